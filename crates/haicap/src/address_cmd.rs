@@ -1,0 +1,406 @@
+//! `haicap address convert`: old or new addresses in, 2025 units out, streaming.
+
+use crate::error::CliError;
+use crate::lines::{next_line, Line};
+use crate::CmdResult;
+use clap::{Args, Subcommand, ValueEnum};
+use serde::Serialize;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+use units::{registry, AddressParser, Conversion};
+
+#[derive(Args)]
+pub struct AddressArgs {
+    #[command(subcommand)]
+    cmd: AddressCmd,
+}
+
+#[derive(Subcommand)]
+enum AddressCmd {
+    /// Chuyển từng dòng địa chỉ (cũ 3 cấp hoặc mới 2 cấp) sang tỉnh và xã/phường 2025.
+    Convert(ConvertArgs),
+}
+
+#[derive(Args)]
+struct ConvertArgs {
+    /// Tệp đầu vào, mỗi dòng một địa chỉ; "-" hoặc bỏ trống để đọc từ stdin.
+    file: Option<String>,
+    /// Dạng kết quả.
+    #[arg(long, value_enum, default_value_t = Format::Jsonl)]
+    format: Format,
+    /// Với --format csv: tên cột chứa địa chỉ.
+    #[arg(long, default_value = "address")]
+    column: String,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum Format {
+    /// `province_code,commune_code` mỗi dòng.
+    Codes,
+    /// Một đối tượng JSON đầy đủ mỗi dòng.
+    Jsonl,
+    /// Đọc CSV có dòng tiêu đề, thêm các cột kết quả.
+    Csv,
+}
+
+pub fn run(a: AddressArgs) -> CmdResult {
+    match a.cmd {
+        AddressCmd::Convert(c) => convert(c),
+    }
+}
+
+#[derive(Default)]
+struct Tally {
+    lines: u64,
+    resolved: u64,
+    uncertain: u64,
+    failed: u64,
+}
+
+/// Below this confidence a line is counted (and flagged) as uncertain.
+const UNCERTAIN: f32 = 0.5;
+
+struct Progress {
+    on: bool,
+    last: Instant,
+}
+
+impl Progress {
+    fn new() -> Self {
+        Progress {
+            on: io::stderr().is_terminal(),
+            last: Instant::now(),
+        }
+    }
+    fn tick(&mut self, n: u64) {
+        if self.on && n % 1024 == 0 && self.last.elapsed() > Duration::from_millis(200) {
+            self.last = Instant::now();
+            eprint!("\rđã xử lý {n} dòng…");
+        }
+    }
+}
+
+fn open_input(file: Option<&str>) -> Result<(Box<dyn Read>, bool), CliError> {
+    match file {
+        None | Some("-") => Ok((Box::new(io::stdin().lock()), io::stdin().is_terminal())),
+        Some(path) => File::open(path)
+            .map(|f| (Box::new(f) as Box<dyn Read>, false))
+            .map_err(|e| {
+                CliError::new(
+                    "input_not_found",
+                    format!("không mở được tệp '{path}': {e}"),
+                )
+            }),
+    }
+}
+
+fn convert(a: ConvertArgs) -> CmdResult {
+    let (input, interactive) = open_input(a.file.as_deref())?;
+    let stdout = io::stdout().lock();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout);
+    let mut parser = AddressParser::new();
+    let mut tally = Tally::default();
+    let mut progress = Progress::new();
+    if a.format == Format::Csv {
+        convert_csv(
+            input,
+            &mut out,
+            &a.column,
+            &mut parser,
+            &mut tally,
+            &mut progress,
+        )?;
+    } else {
+        let mut reader = BufReader::with_capacity(1 << 16, input);
+        let mut buf = Vec::with_capacity(256);
+        let mut json = Vec::with_capacity(512);
+        while let Some(line) = next_line(&mut reader, &mut buf)? {
+            tally.lines += 1;
+            let res = match line {
+                Line::Text(s) => Ok((s, parser.convert(s))),
+                Line::InvalidUtf8 => Err(("invalid_utf8", "dòng không phải UTF-8 hợp lệ")),
+                Line::TooLong => Err(("line_too_long", "dòng quá dài (trên 64 KiB)")),
+            };
+            match &res {
+                Ok((_, c)) => tally.count(c),
+                Err(_) => tally.failed += 1,
+            }
+            match a.format {
+                Format::Codes => write_codes(&mut out, res.as_ref().ok().map(|r| &r.1))?,
+                _ => {
+                    json.clear();
+                    match &res {
+                        Ok((s, c)) => serde_json::to_writer(&mut json, &Output::new(s, c)),
+                        Err((code, message)) => serde_json::to_writer(
+                            &mut json,
+                            &serde_json::json!({"error": {"code": code, "message": message}}),
+                        ),
+                    }
+                    .map_err(|e| CliError::new("io_error", e.to_string()))?;
+                    json.push(b'\n');
+                    out.write_all(&json)?;
+                }
+            }
+            if interactive {
+                out.flush()?;
+            }
+            progress.tick(tally.lines);
+        }
+    }
+    out.flush()?;
+    drop(out);
+    tally.report(progress.on);
+    Ok(if tally.failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+impl Tally {
+    fn count(&mut self, c: &Conversion) {
+        if c.commune.is_some() {
+            self.resolved += 1;
+        }
+        if c.confidence < UNCERTAIN {
+            self.uncertain += 1;
+        }
+    }
+
+    fn report(&self, progress: bool) {
+        if progress {
+            eprint!("\r");
+        }
+        eprintln!(
+            "{} dòng: {} xác định được xã/phường, {} chưa chắc chắn (độ tin cậy < {UNCERTAIN}), {} lỗi",
+            self.lines, self.resolved, self.uncertain, self.failed
+        );
+    }
+}
+
+fn write_codes(out: &mut impl Write, c: Option<&Conversion>) -> io::Result<()> {
+    let r = registry();
+    let p = c
+        .and_then(|c| c.province)
+        .map_or("", |p| r.provinces[p as usize].code);
+    let w = c
+        .and_then(|c| c.commune)
+        .map_or("", |w| r.communes[w as usize].code);
+    out.write_all(p.as_bytes())?;
+    out.write_all(b",")?;
+    out.write_all(w.as_bytes())?;
+    out.write_all(b"\n")
+}
+
+#[derive(Serialize)]
+struct UnitOut {
+    code: &'static str,
+    name: &'static str,
+}
+
+#[derive(Serialize)]
+struct AltOut {
+    code: &'static str,
+    name: &'static str,
+    reason: units::AltReason,
+}
+
+#[derive(Serialize)]
+struct LegacyOut {
+    province: Option<UnitOut>,
+    district: Option<UnitOut>,
+    commune: Option<UnitOut>,
+}
+
+/// One line of `--format jsonl`.
+#[derive(Serialize)]
+pub struct Output<'a> {
+    input: &'a str,
+    form: units::AddressForm,
+    province: Option<UnitOut>,
+    commune: Option<UnitOut>,
+    confidence: f32,
+    uncertain: bool,
+    legacy: Option<LegacyOut>,
+    street: String,
+    alternatives: Vec<AltOut>,
+}
+
+impl<'a> Output<'a> {
+    pub fn new(input: &'a str, c: &Conversion) -> Self {
+        let r = registry();
+        let lg = &c.legacy;
+        let legacy = (lg.province.is_some() || lg.district.is_some()).then(|| LegacyOut {
+            province: lg.province.map(|i| {
+                let p = &r.legacy_provinces[i as usize];
+                UnitOut {
+                    code: p.code,
+                    name: p.name,
+                }
+            }),
+            district: lg.district.map(|i| {
+                let d = &r.legacy_districts[i as usize];
+                UnitOut {
+                    code: d.code,
+                    name: d.name,
+                }
+            }),
+            commune: lg.commune.map(|i| {
+                let x = &r.legacy_communes[i as usize];
+                UnitOut {
+                    code: x.code,
+                    name: x.name,
+                }
+            }),
+        });
+        Output {
+            input,
+            form: c.form,
+            province: c.province.map(|i| {
+                let p = &r.provinces[i as usize];
+                UnitOut {
+                    code: p.code,
+                    name: p.name,
+                }
+            }),
+            commune: c.commune.map(|i| {
+                let x = &r.communes[i as usize];
+                UnitOut {
+                    code: x.code,
+                    name: x.name,
+                }
+            }),
+            confidence: c.confidence,
+            uncertain: c.confidence < UNCERTAIN,
+            legacy,
+            street: c.street(input),
+            alternatives: c
+                .alternatives
+                .iter()
+                .map(|a| {
+                    let x = &r.communes[a.commune as usize];
+                    AltOut {
+                        code: x.code,
+                        name: x.name,
+                        reason: a.reason,
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+const CSV_COLUMNS: [&str; 9] = [
+    "new_province_code",
+    "new_province",
+    "new_commune_code",
+    "new_commune",
+    "form",
+    "confidence",
+    "alternatives",
+    "street",
+    "error",
+];
+
+fn convert_csv(
+    input: Box<dyn Read>,
+    out: &mut impl Write,
+    column: &str,
+    parser: &mut AddressParser,
+    tally: &mut Tally,
+    progress: &mut Progress,
+) -> Result<(), CliError> {
+    let bad = |e: csv::Error| CliError::new("invalid_csv", format!("tệp CSV không đọc được: {e}"));
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(BufReader::with_capacity(1 << 16, input));
+    let mut w = csv::Writer::from_writer(out);
+    let headers = rdr.byte_headers().map_err(bad)?.clone();
+    let Some(col) = headers.iter().position(|h| h == column.as_bytes()) else {
+        let names: Vec<String> = headers
+            .iter()
+            .map(|h| String::from_utf8_lossy(h).into_owned())
+            .collect();
+        return Err(CliError::new(
+            "column_not_found",
+            format!(
+                "không có cột '{column}' trong tệp CSV (các cột: {})",
+                names.join(", ")
+            ),
+        ));
+    };
+    let mut head = headers.clone();
+    for c in CSV_COLUMNS {
+        head.push_field(c.as_bytes());
+    }
+    w.write_byte_record(&head).map_err(bad)?;
+    let r = registry();
+    let mut rec = csv::ByteRecord::new();
+    loop {
+        match rdr.read_byte_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                // A broken record is reported in place; the batch goes on.
+                tally.lines += 1;
+                tally.failed += 1;
+                let mut row = csv::ByteRecord::new();
+                for _ in 0..headers.len() {
+                    row.push_field(b"");
+                }
+                for _ in 0..CSV_COLUMNS.len() - 1 {
+                    row.push_field(b"");
+                }
+                row.push_field(format!("invalid_csv: {e}").as_bytes());
+                w.write_byte_record(&row).map_err(bad)?;
+                continue;
+            }
+        }
+        tally.lines += 1;
+        let field = rec.get(col).unwrap_or(b"");
+        let mut extra: [String; 9] = Default::default();
+        match std::str::from_utf8(field) {
+            Ok(s) if s.len() <= crate::lines::MAX_LINE => {
+                let c = parser.convert(s);
+                tally.count(&c);
+                if let Some(p) = c.province {
+                    extra[0] = r.provinces[p as usize].code.into();
+                    extra[1] = r.provinces[p as usize].name.into();
+                }
+                if let Some(x) = c.commune {
+                    extra[2] = r.communes[x as usize].code.into();
+                    extra[3] = r.communes[x as usize].name.into();
+                }
+                extra[4] = serde_json::to_value(c.form)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default();
+                extra[5] = format!("{:.2}", c.confidence);
+                extra[6] = c
+                    .alternatives
+                    .iter()
+                    .map(|a| r.communes[a.commune as usize].code)
+                    .collect::<Vec<_>>()
+                    .join(";");
+                extra[7] = c.street(s);
+            }
+            Ok(_) => {
+                tally.failed += 1;
+                extra[8] = "line_too_long".into();
+            }
+            Err(_) => {
+                tally.failed += 1;
+                extra[8] = "invalid_utf8".into();
+            }
+        }
+        for e in &extra {
+            rec.push_field(e.as_bytes());
+        }
+        w.write_byte_record(&rec).map_err(bad)?;
+        progress.tick(tally.lines);
+    }
+    w.flush()?;
+    Ok(())
+}

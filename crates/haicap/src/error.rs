@@ -1,0 +1,30 @@
+//! Errors shown to the operator: a stable code for scripts, a Vietnamese message for people.
+
+use std::fmt;
+
+#[derive(Debug)]
+pub struct CliError {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl CliError {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        CliError {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "lỗi [{}]: {}", self.code, self.message)
+    }
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(e: std::io::Error) -> Self {
+        CliError::new("io_error", format!("lỗi đọc/ghi: {e}"))
+    }
+}

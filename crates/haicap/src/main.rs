@@ -1,0 +1,46 @@
+//! The `haicap` command line.
+
+mod address_cmd;
+mod error;
+mod lines;
+mod units_cmd;
+
+use clap::{Parser, Subcommand};
+use error::CliError;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "haicap",
+    version,
+    about = "haicap: nền tảng vận hành chính quyền địa phương hai cấp"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Danh mục đơn vị hành chính hai cấp (2025) và đơn vị cũ.
+    Units(units_cmd::UnitsArgs),
+    /// Chuyển đổi địa chỉ cũ sang đơn vị hành chính mới.
+    Address(address_cmd::AddressArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Units(a) => units_cmd::run(a),
+        Command::Address(a) => address_cmd::run(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+pub type CmdResult = Result<ExitCode, CliError>;

@@ -1,0 +1,215 @@
+//! Splitting free text into syllables.
+//!
+//! One [`Tokens`] value is reused line after line: its buffers are cleared, not freed, so a
+//! batch of millions of addresses allocates almost nothing.
+
+use crate::chars::{fold_char, mark_symbol, tone_digit, Letter, Mark, Tone};
+
+/// What stands between a token and the one before it, strongest kind wins.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Sep {
+    /// Nothing: a letter-digit boundary inside one word ("Q1", "F5", "21B").
+    None,
+    /// White space.
+    Space,
+    /// A hyphen, dot, apostrophe or other light punctuation.
+    Soft,
+    /// A comma, semicolon, slash, bar, colon or bracket: the end of an address part.
+    Hard,
+}
+
+/// One syllable (or number) of the input.
+#[derive(Clone, Copy, Debug)]
+pub struct Token {
+    /// Byte range in the original text.
+    pub start: u32,
+    pub end: u32,
+    /// The separator before this token (`Hard` for the first one).
+    pub sep: Sep,
+    /// Whether the token carried any tone or mark in the input.
+    pub marked: bool,
+    /// All digits.
+    pub numeric: bool,
+    /// The first letter was upper case.
+    pub capital: bool,
+    plain: (u32, u32),
+    toned: (u32, u32),
+}
+
+/// A tokenized text with reusable buffers.
+#[derive(Default, Debug)]
+pub struct Tokens {
+    plain: String,
+    toned: String,
+    list: Vec<Token>,
+}
+
+fn sep_of(c: char) -> Sep {
+    match c {
+        ',' | ';' | '|' | '/' | '\\' | ':' | '(' | ')' | '[' | ']' | '{' | '}' | '\n' | '\r'
+        | '\t' | '<' | '>' | '"' | '“' | '”' | '–' | '—' => Sep::Hard,
+        c if c.is_whitespace() => Sep::Space,
+        _ => Sep::Soft,
+    }
+}
+
+impl Tokens {
+    /// Replaces the content with the tokens of `s`.
+    pub fn tokenize(&mut self, s: &str) {
+        self.plain.clear();
+        self.toned.clear();
+        self.list.clear();
+        let mut pending = Sep::Hard;
+        let mut cur: Option<Open> = None;
+        for (i, c) in s.char_indices() {
+            match fold_char(c) {
+                Letter::Alnum { base, mark, tone } => {
+                    let digit = base.is_ascii_digit();
+                    if let Some(o) = &cur {
+                        if o.digit != digit {
+                            self.close(cur.take(), i);
+                            pending = Sep::None;
+                        }
+                    }
+                    let o = cur.get_or_insert_with(|| Open {
+                        start: i,
+                        sep: pending,
+                        digit,
+                        tone: Tone::Level,
+                        marked: false,
+                        capital: c.is_uppercase(),
+                        plain0: self.plain.len(),
+                        toned0: self.toned.len(),
+                    });
+                    self.plain.push(base as char);
+                    self.toned.push(base as char);
+                    o.apply(&mut self.toned, mark, tone);
+                }
+                Letter::Combining { mark, tone } => {
+                    if let Some(o) = &mut cur {
+                        o.apply(&mut self.toned, mark, tone);
+                    }
+                }
+                Letter::Other => {
+                    if cur.is_some() {
+                        self.close(cur.take(), i);
+                        pending = Sep::Space;
+                    }
+                    pending = pending.max(sep_of(c));
+                }
+            }
+        }
+        self.close(cur, s.len());
+    }
+
+    fn close(&mut self, open: Option<Open>, end: usize) {
+        let Some(o) = open else { return };
+        if let Some(d) = tone_digit(o.tone) {
+            self.toned.push(d);
+        }
+        self.list.push(Token {
+            start: o.start as u32,
+            end: end as u32,
+            sep: o.sep,
+            marked: o.marked,
+            numeric: o.digit,
+            capital: o.capital,
+            plain: (o.plain0 as u32, self.plain.len() as u32),
+            toned: (o.toned0 as u32, self.toned.len() as u32),
+        });
+    }
+
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    pub fn get(&self, i: usize) -> &Token {
+        &self.list[i]
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, Token> {
+        self.list.iter()
+    }
+
+    /// Folded form: lowercase ASCII letters or digits.
+    pub fn plain(&self, t: &Token) -> &str {
+        &self.plain[t.plain.0 as usize..t.plain.1 as usize]
+    }
+
+    /// Tone-canonical form (see [`crate::tone_key`]).
+    pub fn toned(&self, t: &Token) -> &str {
+        &self.toned[t.toned.0 as usize..t.toned.1 as usize]
+    }
+}
+
+struct Open {
+    start: usize,
+    sep: Sep,
+    digit: bool,
+    tone: Tone,
+    marked: bool,
+    capital: bool,
+    plain0: usize,
+    toned0: usize,
+}
+
+impl Open {
+    fn apply(&mut self, toned: &mut String, mark: Mark, tone: Tone) {
+        if let Some(m) = mark_symbol(mark) {
+            toned.push(m);
+            self.marked = true;
+        }
+        if tone != Tone::Level {
+            self.tone = tone;
+            self.marked = true;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plains(s: &str) -> Vec<String> {
+        let mut t = Tokens::default();
+        t.tokenize(s);
+        t.iter().map(|k| t.plain(k).to_string()).collect()
+    }
+
+    #[test]
+    fn splits_abbreviations_and_numbers() {
+        assert_eq!(
+            plains("P.5, Q.10, TP.HCM"),
+            ["p", "5", "q", "10", "tp", "hcm"]
+        );
+        assert_eq!(plains("F5 Q1"), ["f", "5", "q", "1"]);
+        assert_eq!(plains("Đắk R'Lấp"), ["dak", "r", "lap"]);
+    }
+
+    #[test]
+    fn records_separators_and_offsets() {
+        let s = "Xã Mường Bú, Sơn La";
+        let mut t = Tokens::default();
+        t.tokenize(s);
+        let seps: Vec<Sep> = t.iter().map(|k| k.sep).collect();
+        assert_eq!(
+            seps,
+            [Sep::Hard, Sep::Space, Sep::Space, Sep::Hard, Sep::Space]
+        );
+        let third = t.get(2);
+        assert_eq!(&s[third.start as usize..third.end as usize], "Bú");
+        assert!(third.marked);
+        assert!(!t.get(4).marked || t.plain(t.get(4)) == "la");
+    }
+
+    #[test]
+    fn empty_and_symbol_only_inputs_have_no_tokens() {
+        assert!(plains("").is_empty());
+        assert!(plains(" ,,; -- ").is_empty());
+        assert!(plains("😀中文").is_empty());
+    }
+}

@@ -1,0 +1,109 @@
+//! Correction of misspelt syllables against a known vocabulary.
+//!
+//! Symmetric-delete lookup (the SymSpell idea): every known word is indexed under itself and
+//! each of its one-letter deletions; a query looks up itself and its own deletions. That finds
+//! every word within one insertion, deletion, substitution or adjacent swap in a handful of hash
+//! look-ups, where comparing against the whole vocabulary would cost thousands of distance
+//! computations per token.
+
+use rustc_hash::FxHashMap;
+
+#[derive(Default, Debug)]
+pub struct TypoIndex {
+    words: Vec<Box<str>>,
+    by_key: FxHashMap<Box<str>, Vec<u32>>,
+}
+
+fn deletions(w: &str, mut f: impl FnMut(String)) {
+    let b = w.as_bytes();
+    for i in 0..b.len() {
+        // Words are folded ASCII, so removing one byte keeps valid UTF-8.
+        let mut s = String::with_capacity(b.len() - 1);
+        s.push_str(&w[..i]);
+        s.push_str(&w[i + 1..]);
+        f(s);
+    }
+}
+
+impl TypoIndex {
+    /// Indexes folded ASCII words; their position in `words` is the id returned by lookups.
+    pub fn new<I: IntoIterator<Item = S>, S: AsRef<str>>(words: I) -> Self {
+        let mut idx = TypoIndex::default();
+        for w in words {
+            let id = idx.words.len() as u32;
+            let w = w.as_ref();
+            idx.words.push(w.into());
+            idx.by_key.entry(w.into()).or_default().push(id);
+            if w.len() >= 2 {
+                deletions(w, |d| {
+                    let v = idx.by_key.entry(d.into_boxed_str()).or_default();
+                    if v.last() != Some(&id) {
+                        v.push(id);
+                    }
+                });
+            }
+        }
+        idx
+    }
+
+    pub fn word(&self, id: u32) -> &str {
+        &self.words[id as usize]
+    }
+
+    /// Ids of the words at distance exactly one from `w` (a folded ASCII word), appended to `out`.
+    /// Words of one or two letters only get insertions: "na" → "nam", not "na" → "ha".
+    pub fn near(&self, w: &str, out: &mut Vec<u32>) {
+        let start = out.len();
+        let push = |ids: &[u32], out: &mut Vec<u32>| {
+            for &id in ids {
+                let cand = &*self.words[id as usize];
+                let grows = w.len() > 2 || cand.len() > w.len();
+                if grows && !out[start..].contains(&id) && crate::typo_distance(cand, w) == 1 {
+                    out.push(id);
+                }
+            }
+        };
+        if let Some(ids) = self.by_key.get(w) {
+            push(ids, out);
+        }
+        if w.len() <= 2 {
+            return;
+        }
+        deletions(w, |d| {
+            if let Some(ids) = self.by_key.get(d.as_str()) {
+                push(ids, out);
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn near(idx: &TypoIndex, w: &str) -> Vec<String> {
+        let mut out = vec![];
+        idx.near(w, &mut out);
+        let mut v: Vec<String> = out.iter().map(|&i| idx.word(i).to_string()).collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn finds_each_kind_of_single_edit() {
+        let idx = TypoIndex::new(["xuong", "thuan", "krong", "vinh", "lam", "nam"]);
+        assert_eq!(near(&idx, "xuoong"), ["xuong"]); // insertion
+        assert_eq!(near(&idx, "thua"), ["thuan"]); // deletion
+        assert_eq!(near(&idx, "tuhan"), ["thuan"]); // swap
+        assert_eq!(near(&idx, "krogn"), ["krong"]); // swap at the end
+        assert_eq!(near(&idx, "vibh"), ["vinh"]); // substitution
+        assert!(near(&idx, "xuong").is_empty()); // itself is not a typo of itself
+        assert!(near(&idx, "hanoi").is_empty());
+    }
+
+    #[test]
+    fn short_words_only_grow() {
+        let idx = TypoIndex::new(["nam", "ha", "ma"]);
+        assert_eq!(near(&idx, "na"), ["nam"]);
+    }
+}
