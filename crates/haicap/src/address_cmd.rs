@@ -6,7 +6,7 @@ use crate::CmdResult;
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
+use std::io::{self, BufReader, BufWriter, IsTerminal, Read, Write};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 use units::{registry, AddressParser, Conversion};
@@ -69,10 +69,7 @@ struct Progress {
 
 impl Progress {
     fn new() -> Self {
-        Progress {
-            on: io::stderr().is_terminal(),
-            last: Instant::now(),
-        }
+        Progress { on: io::stderr().is_terminal(), last: Instant::now() }
     }
     fn tick(&mut self, n: u64) {
         if self.on && n % 1024 == 0 && self.last.elapsed() > Duration::from_millis(200) {
@@ -87,12 +84,7 @@ fn open_input(file: Option<&str>) -> Result<(Box<dyn Read>, bool), CliError> {
         None | Some("-") => Ok((Box::new(io::stdin().lock()), io::stdin().is_terminal())),
         Some(path) => File::open(path)
             .map(|f| (Box::new(f) as Box<dyn Read>, false))
-            .map_err(|e| {
-                CliError::new(
-                    "input_not_found",
-                    format!("không mở được tệp '{path}': {e}"),
-                )
-            }),
+            .map_err(|e| CliError::new("input_not_found", format!("không mở được tệp '{path}': {e}"))),
     }
 }
 
@@ -104,14 +96,7 @@ fn convert(a: ConvertArgs) -> CmdResult {
     let mut tally = Tally::default();
     let mut progress = Progress::new();
     if a.format == Format::Csv {
-        convert_csv(
-            input,
-            &mut out,
-            &a.column,
-            &mut parser,
-            &mut tally,
-            &mut progress,
-        )?;
+        convert_csv(input, &mut out, &a.column, &mut parser, &mut tally, &mut progress)?;
     } else {
         let mut reader = BufReader::with_capacity(1 << 16, input);
         let mut buf = Vec::with_capacity(256);
@@ -152,11 +137,7 @@ fn convert(a: ConvertArgs) -> CmdResult {
     out.flush()?;
     drop(out);
     tally.report(progress.on);
-    Ok(if tally.failed > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(if tally.failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 impl Tally {
@@ -182,12 +163,8 @@ impl Tally {
 
 fn write_codes(out: &mut impl Write, c: Option<&Conversion>) -> io::Result<()> {
     let r = registry();
-    let p = c
-        .and_then(|c| c.province)
-        .map_or("", |p| r.provinces[p as usize].code);
-    let w = c
-        .and_then(|c| c.commune)
-        .map_or("", |w| r.communes[w as usize].code);
+    let p = c.and_then(|c| c.province).map_or("", |p| r.provinces[p as usize].code);
+    let w = c.and_then(|c| c.commune).map_or("", |w| r.communes[w as usize].code);
     out.write_all(p.as_bytes())?;
     out.write_all(b",")?;
     out.write_all(w.as_bytes())?;
@@ -235,24 +212,15 @@ impl<'a> Output<'a> {
         let legacy = (lg.province.is_some() || lg.district.is_some()).then(|| LegacyOut {
             province: lg.province.map(|i| {
                 let p = &r.legacy_provinces[i as usize];
-                UnitOut {
-                    code: p.code,
-                    name: p.name,
-                }
+                UnitOut { code: p.code, name: p.name }
             }),
             district: lg.district.map(|i| {
                 let d = &r.legacy_districts[i as usize];
-                UnitOut {
-                    code: d.code,
-                    name: d.name,
-                }
+                UnitOut { code: d.code, name: d.name }
             }),
             commune: lg.commune.map(|i| {
                 let x = &r.legacy_communes[i as usize];
-                UnitOut {
-                    code: x.code,
-                    name: x.name,
-                }
+                UnitOut { code: x.code, name: x.name }
             }),
         });
         Output {
@@ -260,17 +228,11 @@ impl<'a> Output<'a> {
             form: c.form,
             province: c.province.map(|i| {
                 let p = &r.provinces[i as usize];
-                UnitOut {
-                    code: p.code,
-                    name: p.name,
-                }
+                UnitOut { code: p.code, name: p.name }
             }),
             commune: c.commune.map(|i| {
                 let x = &r.communes[i as usize];
-                UnitOut {
-                    code: x.code,
-                    name: x.name,
-                }
+                UnitOut { code: x.code, name: x.name }
             }),
             confidence: c.confidence,
             uncertain: c.confidence < UNCERTAIN,
@@ -281,11 +243,7 @@ impl<'a> Output<'a> {
                 .iter()
                 .map(|a| {
                     let x = &r.communes[a.commune as usize];
-                    AltOut {
-                        code: x.code,
-                        name: x.name,
-                        reason: a.reason,
-                    }
+                    AltOut { code: x.code, name: x.name, reason: a.reason }
                 })
                 .collect(),
         }
@@ -313,22 +271,15 @@ fn convert_csv(
     progress: &mut Progress,
 ) -> Result<(), CliError> {
     let bad = |e: csv::Error| CliError::new("invalid_csv", format!("tệp CSV không đọc được: {e}"));
-    let mut rdr = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(BufReader::with_capacity(1 << 16, input));
+    let mut rdr =
+        csv::ReaderBuilder::new().flexible(true).from_reader(BufReader::with_capacity(1 << 16, input));
     let mut w = csv::Writer::from_writer(out);
     let headers = rdr.byte_headers().map_err(bad)?.clone();
     let Some(col) = headers.iter().position(|h| h == column.as_bytes()) else {
-        let names: Vec<String> = headers
-            .iter()
-            .map(|h| String::from_utf8_lossy(h).into_owned())
-            .collect();
+        let names: Vec<String> = headers.iter().map(|h| String::from_utf8_lossy(h).into_owned()).collect();
         return Err(CliError::new(
             "column_not_found",
-            format!(
-                "không có cột '{column}' trong tệp CSV (các cột: {})",
-                names.join(", ")
-            ),
+            format!("không có cột '{column}' trong tệp CSV (các cột: {})", names.join(", ")),
         ));
     };
     let mut head = headers.clone();

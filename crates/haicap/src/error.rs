@@ -10,10 +10,7 @@ pub struct CliError {
 
 impl CliError {
     pub fn new(code: &'static str, message: impl Into<String>) -> Self {
-        CliError {
-            code,
-            message: message.into(),
-        }
+        CliError { code, message: message.into() }
     }
 }
 

@@ -10,11 +10,7 @@ use error::CliError;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(
-    name = "haicap",
-    version,
-    about = "haicap: nền tảng vận hành chính quyền địa phương hai cấp"
-)]
+#[command(name = "haicap", version, about = "haicap: nền tảng vận hành chính quyền địa phương hai cấp")]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -48,18 +48,12 @@ pub fn run(a: UnitsArgs) -> CmdResult {
         UnitsCmd::Stats { json } => {
             let s = r.stats();
             if json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&s).expect("stats serialize")
-                );
+                println!("{}", serde_json::to_string_pretty(&s).expect("stats serialize"));
             } else {
                 println!("Tỉnh, thành phố (2025): {}", s.provinces);
                 println!(
                     "Xã, phường, đặc khu (2025): {} ({} phường, {} xã, {} đặc khu)",
-                    s.communes,
-                    s.communes_by_kind.phuong,
-                    s.communes_by_kind.xa,
-                    s.communes_by_kind.dac_khu
+                    s.communes, s.communes_by_kind.phuong, s.communes_by_kind.xa, s.communes_by_kind.dac_khu
                 );
                 println!(
                     "Trước 01/07/2025: {} tỉnh, {} huyện, {} xã ({} xã cũ được chia cho nhiều xã mới)",
@@ -88,15 +82,10 @@ pub fn run(a: UnitsArgs) -> CmdResult {
                 }
             }
             Some(code) => {
-                let list: Vec<&Commune> = r
-                    .communes_of(&code)
-                    .ok_or_else(|| unknown_province(&code))?
-                    .collect();
+                let list: Vec<&Commune> =
+                    r.communes_of(&code).ok_or_else(|| unknown_province(&code))?.collect();
                 if json {
-                    println!(
-                        "{}",
-                        serde_json::to_string_pretty(&list).expect("serialize")
-                    );
+                    println!("{}", serde_json::to_string_pretty(&list).expect("serialize"));
                 } else {
                     for c in list {
                         println!("{}\t{}", c.code, c.name);
@@ -109,18 +98,12 @@ pub fn run(a: UnitsArgs) -> CmdResult {
 }
 
 fn unknown_province(code: &str) -> CliError {
-    CliError::new(
-        "unknown_province",
-        format!("không có tỉnh/thành phố mã '{code}'"),
-    )
+    CliError::new("unknown_province", format!("không có tỉnh/thành phố mã '{code}'"))
 }
 
 fn describe(r: &Registry, u: UnitRef) -> String {
     match u {
-        UnitRef::Province(i) => format!(
-            "{}\t{}",
-            r.provinces[i as usize].code, r.provinces[i as usize].name
-        ),
+        UnitRef::Province(i) => format!("{}\t{}", r.provinces[i as usize].code, r.provinces[i as usize].name),
         UnitRef::Commune(i) => {
             let c = &r.communes[i as usize];
             format!("{}\t{}, {}", c.code, c.name, r.province_of(c).name)
@@ -131,12 +114,7 @@ fn describe(r: &Registry, u: UnitRef) -> String {
         }
         UnitRef::LegacyDistrict(i) => {
             let d = &r.legacy_districts[i as usize];
-            format!(
-                "{}\t{}, {} (trước 01/07/2025)",
-                d.code,
-                d.name,
-                r.legacy_province_of(d).name
-            )
+            format!("{}\t{}, {} (trước 01/07/2025)", d.code, d.name, r.legacy_province_of(d).name)
         }
         UnitRef::LegacyCommune(i) => {
             let c = &r.legacy_communes[i as usize];
@@ -239,10 +217,7 @@ fn show(r: &Registry, code: &str, as_json: bool) -> Result<(), CliError> {
         _ => return Err(bad()),
     };
     if as_json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&value).expect("serialize")
-        );
+        println!("{}", serde_json::to_string_pretty(&value).expect("serialize"));
     } else {
         print_tree(&value, 0);
     }

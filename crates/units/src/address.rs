@@ -7,7 +7,7 @@
 //! inside its old province, or a new commune inside its new province. Anything left over is the
 //! street part.
 
-use crate::gazetteer::{gazetteer, Gazetteer, KindMask, Target, LEVEL_COMMUNE};
+use crate::gazetteer::{gazetteer, Gazetteer, KindMask, Link, PhraseKind, Target, LEVEL_COMMUNE, NONE};
 use crate::registry::{registry, Registry};
 use vi_text::{Sep, Tokens};
 
@@ -81,9 +81,7 @@ impl Conversion {
         let parts: Vec<&str> = self
             .rest
             .iter()
-            .map(|&(a, b)| {
-                input[a as usize..b as usize].trim_matches(|c: char| !c.is_alphanumeric())
-            })
+            .map(|&(a, b)| input[a as usize..b as usize].trim_matches(|c: char| !c.is_alphanumeric()))
             .filter(|s| !s.is_empty())
             .collect();
         parts.join(", ")
@@ -95,8 +93,8 @@ impl Conversion {
 struct Match {
     start: u8,
     end: u8,
-    entry: u32,
-    typos: u8,
+    target: Target,
+    link: Link,
     score: f32,
     /// First token of the type word in front, if any (else `start`).
     lead: u8,
@@ -112,24 +110,50 @@ struct Chain {
     province: Option<u32>,
     legacy: LegacyMatch,
     form: AddressForm,
+    /// The matches used: commune, district, province.
     parts: [Option<u16>; 3],
 }
 
+/// Preference for reading a name as a 2025 commune when an old one fits the text as well.
+const NEW_NAME_PRIOR: f32 = 0.3;
+
+/// The longest address considered, in syllables; the rest of a longer text is ignored.
 const MAX_TOKENS: usize = 96;
+
+/// Per-token facts computed once per line.
+#[derive(Clone, Copy, Default)]
+struct TokenInfo {
+    syllable: Option<u32>,
+    /// Tone-canonical syllable id when the token carried marks.
+    toned: Option<u32>,
+    ignored: bool,
+    /// A type word ends just before this token: (what it introduces, its length).
+    type_before: Option<(KindMask, u8)>,
+    /// An English type word starts here ("City", "District").
+    type_after: Option<(KindMask, u8)>,
+    /// A street, hamlet or building word stands just before this token.
+    street_before: bool,
+}
+
+/// Matches of the text, sorted by what they designate, with their index in `matches`.
+#[derive(Default)]
+struct ByLevel {
+    communes: Vec<u16>,
+    districts: Vec<(u32, u16)>,
+    old_provinces: Vec<(u32, u16)>,
+    new_provinces: Vec<(u32, u16)>,
+}
 
 /// A reusable converter: keep one per thread and call [`AddressParser::convert`] per line.
 pub struct AddressParser {
     g: &'static Gazetteer,
     r: &'static Registry,
     tokens: Tokens,
-    ids: Vec<Option<u32>>,
+    info: Vec<TokenInfo>,
     /// Per token: corrected syllable ids within one edit (filled on the second pass).
     alts: Vec<Vec<u32>>,
-    ignored: Vec<bool>,
-    type_before: Vec<Option<(KindMask, u8)>>,
-    type_after: Vec<Option<(KindMask, u8)>>,
-    street_before: Vec<bool>,
     matches: Vec<Match>,
+    by_level: ByLevel,
     chains: Vec<Chain>,
 }
 
@@ -145,13 +169,10 @@ impl AddressParser {
             g: gazetteer(),
             r: registry(),
             tokens: Tokens::default(),
-            ids: vec![],
+            info: vec![],
             alts: vec![],
-            ignored: vec![],
-            type_before: vec![],
-            type_after: vec![],
-            street_before: vec![],
             matches: vec![],
+            by_level: ByLevel::default(),
             chains: vec![],
         }
     }
@@ -165,10 +186,9 @@ impl AddressParser {
         self.prepare();
         self.find_matches(false);
         self.build_chains();
-        let first = self.best().copied();
-        let weak = first.is_none_or(|c| c.commune.is_none() || c.score < 4.5);
+        let weak = self.best().is_none_or(|c| c.commune.is_none() || c.score < 4.5);
         if weak {
-            // Second pass: allow a one-letter mistake in every name syllable.
+            // Second pass: allow a one-letter mistake in one syllable of each name.
             self.fill_typo_alternatives();
             self.find_matches(true);
             self.build_chains();
@@ -179,383 +199,341 @@ impl AddressParser {
     fn prepare(&mut self) {
         let n = self.tokens.len().min(MAX_TOKENS);
         let g = self.g;
-        self.ids.clear();
-        self.ignored.clear();
-        self.ignored.resize(n, false);
+        self.info.clear();
+        // A writer who uses accents at all means an unaccented syllable too: "Văn Lang" is not
+        // "Văn Lăng". Without any accent in the text, accents say nothing.
+        let accented = self.tokens.iter().take(n).any(|k| k.marked);
         for k in self.tokens.iter().take(n) {
-            self.ids.push(g.syllable(self.tokens.plain(k), k.numeric));
+            self.info.push(TokenInfo {
+                syllable: g.syllable(self.tokens.plain(k), k.numeric),
+                toned: (accented && !k.numeric).then(|| g.toned_id(self.tokens.toned(k))),
+                ..TokenInfo::default()
+            });
         }
-        for a in &mut self.alts {
-            a.clear();
-        }
-        self.alts.resize_with(n.max(self.alts.len()), Vec::new);
-        for phrase in &g.country_words {
-            for i in 0..n {
-                if self.phrase_at(i, phrase) {
-                    self.ignored[i..i + phrase.len()].fill(true);
-                }
-            }
-        }
-        self.type_before.clear();
-        self.type_before.resize(n + 1, None);
-        self.type_after.clear();
-        self.type_after.resize(n + 1, None);
-        for tw in &g.type_words {
-            for i in 0..n {
-                if !self.phrase_at(i, &tw.syllables) || !self.toned_ok(i, tw.toned.as_deref()) {
+        self.info.push(TokenInfo::default()); // sentinel: "after the last token"
+        for i in 0..n {
+            let Some(syl) = self.info[i].syllable else { continue };
+            for ph in g.phrases_from(syl) {
+                let len = ph.syllables.len();
+                if !self.phrase_at(i, &ph.syllables) {
                     continue;
                 }
-                let len = tw.syllables.len();
-                if tw.suffix {
-                    // "Ho Chi Minh City": the word follows the name.
-                    if i > 0 && self.tokens.get(i).sep != Sep::Hard {
-                        let slot = &mut self.type_after[i];
-                        if slot.is_none_or(|s| (s.1 as usize) < len) {
+                let next_ok = i + len < n && self.tokens.get(i + len).sep != Sep::Hard;
+                match ph.kind {
+                    PhraseKind::Country => self.info[i..i + len].iter_mut().for_each(|t| t.ignored = true),
+                    PhraseKind::Street => {
+                        if next_ok {
+                            self.info[i + len].street_before = true;
+                        }
+                    }
+                    PhraseKind::Type(t) => {
+                        let tw = &g.type_words[t as usize];
+                        if !self.toned_ok(i, tw.toned.as_deref()) {
+                            continue;
+                        }
+                        let (slot, ok) = if tw.suffix {
+                            // "Ho Chi Minh City": the word follows the name.
+                            (&mut self.info[i].type_after, i > 0 && self.tokens.get(i).sep != Sep::Hard)
+                        } else {
+                            (&mut self.info[i + len].type_before, next_ok)
+                        };
+                        if ok && slot.is_none_or(|s| (s.1 as usize) < len) {
                             *slot = Some((tw.mask, len as u8));
                         }
                     }
-                } else if i + len < n && self.tokens.get(i + len).sep != Sep::Hard {
-                    let slot = &mut self.type_before[i + len];
-                    if slot.is_none_or(|s| (s.1 as usize) < len) {
-                        *slot = Some((tw.mask, len as u8));
-                    }
-                }
-            }
-        }
-        self.street_before.clear();
-        self.street_before.resize(n + 1, false);
-        for phrase in &g.street_words {
-            for i in 0..n {
-                let end = i + phrase.len();
-                if end < n && self.phrase_at(i, phrase) && self.tokens.get(end).sep != Sep::Hard {
-                    self.street_before[end] = true;
                 }
             }
         }
     }
 
     fn phrase_at(&self, i: usize, phrase: &[u32]) -> bool {
-        i + phrase.len() <= self.ids.len()
+        let n = self.info.len() - 1;
+        i + phrase.len() <= n
             && phrase.iter().enumerate().all(|(k, &s)| {
-                self.ids[i + k] == Some(s) && (k == 0 || self.tokens.get(i + k).sep != Sep::Hard)
+                self.info[i + k].syllable == Some(s) && (k == 0 || self.tokens.get(i + k).sep != Sep::Hard)
             })
     }
 
     fn toned_ok(&self, i: usize, toned: Option<&str>) -> bool {
         let Some(want) = toned else { return true };
-        let mut parts = want.split(' ');
-        let mut k = i;
-        loop {
-            let Some(w) = parts.next() else { return true };
-            let t = self.tokens.get(k);
-            if t.marked && self.tokens.toned(t) != w {
-                return false;
-            }
-            k += 1;
-        }
+        want.split(' ').enumerate().all(|(k, w)| {
+            let t = self.tokens.get(i + k);
+            !t.marked || self.tokens.toned(t) == w
+        })
     }
 
     fn fill_typo_alternatives(&mut self) {
-        for i in 0..self.ids.len() {
+        let n = self.info.len() - 1;
+        if self.alts.len() < n {
+            self.alts.resize_with(n, Vec::new);
+        }
+        for i in 0..n {
+            self.alts[i].clear();
             let t = self.tokens.get(i);
-            if t.numeric || self.ignored[i] {
+            if t.numeric || self.info[i].ignored {
                 continue;
             }
             let plain = self.tokens.plain(t);
-            if plain.len() < 2 {
-                continue;
+            if plain.len() >= 2 {
+                self.g.typo.near(plain, &mut self.alts[i]);
             }
-            self.g.typo.near(plain, &mut self.alts[i]);
         }
     }
 
     fn find_matches(&mut self, typos: bool) {
         self.matches.clear();
-        let n = self.ids.len();
-        for start in 0..n {
-            if self.ignored[start] {
-                continue;
+        for start in 0..self.info.len() - 1 {
+            if !self.info[start].ignored {
+                self.walk(Gazetteer::ROOT, start, start, 0, typos);
             }
-            self.walk(Gazetteer::ROOT, start, start, 0, typos);
         }
     }
 
     fn walk(&mut self, node: u32, start: usize, pos: usize, typos: u8, allow: bool) {
-        if pos > start {
-            for k in 0..self.g.entries_at(node).len() {
-                let e = self.g.entries_at(node)[k];
-                self.push_match(start, pos, e, typos);
-            }
+        if pos > start && !self.g.entries_at(node).is_empty() {
+            self.push_matches(node, start, pos, typos);
         }
-        if pos >= self.ids.len()
-            || self.ignored[pos]
-            || (pos > start && self.tokens.get(pos).sep == Sep::Hard)
-        {
+        let n = self.info.len() - 1;
+        if pos >= n || self.info[pos].ignored || (pos > start && self.tokens.get(pos).sep == Sep::Hard) {
             return;
         }
-        if let Some(child) = self.ids[pos].and_then(|s| self.g.child(node, s)) {
+        if let Some(child) = self.info[pos].syllable.and_then(|s| self.g.child(node, s)) {
             self.walk(child, start, pos + 1, typos, allow);
         }
         if allow && typos == 0 {
             for k in 0..self.alts[pos].len() {
-                let s = self.alts[pos][k];
-                if let Some(child) = self.g.child(node, s) {
-                    self.walk(child, start, pos + 1, typos + 1, allow);
+                if let Some(child) = self.g.child(node, self.alts[pos][k]) {
+                    self.walk(child, start, pos + 1, 1, allow);
                 }
             }
         }
     }
 
-    fn push_match(&mut self, start: usize, end: usize, entry: u32, typos: u8) {
-        let e = &self.g.entries[entry as usize];
+    /// Scores every unit named by the syllables `start..end`. What surrounds the span is
+    /// looked at once; only the type agreement and accents depend on the unit.
+    fn push_matches(&mut self, node: u32, start: usize, end: usize, typos: u8) {
         let nsyl = end - start;
-        let mut score = if e.alias {
-            2.0
-        } else if e.numeric {
-            1.5
-        } else {
-            match nsyl {
-                1 => 1.0,
-                n => 2.0 + 0.4 * (n as f32 - 2.0),
-            }
-        };
-        if typos > 0 {
-            let short = nsyl == 1 && self.tokens.plain(self.tokens.get(start)).len() < 4;
-            if short || e.numeric || e.alias {
-                return;
-            }
-            score -= if nsyl == 1 { 1.2 } else { 0.8 };
+        if typos > 0 && nsyl == 1 && self.tokens.plain(self.tokens.get(start)).len() < 4 {
+            return; // a one-letter slip in a short lone word could be anything
         }
-        let mut lead = start;
-        let mut tail = end;
-        let typ = self.type_before[start]
-            .map(|(m, len)| {
+        let (mut lead, mut tail) = (start, end);
+        let typ = match self.info[start].type_before {
+            Some((m, len)) => {
                 lead = start - len as usize;
+                Some(m)
+            }
+            None => self.info[end].type_after.map(|(m, len)| {
+                tail = end + len as usize;
                 m
-            })
-            .or_else(|| {
-                self.type_after[end].map(|(m, len)| {
-                    tail = end + len as usize;
-                    m
-                })
-            });
-        match typ {
-            Some(m) if m & e.kind != 0 => score += 1.5,
-            Some(m) if m & e.target.level_mask() != 0 => score += 1.0,
-            Some(_) => score -= 2.0,
-            None if e.numeric => return,
-            None => {}
+            }),
+        };
+        let mut context = 0.0;
+        if lead == start {
+            if self.info[start].street_before {
+                context -= 1.5;
+            } else if start > 0
+                && self.tokens.get(start - 1).numeric
+                && self.tokens.get(start).sep != Sep::Hard
+            {
+                context -= 0.8; // a house number: "12 Trần Phú"
+            }
         }
-        if typos == 0 && !e.toned.is_empty() {
-            let mut mismatched = 0;
-            let mut compared = 0;
-            for (k, want) in e.toned.split(' ').enumerate() {
-                let t = self.tokens.get(start + k);
-                if t.marked {
-                    compared += 1;
-                    if self.tokens.toned(t) != want {
-                        mismatched += 1;
+        if typos > 0 {
+            context -= if nsyl == 1 { 1.2 } else { 0.8 };
+        }
+        let marked = self.info[start..end].iter().any(|t| t.toned.is_some());
+        let g = self.g;
+        for e in g.entries_at(node) {
+            if typos > 0 && (e.numeric || e.alias) {
+                continue;
+            }
+            let mut score = context
+                + if e.alias {
+                    2.0
+                } else if e.numeric {
+                    1.5
+                } else if nsyl == 1 {
+                    1.0
+                } else {
+                    2.0 + 0.4 * (nsyl as f32 - 2.0)
+                };
+            match typ {
+                Some(m) if m & e.kind != 0 => score += 1.5,
+                Some(m) if m & e.target.level_mask() != 0 => score += 1.0,
+                Some(_) => score -= 2.0,
+                None if e.numeric => continue,
+                None => {}
+            }
+            if marked && typos == 0 && e.toned.1 > 0 {
+                let want = g.entry_toned(e);
+                let mut compared = 0;
+                let mut mismatched = 0;
+                for (t, &w) in self.info[start..end].iter().zip(want) {
+                    if let Some(id) = t.toned {
+                        compared += 1;
+                        mismatched += (id != w) as u32;
                     }
                 }
-            }
-            if compared > 0 {
-                score += if mismatched == 0 {
-                    0.4
-                } else {
-                    -0.6 * mismatched as f32
-                };
-            }
-        }
-        if lead == start {
-            if self.street_before[start] {
-                score -= 1.5;
-            } else if start > 0 {
-                let prev = self.tokens.get(start - 1);
-                if prev.numeric && self.tokens.get(start).sep != Sep::Hard {
-                    score -= 0.8; // a house number: "12 Trần Phú"
+                if compared > 0 {
+                    score += if mismatched == 0 { 0.4 } else { -0.6 * mismatched as f32 };
                 }
             }
+            self.matches.push(Match {
+                start: start as u8,
+                end: end as u8,
+                target: e.target,
+                link: e.link,
+                score,
+                lead: lead as u8,
+                tail: tail as u8,
+            });
         }
-        self.matches.push(Match {
-            start: start as u8,
-            end: end as u8,
-            entry,
-            typos,
-            score,
-            lead: lead as u8,
-            tail: tail as u8,
-        });
-    }
-
-    fn target(&self, m: &Match) -> Target {
-        self.g.entries[m.entry as usize].target
     }
 
     fn build_chains(&mut self) {
         self.chains.clear();
         let r = self.r;
-        let overlaps = |a: &Match, b: &Match| a.start < b.end && b.start < a.end;
-        for (ci, mc) in self.matches.iter().enumerate() {
-            match self.target(mc) {
+        let lv = &mut self.by_level;
+        lv.communes.clear();
+        lv.districts.clear();
+        lv.old_provinces.clear();
+        lv.new_provinces.clear();
+        for (i, m) in self.matches.iter().enumerate() {
+            let i = i as u16;
+            match m.target {
+                Target::OldCommune(_) | Target::NewCommune(_) => lv.communes.push(i),
+                Target::OldDistrict(d) => lv.districts.push((d, i)),
+                Target::OldProvince(p) => lv.old_provinces.push((p, i)),
+                Target::NewProvince(p) => lv.new_provinces.push((p, i)),
+            }
+        }
+        let ms = &self.matches;
+        let overlaps = |a: u16, b: u16| {
+            let (a, b) = (&ms[a as usize], &ms[b as usize]);
+            a.start < b.end && b.start < a.end
+        };
+        // The best match among `list` for unit `unit`, not overlapping `avoid`, plus `bonus`.
+        let best_of = |list: &[(u32, u16)], unit: u32, bonus: f32, avoid: &[u16]| -> Option<(f32, u16)> {
+            let mut best: Option<(f32, u16)> = None;
+            for &(u, k) in list {
+                if u == unit && !avoid.iter().any(|&a| overlaps(a, k)) {
+                    let s = ms[k as usize].score + bonus;
+                    if best.is_none_or(|b| s > b.0) {
+                        best = Some((s, k));
+                    }
+                }
+            }
+            best
+        };
+        let max = |a: Option<(f32, u16)>, b: Option<(f32, u16)>| match (a, b) {
+            (Some(x), Some(y)) => Some(if y.0 > x.0 { y } else { x }),
+            (x, None) => x,
+            (None, y) => y,
+        };
+        let score = |x: Option<(f32, u16)>| x.map_or(0.0, |b| b.0);
+        let some = |x: u32| (x != NONE).then_some(x);
+        for &ci in &lv.communes {
+            let mc = &ms[ci as usize];
+            let l = mc.link;
+            match mc.target {
                 Target::OldCommune(lc) => {
-                    let c = &r.legacy_communes[lc as usize];
-                    let d = c.district;
-                    let lp = r.legacy_districts[d as usize].province;
-                    let np = r.communes[c.new_default as usize].province;
-                    let mut best_d: Option<(f32, usize)> = None;
-                    let mut best_p: Option<(f32, usize)> = None;
-                    for (k, m) in self.matches.iter().enumerate() {
-                        if overlaps(m, mc) {
-                            continue;
+                    let bd = best_of(&lv.districts, l.district, 1.0, &[ci]);
+                    let avoid = [ci, bd.map_or(ci, |b| b.1)];
+                    let bp = max(
+                        best_of(&lv.old_provinces, l.old_province, 0.8, &avoid),
+                        best_of(&lv.new_provinces, l.new_province, 0.5, &avoid),
+                    );
+                    let lone = if bd.is_none() && bp.is_none() { 0.5 } else { 0.0 };
+                    // "Lê Lợi, Hưng Yên": a last name that is both a district and its province
+                    // is more likely the province, written without the district.
+                    let same_span = |a: u16, b: u16| ms[a as usize].start == ms[b as usize].start;
+                    let district_as_province = match (bd, bp) {
+                        (Some((_, k)), None) => {
+                            lv.old_provinces.iter().chain(&lv.new_provinces).any(|&(_, p)| same_span(p, k))
                         }
-                        let s = match self.target(m) {
-                            Target::OldDistrict(x) if x == d => {
-                                if best_d.is_none_or(|b| m.score + 1.0 > b.0) {
-                                    best_d = Some((m.score + 1.0, k));
-                                }
-                                continue;
-                            }
-                            Target::OldProvince(x) if x == lp => m.score + 0.8,
-                            Target::NewProvince(x) if x == np => m.score + 0.5,
-                            _ => continue,
-                        };
-                        if best_p.is_none_or(|b| s > b.0) {
-                            best_p = Some((s, k));
-                        }
-                    }
-                    if let (Some(bd), Some(bp)) = (best_d, best_p) {
-                        if overlaps(&self.matches[bd.1], &self.matches[bp.1]) {
-                            best_p = None;
-                        }
-                    }
-                    let support = best_d.map_or(0.0, |b| b.0) + best_p.map_or(0.0, |b| b.0);
-                    let lone = if best_d.is_none() && best_p.is_none() {
-                        0.5
-                    } else {
-                        0.0
+                        _ => false,
                     };
+                    let doubt = if district_as_province { 0.6 } else { 0.0 };
                     self.chains.push(Chain {
-                        score: mc.score + support - lone,
-                        commune: Some(c.new_default),
-                        province: Some(np),
+                        score: mc.score + score(bd) + score(bp) - lone - doubt,
+                        commune: Some(l.new_commune),
+                        province: Some(l.new_province),
                         legacy: LegacyMatch {
-                            province: Some(lp),
-                            district: Some(d),
+                            province: Some(l.old_province),
+                            district: Some(l.district),
                             commune: Some(lc),
                         },
                         form: AddressForm::Old,
-                        parts: [
-                            Some(ci as u16),
-                            best_d.map(|b| b.1 as u16),
-                            best_p.map(|b| b.1 as u16),
-                        ],
+                        parts: [Some(ci), bd.map(|b| b.1), bp.map(|b| b.1)],
                     });
                 }
                 Target::NewCommune(nc) => {
-                    let np = r.communes[nc as usize].province;
-                    let mut best_p: Option<(f32, usize)> = None;
-                    for (k, m) in self.matches.iter().enumerate() {
-                        if overlaps(m, mc) {
-                            continue;
-                        }
-                        let s = match self.target(m) {
-                            Target::NewProvince(x) if x == np => m.score + 0.8,
-                            Target::OldProvince(x)
-                                if r.legacy_provinces[x as usize].new_provinces.contains(&np) =>
-                            {
-                                m.score + 0.3
-                            }
-                            _ => continue,
-                        };
-                        if best_p.is_none_or(|b| s > b.0) {
-                            best_p = Some((s, k));
+                    let np = l.new_province;
+                    let mut bp = best_of(&lv.new_provinces, np, 0.8, &[ci]);
+                    for &(p, k) in &lv.old_provinces {
+                        // An old province name with a new commune: "Xã Trường Phú, Quảng Bình".
+                        if !overlaps(ci, k) && r.legacy_provinces[p as usize].new_provinces.contains(&np) {
+                            bp = max(bp, Some((ms[k as usize].score + 0.3, k)));
                         }
                     }
-                    let lone = if best_p.is_none() { 0.5 } else { 0.0 };
+                    let lone = if bp.is_none() { 0.5 } else { 0.0 };
                     self.chains.push(Chain {
-                        score: mc.score + best_p.map_or(0.0, |b| b.0) - lone,
+                        // Where an old and a new commune of one name both fit, the current
+                        // name is the likelier reading.
+                        score: mc.score + score(bp) - lone + NEW_NAME_PRIOR,
                         commune: Some(nc),
                         province: Some(np),
                         legacy: LegacyMatch::default(),
                         form: AddressForm::New,
-                        parts: [Some(ci as u16), None, best_p.map(|b| b.1 as u16)],
+                        parts: [Some(ci), None, bp.map(|b| b.1)],
                     });
                 }
-                Target::OldDistrict(d) => {
-                    let ld = &r.legacy_districts[d as usize];
-                    let lp = ld.province;
-                    let np = match ld.direct {
-                        Some(c) => r.communes[c as usize].province,
-                        None => {
-                            let first = ld
-                                .communes
-                                .first()
-                                .map(|&c| r.legacy_communes[c as usize].new_default);
-                            match first {
-                                Some(c) => r.communes[c as usize].province,
-                                None => continue,
-                            }
-                        }
-                    };
-                    let mut best_p: Option<(f32, usize)> = None;
-                    for (k, m) in self.matches.iter().enumerate() {
-                        if overlaps(m, mc) {
-                            continue;
-                        }
-                        let s = match self.target(m) {
-                            Target::OldProvince(x) if x == lp => m.score + 0.8,
-                            Target::NewProvince(x) if x == np => m.score + 0.5,
-                            _ => continue,
-                        };
-                        if best_p.is_none_or(|b| s > b.0) {
-                            best_p = Some((s, k));
-                        }
-                    }
-                    self.chains.push(Chain {
-                        score: mc.score + best_p.map_or(0.0, |b| b.0) - 1.5,
-                        commune: ld.direct,
-                        province: Some(np),
-                        legacy: LegacyMatch {
-                            province: Some(lp),
-                            district: Some(d),
-                            commune: None,
-                        },
-                        form: AddressForm::Old,
-                        parts: [None, Some(ci as u16), best_p.map(|b| b.1 as u16)],
-                    });
-                }
-                Target::NewProvince(p) => self.chains.push(Chain {
-                    score: mc.score - 1.0,
-                    commune: None,
-                    province: Some(p),
-                    legacy: LegacyMatch::default(),
-                    form: AddressForm::Unknown,
-                    parts: [None, None, Some(ci as u16)],
-                }),
-                Target::OldProvince(p) => {
-                    let lp = &r.legacy_provinces[p as usize];
-                    self.chains.push(Chain {
-                        score: mc.score - 1.0,
-                        commune: None,
-                        // A province split across several new ones gives no single answer.
-                        province: (lp.new_provinces.len() == 1).then(|| lp.new_provinces[0]),
-                        legacy: LegacyMatch {
-                            province: Some(p),
-                            district: None,
-                            commune: None,
-                        },
-                        form: AddressForm::Old,
-                        parts: [None, None, Some(ci as u16)],
-                    })
-                }
+                _ => unreachable!("only commune-level matches are listed here"),
             }
+        }
+        for &(d, di) in &lv.districts {
+            let l = ms[di as usize].link;
+            if l.new_province == NONE {
+                continue;
+            }
+            let bp = max(
+                best_of(&lv.old_provinces, l.old_province, 0.8, &[di]),
+                best_of(&lv.new_provinces, l.new_province, 0.5, &[di]),
+            );
+            self.chains.push(Chain {
+                score: ms[di as usize].score + score(bp) - 1.5,
+                commune: some(l.new_commune),
+                province: Some(l.new_province),
+                legacy: LegacyMatch { province: Some(l.old_province), district: Some(d), commune: None },
+                form: AddressForm::Old,
+                parts: [None, Some(di), bp.map(|b| b.1)],
+            });
+        }
+        for &(p, pi) in &lv.new_provinces {
+            self.chains.push(Chain {
+                score: ms[pi as usize].score - 1.0,
+                commune: None,
+                province: Some(p),
+                legacy: LegacyMatch::default(),
+                form: AddressForm::Unknown,
+                parts: [None, None, Some(pi)],
+            });
+        }
+        for &(p, pi) in &lv.old_provinces {
+            self.chains.push(Chain {
+                score: ms[pi as usize].score - 1.0,
+                commune: None,
+                // A province split across several new ones gives no single answer.
+                province: some(ms[pi as usize].link.new_province),
+                legacy: LegacyMatch { province: Some(p), district: None, commune: None },
+                form: AddressForm::Old,
+                parts: [None, None, Some(pi)],
+            });
         }
     }
 
     fn best(&self) -> Option<&Chain> {
-        self.chains
-            .iter()
-            .max_by(|a, b| a.score.total_cmp(&b.score))
+        self.chains.iter().max_by(|a, b| a.score.total_cmp(&b.score))
     }
 
     fn result(&self) -> Conversion {
@@ -566,17 +544,10 @@ impl AddressParser {
         };
         let r = self.r;
         let mut alternatives = vec![];
-        if let Some(lc) = best
-            .legacy
-            .commune
-            .filter(|_| best.form == AddressForm::Old)
-        {
+        if let Some(lc) = best.legacy.commune.filter(|_| best.form == AddressForm::Old) {
             for &n in &r.legacy_communes[lc as usize].split {
                 if Some(n) != best.commune {
-                    alternatives.push(Alternative {
-                        commune: n,
-                        reason: AltReason::Split,
-                    });
+                    alternatives.push(Alternative { commune: n, reason: AltReason::Split });
                 }
             }
         }
@@ -596,28 +567,17 @@ impl AddressParser {
         others.sort_by(|a, b| b.0.total_cmp(&a.0));
         for &(s, n) in others.iter().take(3) {
             if s > best.score - 1.0 && !alternatives.iter().any(|a| a.commune == n) {
-                alternatives.push(Alternative {
-                    commune: n,
-                    reason: AltReason::Ambiguous,
-                });
+                alternatives.push(Alternative { commune: n, reason: AltReason::Ambiguous });
             }
         }
         let strength = ((best.score - 1.0) / 5.0).clamp(0.0, 1.0);
-        let margin = if runner_up.is_finite() {
-            ((best.score - runner_up) / 2.0).clamp(0.0, 1.0)
-        } else {
-            1.0
-        };
+        let margin =
+            if runner_up.is_finite() { ((best.score - runner_up) / 2.0).clamp(0.0, 1.0) } else { 1.0 };
         let mut confidence = strength * (0.4 + 0.6 * margin);
         if alternatives.iter().any(|a| a.reason == AltReason::Split) {
             confidence = confidence.min(0.7);
         }
-        let used: Vec<Match> = best
-            .parts
-            .iter()
-            .flatten()
-            .map(|&i| self.matches[i as usize])
-            .collect();
+        let used: Vec<Match> = best.parts.iter().flatten().map(|&i| self.matches[i as usize]).collect();
         let mut legacy = best.legacy;
         if legacy.district.is_some() && best.parts[1].is_none() && best.parts[0].is_some() {
             // The district was inferred from the commune, not read: still report it.
@@ -636,11 +596,9 @@ impl AddressParser {
 
     /// Byte ranges of the runs of tokens outside the chosen names and their type words.
     fn rest(&self, used: &[Match]) -> Vec<(u32, u32)> {
-        let n = self.ids.len();
+        let n = self.info.len().saturating_sub(1);
         let taken = |i: usize| {
-            used.iter()
-                .any(|m| (m.lead as usize) <= i && i < m.tail as usize)
-                || self.ignored[i]
+            used.iter().any(|m| (m.lead as usize) <= i && i < m.tail as usize) || self.info[i].ignored
         };
         let mut out = vec![];
         let mut i = 0;

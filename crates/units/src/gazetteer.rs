@@ -49,18 +49,92 @@ pub(crate) struct Entry {
     pub target: Target,
     /// The kind of the unit, as a one-bit mask.
     pub kind: KindMask,
-    /// Tone-canonical key of the name, syllables separated by spaces; empty for aliases.
-    pub toned: Box<str>,
+    /// Tone-canonical syllables of the name (ids into the toned vocabulary, a range of
+    /// `Gazetteer::toned_syllables`); empty for aliases.
+    pub toned: (u32, u8),
     /// The name is a number ("Phường 12", "Quận 3"): only meaningful after a type word.
     pub numeric: bool,
     /// A strong abbreviation or alias ("hcm", "brvt"), weighted like a two-syllable name.
     pub alias: bool,
+    /// The units this one belongs to or became, copied here so that choosing a reading reads
+    /// one small record per match instead of chasing through the registry.
+    pub link: Link,
 }
 
+/// Registry indices around a unit; `NONE` where not applicable or not unique.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Link {
+    pub district: u32,
+    pub old_province: u32,
+    pub new_commune: u32,
+    pub new_province: u32,
+}
+
+pub(crate) const NONE: u32 = u32::MAX;
+const NO_LINK: Link = Link { district: NONE, old_province: NONE, new_commune: NONE, new_province: NONE };
+
+impl Link {
+    fn of(r: &Registry, target: Target) -> Link {
+        let mut l = Link { district: NONE, old_province: NONE, new_commune: NONE, new_province: NONE };
+        let commune_province = |c: u32| r.communes[c as usize].province;
+        match target {
+            Target::NewProvince(p) => l.new_province = p,
+            Target::OldProvince(p) => {
+                l.old_province = p;
+                let np = &r.legacy_provinces[p as usize].new_provinces;
+                if np.len() == 1 {
+                    l.new_province = np[0];
+                }
+            }
+            Target::OldDistrict(d) => {
+                let ld = &r.legacy_districts[d as usize];
+                l.district = d;
+                l.old_province = ld.province;
+                l.new_commune = ld.direct.unwrap_or(NONE);
+                let any = ld
+                    .direct
+                    .or_else(|| ld.communes.first().map(|&c| r.legacy_communes[c as usize].new_default));
+                l.new_province = any.map_or(NONE, commune_province);
+            }
+            Target::OldCommune(c) => {
+                let lc = &r.legacy_communes[c as usize];
+                l.district = lc.district;
+                l.old_province = r.legacy_districts[lc.district as usize].province;
+                l.new_commune = lc.new_default;
+                l.new_province = commune_province(lc.new_default);
+            }
+            Target::NewCommune(c) => {
+                l.new_commune = c;
+                l.new_province = commune_province(c);
+            }
+        }
+        l
+    }
+}
+
+/// A trie node while building; flattened into `Gazetteer` arrays afterwards.
 #[derive(Debug, Default)]
 struct Node {
     children: Vec<(u32, u32)>,
     entries: Vec<u32>,
+}
+
+/// What a fixed phrase met in the text means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PhraseKind {
+    /// A type word, index into `type_words`.
+    Type(u16),
+    /// Introduces a street, hamlet or building: the name after it is not a unit.
+    Street,
+    /// A country name, ignored.
+    Country,
+}
+
+/// A fixed phrase, indexed under its first syllable.
+#[derive(Debug)]
+pub(crate) struct Phrase {
+    pub kind: PhraseKind,
+    pub syllables: Box<[u32]>,
 }
 
 /// A type word: the syllables it is written with and what it can introduce.
@@ -78,13 +152,19 @@ pub(crate) struct TypeWord {
 pub(crate) struct Gazetteer {
     vocab: FxHashMap<Box<str>, u32>,
     pub typo: TypoIndex,
-    nodes: Vec<Node>,
+    /// Trie edges keyed by (node << 32 | syllable id), one flat table: a step is one probe.
+    edges: FxHashMap<u64, u32>,
+    /// Children of the root by syllable id (`u32::MAX`: none).
+    root: Vec<u32>,
+    /// Per node, the range of `entries` naming a unit there (entries are stored node by node,
+    /// so the units named by one span sit together in memory).
+    node_entry_range: Vec<(u32, u32)>,
     pub entries: Vec<Entry>,
     pub type_words: Vec<TypeWord>,
-    /// Syllable ids of words that introduce a street, hamlet or building, not a unit.
-    pub street_words: Vec<Vec<u32>>,
-    /// Syllable ids of country names, ignored.
-    pub country_words: Vec<Vec<u32>>,
+    /// Fixed phrases (type, street and country words) by their first syllable id.
+    phrases: Vec<Vec<Phrase>>,
+    toned_vocab: FxHashMap<Box<str>, u32>,
+    pub toned_syllables: Vec<u32>,
 }
 
 pub(crate) fn gazetteer() -> &'static Gazetteer {
@@ -131,12 +211,30 @@ impl Gazetteer {
     }
 
     pub fn child(&self, node: u32, syl: u32) -> Option<u32> {
-        let ch = &self.nodes[node as usize].children;
-        ch.binary_search_by_key(&syl, |c| c.0).ok().map(|i| ch[i].1)
+        if node == Self::ROOT {
+            // Every match starts here: a direct table.
+            return self.root.get(syl as usize).copied().filter(|&n| n != u32::MAX);
+        }
+        self.edges.get(&((node as u64) << 32 | syl as u64)).copied()
     }
 
-    pub fn entries_at(&self, node: u32) -> &[u32] {
-        &self.nodes[node as usize].entries
+    pub fn entries_at(&self, node: u32) -> &[Entry] {
+        let (a, b) = self.node_entry_range[node as usize];
+        &self.entries[a as usize..b as usize]
+    }
+
+    /// The fixed phrases that start with this syllable.
+    pub fn phrases_from(&self, syl: u32) -> &[Phrase] {
+        self.phrases.get(syl as usize).map_or(&[], |v| v.as_slice())
+    }
+
+    /// Id of a tone-canonical syllable, `u32::MAX` when no name has it.
+    pub fn toned_id(&self, toned: &str) -> u32 {
+        self.toned_vocab.get(toned).copied().unwrap_or(u32::MAX)
+    }
+
+    pub fn entry_toned(&self, e: &Entry) -> &[u32] {
+        &self.toned_syllables[e.toned.0 as usize..e.toned.0 as usize + e.toned.1 as usize]
     }
 
     pub const ROOT: u32 = 0;
@@ -145,17 +243,8 @@ impl Gazetteer {
         let mut b = Builder::default();
         b.nodes.push(Node::default());
         for (i, p) in r.provinces.iter().enumerate() {
-            let mask = if p.kind == ProvinceKind::ThanhPho {
-                K_TP_PROVINCE
-            } else {
-                K_TINH
-            };
-            b.add_name(
-                split_type(p.name).1,
-                Target::NewProvince(i as u32),
-                mask,
-                true,
-            );
+            let mask = if p.kind == ProvinceKind::ThanhPho { K_TP_PROVINCE } else { K_TINH };
+            b.add_name(split_type(p.name).1, Target::NewProvince(i as u32), mask, true);
         }
         for (i, p) in r.legacy_provinces.iter().enumerate() {
             let (t, core) = split_type(p.name);
@@ -163,31 +252,16 @@ impl Gazetteer {
             b.add_name(core, Target::OldProvince(i as u32), mask, true);
         }
         for (i, d) in r.legacy_districts.iter().enumerate() {
-            b.add_name(
-                split_type(d.name).1,
-                Target::OldDistrict(i as u32),
-                district_mask(d.kind),
-                false,
-            );
+            b.add_name(split_type(d.name).1, Target::OldDistrict(i as u32), district_mask(d.kind), false);
         }
         for (i, c) in r.legacy_communes.iter().enumerate() {
-            b.add_name(
-                split_type(c.name).1,
-                Target::OldCommune(i as u32),
-                commune_mask(c.kind),
-                false,
-            );
+            b.add_name(split_type(c.name).1, Target::OldCommune(i as u32), commune_mask(c.kind), false);
         }
         for (i, c) in r.communes.iter().enumerate() {
-            b.add_name(
-                split_type(c.name).1,
-                Target::NewCommune(i as u32),
-                commune_mask(Some(c.kind)),
-                false,
-            );
+            b.add_name(split_type(c.name).1, Target::NewCommune(i as u32), commune_mask(Some(c.kind)), false);
         }
         b.add_aliases(r);
-        let type_words = TYPE_WORDS
+        let type_words: Vec<TypeWord> = TYPE_WORDS
             .iter()
             .map(|(w, toned, mask, suffix)| TypeWord {
                 syllables: b.intern_phrase(w),
@@ -196,8 +270,23 @@ impl Gazetteer {
                 suffix: *suffix,
             })
             .collect();
-        let street_words = STREET_WORDS.iter().map(|w| b.intern_phrase(w)).collect();
-        let country_words = COUNTRY_WORDS.iter().map(|w| b.intern_phrase(w)).collect();
+        let mut phrases: Vec<Vec<Phrase>> = vec![];
+        let mut add_phrase = |syllables: Vec<u32>, kind: PhraseKind| {
+            let first = syllables[0] as usize;
+            if phrases.len() <= first {
+                phrases.resize_with(first + 1, Vec::new);
+            }
+            phrases[first].push(Phrase { kind, syllables: syllables.into() });
+        };
+        for (i, tw) in type_words.iter().enumerate() {
+            add_phrase(tw.syllables.clone(), PhraseKind::Type(i as u16));
+        }
+        for w in STREET_WORDS {
+            add_phrase(b.intern_phrase(w), PhraseKind::Street);
+        }
+        for w in COUNTRY_WORDS {
+            add_phrase(b.intern_phrase(w), PhraseKind::Country);
+        }
         // The typo index knows the syllables of names only: correcting towards a type word or a
         // street word would invent structure.
         let mut words: Vec<(&str, u32)> = b.vocab.iter().map(|(w, &id)| (&**w, id)).collect();
@@ -210,27 +299,38 @@ impl Gazetteer {
                 "\u{1}"
             }
         }));
-        for n in &mut b.nodes {
-            n.children.sort_unstable_by_key(|c| c.0);
+        let mut root = vec![u32::MAX; b.vocab.len()];
+        for &(syl, node) in &b.nodes[Self::ROOT as usize].children {
+            root[syl as usize] = node;
+        }
+        let mut edges = FxHashMap::default();
+        let mut node_entry_range = Vec::with_capacity(b.nodes.len());
+        let mut slots: Vec<Option<Entry>> = b.entries.into_iter().map(Some).collect();
+        let mut entries = Vec::with_capacity(slots.len());
+        for (i, n) in b.nodes.iter().enumerate() {
+            for &(syl, child) in &n.children {
+                edges.insert((i as u64) << 32 | syl as u64, child);
+            }
+            let a = entries.len() as u32;
+            for &e in &n.entries {
+                let mut e = slots[e as usize].take().expect("each entry sits at one node");
+                e.link = Link::of(r, e.target);
+                entries.push(e);
+            }
+            node_entry_range.push((a, entries.len() as u32));
         }
         Gazetteer {
             vocab: b.vocab,
             typo,
-            nodes: b.nodes,
-            entries: b.entries,
+            edges,
+            root,
+            node_entry_range,
+            entries,
             type_words,
-            street_words,
-            country_words,
+            phrases,
+            toned_vocab: b.toned_vocab,
+            toned_syllables: b.toned_syllables,
         }
-    }
-
-    /// The syllable ids of a phrase as tokenized, `None` if a syllable is unknown.
-    pub fn phrase_ids(&self, phrase: &str) -> Option<Vec<u32>> {
-        let mut t = Tokens::default();
-        t.tokenize(phrase);
-        t.iter()
-            .map(|k| self.syllable(t.plain(k), k.numeric))
-            .collect()
     }
 }
 
@@ -241,6 +341,8 @@ struct Builder {
     nodes: Vec<Node>,
     entries: Vec<Entry>,
     tokens: Tokens,
+    toned_vocab: FxHashMap<Box<str>, u32>,
+    toned_syllables: Vec<u32>,
 }
 
 impl Builder {
@@ -271,11 +373,7 @@ impl Builder {
     fn insert(&mut self, syllables: &[u32], entry: Entry) {
         let mut node = 0u32;
         for &s in syllables {
-            let found = self.nodes[node as usize]
-                .children
-                .iter()
-                .find(|c| c.0 == s)
-                .map(|c| c.1);
+            let found = self.nodes[node as usize].children.iter().find(|c| c.0 == s).map(|c| c.1);
             node = match found {
                 Some(n) => n,
                 None => {
@@ -299,12 +397,16 @@ impl Builder {
         let numeric = t.len() == 1 && t.get(0).numeric;
         let mut ids = Vec::with_capacity(t.len());
         let mut whole = String::new();
+        let toned_start = self.toned_syllables.len() as u32;
         for k in t.iter() {
             let p = t.plain(k);
             ids.push(self.intern(if k.numeric { trim_number(p) } else { p }, true));
             whole.push_str(p);
+            let next = self.toned_vocab.len() as u32;
+            let tid = *self.toned_vocab.entry(t.toned(k).into()).or_insert(next);
+            self.toned_syllables.push(tid);
         }
-        let toned = vi_text::tone_key(core).into_boxed_str();
+        let toned = (toned_start, t.len() as u8);
         self.tokens = t;
         if ids.is_empty() {
             return;
@@ -313,25 +415,10 @@ impl Builder {
             let g = self.intern(&whole, true);
             self.insert(
                 &[g],
-                Entry {
-                    target,
-                    kind,
-                    toned: "".into(),
-                    numeric: false,
-                    alias: true,
-                },
+                Entry { target, kind, toned: (0, 0), numeric: false, alias: true, link: NO_LINK },
             );
         }
-        self.insert(
-            &ids,
-            Entry {
-                target,
-                kind,
-                toned,
-                numeric,
-                alias: false,
-            },
-        );
+        self.insert(&ids, Entry { target, kind, toned, numeric, alias: false, link: NO_LINK });
     }
 
     fn add_alias(&mut self, phrase: &str, target: Target, kind: KindMask, numeric: bool) {
@@ -339,27 +426,13 @@ impl Builder {
         for &i in &ids {
             self.name_syllable[i as usize] = true;
         }
-        self.insert(
-            &ids,
-            Entry {
-                target,
-                kind,
-                toned: "".into(),
-                numeric,
-                alias: !numeric,
-            },
-        );
+        self.insert(&ids, Entry { target, kind, toned: (0, 0), numeric, alias: !numeric, link: NO_LINK });
     }
 
     fn add_aliases(&mut self, r: &Registry) {
-        let prov =
-            |code: &str| Target::NewProvince(r.province_index(code).expect("alias province"));
+        let prov = |code: &str| Target::NewProvince(r.province_index(code).expect("alias province"));
         let old_prov = |code: &str| {
-            let i = r
-                .legacy_provinces
-                .iter()
-                .position(|p| p.code == code)
-                .expect("alias province");
+            let i = r.legacy_provinces.iter().position(|p| p.code == code).expect("alias province");
             Target::OldProvince(i as u32)
         };
         for (phrase, code, kind) in PROVINCE_ALIASES {
@@ -370,11 +443,7 @@ impl Builder {
         }
         // Districts merged or renamed before the 2025 reform, still on many records.
         for (phrase, code, numeric) in DISTRICT_ALIASES {
-            let d = r
-                .legacy_districts
-                .iter()
-                .position(|d| d.code == *code)
-                .expect("alias district");
+            let d = r.legacy_districts.iter().position(|d| d.code == *code).expect("alias district");
             let kind = district_mask(r.legacy_districts[d].kind) | K_QUAN;
             self.add_alias(phrase, Target::OldDistrict(d as u32), kind, *numeric);
         }
@@ -432,12 +501,7 @@ const TYPE_WORDS: &[(&str, Option<&str>, KindMask, bool)] = &[
     ("h", None, K_HUYEN, false),
     ("thi xa", Some("thị xã"), K_THIXA, false),
     ("tx", None, K_THIXA, false),
-    (
-        "thanh pho",
-        Some("thành phố"),
-        K_TP_DISTRICT | K_TP_PROVINCE,
-        false,
-    ),
+    ("thanh pho", Some("thành phố"), K_TP_DISTRICT | K_TP_PROVINCE, false),
     ("tp", None, K_TP_DISTRICT | K_TP_PROVINCE, false),
     ("thu do", Some("thủ đô"), K_TP_PROVINCE, false),
     ("tinh", Some("tỉnh"), K_TINH, false),

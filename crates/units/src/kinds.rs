@@ -91,10 +91,7 @@ mod tests {
 
     #[test]
     fn splits_type_words() {
-        assert_eq!(
-            split_type("Thành phố Hồ Chí Minh"),
-            ("Thành phố", "Hồ Chí Minh")
-        );
+        assert_eq!(split_type("Thành phố Hồ Chí Minh"), ("Thành phố", "Hồ Chí Minh"));
         assert_eq!(split_type("Phường 12"), ("Phường", "12"));
         assert_eq!(split_type("Bà Rịa"), ("", "Bà Rịa"));
     }

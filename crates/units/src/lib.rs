@@ -13,6 +13,5 @@ mod registry;
 pub use address::{AddressForm, AddressParser, AltReason, Alternative, Conversion, LegacyMatch};
 pub use kinds::{CommuneKind, DistrictKind, ProvinceKind};
 pub use registry::{
-    registry, Commune, LegacyCommune, LegacyDistrict, LegacyProvince, Province, Registry, Stats,
-    UnitRef,
+    registry, Commune, LegacyCommune, LegacyDistrict, LegacyProvince, Province, Registry, Stats, UnitRef,
 };

@@ -1,8 +1,6 @@
 //! The registry: every unit of both tiers, parsed once from the compiled-in CSV files.
 
-use crate::kinds::{
-    commune_kind, district_kind, split_type, CommuneKind, DistrictKind, ProvinceKind,
-};
+use crate::kinds::{commune_kind, district_kind, split_type, CommuneKind, DistrictKind, ProvinceKind};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::sync::OnceLock;
@@ -129,10 +127,7 @@ pub fn registry() -> &'static Registry {
 
 fn rows(csv: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
     // The official files have no quoted fields (checked by a test), so a split is exact.
-    csv.lines()
-        .skip(1)
-        .filter(|l| !l.is_empty())
-        .map(|l| l.split(',').collect())
+    csv.lines().skip(1).filter(|l| !l.is_empty()).map(|l| l.split(',').collect())
 }
 
 fn num(s: &str) -> f64 {
@@ -143,11 +138,7 @@ impl Registry {
     fn parse(provinces: &'static str, communes: &'static str, legacy: &'static str) -> Self {
         let mut r = Registry::default();
         for f in rows(provinces) {
-            let kind = if f[2] == "thanh_pho" {
-                ProvinceKind::ThanhPho
-            } else {
-                ProvinceKind::Tinh
-            };
+            let kind = if f[2] == "thanh_pho" { ProvinceKind::ThanhPho } else { ProvinceKind::Tinh };
             r.province_by_code.insert(f[0], r.provinces.len() as u32);
             r.provinces.push(Province {
                 code: f[0],
@@ -212,11 +203,8 @@ impl Registry {
                 r.legacy_districts[ld as usize].direct = Some(new_default);
                 continue;
             }
-            let split: Vec<u32> = if f[10] == "1" {
-                f[12].split(';').map(|c| r.commune_by_code[c]).collect()
-            } else {
-                vec![]
-            };
+            let split: Vec<u32> =
+                if f[10] == "1" { f[12].split(';').map(|c| r.commune_by_code[c]).collect() } else { vec![] };
             let lc = r.legacy_communes.len() as u32;
             for &n in split.iter().chain(std::iter::once(&new_default)) {
                 let legacy = &mut r.communes[n as usize].legacy;
@@ -253,11 +241,7 @@ impl Registry {
                 districts: self.legacy_districts.len(),
                 communes: self.legacy_communes.len(),
             },
-            split_legacy_communes: self
-                .legacy_communes
-                .iter()
-                .filter(|c| !c.split.is_empty())
-                .count(),
+            split_legacy_communes: self.legacy_communes.iter().filter(|c| !c.split.is_empty()).count(),
         }
     }
 
@@ -270,43 +254,31 @@ impl Registry {
 
     pub fn province(&self, code: &str) -> Option<&Province> {
         let c = Self::padded(code, 2)?;
-        self.province_by_code
-            .get(c.as_str())
-            .map(|&i| &self.provinces[i as usize])
+        self.province_by_code.get(c.as_str()).map(|&i| &self.provinces[i as usize])
     }
 
     pub fn province_index(&self, code: &str) -> Option<u32> {
-        self.province_by_code
-            .get(Self::padded(code, 2)?.as_str())
-            .copied()
+        self.province_by_code.get(Self::padded(code, 2)?.as_str()).copied()
     }
 
     pub fn commune(&self, code: &str) -> Option<&Commune> {
         let c = Self::padded(code, 5)?;
-        self.commune_by_code
-            .get(c.as_str())
-            .map(|&i| &self.communes[i as usize])
+        self.commune_by_code.get(c.as_str()).map(|&i| &self.communes[i as usize])
     }
 
     pub fn legacy_province(&self, code: &str) -> Option<&LegacyProvince> {
         let c = Self::padded(code, 2)?;
-        self.legacy_province_by_code
-            .get(c.as_str())
-            .map(|&i| &self.legacy_provinces[i as usize])
+        self.legacy_province_by_code.get(c.as_str()).map(|&i| &self.legacy_provinces[i as usize])
     }
 
     pub fn legacy_district(&self, code: &str) -> Option<&LegacyDistrict> {
         let c = Self::padded(code, 3)?;
-        self.legacy_district_by_code
-            .get(c.as_str())
-            .map(|&i| &self.legacy_districts[i as usize])
+        self.legacy_district_by_code.get(c.as_str()).map(|&i| &self.legacy_districts[i as usize])
     }
 
     pub fn legacy_commune(&self, code: &str) -> Option<&LegacyCommune> {
         let c = Self::padded(code, 5)?;
-        self.legacy_commune_by_code
-            .get(c.as_str())
-            .map(|&i| &self.legacy_communes[i as usize])
+        self.legacy_commune_by_code.get(c.as_str()).map(|&i| &self.legacy_communes[i as usize])
     }
 
     /// The communes of a 2025 province, in official code order.
@@ -393,14 +365,7 @@ mod tests {
         let s = registry().stats();
         assert_eq!(s.provinces, 34);
         assert_eq!(s.communes, 3321);
-        assert_eq!(
-            s.communes_by_kind,
-            KindCounts {
-                phuong: 687,
-                xa: 2621,
-                dac_khu: 13
-            }
-        );
+        assert_eq!(s.communes_by_kind, KindCounts { phuong: 687, xa: 2621, dac_khu: 13 });
         assert_eq!(s.legacy.provinces, 63);
         assert_eq!(s.legacy.communes, 10035);
         assert_eq!(s.split_legacy_communes, 471);
@@ -440,10 +405,7 @@ mod tests {
     fn find_by_name_ignores_accents_case_and_type_but_prefers_exact() {
         let r = registry();
         let hits = r.find_by_name("phuong ba dinh", Some("01"));
-        assert_eq!(
-            hits.first(),
-            Some(&UnitRef::Commune(r.commune_by_code["00004"]))
-        );
+        assert_eq!(hits.first(), Some(&UnitRef::Commune(r.commune_by_code["00004"])));
         let hits = r.find_by_name("Tỉnh Lai Châu", None);
         assert!(matches!(hits[0], UnitRef::Province(_)));
         assert!(hits.iter().any(|h| matches!(h, UnitRef::LegacyProvince(_))));

@@ -71,20 +71,14 @@ fn table() -> &'static [Vec<Letter>; 2] {
     static TABLE: OnceLock<[Vec<Letter>; 2]> = OnceLock::new();
     TABLE.get_or_init(|| {
         RANGES.map(|(lo, hi)| {
-            (lo..=hi)
-                .map(|cp| char::from_u32(cp).map_or(Letter::Other, decompose_letter))
-                .collect()
+            (lo..=hi).map(|cp| char::from_u32(cp).map_or(Letter::Other, decompose_letter)).collect()
         })
     })
 }
 
 fn decompose_letter(c: char) -> Letter {
     if matches!(c, 'đ' | 'Đ') {
-        return Letter::Alnum {
-            base: b'd',
-            mark: Mark::Stroke,
-            tone: Tone::Level,
-        };
+        return Letter::Alnum { base: b'd', mark: Mark::Stroke, tone: Tone::Level };
     }
     let mut base = None;
     let mut mark = Mark::None;
@@ -102,11 +96,9 @@ fn decompose_letter(c: char) -> Letter {
         }
     });
     match base {
-        Some(b) if b.is_ascii_alphabetic() && b != c => Letter::Alnum {
-            base: b.to_ascii_lowercase() as u8,
-            mark,
-            tone,
-        },
+        Some(b) if b.is_ascii_alphabetic() && b != c => {
+            Letter::Alnum { base: b.to_ascii_lowercase() as u8, mark, tone }
+        }
         _ => Letter::Other,
     }
 }
@@ -116,11 +108,7 @@ fn decompose_letter(c: char) -> Letter {
 pub fn fold_char(c: char) -> Letter {
     if c.is_ascii() {
         return if c.is_ascii_alphanumeric() {
-            Letter::Alnum {
-                base: c.to_ascii_lowercase() as u8,
-                mark: Mark::None,
-                tone: Tone::Level,
-            }
+            Letter::Alnum { base: c.to_ascii_lowercase() as u8, mark: Mark::None, tone: Tone::Level }
         } else {
             Letter::Other
         };
@@ -201,8 +189,7 @@ mod tests {
 
     #[test]
     fn folds_decomposed_input_like_composed() {
-        let nfd: String =
-            unicode_normalization::UnicodeNormalization::nfd("Phường Bến Nghé").collect();
+        let nfd: String = unicode_normalization::UnicodeNormalization::nfd("Phường Bến Nghé").collect();
         assert_ne!(nfd, "Phường Bến Nghé");
         assert_eq!(fold(&nfd), fold("Phường Bến Nghé"));
         assert_eq!(tone_key(&nfd), tone_key("Phường Bến Nghé"));

@@ -13,7 +13,7 @@ mod typo;
 
 pub use chars::{fold, fold_char, tone_key, Letter, Mark, Tone};
 pub use tokens::{Sep, Token, Tokens};
-pub use typo::TypoIndex;
+pub use typo::{one_edit, TypoIndex};
 
 /// A key that sorts Vietnamese names the way people expect: by letters first, then by
 /// marks and tones, so "An Bình" < "Ân Thi" < "Bình An".

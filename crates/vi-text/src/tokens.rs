@@ -46,8 +46,8 @@ pub struct Tokens {
 
 fn sep_of(c: char) -> Sep {
     match c {
-        ',' | ';' | '|' | '/' | '\\' | ':' | '(' | ')' | '[' | ']' | '{' | '}' | '\n' | '\r'
-        | '\t' | '<' | '>' | '"' | '“' | '”' | '–' | '—' => Sep::Hard,
+        ',' | ';' | '|' | '/' | '\\' | ':' | '(' | ')' | '[' | ']' | '{' | '}' | '\n' | '\r' | '\t' | '<'
+        | '>' | '"' | '“' | '”' | '–' | '—' => Sep::Hard,
         c if c.is_whitespace() => Sep::Space,
         _ => Sep::Soft,
     }
@@ -76,18 +76,19 @@ impl Tokens {
                         sep: pending,
                         digit,
                         tone: Tone::Level,
-                        marked: false,
                         capital: c.is_uppercase(),
                         plain0: self.plain.len(),
-                        toned0: self.toned.len(),
+                        toned0: None,
                     });
                     self.plain.push(base as char);
-                    self.toned.push(base as char);
-                    o.apply(&mut self.toned, mark, tone);
+                    if o.toned0.is_some() {
+                        self.toned.push(base as char);
+                    }
+                    o.apply(&self.plain, &mut self.toned, mark, tone);
                 }
                 Letter::Combining { mark, tone } => {
                     if let Some(o) = &mut cur {
-                        o.apply(&mut self.toned, mark, tone);
+                        o.apply(&self.plain, &mut self.toned, mark, tone);
                     }
                 }
                 Letter::Other => {
@@ -104,18 +105,26 @@ impl Tokens {
 
     fn close(&mut self, open: Option<Open>, end: usize) {
         let Some(o) = open else { return };
-        if let Some(d) = tone_digit(o.tone) {
-            self.toned.push(d);
-        }
+        let plain = (o.plain0 as u32, self.plain.len() as u32);
+        let toned = match o.toned0 {
+            Some(t0) => {
+                if let Some(d) = tone_digit(o.tone) {
+                    self.toned.push(d);
+                }
+                (t0 as u32, self.toned.len() as u32)
+            }
+            // Without marks the toned form is the plain one: nothing copied.
+            None => (u32::MAX, u32::MAX),
+        };
         self.list.push(Token {
             start: o.start as u32,
             end: end as u32,
             sep: o.sep,
-            marked: o.marked,
+            marked: o.toned0.is_some(),
             numeric: o.digit,
             capital: o.capital,
-            plain: (o.plain0 as u32, self.plain.len() as u32),
-            toned: (o.toned0 as u32, self.toned.len() as u32),
+            plain,
+            toned,
         });
     }
 
@@ -142,6 +151,9 @@ impl Tokens {
 
     /// Tone-canonical form (see [`crate::tone_key`]).
     pub fn toned(&self, t: &Token) -> &str {
+        if t.toned.0 == u32::MAX {
+            return self.plain(t);
+        }
         &self.toned[t.toned.0 as usize..t.toned.1 as usize]
     }
 }
@@ -151,21 +163,27 @@ struct Open {
     sep: Sep,
     digit: bool,
     tone: Tone,
-    marked: bool,
     capital: bool,
     plain0: usize,
-    toned0: usize,
+    /// Where the toned form starts, once the token has shown a mark or tone.
+    toned0: Option<usize>,
 }
 
 impl Open {
-    fn apply(&mut self, toned: &mut String, mark: Mark, tone: Tone) {
-        if let Some(m) = mark_symbol(mark) {
+    fn apply(&mut self, plain: &str, toned: &mut String, mark: Mark, tone: Tone) {
+        let symbol = mark_symbol(mark);
+        if symbol.is_none() && tone == Tone::Level {
+            return;
+        }
+        if self.toned0.is_none() {
+            self.toned0 = Some(toned.len());
+            toned.push_str(&plain[self.plain0..]);
+        }
+        if let Some(m) = symbol {
             toned.push(m);
-            self.marked = true;
         }
         if tone != Tone::Level {
             self.tone = tone;
-            self.marked = true;
         }
     }
 }
@@ -182,10 +200,7 @@ mod tests {
 
     #[test]
     fn splits_abbreviations_and_numbers() {
-        assert_eq!(
-            plains("P.5, Q.10, TP.HCM"),
-            ["p", "5", "q", "10", "tp", "hcm"]
-        );
+        assert_eq!(plains("P.5, Q.10, TP.HCM"), ["p", "5", "q", "10", "tp", "hcm"]);
         assert_eq!(plains("F5 Q1"), ["f", "5", "q", "1"]);
         assert_eq!(plains("Đắk R'Lấp"), ["dak", "r", "lap"]);
     }
@@ -196,10 +211,7 @@ mod tests {
         let mut t = Tokens::default();
         t.tokenize(s);
         let seps: Vec<Sep> = t.iter().map(|k| k.sep).collect();
-        assert_eq!(
-            seps,
-            [Sep::Hard, Sep::Space, Sep::Space, Sep::Hard, Sep::Space]
-        );
+        assert_eq!(seps, [Sep::Hard, Sep::Space, Sep::Space, Sep::Hard, Sep::Space]);
         let third = t.get(2);
         assert_eq!(&s[third.start as usize..third.end as usize], "Bú");
         assert!(third.marked);
