@@ -114,6 +114,9 @@ struct Chain {
     parts: [Option<u16>; 3],
 }
 
+/// The least score a reading needs to be reported.
+const MIN_EVIDENCE: f32 = 1.5;
+
 /// Preference for reading a name as a 2025 commune when an old one fits the text as well.
 const NEW_NAME_PRIOR: f32 = 0.3;
 
@@ -532,8 +535,10 @@ impl AddressParser {
         }
     }
 
+    /// The most plausible reading, if any has enough evidence: a lone short word that happens
+    /// to be a unit name somewhere ("có", "an") is no address.
     fn best(&self) -> Option<&Chain> {
-        self.chains.iter().max_by(|a, b| a.score.total_cmp(&b.score))
+        self.chains.iter().filter(|c| c.score >= MIN_EVIDENCE).max_by(|a, b| a.score.total_cmp(&b.score))
     }
 
     fn result(&self) -> Conversion {
@@ -609,10 +614,10 @@ impl AddressParser {
             }
             let s = self.tokens.get(i).start;
             let mut j = i;
-            while j + 1 < n && !taken(j + 1) && self.tokens.get(j + 1).sep != Sep::Hard {
+            // A run ends at a recognised name, not at punctuation: "147/56 Trần Quang Khải".
+            while j + 1 < n && !taken(j + 1) {
                 j += 1;
             }
-            // Drop a dangling type word ("Xã" before a name that was not recognised stays).
             out.push((s, self.tokens.get(j).end));
             i = j + 1;
         }

@@ -119,6 +119,10 @@ pub struct Registry {
     legacy_commune_by_code: FxHashMap<&'static str, u32>,
 }
 
+/// Type words as folded text, longest first so "thi xa" wins over "thi".
+const FOLDED_TYPES: [&str; 9] =
+    ["thanh pho", "thi tran", "dac khu", "thi xa", "phuong", "huyen", "tinh", "quan", "xa"];
+
 /// The registry compiled into this binary, parsed on first use (a few milliseconds).
 pub fn registry() -> &'static Registry {
     static REG: OnceLock<Registry> = OnceLock::new();
@@ -304,22 +308,30 @@ impl Registry {
     /// exactly come first (some communes of one province differ only by accents). With
     /// `province_code`, only units of that 2025 province (and legacy units that went into it).
     pub fn find_by_name(&self, query: &str, province_code: Option<&str>) -> Vec<UnitRef> {
-        let (qtype, qcore) = split_type(query.trim());
-        let qfold = vi_text::fold(qcore);
-        let qtone = vi_text::tone_key(qcore);
-        let qtype_fold = vi_text::fold(qtype);
+        let qfull = vi_text::fold(query.trim());
+        let qfull = qfull.split_whitespace().collect::<Vec<_>>().join(" ");
+        // The query may carry a type word, accented or not ("phuong ba dinh", "Tỉnh Lai Châu").
+        let (qtype_fold, qfold) = FOLDED_TYPES
+            .iter()
+            .find_map(|t| {
+                qfull.strip_prefix(t).and_then(|rest| rest.strip_prefix(' ')).map(|rest| (*t, rest))
+            })
+            .unwrap_or(("", qfull.as_str()));
+        let qtone_full = vi_text::tone_key(query.trim());
         let in_province = province_code.and_then(|c| self.province_index(c));
         let mut hits: Vec<(u8, UnitRef)> = vec![];
         let mut consider = |name: &str, unit: UnitRef, tier: u8| {
             let (t, core) = split_type(name);
-            if vi_text::fold(core) != qfold {
+            let core_fold = vi_text::fold(core);
+            let typed = core_fold == qfold;
+            if !typed && core_fold != qfull {
                 return;
             }
             let mut rank = tier * 4;
-            if vi_text::tone_key(core) != qtone {
+            if !qtone_full.ends_with(&vi_text::tone_key(core)) {
                 rank += 2;
             }
-            if !qtype_fold.is_empty() && vi_text::fold(t) != qtype_fold {
+            if typed && !qtype_fold.is_empty() && vi_text::fold(t) != qtype_fold {
                 rank += 1;
             }
             hits.push((rank, unit));

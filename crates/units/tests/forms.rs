@@ -1,0 +1,232 @@
+//! The ways people really write addresses, each checked against the official codes.
+
+use proptest::prelude::*;
+use units::{registry, AddressForm, AddressParser, AltReason};
+
+fn codes(addr: &str) -> (String, String) {
+    let r = registry();
+    let c = AddressParser::new().convert(addr);
+    (
+        c.province.map_or(String::new(), |p| r.provinces[p as usize].code.to_string()),
+        c.commune.map_or(String::new(), |w| r.communes[w as usize].code.to_string()),
+    )
+}
+
+fn commune_name(addr: &str) -> String {
+    let r = registry();
+    AddressParser::new()
+        .convert(addr)
+        .commune
+        .map_or(String::new(), |w| r.communes[w as usize].name.to_string())
+}
+
+#[test]
+fn hcm_abbreviations_numbered_wards_and_english() {
+    // Phường 12, Quận 10 (old code 27172) became Phường Hòa Hưng (27163).
+    for a in [
+        "Phường 12, Quận 10, Thành phố Hồ Chí Minh",
+        "P.12, Q.10, TP.HCM",
+        "P12 Q10 HCM",
+        "F12, Q10, Sài Gòn",
+        "Ward 12, District 10, Ho Chi Minh City",
+        "phuong 12 quan 10 tp ho chi minh",
+        "Phường 012, Quận 10, TPHCM, Việt Nam",
+    ] {
+        assert_eq!(codes(a), ("79".into(), "27163".into()), "{a}");
+    }
+}
+
+#[test]
+fn district_numbers_need_their_district() {
+    // Phường 12 exists in many districts: Quận 10's is not Gò Vấp's.
+    assert_ne!(codes("Phường 12, Quận Gò Vấp, TP.HCM").1, codes("Phường 12, Quận 10, TP.HCM").1);
+}
+
+#[test]
+fn thu_duc_absorbed_districts_2_and_9() {
+    // Phường Thảo Điền was in Quận 2, which became Thành phố Thủ Đức in 2021.
+    let a = commune_name("Phường Thảo Điền, Quận 2, TP.HCM");
+    let b = commune_name("Phường Thảo Điền, TP Thủ Đức, TP.HCM");
+    assert!(!a.is_empty());
+    assert_eq!(a, b);
+}
+
+#[test]
+fn old_province_names_and_aliases() {
+    // Bắc Giang merged into Bắc Ninh (24); Thừa Thiên Huế is now Thành phố Huế (46).
+    assert_eq!(codes("Xã Yên Lư, Huyện Yên Dũng, Tỉnh Bắc Giang").0, "24");
+    assert_eq!(codes("Phường Phú Hội, TP Huế, Thừa Thiên Huế").0, "46");
+    assert_eq!(codes("Phường Phú Hội, TP Huế, TT-Huế").0, "46");
+    assert_eq!(codes("Phường 1, TP Vũng Tàu, BR-VT").0, "79");
+    assert_eq!(codes("Phường Ba Đình, HN").1, "00004");
+    assert_eq!(codes("Phường Ba Đình, Hà Nội").1, "00004");
+}
+
+#[test]
+fn new_two_level_form() {
+    assert_eq!(codes("Xã Mường Khoa, Tỉnh Lai Châu"), ("12".into(), "03601".into()));
+    let c = AddressParser::new().convert("Phường Ba Đình, Thành phố Hà Nội");
+    assert_eq!(c.form, AddressForm::New);
+}
+
+#[test]
+fn noise_diacritics_case_nfd_order_postcode_country() {
+    let want = codes("Xã Mường Khoa, Tỉnh Lai Châu");
+    let nfd: String = unicode_nfd("Xã Mường Khoa, Tỉnh Lai Châu");
+    for a in [
+        "xa muong khoa, tinh lai chau",
+        "XÃ MƯỜNG KHOA - LAI CHÂU",
+        nfd.as_str(),
+        "Lai Châu, Mường Khoa",
+        "154 Hai Bà Trưng, X.Mường Khoa, Lai Châu 96000",
+        "Mường Khoa, Lai Châu, Việt Nam",
+    ] {
+        assert_eq!(codes(a), want, "{a}");
+    }
+}
+
+fn unicode_nfd(s: &str) -> String {
+    // Decompose by folding each precomposed letter back through its parts: the tone and mark
+    // of "ườ" become combining characters after "u"/"o".
+    let mut out = String::new();
+    for c in s.chars() {
+        match vi_text::fold_char(c) {
+            vi_text::Letter::Alnum { base, mark, tone } if !c.is_ascii() => {
+                let b = if c.is_uppercase() { (base as char).to_ascii_uppercase() } else { base as char };
+                out.push(if mark == vi_text::Mark::Stroke { c } else { b });
+                match mark {
+                    vi_text::Mark::Circumflex => out.push('\u{302}'),
+                    vi_text::Mark::Breve => out.push('\u{306}'),
+                    vi_text::Mark::Horn => out.push('\u{31B}'),
+                    _ => {}
+                }
+                match tone {
+                    vi_text::Tone::Acute => out.push('\u{301}'),
+                    vi_text::Tone::Grave => out.push('\u{300}'),
+                    vi_text::Tone::Hook => out.push('\u{309}'),
+                    vi_text::Tone::Tilde => out.push('\u{303}'),
+                    vi_text::Tone::Dot => out.push('\u{323}'),
+                    vi_text::Tone::Level => {}
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[test]
+fn old_tone_placement_is_the_same_name() {
+    assert_eq!(
+        codes("Xã Vĩnh Hoà, Huyện Vĩnh Lộc, Tỉnh Thanh Hoá"),
+        codes("Xã Vĩnh Hòa, Huyện Vĩnh Lộc, Tỉnh Thanh Hóa")
+    );
+}
+
+#[test]
+fn typos_are_corrected() {
+    let want = codes("Xã Xương Lâm, Huyện Lạng Giang, Tỉnh Bắc Giang");
+    assert!(!want.1.is_empty());
+    for a in [
+        "Xa Xuoong Lam, Huyen Lang Giang, T.Bac Giang",
+        "Xã Xương Lââm, Huyện Lạng Giang, Bắc Giang",
+        "Xã Xưong Lâm, Huyện Lạng Gaing, Bắc Giang",
+    ] {
+        assert_eq!(codes(a), want, "{a}");
+    }
+}
+
+#[test]
+fn missing_district_and_missing_province() {
+    let want = codes("Xã Xuân Giang, Huyện Xuân Trường, Tỉnh Nam Định");
+    assert_eq!(codes("Xã Xuân Giang, Nam Định"), want);
+    assert_eq!(codes("xa xuan giang, huyen xuan truong"), want);
+}
+
+#[test]
+fn split_communes_list_their_parts() {
+    // Phường Đa Kao (Quận 1) was split between Phường Sài Gòn and Phường Tân Định.
+    let r = registry();
+    let c = AddressParser::new().convert("Phường Đa Kao, Quận 1, TP.HCM");
+    let mut all: Vec<&str> = c
+        .alternatives
+        .iter()
+        .filter(|a| a.reason == AltReason::Split)
+        .map(|a| r.communes[a.commune as usize].code)
+        .collect();
+    all.push(r.communes[c.commune.unwrap() as usize].code);
+    all.sort();
+    assert_eq!(all, ["26737", "26740"]);
+    assert!(c.confidence < 1.0);
+}
+
+#[test]
+fn street_part_is_returned() {
+    let a = "147/56 Trần Quang Khải, Xã Phú Thủy, Huyện Lệ Thủy, Quảng Bình";
+    let c = AddressParser::new().convert(a);
+    assert_eq!(c.street(a), "147/56 Trần Quang Khải");
+    assert_eq!(c.form, AddressForm::Old);
+}
+
+#[test]
+fn nothing_recognisable_gives_an_empty_low_confidence_result() {
+    let mut p = AddressParser::new();
+    for a in ["", "   ", "????", "hello world", "12345"] {
+        let c = p.convert(a);
+        assert!(c.commune.is_none() && c.province.is_none(), "{a}");
+        assert_eq!(c.confidence, 0.0);
+    }
+}
+
+/// A province-level code, and a commune inside it when there is one: never a commune of
+/// another province.
+fn consistent(c: &units::Conversion) -> bool {
+    let r = registry();
+    match (c.province, c.commune) {
+        (Some(p), Some(w)) => r.communes[w as usize].province == p,
+        (None, Some(_)) => false,
+        _ => true,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1500, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_text_never_panics_and_stays_consistent(s in "\\PC{0,200}") {
+        let c = AddressParser::new().convert(&s);
+        prop_assert!(consistent(&c));
+        prop_assert!((0.0..=1.0).contains(&c.confidence));
+    }
+
+    #[test]
+    fn random_edits_of_real_addresses_never_panic(
+        idx in 0usize..10035,
+        edits in proptest::collection::vec((0usize..200, 0u8..4, proptest::char::any()), 0..8),
+    ) {
+        let r = registry();
+        let lc = &r.legacy_communes[idx];
+        let d = r.district_of(lc);
+        let mut chars: Vec<char> = format!("{}, {}, {}", lc.name, d.name, r.legacy_province_of(d).name).chars().collect();
+        for (pos, op, ch) in edits {
+            let pos = pos % (chars.len() + 1);
+            match op {
+                0 => chars.insert(pos, ch),
+                1 if pos < chars.len() => { chars.remove(pos); }
+                2 if pos < chars.len() => chars[pos] = ch,
+                _ if pos + 1 < chars.len() => chars.swap(pos, pos + 1),
+                _ => {}
+            }
+        }
+        let s: String = chars.into_iter().collect();
+        let c = AddressParser::new().convert(&s);
+        prop_assert!(consistent(&c));
+    }
+
+    #[test]
+    fn very_long_inputs_are_handled(n in 0usize..5000) {
+        let s = "Xã Mường Khoa, ".repeat(n);
+        let c = AddressParser::new().convert(&s);
+        prop_assert!(consistent(&c));
+    }
+}
