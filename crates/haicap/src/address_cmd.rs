@@ -72,7 +72,7 @@ impl Progress {
         Progress { on: io::stderr().is_terminal(), last: Instant::now() }
     }
     fn tick(&mut self, n: u64) {
-        if self.on && n % 1024 == 0 && self.last.elapsed() > Duration::from_millis(200) {
+        if self.on && n.is_multiple_of(1024) && self.last.elapsed() > Duration::from_millis(200) {
             self.last = Instant::now();
             eprint!("\rđã xử lý {n} dòng…");
         }

@@ -138,6 +138,22 @@ struct TokenInfo {
     street_before: bool,
 }
 
+/// Which entries a scoring round looks at.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Level {
+    Upper,
+    Commune,
+}
+
+/// The provinces and districts the text names, to narrow down the communes.
+#[derive(Default)]
+struct Mentions {
+    active: bool,
+    districts: Vec<u32>,
+    old_provinces: Vec<u32>,
+    new_provinces: Vec<u32>,
+}
+
 /// Matches of the text, sorted by what they designate, with their index in `matches`.
 #[derive(Default)]
 struct ByLevel {
@@ -155,6 +171,9 @@ pub struct AddressParser {
     info: Vec<TokenInfo>,
     /// Per token: corrected syllable ids within one edit (filled on the second pass).
     alts: Vec<Vec<u32>>,
+    /// Spans naming some unit: (start, end, trie node, typos).
+    spans: Vec<(u8, u8, u32, u8)>,
+    mentions: Mentions,
     matches: Vec<Match>,
     by_level: ByLevel,
     chains: Vec<Chain>,
@@ -174,6 +193,8 @@ impl AddressParser {
             tokens: Tokens::default(),
             info: vec![],
             alts: vec![],
+            spans: vec![],
+            mentions: Mentions::default(),
             matches: vec![],
             by_level: ByLevel::default(),
             chains: vec![],
@@ -283,18 +304,49 @@ impl AddressParser {
         }
     }
 
-    fn find_matches(&mut self, typos: bool) {
+    /// Finds and scores every place where a unit name stands. Provinces and districts are
+    /// scored first; on the first pass, a commune is then kept only if it lies in one of the
+    /// provinces or districts the text names (when it names any): "Tân Phú" is a commune name
+    /// in a dozen provinces, and only the one in the province written matters. The second pass
+    /// keeps them all.
+    fn find_matches(&mut self, second_pass: bool) {
         self.matches.clear();
+        self.spans.clear();
         for start in 0..self.info.len() - 1 {
             if !self.info[start].ignored {
-                self.walk(Gazetteer::ROOT, start, start, 0, typos);
+                self.walk(Gazetteer::ROOT, start, start, 0, second_pass);
             }
+        }
+        for k in 0..self.spans.len() {
+            let (start, end, node, typos) = self.spans[k];
+            self.push_matches(node, start as usize, end as usize, typos, Level::Upper);
+        }
+        let m = &mut self.mentions;
+        m.districts.clear();
+        m.old_provinces.clear();
+        m.new_provinces.clear();
+        m.active = !second_pass;
+        for x in &self.matches {
+            match x.target {
+                Target::OldDistrict(d) => m.districts.push(d),
+                Target::OldProvince(p) => {
+                    m.old_provinces.push(p);
+                    m.new_provinces.extend_from_slice(&self.r.legacy_provinces[p as usize].new_provinces);
+                }
+                Target::NewProvince(p) => m.new_provinces.push(p),
+                _ => {}
+            }
+        }
+        m.active &= !(m.districts.is_empty() && m.new_provinces.is_empty());
+        for k in 0..self.spans.len() {
+            let (start, end, node, typos) = self.spans[k];
+            self.push_matches(node, start as usize, end as usize, typos, Level::Commune);
         }
     }
 
     fn walk(&mut self, node: u32, start: usize, pos: usize, typos: u8, allow: bool) {
         if pos > start && !self.g.entries_at(node).is_empty() {
-            self.push_matches(node, start, pos, typos);
+            self.spans.push((start as u8, pos as u8, node, typos));
         }
         let n = self.info.len() - 1;
         if pos >= n || self.info[pos].ignored || (pos > start && self.tokens.get(pos).sep == Sep::Hard) {
@@ -314,7 +366,7 @@ impl AddressParser {
 
     /// Scores every unit named by the syllables `start..end`. What surrounds the span is
     /// looked at once; only the type agreement and accents depend on the unit.
-    fn push_matches(&mut self, node: u32, start: usize, end: usize, typos: u8) {
+    fn push_matches(&mut self, node: u32, start: usize, end: usize, typos: u8, level: Level) {
         let nsyl = end - start;
         if typos > 0 && nsyl == 1 && self.tokens.plain(self.tokens.get(start)).len() < 4 {
             return; // a one-letter slip in a short lone word could be anything
@@ -346,9 +398,22 @@ impl AddressParser {
         }
         let marked = self.info[start..end].iter().any(|t| t.toned.is_some());
         let g = self.g;
+        let m = &self.mentions;
         for e in g.entries_at(node) {
             if typos > 0 && (e.numeric || e.alias) {
                 continue;
+            }
+            let commune = e.target.level_mask() == LEVEL_COMMUNE;
+            if commune != (level == Level::Commune) {
+                continue;
+            }
+            if commune && m.active {
+                let l = &e.link;
+                let named = m.new_provinces.contains(&l.new_province)
+                    || (l.district != NONE && m.districts.contains(&l.district));
+                if !named {
+                    continue;
+                }
             }
             let mut score = context
                 + if e.alias {
@@ -363,8 +428,10 @@ impl AddressParser {
             match typ {
                 Some(m) if m & e.kind != 0 => score += 1.5,
                 Some(m) if m & e.target.level_mask() != 0 => score += 1.0,
+                // A number is a unit name only with its own kind of type word: "Quận 1" is no
+                // "Phường 1", and a bare "1" is a house number.
+                _ if e.numeric => continue,
                 Some(_) => score -= 2.0,
-                None if e.numeric => continue,
                 None => {}
             }
             if marked && typos == 0 && e.toned.1 > 0 {
@@ -556,22 +623,24 @@ impl AddressParser {
                 }
             }
         }
-        // The best competing reading that gives another commune.
+        // The best competing reading, and the other communes read nearly as well.
         let mut runner_up = f32::NEG_INFINITY;
         let mut others: Vec<(f32, u32)> = vec![];
         for c in &self.chains {
-            if let Some(n) = c.commune {
-                if c.commune != best.commune && !others.iter().any(|o| o.1 == n) {
-                    others.push((c.score, n));
-                }
+            if c.commune == best.commune && c.province == best.province {
+                continue;
             }
-            if c.commune != best.commune || c.province != best.province {
-                runner_up = runner_up.max(c.score);
+            runner_up = runner_up.max(c.score);
+            if let Some(n) = c.commune.filter(|_| c.score > best.score - 1.0) {
+                match others.iter_mut().find(|o| o.1 == n) {
+                    Some(o) => o.0 = o.0.max(c.score),
+                    None => others.push((c.score, n)),
+                }
             }
         }
         others.sort_by(|a, b| b.0.total_cmp(&a.0));
-        for &(s, n) in others.iter().take(3) {
-            if s > best.score - 1.0 && !alternatives.iter().any(|a| a.commune == n) {
+        for &(_, n) in others.iter().take(3) {
+            if !alternatives.iter().any(|a| a.commune == n) {
                 alternatives.push(Alternative { commune: n, reason: AltReason::Ambiguous });
             }
         }
@@ -623,9 +692,4 @@ impl AddressParser {
         }
         out
     }
-}
-
-/// Whether a kind mask names a commune-level unit (for callers formatting results).
-pub fn is_commune_level(mask: KindMask) -> bool {
-    mask & LEVEL_COMMUNE != 0
 }

@@ -150,7 +150,8 @@ pub(crate) struct TypeWord {
 
 #[derive(Debug)]
 pub(crate) struct Gazetteer {
-    vocab: FxHashMap<Box<str>, u32>,
+    /// Syllable ids by packed folded syllable ([`vi_text::pack`]).
+    vocab: FxHashMap<u128, u32>,
     pub typo: TypoIndex,
     /// Trie edges keyed by (node << 32 | syllable id), one flat table: a step is one probe.
     edges: FxHashMap<u64, u32>,
@@ -163,7 +164,7 @@ pub(crate) struct Gazetteer {
     pub type_words: Vec<TypeWord>,
     /// Fixed phrases (type, street and country words) by their first syllable id.
     phrases: Vec<Vec<Phrase>>,
-    toned_vocab: FxHashMap<Box<str>, u32>,
+    toned_vocab: FxHashMap<u128, u32>,
     pub toned_syllables: Vec<u32>,
 }
 
@@ -207,7 +208,7 @@ impl Gazetteer {
     #[inline]
     pub fn syllable(&self, plain: &str, numeric: bool) -> Option<u32> {
         let key = if numeric { trim_number(plain) } else { plain };
-        self.vocab.get(key).copied()
+        self.vocab.get(&vi_text::pack(key.as_bytes())?).copied()
     }
 
     pub fn child(&self, node: u32, syl: u32) -> Option<u32> {
@@ -230,7 +231,7 @@ impl Gazetteer {
 
     /// Id of a tone-canonical syllable, `u32::MAX` when no name has it.
     pub fn toned_id(&self, toned: &str) -> u32 {
-        self.toned_vocab.get(toned).copied().unwrap_or(u32::MAX)
+        vi_text::pack(toned.as_bytes()).and_then(|k| self.toned_vocab.get(&k)).copied().unwrap_or(u32::MAX)
     }
 
     pub fn entry_toned(&self, e: &Entry) -> &[u32] {
@@ -320,7 +321,7 @@ impl Gazetteer {
             node_entry_range.push((a, entries.len() as u32));
         }
         Gazetteer {
-            vocab: b.vocab,
+            vocab: packed(&b.vocab),
             typo,
             edges,
             root,
@@ -328,10 +329,15 @@ impl Gazetteer {
             entries,
             type_words,
             phrases,
-            toned_vocab: b.toned_vocab,
+            toned_vocab: packed(&b.toned_vocab),
             toned_syllables: b.toned_syllables,
         }
     }
+}
+
+/// Re-keys a vocabulary by packed strings; longer words cannot occur in tokens we look up.
+fn packed(v: &FxHashMap<Box<str>, u32>) -> FxHashMap<u128, u32> {
+    v.iter().filter_map(|(w, &id)| vi_text::pack(w.as_bytes()).map(|k| (k, id))).collect()
 }
 
 #[derive(Default)]

@@ -24,6 +24,20 @@ pub fn sort_key(s: &str) -> String {
     k
 }
 
+/// Packs a short string (at most 16 bytes) into an integer key, for hash tables whose keys are
+/// syllables: no pointer to follow and no byte comparison on look-up. Longer strings give `None`
+/// (no syllable or name part is that long).
+#[inline]
+pub fn pack(s: &[u8]) -> Option<u128> {
+    if s.len() > 16 {
+        return None;
+    }
+    let mut b = [0u8; 16];
+    b[..s.len()].copy_from_slice(s);
+    // The length goes in too, so that "a" and "a\0" differ (not that NUL appears in syllables).
+    Some(u128::from_le_bytes(b) ^ ((s.len() as u128) << 120))
+}
+
 /// Optimal-string-alignment distance (Damerau-Levenshtein with adjacent swaps) between two
 /// folded strings.
 pub fn typo_distance(a: &str, b: &str) -> usize {

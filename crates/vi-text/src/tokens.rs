@@ -61,15 +61,28 @@ impl Tokens {
         self.list.clear();
         let mut pending = Sep::Hard;
         let mut cur: Option<Open> = None;
-        for (i, c) in s.char_indices() {
-            match fold_char(c) {
+        let bytes = s.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            // ASCII, the bulk of any address, skips the character table.
+            let (letter, c, width) = if b < 0x80 {
+                let l = if b.is_ascii_alphanumeric() {
+                    Letter::Alnum { base: b.to_ascii_lowercase(), mark: Mark::None, tone: Tone::Level }
+                } else {
+                    Letter::Other
+                };
+                (l, b as char, 1)
+            } else {
+                let c = s[i..].chars().next().expect("valid UTF-8 at a char boundary");
+                (fold_char(c), c, c.len_utf8())
+            };
+            match letter {
                 Letter::Alnum { base, mark, tone } => {
                     let digit = base.is_ascii_digit();
-                    if let Some(o) = &cur {
-                        if o.digit != digit {
-                            self.close(cur.take(), i);
-                            pending = Sep::None;
-                        }
+                    if cur.as_ref().is_some_and(|o| o.digit != digit) {
+                        self.close(cur.take(), i);
+                        pending = Sep::None;
                     }
                     let o = cur.get_or_insert_with(|| Open {
                         start: i,
@@ -84,7 +97,9 @@ impl Tokens {
                     if o.toned0.is_some() {
                         self.toned.push(base as char);
                     }
-                    o.apply(&self.plain, &mut self.toned, mark, tone);
+                    if mark != Mark::None || tone != Tone::Level {
+                        o.apply(&self.plain, &mut self.toned, mark, tone);
+                    }
                 }
                 Letter::Combining { mark, tone } => {
                     if let Some(o) = &mut cur {
@@ -99,6 +114,7 @@ impl Tokens {
                     pending = pending.max(sep_of(c));
                 }
             }
+            i += width;
         }
         self.close(cur, s.len());
     }

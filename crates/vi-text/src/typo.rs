@@ -11,17 +11,21 @@ use rustc_hash::FxHashMap;
 #[derive(Default, Debug)]
 pub struct TypoIndex {
     words: Vec<Box<str>>,
-    by_key: FxHashMap<Box<str>, Vec<u32>>,
+    by_key: FxHashMap<u128, Vec<u32>>,
 }
 
-fn deletions(w: &str, mut f: impl FnMut(String)) {
-    let b = w.as_bytes();
-    for i in 0..b.len() {
-        // Words are folded ASCII, so removing one byte keeps valid UTF-8.
-        let mut s = String::with_capacity(b.len() - 1);
-        s.push_str(&w[..i]);
-        s.push_str(&w[i + 1..]);
-        f(s);
+/// Calls `f` with the packed key of each one-letter deletion of `w` (no allocation).
+fn deletions(w: &[u8], mut f: impl FnMut(u128)) {
+    let mut buf = [0u8; 16];
+    if w.len() > 17 {
+        return;
+    }
+    for i in 0..w.len() {
+        buf[..i].copy_from_slice(&w[..i]);
+        buf[i..w.len() - 1].copy_from_slice(&w[i + 1..]);
+        if let Some(k) = crate::pack(&buf[..w.len() - 1]) {
+            f(k);
+        }
     }
 }
 
@@ -33,10 +37,11 @@ impl TypoIndex {
             let id = idx.words.len() as u32;
             let w = w.as_ref();
             idx.words.push(w.into());
-            idx.by_key.entry(w.into()).or_default().push(id);
+            let Some(key) = crate::pack(w.as_bytes()) else { continue };
+            idx.by_key.entry(key).or_default().push(id);
             if w.len() >= 2 {
-                deletions(w, |d| {
-                    let v = idx.by_key.entry(d.into_boxed_str()).or_default();
+                deletions(w.as_bytes(), |d| {
+                    let v = idx.by_key.entry(d).or_default();
                     if v.last() != Some(&id) {
                         v.push(id);
                     }
@@ -63,14 +68,15 @@ impl TypoIndex {
                 }
             }
         };
-        if let Some(ids) = self.by_key.get(w) {
+        let Some(key) = crate::pack(w.as_bytes()) else { return };
+        if let Some(ids) = self.by_key.get(&key) {
             push(ids, out);
         }
         if w.len() <= 2 {
             return;
         }
-        deletions(w, |d| {
-            if let Some(ids) = self.by_key.get(d.as_str()) {
+        deletions(w.as_bytes(), |d| {
+            if let Some(ids) = self.by_key.get(&d) {
                 push(ids, out);
             }
         });
