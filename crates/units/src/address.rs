@@ -7,7 +7,7 @@
 //! inside its old province, or a new commune inside its new province. Anything left over is the
 //! street part.
 
-use crate::gazetteer::{gazetteer, Gazetteer, KindMask, Link, PhraseKind, Target, LEVEL_COMMUNE, NONE};
+use crate::gazetteer::{gazetteer, Gazetteer, KindMask, Link, PhraseKind, Target, NONE};
 use crate::registry::{registry, Registry};
 use vi_text::{Sep, Tokens};
 
@@ -171,6 +171,7 @@ pub struct AddressParser {
     info: Vec<TokenInfo>,
     /// Per token: corrected syllable ids within one edit (filled on the second pass).
     alts: Vec<Vec<u32>>,
+    near_memo: Vec<Option<Box<[u32]>>>,
     /// Spans naming some unit: (start, end, trie node, typos).
     spans: Vec<(u8, u8, u32, u8)>,
     mentions: Mentions,
@@ -193,6 +194,7 @@ impl AddressParser {
             tokens: Tokens::default(),
             info: vec![],
             alts: vec![],
+            near_memo: vec![],
             spans: vec![],
             mentions: Mentions::default(),
             matches: vec![],
@@ -298,8 +300,25 @@ impl AddressParser {
                 continue;
             }
             let plain = self.tokens.plain(t);
-            if plain.len() >= 2 {
-                self.g.typo.near(plain, &mut self.alts[i]);
+            if plain.len() < 2 {
+                continue;
+            }
+            match self.info[i].syllable {
+                // The neighbours of a known syllable depend on the vocabulary alone: remember
+                // them (at most one list per syllable of the vocabulary).
+                Some(syl) => {
+                    let slot = syl as usize;
+                    if self.near_memo.len() <= slot {
+                        self.near_memo.resize_with(slot + 1, || None);
+                    }
+                    let near = self.near_memo[slot].get_or_insert_with(|| {
+                        let mut v = vec![];
+                        self.g.typo.near(plain, &mut v);
+                        v.into_boxed_slice()
+                    });
+                    self.alts[i].extend_from_slice(near);
+                }
+                None => self.g.typo.near(plain, &mut self.alts[i]),
             }
         }
     }
@@ -345,7 +364,7 @@ impl AddressParser {
     }
 
     fn walk(&mut self, node: u32, start: usize, pos: usize, typos: u8, allow: bool) {
-        if pos > start && !self.g.entries_at(node).is_empty() {
+        if pos > start && self.g.has_entries(node) {
             self.spans.push((start as u8, pos as u8, node, typos));
         }
         let n = self.info.len() - 1;
@@ -399,12 +418,13 @@ impl AddressParser {
         let marked = self.info[start..end].iter().any(|t| t.toned.is_some());
         let g = self.g;
         let m = &self.mentions;
-        for e in g.entries_at(node) {
+        let (upper, communes, numeric) = g.entries_at(node);
+        if numeric && typ.is_none() {
+            return; // a bare number is a house number, whatever units bear it as a name
+        }
+        let commune = level == Level::Commune;
+        for e in if commune { communes } else { upper } {
             if typos > 0 && (e.numeric || e.alias) {
-                continue;
-            }
-            let commune = e.target.level_mask() == LEVEL_COMMUNE;
-            if commune != (level == Level::Commune) {
                 continue;
             }
             if commune && m.active {

@@ -112,6 +112,16 @@ impl Link {
     }
 }
 
+/// Where the units named at a trie node sit in `Gazetteer::entries`: provinces and districts
+/// in `start..mid`, communes in `mid..end`.
+#[derive(Clone, Copy, Debug)]
+struct NodeEntries {
+    start: u32,
+    mid: u32,
+    end: u32,
+    numeric: bool,
+}
+
 /// A trie node while building; flattened into `Gazetteer` arrays afterwards.
 #[derive(Debug, Default)]
 struct Node {
@@ -159,7 +169,7 @@ pub(crate) struct Gazetteer {
     root: Vec<u32>,
     /// Per node, the range of `entries` naming a unit there (entries are stored node by node,
     /// so the units named by one span sit together in memory).
-    node_entry_range: Vec<(u32, u32)>,
+    node_entry_range: Vec<NodeEntries>,
     pub entries: Vec<Entry>,
     pub type_words: Vec<TypeWord>,
     /// Fixed phrases (type, street and country words) by their first syllable id.
@@ -219,9 +229,20 @@ impl Gazetteer {
         self.edges.get(&((node as u64) << 32 | syl as u64)).copied()
     }
 
-    pub fn entries_at(&self, node: u32) -> &[Entry] {
-        let (a, b) = self.node_entry_range[node as usize];
-        &self.entries[a as usize..b as usize]
+    /// The units named at a node: (provinces and districts, communes, whether the name is a
+    /// number).
+    pub fn entries_at(&self, node: u32) -> (&[Entry], &[Entry], bool) {
+        let n = self.node_entry_range[node as usize];
+        (
+            &self.entries[n.start as usize..n.mid as usize],
+            &self.entries[n.mid as usize..n.end as usize],
+            n.numeric,
+        )
+    }
+
+    pub fn has_entries(&self, node: u32) -> bool {
+        let n = self.node_entry_range[node as usize];
+        n.start != n.end
     }
 
     /// The fixed phrases that start with this syllable.
@@ -313,12 +334,19 @@ impl Gazetteer {
                 edges.insert((i as u64) << 32 | syl as u64, child);
             }
             let a = entries.len() as u32;
-            for &e in &n.entries {
-                let mut e = slots[e as usize].take().expect("each entry sits at one node");
+            let mut here: Vec<Entry> = n
+                .entries
+                .iter()
+                .map(|&e| slots[e as usize].take().expect("each entry sits at one node"))
+                .collect();
+            here.sort_by_key(|e| e.target.level_mask() == LEVEL_COMMUNE);
+            let mid = a + here.iter().filter(|e| e.target.level_mask() != LEVEL_COMMUNE).count() as u32;
+            let numeric = here.iter().any(|e| e.numeric);
+            for mut e in here {
                 e.link = Link::of(r, e.target);
                 entries.push(e);
             }
-            node_entry_range.push((a, entries.len() as u32));
+            node_entry_range.push(NodeEntries { start: a, mid, end: entries.len() as u32, numeric });
         }
         Gazetteer {
             vocab: packed(&b.vocab),

@@ -117,10 +117,14 @@ pub fn fold_char(c: char) -> Letter {
         return Letter::Combining { mark, tone };
     }
     let cp = c as u32;
-    for (i, (lo, hi)) in RANGES.iter().enumerate() {
-        if (*lo..=*hi).contains(&cp) {
-            return table()[i][(cp - lo) as usize];
-        }
+    // Vietnamese letters outside Latin-1 live in Latin Extended Additional; test it first.
+    let (lo, hi) = RANGES[1];
+    if (lo..=hi).contains(&cp) {
+        return table()[1][(cp - lo) as usize];
+    }
+    let (lo, hi) = RANGES[0];
+    if (lo..=hi).contains(&cp) {
+        return table()[0][(cp - lo) as usize];
     }
     Letter::Other
 }

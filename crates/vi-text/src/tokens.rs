@@ -30,8 +30,6 @@ pub struct Token {
     pub marked: bool,
     /// All digits.
     pub numeric: bool,
-    /// The first letter was upper case.
-    pub capital: bool,
     plain: (u32, u32),
     toned: (u32, u32),
 }
@@ -89,7 +87,6 @@ impl Tokens {
                         sep: pending,
                         digit,
                         tone: Tone::Level,
-                        capital: c.is_uppercase(),
                         plain0: self.plain.len(),
                         toned0: None,
                     });
@@ -138,7 +135,6 @@ impl Tokens {
             sep: o.sep,
             marked: o.toned0.is_some(),
             numeric: o.digit,
-            capital: o.capital,
             plain,
             toned,
         });
@@ -179,7 +175,6 @@ struct Open {
     sep: Sep,
     digit: bool,
     tone: Tone,
-    capital: bool,
     plain0: usize,
     /// Where the toned form starts, once the token has shown a mark or tone.
     toned0: Option<usize>,
