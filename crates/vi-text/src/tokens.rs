@@ -82,7 +82,7 @@ impl Tokens {
                         self.close(cur.take(), i);
                         pending = Sep::None;
                     }
-                    let o = cur.get_or_insert_with(|| Open {
+                    let o = cur.get_or_insert(Open {
                         start: i,
                         sep: pending,
                         digit,
