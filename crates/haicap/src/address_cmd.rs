@@ -101,10 +101,14 @@ fn convert(a: ConvertArgs) -> CmdResult {
         let mut reader = BufReader::with_capacity(1 << 16, input);
         let mut buf = Vec::with_capacity(256);
         let mut json = Vec::with_capacity(512);
+        let mut conv = parser.convert("");
         while let Some(line) = next_line(&mut reader, &mut buf)? {
             tally.lines += 1;
             let res = match line {
-                Line::Text(s) => Ok((s, parser.convert(s))),
+                Line::Text(s) => {
+                    parser.convert_into(s, &mut conv);
+                    Ok((s, &conv))
+                }
                 Line::InvalidUtf8 => Err(("invalid_utf8", "dòng không phải UTF-8 hợp lệ")),
                 Line::TooLong => Err(("line_too_long", "dòng quá dài (trên 64 KiB)")),
             };
@@ -113,7 +117,7 @@ fn convert(a: ConvertArgs) -> CmdResult {
                 Err(_) => tally.failed += 1,
             }
             match a.format {
-                Format::Codes => write_codes(&mut out, res.as_ref().ok().map(|r| &r.1))?,
+                Format::Codes => write_codes(&mut out, res.as_ref().ok().map(|r| r.1))?,
                 _ => {
                     json.clear();
                     match &res {

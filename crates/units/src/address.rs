@@ -7,7 +7,7 @@
 //! inside its old province, or a new commune inside its new province. Anything left over is the
 //! street part.
 
-use crate::gazetteer::{gazetteer, Gazetteer, KindMask, Link, PhraseKind, Target, NONE};
+use crate::gazetteer::{gazetteer, Entry, Gazetteer, KindMask, Link, PhraseKind, Target, NONE};
 use crate::registry::{registry, Registry};
 use vi_text::{Sep, Tokens};
 
@@ -64,6 +64,16 @@ pub struct Conversion {
 }
 
 impl Conversion {
+    fn reset(&mut self) {
+        self.form = AddressForm::Unknown;
+        self.province = None;
+        self.commune = None;
+        self.legacy = LegacyMatch::default();
+        self.confidence = 0.0;
+        self.alternatives.clear();
+        self.rest.clear();
+    }
+
     fn empty() -> Self {
         Conversion {
             form: AddressForm::Unknown,
@@ -138,6 +148,18 @@ struct TokenInfo {
     street_before: bool,
 }
 
+/// What surrounds a span of the text, worked out once for all the units it names.
+struct Span {
+    start: usize,
+    end: usize,
+    lead: usize,
+    tail: usize,
+    typ: Option<KindMask>,
+    context: f32,
+    marked: bool,
+    typos: u8,
+}
+
 /// Which entries a scoring round looks at.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Level {
@@ -205,9 +227,17 @@ impl AddressParser {
 
     /// Converts one address. Never panics; an unrecognisable text gives an empty result.
     pub fn convert(&mut self, text: &str) -> Conversion {
+        let mut c = Conversion::empty();
+        self.convert_into(text, &mut c);
+        c
+    }
+
+    /// Like [`AddressParser::convert`], reusing `out`'s buffers: for batches of millions.
+    pub fn convert_into(&mut self, text: &str, out: &mut Conversion) {
+        out.reset();
         self.tokens.tokenize(text);
         if self.tokens.is_empty() {
-            return Conversion::empty();
+            return;
         }
         self.prepare();
         self.find_matches(false);
@@ -219,7 +249,7 @@ impl AddressParser {
             self.find_matches(true);
             self.build_chains();
         }
-        self.result()
+        self.result(out);
     }
 
     fn prepare(&mut self) {
@@ -254,7 +284,7 @@ impl AddressParser {
                     }
                     PhraseKind::Type(t) => {
                         let tw = &g.type_words[t as usize];
-                        if !self.toned_ok(i, tw.toned.as_deref()) {
+                        if !self.toned_ok(i, &tw.toned) {
                             continue;
                         }
                         let (slot, ok) = if tw.suffix {
@@ -280,11 +310,11 @@ impl AddressParser {
             })
     }
 
-    fn toned_ok(&self, i: usize, toned: Option<&str>) -> bool {
-        let Some(want) = toned else { return true };
-        want.split(' ').enumerate().all(|(k, w)| {
+    /// Whether the syllables from `i` carry the tones `want` (or none at all).
+    fn toned_ok(&self, i: usize, want: &[Box<str>]) -> bool {
+        want.iter().enumerate().all(|(k, w)| {
             let t = self.tokens.get(i + k);
-            !t.marked || self.tokens.toned(t) == w
+            !t.marked || self.tokens.toned(t) == &**w
         })
     }
 
@@ -347,7 +377,12 @@ impl AddressParser {
         m.active = !second_pass;
         for x in &self.matches {
             match x.target {
-                Target::OldDistrict(d) => m.districts.push(d),
+                Target::OldDistrict(d) => {
+                    m.districts.push(d);
+                    if x.link.new_province != NONE {
+                        m.new_provinces.push(x.link.new_province);
+                    }
+                }
                 Target::OldProvince(p) => {
                     m.old_provinces.push(p);
                     m.new_provinces.extend_from_slice(&self.r.legacy_provinces[p as usize].new_provinces);
@@ -356,7 +391,9 @@ impl AddressParser {
                 _ => {}
             }
         }
-        m.active &= !(m.districts.is_empty() && m.new_provinces.is_empty());
+        m.new_provinces.sort_unstable();
+        m.new_provinces.dedup();
+        m.active &= !m.new_provinces.is_empty();
         for k in 0..self.spans.len() {
             let (start, end, node, typos) = self.spans[k];
             self.push_matches(node, start as usize, end as usize, typos, Level::Commune);
@@ -416,26 +453,32 @@ impl AddressParser {
             context -= if nsyl == 1 { 1.2 } else { 0.8 };
         }
         let marked = self.info[start..end].iter().any(|t| t.toned.is_some());
-        let g = self.g;
-        let m = &self.mentions;
-        let (upper, communes, numeric) = g.entries_at(node);
+        let (upper, communes, numeric) = self.g.entries_at(node);
         if numeric && typ.is_none() {
             return; // a bare number is a house number, whatever units bear it as a name
         }
-        let commune = level == Level::Commune;
-        for e in if commune { communes } else { upper } {
-            if typos > 0 && (e.numeric || e.alias) {
+        let span = Span { start, end, lead, tail, typ, context, marked, typos };
+        if level == Level::Upper {
+            self.score_entries(upper, &span);
+        } else if !self.mentions.active {
+            self.score_entries(communes, &span);
+        } else {
+            for k in 0..self.mentions.new_provinces.len() {
+                let p = self.mentions.new_provinces[k];
+                let lo = communes.partition_point(|e| e.link.new_province < p);
+                let hi = communes.partition_point(|e| e.link.new_province <= p);
+                self.score_entries(&communes[lo..hi], &span);
+            }
+        }
+    }
+
+    fn score_entries(&mut self, entries: &'static [Entry], sp: &Span) {
+        let nsyl = sp.end - sp.start;
+        for e in entries {
+            if sp.typos > 0 && (e.numeric || e.alias) {
                 continue;
             }
-            if commune && m.active {
-                let l = &e.link;
-                let named = m.new_provinces.contains(&l.new_province)
-                    || (l.district != NONE && m.districts.contains(&l.district));
-                if !named {
-                    continue;
-                }
-            }
-            let mut score = context
+            let mut score = sp.context
                 + if e.alias {
                     2.0
                 } else if e.numeric {
@@ -445,7 +488,7 @@ impl AddressParser {
                 } else {
                     2.0 + 0.4 * (nsyl as f32 - 2.0)
                 };
-            match typ {
+            match sp.typ {
                 Some(m) if m & e.kind != 0 => score += 1.5,
                 Some(m) if m & e.target.level_mask() != 0 => score += 1.0,
                 // A number is a unit name only with its own kind of type word: "Quận 1" is no
@@ -454,11 +497,11 @@ impl AddressParser {
                 Some(_) => score -= 2.0,
                 None => {}
             }
-            if marked && typos == 0 && e.toned.1 > 0 {
-                let want = g.entry_toned(e);
+            if sp.marked && sp.typos == 0 && e.toned.1 > 0 {
+                let want = self.g.entry_toned(e);
                 let mut compared = 0;
                 let mut mismatched = 0;
-                for (t, &w) in self.info[start..end].iter().zip(want) {
+                for (t, &w) in self.info[sp.start..sp.end].iter().zip(want) {
                     if let Some(id) = t.toned {
                         compared += 1;
                         mismatched += (id != w) as u32;
@@ -469,13 +512,13 @@ impl AddressParser {
                 }
             }
             self.matches.push(Match {
-                start: start as u8,
-                end: end as u8,
+                start: sp.start as u8,
+                end: sp.end as u8,
                 target: e.target,
                 link: e.link,
                 score,
-                lead: lead as u8,
-                tail: tail as u8,
+                lead: sp.lead as u8,
+                tail: sp.tail as u8,
             });
         }
     }
@@ -628,14 +671,13 @@ impl AddressParser {
         self.chains.iter().filter(|c| c.score >= MIN_EVIDENCE).max_by(|a, b| a.score.total_cmp(&b.score))
     }
 
-    fn result(&self) -> Conversion {
+    fn result(&self, out: &mut Conversion) {
         let Some(best) = self.best() else {
-            let mut c = Conversion::empty();
-            c.rest = self.rest(&[]);
-            return c;
+            self.rest(&[], &mut out.rest);
+            return;
         };
         let r = self.r;
-        let mut alternatives = vec![];
+        let alternatives = &mut out.alternatives;
         if let Some(lc) = best.legacy.commune.filter(|_| best.form == AddressForm::Old) {
             for &n in &r.legacy_communes[lc as usize].split {
                 if Some(n) != best.commune {
@@ -671,30 +713,22 @@ impl AddressParser {
         if alternatives.iter().any(|a| a.reason == AltReason::Split) {
             confidence = confidence.min(0.7);
         }
-        let used: Vec<Match> = best.parts.iter().flatten().map(|&i| self.matches[i as usize]).collect();
-        let mut legacy = best.legacy;
-        if legacy.district.is_some() && best.parts[1].is_none() && best.parts[0].is_some() {
-            // The district was inferred from the commune, not read: still report it.
-            legacy.district = best.legacy.district;
-        }
-        Conversion {
-            form: best.form,
-            province: best.province,
-            commune: best.commune,
-            legacy,
-            confidence: (confidence * 100.0).round() / 100.0,
-            alternatives,
-            rest: self.rest(&used),
-        }
+        let used = best.parts.map(|p| p.map(|i| self.matches[i as usize]));
+        out.form = best.form;
+        out.province = best.province;
+        out.commune = best.commune;
+        out.legacy = best.legacy;
+        out.confidence = (confidence * 100.0).round() / 100.0;
+        self.rest(&used, &mut out.rest);
     }
 
     /// Byte ranges of the runs of tokens outside the chosen names and their type words.
-    fn rest(&self, used: &[Match]) -> Vec<(u32, u32)> {
+    fn rest(&self, used: &[Option<Match>], out: &mut Vec<(u32, u32)>) {
         let n = self.info.len().saturating_sub(1);
         let taken = |i: usize| {
-            used.iter().any(|m| (m.lead as usize) <= i && i < m.tail as usize) || self.info[i].ignored
+            used.iter().flatten().any(|m| (m.lead as usize) <= i && i < m.tail as usize)
+                || self.info[i].ignored
         };
-        let mut out = vec![];
         let mut i = 0;
         while i < n {
             if taken(i) {
@@ -710,6 +744,5 @@ impl AddressParser {
             out.push((s, self.tokens.get(j).end));
             i = j + 1;
         }
-        out
     }
 }

@@ -151,8 +151,9 @@ pub(crate) struct Phrase {
 #[derive(Debug)]
 pub(crate) struct TypeWord {
     pub syllables: Vec<u32>,
-    /// Tone key the word must have when written with marks ("xã", not "xá").
-    pub toned: Option<Box<str>>,
+    /// Tone keys its syllables must have when written with marks ("xã", not "xá"); empty when
+    /// any marks will do.
+    pub toned: Box<[Box<str>]>,
     pub mask: KindMask,
     /// English words follow the name ("Ho Chi Minh City", "Ward 12" is handled as a prefix).
     pub suffix: bool,
@@ -287,7 +288,8 @@ impl Gazetteer {
             .iter()
             .map(|(w, toned, mask, suffix)| TypeWord {
                 syllables: b.intern_phrase(w),
-                toned: toned.map(|t| vi_text::tone_key(t).into_boxed_str()),
+                toned: toned
+                    .map_or(Box::default(), |t| vi_text::tone_key(t).split(' ').map(Box::from).collect()),
                 mask: *mask,
                 suffix: *suffix,
             })
@@ -339,13 +341,15 @@ impl Gazetteer {
                 .iter()
                 .map(|&e| slots[e as usize].take().expect("each entry sits at one node"))
                 .collect();
-            here.sort_by_key(|e| e.target.level_mask() == LEVEL_COMMUNE);
+            for e in &mut here {
+                e.link = Link::of(r, e.target);
+            }
+            // Upper units first, then communes by 2025 province: the parser reads only the
+            // communes of the provinces an address names.
+            here.sort_by_key(|e| (e.target.level_mask() == LEVEL_COMMUNE, e.link.new_province));
             let mid = a + here.iter().filter(|e| e.target.level_mask() != LEVEL_COMMUNE).count() as u32;
             let numeric = here.iter().any(|e| e.numeric);
-            for mut e in here {
-                e.link = Link::of(r, e.target);
-                entries.push(e);
-            }
+            entries.extend(here);
             node_entry_range.push(NodeEntries { start: a, mid, end: entries.len() as u32, numeric });
         }
         Gazetteer {
