@@ -22,6 +22,9 @@ impl fmt::Display for CliError {
 
 impl From<std::io::Error> for CliError {
     fn from(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return CliError::new("broken_pipe", "đầu ra đã đóng");
+        }
         CliError::new("io_error", format!("lỗi đọc/ghi: {e}"))
     }
 }

@@ -1,6 +1,15 @@
 //! The `haicap` command line.
 
+/// `println!` that returns an error instead of panicking when stdout is closed (`| head`).
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout(), $($t)*)?;
+    }};
+}
+
 mod address_cmd;
+mod calendar_cmd;
 mod error;
 mod lines;
 mod units_cmd;
@@ -22,6 +31,8 @@ enum Command {
     Units(units_cmd::UnitsArgs),
     /// Chuyển đổi địa chỉ cũ sang đơn vị hành chính mới.
     Address(address_cmd::AddressArgs),
+    /// Âm lịch, ngày làm việc và hạn giải quyết hồ sơ.
+    Calendar(calendar_cmd::CalendarArgs),
 }
 
 fn main() -> ExitCode {
@@ -29,9 +40,12 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Units(a) => units_cmd::run(a),
         Command::Address(a) => address_cmd::run(a),
+        Command::Calendar(a) => calendar_cmd::run(a),
     };
     match result {
         Ok(code) => code,
+        // A reader that stopped reading (`| head`) is no error.
+        Err(e) if e.code == "broken_pipe" => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("{e}");
             ExitCode::from(2)

@@ -48,16 +48,22 @@ pub fn run(a: UnitsArgs) -> CmdResult {
         UnitsCmd::Stats { json } => {
             let s = r.stats();
             if json {
-                println!("{}", serde_json::to_string_pretty(&s).expect("stats serialize"));
+                outln!("{}", serde_json::to_string_pretty(&s).expect("stats serialize"));
             } else {
-                println!("Tỉnh, thành phố (2025): {}", s.provinces);
-                println!(
+                outln!("Tỉnh, thành phố (2025): {}", s.provinces);
+                outln!(
                     "Xã, phường, đặc khu (2025): {} ({} phường, {} xã, {} đặc khu)",
-                    s.communes, s.communes_by_kind.phuong, s.communes_by_kind.xa, s.communes_by_kind.dac_khu
+                    s.communes,
+                    s.communes_by_kind.phuong,
+                    s.communes_by_kind.xa,
+                    s.communes_by_kind.dac_khu
                 );
-                println!(
+                outln!(
                     "Trước 01/07/2025: {} tỉnh, {} huyện, {} xã ({} xã cũ được chia cho nhiều xã mới)",
-                    s.legacy.provinces, s.legacy.districts, s.legacy.communes, s.split_legacy_communes
+                    s.legacy.provinces,
+                    s.legacy.districts,
+                    s.legacy.communes,
+                    s.split_legacy_communes
                 );
             }
         }
@@ -72,23 +78,23 @@ pub fn run(a: UnitsArgs) -> CmdResult {
                 return Ok(ExitCode::from(1));
             }
             for h in hits {
-                println!("{}", describe(r, h));
+                outln!("{}", describe(r, h));
             }
         }
         UnitsCmd::List { province, json } => match province {
             None => {
                 for p in &r.provinces {
-                    println!("{}\t{}\t{} xã/phường", p.code, p.name, p.communes.len());
+                    outln!("{}\t{}\t{} xã/phường", p.code, p.name, p.communes.len());
                 }
             }
             Some(code) => {
                 let list: Vec<&Commune> =
                     r.communes_of(&code).ok_or_else(|| unknown_province(&code))?.collect();
                 if json {
-                    println!("{}", serde_json::to_string_pretty(&list).expect("serialize"));
+                    outln!("{}", serde_json::to_string_pretty(&list).expect("serialize"));
                 } else {
                     for c in list {
-                        println!("{}\t{}", c.code, c.name);
+                        outln!("{}\t{}", c.code, c.name);
                     }
                 }
             }
@@ -217,15 +223,15 @@ fn show(r: &Registry, code: &str, as_json: bool) -> Result<(), CliError> {
         _ => return Err(bad()),
     };
     if as_json {
-        println!("{}", serde_json::to_string_pretty(&value).expect("serialize"));
+        outln!("{}", serde_json::to_string_pretty(&value).expect("serialize"));
     } else {
-        print_tree(&value, 0);
+        print_tree(&value, 0)?;
     }
     Ok(())
 }
 
 /// A readable indented view of the JSON, with Vietnamese labels for the keys people read.
-fn print_tree(v: &serde_json::Value, depth: usize) {
+fn print_tree(v: &serde_json::Value, depth: usize) -> Result<(), CliError> {
     let label = |k: &str| -> String {
         match k {
             "province" => "Tỉnh/thành phố",
@@ -258,14 +264,14 @@ fn print_tree(v: &serde_json::Value, depth: usize) {
                     serde_json::Value::Null => {}
                     serde_json::Value::Array(a) if a.is_empty() => {}
                     serde_json::Value::Object(_) | serde_json::Value::Array(_) => {
-                        println!("{pad}{}:", label(k));
-                        print_tree(val, depth + 1);
+                        outln!("{pad}{}:", label(k));
+                        print_tree(val, depth + 1)?;
                     }
-                    serde_json::Value::String(s) => println!("{pad}{}: {s}", label(k)),
+                    serde_json::Value::String(s) => outln!("{pad}{}: {s}", label(k)),
                     serde_json::Value::Bool(b) => {
-                        println!("{pad}{}: {}", label(k), if *b { "có" } else { "không" })
+                        outln!("{pad}{}: {}", label(k), if *b { "có" } else { "không" })
                     }
-                    other => println!("{pad}{}: {other}", label(k)),
+                    other => outln!("{pad}{}: {other}", label(k)),
                 }
             }
         }
@@ -295,12 +301,13 @@ fn print_tree(v: &serde_json::Value, depth: usize) {
                                 line.push_str(&format!("; {}: {shown}", label(k)));
                             }
                         }
-                        println!("{line}");
+                        outln!("{line}");
                     }
-                    other => print_tree(other, depth),
+                    other => print_tree(other, depth)?,
                 }
             }
         }
-        other => println!("{pad}{other}"),
+        other => outln!("{pad}{other}"),
     }
+    Ok(())
 }

@@ -126,3 +126,90 @@ fn a_missing_input_file_is_a_clear_error() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("input_not_found"));
 }
+
+#[test]
+fn calendar_due_prints_rfc3339_and_explains() {
+    let o = haicap(
+        &[
+            "calendar",
+            "due",
+            "--received",
+            "2026-02-13T16:20:00+07:00",
+            "--limit",
+            "2 working days",
+            "--explain",
+        ],
+        b"",
+    );
+    assert!(o.status.success());
+    let out = stdout(&o);
+    assert_eq!(out.lines().next(), Some("2026-02-24T17:00:00+07:00"));
+    assert!(out.contains("Tết Nguyên đán Bính Ngọ"), "{out}");
+    // Another offset is converted to Vietnam's time first (09:20Z is 16:20 in Hà Nội).
+    let o =
+        haicap(&["calendar", "due", "--received", "2026-02-13T09:20:00Z", "--limit", "2 working days"], b"");
+    assert_eq!(stdout(&o).trim(), "2026-02-24T17:00:00+07:00");
+}
+
+#[test]
+fn calendar_bad_input_is_a_clear_error() {
+    for (args, code) in [
+        (
+            vec!["calendar", "due", "--received", "2026-02-30T10:00:00+07:00", "--limit", "1 days"],
+            "invalid_datetime",
+        ),
+        (
+            vec!["calendar", "due", "--received", "2026-05-11T09:00:00+07:00", "--limit", "-3 days"],
+            "negative_count",
+        ),
+        (
+            vec!["calendar", "due", "--received", "2026-05-11T09:00:00+07:00", "--limit", "soon"],
+            "invalid_limit",
+        ),
+        (
+            vec!["calendar", "due", "--received", "2200-05-11T09:00:00+07:00", "--limit", "1 days"],
+            "year_out_of_range",
+        ),
+        (vec!["calendar", "day", "2026-13-01"], "invalid_date"),
+        (vec!["calendar", "year", "1850"], "year_out_of_range"),
+        (vec!["calendar", "--hours", "mon 9-5", "day", "2026-01-01"], "invalid_hours"),
+    ] {
+        let o = haicap(&args, b"");
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(code), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn calendar_day_and_year() {
+    let o = haicap(&["calendar", "day", "2026-04-27", "--json"], b"");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["working"], false);
+    assert_eq!(v["lunar"]["month"], 3);
+    assert_eq!(v["lunar"]["day"], 11);
+    let o = haicap(&["calendar", "year", "2025"], b"");
+    let out = stdout(&o);
+    assert!(out.contains("08/02/2025\tlàm việc"), "{out}");
+    assert!(out.contains("27/01/2025\tnghỉ"), "{out}");
+}
+
+#[test]
+fn an_administrator_adds_a_new_years_days_as_data() {
+    let dir = std::env::temp_dir().join(format!("haicap-cal-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = dir.join("2026-extra.csv");
+    std::fs::write(&f, "date,kind,name,basis\n2026-09-01,off,Quốc khánh (ngày liền kề),announced 2026\n")
+        .unwrap();
+    let before = haicap(&["calendar", "day", "2026-09-01", "--json"], b"");
+    let v: serde_json::Value = serde_json::from_slice(&before.stdout).unwrap();
+    assert_eq!(v["working"], true);
+    let after =
+        haicap(&["calendar", "--calendar-data", f.to_str().unwrap(), "day", "2026-09-01", "--json"], b"");
+    let v: serde_json::Value = serde_json::from_slice(&after.stdout).unwrap();
+    assert_eq!(v["working"], false);
+    std::fs::write(&f, "date,kind,name\nnot-a-date,off,x\n").unwrap();
+    let bad = haicap(&["calendar", "--calendar-data", f.to_str().unwrap(), "day", "2026-09-01"], b"");
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("invalid_calendar_data"));
+    std::fs::remove_dir_all(&dir).ok();
+}

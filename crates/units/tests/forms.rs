@@ -190,7 +190,10 @@ fn consistent(c: &units::Conversion) -> bool {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 1500, ..ProptestConfig::default() })]
+    // PROPTEST_CASES raises the count for a longer local run.
+    #![proptest_config(ProptestConfig::with_cases(
+        std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(1500),
+    ))]
 
     #[test]
     fn any_text_never_panics_and_stays_consistent(s in "\\PC{0,200}") {
