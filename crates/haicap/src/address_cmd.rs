@@ -92,7 +92,8 @@ fn convert(a: ConvertArgs) -> CmdResult {
     let (input, interactive) = open_input(a.file.as_deref())?;
     let stdout = io::stdout().lock();
     let mut out = BufWriter::with_capacity(1 << 16, stdout);
-    let mut parser = AddressParser::new();
+    let mut parser =
+        if a.format == Format::Codes { AddressParser::codes_only() } else { AddressParser::new() };
     let mut tally = Tally::default();
     let mut progress = Progress::new();
     if a.format == Format::Csv {

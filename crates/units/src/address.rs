@@ -200,6 +200,8 @@ pub struct AddressParser {
     matches: Vec<Match>,
     by_level: ByLevel,
     chains: Vec<Chain>,
+    /// Whether to work out the street part and the alternatives (not needed for codes only).
+    details: bool,
 }
 
 impl Default for AddressParser {
@@ -222,7 +224,14 @@ impl AddressParser {
             matches: vec![],
             by_level: ByLevel::default(),
             chains: vec![],
+            details: true,
         }
+    }
+
+    /// A parser that leaves `rest` and `alternatives` empty: for batches that only need the
+    /// codes. The province, commune, form, legacy units and confidence are the same.
+    pub fn codes_only() -> Self {
+        AddressParser { details: false, ..Self::new() }
     }
 
     /// Converts one address. Never panics; an unrecognisable text gives an empty result.
@@ -673,12 +682,20 @@ impl AddressParser {
 
     fn result(&self, out: &mut Conversion) {
         let Some(best) = self.best() else {
-            self.rest(&[], &mut out.rest);
+            if self.details {
+                self.rest(&[], &mut out.rest);
+            }
             return;
         };
         let r = self.r;
         let alternatives = &mut out.alternatives;
-        if let Some(lc) = best.legacy.commune.filter(|_| best.form == AddressForm::Old) {
+        let split = best
+            .legacy
+            .commune
+            .filter(|_| best.form == AddressForm::Old)
+            .map(|lc| &r.legacy_communes[lc as usize].split);
+        let is_split = split.is_some_and(|s| !s.is_empty());
+        if let Some(lc) = best.legacy.commune.filter(|_| best.form == AddressForm::Old && self.details) {
             for &n in &r.legacy_communes[lc as usize].split {
                 if Some(n) != best.commune {
                     alternatives.push(Alternative { commune: n, reason: AltReason::Split });
@@ -693,7 +710,7 @@ impl AddressParser {
                 continue;
             }
             runner_up = runner_up.max(c.score);
-            if let Some(n) = c.commune.filter(|_| c.score > best.score - 1.0) {
+            if let Some(n) = c.commune.filter(|_| self.details && c.score > best.score - 1.0) {
                 match others.iter_mut().find(|o| o.1 == n) {
                     Some(o) => o.0 = o.0.max(c.score),
                     None => others.push((c.score, n)),
@@ -710,7 +727,7 @@ impl AddressParser {
         let margin =
             if runner_up.is_finite() { ((best.score - runner_up) / 2.0).clamp(0.0, 1.0) } else { 1.0 };
         let mut confidence = strength * (0.4 + 0.6 * margin);
-        if alternatives.iter().any(|a| a.reason == AltReason::Split) {
+        if is_split {
             confidence = confidence.min(0.7);
         }
         let used = best.parts.map(|p| p.map(|i| self.matches[i as usize]));
@@ -719,7 +736,9 @@ impl AddressParser {
         out.commune = best.commune;
         out.legacy = best.legacy;
         out.confidence = (confidence * 100.0).round() / 100.0;
-        self.rest(&used, &mut out.rest);
+        if self.details {
+            self.rest(&used, &mut out.rest);
+        }
     }
 
     /// Byte ranges of the runs of tokens outside the chosen names and their type words.

@@ -233,3 +233,23 @@ proptest! {
         prop_assert!(consistent(&c));
     }
 }
+
+#[test]
+fn codes_only_parser_agrees_on_everything_but_the_details() {
+    let mut full = AddressParser::new();
+    let mut lean = AddressParser::codes_only();
+    for a in [
+        "12 Lê Lợi, Phường Đa Kao, Quận 1, TP.HCM",
+        "Xa Xuoong Lam, Huyen Lang Giang, T.Bac Giang",
+        "Phuoc Binh, Long Thanh",
+        "không có gì",
+    ] {
+        let (f, l) = (full.convert(a), lean.convert(a));
+        assert_eq!(
+            (f.province, f.commune, f.form, f.legacy, f.confidence),
+            (l.province, l.commune, l.form, l.legacy, l.confidence),
+            "{a}"
+        );
+        assert!(l.alternatives.is_empty() && l.rest.is_empty());
+    }
+}

@@ -42,6 +42,37 @@ pub struct Tokens {
     list: Vec<Token>,
 }
 
+/// ASCII character classes: letters and digits first, then separators by strength.
+const LETTER: u8 = 0;
+const DIGIT: u8 = 1;
+const SPACE: u8 = 2;
+const SOFT: u8 = 3;
+const HARD: u8 = 4;
+const SEPS: [Sep; 3] = [Sep::Space, Sep::Soft, Sep::Hard];
+
+const ASCII: [u8; 128] = {
+    let mut t = [SOFT; 128];
+    let mut c = 0;
+    while c < 128 {
+        let ch = c as u8;
+        t[c] = if ch.is_ascii_alphabetic() {
+            LETTER
+        } else if ch.is_ascii_digit() {
+            DIGIT
+        } else if ch.is_ascii_whitespace() && ch != b'\n' && ch != b'\r' && ch != b'\t' {
+            SPACE
+        } else {
+            match ch {
+                b',' | b';' | b'|' | b'/' | b'\\' | b':' | b'(' | b')' | b'[' | b']' | b'{' | b'}'
+                | b'\n' | b'\r' | b'\t' | b'<' | b'>' | b'"' => HARD,
+                _ => SOFT,
+            }
+        };
+        c += 1;
+    }
+    t
+};
+
 fn sep_of(c: char) -> Sep {
     match c {
         ',' | ';' | '|' | '/' | '\\' | ':' | '(' | ')' | '[' | ']' | '{' | '}' | '\n' | '\r' | '\t' | '<'
@@ -57,63 +88,87 @@ impl Tokens {
         self.plain.clear();
         self.toned.clear();
         self.list.clear();
-        let mut pending = Sep::Hard;
-        let mut cur: Option<Open> = None;
-        let bytes = s.as_bytes();
+        let b = s.as_bytes();
+        let n = b.len();
         let mut i = 0;
-        while i < bytes.len() {
-            let b = bytes[i];
-            // ASCII, the bulk of any address, skips the character table.
-            let (letter, c, width) = if b < 0x80 {
-                let l = if b.is_ascii_alphanumeric() {
-                    Letter::Alnum { base: b.to_ascii_lowercase(), mark: Mark::None, tone: Tone::Level }
-                } else {
-                    Letter::Other
-                };
-                (l, b as char, 1)
-            } else {
-                let c = s[i..].chars().next().expect("valid UTF-8 at a char boundary");
-                (fold_char(c), c, c.len_utf8())
-            };
-            match letter {
-                Letter::Alnum { base, mark, tone } => {
-                    let digit = base.is_ascii_digit();
-                    if cur.as_ref().is_some_and(|o| o.digit != digit) {
-                        self.close(cur.take(), i);
-                        pending = Sep::None;
+        let mut pending = Sep::Hard;
+        loop {
+            // Between tokens: gather the strongest separator.
+            while i < n {
+                let x = b[i];
+                if x < 0x80 {
+                    let k = ASCII[x as usize];
+                    if k <= DIGIT {
+                        break;
                     }
-                    let o = cur.get_or_insert(Open {
-                        start: i,
-                        sep: pending,
-                        digit,
-                        tone: Tone::Level,
-                        plain0: self.plain.len(),
-                        toned0: None,
-                    });
-                    self.plain.push(base as char);
-                    if o.toned0.is_some() {
-                        self.toned.push(base as char);
-                    }
-                    if mark != Mark::None || tone != Tone::Level {
-                        o.apply(&self.plain, &mut self.toned, mark, tone);
-                    }
+                    pending = pending.max(SEPS[(k - SPACE) as usize]);
+                    i += 1;
+                    continue;
                 }
-                Letter::Combining { mark, tone } => {
-                    if let Some(o) = &mut cur {
-                        o.apply(&self.plain, &mut self.toned, mark, tone);
-                    }
+                let c = s[i..].chars().next().expect("char boundary");
+                match fold_char(c) {
+                    Letter::Alnum { .. } => break,
+                    // A stray combining mark with no letter before it carries nothing.
+                    Letter::Combining { .. } => {}
+                    Letter::Other => pending = pending.max(sep_of(c)),
                 }
-                Letter::Other => {
-                    if cur.is_some() {
-                        self.close(cur.take(), i);
-                        pending = Sep::Space;
-                    }
-                    pending = pending.max(sep_of(c));
-                }
+                i += c.len_utf8();
             }
-            i += width;
+            if i >= n {
+                break;
+            }
+            // One token: a run of letters, or of digits ("Q1" is "q" then "1").
+            let start = i;
+            let first_digit = b[i].is_ascii_digit();
+            let mut o = Open {
+                start,
+                sep: pending,
+                digit: first_digit,
+                tone: Tone::Level,
+                plain0: self.plain.len(),
+                toned0: None,
+            };
+            let mut boundary = false;
+            while i < n {
+                let x = b[i];
+                if x < 0x80 {
+                    let k = ASCII[x as usize];
+                    if k > DIGIT {
+                        break;
+                    }
+                    if (k == DIGIT) != first_digit {
+                        boundary = true;
+                        break;
+                    }
+                    let lower = x.to_ascii_lowercase() as char;
+                    self.plain.push(lower);
+                    if o.toned0.is_some() {
+                        self.toned.push(lower);
+                    }
+                    i += 1;
+                    continue;
+                }
+                let c = s[i..].chars().next().expect("char boundary");
+                match fold_char(c) {
+                    Letter::Alnum { base, mark, tone } => {
+                        if base.is_ascii_digit() != first_digit {
+                            boundary = true;
+                            break;
+                        }
+                        self.plain.push(base as char);
+                        if o.toned0.is_some() {
+                            self.toned.push(base as char);
+                        }
+                        o.apply(&self.plain, &mut self.toned, mark, tone);
+                    }
+                    Letter::Combining { mark, tone } => o.apply(&self.plain, &mut self.toned, mark, tone),
+                    Letter::Other => break,
+                }
+                i += c.len_utf8();
+            }
+            self.close(Some(o), i);
+            pending = if boundary { Sep::None } else { Sep::Space };
         }
-        self.close(cur, s.len());
     }
 
     fn close(&mut self, open: Option<Open>, end: usize) {
