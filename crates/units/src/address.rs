@@ -149,6 +149,7 @@ struct TokenInfo {
 }
 
 /// What surrounds a span of the text, worked out once for all the units it names.
+#[derive(Clone, Copy)]
 struct Span {
     start: usize,
     end: usize,
@@ -158,13 +159,6 @@ struct Span {
     context: f32,
     marked: bool,
     typos: u8,
-}
-
-/// Which entries a scoring round looks at.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Level {
-    Upper,
-    Commune,
 }
 
 /// The provinces and districts the text names, to narrow down the communes.
@@ -194,8 +188,8 @@ pub struct AddressParser {
     /// Per token: corrected syllable ids within one edit (filled on the second pass).
     alts: Vec<Vec<u32>>,
     near_memo: Vec<Option<Box<[u32]>>>,
-    /// Spans naming some unit: (start, end, trie node, typos).
-    spans: Vec<(u8, u8, u32, u8)>,
+    /// Spans naming some unit, with what surrounds them, and their trie node.
+    spans: Vec<(Span, u32)>,
     mentions: Mentions,
     matches: Vec<Match>,
     by_level: ByLevel,
@@ -370,14 +364,33 @@ impl AddressParser {
     fn find_matches(&mut self, second_pass: bool) {
         self.matches.clear();
         self.spans.clear();
-        for start in 0..self.info.len() - 1 {
-            if !self.info[start].ignored {
-                self.walk(Gazetteer::ROOT, start, start, 0, second_pass);
+        let n = self.info.len() - 1;
+        for start in 0..n {
+            if self.info[start].ignored {
+                continue;
+            }
+            if second_pass {
+                self.walk(Gazetteer::ROOT, start, start, 0);
+                continue;
+            }
+            // Exact syllables only: a straight descent of the trie.
+            let mut node = Gazetteer::ROOT;
+            let mut pos = start;
+            while pos < n
+                && !self.info[pos].ignored
+                && (pos == start || self.tokens.get(pos).sep != Sep::Hard)
+            {
+                let Some(child) = self.info[pos].syllable.and_then(|s| self.g.child(node, s)) else { break };
+                node = child;
+                pos += 1;
+                if self.g.has_entries(node) {
+                    self.add_span(node, start, pos, 0);
+                }
             }
         }
         for k in 0..self.spans.len() {
-            let (start, end, node, typos) = self.spans[k];
-            self.push_matches(node, start as usize, end as usize, typos, Level::Upper);
+            let (span, node) = self.spans[k];
+            self.score_entries(self.g.entries_at(node).0, &span);
         }
         let m = &mut self.mentions;
         m.districts.clear();
@@ -404,34 +417,45 @@ impl AddressParser {
         m.new_provinces.dedup();
         m.active &= !m.new_provinces.is_empty();
         for k in 0..self.spans.len() {
-            let (start, end, node, typos) = self.spans[k];
-            self.push_matches(node, start as usize, end as usize, typos, Level::Commune);
+            let (span, node) = self.spans[k];
+            let communes = self.g.entries_at(node).1;
+            if !self.mentions.active {
+                self.score_entries(communes, &span);
+                continue;
+            }
+            for j in 0..self.mentions.new_provinces.len() {
+                let p = self.mentions.new_provinces[j];
+                let lo = communes.partition_point(|e| e.link.new_province < p);
+                let hi = communes.partition_point(|e| e.link.new_province <= p);
+                self.score_entries(&communes[lo..hi], &span);
+            }
         }
     }
 
-    fn walk(&mut self, node: u32, start: usize, pos: usize, typos: u8, allow: bool) {
+    /// Walks the trie allowing one corrected syllable per name (second pass).
+    fn walk(&mut self, node: u32, start: usize, pos: usize, typos: u8) {
         if pos > start && self.g.has_entries(node) {
-            self.spans.push((start as u8, pos as u8, node, typos));
+            self.add_span(node, start, pos, typos);
         }
         let n = self.info.len() - 1;
         if pos >= n || self.info[pos].ignored || (pos > start && self.tokens.get(pos).sep == Sep::Hard) {
             return;
         }
         if let Some(child) = self.info[pos].syllable.and_then(|s| self.g.child(node, s)) {
-            self.walk(child, start, pos + 1, typos, allow);
+            self.walk(child, start, pos + 1, typos);
         }
-        if allow && typos == 0 {
+        if typos == 0 {
             for k in 0..self.alts[pos].len() {
                 if let Some(child) = self.g.child(node, self.alts[pos][k]) {
-                    self.walk(child, start, pos + 1, 1, allow);
+                    self.walk(child, start, pos + 1, 1);
                 }
             }
         }
     }
 
-    /// Scores every unit named by the syllables `start..end`. What surrounds the span is
-    /// looked at once; only the type agreement and accents depend on the unit.
-    fn push_matches(&mut self, node: u32, start: usize, end: usize, typos: u8, level: Level) {
+    /// Records a span naming some unit, with what surrounds it (type word, street word, house
+    /// number, accents), worked out once for every unit it names.
+    fn add_span(&mut self, node: u32, start: usize, end: usize, typos: u8) {
         let nsyl = end - start;
         if typos > 0 && nsyl == 1 && self.tokens.plain(self.tokens.get(start)).len() < 4 {
             return; // a one-letter slip in a short lone word could be anything
@@ -447,6 +471,9 @@ impl AddressParser {
                 m
             }),
         };
+        if typ.is_none() && self.g.entries_at(node).2 {
+            return; // a bare number is a house number, whatever units bear it as a name
+        }
         let mut context = 0.0;
         if lead == start {
             if self.info[start].street_before {
@@ -462,23 +489,7 @@ impl AddressParser {
             context -= if nsyl == 1 { 1.2 } else { 0.8 };
         }
         let marked = self.info[start..end].iter().any(|t| t.toned.is_some());
-        let (upper, communes, numeric) = self.g.entries_at(node);
-        if numeric && typ.is_none() {
-            return; // a bare number is a house number, whatever units bear it as a name
-        }
-        let span = Span { start, end, lead, tail, typ, context, marked, typos };
-        if level == Level::Upper {
-            self.score_entries(upper, &span);
-        } else if !self.mentions.active {
-            self.score_entries(communes, &span);
-        } else {
-            for k in 0..self.mentions.new_provinces.len() {
-                let p = self.mentions.new_provinces[k];
-                let lo = communes.partition_point(|e| e.link.new_province < p);
-                let hi = communes.partition_point(|e| e.link.new_province <= p);
-                self.score_entries(&communes[lo..hi], &span);
-            }
-        }
+        self.spans.push((Span { start, end, lead, tail, typ, context, marked, typos }, node));
     }
 
     fn score_entries(&mut self, entries: &'static [Entry], sp: &Span) {
