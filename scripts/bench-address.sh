@@ -33,7 +33,8 @@ with open(sys.argv[2], 'w', encoding='utf-8') as f:
 PY
 runs=()
 for i in 1 2 3 4 5; do
-  t=$( { /usr/bin/time -f "%e %M" taskset -c 0 "$bin" address convert --format codes "$out/600k.txt" > /dev/null 2>/dev/null; } 2>&1 | tail -1)
+  /usr/bin/time -o "$out/time.txt" -f "%e %M" taskset -c 0 "$bin" address convert --format codes "$out/600k.txt" > /dev/null 2>&1
+  t=$(tail -1 "$out/time.txt")
   runs+=("$t")
   echo "  run $i: ${t% *} s, max RSS ${t#* } KB"
 done
