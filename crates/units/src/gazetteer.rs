@@ -186,11 +186,12 @@ pub(crate) fn gazetteer() -> &'static Gazetteer {
 
 /// Numbers are compared without leading zeros: "Phường 05" is "Phường 5".
 pub(crate) fn trim_number(s: &str) -> &str {
-    let t = s.trim_start_matches('0');
-    if t.is_empty() && !s.is_empty() {
+    // A byte loop: this runs for every number in every address (house numbers, postcodes).
+    let zeros = s.bytes().take_while(|&b| b == b'0').count();
+    if zeros == s.len() && zeros > 0 {
         "0"
     } else {
-        t
+        &s[zeros..]
     }
 }
 

@@ -253,3 +253,11 @@ fn codes_only_parser_agrees_on_everything_but_the_details() {
         assert!(l.alternatives.is_empty() && l.rest.is_empty());
     }
 }
+
+#[test]
+fn a_street_named_like_a_district_does_not_hide_the_commune() {
+    // "Hai Bà Trưng" is a street here, and a district of Hà Nội: the commune of Lai Châu must
+    // still be found when no province is written.
+    assert_eq!(codes("154 Hai Bà Trưng, Mường Khoa"), ("12".into(), "03601".into()));
+    assert_eq!(codes("12 Hai Ba Trung, Xa Muong Khoa"), ("12".into(), "03601".into()));
+}
