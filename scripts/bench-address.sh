@@ -39,3 +39,26 @@ for i in 1 2 3 4 5; do
   echo "  run $i: ${t% *} s, max RSS ${t#* } KB"
 done
 printf '%s\n' "${runs[@]}" | sort -n | awk 'NR==3 {printf "  median: %s s = %.0f addresses/s, max RSS %.1f MB\n", $1, 600000/$1, $2/1024}'
+
+echo "== confidence calibration on dev.csv (split communes excluded)"
+"$bin" address convert --format jsonl < <(python3 -c "
+import csv,sys
+for r in csv.DictReader(open(sys.argv[1], encoding='utf-8')): print(r['address'])
+" "$shared/data/addresses/dev.csv") 2>/dev/null > "$out/dev.jsonl"
+python3 - "$shared/data/addresses/dev.csv" "$out/dev.jsonl" <<'PY'
+import csv, json, sys
+from collections import Counter
+rows = list(csv.DictReader(open(sys.argv[1], encoding='utf-8')))
+out = [json.loads(l) for l in open(sys.argv[2], encoding='utf-8')]
+n, ok = Counter(), Counter()
+for r, v in zip(rows, out):
+    if r['is_split'] == '1':
+        continue
+    c = v.get('confidence', 0)
+    b = '>= 0.8' if c >= 0.8 else ('0.5-0.8' if c >= 0.5 else '< 0.5 (uncertain)')
+    n[b] += 1
+    ok[b] += (v.get('commune') or {}).get('code') == r['gt_ward_code']
+total = sum(n.values())
+for b in ['>= 0.8', '0.5-0.8', '< 0.5 (uncertain)']:
+    print(f'  confidence {b:18s} {n[b]:5d} lines ({100*n[b]/total:.1f} %), {100*ok[b]/max(1,n[b]):.2f} % correct')
+PY
