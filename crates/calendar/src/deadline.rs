@@ -281,13 +281,14 @@ fn same_day(
     let d = reference.date();
     let close = close_of(cal, d)?;
     let in_time = cutoff.is_none_or(|c| reference.time() <= c) && reference < close;
-    if cal.is_working_day(d)? && in_time {
+    let open = !cal.hours_on(d)?.is_empty();
+    if open && in_time {
         steps.push("Trả kết quả trong ngày tiếp nhận.".into());
         return Ok(close);
     }
     let mut skipped = vec![];
     let next = cal.next_working_day(d, &mut skipped)?;
-    let why = if !cal.is_working_day(d)? {
+    let why = if !open {
         "tiếp nhận vào ngày nghỉ".to_string()
     } else if let Some(c) = cutoff.filter(|c| reference.time() > *c) {
         format!("tiếp nhận sau giờ chốt {}", c.format("%H:%M"))
@@ -476,6 +477,32 @@ mod tests {
         assert_eq!(due_of(at(2026, 5, 11, 15, 30), "same day", Some((15, 0))), at(2026, 5, 12, 17, 0));
         assert_eq!(due_of(at(2026, 5, 9, 9, 0), "same day", None), at(2026, 5, 11, 17, 0));
         // Saturday
+    }
+
+    #[test]
+    fn a_saturday_desk_returns_same_day_results_and_counts_its_hours() {
+        let hours = crate::OfficeHours::parse("mon-fri 07:30-11:30,13:00-17:00; sat 07:30-11:30").unwrap();
+        let cal = WorkCalendar::new(crate::DecidedDays::builtin(), hours);
+        // Saturday 09/05/2026 at 09:00: same day → 11:30 that Saturday.
+        assert_eq!(
+            due(&cal, at(2026, 5, 9, 9, 0), TimeLimit::SameDay, None, &[]).unwrap().due,
+            at(2026, 5, 9, 11, 30)
+        );
+        // Friday 16:00 + 4 working hours: 1 h on Friday, 3 h on the Saturday morning.
+        assert_eq!(
+            due(&cal, at(2026, 5, 8, 16, 0), TimeLimit::WorkingHours(4), None, &[]).unwrap().due,
+            at(2026, 5, 9, 10, 30)
+        );
+        // + 6 working hours: the Saturday's 4 h, then 1 h on Monday.
+        assert_eq!(
+            due(&cal, at(2026, 5, 8, 16, 0), TimeLimit::WorkingHours(6), None, &[]).unwrap().due,
+            at(2026, 5, 11, 8, 30)
+        );
+        // Working days still count the public service's working days only.
+        assert_eq!(
+            due(&cal, at(2026, 5, 8, 9, 0), TimeLimit::WorkingDays(1), None, &[]).unwrap().due,
+            at(2026, 5, 11, 17, 0)
+        );
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub struct DayInfo {
     pub working: bool,
     /// The holiday, swap or weekend that applies, if any.
     pub reason: Option<Reason>,
+    /// Office hours that day ("07:30-11:30"), empty when closed.
+    pub hours: Vec<String>,
 }
 
 /// The exceptions of one year: weekdays off and weekend days worked.
@@ -124,18 +126,47 @@ impl WorkCalendar {
         Ok(y.work.contains_key(&d) || (!y.off.contains_key(&d) && !is_weekend(d)))
     }
 
-    /// Office intervals on `d`: none on a day off; a weekday's on a weekend day worked.
+    /// Office intervals on `d`: a working day's configured hours (a weekday's on a weekend day
+    /// worked); on a weekend day that is no holiday, the desk's own hours if it opens then
+    /// (a Saturday-morning desk); none on a holiday.
     pub fn hours_on(&self, d: NaiveDate) -> Result<&[(NaiveTime, NaiveTime)], CalendarError> {
-        if !self.is_working_day(d)? {
+        let h = self.hours.on(d.weekday());
+        if self.is_working_day(d)? {
+            return Ok(if h.is_empty() { self.hours.weekday_hours() } else { h });
+        }
+        if h.is_empty() || self.in_holiday_break(d)? {
             return Ok(&[]);
         }
-        let h = self.hours.on(d.weekday());
-        Ok(if h.is_empty() { self.hours.weekday_hours() } else { h })
+        Ok(h)
+    }
+
+    /// A weekend day off, or one next to a weekday off: announcements list the weekdays of a
+    /// break ("nghỉ từ thứ Bảy 14/02 đến Chủ nhật 22/02"), and the weekend inside it is no
+    /// day for a Saturday desk either.
+    fn in_holiday_break(&self, d: NaiveDate) -> Result<bool, CalendarError> {
+        let off = |x: NaiveDate| -> Result<bool, CalendarError> {
+            Ok(self.year_days(x.year())?.off.contains_key(&x))
+        };
+        if off(d)? {
+            return Ok(true);
+        }
+        let (before, after) = match d.weekday() {
+            Weekday::Sat => (1, 2),
+            Weekday::Sun => (2, 1),
+            _ => return Ok(false),
+        };
+        let (prev, next) = (d - chrono::Duration::days(before), d + chrono::Duration::days(after));
+        Ok(off(prev)? || off(next)?)
     }
 
     pub fn day(&self, d: NaiveDate) -> Result<DayInfo, CalendarError> {
         let (working, reason) = self.status(d)?;
         let lunar = to_lunar(d);
+        let hours = self
+            .hours_on(d)?
+            .iter()
+            .map(|(a, b)| format!("{}-{}", a.format("%H:%M"), b.format("%H:%M")))
+            .collect();
         Ok(DayInfo {
             date: d,
             weekday: weekday_vi(d.weekday()),
@@ -143,6 +174,7 @@ impl WorkCalendar {
             lunar_text: lunar.to_string(),
             working,
             reason,
+            hours,
         })
     }
 
@@ -199,6 +231,17 @@ mod tests {
         assert!(dates.contains(&d(2026, 1, 10)) && dates.contains(&d(2026, 4, 27)));
         assert!(!dates.contains(&d(2026, 4, 26))); // Sunday: not a weekday off
         assert!(y.iter().all(|x| x.reason.is_some()));
+    }
+
+    #[test]
+    fn a_saturday_desk_opens_on_saturdays_but_not_on_holidays() {
+        let hours = OfficeHours::parse("mon-fri 07:30-11:30,13:00-17:00; sat 07:30-11:30").unwrap();
+        let c = WorkCalendar::new(DecidedDays::builtin(), hours);
+        assert_eq!(c.hours_on(d(2026, 5, 9)).unwrap().len(), 1); // an ordinary Saturday
+        assert!(!c.is_working_day(d(2026, 5, 9)).unwrap()); // still no legal working day
+        assert!(c.hours_on(d(2026, 2, 14)).unwrap().is_empty()); // Saturday inside the Tết break
+        assert!(c.hours_on(d(2026, 5, 2)).unwrap().is_empty()); // Saturday after 1 May
+        assert!(c.hours_on(d(2026, 5, 10)).unwrap().is_empty()); // Sunday
     }
 
     #[test]

@@ -165,6 +165,9 @@ pub fn run(a: CalendarArgs) -> CmdResult {
                     (None, _) => outln!("Ngày làm việc."),
                     (Some(r), false) => outln!("Ngày nghỉ: {}.", r.name),
                 }
+                if !info.hours.is_empty() {
+                    outln!("Giờ làm việc: {}.", info.hours.join(", "));
+                }
             }
         }
         CalendarCmd::Year { year, json } => {
