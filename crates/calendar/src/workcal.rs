@@ -72,10 +72,6 @@ impl WorkCalendar {
         WorkCalendar { decided, hours, years }
     }
 
-    pub fn hours(&self) -> &OfficeHours {
-        &self.hours
-    }
-
     fn year_days(&self, year: i32) -> Result<&YearDays, CalendarError> {
         if !in_range(year) {
             return Err(CalendarError::out_of_range(year));

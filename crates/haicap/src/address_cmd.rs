@@ -9,7 +9,7 @@ use std::fs::File;
 use std::io::{self, BufReader, BufWriter, IsTerminal, Read, Write};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
-use units::{registry, AddressParser, Conversion};
+use units::{registry, AddressParser, Conversion, UnitRef};
 
 #[derive(Args)]
 pub struct AddressArgs {
@@ -210,35 +210,24 @@ pub struct Output<'a> {
     alternatives: Vec<AltOut>,
 }
 
+fn unit(u: UnitRef) -> UnitOut {
+    let (code, name) = registry().code_and_name(u);
+    UnitOut { code, name }
+}
+
 impl<'a> Output<'a> {
     pub fn new(input: &'a str, c: &Conversion) -> Self {
-        let r = registry();
         let lg = &c.legacy;
         let legacy = (lg.province.is_some() || lg.district.is_some()).then(|| LegacyOut {
-            province: lg.province.map(|i| {
-                let p = &r.legacy_provinces[i as usize];
-                UnitOut { code: p.code, name: p.name }
-            }),
-            district: lg.district.map(|i| {
-                let d = &r.legacy_districts[i as usize];
-                UnitOut { code: d.code, name: d.name }
-            }),
-            commune: lg.commune.map(|i| {
-                let x = &r.legacy_communes[i as usize];
-                UnitOut { code: x.code, name: x.name }
-            }),
+            province: lg.province.map(|i| unit(UnitRef::LegacyProvince(i))),
+            district: lg.district.map(|i| unit(UnitRef::LegacyDistrict(i))),
+            commune: lg.commune.map(|i| unit(UnitRef::LegacyCommune(i))),
         });
         Output {
             input,
             form: c.form,
-            province: c.province.map(|i| {
-                let p = &r.provinces[i as usize];
-                UnitOut { code: p.code, name: p.name }
-            }),
-            commune: c.commune.map(|i| {
-                let x = &r.communes[i as usize];
-                UnitOut { code: x.code, name: x.name }
-            }),
+            province: c.province.map(|i| unit(UnitRef::Province(i))),
+            commune: c.commune.map(|i| unit(UnitRef::Commune(i))),
             confidence: c.confidence,
             uncertain: c.confidence < UNCERTAIN,
             legacy,
@@ -247,8 +236,8 @@ impl<'a> Output<'a> {
                 .alternatives
                 .iter()
                 .map(|a| {
-                    let x = &r.communes[a.commune as usize];
-                    AltOut { code: x.code, name: x.name, reason: a.reason }
+                    let UnitOut { code, name } = unit(UnitRef::Commune(a.commune));
+                    AltOut { code, name, reason: a.reason }
                 })
                 .collect(),
         }
@@ -322,12 +311,12 @@ fn convert_csv(
                 let c = parser.convert(s);
                 tally.count(&c);
                 if let Some(p) = c.province {
-                    extra[0] = r.provinces[p as usize].code.into();
-                    extra[1] = r.provinces[p as usize].name.into();
+                    let u = unit(UnitRef::Province(p));
+                    (extra[0], extra[1]) = (u.code.into(), u.name.into());
                 }
                 if let Some(x) = c.commune {
-                    extra[2] = r.communes[x as usize].code.into();
-                    extra[3] = r.communes[x as usize].name.into();
+                    let u = unit(UnitRef::Commune(x));
+                    (extra[2], extra[3]) = (u.code.into(), u.name.into());
                 }
                 extra[4] = serde_json::to_value(c.form)
                     .ok()

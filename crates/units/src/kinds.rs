@@ -30,17 +30,6 @@ pub enum CommuneKind {
     ThiTran,
 }
 
-impl CommuneKind {
-    pub fn label(self) -> &'static str {
-        match self {
-            CommuneKind::Phuong => "Phường",
-            CommuneKind::Xa => "Xã",
-            CommuneKind::DacKhu => "Đặc khu",
-            CommuneKind::ThiTran => "Thị trấn",
-        }
-    }
-}
-
 /// Splits an official full name into its type word and its proper name:
 /// "Thành phố Hồ Chí Minh" → ("Thành phố", "Hồ Chí Minh"). Unknown prefixes give ("", name).
 pub fn split_type(name: &str) -> (&str, &str) {

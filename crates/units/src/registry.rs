@@ -291,6 +291,23 @@ impl Registry {
         Some(p.communes.iter().map(|&i| &self.communes[i as usize]))
     }
 
+    /// Official code and full name of a unit of either tier.
+    pub fn code_and_name(&self, u: UnitRef) -> (&'static str, &'static str) {
+        match u {
+            UnitRef::Province(i) => (self.provinces[i as usize].code, self.provinces[i as usize].name),
+            UnitRef::Commune(i) => (self.communes[i as usize].code, self.communes[i as usize].name),
+            UnitRef::LegacyProvince(i) => {
+                (self.legacy_provinces[i as usize].code, self.legacy_provinces[i as usize].name)
+            }
+            UnitRef::LegacyDistrict(i) => {
+                (self.legacy_districts[i as usize].code, self.legacy_districts[i as usize].name)
+            }
+            UnitRef::LegacyCommune(i) => {
+                (self.legacy_communes[i as usize].code, self.legacy_communes[i as usize].name)
+            }
+        }
+    }
+
     pub fn province_of(&self, c: &Commune) -> &Province {
         &self.provinces[c.province as usize]
     }

@@ -43,3 +43,15 @@ pub fn pack(s: &[u8]) -> Option<u128> {
 pub fn typo_distance(a: &str, b: &str) -> usize {
     strsim::osa_distance(a, b)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sort_key_orders_by_letters_then_marks() {
+        let mut names = vec!["Bình An", "Ân Thi", "An Bình", "an binh"];
+        names.sort_by_key(|n| sort_key(n));
+        assert_eq!(names, ["an binh", "An Bình", "Ân Thi", "Bình An"]);
+    }
+}
