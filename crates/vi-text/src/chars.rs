@@ -49,7 +49,10 @@ pub enum Letter {
     Other,
 }
 
-const RANGES: [(u32, u32); 2] = [(0x00C0, 0x024F), (0x1E00, 0x1EFF)];
+/// The table covers U+00C0 to U+1EFF: Latin-1 letters, Latin Extended A and B, the combining
+/// marks (U+0300–U+036F) and Latin Extended Additional, where Vietnamese letters live.
+const TABLE_START: u32 = 0x00C0;
+const TABLE_END: u32 = 0x1F00;
 
 fn combining(c: char) -> Option<(Mark, Tone)> {
     Some(match c {
@@ -67,13 +70,31 @@ fn combining(c: char) -> Option<(Mark, Tone)> {
     })
 }
 
-fn table() -> &'static [Vec<Letter>; 2] {
-    static TABLE: OnceLock<[Vec<Letter>; 2]> = OnceLock::new();
+/// Every character of the covered range, classified once.
+pub(crate) fn table() -> &'static [Letter] {
+    static TABLE: OnceLock<Vec<Letter>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        RANGES.map(|(lo, hi)| {
-            (lo..=hi).map(|cp| char::from_u32(cp).map_or(Letter::Other, decompose_letter)).collect()
-        })
+        (TABLE_START..TABLE_END)
+            .map(|cp| match char::from_u32(cp) {
+                Some(c) => match combining(c) {
+                    Some((mark, tone)) => Letter::Combining { mark, tone },
+                    None => decompose_letter(c),
+                },
+                None => Letter::Other,
+            })
+            .collect()
     })
+}
+
+/// Classifies a non-ASCII character with a table from [`table`] (fetched once per text).
+#[inline]
+pub(crate) fn fold_non_ascii(table: &[Letter], c: char) -> Letter {
+    let cp = c as u32;
+    if (TABLE_START..TABLE_END).contains(&cp) {
+        table[(cp - TABLE_START) as usize]
+    } else {
+        Letter::Other
+    }
 }
 
 fn decompose_letter(c: char) -> Letter {
@@ -113,20 +134,7 @@ pub fn fold_char(c: char) -> Letter {
             Letter::Other
         };
     }
-    if let Some((mark, tone)) = combining(c) {
-        return Letter::Combining { mark, tone };
-    }
-    let cp = c as u32;
-    // Vietnamese letters outside Latin-1 live in Latin Extended Additional; test it first.
-    let (lo, hi) = RANGES[1];
-    if (lo..=hi).contains(&cp) {
-        return table()[1][(cp - lo) as usize];
-    }
-    let (lo, hi) = RANGES[0];
-    if (lo..=hi).contains(&cp) {
-        return table()[0][(cp - lo) as usize];
-    }
-    Letter::Other
+    fold_non_ascii(table(), c)
 }
 
 /// Folds text to lowercase ASCII letters and digits: tones and marks dropped, `đ` → `d`.

@@ -3,7 +3,7 @@
 //! One [`Tokens`] value is reused line after line: its buffers are cleared, not freed, so a
 //! batch of millions of addresses allocates almost nothing.
 
-use crate::chars::{fold_char, mark_symbol, tone_digit, Letter, Mark, Tone};
+use crate::chars::{fold_non_ascii, mark_symbol, table, tone_digit, Letter, Mark, Tone};
 
 /// What stands between a token and the one before it, strongest kind wins.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -92,6 +92,7 @@ impl Tokens {
         let n = b.len();
         let mut i = 0;
         let mut pending = Sep::Hard;
+        let letters = table();
         loop {
             // Between tokens: gather the strongest separator.
             while i < n {
@@ -106,7 +107,7 @@ impl Tokens {
                     continue;
                 }
                 let c = s[i..].chars().next().expect("char boundary");
-                match fold_char(c) {
+                match fold_non_ascii(letters, c) {
                     Letter::Alnum { .. } => break,
                     // A stray combining mark with no letter before it carries nothing.
                     Letter::Combining { .. } => {}
@@ -149,7 +150,7 @@ impl Tokens {
                     continue;
                 }
                 let c = s[i..].chars().next().expect("char boundary");
-                match fold_char(c) {
+                match fold_non_ascii(letters, c) {
                     Letter::Alnum { base, mark, tone } => {
                         if base.is_ascii_digit() != first_digit {
                             boundary = true;
