@@ -1,0 +1,646 @@
+//! A dossier's life as a state machine over events.
+//!
+//! [`Dossier::decide`] checks an [`Action`] against the current status and computes what
+//! follows (including new due dates, from the calendar); [`Dossier::apply`] folds an [`Event`]
+//! into the state without consulting anything else, so replaying the stored events always
+//! rebuilds the same dossier.
+
+use crate::status::{Channel, Status};
+use calendar::deadline::{due, extend};
+use calendar::{CalendarError, Pause, TimeLimit, WorkCalendar};
+use chrono::{NaiveDateTime, NaiveTime};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The time terms of the procedure for this dossier's channel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Terms {
+    pub limit: TimeLimit,
+    /// Receipts after this hour count from the next working day.
+    pub cutoff: Option<NaiveTime>,
+}
+
+/// What an official (or the citizen) asks to do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Action {
+    /// Accept the dossier as complete (issues Form 01, the receipt and appointment).
+    Receive,
+    /// Refuse to receive it (Form 03).
+    Refuse {
+        reason: String,
+    },
+    /// Ask the citizen to complete it (Form 02): the clock stops.
+    RequestSupplement {
+        note: String,
+    },
+    /// The citizen has completed it: the clock runs again.
+    SupplementReceived,
+    /// Hand it to an official (a line of Form 06).
+    Assign {
+        to: String,
+    },
+    /// Send it to another agency, commune to province or back (a line of Form 06).
+    Transfer {
+        to_agency: String,
+    },
+    /// Ask the citizen to pay fees or taxes: the clock stops.
+    RequestPayment {
+        amount_vnd: u64,
+    },
+    PaymentReceived,
+    /// Decide in the citizen's favour: the result is ready.
+    Approve,
+    /// Decide against, with reasons: the (negative) result is ready.
+    Deny {
+        reason: String,
+    },
+    /// Apology letter with a new appointment (Form 04).
+    Extend {
+        extra: TimeLimit,
+        reason: String,
+    },
+    /// Stop processing (Form 05).
+    Stop {
+        reason: String,
+    },
+    /// The citizen withdraws the dossier.
+    Withdraw {
+        reason: String,
+    },
+    /// The result is handed to the citizen.
+    ReturnResult,
+}
+
+impl Action {
+    /// Stable code, as used by the API and the CLI.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Action::Receive => "receive",
+            Action::Refuse { .. } => "refuse",
+            Action::RequestSupplement { .. } => "request_supplement",
+            Action::SupplementReceived => "supplement_received",
+            Action::Assign { .. } => "assign",
+            Action::Transfer { .. } => "transfer",
+            Action::RequestPayment { .. } => "request_payment",
+            Action::PaymentReceived => "payment_received",
+            Action::Approve => "approve",
+            Action::Deny { .. } => "deny",
+            Action::Extend { .. } => "extend",
+            Action::Stop { .. } => "stop",
+            Action::Withdraw { .. } => "withdraw",
+            Action::ReturnResult => "return_result",
+        }
+    }
+}
+
+/// Vietnamese label of an action code.
+pub fn action_label(code: &str) -> &'static str {
+    match code {
+        "receive" => "tiếp nhận",
+        "refuse" => "từ chối tiếp nhận",
+        "request_supplement" => "yêu cầu bổ sung",
+        "supplement_received" => "nhận hồ sơ bổ sung",
+        "assign" => "phân công xử lý",
+        "transfer" => "chuyển cơ quan khác",
+        "request_payment" => "yêu cầu nghĩa vụ tài chính",
+        "payment_received" => "xác nhận đã nộp",
+        "approve" => "phê duyệt",
+        "deny" => "không giải quyết",
+        "extend" => "gia hạn (thư xin lỗi)",
+        "stop" => "dừng xử lý",
+        "withdraw" => "rút hồ sơ",
+        "return_result" => "trả kết quả",
+        _ => "thao tác không rõ",
+    }
+}
+
+/// The actions allowed in each status: the legal workflow in one table.
+pub fn allowed_in(status: Status) -> &'static [&'static str] {
+    match status {
+        Status::Registered => &["receive", "refuse", "withdraw"],
+        Status::Received | Status::Processing => &[
+            "assign",
+            "transfer",
+            "request_supplement",
+            "request_payment",
+            "approve",
+            "deny",
+            "extend",
+            "stop",
+            "withdraw",
+        ],
+        Status::SupplementRequested => &["supplement_received", "stop", "withdraw"],
+        Status::PaymentRequested => &["payment_received", "stop", "withdraw"],
+        Status::Resolved => &["return_result"],
+        Status::Refused | Status::Withdrawn | Status::Stopped | Status::Returned => &[],
+    }
+}
+
+/// A refusal, with a stable code and a Vietnamese message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DomainError {
+    pub code: &'static str,
+    pub message: String,
+    /// For `invalid_transition`: the actions allowed now.
+    pub allowed: Vec<&'static str>,
+}
+
+impl fmt::Display for DomainError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "lỗi [{}]: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for DomainError {}
+
+impl From<CalendarError> for DomainError {
+    fn from(e: CalendarError) -> Self {
+        DomainError { code: e.code, message: e.message, allowed: vec![] }
+    }
+}
+
+/// What happened, with everything needed to replay it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventKind {
+    Registered {
+        channel: Channel,
+        agency: String,
+        terms: Terms,
+    },
+    Received,
+    Refused {
+        reason: String,
+    },
+    SupplementRequested {
+        note: String,
+    },
+    SupplementReceived,
+    Assigned {
+        to: String,
+    },
+    Transferred {
+        to_agency: String,
+    },
+    PaymentRequested {
+        amount_vnd: u64,
+    },
+    PaymentReceived,
+    Approved,
+    Denied {
+        reason: String,
+    },
+    Extended {
+        extra: TimeLimit,
+        reason: String,
+    },
+    Stopped {
+        reason: String,
+    },
+    Withdrawn {
+        reason: String,
+    },
+    ResultReturned,
+    /// The due date changed: every change is recorded with its reason.
+    DueChanged {
+        from: Option<NaiveDateTime>,
+        to: NaiveDateTime,
+        reason: String,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    /// 1, 2, 3… within the dossier.
+    pub seq: u32,
+    pub at: NaiveDateTime,
+    pub actor: String,
+    /// Status before and after.
+    pub from: Option<Status>,
+    pub to: Status,
+    pub kind: EventKind,
+}
+
+/// How a finished dossier stands against its due date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Finished on an earlier day than the due date.
+    Early,
+    OnTime,
+    Late,
+}
+
+/// A line of the processing-control sheet (Form 06).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ControlLine {
+    pub at: NaiveDateTime,
+    /// An official or another agency.
+    pub to: String,
+    /// Handed on no later than the due date in force then.
+    pub on_time: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Dossier {
+    pub code: String,
+    pub channel: Channel,
+    pub terms: Terms,
+    pub agency: String,
+    pub status: Status,
+    pub registered_at: NaiveDateTime,
+    pub received_at: Option<NaiveDateTime>,
+    pub due_at: Option<NaiveDateTime>,
+    /// While waiting for the citizen, since when.
+    pub waiting_since: Option<NaiveDateTime>,
+    /// Completed waits, excluded from the processing time.
+    pub pauses: Vec<(NaiveDateTime, NaiveDateTime)>,
+    pub extensions: Vec<(TimeLimit, String)>,
+    pub supplement_requests: u32,
+    pub assignee: Option<String>,
+    pub control_sheet: Vec<ControlLine>,
+    pub finished_at: Option<NaiveDateTime>,
+    pub approved: Option<bool>,
+    pub events: Vec<Event>,
+}
+
+fn refuse(status: Status, action: &str) -> DomainError {
+    let allowed = allowed_in(status);
+    let list = if allowed.is_empty() {
+        "không còn thao tác nào".to_string()
+    } else {
+        allowed.iter().map(|a| action_label(a)).collect::<Vec<_>>().join(", ")
+    };
+    DomainError {
+        code: "invalid_transition",
+        message: format!(
+            "không thể {} khi hồ sơ đang ở trạng thái \"{}\"; được phép: {list}",
+            action_label(action),
+            status.label()
+        ),
+        allowed: allowed.to_vec(),
+    }
+}
+
+impl Dossier {
+    /// A new dossier, registered at `at` (online and postal dossiers wait here to be received;
+    /// a desk officer receives a direct one at once).
+    pub fn register(
+        code: &str,
+        channel: Channel,
+        agency: &str,
+        terms: Terms,
+        at: NaiveDateTime,
+        actor: &str,
+    ) -> Self {
+        let mut d = Dossier {
+            code: code.to_string(),
+            channel,
+            terms,
+            agency: agency.to_string(),
+            status: Status::Registered,
+            registered_at: at,
+            received_at: None,
+            due_at: None,
+            waiting_since: None,
+            pauses: vec![],
+            extensions: vec![],
+            supplement_requests: 0,
+            assignee: None,
+            control_sheet: vec![],
+            finished_at: None,
+            approved: None,
+            events: vec![],
+        };
+        let kind = EventKind::Registered { channel, agency: agency.to_string(), terms };
+        d.apply(Event { seq: 1, at, actor: actor.to_string(), from: None, to: Status::Registered, kind });
+        d
+    }
+
+    /// Rebuilds a dossier from its events, in order.
+    pub fn replay(events: &[Event]) -> Option<Self> {
+        let first = events.first()?;
+        let EventKind::Registered { channel, agency, terms } = &first.kind else { return None };
+        let mut d = Dossier::register("", *channel, agency, *terms, first.at, &first.actor);
+        d.events.clear();
+        d.code.clear();
+        for e in events {
+            d.apply(e.clone());
+        }
+        Some(d)
+    }
+
+    pub fn allowed(&self) -> &'static [&'static str] {
+        allowed_in(self.status)
+    }
+
+    /// The due date with the waits so far and the extensions, from the calendar.
+    fn compute_due(
+        &self,
+        cal: &WorkCalendar,
+        pauses: &[(NaiveDateTime, NaiveDateTime)],
+        extensions: &[(TimeLimit, String)],
+    ) -> Result<NaiveDateTime, DomainError> {
+        let received = self.received_at.expect("due dates exist once received");
+        let pauses: Vec<Pause> =
+            pauses.iter().map(|&(from, to)| Pause { from, to, reason: "chờ công dân".into() }).collect();
+        let mut at = due(cal, received, self.terms.limit, self.terms.cutoff, &pauses)?.due;
+        for (extra, reason) in extensions {
+            at = extend(cal, at, *extra, reason)?.due;
+        }
+        Ok(at)
+    }
+
+    /// What `action` at `at` would record, or why it is refused. Changes nothing.
+    pub fn decide(
+        &self,
+        action: &Action,
+        at: NaiveDateTime,
+        cal: &WorkCalendar,
+    ) -> Result<Vec<EventKind>, DomainError> {
+        if !self.allowed().contains(&action.code()) {
+            return Err(refuse(self.status, action.code()));
+        }
+        let last = self.events.last().map_or(self.registered_at, |e| e.at);
+        if at < last {
+            return Err(DomainError {
+                code: "invalid_time",
+                message: format!(
+                    "thời điểm {} sớm hơn thao tác trước ({})",
+                    at.format("%H:%M %d/%m/%Y"),
+                    last.format("%H:%M %d/%m/%Y")
+                ),
+                allowed: vec![],
+            });
+        }
+        let due_change = |to: NaiveDateTime, reason: &str| EventKind::DueChanged {
+            from: self.due_at,
+            to,
+            reason: reason.to_string(),
+        };
+        Ok(match action {
+            Action::Receive => {
+                let mut d = self.clone();
+                d.received_at = Some(at);
+                let to = d.compute_due(cal, &[], &[])?;
+                vec![
+                    EventKind::Received,
+                    due_change(to, &format!("hẹn trả theo thời hạn {}", self.terms.limit)),
+                ]
+            }
+            Action::Refuse { reason } => vec![EventKind::Refused { reason: reason.clone() }],
+            Action::RequestSupplement { note } => vec![EventKind::SupplementRequested { note: note.clone() }],
+            Action::RequestPayment { amount_vnd } => {
+                vec![EventKind::PaymentRequested { amount_vnd: *amount_vnd }]
+            }
+            Action::SupplementReceived | Action::PaymentReceived => {
+                let since = self.waiting_since.expect("a waiting status has a start");
+                let mut pauses = self.pauses.clone();
+                pauses.push((since, at));
+                let to = self.compute_due(cal, &pauses, &self.extensions)?;
+                let resumed = if matches!(action, Action::SupplementReceived) {
+                    EventKind::SupplementReceived
+                } else {
+                    EventKind::PaymentReceived
+                };
+                let mut out = vec![resumed];
+                if Some(to) != self.due_at {
+                    out.push(due_change(to, "không tính thời gian chờ công dân"));
+                }
+                out
+            }
+            Action::Assign { to } => vec![EventKind::Assigned { to: to.clone() }],
+            Action::Transfer { to_agency } => vec![EventKind::Transferred { to_agency: to_agency.clone() }],
+            Action::Approve => vec![EventKind::Approved],
+            Action::Deny { reason } => vec![EventKind::Denied { reason: reason.clone() }],
+            Action::Extend { extra, reason } => {
+                let mut ext = self.extensions.clone();
+                ext.push((*extra, reason.clone()));
+                let to = self.compute_due(cal, &self.pauses, &ext)?;
+                vec![EventKind::Extended { extra: *extra, reason: reason.clone() }, due_change(to, reason)]
+            }
+            Action::Stop { reason } => vec![EventKind::Stopped { reason: reason.clone() }],
+            Action::Withdraw { reason } => vec![EventKind::Withdrawn { reason: reason.clone() }],
+            Action::ReturnResult => vec![EventKind::ResultReturned],
+        })
+    }
+
+    /// Decides and records `action`; returns the events added.
+    pub fn act(
+        &mut self,
+        action: &Action,
+        at: NaiveDateTime,
+        actor: &str,
+        cal: &WorkCalendar,
+    ) -> Result<&[Event], DomainError> {
+        let kinds = self.decide(action, at, cal)?;
+        let first = self.events.len();
+        for kind in kinds {
+            let from = self.status;
+            let to = next_status(from, &kind);
+            let seq = self.events.len() as u32 + 1;
+            self.apply(Event { seq, at, actor: actor.to_string(), from: Some(from), to, kind });
+        }
+        Ok(&self.events[first..])
+    }
+
+    /// Folds one event into the state. Needs nothing but the event.
+    pub fn apply(&mut self, e: Event) {
+        match &e.kind {
+            EventKind::Registered { .. } => self.registered_at = e.at,
+            EventKind::Received => self.received_at = Some(e.at),
+            EventKind::SupplementRequested { .. } => {
+                self.supplement_requests += 1;
+                self.waiting_since = Some(e.at);
+            }
+            EventKind::PaymentRequested { .. } => self.waiting_since = Some(e.at),
+            EventKind::SupplementReceived | EventKind::PaymentReceived => {
+                if let Some(since) = self.waiting_since.take() {
+                    self.pauses.push((since, e.at));
+                }
+            }
+            EventKind::Assigned { to } => {
+                self.assignee = Some(to.clone());
+                self.control_line(e.at, to.clone());
+            }
+            EventKind::Transferred { to_agency } => {
+                self.agency = to_agency.clone();
+                self.assignee = None;
+                self.control_line(e.at, to_agency.clone());
+            }
+            EventKind::Approved => {
+                self.approved = Some(true);
+                self.finished_at = Some(e.at);
+            }
+            EventKind::Denied { .. } => {
+                self.approved = Some(false);
+                self.finished_at = Some(e.at);
+            }
+            EventKind::Extended { extra, reason } => self.extensions.push((*extra, reason.clone())),
+            EventKind::DueChanged { to, .. } => self.due_at = Some(*to),
+            // Stopping or withdrawing while waiting for the citizen ends the wait.
+            EventKind::Stopped { .. } | EventKind::Withdrawn { .. } => {
+                if let Some(since) = self.waiting_since.take() {
+                    self.pauses.push((since, e.at));
+                }
+            }
+            EventKind::Refused { .. } | EventKind::ResultReturned => {}
+        }
+        self.status = e.to;
+        self.events.push(e);
+    }
+
+    fn control_line(&mut self, at: NaiveDateTime, to: String) {
+        let on_time = self.due_at.is_none_or(|d| at <= d);
+        self.control_sheet.push(ControlLine { at, to, on_time });
+    }
+
+    /// The verdict of a finished dossier: finished no later than the due date (time waiting
+    /// for the citizen already excluded from it), and asked for supplements at most once.
+    pub fn verdict(&self) -> Option<Verdict> {
+        let (done, due) = (self.finished_at?, self.due_at?);
+        Some(if self.supplement_requests > 1 || done > due {
+            Verdict::Late
+        } else if done.date() < due.date() {
+            Verdict::Early
+        } else {
+            Verdict::OnTime
+        })
+    }
+
+    /// In progress and past its due date at `now` (never while waiting for the citizen).
+    pub fn is_overdue(&self, now: NaiveDateTime) -> bool {
+        !self.status.is_final()
+            && self.finished_at.is_none()
+            && !self.status.waits_for_citizen()
+            && self.due_at.is_some_and(|d| now > d)
+    }
+}
+
+/// The status an event leads to.
+fn next_status(from: Status, kind: &EventKind) -> Status {
+    match kind {
+        EventKind::Registered { .. } => Status::Registered,
+        EventKind::Received => Status::Received,
+        EventKind::Refused { .. } => Status::Refused,
+        EventKind::SupplementRequested { .. } => Status::SupplementRequested,
+        EventKind::PaymentRequested { .. } => Status::PaymentRequested,
+        EventKind::SupplementReceived | EventKind::PaymentReceived => Status::Processing,
+        EventKind::Assigned { .. } | EventKind::Transferred { .. } => Status::Processing,
+        EventKind::Approved | EventKind::Denied { .. } => Status::Resolved,
+        EventKind::Stopped { .. } => Status::Stopped,
+        EventKind::Withdrawn { .. } => Status::Withdrawn,
+        EventKind::ResultReturned => Status::Returned,
+        EventKind::Extended { .. } | EventKind::DueChanged { .. } => from,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn at(m: u32, d: u32, h: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(2026, m, d).unwrap().and_hms_opt(h, 0, 0).unwrap()
+    }
+
+    fn terms(days: u32) -> Terms {
+        Terms { limit: TimeLimit::WorkingDays(days), cutoff: None }
+    }
+
+    #[test]
+    fn a_dossier_lives_its_whole_life() {
+        let cal = WorkCalendar::default();
+        let mut d = Dossier::register(
+            "X-1",
+            Channel::Online,
+            "UBND phường Hải Châu",
+            terms(3),
+            at(5, 11, 8),
+            "citizen",
+        );
+        assert_eq!(d.status, Status::Registered);
+        d.act(&Action::Receive, at(5, 11, 9), "officer", &cal).unwrap();
+        assert_eq!(d.due_at, Some(at(5, 14, 17)));
+        d.act(&Action::Assign { to: "specialist".into() }, at(5, 11, 10), "officer", &cal).unwrap();
+        d.act(
+            &Action::RequestSupplement { note: "thiếu giấy chứng sinh".into() },
+            at(5, 12, 8),
+            "specialist",
+            &cal,
+        )
+        .unwrap();
+        assert!(d.status.waits_for_citizen());
+        assert!(!d.is_overdue(at(6, 1, 8)), "no verdict of overdue while waiting for the citizen");
+        d.act(&Action::SupplementReceived, at(5, 13, 8), "officer", &cal).unwrap();
+        // 12/05 08:00 → 13/05 08:00 is 8 office hours: one working day more.
+        assert_eq!(d.due_at, Some(at(5, 15, 17)));
+        d.act(&Action::Approve, at(5, 15, 9), "leader", &cal).unwrap();
+        assert_eq!(d.verdict(), Some(Verdict::OnTime));
+        d.act(&Action::ReturnResult, at(5, 15, 10), "officer", &cal).unwrap();
+        assert_eq!(d.status, Status::Returned);
+        let due_changes = d.events.iter().filter(|e| matches!(e.kind, EventKind::DueChanged { .. })).count();
+        assert_eq!(due_changes, 2);
+        assert_eq!(
+            Dossier::replay(&d.events).map(|r| (r.status, r.due_at, r.pauses)),
+            Some((d.status, d.due_at, d.pauses.clone()))
+        );
+    }
+
+    #[test]
+    fn refusals_name_the_status_and_the_allowed_actions() {
+        let cal = WorkCalendar::default();
+        let d = Dossier::register("X-2", Channel::Direct, "UBND xã A", terms(3), at(5, 11, 8), "officer");
+        let e = d.decide(&Action::Approve, at(5, 11, 9), &cal).unwrap_err();
+        assert_eq!(e.code, "invalid_transition");
+        assert!(e.message.contains("Mới đăng ký") && e.message.contains("tiếp nhận"), "{}", e.message);
+        assert_eq!(e.allowed, ["receive", "refuse", "withdraw"]);
+    }
+
+    #[test]
+    fn a_second_supplement_request_makes_it_late() {
+        let cal = WorkCalendar::default();
+        let mut d = Dossier::register("X-3", Channel::Direct, "UBND xã A", terms(10), at(5, 4, 8), "o");
+        for (a, t) in [
+            (Action::Receive, at(5, 4, 8)),
+            (Action::RequestSupplement { note: "1".into() }, at(5, 5, 8)),
+            (Action::SupplementReceived, at(5, 5, 9)),
+            (Action::RequestSupplement { note: "2".into() }, at(5, 6, 8)),
+            (Action::SupplementReceived, at(5, 6, 9)),
+            (Action::Approve, at(5, 7, 9)),
+        ] {
+            d.act(&a, t, "o", &cal).unwrap();
+        }
+        assert_eq!(d.supplement_requests, 2);
+        assert_eq!(d.verdict(), Some(Verdict::Late));
+    }
+
+    #[test]
+    fn an_extension_sets_a_new_due_date_with_its_reason() {
+        let cal = WorkCalendar::default();
+        let mut d = Dossier::register("X-4", Channel::Direct, "UBND xã A", terms(3), at(5, 11, 8), "o");
+        d.act(&Action::Receive, at(5, 11, 8), "o", &cal).unwrap();
+        let reason = "cần xác minh thực địa".to_string();
+        d.act(
+            &Action::Extend { extra: TimeLimit::WorkingDays(2), reason: reason.clone() },
+            at(5, 14, 9),
+            "leader",
+            &cal,
+        )
+        .unwrap();
+        assert_eq!(d.due_at, Some(at(5, 18, 17)));
+        let last = d.events.last().unwrap();
+        assert!(
+            matches!(&last.kind, EventKind::DueChanged { from: Some(f), reason: r, .. } if *f == at(5, 14, 17) && *r == reason)
+        );
+    }
+
+    #[test]
+    fn time_cannot_run_backwards() {
+        let cal = WorkCalendar::default();
+        let mut d = Dossier::register("X-5", Channel::Direct, "UBND xã A", terms(3), at(5, 11, 8), "o");
+        d.act(&Action::Receive, at(5, 11, 9), "o", &cal).unwrap();
+        assert_eq!(d.decide(&Action::Approve, at(5, 11, 8), &cal).unwrap_err().code, "invalid_time");
+    }
+}

@@ -1,0 +1,138 @@
+//! Statuses and channels, with the national portal's codes.
+
+use serde::{Deserialize, Serialize};
+
+/// TrangThaiHoSo of the national public-service portal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// 1 Mới đăng ký: submitted online or by post, not yet accepted.
+    Registered,
+    /// 2 Được tiếp nhận.
+    Received,
+    /// 3 Không được tiếp nhận (Form 03).
+    Refused,
+    /// 4 Đang xử lý.
+    Processing,
+    /// 5 Yêu cầu bổ sung giấy tờ (Form 02): the clock is stopped.
+    SupplementRequested,
+    /// 6 Yêu cầu thực hiện nghĩa vụ tài chính: the clock is stopped.
+    PaymentRequested,
+    /// 7 Công dân yêu cầu rút hồ sơ.
+    Withdrawn,
+    /// 8 Dừng xử lý (Form 05).
+    Stopped,
+    /// 9 Đã xử lý xong: the result is ready.
+    Resolved,
+    /// 10 Đã trả kết quả.
+    Returned,
+}
+
+pub const ALL_STATUSES: [Status; 10] = [
+    Status::Registered,
+    Status::Received,
+    Status::Refused,
+    Status::Processing,
+    Status::SupplementRequested,
+    Status::PaymentRequested,
+    Status::Withdrawn,
+    Status::Stopped,
+    Status::Resolved,
+    Status::Returned,
+];
+
+impl Status {
+    /// The portal's TrangThaiHoSo code.
+    pub fn portal_code(self) -> u8 {
+        ALL_STATUSES.iter().position(|s| *s == self).expect("every status is listed") as u8 + 1
+    }
+
+    pub fn from_portal_code(code: u8) -> Option<Status> {
+        ALL_STATUSES.get((code as usize).checked_sub(1)?).copied()
+    }
+
+    /// The portal's Vietnamese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Registered => "Mới đăng ký",
+            Status::Received => "Được tiếp nhận",
+            Status::Refused => "Không được tiếp nhận",
+            Status::Processing => "Đang xử lý",
+            Status::SupplementRequested => "Yêu cầu bổ sung giấy tờ",
+            Status::PaymentRequested => "Yêu cầu thực hiện nghĩa vụ tài chính",
+            Status::Withdrawn => "Công dân yêu cầu rút hồ sơ",
+            Status::Stopped => "Dừng xử lý",
+            Status::Resolved => "Đã xử lý xong",
+            Status::Returned => "Đã trả kết quả",
+        }
+    }
+
+    /// No action is possible any more.
+    pub fn is_final(self) -> bool {
+        matches!(self, Status::Refused | Status::Withdrawn | Status::Stopped | Status::Returned)
+    }
+
+    /// The clock is stopped while the office waits for the citizen.
+    pub fn waits_for_citizen(self) -> bool {
+        matches!(self, Status::SupplementRequested | Status::PaymentRequested)
+    }
+}
+
+/// KenhThucHien of the national portal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// 1 Trực tiếp.
+    Direct,
+    /// 2 Trực tuyến.
+    Online,
+    /// 3 Bưu chính.
+    Postal,
+}
+
+impl Channel {
+    pub fn portal_code(self) -> u8 {
+        match self {
+            Channel::Direct => 1,
+            Channel::Online => 2,
+            Channel::Postal => 3,
+        }
+    }
+
+    pub fn from_portal_code(code: u8) -> Option<Channel> {
+        Some(match code {
+            1 => Channel::Direct,
+            2 => Channel::Online,
+            3 => Channel::Postal,
+            _ => return None,
+        })
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Channel::Direct => "Trực tiếp",
+            Channel::Online => "Trực tuyến",
+            Channel::Postal => "Bưu chính",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn portal_codes_round_trip_losslessly() {
+        for (i, s) in ALL_STATUSES.iter().enumerate() {
+            assert_eq!(s.portal_code() as usize, i + 1);
+            assert_eq!(Status::from_portal_code(s.portal_code()), Some(*s));
+        }
+        assert_eq!(Status::from_portal_code(0), None);
+        assert_eq!(Status::from_portal_code(11), None);
+        for c in [Channel::Direct, Channel::Online, Channel::Postal] {
+            assert_eq!(Channel::from_portal_code(c.portal_code()), Some(c));
+        }
+        assert_eq!(Status::SupplementRequested.portal_code(), 5);
+        assert_eq!(Status::Returned.portal_code(), 10);
+    }
+}
