@@ -11,6 +11,7 @@
 //! citizen (a supplement, a payment) stops the clock, an apology letter (Form 04) extends it,
 //! and every change of the due date is an event with its reason.
 
+pub mod catalog;
 pub mod dossier;
 pub mod status;
 

@@ -10,6 +10,7 @@ macro_rules! outln {
 
 mod address_cmd;
 mod calendar_cmd;
+mod catalog_cmd;
 mod error;
 mod lines;
 mod units_cmd;
@@ -33,6 +34,8 @@ enum Command {
     Address(address_cmd::AddressArgs),
     /// Âm lịch, ngày làm việc và hạn giải quyết hồ sơ.
     Calendar(calendar_cmd::CalendarArgs),
+    /// Danh mục thủ tục hành chính.
+    Catalog(catalog_cmd::CatalogArgs),
 }
 
 fn main() -> ExitCode {
@@ -41,6 +44,7 @@ fn main() -> ExitCode {
         Command::Units(a) => units_cmd::run(a),
         Command::Address(a) => address_cmd::run(a),
         Command::Calendar(a) => calendar_cmd::run(a),
+        Command::Catalog(a) => catalog_cmd::run(a),
     };
     match result {
         Ok(code) => code,

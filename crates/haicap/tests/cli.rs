@@ -213,3 +213,23 @@ fn an_administrator_adds_a_new_years_days_as_data() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("invalid_calendar_data"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn catalog_list_show_and_check() {
+    let o = haicap(&["catalog", "list", "--q", "lam giay khai sanh"], b"");
+    assert!(stdout(&o).contains("1.001193"), "{}", stdout(&o));
+    let o = haicap(&["catalog", "show", "1.001193", "--json"], b"");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["channel_terms"][0]["terms"]["limit"]["unit"], "same_day");
+    assert_eq!(v["provenance"]["fee"]["confidence"], "medium");
+    let o = haicap(&["catalog", "show", "9.999999"], b"");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown_procedure"));
+    let dir = std::env::temp_dir().join(format!("haicap-cat-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = dir.join("bad.json");
+    std::fs::write(&f, r#"{"procedures":[{"code":"1","name":"A"},{"code":"1","name":"B"}]}"#).unwrap();
+    let o = haicap(&["catalog", "check", f.to_str().unwrap()], b"");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("invalid_procedure"));
+    std::fs::remove_dir_all(&dir).ok();
+}

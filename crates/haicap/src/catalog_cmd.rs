@@ -1,0 +1,138 @@
+//! `haicap catalog`: the procedure catalog shipped with the binary, and checks of a
+//! province's own catalog file.
+
+use crate::error::CliError;
+use crate::CmdResult;
+use clap::{Args, Subcommand};
+use domain::catalog::{Catalog, Confidence, LimitSource, Procedure};
+use domain::Channel;
+use std::process::ExitCode;
+
+#[derive(Args)]
+pub struct CatalogArgs {
+    #[command(subcommand)]
+    cmd: CatalogCmd,
+}
+
+#[derive(Subcommand)]
+enum CatalogCmd {
+    /// Danh sách thủ tục (lọc theo tên, mã, lĩnh vực hoặc cách gọi thông thường).
+    List {
+        #[arg(long)]
+        q: Option<String>,
+    },
+    /// Chi tiết một thủ tục; thông tin có độ tin cậy thấp được ghi rõ.
+    Show {
+        code: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Kiểm tra một tệp danh mục (cùng định dạng data/catalog/procedures.json).
+    Check { file: String },
+}
+
+fn confidence_note(c: Confidence) -> &'static str {
+    match c {
+        Confidence::High => "",
+        Confidence::Medium => " (độ tin cậy: trung bình)",
+        Confidence::Low => " (độ tin cậy: THẤP, cần đối chiếu)",
+        Confidence::NotApplicable | Confidence::Unknown => " (chưa xác minh)",
+    }
+}
+
+fn matches(p: &Procedure, q: &str) -> bool {
+    let q = vi_text::fold(q);
+    let hay = [p.code.as_str(), p.name.as_str(), p.field.as_deref().unwrap_or("")]
+        .into_iter()
+        .chain(p.aliases.iter().map(String::as_str));
+    hay.into_iter().any(|h| vi_text::fold(h).contains(&q))
+}
+
+pub fn run(a: CatalogArgs) -> CmdResult {
+    match a.cmd {
+        CatalogCmd::List { q } => {
+            let c = Catalog::builtin();
+            let mut n = 0;
+            for p in c.procedures.iter().filter(|p| q.as_deref().is_none_or(|q| matches(p, q))) {
+                outln!("{}\t{}\t{}", p.code, p.name, p.field.as_deref().unwrap_or(""));
+                n += 1;
+            }
+            if n == 0 {
+                eprintln!("Không có thủ tục nào khớp.");
+                return Ok(ExitCode::from(1));
+            }
+        }
+        CatalogCmd::Show { code, json } => {
+            let c = Catalog::builtin();
+            let p = c.get(&code).ok_or_else(|| {
+                CliError::new("unknown_procedure", format!("không có thủ tục mã '{code}' trong danh mục"))
+            })?;
+            if json {
+                outln!("{}", serde_json::to_string_pretty(p).expect("serialize"));
+                return Ok(ExitCode::SUCCESS);
+            }
+            outln!("{} — {}", p.code, p.name);
+            if let Some(f) = &p.field {
+                outln!("Lĩnh vực: {f}");
+            }
+            if let Some(a) = &p.authority {
+                outln!("Cơ quan giải quyết: {a}{}", confidence_note(p.confidence("competent_authority")));
+            }
+            if let Some(r) = &p.result {
+                outln!("Kết quả: {r}");
+            }
+            outln!("Thời hạn: {}{}", p.time_summary, confidence_note(p.confidence("processing_time")));
+            for t in &p.channel_terms {
+                let how = match (t.terms, t.source) {
+                    (Some(x), LimitSource::Portal) => format!("{}", x.limit),
+                    (Some(x), _) => {
+                        format!("{} (bổ sung từ quy định; Cổng ghi \"{}\")", x.limit, t.published)
+                    }
+                    (None, _) => {
+                        format!("chưa rõ đơn vị (Cổng ghi \"{}\"), cần quản trị viên bổ sung", t.published)
+                    }
+                };
+                let cutoff = t.terms.and_then(|x| x.cutoff).map_or(String::new(), |c| {
+                    format!(", nhận sau {} thì tính từ ngày làm việc tiếp theo", c.format("%H:%M"))
+                });
+                outln!("  {}: {how}{cutoff}", t.channel.label());
+            }
+            let channels: Vec<&str> =
+                [(p.direct, Channel::Direct), (p.online, Channel::Online), (p.postal, Channel::Postal)]
+                    .iter()
+                    .filter(|(on, _)| *on)
+                    .map(|(_, c)| c.label())
+                    .collect();
+            outln!("Hình thức nộp: {}", channels.join(", "));
+            outln!("Phí, lệ phí: {}{}", p.fee_summary, confidence_note(p.confidence("fee")));
+            if !p.documents.is_empty() {
+                outln!("Thành phần hồ sơ:");
+                for d in &p.documents {
+                    outln!("  - {d}");
+                }
+            }
+            if !p.legal_basis.is_empty() {
+                outln!("Căn cứ pháp lý: {}", p.legal_basis.join("; "));
+            }
+            if let Some(u) = &p.portal_url {
+                outln!("Cổng Dịch vụ công quốc gia: {u}");
+            }
+        }
+        CatalogCmd::Check { file } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| CliError::new("input_not_found", format!("không đọc được tệp '{file}': {e}")))?;
+            let c = Catalog::parse(&text).map_err(|e| CliError::new(e.code, e.message))?;
+            let terms: Vec<_> = c.procedures.iter().flat_map(|p| &p.channel_terms).collect();
+            let completed = terms.iter().filter(|t| t.source == LimitSource::Summary).count();
+            let unknown = terms.iter().filter(|t| t.source == LimitSource::Unknown).count();
+            outln!(
+                "Danh mục hợp lệ: {} thủ tục; thời hạn theo hình thức nộp: {} đọc được từ Cổng, {} bổ sung từ quy định, {} chưa rõ đơn vị.",
+                c.procedures.len(),
+                terms.len() - completed - unknown,
+                completed,
+                unknown
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
