@@ -161,12 +161,11 @@ struct Span {
     typos: u8,
 }
 
-/// The provinces and districts the text names, to narrow down the communes.
+/// The 2025 provinces the text names (directly, or through an old province or district), to
+/// narrow down the communes.
 #[derive(Default)]
 struct Mentions {
     active: bool,
-    districts: Vec<u32>,
-    old_provinces: Vec<u32>,
     new_provinces: Vec<u32>,
 }
 
@@ -393,20 +392,14 @@ impl AddressParser {
             self.score_entries(self.g.entries_at(node).0, &span);
         }
         let m = &mut self.mentions;
-        m.districts.clear();
-        m.old_provinces.clear();
         m.new_provinces.clear();
         m.active = !second_pass;
         for x in &self.matches {
             match x.target {
-                Target::OldDistrict(d) => {
-                    m.districts.push(d);
-                    if x.link.new_province != NONE {
-                        m.new_provinces.push(x.link.new_province);
-                    }
+                Target::OldDistrict(_) if x.link.new_province != NONE => {
+                    m.new_provinces.push(x.link.new_province)
                 }
                 Target::OldProvince(p) => {
-                    m.old_provinces.push(p);
                     m.new_provinces.extend_from_slice(&self.r.legacy_provinces[p as usize].new_provinces);
                 }
                 Target::NewProvince(p) => m.new_provinces.push(p),
@@ -706,8 +699,8 @@ impl AddressParser {
             .filter(|_| best.form == AddressForm::Old)
             .map(|lc| &r.legacy_communes[lc as usize].split);
         let is_split = split.is_some_and(|s| !s.is_empty());
-        if let Some(lc) = best.legacy.commune.filter(|_| best.form == AddressForm::Old && self.details) {
-            for &n in &r.legacy_communes[lc as usize].split {
+        if let Some(parts) = split.filter(|_| self.details) {
+            for &n in parts {
                 if Some(n) != best.commune {
                     alternatives.push(Alternative { commune: n, reason: AltReason::Split });
                 }
