@@ -220,6 +220,9 @@ pub struct Event {
     pub from: Option<Status>,
     pub to: Status,
     pub kind: EventKind,
+    /// Why, in the official's words (the reason of a refusal is also in `kind`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// How a finished dossier stands against its due date.
@@ -314,7 +317,15 @@ impl Dossier {
             events: vec![],
         };
         let kind = EventKind::Registered { channel, agency: agency.to_string(), terms };
-        d.apply(Event { seq: 1, at, actor: actor.to_string(), from: None, to: Status::Registered, kind });
+        d.apply(Event {
+            seq: 1,
+            at,
+            actor: actor.to_string(),
+            from: None,
+            to: Status::Registered,
+            kind,
+            note: None,
+        });
         d
     }
 
@@ -440,7 +451,7 @@ impl Dossier {
             let from = self.status;
             let to = next_status(from, &kind);
             let seq = self.events.len() as u32 + 1;
-            self.apply(Event { seq, at, actor: actor.to_string(), from: Some(from), to, kind });
+            self.apply(Event { seq, at, actor: actor.to_string(), from: Some(from), to, kind, note: None });
         }
         Ok(&self.events[first..])
     }

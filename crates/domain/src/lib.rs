@@ -7,12 +7,21 @@
 //!   either refused with the status and the allowed actions named, or turned into an [`Event`];
 //!   the state is the fold of its events, so history can be replayed and checked.
 //!
+//! - [`audit`]: the hash chain of each dossier's events and the daily digest;
+//! - [`code`]: dossier codes from a configurable pattern; [`routing`]: which agency handles a
+//!   dossier; [`roles`]: roles and the scope they see; [`stats`]: what events add to statistics.
+//!
 //! Deadlines come from the `calendar` crate: receipt sets the due date, waiting for the
 //! citizen (a supplement, a payment) stops the clock, an apology letter (Form 04) extends it,
 //! and every change of the due date is an event with its reason.
 
+pub mod audit;
 pub mod catalog;
+pub mod code;
 pub mod dossier;
+pub mod roles;
+pub mod routing;
+pub mod stats;
 pub mod status;
 
 pub use dossier::{Action, DomainError, Dossier, Event, EventKind, Verdict};

@@ -1,0 +1,133 @@
+//! Who may see what: every account belongs to a unit, and its role says at which tier it works.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// One-stop desk officer of a commune (tiếp nhận và trả kết quả).
+    Officer,
+    /// Commune specialist who processes dossiers (công chức chuyên môn).
+    Specialist,
+    /// Chairman or vice-chairman of a commune (lãnh đạo UBND xã).
+    CommuneLeader,
+    /// Staff of a provincial department (sở, ngành).
+    Department,
+    /// Provincial leadership (lãnh đạo UBND tỉnh).
+    ProvinceLeader,
+    /// Administrator of the unit's installation.
+    Admin,
+}
+
+pub const ALL_ROLES: [Role; 6] = [
+    Role::Officer,
+    Role::Specialist,
+    Role::CommuneLeader,
+    Role::Department,
+    Role::ProvinceLeader,
+    Role::Admin,
+];
+
+impl Role {
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Officer => "officer",
+            Role::Specialist => "specialist",
+            Role::CommuneLeader => "commune_leader",
+            Role::Department => "department",
+            Role::ProvinceLeader => "province_leader",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Officer => "Cán bộ một cửa",
+            Role::Specialist => "Công chức chuyên môn",
+            Role::CommuneLeader => "Lãnh đạo UBND cấp xã",
+            Role::Department => "Cán bộ sở, ngành",
+            Role::ProvinceLeader => "Lãnh đạo UBND cấp tỉnh",
+            Role::Admin => "Quản trị hệ thống",
+        }
+    }
+
+    /// Commune roles need a commune; province roles a province; an admin either.
+    pub fn fits_unit(self, unit_code: &str) -> bool {
+        let commune = unit_code.len() == 5;
+        let province = unit_code.len() == 2;
+        match self {
+            Role::Officer | Role::Specialist | Role::CommuneLeader => commune,
+            Role::Department | Role::ProvinceLeader => province,
+            Role::Admin => commune || province,
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        ALL_ROLES.into_iter().find(|r| r.code() == s).ok_or_else(|| {
+            let all: Vec<_> = ALL_ROLES.iter().map(|r| r.code()).collect();
+            format!("vai trò \"{s}\" không có; các vai trò: {}", all.join(", "))
+        })
+    }
+}
+
+/// The part of the country a caller may see.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Operators at the server's console.
+    Everything,
+    Province(String),
+    Commune {
+        province: String,
+        commune: String,
+    },
+}
+
+impl Scope {
+    /// Whether a dossier received at `receiving` (a commune, or a province's own desk) and now
+    /// handled by `handling`, in `province`, is visible. A commune keeps seeing a dossier it
+    /// sent up to the province: it returns the result.
+    pub fn sees(&self, province: &str, receiving: &str, handling: &str) -> bool {
+        match self {
+            Scope::Everything => true,
+            Scope::Province(p) => p == province,
+            Scope::Commune { commune, .. } => commune == receiving || commune == handling,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_round_trip_and_fit_their_tier() {
+        for r in ALL_ROLES {
+            assert_eq!(r.code().parse::<Role>(), Ok(r));
+        }
+        assert!("mayor".parse::<Role>().unwrap_err().contains("commune_leader"));
+        assert!(Role::Officer.fits_unit("20194") && !Role::Officer.fits_unit("48"));
+        assert!(Role::ProvinceLeader.fits_unit("48") && !Role::ProvinceLeader.fits_unit("20194"));
+        assert!(Role::Admin.fits_unit("48") && Role::Admin.fits_unit("20194"));
+    }
+
+    #[test]
+    fn a_commune_sees_its_own_dossiers_only() {
+        let s = Scope::Commune { province: "48".into(), commune: "20194".into() };
+        assert!(s.sees("48", "20194", "20194"));
+        assert!(s.sees("48", "20194", "48"), "sent up to the province, still its own");
+        assert!(!s.sees("48", "20197", "20197"));
+        assert!(Scope::Province("48".into()).sees("48", "20197", "20197"));
+        assert!(!Scope::Province("46".into()).sees("48", "20197", "20197"));
+    }
+}
