@@ -37,8 +37,7 @@ pub fn event_hash(prev: &str, code: &str, event: &Event) -> String {
 /// disagrees (or whose numbering has a gap), or `None` when the whole chain holds.
 pub fn first_broken<'a>(code: &str, events: impl IntoIterator<Item = (&'a Event, &'a str)>) -> Option<u32> {
     let mut prev = GENESIS.to_string();
-    let mut expected_seq = 1;
-    for (e, stored) in events {
+    for (expected_seq, (e, stored)) in (1..).zip(events) {
         if e.seq != expected_seq {
             return Some(expected_seq);
         }
@@ -47,7 +46,6 @@ pub fn first_broken<'a>(code: &str, events: impl IntoIterator<Item = (&'a Event,
             return Some(e.seq);
         }
         prev = h;
-        expected_seq += 1;
     }
     None
 }
