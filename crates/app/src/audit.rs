@@ -1,0 +1,272 @@
+//! Sealing each day's digest, and verifying everything: every chain, every projection, every
+//! digest. Verification names each dossier whose history does not hold.
+
+use crate::{App, AppResult};
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+use domain::audit::{day_digest, first_broken, Head, GENESIS};
+use domain::{Dossier, Event};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use store::{Conn, Row, StoreError, Val};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dossier: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub day: Option<NaiveDate>,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct VerifyReport {
+    pub dossiers: u64,
+    pub events: u64,
+    pub days: u64,
+    pub problems: Vec<Problem>,
+}
+
+impl VerifyReport {
+    pub fn ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    /// The dossiers named in problems, each once.
+    pub fn altered_dossiers(&self) -> Vec<String> {
+        let set: BTreeSet<&String> = self.problems.iter().filter_map(|p| p.dossier.as_ref()).collect();
+        set.into_iter().cloned().collect()
+    }
+
+    fn problem(&mut self, dossier: Option<&str>, day: Option<NaiveDate>, message: String) {
+        self.problems.push(Problem { dossier: dossier.map(str::to_string), day, message });
+    }
+}
+
+fn midnight(d: NaiveDate) -> NaiveDateTime {
+    d.and_hms_opt(0, 0, 0).expect("midnight exists")
+}
+
+/// The chain heads of the dossiers that changed on `day`, sorted by code.
+fn heads_of_day(c: &mut dyn Conn, day: NaiveDate) -> Result<Vec<Head>, StoreError> {
+    let rows = c.query(
+        "SELECT e.dossier_code, e.seq, e.hash FROM events e
+         JOIN (SELECT dossier_code, MAX(seq) AS seq FROM events WHERE at >= $1 AND at < $2 GROUP BY dossier_code) m
+         ON e.dossier_code = m.dossier_code AND e.seq = m.seq",
+        &[midnight(day).into(), midnight(day + Duration::days(1)).into()],
+    )?;
+    let mut heads: Vec<Head> = rows
+        .iter()
+        .map(|r| Head { code: r.string(0), seq: r.int(1).unwrap_or(0) as u32, hash: r.string(2) })
+        .collect();
+    // Sorted here, not by SQL: PostgreSQL's collation may order text differently from SQLite.
+    heads.sort_by(|a, b| a.code.cmp(&b.code));
+    Ok(heads)
+}
+
+/// Seals every day before `today` that has events and no digest yet.
+fn seal_until(
+    c: &mut dyn Conn,
+    today: NaiveDate,
+    now: NaiveDateTime,
+) -> Result<Option<NaiveDate>, StoreError> {
+    let last = c.query_one("SELECT day, digest FROM day_digests ORDER BY day DESC LIMIT 1", &[])?;
+    let (mut prev, mut from) = match &last {
+        Some(r) => (r.string(1), r.date(0).map(|d| d + Duration::days(1))),
+        None => (GENESIS.to_string(), None),
+    };
+    let mut sealed = last.as_ref().and_then(|r| r.date(0));
+    loop {
+        let next = match from {
+            Some(f) => c.query_one("SELECT MIN(at) FROM events WHERE at >= $1", &[midnight(f).into()])?,
+            None => c.query_one("SELECT MIN(at) FROM events", &[])?,
+        };
+        let Some(day) = next.as_ref().and_then(|r| r.ts(0)).map(|t| t.date()) else { break };
+        if day >= today {
+            break;
+        }
+        let heads = heads_of_day(c, day)?;
+        let digest = day_digest(&prev, &day.to_string(), &heads);
+        for h in &heads {
+            c.exec(
+                "INSERT INTO day_heads (day, dossier_code, seq, hash) VALUES ($1, $2, $3, $4)",
+                &[day.into(), (&h.code).into(), h.seq.into(), (&h.hash).into()],
+            )?;
+        }
+        c.exec(
+            "INSERT INTO day_digests (day, prev, digest, heads, sealed_at) VALUES ($1, $2, $3, $4, $5)",
+            &[day.into(), (&prev).into(), (&digest).into(), Val::Int(heads.len() as i64), now.into()],
+        )?;
+        prev = digest;
+        sealed = Some(day);
+        from = Some(day + Duration::days(1));
+    }
+    Ok(sealed)
+}
+
+fn check_dossier(report: &mut VerifyReport, proj: &Row, rows: &[Row]) {
+    let code = proj.string(0);
+    let code = code.as_str();
+    let mut events: Vec<(Event, String)> = Vec::with_capacity(rows.len());
+    for r in rows {
+        let seq = r.int(1).unwrap_or(-1);
+        match serde_json::from_str::<Event>(r.text(5).unwrap_or_default()) {
+            Ok(e) => {
+                let consistent = e.seq as i64 == seq
+                    && Some(e.at) == r.ts(2)
+                    && Some(e.actor.as_str()) == r.text(3)
+                    && serde_json::to_value(&e.kind).ok().and_then(|v| v.get("type").cloned())
+                        == r.text(4).map(|k| serde_json::Value::String(k.to_string()));
+                if !consistent {
+                    report.problem(
+                        Some(code),
+                        None,
+                        format!("sự kiện số {seq}: các cột không khớp nội dung đã ký"),
+                    );
+                }
+                events.push((e, r.string(6)));
+            }
+            Err(_) => {
+                report.problem(Some(code), None, format!("sự kiện số {seq} không đọc được (đã bị sửa)"))
+            }
+        }
+    }
+    report.events += rows.len() as u64;
+    if let Some(seq) = first_broken(code, events.iter().map(|(e, h)| (e, h.as_str()))) {
+        report.problem(
+            Some(code),
+            None,
+            format!("chuỗi băm đứt tại sự kiện số {seq}: lịch sử đã bị sửa hoặc xoá"),
+        );
+        return;
+    }
+    let count = proj.int(1).unwrap_or(-1);
+    let head = events.last().map_or(GENESIS, |(_, h)| h.as_str());
+    if count != events.len() as i64 || proj.text(2) != Some(head) {
+        report.problem(
+            Some(code),
+            None,
+            format!(
+                "hồ sơ ghi {count} sự kiện nhưng lịch sử có {}: sự kiện đã bị xoá hoặc thêm",
+                events.len()
+            ),
+        );
+        return;
+    }
+    let list: Vec<Event> = events.into_iter().map(|(e, _)| e).collect();
+    match Dossier::replay(&list) {
+        Some(d) if Some(d.status.portal_code() as i64) == proj.int(3) && d.due_at == proj.ts(4) => {}
+        _ => report.problem(Some(code), None, "trạng thái hoặc hạn xử lý không khớp lịch sử".into()),
+    }
+}
+
+fn verify_all(c: &mut dyn Conn) -> Result<VerifyReport, StoreError> {
+    let mut report = VerifyReport::default();
+    let mut after = String::new();
+    loop {
+        let page = c.query(
+            "SELECT code, event_count, head_hash, status, due_at FROM dossiers WHERE code > $1 ORDER BY code LIMIT 1000",
+            &[(&after).into()],
+        )?;
+        let Some(last) = page.last() else { break };
+        let hi = last.string(0);
+        let rows = c.query(
+            "SELECT dossier_code, seq, at, actor, kind, body, hash FROM events WHERE dossier_code > $1 AND dossier_code <= $2 ORDER BY dossier_code, seq",
+            &[(&after).into(), (&hi).into()],
+        )?;
+        let mut by_code: BTreeMap<String, Vec<Row>> = BTreeMap::new();
+        for r in rows {
+            by_code.entry(r.string(0)).or_default().push(r);
+        }
+        for proj in &page {
+            let evs = by_code.remove(&proj.string(0)).unwrap_or_default();
+            check_dossier(&mut report, proj, &evs);
+            report.dossiers += 1;
+        }
+        for (code, _) in by_code {
+            report.problem(Some(&code), None, "có sự kiện nhưng không có hồ sơ: hồ sơ đã bị xoá".into());
+        }
+        after = hi;
+    }
+    let orphans = c.query(
+        "SELECT DISTINCT dossier_code FROM events WHERE dossier_code NOT IN (SELECT code FROM dossiers)",
+        &[],
+    )?;
+    for r in orphans {
+        let code = r.string(0);
+        if !report.problems.iter().any(|p| p.dossier.as_deref() == Some(code.as_str())) {
+            report.problem(Some(&code), None, "có sự kiện nhưng không có hồ sơ: hồ sơ đã bị xoá".into());
+        }
+    }
+    let digests = c.query("SELECT day, prev, digest FROM day_digests ORDER BY day", &[])?;
+    let mut prev = GENESIS.to_string();
+    for d in digests {
+        let Some(day) = d.date(0) else { continue };
+        report.days += 1;
+        let stored: Vec<Head> = {
+            let mut v: Vec<Head> = c
+                .query("SELECT dossier_code, seq, hash FROM day_heads WHERE day = $1", &[day.into()])?
+                .iter()
+                .map(|r| Head { code: r.string(0), seq: r.int(1).unwrap_or(0) as u32, hash: r.string(2) })
+                .collect();
+            v.sort_by(|a, b| a.code.cmp(&b.code));
+            v
+        };
+        if d.text(1) != Some(prev.as_str())
+            || d.text(2) != Some(day_digest(&prev, &day.to_string(), &stored).as_str())
+        {
+            report.problem(None, Some(day), format!("bản tóm tắt ngày {} đã bị sửa", day.format("%d/%m/%Y")));
+        }
+        let actual = heads_of_day(c, day)?;
+        let actual_by: BTreeMap<&str, &Head> = actual.iter().map(|h| (h.code.as_str(), h)).collect();
+        let stored_by: BTreeMap<&str, &Head> = stored.iter().map(|h| (h.code.as_str(), h)).collect();
+        for code in actual_by.keys().chain(stored_by.keys()).collect::<BTreeSet<_>>() {
+            if actual_by.get(code) != stored_by.get(code) {
+                report.problem(
+                    Some(code),
+                    Some(day),
+                    format!("lịch sử ngày {} khác với bản đã niêm phong", day.format("%d/%m/%Y")),
+                );
+            }
+        }
+        prev = d.string(2);
+    }
+    Ok(report)
+}
+
+impl App {
+    /// Seals the days before today, if not done yet today.
+    pub(crate) fn seal_if_new_day(&self) -> AppResult<()> {
+        let today = self.now().date();
+        {
+            let sealed = self.sealed_through.lock().unwrap_or_else(|e| e.into_inner());
+            if sealed.is_some_and(|d| d + Duration::days(1) >= today) {
+                return Ok(());
+            }
+        }
+        self.seal()?;
+        Ok(())
+    }
+
+    /// Seals every past day not yet sealed; returns the last sealed day.
+    pub fn seal(&self) -> AppResult<Option<NaiveDate>> {
+        let now = self.now();
+        let today = now.date();
+        let last = self.store.write(move |c| seal_until(c, today, now))?;
+        // Nothing to seal before today counts as sealed through yesterday.
+        *self.sealed_through.lock().unwrap_or_else(|e| e.into_inner()) = Some(today - Duration::days(1));
+        Ok(last)
+    }
+
+    /// The digest of a sealed day, to publish outside the database.
+    pub fn digest(&self, day: NaiveDate) -> AppResult<Option<(String, i64)>> {
+        let row = self
+            .store
+            .read(|c| c.query_one("SELECT digest, heads FROM day_digests WHERE day = $1", &[day.into()]))?;
+        Ok(row.map(|r| (r.string(0), r.int(1).unwrap_or(0))))
+    }
+
+    /// Checks every chain, projection and digest.
+    pub fn verify(&self) -> AppResult<VerifyReport> {
+        Ok(self.store.read(verify_all)?)
+    }
+}

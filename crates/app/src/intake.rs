@@ -1,0 +1,227 @@
+//! Receiving a dossier: check the request, resolve the address, route it, set the appointment,
+//! and write the dossier with its first events under a fresh code.
+
+use crate::records::{bump_stats, DossierRecord, EventRow};
+use crate::{Actor, App, AppError, AppResult, ErrorKind};
+use domain::audit::GENESIS;
+use domain::roles::Scope;
+use domain::routing::{route, Place};
+use domain::{Action, Channel, Dossier};
+use serde::Deserialize;
+use std::cell::RefCell;
+use units::address::AddressParser;
+
+/// Below this, an address is kept as written but not used to route.
+const ROUTING_CONFIDENCE: f32 = 0.8;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Applicant {
+    pub full_name: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub id_number: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IntakeRequest {
+    pub procedure_code: String,
+    pub channel: Channel,
+    /// The desk that receives it; a commune account's own commune when not given.
+    pub commune_code: Option<String>,
+    pub applicant: Applicant,
+}
+
+thread_local! {
+    static PARSER: RefCell<AddressParser> = RefCell::new(AddressParser::new());
+}
+
+fn clean_text(field: &'static str, label: &str, s: &str, max: usize) -> AppResult<String> {
+    let t = s.trim();
+    if t.chars().count() > max {
+        return Err(AppError::invalid(field, format!("{label} dài quá {max} ký tự")));
+    }
+    if t.chars().any(|c| c.is_control()) {
+        return Err(AppError::invalid(field, format!("{label} chứa ký tự điều khiển")));
+    }
+    Ok(t.to_string())
+}
+
+fn check_applicant(a: &Applicant) -> AppResult<Applicant> {
+    let full_name = clean_text("invalid_name", "họ tên", &a.full_name, 100)?;
+    if full_name.is_empty() {
+        return Err(AppError::invalid("missing_name", "thiếu họ tên người nộp hồ sơ"));
+    }
+    let phone = match a.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        None => None,
+        Some(p) => {
+            let digits: String = p.chars().filter(|c| c.is_ascii_digit()).collect();
+            let ok_chars = p.chars().all(|c| c.is_ascii_digit() || " .-+()".contains(c));
+            if !ok_chars || !(9..=15).contains(&digits.len()) {
+                return Err(AppError::invalid(
+                    "invalid_phone",
+                    format!("số điện thoại \"{p}\" không hợp lệ"),
+                ));
+            }
+            Some(digits)
+        }
+    };
+    let id_number = match a.id_number.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        None => None,
+        // CCCD (12 digits) or the old CMND (9 digits).
+        Some(n) if n.chars().all(|c| c.is_ascii_digit()) && (n.len() == 12 || n.len() == 9) => {
+            Some(n.to_string())
+        }
+        Some(n) => {
+            return Err(AppError::invalid(
+                "invalid_id_number",
+                format!("số định danh \"{n}\" không hợp lệ (CCCD 12 chữ số hoặc CMND 9 chữ số)"),
+            ))
+        }
+    };
+    let address = match &a.address {
+        None => None,
+        Some(s) => Some(clean_text("invalid_address", "địa chỉ", s, 300)?).filter(|s| !s.is_empty()),
+    };
+    Ok(Applicant { full_name, phone, id_number, address })
+}
+
+/// The desk (a commune, or a province's own desk) that receives the dossier.
+fn desk_of(actor: &Actor, requested: Option<&str>) -> AppResult<(String, String, String)> {
+    let reg = units::registry();
+    let code = match (requested.map(str::trim).filter(|c| !c.is_empty()), &actor.scope) {
+        (Some(c), _) => c.to_string(),
+        (None, Scope::Commune { commune, .. }) => commune.clone(),
+        (None, _) => return Err(AppError::invalid("missing_commune", "thiếu mã xã, phường tiếp nhận hồ sơ")),
+    };
+    let (code, province, name) = if let Some(c) = reg.commune(&code) {
+        (c.code.to_string(), reg.province_of(c).code.to_string(), c.name.to_string())
+    } else if let Some(p) = reg.province(&code) {
+        (p.code.to_string(), p.code.to_string(), p.name.to_string())
+    } else {
+        return Err(AppError::invalid("unknown_unit", format!("không có xã, phường hay tỉnh mã \"{code}\"")));
+    };
+    if !actor.scope.sees(&province, &code, &code) {
+        return Err(AppError::new(
+            ErrorKind::Forbidden,
+            "out_of_scope",
+            format!("tài khoản {} không tiếp nhận hồ sơ cho {name}", actor.username),
+        ));
+    }
+    Ok((code, province, name))
+}
+
+impl App {
+    /// Receives a dossier. A direct one is accepted at once (receipt and appointment); an
+    /// online or postal one waits for an officer to accept it.
+    pub fn receive(&self, req: &IntakeRequest, actor: &Actor) -> AppResult<DossierRecord> {
+        let state = self.catalog_state();
+        let code = req.procedure_code.trim();
+        let procedure = state.catalog.get(code).ok_or_else(|| {
+            AppError::invalid("unknown_procedure", format!("không có thủ tục mã \"{code}\" trong danh mục"))
+        })?;
+        let offered = match req.channel {
+            Channel::Direct => procedure.direct,
+            Channel::Online => procedure.online,
+            Channel::Postal => procedure.postal,
+        };
+        if !offered {
+            return Err(AppError::invalid(
+                "channel_not_offered",
+                format!(
+                    "thủ tục \"{}\" không nhận hồ sơ {}",
+                    procedure.name,
+                    req.channel.label().to_lowercase()
+                ),
+            ));
+        }
+        let terms = procedure.terms(req.channel).ok_or_else(|| {
+            AppError::invalid(
+                "time_limit_unknown",
+                format!(
+                    "thủ tục \"{}\" chưa có thời hạn giải quyết rõ đơn vị (ghi \"{}\"); quản trị cần bổ sung danh mục trước khi tiếp nhận",
+                    procedure.name, procedure.time_summary
+                ),
+            )
+        })?;
+        let applicant = check_applicant(&req.applicant)?;
+        let (desk, province, desk_name) = desk_of(actor, req.commune_code.as_deref())?;
+        let reg = units::registry();
+        let home = applicant.address.as_deref().and_then(|text| {
+            let c = PARSER.with(|p| p.borrow_mut().convert(text));
+            let commune = c.commune.filter(|_| c.confidence >= ROUTING_CONFIDENCE)?;
+            let commune = &reg.communes[commune as usize];
+            Some((commune.code, reg.province_of(commune).code, commune.name))
+        });
+        let rule = self.settings.rule(&province, &procedure.code);
+        let route = route(
+            procedure.level,
+            rule,
+            Place { code: &desk, province: &province, name: &desk_name },
+            home.map(|(code, province, name)| Place { code, province, name }),
+        )?;
+        let now = self.now();
+        let mut d = Dossier::register("", req.channel, &route.handling, terms, now, &actor.username);
+        if req.channel == Channel::Direct {
+            d.act(&Action::Receive, now, &actor.username, &self.calendar)?;
+        }
+        let deltas = domain::stats::deltas(&d, &d.events);
+        let pattern = self.settings.pattern(&province);
+        let record = DossierRecord {
+            code: String::new(),
+            province_code: province.clone(),
+            receiving_unit: route.receiving.clone(),
+            handling_unit: route.handling.clone(),
+            procedure_code: procedure.code.clone(),
+            procedure_version: state.versions.get(&procedure.code).copied().unwrap_or(1),
+            channel: req.channel,
+            status: d.status,
+            applicant_name: applicant.full_name,
+            applicant_phone: applicant.phone,
+            applicant_id_number: applicant.id_number,
+            address_text: applicant.address,
+            address_commune: home.map(|h| h.0.to_string()),
+            registered_at: now,
+            received_at: None,
+            due_at: None,
+            finished_at: None,
+            verdict: None,
+            assignee: None,
+            supplement_requests: 0,
+            event_count: 0,
+            head_hash: String::new(),
+            updated_at: now,
+            events: vec![],
+        };
+        let day = now.date();
+        let key = pattern.counter_key(&route.receiving, &province, day);
+        let events = d.events.clone();
+        let stored = self.store.write(move |c| {
+            let n = c
+                .query_one(
+                    "INSERT INTO counters (key, value) VALUES ($1, 1) ON CONFLICT (key) DO UPDATE SET value = counters.value + 1 RETURNING value",
+                    &[(&key).into()],
+                )?
+                .and_then(|r| r.int(0))
+                .unwrap_or(1);
+            let mut rec = record.clone();
+            rec.code = pattern.code(&rec.receiving_unit, &rec.province_code, day, n as u64);
+            let (rows, head) = EventRow::chain(&rec.code, GENESIS, &events);
+            let mut dossier = d.clone();
+            dossier.code = rec.code.clone();
+            rec.follow(&dossier, head, now);
+            rec.insert(c)?;
+            for r in &rows {
+                r.insert(c, &rec.code, &rec.province_code)?;
+            }
+            bump_stats(c, &rec, &deltas)?;
+            rec.events = events.clone();
+            Ok(rec)
+        })?;
+        self.seal_if_new_day()?;
+        Ok(stored)
+    }
+}

@@ -1,0 +1,124 @@
+//! haicap's use cases over the store: receive a dossier, move it through the workflow, read it
+//! back within the caller's scope, verify the history, manage accounts, the catalog and each
+//! province's settings. Rules live in `domain`; this layer decides *when* they are asked and
+//! writes what they answer, events and projections together.
+
+mod audit;
+mod catalog_store;
+mod error;
+mod intake;
+mod queries;
+mod records;
+mod settings;
+mod users;
+mod workflow;
+
+pub use audit::{Problem, VerifyReport};
+pub use catalog_store::ImportReport;
+pub use error::{AppError, AppResult, ErrorKind};
+pub use intake::{Applicant, IntakeRequest};
+pub use queries::{DossierFilter, Page};
+pub use records::DossierRecord;
+pub use settings::{ProvinceSettings, RuleUpdate};
+pub use users::User;
+pub use workflow::ActionRequest;
+
+use calendar::WorkCalendar;
+use chrono::{NaiveDate, NaiveDateTime};
+use domain::catalog::Catalog;
+use domain::roles::{Role, Scope};
+use std::sync::{Arc, Mutex, RwLock};
+use store::{DbUrl, Store};
+
+/// Vietnam's local time (UTC+7, no daylight saving): the time of every legal deadline.
+pub fn vietnam_now() -> NaiveDateTime {
+    chrono::Utc::now().naive_utc() + chrono::Duration::hours(7)
+}
+
+/// Where "now" comes from: the wall clock, or a test's hand.
+pub type Clock = Arc<dyn Fn() -> NaiveDateTime + Send + Sync>;
+
+/// Who is acting, and what they may see.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Actor {
+    pub username: String,
+    pub role: Option<Role>,
+    pub scope: Scope,
+}
+
+impl Actor {
+    /// An operator at the server's console (the CLI): sees everything.
+    pub fn console(name: &str) -> Actor {
+        Actor { username: name.to_string(), role: None, scope: Scope::Everything }
+    }
+
+    /// The actor of a signed-in account.
+    pub fn of(user: &User) -> Actor {
+        let scope = if user.unit_code.len() == 5 {
+            Scope::Commune { province: user.province_code.clone(), commune: user.unit_code.clone() }
+        } else {
+            Scope::Province(user.province_code.clone())
+        };
+        Actor { username: user.username.clone(), role: Some(user.role), scope }
+    }
+}
+
+pub struct App {
+    store: Store,
+    calendar: Arc<WorkCalendar>,
+    catalog: RwLock<Arc<catalog_store::Loaded>>,
+    settings: settings::Cache,
+    clock: Clock,
+    /// The last day whose digest is sealed (or checked to need none).
+    sealed_through: Mutex<Option<NaiveDate>>,
+}
+
+impl App {
+    /// Opens the database at `url` (creating and migrating it as needed), loads its catalog
+    /// (the shipped one on first start) and seals the days not yet sealed.
+    pub fn open(url: &DbUrl, calendar: WorkCalendar, clock: Clock) -> AppResult<App> {
+        App::open_with(url, calendar, clock, store::Options::default())
+    }
+
+    pub fn open_with(
+        url: &DbUrl,
+        calendar: WorkCalendar,
+        clock: Clock,
+        opts: store::Options,
+    ) -> AppResult<App> {
+        let store = Store::open(url, opts)?;
+        let catalog = catalog_store::load_or_seed(&store, clock())?;
+        let settings = settings::Cache::load(&store)?;
+        let app = App {
+            store,
+            calendar: Arc::new(calendar),
+            catalog: RwLock::new(Arc::new(catalog)),
+            settings,
+            clock,
+            sealed_through: Mutex::new(None),
+        };
+        app.seal_if_new_day()?;
+        Ok(app)
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn calendar(&self) -> &WorkCalendar {
+        &self.calendar
+    }
+
+    pub fn catalog(&self) -> Arc<Catalog> {
+        self.catalog.read().unwrap_or_else(|e| e.into_inner()).catalog.clone()
+    }
+
+    /// The catalog with the version in force of each procedure.
+    pub(crate) fn catalog_state(&self) -> Arc<catalog_store::Loaded> {
+        self.catalog.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub fn now(&self) -> NaiveDateTime {
+        (self.clock)()
+    }
+}

@@ -1,0 +1,100 @@
+//! Lists of dossiers, always within the caller's scope.
+
+use crate::records::{DossierRecord, COLUMNS};
+use crate::{Actor, App, AppError, AppResult};
+use domain::roles::Scope;
+use domain::Status;
+use serde::Serialize;
+use store::Val;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DossierFilter {
+    /// Received at or handled by this unit (a commune or a province's own desk).
+    pub unit: Option<String>,
+    pub province: Option<String>,
+    pub status: Option<Status>,
+    /// Only those in progress past their due date (not while waiting for the citizen).
+    pub overdue: bool,
+    /// 1-based.
+    pub page: u32,
+    pub per_page: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Page {
+    pub items: Vec<DossierRecord>,
+    pub page: u32,
+    pub per_page: u32,
+    pub total: i64,
+}
+
+impl App {
+    /// Dossiers by due date (soonest first; those without one last), within the actor's scope.
+    pub fn list(&self, f: &DossierFilter, actor: &Actor) -> AppResult<Page> {
+        let per_page = f.per_page.clamp(1, 500);
+        let page = f.page.max(1);
+        let mut conds: Vec<String> = vec![];
+        let mut params: Vec<Val> = vec![];
+        let mut push = |cond: &str, vals: Vec<Val>, conds: &mut Vec<String>| {
+            let mut c = cond.to_string();
+            for v in vals {
+                params.push(v);
+                c = c.replacen('?', &format!("${}", params.len()), 1);
+            }
+            conds.push(c);
+        };
+        match &actor.scope {
+            Scope::Everything => {}
+            Scope::Province(p) => push("province_code = ?", vec![p.into()], &mut conds),
+            Scope::Commune { commune, .. } => push(
+                "(receiving_unit = ? OR handling_unit = ?)",
+                vec![commune.into(), commune.into()],
+                &mut conds,
+            ),
+        }
+        if let Some(unit) = f.unit.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            let reg = units::registry();
+            if reg.commune(unit).is_none() && reg.province(unit).is_none() {
+                return Err(AppError::invalid(
+                    "unknown_unit",
+                    format!("không có xã, phường hay tỉnh mã \"{unit}\""),
+                ));
+            }
+            push("(receiving_unit = ? OR handling_unit = ?)", vec![unit.into(), unit.into()], &mut conds);
+        }
+        if let Some(p) = f.province.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            push("province_code = ?", vec![p.into()], &mut conds);
+        }
+        if let Some(s) = f.status {
+            push("status = ?", vec![Val::Int(s.portal_code().into())], &mut conds);
+        }
+        if f.overdue {
+            let active: Vec<String> =
+                [Status::Received, Status::Processing].iter().map(|s| s.portal_code().to_string()).collect();
+            push(
+                &format!("status IN ({}) AND due_at < ?", active.join(", ")),
+                vec![self.now().into()],
+                &mut conds,
+            );
+        }
+        let wher = if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
+        let n = params.len();
+        let mut page_params = params.clone();
+        page_params.push(Val::Int(per_page.into()));
+        page_params.push(Val::Int(((page - 1) as i64) * per_page as i64));
+        let (rows, total) = self.store.read(|c| {
+            let rows = c.query(
+                &format!(
+                    "SELECT {COLUMNS} FROM dossiers {wher} ORDER BY CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, code LIMIT ${} OFFSET ${}",
+                    n + 1,
+                    n + 2
+                ),
+                &page_params,
+            )?;
+            let total = c.query_one(&format!("SELECT COUNT(*) FROM dossiers {wher}"), &params)?.and_then(|r| r.int(0));
+            Ok((rows, total.unwrap_or(0)))
+        })?;
+        let items = rows.iter().filter_map(DossierRecord::from_row).collect();
+        Ok(Page { items, page, per_page, total })
+    }
+}

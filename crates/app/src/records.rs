@@ -1,0 +1,245 @@
+//! Rows of the dossier projection, the event log and the statistics, in one place.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use domain::stats::{Counter, ALL_COUNTERS};
+use domain::{Channel, Dossier, Event, Status};
+use serde::Serialize;
+use store::{Conn, Row, StoreError, Val};
+
+/// A dossier as the projection holds it, with its events when asked for.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DossierRecord {
+    pub code: String,
+    pub province_code: String,
+    pub receiving_unit: String,
+    pub handling_unit: String,
+    pub procedure_code: String,
+    pub procedure_version: i64,
+    pub channel: Channel,
+    pub status: Status,
+    pub applicant_name: String,
+    pub applicant_phone: Option<String>,
+    pub applicant_id_number: Option<String>,
+    pub address_text: Option<String>,
+    pub address_commune: Option<String>,
+    pub registered_at: NaiveDateTime,
+    pub received_at: Option<NaiveDateTime>,
+    pub due_at: Option<NaiveDateTime>,
+    pub finished_at: Option<NaiveDateTime>,
+    pub verdict: Option<String>,
+    pub assignee: Option<String>,
+    pub supplement_requests: i64,
+    pub event_count: i64,
+    pub head_hash: String,
+    pub updated_at: NaiveDateTime,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<Event>,
+}
+
+pub(crate) const COLUMNS: &str = "code, province_code, receiving_unit, handling_unit, procedure_code, procedure_version, \
+    channel, status, applicant_name, applicant_phone, applicant_id_number, address_text, address_commune, \
+    registered_at, received_at, due_at, finished_at, verdict, assignee, supplement_requests, event_count, head_hash, updated_at";
+
+impl DossierRecord {
+    pub(crate) fn from_row(r: &Row) -> Option<DossierRecord> {
+        let opt = |i| r.text(i).map(str::to_string);
+        Some(DossierRecord {
+            code: r.string(0),
+            province_code: r.string(1),
+            receiving_unit: r.string(2),
+            handling_unit: r.string(3),
+            procedure_code: r.string(4),
+            procedure_version: r.int(5)?,
+            channel: Channel::from_portal_code(r.int(6)? as u8)?,
+            status: Status::from_portal_code(r.int(7)? as u8)?,
+            applicant_name: r.string(8),
+            applicant_phone: opt(9),
+            applicant_id_number: opt(10),
+            address_text: opt(11),
+            address_commune: opt(12),
+            registered_at: r.ts(13)?,
+            received_at: r.ts(14),
+            due_at: r.ts(15),
+            finished_at: r.ts(16),
+            verdict: opt(17),
+            assignee: opt(18),
+            supplement_requests: r.int(19)?,
+            event_count: r.int(20)?,
+            head_hash: r.string(21),
+            updated_at: r.ts(22)?,
+            events: vec![],
+        })
+    }
+
+    /// Takes the state the domain computed.
+    pub(crate) fn follow(&mut self, d: &Dossier, head_hash: String, now: NaiveDateTime) {
+        self.handling_unit = d.agency.clone();
+        self.status = d.status;
+        self.received_at = d.received_at;
+        self.due_at = d.due_at;
+        self.finished_at = d.finished_at;
+        self.verdict = d.verdict().and_then(|v| serde_json::to_value(v).ok()?.as_str().map(str::to_string));
+        self.assignee = d.assignee.clone();
+        self.supplement_requests = d.supplement_requests as i64;
+        self.event_count = d.events.len() as i64;
+        self.head_hash = head_hash;
+        self.updated_at = now;
+    }
+
+    pub(crate) fn insert(&self, c: &mut dyn Conn) -> Result<u64, StoreError> {
+        c.exec(
+            &format!(
+                "INSERT INTO dossiers ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)"
+            ),
+            &[
+                (&self.code).into(),
+                (&self.province_code).into(),
+                (&self.receiving_unit).into(),
+                (&self.handling_unit).into(),
+                (&self.procedure_code).into(),
+                Val::Int(self.procedure_version),
+                Val::Int(self.channel.portal_code().into()),
+                Val::Int(self.status.portal_code().into()),
+                (&self.applicant_name).into(),
+                self.applicant_phone.clone().into(),
+                self.applicant_id_number.clone().into(),
+                self.address_text.clone().into(),
+                self.address_commune.clone().into(),
+                self.registered_at.into(),
+                self.received_at.into(),
+                self.due_at.into(),
+                self.finished_at.into(),
+                self.verdict.clone().into(),
+                self.assignee.clone().into(),
+                Val::Int(self.supplement_requests),
+                Val::Int(self.event_count),
+                (&self.head_hash).into(),
+                self.updated_at.into(),
+            ],
+        )
+    }
+
+    /// Writes the new state if nobody else wrote since `expected_events` events: returns
+    /// false (and writes nothing) when someone did.
+    pub(crate) fn update_if(&self, c: &mut dyn Conn, expected_events: i64) -> Result<bool, StoreError> {
+        let n = c.exec(
+            "UPDATE dossiers SET handling_unit = $1, status = $2, received_at = $3, due_at = $4, finished_at = $5,
+             verdict = $6, assignee = $7, supplement_requests = $8, event_count = $9, head_hash = $10, updated_at = $11
+             WHERE code = $12 AND event_count = $13",
+            &[
+                (&self.handling_unit).into(),
+                Val::Int(self.status.portal_code().into()),
+                self.received_at.into(),
+                self.due_at.into(),
+                self.finished_at.into(),
+                self.verdict.clone().into(),
+                self.assignee.clone().into(),
+                Val::Int(self.supplement_requests),
+                Val::Int(self.event_count),
+                (&self.head_hash).into(),
+                self.updated_at.into(),
+                (&self.code).into(),
+                Val::Int(expected_events),
+            ],
+        )?;
+        Ok(n == 1)
+    }
+}
+
+/// An event ready to be stored: its JSON and its chained hash.
+pub(crate) struct EventRow {
+    pub seq: u32,
+    pub at: NaiveDateTime,
+    pub actor: String,
+    pub kind: String,
+    pub body: String,
+    pub hash: String,
+}
+
+impl EventRow {
+    /// Chains `events` after `prev`; returns the rows and the new head.
+    pub(crate) fn chain(code: &str, prev: &str, events: &[Event]) -> (Vec<EventRow>, String) {
+        let mut head = prev.to_string();
+        let rows = events
+            .iter()
+            .map(|e| {
+                head = domain::audit::event_hash(&head, code, e);
+                let body = serde_json::to_string(e).expect("events serialise");
+                let kind = serde_json::to_value(&e.kind)
+                    .ok()
+                    .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_string))
+                    .unwrap_or_default();
+                EventRow { seq: e.seq, at: e.at, actor: e.actor.clone(), kind, body, hash: head.clone() }
+            })
+            .collect();
+        (rows, head)
+    }
+
+    pub(crate) fn insert(&self, c: &mut dyn Conn, code: &str, province: &str) -> Result<u64, StoreError> {
+        c.exec(
+            "INSERT INTO events (dossier_code, seq, province_code, at, actor, kind, body, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            &[
+                code.into(),
+                self.seq.into(),
+                province.into(),
+                self.at.into(),
+                (&self.actor).into(),
+                (&self.kind).into(),
+                (&self.body).into(),
+                (&self.hash).into(),
+            ],
+        )
+    }
+}
+
+/// Adds counters to the statistics of the dossier's unit, procedure and channel.
+pub(crate) fn bump_stats(
+    c: &mut dyn Conn,
+    d: &DossierRecord,
+    deltas: &[(NaiveDate, Counter)],
+) -> Result<(), StoreError> {
+    let mut days: Vec<NaiveDate> = deltas.iter().map(|(d, _)| *d).collect();
+    days.dedup();
+    for day in days {
+        let mut counts = [0i64; ALL_COUNTERS.len()];
+        for (_, counter) in deltas.iter().filter(|(d, _)| *d == day) {
+            counts[counter.index()] += 1;
+        }
+        let mut params: Vec<Val> = vec![
+            (&d.province_code).into(),
+            (&d.receiving_unit).into(),
+            (&d.procedure_code).into(),
+            day.into(),
+            Val::Int(d.channel.portal_code().into()),
+        ];
+        params.extend(counts.iter().map(|&n| Val::Int(n)));
+        c.exec(STATS_UPSERT.as_str(), &params)?;
+    }
+    Ok(())
+}
+
+static STATS_UPSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let cols: Vec<&str> = ALL_COUNTERS.iter().map(|c| c.column()).collect();
+    let placeholders: Vec<String> = (6..6 + cols.len()).map(|i| format!("${i}")).collect();
+    let updates: Vec<String> = cols.iter().map(|c| format!("{c} = stats_daily.{c} + excluded.{c}")).collect();
+    format!(
+        "INSERT INTO stats_daily (province_code, unit_code, procedure_code, day, channel, {}) VALUES ($1, $2, $3, $4, $5, {})
+         ON CONFLICT (province_code, unit_code, procedure_code, day, channel) DO UPDATE SET {}",
+        cols.join(", "),
+        placeholders.join(", "),
+        updates.join(", ")
+    )
+});
+
+/// Reads a dossier's events in order, with their stored hashes.
+pub(crate) fn load_events(c: &mut dyn Conn, code: &str) -> Result<Vec<(Event, String)>, StoreError> {
+    let rows =
+        c.query("SELECT body, hash FROM events WHERE dossier_code = $1 ORDER BY seq", &[code.into()])?;
+    rows.iter()
+        .map(|r| {
+            let e: Event = serde_json::from_str(r.text(0).unwrap_or_default())
+                .map_err(|e| StoreError::Database(format!("sự kiện của hồ sơ {code} không đọc được: {e}")))?;
+            Ok((e, r.string(1)))
+        })
+        .collect()
+}

@@ -1,0 +1,155 @@
+//! Accounts: a username, a role, a unit, and an argon2id hash of the password.
+
+use crate::{App, AppError, AppResult, ErrorKind};
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use chrono::NaiveDateTime;
+use domain::roles::Role;
+use serde::Serialize;
+use store::{StoreError, Val};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct User {
+    pub username: String,
+    pub full_name: Option<String>,
+    pub role: Role,
+    pub unit_code: String,
+    pub province_code: String,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+}
+
+fn check_username(u: &str) -> AppResult<String> {
+    let u = u.trim().to_lowercase();
+    let ok = (3..=32).contains(&u.len())
+        && u.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
+        && u.starts_with(|c: char| c.is_ascii_alphanumeric());
+    if !ok {
+        return Err(AppError::invalid(
+            "invalid_username",
+            "tên đăng nhập gồm 3 đến 32 ký tự: chữ không dấu, số, dấu chấm, gạch nối, gạch dưới",
+        ));
+    }
+    Ok(u)
+}
+
+/// Hashes a password with argon2id (the crate's defaults: 19 MiB, 2 passes).
+pub fn hash_password(password: &str) -> AppResult<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::invalid("invalid_password", format!("không băm được mật khẩu: {e}")))
+}
+
+impl App {
+    pub fn add_user(
+        &self,
+        username: &str,
+        role: Role,
+        unit_code: &str,
+        password: &str,
+        full_name: Option<&str>,
+    ) -> AppResult<User> {
+        let username = check_username(username)?;
+        let reg = units::registry();
+        let unit = unit_code.trim();
+        let province = match (reg.commune(unit), reg.province(unit)) {
+            (Some(c), _) => reg.province_of(c).code,
+            (None, Some(p)) => p.code,
+            _ => {
+                return Err(AppError::invalid(
+                    "unknown_unit",
+                    format!("không có xã, phường hay tỉnh mã \"{unit}\""),
+                ))
+            }
+        };
+        let unit = reg.commune(unit).map(|c| c.code).or(reg.province(unit).map(|p| p.code)).unwrap_or(unit);
+        if !role.fits_unit(unit) {
+            return Err(AppError::invalid(
+                "role_unit_mismatch",
+                format!("vai trò {} ({}) không thuộc đơn vị mã {unit}", role.code(), role.label()),
+            ));
+        }
+        if password.chars().count() < 8 || password.len() > 1024 {
+            return Err(AppError::invalid("weak_password", "mật khẩu cần từ 8 ký tự trở lên"));
+        }
+        let hash = hash_password(password)?;
+        let user = User {
+            username,
+            full_name: full_name.map(str::trim).filter(|n| !n.is_empty()).map(str::to_string),
+            role,
+            unit_code: unit.to_string(),
+            province_code: province.to_string(),
+            active: true,
+            created_at: self.now(),
+        };
+        let u = user.clone();
+        let r = self.store.write(move |c| {
+            c.exec(
+                "INSERT INTO users (username, full_name, role, unit_code, province_code, password_hash, active, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                &[
+                    (&u.username).into(),
+                    u.full_name.clone().into(),
+                    u.role.code().into(),
+                    (&u.unit_code).into(),
+                    (&u.province_code).into(),
+                    (&hash).into(),
+                    true.into(),
+                    u.created_at.into(),
+                ],
+            )
+        });
+        match r {
+            Ok(_) => Ok(user),
+            Err(StoreError::Constraint(_)) => Err(AppError::new(
+                ErrorKind::Conflict,
+                "user_exists",
+                format!("tên đăng nhập \"{}\" đã có", user.username),
+            )),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub fn user(&self, username: &str) -> AppResult<Option<(User, String)>> {
+        let name = username.trim().to_lowercase();
+        let row = self.store.read(|c| {
+            c.query_one(
+                "SELECT username, full_name, role, unit_code, province_code, active, created_at, password_hash FROM users WHERE username = $1",
+                &[Val::Text(name)],
+            )
+        })?;
+        Ok(row.and_then(|r| {
+            let user = User {
+                username: r.string(0),
+                full_name: r.text(1).map(str::to_string),
+                role: r.text(2)?.parse().ok()?,
+                unit_code: r.string(3),
+                province_code: r.string(4),
+                active: r.bool(5),
+                created_at: r.ts(6)?,
+            };
+            Some((user, r.string(7)))
+        }))
+    }
+
+    /// Checks a username and password. The same answer for an unknown user and a wrong
+    /// password, so that accounts cannot be discovered.
+    pub fn authenticate(&self, username: &str, password: &str) -> AppResult<User> {
+        let denied = || {
+            AppError::new(ErrorKind::Unauthorized, "invalid_credentials", "sai tên đăng nhập hoặc mật khẩu")
+        };
+        let Some((user, hash)) = self.user(username)? else {
+            // Spend the same time as a real check.
+            let _ = hash_password(password);
+            return Err(denied());
+        };
+        let parsed = PasswordHash::new(&hash).map_err(|_| denied())?;
+        if !user.active || Argon2::default().verify_password(password.as_bytes(), &parsed).is_err() {
+            return Err(denied());
+        }
+        Ok(user)
+    }
+}

@@ -1,0 +1,216 @@
+//! Moving a dossier through the workflow: load, let the domain decide, append what it says,
+//! on the condition that nobody wrote in between (else read again and decide again).
+
+use crate::records::{bump_stats, load_events, DossierRecord, EventRow};
+use crate::{Actor, App, AppError, AppResult, ErrorKind};
+use calendar::TimeLimit;
+use domain::{Action, Dossier};
+use serde::Deserialize;
+
+/// An action as the API and the CLI send it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionRequest {
+    pub action: String,
+    /// Why (required for refusals, supplements, denials, extensions, stops, withdrawals).
+    #[serde(default)]
+    pub note: Option<String>,
+    /// The official (assign) or the unit code (transfer).
+    #[serde(default)]
+    pub to: Option<String>,
+    #[serde(default)]
+    pub amount_vnd: Option<u64>,
+    /// Working days added by an extension.
+    #[serde(default)]
+    pub extra_days: Option<u32>,
+}
+
+const RETRIES: usize = 8;
+
+impl ActionRequest {
+    pub fn new(action: &str) -> ActionRequest {
+        ActionRequest { action: action.to_string(), ..ActionRequest::default() }
+    }
+
+    fn note(&self) -> AppResult<Option<String>> {
+        match self.note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+            Some(n) if n.chars().count() > 2000 => {
+                Err(AppError::invalid("invalid_note", "ghi chú dài quá 2000 ký tự"))
+            }
+            Some(n) if n.chars().any(|c| c.is_control() && c != '\n') => {
+                Err(AppError::invalid("invalid_note", "ghi chú chứa ký tự điều khiển"))
+            }
+            n => Ok(n.map(str::to_string)),
+        }
+    }
+
+    fn reason(&self, what: &str) -> AppResult<String> {
+        self.note()?.ok_or_else(|| AppError::invalid("missing_reason", format!("cần ghi rõ {what} (note)")))
+    }
+
+    /// The domain's action, with what it needs checked.
+    fn to_action(&self, current: &DossierRecord) -> AppResult<Action> {
+        Ok(match self.action.trim() {
+            "receive" => Action::Receive,
+            "refuse" => Action::Refuse { reason: self.reason("lý do từ chối")? },
+            "request_supplement" => {
+                Action::RequestSupplement { note: self.reason("giấy tờ cần bổ sung")? }
+            }
+            "supplement_received" => Action::SupplementReceived,
+            "assign" => {
+                let to =
+                    self.to.as_deref().map(str::trim).filter(|t| !t.is_empty() && t.chars().count() <= 100);
+                Action::Assign {
+                    to: to
+                        .ok_or_else(|| {
+                            AppError::invalid("missing_assignee", "cần ghi người được phân công (to)")
+                        })?
+                        .to_string(),
+                }
+            }
+            "transfer" => Action::Transfer { to_agency: transfer_target(self.to.as_deref(), current)? },
+            "request_payment" => match self.amount_vnd {
+                Some(a) if a > 0 && a <= 1_000_000_000_000 => Action::RequestPayment { amount_vnd: a },
+                _ => {
+                    return Err(AppError::invalid(
+                        "invalid_amount",
+                        "cần số tiền phải nộp (amount_vnd, đồng, lớn hơn 0)",
+                    ))
+                }
+            },
+            "payment_received" => Action::PaymentReceived,
+            "approve" => Action::Approve,
+            "deny" => Action::Deny { reason: self.reason("lý do không giải quyết")? },
+            "extend" => match self.extra_days {
+                Some(n) if (1..=60).contains(&n) => Action::Extend {
+                    extra: TimeLimit::WorkingDays(n),
+                    reason: self.reason("lý do gia hạn")?,
+                },
+                _ => {
+                    return Err(AppError::invalid(
+                        "invalid_extension",
+                        "cần số ngày làm việc gia hạn (extra_days, 1 đến 60)",
+                    ))
+                }
+            },
+            "stop" => Action::Stop { reason: self.reason("lý do dừng xử lý")? },
+            "withdraw" => Action::Withdraw { reason: self.reason("lý do rút hồ sơ")? },
+            "return_result" => Action::ReturnResult,
+            other => {
+                return Err(AppError::invalid(
+                    "unknown_action",
+                    format!("thao tác \"{other}\" không có; được phép lúc này: {}", current_allowed(current)),
+                ))
+            }
+        })
+    }
+}
+
+fn current_allowed(d: &DossierRecord) -> String {
+    let allowed = domain::dossier::allowed_in(d.status);
+    if allowed.is_empty() {
+        "không còn thao tác nào".into()
+    } else {
+        allowed.join(", ")
+    }
+}
+
+/// A transfer goes to a commune or the province of the same province, not where it is.
+fn transfer_target(to: Option<&str>, d: &DossierRecord) -> AppResult<String> {
+    let to = to.map(str::trim).unwrap_or_default();
+    let reg = units::registry();
+    let province = match (reg.commune(to), reg.province(to)) {
+        (Some(c), _) => reg.province_of(c).code,
+        (None, Some(p)) => p.code,
+        _ => {
+            return Err(AppError::invalid(
+                "unknown_unit",
+                format!("cần mã xã, phường hoặc tỉnh nhận hồ sơ (to); \"{to}\" không có"),
+            ))
+        }
+    };
+    if province != d.province_code {
+        return Err(AppError::invalid("other_province", "chỉ chuyển hồ sơ trong cùng tỉnh, thành phố"));
+    }
+    if to == d.handling_unit {
+        return Err(AppError::invalid("same_unit", "hồ sơ đang ở chính đơn vị này"));
+    }
+    Ok(to.to_string())
+}
+
+impl App {
+    /// Reads a dossier with its events, if the actor may see it.
+    pub fn dossier(&self, code: &str, actor: &Actor) -> AppResult<DossierRecord> {
+        let code = code.trim().to_string();
+        let not_found = || AppError::not_found("dossier_not_found", format!("không có hồ sơ mã \"{code}\""));
+        if code.is_empty() || code.len() > 64 {
+            return Err(not_found());
+        }
+        let found = self.store.read(|c| {
+            let Some(row) = c.query_one(
+                &format!("SELECT {} FROM dossiers WHERE code = $1", crate::records::COLUMNS),
+                &[(&code).into()],
+            )?
+            else {
+                return Ok(None);
+            };
+            let events = load_events(c, &code)?;
+            Ok(Some((row, events)))
+        })?;
+        let (row, events) = found.ok_or_else(not_found)?;
+        let mut rec = DossierRecord::from_row(&row).ok_or_else(|| {
+            AppError::new(ErrorKind::Unavailable, "corrupt_record", "bản ghi hồ sơ bị hỏng")
+        })?;
+        // Outside the caller's scope, a dossier does not exist.
+        if !actor.scope.sees(&rec.province_code, &rec.receiving_unit, &rec.handling_unit) {
+            return Err(not_found());
+        }
+        rec.events = events.into_iter().map(|(e, _)| e).collect();
+        Ok(rec)
+    }
+
+    /// Applies an action to a dossier and returns it as it now stands.
+    pub fn act(&self, code: &str, req: &ActionRequest, actor: &Actor) -> AppResult<DossierRecord> {
+        for _ in 0..RETRIES {
+            let current = self.dossier(code, actor)?;
+            let action = req.to_action(&current)?;
+            let note = req.note()?;
+            let mut d = Dossier::replay(&current.events).ok_or_else(|| {
+                AppError::new(ErrorKind::Unavailable, "corrupt_record", "lịch sử hồ sơ không đọc được")
+            })?;
+            d.code = current.code.clone();
+            let now = self.now().max(d.events.last().map_or(d.registered_at, |e| e.at));
+            let added = d.act(&action, now, &actor.username, &self.calendar)?.len();
+            let first_new = d.events.len() - added;
+            if let Some(n) = &note {
+                d.events[first_new].note = Some(n.clone());
+            }
+            let new_events = d.events[first_new..].to_vec();
+            let deltas = domain::stats::deltas(&d, &new_events);
+            let (rows, head) = EventRow::chain(&current.code, &current.head_hash, &new_events);
+            let expected = current.event_count;
+            let mut next = current.clone();
+            next.follow(&d, head, now);
+            next.events = d.events.clone();
+            let written = self.store.write(move |c| {
+                if !next.update_if(c, expected)? {
+                    return Ok(None);
+                }
+                for r in &rows {
+                    r.insert(c, &next.code, &next.province_code)?;
+                }
+                bump_stats(c, &next, &deltas)?;
+                Ok(Some(next.clone()))
+            })?;
+            if let Some(rec) = written {
+                self.seal_if_new_day()?;
+                return Ok(rec);
+            }
+        }
+        Err(AppError::new(
+            ErrorKind::Conflict,
+            "concurrent_update",
+            "hồ sơ đang được người khác cập nhật; hãy thử lại",
+        ))
+    }
+}

@@ -1,0 +1,438 @@
+//! The repository and workflow suite, run on SQLite and on PostgreSQL (when reachable).
+
+mod common;
+
+use app::{ActionRequest, Actor, App, Applicant, DossierFilter, ErrorKind, IntakeRequest, RuleUpdate};
+use calendar::deadline::due;
+use calendar::{TimeLimit, WorkCalendar};
+use common::{at, backends, open, HandClock, TestDb};
+use domain::roles::{Role, Scope};
+use domain::{Channel, Status};
+use store::{Dialect, Val};
+
+const HAI_CHAU: &str = "20242";
+const HOA_CUONG: &str = "20257";
+const MARRIAGE_STATUS: &str = "1.004873"; // 3 working days, commune level
+
+fn officer(commune: &str) -> Actor {
+    Actor {
+        username: format!("officer.{commune}"),
+        role: Some(Role::Officer),
+        scope: Scope::Commune { province: "48".into(), commune: commune.into() },
+    }
+}
+
+fn request(channel: Channel, address: Option<&str>) -> IntakeRequest {
+    IntakeRequest {
+        procedure_code: MARRIAGE_STATUS.into(),
+        channel,
+        commune_code: None,
+        applicant: Applicant {
+            full_name: "Nguyễn Thị Hoa".into(),
+            phone: Some("0905 123 456".into()),
+            id_number: Some("048190001234".into()),
+            address: address.map(str::to_string),
+        },
+    }
+}
+
+fn act(
+    app: &App,
+    code: &str,
+    action: &str,
+    note: Option<&str>,
+    who: &Actor,
+) -> app::AppResult<app::DossierRecord> {
+    let req = ActionRequest { note: note.map(str::to_string), ..ActionRequest::new(action) };
+    app.act(code, &req, who)
+}
+
+fn each_backend(test: impl Fn(&TestDb)) {
+    for db in backends() {
+        eprintln!("backend: {}", db.url);
+        test(&db);
+    }
+}
+
+#[test]
+fn a_dossier_lives_its_whole_life() {
+    each_backend(|db| {
+        let clock = HandClock::at(at(2026, 5, 11, 8, 0));
+        let app = open(db, &clock);
+        let me = officer(HAI_CHAU);
+        let d = app
+            .receive(&request(Channel::Direct, Some("12 Trần Phú, P. Hải Châu I, Q. Hải Châu, Đà Nẵng")), &me)
+            .unwrap();
+        assert_eq!(d.status, Status::Received);
+        assert_eq!(d.receiving_unit, HAI_CHAU);
+        assert_eq!(d.address_commune.as_deref(), Some(HAI_CHAU), "the old address resolves to the new ward");
+        assert!(d.code.starts_with("20242-260511-"), "{}", d.code);
+        let cal = WorkCalendar::default();
+        let expected = due(&cal, at(2026, 5, 11, 8, 0), TimeLimit::WorkingDays(3), None, &[]).unwrap().due;
+        assert_eq!(d.due_at, Some(expected));
+
+        clock.set(at(2026, 5, 11, 9, 0));
+        let assign = ActionRequest { to: Some("chuyenvien.tuphap".into()), ..ActionRequest::new("assign") };
+        app.act(&d.code, &assign, &me).unwrap();
+        clock.set(at(2026, 5, 12, 8, 0));
+        let r = act(&app, &d.code, "request_supplement", Some("thiếu giấy tờ cư trú"), &me).unwrap();
+        assert_eq!(r.status, Status::SupplementRequested);
+        clock.set(at(2026, 5, 13, 8, 0));
+        let r = act(&app, &d.code, "supplement_received", None, &me).unwrap();
+        assert!(r.due_at.unwrap() > expected, "the wait for the citizen moves the due date");
+        clock.set(at(2026, 5, 13, 10, 0));
+        act(&app, &d.code, "approve", None, &me).unwrap();
+        let done = act(&app, &d.code, "return_result", None, &me).unwrap();
+        assert_eq!(done.status, Status::Returned);
+        assert_eq!(done.verdict.as_deref(), Some("early"));
+
+        let read = app.dossier(&d.code, &me).unwrap();
+        assert_eq!(read.events.len() as i64, read.event_count);
+        let kinds: Vec<String> = read
+            .events
+            .iter()
+            .map(|e| serde_json::to_value(&e.kind).unwrap()["type"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "registered",
+                "received",
+                "due_changed",
+                "assigned",
+                "supplement_requested",
+                "supplement_received",
+                "due_changed",
+                "approved",
+                "result_returned"
+            ]
+        );
+        assert_eq!(read.events[4].note.as_deref(), Some("thiếu giấy tờ cư trú"));
+
+        // Statistics were written with the events.
+        let stats = app
+            .store()
+            .read(|c| {
+                c.query_one(
+                    "SELECT CAST(SUM(received) AS BIGINT), CAST(SUM(resolved_early) AS BIGINT), CAST(SUM(returned) AS BIGINT), CAST(SUM(supplement_requested) AS BIGINT) FROM stats_daily WHERE unit_code = $1",
+                    &[HAI_CHAU.into()],
+                )
+            })
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (stats.int(0), stats.int(1), stats.int(2), stats.int(3)),
+            (Some(1), Some(1), Some(1), Some(1))
+        );
+        assert!(app.verify().unwrap().ok());
+    });
+}
+
+#[test]
+fn refused_transitions_name_the_status_and_change_nothing() {
+    each_backend(|db| {
+        let clock = HandClock::at(at(2026, 5, 11, 8, 0));
+        let app = open(db, &clock);
+        let me = officer(HAI_CHAU);
+        let d = app.receive(&request(Channel::Online, None), &me).unwrap();
+        assert_eq!(d.status, Status::Registered);
+        assert_eq!(d.due_at, None, "an online dossier has no appointment before it is received");
+        let e = act(&app, &d.code, "approve", None, &me).unwrap_err();
+        assert_eq!((e.kind, e.code), (ErrorKind::Conflict, "invalid_transition"));
+        assert_eq!(e.allowed, ["receive", "refuse", "withdraw"]);
+        assert!(e.message.contains("Mới đăng ký"), "{}", e.message);
+        assert_eq!(act(&app, &d.code, "refuse", None, &me).unwrap_err().code, "missing_reason");
+        assert_eq!(act(&app, &d.code, "fly", None, &me).unwrap_err().code, "unknown_action");
+        assert_eq!(app.dossier(&d.code, &me).unwrap().event_count, 1);
+        let r = act(&app, &d.code, "receive", None, &me).unwrap();
+        assert_eq!(r.status, Status::Received);
+        assert!(r.due_at.is_some());
+    });
+}
+
+#[test]
+fn bad_intake_is_refused_with_a_code_and_nothing_written() {
+    each_backend(|db| {
+        let clock = HandClock::at(at(2026, 5, 11, 8, 0));
+        let app = open(db, &clock);
+        let me = officer(HAI_CHAU);
+        let cases: Vec<(IntakeRequest, &str)> = vec![
+            (
+                IntakeRequest { procedure_code: "9.999999".into(), ..request(Channel::Direct, None) },
+                "unknown_procedure",
+            ),
+            (
+                IntakeRequest {
+                    applicant: Applicant { full_name: "  ".into(), ..Applicant::default() },
+                    ..request(Channel::Direct, None)
+                },
+                "missing_name",
+            ),
+            (
+                IntakeRequest {
+                    applicant: Applicant {
+                        phone: Some("abc".into()),
+                        ..request(Channel::Direct, None).applicant
+                    },
+                    ..request(Channel::Direct, None)
+                },
+                "invalid_phone",
+            ),
+            (
+                IntakeRequest {
+                    applicant: Applicant {
+                        id_number: Some("12345".into()),
+                        ..request(Channel::Direct, None).applicant
+                    },
+                    ..request(Channel::Direct, None)
+                },
+                "invalid_id_number",
+            ),
+            (
+                IntakeRequest { commune_code: Some("99999".into()), ..request(Channel::Direct, None) },
+                "unknown_unit",
+            ),
+            (
+                IntakeRequest { commune_code: Some(HOA_CUONG.into()), ..request(Channel::Direct, None) },
+                "out_of_scope",
+            ),
+            // Registering a birth late at a mobile desk: direct only.
+            (
+                IntakeRequest { procedure_code: "1.003583".into(), ..request(Channel::Online, None) },
+                "channel_not_offered",
+            ),
+        ];
+        for (req, code) in cases {
+            assert_eq!(app.receive(&req, &me).unwrap_err().code, code);
+        }
+        let n =
+            app.store().read(|c| c.query_one("SELECT COUNT(*) FROM dossiers", &[])).unwrap().unwrap().int(0);
+        assert_eq!(n, Some(0));
+    });
+}
+
+#[test]
+fn a_commune_never_sees_another_communes_dossiers() {
+    each_backend(|db| {
+        let clock = HandClock::at(at(2026, 5, 11, 8, 0));
+        let app = open(db, &clock);
+        let ours = app.receive(&request(Channel::Direct, None), &officer(HAI_CHAU)).unwrap();
+        let theirs = app.receive(&request(Channel::Direct, None), &officer(HOA_CUONG)).unwrap();
+        let me = officer(HAI_CHAU);
+        let e = app.dossier(&theirs.code, &me).unwrap_err();
+        assert_eq!((e.kind, e.code), (ErrorKind::NotFound, "dossier_not_found"));
+        assert_eq!(act(&app, &theirs.code, "approve", None, &me).unwrap_err().code, "dossier_not_found");
+        let page = app.list(&DossierFilter::default(), &me).unwrap();
+        assert_eq!(page.items.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(), [ours.code.as_str()]);
+        assert_eq!(page.total, 1);
+        let province = Actor {
+            username: "so".into(),
+            role: Some(Role::Department),
+            scope: Scope::Province("48".into()),
+        };
+        assert_eq!(app.list(&DossierFilter::default(), &province).unwrap().total, 2);
+        let hue = Actor {
+            username: "hue".into(),
+            role: Some(Role::Department),
+            scope: Scope::Province("46".into()),
+        };
+        assert_eq!(app.list(&DossierFilter::default(), &hue).unwrap().total, 0);
+        // A dossier sent up to the province stays visible to the commune that received it.
+        let t = ActionRequest { to: Some("48".into()), ..ActionRequest::new("transfer") };
+        let moved = app.act(&ours.code, &t, &me).unwrap();
+        assert_eq!(moved.handling_unit, "48");
+        assert!(app.dossier(&ours.code, &me).is_ok());
+        let t = ActionRequest { to: Some("19753".into()), ..ActionRequest::new("transfer") };
+        assert!(app.act(&ours.code, &t, &me).is_err(), "no transfer to another province");
+    });
+}
+
+#[test]
+fn routing_follows_the_province_rules() {
+    each_backend(|db| {
+        let clock = HandClock::at(at(2026, 5, 11, 8, 0));
+        let app = open(db, &clock);
+        let me = officer(HAI_CHAU);
+        let neighbour = Some("K15 Núi Thành, phường Hòa Cường, Đà Nẵng");
+        let e = app.receive(&request(Channel::Direct, neighbour), &me).unwrap_err();
+        assert_eq!(e.code, "not_competent");
+        let rule = RuleUpdate { boundary_free: Some(true), ..RuleUpdate::default() };
+        app.set_rule("48", MARRIAGE_STATUS, rule).unwrap();
+        let d = app.receive(&request(Channel::Direct, neighbour), &me).unwrap();
+        assert_eq!((d.handling_unit.as_str(), d.address_commune.as_deref()), (HAI_CHAU, Some(HOA_CUONG)));
+        // Settings survive a restart.
+        drop(app);
+        let app = open(db, &clock);
+        assert!(app.province_settings("48").unwrap().rules[0].boundary_free);
+        assert!(app.receive(&request(Channel::Direct, neighbour), &me).is_ok());
+        app.set_code_pattern("48", "DN.{unit}.{yyyy}.{seq:6}").unwrap();
+        let d = app.receive(&request(Channel::Direct, None), &me).unwrap();
+        assert_eq!(d.code, "DN.20242.2026.000001");
+        assert_eq!(app.set_code_pattern("48", "{yyyy}").unwrap_err().code, "invalid_code_pattern");
+    });
+}
+
+#[test]
+fn codes_are_unique_and_gapless_under_concurrency() {
+    each_backend(|db| {
+        let clock = HandClock::at(at(2026, 5, 11, 8, 0));
+        let app = std::sync::Arc::new(open(db, &clock));
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let app = app.clone();
+                std::thread::spawn(move || {
+                    (0..40)
+                        .map(|_| {
+                            app.receive(&request(Channel::Direct, None), &officer(HAI_CHAU)).unwrap().code
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let mut codes: Vec<String> = threads.into_iter().flat_map(|t| t.join().unwrap()).collect();
+        codes.sort();
+        let expected: Vec<String> = (1..=320).map(|n| format!("20242-260511-{n:04}")).collect();
+        assert_eq!(codes, expected);
+        assert!(app.verify().unwrap().ok());
+    });
+}
+
+#[test]
+fn history_is_append_only_in_the_database_itself() {
+    each_backend(|db| {
+        let clock = HandClock::at(at(2026, 5, 11, 8, 0));
+        let app = open(db, &clock);
+        let d = app.receive(&request(Channel::Direct, None), &officer(HAI_CHAU)).unwrap();
+        let code = d.code.clone();
+        let r = app.store().write(move |c| {
+            c.exec("UPDATE events SET actor = 'x' WHERE dossier_code = $1", &[(&code).into()])
+        });
+        assert_eq!(r.unwrap_err().code(), "append_only");
+        let code = d.code.clone();
+        let r = app
+            .store()
+            .write(move |c| c.exec("DELETE FROM events WHERE dossier_code = $1", &[(&code).into()]));
+        assert_eq!(r.unwrap_err().code(), "append_only");
+        if app.store().dialect() == Dialect::Postgres {
+            // The application's role has no right to rewrite history, triggers or not.
+            let r = app.store().write(|c| {
+                c.batch("SET LOCAL ROLE haicap_app")?;
+                c.batch("ALTER TABLE events DISABLE TRIGGER USER")
+            });
+            assert!(r.is_err());
+            let r = app.store().write(|c| {
+                c.batch("SET LOCAL ROLE haicap_app")?;
+                c.exec("UPDATE events SET actor = 'x'", &[])
+            });
+            assert!(r.unwrap_err().message().contains("permission denied"));
+            let r = app.store().write(|c| {
+                c.batch("SET LOCAL ROLE haicap_app")?;
+                c.exec("INSERT INTO counters (key, value) VALUES ('role-check', 1)", &[])
+            });
+            assert!(r.is_ok(), "the role may still write what it should: {r:?}");
+        }
+        assert!(app.verify().unwrap().ok());
+    });
+}
+
+/// Bypasses the guards as an intruder with file or superuser access would.
+fn tamper(app: &App, sql: &'static str, params: Vec<Val>) {
+    let dialect = app.store().dialect();
+    app.store()
+        .write(move |c| {
+            match dialect {
+                Dialect::Sqlite => c.batch("DROP TRIGGER IF EXISTS events_no_update; DROP TRIGGER IF EXISTS events_no_delete; DROP TRIGGER IF EXISTS day_heads_no_update")?,
+                Dialect::Postgres => c.batch("ALTER TABLE events DISABLE TRIGGER USER; ALTER TABLE day_heads DISABLE TRIGGER USER")?,
+            }
+            c.exec(sql, &params)
+        })
+        .unwrap();
+}
+
+#[test]
+fn verify_names_each_dossier_whose_history_was_altered() {
+    each_backend(|db| {
+        let clock = HandClock::at(at(2026, 5, 11, 8, 0));
+        let app = open(db, &clock);
+        let me = officer(HAI_CHAU);
+        let codes: Vec<String> =
+            (0..5).map(|_| app.receive(&request(Channel::Direct, None), &me).unwrap().code).collect();
+        for c in &codes {
+            act(&app, c, "approve", None, &me).unwrap();
+        }
+        // The next day seals the 11th.
+        clock.set(at(2026, 5, 12, 8, 0));
+        assert_eq!(app.seal().unwrap(), Some(at(2026, 5, 11, 0, 0).date()));
+        assert!(app.digest(at(2026, 5, 11, 0, 0).date()).unwrap().is_some());
+        assert!(app.verify().unwrap().ok());
+
+        // An edited note in one dossier, a deleted last event in another.
+        tamper(&app, "UPDATE events SET body = REPLACE(body, 'officer.20242', 'someone') WHERE dossier_code = $1 AND seq = 2", vec![(&codes[1]).into()]);
+        tamper(&app, "DELETE FROM events WHERE dossier_code = $1 AND seq = 4", vec![(&codes[3]).into()]);
+        let report = app.verify().unwrap();
+        assert!(!report.ok());
+        assert_eq!(report.altered_dossiers(), vec![codes[1].clone(), codes[3].clone()]);
+    });
+}
+
+#[test]
+fn accounts_use_argon2id_and_fit_their_unit() {
+    each_backend(|db| {
+        let clock = HandClock::at(at(2026, 5, 11, 8, 0));
+        let app = open(db, &clock);
+        let u = app
+            .add_user("Lan.Nguyen", Role::Officer, HAI_CHAU, "mat-khau-dai", Some("Nguyễn Thị Lan"))
+            .unwrap();
+        assert_eq!((u.username.as_str(), u.province_code.as_str()), ("lan.nguyen", "48"));
+        let (_, hash) = app.user("lan.nguyen").unwrap().unwrap();
+        assert!(hash.starts_with("$argon2id$"), "{hash}");
+        assert_eq!(app.authenticate("LAN.NGUYEN", "mat-khau-dai").unwrap().unit_code, HAI_CHAU);
+        assert_eq!(app.authenticate("lan.nguyen", "sai").unwrap_err().code, "invalid_credentials");
+        assert_eq!(app.authenticate("nobody", "x").unwrap_err().code, "invalid_credentials");
+        assert_eq!(
+            app.add_user("lan.nguyen", Role::Officer, HAI_CHAU, "12345678", None).unwrap_err().code,
+            "user_exists"
+        );
+        assert_eq!(
+            app.add_user("leader", Role::ProvinceLeader, HAI_CHAU, "12345678", None).unwrap_err().code,
+            "role_unit_mismatch"
+        );
+        assert_eq!(
+            app.add_user("x y", Role::Officer, HAI_CHAU, "12345678", None).unwrap_err().code,
+            "invalid_username"
+        );
+        assert_eq!(
+            app.add_user("short", Role::Officer, HAI_CHAU, "123", None).unwrap_err().code,
+            "weak_password"
+        );
+        assert_eq!(
+            app.add_user("nowhere", Role::Officer, "00000", "12345678", None).unwrap_err().code,
+            "unknown_unit"
+        );
+    });
+}
+
+#[test]
+fn catalog_import_versions_changed_procedures() {
+    each_backend(|db| {
+        let clock = HandClock::at(at(2026, 5, 11, 8, 0));
+        let app = open(db, &clock);
+        assert_eq!(app.catalog().procedures.len(), 111, "the shipped catalog is seeded on first start");
+        let json = domain::catalog::BUILTIN_CATALOG_JSON;
+        let r = app.import_catalog(json).unwrap();
+        assert_eq!((r.added, r.updated, r.unchanged), (0, 0, 111));
+        let changed = json.replacen(
+            "Thủ tục cấp Giấy xác nhận tình trạng hôn nhân",
+            "Cấp Giấy xác nhận tình trạng hôn nhân",
+            1,
+        );
+        let r = app.import_catalog(&changed).unwrap();
+        assert_eq!((r.added, r.updated, r.unchanged), (0, 1, 110));
+        assert_eq!(app.catalog().get(MARRIAGE_STATUS).unwrap().name, "Cấp Giấy xác nhận tình trạng hôn nhân");
+        let d = app.receive(&request(Channel::Direct, None), &officer(HAI_CHAU)).unwrap();
+        assert_eq!(d.procedure_version, 2);
+        let bad = json.replacen("\"code\": \"1.004873\"", "\"code\": \"1.001193\"", 1);
+        assert_eq!(app.import_catalog(&bad).unwrap_err().code, "invalid_procedure");
+        assert_eq!(app.catalog().procedures.len(), 111, "a bad file changes nothing");
+    });
+}

@@ -1,0 +1,33 @@
+//! One connection, whichever the database: SQL with `$1, $2…` placeholders (both read them),
+//! values as [`Val`], rows as [`Row`].
+
+use crate::value::{Row, Val};
+use crate::StoreError;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+pub trait Conn: Send {
+    fn dialect(&self) -> Dialect;
+    /// Runs statements without parameters (DDL, BEGIN, COMMIT…).
+    fn batch(&mut self, sql: &str) -> Result<(), StoreError>;
+    /// Runs one statement; returns the rows it changed.
+    fn exec(&mut self, sql: &str, params: &[Val]) -> Result<u64, StoreError>;
+    fn query(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Row>, StoreError>;
+
+    fn query_one(&mut self, sql: &str, params: &[Val]) -> Result<Option<Row>, StoreError> {
+        Ok(self.query(sql, params)?.into_iter().next())
+    }
+
+    /// Starts a write transaction (SQLite takes the write lock at once, so it never has to
+    /// upgrade a read lock and fail half-way).
+    fn begin(&mut self) -> Result<(), StoreError> {
+        match self.dialect() {
+            Dialect::Sqlite => self.batch("BEGIN IMMEDIATE"),
+            Dialect::Postgres => self.batch("BEGIN"),
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! One migration set for both databases, applied in order, each once, under a lock.
+
+use crate::conn::{Conn, Dialect};
+use crate::value::Val;
+use crate::StoreError;
+
+/// (version, name, SQL with `-- @all` / `-- @sqlite` / `-- @postgres` sections).
+const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "init", include_str!("../migrations/0001_init.sql"))];
+
+/// The latest schema version this build knows.
+pub const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
+
+/// The parts of a migration file that `dialect` runs.
+fn sections(sql: &str, dialect: Dialect) -> String {
+    let mut keep = true;
+    let mut out = String::with_capacity(sql.len());
+    for line in sql.lines() {
+        match line.trim() {
+            "-- @all" => keep = true,
+            "-- @sqlite" => keep = dialect == Dialect::Sqlite,
+            "-- @postgres" => keep = dialect == Dialect::Postgres,
+            _ if keep => {
+                out.push_str(line);
+                out.push('\n');
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Brings the schema up to date; returns the versions applied.
+pub fn migrate(c: &mut dyn Conn) -> Result<Vec<i64>, StoreError> {
+    c.batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMP NOT NULL)",
+    )?;
+    c.begin()?;
+    let result = (|| {
+        if c.dialect() == Dialect::Postgres {
+            // Two servers starting at once: the second waits, then finds nothing to do.
+            c.batch("SELECT pg_advisory_xact_lock(7243019)")?;
+        }
+        let current = c
+            .query_one("SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) FROM schema_migrations", &[])?
+            .and_then(|r| r.int(0))
+            .unwrap_or(0);
+        if current > LATEST {
+            return Err(StoreError::Database(format!(
+                "cơ sở dữ liệu ở phiên bản lược đồ {current}, mới hơn bản haicap này ({LATEST}); hãy cập nhật haicap"
+            )));
+        }
+        let mut applied = vec![];
+        for &(version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
+            c.batch(&sections(sql, c.dialect()))?;
+            let now = chrono::Utc::now().naive_utc();
+            c.exec(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+                &[Val::Int(version), name.into(), now.into()],
+            )?;
+            applied.push(version);
+        }
+        Ok(applied)
+    })();
+    match result {
+        Ok(v) => {
+            c.batch("COMMIT")?;
+            Ok(v)
+        }
+        Err(e) => {
+            let _ = c.batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_dialect_gets_the_common_part_and_its_own() {
+        let sql = "-- @all\nA;\n-- @sqlite\nS;\n-- @postgres\nP;\n-- @all\nB;\n";
+        assert_eq!(sections(sql, Dialect::Sqlite), "A;\nS;\nB;\n");
+        assert_eq!(sections(sql, Dialect::Postgres), "A;\nP;\nB;\n");
+    }
+}

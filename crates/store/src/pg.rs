@@ -1,0 +1,113 @@
+//! PostgreSQL, through the synchronous `postgres` client.
+
+use crate::conn::{Conn, Dialect};
+use crate::value::{Row, Val};
+use crate::StoreError;
+use bytes::BytesMut;
+use postgres::types::{to_sql_checked, IsNull, ToSql, Type};
+use postgres::{Client, NoTls, Statement};
+use std::collections::HashMap;
+use std::error::Error;
+
+pub struct PgConn {
+    client: Client,
+    // Prepared once per connection: a prepare is a round trip.
+    statements: HashMap<String, Statement>,
+}
+
+impl ToSql for Val {
+    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, Box<dyn Error + Sync + Send>> {
+        match self {
+            Val::Null => Ok(IsNull::Yes),
+            Val::Int(v) => v.to_sql(ty, out),
+            Val::Bool(b) => b.to_sql(ty, out),
+            Val::Text(s) => s.to_sql(ty, out),
+            Val::Ts(t) => t.to_sql(ty, out),
+            Val::Date(d) => d.to_sql(ty, out),
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    to_sql_checked!();
+}
+
+fn pg_err(e: postgres::Error) -> StoreError {
+    let message = match e.as_db_error() {
+        Some(db) => db.message().to_string(),
+        None => e.to_string(),
+    };
+    if message.contains("append_only") || message.contains("permission denied") {
+        return StoreError::AppendOnly(message);
+    }
+    match e.code().map(|c| c.code()) {
+        Some(c) if c.starts_with("23") => StoreError::Constraint(message),
+        Some("40001") | Some("40P01") => StoreError::Busy(message),
+        _ if e.is_closed() => StoreError::Unavailable(message),
+        _ => StoreError::Database(message),
+    }
+}
+
+impl PgConn {
+    fn statement(&mut self, sql: &str) -> Result<Statement, StoreError> {
+        if let Some(st) = self.statements.get(sql) {
+            return Ok(st.clone());
+        }
+        let st = self.client.prepare(sql).map_err(pg_err)?;
+        self.statements.insert(sql.to_string(), st.clone());
+        Ok(st)
+    }
+
+    pub fn connect(url: &str) -> Result<PgConn, StoreError> {
+        let client = Client::connect(url, NoTls)
+            .map_err(|e| StoreError::Unavailable(format!("không kết nối được PostgreSQL: {e}")))?;
+        Ok(PgConn { client, statements: HashMap::new() })
+    }
+}
+
+fn read_value(row: &postgres::Row, i: usize) -> Result<Val, StoreError> {
+    let ty = row.columns()[i].type_();
+    let v = if *ty == Type::INT8 {
+        row.try_get::<_, Option<i64>>(i).map(|v| v.map(Val::Int))
+    } else if *ty == Type::INT4 {
+        row.try_get::<_, Option<i32>>(i).map(|v| v.map(|v| Val::Int(v.into())))
+    } else if *ty == Type::INT2 {
+        row.try_get::<_, Option<i16>>(i).map(|v| v.map(|v| Val::Int(v.into())))
+    } else if *ty == Type::BOOL {
+        row.try_get::<_, Option<bool>>(i).map(|v| v.map(Val::Bool))
+    } else if *ty == Type::TIMESTAMP {
+        row.try_get::<_, Option<chrono::NaiveDateTime>>(i).map(|v| v.map(Val::Ts))
+    } else if *ty == Type::DATE {
+        row.try_get::<_, Option<chrono::NaiveDate>>(i).map(|v| v.map(Val::Date))
+    } else {
+        row.try_get::<_, Option<String>>(i).map(|v| v.map(Val::Text))
+    };
+    Ok(v.map_err(pg_err)?.unwrap_or(Val::Null))
+}
+
+impl Conn for PgConn {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+
+    fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
+        self.client.batch_execute(sql).map_err(pg_err)
+    }
+
+    fn exec(&mut self, sql: &str, params: &[Val]) -> Result<u64, StoreError> {
+        let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+        let st = self.statement(sql)?;
+        self.client.execute(&st, &refs).map_err(pg_err)
+    }
+
+    fn query(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Row>, StoreError> {
+        let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+        let st = self.statement(sql)?;
+        let rows = self.client.query(&st, &refs).map_err(pg_err)?;
+        rows.iter()
+            .map(|r| (0..r.len()).map(|i| read_value(r, i)).collect::<Result<Vec<_>, _>>().map(Row))
+            .collect()
+    }
+}

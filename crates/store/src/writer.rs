@@ -1,0 +1,114 @@
+//! The group-commit writer: callers hand it writes; it runs as many as are waiting in one
+//! transaction, commits once, and only then answers each caller.
+
+use crate::conn::Conn;
+use crate::StoreError;
+use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+type Work = Box<dyn FnMut(&mut dyn Conn) -> Result<(), StoreError> + Send>;
+type Finish = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
+
+struct Job {
+    work: Work,
+    finish: Finish,
+}
+
+pub(crate) struct Writer {
+    tx: Option<Sender<Job>>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl Writer {
+    pub(crate) fn start(conns: Vec<Box<dyn Conn>>, max_batch: usize) -> Writer {
+        let (tx, rx) = channel::<Job>();
+        let rx = Arc::new(Mutex::new(rx));
+        let threads = conns
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut conn)| {
+                let rx = rx.clone();
+                std::thread::Builder::new()
+                    .name(format!("haicap-writer-{i}"))
+                    .spawn(move || run(conn.as_mut(), &rx, max_batch))
+                    .expect("a thread can be started")
+            })
+            .collect();
+        Writer { tx: Some(tx), threads }
+    }
+
+    pub(crate) fn submit<T, F, D>(&self, mut work: F, done: D)
+    where
+        T: Send + 'static,
+        F: FnMut(&mut dyn Conn) -> Result<T, StoreError> + Send + 'static,
+        D: FnOnce(Result<T, StoreError>) + Send + 'static,
+    {
+        let slot: Arc<Mutex<Option<T>>> = Arc::new(Mutex::new(None));
+        let out = slot.clone();
+        let job = Job {
+            work: Box::new(move |c| {
+                let v = work(c)?;
+                *out.lock().unwrap_or_else(|e| e.into_inner()) = Some(v);
+                Ok(())
+            }),
+            finish: Box::new(move |r| {
+                let v = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
+                done(r.and_then(|_| v.ok_or_else(|| StoreError::Database("kết quả ghi bị mất".into()))))
+            }),
+        };
+        let Some(tx) = &self.tx else { return };
+        if let Err(e) = tx.send(job) {
+            (e.0.finish)(Err(StoreError::Unavailable("bộ ghi dữ liệu đã dừng".into())));
+        }
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        // Closing the queue lets each thread finish what it holds and stop.
+        self.tx = None;
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
+}
+
+fn next_batch(rx: &Mutex<Receiver<Job>>, max: usize) -> Option<Vec<Job>> {
+    let rx = rx.lock().unwrap_or_else(|e| e.into_inner());
+    let first = rx.recv().ok()?;
+    let mut batch = vec![first];
+    while batch.len() < max {
+        match rx.try_recv() {
+            Ok(j) => batch.push(j),
+            Err(_) => break,
+        }
+    }
+    Some(batch)
+}
+
+fn run(conn: &mut dyn Conn, rx: &Mutex<Receiver<Job>>, max_batch: usize) {
+    while let Some(mut batch) = next_batch(rx, max_batch) {
+        match in_one_transaction(conn, &mut batch) {
+            Ok(()) => batch.into_iter().for_each(|j| (j.finish)(Ok(()))),
+            Err(e) if batch.len() == 1 => batch.into_iter().for_each(|j| (j.finish)(Err(e.clone()))),
+            // One write failed and took the batch with it: run each alone so that only
+            // the failing one is refused.
+            Err(_) => {
+                for mut job in batch {
+                    let r = in_one_transaction(conn, std::slice::from_mut(&mut job));
+                    (job.finish)(r);
+                }
+            }
+        }
+    }
+}
+
+fn in_one_transaction(conn: &mut dyn Conn, jobs: &mut [Job]) -> Result<(), StoreError> {
+    conn.begin()?;
+    let r = jobs.iter_mut().try_for_each(|j| (j.work)(conn)).and_then(|_| conn.batch("COMMIT"));
+    if r.is_err() {
+        let _ = conn.batch("ROLLBACK");
+    }
+    r
+}
