@@ -221,6 +221,7 @@ impl App {
             rec.events = events.clone();
             Ok(rec)
         })?;
+        self.remember(&stored);
         self.seal_if_new_day()?;
         Ok(stored)
     }

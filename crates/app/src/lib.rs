@@ -24,9 +24,10 @@ pub use users::User;
 pub use workflow::ActionRequest;
 
 use calendar::WorkCalendar;
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime, Timelike};
 use domain::catalog::Catalog;
 use domain::roles::{Role, Scope};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 use store::{DbUrl, Store};
 
@@ -71,7 +72,14 @@ pub struct App {
     clock: Clock,
     /// The last day whose digest is sealed (or checked to need none).
     sealed_through: Mutex<Option<NaiveDate>>,
+    /// Dossiers as this process last wrote them: the next action starts from here instead of
+    /// reading the database. Safe with other writers: a stale copy fails the conditional
+    /// append and is read again.
+    recent: Mutex<HashMap<String, Arc<DossierRecord>>>,
 }
+
+/// Most dossiers kept in [`App::recent`] (a few KiB each).
+const RECENT_CAP: usize = 16_384;
 
 impl App {
     /// Opens the database at `url` (creating and migrating it as needed), loads its catalog
@@ -96,6 +104,7 @@ impl App {
             settings,
             clock,
             sealed_through: Mutex::new(None),
+            recent: Mutex::new(HashMap::new()),
         };
         app.seal_if_new_day()?;
         Ok(app)
@@ -118,7 +127,25 @@ impl App {
         self.catalog.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
+    pub(crate) fn remember(&self, d: &DossierRecord) {
+        let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+        if recent.len() >= RECENT_CAP {
+            recent.clear();
+        }
+        recent.insert(d.code.clone(), Arc::new(d.clone()));
+    }
+
+    pub(crate) fn recall(&self, code: &str) -> Option<Arc<DossierRecord>> {
+        self.recent.lock().unwrap_or_else(|e| e.into_inner()).get(code.trim()).cloned()
+    }
+
+    pub(crate) fn forget(&self, code: &str) {
+        self.recent.lock().unwrap_or_else(|e| e.into_inner()).remove(code.trim());
+    }
+
+    /// Now, to the second: the history stores whole seconds, and hashes what it stores.
     pub fn now(&self) -> NaiveDateTime {
-        (self.clock)()
+        let t = (self.clock)();
+        t.with_nanosecond(0).unwrap_or(t)
     }
 }

@@ -120,31 +120,40 @@ impl DossierRecord {
     }
 
     /// Writes the new state if nobody else wrote since `expected_events` events: returns
-    /// false (and writes nothing) when someone did.
-    pub(crate) fn update_if(&self, c: &mut dyn Conn, expected_events: i64) -> Result<bool, StoreError> {
-        let n = c.exec(
-            "UPDATE dossiers SET handling_unit = $1, status = $2, received_at = $3, due_at = $4, finished_at = $5,
-             verdict = $6, assignee = $7, supplement_requests = $8, event_count = $9, head_hash = $10, updated_at = $11
-             WHERE code = $12 AND event_count = $13",
-            &[
-                (&self.handling_unit).into(),
-                Val::Int(self.status.portal_code().into()),
-                self.received_at.into(),
-                self.due_at.into(),
-                self.finished_at.into(),
-                self.verdict.clone().into(),
-                self.assignee.clone().into(),
-                Val::Int(self.supplement_requests),
-                Val::Int(self.event_count),
-                (&self.head_hash).into(),
-                self.updated_at.into(),
-                (&self.code).into(),
-                Val::Int(expected_events),
-            ],
-        )?;
-        Ok(n == 1)
+    /// false (and writes nothing) when someone did. The indexed columns (handling unit, due
+    /// date) are only written when they change, so the indexes are only touched then.
+    pub(crate) fn update_if(&self, c: &mut dyn Conn, before: &DossierRecord) -> Result<bool, StoreError> {
+        let mut params: Vec<Val> = vec![
+            Val::Int(self.status.portal_code().into()),
+            self.received_at.into(),
+            self.finished_at.into(),
+            self.verdict.clone().into(),
+            self.assignee.clone().into(),
+            Val::Int(self.supplement_requests),
+            Val::Int(self.event_count),
+            (&self.head_hash).into(),
+            self.updated_at.into(),
+        ];
+        let moved = self.handling_unit != before.handling_unit || self.due_at != before.due_at;
+        if moved {
+            params.push((&self.handling_unit).into());
+            params.push(self.due_at.into());
+        }
+        params.push((&self.code).into());
+        params.push(Val::Int(before.event_count));
+        let sql = if moved { UPDATE_MOVED } else { UPDATE_SAME_PLACE };
+        Ok(c.exec(sql, &params)? == 1)
     }
 }
+
+const UPDATE_SAME_PLACE: &str =
+    "UPDATE dossiers SET status = $1, received_at = $2, finished_at = $3, verdict = $4, \
+    assignee = $5, supplement_requests = $6, event_count = $7, head_hash = $8, updated_at = $9 \
+    WHERE code = $10 AND event_count = $11";
+const UPDATE_MOVED: &str =
+    "UPDATE dossiers SET status = $1, received_at = $2, finished_at = $3, verdict = $4, \
+    assignee = $5, supplement_requests = $6, event_count = $7, head_hash = $8, updated_at = $9, \
+    handling_unit = $10, due_at = $11 WHERE code = $12 AND event_count = $13";
 
 /// An event ready to be stored: its JSON and its chained hash.
 pub(crate) struct EventRow {

@@ -172,7 +172,13 @@ impl App {
     /// Applies an action to a dossier and returns it as it now stands.
     pub fn act(&self, code: &str, req: &ActionRequest, actor: &Actor) -> AppResult<DossierRecord> {
         for _ in 0..RETRIES {
-            let current = self.dossier(code, actor)?;
+            let current = match self.recall(code) {
+                // The cached copy is checked against the scope like a fresh one.
+                Some(d) if actor.scope.sees(&d.province_code, &d.receiving_unit, &d.handling_unit) => {
+                    (*d).clone()
+                }
+                _ => self.dossier(code, actor)?,
+            };
             let action = req.to_action(&current)?;
             let note = req.note()?;
             let mut d = Dossier::replay(&current.events).ok_or_else(|| {
@@ -182,18 +188,27 @@ impl App {
             let now = self.now().max(d.events.last().map_or(d.registered_at, |e| e.at));
             let added = d.act(&action, now, &actor.username, &self.calendar)?.len();
             let first_new = d.events.len() - added;
-            if let Some(n) = &note {
-                d.events[first_new].note = Some(n.clone());
+            // A reason already recorded in the event is not repeated as a note.
+            let reason_in_event = matches!(
+                action,
+                Action::Refuse { .. }
+                    | Action::RequestSupplement { .. }
+                    | Action::Deny { .. }
+                    | Action::Extend { .. }
+                    | Action::Stop { .. }
+                    | Action::Withdraw { .. }
+            );
+            if let Some(n) = note.filter(|_| !reason_in_event) {
+                d.events[first_new].note = Some(n);
             }
             let new_events = d.events[first_new..].to_vec();
             let deltas = domain::stats::deltas(&d, &new_events);
             let (rows, head) = EventRow::chain(&current.code, &current.head_hash, &new_events);
-            let expected = current.event_count;
             let mut next = current.clone();
             next.follow(&d, head, now);
             next.events = d.events.clone();
             let written = self.store.write(move |c| {
-                if !next.update_if(c, expected)? {
+                if !next.update_if(c, &current)? {
                     return Ok(None);
                 }
                 for r in &rows {
@@ -203,9 +218,11 @@ impl App {
                 Ok(Some(next.clone()))
             })?;
             if let Some(rec) = written {
+                self.remember(&rec);
                 self.seal_if_new_day()?;
                 return Ok(rec);
             }
+            self.forget(code);
         }
         Err(AppError::new(
             ErrorKind::Conflict,

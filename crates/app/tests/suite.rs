@@ -71,8 +71,13 @@ fn a_dossier_lives_its_whole_life() {
         let expected = due(&cal, at(2026, 5, 11, 8, 0), TimeLimit::WorkingDays(3), None, &[]).unwrap().due;
         assert_eq!(d.due_at, Some(expected));
 
-        clock.set(at(2026, 5, 11, 9, 0));
-        let assign = ActionRequest { to: Some("chuyenvien.tuphap".into()), ..ActionRequest::new("assign") };
+        // A wall clock has fractions of a second; the history keeps whole seconds.
+        clock.set(at(2026, 5, 11, 9, 0) + chrono::Duration::nanoseconds(123_456_789));
+        let assign = ActionRequest {
+            to: Some("chuyenvien.tuphap".into()),
+            note: Some("giao chuyên viên tư pháp".into()),
+            ..ActionRequest::new("assign")
+        };
         app.act(&d.code, &assign, &me).unwrap();
         clock.set(at(2026, 5, 12, 8, 0));
         let r = act(&app, &d.code, "request_supplement", Some("thiếu giấy tờ cư trú"), &me).unwrap();
@@ -107,7 +112,12 @@ fn a_dossier_lives_its_whole_life() {
                 "result_returned"
             ]
         );
-        assert_eq!(read.events[4].note.as_deref(), Some("thiếu giấy tờ cư trú"));
+        assert_eq!(read.events[3].note.as_deref(), Some("giao chuyên viên tư pháp"));
+        assert_eq!(read.events[3].at, at(2026, 5, 11, 9, 0));
+        assert!(
+            matches!(&read.events[4].kind, domain::EventKind::SupplementRequested { note } if note == "thiếu giấy tờ cư trú")
+        );
+        assert_eq!(read.events[4].note, None, "the reason is in the event, not repeated");
 
         // Statistics were written with the events.
         let stats = app
@@ -434,5 +444,26 @@ fn catalog_import_versions_changed_procedures() {
         let bad = json.replacen("\"code\": \"1.004873\"", "\"code\": \"1.001193\"", 1);
         assert_eq!(app.import_catalog(&bad).unwrap_err().code, "invalid_procedure");
         assert_eq!(app.catalog().procedures.len(), 111, "a bad file changes nothing");
+    });
+}
+
+#[test]
+fn two_servers_on_one_database_never_lose_an_action() {
+    each_backend(|db| {
+        let clock = HandClock::at(at(2026, 5, 11, 8, 0));
+        let a = open(db, &clock);
+        let b = open(db, &clock);
+        let me = officer(HAI_CHAU);
+        let d = a.receive(&request(Channel::Direct, None), &me).unwrap();
+        // b moves the dossier on while a still holds its own copy of it.
+        let assign = ActionRequest { to: Some("chuyenvien".into()), ..ActionRequest::new("assign") };
+        b.act(&d.code, &assign, &me).unwrap();
+        b.act(&d.code, &ActionRequest::new("approve"), &me).unwrap();
+        // a's copy is stale: its append is refused, it reads again and decides on the truth.
+        let e = a.act(&d.code, &ActionRequest::new("approve"), &me).unwrap_err();
+        assert_eq!(e.code, "invalid_transition", "a sees that b already approved");
+        let r = a.act(&d.code, &ActionRequest::new("return_result"), &me).unwrap();
+        assert_eq!((r.status, r.event_count), (Status::Returned, 6));
+        assert!(a.verify().unwrap().ok());
     });
 }

@@ -210,6 +210,47 @@ pub enum EventKind {
     },
 }
 
+impl EventKind {
+    /// What happened, in Vietnamese, for timelines and forms.
+    pub fn describe(&self) -> String {
+        let vnd = |n: u64| {
+            let digits = n.to_string();
+            let mut out = String::new();
+            for (i, ch) in digits.chars().enumerate() {
+                if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                    out.push('.');
+                }
+                out.push(ch);
+            }
+            out
+        };
+        match self {
+            EventKind::Registered { channel, .. } => {
+                format!("đăng ký hồ sơ ({})", channel.label().to_lowercase())
+            }
+            EventKind::Received => "tiếp nhận hồ sơ (Mẫu 01)".into(),
+            EventKind::Refused { reason } => format!("từ chối tiếp nhận (Mẫu 03): {reason}"),
+            EventKind::SupplementRequested { note } => format!("yêu cầu bổ sung (Mẫu 02): {note}"),
+            EventKind::SupplementReceived => "nhận hồ sơ bổ sung".into(),
+            EventKind::Assigned { to } => format!("phân công cho {to}"),
+            EventKind::Transferred { to_agency } => format!("chuyển đến đơn vị {to_agency}"),
+            EventKind::PaymentRequested { amount_vnd } => {
+                format!("yêu cầu thực hiện nghĩa vụ tài chính: {} đồng", vnd(*amount_vnd))
+            }
+            EventKind::PaymentReceived => "đã thực hiện nghĩa vụ tài chính".into(),
+            EventKind::Approved => "phê duyệt, có kết quả".into(),
+            EventKind::Denied { reason } => format!("không giải quyết: {reason}"),
+            EventKind::Extended { extra, reason } => format!("xin lỗi và gia hạn {extra} (Mẫu 04): {reason}"),
+            EventKind::Stopped { reason } => format!("dừng xử lý (Mẫu 05): {reason}"),
+            EventKind::Withdrawn { reason } => format!("công dân rút hồ sơ: {reason}"),
+            EventKind::ResultReturned => "trả kết quả".into(),
+            EventKind::DueChanged { to, reason, .. } => {
+                format!("hẹn trả {}: {reason}", to.format("%H:%M %d/%m/%Y"))
+            }
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
     /// 1, 2, 3… within the dossier.

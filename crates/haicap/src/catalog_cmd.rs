@@ -10,6 +10,8 @@ use std::process::ExitCode;
 
 #[derive(Args)]
 pub struct CatalogArgs {
+    #[command(flatten)]
+    db: crate::db::DbArgs,
     #[command(subcommand)]
     cmd: CatalogCmd,
 }
@@ -26,9 +28,14 @@ enum CatalogCmd {
         code: String,
         #[arg(long)]
         json: bool,
+        /// Kèm quy định riêng của tỉnh (phí, ủy quyền, không phụ thuộc địa giới).
+        #[arg(long)]
+        province: Option<String>,
     },
     /// Kiểm tra một tệp danh mục (cùng định dạng data/catalog/procedures.json).
     Check { file: String },
+    /// Nạp danh mục vào cơ sở dữ liệu: thủ tục mới được thêm, thủ tục thay đổi có phiên bản mới.
+    Import { file: String },
 }
 
 fn confidence_note(c: Confidence) -> &'static str {
@@ -51,7 +58,7 @@ fn matches(p: &Procedure, q: &str) -> bool {
 pub fn run(a: CatalogArgs) -> CmdResult {
     match a.cmd {
         CatalogCmd::List { q } => {
-            let c = Catalog::builtin();
+            let c = a.db.open()?.catalog();
             let mut n = 0;
             for p in c.procedures.iter().filter(|p| q.as_deref().is_none_or(|q| matches(p, q))) {
                 outln!("{}\t{}\t{}", p.code, p.name, p.field.as_deref().unwrap_or(""));
@@ -62,8 +69,9 @@ pub fn run(a: CatalogArgs) -> CmdResult {
                 return Ok(ExitCode::from(1));
             }
         }
-        CatalogCmd::Show { code, json } => {
-            let c = Catalog::builtin();
+        CatalogCmd::Show { code, json, province } => {
+            let app = a.db.open()?;
+            let c = app.catalog();
             let p = c.get(&code).ok_or_else(|| {
                 CliError::new("unknown_procedure", format!("không có thủ tục mã '{code}' trong danh mục"))
             })?;
@@ -117,6 +125,30 @@ pub fn run(a: CatalogArgs) -> CmdResult {
             if let Some(u) = &p.portal_url {
                 outln!("Cổng Dịch vụ công quốc gia: {u}");
             }
+            if let Some(province) = province {
+                let s = app.province_settings(&province)?;
+                match s.rules.iter().find(|r| r.procedure_code == p.code) {
+                    None => outln!("Tỉnh {}: không có quy định riêng.", s.province_code),
+                    Some(r) => outln!(
+                        "Tỉnh {}: ủy quyền cấp xã: {}; tiếp nhận không phụ thuộc địa giới: {}; phí của tỉnh: {}",
+                        s.province_code,
+                        if r.delegated_to_commune { "có" } else { "không" },
+                        if r.boundary_free { "có" } else { "không" },
+                        r.fee_vnd.map_or("theo danh mục".into(), |f| format!("{f} đồng"))
+                    ),
+                }
+            }
+        }
+        CatalogCmd::Import { file } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| CliError::new("input_not_found", format!("không đọc được tệp '{file}': {e}")))?;
+            let r = a.db.open()?.import_catalog(&text)?;
+            outln!(
+                "Đã nạp danh mục: {} thủ tục mới, {} thủ tục có phiên bản mới, {} không đổi.",
+                r.added,
+                r.updated,
+                r.unchanged
+            );
         }
         CatalogCmd::Check { file } => {
             let text = std::fs::read_to_string(&file)

@@ -9,8 +9,12 @@ macro_rules! outln {
 }
 
 mod address_cmd;
+mod admin_cmd;
+mod bench_cmd;
 mod calendar_cmd;
 mod catalog_cmd;
+mod db;
+mod dossier_cmd;
 mod error;
 mod lines;
 mod units_cmd;
@@ -36,6 +40,16 @@ enum Command {
     Calendar(calendar_cmd::CalendarArgs),
     /// Danh mục thủ tục hành chính.
     Catalog(catalog_cmd::CatalogArgs),
+    /// Hồ sơ thủ tục hành chính: tiếp nhận, xử lý, tra cứu.
+    Dossier(dossier_cmd::DossierArgs),
+    /// Tài khoản người dùng.
+    User(admin_cmd::UserArgs),
+    /// Cấu hình riêng của tỉnh: mẫu mã hồ sơ, ủy quyền, phí, tiếp nhận không phụ thuộc địa giới.
+    Province(admin_cmd::ProvinceArgs),
+    /// Kiểm tra tính toàn vẹn của lịch sử hồ sơ.
+    Audit(admin_cmd::AuditArgs),
+    /// Đo hiệu năng tầng ứng dụng trên cơ sở dữ liệu thật.
+    Bench(bench_cmd::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -45,6 +59,11 @@ fn main() -> ExitCode {
         Command::Address(a) => address_cmd::run(a),
         Command::Calendar(a) => calendar_cmd::run(a),
         Command::Catalog(a) => catalog_cmd::run(a),
+        Command::Dossier(a) => dossier_cmd::run(a),
+        Command::User(a) => admin_cmd::run_user(a),
+        Command::Province(a) => admin_cmd::run_province(a),
+        Command::Audit(a) => admin_cmd::run_audit(a),
+        Command::Bench(a) => bench_cmd::run(a),
     };
     match result {
         Ok(code) => code,

@@ -4,8 +4,12 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 fn haicap(args: &[&str], stdin: &[u8]) -> Output {
+    // Commands that open a database get a throw-away one.
+    let data = std::env::temp_dir().join(format!("haicap-cli-test-{}", std::process::id()));
     let mut child = Command::new(env!("CARGO_BIN_EXE_haicap"))
         .args(args)
+        .env("HAICAP_DATA_DIR", &data)
+        .env_remove("HAICAP_DB")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -78,9 +78,11 @@ CREATE TABLE dossiers (
     head_hash TEXT NOT NULL,
     updated_at TIMESTAMP NOT NULL
 );
-CREATE INDEX dossiers_receiving ON dossiers (receiving_unit, status, due_at);
-CREATE INDEX dossiers_handling ON dossiers (handling_unit, status, due_at);
-CREATE INDEX dossiers_province ON dossiers (province_code, status, due_at);
+-- Queues by unit and due date. Status is left out of the keys so that most steps of the
+-- workflow (which change the status but not the due date) leave the indexes untouched.
+CREATE INDEX dossiers_receiving ON dossiers (receiving_unit, due_at);
+CREATE INDEX dossiers_handling ON dossiers (handling_unit, due_at);
+CREATE INDEX dossiers_province ON dossiers (province_code, due_at);
 
 -- The history: append-only, hash-chained per dossier.
 CREATE TABLE events (

@@ -141,6 +141,11 @@ impl Store {
         for _ in 1..n {
             conns.push(url.connect()?);
         }
+        if url.dialect() == Dialect::Sqlite {
+            // The writer's page cache survives its own commits (a reader's is reset by each
+            // of them): 64 MiB keeps the hot indexes in memory.
+            conns[0].batch("PRAGMA cache_size = -65536")?;
+        }
         Ok(Store {
             url: url.clone(),
             writer: Writer::start(conns, opts.max_batch.max(1)),

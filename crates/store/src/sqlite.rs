@@ -75,6 +75,27 @@ fn read_value(v: ValueRef<'_>) -> Val {
     }
 }
 
+/// SQLite numbers `$N` placeholders by first appearance, not by N: they must appear in order.
+fn placeholders_in_order(sql: &str) -> bool {
+    let mut last = 0u32;
+    let b = sql.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'$' {
+            let digits: String = sql[i + 1..].chars().take_while(|c| c.is_ascii_digit()).collect();
+            if let Ok(n) = digits.parse::<u32>() {
+                if n > last + 1 {
+                    return false;
+                }
+                last = last.max(n);
+            }
+            i += digits.len();
+        }
+        i += 1;
+    }
+    true
+}
+
 impl Conn for SqliteConn {
     fn dialect(&self) -> Dialect {
         Dialect::Sqlite
@@ -85,12 +106,14 @@ impl Conn for SqliteConn {
     }
 
     fn exec(&mut self, sql: &str, params: &[Val]) -> Result<u64, StoreError> {
+        debug_assert!(placeholders_in_order(sql), "placeholders out of order: {sql}");
         let mut st = self.conn.prepare_cached(sql).map_err(sql_err)?;
         let n = st.execute(rusqlite::params_from_iter(params.iter())).map_err(sql_err)?;
         Ok(n as u64)
     }
 
     fn query(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Row>, StoreError> {
+        debug_assert!(placeholders_in_order(sql), "placeholders out of order: {sql}");
         let mut st = self.conn.prepare_cached(sql).map_err(sql_err)?;
         let n = st.column_count();
         let mut rows = st.query(rusqlite::params_from_iter(params.iter())).map_err(sql_err)?;
@@ -103,5 +126,17 @@ impl Conn for SqliteConn {
             out.push(Row(row));
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholder_order_is_checked() {
+        assert!(placeholders_in_order("SELECT $1, $2, $1, $3"));
+        assert!(!placeholders_in_order("UPDATE t SET a = $1, b = $3 WHERE c = $2"));
+        assert!(placeholders_in_order("SELECT '$$' || $1"));
     }
 }

@@ -68,14 +68,14 @@ pub struct HandClock(Arc<AtomicI64>);
 
 impl HandClock {
     pub fn at(t: NaiveDateTime) -> HandClock {
-        HandClock(Arc::new(AtomicI64::new(t.and_utc().timestamp())))
+        HandClock(Arc::new(AtomicI64::new(t.and_utc().timestamp_nanos_opt().unwrap())))
     }
     pub fn set(&self, t: NaiveDateTime) {
-        self.0.store(t.and_utc().timestamp(), Ordering::SeqCst);
+        self.0.store(t.and_utc().timestamp_nanos_opt().unwrap(), Ordering::SeqCst);
     }
     pub fn clock(&self) -> Clock {
         let s = self.0.clone();
-        Arc::new(move || chrono::DateTime::from_timestamp(s.load(Ordering::SeqCst), 0).unwrap().naive_utc())
+        Arc::new(move || chrono::DateTime::from_timestamp_nanos(s.load(Ordering::SeqCst)).naive_utc())
     }
 }
 

@@ -1,0 +1,278 @@
+//! Dossiers, accounts and the audit through the binary, including a crash (SIGKILL while
+//! writing) and a tamper with the database file.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Output, Stdio};
+
+struct Db {
+    _dir: tempfile::TempDir,
+    path: std::path::PathBuf,
+}
+
+impl Db {
+    fn new() -> Db {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("haicap.db");
+        Db { _dir: dir, path }
+    }
+
+    fn url(&self) -> String {
+        format!("sqlite://{}", self.path.display())
+    }
+
+    fn run(&self, args: &[&str], stdin: &[u8]) -> Output {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_haicap"))
+            .args(args)
+            .env("HAICAP_DB", self.url())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(stdin).unwrap();
+        child.wait_with_output().unwrap()
+    }
+}
+
+fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).trim().to_string()
+}
+
+fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+#[test]
+fn a_dossier_from_desk_to_result_on_the_command_line() {
+    let db = Db::new();
+    let o = db.run(
+        &[
+            "dossier",
+            "receive",
+            "--procedure",
+            "1.004873",
+            "--channel",
+            "direct",
+            "--commune",
+            "20242",
+            "--applicant-name",
+            "Trần Văn An",
+            "--phone",
+            "0905111222",
+            "--address",
+            "45 Bạch Đằng, P. Thạch Thang, Q. Hải Châu, TP Đà Nẵng",
+        ],
+        b"",
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    let code = out(&o);
+    assert!(code.starts_with("20242-"), "{code}");
+
+    let o = db.run(&["dossier", "act", &code, "approve", "--note", "đủ điều kiện"], b"");
+    assert!(o.status.success(), "{}", err(&o));
+    let o = db.run(&["dossier", "act", &code, "approve"], b"");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("invalid_transition") && err(&o).contains("Đã xử lý xong"), "{}", err(&o));
+    let o = db.run(&["dossier", "act", &code, "return_result"], b"");
+    assert!(o.status.success());
+
+    let o = db.run(&["dossier", "show", &code], b"");
+    let text = out(&o);
+    assert!(text.contains("Đã trả kết quả") && text.contains("Phường Hải Châu (20242)"), "{text}");
+    assert!(text.contains("ghi chú: đủ điều kiện"), "{text}");
+    let o = db.run(&["dossier", "show", &code, "--json"], b"");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["status"], "returned");
+    assert_eq!(v["events"].as_array().unwrap().len(), 5);
+
+    let o = db.run(&["dossier", "list", "--status", "returned"], b"");
+    assert!(out(&o).starts_with(&code));
+    let o = db.run(&["dossier", "list", "--status", "nonsense"], b"");
+    assert!(err(&o).contains("unknown_status"));
+    assert!(db.run(&["audit", "verify"], b"").status.success());
+}
+
+#[test]
+fn accounts_are_created_from_stdin_and_scope_what_they_see() {
+    let db = Db::new();
+    let o = db.run(
+        &["user", "add", "lan", "--role", "officer", "--unit", "20242", "--password-stdin"],
+        b"mat-khau-rat-dai\n",
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    let o = db.run(
+        &["user", "add", "lan", "--role", "officer", "--unit", "20242", "--password-stdin"],
+        b"mat-khau-rat-dai\n",
+    );
+    assert!(err(&o).contains("user_exists"));
+    let o =
+        db.run(&["user", "add", "x1", "--role", "mayor", "--unit", "20242", "--password-stdin"], b"12345678");
+    assert!(err(&o).contains("unknown_role"));
+    let recv = |commune: &str, who: Option<&str>| {
+        let mut args = vec![
+            "dossier",
+            "receive",
+            "--procedure",
+            "1.004873",
+            "--channel",
+            "direct",
+            "--commune",
+            commune,
+            "--applicant-name",
+            "A",
+        ];
+        if let Some(w) = who {
+            args.extend(["--as", w]);
+        }
+        db.run(&args, b"")
+    };
+    let theirs = out(&recv("20257", None));
+    let o = recv("20257", Some("lan"));
+    assert!(err(&o).contains("out_of_scope"), "{}", err(&o));
+    let o = db.run(&["dossier", "show", &theirs, "--as", "lan"], b"");
+    assert!(err(&o).contains("dossier_not_found"), "another commune's dossier does not exist for lan");
+    assert!(db.run(&["dossier", "show", &theirs], b"").status.success());
+}
+
+#[test]
+fn province_settings_and_catalog_import() {
+    let db = Db::new();
+    let o = db
+        .run(&["province", "set-rule", "48", "1.004873", "--boundary-free", "true", "--fee", "10.000"], b"");
+    assert!(o.status.success(), "{}", err(&o));
+    let o = db.run(&["province", "show", "48"], b"");
+    assert!(out(&o).contains("1.004873") && out(&o).contains("10000 đồng"), "{}", out(&o));
+    let o = db.run(&["province", "set-pattern", "48", "{unit}/{seq}"], b"");
+    assert!(o.status.success());
+    let o = db.run(
+        &[
+            "dossier",
+            "receive",
+            "--procedure",
+            "1.004873",
+            "--channel",
+            "direct",
+            "--commune",
+            "20242",
+            "--applicant-name",
+            "B",
+        ],
+        b"",
+    );
+    assert_eq!(out(&o), "20242/1");
+    assert!(err(&db.run(&["province", "set-pattern", "48", "{seq}"], b"")).contains("invalid_code_pattern"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("c.json");
+    let json = domain_catalog().replacen("Thủ tục đăng ký khai sinh\"", "Đăng ký khai sinh\"", 1);
+    std::fs::write(&f, json).unwrap();
+    let o = db.run(&["catalog", "import", f.to_str().unwrap()], b"");
+    assert!(out(&o).contains("1 thủ tục có phiên bản mới"), "{}{}", out(&o), err(&o));
+    let o = db.run(&["catalog", "show", "1.001193"], b"");
+    assert!(out(&o).starts_with("1.001193 — Đăng ký khai sinh"), "{}", out(&o));
+}
+
+fn domain_catalog() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/catalog/procedures.json"))
+        .unwrap()
+}
+
+#[test]
+fn a_killed_writer_loses_no_acknowledged_dossier() {
+    let db = Db::new();
+    let mut acknowledged: Vec<String> = vec![];
+    for round in 0..3 {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_haicap"))
+            .args([
+                "bench",
+                "--db",
+                &db.url(),
+                "intake",
+                "--count",
+                "10000000",
+                "--clients",
+                "16",
+                "--print-codes",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let target = 1500 * (round + 1);
+        let mut seen = 0;
+        while seen < target {
+            match lines.next() {
+                Some(Ok(code)) => {
+                    acknowledged.push(code);
+                    seen += 1;
+                }
+                _ => break,
+            }
+        }
+        // SIGKILL: no destructor, no flush, mid-transaction.
+        child.kill().unwrap();
+        // Codes printed before the kill were acknowledged too.
+        acknowledged.extend(lines.map_while(Result::ok));
+        child.wait().unwrap();
+        assert!(seen >= target, "the writer produced only {seen} dossiers");
+    }
+    let o = db.run(&["audit", "verify"], b"");
+    assert!(o.status.success(), "after the crashes: {}{}", out(&o), err(&o));
+    let o = db.run(&["dossier", "list", "--per-page", "500", "--json"], b"");
+    let total = serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()["total"].as_i64().unwrap();
+    assert!(total as usize >= acknowledged.len());
+    // Every acknowledged code is there, whole.
+    let mut uniq = acknowledged.clone();
+    uniq.sort();
+    uniq.dedup();
+    assert_eq!(uniq.len(), acknowledged.len(), "no code was given twice");
+    for code in acknowledged.iter().step_by(97).chain(acknowledged.last()) {
+        let o = db.run(&["dossier", "show", code, "--json"], b"");
+        assert!(o.status.success(), "{code} lost: {}", err(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v["events"].as_array().unwrap().len(), 3, "{code}");
+    }
+}
+
+#[test]
+fn an_event_edited_in_the_file_is_named_by_verify() {
+    let db = Db::new();
+    let mut codes = vec![];
+    for name in ["Một", "Hai", "Ba"] {
+        let o = db.run(
+            &[
+                "dossier",
+                "receive",
+                "--procedure",
+                "1.004873",
+                "--channel",
+                "direct",
+                "--commune",
+                "20242",
+                "--applicant-name",
+                name,
+            ],
+            b"",
+        );
+        codes.push(out(&o));
+    }
+    assert!(db.run(&["audit", "verify"], b"").status.success());
+    // An intruder with the file: the guard trigger is dropped, an actor rewritten.
+    let c = rusqlite_open(&db.path);
+    c.execute_batch("DROP TRIGGER events_no_update").unwrap();
+    let n = c
+        .execute("UPDATE events SET body = replace(body, '\"actor\":\"cli\"', '\"actor\":\"ai-do\"') WHERE dossier_code = ?1 AND seq = 2", [&codes[1]])
+        .unwrap();
+    assert_eq!(n, 1);
+    drop(c);
+    let o = db.run(&["audit", "verify"], b"");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(out(&o).contains(&codes[1]), "{}", out(&o));
+    assert!(!out(&o).contains(&codes[0]) && !out(&o).contains(&codes[2]), "{}", out(&o));
+    assert!(err(&o).contains("PHÁT HIỆN SỬA ĐỔI"));
+}
+
+fn rusqlite_open(path: &std::path::Path) -> rusqlite::Connection {
+    rusqlite::Connection::open(path).unwrap()
+}
