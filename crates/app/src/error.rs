@@ -17,6 +17,10 @@ pub enum ErrorKind {
     Forbidden,
     /// Wrong credentials (401).
     Unauthorized,
+    /// The request body is too large (413).
+    TooLarge,
+    /// Too many attempts (429).
+    TooManyRequests,
     /// The database failed (503).
     Unavailable,
 }

@@ -5,10 +5,13 @@
 
 mod audit;
 mod catalog_store;
+pub mod demo;
 mod error;
 mod intake;
+mod public;
 mod queries;
 mod records;
+mod sessions;
 mod settings;
 mod users;
 mod workflow;
@@ -17,8 +20,10 @@ pub use audit::{Problem, VerifyReport};
 pub use catalog_store::ImportReport;
 pub use error::{AppError, AppResult, ErrorKind};
 pub use intake::{Applicant, IntakeRequest};
+pub use public::{TrackStep, TrackView};
 pub use queries::{DossierFilter, Page};
 pub use records::DossierRecord;
+pub use sessions::Session;
 pub use settings::{ProvinceSettings, RuleUpdate};
 pub use users::User;
 pub use workflow::ActionRequest;
@@ -76,6 +81,7 @@ pub struct App {
     /// reading the database. Safe with other writers: a stale copy fails the conditional
     /// append and is read again.
     recent: Mutex<HashMap<String, Arc<DossierRecord>>>,
+    sessions: sessions::Sessions,
 }
 
 /// Most dossiers kept in [`App::recent`] (a few KiB each).
@@ -105,6 +111,7 @@ impl App {
             clock,
             sealed_through: Mutex::new(None),
             recent: Mutex::new(HashMap::new()),
+            sessions: sessions::Sessions::default(),
         };
         app.seal_if_new_day()?;
         Ok(app)

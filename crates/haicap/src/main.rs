@@ -17,6 +17,7 @@ mod db;
 mod dossier_cmd;
 mod error;
 mod lines;
+mod serve_cmd;
 mod units_cmd;
 
 use clap::{Parser, Subcommand};
@@ -50,6 +51,8 @@ enum Command {
     Audit(admin_cmd::AuditArgs),
     /// Đo hiệu năng tầng ứng dụng trên cơ sở dữ liệu thật.
     Bench(bench_cmd::BenchArgs),
+    /// Chạy ứng dụng web và API (mặc định http://127.0.0.1:8080).
+    Serve(serve_cmd::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -64,6 +67,7 @@ fn main() -> ExitCode {
         Command::Province(a) => admin_cmd::run_province(a),
         Command::Audit(a) => admin_cmd::run_audit(a),
         Command::Bench(a) => bench_cmd::run(a),
+        Command::Serve(a) => serve_cmd::run(a),
     };
     match result {
         Ok(code) => code,

@@ -5,7 +5,10 @@ use crate::value::Val;
 use crate::StoreError;
 
 /// (version, name, SQL with `-- @all` / `-- @sqlite` / `-- @postgres` sections).
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "init", include_str!("../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "init", include_str!("../migrations/0001_init.sql")),
+    (2, "web", include_str!("../migrations/0002_web.sql")),
+];
 
 /// The latest schema version this build knows.
 pub const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

@@ -1,0 +1,180 @@
+//! Demo data: accounts and two weeks of dossiers in Đà Nẵng (48) and Huế (46), so that a
+//! newcomer sees a living system. Only a database without accounts is filled.
+
+use crate::{ActionRequest, Actor, App, AppResult, Applicant, IntakeRequest};
+use calendar::WorkCalendar;
+use chrono::{Datelike, Duration, NaiveDateTime, Timelike};
+use domain::roles::Role;
+use domain::Channel;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+use store::DbUrl;
+
+/// The password of every demo account (the README lists them).
+pub const DEMO_PASSWORD: &str = "haicap2025";
+
+/// (username, role, unit, full name)
+pub const DEMO_USERS: &[(&str, Role, &str, &str)] = &[
+    ("admin.danang", Role::Admin, "48", "Quản trị Đà Nẵng"),
+    ("lanhdao.danang", Role::ProvinceLeader, "48", "Lãnh đạo UBND thành phố Đà Nẵng"),
+    ("sotuphap.danang", Role::Department, "48", "Chuyên viên Sở Tư pháp"),
+    ("motcua.haichau", Role::Officer, "20242", "Nguyễn Thị Lan"),
+    ("chuyenvien.haichau", Role::Specialist, "20242", "Trần Văn Minh"),
+    ("chutich.haichau", Role::CommuneLeader, "20242", "Lê Văn Hùng"),
+    ("motcua.hoacuong", Role::Officer, "20257", "Phạm Thị Hoa"),
+    ("lanhdao.hue", Role::ProvinceLeader, "46", "Lãnh đạo UBND thành phố Huế"),
+    ("motcua.phuxuan", Role::Officer, "19753", "Võ Thị Mai"),
+];
+
+const NAMES: &[&str] = &[
+    "Nguyễn Văn An",
+    "Trần Thị Bình",
+    "Lê Minh Châu",
+    "Phạm Quốc Dũng",
+    "Hoàng Thị Én",
+    "Võ Văn Phúc",
+    "Đặng Thị Giang",
+    "Bùi Văn Hải",
+    "Đỗ Thị Hương",
+    "Huỳnh Văn Khoa",
+    "Ngô Thị Linh",
+    "Dương Văn Nam",
+];
+
+const STREETS: &[&str] = &["Trần Phú", "Lê Lợi", "Bạch Đằng", "Nguyễn Văn Linh", "Hùng Vương", "Lê Duẩn"];
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DemoSummary {
+    pub users: usize,
+    pub dossiers: usize,
+}
+
+/// A small deterministic generator: the same demo every time, without a dependency.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((self.0 >> 33) as usize) % n.max(1)
+    }
+}
+
+/// Fills a database that has no accounts yet; returns what it made (nothing if it had some).
+pub fn seed(url: &DbUrl, calendar: WorkCalendar, now: NaiveDateTime) -> AppResult<DemoSummary> {
+    let start = (now - Duration::days(14)).with_hour(7).and_then(|t| t.with_minute(30)).unwrap_or(now);
+    let clock = Arc::new(AtomicI64::new(start.and_utc().timestamp()));
+    let c2 = clock.clone();
+    let app = App::open(
+        url,
+        calendar,
+        Arc::new(move || {
+            chrono::DateTime::from_timestamp(c2.load(Ordering::SeqCst), 0).unwrap_or_default().naive_utc()
+        }),
+    )?;
+    let has_users = app.store.read(|c| c.query_one("SELECT 1 FROM users LIMIT 1", &[]))?.is_some();
+    if has_users {
+        return Ok(DemoSummary::default());
+    }
+    for (name, role, unit, full) in DEMO_USERS {
+        app.add_user(name, *role, unit, DEMO_PASSWORD, Some(full))?;
+    }
+    let catalog = app.catalog();
+    let procedures: Vec<&str> = catalog
+        .procedures
+        .iter()
+        .filter(|p| {
+            p.direct
+                && p.terms(Channel::Direct).is_some()
+                && matches!(p.level, domain::catalog::Level::Commune)
+        })
+        .map(|p| p.code.as_str())
+        .collect();
+    let desks: Vec<(&str, &str)> = DEMO_USERS
+        .iter()
+        .filter(|(_, role, _, _)| *role == Role::Officer)
+        .map(|(user, _, unit, _)| (*user, *unit))
+        .collect();
+    let reg = units::registry();
+    let mut rng = Lcg(2025);
+    let mut dossiers = 0;
+    let mut open: Vec<(String, String, usize)> = vec![];
+    let mut t = start;
+    while t < now - Duration::hours(1) {
+        // Office hours only, a handful of citizens an hour at each desk.
+        if (7..17).contains(&t.hour()) && t.weekday().num_days_from_monday() < 5 {
+            for (user, unit) in &desks {
+                if rng.next(3) != 0 {
+                    continue;
+                }
+                clock.store(t.and_utc().timestamp() + rng.next(3000) as i64, Ordering::SeqCst);
+                let actor = Actor {
+                    username: user.to_string(),
+                    role: Some(Role::Officer),
+                    scope: domain::roles::Scope::Commune {
+                        province: reg
+                            .commune(unit)
+                            .map(|c| reg.province_of(c).code.to_string())
+                            .unwrap_or_default(),
+                        commune: unit.to_string(),
+                    },
+                };
+                let commune = reg
+                    .commune(unit)
+                    .map(|c| format!("{}, {}", c.name, reg.province_of(c).name))
+                    .unwrap_or_default();
+                let channel = if rng.next(4) == 0 { Channel::Online } else { Channel::Direct };
+                let req = IntakeRequest {
+                    procedure_code: procedures[rng.next(procedures.len())].to_string(),
+                    channel,
+                    commune_code: Some(unit.to_string()),
+                    applicant: Applicant {
+                        full_name: NAMES[rng.next(NAMES.len())].to_string(),
+                        phone: Some(format!("09{:08}", rng.next(100_000_000))),
+                        id_number: Some(format!("0{:011}", rng.next(100_000_000_000))),
+                        address: Some(format!(
+                            "{} {}, {commune}",
+                            rng.next(200) + 1,
+                            STREETS[rng.next(STREETS.len())]
+                        )),
+                    },
+                };
+                // Online procedures not offered online fall back to the desk.
+                let d = app.receive(&req, &actor).or_else(|_| {
+                    app.receive(&IntakeRequest { channel: Channel::Direct, ..req.clone() }, &actor)
+                });
+                if let Ok(d) = d {
+                    dossiers += 1;
+                    open.push((d.code, user.to_string(), 0));
+                }
+            }
+            // Move some open dossiers on.
+            let steps = [
+                "receive",
+                "assign",
+                "request_supplement",
+                "supplement_received",
+                "approve",
+                "return_result",
+            ];
+            for (code, user, step) in open.iter_mut() {
+                if *step >= steps.len() || rng.next(6) != 0 {
+                    continue;
+                }
+                let mut req = ActionRequest::new(steps[*step]);
+                req.to = Some("chuyenvien.haichau".into());
+                req.note = Some("giấy tờ cư trú chưa rõ".into());
+                // Not every dossier needs a supplement.
+                if steps[*step] == "request_supplement" && rng.next(3) != 0 {
+                    req = ActionRequest::new("approve");
+                    *step = 4;
+                }
+                // A step the dossier is not ready for is simply skipped.
+                let _ = app.act(code, &req, &Actor::console(user));
+                *step += 1;
+            }
+        }
+        t += Duration::hours(1);
+        clock.store(t.and_utc().timestamp(), Ordering::SeqCst);
+    }
+    Ok(DemoSummary { users: DEMO_USERS.len(), dossiers })
+}

@@ -1,0 +1,139 @@
+//! What a citizen may see without an account: a dossier's progress, checked by the last four
+//! digits of the phone number given at intake, and nothing personal; and a rating once the
+//! result is returned.
+
+use crate::{Actor, App, AppError, AppResult, ErrorKind};
+use chrono::NaiveDateTime;
+use domain::{EventKind, Status};
+use serde::Serialize;
+use store::{StoreError, Val};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TrackStep {
+    pub at: NaiveDateTime,
+    pub what: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TrackView {
+    pub code: String,
+    pub procedure_code: String,
+    pub procedure_name: String,
+    pub status: Status,
+    pub status_label: String,
+    pub portal_status: u8,
+    pub receiving_unit: String,
+    pub registered_at: NaiveDateTime,
+    pub received_at: Option<NaiveDateTime>,
+    pub due_at: Option<NaiveDateTime>,
+    pub finished_at: Option<NaiveDateTime>,
+    pub verdict: Option<String>,
+    pub steps: Vec<TrackStep>,
+    pub rated: bool,
+}
+
+/// A public description of an event: no names, no reasons typed by officials.
+fn public_step(kind: &EventKind) -> Option<String> {
+    Some(
+        match kind {
+            EventKind::Registered { .. } => "Đã đăng ký hồ sơ",
+            EventKind::Received => "Đã tiếp nhận hồ sơ",
+            EventKind::Refused { .. } => "Hồ sơ không được tiếp nhận (liên hệ bộ phận một cửa để biết lý do)",
+            EventKind::SupplementRequested { .. } => "Yêu cầu bổ sung hồ sơ (liên hệ bộ phận một cửa)",
+            EventKind::SupplementReceived => "Đã nhận hồ sơ bổ sung",
+            EventKind::Assigned { .. } => "Đang xử lý",
+            EventKind::Transferred { .. } => "Chuyển cơ quan có thẩm quyền xử lý",
+            EventKind::PaymentRequested { .. } => "Yêu cầu thực hiện nghĩa vụ tài chính",
+            EventKind::PaymentReceived => "Đã thực hiện nghĩa vụ tài chính",
+            EventKind::Approved | EventKind::Denied { .. } => "Đã có kết quả giải quyết",
+            EventKind::Extended { .. } => "Gia hạn thời gian giải quyết (có thư xin lỗi)",
+            EventKind::Stopped { .. } => "Dừng xử lý hồ sơ",
+            EventKind::Withdrawn { .. } => "Công dân rút hồ sơ",
+            EventKind::ResultReturned => "Đã trả kết quả",
+            EventKind::DueChanged { .. } => return None,
+        }
+        .to_string(),
+    )
+}
+
+fn last4_matches(phone: Option<&str>, last4: &str) -> bool {
+    let l = last4.trim();
+    l.len() == 4 && l.bytes().all(|b| b.is_ascii_digit()) && phone.is_some_and(|p| p.ends_with(l))
+}
+
+impl App {
+    /// The public view of a dossier. A wrong code and a wrong phone look the same.
+    pub fn track(&self, code: &str, phone_last4: &str) -> AppResult<TrackView> {
+        let not_found =
+            || AppError::not_found("dossier_not_found", "không tìm thấy hồ sơ với mã và số điện thoại này");
+        let d = self.dossier(code, &Actor::console("public")).map_err(|e| match e.kind {
+            ErrorKind::NotFound => not_found(),
+            _ => e,
+        })?;
+        if !last4_matches(d.applicant_phone.as_deref(), phone_last4) {
+            return Err(not_found());
+        }
+        let catalog = self.catalog();
+        let code2 = d.code.clone();
+        let rated = self
+            .store
+            .read(|c| c.query_one("SELECT 1 FROM ratings WHERE dossier_code = $1", &[Val::Text(code2)]))?
+            .is_some();
+        Ok(TrackView {
+            procedure_name: catalog.get(&d.procedure_code).map(|p| p.name.clone()).unwrap_or_default(),
+            status_label: d.status.label().to_string(),
+            portal_status: d.status.portal_code(),
+            steps: d
+                .events
+                .iter()
+                .filter_map(|e| public_step(&e.kind).map(|what| TrackStep { at: e.at, what }))
+                .collect(),
+            code: d.code,
+            procedure_code: d.procedure_code,
+            status: d.status,
+            receiving_unit: d.receiving_unit,
+            registered_at: d.registered_at,
+            received_at: d.received_at,
+            due_at: d.due_at,
+            finished_at: d.finished_at,
+            verdict: d.verdict,
+            rated,
+        })
+    }
+
+    /// A citizen's rating (1 to 5) of a dossier whose result was returned; once per dossier.
+    pub fn rate(&self, code: &str, phone_last4: &str, score: u8, comment: Option<&str>) -> AppResult<()> {
+        let view = self.track(code, phone_last4)?;
+        if view.status != Status::Returned {
+            return Err(AppError::new(
+                ErrorKind::Conflict,
+                "not_returned_yet",
+                "chỉ đánh giá được khi đã nhận kết quả",
+            ));
+        }
+        if !(1..=5).contains(&score) {
+            return Err(AppError::invalid("invalid_score", "mức hài lòng từ 1 đến 5"));
+        }
+        let comment = comment
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(|c| c.chars().take(1000).collect::<String>());
+        let province = self.dossier(code, &Actor::console("public"))?.province_code;
+        let vals: Vec<Val> = vec![
+            (&view.code).into(),
+            province.into(),
+            Val::Int(score.into()),
+            comment.into(),
+            self.now().into(),
+        ];
+        match self.store.write(move |c| {
+            c.exec("INSERT INTO ratings (dossier_code, province_code, score, comment, at) VALUES ($1, $2, $3, $4, $5)", &vals)
+        }) {
+            Ok(_) => Ok(()),
+            Err(StoreError::Constraint(_)) => {
+                Err(AppError::new(ErrorKind::Conflict, "already_rated", "hồ sơ này đã được đánh giá"))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! Sign-in: sessions for the web app (a cookie) and the API (a bearer token), login throttling,
+//! and the audit log of logins and denials.
+
+use crate::users::User;
+use crate::{App, AppError, AppResult, ErrorKind};
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use chrono::{Duration, NaiveDateTime};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use store::Val;
+
+/// How long a session lasts without signing in again: a working day and a half.
+const SESSION_HOURS: i64 = 12;
+/// Failed logins allowed per account (and per address) in [`THROTTLE_MINUTES`].
+const MAX_FAILURES: u32 = 5;
+const THROTTLE_MINUTES: i64 = 15;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Session {
+    pub user: User,
+    /// The token forms must send back (CSRF).
+    pub csrf: String,
+    pub expires_at: NaiveDateTime,
+}
+
+#[derive(Default)]
+pub(crate) struct Sessions {
+    cache: Mutex<HashMap<String, (Session, NaiveDateTime)>>,
+    failures: Mutex<HashMap<String, (u32, NaiveDateTime)>>,
+}
+
+fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    OsRng.fill_bytes(&mut buf);
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl App {
+    /// Appends to the audit log (logins, denials, administrative acts).
+    pub fn log(
+        &self,
+        actor: &str,
+        action: &str,
+        target: Option<&str>,
+        ip: Option<&str>,
+        detail: Option<&str>,
+    ) {
+        let vals: Vec<Val> = vec![
+            self.now().into(),
+            actor.into(),
+            action.into(),
+            target.map(str::to_string).into(),
+            ip.map(str::to_string).into(),
+            detail.map(str::to_string).into(),
+        ];
+        // The log must not take the request down with it; a failure is reported on stderr.
+        if let Err(e) = self.store.write(move |c| {
+            c.exec("INSERT INTO audit_log (at, actor, action, target, ip, detail) VALUES ($1, $2, $3, $4, $5, $6)", &vals)
+        }) {
+            eprintln!("audit log: {e}");
+        }
+    }
+
+    fn throttled(&self, keys: &[String], now: NaiveDateTime) -> bool {
+        let f = self.sessions.failures.lock().unwrap_or_else(|e| e.into_inner());
+        keys.iter().any(|k| {
+            f.get(k).is_some_and(|(n, since)| {
+                *n >= MAX_FAILURES && now - *since < Duration::minutes(THROTTLE_MINUTES)
+            })
+        })
+    }
+
+    fn count_failure(&self, keys: &[String], now: NaiveDateTime) {
+        let mut f = self.sessions.failures.lock().unwrap_or_else(|e| e.into_inner());
+        if f.len() > 100_000 {
+            f.clear();
+        }
+        for k in keys {
+            let e = f.entry(k.clone()).or_insert((0, now));
+            if now - e.1 >= Duration::minutes(THROTTLE_MINUTES) {
+                *e = (0, now);
+            }
+            e.0 += 1;
+        }
+    }
+
+    /// Signs in: returns the session token (to send back as a cookie or a bearer token).
+    pub fn login(&self, username: &str, password: &str, ip: &str) -> AppResult<(String, Session)> {
+        let now = self.now();
+        let name = username.trim().to_lowercase();
+        let keys = [format!("u:{name}"), format!("ip:{ip}")];
+        if self.throttled(&keys, now) {
+            self.log(&name, "login_throttled", None, Some(ip), None);
+            return Err(AppError::new(
+                ErrorKind::TooManyRequests,
+                "too_many_attempts",
+                format!("đăng nhập sai quá {MAX_FAILURES} lần; hãy thử lại sau {THROTTLE_MINUTES} phút"),
+            ));
+        }
+        let user = match self.authenticate(&name, password) {
+            Ok(u) => u,
+            Err(e) => {
+                self.count_failure(&keys, now);
+                self.log(&name, "login_failed", None, Some(ip), None);
+                return Err(e);
+            }
+        };
+        let token = random_hex(32);
+        let session = Session {
+            user: user.clone(),
+            csrf: random_hex(16),
+            expires_at: now + Duration::hours(SESSION_HOURS),
+        };
+        let vals: Vec<Val> = vec![
+            token_hash(&token).into(),
+            (&user.username).into(),
+            (&session.csrf).into(),
+            now.into(),
+            session.expires_at.into(),
+        ];
+        self.store.write(move |c| {
+            c.exec("INSERT INTO sessions (token_hash, username, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)", &vals)
+        })?;
+        self.log(&user.username, "login", None, Some(ip), None);
+        Ok((token, session))
+    }
+
+    /// The session of a token, if it is valid.
+    pub fn session(&self, token: &str) -> AppResult<Option<Session>> {
+        if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(None);
+        }
+        let now = self.now();
+        let hash = token_hash(token);
+        if let Some((s, checked)) = self.sessions.cache.lock().unwrap_or_else(|e| e.into_inner()).get(&hash) {
+            // Re-read now and then, so that a logout on another server is seen.
+            if now - *checked < Duration::seconds(30) && s.expires_at > now {
+                return Ok(Some(s.clone()));
+            }
+        }
+        let h = hash.clone();
+        let row = self.store.read(|c| {
+            c.query_one(
+                "SELECT username, csrf, expires_at FROM sessions WHERE token_hash = $1",
+                &[Val::Text(h)],
+            )
+        })?;
+        let Some(row) = row else { return Ok(None) };
+        let Some(expires_at) = row.ts(2).filter(|e| *e > now) else { return Ok(None) };
+        let Some((user, _)) = self.user(row.text(0).unwrap_or_default())?.filter(|(u, _)| u.active) else {
+            return Ok(None);
+        };
+        let s = Session { user, csrf: row.string(1), expires_at };
+        let mut cache = self.sessions.cache.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() > 50_000 {
+            cache.clear();
+        }
+        cache.insert(hash, (s.clone(), now));
+        Ok(Some(s))
+    }
+
+    pub fn logout(&self, token: &str) -> AppResult<()> {
+        let hash = token_hash(token);
+        self.sessions.cache.lock().unwrap_or_else(|e| e.into_inner()).remove(&hash);
+        self.store.write(move |c| c.exec("DELETE FROM sessions WHERE token_hash = $1", &[(&hash).into()]))?;
+        Ok(())
+    }
+}

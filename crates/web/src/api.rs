@@ -1,0 +1,342 @@
+//! The JSON API under `/api/v1`, described by `/api/openapi.json`.
+
+use crate::auth::{client_ip, Caller};
+use crate::error::{ApiError, ApiResult};
+use crate::{blocking, Web};
+use app::{ActionRequest, Actor, Applicant, DossierFilter, ErrorKind, IntakeRequest};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use domain::{Channel, Status};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+pub const OPENAPI: &str = include_str!("../openapi.json");
+
+/// `Json` whose every rejection is an API error with a Vietnamese message.
+pub struct Body<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(Body(v)),
+            Err(e) => Err(match e {
+                JsonRejection::JsonDataError(e) => ApiError::new(
+                    ErrorKind::Invalid,
+                    "invalid_field",
+                    format!("dữ liệu không hợp lệ: {}", e.body_text()),
+                ),
+                JsonRejection::JsonSyntaxError(_) => ApiError::new(
+                    ErrorKind::Invalid,
+                    "invalid_json",
+                    "nội dung gửi lên không phải JSON hợp lệ",
+                ),
+                JsonRejection::MissingJsonContentType(_) => ApiError::new(
+                    ErrorKind::Invalid,
+                    "unsupported_media_type",
+                    "cần Content-Type: application/json",
+                ),
+                JsonRejection::BytesRejection(_) => ApiError::new(
+                    ErrorKind::TooLarge,
+                    "body_too_large",
+                    "nội dung gửi lên quá lớn (tối đa 64 KiB)",
+                ),
+                _ => ApiError::new(ErrorKind::Invalid, "invalid_json", "nội dung gửi lên không đọc được"),
+            }),
+        }
+    }
+}
+
+pub fn routes() -> Router<Arc<Web>> {
+    Router::new()
+        .route("/api/openapi.json", get(openapi))
+        .route("/api/v1/auth/login", post(login))
+        .route("/api/v1/auth/logout", post(logout))
+        .route("/api/v1/units/provinces", get(provinces))
+        .route("/api/v1/units/provinces/{code}/communes", get(communes))
+        .route("/api/v1/address/convert", get(convert))
+        .route("/api/v1/procedures", get(procedures))
+        .route("/api/v1/procedures/{code}", get(procedure))
+        .route("/api/v1/dossiers", post(create_dossier).get(list_dossiers))
+        .route("/api/v1/dossiers/{code}", get(get_dossier))
+        .route("/api/v1/dossiers/{code}/actions", post(act))
+        .route("/api/v1/track/{code}", get(track))
+        .route("/api/v1/track/{code}/rating", post(rate))
+}
+
+async fn openapi() -> Response {
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Login {
+    username: String,
+    password: String,
+}
+
+async fn login(
+    State(web): State<Arc<Web>>,
+    parts: axum::http::request::Parts,
+    Body(b): Body<Login>,
+) -> ApiResult<Json<Value>> {
+    let ip = client_ip(&parts);
+    let app = web.app.clone();
+    let (token, s) = blocking(move || app.login(&b.username, &b.password, &ip)).await?;
+    Ok(Json(json!({
+        "token": token,
+        "expires_at": s.expires_at,
+        "user": { "username": s.user.username, "role": s.user.role, "unit_code": s.user.unit_code, "full_name": s.user.full_name }
+    })))
+}
+
+async fn logout(State(web): State<Arc<Web>>, caller: Caller) -> ApiResult<StatusCode> {
+    let app = web.app.clone();
+    blocking(move || app.logout(&caller.token)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn provinces() -> Json<Value> {
+    let reg = units::registry();
+    Json(json!(reg
+        .provinces
+        .iter()
+        .map(|p| json!({"code": p.code, "name": p.name, "kind": p.kind}))
+        .collect::<Vec<_>>()))
+}
+
+async fn communes(Path(code): Path<String>) -> ApiResult<Json<Value>> {
+    let reg = units::registry();
+    let list = reg.communes_of(code.trim()).ok_or_else(|| {
+        ApiError::new(
+            ErrorKind::NotFound,
+            "unknown_province",
+            format!("không có tỉnh, thành phố mã \"{code}\""),
+        )
+    })?;
+    Ok(Json(json!(list.map(|c| json!({"code": c.code, "name": c.name, "kind": c.kind})).collect::<Vec<_>>())))
+}
+
+#[derive(Deserialize)]
+struct Q {
+    q: Option<String>,
+}
+
+/// The JSON of a conversion, shared with the intake page.
+pub fn conversion_json(text: &str) -> Value {
+    let reg = units::registry();
+    let c = units::AddressParser::new().convert(text);
+    let province = c.province.map(|i| &reg.provinces[i as usize]);
+    let commune = c.commune.map(|i| &reg.communes[i as usize]);
+    json!({
+        "input": text,
+        "province": province.map(|p| json!({"code": p.code, "name": p.name})),
+        "commune": commune.map(|c| json!({"code": c.code, "name": c.name})),
+        "confidence": (f64::from(c.confidence) * 100.0).round() / 100.0,
+        "alternatives": c.alternatives.iter().map(|a| {
+            let alt = &reg.communes[a.commune as usize];
+            json!({"code": alt.code, "name": alt.name})
+        }).collect::<Vec<_>>(),
+    })
+}
+
+async fn convert(Query(q): Query<Q>) -> ApiResult<Json<Value>> {
+    let text = q.q.unwrap_or_default();
+    if text.trim().is_empty() {
+        return Err(ApiError::new(ErrorKind::Invalid, "missing_query", "thiếu địa chỉ cần chuyển đổi (q)"));
+    }
+    if text.len() > 1000 {
+        return Err(ApiError::new(ErrorKind::Invalid, "query_too_long", "địa chỉ dài quá 1000 ký tự"));
+    }
+    Ok(Json(conversion_json(&text)))
+}
+
+pub fn procedure_summary(p: &domain::catalog::Procedure) -> Value {
+    json!({
+        "code": p.code, "name": p.name, "field": p.field, "level": p.level,
+        "time_summary": p.time_summary, "fee_summary": p.fee_summary,
+        "channels": { "direct": p.direct, "online": p.online, "postal": p.postal },
+    })
+}
+
+/// Procedures matching a query (code, name, field or colloquial alias; accents optional).
+pub fn search_procedures(catalog: &domain::catalog::Catalog, q: &str) -> Vec<domain::catalog::Procedure> {
+    let q = vi_fold(q);
+    catalog
+        .procedures
+        .iter()
+        .filter(|p| {
+            q.is_empty()
+                || [p.code.as_str(), p.name.as_str(), p.field.as_deref().unwrap_or("")]
+                    .into_iter()
+                    .chain(p.aliases.iter().map(String::as_str))
+                    .any(|h| vi_fold(h).contains(&q))
+        })
+        .cloned()
+        .collect()
+}
+
+fn vi_fold(s: &str) -> String {
+    vi_text::fold(s)
+}
+
+async fn procedures(State(web): State<Arc<Web>>, Query(q): Query<Q>) -> Json<Value> {
+    let c = web.app.catalog();
+    let found = search_procedures(&c, q.q.as_deref().unwrap_or(""));
+    Json(json!(found.iter().map(procedure_summary).collect::<Vec<_>>()))
+}
+
+async fn procedure(State(web): State<Arc<Web>>, Path(code): Path<String>) -> ApiResult<Json<Value>> {
+    let c = web.app.catalog();
+    let p = c.get(&code).ok_or_else(|| {
+        ApiError::new(ErrorKind::NotFound, "unknown_procedure", format!("không có thủ tục mã \"{code}\""))
+    })?;
+    Ok(Json(json!(p)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewDossier {
+    procedure_code: String,
+    channel: Channel,
+    applicant: Applicant,
+    #[serde(default)]
+    commune_code: Option<String>,
+}
+
+fn record_json(d: &app::DossierRecord) -> Value {
+    let mut v = json!(d);
+    v["commune_code"] = json!(d.receiving_unit);
+    v["status_label"] = json!(d.status.label());
+    v["portal_status"] = json!(d.status.portal_code());
+    v["allowed_actions"] = json!(domain::dossier::allowed_in(d.status));
+    v
+}
+
+async fn create_dossier(
+    State(web): State<Arc<Web>>,
+    caller: Caller,
+    Body(b): Body<NewDossier>,
+) -> ApiResult<Response> {
+    let app = web.app.clone();
+    let actor = Actor::of(&caller.session.user);
+    let req = IntakeRequest {
+        procedure_code: b.procedure_code,
+        channel: b.channel,
+        commune_code: b.commune_code,
+        applicant: b.applicant,
+    };
+    let d = blocking(move || app.receive(&req, &actor)).await?;
+    Ok((StatusCode::CREATED, Json(record_json(&d))).into_response())
+}
+
+async fn get_dossier(
+    State(web): State<Arc<Web>>,
+    caller: Caller,
+    Path(code): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let app = web.app.clone();
+    let actor = Actor::of(&caller.session.user);
+    let d = blocking(move || app.dossier(&code, &actor)).await?;
+    Ok(Json(record_json(&d)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    status: Option<String>,
+    overdue: Option<bool>,
+    page: Option<u32>,
+    per_page: Option<u32>,
+    commune: Option<String>,
+}
+
+pub fn parse_status(s: &str) -> Option<Status> {
+    let s = s.trim();
+    s.parse::<u8>().ok().and_then(Status::from_portal_code).or_else(|| serde_json::from_value(json!(s)).ok())
+}
+
+async fn list_dossiers(
+    State(web): State<Arc<Web>>,
+    caller: Caller,
+    q: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<Value>> {
+    let Query(q) = q.map_err(|e| {
+        ApiError::new(ErrorKind::Invalid, "invalid_query", format!("tham số không hợp lệ: {}", e.body_text()))
+    })?;
+    let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(parse_status(s).ok_or_else(|| {
+            ApiError::new(ErrorKind::Invalid, "unknown_status", format!("trạng thái \"{s}\" không có"))
+        })?),
+    };
+    let filter = DossierFilter {
+        unit: q.commune,
+        province: None,
+        status,
+        overdue: q.overdue.unwrap_or(false),
+        page: q.page.unwrap_or(1),
+        per_page: q.per_page.unwrap_or(50),
+    };
+    let app = web.app.clone();
+    let actor = Actor::of(&caller.session.user);
+    let p = blocking(move || app.list(&filter, &actor)).await?;
+    Ok(Json(json!({
+        "items": p.items.iter().map(record_json).collect::<Vec<_>>(),
+        "page": p.page, "per_page": p.per_page, "total": p.total,
+    })))
+}
+
+async fn act(
+    State(web): State<Arc<Web>>,
+    caller: Caller,
+    Path(code): Path<String>,
+    Body(req): Body<ActionRequest>,
+) -> ApiResult<Json<Value>> {
+    let app = web.app.clone();
+    let actor = Actor::of(&caller.session.user);
+    let d = blocking(move || app.act(&code, &req, &actor)).await?;
+    Ok(Json(record_json(&d)))
+}
+
+#[derive(Deserialize)]
+struct TrackQuery {
+    phone_last4: Option<String>,
+}
+
+async fn track(
+    State(web): State<Arc<Web>>,
+    Path(code): Path<String>,
+    Query(q): Query<TrackQuery>,
+) -> ApiResult<Json<Value>> {
+    let app = web.app.clone();
+    let last4 = q.phone_last4.unwrap_or_default();
+    let v = blocking(move || app.track(&code, &last4)).await?;
+    Ok(Json(json!(v)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Rating {
+    phone_last4: String,
+    score: u8,
+    #[serde(default)]
+    comment: Option<String>,
+}
+
+async fn rate(
+    State(web): State<Arc<Web>>,
+    Path(code): Path<String>,
+    Body(r): Body<Rating>,
+) -> ApiResult<StatusCode> {
+    let app = web.app.clone();
+    blocking(move || app.rate(&code, &r.phone_last4, r.score, r.comment.as_deref())).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,105 @@
+//! Who is calling: a bearer token (API) or the session cookie (pages), resolved to a session.
+
+use crate::error::ApiError;
+use crate::{blocking, Web};
+use app::{ErrorKind, Session};
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::header::{AUTHORIZATION, COOKIE};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+pub const SESSION_COOKIE: &str = "haicap_session";
+
+fn bearer(parts: &Parts) -> Option<String> {
+    let v = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
+    v.strip_prefix("Bearer ").map(|t| t.trim().to_string())
+}
+
+pub fn cookie(parts: &Parts, name: &str) -> Option<String> {
+    parts.headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|v| {
+        v.split(';').find_map(|kv| {
+            let (k, val) = kv.trim().split_once('=')?;
+            (k == name).then(|| val.to_string())
+        })
+    })
+}
+
+/// The caller's address, for throttling and the audit log.
+pub fn client_ip(parts: &Parts) -> String {
+    parts.extensions.get::<ConnectInfo<SocketAddr>>().map_or("unknown".into(), |c| c.0.ip().to_string())
+}
+
+async fn resolve(parts: &Parts, web: &Arc<Web>) -> Result<Option<(String, Session)>, ApiError> {
+    let Some(token) = bearer(parts).or_else(|| cookie(parts, SESSION_COOKIE)) else { return Ok(None) };
+    let app = web.app.clone();
+    let t = token.clone();
+    let s = blocking(move || app.session(&t)).await?;
+    Ok(s.map(|s| (token, s)))
+}
+
+/// A signed-in caller of the API.
+pub struct Caller {
+    pub token: String,
+    pub session: Session,
+}
+
+impl FromRequestParts<Arc<Web>> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, web: &Arc<Web>) -> Result<Self, Self::Rejection> {
+        match resolve(parts, web).await? {
+            Some((token, session)) => Ok(Caller { token, session }),
+            None => Err(ApiError::new(
+                ErrorKind::Unauthorized,
+                "unauthenticated",
+                "cần đăng nhập (Authorization: Bearer <token>)",
+            )),
+        }
+    }
+}
+
+/// A signed-in user of the pages; others are sent to the login page.
+pub struct PageUser {
+    pub session: Session,
+}
+
+pub enum PageReject {
+    Login(String),
+    Error(ApiError),
+}
+
+impl IntoResponse for PageReject {
+    fn into_response(self) -> Response {
+        match self {
+            PageReject::Login(next) => {
+                let next: String = url_encode(&next);
+                Redirect::to(&format!("/dang-nhap?next={next}")).into_response()
+            }
+            PageReject::Error(e) => e.into_response(),
+        }
+    }
+}
+
+pub fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+impl FromRequestParts<Arc<Web>> for PageUser {
+    type Rejection = PageReject;
+
+    async fn from_request_parts(parts: &mut Parts, web: &Arc<Web>) -> Result<Self, Self::Rejection> {
+        match resolve(parts, web).await.map_err(PageReject::Error)? {
+            Some((_, session)) => Ok(PageUser { session }),
+            None => Err(PageReject::Login(parts.uri.path().to_string())),
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! `haicap serve`: the JSON API and the Vietnamese web app over the application layer.
+//! Pages are rendered on the server (askama) with htmx for live parts; every asset is inside
+//! the binary.
+
+pub mod api;
+mod auth;
+mod error;
+mod pages;
+
+pub use error::{ApiError, ApiResult};
+
+use app::{App, ErrorKind};
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// What the handlers share.
+pub struct Web {
+    pub app: Arc<App>,
+    /// Mark cookies `Secure` (behind https).
+    pub secure_cookies: bool,
+}
+
+/// Runs blocking application work (it waits on the database) off the async threads.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> app::AppResult<T> + Send + 'static,
+) -> ApiResult<T> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(r) => r.map_err(ApiError::from),
+        Err(_) => Err(ApiError::new(ErrorKind::Unavailable, "internal", "lỗi xử lý nội bộ; hãy thử lại")),
+    }
+}
+
+const HTMX: &[u8] = include_bytes!("../assets/htmx.min.js");
+const CSS: &str = include_str!("../assets/app.css");
+
+fn asset(content_type: &'static str, body: &'static [u8]) -> Response {
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=86400")], body)
+        .into_response()
+}
+
+async fn not_found(uri: Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return ApiError::new(ErrorKind::NotFound, "not_found", format!("không có đường dẫn {}", uri.path()))
+            .into_response();
+    }
+    (StatusCode::NOT_FOUND, pages::message_page("Không tìm thấy trang", "Trang bạn tìm không có."))
+        .into_response()
+}
+
+pub fn router(web: Arc<Web>) -> Router {
+    Router::new()
+        .merge(api::routes())
+        .merge(pages::routes())
+        .route("/assets/htmx.min.js", get(|| async { asset("text/javascript", HTMX) }))
+        .route("/assets/app.css", get(|| async { asset("text/css", CSS.as_bytes()) }))
+        .route("/healthz", get(|| async { "ok" }))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(64 * 1024))
+        .with_state(web)
+}
+
+/// Serves until Ctrl-C.
+pub async fn serve(web: Arc<Web>, addr: SocketAddr) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    eprintln!("haicap đang phục vụ tại http://{}", listener.local_addr()?);
+    axum::serve(listener, router(web).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}

@@ -1,0 +1,941 @@
+//! The Vietnamese pages: officers' queue, intake, dossier and printable forms; citizens'
+//! procedure look-up and tracking. Text is escaped by the templates; dates are dd/mm/yyyy.
+
+use crate::auth::{client_ip, cookie, PageUser, SESSION_COOKIE};
+use crate::error::ApiError;
+use crate::{blocking, Web};
+use app::{ActionRequest, Actor, Applicant, DossierFilter, DossierRecord, IntakeRequest, Session};
+use askama::Template;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::header::SET_COOKIE;
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::NaiveDateTime;
+use domain::{Channel, Status};
+use serde::Deserialize;
+use std::sync::Arc;
+
+pub fn routes() -> Router<Arc<Web>> {
+    Router::new()
+        .route("/", get(queue))
+        .route("/dang-nhap", get(login_page).post(login))
+        .route("/dang-xuat", post(logout))
+        .route("/ho-so/moi", get(intake_page).post(intake))
+        .route("/ho-so/{code}", get(dossier_page))
+        .route("/ho-so/{code}/thao-tac", post(act))
+        .route("/ho-so/{code}/phieu", get(receipt))
+        .route("/ho-so/{code}/mau/{n}", get(form_letter))
+        .route("/ui/thu-tuc", get(procedure_choices))
+        .route("/ui/thanh-phan", get(checklist))
+        .route("/ui/dia-chi", get(address_hint))
+        .route("/tra-cuu", get(track_page))
+        .route("/tra-cuu/danh-gia", post(rate))
+        .route("/thu-tuc", get(procedures_page))
+        .route("/thu-tuc/{code}", get(procedure_page))
+}
+
+/// The signed-in user as the header shows them.
+pub struct UserBar {
+    name: String,
+    role: String,
+    unit: String,
+    csrf: String,
+}
+
+fn bar(s: &Session) -> Option<UserBar> {
+    Some(UserBar {
+        name: s.user.full_name.clone().unwrap_or_else(|| s.user.username.clone()),
+        role: s.user.role.label().to_string(),
+        unit: unit_name(&s.user.unit_code),
+        csrf: s.csrf.clone(),
+    })
+}
+
+fn render(t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("lỗi hiển thị trang: {e}")).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage {
+    user: Option<UserBar>,
+    heading: String,
+    text: String,
+}
+
+pub fn message_page(heading: &str, text: &str) -> Response {
+    render(&MessagePage { user: None, heading: heading.into(), text: text.into() })
+}
+
+fn page_error(e: ApiError) -> Response {
+    let status = crate::error::status_of(e.0.kind);
+    (status, message_page("Không thực hiện được", &e.0.message)).into_response()
+}
+
+pub fn unit_name(code: &str) -> String {
+    let reg = units::registry();
+    match (reg.commune(code), reg.province(code)) {
+        (Some(c), _) => c.name.to_string(),
+        (None, Some(p)) => p.name.to_string(),
+        _ => code.to_string(),
+    }
+}
+
+fn time(t: Option<NaiveDateTime>) -> String {
+    t.map_or("—".into(), |t| t.format("%H:%M %d/%m/%Y").to_string())
+}
+
+/// The form's CSRF token matches the session's, or the answer to send instead.
+fn check_csrf(s: &Session, sent: &str) -> Option<Response> {
+    (s.csrf != sent).then(|| {
+        (StatusCode::FORBIDDEN, message_page("Phiên làm việc không hợp lệ", "Hãy tải lại trang và thử lại."))
+            .into_response()
+    })
+}
+
+// ---- login ----
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    user: Option<UserBar>,
+    error: Option<String>,
+    next: String,
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+/// Only paths of this site: never an open redirect.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".into(),
+    }
+}
+
+async fn login_page(Query(q): Query<NextQuery>) -> Response {
+    render(&LoginPage { user: None, error: None, next: safe_next(q.next.as_deref()) })
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    username: String,
+    password: String,
+    next: Option<String>,
+}
+
+async fn login(State(web): State<Arc<Web>>, parts: Parts, Form(f): Form<LoginForm>) -> Response {
+    let ip = client_ip(&parts);
+    let app = web.app.clone();
+    let next = safe_next(f.next.as_deref());
+    match blocking(move || app.login(&f.username, &f.password, &ip)).await {
+        Ok((token, _)) => {
+            let secure = if web.secure_cookies { "; Secure" } else { "" };
+            let c =
+                format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=43200{secure}");
+            ([(SET_COOKIE, c)], Redirect::to(&next)).into_response()
+        }
+        Err(e) => {
+            let status = crate::error::status_of(e.0.kind);
+            (status, render(&LoginPage { user: None, error: Some(e.0.message), next })).into_response()
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    csrf: String,
+}
+
+async fn logout(State(web): State<Arc<Web>>, parts: Parts, u: PageUser, Form(f): Form<CsrfForm>) -> Response {
+    if let Some(r) = check_csrf(&u.session, &f.csrf) {
+        return r;
+    }
+    if let Some(token) = cookie(&parts, SESSION_COOKIE) {
+        let app = web.app.clone();
+        let _ = blocking(move || app.logout(&token)).await;
+    }
+    let c = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    ([(SET_COOKIE, c)], Redirect::to("/dang-nhap")).into_response()
+}
+
+// ---- queue ----
+
+struct QueueRow {
+    code: String,
+    procedure: String,
+    applicant: String,
+    status: String,
+    due: String,
+    flag: String,
+    css: String,
+}
+
+#[derive(Template)]
+#[template(path = "queue.html")]
+struct QueuePage {
+    user: Option<UserBar>,
+    rows: Vec<QueueRow>,
+    total: i64,
+    q: String,
+    status: String,
+    overdue: bool,
+    statuses: Vec<(String, String)>,
+}
+
+#[derive(Deserialize)]
+struct QueueQuery {
+    q: Option<String>,
+    status: Option<String>,
+    overdue: Option<String>,
+}
+
+const STATUSES: [Status; 10] = [
+    Status::Registered,
+    Status::Received,
+    Status::Processing,
+    Status::SupplementRequested,
+    Status::PaymentRequested,
+    Status::Resolved,
+    Status::Returned,
+    Status::Refused,
+    Status::Withdrawn,
+    Status::Stopped,
+];
+
+async fn queue(State(web): State<Arc<Web>>, u: PageUser, Query(q): Query<QueueQuery>) -> Response {
+    let app = web.app.clone();
+    let actor = Actor::of(&u.session.user);
+    let code_q = q.q.clone().unwrap_or_default();
+    if !code_q.trim().is_empty() {
+        return Redirect::to(&format!("/ho-so/{}", crate::auth::url_encode(code_q.trim()))).into_response();
+    }
+    let status = q.status.as_deref().and_then(crate::api::parse_status);
+    let overdue = q.overdue.as_deref() == Some("true");
+    let filter = DossierFilter { status, overdue, page: 1, per_page: 200, ..DossierFilter::default() };
+    let page = match blocking(move || app.list(&filter, &actor)).await {
+        Ok(p) => p,
+        Err(e) => return page_error(e),
+    };
+    let now = web.app.now();
+    let catalog = web.app.catalog();
+    let rows = page
+        .items
+        .iter()
+        .map(|d| {
+            let active = !d.status.is_final() && d.finished_at.is_none() && !d.status.waits_for_citizen();
+            let (flag, css) = match d.due_at {
+                Some(due) if active && now > due => ("Quá hạn", "late"),
+                Some(due) if active && due - now < chrono::Duration::hours(24) => ("Sắp đến hạn", "near"),
+                _ => ("", ""),
+            };
+            QueueRow {
+                code: d.code.clone(),
+                procedure: catalog
+                    .get(&d.procedure_code)
+                    .map_or(d.procedure_code.clone(), |p| p.name.clone()),
+                applicant: d.applicant_name.clone(),
+                status: d.status.label().to_string(),
+                due: time(d.due_at),
+                flag: flag.into(),
+                css: css.into(),
+            }
+        })
+        .collect();
+    let statuses = STATUSES
+        .iter()
+        .map(|s| {
+            (
+                serde_json::to_value(s).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+                s.label().to_string(),
+            )
+        })
+        .collect();
+    render(&QueuePage {
+        user: bar(&u.session),
+        rows,
+        total: page.total,
+        q: String::new(),
+        status: q.status.unwrap_or_default(),
+        overdue,
+        statuses,
+    })
+}
+
+// ---- intake ----
+
+#[derive(Default, Deserialize)]
+struct IntakeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    procedure_code: String,
+    #[serde(default)]
+    channel: String,
+    #[serde(default)]
+    full_name: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    id_number: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    #[allow(dead_code)]
+    q: String,
+}
+
+#[derive(Template)]
+#[template(path = "intake.html")]
+struct IntakePage {
+    user: Option<UserBar>,
+    csrf: String,
+    error: Option<String>,
+    form: IntakeForm,
+    procedures: String,
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// Radio choices of the procedures matching `q` (an htmx fragment).
+fn choices_html(web: &Web, q: &str, selected: &str) -> String {
+    let catalog = web.app.catalog();
+    let found = crate::api::search_procedures(&catalog, q);
+    let mut html = String::new();
+    for p in found.iter().take(30) {
+        let checked = if p.code == selected { " checked" } else { "" };
+        html.push_str(&format!(
+            "<label><input type=\"radio\" name=\"procedure_code\" value=\"{code}\" required{checked} hx-get=\"/ui/thanh-phan\" hx-trigger=\"change\" hx-target=\"#checklist\" hx-include=\"this\"> {name} <small>{code}</small></label>",
+            code = escape(&p.code),
+            name = escape(&p.name)
+        ));
+    }
+    if found.is_empty() {
+        html.push_str("<p class=\"hint\">Không có thủ tục nào khớp.</p>");
+    }
+    html
+}
+
+async fn intake_page(State(web): State<Arc<Web>>, u: PageUser) -> Response {
+    render(&IntakePage {
+        user: bar(&u.session),
+        csrf: u.session.csrf.clone(),
+        error: None,
+        procedures: choices_html(&web, "", ""),
+        form: IntakeForm::default(),
+    })
+}
+
+async fn procedure_choices(
+    State(web): State<Arc<Web>>,
+    _u: PageUser,
+    Query(q): Query<QueueQuery>,
+) -> Response {
+    Html(choices_html(&web, q.q.as_deref().unwrap_or(""), "")).into_response()
+}
+
+#[derive(Deserialize)]
+struct ChecklistQuery {
+    procedure_code: Option<String>,
+}
+
+async fn checklist(State(web): State<Arc<Web>>, _u: PageUser, Query(q): Query<ChecklistQuery>) -> Response {
+    let catalog = web.app.catalog();
+    let Some(p) = q.procedure_code.as_deref().and_then(|c| catalog.get(c)) else {
+        return Html(String::new()).into_response();
+    };
+    let mut html = format!("<fieldset><legend>Thành phần hồ sơ: {}</legend>", escape(&p.name));
+    for (i, d) in p.documents.iter().enumerate() {
+        html.push_str(&format!(
+            "<label class=\"check\"><input type=\"checkbox\" name=\"doc{i}\"> {}</label><br>",
+            escape(d)
+        ));
+    }
+    html.push_str(&format!(
+        "<p class=\"hint\">Thời hạn: {}. Phí: {}</p></fieldset>",
+        escape(&p.time_summary),
+        escape(&p.fee_summary)
+    ));
+    Html(html).into_response()
+}
+
+#[derive(Deserialize)]
+struct AddressQuery {
+    address: Option<String>,
+}
+
+async fn address_hint(_u: PageUser, Query(q): Query<AddressQuery>) -> Response {
+    let text = q.address.unwrap_or_default();
+    if text.trim().is_empty() || text.len() > 1000 {
+        return Html(String::new()).into_response();
+    }
+    let v = crate::api::conversion_json(&text);
+    let html = match (v["commune"]["name"].as_str(), v["province"]["name"].as_str()) {
+        (Some(c), Some(p)) => {
+            let sure = v["confidence"].as_f64().unwrap_or(0.0);
+            let note = if sure < 0.5 { " (chưa chắc chắn, hãy hỏi lại người dân)" } else { "" };
+            format!("Đơn vị mới: <b>{}, {}</b>{note}", escape(c), escape(p))
+        }
+        (None, Some(p)) => format!("Chỉ xác định được tỉnh: <b>{}</b>", escape(p)),
+        _ => "Chưa xác định được đơn vị hành chính.".into(),
+    };
+    Html(html).into_response()
+}
+
+async fn intake(State(web): State<Arc<Web>>, u: PageUser, Form(f): Form<IntakeForm>) -> Response {
+    if let Some(r) = check_csrf(&u.session, &f.csrf) {
+        return r;
+    }
+    let channel = match f.channel.as_str() {
+        "online" => Channel::Online,
+        "postal" => Channel::Postal,
+        _ => Channel::Direct,
+    };
+    let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    let req = IntakeRequest {
+        procedure_code: f.procedure_code.clone(),
+        channel,
+        commune_code: None,
+        applicant: Applicant {
+            full_name: f.full_name.clone(),
+            phone: opt(&f.phone),
+            id_number: opt(&f.id_number),
+            address: opt(&f.address),
+        },
+    };
+    let app = web.app.clone();
+    let actor = Actor::of(&u.session.user);
+    match blocking(move || app.receive(&req, &actor)).await {
+        Ok(d) => Redirect::to(&format!("/ho-so/{}/phieu", d.code)).into_response(),
+        Err(e) => {
+            let status = crate::error::status_of(e.0.kind);
+            let procedures = choices_html(&web, "", &f.procedure_code);
+            let page = IntakePage {
+                user: bar(&u.session),
+                csrf: u.session.csrf.clone(),
+                error: Some(e.0.message),
+                form: f,
+                procedures,
+            };
+            (status, render(&page)).into_response()
+        }
+    }
+}
+
+// ---- dossier ----
+
+struct DossierView {
+    code: String,
+    status: String,
+    procedure: String,
+    applicant: String,
+    address: String,
+    channel: String,
+    receiving: String,
+    handling: String,
+    received: String,
+    due: String,
+    flag: String,
+}
+
+struct EventView {
+    at: String,
+    actor: String,
+    what: String,
+    note: String,
+}
+
+#[derive(Template)]
+#[template(path = "dossier.html")]
+struct DossierPage {
+    user: Option<UserBar>,
+    csrf: String,
+    error: Option<String>,
+    d: DossierView,
+    events: Vec<EventView>,
+    actions: Vec<(String, String)>,
+    forms: Vec<(u8, String)>,
+}
+
+fn dossier_view(web: &Web, d: &DossierRecord) -> DossierView {
+    let catalog = web.app.catalog();
+    let now = web.app.now();
+    let overdue = d.due_at.is_some_and(|due| {
+        now > due && d.finished_at.is_none() && !d.status.is_final() && !d.status.waits_for_citizen()
+    });
+    let mut applicant = d.applicant_name.clone();
+    if let Some(p) = &d.applicant_phone {
+        applicant.push_str(&format!(" · ĐT {p}"));
+    }
+    let address = match (&d.address_text, &d.address_commune) {
+        (Some(a), Some(c)) => format!("{a} → {}", unit_name(c)),
+        (Some(a), None) => a.clone(),
+        _ => "—".into(),
+    };
+    DossierView {
+        code: d.code.clone(),
+        status: d.status.label().to_string(),
+        procedure: catalog
+            .get(&d.procedure_code)
+            .map_or(d.procedure_code.clone(), |p| format!("{} ({})", p.name, p.code)),
+        applicant,
+        address,
+        channel: d.channel.label().to_string(),
+        receiving: unit_name(&d.receiving_unit),
+        handling: unit_name(&d.handling_unit),
+        received: time(d.received_at),
+        due: time(d.due_at),
+        flag: if overdue { "Quá hạn".into() } else { String::new() },
+    }
+}
+
+fn dossier_response(
+    web: &Web,
+    s: &Session,
+    d: &DossierRecord,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let events = d
+        .events
+        .iter()
+        .map(|e| EventView {
+            at: time(Some(e.at)),
+            actor: e.actor.clone(),
+            what: e.kind.describe(),
+            note: e.note.clone().unwrap_or_default(),
+        })
+        .collect();
+    let actions = domain::dossier::allowed_in(d.status)
+        .iter()
+        .map(|a| (a.to_string(), domain::dossier::action_label(a).to_string()))
+        .collect();
+    let mut forms = vec![];
+    for (n, title, present) in [
+        (2, "Mẫu 02 (yêu cầu bổ sung)", d.supplement_requests > 0),
+        (3, "Mẫu 03 (từ chối tiếp nhận)", d.status == Status::Refused),
+        (
+            4,
+            "Mẫu 04 (xin lỗi, hẹn lại)",
+            d.events.iter().any(|e| matches!(e.kind, domain::EventKind::Extended { .. })),
+        ),
+        (5, "Mẫu 05 (dừng xử lý)", d.status == Status::Stopped),
+    ] {
+        if present {
+            forms.push((n, title.to_string()));
+        }
+    }
+    let page = DossierPage {
+        user: bar(s),
+        csrf: s.csrf.clone(),
+        error,
+        d: dossier_view(web, d),
+        events,
+        actions,
+        forms,
+    };
+    (status, render(&page)).into_response()
+}
+
+async fn load(web: &Arc<Web>, s: &Session, code: String) -> Result<DossierRecord, ApiError> {
+    let app = web.app.clone();
+    let actor = Actor::of(&s.user);
+    blocking(move || app.dossier(&code, &actor)).await
+}
+
+async fn dossier_page(State(web): State<Arc<Web>>, u: PageUser, Path(code): Path<String>) -> Response {
+    match load(&web, &u.session, code).await {
+        Ok(d) => dossier_response(&web, &u.session, &d, None, StatusCode::OK),
+        Err(e) => page_error(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct ActForm {
+    csrf: String,
+    action: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    amount_vnd: String,
+    #[serde(default)]
+    extra_days: String,
+}
+
+async fn act(
+    State(web): State<Arc<Web>>,
+    u: PageUser,
+    Path(code): Path<String>,
+    Form(f): Form<ActForm>,
+) -> Response {
+    if let Some(r) = check_csrf(&u.session, &f.csrf) {
+        return r;
+    }
+    let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    let req = ActionRequest {
+        action: f.action.clone(),
+        note: opt(&f.note),
+        to: opt(&f.to),
+        amount_vnd: f.amount_vnd.trim().replace('.', "").parse().ok(),
+        extra_days: f.extra_days.trim().parse().ok(),
+    };
+    let app = web.app.clone();
+    let actor = Actor::of(&u.session.user);
+    let c = code.clone();
+    match blocking(move || app.act(&c, &req, &actor)).await {
+        Ok(d) => Redirect::to(&format!("/ho-so/{}", d.code)).into_response(),
+        Err(e) => match load(&web, &u.session, code).await {
+            Ok(d) => {
+                let status = crate::error::status_of(e.0.kind);
+                dossier_response(&web, &u.session, &d, Some(e.0.message), status)
+            }
+            Err(e2) => page_error(e2),
+        },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "receipt.html")]
+struct ReceiptPage {
+    user: Option<UserBar>,
+    code: String,
+    agency: String,
+    applicant: String,
+    address: String,
+    phone: String,
+    procedure: String,
+    documents: Vec<String>,
+    limit: String,
+    received: String,
+    due: String,
+    qr: String,
+    track_url: String,
+    officer: String,
+}
+
+fn qr_svg(text: &str) -> String {
+    match qrcode::QrCode::new(text.as_bytes()) {
+        Ok(code) => code.render::<qrcode::render::svg::Color>().min_dimensions(120, 120).build(),
+        Err(_) => String::new(),
+    }
+}
+
+async fn receipt(
+    State(web): State<Arc<Web>>,
+    u: PageUser,
+    parts: Parts,
+    Path(code): Path<String>,
+) -> Response {
+    let d = match load(&web, &u.session, code).await {
+        Ok(d) => d,
+        Err(e) => return page_error(e),
+    };
+    let catalog = web.app.catalog();
+    let p = catalog.get(&d.procedure_code);
+    let host = parts.headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let scheme = if web.secure_cookies { "https" } else { "http" };
+    let track_url = format!("{scheme}://{host}/tra-cuu?code={}", d.code);
+    let officer = d
+        .events
+        .iter()
+        .find(|e| matches!(e.kind, domain::EventKind::Received))
+        .map_or(String::new(), |e| e.actor.clone());
+    render(&ReceiptPage {
+        user: bar(&u.session),
+        agency: format!("UBND {}", unit_name(&d.receiving_unit)),
+        applicant: d.applicant_name.clone(),
+        address: d.address_text.clone().unwrap_or_default(),
+        phone: d.applicant_phone.clone().unwrap_or_default(),
+        procedure: p.map_or(d.procedure_code.clone(), |p| p.name.clone()),
+        documents: p.map(|p| p.documents.clone()).unwrap_or_default(),
+        limit: p.and_then(|p| p.terms(d.channel)).map_or(String::new(), |t| t.limit.to_string()),
+        received: time(d.received_at.or(Some(d.registered_at))),
+        due: time(d.due_at),
+        qr: qr_svg(&track_url),
+        track_url,
+        officer,
+        code: d.code,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "form_letter.html")]
+struct FormLetter {
+    user: Option<UserBar>,
+    code: String,
+    form_no: String,
+    title: String,
+    agency: String,
+    applicant: String,
+    procedure: String,
+    received: String,
+    paragraphs: Vec<String>,
+    place_date: String,
+}
+
+async fn form_letter(
+    State(web): State<Arc<Web>>,
+    u: PageUser,
+    Path((code, n)): Path<(String, u8)>,
+) -> Response {
+    let d = match load(&web, &u.session, code).await {
+        Ok(d) => d,
+        Err(e) => return page_error(e),
+    };
+    use domain::EventKind as K;
+    let find = |pred: &dyn Fn(&K) -> bool| d.events.iter().rev().find(|e| pred(&e.kind)).cloned();
+    let (title, paragraphs, at) = match n {
+        2 => match find(&|k| matches!(k, K::SupplementRequested { .. })) {
+            Some(e) => {
+                let K::SupplementRequested { note } = &e.kind else { unreachable!() };
+                (
+                    "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
+                    vec![
+                        format!("Nội dung yêu cầu bổ sung: {note}"),
+                        "Thời gian chờ bổ sung không tính vào thời hạn giải quyết.".into(),
+                    ],
+                    e.at,
+                )
+            }
+            None => {
+                return page_error(ApiError::new(
+                    app::ErrorKind::NotFound,
+                    "no_such_form",
+                    "hồ sơ chưa có yêu cầu bổ sung",
+                ))
+            }
+        },
+        3 => match find(&|k| matches!(k, K::Refused { .. })) {
+            Some(e) => {
+                let K::Refused { reason } = &e.kind else { unreachable!() };
+                ("PHIẾU TỪ CHỐI TIẾP NHẬN, GIẢI QUYẾT HỒ SƠ", vec![format!("Lý do: {reason}")], e.at)
+            }
+            None => {
+                return page_error(ApiError::new(
+                    app::ErrorKind::NotFound,
+                    "no_such_form",
+                    "hồ sơ không bị từ chối",
+                ))
+            }
+        },
+        4 => match find(&|k| matches!(k, K::Extended { .. })) {
+            Some(e) => {
+                let K::Extended { reason, extra } = &e.kind else { unreachable!() };
+                (
+                    "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
+                    vec![
+                        format!("Hồ sơ chưa giải quyết đúng hạn vì: {reason}."),
+                        format!(
+                            "Xin lỗi ông/bà và hẹn trả kết quả vào {} (gia hạn {extra}).",
+                            time(d.due_at)
+                        ),
+                    ],
+                    e.at,
+                )
+            }
+            None => {
+                return page_error(ApiError::new(
+                    app::ErrorKind::NotFound,
+                    "no_such_form",
+                    "hồ sơ chưa gia hạn",
+                ))
+            }
+        },
+        5 => match find(&|k| matches!(k, K::Stopped { .. })) {
+            Some(e) => {
+                let K::Stopped { reason } = &e.kind else { unreachable!() };
+                ("PHIẾU DỪNG XỬ LÝ HỒ SƠ", vec![format!("Lý do dừng xử lý: {reason}")], e.at)
+            }
+            None => {
+                return page_error(ApiError::new(
+                    app::ErrorKind::NotFound,
+                    "no_such_form",
+                    "hồ sơ không bị dừng xử lý",
+                ))
+            }
+        },
+        _ => return page_error(ApiError::new(app::ErrorKind::NotFound, "no_such_form", "không có mẫu này")),
+    };
+    let catalog = web.app.catalog();
+    render(&FormLetter {
+        user: bar(&u.session),
+        form_no: format!("Mẫu số 0{n}"),
+        title: title.into(),
+        agency: format!("UBND {}", unit_name(&d.receiving_unit)),
+        applicant: d.applicant_name.clone(),
+        procedure: catalog.get(&d.procedure_code).map_or(d.procedure_code.clone(), |p| p.name.clone()),
+        received: time(d.received_at),
+        paragraphs,
+        place_date: format!("{}, ngày {}", unit_name(&d.receiving_unit), at.format("%d/%m/%Y")),
+        code: d.code,
+    })
+}
+
+// ---- citizens ----
+
+struct TrackModel {
+    code: String,
+    status: String,
+    procedure: String,
+    due: String,
+    steps: Vec<(String, String)>,
+    can_rate: bool,
+}
+
+#[derive(Template)]
+#[template(path = "track.html")]
+struct TrackPage {
+    user: Option<UserBar>,
+    code: String,
+    phone4: String,
+    error: Option<String>,
+    view: Option<TrackModel>,
+}
+
+#[derive(Deserialize)]
+struct TrackQuery {
+    code: Option<String>,
+    phone4: Option<String>,
+}
+
+async fn track_page(State(web): State<Arc<Web>>, Query(q): Query<TrackQuery>) -> Response {
+    let code = q.code.unwrap_or_default();
+    let phone4 = q.phone4.unwrap_or_default();
+    let mut page =
+        TrackPage { user: None, code: code.clone(), phone4: phone4.clone(), error: None, view: None };
+    if code.trim().is_empty() {
+        return render(&page);
+    }
+    let app = web.app.clone();
+    let (c, p) = (code.clone(), phone4.clone());
+    match blocking(move || app.track(&c, &p)).await {
+        Ok(t) => {
+            page.view = Some(TrackModel {
+                code: t.code.clone(),
+                status: t.status_label.clone(),
+                procedure: t.procedure_name.clone(),
+                due: time(t.due_at),
+                steps: t.steps.iter().map(|s| (time(Some(s.at)), s.what.clone())).collect(),
+                can_rate: t.status == Status::Returned && !t.rated,
+            });
+            render(&page)
+        }
+        Err(e) => {
+            let status = crate::error::status_of(e.0.kind);
+            page.error = Some(e.0.message);
+            (status, render(&page)).into_response()
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct RateForm {
+    code: String,
+    phone4: String,
+    score: u8,
+}
+
+async fn rate(State(web): State<Arc<Web>>, Form(f): Form<RateForm>) -> Response {
+    let app = web.app.clone();
+    let (code, phone4) = (f.code.clone(), f.phone4.clone());
+    match blocking(move || app.rate(&f.code, &f.phone4, f.score, None)).await {
+        Ok(()) => Redirect::to(&format!(
+            "/tra-cuu?code={}&phone4={}",
+            crate::auth::url_encode(&code),
+            crate::auth::url_encode(&phone4)
+        ))
+        .into_response(),
+        Err(e) => page_error(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "procedures.html")]
+struct ProceduresPage {
+    user: Option<UserBar>,
+    q: String,
+    items: Vec<(String, String, String)>,
+}
+
+async fn procedures_page(State(web): State<Arc<Web>>, Query(q): Query<QueueQuery>) -> Response {
+    let query = q.q.unwrap_or_default();
+    let catalog = web.app.catalog();
+    let items = crate::api::search_procedures(&catalog, &query)
+        .into_iter()
+        .map(|p| (p.code.clone(), p.name.clone(), p.field.clone().unwrap_or_default()))
+        .collect();
+    render(&ProceduresPage { user: None, q: query, items })
+}
+
+#[derive(Template)]
+#[template(path = "procedure.html")]
+struct ProcedurePage {
+    user: Option<UserBar>,
+    code: String,
+    name: String,
+    field: String,
+    authority: String,
+    time: String,
+    fee: String,
+    channels: String,
+    result: String,
+    documents: Vec<String>,
+    legal: String,
+    warnings: Vec<String>,
+}
+
+async fn procedure_page(State(web): State<Arc<Web>>, Path(code): Path<String>) -> Response {
+    let catalog = web.app.catalog();
+    let Some(p) = catalog.get(&code) else {
+        return (StatusCode::NOT_FOUND, message_page("Không có thủ tục", "Không có thủ tục với mã này."))
+            .into_response();
+    };
+    use domain::catalog::Confidence;
+    let mut warnings = vec![];
+    for (field, label) in [
+        ("fee", "phí, lệ phí"),
+        ("processing_time", "thời hạn"),
+        ("competent_authority", "cơ quan giải quyết"),
+    ] {
+        if matches!(p.confidence(field), Confidence::Low | Confidence::Medium) {
+            warnings
+                .push(format!("Thông tin {label} chưa được xác minh đầy đủ; hãy hỏi lại bộ phận một cửa."));
+        }
+    }
+    let channels: Vec<&str> = [(p.direct, "Trực tiếp"), (p.online, "Trực tuyến"), (p.postal, "Bưu chính")]
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, l)| *l)
+        .collect();
+    render(&ProcedurePage {
+        user: None,
+        code: p.code.clone(),
+        name: p.name.clone(),
+        field: p.field.clone().unwrap_or_default(),
+        authority: p.authority.clone().unwrap_or_default(),
+        time: p.time_summary.clone(),
+        fee: p.fee_summary.clone(),
+        channels: channels.join(", "),
+        result: p.result.clone().unwrap_or_default(),
+        documents: p.documents.clone(),
+        legal: p.legal_basis.join("; "),
+        warnings,
+    })
+}
