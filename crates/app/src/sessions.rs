@@ -12,8 +12,10 @@ use store::Val;
 
 /// How long a session lasts without signing in again: a working day and a half.
 const SESSION_HOURS: i64 = 12;
-/// Failed logins allowed per account (and per address) in [`THROTTLE_MINUTES`].
+/// Failed logins allowed per account in [`THROTTLE_MINUTES`].
 const MAX_FAILURES: u32 = 5;
+/// Per address: a commune office's officers share one address behind its router.
+const MAX_FAILURES_PER_ADDRESS: u32 = 30;
 const THROTTLE_MINUTES: i64 = 15;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,9 +71,8 @@ impl App {
     fn throttled(&self, keys: &[String], now: NaiveDateTime) -> bool {
         let f = self.sessions.failures.lock().unwrap_or_else(|e| e.into_inner());
         keys.iter().any(|k| {
-            f.get(k).is_some_and(|(n, since)| {
-                *n >= MAX_FAILURES && now - *since < Duration::minutes(THROTTLE_MINUTES)
-            })
+            let max = if k.starts_with("ip:") { MAX_FAILURES_PER_ADDRESS } else { MAX_FAILURES };
+            f.get(k).is_some_and(|(n, since)| *n >= max && now - *since < Duration::minutes(THROTTLE_MINUTES))
         })
     }
 

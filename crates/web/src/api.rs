@@ -277,13 +277,22 @@ async fn list_dossiers(
             ApiError::new(ErrorKind::Invalid, "unknown_status", format!("trạng thái \"{s}\" không có"))
         })?),
     };
+    let per_page = q.per_page.unwrap_or(50);
+    let page = q.page.unwrap_or(1);
+    if !(1..=500).contains(&per_page) || page == 0 {
+        return Err(ApiError::new(
+            ErrorKind::Invalid,
+            "invalid_page",
+            "page từ 1 trở lên, per_page từ 1 đến 500",
+        ));
+    }
     let filter = DossierFilter {
         unit: q.commune,
         province: None,
         status,
         overdue: q.overdue.unwrap_or(false),
-        page: q.page.unwrap_or(1),
-        per_page: q.per_page.unwrap_or(50),
+        page,
+        per_page,
     };
     let app = web.app.clone();
     let actor = Actor::of(&caller.session.user);

@@ -1,0 +1,311 @@
+//! The API and the pages through the router, as a client sees them.
+
+use app::App;
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use domain::roles::Role;
+use serde_json::{json, Value};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    router: axum::Router,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let url = store::DbUrl::Sqlite(dir.path().join("h.db"));
+    let app = App::open(&url, calendar::WorkCalendar::default(), Arc::new(app::vietnam_now)).unwrap();
+    for (name, role, unit) in [
+        ("lan", Role::Officer, "20242"),
+        ("hoa", Role::Officer, "20257"),
+        ("sotuphap", Role::Department, "48"),
+    ] {
+        app.add_user(name, role, unit, "mat-khau-dai", None).unwrap();
+    }
+    let web = Arc::new(web::Web { app: Arc::new(app), secure_cookies: false });
+    Fixture { _dir: dir, router: web::router(web) }
+}
+
+async fn call(
+    f: &Fixture,
+    method: &str,
+    uri: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+) -> (StatusCode, Value) {
+    let (status, bytes) = raw(f, method, uri, token, body).await;
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+async fn raw(
+    f: &Fixture,
+    method: &str,
+    uri: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+) -> (StatusCode, Vec<u8>) {
+    let mut req = Request::builder().method(method).uri(uri);
+    if let Some(t) = token {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    if body.is_some() {
+        req = req.header(header::CONTENT_TYPE, "application/json");
+    }
+    let req = req.body(Body::from(body.unwrap_or_default().to_string())).unwrap();
+    let res = f.router.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let bytes = axum::body::to_bytes(res.into_body(), 10 << 20).await.unwrap();
+    (status, bytes.to_vec())
+}
+
+async fn login(f: &Fixture, user: &str) -> String {
+    let (s, v) = call(
+        f,
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        Some(&json!({"username": user, "password": "mat-khau-dai"}).to_string()),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    v["token"].as_str().unwrap().to_string()
+}
+
+fn new_dossier(name: &str) -> String {
+    json!({
+        "procedure_code": "1.004873",
+        "channel": "direct",
+        "applicant": {"full_name": name, "phone": "0905123456", "address": "12 Trần Phú, Hải Châu, Đà Nẵng"}
+    })
+    .to_string()
+}
+
+#[tokio::test]
+async fn login_gives_a_token_that_logout_ends() {
+    let f = fixture();
+    let (s, v) =
+        call(&f, "POST", "/api/v1/auth/login", None, Some(r#"{"username":"lan","password":"sai"}"#)).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("invalid_credentials")));
+    let (s, v) =
+        call(&f, "POST", "/api/v1/auth/login", None, Some(r#"{"username":"lan","password":"mat-khau-dai"}"#))
+            .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        v["user"],
+        json!({"username": "lan", "role": "officer", "unit_code": "20242", "full_name": null})
+    );
+    let t = v["token"].as_str().unwrap();
+    assert_eq!(call(&f, "GET", "/api/v1/dossiers", Some(t), None).await.0, StatusCode::OK);
+    assert_eq!(call(&f, "POST", "/api/v1/auth/logout", Some(t), None).await.0, StatusCode::NO_CONTENT);
+    let (s, v) = call(&f, "GET", "/api/v1/dossiers", Some(t), None).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthenticated")));
+}
+
+#[tokio::test]
+async fn repeated_wrong_passwords_are_throttled() {
+    let f = fixture();
+    for _ in 0..5 {
+        let (s, _) =
+            call(&f, "POST", "/api/v1/auth/login", None, Some(r#"{"username":"lan","password":"sai"}"#))
+                .await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+    }
+    let (s, v) =
+        call(&f, "POST", "/api/v1/auth/login", None, Some(r#"{"username":"lan","password":"mat-khau-dai"}"#))
+            .await;
+    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::TOO_MANY_REQUESTS, Some("too_many_attempts")));
+    // Another account from the same office is not locked out.
+    assert_eq!(login(&f, "hoa").await.len(), 64);
+}
+
+#[tokio::test]
+async fn a_dossier_from_intake_to_result_over_the_api() {
+    let f = fixture();
+    let t = login(&f, "lan").await;
+    let (s, d) = call(&f, "POST", "/api/v1/dossiers", Some(&t), Some(&new_dossier("Trần Văn An"))).await;
+    assert_eq!(s, StatusCode::CREATED, "{d}");
+    assert_eq!((d["status"].as_str(), d["commune_code"].as_str()), (Some("received"), Some("20242")));
+    assert!(d["due_at"].is_string() && d["received_at"].is_string());
+    let code = d["code"].as_str().unwrap();
+    let url = format!("/api/v1/dossiers/{code}/actions");
+    let (s, e) = call(&f, "POST", &url, Some(&t), Some(r#"{"action":"return_result"}"#)).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("invalid_transition")));
+    assert!(e["error"]["allowed"].as_array().unwrap().contains(&json!("approve")));
+    for a in [
+        r#"{"action":"assign","to":"chuyenvien"}"#,
+        r#"{"action":"approve"}"#,
+        r#"{"action":"return_result"}"#,
+    ] {
+        let (s, v) = call(&f, "POST", &url, Some(&t), Some(a)).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+    }
+    let (_, d) = call(&f, "GET", &format!("/api/v1/dossiers/{code}"), Some(&t), None).await;
+    assert_eq!(d["status"], "returned");
+    assert_eq!(d["portal_status"], 10);
+    assert_eq!(d["events"].as_array().unwrap().len(), 6);
+    // The citizen tracks it with the phone's last 4 digits and sees no personal data.
+    let (s, v) = raw(&f, "GET", &format!("/api/v1/track/{code}?phone_last4=3456"), None, None).await;
+    assert_eq!(s, StatusCode::OK);
+    let text = String::from_utf8(v).unwrap();
+    assert!(
+        !text.contains("Trần Văn An") && !text.contains("0905123456") && !text.contains("Trần Phú"),
+        "{text}"
+    );
+    let (s, _) = call(&f, "GET", &format!("/api/v1/track/{code}?phone_last4=0000"), None, None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let rating = format!("/api/v1/track/{code}/rating");
+    assert_eq!(
+        call(&f, "POST", &rating, None, Some(r#"{"phone_last4":"3456","score":5}"#)).await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        call(&f, "POST", &rating, None, Some(r#"{"phone_last4":"3456","score":4}"#)).await.0,
+        StatusCode::CONFLICT
+    );
+}
+
+#[tokio::test]
+async fn another_communes_dossier_does_not_exist_for_you() {
+    let f = fixture();
+    let lan = login(&f, "lan").await;
+    let hoa = login(&f, "hoa").await;
+    let (_, d) = call(&f, "POST", "/api/v1/dossiers", Some(&lan), Some(&new_dossier("A"))).await;
+    let code = d["code"].as_str().unwrap();
+    let (s, v) = call(&f, "GET", &format!("/api/v1/dossiers/{code}"), Some(&hoa), None).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("dossier_not_found")));
+    let (s, _) = call(
+        &f,
+        "POST",
+        &format!("/api/v1/dossiers/{code}/actions"),
+        Some(&hoa),
+        Some(r#"{"action":"approve"}"#),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (_, page) = call(&f, "GET", "/api/v1/dossiers", Some(&hoa), None).await;
+    assert_eq!(page["total"], 0);
+    let (_, page) = call(&f, "GET", "/api/v1/dossiers?commune=20242", Some(&hoa), None).await;
+    assert_eq!(page["total"], 0, "asking for another commune does not widen the scope");
+    let body = json!({"procedure_code": "1.004873", "channel": "direct", "commune_code": "20242", "applicant": {"full_name": "B"}}).to_string();
+    let (s, v) = call(&f, "POST", "/api/v1/dossiers", Some(&hoa), Some(&body)).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("out_of_scope")));
+    let so = login(&f, "sotuphap").await;
+    let (_, page) = call(&f, "GET", "/api/v1/dossiers", Some(&so), None).await;
+    assert_eq!(page["total"], 1, "the province sees its communes");
+    // Nor through the pages.
+    let (s, _) = page_get(&f, &format!("/ho-so/{code}"), &hoa).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+async fn page_get(f: &Fixture, uri: &str, token: &str) -> (StatusCode, String) {
+    let req = Request::builder()
+        .uri(uri)
+        .header(header::COOKIE, format!("haicap_session={token}"))
+        .body(Body::empty())
+        .unwrap();
+    let res = f.router.clone().oneshot(req).await.unwrap();
+    let s = res.status();
+    let b = axum::body::to_bytes(res.into_body(), 10 << 20).await.unwrap();
+    (s, String::from_utf8_lossy(&b).to_string())
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_4xx_with_a_stable_code_and_writes_nothing() {
+    let f = fixture();
+    let t = login(&f, "lan").await;
+    let cases: Vec<(String, StatusCode, &str)> = vec![
+        ("{bad".into(), StatusCode::BAD_REQUEST, "invalid_json"),
+        (r#"{"procedure_code": 5}"#.into(), StatusCode::BAD_REQUEST, "invalid_field"),
+        (
+            new_dossier("A").replace("\"channel\"", "\"extra\":1,\"channel\""),
+            StatusCode::BAD_REQUEST,
+            "invalid_field",
+        ),
+        (new_dossier("A").replace("direct", "fax"), StatusCode::BAD_REQUEST, "invalid_field"),
+        (new_dossier("A").replace("1.004873", "9.999"), StatusCode::BAD_REQUEST, "unknown_procedure"),
+        (new_dossier(""), StatusCode::BAD_REQUEST, "missing_name"),
+        (new_dossier("A\u{0}B"), StatusCode::BAD_REQUEST, "invalid_name"),
+        (new_dossier(&"x".repeat(70_000)), StatusCode::PAYLOAD_TOO_LARGE, "body_too_large"),
+    ];
+    for (body, status, code) in cases {
+        let (s, v) = call(&f, "POST", "/api/v1/dossiers", Some(&t), Some(&body)).await;
+        assert_eq!((s, v["error"]["code"].as_str()), (status, Some(code)), "{}", &body[..body.len().min(80)]);
+        assert!(v["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+    let (_, page) = call(&f, "GET", "/api/v1/dossiers", Some(&t), None).await;
+    assert_eq!(page["total"], 0);
+    for uri in [
+        "/api/v1/dossiers?page=0",
+        "/api/v1/dossiers?per_page=501",
+        "/api/v1/dossiers?status=flying",
+        "/api/v1/dossiers?page=abc",
+    ] {
+        assert_eq!(call(&f, "GET", uri, Some(&t), None).await.0, StatusCode::BAD_REQUEST, "{uri}");
+    }
+    let (s, v) = call(&f, "GET", "/api/v1/nowhere", None, None).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+}
+
+#[tokio::test]
+async fn names_are_escaped_in_pages() {
+    let f = fixture();
+    let t = login(&f, "lan").await;
+    let (_, d) =
+        call(&f, "POST", "/api/v1/dossiers", Some(&t), Some(&new_dossier("<script>alert(1)</script>"))).await;
+    let code = d["code"].as_str().unwrap();
+    let (s, html) = page_get(&f, &format!("/ho-so/{code}"), &t).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;") || html.contains("&#60;script&#62;"),
+        "{html}"
+    );
+    assert!(!html.contains("<script>alert(1)"));
+    let (_, html) = page_get(&f, "/", &t).await;
+    assert!(!html.contains("<script>alert(1)"));
+    let (s, html) = page_get(&f, &format!("/ho-so/{code}/phieu"), &t).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ") && html.contains("<svg"),
+        "receipt with a QR code"
+    );
+}
+
+#[tokio::test]
+async fn forms_without_the_session_csrf_token_are_refused() {
+    let f = fixture();
+    let t = login(&f, "lan").await;
+    let req = Request::builder()
+        .method("POST")
+        .uri("/ho-so/moi")
+        .header(header::COOKIE, format!("haicap_session={t}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("csrf=wrong&procedure_code=1.004873&channel=direct&full_name=A"))
+        .unwrap();
+    let res = f.router.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let (_, page) = call(&f, "GET", "/api/v1/dossiers", Some(&t), None).await;
+    assert_eq!(page["total"], 0);
+    // Pages without a session go to the login page.
+    let res =
+        f.router.clone().oneshot(Request::builder().uri("/").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()[header::LOCATION], "/dang-nhap?next=/");
+}
+
+#[tokio::test]
+async fn every_operation_of_the_spec_is_served() {
+    let f = fixture();
+    let spec: Value = serde_json::from_str(web::api::OPENAPI).unwrap();
+    let (s, served) = call(&f, "GET", "/api/openapi.json", None, None).await;
+    assert_eq!((s, &served), (StatusCode::OK, &spec));
+    for (path, ops) in spec["paths"].as_object().unwrap() {
+        for method in ops.as_object().unwrap().keys() {
+            let uri = path.replace("{code}", "48");
+            let (s, v) = call(&f, &method.to_uppercase(), &uri, None, Some("{}")).await;
+            assert_ne!(v["error"]["code"], "not_found", "{method} {path} is not routed");
+            assert_ne!(s, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+        }
+    }
+}
