@@ -15,6 +15,9 @@ pub struct DossierFilter {
     pub status: Option<Status>,
     /// Only those in progress past their due date (not while waiting for the citizen).
     pub overdue: bool,
+    /// Only those not yet finished for the citizen (a work queue): not returned, refused,
+    /// withdrawn or stopped.
+    pub open_only: bool,
     /// 1-based.
     pub page: u32,
     pub per_page: u32,
@@ -67,6 +70,20 @@ impl App {
         }
         if let Some(s) = f.status {
             push("status = ?", vec![Val::Int(s.portal_code().into())], &mut conds);
+        }
+        if f.open_only && f.status.is_none() {
+            let open: Vec<String> = [
+                Status::Registered,
+                Status::Received,
+                Status::Processing,
+                Status::SupplementRequested,
+                Status::PaymentRequested,
+                Status::Resolved,
+            ]
+            .iter()
+            .map(|s| s.portal_code().to_string())
+            .collect();
+            push(&format!("status IN ({})", open.join(", ")), vec![], &mut conds);
         }
         if f.overdue {
             let active: Vec<String> =

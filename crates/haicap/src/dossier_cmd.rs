@@ -268,7 +268,15 @@ pub fn run(a: DossierArgs) -> CmdResult {
         }
         DossierCmd::List { commune, status, overdue, page, per_page, json } => {
             let status = status.as_deref().map(parse_status).transpose()?;
-            let filter = DossierFilter { unit: commune, province: None, status, overdue, page, per_page };
+            let filter = DossierFilter {
+                unit: commune,
+                province: None,
+                status,
+                overdue,
+                open_only: false,
+                page,
+                per_page,
+            };
             let p = app.list(&filter, &actor)?;
             if json {
                 outln!("{}", serde_json::to_string(&p).expect("pages serialise"));

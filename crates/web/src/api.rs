@@ -291,6 +291,7 @@ async fn list_dossiers(
         province: None,
         status,
         overdue: q.overdue.unwrap_or(false),
+        open_only: false,
         page,
         per_page,
     };

@@ -221,7 +221,15 @@ async fn queue(State(web): State<Arc<Web>>, u: PageUser, Query(q): Query<QueueQu
     }
     let status = q.status.as_deref().and_then(crate::api::parse_status);
     let overdue = q.overdue.as_deref() == Some("true");
-    let filter = DossierFilter { status, overdue, page: 1, per_page: 200, ..DossierFilter::default() };
+    // The work queue: what is still open, unless a status is asked for.
+    let filter = DossierFilter {
+        status,
+        overdue,
+        open_only: true,
+        page: 1,
+        per_page: 200,
+        ..DossierFilter::default()
+    };
     let page = match blocking(move || app.list(&filter, &actor)).await {
         Ok(p) => p,
         Err(e) => return page_error(e),

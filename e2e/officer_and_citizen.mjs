@@ -1,0 +1,94 @@
+// An officer receives a dossier, moves it to a result; a citizen tracks and rates it; another
+// commune's officer cannot see it. Runs against a `haicap serve --demo` at $HAICAP_URL.
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+
+const base = process.env.HAICAP_URL ?? 'http://127.0.0.1:18080';
+const shots = process.env.SHOTS ?? '/tmp/haicap-e2e';
+mkdirSync(shots, { recursive: true });
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-background-networking'],
+});
+
+async function login(page, user) {
+  await page.goto(`${base}/dang-nhap`);
+  await page.fill('input[name=username]', user);
+  await page.fill('input[name=password]', 'haicap2025');
+  await page.click('button[type=submit]');
+  await page.waitForURL(`${base}/`);
+}
+
+let code;
+try {
+  // ---- officer at the desk, 1366x768 ----
+  const desk = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+  await login(desk, 'motcua.haichau');
+  assert.match(await desk.textContent('h1'), /Hồ sơ cần xử lý/);
+  await desk.screenshot({ path: `${shots}/queue.png` });
+
+  await desk.click('text=Tiếp nhận hồ sơ');
+  await desk.fill('#proc-q', 'xac nhan tinh trang hon nhan');
+  const choice = desk.locator('input[name=procedure_code][value="1.004873"]');
+  await choice.waitFor();
+  await choice.check();
+  await desk.locator('#checklist fieldset').waitFor();
+  await desk.fill('input[name=full_name]', 'Nguyễn Thị Thu');
+  await desk.fill('input[name=phone]', '0905 246 810');
+  await desk.fill('input[name=address]', '45 Bạch Đằng, P. Thạch Thang, Q. Hải Châu, TP Đà Nẵng');
+  await desk.locator('#address-result b').waitFor();
+  assert.match(await desk.textContent('#address-result'), /Phường Hải Châu/);
+  await desk.screenshot({ path: `${shots}/intake.png` });
+  await desk.click('text=Tiếp nhận và in phiếu hẹn');
+  await desk.waitForURL(/\/ho-so\/.+\/phieu$/);
+  assert.match(await desk.textContent('h1'), /GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ/);
+  assert.equal(await desk.locator('.qr svg').count(), 1);
+  code = desk.url().split('/ho-so/')[1].split('/')[0];
+  await desk.screenshot({ path: `${shots}/receipt.png`, fullPage: true });
+
+  // It is in the queue.
+  await desk.goto(`${base}/`);
+  assert.equal(await desk.locator(`a[href="/ho-so/${code}"]`).count(), 1);
+
+  // Move it to a result.
+  await desk.goto(`${base}/ho-so/${code}`);
+  for (const action of ['assign', 'approve', 'return_result']) {
+    await desk.selectOption('select[name=action]', action);
+    if (action === 'assign') await desk.fill('input[name=to]', 'chuyenvien.haichau');
+    await desk.click('text=Thực hiện');
+    await desk.waitForURL(`${base}/ho-so/${code}`);
+  }
+  assert.match(await desk.textContent('.status'), /Đã trả kết quả/);
+  await desk.screenshot({ path: `${shots}/dossier.png`, fullPage: true });
+
+  // A refused action shows the reason and changes nothing.
+  assert.equal(await desk.locator('select[name=action]').count(), 0, 'no action left after the result is returned');
+
+  // ---- the citizen, on a phone ----
+  const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await phone.goto(`${base}/tra-cuu`);
+  await phone.fill('input[name=code]', code);
+  await phone.fill('input[name=phone4]', '6810');
+  await phone.click('form button');
+  assert.match(await phone.textContent('section h2'), /Đã trả kết quả/);
+  const text = await phone.textContent('main');
+  assert.ok(!text.includes('Nguyễn Thị Thu') && !text.includes('Bạch Đằng'), 'no personal data on the tracking page');
+  await phone.screenshot({ path: `${shots}/track-phone.png`, fullPage: true });
+  await phone.click('text=Gửi đánh giá');
+  assert.equal(await phone.locator('text=Gửi đánh giá').count(), 0, 'rated once');
+  // A wrong phone looks like no dossier at all.
+  await phone.goto(`${base}/tra-cuu?code=${code}&phone4=0000`);
+  assert.match(await phone.textContent('.error'), /không tìm thấy/);
+
+  // ---- another commune's officer ----
+  const other = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+  await login(other, 'motcua.hoacuong');
+  assert.equal(await other.locator(`a[href="/ho-so/${code}"]`).count(), 0);
+  const res = await other.goto(`${base}/ho-so/${code}`);
+  assert.equal(res.status(), 404);
+  console.log(`e2e ok: dossier ${code} received, resolved, returned, tracked and rated; hidden from another commune`);
+} finally {
+  await browser.close();
+}

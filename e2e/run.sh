@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Starts `haicap serve --demo` on a fresh database and runs the browser tests against it.
+# Needs: chromium (apt-get install chromium) and `npm ci` in e2e/ (playwright-core only).
+set -euo pipefail
+cd "$(dirname "$0")"
+bin=${HAICAP_BIN:-../target/release/haicap}
+port=${PORT:-18080}
+tmp=$(mktemp -d)
+"$bin" serve --db "sqlite://$tmp/e2e.db" --demo --listen "127.0.0.1:$port" >"$tmp/server.log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+HAICAP_URL="http://127.0.0.1:$port" node officer_and_citizen.mjs || { cat "$tmp/server.log"; exit 1; }
