@@ -82,13 +82,34 @@ try {
   await phone.goto(`${base}/tra-cuu?code=${code}&phone4=0000`);
   assert.match(await phone.textContent('.error'), /không tìm thấy/);
 
+  // ---- a citizen submits online with a document ----
+  await phone.goto(`${base}/thu-tuc/1.004873`);
+  await phone.click('text=Nộp hồ sơ trực tuyến');
+  await phone.fill('input[name=full_name]', 'Lê Văn Bình');
+  await phone.fill('input[name=phone]', '0912345678');
+  await phone.selectOption('select[name=province]', '48');
+  await phone.locator('#commune option[value="20242"]').waitFor({ state: 'attached' });
+  await phone.selectOption('#commune', '20242');
+  await phone.setInputFiles('input[type=file]', { name: 'to-khai.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n% to khai\n') });
+  await phone.click('button[type=submit]');
+  assert.match(await phone.textContent('h1'), /Đã nộp hồ sơ/);
+  const online = (await phone.textContent('main')).match(/Mã hồ sơ của ông\/bà: (\S+)\./)[1];
+  await phone.screenshot({ path: `${shots}/submitted-phone.png`, fullPage: true });
+  // The commune sees it, with its document, and receives it.
+  await desk.goto(`${base}/ho-so/${online}`);
+  assert.equal(await desk.locator('a', { hasText: 'to-khai.pdf' }).count(), 1);
+  await desk.selectOption('select[name=action]', 'receive');
+  await desk.click('text=Thực hiện');
+  await desk.waitForURL(`${base}/ho-so/${online}`);
+  assert.match(await desk.textContent('.status'), /Được tiếp nhận/);
+
   // ---- another commune's officer ----
   const other = await browser.newPage({ viewport: { width: 1366, height: 768 } });
   await login(other, 'motcua.hoacuong');
   assert.equal(await other.locator(`a[href="/ho-so/${code}"]`).count(), 0);
   const res = await other.goto(`${base}/ho-so/${code}`);
   assert.equal(res.status(), 404);
-  console.log(`e2e ok: dossier ${code} received, resolved, returned, tracked and rated; hidden from another commune`);
+  console.log(`e2e ok: dossier ${code} received, resolved, returned, tracked and rated; an online submission with a document received; all hidden from another commune`);
 } finally {
   await browser.close();
 }

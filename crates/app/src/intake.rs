@@ -1,6 +1,7 @@
 //! Receiving a dossier: check the request, resolve the address, route it, set the appointment,
 //! and write the dossier with its first events under a fresh code.
 
+use crate::blobs::{Attachment, Upload};
 use crate::records::{bump_stats, DossierRecord, EventRow};
 use crate::{Actor, App, AppError, AppResult, ErrorKind};
 use domain::audit::GENESIS;
@@ -118,6 +119,31 @@ impl App {
     /// Receives a dossier. A direct one is accepted at once (receipt and appointment); an
     /// online or postal one waits for an officer to accept it.
     pub fn receive(&self, req: &IntakeRequest, actor: &Actor) -> AppResult<DossierRecord> {
+        self.receive_with(req, actor, vec![])
+    }
+
+    /// A citizen's online submission with its documents: the files are checked and stored
+    /// first (by content, so a retry stores nothing twice), then the dossier and the list of
+    /// its documents are written in one transaction.
+    pub fn submit_online(&self, req: &IntakeRequest, uploads: &[Upload]) -> AppResult<DossierRecord> {
+        let checked = crate::blobs::check(uploads)?;
+        for (a, bytes) in &checked {
+            self.blobs.put(&a.sha256, bytes).map_err(|e| {
+                AppError::new(ErrorKind::Unavailable, "blob_store", format!("không lưu được tệp: {e}"))
+            })?;
+        }
+        let req = IntakeRequest { channel: Channel::Online, ..req.clone() };
+        let citizen =
+            Actor { username: "công dân".into(), role: None, scope: domain::roles::Scope::Everything };
+        self.receive_with(&req, &citizen, checked.into_iter().map(|(a, _)| a).collect())
+    }
+
+    fn receive_with(
+        &self,
+        req: &IntakeRequest,
+        actor: &Actor,
+        attachments: Vec<Attachment>,
+    ) -> AppResult<DossierRecord> {
         let state = self.catalog_state();
         let code = req.procedure_code.trim();
         let procedure = state.catalog.get(code).ok_or_else(|| {
@@ -218,6 +244,21 @@ impl App {
                 r.insert(c, &rec.code, &rec.province_code)?;
             }
             bump_stats(c, &rec, &deltas)?;
+            for a in &attachments {
+                c.exec(
+                    "INSERT INTO attachments (dossier_code, seq, province_code, file_name, content_type, size, sha256, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    &[
+                        (&rec.code).into(),
+                        a.seq.into(),
+                        (&rec.province_code).into(),
+                        (&a.file_name).into(),
+                        (&a.content_type).into(),
+                        store::Val::Int(a.size as i64),
+                        (&a.sha256).into(),
+                        now.into(),
+                    ],
+                )?;
+            }
             rec.events = events.clone();
             Ok(rec)
         })?;

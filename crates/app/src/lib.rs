@@ -4,6 +4,7 @@
 //! writes what they answer, events and projections together.
 
 mod audit;
+pub mod blobs;
 mod catalog_store;
 pub mod demo;
 mod error;
@@ -69,6 +70,18 @@ impl Actor {
     }
 }
 
+/// Documents live beside a SQLite file; with PostgreSQL, under `haicap-data/blobs` unless
+/// `HAICAP_BLOBS` says where.
+fn blob_root(url: &DbUrl) -> std::path::PathBuf {
+    if let Ok(dir) = std::env::var("HAICAP_BLOBS") {
+        return dir.into();
+    }
+    match url {
+        DbUrl::Sqlite(p) => p.parent().map_or_else(|| "blobs".into(), |d| d.join("blobs")),
+        DbUrl::Postgres(_) => "haicap-data/blobs".into(),
+    }
+}
+
 pub struct App {
     store: Store,
     calendar: Arc<WorkCalendar>,
@@ -82,6 +95,7 @@ pub struct App {
     /// append and is read again.
     recent: Mutex<HashMap<String, Arc<DossierRecord>>>,
     sessions: sessions::Sessions,
+    blobs: Arc<dyn blobs::BlobStore>,
 }
 
 /// Most dossiers kept in [`App::recent`] (a few KiB each).
@@ -112,6 +126,7 @@ impl App {
             sealed_through: Mutex::new(None),
             recent: Mutex::new(HashMap::new()),
             sessions: sessions::Sessions::default(),
+            blobs: Arc::new(blobs::FsBlobs { root: blob_root(url) }),
         };
         app.seal_if_new_day()?;
         Ok(app)
@@ -148,6 +163,52 @@ impl App {
 
     pub(crate) fn forget(&self, code: &str) {
         self.recent.lock().unwrap_or_else(|e| e.into_inner()).remove(code.trim());
+    }
+
+    /// Replaces the blob store (the default is a folder beside the database).
+    pub fn with_blobs(mut self, blobs: Arc<dyn blobs::BlobStore>) -> App {
+        self.blobs = blobs;
+        self
+    }
+
+    /// The documents of a dossier the actor may see.
+    pub fn attachments(&self, code: &str, actor: &Actor) -> AppResult<Vec<blobs::Attachment>> {
+        let d = self.dossier(code, actor)?;
+        let rows = self.store.read(|c| {
+            c.query(
+                "SELECT seq, file_name, content_type, size, sha256 FROM attachments WHERE dossier_code = $1 ORDER BY seq",
+                &[(&d.code).into()],
+            )
+        })?;
+        Ok(rows
+            .iter()
+            .map(|r| blobs::Attachment {
+                seq: r.int(0).unwrap_or(0) as u32,
+                file_name: r.string(1),
+                content_type: r.string(2),
+                size: r.int(3).unwrap_or(0) as u64,
+                sha256: r.string(4),
+            })
+            .collect())
+    }
+
+    /// One document's bytes, if the actor may see its dossier.
+    pub fn attachment(&self, code: &str, seq: u32, actor: &Actor) -> AppResult<(blobs::Attachment, Vec<u8>)> {
+        let a = self
+            .attachments(code, actor)?
+            .into_iter()
+            .find(|a| a.seq == seq)
+            .ok_or_else(|| AppError::not_found("attachment_not_found", "không có tệp này"))?;
+        let bytes = self
+            .blobs
+            .get(&a.sha256)
+            .map_err(|e| {
+                AppError::new(ErrorKind::Unavailable, "blob_store", format!("không đọc được tệp: {e}"))
+            })?
+            .ok_or_else(|| {
+                AppError::new(ErrorKind::Unavailable, "blob_missing", "tệp đã mất khỏi kho lưu trữ")
+            })?;
+        Ok((a, bytes))
     }
 
     /// Now, to the second: the history stores whole seconds, and hashes what it stores.

@@ -161,8 +161,9 @@ impl App {
         let mut rec = DossierRecord::from_row(&row).ok_or_else(|| {
             AppError::new(ErrorKind::Unavailable, "corrupt_record", "bản ghi hồ sơ bị hỏng")
         })?;
-        // Outside the caller's scope, a dossier does not exist.
+        // Outside the caller's scope, a dossier does not exist (and the attempt is logged).
         if !actor.scope.sees(&rec.province_code, &rec.receiving_unit, &rec.handling_unit) {
+            self.log(&actor.username, "access_denied", Some(&rec.code), None, None);
             return Err(not_found());
         }
         rec.events = events.into_iter().map(|(e, _)| e).collect();

@@ -232,6 +232,17 @@ fn a_commune_never_sees_another_communes_dossiers() {
         let e = app.dossier(&theirs.code, &me).unwrap_err();
         assert_eq!((e.kind, e.code), (ErrorKind::NotFound, "dossier_not_found"));
         assert_eq!(act(&app, &theirs.code, "approve", None, &me).unwrap_err().code, "dossier_not_found");
+        let denied = app
+            .store()
+            .read(|c| {
+                c.query_one(
+                    "SELECT COUNT(*) FROM audit_log WHERE action = 'access_denied' AND target = $1",
+                    &[(&theirs.code).into()],
+                )
+            })
+            .unwrap()
+            .and_then(|r| r.int(0));
+        assert!(denied >= Some(2), "each denied look is in the audit log: {denied:?}");
         let page = app.list(&DossierFilter::default(), &me).unwrap();
         assert_eq!(page.items.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(), [ours.code.as_str()]);
         assert_eq!(page.total, 1);

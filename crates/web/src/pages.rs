@@ -35,6 +35,12 @@ pub fn routes() -> Router<Arc<Web>> {
         .route("/tra-cuu/danh-gia", post(rate))
         .route("/thu-tuc", get(procedures_page))
         .route("/thu-tuc/{code}", get(procedure_page))
+        .route(
+            "/nop-truc-tuyen/{code}",
+            get(submit_page).post(submit).layer(axum::extract::DefaultBodyLimit::max(26 * 1024 * 1024)),
+        )
+        .route("/ui/xa", get(commune_options))
+        .route("/ho-so/{code}/tep/{seq}", get(download))
 }
 
 /// The signed-in user as the header shows them.
@@ -67,10 +73,11 @@ struct MessagePage {
     user: Option<UserBar>,
     heading: String,
     text: String,
+    link: Option<(String, String)>,
 }
 
 pub fn message_page(heading: &str, text: &str) -> Response {
-    render(&MessagePage { user: None, heading: heading.into(), text: text.into() })
+    render(&MessagePage { user: None, heading: heading.into(), text: text.into(), link: None })
 }
 
 fn page_error(e: ApiError) -> Response {
@@ -478,6 +485,7 @@ struct DossierPage {
     events: Vec<EventView>,
     actions: Vec<(String, String)>,
     forms: Vec<(u8, String)>,
+    attachments: Vec<(u32, String, String)>,
 }
 
 fn dossier_view(web: &Web, d: &DossierRecord) -> DossierView {
@@ -516,6 +524,7 @@ fn dossier_response(
     web: &Web,
     s: &Session,
     d: &DossierRecord,
+    attachments: Vec<app::blobs::Attachment>,
     error: Option<String>,
     status: StatusCode,
 ) -> Response {
@@ -548,6 +557,10 @@ fn dossier_response(
             forms.push((n, title.to_string()));
         }
     }
+    let attachments = attachments
+        .into_iter()
+        .map(|a| (a.seq, a.file_name, format!("{} · {} KB", a.content_type, a.size.div_ceil(1024))))
+        .collect();
     let page = DossierPage {
         user: bar(s),
         csrf: s.csrf.clone(),
@@ -556,8 +569,15 @@ fn dossier_response(
         events,
         actions,
         forms,
+        attachments,
     };
     (status, render(&page)).into_response()
+}
+
+async fn load_attachments(web: &Arc<Web>, s: &Session, code: String) -> Vec<app::blobs::Attachment> {
+    let app = web.app.clone();
+    let actor = Actor::of(&s.user);
+    blocking(move || app.attachments(&code, &actor)).await.unwrap_or_default()
 }
 
 async fn load(web: &Arc<Web>, s: &Session, code: String) -> Result<DossierRecord, ApiError> {
@@ -568,7 +588,10 @@ async fn load(web: &Arc<Web>, s: &Session, code: String) -> Result<DossierRecord
 
 async fn dossier_page(State(web): State<Arc<Web>>, u: PageUser, Path(code): Path<String>) -> Response {
     match load(&web, &u.session, code).await {
-        Ok(d) => dossier_response(&web, &u.session, &d, None, StatusCode::OK),
+        Ok(d) => {
+            let files = load_attachments(&web, &u.session, d.code.clone()).await;
+            dossier_response(&web, &u.session, &d, files, None, StatusCode::OK)
+        }
         Err(e) => page_error(e),
     }
 }
@@ -612,7 +635,8 @@ async fn act(
         Err(e) => match load(&web, &u.session, code).await {
             Ok(d) => {
                 let status = crate::error::status_of(e.0.kind);
-                dossier_response(&web, &u.session, &d, Some(e.0.message), status)
+                let files = load_attachments(&web, &u.session, d.code.clone()).await;
+                dossier_response(&web, &u.session, &d, files, Some(e.0.message), status)
             }
             Err(e2) => page_error(e2),
         },
@@ -896,6 +920,7 @@ async fn procedures_page(State(web): State<Arc<Web>>, Query(q): Query<QueueQuery
 #[template(path = "procedure.html")]
 struct ProcedurePage {
     user: Option<UserBar>,
+    online: bool,
     code: String,
     name: String,
     field: String,
@@ -934,6 +959,7 @@ async fn procedure_page(State(web): State<Arc<Web>>, Path(code): Path<String>) -
         .collect();
     render(&ProcedurePage {
         user: None,
+        online: p.online && p.terms(Channel::Online).is_some(),
         code: p.code.clone(),
         name: p.name.clone(),
         field: p.field.clone().unwrap_or_default(),
@@ -946,4 +972,195 @@ async fn procedure_page(State(web): State<Arc<Web>>, Path(code): Path<String>) -
         legal: p.legal_basis.join("; "),
         warnings,
     })
+}
+
+// ---- online submission ----
+
+#[derive(Template)]
+#[template(path = "submit.html")]
+struct SubmitPage {
+    user: Option<UserBar>,
+    code: String,
+    name: String,
+    documents: Vec<String>,
+    provinces: Vec<(String, String)>,
+    error: Option<String>,
+}
+
+fn not_online() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        message_page("Không nộp trực tuyến được", "Thủ tục này không nhận hồ sơ trực tuyến."),
+    )
+        .into_response()
+}
+
+/// The submission form of a procedure offered online.
+fn submit_form(web: &Web, code: &str, error: Option<String>) -> Option<SubmitPage> {
+    let catalog = web.app.catalog();
+    let p = catalog.get(code).filter(|p| p.online)?;
+    let reg = units::registry();
+    Some(SubmitPage {
+        user: None,
+        code: p.code.clone(),
+        name: p.name.clone(),
+        documents: p.documents.clone(),
+        provinces: reg.provinces.iter().map(|p| (p.code.to_string(), p.name.to_string())).collect(),
+        error,
+    })
+}
+
+async fn submit_page(State(web): State<Arc<Web>>, Path(code): Path<String>) -> Response {
+    match submit_form(&web, &code, None) {
+        Some(p) => render(&p),
+        None => not_online(),
+    }
+}
+
+#[derive(Deserialize)]
+struct ProvinceQuery {
+    province: Option<String>,
+}
+
+async fn commune_options(Query(q): Query<ProvinceQuery>) -> Response {
+    let reg = units::registry();
+    let mut html = String::from("<option value=\"\">— chọn —</option>");
+    if let Some(list) = q.province.as_deref().and_then(|p| reg.communes_of(p)) {
+        let mut communes: Vec<_> = list.collect();
+        communes.sort_by_key(|c| vi_text::fold(c.name));
+        for c in communes {
+            html.push_str(&format!("<option value=\"{}\">{}</option>", c.code, escape(c.name)));
+        }
+    }
+    Html(html).into_response()
+}
+
+async fn submit(
+    State(web): State<Arc<Web>>,
+    Path(code): Path<String>,
+    mut form: axum::extract::Multipart,
+) -> Response {
+    let mut fields: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut uploads = vec![];
+    loop {
+        match form.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or_default().to_string();
+                let file_name = field.file_name().map(str::to_string);
+                match field.bytes().await {
+                    Ok(bytes) if name == "files" => uploads.push(app::blobs::Upload {
+                        file_name: file_name.unwrap_or_default(),
+                        bytes: bytes.to_vec(),
+                    }),
+                    Ok(bytes) => {
+                        fields.insert(name, String::from_utf8_lossy(&bytes).into_owned());
+                    }
+                    Err(_) => return bad_upload(&web, &code),
+                }
+            }
+            Ok(None) => break,
+            Err(_) => return bad_upload(&web, &code),
+        }
+    }
+    let get = |k: &str| fields.get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    if get("phone").is_none() {
+        return submit_error(
+            &web,
+            &code,
+            "cần số điện thoại để tra cứu hồ sơ".into(),
+            StatusCode::BAD_REQUEST,
+        );
+    }
+    let req = IntakeRequest {
+        procedure_code: code.clone(),
+        channel: Channel::Online,
+        commune_code: get("commune_code"),
+        applicant: Applicant {
+            full_name: get("full_name").unwrap_or_default(),
+            phone: get("phone"),
+            id_number: get("id_number"),
+            address: get("address"),
+        },
+    };
+    let app = web.app.clone();
+    match blocking(move || app.submit_online(&req, &uploads)).await {
+        Ok(d) => {
+            let last4: String = d
+                .applicant_phone
+                .clone()
+                .unwrap_or_default()
+                .chars()
+                .rev()
+                .take(4)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            render(&MessagePage {
+                user: None,
+                heading: "Đã nộp hồ sơ".into(),
+                text: format!(
+                    "Mã hồ sơ của ông/bà: {}. Hồ sơ sẽ được cán bộ {} tiếp nhận và hẹn ngày trả kết quả.",
+                    d.code,
+                    unit_name(&d.receiving_unit)
+                ),
+                link: Some((
+                    format!("/tra-cuu?code={}&phone4={last4}", d.code),
+                    "Tra cứu tiến độ hồ sơ".into(),
+                )),
+            })
+        }
+        Err(e) => {
+            let status = crate::error::status_of(e.0.kind);
+            submit_error(&web, &code, e.0.message, status)
+        }
+    }
+}
+
+fn bad_upload(web: &Web, code: &str) -> Response {
+    submit_error(
+        web,
+        code,
+        "tệp gửi lên không đọc được hoặc quá lớn (tổng tối đa 25 MB)".into(),
+        StatusCode::BAD_REQUEST,
+    )
+}
+
+fn submit_error(web: &Web, code: &str, message: String, status: StatusCode) -> Response {
+    match submit_form(web, code, Some(message)) {
+        Some(p) => (status, render(&p)).into_response(),
+        None => not_online(),
+    }
+}
+
+async fn download(
+    State(web): State<Arc<Web>>,
+    u: PageUser,
+    Path((code, seq)): Path<(String, u32)>,
+) -> Response {
+    let app = web.app.clone();
+    let actor = Actor::of(&u.session.user);
+    match blocking(move || app.attachment(&code, seq, &actor)).await {
+        Ok((a, bytes)) => {
+            let disposition = format!(
+                "inline; filename=\"tep-{}.{}\"",
+                a.seq,
+                match a.content_type.as_str() {
+                    "application/pdf" => "pdf",
+                    "image/png" => "png",
+                    _ => "jpg",
+                }
+            );
+            (
+                [
+                    (axum::http::header::CONTENT_TYPE, a.content_type.clone()),
+                    (axum::http::header::CONTENT_DISPOSITION, disposition),
+                    (axum::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
+        Err(e) => page_error(e),
+    }
 }

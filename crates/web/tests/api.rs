@@ -309,3 +309,68 @@ async fn every_operation_of_the_spec_is_served() {
         }
     }
 }
+
+fn multipart(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "----haicaptestboundary";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
+        );
+    }
+    for (name, bytes) in files {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend(*bytes);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn submit(f: &Fixture, fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> (StatusCode, String) {
+    let (ct, body) = multipart(fields, files);
+    let req = Request::builder()
+        .method("POST")
+        .uri("/nop-truc-tuyen/1.004873")
+        .header(header::CONTENT_TYPE, ct)
+        .body(Body::from(body))
+        .unwrap();
+    let res = f.router.clone().oneshot(req).await.unwrap();
+    let s = res.status();
+    let b = axum::body::to_bytes(res.into_body(), 10 << 20).await.unwrap();
+    (s, String::from_utf8_lossy(&b).to_string())
+}
+
+#[tokio::test]
+async fn a_citizen_submits_online_with_documents_the_commune_reads_them() {
+    let f = fixture();
+    let fields =
+        [("full_name", "Lê Thị Mai"), ("phone", "0905777888"), ("commune_code", "20242"), ("province", "48")];
+    // A program dressed as a PDF is refused, and nothing is written.
+    let (s, html) = submit(&f, &fields, &[("to-khai.pdf", b"MZ\x90\x00not a pdf")]).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(html.contains("không phải PDF"), "{html}");
+    let lan = login(&f, "lan").await;
+    let (_, page) = call(&f, "GET", "/api/v1/dossiers", Some(&lan), None).await;
+    assert_eq!(page["total"], 0);
+
+    let pdf = b"%PDF-1.4\n% to khai\n";
+    let (s, html) =
+        submit(&f, &fields, &[("to-khai.pdf", pdf), ("cccd.png", b"\x89PNG\r\n\x1a\nimage")]).await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(html.contains("Đã nộp hồ sơ"));
+    let (_, page) = call(&f, "GET", "/api/v1/dossiers", Some(&lan), None).await;
+    let d = &page["items"][0];
+    assert_eq!((d["status"].as_str(), d["channel"].as_str()), (Some("registered"), Some("online")));
+    let code = d["code"].as_str().unwrap();
+    let (_, html) = page_get(&f, &format!("/ho-so/{code}"), &lan).await;
+    assert!(html.contains("to-khai.pdf") && html.contains("cccd.png"), "{html}");
+    let (s, body) = page_get(&f, &format!("/ho-so/{code}/tep/1"), &lan).await;
+    assert_eq!((s, body.as_bytes()), (StatusCode::OK, &pdf[..]));
+    let hoa = login(&f, "hoa").await;
+    let (s, _) = page_get(&f, &format!("/ho-so/{code}/tep/1"), &hoa).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "another commune cannot read the documents");
+}

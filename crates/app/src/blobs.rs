@@ -1,0 +1,177 @@
+//! Uploaded documents: checked (size, count, real type), stored by content hash behind a port.
+
+use crate::{AppError, AppResult};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::io::Write;
+use std::path::PathBuf;
+
+pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
+pub const MAX_TOTAL_BYTES: usize = 25 * 1024 * 1024;
+pub const MAX_FILES: usize = 10;
+
+/// Where document bytes live, named by their SHA-256.
+pub trait BlobStore: Send + Sync {
+    fn put(&self, hash: &str, bytes: &[u8]) -> std::io::Result<()>;
+    fn get(&self, hash: &str) -> std::io::Result<Option<Vec<u8>>>;
+}
+
+/// A folder: `ab/cdef…` per blob, written to a temporary name, synced, then renamed, so a
+/// crash never leaves half a document under its hash.
+pub struct FsBlobs {
+    pub root: PathBuf,
+}
+
+impl FsBlobs {
+    fn path(&self, hash: &str) -> Option<PathBuf> {
+        (hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+            .then(|| self.root.join(&hash[..2]).join(&hash[2..]))
+    }
+}
+
+impl BlobStore for FsBlobs {
+    fn put(&self, hash: &str, bytes: &[u8]) -> std::io::Result<()> {
+        let path = self.path(hash).ok_or_else(|| std::io::Error::other("bad hash"))?;
+        if path.exists() {
+            return Ok(());
+        }
+        let dir = path.parent().expect("has a parent");
+        std::fs::create_dir_all(dir)?;
+        let tmp = dir.join(format!(".{}.tmp{}", &hash[2..], std::process::id()));
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, &path)
+    }
+
+    fn get(&self, hash: &str) -> std::io::Result<Option<Vec<u8>>> {
+        let Some(path) = self.path(hash) else { return Ok(None) };
+        match std::fs::read(path) {
+            Ok(b) => Ok(Some(b)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// A file as the citizen sent it.
+#[derive(Clone, Debug)]
+pub struct Upload {
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A stored document of a dossier.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Attachment {
+    pub seq: u32,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: u64,
+    pub sha256: String,
+}
+
+/// The real type, from the first bytes (never from the name or the browser's claim).
+fn sniff(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else {
+        None
+    }
+}
+
+fn clean_name(name: &str) -> String {
+    // Keep the last path part, no control characters, at most 120 characters.
+    let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let cleaned: String = base.chars().filter(|c| !c.is_control()).take(120).collect();
+    if cleaned.trim().is_empty() {
+        "tep".into()
+    } else {
+        cleaned.trim().to_string()
+    }
+}
+
+/// Checks the uploads and describes them; nothing is stored yet.
+pub fn check(uploads: &[Upload]) -> AppResult<Vec<(Attachment, &[u8])>> {
+    let uploads: Vec<&Upload> = uploads.iter().filter(|u| !u.bytes.is_empty()).collect();
+    if uploads.len() > MAX_FILES {
+        return Err(AppError::invalid("too_many_files", format!("tối đa {MAX_FILES} tệp cho một hồ sơ")));
+    }
+    let total: usize = uploads.iter().map(|u| u.bytes.len()).sum();
+    if total > MAX_TOTAL_BYTES {
+        return Err(AppError::new(
+            crate::ErrorKind::TooLarge,
+            "files_too_large",
+            "tổng dung lượng tệp vượt 25 MB",
+        ));
+    }
+    uploads
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
+            let name = clean_name(&u.file_name);
+            if u.bytes.len() > MAX_FILE_BYTES {
+                return Err(AppError::new(
+                    crate::ErrorKind::TooLarge,
+                    "file_too_large",
+                    format!("tệp \"{name}\" lớn hơn 10 MB"),
+                ));
+            }
+            let content_type = sniff(&u.bytes).ok_or_else(|| {
+                AppError::invalid("file_type", format!("tệp \"{name}\" không phải PDF, JPEG hay PNG"))
+            })?;
+            let sha256 = Sha256::digest(&u.bytes).iter().map(|b| format!("{b:02x}")).collect();
+            let a = Attachment {
+                seq: i as u32 + 1,
+                file_name: name,
+                content_type: content_type.into(),
+                size: u.bytes.len() as u64,
+                sha256,
+            };
+            Ok((a, u.bytes.as_slice()))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn up(name: &str, bytes: &[u8]) -> Upload {
+        Upload { file_name: name.into(), bytes: bytes.to_vec() }
+    }
+
+    #[test]
+    fn types_come_from_the_bytes_and_limits_hold() {
+        let files =
+            [up("C:\\giay to\\to khai.pdf", b"%PDF-1.7 ..."), up("anh.jpg", &[0xFF, 0xD8, 0xFF, 0xE0])];
+        let ok = check(&files).unwrap();
+        assert_eq!(ok[0].0.file_name, "to khai.pdf");
+        assert_eq!(ok[0].0.content_type, "application/pdf");
+        assert_eq!(ok[1].0.content_type, "image/jpeg");
+        assert_eq!(check(&[up("virus.pdf", b"MZ\x90\x00")]).unwrap_err().code, "file_type");
+        let mut big = b"%PDF-".to_vec();
+        big.resize(MAX_FILE_BYTES + 1, 0);
+        assert_eq!(check(&[up("big.pdf", &big)]).unwrap_err().code, "file_too_large");
+        let many: Vec<Upload> = (0..11).map(|i| up(&format!("{i}.png"), b"\x89PNG\r\n\x1a\n")).collect();
+        assert_eq!(check(&many).unwrap_err().code, "too_many_files");
+        assert!(check(&[up("empty.pdf", b"")]).unwrap().is_empty(), "an empty file input is no file");
+    }
+
+    #[test]
+    fn blobs_are_stored_once_under_their_hash() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = FsBlobs { root: dir.path().to_path_buf() };
+        let files = [up("a.png", b"\x89PNG\r\n\x1a\nxyz")];
+        let checked = check(&files).unwrap();
+        let (a, bytes) = &checked[0];
+        s.put(&a.sha256, bytes).unwrap();
+        s.put(&a.sha256, bytes).unwrap();
+        assert_eq!(s.get(&a.sha256).unwrap().as_deref(), Some(*bytes));
+        assert_eq!(s.get("../../etc/passwd").unwrap(), None);
+    }
+}

@@ -1,0 +1,18 @@
+-- haicap schema, version 3: documents uploaded with a dossier. The bytes live in the blob
+-- store, named by their SHA-256; the database keeps what they are and whose.
+
+-- @all
+CREATE TABLE attachments (
+    dossier_code TEXT NOT NULL,
+    seq BIGINT NOT NULL,
+    province_code TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    sha256 TEXT NOT NULL,
+    uploaded_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (dossier_code, seq)
+);
+
+-- @postgres
+GRANT SELECT, INSERT ON attachments TO haicap_app;
