@@ -18,6 +18,8 @@ pub struct DossierFilter {
     /// Only those not yet finished for the citizen (a work queue): not returned, refused,
     /// withdrawn or stopped.
     pub open_only: bool,
+    /// Words of the applicant's name, phone or code (accents and case ignored).
+    pub text: Option<String>,
     /// 1-based.
     pub page: u32,
     pub per_page: u32,
@@ -34,7 +36,8 @@ pub struct Page {
 impl App {
     /// Dossiers by due date (soonest first; those without one last), within the actor's scope.
     pub fn list(&self, f: &DossierFilter, actor: &Actor) -> AppResult<Page> {
-        let per_page = f.per_page.clamp(1, 500);
+        // 0 (the default) means the usual page of 50.
+        let per_page = if f.per_page == 0 { 50 } else { f.per_page.min(500) };
         let page = f.page.max(1);
         let mut conds: Vec<String> = vec![];
         let mut params: Vec<Val> = vec![];
@@ -70,6 +73,13 @@ impl App {
         }
         if let Some(s) = f.status {
             push("status = ?", vec![Val::Int(s.portal_code().into())], &mut conds);
+        }
+        if let Some(t) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            for word in vi_text::fold(t).split_whitespace().take(5) {
+                // LIKE wildcards typed by the user are taken literally.
+                let word: String = word.chars().filter(|c| !matches!(c, '%' | '_' | '\\')).collect();
+                push("search_key LIKE ?", vec![format!("%{word}%").into()], &mut conds);
+            }
         }
         if f.open_only && f.status.is_none() {
             let open: Vec<String> = [

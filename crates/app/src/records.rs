@@ -89,7 +89,7 @@ impl DossierRecord {
     pub(crate) fn insert(&self, c: &mut dyn Conn) -> Result<u64, StoreError> {
         c.exec(
             &format!(
-                "INSERT INTO dossiers ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)"
+                "INSERT INTO dossiers ({COLUMNS}, search_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)"
             ),
             &[
                 (&self.code).into(),
@@ -115,7 +115,18 @@ impl DossierRecord {
                 Val::Int(self.event_count),
                 (&self.head_hash).into(),
                 self.updated_at.into(),
+                self.search_key().into(),
             ],
+        )
+    }
+
+    /// Folded name, phone and code: "nguyen" finds "Nguyễn".
+    pub(crate) fn search_key(&self) -> String {
+        format!(
+            "{} {} {}",
+            vi_text::fold(&self.applicant_name),
+            self.applicant_phone.as_deref().unwrap_or_default(),
+            self.code.to_lowercase()
         )
     }
 

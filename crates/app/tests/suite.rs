@@ -478,3 +478,28 @@ fn two_servers_on_one_database_never_lose_an_action() {
         assert!(a.verify().unwrap().ok());
     });
 }
+
+#[test]
+fn officers_find_dossiers_by_name_without_accents_or_by_phone() {
+    each_backend(|db| {
+        let clock = HandClock::at(at(2026, 5, 11, 8, 0));
+        let app = open(db, &clock);
+        let me = officer(HAI_CHAU);
+        let d = app.receive(&request(Channel::Direct, None), &me).unwrap();
+        let mut other = request(Channel::Direct, None);
+        other.applicant.full_name = "Lê Văn Tám".into();
+        other.applicant.phone = Some("0912000111".into());
+        app.receive(&other, &me).unwrap();
+        let find = |text: &str, who: &Actor| {
+            let f = DossierFilter { text: Some(text.into()), per_page: 50, ..DossierFilter::default() };
+            app.list(&f, who).unwrap().items.into_iter().map(|d| d.applicant_name).collect::<Vec<_>>()
+        };
+        assert_eq!(find("nguyen thi HOA", &me), ["Nguyễn Thị Hoa"]);
+        assert_eq!(find("Hoa Nguyễn", &me), ["Nguyễn Thị Hoa"], "words in any order");
+        assert_eq!(find("0912000", &me), ["Lê Văn Tám"]);
+        assert_eq!(find(&d.code, &me), ["Nguyễn Thị Hoa"]);
+        assert_eq!(find("%", &me).len(), 2, "a wildcard typed is no wildcard");
+        assert!(find("_", &me).len() == 2 && find("a%b", &me).is_empty());
+        assert!(find("nguyen", &officer(HOA_CUONG)).is_empty(), "search stays within the scope");
+    });
+}

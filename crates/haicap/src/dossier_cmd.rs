@@ -81,6 +81,9 @@ enum DossierCmd {
         status: Option<String>,
         #[arg(long)]
         overdue: bool,
+        /// Tìm theo tên người nộp (không dấu cũng được), số điện thoại hoặc mã hồ sơ.
+        #[arg(long)]
+        q: Option<String>,
         #[arg(long, default_value_t = 1)]
         page: u32,
         #[arg(long, default_value_t = 50)]
@@ -266,13 +269,14 @@ pub fn run(a: DossierArgs) -> CmdResult {
                 print_record(&d, &app)?;
             }
         }
-        DossierCmd::List { commune, status, overdue, page, per_page, json } => {
+        DossierCmd::List { commune, status, overdue, q, page, per_page, json } => {
             let status = status.as_deref().map(parse_status).transpose()?;
             let filter = DossierFilter {
                 unit: commune,
                 province: None,
                 status,
                 overdue,
+                text: q,
                 open_only: false,
                 page,
                 per_page,

@@ -16,3 +16,7 @@ CREATE TABLE attachments (
 
 -- @postgres
 GRANT SELECT, INSERT ON attachments TO haicap_app;
+
+-- @all
+-- What officers search by: the applicant's name folded (no tones, lower case), phone and code.
+ALTER TABLE dossiers ADD COLUMN search_key TEXT;

@@ -256,6 +256,7 @@ struct ListQuery {
     page: Option<u32>,
     per_page: Option<u32>,
     commune: Option<String>,
+    q: Option<String>,
 }
 
 pub fn parse_status(s: &str) -> Option<Status> {
@@ -291,6 +292,7 @@ async fn list_dossiers(
         province: None,
         status,
         overdue: q.overdue.unwrap_or(false),
+        text: q.q,
         open_only: false,
         page,
         per_page,

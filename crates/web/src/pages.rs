@@ -222,9 +222,13 @@ const STATUSES: [Status; 10] = [
 async fn queue(State(web): State<Arc<Web>>, u: PageUser, Query(q): Query<QueueQuery>) -> Response {
     let app = web.app.clone();
     let actor = Actor::of(&u.session.user);
-    let code_q = q.q.clone().unwrap_or_default();
-    if !code_q.trim().is_empty() {
-        return Redirect::to(&format!("/ho-so/{}", crate::auth::url_encode(code_q.trim()))).into_response();
+    let text = q.q.clone().unwrap_or_default().trim().to_string();
+    if !text.is_empty() {
+        // A whole code opens the dossier; anything else searches names, phones and codes.
+        let (app2, actor2, code) = (app.clone(), actor.clone(), text.clone());
+        if blocking(move || app2.dossier(&code, &actor2)).await.is_ok() {
+            return Redirect::to(&format!("/ho-so/{}", crate::auth::url_encode(&text))).into_response();
+        }
     }
     let status = q.status.as_deref().and_then(crate::api::parse_status);
     let overdue = q.overdue.as_deref() == Some("true");
@@ -232,6 +236,7 @@ async fn queue(State(web): State<Arc<Web>>, u: PageUser, Query(q): Query<QueueQu
     let filter = DossierFilter {
         status,
         overdue,
+        text: Some(text.clone()).filter(|t| !t.is_empty()),
         open_only: true,
         page: 1,
         per_page: 200,
@@ -279,7 +284,7 @@ async fn queue(State(web): State<Arc<Web>>, u: PageUser, Query(q): Query<QueueQu
         user: bar(&u.session),
         rows,
         total: page.total,
-        q: String::new(),
+        q: text,
         status: q.status.unwrap_or_default(),
         overdue,
         statuses,
