@@ -67,6 +67,7 @@ pub fn routes() -> Router<Arc<Web>> {
         .route("/api/v1/dossiers", post(create_dossier).get(list_dossiers))
         .route("/api/v1/dossiers/{code}", get(get_dossier))
         .route("/api/v1/dossiers/{code}/actions", post(act))
+        .route("/api/v1/stats", get(stats))
         .route("/api/v1/track/{code}", get(track))
         .route("/api/v1/track/{code}/rating", post(rate))
 }
@@ -351,4 +352,43 @@ async fn rate(
     let app = web.app.clone();
     blocking(move || app.rate(&code, &r.phone_last4, r.score, r.comment.as_deref())).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatsQuery {
+    unit: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+fn date_param(name: &str, v: Option<&str>, default: chrono::NaiveDate) -> ApiResult<chrono::NaiveDate> {
+    match v.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(default),
+        Some(v) => chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
+            ApiError::new(
+                ErrorKind::Invalid,
+                "invalid_date",
+                format!("{name} phải có dạng YYYY-MM-DD (nhận được \"{v}\")"),
+            )
+        }),
+    }
+}
+
+async fn stats(
+    State(web): State<Arc<Web>>,
+    caller: Caller,
+    q: Result<Query<StatsQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<Value>> {
+    let Query(q) = q.map_err(|e| {
+        ApiError::new(ErrorKind::Invalid, "invalid_query", format!("tham số không hợp lệ: {}", e.body_text()))
+    })?;
+    let (month_start, today) = app::stats::month_to_date(web.app.now().date());
+    let from = date_param("from", q.from.as_deref(), month_start)?;
+    let to = date_param("to", q.to.as_deref(), today)?;
+    let unit = q.unit.unwrap_or_else(|| caller.session.user.unit_code.clone());
+    let app = web.app.clone();
+    let actor = Actor::of(&caller.session.user);
+    let f = blocking(move || app.figures(&unit, from, to, &actor)).await?;
+    Ok(Json(json!(f)))
 }

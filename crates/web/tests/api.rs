@@ -374,3 +374,26 @@ async fn a_citizen_submits_online_with_documents_the_commune_reads_them() {
     let (s, _) = page_get(&f, &format!("/ho-so/{code}/tep/1"), &hoa).await;
     assert_eq!(s, StatusCode::NOT_FOUND, "another commune cannot read the documents");
 }
+
+#[tokio::test]
+async fn stats_follow_the_dossiers_within_scope() {
+    let f = fixture();
+    let lan = login(&f, "lan").await;
+    for name in ["A", "B", "C"] {
+        call(&f, "POST", "/api/v1/dossiers", Some(&lan), Some(&new_dossier(name))).await;
+    }
+    let (s, v) = call(&f, "GET", "/api/v1/stats", Some(&lan), None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["unit"], "20242");
+    assert_eq!(v["received"], json!({"total": 3, "online": 0, "direct": 3, "postal": 0}));
+    assert_eq!(v["in_progress"]["total"], 3);
+    assert_eq!(v["online_rate"], 0.0);
+    let so = login(&f, "sotuphap").await;
+    let (_, v) = call(&f, "GET", "/api/v1/stats?unit=48", Some(&so), None).await;
+    assert_eq!(v["received"]["total"], 3);
+    let hoa = login(&f, "hoa").await;
+    let (s, _) = call(&f, "GET", "/api/v1/stats?unit=20242", Some(&hoa), None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, v) = call(&f, "GET", "/api/v1/stats?from=2026-13-01", Some(&lan), None).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_date")));
+}

@@ -1,0 +1,193 @@
+//! Figures per unit and period, in the words of the provinces' reports, read from the
+//! statistics kept with the events (and the current state for what is in progress).
+
+use crate::{Actor, App, AppError, AppResult, ErrorKind};
+use chrono::{Duration, NaiveDate};
+use domain::Status;
+use serde::Serialize;
+use store::{Row, Val};
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Received {
+    pub total: i64,
+    pub online: i64,
+    pub direct: i64,
+    pub postal: i64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Resolved {
+    pub total: i64,
+    pub early: i64,
+    pub on_time: i64,
+    pub late: i64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct InProgress {
+    pub total: i64,
+    pub on_time: i64,
+    pub overdue: i64,
+    /// Waiting for the citizen (supplement or payment): the clock is stopped.
+    pub waiting_for_citizen: i64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Figures {
+    pub unit: String,
+    pub unit_name: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub procedures: ProcedureCount,
+    pub registered_online: i64,
+    pub received: Received,
+    pub resolved: Resolved,
+    /// Now, not at the end of the period.
+    pub in_progress: InProgress,
+    pub refused: i64,
+    pub returned: i64,
+    pub withdrawn: i64,
+    pub stopped: i64,
+    pub supplement_requests: i64,
+    pub apology_letters: i64,
+    pub transfers: i64,
+    /// Online share of received dossiers, 0 to 1 (null when none received).
+    pub online_rate: Option<f64>,
+    /// Early or on time, share of resolved dossiers, 0 to 1.
+    pub on_time_rate: Option<f64>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ProcedureCount {
+    pub total: usize,
+    pub online: usize,
+}
+
+fn ratio(part: i64, whole: i64) -> Option<f64> {
+    (whole > 0).then(|| (part as f64 / whole as f64 * 10_000.0).round() / 10_000.0)
+}
+
+const SUMS: &str =
+    "CAST(COALESCE(SUM(registered), 0) AS BIGINT), CAST(COALESCE(SUM(received), 0) AS BIGINT), \
+    CAST(COALESCE(SUM(refused), 0) AS BIGINT), CAST(COALESCE(SUM(supplement_requested), 0) AS BIGINT), \
+    CAST(COALESCE(SUM(extended), 0) AS BIGINT), CAST(COALESCE(SUM(transferred), 0) AS BIGINT), \
+    CAST(COALESCE(SUM(resolved_early), 0) AS BIGINT), CAST(COALESCE(SUM(resolved_on_time), 0) AS BIGINT), \
+    CAST(COALESCE(SUM(resolved_late), 0) AS BIGINT), CAST(COALESCE(SUM(returned), 0) AS BIGINT), \
+    CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT), CAST(COALESCE(SUM(stopped), 0) AS BIGINT)";
+
+impl App {
+    /// The figures of a province or commune over `from..=to` (days, Vietnam time).
+    pub fn figures(&self, unit: &str, from: NaiveDate, to: NaiveDate, actor: &Actor) -> AppResult<Figures> {
+        let reg = units::registry();
+        let unit = unit.trim();
+        let (column, name, province) = match (reg.commune(unit), reg.province(unit)) {
+            (Some(c), _) => ("unit_code", c.name, reg.province_of(c).code),
+            (None, Some(p)) => ("province_code", p.name, p.code),
+            _ => {
+                return Err(AppError::invalid(
+                    "unknown_unit",
+                    format!("không có xã, phường hay tỉnh mã \"{unit}\""),
+                ))
+            }
+        };
+        if !actor.scope.sees(province, unit, unit) {
+            return Err(AppError::new(
+                ErrorKind::Forbidden,
+                "out_of_scope",
+                format!("tài khoản không xem được số liệu của {name}"),
+            ));
+        }
+        if to < from || (to - from).num_days() > 3660 {
+            return Err(AppError::invalid(
+                "invalid_period",
+                "khoảng thời gian không hợp lệ (từ ngày phải trước đến ngày, tối đa 10 năm)",
+            ));
+        }
+        let u = unit.to_string();
+        let now = self.now();
+        let (by_channel, open) = self.store.read(|c| {
+            let by_channel = c.query(
+                &format!("SELECT channel, {SUMS} FROM stats_daily WHERE {column} = $1 AND day >= $2 AND day <= $3 GROUP BY channel"),
+                &[Val::Text(u.clone()), from.into(), to.into()],
+            )?;
+            // What is open now: the receiving unit's (a commune) or the province's.
+            let unit_col = if column == "unit_code" { "receiving_unit" } else { "province_code" };
+            let (active, waiting) = (
+                format!("{}, {}", Status::Received.portal_code(), Status::Processing.portal_code()),
+                format!("{}, {}", Status::SupplementRequested.portal_code(), Status::PaymentRequested.portal_code()),
+            );
+            let open = c.query_one(
+                &format!(
+                    "SELECT CAST(COALESCE(SUM(CASE WHEN status IN ({active}) THEN 1 ELSE 0 END), 0) AS BIGINT),
+                            CAST(COALESCE(SUM(CASE WHEN status IN ({waiting}) THEN 1 ELSE 0 END), 0) AS BIGINT),
+                            CAST(COALESCE(SUM(CASE WHEN status IN ({active}) AND due_at < $1 THEN 1 ELSE 0 END), 0) AS BIGINT)
+                     FROM dossiers WHERE {unit_col} = $2"
+                ),
+                &[now.into(), Val::Text(u.clone())],
+            )?;
+            Ok((by_channel, open))
+        })?;
+        let mut f =
+            Figures { unit: unit.to_string(), unit_name: name.to_string(), from, to, ..Figures::default() };
+        let catalog = self.catalog();
+        f.procedures = ProcedureCount {
+            total: catalog.procedures.len(),
+            online: catalog.procedures.iter().filter(|p| p.online).count(),
+        };
+        let get = |r: &Row, i: usize| r.int(i).unwrap_or(0);
+        for r in &by_channel {
+            let received = get(r, 2);
+            match r.int(0).and_then(|c| domain::Channel::from_portal_code(c as u8)) {
+                Some(domain::Channel::Online) => f.received.online += received,
+                Some(domain::Channel::Postal) => f.received.postal += received,
+                _ => f.received.direct += received,
+            }
+            f.registered_online += if r.int(0) == Some(2) { get(r, 1) } else { 0 };
+            f.refused += get(r, 3);
+            f.supplement_requests += get(r, 4);
+            f.apology_letters += get(r, 5);
+            f.transfers += get(r, 6);
+            f.resolved.early += get(r, 7);
+            f.resolved.on_time += get(r, 8);
+            f.resolved.late += get(r, 9);
+            f.returned += get(r, 10);
+            f.withdrawn += get(r, 11);
+            f.stopped += get(r, 12);
+        }
+        f.received.total = f.received.online + f.received.direct + f.received.postal;
+        f.resolved.total = f.resolved.early + f.resolved.on_time + f.resolved.late;
+        if let Some(o) = open {
+            let (active, waiting, overdue) = (get(&o, 0), get(&o, 1), get(&o, 2));
+            f.in_progress = InProgress {
+                total: active + waiting,
+                on_time: active - overdue,
+                overdue,
+                waiting_for_citizen: waiting,
+            };
+        }
+        f.online_rate = ratio(f.received.online, f.received.total);
+        f.on_time_rate = ratio(f.resolved.early + f.resolved.on_time, f.resolved.total);
+        Ok(f)
+    }
+
+    /// The figures of each commune of a province, for a ranking.
+    pub fn commune_figures(
+        &self,
+        province: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+        actor: &Actor,
+    ) -> AppResult<Vec<Figures>> {
+        let reg = units::registry();
+        let communes = reg.communes_of(province.trim()).ok_or_else(|| {
+            AppError::invalid("unknown_province", format!("không có tỉnh, thành phố mã \"{province}\""))
+        })?;
+        communes.map(|c| self.figures(c.code, from, to, actor)).collect()
+    }
+}
+
+/// The default period: the month so far.
+pub fn month_to_date(today: NaiveDate) -> (NaiveDate, NaiveDate) {
+    use chrono::Datelike;
+    (today - Duration::days(today.day0() as i64), today)
+}
