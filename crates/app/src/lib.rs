@@ -14,6 +14,7 @@ mod queries;
 mod records;
 mod sessions;
 mod settings;
+pub mod simulate;
 pub mod stats;
 mod users;
 mod workflow;

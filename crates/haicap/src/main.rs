@@ -18,6 +18,7 @@ mod dossier_cmd;
 mod error;
 mod lines;
 mod serve_cmd;
+mod simulate_cmd;
 mod units_cmd;
 
 use clap::{Parser, Subcommand};
@@ -53,6 +54,8 @@ enum Command {
     Bench(bench_cmd::BenchArgs),
     /// Chạy ứng dụng web và API (mặc định http://127.0.0.1:8080).
     Serve(serve_cmd::ServeArgs),
+    /// Chạy thử một tỉnh: hồ sơ đến và được xử lý như thật, qua chính các dịch vụ của hệ thống.
+    Simulate(simulate_cmd::SimulateArgs),
 }
 
 fn main() -> ExitCode {
@@ -68,6 +71,7 @@ fn main() -> ExitCode {
         Command::Audit(a) => admin_cmd::run_audit(a),
         Command::Bench(a) => bench_cmd::run(a),
         Command::Serve(a) => serve_cmd::run(a),
+        Command::Simulate(a) => simulate_cmd::run(a),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,63 @@
+//! `haicap simulate`: a trial run of a province through the real application services.
+
+use crate::db::DbArgs;
+use crate::CmdResult;
+use app::simulate::{hand_clock, simulate, SimOptions};
+use chrono::Duration;
+use clap::Args;
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(Args)]
+pub struct SimulateArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// Mã tỉnh, thành phố.
+    #[arg(long)]
+    province: String,
+    /// Số ngày mô phỏng, kết thúc hôm nay.
+    #[arg(long, default_value_t = 30)]
+    days: u32,
+    #[arg(long, default_value_t = 2025)]
+    seed: u64,
+    /// Hệ số lượng hồ sơ (1 ≈ 31 hồ sơ mỗi ngày làm việc mỗi xã, như Đà Nẵng quý đầu).
+    #[arg(long, default_value_t = 1.0)]
+    scale: f64,
+    #[arg(long, default_value_t = 16)]
+    threads: usize,
+}
+
+pub fn run(a: SimulateArgs) -> CmdResult {
+    let today = app::vietnam_now().date();
+    let start_day = today - Duration::days(a.days as i64);
+    let (clock, read) = hand_clock(start_day.and_hms_opt(7, 30, 0).expect("valid"));
+    let data = std::env::var("HAICAP_CALENDAR_DATA").ok();
+    let hours = std::env::var("HAICAP_OFFICE_HOURS").ok();
+    let cal = crate::calendar_cmd::build_calendar(data.as_deref(), hours.as_deref())?;
+    let app = app::App::open(&a.db.url()?, cal, read)?;
+    let tty = std::io::stderr().is_terminal();
+    let started = Instant::now();
+    let progress = |day: u32, days: u32, dossiers: usize, actions: usize| {
+        if tty {
+            let rate = dossiers as f64 / started.elapsed().as_secs_f64().max(0.001);
+            eprint!("\rngày {day}/{days} · {dossiers} hồ sơ · {actions} thao tác · {rate:.0} hồ sơ/giây   ");
+        }
+    };
+    let opts = SimOptions { days: a.days, seed: a.seed, scale: a.scale, threads: a.threads };
+    let r = simulate(&app, &clock, a.province.trim(), start_day, opts, &progress)?;
+    if tty {
+        eprintln!();
+    }
+    let secs = started.elapsed().as_secs_f64();
+    outln!(
+        "{{\"province\":\"{}\",\"days\":{},\"dossiers\":{},\"actions\":{},\"refused_actions\":{},\"seconds\":{secs:.1},\"dossiers_per_second\":{:.0}}}",
+        a.province.trim(),
+        a.days,
+        r.dossiers,
+        r.actions,
+        r.refused_actions,
+        r.dossiers as f64 / secs
+    );
+    Ok(ExitCode::SUCCESS)
+}
