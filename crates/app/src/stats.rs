@@ -121,9 +121,10 @@ impl App {
                     "SELECT CAST(COALESCE(SUM(CASE WHEN status IN ({active}) THEN 1 ELSE 0 END), 0) AS BIGINT),
                             CAST(COALESCE(SUM(CASE WHEN status IN ({waiting}) THEN 1 ELSE 0 END), 0) AS BIGINT),
                             CAST(COALESCE(SUM(CASE WHEN status IN ({active}) AND due_at < $1 THEN 1 ELSE 0 END), 0) AS BIGINT)
-                     FROM dossiers WHERE {unit_col} = $2"
+                     FROM dossiers WHERE province_code = $2 AND {unit_col} = $3 AND status IN (1, 2, 4, 5, 6, 9)"
                 ),
-                &[now.into(), Val::Text(u.clone())],
+                // Open statuses only: the partial index of open dossiers answers it.
+                &[now.into(), Val::Text(province.to_string()), Val::Text(u.clone())],
             )?;
             Ok((by_channel, open))
         })?;
@@ -190,4 +191,94 @@ impl App {
 pub fn month_to_date(today: NaiveDate) -> (NaiveDate, NaiveDate) {
     use chrono::Datelike;
     (today - Duration::days(today.day0() as i64), today)
+}
+
+/// One commune's line in a province's ranking.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct CommuneLine {
+    pub code: String,
+    pub name: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub received: i64,
+    pub online: i64,
+    pub resolved: i64,
+    pub late: i64,
+    pub supplements: i64,
+    pub open: i64,
+    pub overdue: i64,
+    pub on_time_rate: Option<f64>,
+}
+
+impl App {
+    /// Every commune of a province in two grouped reads (not one per commune).
+    pub fn province_breakdown(
+        &self,
+        province: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+        actor: &Actor,
+    ) -> AppResult<Vec<CommuneLine>> {
+        let reg = units::registry();
+        let p = reg.province(province.trim()).ok_or_else(|| {
+            AppError::invalid("unknown_province", format!("không có tỉnh, thành phố mã \"{province}\""))
+        })?;
+        if !matches!(&actor.scope, domain::roles::Scope::Everything)
+            && !matches!(&actor.scope, domain::roles::Scope::Province(x) if x == p.code)
+        {
+            return Err(AppError::new(
+                ErrorKind::Forbidden,
+                "out_of_scope",
+                format!("tài khoản không xem được số liệu của {}", p.name),
+            ));
+        }
+        let code = p.code.to_string();
+        let now = self.now();
+        let active = format!("{}, {}", Status::Received.portal_code(), Status::Processing.portal_code());
+        let open_statuses = "1, 2, 4, 5, 6, 9";
+        let (sums, open) = self.store.read(|c| {
+            let sums = c.query(
+                "SELECT unit_code, CAST(SUM(received) AS BIGINT), CAST(SUM(CASE WHEN channel = 2 THEN received ELSE 0 END) AS BIGINT),
+                        CAST(SUM(resolved_early + resolved_on_time + resolved_late) AS BIGINT), CAST(SUM(resolved_late) AS BIGINT),
+                        CAST(SUM(supplement_requested) AS BIGINT)
+                 FROM stats_daily WHERE province_code = $1 AND day >= $2 AND day <= $3 GROUP BY unit_code",
+                &[Val::Text(code.clone()), from.into(), to.into()],
+            )?;
+            let open = c.query(
+                &format!(
+                    "SELECT receiving_unit, CAST(COUNT(*) AS BIGINT),
+                            CAST(SUM(CASE WHEN status IN ({active}) AND due_at < $1 THEN 1 ELSE 0 END) AS BIGINT)
+                     FROM dossiers WHERE province_code = $2 AND status IN ({open_statuses}) GROUP BY receiving_unit"
+                ),
+                &[now.into(), Val::Text(code.clone())],
+            )?;
+            Ok((sums, open))
+        })?;
+        let mut lines: Vec<CommuneLine> = reg
+            .communes_of(p.code)
+            .into_iter()
+            .flatten()
+            .map(|c| CommuneLine {
+                code: c.code.into(),
+                name: c.name.into(),
+                lat: c.lat,
+                lon: c.lon,
+                ..CommuneLine::default()
+            })
+            .collect();
+        let get = |r: &Row, i: usize| r.int(i).unwrap_or(0);
+        for r in &sums {
+            if let Some(l) = lines.iter_mut().find(|l| Some(l.code.as_str()) == r.text(0)) {
+                (l.received, l.online, l.resolved, l.late, l.supplements) =
+                    (get(r, 1), get(r, 2), get(r, 3), get(r, 4), get(r, 5));
+                l.on_time_rate = ratio(l.resolved - l.late, l.resolved);
+            }
+        }
+        for r in &open {
+            if let Some(l) = lines.iter_mut().find(|l| Some(l.code.as_str()) == r.text(0)) {
+                (l.open, l.overdue) = (get(r, 1), get(r, 2));
+            }
+        }
+        Ok(lines)
+    }
 }

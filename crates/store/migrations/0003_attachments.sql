@@ -20,3 +20,8 @@ GRANT SELECT, INSERT ON attachments TO haicap_app;
 -- @all
 -- What officers search by: the applicant's name folded (no tones, lower case), phone and code.
 ALTER TABLE dossiers ADD COLUMN search_key TEXT;
+
+-- @all
+-- The open dossiers of a province or commune, for live figures: a small index whatever the
+-- history's size (only open dossiers are in it).
+CREATE INDEX dossiers_open ON dossiers (province_code, receiving_unit, due_at) WHERE status IN (1, 2, 4, 5, 6, 9);

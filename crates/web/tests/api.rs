@@ -397,3 +397,20 @@ async fn stats_follow_the_dossiers_within_scope() {
     let (s, v) = call(&f, "GET", "/api/v1/stats?from=2026-13-01", Some(&lan), None).await;
     assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_date")));
 }
+
+#[tokio::test]
+async fn the_dashboard_shows_a_province_its_communes_and_no_one_else() {
+    let f = fixture();
+    let lan = login(&f, "lan").await;
+    call(&f, "POST", "/api/v1/dossiers", Some(&lan), Some(&new_dossier("A"))).await;
+    let so = login(&f, "sotuphap").await;
+    let (s, html) = page_get(&f, "/bang-dieu-hanh", &so).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Thành phố Đà Nẵng") && html.contains("Xếp hạng xã, phường"), "{html}");
+    assert!(html.contains("<svg") && html.contains("bang-dieu-hanh?unit=20242"), "map and drill-down links");
+    let (s, html) = page_get(&f, "/bang-dieu-hanh", &lan).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Phường Hải Châu") && !html.contains("Xếp hạng xã, phường"));
+    let (s, _) = page_get(&f, "/bang-dieu-hanh?unit=48", &lan).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "a commune does not see the province's figures");
+}
