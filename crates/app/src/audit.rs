@@ -252,6 +252,7 @@ impl App {
         let now = self.now();
         let today = now.date();
         let last = self.store.write(move |c| seal_until(c, today, now))?;
+        self.store.optimize()?;
         // Nothing to seal before today counts as sealed through yesterday.
         *self.sealed_through.lock().unwrap_or_else(|e| e.into_inner()) = Some(today - Duration::days(1));
         Ok(last)

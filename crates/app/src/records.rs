@@ -234,6 +234,17 @@ pub(crate) fn bump_stats(
         ];
         params.extend(counts.iter().map(|&n| Val::Int(n)));
         c.exec(STATS_UPSERT.as_str(), &params)?;
+        // The same counts per unit and day, all procedures together (what dashboards read).
+        let unit_params: Vec<Val> = [
+            Val::from(&d.province_code),
+            day.into(),
+            Val::from(&d.receiving_unit),
+            Val::Int(d.channel.portal_code().into()),
+        ]
+        .into_iter()
+        .chain(counts.iter().map(|&n| Val::Int(n)))
+        .collect();
+        c.exec(UNIT_STATS_UPSERT.as_str(), &unit_params)?;
     }
     Ok(())
 }
@@ -245,6 +256,20 @@ static STATS_UPSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
         "INSERT INTO stats_daily (province_code, unit_code, procedure_code, day, channel, {}) VALUES ($1, $2, $3, $4, $5, {})
          ON CONFLICT (province_code, unit_code, procedure_code, day, channel) DO UPDATE SET {}",
+        cols.join(", "),
+        placeholders.join(", "),
+        updates.join(", ")
+    )
+});
+
+static UNIT_STATS_UPSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let cols: Vec<&str> = ALL_COUNTERS.iter().map(|c| c.column()).collect();
+    let placeholders: Vec<String> = (5..5 + cols.len()).map(|i| format!("${i}")).collect();
+    let updates: Vec<String> =
+        cols.iter().map(|c| format!("{c} = stats_unit_daily.{c} + excluded.{c}")).collect();
+    format!(
+        "INSERT INTO stats_unit_daily (province_code, day, unit_code, channel, {}) VALUES ($1, $2, $3, $4, {})
+         ON CONFLICT (province_code, day, unit_code, channel) DO UPDATE SET {}",
         cols.join(", "),
         placeholders.join(", "),
         updates.join(", ")

@@ -107,8 +107,10 @@ impl App {
         let now = self.now();
         let (by_channel, open) = self.store.read(|c| {
             let by_channel = c.query(
-                &format!("SELECT channel, {SUMS} FROM stats_daily WHERE {column} = $1 AND day >= $2 AND day <= $3 GROUP BY channel"),
-                &[Val::Text(u.clone()), from.into(), to.into()],
+                &format!(
+                    "SELECT channel, {SUMS} FROM stats_unit_daily WHERE province_code = $1 AND day >= $2 AND day <= $3 AND {column} = $4 GROUP BY channel"
+                ),
+                &[Val::Text(province.to_string()), from.into(), to.into(), Val::Text(u.clone())],
             )?;
             // What is open now: the receiving unit's (a commune) or the province's.
             let unit_col = if column == "unit_code" { "receiving_unit" } else { "province_code" };
@@ -241,7 +243,7 @@ impl App {
                 "SELECT unit_code, CAST(SUM(received) AS BIGINT), CAST(SUM(CASE WHEN channel = 2 THEN received ELSE 0 END) AS BIGINT),
                         CAST(SUM(resolved_early + resolved_on_time + resolved_late) AS BIGINT), CAST(SUM(resolved_late) AS BIGINT),
                         CAST(SUM(supplement_requested) AS BIGINT)
-                 FROM stats_daily WHERE province_code = $1 AND day >= $2 AND day <= $3 GROUP BY unit_code",
+                 FROM stats_unit_daily WHERE province_code = $1 AND day >= $2 AND day <= $3 GROUP BY unit_code",
                 &[Val::Text(code.clone()), from.into(), to.into()],
             )?;
             let open = c.query(

@@ -142,6 +142,9 @@ impl Store {
             conns.push(url.connect()?);
         }
         if url.dialect() == Dialect::Sqlite {
+            // Fresh table statistics for the planner (which otherwise may prefer a big index
+            // to the small partial one of open dossiers); cheap when nothing changed much.
+            conns[0].batch("PRAGMA optimize=0x10002")?;
             // The writer's page cache survives its own commits (a reader's is reset by each
             // of them): 64 MiB keeps the hot indexes in memory.
             conns[0].batch("PRAGMA cache_size = -65536")?;
@@ -159,6 +162,15 @@ impl Store {
 
     pub fn dialect(&self) -> Dialect {
         self.url.dialect()
+    }
+
+    /// Refreshes the planner's statistics where they are stale (SQLite; PostgreSQL's
+    /// autovacuum does it). Called once a day, when the day is sealed.
+    pub fn optimize(&self) -> Result<(), StoreError> {
+        if self.dialect() == Dialect::Sqlite {
+            self.write(|c| c.batch("PRAGMA optimize"))?;
+        }
+        Ok(())
     }
 
     /// Runs `work` in a write transaction (shared with other callers' writes) and returns its

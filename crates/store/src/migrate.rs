@@ -9,6 +9,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("../migrations/0001_init.sql")),
     (2, "web", include_str!("../migrations/0002_web.sql")),
     (3, "attachments", include_str!("../migrations/0003_attachments.sql")),
+    (4, "unit_stats", include_str!("../migrations/0004_unit_stats.sql")),
 ];
 
 /// The latest schema version this build knows.
