@@ -8,6 +8,7 @@ pub mod blobs;
 mod catalog_store;
 pub mod demo;
 mod error;
+pub mod export;
 mod intake;
 mod public;
 mod queries;

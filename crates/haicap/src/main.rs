@@ -17,6 +17,7 @@ mod db;
 mod dossier_cmd;
 mod error;
 mod lines;
+mod report_cmd;
 mod serve_cmd;
 mod simulate_cmd;
 mod units_cmd;
@@ -54,6 +55,8 @@ enum Command {
     Bench(bench_cmd::BenchArgs),
     /// Chạy ứng dụng web và API (mặc định http://127.0.0.1:8080).
     Serve(serve_cmd::ServeArgs),
+    /// Xuất sổ theo dõi hồ sơ của một đơn vị trong một khoảng thời gian (CSV, JSON theo Cổng DVCQG).
+    Report(report_cmd::ReportArgs),
     /// Chạy thử một tỉnh: hồ sơ đến và được xử lý như thật, qua chính các dịch vụ của hệ thống.
     Simulate(simulate_cmd::SimulateArgs),
 }
@@ -72,6 +75,7 @@ fn main() -> ExitCode {
         Command::Bench(a) => bench_cmd::run(a),
         Command::Serve(a) => serve_cmd::run(a),
         Command::Simulate(a) => simulate_cmd::run(a),
+        Command::Report(a) => report_cmd::run(a),
     };
     match result {
         Ok(code) => code,

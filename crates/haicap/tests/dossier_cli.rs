@@ -276,3 +276,83 @@ fn an_event_edited_in_the_file_is_named_by_verify() {
 fn rusqlite_open(path: &std::path::Path) -> rusqlite::Connection {
     rusqlite::Connection::open(path).unwrap()
 }
+
+#[test]
+fn the_register_exports_as_csv_for_excel_and_json_for_the_portal() {
+    let db = Db::new();
+    let mut codes = vec![];
+    for name in ["Nguyễn Văn Một", "Trần Thị Hai"] {
+        let o = db.run(
+            &[
+                "dossier",
+                "receive",
+                "--procedure",
+                "1.004873",
+                "--channel",
+                "direct",
+                "--commune",
+                "20242",
+                "--applicant-name",
+                name,
+            ],
+            b"",
+        );
+        codes.push(out(&o));
+    }
+    db.run(
+        &[
+            "dossier",
+            "receive",
+            "--procedure",
+            "1.004873",
+            "--channel",
+            "direct",
+            "--commune",
+            "20257",
+            "--applicant-name",
+            "X",
+        ],
+        b"",
+    );
+    let today = chrono_today();
+    let dir = tempfile::tempdir().unwrap();
+    let csv_path = dir.path().join("so.csv");
+    let o = db.run(
+        &[
+            "report",
+            "--unit",
+            "20242",
+            "--from",
+            &today,
+            "--to",
+            &today,
+            "--output",
+            csv_path.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    let bytes = std::fs::read(&csv_path).unwrap();
+    assert!(bytes.starts_with("\u{feff}".as_bytes()), "a BOM for Excel");
+    let text = String::from_utf8(bytes).unwrap();
+    assert_eq!(text.lines().count(), 3, "header and the two dossiers of the commune: {text}");
+    assert!(
+        text.contains("Nguyễn Văn Một") && text.contains("Thủ tục cấp Giấy xác nhận tình trạng hôn nhân")
+    );
+    let o = db.run(&["report", "--unit", "48", "--from", &today, "--to", &today, "--format", "json"], b"");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 3);
+    let first = v.as_array().unwrap().iter().find(|d| d["MaHoSo"] == codes[0].as_str()).unwrap();
+    assert_eq!(
+        (first["MaTTHC"].as_str(), first["TrangThaiHoSo"].as_u64(), first["KenhThucHien"].as_u64()),
+        (Some("1.004873"), Some(2), Some(1))
+    );
+    assert_eq!(first["NgayTiepNhan"].as_str().unwrap().len(), 14, "yyyyMMddHHmmss");
+    let o = db.run(&["report", "--unit", "20242", "--from", &today, "--to", &today, "--format", "xml"], b"");
+    assert!(err(&o).contains("unknown_format"));
+}
+
+/// Today in Vietnam, as the binary sees it.
+fn chrono_today() -> String {
+    (chrono::Utc::now() + chrono::Duration::hours(7)).format("%Y-%m-%d").to_string()
+}

@@ -1,0 +1,178 @@
+//! The dossier register of a unit over a period, for reports: as CSV (UTF-8 with a BOM, so
+//! that Excel shows Vietnamese) and as JSON in the national portal's field names.
+
+use crate::records::{DossierRecord, COLUMNS};
+use crate::{Actor, App, AppError, AppResult, ErrorKind};
+use chrono::{NaiveDate, NaiveDateTime};
+use serde_json::{json, Value};
+use std::io::Write;
+use store::Val;
+
+/// The portal's date-time form: `yyyyMMddHHmmss`.
+fn portal_time(t: Option<NaiveDateTime>) -> Value {
+    t.map_or(Value::Null, |t| Value::String(t.format("%Y%m%d%H%M%S").to_string()))
+}
+
+fn vi_time(t: Option<NaiveDateTime>) -> String {
+    t.map_or(String::new(), |t| t.format("%d/%m/%Y %H:%M").to_string())
+}
+
+/// A dossier in the national portal's field names.
+pub fn portal_json(d: &DossierRecord) -> Value {
+    json!({
+        "MaHoSo": d.code,
+        "MaTTHC": d.procedure_code,
+        "MaDonVi": d.receiving_unit,
+        "DonViXuLy": d.handling_unit,
+        "ChuHoSo": d.applicant_name,
+        "SoDienThoai": d.applicant_phone,
+        "KenhThucHien": d.channel.portal_code(),
+        "TrangThaiHoSo": d.status.portal_code(),
+        "NgayDangKy": portal_time(Some(d.registered_at)),
+        "NgayTiepNhan": portal_time(d.received_at),
+        "NgayHenTra": portal_time(d.due_at),
+        "NgayKetThucXuLy": portal_time(d.finished_at),
+    })
+}
+
+impl App {
+    /// Calls `each` for every dossier of `unit` (province or commune) registered in the
+    /// period, in code order, a page at a time.
+    pub fn register(
+        &self,
+        unit: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+        actor: &Actor,
+        mut each: impl FnMut(&DossierRecord) -> std::io::Result<()>,
+    ) -> AppResult<usize> {
+        let reg = units::registry();
+        let unit = unit.trim().to_string();
+        let (column, province) = match (reg.commune(&unit), reg.province(&unit)) {
+            (Some(c), _) => ("receiving_unit", reg.province_of(c).code),
+            (None, Some(p)) => ("province_code", p.code),
+            _ => {
+                return Err(AppError::invalid(
+                    "unknown_unit",
+                    format!("không có xã, phường hay tỉnh mã \"{unit}\""),
+                ))
+            }
+        };
+        if !actor.scope.sees(province, &unit, &unit) {
+            return Err(AppError::new(
+                ErrorKind::Forbidden,
+                "out_of_scope",
+                "tài khoản không xem được đơn vị này",
+            ));
+        }
+        let start = from.and_hms_opt(0, 0, 0).expect("midnight");
+        let end = (to + chrono::Duration::days(1)).and_hms_opt(0, 0, 0).expect("midnight");
+        let mut after = String::new();
+        let mut n = 0;
+        loop {
+            let rows = self.store.read(|c| {
+                c.query(
+                    &format!(
+                        "SELECT {COLUMNS} FROM dossiers WHERE {column} = $1 AND registered_at >= $2 AND registered_at < $3 AND code > $4 ORDER BY code LIMIT 2000"
+                    ),
+                    &[Val::Text(unit.clone()), start.into(), end.into(), Val::Text(after.clone())],
+                )
+            })?;
+            let Some(last) = rows.last() else { break };
+            after = last.string(0);
+            for r in &rows {
+                if let Some(d) = DossierRecord::from_row(r) {
+                    each(&d).map_err(|e| {
+                        AppError::new(
+                            ErrorKind::Unavailable,
+                            "write_failed",
+                            format!("không ghi được báo cáo: {e}"),
+                        )
+                    })?;
+                    n += 1;
+                }
+            }
+        }
+        Ok(n)
+    }
+
+    /// Writes the register as CSV (with a BOM) or JSON lines of portal fields.
+    pub fn write_register(
+        &self,
+        unit: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+        actor: &Actor,
+        format: &str,
+        out: &mut dyn Write,
+    ) -> AppResult<usize> {
+        let io = |e: std::io::Error| {
+            AppError::new(ErrorKind::Unavailable, "write_failed", format!("không ghi được báo cáo: {e}"))
+        };
+        let catalog = self.catalog();
+        match format {
+            "csv" => {
+                out.write_all("\u{feff}".as_bytes()).map_err(io)?;
+                let mut w = csv::Writer::from_writer(out);
+                w.write_record([
+                    "Mã hồ sơ",
+                    "Mã thủ tục",
+                    "Tên thủ tục",
+                    "Người nộp",
+                    "Hình thức",
+                    "Trạng thái",
+                    "Ngày tiếp nhận",
+                    "Ngày hẹn trả",
+                    "Ngày hoàn thành",
+                    "Kết quả đúng hạn",
+                    "Nơi tiếp nhận",
+                    "Đơn vị xử lý",
+                ])
+                .map_err(|e| io(e.into()))?;
+                let n = self.register(unit, from, to, actor, |d| {
+                    let name = catalog.get(&d.procedure_code).map_or("", |p| p.name.as_str());
+                    let verdict = match d.verdict.as_deref() {
+                        Some("early") => "trước hạn",
+                        Some("on_time") => "đúng hạn",
+                        Some("late") => "quá hạn",
+                        _ => "",
+                    };
+                    w.write_record([
+                        d.code.as_str(),
+                        &d.procedure_code,
+                        name,
+                        &d.applicant_name,
+                        d.channel.label(),
+                        d.status.label(),
+                        &vi_time(d.received_at),
+                        &vi_time(d.due_at),
+                        &vi_time(d.finished_at),
+                        verdict,
+                        &d.receiving_unit,
+                        &d.handling_unit,
+                    ])
+                    .map_err(std::io::Error::other)
+                })?;
+                w.flush().map_err(io)?;
+                Ok(n)
+            }
+            "json" => {
+                out.write_all(b"[").map_err(io)?;
+                let mut first = true;
+                let n = self.register(unit, from, to, actor, |d| {
+                    if !first {
+                        out.write_all(b",\n")?;
+                    }
+                    first = false;
+                    serde_json::to_writer(&mut *out, &portal_json(d)).map_err(std::io::Error::other)
+                })?;
+                out.write_all(b"]\n").map_err(io)?;
+                Ok(n)
+            }
+            other => Err(AppError::invalid(
+                "unknown_format",
+                format!("định dạng \"{other}\" không có; dùng csv hoặc json"),
+            )),
+        }
+    }
+}
