@@ -363,7 +363,8 @@ struct StatsQuery {
 }
 
 fn date_param(name: &str, v: Option<&str>, default: chrono::NaiveDate) -> ApiResult<chrono::NaiveDate> {
-    match v.map(str::trim).filter(|v| !v.is_empty()) {
+    // Absent means the default; present but empty or malformed is an error.
+    match v.map(str::trim) {
         None => Ok(default),
         Some(v) => chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
             ApiError::new(

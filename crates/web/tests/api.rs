@@ -414,3 +414,13 @@ async fn the_dashboard_shows_a_province_its_communes_and_no_one_else() {
     let (s, _) = page_get(&f, "/bang-dieu-hanh?unit=48", &lan).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "a commune does not see the province's figures");
 }
+
+#[tokio::test]
+async fn an_empty_date_is_refused_not_defaulted() {
+    let f = fixture();
+    let lan = login(&f, "lan").await;
+    for uri in ["/api/v1/stats?to=", "/api/v1/stats?from=", "/api/v1/stats?from=2026-05-01&to=2026-04-01"] {
+        let (s, v) = call(&f, "GET", uri, Some(&lan), None).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{uri}: {v}");
+    }
+}
