@@ -82,18 +82,11 @@ impl App {
             }
         }
         if f.open_only && f.status.is_none() {
-            let open: Vec<String> = [
-                Status::Registered,
-                Status::Received,
-                Status::Processing,
-                Status::SupplementRequested,
-                Status::PaymentRequested,
-                Status::Resolved,
-            ]
-            .iter()
-            .map(|s| s.portal_code().to_string())
-            .collect();
-            push(&format!("status IN ({})", open.join(", ")), vec![], &mut conds);
+            push(
+                &format!("status IN ({})", Status::sql_list(&domain::status::OPEN_STATUSES)),
+                vec![],
+                &mut conds,
+            );
         }
         if f.overdue {
             let active: Vec<String> =

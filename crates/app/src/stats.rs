@@ -118,12 +118,13 @@ impl App {
                 format!("{}, {}", Status::Received.portal_code(), Status::Processing.portal_code()),
                 format!("{}, {}", Status::SupplementRequested.portal_code(), Status::PaymentRequested.portal_code()),
             );
+            let open_list = Status::sql_list(&domain::status::OPEN_STATUSES);
             let open = c.query_one(
                 &format!(
                     "SELECT CAST(COALESCE(SUM(CASE WHEN status IN ({active}) THEN 1 ELSE 0 END), 0) AS BIGINT),
                             CAST(COALESCE(SUM(CASE WHEN status IN ({waiting}) THEN 1 ELSE 0 END), 0) AS BIGINT),
                             CAST(COALESCE(SUM(CASE WHEN status IN ({active}) AND due_at < $1 THEN 1 ELSE 0 END), 0) AS BIGINT)
-                     FROM dossiers WHERE province_code = $2 AND {unit_col} = $3 AND status IN (1, 2, 4, 5, 6, 9)"
+                     FROM dossiers WHERE province_code = $2 AND {unit_col} = $3 AND status IN ({open_list})"
                 ),
                 // Open statuses only: the partial index of open dossiers answers it.
                 &[now.into(), Val::Text(province.to_string()), Val::Text(u.clone())],
@@ -237,7 +238,7 @@ impl App {
         let code = p.code.to_string();
         let now = self.now();
         let active = format!("{}, {}", Status::Received.portal_code(), Status::Processing.portal_code());
-        let open_statuses = "1, 2, 4, 5, 6, 9";
+        let open_statuses = Status::sql_list(&domain::status::OPEN_STATUSES);
         let (sums, open) = self.store.read(|c| {
             let sums = c.query(
                 "SELECT unit_code, CAST(SUM(received) AS BIGINT), CAST(SUM(CASE WHEN channel = 2 THEN received ELSE 0 END) AS BIGINT),

@@ -41,7 +41,32 @@ pub const ALL_STATUSES: [Status; 10] = [
     Status::Returned,
 ];
 
+/// The statuses of a dossier not yet finished for the citizen, by portal code. The partial
+/// index `dossiers_open` of the schema lists the same codes.
+pub const OPEN_STATUSES: [Status; 6] = [
+    Status::Registered,
+    Status::Received,
+    Status::Processing,
+    Status::SupplementRequested,
+    Status::PaymentRequested,
+    Status::Resolved,
+];
+
 impl Status {
+    /// A status by its code (`processing`) or its portal number (`4`).
+    pub fn parse(s: &str) -> Option<Status> {
+        let s = s.trim();
+        if let Some(st) = s.parse::<u8>().ok().and_then(Status::from_portal_code) {
+            return Some(st);
+        }
+        ALL_STATUSES.into_iter().find(|st| serde_json::to_value(st).ok().is_some_and(|v| v == s))
+    }
+
+    /// The portal codes of `statuses`, for SQL: "1, 2, 4".
+    pub fn sql_list(statuses: &[Status]) -> String {
+        statuses.iter().map(|s| s.portal_code().to_string()).collect::<Vec<_>>().join(", ")
+    }
+
     /// The portal's TrangThaiHoSo code.
     pub fn portal_code(self) -> u8 {
         ALL_STATUSES.iter().position(|s| *s == self).expect("every status is listed") as u8 + 1
@@ -120,6 +145,16 @@ impl Channel {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn open_statuses_match_the_partial_index_of_the_schema() {
+        let schema = include_str!("../../store/migrations/0003_attachments.sql");
+        assert!(schema.contains(&format!("WHERE status IN ({});", Status::sql_list(&OPEN_STATUSES))));
+        assert_eq!(Status::parse("processing"), Some(Status::Processing));
+        assert_eq!(Status::parse(" 10 "), Some(Status::Returned));
+        assert_eq!(Status::parse("flying"), None);
+        assert_eq!(Status::parse("11"), None);
+    }
 
     #[test]
     fn portal_codes_round_trip_losslessly() {

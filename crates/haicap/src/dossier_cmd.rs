@@ -93,39 +93,20 @@ enum DossierCmd {
     },
 }
 
-const ALL_STATUSES: [Status; 10] = [
-    Status::Registered,
-    Status::Received,
-    Status::Refused,
-    Status::Processing,
-    Status::SupplementRequested,
-    Status::PaymentRequested,
-    Status::Withdrawn,
-    Status::Stopped,
-    Status::Resolved,
-    Status::Returned,
-];
-
 fn parse_status(s: &str) -> Result<Status, CliError> {
-    let s = s.trim();
-    if let Some(st) = s.parse::<u8>().ok().and_then(Status::from_portal_code) {
-        return Ok(st);
-    }
-    ALL_STATUSES
-        .into_iter()
-        .find(|st| serde_json::to_value(st).ok().and_then(|v| v.as_str().map(|v| v == s)).unwrap_or(false))
-        .ok_or_else(|| {
-            let names: Vec<String> = ALL_STATUSES
-                .iter()
-                .map(|st| {
-                    format!("{} ({})", serde_json::to_value(st).unwrap().as_str().unwrap(), st.portal_code())
-                })
-                .collect();
-            CliError::new(
-                "unknown_status",
-                format!("trạng thái \"{s}\" không có; dùng: {}", names.join(", ")),
-            )
-        })
+    Status::parse(s).ok_or_else(|| {
+        let names: Vec<String> = domain::status::ALL_STATUSES
+            .iter()
+            .map(|st| {
+                format!(
+                    "{} ({})",
+                    serde_json::to_value(st).unwrap_or_default().as_str().unwrap_or(""),
+                    st.portal_code()
+                )
+            })
+            .collect();
+        CliError::new("unknown_status", format!("trạng thái \"{s}\" không có; dùng: {}", names.join(", ")))
+    })
 }
 
 fn unit_name(code: &str) -> String {

@@ -261,8 +261,7 @@ struct ListQuery {
 }
 
 pub fn parse_status(s: &str) -> Option<Status> {
-    let s = s.trim();
-    s.parse::<u8>().ok().and_then(Status::from_portal_code).or_else(|| serde_json::from_value(json!(s)).ok())
+    Status::parse(s)
 }
 
 async fn list_dossiers(
