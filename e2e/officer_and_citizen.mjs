@@ -29,6 +29,20 @@ try {
   assert.match(await desk.textContent('h1'), /Hồ sơ cần xử lý/);
   await desk.screenshot({ path: `${shots}/queue.png` });
 
+  // Live: a dossier received elsewhere (here through the API) appears in the open queue
+  // without a reload.
+  const session = await (await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'chuyenvien.haichau', password: 'haicap2025' }),
+  })).json();
+  await desk.evaluate(() => { window.__notReloaded = true; });
+  const created = await (await fetch(`${base}/api/v1/dossiers`, {
+    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${session.token}` },
+    body: JSON.stringify({ procedure_code: '1.004873', channel: 'direct', applicant: { full_name: 'Người đến sau', phone: '0905000111' } }),
+  })).json();
+  await desk.locator(`a[href="/ho-so/${created.code}"]`).waitFor({ timeout: 5000 });
+  assert.equal(await desk.evaluate(() => window.__notReloaded), true, 'the queue updated without a reload');
+
   await desk.click('text=Tiếp nhận hồ sơ');
   await desk.fill('#proc-q', 'xac nhan tinh trang hon nhan');
   const choice = desk.locator('input[name=procedure_code][value="1.004873"]');
@@ -109,7 +123,7 @@ try {
   assert.equal(await other.locator(`a[href="/ho-so/${code}"]`).count(), 0);
   const res = await other.goto(`${base}/ho-so/${code}`);
   assert.equal(res.status(), 404);
-  console.log(`e2e ok: dossier ${code} received, resolved, returned, tracked and rated; an online submission with a document received; all hidden from another commune`);
+  console.log(`e2e ok: dossier ${code} received, resolved, returned, tracked and rated; the queue updated live; an online submission with a document received; all hidden from another commune`);
 } finally {
   await browser.close();
 }

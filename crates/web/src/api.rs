@@ -68,6 +68,7 @@ pub fn routes() -> Router<Arc<Web>> {
         .route("/api/v1/dossiers/{code}", get(get_dossier))
         .route("/api/v1/dossiers/{code}/actions", post(act))
         .route("/api/v1/stats", get(stats))
+        .route("/api/v1/stream", get(crate::live::stream))
         .route("/api/v1/track/{code}", get(track))
         .route("/api/v1/track/{code}/rating", post(rate))
 }
@@ -235,6 +236,7 @@ async fn create_dossier(
         applicant: b.applicant,
     };
     let d = blocking(move || app.receive(&req, &actor)).await?;
+    web.publish(&d);
     Ok((StatusCode::CREATED, Json(record_json(&d))).into_response())
 }
 
@@ -315,6 +317,7 @@ async fn act(
     let app = web.app.clone();
     let actor = Actor::of(&caller.session.user);
     let d = blocking(move || app.act(&code, &req, &actor)).await?;
+    web.publish(&d);
     Ok(Json(record_json(&d)))
 }
 

@@ -5,6 +5,7 @@
 pub mod api;
 mod auth;
 mod error;
+pub mod live;
 mod pages;
 
 pub use error::{ApiError, ApiResult};
@@ -23,6 +24,20 @@ pub struct Web {
     pub app: Arc<App>,
     /// Mark cookies `Secure` (behind https).
     pub secure_cookies: bool,
+    /// Changes made through this server, for the live stream.
+    pub changes: tokio::sync::broadcast::Sender<live::Change>,
+}
+
+impl Web {
+    pub fn new(app: Arc<App>, secure_cookies: bool) -> Web {
+        Web { app, secure_cookies, changes: tokio::sync::broadcast::channel(1024).0 }
+    }
+
+    /// Tells the live stream that a dossier changed.
+    pub fn publish(&self, d: &app::DossierRecord) {
+        // Nobody listening is fine.
+        let _ = self.changes.send(live::Change::of(d));
+    }
 }
 
 /// Runs blocking application work (it waits on the database) off the async threads.

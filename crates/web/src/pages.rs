@@ -444,7 +444,10 @@ async fn intake(State(web): State<Arc<Web>>, u: PageUser, Form(f): Form<IntakeFo
     let app = web.app.clone();
     let actor = Actor::of(&u.session.user);
     match blocking(move || app.receive(&req, &actor)).await {
-        Ok(d) => Redirect::to(&format!("/ho-so/{}/phieu", d.code)).into_response(),
+        Ok(d) => {
+            web.publish(&d);
+            Redirect::to(&format!("/ho-so/{}/phieu", d.code)).into_response()
+        }
         Err(e) => {
             let status = crate::error::status_of(e.0.kind);
             let procedures = choices_html(&web, "", &f.procedure_code);
@@ -639,7 +642,10 @@ async fn act(
     let actor = Actor::of(&u.session.user);
     let c = code.clone();
     match blocking(move || app.act(&c, &req, &actor)).await {
-        Ok(d) => Redirect::to(&format!("/ho-so/{}", d.code)).into_response(),
+        Ok(d) => {
+            web.publish(&d);
+            Redirect::to(&format!("/ho-so/{}", d.code)).into_response()
+        }
         Err(e) => match load(&web, &u.session, code).await {
             Ok(d) => {
                 let status = crate::error::status_of(e.0.kind);
@@ -1093,6 +1099,7 @@ async fn submit(
     let app = web.app.clone();
     match blocking(move || app.submit_online(&req, &uploads)).await {
         Ok(d) => {
+            web.publish(&d);
             let last4: String = d
                 .applicant_phone
                 .clone()

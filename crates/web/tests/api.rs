@@ -24,7 +24,7 @@ fn fixture() -> Fixture {
     ] {
         app.add_user(name, role, unit, "mat-khau-dai", None).unwrap();
     }
-    let web = Arc::new(web::Web { app: Arc::new(app), secure_cookies: false });
+    let web = Arc::new(web::Web::new(Arc::new(app), false));
     Fixture { _dir: dir, router: web::router(web) }
 }
 
@@ -423,4 +423,34 @@ async fn an_empty_date_is_refused_not_defaulted() {
         let (s, v) = call(&f, "GET", uri, Some(&lan), None).await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{uri}: {v}");
     }
+}
+
+#[tokio::test]
+async fn the_live_stream_tells_each_caller_of_its_own_changes() {
+    use http_body_util::BodyExt;
+    let f = fixture();
+    let lan = login(&f, "lan").await;
+    let hoa = login(&f, "hoa").await;
+    let open_stream = |t: String| {
+        let req = Request::builder()
+            .uri("/api/v1/stream")
+            .header(header::AUTHORIZATION, format!("Bearer {t}"))
+            .body(Body::empty())
+            .unwrap();
+        f.router.clone().oneshot(req)
+    };
+    let lan_stream = open_stream(lan.clone()).await.unwrap();
+    let hoa_stream = open_stream(hoa.clone()).await.unwrap();
+    assert_eq!(lan_stream.headers()[header::CONTENT_TYPE], "text/event-stream");
+    let (_, d) = call(&f, "POST", "/api/v1/dossiers", Some(&lan), Some(&new_dossier("Live"))).await;
+    let code = d["code"].as_str().unwrap().to_string();
+    let mut body = lan_stream.into_body();
+    let frame = tokio::time::timeout(std::time::Duration::from_secs(1), body.frame())
+        .await
+        .expect("an event within a second");
+    let text = String::from_utf8(frame.unwrap().unwrap().into_data().unwrap().to_vec()).unwrap();
+    assert!(text.contains("event: dossier") && text.contains(&code), "{text}");
+    // Hòa Cường hears nothing of Hải Châu's dossier.
+    let mut other = hoa_stream.into_body();
+    assert!(tokio::time::timeout(std::time::Duration::from_millis(300), other.frame()).await.is_err());
 }
