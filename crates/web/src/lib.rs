@@ -52,6 +52,7 @@ pub async fn blocking<T: Send + 'static>(
 
 const HTMX: &[u8] = include_bytes!("../assets/htmx.min.js");
 const CSS: &str = include_str!("../assets/app.css");
+const LIVE: &str = include_str!("../assets/live.js");
 
 fn asset(content_type: &'static str, body: &'static [u8]) -> Response {
     ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=86400")], body)
@@ -73,6 +74,7 @@ pub fn router(web: Arc<Web>) -> Router {
         .merge(pages::routes())
         .route("/assets/htmx.min.js", get(|| async { asset("text/javascript", HTMX) }))
         .route("/assets/app.css", get(|| async { asset("text/css", CSS.as_bytes()) }))
+        .route("/assets/live.js", get(|| async { asset("text/javascript", LIVE.as_bytes()) }))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(64 * 1024))
