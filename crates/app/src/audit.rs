@@ -114,8 +114,7 @@ fn check_dossier(report: &mut VerifyReport, proj: &Row, rows: &[Row]) {
                 let consistent = e.seq as i64 == seq
                     && Some(e.at) == r.ts(2)
                     && Some(e.actor.as_str()) == r.text(3)
-                    && serde_json::to_value(&e.kind).ok().and_then(|v| v.get("type").cloned())
-                        == r.text(4).map(|k| serde_json::Value::String(k.to_string()));
+                    && Some(e.kind.name()) == r.text(4);
                 if !consistent {
                     report.problem(
                         Some(code),

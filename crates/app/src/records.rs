@@ -78,7 +78,7 @@ impl DossierRecord {
         self.received_at = d.received_at;
         self.due_at = d.due_at;
         self.finished_at = d.finished_at;
-        self.verdict = d.verdict().and_then(|v| serde_json::to_value(v).ok()?.as_str().map(str::to_string));
+        self.verdict = d.verdict().map(|v| v.code().to_string());
         self.assignee = d.assignee.clone();
         self.supplement_requests = d.supplement_requests as i64;
         self.event_count = d.events.len() as i64;
@@ -183,12 +183,10 @@ impl EventRow {
         let rows = events
             .iter()
             .map(|e| {
-                head = domain::audit::event_hash(&head, code, e);
-                let body = serde_json::to_string(e).expect("events serialise");
-                let kind = serde_json::to_value(&e.kind)
-                    .ok()
-                    .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_string))
-                    .unwrap_or_default();
+                // Serialised once: stored as the body and hashed as it is stored.
+                let body = domain::audit::canonical(e);
+                head = domain::audit::body_hash(&head, code, body.as_bytes());
+                let kind = e.kind.name().to_string();
                 EventRow { seq: e.seq, at: e.at, actor: e.actor.clone(), kind, body, hash: head.clone() }
             })
             .collect();

@@ -21,15 +21,25 @@ fn hex(bytes: &[u8]) -> String {
     s
 }
 
+/// The canonical bytes of an event: what is stored and what is hashed.
+pub fn canonical(event: &Event) -> String {
+    // Serialising these plain types cannot fail.
+    serde_json::to_string(event).expect("events serialise")
+}
+
 /// The hash of `event` of dossier `code`, chained after `prev`.
 pub fn event_hash(prev: &str, code: &str, event: &Event) -> String {
+    body_hash(prev, code, canonical(event).as_bytes())
+}
+
+/// [`event_hash`] from the canonical bytes, when the caller has them already.
+pub fn body_hash(prev: &str, code: &str, body: &[u8]) -> String {
     let mut h = Sha256::new();
     h.update(prev.as_bytes());
     h.update([0]);
     h.update(code.as_bytes());
     h.update([0]);
-    // Serialising these plain types cannot fail.
-    h.update(serde_json::to_vec(event).expect("events serialise"));
+    h.update(body);
     hex(&h.finalize())
 }
 

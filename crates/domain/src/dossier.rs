@@ -211,6 +211,28 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// Stable name, as stored beside the event (the serde tag).
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::Registered { .. } => "registered",
+            EventKind::Received => "received",
+            EventKind::Refused { .. } => "refused",
+            EventKind::SupplementRequested { .. } => "supplement_requested",
+            EventKind::SupplementReceived => "supplement_received",
+            EventKind::Assigned { .. } => "assigned",
+            EventKind::Transferred { .. } => "transferred",
+            EventKind::PaymentRequested { .. } => "payment_requested",
+            EventKind::PaymentReceived => "payment_received",
+            EventKind::Approved => "approved",
+            EventKind::Denied { .. } => "denied",
+            EventKind::Extended { .. } => "extended",
+            EventKind::Stopped { .. } => "stopped",
+            EventKind::Withdrawn { .. } => "withdrawn",
+            EventKind::ResultReturned => "result_returned",
+            EventKind::DueChanged { .. } => "due_changed",
+        }
+    }
+
     /// What happened, in Vietnamese, for timelines and forms.
     pub fn describe(&self) -> String {
         let vnd = |n: u64| {
@@ -274,6 +296,17 @@ pub enum Verdict {
     Early,
     OnTime,
     Late,
+}
+
+impl Verdict {
+    /// Stable code (the serde name).
+    pub fn code(self) -> &'static str {
+        match self {
+            Verdict::Early => "early",
+            Verdict::OnTime => "on_time",
+            Verdict::Late => "late",
+        }
+    }
 }
 
 /// A line of the processing-control sheet (Form 06).
@@ -633,6 +666,16 @@ mod tests {
         d.act(&Action::ReturnResult, at(5, 15, 10), "officer", &cal).unwrap();
         assert_eq!(d.status, Status::Returned);
         let due_changes = d.events.iter().filter(|e| matches!(e.kind, EventKind::DueChanged { .. })).count();
+        for e in &d.events {
+            assert_eq!(
+                serde_json::to_value(&e.kind).unwrap()["type"],
+                e.kind.name(),
+                "the name is the serde tag"
+            );
+        }
+        for v in [Verdict::Early, Verdict::OnTime, Verdict::Late] {
+            assert_eq!(serde_json::to_value(v).unwrap(), v.code());
+        }
         assert_eq!(due_changes, 2);
         assert_eq!(
             Dossier::replay(&d.events).map(|r| (r.status, r.due_at, r.pauses)),

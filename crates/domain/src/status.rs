@@ -59,7 +59,23 @@ impl Status {
         if let Some(st) = s.parse::<u8>().ok().and_then(Status::from_portal_code) {
             return Some(st);
         }
-        ALL_STATUSES.into_iter().find(|st| serde_json::to_value(st).ok().is_some_and(|v| v == s))
+        ALL_STATUSES.into_iter().find(|st| st.code() == s)
+    }
+
+    /// Stable code, as the API and the CLI write it (the serde name).
+    pub fn code(self) -> &'static str {
+        match self {
+            Status::Registered => "registered",
+            Status::Received => "received",
+            Status::Refused => "refused",
+            Status::Processing => "processing",
+            Status::SupplementRequested => "supplement_requested",
+            Status::PaymentRequested => "payment_requested",
+            Status::Withdrawn => "withdrawn",
+            Status::Stopped => "stopped",
+            Status::Resolved => "resolved",
+            Status::Returned => "returned",
+        }
     }
 
     /// The portal codes of `statuses`, for SQL: "1, 2, 4".
@@ -153,6 +169,9 @@ mod tests {
         assert_eq!(Status::parse("processing"), Some(Status::Processing));
         assert_eq!(Status::parse(" 10 "), Some(Status::Returned));
         assert_eq!(Status::parse("flying"), None);
+        for st in ALL_STATUSES {
+            assert_eq!(serde_json::to_value(st).unwrap(), st.code(), "the code is the serde name");
+        }
         assert_eq!(Status::parse("11"), None);
     }
 

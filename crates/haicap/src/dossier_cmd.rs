@@ -97,13 +97,7 @@ fn parse_status(s: &str) -> Result<Status, CliError> {
     Status::parse(s).ok_or_else(|| {
         let names: Vec<String> = domain::status::ALL_STATUSES
             .iter()
-            .map(|st| {
-                format!(
-                    "{} ({})",
-                    serde_json::to_value(st).unwrap_or_default().as_str().unwrap_or(""),
-                    st.portal_code()
-                )
-            })
+            .map(|st| format!("{} ({})", st.code(), st.portal_code()))
             .collect();
         CliError::new("unknown_status", format!("trạng thái \"{s}\" không có; dùng: {}", names.join(", ")))
     })

@@ -27,10 +27,7 @@ impl Change {
     pub fn of(d: &app::DossierRecord) -> Change {
         Change {
             code: d.code.clone(),
-            status: serde_json::to_value(d.status)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
+            status: d.status.code().to_string(),
             portal_status: d.status.portal_code(),
             province_code: d.province_code.clone(),
             receiving_unit: d.receiving_unit.clone(),

@@ -274,15 +274,7 @@ async fn queue(State(web): State<Arc<Web>>, u: PageUser, Query(q): Query<QueueQu
             }
         })
         .collect();
-    let statuses = STATUSES
-        .iter()
-        .map(|s| {
-            (
-                serde_json::to_value(s).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
-                s.label().to_string(),
-            )
-        })
-        .collect();
+    let statuses = STATUSES.iter().map(|s| (s.code().to_string(), s.label().to_string())).collect();
     render(&QueuePage {
         user: bar(&u.session),
         rows,
