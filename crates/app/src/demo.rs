@@ -49,16 +49,6 @@ pub struct DemoSummary {
     pub dossiers: usize,
 }
 
-/// A small deterministic generator: the same demo every time, without a dependency.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self, n: usize) -> usize {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        ((self.0 >> 33) as usize) % n.max(1)
-    }
-}
-
 /// Fills a database that has no accounts yet; returns what it made (nothing if it had some).
 pub fn seed(url: &DbUrl, calendar: WorkCalendar, now: NaiveDateTime) -> AppResult<DemoSummary> {
     let start = (now - Duration::days(14)).with_hour(7).and_then(|t| t.with_minute(30)).unwrap_or(now);
@@ -95,7 +85,7 @@ pub fn seed(url: &DbUrl, calendar: WorkCalendar, now: NaiveDateTime) -> AppResul
         .map(|(user, _, unit, _)| (*user, *unit))
         .collect();
     let reg = units::registry();
-    let mut rng = Lcg(2025);
+    let mut rng = crate::simulate::Rng::new(2025);
     let mut dossiers = 0;
     let mut open: Vec<(String, String, usize)> = vec![];
     let mut t = start;
@@ -103,10 +93,10 @@ pub fn seed(url: &DbUrl, calendar: WorkCalendar, now: NaiveDateTime) -> AppResul
         // Office hours only, a handful of citizens an hour at each desk.
         if (7..17).contains(&t.hour()) && t.weekday().num_days_from_monday() < 5 {
             for (user, unit) in &desks {
-                if rng.next(3) != 0 {
+                if rng.below(3) != 0 {
                     continue;
                 }
-                clock.store(t.and_utc().timestamp() + rng.next(3000) as i64, Ordering::SeqCst);
+                clock.store(t.and_utc().timestamp() + rng.below(3000) as i64, Ordering::SeqCst);
                 let actor = Actor {
                     username: user.to_string(),
                     role: Some(Role::Officer),
@@ -122,20 +112,16 @@ pub fn seed(url: &DbUrl, calendar: WorkCalendar, now: NaiveDateTime) -> AppResul
                     .commune(unit)
                     .map(|c| format!("{}, {}", c.name, reg.province_of(c).name))
                     .unwrap_or_default();
-                let channel = if rng.next(4) == 0 { Channel::Online } else { Channel::Direct };
+                let channel = if rng.below(4) == 0 { Channel::Online } else { Channel::Direct };
                 let req = IntakeRequest {
-                    procedure_code: procedures[rng.next(procedures.len())].to_string(),
+                    procedure_code: rng.pick(&procedures).to_string(),
                     channel,
                     commune_code: Some(unit.to_string()),
                     applicant: Applicant {
-                        full_name: NAMES[rng.next(NAMES.len())].to_string(),
-                        phone: Some(format!("09{:08}", rng.next(100_000_000))),
-                        id_number: Some(format!("0{:011}", rng.next(100_000_000_000))),
-                        address: Some(format!(
-                            "{} {}, {commune}",
-                            rng.next(200) + 1,
-                            STREETS[rng.next(STREETS.len())]
-                        )),
+                        full_name: rng.pick(NAMES).to_string(),
+                        phone: Some(format!("09{:08}", rng.below(100_000_000))),
+                        id_number: Some(format!("0{:011}", rng.below(100_000_000_000))),
+                        address: Some(format!("{} {}, {commune}", rng.below(200) + 1, rng.pick(STREETS))),
                     },
                 };
                 // Online procedures not offered online fall back to the desk.
@@ -157,14 +143,14 @@ pub fn seed(url: &DbUrl, calendar: WorkCalendar, now: NaiveDateTime) -> AppResul
                 "return_result",
             ];
             for (code, user, step) in open.iter_mut() {
-                if *step >= steps.len() || rng.next(6) != 0 {
+                if *step >= steps.len() || rng.below(6) != 0 {
                     continue;
                 }
                 let mut req = ActionRequest::new(steps[*step]);
                 req.to = Some("chuyenvien.haichau".into());
                 req.note = Some("giấy tờ cư trú chưa rõ".into());
                 // Not every dossier needs a supplement.
-                if steps[*step] == "request_supplement" && rng.next(3) != 0 {
+                if steps[*step] == "request_supplement" && rng.below(3) != 0 {
                     req = ActionRequest::new("approve");
                     *step = 4;
                 }

@@ -62,8 +62,8 @@ fn last4_matches(phone: Option<&str>, last4: &str) -> bool {
 }
 
 impl App {
-    /// The public view of a dossier. A wrong code and a wrong phone look the same.
-    pub fn track(&self, code: &str, phone_last4: &str) -> AppResult<TrackView> {
+    /// The dossier behind a code and phone digits. A wrong code and a wrong phone look the same.
+    fn citizens_dossier(&self, code: &str, phone_last4: &str) -> AppResult<crate::DossierRecord> {
         let not_found =
             || AppError::not_found("dossier_not_found", "không tìm thấy hồ sơ với mã và số điện thoại này");
         let d = self.dossier(code, &Actor::console("public")).map_err(|e| match e.kind {
@@ -73,6 +73,12 @@ impl App {
         if !last4_matches(d.applicant_phone.as_deref(), phone_last4) {
             return Err(not_found());
         }
+        Ok(d)
+    }
+
+    /// The public view of a dossier.
+    pub fn track(&self, code: &str, phone_last4: &str) -> AppResult<TrackView> {
+        let d = self.citizens_dossier(code, phone_last4)?;
         let catalog = self.catalog();
         let code2 = d.code.clone();
         let rated = self
@@ -103,8 +109,8 @@ impl App {
 
     /// A citizen's rating (1 to 5) of a dossier whose result was returned; once per dossier.
     pub fn rate(&self, code: &str, phone_last4: &str, score: u8, comment: Option<&str>) -> AppResult<()> {
-        let view = self.track(code, phone_last4)?;
-        if view.status != Status::Returned {
+        let d = self.citizens_dossier(code, phone_last4)?;
+        if d.status != Status::Returned {
             return Err(AppError::new(
                 ErrorKind::Conflict,
                 "not_returned_yet",
@@ -118,10 +124,9 @@ impl App {
             .map(str::trim)
             .filter(|c| !c.is_empty())
             .map(|c| c.chars().take(1000).collect::<String>());
-        let province = self.dossier(code, &Actor::console("public"))?.province_code;
         let vals: Vec<Val> = vec![
-            (&view.code).into(),
-            province.into(),
+            (&d.code).into(),
+            (&d.province_code).into(),
             Val::Int(score.into()),
             comment.into(),
             self.now().into(),

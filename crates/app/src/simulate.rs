@@ -46,6 +46,10 @@ impl Rng {
     pub fn below(&mut self, n: u64) -> u64 {
         self.next_u64() % n.max(1)
     }
+    /// One of `items` (which must not be empty).
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
     pub fn chance(&mut self, p: f64) -> bool {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64 <= p
     }
@@ -211,13 +215,8 @@ pub fn simulate(
                         };
                         let offered =
                             if channel == Channel::Online { &online_procedures } else { &procedures };
-                        let code = &offered[rng.below(offered.len() as u64) as usize];
-                        let name = format!(
-                            "{} {} {}",
-                            SURNAMES[rng.below(SURNAMES.len() as u64) as usize],
-                            MIDDLE[rng.below(MIDDLE.len() as u64) as usize],
-                            GIVEN[rng.below(GIVEN.len() as u64) as usize]
-                        );
+                        let code = rng.pick(offered);
+                        let name = format!("{} {} {}", rng.pick(SURNAMES), rng.pick(MIDDLE), rng.pick(GIVEN));
                         let applicant = Applicant {
                             full_name: name,
                             phone: Some(format!("09{:08}", rng.below(100_000_000))),
@@ -225,7 +224,7 @@ pub fn simulate(
                             address: Some(format!(
                                 "{} {}, {}, {province_name}",
                                 rng.below(300) + 1,
-                                STREETS[rng.below(STREETS.len() as u64) as usize],
+                                rng.pick(STREETS),
                                 desks[i].1
                             )),
                         };

@@ -104,12 +104,7 @@ fn parse_status(s: &str) -> Result<Status, CliError> {
 }
 
 fn unit_name(code: &str) -> String {
-    let reg = units::registry();
-    match (reg.commune(code), reg.province(code)) {
-        (Some(c), _) => format!("{} ({code})", c.name),
-        (None, Some(p)) => format!("{} ({code})", p.name),
-        _ => code.to_string(),
-    }
+    units::registry().unit_name(code).map_or(code.to_string(), |n| format!("{n} ({code})"))
 }
 
 fn time(t: Option<chrono::NaiveDateTime>) -> String {

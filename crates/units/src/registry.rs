@@ -286,6 +286,11 @@ impl Registry {
     }
 
     /// The communes of a 2025 province, in official code order.
+    /// The name of a 2025 commune or province by code.
+    pub fn unit_name(&self, code: &str) -> Option<&'static str> {
+        self.commune(code).map(|c| c.name).or_else(|| self.province(code).map(|p| p.name))
+    }
+
     pub fn communes_of(&self, province_code: &str) -> Option<impl Iterator<Item = &Commune>> {
         let p = self.province(province_code)?;
         Some(p.communes.iter().map(|&i| &self.communes[i as usize]))

@@ -170,7 +170,7 @@ pub fn procedure_summary(p: &domain::catalog::Procedure) -> Value {
 
 /// Procedures matching a query (code, name, field or colloquial alias; accents optional).
 pub fn search_procedures(catalog: &domain::catalog::Catalog, q: &str) -> Vec<domain::catalog::Procedure> {
-    let q = vi_fold(q);
+    let q = vi_text::fold(q);
     catalog
         .procedures
         .iter()
@@ -179,14 +179,10 @@ pub fn search_procedures(catalog: &domain::catalog::Catalog, q: &str) -> Vec<dom
                 || [p.code.as_str(), p.name.as_str(), p.field.as_deref().unwrap_or("")]
                     .into_iter()
                     .chain(p.aliases.iter().map(String::as_str))
-                    .any(|h| vi_fold(h).contains(&q))
+                    .any(|h| vi_text::fold(h).contains(&q))
         })
         .cloned()
         .collect()
-}
-
-fn vi_fold(s: &str) -> String {
-    vi_text::fold(s)
 }
 
 async fn procedures(State(web): State<Arc<Web>>, Query(q): Query<Q>) -> Json<Value> {
@@ -262,10 +258,6 @@ struct ListQuery {
     q: Option<String>,
 }
 
-pub fn parse_status(s: &str) -> Option<Status> {
-    Status::parse(s)
-}
-
 async fn list_dossiers(
     State(web): State<Arc<Web>>,
     caller: Caller,
@@ -276,7 +268,7 @@ async fn list_dossiers(
     })?;
     let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
         None => None,
-        Some(s) => Some(parse_status(s).ok_or_else(|| {
+        Some(s) => Some(Status::parse(s).ok_or_else(|| {
             ApiError::new(ErrorKind::Invalid, "unknown_status", format!("trạng thái \"{s}\" không có"))
         })?),
     };

@@ -87,12 +87,7 @@ fn page_error(e: ApiError) -> Response {
 }
 
 pub fn unit_name(code: &str) -> String {
-    let reg = units::registry();
-    match (reg.commune(code), reg.province(code)) {
-        (Some(c), _) => c.name.to_string(),
-        (None, Some(p)) => p.name.to_string(),
-        _ => code.to_string(),
-    }
+    units::registry().unit_name(code).unwrap_or(code).to_string()
 }
 
 fn time(t: Option<NaiveDateTime>) -> String {
@@ -208,18 +203,8 @@ struct QueueQuery {
     overdue: Option<String>,
 }
 
-const STATUSES: [Status; 10] = [
-    Status::Registered,
-    Status::Received,
-    Status::Processing,
-    Status::SupplementRequested,
-    Status::PaymentRequested,
-    Status::Resolved,
-    Status::Returned,
-    Status::Refused,
-    Status::Withdrawn,
-    Status::Stopped,
-];
+/// The queue's status filter: the open statuses first, then the finished ones.
+const FINISHED: [Status; 4] = [Status::Returned, Status::Refused, Status::Withdrawn, Status::Stopped];
 
 async fn queue(State(web): State<Arc<Web>>, u: PageUser, Query(q): Query<QueueQuery>) -> Response {
     let app = web.app.clone();
@@ -232,7 +217,7 @@ async fn queue(State(web): State<Arc<Web>>, u: PageUser, Query(q): Query<QueueQu
             return Redirect::to(&format!("/ho-so/{}", crate::auth::url_encode(&text))).into_response();
         }
     }
-    let status = q.status.as_deref().and_then(crate::api::parse_status);
+    let status = q.status.as_deref().and_then(Status::parse);
     let overdue = q.overdue.as_deref() == Some("true");
     // The work queue: what is still open, unless a status is asked for.
     let filter = DossierFilter {
@@ -274,7 +259,11 @@ async fn queue(State(web): State<Arc<Web>>, u: PageUser, Query(q): Query<QueueQu
             }
         })
         .collect();
-    let statuses = STATUSES.iter().map(|s| (s.code().to_string(), s.label().to_string())).collect();
+    let statuses = domain::status::OPEN_STATUSES
+        .iter()
+        .chain(&FINISHED)
+        .map(|s| (s.code().to_string(), s.label().to_string()))
+        .collect();
     render(&QueuePage {
         user: bar(&u.session),
         rows,
