@@ -143,6 +143,7 @@ impl App {
         let fresh =
             load(&self.store)?.ok_or_else(|| AppError::invalid("invalid_catalog", "danh mục trống"))?;
         *self.catalog.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(fresh);
+        self.assistant_stale();
         Ok(report)
     }
 }

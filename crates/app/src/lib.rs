@@ -3,6 +3,7 @@
 //! province's settings. Rules live in `domain`; this layer decides *when* they are asked and
 //! writes what they answer, events and projections together.
 
+pub mod assistant;
 mod audit;
 pub mod blobs;
 mod catalog_store;
@@ -73,16 +74,24 @@ impl Actor {
     }
 }
 
-/// Documents live beside a SQLite file; with PostgreSQL, under `haicap-data/blobs` unless
-/// `HAICAP_BLOBS` says where.
+/// The data directory: beside a SQLite file; with PostgreSQL, `haicap-data` unless
+/// `HAICAP_DATA` says where.
+fn data_root(url: &DbUrl) -> std::path::PathBuf {
+    if let Ok(dir) = std::env::var("HAICAP_DATA") {
+        return dir.into();
+    }
+    match url {
+        DbUrl::Sqlite(p) => p.parent().map_or_else(|| ".".into(), |d| d.to_path_buf()),
+        DbUrl::Postgres(_) => "haicap-data".into(),
+    }
+}
+
+/// Documents live in the data directory's `blobs` unless `HAICAP_BLOBS` says where.
 fn blob_root(url: &DbUrl) -> std::path::PathBuf {
     if let Ok(dir) = std::env::var("HAICAP_BLOBS") {
         return dir.into();
     }
-    match url {
-        DbUrl::Sqlite(p) => p.parent().map_or_else(|| "blobs".into(), |d| d.join("blobs")),
-        DbUrl::Postgres(_) => "haicap-data/blobs".into(),
-    }
+    data_root(url).join("blobs")
 }
 
 pub struct App {
@@ -99,6 +108,10 @@ pub struct App {
     recent: Mutex<HashMap<String, Arc<DossierRecord>>>,
     sessions: sessions::Sessions,
     blobs: Arc<dyn blobs::BlobStore>,
+    /// Built on the first question; dropped when the catalog, aliases or handbook change.
+    assistant: RwLock<Option<Arc<::assistant::Assistant>>>,
+    /// Where the assistant's index is kept.
+    index_root: std::path::PathBuf,
 }
 
 /// Most dossiers kept in [`App::recent`] (a few KiB each).
@@ -130,6 +143,8 @@ impl App {
             recent: Mutex::new(HashMap::new()),
             sessions: sessions::Sessions::default(),
             blobs: Arc::new(blobs::FsBlobs { root: blob_root(url) }),
+            assistant: RwLock::new(None),
+            index_root: data_root(url),
         };
         app.seal_if_new_day()?;
         Ok(app)

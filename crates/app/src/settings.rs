@@ -77,6 +77,12 @@ impl Cache {
         self.patterns.read().unwrap_or_else(|e| e.into_inner()).get(province).cloned().unwrap_or_default()
     }
 
+    /// The province's own setting for a procedure, if it has one.
+    pub(crate) fn setting(&self, province: &str, procedure: &str) -> Option<RuleSetting> {
+        let rules = self.rules.read().unwrap_or_else(|e| e.into_inner());
+        rules.get(&(province.to_string(), procedure.to_string())).cloned()
+    }
+
     pub(crate) fn rule(&self, province: &str, procedure: &str) -> ProvinceRule {
         let rules = self.rules.read().unwrap_or_else(|e| e.into_inner());
         rules.get(&(province.to_string(), procedure.to_string())).map_or_else(ProvinceRule::default, |r| {

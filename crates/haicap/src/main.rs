@@ -9,6 +9,7 @@ macro_rules! outln {
 }
 
 mod address_cmd;
+mod assistant_cmd;
 mod admin_cmd;
 mod bench_cmd;
 mod calendar_cmd;
@@ -59,6 +60,8 @@ enum Command {
     Report(report_cmd::ReportArgs),
     /// Chạy thử một tỉnh: hồ sơ đến và được xử lý như thật, qua chính các dịch vụ của hệ thống.
     Simulate(simulate_cmd::SimulateArgs),
+    /// Trợ lý số: hỏi đáp về thủ tục, đo độ chính xác, dựng lại chỉ mục.
+    Assistant(assistant_cmd::AssistantArgs),
 }
 
 fn main() -> ExitCode {
@@ -75,6 +78,7 @@ fn main() -> ExitCode {
         Command::Bench(a) => bench_cmd::run(a),
         Command::Serve(a) => serve_cmd::run(a),
         Command::Simulate(a) => simulate_cmd::run(a),
+        Command::Assistant(a) => assistant_cmd::run(a),
         Command::Report(a) => report_cmd::run(a),
     };
     match result {

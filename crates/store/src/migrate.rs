@@ -10,6 +10,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "web", include_str!("../migrations/0002_web.sql")),
     (3, "attachments", include_str!("../migrations/0003_attachments.sql")),
     (4, "unit_stats", include_str!("../migrations/0004_unit_stats.sql")),
+    (5, "assistant", include_str!("../migrations/0005_assistant.sql")),
 ];
 
 /// The latest schema version this build knows.

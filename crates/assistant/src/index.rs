@@ -1,0 +1,211 @@
+//! BM25F over the procedure catalog. Terms are folded syllables and the pairs of adjacent
+//! syllables (Vietnamese words are mostly two syllables: "khai sinh", "sổ đỏ"), so a phrase
+//! scores above the same syllables scattered. Each field has its weight: a procedure's name and
+//! the way people call it count most, its dossier components least.
+
+use crate::analyze::{Analyzer, Syl};
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+use vi_text::TypoIndex;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    Name = 0,
+    Alias = 1,
+    Result = 2,
+    Area = 3,
+    Documents = 4,
+    Authority = 5,
+}
+
+pub const FIELD_COUNT: usize = 6;
+const WEIGHT: [f32; FIELD_COUNT] = [3.0, 3.0, 1.0, 1.0, 0.4, 0.4];
+const B: [f32; FIELD_COUNT] = [0.6, 0.4, 0.5, 0.3, 0.5, 0.5];
+const K1: f32 = 1.2;
+
+/// One searchable item: a procedure, or a handbook article.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Doc {
+    pub key: String,
+    pub fields: Vec<(u8, String)>,
+}
+
+impl Doc {
+    pub fn new(key: impl Into<String>) -> Doc {
+        Doc { key: key.into(), fields: vec![] }
+    }
+
+    pub fn add(&mut self, field: Field, text: impl Into<String>) -> &mut Doc {
+        let text = text.into();
+        if !text.trim().is_empty() {
+            self.fields.push((field as u8, text));
+        }
+        self
+    }
+}
+
+/// The terms of analysed syllables: content unigrams, and bigrams inside a phrase unless both
+/// halves are function words.
+pub fn each_term(syls: &[Syl], mut f: impl FnMut(String, bool)) {
+    for (i, s) in syls.iter().enumerate() {
+        if !s.stop {
+            f(s.text.clone(), false);
+        }
+        if let Some(n) = syls.get(i + 1) {
+            if n.phrase == s.phrase && !(s.stop && n.stop) {
+                f(format!("{} {}", s.text, n.text), true);
+            }
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Posting {
+    doc: u32,
+    tf: [f32; FIELD_COUNT],
+}
+
+/// The built index. Serialisable, so that it can be kept in the data directory.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Index {
+    keys: Vec<String>,
+    lens: Vec<[f32; FIELD_COUNT]>,
+    avg: [f32; FIELD_COUNT],
+    terms: FxHashMap<String, Vec<Posting>>,
+    /// Each document's name and aliases as lists of content syllables, to see how much of the
+    /// way a procedure is called the question says.
+    phrases: Vec<Vec<Vec<String>>>,
+    #[serde(skip)]
+    typos: Option<TypoIndex>,
+}
+
+/// A term of a question with its weight (the citizen's own words 1, borrowed ones less).
+#[derive(Clone, Debug)]
+pub struct QueryTerm {
+    pub text: String,
+    pub weight: f32,
+}
+
+impl Index {
+    pub fn build(docs: &[Doc], analyzer: &Analyzer) -> Index {
+        let mut keys = Vec::with_capacity(docs.len());
+        let mut lens = Vec::with_capacity(docs.len());
+        let mut terms: FxHashMap<String, Vec<Posting>> = FxHashMap::default();
+        let mut sum = [0f32; FIELD_COUNT];
+        let mut phrases = Vec::with_capacity(docs.len());
+        for (d, doc) in docs.iter().enumerate() {
+            keys.push(doc.key.clone());
+            let mut len = [0f32; FIELD_COUNT];
+            let mut tf: FxHashMap<String, [f32; FIELD_COUNT]> = FxHashMap::default();
+            let mut named = vec![];
+            for (field, text) in &doc.fields {
+                let f = *field as usize;
+                let syls = analyzer.syllables(text);
+                if f == Field::Name as usize || f == Field::Alias as usize {
+                    named.push(syls.iter().filter(|s| !s.stop).map(|s| s.text.clone()).collect());
+                }
+                each_term(&syls, |t, _| {
+                    len[f] += 1.0;
+                    tf.entry(t).or_default()[f] += 1.0;
+                });
+            }
+            for (t, v) in tf {
+                terms.entry(t).or_default().push(Posting { doc: d as u32, tf: v });
+            }
+            for f in 0..FIELD_COUNT {
+                sum[f] += len[f];
+            }
+            lens.push(len);
+            phrases.push(named);
+        }
+        let n = docs.len().max(1) as f32;
+        let avg = sum.map(|s| (s / n).max(1.0));
+        let mut idx = Index { keys, lens, avg, terms, phrases, typos: None };
+        idx.prepare();
+        idx
+    }
+
+    /// Rebuilds what is not stored (the typo index over single syllables).
+    pub fn prepare(&mut self) {
+        if self.typos.is_some() {
+            return;
+        }
+        let words: Vec<&String> = self.terms.keys().filter(|t| !t.contains(' ')).collect();
+        self.typos = Some(TypoIndex::new(words));
+    }
+
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    pub fn key(&self, doc: u32) -> &str {
+        &self.keys[doc as usize]
+    }
+
+    pub fn contains(&self, term: &str) -> bool {
+        self.terms.contains_key(term)
+    }
+
+    /// Inverse document frequency; a term no document has gets the rarest possible weight.
+    pub fn idf(&self, term: &str) -> f32 {
+        let n = self.keys.len() as f32;
+        let df = self.terms.get(term).map_or(0.0, |p| p.len() as f32);
+        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+    }
+
+    /// Known syllables one edit away from `w`.
+    pub fn near(&self, w: &str) -> Vec<String> {
+        let Some(t) = &self.typos else { return vec![] };
+        let mut ids = vec![];
+        t.near(w, &mut ids);
+        ids.into_iter().map(|i| t.word(i).to_string()).collect()
+    }
+
+    /// The best share (by rarity) of one of the document's names or aliases that `said` holds.
+    pub fn fit(&self, doc: u32, said: impl Fn(&str) -> bool) -> f32 {
+        self.phrases[doc as usize]
+            .iter()
+            .map(|p| {
+                let total: f32 = p.iter().map(|w| self.idf(w)).sum();
+                let got: f32 = p.iter().filter(|w| said(w)).map(|w| self.idf(w)).sum();
+                if total > 0.0 {
+                    got / total
+                } else {
+                    0.0
+                }
+            })
+            .fold(0.0, f32::max)
+    }
+
+    /// Which documents hold `term`.
+    pub fn docs_with(&self, term: &str) -> impl Iterator<Item = u32> + '_ {
+        self.terms.get(term).into_iter().flatten().map(|p| p.doc)
+    }
+
+    /// Every document's score for the query, best first (documents with no term left out).
+    pub fn search(&self, query: &[QueryTerm]) -> Vec<(u32, f32)> {
+        let mut scores = vec![0f32; self.keys.len()];
+        for q in query {
+            let Some(postings) = self.terms.get(&q.text) else { continue };
+            let idf = self.idf(&q.text);
+            for p in postings {
+                let len = &self.lens[p.doc as usize];
+                let mut tf = 0.0;
+                for f in 0..FIELD_COUNT {
+                    if p.tf[f] > 0.0 {
+                        tf += WEIGHT[f] * p.tf[f] / (1.0 - B[f] + B[f] * len[f] / self.avg[f]);
+                    }
+                }
+                scores[p.doc as usize] += q.weight * idf * tf / (K1 + tf);
+            }
+        }
+        let mut hits: Vec<(u32, f32)> =
+            scores.into_iter().enumerate().filter(|(_, s)| *s > 0.0).map(|(d, s)| (d as u32, s)).collect();
+        hits.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        hits
+    }
+}

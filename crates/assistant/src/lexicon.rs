@@ -1,0 +1,130 @@
+//! Everyday words mapped to the catalog's vocabulary: a citizen writes "sổ đỏ", "mới sinh" or
+//! "độc thân"; the catalog says "giấy chứng nhận quyền sử dụng đất", "khai sinh", "tình trạng
+//! hôn nhân". A question that contains a trigger gains the expansion's words.
+
+use crate::analyze::Analyzer;
+
+/// The shipped lexicon (see data/assistant/SOURCE.md).
+pub const LEXICON: &str = include_str!("../../../data/assistant/lexicon.txt");
+/// Matters outside the catalog and where they belong (same format, the right side kept as text).
+pub const OUTSIDE: &str = include_str!("../../../data/assistant/outside.txt");
+
+/// How far (in syllables) the second part of an `a … b` trigger may follow the first.
+const GAP: usize = 4;
+
+#[derive(Debug)]
+struct Rule {
+    first: Vec<String>,
+    /// Empty for a plain phrase.
+    second: Vec<String>,
+    expansion: Vec<String>,
+    text: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Lexicon {
+    rules: Vec<Rule>,
+}
+
+fn find(words: &[String], phrase: &[String], from: usize) -> Option<usize> {
+    if phrase.is_empty() || words.len() < phrase.len() {
+        return None;
+    }
+    (from..=words.len() - phrase.len()).find(|&i| words[i..i + phrase.len()] == *phrase)
+}
+
+impl Lexicon {
+    pub fn new(text: &str, analyzer: &Analyzer) -> Lexicon {
+        let mut rules = vec![];
+        for line in text.lines() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let Some((trigger, expansion)) = line.split_once("=>") else { continue };
+            let (first, second) = match trigger.split_once('…') {
+                Some((a, b)) => (analyzer.words(a), analyzer.words(b)),
+                None => (analyzer.words(trigger), vec![]),
+            };
+            if first.is_empty() {
+                continue;
+            }
+            rules.push(Rule { first, second, expansion: analyzer.words(expansion), text: expansion.trim().to_string() });
+        }
+        Lexicon { rules }
+    }
+
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// The first rule whose trigger occurs in `words`: its trigger's syllables and its text.
+    pub fn first_text(&self, words: &[String]) -> Option<(Vec<String>, &str)> {
+        self.rules.iter().find_map(|r| {
+            let i = find(words, &r.first, 0)?;
+            if !r.second.is_empty() {
+                let end = i + r.first.len();
+                let window = &words[..words.len().min(end + GAP + r.second.len())];
+                find(window, &r.second, end)?;
+            }
+            Some((r.first.iter().chain(&r.second).cloned().collect(), r.text.as_str()))
+        })
+    }
+
+    /// The expansions whose triggers occur in `words` (analysed syllables), each once, with the
+    /// syllables of the question that triggered them.
+    pub fn expand(&self, words: &[String]) -> Vec<(&[String], Vec<usize>)> {
+        let mut out = vec![];
+        for r in &self.rules {
+            let mut from = 0;
+            while let Some(i) = find(words, &r.first, from) {
+                let end = i + r.first.len();
+                if r.second.is_empty() {
+                    out.push((r.expansion.as_slice(), (i..end).collect()));
+                    break;
+                }
+                let window = &words[..words.len().min(end + GAP + r.second.len())];
+                if let Some(j) = find(window, &r.second, end) {
+                    let mut at: Vec<usize> = (i..end).collect();
+                    at.extend(j..j + r.second.len());
+                    out.push((r.expansion.as_slice(), at));
+                    break;
+                }
+                from = i + 1;
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phrases_and_gapped_triggers_expand() {
+        let a = Analyzer::default();
+        let lex = Lexicon::new("sổ đỏ => giấy chứng nhận\nbố … mất => khai tử\n", &a);
+        let q = a.words("bố tôi vừa mới mất, sổ đỏ đứng tên bố");
+        let got: Vec<String> = lex.expand(&q).iter().map(|(e, _)| e.join(" ")).collect();
+        assert_eq!(got, ["giay chung nhan", "khai tu"]);
+        // Too far apart: no death here.
+        let q = a.words("bố tôi đi làm ăn xa ở tỉnh khác bị mất ví");
+        assert_eq!(lex.expand(&q).len(), 0);
+    }
+
+    #[test]
+    fn the_shipped_lexicon_parses() {
+        let a = Analyzer::default();
+        let lex = Lexicon::new(LEXICON, &a);
+        assert!(lex.len() > 200, "{}", lex.len());
+        let out = Lexicon::new(OUTSIDE, &a);
+        let (trigger, text) = out.first_text(&a.words("Nộp thuế thu nhập cá nhân thế nào")).unwrap();
+        assert_eq!(trigger, ["thue", "thu", "nhap"]);
+        assert!(text.contains("cơ quan thuế"));
+    }
+}

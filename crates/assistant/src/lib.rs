@@ -1,0 +1,389 @@
+//! The digital assistant's core. A question is analysed (chat and dialect rewritten, folded,
+//! typos corrected against the catalog's own vocabulary), widened with the everyday-words
+//! lexicon, matched against the catalog with BM25F, and answered from the best procedure's
+//! fields, or not at all: below the confidence threshold it says it does not know.
+//!
+//! Pure: the catalog, the extra aliases and the handbook come in as values.
+
+pub mod analyze;
+pub mod answer;
+pub mod index;
+pub mod intent;
+pub mod lexicon;
+
+use analyze::{Analyzer, Syl};
+use domain::catalog::Procedure;
+use index::{Doc, Field, Index, QueryTerm};
+use intent::Asks;
+use lexicon::Lexicon;
+use serde::Serialize;
+
+/// Weight of words the lexicon lends a question, and of typo corrections.
+const LENT: f32 = 0.6;
+const CORRECTED: f32 = 0.7;
+/// How many of the first hits are re-ranked by how fully the question says their name, and how
+/// much that counts.
+const RERANK: usize = 30;
+const FIT: f32 = 0.5;
+
+/// A handbook article (sổ tay nghiệp vụ).
+#[derive(Clone, Debug, Serialize)]
+pub struct Article {
+    pub id: i64,
+    pub title: String,
+    pub body: String,
+}
+
+/// A question made ready for the index.
+#[derive(Debug, Default)]
+pub struct Query {
+    pub syls: Vec<Syl>,
+    pub terms: Vec<QueryTerm>,
+    /// The question's content syllables (after correction), each with the lexicon expansions
+    /// it took part in.
+    pub content: Vec<(String, Vec<usize>)>,
+    pub expansions: Vec<Vec<String>>,
+    pub asks: Vec<Asks>,
+    /// A matter outside the catalog the question is about: its trigger and where it belongs.
+    pub outside: Option<(Vec<String>, String)>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Match {
+    pub code: String,
+    pub name: String,
+    pub score: f32,
+}
+
+/// Why the assistant is or is not sure, for the log and for tuning.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Signals {
+    pub top: f32,
+    pub second: f32,
+    /// Share of the question's content (by weight) found in the best procedure.
+    pub coverage: f32,
+    /// The question's content words the catalog does not know at all.
+    pub unknown: Vec<String>,
+    /// The rarest two-syllable term of the question (its own or lent) the best procedure has.
+    pub anchor: f32,
+    pub anchor_term: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Reply {
+    pub answer: String,
+    pub confident: bool,
+    pub asks: Asks,
+    pub matches: Vec<Match>,
+    pub handbook: Vec<Match>,
+    pub signals: Signals,
+}
+
+pub struct Assistant {
+    analyzer: Analyzer,
+    lexicon: Lexicon,
+    outside: Lexicon,
+    procedures: Vec<Procedure>,
+    index: Index,
+    articles: Vec<Article>,
+    handbook: Index,
+}
+
+/// The searchable text of a procedure: its own fields and the aliases officials added.
+pub fn procedure_doc(p: &Procedure, extra_aliases: &[String]) -> Doc {
+    let mut d = Doc::new(p.code.clone());
+    d.add(Field::Name, p.name.clone());
+    for a in p.aliases.iter().chain(extra_aliases) {
+        // Each alias its own phrase: no bigram joins the end of one to the start of the next.
+        d.add(Field::Alias, format!("{a}."));
+    }
+    if let Some(r) = &p.result {
+        d.add(Field::Result, r.clone());
+    }
+    if let Some(f) = &p.field {
+        d.add(Field::Area, f.clone());
+    }
+    for doc in &p.documents {
+        d.add(Field::Documents, format!("{doc}."));
+    }
+    if let Some(a) = &p.authority {
+        d.add(Field::Authority, a.clone());
+    }
+    d
+}
+
+fn article_doc(a: &Article) -> Doc {
+    let mut d = Doc::new(a.id.to_string());
+    d.add(Field::Name, a.title.clone());
+    d.add(Field::Documents, a.body.clone());
+    d
+}
+
+/// The searchable documents of a catalog; `aliases` pairs a procedure code with an alias
+/// accepted from officials' suggestions.
+pub fn catalog_docs(procedures: &[Procedure], aliases: &[(String, String)]) -> Vec<Doc> {
+    procedures
+        .iter()
+        .map(|p| {
+            let extra: Vec<String> = aliases.iter().filter(|(c, _)| *c == p.code).map(|(_, a)| a.clone()).collect();
+            procedure_doc(p, &extra)
+        })
+        .collect()
+}
+
+/// The index of those documents.
+pub fn build_index(docs: &[Doc]) -> Index {
+    Index::build(docs, &Analyzer::default())
+}
+
+impl Assistant {
+    pub fn new(procedures: Vec<Procedure>, aliases: &[(String, String)], articles: Vec<Article>) -> Assistant {
+        let index = build_index(&catalog_docs(&procedures, aliases));
+        Assistant::with_index(procedures, index, articles)
+    }
+
+    /// With an index built before (and kept in the data directory); it must be the index of
+    /// `procedures` in this order.
+    pub fn with_index(procedures: Vec<Procedure>, mut index: Index, articles: Vec<Article>) -> Assistant {
+        index.prepare();
+        let analyzer = Analyzer::default();
+        let lexicon = Lexicon::new(lexicon::LEXICON, &analyzer);
+        let outside = Lexicon::new(lexicon::OUTSIDE, &analyzer);
+        let handbook = Index::build(&articles.iter().map(article_doc).collect::<Vec<_>>(), &analyzer);
+        Assistant { analyzer, lexicon, outside, procedures, index, articles, handbook }
+    }
+
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    pub fn articles(&self) -> &[Article] {
+        &self.articles
+    }
+
+    pub fn procedures(&self) -> &[Procedure] {
+        &self.procedures
+    }
+
+    pub fn analyzer(&self) -> &Analyzer {
+        &self.analyzer
+    }
+
+    /// Analysis, correction and expansion of a question.
+    pub fn query(&self, question: &str) -> Query {
+        let mut syls = self.analyzer.syllables(question);
+        let mut corrected = vec![false; syls.len()];
+        for (i, s) in syls.iter_mut().enumerate() {
+            let numeric = s.text.bytes().all(|b| b.is_ascii_digit());
+            if s.stop || numeric || s.text.len() < 3 || self.index.contains(&s.text) {
+                continue;
+            }
+            // The most common known syllable one edit away; ties go to the first in order.
+            let best = self
+                .index
+                .near(&s.text)
+                .into_iter()
+                .filter(|w| !self.analyzer.is_stop(w))
+                .min_by(|a, b| self.index.idf(a).total_cmp(&self.index.idf(b)).then(a.cmp(b)));
+            if let Some(w) = best {
+                s.text = w;
+                corrected[i] = true;
+            }
+        }
+        let words: Vec<String> = syls.iter().map(|s| s.text.clone()).collect();
+        let (asks, cue) = intent::detect(&words);
+        // Words that only say what kind of answer is wanted ("bao lâu", "mất tiền", "ở đâu")
+        // are not the subject; numbers ("năm 1998") neither.
+        for (i, (s, c)) in syls.iter_mut().zip(&cue).enumerate() {
+            if *c || s.text.bytes().all(|b| b.is_ascii_digit()) {
+                s.stop = true;
+            }
+            if *c {
+                // A phrase of its own: "sinh ở" in "khai sinh ở đâu" must not match "sinh ở
+                // nước ngoài".
+                s.phrase = u32::MAX - i as u32;
+            }
+        }
+        let mut terms: Vec<QueryTerm> = vec![];
+        let mut push = |text: String, weight: f32| match terms.iter_mut().find(|t| t.text == text) {
+            Some(t) => t.weight = t.weight.max(weight),
+            None => terms.push(QueryTerm { text, weight }),
+        };
+        // Unigrams and bigrams carry the weight of their least certain syllable.
+        for (i, s) in syls.iter().enumerate() {
+            let w = |j: usize| if corrected[j] { CORRECTED } else { 1.0 };
+            if !s.stop {
+                push(s.text.clone(), w(i));
+            }
+            if let Some(n) = syls.get(i + 1) {
+                if n.phrase == s.phrase && !(s.stop && n.stop) {
+                    push(format!("{} {}", s.text, n.text), w(i).min(w(i + 1)));
+                }
+            }
+        }
+        let mut content: Vec<(String, Vec<usize>)> =
+            syls.iter().filter(|s| !s.stop).map(|s| (s.text.clone(), vec![])).collect();
+        let mut expansions = vec![];
+        for (k, (expansion, at)) in self.lexicon.expand(&words).into_iter().enumerate() {
+            let lent = self.analyzer.syllables(&expansion.join(" "));
+            index::each_term(&lent, |t, _| push(t, LENT));
+            for &i in &at {
+                let pos = syls[..i].iter().filter(|s| !s.stop).count();
+                if !syls[i].stop {
+                    content[pos].1.push(k);
+                }
+            }
+            expansions.push(expansion.to_vec());
+        }
+        let outside = self.outside.first_text(&words).map(|(t, s)| (t, s.to_string()));
+        Query { syls, terms, content, expansions, asks, outside }
+    }
+
+    /// How much of the question the document `doc` explains, by weight: each content syllable
+    /// counts its rarity in the catalog (one the catalog never uses counts as the rarest). It is
+    /// explained when the document has it together with a neighbour (most Vietnamese words are
+    /// two syllables, so "quân" alone in "cơ quan" does not explain "quân sự"), half explained
+    /// when the document has it alone, and explained when the lexicon lent a word for it that
+    /// the document has.
+    fn coverage(&self, q: &Query, doc: u32) -> (f32, Vec<String>) {
+        let has = |t: &str| self.index.docs_with(t).any(|d| d == doc);
+        let mut total = 0.0;
+        let mut found = 0.0;
+        let mut unknown = vec![];
+        let mut content = q.content.iter();
+        for (i, s) in q.syls.iter().enumerate() {
+            if s.stop {
+                continue;
+            }
+            let Some((word, exps)) = content.next() else { break };
+            let known = self.index.contains(word);
+            if !known && exps.is_empty() {
+                unknown.push(word.clone());
+            }
+            let w = self.index.idf(word);
+            total += w;
+            let lent = exps.iter().any(|&k| q.expansions[k].iter().any(|e| !self.analyzer.is_stop(e) && has(e)));
+            let pair = |a: usize, b: usize| {
+                let (x, y) = (&q.syls[a], &q.syls[b]);
+                x.phrase == y.phrase && has(&format!("{} {}", x.text, y.text))
+            };
+            let paired = (i > 0 && pair(i - 1, i)) || (i + 1 < q.syls.len() && pair(i, i + 1));
+            let neighbours = (i > 0 && !q.syls[i - 1].stop && q.syls[i - 1].phrase == s.phrase)
+                || (i + 1 < q.syls.len() && !q.syls[i + 1].stop && q.syls[i + 1].phrase == s.phrase);
+            found += w * if lent || paired || (known && has(word) && !neighbours) {
+                1.0
+            } else if known && has(word) {
+                0.5
+            } else {
+                0.0
+            };
+        }
+        (if total > 0.0 { found / total } else { 0.0 }, unknown)
+    }
+
+    /// Ranked procedures for a question, with the signals of the best one.
+    pub fn search(&self, q: &Query, limit: usize) -> (Vec<Match>, Signals) {
+        let mut hits = self.index.search(&q.terms);
+        // Among close candidates prefer the procedure whose own name the question says most
+        // fully: "đăng ký hộ kinh doanh" is the registration, not its re-issue ("cấp lại").
+        let said: rustc_hash::FxHashSet<&str> = q
+            .terms
+            .iter()
+            .filter(|t| !t.text.contains(' '))
+            .map(|t| t.text.as_str())
+            .collect();
+        for h in hits.iter_mut().take(RERANK) {
+            h.1 *= 1.0 - FIT + FIT * self.index.fit(h.0, |w| said.contains(w));
+        }
+        hits.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut signals = Signals::default();
+        if let Some(&(doc, top)) = hits.first() {
+            let (coverage, unknown) = self.coverage(q, doc);
+            let has = |t: &str| self.index.docs_with(t).any(|d| d == doc);
+            let (anchor, anchor_term) = q
+                .terms
+                .iter()
+                .filter(|t| t.text.contains(' ') && has(&t.text))
+                .map(|t| (self.index.idf(&t.text) * t.weight, t.text.clone()))
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .unwrap_or_default();
+            signals =
+                Signals { top, second: hits.get(1).map_or(0.0, |h| h.1), coverage, unknown, anchor, anchor_term };
+        }
+        let matches = hits
+            .iter()
+            .take(limit)
+            .map(|&(d, score)| {
+                let p = &self.procedures[d as usize];
+                Match { code: p.code.clone(), name: p.name.clone(), score: (score * 100.0).round() / 100.0 }
+            })
+            .collect();
+        (matches, signals)
+    }
+
+    /// Whether the signals are strong enough to answer.
+    pub fn confident(s: &Signals) -> bool {
+        s.top >= 5.0
+    }
+
+    /// The reply to a question; `local` carries the province's own settings for a procedure.
+    pub fn ask(&self, question: &str, local: impl Fn(&str) -> Option<answer::Local>) -> Reply {
+        let q = self.query(question);
+        let (matches, signals) = self.search(&q, 5);
+        // A matter outside the catalog, unless the best procedure itself names it.
+        let outside = q.outside.as_ref().filter(|(trigger, _)| {
+            matches.first().is_none_or(|m| {
+                let doc = self.procedures.iter().position(|p| p.code == m.code).unwrap_or(0) as u32;
+                !trigger.iter().all(|w| self.index.docs_with(w).any(|d| d == doc))
+            })
+        });
+        let confident = outside.is_none() && !matches.is_empty() && Self::confident(&signals);
+        let asks = q.asks[0];
+        let answer = if let Some((_, text)) = outside {
+            format!(
+                "Việc này không thuộc danh mục thủ tục hành chính của xã, tỉnh trong hệ thống. {text}\nBạn vẫn có thể gửi câu hỏi để cán bộ một cửa trả lời."
+            )
+        } else if confident {
+            let p = self.procedures.iter().find(|p| p.code == matches[0].code).expect("matched procedure");
+            answer::compose(p, &q.asks, local(&p.code).as_ref())
+        } else if matches.is_empty() {
+            "Xin lỗi, trợ lý chưa tìm thấy thủ tục nào trong danh mục khớp với câu hỏi. Bạn có thể gửi câu hỏi để cán bộ một cửa trả lời.".into()
+        } else {
+            let near: Vec<String> = matches.iter().take(3).map(|m| format!("- {} (mã {})", m.name, m.code)).collect();
+            format!(
+                "Xin lỗi, trợ lý chưa chắc câu hỏi này thuộc thủ tục nào trong danh mục. Các thủ tục gần nhất:\n{}\nBạn có thể gửi câu hỏi để cán bộ một cửa trả lời.",
+                near.join("\n")
+            )
+        };
+        let handbook = self.handbook_for(&q);
+        Reply { answer, confident, asks, matches, handbook, signals }
+    }
+
+    /// Handbook articles that bear on the question, for officers.
+    fn handbook_for(&self, q: &Query) -> Vec<Match> {
+        self.handbook
+            .search(&q.terms)
+            .into_iter()
+            .take(2)
+            .filter(|h| h.1 >= 4.0)
+            .filter_map(|(d, score)| {
+                let id: i64 = self.handbook.key(d).parse().ok()?;
+                let a = self.articles.iter().find(|a| a.id == id)?;
+                Some(Match { code: id.to_string(), name: a.title.clone(), score: (score * 100.0).round() / 100.0 })
+            })
+            .collect()
+    }
+
+    /// Articles matching free text, best first (the handbook's own search box).
+    pub fn search_handbook(&self, text: &str) -> Vec<&Article> {
+        let q = self.query(text);
+        self.handbook
+            .search(&q.terms)
+            .into_iter()
+            .filter_map(|(d, _)| {
+                let id: i64 = self.handbook.key(d).parse().ok()?;
+                self.articles.iter().find(|a| a.id == id)
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,208 @@
+//! `haicap assistant`: ask the digital assistant, measure it on a question file, rebuild its
+//! index.
+
+use crate::error::CliError;
+use crate::CmdResult;
+use assistant::Assistant;
+use clap::{Args, Subcommand};
+use serde::Deserialize;
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(Args)]
+pub struct AssistantArgs {
+    #[command(flatten)]
+    db: crate::db::DbArgs,
+    #[command(subcommand)]
+    cmd: AssistantCmd,
+}
+
+#[derive(Subcommand)]
+enum AssistantCmd {
+    /// Hỏi trợ lý một câu (câu trả lời chỉ lấy từ danh mục thủ tục).
+    Ask {
+        question: String,
+        /// Mã tỉnh, để trả lời theo phí, ủy quyền riêng của tỉnh.
+        #[arg(long)]
+        province: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Đo độ chính xác trên một tệp câu hỏi JSONL (định dạng questions_dev.jsonl).
+    Eval {
+        file: String,
+        /// Dùng danh mục đóng gói sẵn thay vì cơ sở dữ liệu.
+        #[arg(long)]
+        builtin: bool,
+        /// Số lần lặp cả tệp khi đo độ trễ.
+        #[arg(long, default_value_t = 20)]
+        repeat: usize,
+        /// In từng câu trả lời sai hoặc từ chối sai.
+        #[arg(long)]
+        verbose: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Dựng lại chỉ mục tìm kiếm của trợ lý từ cơ sở dữ liệu (lưu trong thư mục dữ liệu).
+    Reindex,
+}
+
+#[derive(Deserialize)]
+struct Question {
+    #[serde(default)]
+    id: String,
+    question: String,
+    #[serde(default)]
+    labels: Vec<String>,
+}
+
+/// The p-th percentile (0..=100) of sorted values, nearest rank.
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+#[derive(Debug, Default, serde::Serialize)]
+struct EvalReport {
+    questions: usize,
+    answerable: usize,
+    top1: usize,
+    top3: usize,
+    no_match: usize,
+    abstained_no_match: usize,
+    abstained_answerable: usize,
+    top1_rate: f64,
+    top3_rate: f64,
+    abstention_no_match: f64,
+    false_abstention: f64,
+    latency_us_p50: f64,
+    latency_us_p90: f64,
+    latency_us_p99: f64,
+}
+
+fn eval(a: &Assistant, qs: &[Question], repeat: usize, verbose: bool) -> EvalReport {
+    let mut r = EvalReport { questions: qs.len(), ..EvalReport::default() };
+    for q in qs {
+        let reply = a.ask(&q.question, |_| None);
+        let codes: Vec<&str> = reply.matches.iter().map(|m| m.code.as_str()).collect();
+        let hit = |n: usize| codes.iter().take(n).any(|c| q.labels.iter().any(|l| l == c));
+        if q.labels.is_empty() {
+            r.no_match += 1;
+            r.abstained_no_match += !reply.confident as usize;
+            if verbose && reply.confident {
+                eprintln!("trả lời nhầm câu ngoài danh mục {}: {} → {:?}", q.id, q.question, codes.first());
+            }
+            continue;
+        }
+        r.answerable += 1;
+        r.top1 += hit(1) as usize;
+        r.top3 += hit(3) as usize;
+        r.abstained_answerable += !reply.confident as usize;
+        if verbose && (!hit(1) || !reply.confident) {
+            eprintln!(
+                "{} {}: {} → {:?} (cần {:?}){}",
+                if hit(3) { "top3" } else { "SAI " },
+                q.id,
+                q.question,
+                &codes[..codes.len().min(3)],
+                q.labels,
+                if reply.confident { "" } else { " [từ chối]" }
+            );
+        }
+    }
+    let mut times = Vec::with_capacity(qs.len() * repeat);
+    for _ in 0..repeat {
+        for q in qs {
+            let t = Instant::now();
+            std::hint::black_box(a.ask(&q.question, |_| None));
+            times.push(t.elapsed().as_secs_f64() * 1e6);
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+    r.top1_rate = ratio(r.top1, r.answerable);
+    r.top3_rate = ratio(r.top3, r.answerable);
+    r.abstention_no_match = ratio(r.abstained_no_match, r.no_match);
+    r.false_abstention = ratio(r.abstained_answerable, r.answerable);
+    r.latency_us_p50 = percentile(&times, 50.0);
+    r.latency_us_p90 = percentile(&times, 90.0);
+    r.latency_us_p99 = percentile(&times, 99.0);
+    r
+}
+
+pub fn run(a: AssistantArgs) -> CmdResult {
+    match a.cmd {
+        AssistantCmd::Ask { question, province, json } => {
+            let app = a.db.open()?;
+            let actor = a.db.as_user.as_ref().map(|_| a.db.actor(&app)).transpose()?;
+            let asked = app.ask(&question, province.as_deref(), actor.as_ref())?;
+            if json {
+                outln!("{}", serde_json::to_string_pretty(&asked).expect("serialize"));
+            } else {
+                outln!("{}", asked.reply.answer);
+                if !asked.reply.confident {
+                    return Ok(ExitCode::from(2));
+                }
+            }
+        }
+        AssistantCmd::Eval { file, builtin, repeat, verbose, json } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| CliError::new("io_error", format!("không đọc được {file}: {e}")))?;
+            let mut qs = vec![];
+            for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+                let q: Question = serde_json::from_str(line).map_err(|e| {
+                    CliError::new("invalid_questions", format!("dòng {} của {file} không hợp lệ: {e}", i + 1))
+                })?;
+                qs.push(q);
+            }
+            let assistant = if builtin {
+                std::sync::Arc::new(Assistant::new(domain::catalog::Catalog::builtin().procedures, &[], vec![]))
+            } else {
+                a.db.open()?.assistant()?
+            };
+            let r = eval(&assistant, &qs, repeat.max(1), verbose);
+            if json {
+                outln!("{}", serde_json::to_string_pretty(&r).expect("serialize"));
+            } else {
+                outln!("câu hỏi: {} ({} có thủ tục, {} ngoài danh mục)", r.questions, r.answerable, r.no_match);
+                outln!("top-1: {}/{} = {:.1}%", r.top1, r.answerable, 100.0 * r.top1_rate);
+                outln!("top-3: {}/{} = {:.1}%", r.top3, r.answerable, 100.0 * r.top3_rate);
+                outln!(
+                    "từ chối đúng (ngoài danh mục): {}/{} = {:.1}%",
+                    r.abstained_no_match,
+                    r.no_match,
+                    100.0 * r.abstention_no_match
+                );
+                outln!(
+                    "từ chối sai (có thủ tục): {}/{} = {:.1}%",
+                    r.abstained_answerable,
+                    r.answerable,
+                    100.0 * r.false_abstention
+                );
+                outln!(
+                    "độ trễ (µs, {} lần hỏi): p50 {:.0}, p90 {:.0}, p99 {:.0}",
+                    r.questions * repeat.max(1),
+                    r.latency_us_p50,
+                    r.latency_us_p90,
+                    r.latency_us_p99
+                );
+            }
+        }
+        AssistantCmd::Reindex => {
+            let app = a.db.open()?;
+            let r = app.reindex_assistant(true)?;
+            outln!(
+                "Đã dựng chỉ mục: {} thủ tục, {} cách gọi bổ sung, {} bài sổ tay, {} ms → {}",
+                r.procedures,
+                r.aliases,
+                r.articles,
+                r.millis,
+                r.path
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
