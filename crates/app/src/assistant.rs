@@ -48,6 +48,7 @@ pub struct Handoff {
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Feedback {
     pub question_id: Option<i64>,
     pub helpful: Option<bool>,

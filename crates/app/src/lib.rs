@@ -21,6 +21,7 @@ pub mod stats;
 mod users;
 mod workflow;
 
+pub use ::assistant::Article;
 pub use audit::{Problem, VerifyReport};
 pub use catalog_store::ImportReport;
 pub use error::{AppError, AppResult, ErrorKind};

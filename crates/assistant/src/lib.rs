@@ -52,7 +52,12 @@ pub struct Query {
 pub struct Match {
     pub code: String,
     pub name: String,
-    pub score: f32,
+    pub score: f64,
+}
+
+/// A score to two decimals (as f64, so that JSON shows 23.17, not 23.170000076293945).
+fn score2(s: f32) -> f64 {
+    (s as f64 * 100.0).round() / 100.0
 }
 
 /// Why the assistant is or is not sure, for the log and for tuning.
@@ -315,7 +320,7 @@ impl Assistant {
             .take(limit)
             .map(|&(d, score)| {
                 let p = &self.procedures[d as usize];
-                Match { code: p.code.clone(), name: p.name.clone(), score: (score * 100.0).round() / 100.0 }
+                Match { code: p.code.clone(), name: p.name.clone(), score: score2(score) }
             })
             .collect();
         (matches, signals)
@@ -369,7 +374,7 @@ impl Assistant {
             .filter_map(|(d, score)| {
                 let id: i64 = self.handbook.key(d).parse().ok()?;
                 let a = self.articles.iter().find(|a| a.id == id)?;
-                Some(Match { code: id.to_string(), name: a.title.clone(), score: (score * 100.0).round() / 100.0 })
+                Some(Match { code: id.to_string(), name: a.title.clone(), score: score2(score) })
             })
             .collect()
     }

@@ -60,6 +60,18 @@ impl FromRequestParts<Arc<Web>> for Caller {
     }
 }
 
+/// A caller who may or may not be signed in (the assistant answers everyone, and notes the
+/// official who asked).
+pub struct MaybeCaller(pub Option<Session>);
+
+impl FromRequestParts<Arc<Web>> for MaybeCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, web: &Arc<Web>) -> Result<Self, Self::Rejection> {
+        Ok(MaybeCaller(resolve(parts, web).await?.map(|(_, s)| s)))
+    }
+}
+
 /// A signed-in user of the pages; others are sent to the login page.
 pub struct PageUser {
     pub session: Session,

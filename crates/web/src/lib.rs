@@ -3,6 +3,8 @@
 //! the binary.
 
 pub mod api;
+mod assistant_api;
+mod assistant_pages;
 mod auth;
 mod error;
 pub mod live;
@@ -71,6 +73,8 @@ async fn not_found(uri: Uri) -> Response {
 pub fn router(web: Arc<Web>) -> Router {
     Router::new()
         .merge(api::routes())
+        .merge(assistant_api::routes())
+        .merge(assistant_pages::routes())
         .merge(pages::routes())
         .route("/assets/htmx.min.js", get(|| async { asset("text/javascript", HTMX) }))
         .route("/assets/app.css", get(|| async { asset("text/css", CSS.as_bytes()) }))

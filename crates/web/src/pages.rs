@@ -46,13 +46,13 @@ pub fn routes() -> Router<Arc<Web>> {
 
 /// The signed-in user as the header shows them.
 pub struct UserBar {
-    name: String,
-    role: String,
-    unit: String,
-    csrf: String,
+    pub(crate) name: String,
+    pub(crate) role: String,
+    pub(crate) unit: String,
+    pub(crate) csrf: String,
 }
 
-fn bar(s: &Session) -> Option<UserBar> {
+pub(crate) fn bar(s: &Session) -> Option<UserBar> {
     Some(UserBar {
         name: s.user.full_name.clone().unwrap_or_else(|| s.user.username.clone()),
         role: s.user.role.label().to_string(),
@@ -61,7 +61,7 @@ fn bar(s: &Session) -> Option<UserBar> {
     })
 }
 
-fn render(t: &impl Template) -> Response {
+pub(crate) fn render(t: &impl Template) -> Response {
     match t.render() {
         Ok(html) => Html(html).into_response(),
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("lỗi hiển thị trang: {e}")).into_response(),
@@ -81,7 +81,7 @@ pub fn message_page(heading: &str, text: &str) -> Response {
     render(&MessagePage { user: None, heading: heading.into(), text: text.into(), link: None })
 }
 
-fn page_error(e: ApiError) -> Response {
+pub(crate) fn page_error(e: ApiError) -> Response {
     let status = crate::error::status_of(e.0.kind);
     (status, message_page("Không thực hiện được", &e.0.message)).into_response()
 }
@@ -90,12 +90,12 @@ pub fn unit_name(code: &str) -> String {
     units::registry().unit_name(code).unwrap_or(code).to_string()
 }
 
-fn time(t: Option<NaiveDateTime>) -> String {
+pub(crate) fn time(t: Option<NaiveDateTime>) -> String {
     t.map_or("—".into(), |t| t.format("%H:%M %d/%m/%Y").to_string())
 }
 
 /// The form's CSRF token matches the session's, or the answer to send instead.
-fn check_csrf(s: &Session, sent: &str) -> Option<Response> {
+pub(crate) fn check_csrf(s: &Session, sent: &str) -> Option<Response> {
     (s.csrf != sent).then(|| {
         (StatusCode::FORBIDDEN, message_page("Phiên làm việc không hợp lệ", "Hãy tải lại trang và thử lại."))
             .into_response()
