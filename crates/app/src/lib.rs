@@ -184,6 +184,13 @@ impl App {
         self.recent.lock().unwrap_or_else(|e| e.into_inner()).remove(code.trim());
     }
 
+    /// Keeps the assistant's index in `dir` (the default is beside a SQLite file, or
+    /// `haicap-data` with PostgreSQL).
+    pub fn with_data_dir(mut self, dir: impl Into<std::path::PathBuf>) -> App {
+        self.index_root = dir.into();
+        self
+    }
+
     /// Replaces the blob store (the default is a folder beside the database).
     pub fn with_blobs(mut self, blobs: Arc<dyn blobs::BlobStore>) -> App {
         self.blobs = blobs;

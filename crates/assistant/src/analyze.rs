@@ -16,7 +16,7 @@ const STOP: &[&str] = &[
     "hoac", "hoi", "khi", "khong", "kieu", "la", "lai", "lam", "len", "luc", "ma", "may", "minh",
     "muon", "nao", "nay", "neu", "nhieu", "nhu", "nhung", "nua", "o", "phai", "ra", "rat", "roi",
     "sao", "se", "tai", "the", "thi", "thu", "toi", "tuc", "va", "vao", "vay", "ve", "voi", "xin",
-    "xong", "u", "ah", "oi", "nhe", "nha", "chua", "cai", "ban", "chung", "hien", "nhi", "dau",
+    "xong", "u", "ah", "oi", "nhe", "nha", "chua", "cai", "chung", "hien", "nhi", "dau",
     "mot", "cu", "tinh", "tu", "giup", "cach",
 ];
 

@@ -369,8 +369,12 @@ impl Assistant {
         self.handbook
             .search(&q.terms)
             .into_iter()
+            // An article counts when it shares a two-syllable word with the question, not
+            // just scattered syllables.
+            .filter(|(d, _)| {
+                q.terms.iter().any(|t| t.text.contains(' ') && self.handbook.docs_with(&t.text).any(|x| x == *d))
+            })
             .take(2)
-            .filter(|h| h.1 >= 4.0)
             .filter_map(|(d, score)| {
                 let id: i64 = self.handbook.key(d).parse().ok()?;
                 let a = self.articles.iter().find(|a| a.id == id)?;

@@ -43,7 +43,7 @@ impl DbArgs {
         let data = std::env::var("HAICAP_CALENDAR_DATA").ok();
         let hours = std::env::var("HAICAP_OFFICE_HOURS").ok();
         let cal = build_calendar(data.as_deref(), hours.as_deref())?;
-        Ok(App::open(&self.url()?, cal, std::sync::Arc::new(app::vietnam_now))?)
+        Ok(App::open(&self.url()?, cal, std::sync::Arc::new(app::vietnam_now))?.with_data_dir(&self.data_dir))
     }
 
     pub fn actor(&self, app: &App) -> Result<Actor, CliError> {

@@ -13,6 +13,8 @@ use store::DbUrl;
 
 pub struct TestDb {
     pub url: DbUrl,
+    /// The data directory (the assistant's index).
+    pub data: tempfile::TempDir,
     _dir: Option<tempfile::TempDir>,
     drop_pg: Option<(String, String)>,
 }
@@ -30,7 +32,7 @@ impl Drop for TestDb {
 pub fn sqlite() -> TestDb {
     let dir = tempfile::tempdir().unwrap();
     let url = DbUrl::Sqlite(dir.path().join("haicap.db"));
-    TestDb { url, _dir: Some(dir), drop_pg: None }
+    TestDb { url, data: tempfile::tempdir().unwrap(), _dir: Some(dir), drop_pg: None }
 }
 
 static N: AtomicU32 = AtomicU32::new(0);
@@ -52,7 +54,7 @@ pub fn postgres() -> Option<TestDb> {
     client.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
     let base = admin.split('?').next().unwrap();
     let url = format!("{}/{name}", &base[..base.rfind('/').unwrap()]);
-    Some(TestDb { url: DbUrl::Postgres(url), _dir: None, drop_pg: Some((admin, name)) })
+    Some(TestDb { url: DbUrl::Postgres(url), data: tempfile::tempdir().unwrap(), _dir: None, drop_pg: Some((admin, name)) })
 }
 
 /// Every backend this machine has: SQLite always, PostgreSQL when reachable.
@@ -84,5 +86,5 @@ pub fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
 }
 
 pub fn open(db: &TestDb, clock: &HandClock) -> App {
-    App::open(&db.url, WorkCalendar::default(), clock.clock()).unwrap()
+    App::open(&db.url, WorkCalendar::default(), clock.clock()).unwrap().with_data_dir(db.data.path())
 }
