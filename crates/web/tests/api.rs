@@ -454,3 +454,63 @@ async fn the_live_stream_tells_each_caller_of_its_own_changes() {
     let mut other = hoa_stream.into_body();
     assert!(tokio::time::timeout(std::time::Duration::from_millis(300), other.frame()).await.is_err());
 }
+
+#[tokio::test]
+async fn the_assistant_answers_hands_off_and_shows_the_officers_answer() {
+    let f = fixture();
+    let ask = json!({"question": "lam giay khai sinh mat bao lau", "province_code": "48"}).to_string();
+    let (s, v) = call(&f, "POST", "/api/v1/assistant/ask", None, Some(&ask)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!((v["confident"].as_bool(), v["asks"].as_str()), (Some(true), Some("time")));
+    assert_eq!(v["matches"][0]["code"], "1.001193");
+    assert!(v["answer"].as_str().unwrap().contains("1.001193"));
+    assert_eq!(v["handbook"], json!([]), "the handbook is for officers");
+    let token = login(&f, "lan").await;
+    let officer_q = json!({"question": "đăng ký khai sinh quá 60 ngày thì sao"}).to_string();
+    let (_, v) = call(&f, "POST", "/api/v1/assistant/ask", Some(&token), Some(&officer_q)).await;
+    assert!(!v["handbook"].as_array().unwrap().is_empty(), "{v}");
+
+    let (s, v) = call(&f, "POST", "/api/v1/assistant/ask", None, Some(r#"{"question": "  "}"#)).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_question")));
+
+    let (s, h) = call(&f, "POST", "/api/v1/assistant/handoffs", None, Some(r#"{"question": "Hỏi về trợ cấp", "province_code": "48"}"#)).await;
+    assert_eq!(s, StatusCode::CREATED, "{h}");
+    let code = h["code"].as_str().unwrap();
+    let (s, _) = call(&f, "GET", "/api/v1/assistant/handoffs", None, None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (_, list) = call(&f, "GET", "/api/v1/assistant/handoffs", Some(&token), None).await;
+    assert_eq!(list["items"][0]["code"], code);
+    let uri = format!("/api/v1/assistant/handoffs/{code}/answer");
+    let (s, _) = call(&f, "POST", &uri, Some(&token), Some(r#"{"answer": "Mời anh/chị đến UBND xã."}"#)).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, seen) = call(&f, "GET", &format!("/api/v1/assistant/handoffs/{code}"), None, None).await;
+    assert_eq!((s, seen["answer"].as_str()), (StatusCode::OK, Some("Mời anh/chị đến UBND xã.")));
+    let (_, page) = page_get(&f, &format!("/tro-ly/hoi-dap?code={code}"), "").await;
+    assert!(page.contains("Mời anh/chị đến UBND xã."));
+
+    let fb = json!({"question_id": 1, "helpful": false, "kind": "alias", "procedure_code": "1.001193", "text": "làm giấy cho em bé"});
+    let (s, v) = call(&f, "POST", "/api/v1/assistant/feedback", None, Some(&fb.to_string())).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (s, _) = call(&f, "GET", "/api/v1/assistant/suggestions", Some(&token), None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "only administrators review suggestions");
+}
+
+#[tokio::test]
+async fn the_chat_page_answers_without_javascript_and_escapes_the_question() {
+    let f = fixture();
+    let req = Request::builder()
+        .method("POST")
+        .uri("/tro-ly/hoi")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("question=%3Cscript%3Ex%3C%2Fscript%3E+khai+sinh+o+dau&province=48"))
+        .unwrap();
+    let res = f.router.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = String::from_utf8(axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap().to_vec()).unwrap();
+    assert!(html.contains("1.001193"), "the answer is on the page");
+    assert!(!html.contains("<script>x"), "escaped");
+    assert!(html.contains("x&#60;/script&#62;") || html.contains("x&lt;/script&gt;"));
+    let (s, js) = raw(&f, "GET", "/tro-ly/widget.js", None, None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(String::from_utf8(js).unwrap().contains("/tro-ly?nhung=1"));
+}
