@@ -129,10 +129,9 @@ fn bad_text(code: &'static str, what: &str, text: &str, max: usize) -> AppResult
 fn check_province(code: Option<&str>) -> AppResult<Option<String>> {
     match code.map(str::trim).filter(|c| !c.is_empty()) {
         None => Ok(None),
-        Some(c) => units::registry()
-            .province(c)
-            .map(|p| Some(p.code.to_string()))
-            .ok_or_else(|| AppError::invalid("unknown_province", format!("không có tỉnh, thành phố mã \"{c}\""))),
+        Some(c) => units::registry().province(c).map(|p| Some(p.code.to_string())).ok_or_else(|| {
+            AppError::invalid("unknown_province", format!("không có tỉnh, thành phố mã \"{c}\""))
+        }),
     }
 }
 
@@ -171,7 +170,8 @@ pub fn seed_articles(md: &str) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = vec![];
     for line in md.lines() {
         let t = line.trim();
-        let numbered = t.split_once(". **").filter(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+        let numbered =
+            t.split_once(". **").filter(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
         if let Some((_, rest)) = numbered {
             out.push((rest.trim_end_matches("**").trim().to_string(), String::new()));
         } else if let (Some(last), Some(bullet)) = (out.last_mut(), t.strip_prefix("- ")) {
@@ -220,7 +220,12 @@ impl App {
         let procedures = self.catalog().procedures.clone();
         let aliases: Vec<(String, String)> = self
             .store
-            .read(|c| c.query("SELECT procedure_code, alias FROM catalog_aliases ORDER BY procedure_code, alias", &[]))?
+            .read(|c| {
+                c.query(
+                    "SELECT procedure_code, alias FROM catalog_aliases ORDER BY procedure_code, alias",
+                    &[],
+                )
+            })?
             .iter()
             .map(|r| (r.string(0), r.string(1)))
             .collect();
@@ -341,7 +346,8 @@ impl App {
     ) -> AppResult<Handoff> {
         let question = bad_text("invalid_question", "Câu hỏi", question, MAX_QUESTION)?;
         let province = check_province(province)?;
-        let contact = contact.map(str::trim).filter(|c| !c.is_empty()).map(|c| c.chars().take(200).collect::<String>());
+        let contact =
+            contact.map(str::trim).filter(|c| !c.is_empty()).map(|c| c.chars().take(200).collect::<String>());
         let h = Handoff {
             code: handoff_code(),
             created_at: self.now(),
@@ -402,7 +408,8 @@ impl App {
             return Err(AppError::not_found("handoff_not_found", "không có câu hỏi nào với mã này"));
         }
         let now = self.now();
-        let params: Vec<Val> = vec![answer.into(), actor.username.clone().into(), now.into(), h.code.clone().into()];
+        let params: Vec<Val> =
+            vec![answer.into(), actor.username.clone().into(), now.into(), h.code.clone().into()];
         let changed = self.store.write(move |c| {
             c.exec(
                 "UPDATE assistant_handoffs SET status = 'answered', answer = $1, answered_by = $2, answered_at = $3
@@ -411,7 +418,11 @@ impl App {
             )
         })?;
         if changed == 0 {
-            return Err(AppError::new(ErrorKind::Conflict, "already_answered", "câu hỏi này đã được trả lời"));
+            return Err(AppError::new(
+                ErrorKind::Conflict,
+                "already_answered",
+                "câu hỏi này đã được trả lời",
+            ));
         }
         self.handoff(&h.code)
     }
@@ -427,7 +438,10 @@ impl App {
             (Some("alias") | None, Some(_)) => "alias",
             (Some("handbook"), Some(_)) => "handbook",
             (Some(_), Some(_)) => {
-                return Err(AppError::invalid("invalid_feedback", "loại góp ý phải là \"alias\" hoặc \"handbook\""))
+                return Err(AppError::invalid(
+                    "invalid_feedback",
+                    "loại góp ý phải là \"alias\" hoặc \"handbook\"",
+                ))
             }
         };
         if let Some(t) = text {
@@ -436,14 +450,22 @@ impl App {
         let code = f.procedure_code.as_deref().map(str::trim).filter(|c| !c.is_empty());
         if kind == "alias" {
             let Some(code) = code else {
-                return Err(AppError::invalid("invalid_feedback", "góp ý cách gọi cần mã thủ tục (procedure_code)"));
+                return Err(AppError::invalid(
+                    "invalid_feedback",
+                    "góp ý cách gọi cần mã thủ tục (procedure_code)",
+                ));
             };
             if self.catalog().get(code).is_none() {
-                return Err(AppError::invalid("unknown_procedure", format!("không có thủ tục mã \"{code}\"")));
+                return Err(AppError::invalid(
+                    "unknown_procedure",
+                    format!("không có thủ tục mã \"{code}\""),
+                ));
             }
         }
         if let Some(q) = f.question_id {
-            let found = self.store.read(|c| c.query_one("SELECT id FROM assistant_questions WHERE id = $1", &[q.into()]))?;
+            let found = self
+                .store
+                .read(|c| c.query_one("SELECT id FROM assistant_questions WHERE id = $1", &[q.into()]))?;
             if found.is_none() {
                 return Err(AppError::invalid("unknown_question", "không có câu hỏi này"));
             }
@@ -504,11 +526,9 @@ impl App {
         if !may_administer(actor) {
             return Err(forbidden());
         }
-        let s = self
-            .pending_suggestions(actor)?
-            .into_iter()
-            .find(|s| s.id == id)
-            .ok_or_else(|| AppError::not_found("suggestion_not_found", "không có góp ý đang chờ duyệt với mã này"))?;
+        let s = self.pending_suggestions(actor)?.into_iter().find(|s| s.id == id).ok_or_else(|| {
+            AppError::not_found("suggestion_not_found", "không có góp ý đang chờ duyệt với mã này")
+        })?;
         let now = self.now();
         let who = actor.username.clone();
         let status = if accept { "accepted" } else { "rejected" };
@@ -567,12 +587,22 @@ impl App {
 
     /// The handbook's articles, in order.
     pub fn handbook(&self) -> AppResult<Vec<Article>> {
-        let rows = self.store.read(|c| c.query("SELECT id, title, body FROM handbook_articles ORDER BY id", &[]))?;
-        Ok(rows.iter().map(|r| Article { id: r.int(0).unwrap_or(0), title: r.string(1), body: r.string(2) }).collect())
+        let rows =
+            self.store.read(|c| c.query("SELECT id, title, body FROM handbook_articles ORDER BY id", &[]))?;
+        Ok(rows
+            .iter()
+            .map(|r| Article { id: r.int(0).unwrap_or(0), title: r.string(1), body: r.string(2) })
+            .collect())
     }
 
     /// Creates (no `id`) or edits an article (administrators).
-    pub fn save_article(&self, id: Option<i64>, title: &str, body: &str, actor: &Actor) -> AppResult<Article> {
+    pub fn save_article(
+        &self,
+        id: Option<i64>,
+        title: &str,
+        body: &str,
+        actor: &Actor,
+    ) -> AppResult<Article> {
         if !may_administer(actor) {
             return Err(forbidden());
         }
@@ -671,10 +701,14 @@ impl App {
                 }
             })
             .collect();
-        let mut top: Vec<CountRow> = by_text.values().map(|(q, n, _)| CountRow { key: q.clone(), count: *n }).collect();
+        let mut top: Vec<CountRow> =
+            by_text.values().map(|(q, n, _)| CountRow { key: q.clone(), count: *n }).collect();
         top.sort_by(|a, b| b.count.cmp(&a.count).then(a.key.cmp(&b.key)));
-        let mut unanswered: Vec<CountRow> =
-            by_text.values().filter(|v| v.2).map(|(q, n, _)| CountRow { key: q.clone(), count: *n }).collect();
+        let mut unanswered: Vec<CountRow> = by_text
+            .values()
+            .filter(|v| v.2)
+            .map(|(q, n, _)| CountRow { key: q.clone(), count: *n })
+            .collect();
         unanswered.sort_by(|a, b| b.count.cmp(&a.count).then(a.key.cmp(&b.key)));
         top.truncate(20);
         unanswered.truncate(50);

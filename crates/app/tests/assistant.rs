@@ -42,7 +42,9 @@ fn a_question_is_answered_logged_and_handed_off_to_an_officer() {
         assert_eq!(app.ask("khai sinh", Some("99"), None).unwrap_err().code, "unknown_province");
 
         // The citizen hands the question over and later reads the answer by code.
-        let h = app.hand_off(Some(again.id), "Ông bà tôi ở Đà Nẵng muốn hỏi về trợ cấp", Some("0905"), Some("48")).unwrap();
+        let h = app
+            .hand_off(Some(again.id), "Ông bà tôi ở Đà Nẵng muốn hỏi về trợ cấp", Some("0905"), Some("48"))
+            .unwrap();
         assert!(h.code.starts_with("HD-") && h.status == "open");
         assert_eq!(app.handoff(&h.code.to_lowercase()).unwrap().status, "open");
         let citizen = Actor { username: "citizen".into(), role: None, scope: Scope::Province("48".into()) };
@@ -101,12 +103,20 @@ fn an_accepted_suggestion_teaches_the_assistant_and_survives_a_restart() {
             text: Some(text.into()),
         };
         assert_eq!(app.feedback(&fb("alias", None, q), Some(&officer)).unwrap_err().code, "invalid_feedback");
-        assert_eq!(app.feedback(&fb("alias", Some("9.999"), q), Some(&officer)).unwrap_err().code, "unknown_procedure");
+        assert_eq!(
+            app.feedback(&fb("alias", Some("9.999"), q), Some(&officer)).unwrap_err().code,
+            "unknown_procedure"
+        );
         assert_eq!(app.feedback(&fb("poem", None, q), None).unwrap_err().code, "invalid_feedback");
         let bad_id = Feedback { question_id: Some(999_999), helpful: Some(true), ..Feedback::default() };
         assert_eq!(app.feedback(&bad_id, None).unwrap_err().code, "unknown_question");
         let id = app.feedback(&fb("alias", Some("1.014027"), q), Some(&officer)).unwrap();
-        let note = app.feedback(&fb("handbook", None, "Cụ từ 75 tuổi không có lương hưu: trợ cấp hưu trí xã hội."), None).unwrap();
+        let note = app
+            .feedback(
+                &fb("handbook", None, "Cụ từ 75 tuổi không có lương hưu: trợ cấp hưu trí xã hội."),
+                None,
+            )
+            .unwrap();
         let rating = Feedback { question_id: Some(before.id), helpful: Some(true), ..Feedback::default() };
         app.feedback(&rating, None).unwrap();
 
@@ -181,13 +191,23 @@ fn usage_counts_officials_and_the_weekly_rule() {
         let to = chrono::NaiveDate::from_ymd_opt(2026, 5, 17).unwrap();
         let u = app.assistant_usage(from, to, &leader).unwrap();
         assert_eq!((u.weeks, u.questions, u.answered), (2, 4, 3));
-        let names: Vec<(&str, i64, usize, bool)> =
-            u.officials.iter().map(|o| (o.username.as_str(), o.questions, o.weeks_used, o.meets_weekly_rule)).collect();
-        assert_eq!(names, [("lan", 2, 2, true), ("minh", 1, 1, false)], "Huế's official is not Đà Nẵng's business");
+        let names: Vec<(&str, i64, usize, bool)> = u
+            .officials
+            .iter()
+            .map(|o| (o.username.as_str(), o.questions, o.weeks_used, o.meets_weekly_rule))
+            .collect();
+        assert_eq!(
+            names,
+            [("lan", 2, 2, true), ("minh", 1, 1, false)],
+            "Huế's official is not Đà Nẵng's business"
+        );
         assert_eq!(u.top_questions[0].key, "đăng ký khai sinh cần gì");
         assert_eq!(u.top_questions[0].count, 3);
         assert_eq!(u.unanswered.len(), 1);
-        assert_eq!(u.communes.iter().map(|c| (c.key.as_str(), c.count)).collect::<Vec<_>>(), [("20242", 2), ("20257", 1)]);
+        assert_eq!(
+            u.communes.iter().map(|c| (c.key.as_str(), c.count)).collect::<Vec<_>>(),
+            [("20242", 2), ("20257", 1)]
+        );
         assert_eq!(app.assistant_usage(to, from, &leader).unwrap_err().code, "invalid_period");
     });
 }

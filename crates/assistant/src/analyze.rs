@@ -11,13 +11,12 @@ pub const CHAT_RULES: &str = include_str!("../../../data/assistant/chat.txt");
 /// Words that shape a question but do not say what it is about: pronouns, particles, question
 /// words, and the verbs every question has ("làm", "cần", "xin"). Folded.
 const STOP: &[&str] = &[
-    "a", "ai", "anh", "bao", "bay", "ben", "bi", "cac", "can", "chi", "cho", "chu", "co", "con",
-    "cua", "cung", "da", "dang", "day", "de", "den", "di", "dieu", "duoc", "em", "gi", "gio", "hay",
-    "hoac", "hoi", "khi", "khong", "kieu", "la", "lai", "lam", "len", "luc", "ma", "may", "minh",
-    "muon", "nao", "nay", "neu", "nhieu", "nhu", "nhung", "nua", "o", "phai", "ra", "rat", "roi",
-    "sao", "se", "tai", "the", "thi", "thu", "toi", "tuc", "va", "vao", "vay", "ve", "voi", "xin",
-    "xong", "u", "ah", "oi", "nhe", "nha", "chua", "cai", "chung", "hien", "nhi", "dau",
-    "mot", "cu", "tinh", "tu", "giup", "cach",
+    "a", "ai", "anh", "bao", "bay", "ben", "bi", "cac", "can", "chi", "cho", "chu", "co", "con", "cua",
+    "cung", "da", "dang", "day", "de", "den", "di", "dieu", "duoc", "em", "gi", "gio", "hay", "hoac", "hoi",
+    "khi", "khong", "kieu", "la", "lai", "lam", "len", "luc", "ma", "may", "minh", "muon", "nao", "nay",
+    "neu", "nhieu", "nhu", "nhung", "nua", "o", "phai", "ra", "rat", "roi", "sao", "se", "tai", "the", "thi",
+    "thu", "toi", "tuc", "va", "vao", "vay", "ve", "voi", "xin", "xong", "u", "ah", "oi", "nhe", "nha",
+    "chua", "cai", "chung", "hien", "nhi", "dau", "mot", "cu", "tinh", "tu", "giup", "cach",
 ];
 
 /// One syllable of an analysed text.

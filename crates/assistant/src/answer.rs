@@ -19,7 +19,7 @@ pub fn vnd(amount: i64) -> String {
     let digits = amount.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('.');
         }
         out.push(c);
@@ -84,7 +84,10 @@ fn part(p: &Procedure, asks: Asks, local: Option<&Local>) -> String {
             );
             if let Some(l) = local {
                 if l.delegated_to_commune {
-                    s.push_str(&format!(" {} đã ủy quyền cho cấp xã giải quyết thủ tục này.", l.province_name));
+                    s.push_str(&format!(
+                        " {} đã ủy quyền cho cấp xã giải quyết thủ tục này.",
+                        l.province_name
+                    ));
                 }
                 if l.boundary_free {
                     s.push_str(&format!(
@@ -161,7 +164,10 @@ mod tests {
         let p = cat.get("1.001193").unwrap();
         let a = compose(p, &[Asks::Documents], None);
         assert!(a.contains("1.001193") && a.contains(&p.documents[0]), "{a}");
-        let local = Local { province_name: "Thành phố Đà Nẵng".into(), fee_vnd: Some(5000), ..Local::default() };
+        let local =
+            Local {
+                province_name: "Thành phố Đà Nẵng".into(), fee_vnd: Some(5000), ..Local::default()
+            };
         let a = compose(p, &[Asks::Fee], Some(&local));
         assert!(a.contains(&p.fee_summary) && a.contains("Thành phố Đà Nẵng: 5.000 đồng"), "{a}");
     }

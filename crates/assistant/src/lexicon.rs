@@ -49,7 +49,12 @@ impl Lexicon {
             if first.is_empty() {
                 continue;
             }
-            rules.push(Rule { first, second, expansion: analyzer.words(expansion), text: expansion.trim().to_string() });
+            rules.push(Rule {
+                first,
+                second,
+                expansion: analyzer.words(expansion),
+                text: expansion.trim().to_string(),
+            });
         }
         Lexicon { rules }
     }

@@ -130,7 +130,8 @@ pub fn catalog_docs(procedures: &[Procedure], aliases: &[(String, String)]) -> V
     procedures
         .iter()
         .map(|p| {
-            let extra: Vec<String> = aliases.iter().filter(|(c, _)| *c == p.code).map(|(_, a)| a.clone()).collect();
+            let extra: Vec<String> =
+                aliases.iter().filter(|(c, _)| *c == p.code).map(|(_, a)| a.clone()).collect();
             procedure_doc(p, &extra)
         })
         .collect()
@@ -142,7 +143,11 @@ pub fn build_index(docs: &[Doc]) -> Index {
 }
 
 impl Assistant {
-    pub fn new(procedures: Vec<Procedure>, aliases: &[(String, String)], articles: Vec<Article>) -> Assistant {
+    pub fn new(
+        procedures: Vec<Procedure>,
+        aliases: &[(String, String)],
+        articles: Vec<Article>,
+    ) -> Assistant {
         let index = build_index(&catalog_docs(&procedures, aliases));
         Assistant::with_index(procedures, index, articles)
     }
@@ -267,7 +272,8 @@ impl Assistant {
             }
             let w = self.index.idf(word);
             total += w;
-            let lent = exps.iter().any(|&k| q.expansions[k].iter().any(|e| !self.analyzer.is_stop(e) && has(e)));
+            let lent =
+                exps.iter().any(|&k| q.expansions[k].iter().any(|e| !self.analyzer.is_stop(e) && has(e)));
             let pair = |a: usize, b: usize| {
                 let (x, y) = (&q.syls[a], &q.syls[b]);
                 x.phrase == y.phrase && has(&format!("{} {}", x.text, y.text))
@@ -291,12 +297,8 @@ impl Assistant {
         let mut hits = self.index.search(&q.terms);
         // Among close candidates prefer the procedure whose own name the question says most
         // fully: "đăng ký hộ kinh doanh" is the registration, not its re-issue ("cấp lại").
-        let said: rustc_hash::FxHashSet<&str> = q
-            .terms
-            .iter()
-            .filter(|t| !t.text.contains(' '))
-            .map(|t| t.text.as_str())
-            .collect();
+        let said: rustc_hash::FxHashSet<&str> =
+            q.terms.iter().filter(|t| !t.text.contains(' ')).map(|t| t.text.as_str()).collect();
         for h in hits.iter_mut().take(RERANK) {
             h.1 *= 1.0 - FIT + FIT * self.index.fit(h.0, |w| said.contains(w));
         }
@@ -312,8 +314,14 @@ impl Assistant {
                 .map(|t| (self.index.idf(&t.text) * t.weight, t.text.clone()))
                 .max_by(|a, b| a.0.total_cmp(&b.0))
                 .unwrap_or_default();
-            signals =
-                Signals { top, second: hits.get(1).map_or(0.0, |h| h.1), coverage, unknown, anchor, anchor_term };
+            signals = Signals {
+                top,
+                second: hits.get(1).map_or(0.0, |h| h.1),
+                coverage,
+                unknown,
+                anchor,
+                anchor_term,
+            };
         }
         let matches = hits
             .iter()
@@ -354,7 +362,8 @@ impl Assistant {
         } else if matches.is_empty() {
             "Xin lỗi, trợ lý chưa tìm thấy thủ tục nào trong danh mục khớp với câu hỏi. Bạn có thể gửi câu hỏi để cán bộ một cửa trả lời.".into()
         } else {
-            let near: Vec<String> = matches.iter().take(3).map(|m| format!("- {} (mã {})", m.name, m.code)).collect();
+            let near: Vec<String> =
+                matches.iter().take(3).map(|m| format!("- {} (mã {})", m.name, m.code)).collect();
             format!(
                 "Xin lỗi, trợ lý chưa chắc câu hỏi này thuộc thủ tục nào trong danh mục. Các thủ tục gần nhất:\n{}\nBạn có thể gửi câu hỏi để cán bộ một cửa trả lời.",
                 near.join("\n")
@@ -372,7 +381,9 @@ impl Assistant {
             // An article counts when it shares a two-syllable word with the question, not
             // just scattered syllables.
             .filter(|(d, _)| {
-                q.terms.iter().any(|t| t.text.contains(' ') && self.handbook.docs_with(&t.text).any(|x| x == *d))
+                q.terms
+                    .iter()
+                    .any(|t| t.text.contains(' ') && self.handbook.docs_with(&t.text).any(|x| x == *d))
             })
             .take(2)
             .filter_map(|(d, score)| {

@@ -92,8 +92,14 @@ fn an_accepted_alias_makes_a_new_phrasing_findable() {
 #[test]
 fn handbook_articles_are_found_beside_answers() {
     let articles = vec![
-        Article { id: 7, title: "Khai sinh".into(), body: "Thời hạn đăng ký khai sinh là 60 ngày kể từ ngày sinh.".into() },
-        Article { id: 9, title: "Chứng thực".into(), body: "Chứng thực bản sao từ bản chính.".into() },
+        Article {
+            id: 7,
+            title: "Khai sinh".into(),
+            body: "Thời hạn đăng ký khai sinh là 60 ngày kể từ ngày sinh.".into(),
+        },
+        Article {
+            id: 9, title: "Chứng thực".into(), body: "Chứng thực bản sao từ bản chính.".into()
+        },
     ];
     let a = Assistant::new(Catalog::builtin().procedures, &[], articles);
     let r = a.ask("đăng ký khai sinh quá 60 ngày có sao không", |_| None);

@@ -159,7 +159,11 @@ pub fn run(a: AssistantArgs) -> CmdResult {
                 qs.push(q);
             }
             let assistant = if builtin {
-                std::sync::Arc::new(Assistant::new(domain::catalog::Catalog::builtin().procedures, &[], vec![]))
+                std::sync::Arc::new(Assistant::new(
+                    domain::catalog::Catalog::builtin().procedures,
+                    &[],
+                    vec![],
+                ))
             } else {
                 a.db.open()?.assistant()?
             };
@@ -167,7 +171,12 @@ pub fn run(a: AssistantArgs) -> CmdResult {
             if json {
                 outln!("{}", serde_json::to_string_pretty(&r).expect("serialize"));
             } else {
-                outln!("câu hỏi: {} ({} có thủ tục, {} ngoài danh mục)", r.questions, r.answerable, r.no_match);
+                outln!(
+                    "câu hỏi: {} ({} có thủ tục, {} ngoài danh mục)",
+                    r.questions,
+                    r.answerable,
+                    r.no_match
+                );
                 outln!("top-1: {}/{} = {:.1}%", r.top1, r.answerable, 100.0 * r.top1_rate);
                 outln!("top-3: {}/{} = {:.1}%", r.top3, r.answerable, 100.0 * r.top3_rate);
                 outln!(

@@ -9,8 +9,8 @@ macro_rules! outln {
 }
 
 mod address_cmd;
-mod assistant_cmd;
 mod admin_cmd;
+mod assistant_cmd;
 mod bench_cmd;
 mod calendar_cmd;
 mod catalog_cmd;

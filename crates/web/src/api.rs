@@ -356,7 +356,11 @@ struct StatsQuery {
     to: Option<String>,
 }
 
-pub(crate) fn date_param(name: &str, v: Option<&str>, default: chrono::NaiveDate) -> ApiResult<chrono::NaiveDate> {
+pub(crate) fn date_param(
+    name: &str,
+    v: Option<&str>,
+    default: chrono::NaiveDate,
+) -> ApiResult<chrono::NaiveDate> {
     // Absent means the default; present but empty or malformed is an error.
     match v.map(str::trim) {
         None => Ok(default),

@@ -47,7 +47,8 @@ async fn ask(State(web): State<Arc<Web>>, caller: MaybeCaller, Body(b): Body<Ask
     let app = web.app.clone();
     let actor = caller.0.as_ref().map(|s| Actor::of(&s.user));
     let staff = actor.is_some();
-    let mut asked = blocking(move || app.ask(&b.question, b.province_code.as_deref(), actor.as_ref())).await?;
+    let mut asked =
+        blocking(move || app.ask(&b.question, b.province_code.as_deref(), actor.as_ref())).await?;
     // The handbook is written for officers.
     if !staff {
         asked.reply.handbook.clear();
@@ -67,10 +68,15 @@ struct HandOff {
     province_code: Option<String>,
 }
 
-async fn hand_off(State(web): State<Arc<Web>>, Body(b): Body<HandOff>) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn hand_off(
+    State(web): State<Arc<Web>>,
+    Body(b): Body<HandOff>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
     let app = web.app.clone();
-    let h = blocking(move || app.hand_off(b.question_id, &b.question, b.contact.as_deref(), b.province_code.as_deref()))
-        .await?;
+    let h = blocking(move || {
+        app.hand_off(b.question_id, &b.question, b.contact.as_deref(), b.province_code.as_deref())
+    })
+    .await?;
     Ok((StatusCode::CREATED, Json(json!(h))))
 }
 
@@ -131,10 +137,9 @@ async fn review(
     Path(id): Path<String>,
     Body(b): Body<Review>,
 ) -> ApiResult<Json<Value>> {
-    let id: i64 = id
-        .trim()
-        .parse()
-        .map_err(|_| ApiError::new(ErrorKind::NotFound, "suggestion_not_found", "không có góp ý với mã này"))?;
+    let id: i64 = id.trim().parse().map_err(|_| {
+        ApiError::new(ErrorKind::NotFound, "suggestion_not_found", "không có góp ý với mã này")
+    })?;
     let app = web.app.clone();
     let actor = Actor::of(&caller.session.user);
     Ok(Json(json!(blocking(move || app.review_suggestion(id, b.accept, &actor)).await?)))

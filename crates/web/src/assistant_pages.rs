@@ -7,8 +7,8 @@ use crate::pages::{bar, check_csrf, page_error, render, time, UserBar};
 use crate::{blocking, Web};
 use app::assistant::{Asked, Feedback, Handoff, Suggestion, Usage};
 use app::Actor;
-use askama::Template;
 use app::Article;
+use askama::Template;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -35,7 +35,13 @@ pub fn routes() -> Router<Arc<Web>> {
 const WIDGET: &str = include_str!("../assets/widget.js");
 
 async fn widget() -> Response {
-    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], WIDGET)
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        WIDGET,
+    )
         .into_response()
 }
 
@@ -117,7 +123,12 @@ struct AskForm {
     embedded: Option<String>,
 }
 
-async fn ask(State(web): State<Arc<Web>>, caller: MaybeCaller, headers: HeaderMap, Form(f): Form<AskForm>) -> Response {
+async fn ask(
+    State(web): State<Arc<Web>>,
+    caller: MaybeCaller,
+    headers: HeaderMap,
+    Form(f): Form<AskForm>,
+) -> Response {
     let app = web.app.clone();
     let actor = caller.0.as_ref().map(|s| Actor::of(&s.user));
     let staff = actor.is_some();
@@ -147,7 +158,8 @@ async fn ask(State(web): State<Arc<Web>>, caller: MaybeCaller, headers: HeaderMa
         }
         Err(e) if htmx => {
             let status = crate::error::status_of(e.0.kind);
-            (status, format!("<p class=\"error\" role=\"alert\">{}</p>", askama_escape(&e.0.message))).into_response()
+            (status, format!("<p class=\"error\" role=\"alert\">{}</p>", askama_escape(&e.0.message)))
+                .into_response()
         }
         Err(e) => {
             page.error = Some(e.0.message);
@@ -174,8 +186,13 @@ struct HandOffForm {
 async fn hand_off(State(web): State<Arc<Web>>, Form(f): Form<HandOffForm>) -> Response {
     let app = web.app.clone();
     let province = f.province.clone().filter(|p| !p.is_empty());
-    match blocking(move || app.hand_off(f.question_id, &f.question, f.contact.as_deref(), province.as_deref())).await {
-        Ok(h) => Redirect::to(&format!("/tro-ly/hoi-dap?code={}", crate::auth::url_encode(&h.code))).into_response(),
+    match blocking(move || {
+        app.hand_off(f.question_id, &f.question, f.contact.as_deref(), province.as_deref())
+    })
+    .await
+    {
+        Ok(h) => Redirect::to(&format!("/tro-ly/hoi-dap?code={}", crate::auth::url_encode(&h.code)))
+            .into_response(),
         Err(e) => page_error(e),
     }
 }
@@ -225,8 +242,14 @@ struct CodeQuery {
 
 async fn handoff_page(State(web): State<Arc<Web>>, Query(q): Query<CodeQuery>) -> Response {
     let code = q.code.unwrap_or_default();
-    let mut page =
-        HandoffPage { user: None, code: code.clone(), handoff: None, asked: String::new(), answered: String::new(), error: None };
+    let mut page = HandoffPage {
+        user: None,
+        code: code.clone(),
+        handoff: None,
+        asked: String::new(),
+        answered: String::new(),
+        error: None,
+    };
     if code.trim().is_empty() {
         return render(&page);
     }
@@ -355,7 +378,11 @@ async fn handbook_page(
     let t = text.clone();
     let r = blocking(move || {
         let a = app.assistant()?;
-        Ok(if t.trim().is_empty() { a.articles().to_vec() } else { a.search_handbook(&t).into_iter().cloned().collect() })
+        Ok(if t.trim().is_empty() {
+            a.articles().to_vec()
+        } else {
+            a.search_handbook(&t).into_iter().cloned().collect()
+        })
     })
     .await;
     match r {
@@ -379,7 +406,11 @@ struct ArticleForm {
     body: String,
 }
 
-async fn save_article(State(web): State<Arc<Web>>, user: crate::auth::PageUser, Form(f): Form<ArticleForm>) -> Response {
+async fn save_article(
+    State(web): State<Arc<Web>>,
+    user: crate::auth::PageUser,
+    Form(f): Form<ArticleForm>,
+) -> Response {
     if let Some(r) = check_csrf(&user.session, &f.csrf) {
         return r;
     }

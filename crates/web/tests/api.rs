@@ -473,7 +473,14 @@ async fn the_assistant_answers_hands_off_and_shows_the_officers_answer() {
     let (s, v) = call(&f, "POST", "/api/v1/assistant/ask", None, Some(r#"{"question": "  "}"#)).await;
     assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_question")));
 
-    let (s, h) = call(&f, "POST", "/api/v1/assistant/handoffs", None, Some(r#"{"question": "Hỏi về trợ cấp", "province_code": "48"}"#)).await;
+    let (s, h) = call(
+        &f,
+        "POST",
+        "/api/v1/assistant/handoffs",
+        None,
+        Some(r#"{"question": "Hỏi về trợ cấp", "province_code": "48"}"#),
+    )
+    .await;
     assert_eq!(s, StatusCode::CREATED, "{h}");
     let code = h["code"].as_str().unwrap();
     let (s, _) = call(&f, "GET", "/api/v1/assistant/handoffs", None, None).await;
@@ -481,7 +488,8 @@ async fn the_assistant_answers_hands_off_and_shows_the_officers_answer() {
     let (_, list) = call(&f, "GET", "/api/v1/assistant/handoffs", Some(&token), None).await;
     assert_eq!(list["items"][0]["code"], code);
     let uri = format!("/api/v1/assistant/handoffs/{code}/answer");
-    let (s, _) = call(&f, "POST", &uri, Some(&token), Some(r#"{"answer": "Mời anh/chị đến UBND xã."}"#)).await;
+    let (s, _) =
+        call(&f, "POST", &uri, Some(&token), Some(r#"{"answer": "Mời anh/chị đến UBND xã."}"#)).await;
     assert_eq!(s, StatusCode::OK);
     let (s, seen) = call(&f, "GET", &format!("/api/v1/assistant/handoffs/{code}"), None, None).await;
     assert_eq!((s, seen["answer"].as_str()), (StatusCode::OK, Some("Mời anh/chị đến UBND xã.")));
@@ -506,7 +514,8 @@ async fn the_chat_page_answers_without_javascript_and_escapes_the_question() {
         .unwrap();
     let res = f.router.clone().oneshot(req).await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    let html = String::from_utf8(axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap().to_vec()).unwrap();
+    let html =
+        String::from_utf8(axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap().to_vec()).unwrap();
     assert!(html.contains("1.001193"), "the answer is on the page");
     assert!(!html.contains("<script>x"), "escaped");
     assert!(html.contains("x&#60;/script&#62;") || html.contains("x&lt;/script&gt;"));

@@ -54,7 +54,12 @@ pub fn postgres() -> Option<TestDb> {
     client.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
     let base = admin.split('?').next().unwrap();
     let url = format!("{}/{name}", &base[..base.rfind('/').unwrap()]);
-    Some(TestDb { url: DbUrl::Postgres(url), data: tempfile::tempdir().unwrap(), _dir: None, drop_pg: Some((admin, name)) })
+    Some(TestDb {
+        url: DbUrl::Postgres(url),
+        data: tempfile::tempdir().unwrap(),
+        _dir: None,
+        drop_pg: Some((admin, name)),
+    })
 }
 
 /// Every backend this machine has: SQLite always, PostgreSQL when reachable.
