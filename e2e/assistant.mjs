@@ -1,19 +1,11 @@
 // A citizen asks the assistant on a phone (answer without a reload), hands an unsure question to
 // the one-stop desk, an officer answers it, the citizen reads the answer by its code; the
 // widget opens the assistant from a commune's page. Runs against `haicap serve --demo`.
-import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { base, shots, launch, login } from './browser.mjs';
 
-const base = process.env.HAICAP_URL ?? 'http://127.0.0.1:18080';
-const shots = process.env.SHOTS ?? '/tmp/haicap-e2e';
-mkdirSync(shots, { recursive: true });
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-background-networking'],
-});
+const browser = await launch();
 // A commune's own website embedding the widget with one script tag.
 const site = createServer((req, res) => {
   res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
@@ -52,11 +44,7 @@ try {
 
   // The officer answers from the desk.
   const desk = await browser.newPage({ viewport: { width: 1366, height: 768 } });
-  await desk.goto(`${base}/dang-nhap`);
-  await desk.fill('input[name=username]', 'motcua.haichau');
-  await desk.fill('input[name=password]', 'haicap2025');
-  await desk.click('button[type=submit]');
-  await desk.waitForURL(`${base}/`);
+  await login(desk, 'motcua.haichau');
   await desk.click('text=Câu hỏi của dân');
   const form = desk.locator(`form[action="/tro-ly/quan-ly/tra-loi/${handoff}"]`);
   await form.locator('textarea').fill('Anh/chị phản ánh tới Công an phường hoặc tổ dân phố.');

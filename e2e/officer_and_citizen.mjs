@@ -1,25 +1,9 @@
 // An officer receives a dossier, moves it to a result; a citizen tracks and rates it; another
 // commune's officer cannot see it. Runs against a `haicap serve --demo` at $HAICAP_URL.
-import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { base, shots, launch, login } from './browser.mjs';
 
-const base = process.env.HAICAP_URL ?? 'http://127.0.0.1:18080';
-const shots = process.env.SHOTS ?? '/tmp/haicap-e2e';
-mkdirSync(shots, { recursive: true });
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-background-networking'],
-});
-
-async function login(page, user) {
-  await page.goto(`${base}/dang-nhap`);
-  await page.fill('input[name=username]', user);
-  await page.fill('input[name=password]', 'haicap2025');
-  await page.click('button[type=submit]');
-  await page.waitForURL(`${base}/`);
-}
+const browser = await launch();
 
 let code;
 try {
