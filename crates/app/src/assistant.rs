@@ -408,14 +408,24 @@ impl App {
             return Err(AppError::not_found("handoff_not_found", "không có câu hỏi nào với mã này"));
         }
         let now = self.now();
-        let params: Vec<Val> =
-            vec![answer.into(), actor.username.clone().into(), now.into(), h.code.clone().into()];
+        let who = actor.username.clone();
+        let code = h.code.clone();
+        // The officer's answer also waits for review as a handbook entry, so that the next
+        // citizen asking the same gets it from the assistant.
         let changed = self.store.write(move |c| {
-            c.exec(
+            let n = c.exec(
                 "UPDATE assistant_handoffs SET status = 'answered', answer = $1, answered_by = $2, answered_at = $3
                  WHERE code = $4 AND status = 'open'",
-                &params,
-            )
+                &[(&answer).into(), (&who).into(), now.into(), (&code).into()],
+            )?;
+            if n == 1 {
+                c.exec(
+                    "INSERT INTO assistant_suggestions (created_at, question_id, kind, text, suggested_by, status)
+                     SELECT $1, question_id, 'handbook', $2, $3, 'pending' FROM assistant_handoffs WHERE code = $4",
+                    &[now.into(), (&answer).into(), (&who).into(), (&code).into()],
+                )?;
+            }
+            Ok(n)
         })?;
         if changed == 0 {
             return Err(AppError::new(

@@ -63,6 +63,13 @@ fn a_question_is_answered_logged_and_handed_off_to_an_officer() {
         assert_eq!(seen.answer.as_deref(), Some("Xem thủ tục 1.014027, nộp tại UBND xã."));
         assert_eq!(app.answer_handoff(&h.code, "lần hai", &officer).unwrap_err().code, "already_answered");
         assert!(app.open_handoffs(&officer).unwrap().is_empty());
+        // The answer waits for review as a handbook entry, titled by the citizen's question.
+        let admin = staff("admin", Role::Admin, "48", None);
+        let pending = app.pending_suggestions(&admin).unwrap();
+        assert_eq!(pending.len(), 1);
+        assert_eq!(pending[0].kind, "handbook");
+        assert_eq!(pending[0].text, "Xem thủ tục 1.014027, nộp tại UBND xã.");
+        assert_eq!(pending[0].question.as_deref(), Some("giá vàng hôm nay bao nhiêu"));
         assert_eq!(app.handoff("HD-NOPE").unwrap_err().kind, ErrorKind::NotFound);
     });
 }
