@@ -69,40 +69,34 @@ impl Lexicon {
 
     /// The first rule whose trigger occurs in `words`: its trigger's syllables and its text.
     pub fn first_text(&self, words: &[String]) -> Option<(Vec<String>, &str)> {
-        self.rules.iter().find_map(|r| {
-            let i = find(words, &r.first, 0)?;
-            if !r.second.is_empty() {
-                let end = i + r.first.len();
-                let window = &words[..words.len().min(end + GAP + r.second.len())];
-                find(window, &r.second, end)?;
-            }
-            Some((r.first.iter().chain(&r.second).cloned().collect(), r.text.as_str()))
-        })
+        self.rules
+            .iter()
+            .find(|r| r.occurs_in(words))
+            .map(|r| (r.first.iter().chain(&r.second).cloned().collect(), r.text.as_str()))
     }
 
-    /// The expansions whose triggers occur in `words` (analysed syllables), each once, with the
-    /// syllables of the question that triggered them.
-    pub fn expand(&self, words: &[String]) -> Vec<(&[String], Vec<usize>)> {
-        let mut out = vec![];
-        for r in &self.rules {
-            let mut from = 0;
-            while let Some(i) = find(words, &r.first, from) {
-                let end = i + r.first.len();
-                if r.second.is_empty() {
-                    out.push((r.expansion.as_slice(), (i..end).collect()));
-                    break;
-                }
-                let window = &words[..words.len().min(end + GAP + r.second.len())];
-                if let Some(j) = find(window, &r.second, end) {
-                    let mut at: Vec<usize> = (i..end).collect();
-                    at.extend(j..j + r.second.len());
-                    out.push((r.expansion.as_slice(), at));
-                    break;
-                }
-                from = i + 1;
+    /// The expansions of the rules whose triggers occur in `words` (analysed syllables).
+    pub fn expand(&self, words: &[String]) -> Vec<&[String]> {
+        self.rules.iter().filter(|r| r.occurs_in(words)).map(|r| r.expansion.as_slice()).collect()
+    }
+}
+
+impl Rule {
+    /// Whether the trigger occurs: the first part, and for `a … b` the second within the gap.
+    fn occurs_in(&self, words: &[String]) -> bool {
+        let mut from = 0;
+        while let Some(i) = find(words, &self.first, from) {
+            let end = i + self.first.len();
+            if self.second.is_empty() {
+                return true;
             }
+            let window = &words[..words.len().min(end + GAP + self.second.len())];
+            if find(window, &self.second, end).is_some() {
+                return true;
+            }
+            from = i + 1;
         }
-        out
+        false
     }
 }
 
@@ -115,7 +109,7 @@ mod tests {
         let a = Analyzer::default();
         let lex = Lexicon::new("sổ đỏ => giấy chứng nhận\nbố … mất => khai tử\n", &a);
         let q = a.words("bố tôi vừa mới mất, sổ đỏ đứng tên bố");
-        let got: Vec<String> = lex.expand(&q).iter().map(|(e, _)| e.join(" ")).collect();
+        let got: Vec<String> = lex.expand(&q).iter().map(|e| e.join(" ")).collect();
         assert_eq!(got, ["giay chung nhan", "khai tu"]);
         // Too far apart: no death here.
         let q = a.words("bố tôi đi làm ăn xa ở tỉnh khác bị mất ví");

@@ -39,10 +39,6 @@ pub struct Article {
 pub struct Query {
     pub syls: Vec<Syl>,
     pub terms: Vec<QueryTerm>,
-    /// The question's content syllables (after correction), each with the lexicon expansions
-    /// it took part in.
-    pub content: Vec<(String, Vec<usize>)>,
-    pub expansions: Vec<Vec<String>>,
     pub asks: Vec<Asks>,
     /// A matter outside the catalog the question is about: its trigger and where it belongs.
     pub outside: Option<(Vec<String>, String)>,
@@ -65,13 +61,6 @@ fn score2(s: f32) -> f64 {
 pub struct Signals {
     pub top: f32,
     pub second: f32,
-    /// Share of the question's content (by weight) found in the best procedure.
-    pub coverage: f32,
-    /// The question's content words the catalog does not know at all.
-    pub unknown: Vec<String>,
-    /// The rarest two-syllable term of the question (its own or lent) the best procedure has.
-    pub anchor: f32,
-    pub anchor_term: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -231,65 +220,12 @@ impl Assistant {
                 }
             }
         }
-        let mut content: Vec<(String, Vec<usize>)> =
-            syls.iter().filter(|s| !s.stop).map(|s| (s.text.clone(), vec![])).collect();
-        let mut expansions = vec![];
-        for (k, (expansion, at)) in self.lexicon.expand(&words).into_iter().enumerate() {
+        for expansion in self.lexicon.expand(&words) {
             let lent = self.analyzer.syllables(&expansion.join(" "));
             index::each_term(&lent, |t, _| push(t, LENT));
-            for &i in &at {
-                let pos = syls[..i].iter().filter(|s| !s.stop).count();
-                if !syls[i].stop {
-                    content[pos].1.push(k);
-                }
-            }
-            expansions.push(expansion.to_vec());
         }
         let outside = self.outside.first_text(&words).map(|(t, s)| (t, s.to_string()));
-        Query { syls, terms, content, expansions, asks, outside }
-    }
-
-    /// How much of the question the document `doc` explains, by weight: each content syllable
-    /// counts its rarity in the catalog (one the catalog never uses counts as the rarest). It is
-    /// explained when the document has it together with a neighbour (most Vietnamese words are
-    /// two syllables, so "quân" alone in "cơ quan" does not explain "quân sự"), half explained
-    /// when the document has it alone, and explained when the lexicon lent a word for it that
-    /// the document has.
-    fn coverage(&self, q: &Query, doc: u32) -> (f32, Vec<String>) {
-        let has = |t: &str| self.index.docs_with(t).any(|d| d == doc);
-        let mut total = 0.0;
-        let mut found = 0.0;
-        let mut unknown = vec![];
-        let mut content = q.content.iter();
-        for (i, s) in q.syls.iter().enumerate() {
-            if s.stop {
-                continue;
-            }
-            let Some((word, exps)) = content.next() else { break };
-            let known = self.index.contains(word);
-            if !known && exps.is_empty() {
-                unknown.push(word.clone());
-            }
-            let w = self.index.idf(word);
-            total += w;
-            let lent =
-                exps.iter().any(|&k| q.expansions[k].iter().any(|e| !self.analyzer.is_stop(e) && has(e)));
-            let pair = |a: usize, b: usize| {
-                let (x, y) = (&q.syls[a], &q.syls[b]);
-                x.phrase == y.phrase && has(&format!("{} {}", x.text, y.text))
-            };
-            let paired = (i > 0 && pair(i - 1, i)) || (i + 1 < q.syls.len() && pair(i, i + 1));
-            let neighbours = (i > 0 && !q.syls[i - 1].stop && q.syls[i - 1].phrase == s.phrase)
-                || (i + 1 < q.syls.len() && !q.syls[i + 1].stop && q.syls[i + 1].phrase == s.phrase);
-            found += w * if lent || paired || (known && has(word) && !neighbours) {
-                1.0
-            } else if known && has(word) {
-                0.5
-            } else {
-                0.0
-            };
-        }
-        (if total > 0.0 { found / total } else { 0.0 }, unknown)
+        Query { syls, terms, asks, outside }
     }
 
     /// Ranked procedures for a question, with the signals of the best one.
@@ -303,26 +239,8 @@ impl Assistant {
             h.1 *= 1.0 - FIT + FIT * self.index.fit(h.0, |w| said.contains(w));
         }
         hits.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let mut signals = Signals::default();
-        if let Some(&(doc, top)) = hits.first() {
-            let (coverage, unknown) = self.coverage(q, doc);
-            let has = |t: &str| self.index.docs_with(t).any(|d| d == doc);
-            let (anchor, anchor_term) = q
-                .terms
-                .iter()
-                .filter(|t| t.text.contains(' ') && has(&t.text))
-                .map(|t| (self.index.idf(&t.text) * t.weight, t.text.clone()))
-                .max_by(|a, b| a.0.total_cmp(&b.0))
-                .unwrap_or_default();
-            signals = Signals {
-                top,
-                second: hits.get(1).map_or(0.0, |h| h.1),
-                coverage,
-                unknown,
-                anchor,
-                anchor_term,
-            };
-        }
+        let signals =
+            Signals { top: hits.first().map_or(0.0, |h| h.1), second: hits.get(1).map_or(0.0, |h| h.1) };
         let matches = hits
             .iter()
             .take(limit)
