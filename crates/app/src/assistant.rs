@@ -605,6 +605,15 @@ impl App {
             .collect())
     }
 
+    /// The handbook's articles matching `text` (best first), or all of them for no text.
+    pub fn search_handbook(&self, text: Option<&str>) -> AppResult<Vec<Article>> {
+        let a = self.assistant()?;
+        Ok(match text.map(str::trim).filter(|t| !t.is_empty()) {
+            Some(t) => a.search_handbook(t).into_iter().cloned().collect(),
+            None => a.articles().to_vec(),
+        })
+    }
+
     /// Creates (no `id`) or edits an article (administrators).
     pub fn save_article(
         &self,

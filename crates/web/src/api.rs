@@ -263,9 +263,7 @@ async fn list_dossiers(
     caller: Caller,
     q: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Json<Value>> {
-    let Query(q) = q.map_err(|e| {
-        ApiError::new(ErrorKind::Invalid, "invalid_query", format!("tham số không hợp lệ: {}", e.body_text()))
-    })?;
+    let q = query(q)?;
     let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => Some(Status::parse(s).ok_or_else(|| {
@@ -356,6 +354,13 @@ struct StatsQuery {
     to: Option<String>,
 }
 
+/// The query string, or an API error saying what is wrong with it.
+pub(crate) fn query<T>(q: Result<Query<T>, axum::extract::rejection::QueryRejection>) -> ApiResult<T> {
+    q.map(|Query(q)| q).map_err(|e| {
+        ApiError::new(ErrorKind::Invalid, "invalid_query", format!("tham số không hợp lệ: {}", e.body_text()))
+    })
+}
+
 pub(crate) fn date_param(
     name: &str,
     v: Option<&str>,
@@ -379,9 +384,7 @@ async fn stats(
     caller: Caller,
     q: Result<Query<StatsQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Json<Value>> {
-    let Query(q) = q.map_err(|e| {
-        ApiError::new(ErrorKind::Invalid, "invalid_query", format!("tham số không hợp lệ: {}", e.body_text()))
-    })?;
+    let q = query(q)?;
     let (month_start, today) = app::stats::month_to_date(web.app.now().date());
     let from = date_param("from", q.from.as_deref(), month_start)?;
     let to = date_param("to", q.to.as_deref(), today)?;

@@ -1,7 +1,7 @@
 //! The assistant's part of the API: questions, hand-off to officers, feedback and its review,
 //! usage, and the operations handbook.
 
-use crate::api::{date_param, Body};
+use crate::api::{date_param, query, Body};
 use crate::auth::{Caller, MaybeCaller};
 use crate::error::{ApiError, ApiResult};
 use crate::{blocking, Web};
@@ -27,12 +27,6 @@ pub fn routes() -> Router<Arc<Web>> {
         .route("/api/v1/assistant/usage", get(usage))
         .route("/api/v1/handbook", get(handbook).post(create_article))
         .route("/api/v1/handbook/{id}", axum::routing::put(update_article))
-}
-
-fn query<T>(q: Result<Query<T>, axum::extract::rejection::QueryRejection>) -> ApiResult<T> {
-    q.map(|Query(q)| q).map_err(|e| {
-        ApiError::new(ErrorKind::Invalid, "invalid_query", format!("tham số không hợp lệ: {}", e.body_text()))
-    })
 }
 
 #[derive(Deserialize)]
@@ -179,14 +173,7 @@ async fn handbook(
 ) -> ApiResult<Json<Value>> {
     let q = query(q)?;
     let app = web.app.clone();
-    let items = blocking(move || {
-        let a = app.assistant()?;
-        Ok(match q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            Some(text) => a.search_handbook(text).into_iter().cloned().collect::<Vec<_>>(),
-            None => a.articles().to_vec(),
-        })
-    })
-    .await?;
+    let items = blocking(move || app.search_handbook(q.q.as_deref())).await?;
     Ok(Json(json!({ "items": items })))
 }
 

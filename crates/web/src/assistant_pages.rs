@@ -3,7 +3,7 @@
 //! and the operations handbook.
 
 use crate::auth::MaybeCaller;
-use crate::pages::{bar, check_csrf, page_error, render, time, UserBar};
+use crate::pages::{bar, check_csrf, escape, page_error, render, time, UserBar};
 use crate::{blocking, Web};
 use app::assistant::{Asked, Feedback, Handoff, Suggestion, Usage};
 use app::Actor;
@@ -158,7 +158,7 @@ async fn ask(
         }
         Err(e) if htmx => {
             let status = crate::error::status_of(e.0.kind);
-            (status, format!("<p class=\"error\" role=\"alert\">{}</p>", askama_escape(&e.0.message)))
+            (status, format!("<p class=\"error\" role=\"alert\">{}</p>", escape(&e.0.message)))
                 .into_response()
         }
         Err(e) => {
@@ -166,10 +166,6 @@ async fn ask(
             render(&page)
         }
     }
-}
-
-fn askama_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 #[derive(Deserialize)]
@@ -376,15 +372,7 @@ async fn handbook_page(
     let app = web.app.clone();
     let text = q.q.clone().unwrap_or_default();
     let t = text.clone();
-    let r = blocking(move || {
-        let a = app.assistant()?;
-        Ok(if t.trim().is_empty() {
-            a.articles().to_vec()
-        } else {
-            a.search_handbook(&t).into_iter().cloned().collect()
-        })
-    })
-    .await;
+    let r = blocking(move || app.search_handbook(Some(&t))).await;
     match r {
         Ok(articles) => render(&HandbookPage {
             user: bar(&user.session),
