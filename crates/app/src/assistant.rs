@@ -115,17 +115,6 @@ struct Saved {
     index: Index,
 }
 
-fn bad_text(code: &'static str, what: &str, text: &str, max: usize) -> AppResult<String> {
-    let t = text.trim();
-    if t.is_empty() {
-        return Err(AppError::invalid(code, format!("{what} không được để trống")));
-    }
-    if t.chars().count() > max {
-        return Err(AppError::invalid(code, format!("{what} dài quá {max} ký tự")));
-    }
-    Ok(t.to_string())
-}
-
 fn check_province(code: Option<&str>) -> AppResult<Option<String>> {
     match code.map(str::trim).filter(|c| !c.is_empty()) {
         None => Ok(None),
@@ -278,7 +267,7 @@ impl App {
     /// Answers a question and logs it. `province` (or the signed-in official's province) brings
     /// in the province's own fee and delegation.
     pub fn ask(&self, question: &str, province: Option<&str>, actor: Option<&Actor>) -> AppResult<Asked> {
-        let question = bad_text("invalid_question", "Câu hỏi", question, MAX_QUESTION)?;
+        let question = crate::checked_text("invalid_question", "Câu hỏi", question, MAX_QUESTION)?;
         let mut province = check_province(province)?;
         if province.is_none() {
             province = actor.and_then(|a| match &a.scope {
@@ -344,7 +333,7 @@ impl App {
         contact: Option<&str>,
         province: Option<&str>,
     ) -> AppResult<Handoff> {
-        let question = bad_text("invalid_question", "Câu hỏi", question, MAX_QUESTION)?;
+        let question = crate::checked_text("invalid_question", "Câu hỏi", question, MAX_QUESTION)?;
         let province = check_province(province)?;
         let contact =
             contact.map(str::trim).filter(|c| !c.is_empty()).map(|c| c.chars().take(200).collect::<String>());
@@ -402,7 +391,7 @@ impl App {
         if !is_staff(actor) {
             return Err(forbidden());
         }
-        let answer = bad_text("invalid_answer", "Câu trả lời", answer, MAX_TEXT)?;
+        let answer = crate::checked_text("invalid_answer", "Câu trả lời", answer, MAX_TEXT)?;
         let h = self.handoff(code)?;
         if !covers(actor, h.province_code.as_deref()) {
             return Err(AppError::not_found("handoff_not_found", "không có câu hỏi nào với mã này"));
@@ -455,7 +444,7 @@ impl App {
             }
         };
         if let Some(t) = text {
-            bad_text("invalid_feedback", "Góp ý", t, MAX_TEXT)?;
+            crate::checked_text("invalid_feedback", "Góp ý", t, MAX_TEXT)?;
         }
         let code = f.procedure_code.as_deref().map(str::trim).filter(|c| !c.is_empty());
         if kind == "alias" {
@@ -625,8 +614,8 @@ impl App {
         if !may_administer(actor) {
             return Err(forbidden());
         }
-        let title = bad_text("invalid_article", "Tiêu đề", title, 300)?;
-        let body = bad_text("invalid_article", "Nội dung", body, MAX_TEXT)?;
+        let title = crate::checked_text("invalid_article", "Tiêu đề", title, 300)?;
+        let body = crate::checked_text("invalid_article", "Nội dung", body, MAX_TEXT)?;
         let now = self.now();
         let who = actor.username.clone();
         let (t, b) = (title.clone(), body.clone());

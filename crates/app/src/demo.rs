@@ -98,6 +98,7 @@ pub fn seed(url: &DbUrl, calendar: WorkCalendar, now: NaiveDateTime) -> AppResul
                 }
                 clock.store(t.and_utc().timestamp() + rng.below(3000) as i64, Ordering::SeqCst);
                 let actor = Actor {
+                    department: None,
                     username: user.to_string(),
                     role: Some(Role::Officer),
                     scope: domain::roles::Scope::Commune {

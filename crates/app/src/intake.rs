@@ -133,8 +133,12 @@ impl App {
             })?;
         }
         let req = IntakeRequest { channel: Channel::Online, ..req.clone() };
-        let citizen =
-            Actor { username: "công dân".into(), role: None, scope: domain::roles::Scope::Everything };
+        let citizen = Actor {
+            username: "công dân".into(),
+            role: None,
+            scope: domain::roles::Scope::Everything,
+            department: None,
+        };
         self.receive_with(&req, &citizen, checked.into_iter().map(|(a, _)| a).collect())
     }
 

@@ -8,15 +8,18 @@ mod audit;
 pub mod blobs;
 mod catalog_store;
 pub mod demo;
+pub mod directives;
 mod error;
 pub mod export;
 mod intake;
+pub mod proposals;
 mod public;
 mod queries;
 mod records;
 mod sessions;
 mod settings;
 pub mod simulate;
+pub mod staff;
 pub mod stats;
 mod users;
 mod workflow;
@@ -56,12 +59,14 @@ pub struct Actor {
     pub username: String,
     pub role: Option<Role>,
     pub scope: Scope,
+    /// Department staff: the department they answer for.
+    pub department: Option<String>,
 }
 
 impl Actor {
     /// An operator at the server's console (the CLI): sees everything.
     pub fn console(name: &str) -> Actor {
-        Actor { username: name.to_string(), role: None, scope: Scope::Everything }
+        Actor { username: name.to_string(), role: None, scope: Scope::Everything, department: None }
     }
 
     /// The actor of a signed-in account.
@@ -71,8 +76,42 @@ impl Actor {
         } else {
             Scope::Province(user.province_code.clone())
         };
-        Actor { username: user.username.clone(), role: Some(user.role), scope }
+        Actor {
+            username: user.username.clone(),
+            role: Some(user.role),
+            scope,
+            department: user.department_code.clone(),
+        }
     }
+}
+
+/// A required text field, trimmed: not empty, at most `max` characters, no control
+/// characters but line breaks and tabs.
+pub(crate) fn checked_text(code: &'static str, what: &str, text: &str, max: usize) -> AppResult<String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(AppError::invalid(code, format!("{what} không được để trống")));
+    }
+    if t.chars().count() > max {
+        return Err(AppError::invalid(code, format!("{what} dài quá {max} ký tự")));
+    }
+    if t.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        return Err(AppError::invalid(code, format!("{what} chứa ký tự điều khiển")));
+    }
+    Ok(t.to_string())
+}
+
+/// Replaces each `?` of a statement built in pieces by `$1`, `$2`… in order of appearance
+/// (the order SQLite needs), so that its parameters can be pushed as the pieces are written.
+pub(crate) fn numbered(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 16);
+    for (i, part) in sql.split('?').enumerate() {
+        if i > 0 {
+            out.push_str(&format!("${i}"));
+        }
+        out.push_str(part);
+    }
+    out
 }
 
 /// The data directory: beside a SQLite file; with PostgreSQL, `haicap-data` unless

@@ -18,6 +18,10 @@ pub struct User {
     pub province_code: String,
     pub active: bool,
     pub created_at: NaiveDateTime,
+    /// For department staff: which department (`domain::proposal::DEPARTMENTS`).
+    pub department_code: Option<String>,
+    /// Chức vụ, as the unit writes it.
+    pub position: Option<String>,
 }
 
 fn check_username(u: &str) -> AppResult<String> {
@@ -84,6 +88,8 @@ impl App {
             province_code: province.to_string(),
             active: true,
             created_at: self.now(),
+            department_code: None,
+            position: None,
         };
         let u = user.clone();
         let r = self.store.write(move |c| {
@@ -117,7 +123,7 @@ impl App {
         let name = username.trim().to_lowercase();
         let row = self.store.read(|c| {
             c.query_one(
-                "SELECT username, full_name, role, unit_code, province_code, active, created_at, password_hash FROM users WHERE username = $1",
+                "SELECT username, full_name, role, unit_code, province_code, active, created_at, password_hash, department_code, position FROM users WHERE username = $1",
                 &[Val::Text(name)],
             )
         })?;
@@ -130,6 +136,8 @@ impl App {
                 province_code: r.string(4),
                 active: r.bool(5),
                 created_at: r.ts(6)?,
+                department_code: r.text(8).map(str::to_string),
+                position: r.text(9).map(str::to_string),
             };
             Some((user, r.string(7)))
         }))

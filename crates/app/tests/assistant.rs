@@ -21,7 +21,7 @@ fn staff(name: &str, role: Role, province: &str, commune: Option<&str>) -> Actor
         Some(c) => Scope::Commune { province: province.into(), commune: c.into() },
         None => Scope::Province(province.into()),
     };
-    Actor { username: name.into(), role: Some(role), scope }
+    Actor { username: name.into(), role: Some(role), scope, department: None }
 }
 
 #[test]
@@ -47,7 +47,12 @@ fn a_question_is_answered_logged_and_handed_off_to_an_officer() {
             .unwrap();
         assert!(h.code.starts_with("HD-") && h.status == "open");
         assert_eq!(app.handoff(&h.code.to_lowercase()).unwrap().status, "open");
-        let citizen = Actor { username: "citizen".into(), role: None, scope: Scope::Province("48".into()) };
+        let citizen = Actor {
+            username: "citizen".into(),
+            role: None,
+            scope: Scope::Province("48".into()),
+            department: None,
+        };
         assert_eq!(app.open_handoffs(&citizen).unwrap_err().kind, ErrorKind::Forbidden);
         // An officer of another province neither sees nor answers it.
         let hue = staff("hue.officer", Role::Officer, "46", Some("19753"));

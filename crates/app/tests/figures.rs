@@ -124,7 +124,7 @@ fn figures_equal_a_direct_count_for_random_periods_and_units() {
             } else {
                 Scope::Commune { province: "".into(), commune: unit.into() }
             };
-            let who = Actor { username: "t".into(), role: None, scope };
+            let who = Actor { username: "t".into(), role: None, scope, department: None };
             let all = app.list(&app::DossierFilter { per_page: 500, ..Default::default() }, &who).unwrap();
             let mut items = all.items;
             let mut page = 2;
@@ -164,6 +164,7 @@ fn figures_equal_a_direct_count_for_random_periods_and_units() {
         }
         // Scope: a commune cannot read another commune's or the province's figures.
         let lan = Actor {
+            department: None,
             username: "lan".into(),
             role: None,
             scope: Scope::Commune { province: "48".into(), commune: "20242".into() },

@@ -48,7 +48,7 @@ proptest! {
         let db = sqlite();
         let clock = HandClock::at(at(2026, 5, 11, 8, 0));
         let app = open(&db, &clock);
-        let me = Actor { username: "o".into(), role: None, scope: Scope::Commune { province: "48".into(), commune: "20242".into() } };
+        let me = Actor { username: "o".into(), role: None, scope: Scope::Commune { province: "48".into(), commune: "20242".into() }, department: None };
         let req = IntakeRequest {
             procedure_code: "1.004873".into(),
             channel: if online { Channel::Online } else { Channel::Direct },

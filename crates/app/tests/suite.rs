@@ -16,6 +16,7 @@ const MARRIAGE_STATUS: &str = "1.004873"; // 3 working days, commune level
 
 fn officer(commune: &str) -> Actor {
     Actor {
+        department: None,
         username: format!("officer.{commune}"),
         role: Some(Role::Officer),
         scope: Scope::Commune { province: "48".into(), commune: commune.into() },
@@ -247,12 +248,14 @@ fn a_commune_never_sees_another_communes_dossiers() {
         assert_eq!(page.items.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(), [ours.code.as_str()]);
         assert_eq!(page.total, 1);
         let province = Actor {
+            department: None,
             username: "so".into(),
             role: Some(Role::Department),
             scope: Scope::Province("48".into()),
         };
         assert_eq!(app.list(&DossierFilter::default(), &province).unwrap().total, 2);
         let hue = Actor {
+            department: None,
             username: "hue".into(),
             role: Some(Role::Department),
             scope: Scope::Province("46".into()),

@@ -18,11 +18,14 @@
 pub mod audit;
 pub mod catalog;
 pub mod code;
+pub mod directive;
 pub mod dossier;
+pub mod proposal;
 pub mod roles;
 pub mod routing;
 pub mod stats;
 pub mod status;
+pub mod workload;
 
 pub use dossier::{Action, DomainError, Dossier, Event, EventKind, Verdict};
 pub use status::{Channel, Status};

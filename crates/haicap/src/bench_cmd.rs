@@ -51,6 +51,7 @@ fn desks() -> Vec<(&'static str, &'static str)> {
 
 fn officer(commune: &str) -> Actor {
     Actor {
+        department: None,
         username: format!("bench.{commune}"),
         role: Some(Role::Officer),
         scope: Scope::Commune { province: "48".into(), commune: commune.into() },

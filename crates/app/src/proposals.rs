@@ -1,0 +1,663 @@
+//! Communes' proposals to the province: filed by a commune leader, routed to a department with
+//! a deadline, answered, sent back for more, forwarded or escalated, flagged when overdue, and
+//! summed up for the province; every step on an append-only record.
+
+use crate::{checked_text, Actor, App, AppError, AppResult, ErrorKind};
+use chrono::NaiveDateTime;
+use domain::proposal::{
+    department, responsible_department, Category, Handler, Party, Proposal, ProposalAction, ProposalEvent,
+    ProposalStatus, ALL_CATEGORIES, ALL_PROPOSAL_STATUSES,
+};
+use domain::roles::{Role, Scope};
+use serde::{Deserialize, Serialize};
+use store::{Conn, StoreError, Val};
+
+const MAX_TITLE: usize = 300;
+const MAX_BODY: usize = 10_000;
+
+/// A proposal as the API and the form send it.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewProposal {
+    pub title: String,
+    pub category: String,
+    pub body: String,
+    #[serde(default)]
+    pub urgent: bool,
+    #[serde(default)]
+    pub procedure_code: Option<String>,
+    #[serde(default)]
+    pub dossier_code: Option<String>,
+}
+
+/// A step on a proposal: an answer by default from the province's side, more information from
+/// the commune's.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProposalResponse {
+    #[serde(default)]
+    pub body: String,
+    /// answer, request_info, supplement, forward, escalate, to_central, reopen, close.
+    #[serde(default)]
+    pub action: Option<String>,
+    /// The department to forward to.
+    #[serde(default)]
+    pub to: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ProposalRecord {
+    pub id: i64,
+    pub province_code: String,
+    pub commune_code: String,
+    pub commune_name: String,
+    pub title: String,
+    pub category: String,
+    pub category_label: &'static str,
+    pub body: String,
+    pub urgent: bool,
+    pub procedure_code: Option<String>,
+    pub dossier_code: Option<String>,
+    pub handler: String,
+    pub handler_label: String,
+    pub status: String,
+    pub status_label: &'static str,
+    pub escalated: bool,
+    pub to_central: bool,
+    pub filed_by: String,
+    pub filed_at: NaiveDateTime,
+    pub due_at: NaiveDateTime,
+    pub answered_at: Option<NaiveDateTime>,
+    pub overdue: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ProposalEntry {
+    pub seq: i64,
+    pub at: NaiveDateTime,
+    pub actor: String,
+    pub kind: String,
+    pub text: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ProposalDetail {
+    #[serde(flatten)]
+    pub proposal: ProposalRecord,
+    pub history: Vec<ProposalEntry>,
+    /// What the caller may do now.
+    pub allowed: Vec<&'static str>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProposalFilter {
+    pub status: Option<String>,
+    pub category: Option<String>,
+    pub commune: Option<String>,
+    pub handler: Option<String>,
+    pub overdue: bool,
+    pub to_central: bool,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ProposalList {
+    pub items: Vec<ProposalRecord>,
+    pub total: i64,
+    pub overdue: i64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct CategoryLine {
+    pub category: String,
+    pub label: &'static str,
+    pub open: i64,
+    pub info_requested: i64,
+    pub answered: i64,
+    pub closed: i64,
+    pub overdue: i64,
+    pub to_central: i64,
+    pub total: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ProposalSummary {
+    pub lines: Vec<CategoryLine>,
+    pub total: CategoryLine,
+}
+
+const COLUMNS: &str = "id, province_code, commune_code, title, category, body, urgent, procedure_code, dossier_code, handler, status, escalated, to_central, filed_by, filed_at, due_at, answered_at";
+
+fn record(r: &store::Row, now: NaiveDateTime) -> Option<ProposalRecord> {
+    let category: Category = r.text(4)?.parse().ok()?;
+    let status = ProposalStatus::parse(r.text(10)?)?;
+    let commune = r.string(2);
+    let handler = Handler::parse(r.text(9)?);
+    let due_at = r.ts(15)?;
+    Some(ProposalRecord {
+        id: r.int(0)?,
+        province_code: r.string(1),
+        commune_name: units::registry()
+            .commune(&commune)
+            .map_or_else(|| commune.clone(), |c| c.name.to_string()),
+        commune_code: commune,
+        title: r.string(3),
+        category: category.code().into(),
+        category_label: category.label(),
+        body: r.string(5),
+        urgent: r.bool(6),
+        procedure_code: r.text(7).map(str::to_string),
+        dossier_code: r.text(8).map(str::to_string),
+        handler: handler.code().to_string(),
+        handler_label: handler.label(),
+        status: status.code().into(),
+        status_label: status.label(),
+        escalated: r.bool(11),
+        to_central: r.bool(12),
+        filed_by: r.string(13),
+        filed_at: r.ts(14)?,
+        due_at,
+        answered_at: r.ts(16),
+        overdue: status == ProposalStatus::Open && now > due_at,
+    })
+}
+
+/// The party an actor acts as, if any.
+fn party(actor: &Actor) -> Option<Party> {
+    match (&actor.scope, actor.role) {
+        (Scope::Everything, _) => Some(Party::Leader),
+        (Scope::Commune { commune, .. }, _) => Some(Party::Commune(commune.clone())),
+        (Scope::Province(_), Some(Role::ProvinceLeader | Role::Admin)) => Some(Party::Leader),
+        (Scope::Province(_), Some(Role::Department)) => actor.department.clone().map(Party::Department),
+        _ => None,
+    }
+}
+
+/// Whether a commune account may act for its commune (the leadership files and confirms).
+fn acts_for_commune(actor: &Actor) -> bool {
+    matches!(actor.role, Some(Role::CommuneLeader | Role::Admin))
+}
+
+/// The SQL condition (with `?` for parameters) of what an actor may see.
+fn visible(actor: &Actor) -> (String, Vec<Val>) {
+    match (&actor.scope, party(actor)) {
+        (Scope::Everything, _) => ("1 = 1".into(), vec![]),
+        (Scope::Commune { commune, .. }, _) => ("commune_code = ?".into(), vec![commune.into()]),
+        (Scope::Province(p), Some(Party::Leader)) => ("province_code = ?".into(), vec![p.into()]),
+        (Scope::Province(p), Some(Party::Department(d))) => {
+            ("province_code = ? AND handler = ?".into(), vec![p.into(), d.into()])
+        }
+        _ => ("1 = 0".into(), vec![]),
+    }
+}
+
+fn sees(actor: &Actor, p: &ProposalRecord) -> bool {
+    match (&actor.scope, party(actor)) {
+        (Scope::Everything, _) => true,
+        (Scope::Commune { commune, .. }, _) => *commune == p.commune_code,
+        (Scope::Province(pr), Some(Party::Leader)) => *pr == p.province_code,
+        (Scope::Province(pr), Some(Party::Department(d))) => *pr == p.province_code && d == p.handler,
+        _ => false,
+    }
+}
+
+fn parse_action(r: &ProposalResponse, party: &Party, current: ProposalStatus) -> AppResult<ProposalAction> {
+    let body = || checked_text("invalid_body", "Nội dung", &r.body, MAX_BODY);
+    let default = match party {
+        Party::Commune(_) if current == ProposalStatus::Answered => "reopen",
+        Party::Commune(_) => "supplement",
+        _ => "answer",
+    };
+    Ok(match r.action.as_deref().map(str::trim).filter(|a| !a.is_empty()).unwrap_or(default) {
+        "answer" => ProposalAction::Answer { body: body()? },
+        "request_info" => ProposalAction::RequestInfo { body: body()? },
+        "supplement" => ProposalAction::Supplement { body: body()? },
+        "forward" => ProposalAction::Forward {
+            to: r.to.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).ok_or_else(|| {
+                AppError::invalid("missing_department", "cần chọn sở, ngành nhận kiến nghị (to)")
+            })?,
+            note: body()?,
+        },
+        "escalate" => ProposalAction::Escalate { note: body()? },
+        "to_central" => ProposalAction::ToCentral { note: body()? },
+        "reopen" => ProposalAction::Reopen { body: body()? },
+        "close" => ProposalAction::Close {
+            note: Some(r.body.trim()).filter(|b| !b.is_empty()).map(|_| body()).transpose()?,
+        },
+        other => {
+            return Err(AppError::invalid(
+                "invalid_action",
+                format!(
+                    "thao tác \"{other}\" không có; dùng answer, request_info, supplement, forward, escalate, to_central, reopen, close"
+                ),
+            ))
+        }
+    })
+}
+
+fn load_history(
+    c: &mut dyn Conn,
+    id: i64,
+) -> Result<Vec<(i64, NaiveDateTime, String, ProposalEvent)>, StoreError> {
+    let rows = c.query(
+        "SELECT seq, at, actor, body FROM proposal_events WHERE proposal_id = $1 ORDER BY seq",
+        &[Val::Int(id)],
+    )?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| Some((r.int(0)?, r.ts(1)?, r.string(2), serde_json::from_str(r.text(3)?).ok()?)))
+        .collect())
+}
+
+/// One step to write: the event and the state it leaves.
+struct Step {
+    id: i64,
+    province: String,
+    seq: i64,
+    at: NaiveDateTime,
+    actor: String,
+    event: ProposalEvent,
+    state: Proposal,
+}
+
+/// Appends the step's event and rewrites the projection, if nobody wrote in between.
+fn append(c: &mut dyn Conn, step: &Step) -> Result<bool, StoreError> {
+    let Step { id, ref province, seq, at, ref actor, ref event, ref state } = *step;
+    let moved = c.exec(
+        "UPDATE proposals SET handler = $1, status = $2, escalated = $3, to_central = $4, due_at = $5, answered_at = $6, flagged_due = $7, event_count = $8, updated_at = $9
+         WHERE id = $10 AND event_count = $11",
+        &[
+            state.handler.code().into(),
+            state.status.code().into(),
+            state.escalated.into(),
+            state.to_central.into(),
+            state.due_at.into(),
+            state.answered_at.into(),
+            state.flagged_due.into(),
+            Val::Int(seq),
+            at.into(),
+            Val::Int(id),
+            Val::Int(seq - 1),
+        ],
+    )?;
+    if moved == 0 {
+        return Ok(false);
+    }
+    c.exec(
+        "INSERT INTO proposal_events (proposal_id, seq, province_code, at, actor, kind, body) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        &[
+            Val::Int(id),
+            Val::Int(seq),
+            province.into(),
+            at.into(),
+            actor.into(),
+            event.kind().into(),
+            serde_json::to_string(event).unwrap_or_default().into(),
+        ],
+    )?;
+    Ok(true)
+}
+
+impl App {
+    /// Files a proposal from the actor's commune; it goes to the department responsible.
+    pub fn file_proposal(&self, req: &NewProposal, actor: &Actor) -> AppResult<ProposalRecord> {
+        let Scope::Commune { province, commune } = &actor.scope else {
+            return Err(AppError::new(
+                ErrorKind::Forbidden,
+                "commune_only",
+                "kiến nghị do lãnh đạo UBND cấp xã gửi từ tài khoản của xã",
+            ));
+        };
+        if !acts_for_commune(actor) {
+            return Err(AppError::new(
+                ErrorKind::Forbidden,
+                "commune_leader_only",
+                "chỉ lãnh đạo UBND cấp xã được gửi kiến nghị lên tỉnh",
+            ));
+        }
+        let title = checked_text("invalid_title", "Tiêu đề", &req.title, MAX_TITLE)?;
+        let body = checked_text("invalid_body", "Nội dung", &req.body, MAX_BODY)?;
+        let category: Category = req.category.parse()?;
+        let catalog = self.catalog();
+        let procedure = match req.procedure_code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+            None => None,
+            Some(code) => Some(catalog.get(code).ok_or_else(|| {
+                AppError::invalid("unknown_procedure", format!("không có thủ tục mã \"{code}\""))
+            })?),
+        };
+        let dossier = match req.dossier_code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+            None => None,
+            // Only a dossier the commune may see can be cited.
+            Some(code) => Some(self.dossier(code, actor)?.code),
+        };
+        let to = responsible_department(category, procedure.and_then(|p| p.field.as_deref()));
+        let now = self.now();
+        let (state, event) = Proposal::file(commune, to, req.urgent, now, self.calendar())?;
+        let params: Vec<Val> = vec![
+            province.into(),
+            commune.into(),
+            title.into(),
+            category.code().into(),
+            body.into(),
+            req.urgent.into(),
+            procedure.map(|p| p.code.clone()).into(),
+            dossier.into(),
+            to.into(),
+            state.status.code().into(),
+            false.into(),
+            false.into(),
+            (&actor.username).into(),
+            now.into(),
+            state.due_at.into(),
+        ];
+        let (province, actor_name) = (province.clone(), actor.username.clone());
+        let id = self.store.write(move |c| {
+            let id = c
+                .query_one(
+                    "INSERT INTO proposals (province_code, commune_code, title, category, body, urgent, procedure_code, dossier_code, handler, status, escalated, to_central, filed_by, filed_at, due_at, event_count, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1, $14) RETURNING id",
+                    &params,
+                )?
+                .and_then(|r| r.int(0))
+                .ok_or_else(|| StoreError::Unavailable("không nhận được mã kiến nghị".into()))?;
+            c.exec(
+                "INSERT INTO proposal_events (proposal_id, seq, province_code, at, actor, kind, body) VALUES ($1, 1, $2, $3, $4, $5, $6)",
+                &[
+                    Val::Int(id),
+                    (&province).into(),
+                    now.into(),
+                    (&actor_name).into(),
+                    event.kind().into(),
+                    serde_json::to_string(&event).unwrap_or_default().into(),
+                ],
+            )?;
+            Ok(id)
+        })?;
+        self.proposal(id, actor).map(|d| d.proposal)
+    }
+
+    fn proposal_row(&self, id: i64) -> AppResult<Option<ProposalRecord>> {
+        let now = self.now();
+        let row = self.store.read(|c| {
+            c.query_one(&format!("SELECT {COLUMNS} FROM proposals WHERE id = $1"), &[Val::Int(id)])
+        })?;
+        Ok(row.as_ref().and_then(|r| record(r, now)))
+    }
+
+    /// A proposal with its history, if the actor may see it.
+    pub fn proposal(&self, id: i64, actor: &Actor) -> AppResult<ProposalDetail> {
+        let missing = || AppError::not_found("proposal_not_found", format!("không có kiến nghị số {id}"));
+        let p = self.proposal_row(id)?.filter(|p| sees(actor, p)).ok_or_else(missing)?;
+        self.proposal_detail(p, actor)
+    }
+
+    fn proposal_detail(&self, p: ProposalRecord, actor: &Actor) -> AppResult<ProposalDetail> {
+        let history = self.store.read(|c| load_history(c, p.id))?;
+        let state = Proposal::replay(&p.commune_code, history.iter().map(|(_, at, _, e)| (*at, e)));
+        let allowed = match (party(actor), state) {
+            (Some(Party::Commune(c)), Some(s)) if acts_for_commune(actor) => s.allowed(&Party::Commune(c)),
+            (Some(pt @ (Party::Leader | Party::Department(_))), Some(s)) => s.allowed(&pt),
+            _ => vec![],
+        };
+        let history = history
+            .into_iter()
+            .map(|(seq, at, actor, e)| ProposalEntry {
+                seq,
+                at,
+                actor,
+                kind: e.kind().into(),
+                text: e.describe(),
+            })
+            .collect();
+        Ok(ProposalDetail { proposal: p, history, allowed })
+    }
+
+    /// Records a step on a proposal by the actor.
+    pub fn respond_to_proposal(
+        &self,
+        id: i64,
+        r: &ProposalResponse,
+        actor: &Actor,
+    ) -> AppResult<ProposalDetail> {
+        let denied =
+            || AppError::new(ErrorKind::Forbidden, "not_allowed", "tài khoản này không được xử lý kiến nghị");
+        let party = party(actor).ok_or_else(denied)?;
+        if matches!(party, Party::Commune(_)) && !acts_for_commune(actor) {
+            return Err(AppError::new(
+                ErrorKind::Forbidden,
+                "commune_leader_only",
+                "chỉ lãnh đạo UBND cấp xã được trả lời, xác nhận kiến nghị của xã",
+            ));
+        }
+        for _ in 0..8 {
+            let detail = self.proposal(id, actor)?;
+            let history = self.store.read(|c| load_history(c, id))?;
+            let mut state =
+                Proposal::replay(&detail.proposal.commune_code, history.iter().map(|(_, at, _, e)| (*at, e)))
+                    .ok_or_else(|| {
+                        AppError::new(ErrorKind::Unavailable, "broken_history", "lịch sử kiến nghị bị hỏng")
+                    })?;
+            let action = parse_action(r, &party, state.status)?;
+            let now = self.now();
+            let event = state.decide(&party, &action, now, self.calendar())?;
+            state.apply(&event, now);
+            let seq = history.len() as i64 + 1;
+            let step = Step {
+                id,
+                province: detail.proposal.province_code.clone(),
+                seq,
+                at: now,
+                actor: actor.username.clone(),
+                event,
+                state,
+            };
+            let written = self.store.write(move |c| append(c, &step))?;
+            if written {
+                // A department that forwarded or escalated no longer sees the proposal, but
+                // is told where it went.
+                let p = self.proposal_row(id)?.ok_or_else(|| {
+                    AppError::new(ErrorKind::Unavailable, "broken_history", "lịch sử kiến nghị bị hỏng")
+                })?;
+                return self.proposal_detail(p, actor);
+            }
+        }
+        Err(AppError::new(
+            ErrorKind::Conflict,
+            "busy",
+            "kiến nghị đang được người khác cập nhật; hãy thử lại",
+        ))
+    }
+
+    /// Proposals the actor may see, newest first.
+    pub fn proposals(&self, f: &ProposalFilter, actor: &Actor) -> AppResult<ProposalList> {
+        let (scope, mut params) = visible(actor);
+        let mut conds = vec![scope];
+        let now = self.now();
+        if let Some(s) = f.status.as_deref().filter(|s| !s.is_empty()) {
+            let s = ProposalStatus::parse(s).ok_or_else(|| {
+                AppError::invalid(
+                    "invalid_status",
+                    format!(
+                        "trạng thái \"{s}\" không có; dùng {}",
+                        ALL_PROPOSAL_STATUSES.map(|s| s.code()).join(", ")
+                    ),
+                )
+            })?;
+            conds.push("status = ?".into());
+            params.push(s.code().into());
+        }
+        if let Some(c) = f.category.as_deref().filter(|s| !s.is_empty()) {
+            let c: Category = c.parse()?;
+            conds.push("category = ?".into());
+            params.push(c.code().into());
+        }
+        if let Some(c) = f.commune.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            conds.push("commune_code = ?".into());
+            params.push(c.into());
+        }
+        if let Some(h) = f.handler.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            let h = if h.eq_ignore_ascii_case("leader") {
+                "LEADER"
+            } else {
+                department(h)
+                    .ok_or_else(|| {
+                        AppError::invalid("unknown_department", format!("không có sở, ngành mã \"{h}\""))
+                    })?
+                    .code
+            };
+            conds.push("handler = ?".into());
+            params.push(h.into());
+        }
+        if f.to_central {
+            conds.push("to_central = ?".into());
+            params.push(true.into());
+        }
+        let base = conds.join(" AND ");
+        let overdue_cond = format!("{base} AND status = 'open' AND due_at < ?");
+        let mut overdue_params = params.clone();
+        overdue_params.push(now.into());
+        let (wher, list_params) =
+            if f.overdue { (overdue_cond.clone(), overdue_params.clone()) } else { (base, params) };
+        let limit = if f.limit == 0 { 50 } else { f.limit.min(500) };
+        let mut page = list_params.clone();
+        page.push(Val::Int(limit.into()));
+        page.push(Val::Int(f.offset.into()));
+        let (rows, total, overdue) = self.store.read(|c| {
+            let rows = c.query(
+                &crate::numbered(&format!("SELECT {COLUMNS} FROM proposals WHERE {wher} ORDER BY filed_at DESC, id DESC LIMIT ? OFFSET ?"),),
+                &page,
+            )?;
+            let total = c.query_one(&crate::numbered(&format!("SELECT COUNT(*) FROM proposals WHERE {wher}"),), &list_params)?;
+            let overdue =
+                c.query_one(&crate::numbered(&format!("SELECT COUNT(*) FROM proposals WHERE {overdue_cond}"),), &overdue_params)?;
+            Ok((rows, total.and_then(|r| r.int(0)).unwrap_or(0), overdue.and_then(|r| r.int(0)).unwrap_or(0)))
+        })?;
+        Ok(ProposalList { items: rows.iter().filter_map(|r| record(r, now)).collect(), total, overdue })
+    }
+
+    /// By category and status, within what the actor sees.
+    pub fn proposal_summary(&self, actor: &Actor) -> AppResult<ProposalSummary> {
+        let (scope, scope_params) = visible(actor);
+        let mut params: Vec<Val> = vec![self.now().into()];
+        params.extend(scope_params);
+        let sql = crate::numbered(
+            &format!(
+                "SELECT category, status, COUNT(*), SUM(CASE WHEN status = 'open' AND due_at < ? THEN 1 ELSE 0 END), SUM(CASE WHEN to_central THEN 1 ELSE 0 END)
+                 FROM proposals WHERE {scope} GROUP BY category, status"
+            ),
+        );
+        let rows = self.store.read(|c| c.query(&sql, &params))?;
+        let mut lines: Vec<CategoryLine> = ALL_CATEGORIES
+            .iter()
+            .map(|c| CategoryLine { category: c.code().into(), label: c.label(), ..CategoryLine::default() })
+            .collect();
+        let mut total =
+            CategoryLine { category: "all".into(), label: "Tổng cộng", ..CategoryLine::default() };
+        for r in &rows {
+            let (Some(cat), Some(status)) = (r.text(0), r.text(1)) else { continue };
+            let Some(line) = lines.iter_mut().find(|l| l.category == cat) else { continue };
+            let (n, overdue, central) = (r.int(2).unwrap_or(0), r.int(3).unwrap_or(0), r.int(4).unwrap_or(0));
+            for l in [&mut *line, &mut total] {
+                match status {
+                    "open" => l.open += n,
+                    "info_requested" => l.info_requested += n,
+                    "answered" => l.answered += n,
+                    _ => l.closed += n,
+                }
+                l.overdue += overdue;
+                l.to_central += central;
+                l.total += n;
+            }
+        }
+        Ok(ProposalSummary { lines, total })
+    }
+
+    /// Puts on the record each open proposal whose deadline passed unanswered (once per
+    /// deadline); returns how many were flagged. The server runs this every few minutes.
+    pub fn flag_overdue_proposals(&self) -> AppResult<usize> {
+        let now = self.now();
+        let ids = self.store.read(|c| {
+            c.query(
+                "SELECT id FROM proposals WHERE status = 'open' AND due_at < $1 AND (flagged_due IS NULL OR flagged_due <> due_at)",
+                &[now.into()],
+            )
+        })?;
+        let mut flagged = 0;
+        for id in ids.iter().filter_map(|r| r.int(0)) {
+            let history = self.store.read(|c| load_history(c, id))?;
+            let Some(p) = self.proposal_row(id)? else { continue };
+            let Some(mut state) =
+                Proposal::replay(&p.commune_code, history.iter().map(|(_, at, _, e)| (*at, e)))
+            else {
+                continue;
+            };
+            let Ok(event) = state.decide(&Party::Leader, &ProposalAction::FlagOverdue, now, self.calendar())
+            else {
+                continue;
+            };
+            state.apply(&event, now);
+            let seq = history.len() as i64 + 1;
+            let step = Step {
+                id,
+                province: p.province_code.clone(),
+                seq,
+                at: now,
+                actor: "hệ thống".into(),
+                event,
+                state,
+            };
+            if self.store.write(move |c| append(c, &step))? {
+                flagged += 1;
+            }
+        }
+        Ok(flagged)
+    }
+
+    /// The proposals marked for the central government, as CSV (UTF-8 with BOM, for Excel).
+    pub fn central_proposals_csv(&self, actor: &Actor) -> AppResult<String> {
+        let f = ProposalFilter { to_central: true, limit: 500, ..ProposalFilter::default() };
+        let mut out = String::from("\u{feff}");
+        let mut w = csv::Writer::from_writer(vec![]);
+        let header = [
+            "Số",
+            "Tỉnh",
+            "Xã, phường",
+            "Nhóm",
+            "Tiêu đề",
+            "Nội dung",
+            "Ngày gửi",
+            "Trạng thái",
+            "Cơ quan xử lý",
+        ];
+        let fail = |e: csv::Error| AppError::new(ErrorKind::Unavailable, "export", e.to_string());
+        w.write_record(header).map_err(fail)?;
+        let mut offset = 0;
+        loop {
+            let page = self.proposals(&ProposalFilter { offset, ..f.clone() }, actor)?;
+            for p in &page.items {
+                let province = units::registry().province(&p.province_code).map_or("", |x| x.name);
+                w.write_record([
+                    p.id.to_string().as_str(),
+                    province,
+                    &p.commune_name,
+                    p.category_label,
+                    &p.title,
+                    &p.body,
+                    &p.filed_at.format("%d/%m/%Y").to_string(),
+                    p.status_label,
+                    &p.handler_label,
+                ])
+                .map_err(fail)?;
+            }
+            offset += page.items.len() as u32;
+            if page.items.is_empty() || offset as i64 >= page.total {
+                break;
+            }
+        }
+        let bytes =
+            w.into_inner().map_err(|e| AppError::new(ErrorKind::Unavailable, "export", e.to_string()))?;
+        out.push_str(&String::from_utf8_lossy(&bytes));
+        Ok(out)
+    }
+}
