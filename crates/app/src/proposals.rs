@@ -574,8 +574,8 @@ impl App {
     }
 
     /// Puts on the record each open proposal whose deadline passed unanswered (once per
-    /// deadline); returns how many were flagged. The server runs this every few minutes.
-    pub fn flag_overdue_proposals(&self) -> AppResult<usize> {
+    /// deadline); returns those flagged. The server runs this every few minutes.
+    pub fn flag_overdue_proposals(&self) -> AppResult<Vec<ProposalRecord>> {
         let now = self.now();
         let ids = self.store.read(|c| {
             c.query(
@@ -583,7 +583,7 @@ impl App {
                 &[now.into()],
             )
         })?;
-        let mut flagged = 0;
+        let mut flagged = vec![];
         for id in ids.iter().filter_map(|r| r.int(0)) {
             let history = self.store.read(|c| load_history(c, id))?;
             let Some(p) = self.proposal_row(id)? else { continue };
@@ -608,7 +608,7 @@ impl App {
                 state,
             };
             if self.store.write(move |c| append(c, &step))? {
-                flagged += 1;
+                flagged.extend(self.proposal_row(id)?);
             }
         }
         Ok(flagged)

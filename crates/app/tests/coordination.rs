@@ -211,10 +211,10 @@ fn overdue_proposals_are_flagged_once_and_escalated_ones_reach_the_central_list(
             chrono::NaiveDate::from_ymd_opt(2026, 3, 5).unwrap(),
             "urgent: 3 working days"
         );
-        assert_eq!(app.flag_overdue_proposals().unwrap(), 0);
+        assert_eq!(app.flag_overdue_proposals().unwrap().len(), 0);
         clock.set(at(2026, 3, 6, 9, 0));
-        assert_eq!(app.flag_overdue_proposals().unwrap(), 1);
-        assert_eq!(app.flag_overdue_proposals().unwrap(), 0, "each lapse is flagged once");
+        assert_eq!(app.flag_overdue_proposals().unwrap().len(), 1);
+        assert_eq!(app.flag_overdue_proposals().unwrap().len(), 0, "each lapse is flagged once");
         let overdue = ProposalFilter { overdue: true, ..ProposalFilter::default() };
         let l = app.proposals(&overdue, &leader("48")).unwrap();
         assert_eq!((l.total, l.overdue), (1, 1));

@@ -16,15 +16,7 @@ pub struct Local {
 
 /// 1234567 → "1.234.567 đồng".
 pub fn vnd(amount: i64) -> String {
-    let digits = amount.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    format!("{}{} đồng", if amount < 0 { "-" } else { "" }, out)
+    format!("{} đồng", vi_text::grouped(amount))
 }
 
 fn caution(p: &Procedure, field: &str) -> &'static str {

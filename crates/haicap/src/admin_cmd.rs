@@ -31,6 +31,15 @@ enum UserCmd {
         unit: String,
         #[arg(long)]
         full_name: Option<String>,
+        /// Sở, ngành của cán bộ vai trò department: VPUB, SNV, STP, STC, SXD, SNNMT, SKHCN, SYT, SGDDT, SVHTTDL, SCT, CA.
+        #[arg(long)]
+        department: Option<String>,
+        /// Chức vụ.
+        #[arg(long)]
+        position: Option<String>,
+        /// Lĩnh vực thủ tục cán bộ phụ trách (lặp lại được), ví dụ --field "Đất đai".
+        #[arg(long = "field")]
+        fields: Vec<String>,
         #[arg(long, required = true)]
         password_stdin: bool,
     },
@@ -39,12 +48,25 @@ enum UserCmd {
 pub fn run_user(a: UserArgs) -> CmdResult {
     let app = a.db.open()?;
     match a.cmd {
-        UserCmd::Add { username, role, unit, full_name, password_stdin: _ } => {
+        UserCmd::Add { username, role, unit, full_name, department, position, fields, password_stdin: _ } => {
             let role: Role = role.parse().map_err(|m| CliError::new("unknown_role", m))?;
             let mut password = String::new();
             std::io::stdin().take(4096).read_to_string(&mut password)?;
             let password = password.trim_end_matches(['\n', '\r']);
+            if role == Role::Department && department.is_none() {
+                return Err(CliError::new(
+                    "missing_department",
+                    "tài khoản cán bộ sở, ngành cần --department (ví dụ --department STP)",
+                ));
+            }
+            if let Some(d) = department.as_deref().filter(|d| domain::proposal::department(d).is_none()) {
+                return Err(CliError::new("unknown_department", format!("không có sở, ngành mã \"{d}\"")));
+            }
             let u = app.add_user(&username, role, &unit, password, full_name.as_deref())?;
+            if department.is_some() || position.is_some() || !fields.is_empty() {
+                let console = app::Actor::console("console");
+                app.set_profile(&u.username, department.as_deref(), position.as_deref(), &fields, &console)?;
+            }
             outln!("{}\t{}\t{}", u.username, u.role, u.unit_code);
             eprintln!("Đã tạo tài khoản {} ({}) thuộc đơn vị {}.", u.username, role.label(), u.unit_code);
         }

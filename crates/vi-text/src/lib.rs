@@ -55,3 +55,30 @@ mod tests {
         assert_eq!(names, ["an binh", "An Bình", "Ân Thi", "Bình An"]);
     }
 }
+
+/// A number as Vietnamese writes it: 1234567 → "1.234.567".
+pub fn grouped(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod grouped_tests {
+    #[test]
+    fn thousands_are_separated_by_dots() {
+        assert_eq!(super::grouped(0), "0");
+        assert_eq!(super::grouped(999), "999");
+        assert_eq!(super::grouped(1_000), "1.000");
+        assert_eq!(super::grouped(-1_234_567), "-1.234.567");
+    }
+}

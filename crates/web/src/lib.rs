@@ -6,6 +6,8 @@ pub mod api;
 mod assistant_api;
 mod assistant_pages;
 mod auth;
+mod coordination_api;
+mod coordination_pages;
 mod error;
 pub mod live;
 mod pages;
@@ -28,17 +30,29 @@ pub struct Web {
     pub secure_cookies: bool,
     /// Changes made through this server, for the live stream.
     pub changes: tokio::sync::broadcast::Sender<live::Change>,
+    /// Coordination changes (proposals, directives, staffing), for the live stream.
+    pub notices: tokio::sync::broadcast::Sender<live::Notice>,
 }
 
 impl Web {
     pub fn new(app: Arc<App>, secure_cookies: bool) -> Web {
-        Web { app, secure_cookies, changes: tokio::sync::broadcast::channel(1024).0 }
+        Web {
+            app,
+            secure_cookies,
+            changes: tokio::sync::broadcast::channel(1024).0,
+            notices: tokio::sync::broadcast::channel(256).0,
+        }
     }
 
     /// Tells the live stream that a dossier changed.
     pub fn publish(&self, d: &app::DossierRecord) {
         // Nobody listening is fine.
         let _ = self.changes.send(live::Change::of(d));
+    }
+
+    /// Tells the live stream of a change in coordination.
+    pub fn announce(&self, n: live::Notice) {
+        let _ = self.notices.send(n);
     }
 }
 
@@ -75,6 +89,8 @@ pub fn router(web: Arc<Web>) -> Router {
         .merge(api::routes())
         .merge(assistant_api::routes())
         .merge(assistant_pages::routes())
+        .merge(coordination_api::routes())
+        .merge(coordination_pages::routes())
         .merge(pages::routes())
         .route("/assets/htmx.min.js", get(|| async { asset("text/javascript", HTMX) }))
         .route("/assets/app.css", get(|| async { asset("text/css", CSS.as_bytes()) }))
@@ -85,9 +101,28 @@ pub fn router(web: Arc<Web>) -> Router {
         .with_state(web)
 }
 
+/// Every five minutes, puts on the record the proposals whose deadline passed unanswered, and
+/// tells the pages that show them.
+async fn sweep_overdue(web: Arc<Web>) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
+    loop {
+        every.tick().await;
+        let app = web.app.clone();
+        match blocking(move || app.flag_overdue_proposals()).await {
+            Ok(flagged) => {
+                for p in &flagged {
+                    web.announce(live::Notice::proposal(p));
+                }
+            }
+            Err(e) => eprintln!("không rà soát được kiến nghị quá hạn: {}", e.0.message),
+        }
+    }
+}
+
 /// Serves until Ctrl-C.
 pub async fn serve(web: Arc<Web>, addr: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
+    tokio::spawn(sweep_overdue(web.clone()));
     eprintln!("haicap đang phục vụ tại http://{}", listener.local_addr()?);
     axum::serve(listener, router(web).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async {

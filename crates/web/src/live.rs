@@ -1,11 +1,13 @@
-//! The live stream: `GET /api/v1/stream` sends each change of a dossier the caller may see, as
-//! server-sent events, the moment it is committed through this server.
+//! The live stream: `GET /api/v1/stream` sends each change of a dossier the caller may see, and
+//! each change of a proposal, directive or staffing it concerns, as server-sent events, the
+//! moment it is committed through this server.
 
 use crate::auth::Caller;
 use crate::Web;
 use app::Actor;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
+use domain::roles::Scope;
 use futures_util::stream::Stream;
 use serde::Serialize;
 use std::convert::Infallible;
@@ -36,26 +38,93 @@ impl Change {
     }
 }
 
+/// A change in coordination between the tiers: which thing, and who it concerns.
+#[derive(Clone, Debug, Serialize)]
+pub struct Notice {
+    /// `proposal`, `directive` or `staff` (also the SSE event's name).
+    pub kind: &'static str,
+    pub id: Option<i64>,
+    pub province_code: String,
+    /// The commune concerned (None: all communes of the province may be).
+    pub commune: Option<String>,
+    /// For a proposal: the department (or `LEADER`) holding it.
+    pub handler: Option<String>,
+}
+
+impl Notice {
+    pub fn proposal(p: &app::proposals::ProposalRecord) -> Notice {
+        Notice {
+            kind: "proposal",
+            id: Some(p.id),
+            province_code: p.province_code.clone(),
+            commune: Some(p.commune_code.clone()),
+            handler: Some(p.handler.clone()),
+        }
+    }
+
+    pub fn directive(id: i64, province: &str, commune: Option<String>) -> Notice {
+        Notice { kind: "directive", id: Some(id), province_code: province.into(), commune, handler: None }
+    }
+
+    pub fn staff(province: &str, unit: Option<String>) -> Notice {
+        Notice { kind: "staff", id: None, province_code: province.into(), commune: unit, handler: None }
+    }
+
+    /// Whether the actor should hear of it. Departments hear of proposals they hold (and of
+    /// the one they just passed on: the list they see changed).
+    fn concerns(&self, actor: &Actor) -> bool {
+        match &actor.scope {
+            Scope::Everything => true,
+            Scope::Province(p) => *p == self.province_code,
+            Scope::Commune { province, commune } => {
+                *province == self.province_code && self.commune.as_ref().is_none_or(|c| c == commune)
+            }
+        }
+    }
+}
+
+enum Heard {
+    Dossier(Change),
+    Notice(Notice),
+    Lagged,
+    Closed,
+}
+
 pub async fn stream(
     State(web): State<Arc<Web>>,
     caller: Caller,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let actor = Actor::of(&caller.session.user);
-    let rx = web.changes.subscribe();
-    let events = futures_util::stream::unfold((rx, actor), |(mut rx, actor)| async move {
+    let state = (web.changes.subscribe(), web.notices.subscribe(), actor);
+    let events = futures_util::stream::unfold(state, |(mut rx, mut nx, actor)| async move {
         loop {
-            match rx.recv().await {
-                Ok(c) if actor.scope.sees(&c.province_code, &c.receiving_unit, &c.handling_unit) => {
-                    let data = serde_json::to_string(&c).unwrap_or_default();
-                    return Some((Ok(Event::default().event("dossier").data(data)), (rx, actor)));
+            let heard = tokio::select! {
+                r = rx.recv() => match r {
+                    Ok(c) => Heard::Dossier(c),
+                    Err(RecvError::Lagged(_)) => Heard::Lagged,
+                    Err(RecvError::Closed) => Heard::Closed,
+                },
+                r = nx.recv() => match r {
+                    Ok(n) => Heard::Notice(n),
+                    Err(RecvError::Lagged(_)) => Heard::Lagged,
+                    Err(RecvError::Closed) => Heard::Closed,
+                },
+            };
+            let event = match heard {
+                Heard::Dossier(c)
+                    if actor.scope.sees(&c.province_code, &c.receiving_unit, &c.handling_unit) =>
+                {
+                    Event::default().event("dossier").data(serde_json::to_string(&c).unwrap_or_default())
                 }
-                Ok(_) => continue,
+                Heard::Notice(n) if n.concerns(&actor) => {
+                    Event::default().event(n.kind).data(serde_json::to_string(&n).unwrap_or_default())
+                }
+                Heard::Dossier(_) | Heard::Notice(_) => continue,
                 // Too slow a reader: tell it to refresh everything.
-                Err(RecvError::Lagged(_)) => {
-                    return Some((Ok(Event::default().event("refresh").data("{}")), (rx, actor)));
-                }
-                Err(RecvError::Closed) => return None,
-            }
+                Heard::Lagged => Event::default().event("refresh").data("{}"),
+                Heard::Closed => return None,
+            };
+            return Some((Ok(event), (rx, nx, actor)));
         }
     });
     Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))

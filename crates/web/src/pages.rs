@@ -478,6 +478,8 @@ struct DossierPage {
     actions: Vec<(String, String)>,
     forms: Vec<(u8, String)>,
     attachments: Vec<(u32, String, String)>,
+    /// Whom to assign it to: the least loaded available specialist.
+    suggestion: Option<(String, String)>,
 }
 
 fn dossier_view(web: &Web, d: &DossierRecord) -> DossierView {
@@ -519,6 +521,7 @@ fn dossier_response(
     attachments: Vec<app::blobs::Attachment>,
     error: Option<String>,
     status: StatusCode,
+    suggestion: Option<domain::workload::Official>,
 ) -> Response {
     let events = d
         .events
@@ -562,6 +565,10 @@ fn dossier_response(
         actions,
         forms,
         attachments,
+        suggestion: suggestion.map(|o| {
+            let name = o.full_name.clone().unwrap_or_else(|| o.username.clone());
+            (o.username, format!("{name}: {} hồ sơ đang giải quyết, {} quá hạn", o.open, o.overdue))
+        }),
     };
     (status, render(&page)).into_response()
 }
@@ -582,7 +589,13 @@ async fn dossier_page(State(web): State<Arc<Web>>, u: PageUser, Path(code): Path
     match load(&web, &u.session, code).await {
         Ok(d) => {
             let files = load_attachments(&web, &u.session, d.code.clone()).await;
-            dossier_response(&web, &u.session, &d, files, None, StatusCode::OK)
+            let suggestion = if domain::dossier::allowed_in(d.status).contains(&"assign") {
+                let (app, actor, code) = (web.app.clone(), Actor::of(&u.session.user), d.code.clone());
+                blocking(move || app.suggest_assignee(&code, &actor)).await.ok().flatten()
+            } else {
+                None
+            };
+            dossier_response(&web, &u.session, &d, files, None, StatusCode::OK, suggestion)
         }
         Err(e) => page_error(e),
     }
@@ -631,7 +644,7 @@ async fn act(
             Ok(d) => {
                 let status = crate::error::status_of(e.0.kind);
                 let files = load_attachments(&web, &u.session, d.code.clone()).await;
-                dossier_response(&web, &u.session, &d, files, Some(e.0.message), status)
+                dossier_response(&web, &u.session, &d, files, Some(e.0.message), status, None)
             }
             Err(e2) => page_error(e2),
         },
@@ -1030,33 +1043,35 @@ async fn commune_options(Query(q): Query<ProvinceQuery>) -> Response {
     Html(html).into_response()
 }
 
+/// The text fields and the files (`files`) of a multipart form; Err when it is malformed or
+/// larger than the route allows.
+pub(crate) async fn read_multipart(
+    form: &mut axum::extract::Multipart,
+) -> Result<(std::collections::HashMap<String, String>, Vec<app::blobs::Upload>), ()> {
+    let mut fields = std::collections::HashMap::new();
+    let mut uploads = vec![];
+    while let Some(field) = form.next_field().await.map_err(|_| ())? {
+        let name = field.name().unwrap_or_default().to_string();
+        let file_name = field.file_name().map(str::to_string);
+        let bytes = field.bytes().await.map_err(|_| ())?;
+        if name == "files" {
+            uploads
+                .push(app::blobs::Upload { file_name: file_name.unwrap_or_default(), bytes: bytes.to_vec() });
+        } else {
+            fields.insert(name, String::from_utf8_lossy(&bytes).into_owned());
+        }
+    }
+    Ok((fields, uploads))
+}
+
 async fn submit(
     State(web): State<Arc<Web>>,
     Path(code): Path<String>,
     mut form: axum::extract::Multipart,
 ) -> Response {
-    let mut fields: std::collections::HashMap<String, String> = std::collections::HashMap::new();
-    let mut uploads = vec![];
-    loop {
-        match form.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or_default().to_string();
-                let file_name = field.file_name().map(str::to_string);
-                match field.bytes().await {
-                    Ok(bytes) if name == "files" => uploads.push(app::blobs::Upload {
-                        file_name: file_name.unwrap_or_default(),
-                        bytes: bytes.to_vec(),
-                    }),
-                    Ok(bytes) => {
-                        fields.insert(name, String::from_utf8_lossy(&bytes).into_owned());
-                    }
-                    Err(_) => return bad_upload(&web, &code),
-                }
-            }
-            Ok(None) => break,
-            Err(_) => return bad_upload(&web, &code),
-        }
-    }
+    let Ok((fields, uploads)) = read_multipart(&mut form).await else {
+        return bad_upload(&web, &code);
+    };
     let get = |k: &str| fields.get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
     if get("phone").is_none() {
         return submit_error(
@@ -1129,6 +1144,24 @@ fn submit_error(web: &Web, code: &str, message: String, status: StatusCode) -> R
     }
 }
 
+/// A stored document, shown in the browser (never sniffed into something else).
+pub(crate) fn file_response(a: &app::blobs::Attachment, bytes: Vec<u8>) -> Response {
+    let ext = match a.content_type.as_str() {
+        "application/pdf" => "pdf",
+        "image/png" => "png",
+        _ => "jpg",
+    };
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, a.content_type.clone()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("inline; filename=\"tep-{}.{ext}\"", a.seq)),
+            (axum::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 async fn download(
     State(web): State<Arc<Web>>,
     u: PageUser,
@@ -1137,26 +1170,7 @@ async fn download(
     let app = web.app.clone();
     let actor = Actor::of(&u.session.user);
     match blocking(move || app.attachment(&code, seq, &actor)).await {
-        Ok((a, bytes)) => {
-            let disposition = format!(
-                "inline; filename=\"tep-{}.{}\"",
-                a.seq,
-                match a.content_type.as_str() {
-                    "application/pdf" => "pdf",
-                    "image/png" => "png",
-                    _ => "jpg",
-                }
-            );
-            (
-                [
-                    (axum::http::header::CONTENT_TYPE, a.content_type.clone()),
-                    (axum::http::header::CONTENT_DISPOSITION, disposition),
-                    (axum::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-                ],
-                bytes,
-            )
-                .into_response()
-        }
+        Ok((a, bytes)) => file_response(&a, bytes),
         Err(e) => page_error(e),
     }
 }

@@ -21,9 +21,12 @@ fn fixture() -> Fixture {
         ("lan", Role::Officer, "20242"),
         ("hoa", Role::Officer, "20257"),
         ("sotuphap", Role::Department, "48"),
+        ("chutich", Role::CommuneLeader, "20242"),
+        ("lanhdao", Role::ProvinceLeader, "48"),
     ] {
         app.add_user(name, role, unit, "mat-khau-dai", None).unwrap();
     }
+    app.set_profile("sotuphap", Some("STP"), None, &[], &app::Actor::console("test")).unwrap();
     let web = Arc::new(web::Web::new(Arc::new(app), false));
     Fixture { _dir: dir, router: web::router(web) }
 }
@@ -522,4 +525,95 @@ async fn the_chat_page_answers_without_javascript_and_escapes_the_question() {
     let (s, js) = raw(&f, "GET", "/tro-ly/widget.js", None, None).await;
     assert_eq!(s, StatusCode::OK);
     assert!(String::from_utf8(js).unwrap().contains("/tro-ly?nhung=1"));
+}
+
+#[tokio::test]
+async fn a_proposal_and_a_directive_travel_between_the_tiers_over_the_api() {
+    use http_body_util::BodyExt;
+    let f = fixture();
+    let (chutich, lan, so, lanhdao) = (
+        login(&f, "chutich").await,
+        login(&f, "lan").await,
+        login(&f, "sotuphap").await,
+        login(&f, "lanhdao").await,
+    );
+    let new = json!({"title": "Hướng dẫn khai sinh khi cha mẹ ở hai phường", "category": "legal", "body": "Đề nghị hướng dẫn", "procedure_code": "1.001193"}).to_string();
+    let (s, v) = call(&f, "POST", "/api/v1/proposals", Some(&lan), Some(&new)).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("commune_leader_only")));
+    let (s, v) = call(
+        &f,
+        "POST",
+        "/api/v1/proposals",
+        Some(&chutich),
+        Some(r#"{"title":"x","category":"nhansu","body":"y"}"#),
+    )
+    .await;
+    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_category")));
+
+    // The department hears of it on the live stream the moment it is filed.
+    let req = Request::builder()
+        .uri("/api/v1/stream")
+        .header(header::AUTHORIZATION, format!("Bearer {so}"))
+        .body(Body::empty())
+        .unwrap();
+    let stream = f.router.clone().oneshot(req).await.unwrap();
+    let (s, p) = call(&f, "POST", "/api/v1/proposals", Some(&chutich), Some(&new)).await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    let id = p["id"].as_i64().unwrap();
+    assert_eq!(p["handler"], "STP", "civil status goes to the Department of Justice");
+    let mut body = stream.into_body();
+    let frame =
+        tokio::time::timeout(std::time::Duration::from_secs(1), body.frame()).await.expect("an event");
+    let text = String::from_utf8(frame.unwrap().unwrap().into_data().unwrap().to_vec()).unwrap();
+    assert!(text.contains("event: proposal") && text.contains(&format!("\"id\":{id}")), "{text}");
+
+    let (s, l) = call(&f, "GET", "/api/v1/proposals", Some(&so), None).await;
+    assert_eq!((s, l["total"].as_i64()), (StatusCode::OK, Some(1)));
+    let (_, l) = call(&f, "GET", "/api/v1/proposals", Some(&login(&f, "hoa").await), None).await;
+    assert_eq!(l["total"], 0, "another commune sees nothing");
+    let (s, _) =
+        call(&f, "GET", &format!("/api/v1/proposals/{id}"), Some(&login(&f, "hoa").await), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, v) = call(&f, "GET", "/api/v1/proposals/abc", Some(&so), None).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("proposal_not_found")));
+    let answer = json!({"body": "Đăng ký tại nơi cư trú của cha hoặc mẹ"}).to_string();
+    let (s, d) =
+        call(&f, "POST", &format!("/api/v1/proposals/{id}/responses"), Some(&so), Some(&answer)).await;
+    assert_eq!((s, d["status"].as_str()), (StatusCode::CREATED, Some("answered")), "{d}");
+    let (s, d) =
+        call(&f, "POST", &format!("/api/v1/proposals/{id}/responses"), Some(&so), Some(&answer)).await;
+    assert_eq!((s, d["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("invalid_transition")));
+    let (_, sum) = call(&f, "GET", "/api/v1/proposals/summary", Some(&lanhdao), None).await;
+    assert_eq!(sum["total"]["answered"], 1);
+
+    let task = json!({"title": "Báo cáo trụ sở dôi dư", "body": "Gửi danh sách", "due_date": "31/12/2099", "commune_codes": ["20242", "20257"]}).to_string();
+    let (s, _) = call(&f, "POST", "/api/v1/directives", Some(&chutich), Some(&task)).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, d) = call(&f, "POST", "/api/v1/directives", Some(&lanhdao), Some(&task)).await;
+    assert_eq!((s, d["targets"].as_i64()), (StatusCode::CREATED, Some(2)), "{d}");
+    let did = d["id"].as_i64().unwrap();
+    let report = json!({"status": "done", "body": "Đã gửi"}).to_string();
+    let (s, r) =
+        call(&f, "POST", &format!("/api/v1/directives/{did}/reports"), Some(&lan), Some(&report)).await;
+    assert_eq!((s, r["tasks"][0]["status"].as_str()), (StatusCode::CREATED, Some("done")), "{r}");
+    let (_, view) = call(&f, "GET", &format!("/api/v1/directives/{did}"), Some(&lanhdao), None).await;
+    assert_eq!((view["done"].as_i64(), view["tasks"].as_array().map(Vec::len)), (Some(1), Some(2)));
+
+    let (s, w) = call(&f, "GET", "/api/v1/staff/workload?unit=20242", Some(&lanhdao), None).await;
+    assert_eq!((s, w["headcount"].as_i64()), (StatusCode::OK, Some(2)), "{w}");
+    let (s, _) =
+        call(&f, "GET", "/api/v1/staff/workload?unit=20242", Some(&login(&f, "hoa").await), None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    // The pages show the same, each to its own.
+    let (s, html) = page_get(&f, "/kien-nghi", &chutich).await;
+    assert!(s.is_success() && html.contains("Hướng dẫn khai sinh") && html.contains("Đã trả lời"), "{html}");
+    let (s, html) = page_get(&f, &format!("/kien-nghi/{id}"), &chutich).await;
+    assert!(
+        s.is_success() && html.contains("Đăng ký tại nơi cư trú") && html.contains("Xác nhận đã giải quyết")
+    );
+    let (s, html) = page_get(&f, &format!("/chi-dao/{did}"), &lanhdao).await;
+    assert!(s.is_success() && html.contains("Hoàn thành") && html.contains("Chưa báo cáo"));
+    let (s, html) = page_get(&f, "/can-bo/so-sanh", &lanhdao).await;
+    assert!(s.is_success() && html.contains("Phường Hải Châu"));
 }
