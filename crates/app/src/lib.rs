@@ -34,7 +34,7 @@ pub use queries::{DossierFilter, Page};
 pub use records::DossierRecord;
 pub use sessions::Session;
 pub use settings::{ProvinceSettings, RuleUpdate};
-pub use users::User;
+pub use users::{hash_password, User};
 pub use workflow::ActionRequest;
 
 use calendar::WorkCalendar;

@@ -41,6 +41,21 @@ enum BenchCmd {
         #[arg(long, default_value_t = 32)]
         clients: usize,
     },
+    /// Trang kiến nghị, chỉ đạo, cán bộ của xã và tỉnh với một tỉnh 100 xã, 5.000 cán bộ,
+    /// 10.000 kiến nghị và 100 nhiệm vụ giao 100 xã (10.000 nhiệm vụ của xã).
+    Coordination {
+        #[arg(long, default_value_t = 100)]
+        communes: usize,
+        #[arg(long, default_value_t = 5_000)]
+        officials: usize,
+        #[arg(long, default_value_t = 10_000)]
+        proposals: usize,
+        #[arg(long, default_value_t = 100)]
+        directives: usize,
+        /// Số lần gọi mỗi trang.
+        #[arg(long, default_value_t = 200)]
+        repeat: usize,
+    },
 }
 
 /// The communes of Đà Nẵng (48): the desks of the workload.
@@ -106,6 +121,22 @@ pub fn run(a: BenchArgs) -> CmdResult {
     let app = Arc::new(a.db.open()?);
     let desks = desks();
     match a.cmd {
+        BenchCmd::Coordination { communes, officials, proposals, directives, repeat } => {
+            let seeded = app
+                .store()
+                .read(|c| c.query_one("SELECT 1 FROM proposals LIMIT 1", &[]))
+                .map_err(app::AppError::from)?
+                .is_some();
+            if !seeded {
+                let t = Instant::now();
+                crate::bench_coordination::seed(&app, communes, officials, proposals, directives)?;
+                eprintln!("đã nạp dữ liệu trong {:.1} s", t.elapsed().as_secs_f64());
+            }
+            outln!("trang\tp50 ms\tp99 ms");
+            for f in crate::bench_coordination::measure(app.clone(), repeat)? {
+                outln!("{}\t{:.2}\t{:.2}", f.page, f.p50_ms, f.p99_ms);
+            }
+        }
         BenchCmd::Intake { count, clients, print_codes } => {
             let out = Mutex::new(std::io::stdout());
             let (secs, failed) = drive(count, clients, |i| {

@@ -12,6 +12,7 @@ mod address_cmd;
 mod admin_cmd;
 mod assistant_cmd;
 mod bench_cmd;
+mod bench_coordination;
 mod calendar_cmd;
 mod catalog_cmd;
 mod db;

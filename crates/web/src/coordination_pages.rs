@@ -196,6 +196,7 @@ struct ProposalPage {
     csrf: String,
     d: ProposalDetail,
     actions: Vec<(&'static str, &'static str)>,
+    may_forward: bool,
     departments: Vec<(&'static str, &'static str)>,
     filed: String,
     due: String,
@@ -214,6 +215,7 @@ async fn proposal_page(State(web): State<Arc<Web>>, user: PageUser, Path(id): Pa
             user: bar(&user.session),
             csrf: user.session.csrf.clone(),
             actions: d.allowed.iter().map(|a| (*a, action_label(a))).collect(),
+            may_forward: d.allowed.contains(&"forward"),
             departments: DEPARTMENTS.iter().map(|d| (d.code, d.name)).collect(),
             filed: time(Some(d.proposal.filed_at)),
             due: time(Some(d.proposal.due_at)),
@@ -247,12 +249,11 @@ async fn respond(
     match blocking(move || app.respond_to_proposal(id, &r, &who)).await {
         Ok(d) => {
             web.announce(Notice::proposal(&d.proposal));
-            // Passed on to someone else: back to the list.
-            let to = if d.allowed.is_empty() && !matches!(user.session.user.role, Role::CommuneLeader) {
-                "/kien-nghi".to_string()
-            } else {
-                format!("/kien-nghi/{id}")
-            };
+            // Passed on by a department to someone else: it no longer sees it; back to the list.
+            let u = &user.session.user;
+            let passed_on = u.role == Role::Department
+                && u.department_code.as_deref() != Some(d.proposal.handler.as_str());
+            let to = if passed_on { "/kien-nghi".to_string() } else { format!("/kien-nghi/{id}") };
             Redirect::to(&to).into_response()
         }
         Err(e) => page_error(e),
