@@ -133,14 +133,6 @@ fn task(r: &store::Row, due: NaiveDate, now: NaiveDateTime) -> Option<TaskRecord
     })
 }
 
-fn province_of(actor: &Actor) -> Option<&str> {
-    match &actor.scope {
-        Scope::Province(p) => Some(p),
-        Scope::Commune { province, .. } => Some(province),
-        Scope::Everything => None,
-    }
-}
-
 impl App {
     /// Assigns a task to communes of the leader's province.
     pub fn issue_directive(&self, req: &NewDirective, actor: &Actor) -> AppResult<DirectiveRecord> {
@@ -495,20 +487,7 @@ impl App {
             .find(|a| a.seq == file_seq)
             .cloned()
             .ok_or_else(|| AppError::not_found("attachment_not_found", "không có tệp này"))?;
-        let bytes = self
-            .blobs
-            .get(&a.sha256)
-            .map_err(|e| {
-                AppError::new(ErrorKind::Unavailable, "blob_store", format!("không đọc được tệp: {e}"))
-            })?
-            .ok_or_else(|| {
-                AppError::new(ErrorKind::Unavailable, "blob_missing", "tệp đã mất khỏi kho lưu trữ")
-            })?;
+        let bytes = self.blob(&a.sha256)?;
         Ok((a, bytes))
-    }
-
-    /// The province of an actor (for pages that need one).
-    pub fn actor_province(actor: &Actor) -> Option<&str> {
-        province_of(actor)
     }
 }

@@ -264,16 +264,20 @@ impl App {
             .into_iter()
             .find(|a| a.seq == seq)
             .ok_or_else(|| AppError::not_found("attachment_not_found", "không có tệp này"))?;
-        let bytes = self
-            .blobs
-            .get(&a.sha256)
+        let bytes = self.blob(&a.sha256)?;
+        Ok((a, bytes))
+    }
+
+    /// A stored document's bytes by hash.
+    pub(crate) fn blob(&self, sha256: &str) -> AppResult<Vec<u8>> {
+        self.blobs
+            .get(sha256)
             .map_err(|e| {
                 AppError::new(ErrorKind::Unavailable, "blob_store", format!("không đọc được tệp: {e}"))
             })?
             .ok_or_else(|| {
                 AppError::new(ErrorKind::Unavailable, "blob_missing", "tệp đã mất khỏi kho lưu trữ")
-            })?;
-        Ok((a, bytes))
+            })
     }
 
     /// Now, to the second: the history stores whole seconds, and hashes what it stores.

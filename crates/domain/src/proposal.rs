@@ -384,6 +384,24 @@ fn deadline(
 }
 
 impl Proposal {
+    /// The state right after filing.
+    fn opened(commune: &str, to: &str, due: NaiveDateTime, days: u32, at: NaiveDateTime) -> Proposal {
+        Proposal {
+            commune: commune.to_string(),
+            status: ProposalStatus::Open,
+            handler: Handler::Department(to.to_string()),
+            due_at: due,
+            days,
+            clock_from: at,
+            pauses: vec![],
+            paused_since: None,
+            escalated: false,
+            to_central: false,
+            flagged_due: None,
+            answered_at: None,
+        }
+    }
+
     /// A new proposal from `commune`, filed at `at`, and the event that records it.
     pub fn file(
         commune: &str,
@@ -398,21 +416,7 @@ impl Proposal {
         let days = if urgent { URGENT_RESPONSE_DAYS } else { RESPONSE_DAYS };
         let due = deadline(cal, at, days, &[])?;
         let event = ProposalEvent::Filed { to: to.to_string(), due, days };
-        let mut p = Proposal {
-            commune: commune.to_string(),
-            status: ProposalStatus::Open,
-            handler: Handler::Department(to.to_string()),
-            due_at: due,
-            days,
-            clock_from: at,
-            pauses: vec![],
-            paused_since: None,
-            escalated: false,
-            to_central: false,
-            flagged_due: None,
-            answered_at: None,
-        };
-        p.apply(&event, at);
+        let p = Proposal::opened(commune, to, due, days, at);
         Ok((p, event))
     }
 
@@ -424,20 +428,7 @@ impl Proposal {
         let mut it = events.into_iter();
         let (at, first) = it.next()?;
         let ProposalEvent::Filed { to, due, days } = first else { return None };
-        let mut p = Proposal {
-            commune: commune.to_string(),
-            status: ProposalStatus::Open,
-            handler: Handler::Department(to.clone()),
-            due_at: *due,
-            days: *days,
-            clock_from: at,
-            pauses: vec![],
-            paused_since: None,
-            escalated: false,
-            to_central: false,
-            flagged_due: None,
-            answered_at: None,
-        };
+        let mut p = Proposal::opened(commune, to, *due, *days, at);
         for (at, e) in it {
             p.apply(e, at);
         }
