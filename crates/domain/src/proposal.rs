@@ -61,7 +61,7 @@ impl Category {
 impl FromStr for Category {
     type Err = DomainError;
     fn from_str(s: &str) -> Result<Self, DomainError> {
-        ALL_CATEGORIES.into_iter().find(|c| c.code() == s.trim()).ok_or_else(|| DomainError {
+        ALL_CATEGORIES.into_iter().find(|c| c.code() == s).ok_or_else(|| DomainError {
             code: "invalid_category",
             message: format!(
                 "nhóm kiến nghị \"{s}\" không có; các nhóm: {}",

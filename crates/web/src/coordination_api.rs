@@ -96,7 +96,19 @@ async fn list(
     caller: Caller,
     q: Result<Query<ProposalQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Json<Value>> {
-    let f = query(q)?.filter();
+    let q = query(q)?;
+    // Present but empty is an error here (the page's "all" is the parameter left out).
+    for (name, v, code) in [
+        ("status", &q.status, "invalid_status"),
+        ("category", &q.category, "invalid_category"),
+        ("commune", &q.commune, "unknown_commune"),
+        ("handler", &q.handler, "unknown_department"),
+    ] {
+        if v.as_deref().is_some_and(|v| v.trim().is_empty()) {
+            return Err(ApiError::new(ErrorKind::Invalid, code, format!("tham số {name} để trống")));
+        }
+    }
+    let f = q.filter();
     let (app, who) = (web.app.clone(), actor(&caller));
     Ok(Json(json!(blocking(move || app.proposals(&f, &who)).await?)))
 }
