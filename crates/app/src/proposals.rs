@@ -223,7 +223,7 @@ fn parse_action(r: &ProposalResponse, party: &Party, current: ProposalStatus) ->
         "to_central" => ProposalAction::ToCentral { note: body()? },
         "reopen" => ProposalAction::Reopen { body: body()? },
         "close" => ProposalAction::Close {
-            note: Some(r.body.trim()).filter(|b| !b.is_empty()).map(|_| body()).transpose()?,
+            note: if r.body.trim().is_empty() { None } else { Some(body()?) },
         },
         other => {
             return Err(AppError::invalid(
@@ -236,10 +236,10 @@ fn parse_action(r: &ProposalResponse, party: &Party, current: ProposalStatus) ->
     })
 }
 
-fn load_history(
-    c: &mut dyn Conn,
-    id: i64,
-) -> Result<Vec<(i64, NaiveDateTime, String, ProposalEvent)>, StoreError> {
+/// One step of the history as stored: seq, time, actor, event.
+type HistoryRow = (i64, NaiveDateTime, String, ProposalEvent);
+
+fn load_history(c: &mut dyn Conn, id: i64) -> Result<Vec<HistoryRow>, StoreError> {
     let rows = c.query(
         "SELECT seq, at, actor, body FROM proposal_events WHERE proposal_id = $1 ORDER BY seq",
         &[Val::Int(id)],
@@ -387,17 +387,30 @@ impl App {
 
     /// A proposal with its history, if the actor may see it.
     pub fn proposal(&self, id: i64, actor: &Actor) -> AppResult<ProposalDetail> {
-        let missing = || AppError::not_found("proposal_not_found", format!("không có kiến nghị số {id}"));
-        let p = self.proposal_row(id)?.filter(|p| sees(actor, p)).ok_or_else(missing)?;
+        let p = self.visible_proposal(id, actor)?;
         self.proposal_detail(p, actor)
     }
 
-    fn proposal_detail(&self, p: ProposalRecord, actor: &Actor) -> AppResult<ProposalDetail> {
+    fn visible_proposal(&self, id: i64, actor: &Actor) -> AppResult<ProposalRecord> {
+        let missing = || AppError::not_found("proposal_not_found", format!("không có kiến nghị số {id}"));
+        self.proposal_row(id)?.filter(|p| sees(actor, p)).ok_or_else(missing)
+    }
+
+    /// A proposal's history and the state it leaves.
+    fn replayed(&self, p: &ProposalRecord) -> AppResult<(Vec<HistoryRow>, Proposal)> {
         let history = self.store.read(|c| load_history(c, p.id))?;
-        let state = Proposal::replay(&p.commune_code, history.iter().map(|(_, at, _, e)| (*at, e)));
-        let allowed = match (party(actor), state) {
-            (Some(Party::Commune(c)), Some(s)) if acts_for_commune(actor) => s.allowed(&Party::Commune(c)),
-            (Some(pt @ (Party::Leader | Party::Department(_))), Some(s)) => s.allowed(&pt),
+        let state = Proposal::replay(&p.commune_code, history.iter().map(|(_, at, _, e)| (*at, e)))
+            .ok_or_else(|| {
+                AppError::new(ErrorKind::Unavailable, "broken_history", "lịch sử kiến nghị bị hỏng")
+            })?;
+        Ok((history, state))
+    }
+
+    fn proposal_detail(&self, p: ProposalRecord, actor: &Actor) -> AppResult<ProposalDetail> {
+        let (history, state) = self.replayed(&p)?;
+        let allowed = match party(actor) {
+            Some(Party::Commune(c)) if acts_for_commune(actor) => state.allowed(&Party::Commune(c)),
+            Some(pt @ (Party::Leader | Party::Department(_))) => state.allowed(&pt),
             _ => vec![],
         };
         let history = history
@@ -431,13 +444,8 @@ impl App {
             ));
         }
         for _ in 0..8 {
-            let detail = self.proposal(id, actor)?;
-            let history = self.store.read(|c| load_history(c, id))?;
-            let mut state =
-                Proposal::replay(&detail.proposal.commune_code, history.iter().map(|(_, at, _, e)| (*at, e)))
-                    .ok_or_else(|| {
-                        AppError::new(ErrorKind::Unavailable, "broken_history", "lịch sử kiến nghị bị hỏng")
-                    })?;
+            let p = self.visible_proposal(id, actor)?;
+            let (history, mut state) = self.replayed(&p)?;
             let action = parse_action(r, &party, state.status)?;
             let now = self.now();
             let event = state.decide(&party, &action, now, self.calendar())?;
@@ -445,7 +453,7 @@ impl App {
             let seq = history.len() as i64 + 1;
             let step = Step {
                 id,
-                province: detail.proposal.province_code.clone(),
+                province: p.province_code.clone(),
                 seq,
                 at: now,
                 actor: actor.username.clone(),
@@ -585,13 +593,8 @@ impl App {
         })?;
         let mut flagged = vec![];
         for id in ids.iter().filter_map(|r| r.int(0)) {
-            let history = self.store.read(|c| load_history(c, id))?;
             let Some(p) = self.proposal_row(id)? else { continue };
-            let Some(mut state) =
-                Proposal::replay(&p.commune_code, history.iter().map(|(_, at, _, e)| (*at, e)))
-            else {
-                continue;
-            };
+            let (history, mut state) = self.replayed(&p)?;
             let Ok(event) = state.decide(&Party::Leader, &ProposalAction::FlagOverdue, now, self.calendar())
             else {
                 continue;

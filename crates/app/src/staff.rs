@@ -74,11 +74,6 @@ pub struct UnitLine {
     pub staff_per_10k: Option<f64>,
 }
 
-fn unit_name(code: &str) -> Option<String> {
-    let reg = units::registry();
-    reg.commune(code).map(|c| c.name.to_string()).or_else(|| reg.province(code).map(|p| p.name.to_string()))
-}
-
 fn province_of_unit(code: &str) -> Option<String> {
     let reg = units::registry();
     reg.commune(code)
@@ -108,7 +103,7 @@ fn open_list() -> String {
 impl App {
     fn check_unit(&self, unit: &str, actor: &Actor) -> AppResult<(String, String)> {
         let unit = unit.trim();
-        let name = unit_name(unit).ok_or_else(|| {
+        let name = units::registry().unit_name(unit).map(str::to_string).ok_or_else(|| {
             AppError::invalid("unknown_unit", format!("không có xã, phường hay tỉnh mã \"{unit}\""))
         })?;
         if !sees_unit(actor, unit) {

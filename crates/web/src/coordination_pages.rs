@@ -8,9 +8,7 @@ use crate::live::Notice;
 use crate::pages::{bar, check_csrf, page_error, read_multipart, render, time, UserBar};
 use crate::{blocking, Web};
 use app::directives::{DirectiveDetail, DirectiveFilter, DirectiveRecord, NewDirective, NewReport};
-use app::proposals::{
-    CategoryLine, NewProposal, ProposalDetail, ProposalRecord, ProposalResponse, ProposalSummary,
-};
+use app::proposals::{NewProposal, ProposalDetail, ProposalRecord, ProposalResponse, ProposalSummary};
 use app::staff::{NewLeave, StaffingUpdate, UnitLine, UnitWorkload};
 use app::Actor;
 use askama::Template;
@@ -81,10 +79,6 @@ struct ProposalsPage {
 impl ProposalsPage {
     fn when(&self, t: &chrono::NaiveDateTime) -> String {
         time(Some(*t))
-    }
-
-    fn line_total(&self, l: &CategoryLine) -> i64 {
-        l.total
     }
 }
 

@@ -70,8 +70,8 @@ impl Notice {
         Notice { kind: "staff", id: None, province_code: province.into(), commune: unit, handler: None }
     }
 
-    /// Whether the actor should hear of it. Departments hear of proposals they hold (and of
-    /// the one they just passed on: the list they see changed).
+    /// Whether the actor should hear of it: everyone of the province, or of the commune it
+    /// concerns. Hearing is only a cue to refresh; what the page then shows is scoped as usual.
     fn concerns(&self, actor: &Actor) -> bool {
         match &actor.scope {
             Scope::Everything => true,
