@@ -198,7 +198,10 @@ impl App {
         if req.channel == Channel::Direct {
             d.act(&Action::Receive, now, &actor.username, &self.calendar)?;
         }
-        let deltas = domain::stats::deltas(&d, &d.events);
+        let mut deltas = domain::stats::deltas(&d, &d.events);
+        if !attachments.is_empty() {
+            deltas.push((now.date(), domain::stats::Counter::Digitised));
+        }
         let pattern = self.settings.pattern(&province);
         let record = DossierRecord {
             code: String::new(),

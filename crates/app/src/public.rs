@@ -4,6 +4,7 @@
 
 use crate::{Actor, App, AppError, AppResult, ErrorKind};
 use chrono::NaiveDateTime;
+use domain::stats::Counter;
 use domain::{EventKind, Status};
 use serde::Serialize;
 use store::{StoreError, Val};
@@ -124,15 +125,22 @@ impl App {
             .map(str::trim)
             .filter(|c| !c.is_empty())
             .map(|c| c.chars().take(1000).collect::<String>());
+        let now = self.now();
         let vals: Vec<Val> = vec![
             (&d.code).into(),
             (&d.province_code).into(),
             Val::Int(score.into()),
             comment.into(),
-            self.now().into(),
+            now.into(),
         ];
+        // The rating and its counters in one transaction: the index never counts half of it.
+        let mut deltas = vec![(now.date(), Counter::Rated)];
+        if score >= 4 {
+            deltas.push((now.date(), Counter::Satisfied));
+        }
         match self.store.write(move |c| {
-            c.exec("INSERT INTO ratings (dossier_code, province_code, score, comment, at) VALUES ($1, $2, $3, $4, $5)", &vals)
+            c.exec("INSERT INTO ratings (dossier_code, province_code, score, comment, at) VALUES ($1, $2, $3, $4, $5)", &vals)?;
+            crate::records::bump_stats(c, &d, &deltas)
         }) {
             Ok(_) => Ok(()),
             Err(StoreError::Constraint(_)) => {

@@ -3,6 +3,7 @@
 
 use crate::{Actor, App, AppError, AppResult, ErrorKind};
 use chrono::{Duration, NaiveDate};
+use domain::service_index::{self, Inputs};
 use domain::Status;
 use serde::Serialize;
 use store::{Row, Val};
@@ -39,7 +40,10 @@ pub struct Figures {
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub procedures: ProcedureCount,
+    pub registered: i64,
     pub registered_online: i64,
+    /// Registered with documents filed electronically.
+    pub digitised: i64,
     pub received: Received,
     pub resolved: Resolved,
     /// Now, not at the end of the period.
@@ -51,6 +55,7 @@ pub struct Figures {
     pub supplement_requests: i64,
     pub apology_letters: i64,
     pub transfers: i64,
+    pub ratings: Ratings,
     /// Online share of received dossiers, 0 to 1 (null when none received).
     pub online_rate: Option<f64>,
     /// Early or on time, share of resolved dossiers, 0 to 1.
@@ -61,6 +66,24 @@ pub struct Figures {
 pub struct ProcedureCount {
     pub total: usize,
     pub online: usize,
+    /// Published with a time limit, the documents, the fees and the legal basis.
+    pub complete: usize,
+}
+
+/// Citizens' ratings given in the period.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Ratings {
+    pub total: i64,
+    /// 4 or 5 of 5.
+    pub satisfied: i64,
+}
+
+/// Whether a procedure tells a citizen everything before they come.
+pub fn published_in_full(p: &domain::catalog::Procedure) -> bool {
+    p.channel_terms.iter().any(|t| t.terms.is_some())
+        && !p.documents.is_empty()
+        && !p.fee_summary.trim().is_empty()
+        && !p.legal_basis.is_empty()
 }
 
 fn ratio(part: i64, whole: i64) -> Option<f64> {
@@ -73,7 +96,9 @@ const SUMS: &str =
     CAST(COALESCE(SUM(extended), 0) AS BIGINT), CAST(COALESCE(SUM(transferred), 0) AS BIGINT), \
     CAST(COALESCE(SUM(resolved_early), 0) AS BIGINT), CAST(COALESCE(SUM(resolved_on_time), 0) AS BIGINT), \
     CAST(COALESCE(SUM(resolved_late), 0) AS BIGINT), CAST(COALESCE(SUM(returned), 0) AS BIGINT), \
-    CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT), CAST(COALESCE(SUM(stopped), 0) AS BIGINT)";
+    CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT), CAST(COALESCE(SUM(stopped), 0) AS BIGINT), \
+    CAST(COALESCE(SUM(digitised), 0) AS BIGINT), CAST(COALESCE(SUM(rated), 0) AS BIGINT), \
+    CAST(COALESCE(SUM(satisfied), 0) AS BIGINT)";
 
 impl App {
     /// The figures of a province or commune over `from..=to` (days, Vietnam time).
@@ -137,6 +162,7 @@ impl App {
         f.procedures = ProcedureCount {
             total: catalog.procedures.len(),
             online: catalog.procedures.iter().filter(|p| p.online).count(),
+            complete: catalog.procedures.iter().filter(|p| published_in_full(p)).count(),
         };
         let get = |r: &Row, i: usize| r.int(i).unwrap_or(0);
         for r in &by_channel {
@@ -146,6 +172,7 @@ impl App {
                 Some(domain::Channel::Postal) => f.received.postal += received,
                 _ => f.received.direct += received,
             }
+            f.registered += get(r, 1);
             f.registered_online += if r.int(0) == Some(2) { get(r, 1) } else { 0 };
             f.refused += get(r, 3);
             f.supplement_requests += get(r, 4);
@@ -157,6 +184,9 @@ impl App {
             f.returned += get(r, 10);
             f.withdrawn += get(r, 11);
             f.stopped += get(r, 12);
+            f.digitised += get(r, 13);
+            f.ratings.total += get(r, 14);
+            f.ratings.satisfied += get(r, 15);
         }
         f.received.total = f.received.online + f.received.direct + f.received.postal;
         f.resolved.total = f.resolved.early + f.resolved.on_time + f.resolved.late;
@@ -211,9 +241,75 @@ pub struct CommuneLine {
     pub open: i64,
     pub overdue: i64,
     pub on_time_rate: Option<f64>,
+    /// The Decision 766 service index (out of 100), under the rules in force at the period's end.
+    pub index: Option<f64>,
+}
+
+/// The counts of the service index, from a unit's figures.
+pub fn index_inputs(f: &Figures) -> Inputs {
+    let n = |x: i64| x.max(0) as u64;
+    Inputs {
+        procedures: f.procedures.total as u64,
+        procedures_online: f.procedures.online as u64,
+        procedures_complete: f.procedures.complete as u64,
+        registered: n(f.registered),
+        digitised: n(f.digitised),
+        received: n(f.received.total),
+        received_online: n(f.received.online),
+        resolved_in_time: n(f.resolved.early + f.resolved.on_time),
+        resolved_late: n(f.resolved.late),
+        apologies: n(f.apology_letters),
+        open_active: n(f.in_progress.total - f.in_progress.waiting_for_citizen),
+        open_overdue: n(f.in_progress.overdue),
+        returned: n(f.returned),
+        rated: n(f.ratings.total),
+        satisfied: n(f.ratings.satisfied),
+    }
+}
+
+/// A unit's service index over a period.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct UnitIndex {
+    pub unit: String,
+    pub unit_name: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    #[serde(flatten)]
+    pub index: service_index::Index,
 }
 
 impl App {
+    /// The Decision 766 service index of a unit over `from..=to`, under the rules in force on
+    /// `to` unless a version is named.
+    pub fn service_index(
+        &self,
+        unit: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+        version: Option<&str>,
+        actor: &Actor,
+    ) -> AppResult<UnitIndex> {
+        let rules = match version.map(str::trim) {
+            Some(v) => service_index::version(v).ok_or_else(|| {
+                AppError::invalid("unknown_index_version", format!("không có phiên bản cách tính \"{v}\""))
+            })?,
+            None => service_index::rules_in(service_index::VERSIONS, to).ok_or_else(|| {
+                AppError::invalid(
+                    "no_index_rules",
+                    "chưa có bộ chỉ số cho thời gian này (Quyết định 766/QĐ-TTg có hiệu lực từ 23/6/2022)",
+                )
+            })?,
+        };
+        let f = self.figures(unit, from, to, actor)?;
+        Ok(UnitIndex {
+            index: service_index::score(rules, &index_inputs(&f)),
+            unit: f.unit,
+            unit_name: f.unit_name,
+            from,
+            to,
+        })
+    }
+
     /// Every commune of a province in two grouped reads (not one per commune).
     pub fn province_breakdown(
         &self,
@@ -243,14 +339,17 @@ impl App {
             let sums = c.query(
                 "SELECT unit_code, CAST(SUM(received) AS BIGINT), CAST(SUM(CASE WHEN channel = 2 THEN received ELSE 0 END) AS BIGINT),
                         CAST(SUM(resolved_early + resolved_on_time + resolved_late) AS BIGINT), CAST(SUM(resolved_late) AS BIGINT),
-                        CAST(SUM(supplement_requested) AS BIGINT)
+                        CAST(SUM(supplement_requested) AS BIGINT), CAST(SUM(registered) AS BIGINT),
+                        CAST(SUM(digitised) AS BIGINT), CAST(SUM(extended) AS BIGINT), CAST(SUM(returned) AS BIGINT),
+                        CAST(SUM(rated) AS BIGINT), CAST(SUM(satisfied) AS BIGINT)
                  FROM stats_unit_daily WHERE province_code = $1 AND day >= $2 AND day <= $3 GROUP BY unit_code",
                 &[Val::Text(code.clone()), from.into(), to.into()],
             )?;
             let open = c.query(
                 &format!(
                     "SELECT receiving_unit, CAST(COUNT(*) AS BIGINT),
-                            CAST(SUM(CASE WHEN status IN ({active}) AND due_at < $1 THEN 1 ELSE 0 END) AS BIGINT)
+                            CAST(SUM(CASE WHEN status IN ({active}) AND due_at < $1 THEN 1 ELSE 0 END) AS BIGINT),
+                            CAST(SUM(CASE WHEN status IN ({active}) THEN 1 ELSE 0 END) AS BIGINT)
                      FROM dossiers WHERE province_code = $2 AND status IN ({open_statuses}) GROUP BY receiving_unit"
                 ),
                 &[now.into(), Val::Text(code.clone())],
@@ -270,16 +369,37 @@ impl App {
             })
             .collect();
         let get = |r: &Row, i: usize| r.int(i).unwrap_or(0);
+        let n = |r: &Row, i: usize| r.int(i).unwrap_or(0).max(0) as u64;
+        let catalog = self.catalog();
+        let base = Inputs {
+            procedures: catalog.procedures.len() as u64,
+            procedures_online: catalog.procedures.iter().filter(|p| p.online).count() as u64,
+            procedures_complete: catalog.procedures.iter().filter(|p| published_in_full(p)).count() as u64,
+            ..Inputs::default()
+        };
+        let mut inputs = vec![base; lines.len()];
         for r in &sums {
-            if let Some(l) = lines.iter_mut().find(|l| Some(l.code.as_str()) == r.text(0)) {
+            if let Some(i) = lines.iter().position(|l| Some(l.code.as_str()) == r.text(0)) {
+                let l = &mut lines[i];
                 (l.received, l.online, l.resolved, l.late, l.supplements) =
                     (get(r, 1), get(r, 2), get(r, 3), get(r, 4), get(r, 5));
                 l.on_time_rate = ratio(l.resolved - l.late, l.resolved);
+                let x = &mut inputs[i];
+                (x.received, x.received_online, x.resolved_in_time, x.resolved_late) =
+                    (n(r, 1), n(r, 2), n(r, 3).saturating_sub(n(r, 4)), n(r, 4));
+                (x.registered, x.digitised, x.apologies, x.returned, x.rated, x.satisfied) =
+                    (n(r, 6), n(r, 7), n(r, 8), n(r, 9), n(r, 10), n(r, 11));
             }
         }
         for r in &open {
-            if let Some(l) = lines.iter_mut().find(|l| Some(l.code.as_str()) == r.text(0)) {
-                (l.open, l.overdue) = (get(r, 1), get(r, 2));
+            if let Some(i) = lines.iter().position(|l| Some(l.code.as_str()) == r.text(0)) {
+                (lines[i].open, lines[i].overdue) = (get(r, 1), get(r, 2));
+                (inputs[i].open_overdue, inputs[i].open_active) = (n(r, 2), n(r, 3));
+            }
+        }
+        if let Some(rules) = service_index::rules_in(service_index::VERSIONS, to) {
+            for (l, x) in lines.iter_mut().zip(&inputs) {
+                l.index = service_index::score(rules, x).total;
             }
         }
         Ok(lines)

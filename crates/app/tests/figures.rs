@@ -3,6 +3,7 @@
 
 mod common;
 
+use app::blobs::Upload;
 use app::{ActionRequest, Actor, Applicant, IntakeRequest};
 use chrono::{Duration, NaiveDate};
 use common::{at, backends, open, HandClock};
@@ -44,7 +45,14 @@ fn figures_equal_a_direct_count_for_random_periods_and_units() {
                             ..Applicant::default()
                         },
                     };
-                    open_codes.push(app.receive(&req, &console).unwrap().code);
+                    // Some online dossiers come with their documents (digitised).
+                    let d = if channel == Channel::Online && rng.next(2) == 0 {
+                        let pdf = Upload { file_name: "don.pdf".into(), bytes: b"%PDF-1.4 don".to_vec() };
+                        app.submit_online(&req, &[pdf]).unwrap()
+                    } else {
+                        app.receive(&req, &console).unwrap()
+                    };
+                    open_codes.push(d.code);
                 }
                 for code in open_codes.clone() {
                     let action = [
@@ -64,8 +72,12 @@ fn figures_equal_a_direct_count_for_random_periods_and_units() {
                         extra_days: Some(1),
                         ..ActionRequest::new(action)
                     };
-                    if rng.next(3) == 0 {
-                        let _ = app.act(&code, &req, &console);
+                    if rng.next(3) == 0 && app.act(&code, &req, &console).is_ok() && action == "return_result"
+                    {
+                        // Some citizens rate the service once the result is returned.
+                        if rng.next(5) != 0 {
+                            app.rate(&code, "0000", 1 + rng.next(5) as u8, None).unwrap();
+                        }
                     }
                 }
                 open_codes.retain(|_| rng.next(10) != 0);
@@ -82,6 +94,22 @@ fn figures_equal_a_direct_count_for_random_periods_and_units() {
                 )
             })
             .unwrap();
+        let digitised = app
+            .store()
+            .read(|c| {
+                c.query(
+                    "SELECT d.receiving_unit, d.province_code, d.registered_at FROM dossiers d WHERE EXISTS (SELECT 1 FROM attachments a WHERE a.dossier_code = d.code)",
+                    &[],
+                )
+            })
+            .unwrap();
+        let ratings = app
+            .store()
+            .read(|c| {
+                c.query("SELECT d.receiving_unit, d.province_code, r.at, r.score FROM ratings r JOIN dossiers d ON d.code = r.dossier_code", &[])
+            })
+            .unwrap();
+        assert!(digitised.len() > 20 && ratings.len() > 3, "{} {}", digitised.len(), ratings.len());
         let dossiers =
             app.list(&app::DossierFilter { per_page: 500, ..Default::default() }, &console).unwrap();
         assert!(dossiers.total > 300, "enough data: {}", dossiers.total);
@@ -118,6 +146,30 @@ fn figures_equal_a_direct_count_for_random_periods_and_units() {
             assert_eq!(f.apology_letters, count("extended", &any));
             assert_eq!(f.returned, count("result_returned", &any));
             assert_eq!(f.withdrawn, count("withdrawn", &any));
+            let dated =
+                |r: &&store::Row| mine(r) && r.ts(2).is_some_and(|t| t.date() >= from && t.date() <= to);
+            assert_eq!(f.digitised, digitised.iter().filter(dated).count() as i64, "digitised {unit}");
+            assert_eq!(f.ratings.total, ratings.iter().filter(dated).count() as i64, "rated {unit}");
+            assert_eq!(
+                f.ratings.satisfied,
+                ratings.iter().filter(dated).filter(|r| r.int(3).unwrap_or(0) >= 4).count() as i64
+            );
+            // The index is scored from these same figures, and a commune's line in the
+            // province's ranking carries the same index as the commune's own page.
+            let ix = app.service_index(unit, from, to, None, &console).unwrap();
+            assert_eq!(
+                ix.index,
+                domain::service_index::score(
+                    &domain::service_index::VERSIONS[0],
+                    &app::stats::index_inputs(&f)
+                )
+            );
+            if unit.len() == 5 {
+                let lines = app.province_breakdown("48", from, to, &console).unwrap();
+                if let Some(line) = lines.iter().find(|l| l.code == unit) {
+                    assert_eq!(line.index, ix.index.total, "ranking and page agree for {unit}");
+                }
+            }
             // In progress now, from the dossiers themselves.
             let scope = if unit.len() == 2 {
                 Scope::Province(unit.into())

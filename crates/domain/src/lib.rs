@@ -9,7 +9,8 @@
 //!
 //! - [`audit`]: the hash chain of each dossier's events and the daily digest;
 //! - [`code`]: dossier codes from a configurable pattern; [`routing`]: which agency handles a
-//!   dossier; [`roles`]: roles and the scope they see; [`stats`]: what events add to statistics.
+//!   dossier; [`roles`]: roles and the scope they see; [`stats`]: what events add to statistics;
+//!   [`service_index`]: the Decision 766 service index and its versioned rules.
 //!
 //! Deadlines come from the `calendar` crate: receipt sets the due date, waiting for the
 //! citizen (a supplement, a payment) stops the clock, an apology letter (Form 04) extends it,
@@ -23,6 +24,7 @@ pub mod dossier;
 pub mod proposal;
 pub mod roles;
 pub mod routing;
+pub mod service_index;
 pub mod stats;
 pub mod status;
 pub mod workload;

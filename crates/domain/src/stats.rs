@@ -18,9 +18,14 @@ pub enum Counter {
     Returned,
     Withdrawn,
     Stopped,
+    /// A dossier registered with documents filed electronically (on its registration day).
+    Digitised,
+    /// A citizen's rating (on the day it was given), and whether it was 4 or 5 of 5.
+    Rated,
+    Satisfied,
 }
 
-pub const ALL_COUNTERS: [Counter; 12] = [
+pub const ALL_COUNTERS: [Counter; 15] = [
     Counter::Registered,
     Counter::Received,
     Counter::Refused,
@@ -33,6 +38,9 @@ pub const ALL_COUNTERS: [Counter; 12] = [
     Counter::Returned,
     Counter::Withdrawn,
     Counter::Stopped,
+    Counter::Digitised,
+    Counter::Rated,
+    Counter::Satisfied,
 ];
 
 impl Counter {
@@ -51,6 +59,9 @@ impl Counter {
             Counter::Returned => "returned",
             Counter::Withdrawn => "withdrawn",
             Counter::Stopped => "stopped",
+            Counter::Digitised => "digitised",
+            Counter::Rated => "rated",
+            Counter::Satisfied => "satisfied",
         }
     }
 
@@ -110,6 +121,6 @@ mod tests {
             deltas(&d, &d.events[d.events.len() - n..]),
             vec![(at(14, 0).date(), Counter::ResolvedLate)]
         );
-        assert_eq!(ALL_COUNTERS.iter().map(|c| c.index()).collect::<Vec<_>>(), (0..12).collect::<Vec<_>>());
+        assert_eq!(ALL_COUNTERS.iter().map(|c| c.index()).collect::<Vec<_>>(), (0..15).collect::<Vec<_>>());
     }
 }

@@ -12,6 +12,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "unit_stats", include_str!("../migrations/0004_unit_stats.sql")),
     (5, "assistant", include_str!("../migrations/0005_assistant.sql")),
     (6, "coordination", include_str!("../migrations/0006_coordination.sql")),
+    (7, "dashboard", include_str!("../migrations/0007_dashboard.sql")),
 ];
 
 /// The latest schema version this build knows.
