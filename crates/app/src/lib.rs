@@ -6,6 +6,7 @@
 pub mod assistant;
 mod audit;
 pub mod blobs;
+pub mod breakdown;
 mod catalog_store;
 pub mod demo;
 pub mod directives;
@@ -16,6 +17,7 @@ pub mod proposals;
 mod public;
 mod queries;
 mod records;
+pub mod report;
 mod sessions;
 mod settings;
 pub mod simulate;

@@ -2,8 +2,10 @@
 
 use crate::records::{DossierRecord, COLUMNS};
 use crate::{Actor, App, AppError, AppResult};
+use chrono::NaiveDate;
 use domain::roles::Scope;
-use domain::Status;
+use domain::service_index::Behind;
+use domain::{Channel, Status};
 use serde::Serialize;
 use store::Val;
 
@@ -20,6 +22,10 @@ pub struct DossierFilter {
     pub open_only: bool,
     /// Words of the applicant's name, phone or code (accents and case ignored).
     pub text: Option<String>,
+    /// Of this procedure only.
+    pub procedure: Option<String>,
+    /// The dossiers behind an indicator's shortfall over a period (`from..=to`).
+    pub behind: Option<(Behind, NaiveDate, NaiveDate)>,
     /// 1-based.
     pub page: u32,
     pub per_page: u32,
@@ -66,7 +72,11 @@ impl App {
                     format!("không có xã, phường hay tỉnh mã \"{unit}\""),
                 ));
             }
-            push("(receiving_unit = ? OR handling_unit = ?)", vec![unit.into(), unit.into()], &mut conds);
+            if reg.province(unit).is_some() {
+                push("province_code = ?", vec![unit.into()], &mut conds);
+            } else {
+                push("(receiving_unit = ? OR handling_unit = ?)", vec![unit.into(), unit.into()], &mut conds);
+            }
         }
         if let Some(p) = f.province.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
             push("province_code = ?", vec![p.into()], &mut conds);
@@ -87,6 +97,53 @@ impl App {
                 vec![],
                 &mut conds,
             );
+        }
+        if let Some(p) = f.procedure.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+            push("procedure_code = ?", vec![p.into()], &mut conds);
+        }
+        if let Some((behind, from, to)) = f.behind {
+            // Timestamps before the day after `to`: the whole last day counts.
+            let (start, end): (Val, Val) = (
+                from.and_hms_opt(0, 0, 0).unwrap_or_default().into(),
+                (to + chrono::Duration::days(1)).and_hms_opt(0, 0, 0).unwrap_or_default().into(),
+            );
+            match behind {
+                Behind::ResolvedLate => push(
+                    "verdict = 'late' AND finished_at >= ? AND finished_at < ?",
+                    vec![start, end],
+                    &mut conds,
+                ),
+                Behind::Overdue => push(
+                    &format!(
+                        "status IN ({}, {}) AND due_at < ?",
+                        Status::Received.portal_code(),
+                        Status::Processing.portal_code()
+                    ),
+                    vec![self.now().into()],
+                    &mut conds,
+                ),
+                Behind::NotOnline => push(
+                    &format!("channel <> {} AND received_at >= ? AND received_at < ?", Channel::Online.portal_code()),
+                    vec![start, end],
+                    &mut conds,
+                ),
+                Behind::NotDigitised => push(
+                    "registered_at >= ? AND registered_at < ? AND NOT EXISTS (SELECT 1 FROM attachments a WHERE a.dossier_code = dossiers.code)",
+                    vec![start, end],
+                    &mut conds,
+                ),
+                Behind::Dissatisfied => push(
+                    "EXISTS (SELECT 1 FROM ratings r WHERE r.dossier_code = dossiers.code AND r.score < 4 AND r.at >= ? AND r.at < ?)",
+                    vec![start, end],
+                    &mut conds,
+                ),
+                Behind::IncompleteProcedures => {
+                    return Err(AppError::invalid(
+                        "not_a_dossier_list",
+                        "thủ tục chưa công khai đầy đủ xem ở danh mục thủ tục, không phải danh sách hồ sơ",
+                    ))
+                }
+            }
         }
         if f.overdue {
             let active: Vec<String> =

@@ -90,6 +90,44 @@ fn ratio(part: i64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| (part as f64 / whole as f64 * 10_000.0).round() / 10_000.0)
 }
 
+/// A unit whose statistics are read: its column in the statistics tables, its name and province.
+pub(crate) struct StatsUnit {
+    pub column: &'static str,
+    pub name: &'static str,
+    pub province: &'static str,
+    pub code: String,
+}
+
+/// Checks the unit, the caller's right to see it, and the period.
+pub(crate) fn stats_unit(unit: &str, from: NaiveDate, to: NaiveDate, actor: &Actor) -> AppResult<StatsUnit> {
+    let reg = units::registry();
+    let unit = unit.trim();
+    let (column, name, province) = match (reg.commune(unit), reg.province(unit)) {
+        (Some(c), _) => ("unit_code", c.name, reg.province_of(c).code),
+        (None, Some(p)) => ("province_code", p.name, p.code),
+        _ => {
+            return Err(AppError::invalid(
+                "unknown_unit",
+                format!("không có xã, phường hay tỉnh mã \"{unit}\""),
+            ))
+        }
+    };
+    if !actor.scope.sees(province, unit, unit) {
+        return Err(AppError::new(
+            ErrorKind::Forbidden,
+            "out_of_scope",
+            format!("tài khoản không xem được số liệu của {name}"),
+        ));
+    }
+    if to < from || (to - from).num_days() > 3660 {
+        return Err(AppError::invalid(
+            "invalid_period",
+            "khoảng thời gian không hợp lệ (từ ngày phải trước đến ngày, tối đa 10 năm)",
+        ));
+    }
+    Ok(StatsUnit { column, name, province, code: unit.to_string() })
+}
+
 const SUMS: &str =
     "CAST(COALESCE(SUM(registered), 0) AS BIGINT), CAST(COALESCE(SUM(received), 0) AS BIGINT), \
     CAST(COALESCE(SUM(refused), 0) AS BIGINT), CAST(COALESCE(SUM(supplement_requested), 0) AS BIGINT), \
@@ -103,31 +141,8 @@ const SUMS: &str =
 impl App {
     /// The figures of a province or commune over `from..=to` (days, Vietnam time).
     pub fn figures(&self, unit: &str, from: NaiveDate, to: NaiveDate, actor: &Actor) -> AppResult<Figures> {
-        let reg = units::registry();
-        let unit = unit.trim();
-        let (column, name, province) = match (reg.commune(unit), reg.province(unit)) {
-            (Some(c), _) => ("unit_code", c.name, reg.province_of(c).code),
-            (None, Some(p)) => ("province_code", p.name, p.code),
-            _ => {
-                return Err(AppError::invalid(
-                    "unknown_unit",
-                    format!("không có xã, phường hay tỉnh mã \"{unit}\""),
-                ))
-            }
-        };
-        if !actor.scope.sees(province, unit, unit) {
-            return Err(AppError::new(
-                ErrorKind::Forbidden,
-                "out_of_scope",
-                format!("tài khoản không xem được số liệu của {name}"),
-            ));
-        }
-        if to < from || (to - from).num_days() > 3660 {
-            return Err(AppError::invalid(
-                "invalid_period",
-                "khoảng thời gian không hợp lệ (từ ngày phải trước đến ngày, tối đa 10 năm)",
-            ));
-        }
+        let StatsUnit { column, name, province, code: unit } = stats_unit(unit, from, to, actor)?;
+        let unit = unit.as_str();
         let u = unit.to_string();
         let now = self.now();
         let (by_channel, open) = self.store.read(|c| {

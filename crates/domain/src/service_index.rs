@@ -106,6 +106,45 @@ pub enum Behind {
     Dissatisfied,
 }
 
+impl Behind {
+    pub const ALL: [Behind; 6] = [
+        Behind::ResolvedLate,
+        Behind::Overdue,
+        Behind::NotOnline,
+        Behind::NotDigitised,
+        Behind::IncompleteProcedures,
+        Behind::Dissatisfied,
+    ];
+
+    /// The name in URLs and JSON.
+    pub fn code(self) -> &'static str {
+        match self {
+            Behind::ResolvedLate => "resolved_late",
+            Behind::Overdue => "overdue",
+            Behind::NotOnline => "not_online",
+            Behind::NotDigitised => "not_digitised",
+            Behind::IncompleteProcedures => "incomplete_procedures",
+            Behind::Dissatisfied => "dissatisfied",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Behind> {
+        Behind::ALL.into_iter().find(|b| b.code() == s)
+    }
+
+    /// The heading of the list.
+    pub fn label(self) -> &'static str {
+        match self {
+            Behind::ResolvedLate => "Hồ sơ giải quyết quá hạn trong kỳ",
+            Behind::Overdue => "Hồ sơ đang quá hạn",
+            Behind::NotOnline => "Hồ sơ tiếp nhận trực tiếp hoặc qua bưu chính trong kỳ",
+            Behind::NotDigitised => "Hồ sơ đăng ký trong kỳ chưa có thành phần điện tử",
+            Behind::IncompleteProcedures => "Thủ tục chưa công khai đầy đủ",
+            Behind::Dissatisfied => "Hồ sơ công dân chưa hài lòng (đánh giá dưới 4/5) trong kỳ",
+        }
+    }
+}
+
 impl Measure {
     /// (numerator, denominator).
     pub fn counts(self, i: &Inputs) -> (u64, u64) {
@@ -338,6 +377,15 @@ mod tests {
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn drill_down_names_read_back() {
+        for b in Behind::ALL {
+            assert_eq!(Behind::parse(b.code()), Some(b));
+            assert_eq!(serde_json::to_value(b).unwrap(), b.code());
+        }
+        assert_eq!(Behind::parse("late"), None);
     }
 
     #[test]

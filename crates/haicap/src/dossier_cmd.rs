@@ -250,6 +250,7 @@ pub fn run(a: DossierArgs) -> CmdResult {
                 open_only: false,
                 page,
                 per_page,
+                ..DossierFilter::default()
             };
             let p = app.list(&filter, &actor)?;
             if json {

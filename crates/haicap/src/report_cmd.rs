@@ -1,4 +1,5 @@
-//! `haicap report`: the dossier register of a unit over a period, for meetings and the portal.
+//! `haicap report`: a unit's period report (Excel workbook or CSV) and its dossier register, for
+//! meetings and the national portal.
 
 use crate::db::DbArgs;
 use crate::error::CliError;
@@ -21,9 +22,13 @@ pub struct ReportArgs {
     /// Đến ngày (YYYY-MM-DD).
     #[arg(long)]
     to: String,
-    /// csv (UTF-8 có BOM, mở được bằng Excel) hoặc json (trường của Cổng DVCQG).
+    /// xlsx (báo cáo kỳ, chỉ số 766, các xã và sổ theo dõi trong một tệp Excel), csv (UTF-8 có
+    /// BOM, mở được bằng Excel) hoặc json (trạng thái hồ sơ theo trường của Cổng DVCQG).
     #[arg(long, default_value = "csv")]
     format: String,
+    /// Với csv: register (sổ theo dõi hồ sơ, Mẫu 07) hoặc summary (báo cáo kỳ).
+    #[arg(long, default_value = "register")]
+    kind: String,
     /// Tệp kết quả; mặc định in ra màn hình.
     #[arg(long)]
     output: Option<String>,
@@ -40,7 +45,12 @@ pub fn run(a: ReportArgs) -> CmdResult {
     if to < from {
         return Err(CliError::new("invalid_period", "--to phải sau --from"));
     }
+    let kind = app::report::ReportKind::parse(&a.kind)?;
+    if a.format == "xlsx" && a.output.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        return Err(CliError::new("output_required", "tệp Excel cần --output TỆP (không in ra màn hình)"));
+    }
     let app = a.db.open()?;
+    let spec = app::report::ReportSpec { unit: &a.unit, from, to, format: &a.format, kind };
     let actor = a.db.actor(&app)?;
     let n = match &a.output {
         // Written beside the target and renamed: never half a report under its name.
@@ -50,7 +60,7 @@ pub fn run(a: ReportArgs) -> CmdResult {
                 std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(|e| {
                     CliError::new("output_failed", format!("không tạo được tệp '{path}': {e}"))
                 })?);
-            let n = app.write_register(&a.unit, from, to, &actor, &a.format, &mut f);
+            let n = app.write_report(spec, &actor, &mut f);
             let n = n.and_then(|n| {
                 f.flush().map(|_| n).map_err(|e| app::AppError::invalid("write_failed", e.to_string()))
             });
@@ -68,7 +78,7 @@ pub fn run(a: ReportArgs) -> CmdResult {
         None => {
             let stdout = std::io::stdout();
             let mut out = stdout.lock();
-            app.write_register(&a.unit, from, to, &actor, &a.format, &mut out)?
+            app.write_report(spec, &actor, &mut out)?
         }
     };
     eprintln!("Đã xuất {n} hồ sơ.");

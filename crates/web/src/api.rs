@@ -68,6 +68,10 @@ pub fn routes() -> Router<Arc<Web>> {
         .route("/api/v1/dossiers/{code}", get(get_dossier))
         .route("/api/v1/dossiers/{code}/actions", post(act))
         .route("/api/v1/stats", get(stats))
+        .route("/api/v1/service-index", get(service_index))
+        .route("/api/v1/stats/trend", get(trend))
+        .route("/api/v1/stats/procedures", get(procedures_breakdown))
+        .route("/api/v1/reports", get(report))
         .route("/api/v1/stream", get(crate::live::stream))
         .route("/api/v1/track/{code}", get(track))
         .route("/api/v1/track/{code}/rating", post(rate))
@@ -256,6 +260,31 @@ struct ListQuery {
     per_page: Option<u32>,
     commune: Option<String>,
     q: Option<String>,
+    procedure: Option<String>,
+    behind: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// The drill-down from an indicator: which dossiers, over which period (the month so far by
+/// default).
+pub(crate) fn behind_param(
+    web: &Web,
+    behind: Option<&str>,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> ApiResult<Option<(domain::service_index::Behind, chrono::NaiveDate, chrono::NaiveDate)>> {
+    let Some(b) = behind else { return Ok(None) };
+    let behind = domain::service_index::Behind::parse(b).ok_or_else(|| {
+        ApiError::new(ErrorKind::Invalid, "unknown_behind", format!("không có danh sách \"{b}\""))
+    })?;
+    let (month_start, today) = app::stats::month_to_date(web.app.now().date());
+    let from = date_param("from", from, month_start)?;
+    let to = date_param("to", to, today)?;
+    if to < from {
+        return Err(ApiError::new(ErrorKind::Invalid, "invalid_period", "từ ngày phải trước đến ngày"));
+    }
+    Ok(Some((behind, from, to)))
 }
 
 async fn list_dossiers(
@@ -279,6 +308,7 @@ async fn list_dossiers(
             "page từ 1 trở lên, per_page từ 1 đến 500",
         ));
     }
+    let behind = behind_param(&web, q.behind.as_deref(), q.from.as_deref(), q.to.as_deref())?;
     let filter = DossierFilter {
         unit: q.commune,
         province: None,
@@ -286,6 +316,8 @@ async fn list_dossiers(
         overdue: q.overdue.unwrap_or(false),
         text: q.q,
         open_only: false,
+        procedure: q.procedure,
+        behind,
         page,
         per_page,
     };
@@ -379,18 +411,86 @@ pub(crate) fn date_param(
     }
 }
 
+/// The unit and period of a statistics request: the caller's unit and the month so far by
+/// default.
+fn unit_period(
+    web: &Web,
+    caller: &Caller,
+    unit: Option<String>,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> ApiResult<(String, chrono::NaiveDate, chrono::NaiveDate)> {
+    let (month_start, today) = app::stats::month_to_date(web.app.now().date());
+    let from = date_param("from", from, month_start)?;
+    let to = date_param("to", to, today)?;
+    Ok((unit.unwrap_or_else(|| caller.session.user.unit_code.clone()), from, to))
+}
+
 async fn stats(
     State(web): State<Arc<Web>>,
     caller: Caller,
     q: Result<Query<StatsQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Json<Value>> {
     let q = query(q)?;
-    let (month_start, today) = app::stats::month_to_date(web.app.now().date());
-    let from = date_param("from", q.from.as_deref(), month_start)?;
-    let to = date_param("to", q.to.as_deref(), today)?;
-    let unit = q.unit.unwrap_or_else(|| caller.session.user.unit_code.clone());
+    let (unit, from, to) = unit_period(&web, &caller, q.unit, q.from.as_deref(), q.to.as_deref())?;
     let app = web.app.clone();
     let actor = Actor::of(&caller.session.user);
     let f = blocking(move || app.figures(&unit, from, to, &actor)).await?;
     Ok(Json(json!(f)))
+}
+
+#[derive(Deserialize)]
+struct IndexQuery {
+    unit: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    version: Option<String>,
+}
+
+async fn service_index(
+    State(web): State<Arc<Web>>,
+    caller: Caller,
+    q: Result<Query<IndexQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<Value>> {
+    let q = query(q)?;
+    let (unit, from, to) = unit_period(&web, &caller, q.unit, q.from.as_deref(), q.to.as_deref())?;
+    let app = web.app.clone();
+    let actor = Actor::of(&caller.session.user);
+    let ix = blocking(move || app.service_index(&unit, from, to, q.version.as_deref(), &actor)).await?;
+    Ok(Json(json!(ix)))
+}
+
+async fn trend(
+    State(web): State<Arc<Web>>,
+    caller: Caller,
+    q: Result<Query<StatsQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<Value>> {
+    let q = query(q)?;
+    let (unit, from, to) = unit_period(&web, &caller, q.unit, q.from.as_deref(), q.to.as_deref())?;
+    let app = web.app.clone();
+    let actor = Actor::of(&caller.session.user);
+    let t = blocking(move || app.trend(&unit, from, to, &actor)).await?;
+    Ok(Json(json!(t)))
+}
+
+async fn procedures_breakdown(
+    State(web): State<Arc<Web>>,
+    caller: Caller,
+    q: Result<Query<StatsQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<Value>> {
+    let q = query(q)?;
+    let (unit, from, to) = unit_period(&web, &caller, q.unit, q.from.as_deref(), q.to.as_deref())?;
+    let app = web.app.clone();
+    let actor = Actor::of(&caller.session.user);
+    let lines = blocking(move || app.procedure_breakdown(&unit, from, to, &actor)).await?;
+    Ok(Json(json!({ "items": lines })))
+}
+
+async fn report(
+    State(web): State<Arc<Web>>,
+    caller: Caller,
+    q: Result<Query<crate::dashboard_pages::ReportQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Response> {
+    let q = query(q)?;
+    crate::dashboard_pages::report_file(&web, &caller.session, q).await
 }

@@ -8,6 +8,7 @@ mod assistant_pages;
 mod auth;
 mod coordination_api;
 mod coordination_pages;
+mod dashboard_pages;
 mod error;
 pub mod live;
 mod pages;
@@ -91,6 +92,7 @@ pub fn router(web: Arc<Web>) -> Router {
         .merge(assistant_pages::routes())
         .merge(coordination_api::routes())
         .merge(coordination_pages::routes())
+        .merge(dashboard_pages::routes())
         .merge(pages::routes())
         .route("/assets/htmx.min.js", get(|| async { asset("text/javascript", HTMX) }))
         .route("/assets/app.css", get(|| async { asset("text/css", CSS.as_bytes()) }))

@@ -40,7 +40,6 @@ pub fn routes() -> Router<Arc<Web>> {
             get(submit_page).post(submit).layer(axum::extract::DefaultBodyLimit::max(26 * 1024 * 1024)),
         )
         .route("/ui/xa", get(commune_options))
-        .route("/bang-dieu-hanh", get(dashboard))
         .route("/ho-so/{code}/tep/{seq}", get(download))
 }
 
@@ -187,6 +186,10 @@ struct QueueRow {
 #[template(path = "queue.html")]
 struct QueuePage {
     user: Option<UserBar>,
+    /// The heading of a drill-down list, with its period.
+    heading: Option<String>,
+    unit: String,
+    procedure: String,
     rows: Vec<QueueRow>,
     total: i64,
     q: String,
@@ -201,6 +204,10 @@ struct QueueQuery {
     unit: Option<String>,
     status: Option<String>,
     overdue: Option<String>,
+    procedure: Option<String>,
+    behind: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
 }
 
 /// The queue's status filter: the open statuses first, then the finished ones.
@@ -219,13 +226,31 @@ async fn queue(State(web): State<Arc<Web>>, u: PageUser, Query(q): Query<QueueQu
     }
     let status = q.status.as_deref().and_then(Status::parse);
     let overdue = q.overdue.as_deref() == Some("true");
-    // The work queue: what is still open, unless a status is asked for.
+    let behind = match crate::api::behind_param(&web, q.behind.as_deref(), q.from.as_deref(), q.to.as_deref())
+    {
+        Ok(b) => b,
+        Err(e) => return page_error(e),
+    };
+    let procedure = q.procedure.clone().filter(|p| !p.trim().is_empty());
+    let heading = behind
+        .map(|(b, from, to)| {
+            format!("{} (từ {} đến {})", b.label(), from.format("%d/%m/%Y"), to.format("%d/%m/%Y"))
+        })
+        .or_else(|| {
+            procedure.as_ref().map(|p| {
+                let name = web.app.catalog().get(p).map_or_else(|| p.clone(), |x| x.name.clone());
+                format!("Hồ sơ thủ tục: {name}")
+            })
+        });
+    // The work queue: what is still open, unless a status or a drill-down is asked for.
     let filter = DossierFilter {
         status,
         overdue,
         text: Some(text.clone()).filter(|t| !t.is_empty()),
         unit: q.unit.clone().filter(|u| !u.trim().is_empty()),
-        open_only: true,
+        open_only: behind.is_none() && procedure.is_none(),
+        procedure: procedure.clone(),
+        behind,
         page: 1,
         per_page: 200,
         ..DossierFilter::default()
@@ -266,6 +291,9 @@ async fn queue(State(web): State<Arc<Web>>, u: PageUser, Query(q): Query<QueueQu
         .collect();
     render(&QueuePage {
         user: bar(&u.session),
+        heading,
+        unit: q.unit.unwrap_or_default(),
+        procedure: procedure.unwrap_or_default(),
         rows,
         total: page.total,
         q: text,
@@ -1173,197 +1201,4 @@ async fn download(
         Ok((a, bytes)) => file_response(&a, bytes),
         Err(e) => page_error(e),
     }
-}
-
-// ---- dashboard ----
-
-struct LineView {
-    code: String,
-    name: String,
-    received: i64,
-    online: i64,
-    resolved: i64,
-    rate: String,
-    open: i64,
-    overdue: i64,
-    why: String,
-    css: String,
-}
-
-#[derive(Template)]
-#[template(path = "dashboard.html")]
-struct DashboardPage {
-    user: Option<UserBar>,
-    f: app::stats::Figures,
-    from: String,
-    to: String,
-    from_vi: String,
-    to_vi: String,
-    online_rate: String,
-    on_time_rate: String,
-    channel_bar: String,
-    map: String,
-    lines: Vec<LineView>,
-    parent: Option<(String, String)>,
-}
-
-#[derive(Deserialize)]
-struct DashQuery {
-    unit: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-}
-
-fn percent(r: Option<f64>) -> String {
-    r.map_or("—".into(), |r| format!("{:.1} %", r * 100.0).replace('.', ","))
-}
-
-/// A stacked bar of received dossiers by channel, drawn on the server.
-fn channel_bar(f: &app::stats::Figures) -> String {
-    let total = f.received.total.max(1) as f64;
-    let mut x = 0.0;
-    let mut svg = String::from("<svg viewBox=\"0 0 600 40\" width=\"600\" height=\"40\" role=\"img\" aria-label=\"theo hình thức nộp\">");
-    for (n, color, label) in [
-        (f.received.online, "#1f6f43", "Trực tuyến"),
-        (f.received.direct, "#2b59a8", "Trực tiếp"),
-        (f.received.postal, "#b35c00", "Bưu chính"),
-    ] {
-        let w = n as f64 / total * 600.0;
-        svg.push_str(&format!("<rect x=\"{x:.1}\" y=\"0\" width=\"{w:.1}\" height=\"24\" fill=\"{color}\"><title>{label}: {n}</title></rect>"));
-        if w > 60.0 {
-            svg.push_str(&format!(
-                "<text x=\"{:.1}\" y=\"17\" fill=\"#fff\" font-size=\"12\">{label} {n}</text>",
-                x + 6.0
-            ));
-        }
-        x += w;
-    }
-    svg.push_str("</svg>");
-    svg
-}
-
-/// The communes as dots at their coordinates, coloured from red (late) to green (on time).
-fn commune_map(lines: &[app::stats::CommuneLine]) -> String {
-    // Bounds from the communes near the middle: a far island (an đặc khu) is drawn at the edge
-    // rather than squeezing the mainland into a corner.
-    let median = |mut v: Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
-    let (mlat, mlon) =
-        (median(lines.iter().map(|l| l.lat).collect()), median(lines.iter().map(|l| l.lon).collect()));
-    let near = |l: &&app::stats::CommuneLine| (l.lat - mlat).abs() < 1.5 && (l.lon - mlon).abs() < 1.5;
-    let (mut lat0, mut lat1, mut lon0, mut lon1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
-    for l in lines.iter().filter(near) {
-        lat0 = lat0.min(l.lat);
-        lat1 = lat1.max(l.lat);
-        lon0 = lon0.min(l.lon);
-        lon1 = lon1.max(l.lon);
-    }
-    // Colours spread over the rates actually seen, so that differences show.
-    let rates: Vec<f64> = lines.iter().filter_map(|l| l.on_time_rate).collect();
-    let (rmin, rmax) = (rates.iter().copied().fold(1.0, f64::min), rates.iter().copied().fold(0.0, f64::max));
-    let (w, h) = (600.0, 420.0);
-    let sx = w / (lon1 - lon0).max(1e-6);
-    let sy = h / (lat1 - lat0).max(1e-6);
-    let s = sx.min(sy) * 0.9;
-    let mut svg = format!("<svg viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-label=\"bản đồ tỷ lệ đúng hạn\">");
-    for l in lines {
-        let x = (30.0 + (l.lon - lon0) * s).clamp(8.0, w - 8.0);
-        let y = (h - 20.0 - (l.lat - lat0) * s).clamp(8.0, h - 8.0);
-        let color = match l.on_time_rate {
-            None => "#9aa3ad".to_string(),
-            Some(r) => {
-                let t = if rmax > rmin { ((r - rmin) / (rmax - rmin)).clamp(0.0, 1.0) } else { 1.0 };
-                format!("rgb({},{},60)", (200.0 * (1.0 - t)) as u8 + 30, (150.0 * t) as u8 + 40)
-            }
-        };
-        svg.push_str(&format!(
-            "<a href=\"/bang-dieu-hanh?unit={}\"><circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"6\" fill=\"{color}\"><title>{}: {}</title></circle></a>",
-            l.code,
-            escape(&l.name),
-            percent(l.on_time_rate)
-        ));
-    }
-    svg.push_str("</svg>");
-    svg
-}
-
-async fn dashboard(State(web): State<Arc<Web>>, u: PageUser, Query(q): Query<DashQuery>) -> Response {
-    let (month_start, today) = app::stats::month_to_date(web.app.now().date());
-    let parse = |v: Option<&str>, d| {
-        v.and_then(|v| chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").ok()).unwrap_or(d)
-    };
-    let from = parse(q.from.as_deref(), month_start);
-    let to = parse(q.to.as_deref(), today);
-    let unit = q.unit.filter(|u| !u.trim().is_empty()).unwrap_or_else(|| u.session.user.unit_code.clone());
-    let app = web.app.clone();
-    let actor = Actor::of(&u.session.user);
-    let unit2 = unit.clone();
-    let result = blocking(move || {
-        let f = app.figures(&unit2, from, to, &actor)?;
-        let lines = if unit2.len() == 2 { app.province_breakdown(&unit2, from, to, &actor)? } else { vec![] };
-        Ok((f, lines))
-    })
-    .await;
-    let (f, mut lines) = match result {
-        Ok(x) => x,
-        Err(e) => return page_error(e),
-    };
-    let map = if lines.is_empty() { String::new() } else { commune_map(&lines) };
-    // Worst first: lowest on-time rate, then most overdue.
-    lines.sort_by(|a, b| {
-        a.on_time_rate
-            .unwrap_or(2.0)
-            .total_cmp(&b.on_time_rate.unwrap_or(2.0))
-            .then(b.overdue.cmp(&a.overdue))
-    });
-    let views = lines
-        .iter()
-        .map(|l| {
-            let mut why = vec![];
-            if l.late > 0 {
-                why.push(format!("{} hồ sơ giải quyết quá hạn", l.late));
-            }
-            if l.overdue > 0 {
-                why.push(format!("{} hồ sơ đang quá hạn", l.overdue));
-            }
-            if l.supplements > 0 && l.received > 0 && l.supplements * 10 > l.received {
-                why.push(format!("{} lần yêu cầu bổ sung", l.supplements));
-            }
-            LineView {
-                code: l.code.clone(),
-                name: l.name.clone(),
-                received: l.received,
-                online: l.online,
-                resolved: l.resolved,
-                rate: percent(l.on_time_rate),
-                open: l.open,
-                overdue: l.overdue,
-                why: why.join("; "),
-                css: if l.overdue > 0 { "late".into() } else { String::new() },
-            }
-        })
-        .collect();
-    let reg = units::registry();
-    let parent = reg.commune(&unit).map(|c| {
-        let p = reg.province_of(c);
-        (p.code.to_string(), p.name.to_string())
-    });
-    let parent =
-        parent.filter(|(code, _)| u.session.user.unit_code == *code || u.session.user.unit_code.len() == 2);
-    render(&DashboardPage {
-        user: bar(&u.session),
-        from: from.to_string(),
-        to: to.to_string(),
-        from_vi: from.format("%d/%m/%Y").to_string(),
-        to_vi: to.format("%d/%m/%Y").to_string(),
-        online_rate: percent(f.online_rate),
-        on_time_rate: percent(f.on_time_rate),
-        channel_bar: channel_bar(&f),
-        map,
-        lines: views,
-        parent,
-        f,
-    })
 }

@@ -617,3 +617,60 @@ async fn a_proposal_and_a_directive_travel_between_the_tiers_over_the_api() {
     let (s, html) = page_get(&f, "/can-bo/so-sanh", &lanhdao).await;
     assert!(s.is_success() && html.contains("Phường Hải Châu"));
 }
+
+#[tokio::test]
+async fn the_service_index_its_drill_down_and_the_period_report() {
+    let f = fixture();
+    let lan = login(&f, "lan").await;
+    for name in ["A", "B", "C"] {
+        call(&f, "POST", "/api/v1/dossiers", Some(&lan), Some(&new_dossier(name))).await;
+    }
+    let (s, v) = call(&f, "GET", "/api/v1/service-index", Some(&lan), None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["version"], "766-2022.1");
+    assert_eq!(v["groups"].as_array().unwrap().len(), 5);
+    let online = v["indicators"].as_array().unwrap().iter().find(|i| i["code"] == "3.2").unwrap().clone();
+    assert_eq!((online["numerator"].as_u64(), online["denominator"].as_u64()), (Some(0), Some(3)));
+    assert_eq!(online["behind"], "not_online");
+    let (s, v) = call(&f, "GET", "/api/v1/service-index?version=2030", Some(&lan), None).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("unknown_index_version")));
+    let (s, _) = call(&f, "GET", "/api/v1/service-index?unit=20257", Some(&lan), None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // The dossiers behind the online indicator: the three received at the desk.
+    let (s, v) = call(&f, "GET", "/api/v1/dossiers?behind=not_online", Some(&lan), None).await;
+    assert_eq!((s, v["total"].as_i64()), (StatusCode::OK, Some(3)), "{v}");
+    let (s, v) = call(&f, "GET", "/api/v1/dossiers?behind=resolved_late", Some(&lan), None).await;
+    assert_eq!((s, v["total"].as_i64()), (StatusCode::OK, Some(0)));
+    let (s, v) = call(&f, "GET", "/api/v1/dossiers?behind=everything", Some(&lan), None).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("unknown_behind")));
+    let (_, html) = page_get(&f, "/?behind=not_online", &lan).await;
+    assert!(
+        html.contains("Hồ sơ tiếp nhận trực tiếp hoặc qua bưu chính") && html.contains("<small>3 hồ sơ"),
+        "{html}"
+    );
+    let (s, html) = page_get(&f, "/chi-so-phuc-vu", &lan).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Số hóa hồ sơ") && html.contains("behind=not_online"), "{html}");
+    // Trend and per-procedure figures.
+    let (_, v) = call(&f, "GET", "/api/v1/stats/trend", Some(&lan), None).await;
+    let received: i64 =
+        v["points"].as_array().unwrap().iter().map(|p| p["received_direct"].as_i64().unwrap()).sum();
+    assert_eq!((v["step"].as_str(), received), (Some("day"), 3));
+    let (_, v) = call(&f, "GET", "/api/v1/stats/procedures", Some(&lan), None).await;
+    assert_eq!(v["items"][0]["received"], 3, "{v}");
+    // The report: a workbook for the province with its four sheets, a CSV summary for the commune.
+    let so = login(&f, "sotuphap").await;
+    let (s, bytes) = raw(&f, "GET", "/api/v1/reports?unit=48&format=xlsx", Some(&so), None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(bytes.starts_with(b"PK\x03\x04"), "a zip (xlsx)");
+    let names = String::from_utf8_lossy(&bytes);
+    assert!(names.contains("xl/worksheets/sheet4.xml") && !names.contains("sheet5.xml"));
+    let (s, bytes) = raw(&f, "GET", "/api/v1/reports?format=csv&kind=summary", Some(&lan), None).await;
+    let text = String::from_utf8(bytes).unwrap();
+    assert_eq!(s, StatusCode::OK);
+    assert!(text.starts_with('\u{feff}') && text.contains("Hồ sơ tiếp nhận,3"), "{text}");
+    let (s, v) = call(&f, "GET", "/api/v1/reports?format=pdf", Some(&lan), None).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("unknown_format")));
+    let (s, _) = raw(&f, "GET", "/api/v1/reports?unit=48&format=xlsx", Some(&lan), None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "a commune cannot export the province");
+}

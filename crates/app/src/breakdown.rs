@@ -1,0 +1,172 @@
+//! The dashboard's other cuts of the same counters: a unit's trend over the period (by day,
+//! week or month, whichever keeps the chart readable) and its figures per procedure.
+
+use crate::stats::{stats_unit, StatsUnit};
+use crate::{Actor, App, AppResult};
+use chrono::{Datelike, Duration, NaiveDate};
+use serde::Serialize;
+use store::{Row, Val};
+
+/// How the points of a trend are grouped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    Day,
+    Week,
+    Month,
+}
+
+impl Step {
+    /// At most about 60 points on the chart.
+    pub fn for_period(from: NaiveDate, to: NaiveDate) -> Step {
+        let days = (to - from).num_days();
+        if days <= 62 {
+            Step::Day
+        } else if days <= 430 {
+            Step::Week
+        } else {
+            Step::Month
+        }
+    }
+
+    /// The first day of the point `day` falls in.
+    pub fn start_of(self, day: NaiveDate) -> NaiveDate {
+        match self {
+            Step::Day => day,
+            Step::Week => day - Duration::days(day.weekday().num_days_from_monday() as i64),
+            Step::Month => day.with_day(1).unwrap_or(day),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct TrendPoint {
+    /// The first day of the point (clipped to the period).
+    pub start: NaiveDate,
+    pub received_online: i64,
+    pub received_direct: i64,
+    pub received_postal: i64,
+    pub resolved: i64,
+    pub resolved_late: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Trend {
+    pub step: Step,
+    pub points: Vec<TrendPoint>,
+}
+
+/// One procedure's line in a unit's breakdown.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ProcedureLine {
+    pub code: String,
+    pub name: String,
+    pub received: i64,
+    pub online: i64,
+    pub resolved: i64,
+    pub late: i64,
+    pub supplements: i64,
+}
+
+impl App {
+    /// Received (by channel) and resolved dossiers of a unit, point by point over the period;
+    /// every point is present, empty ones with zeros.
+    pub fn trend(&self, unit: &str, from: NaiveDate, to: NaiveDate, actor: &Actor) -> AppResult<Trend> {
+        let StatsUnit { column, province, code, .. } = stats_unit(unit, from, to, actor)?;
+        let rows = self.store.read(|c| {
+            c.query(
+                &format!(
+                    "SELECT day, channel, CAST(SUM(received) AS BIGINT),
+                            CAST(SUM(resolved_early + resolved_on_time + resolved_late) AS BIGINT), CAST(SUM(resolved_late) AS BIGINT)
+                     FROM stats_unit_daily WHERE province_code = $1 AND day >= $2 AND day <= $3 AND {column} = $4
+                     GROUP BY day, channel"
+                ),
+                &[Val::Text(province.to_string()), from.into(), to.into(), Val::Text(code)],
+            )
+        })?;
+        let step = Step::for_period(from, to);
+        let mut points: Vec<TrendPoint> = vec![];
+        let mut day = from;
+        while day <= to {
+            let start = step.start_of(day).max(from);
+            if points.last().is_none_or(|p| p.start != start) {
+                points.push(TrendPoint { start, ..TrendPoint::default() });
+            }
+            day += Duration::days(1);
+        }
+        let get = |r: &Row, i: usize| r.int(i).unwrap_or(0);
+        for r in &rows {
+            let Some(day) = r.date(0) else { continue };
+            let start = step.start_of(day).max(from);
+            if let Some(p) = points.iter_mut().find(|p| p.start == start) {
+                match r.int(1) {
+                    Some(2) => p.received_online += get(r, 2),
+                    Some(3) => p.received_postal += get(r, 2),
+                    _ => p.received_direct += get(r, 2),
+                }
+                p.resolved += get(r, 3);
+                p.resolved_late += get(r, 4);
+            }
+        }
+        Ok(Trend { step, points })
+    }
+
+    /// A unit's figures per procedure over the period, most received first.
+    pub fn procedure_breakdown(
+        &self,
+        unit: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+        actor: &Actor,
+    ) -> AppResult<Vec<ProcedureLine>> {
+        let StatsUnit { column, province, code, .. } = stats_unit(unit, from, to, actor)?;
+        let rows = self.store.read(|c| {
+            c.query(
+                &format!(
+                    "SELECT procedure_code, CAST(SUM(received) AS BIGINT), CAST(SUM(CASE WHEN channel = 2 THEN received ELSE 0 END) AS BIGINT),
+                            CAST(SUM(resolved_early + resolved_on_time + resolved_late) AS BIGINT), CAST(SUM(resolved_late) AS BIGINT),
+                            CAST(SUM(supplement_requested) AS BIGINT)
+                     FROM stats_daily WHERE province_code = $1 AND {column} = $2 AND day >= $3 AND day <= $4
+                     GROUP BY procedure_code"
+                ),
+                &[Val::Text(province.to_string()), Val::Text(code), from.into(), to.into()],
+            )
+        })?;
+        let catalog = self.catalog();
+        let get = |r: &Row, i: usize| r.int(i).unwrap_or(0);
+        let mut lines: Vec<ProcedureLine> = rows
+            .iter()
+            .map(|r| {
+                let code = r.string(0);
+                ProcedureLine {
+                    name: catalog.get(&code).map_or_else(|| code.clone(), |p| p.name.clone()),
+                    code,
+                    received: get(r, 1),
+                    online: get(r, 2),
+                    resolved: get(r, 3),
+                    late: get(r, 4),
+                    supplements: get(r, 5),
+                }
+            })
+            .filter(|l| l.received + l.resolved + l.supplements > 0)
+            .collect();
+        lines.sort_by(|a, b| b.received.cmp(&a.received).then(a.code.cmp(&b.code)));
+        Ok(lines)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_periods_are_grouped_by_week_then_month() {
+        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+        assert_eq!(Step::for_period(d(1, 1), d(1, 31)), Step::Day);
+        assert_eq!(Step::for_period(d(1, 1), d(6, 30)), Step::Week);
+        assert_eq!(Step::for_period(NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(), d(6, 30)), Step::Month);
+        // 2026-11-19 is a Thursday: its week starts on Monday the 16th.
+        assert_eq!(Step::Week.start_of(d(11, 19)), d(11, 16));
+        assert_eq!(Step::Month.start_of(d(11, 19)), d(11, 1));
+    }
+}

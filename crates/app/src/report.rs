@@ -1,0 +1,286 @@
+//! The period report for meetings: a unit's figures in the words of the provinces' reports, its
+//! service index, its communes (for a province) and the dossier register (Form 07), as an Excel
+//! workbook, or the summary alone as CSV (UTF-8 with a BOM, so Excel shows Vietnamese).
+
+use crate::stats::{Figures, UnitIndex};
+use crate::{Actor, App, AppError, AppResult, ErrorKind};
+use chrono::NaiveDate;
+use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+use std::io::Write;
+
+/// What a report holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportKind {
+    /// The figures and the index (and, as a workbook, the communes and the register).
+    Summary,
+    /// The dossier register (Form 07).
+    Register,
+}
+
+/// Which report, of which unit and period, in which format (xlsx, csv or json).
+#[derive(Clone, Copy, Debug)]
+pub struct ReportSpec<'a> {
+    pub unit: &'a str,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub format: &'a str,
+    pub kind: ReportKind,
+}
+
+impl ReportKind {
+    pub fn parse(s: &str) -> AppResult<ReportKind> {
+        match s.trim() {
+            "summary" | "bao-cao" => Ok(ReportKind::Summary),
+            "register" | "so-theo-doi" => Ok(ReportKind::Register),
+            other => Err(AppError::invalid(
+                "unknown_report_kind",
+                format!("loại báo cáo \"{other}\" không có; dùng summary (báo cáo kỳ) hoặc register (sổ theo dõi)"),
+            )),
+        }
+    }
+}
+
+fn pct(r: Option<f64>) -> String {
+    r.map_or("—".into(), |r| format!("{:.1} %", r * 100.0).replace('.', ","))
+}
+
+/// The report's lines: (heading, value), in the order and words of the provinces' reports.
+pub fn summary_lines(f: &Figures, ix: Option<&UnitIndex>) -> Vec<(String, String)> {
+    let n = |x: i64| vi_text::grouped(x.max(0));
+    let mut v: Vec<(String, String)> = vec![
+        ("Đơn vị".into(), format!("{} ({})", f.unit_name, f.unit)),
+        ("Kỳ báo cáo".into(), format!("từ {} đến {}", f.from.format("%d/%m/%Y"), f.to.format("%d/%m/%Y"))),
+        ("Số thủ tục hành chính".into(), vi_text::grouped(f.procedures.total as i64)),
+        ("  trong đó cung cấp trực tuyến".into(), vi_text::grouped(f.procedures.online as i64)),
+        ("Hồ sơ tiếp nhận".into(), n(f.received.total)),
+        ("  trực tuyến".into(), n(f.received.online)),
+        ("  trực tiếp".into(), n(f.received.direct)),
+        ("  qua bưu chính".into(), n(f.received.postal)),
+        ("Hồ sơ đã giải quyết".into(), n(f.resolved.total)),
+        ("  trước hạn".into(), n(f.resolved.early)),
+        ("  đúng hạn".into(), n(f.resolved.on_time)),
+        ("  quá hạn".into(), n(f.resolved.late)),
+        ("Hồ sơ đang giải quyết (tại thời điểm lập báo cáo)".into(), n(f.in_progress.total)),
+        ("  trong hạn".into(), n(f.in_progress.on_time)),
+        ("  quá hạn".into(), n(f.in_progress.overdue)),
+        ("  chờ công dân bổ sung, thực hiện nghĩa vụ tài chính".into(), n(f.in_progress.waiting_for_citizen)),
+        ("Tỷ lệ hồ sơ trực tuyến".into(), pct(f.online_rate)),
+        ("Tỷ lệ giải quyết đúng hạn".into(), pct(f.on_time_rate)),
+        ("Lượt yêu cầu bổ sung".into(), n(f.supplement_requests)),
+        ("Thư xin lỗi, hẹn lại ngày trả (Mẫu 04)".into(), n(f.apology_letters)),
+        ("Hồ sơ không được tiếp nhận".into(), n(f.refused)),
+        ("Hồ sơ công dân rút".into(), n(f.withdrawn)),
+        ("Hồ sơ dừng xử lý".into(), n(f.stopped)),
+        ("Kết quả đã trả".into(), n(f.returned)),
+        ("Hồ sơ có thành phần điện tử".into(), n(f.digitised)),
+        ("Lượt đánh giá của công dân".into(), n(f.ratings.total)),
+        ("  hài lòng, rất hài lòng".into(), n(f.ratings.satisfied)),
+    ];
+    if let Some(ix) = ix {
+        let s = |x: f64| format!("{x:.2}").replace('.', ",");
+        v.push((
+            format!("Chỉ số phục vụ (QĐ 766/QĐ-TTg), cách tính {}", ix.index.version),
+            ix.index.total.map_or("—".into(), |t| format!("{} / 100", s(t))),
+        ));
+        for g in &ix.index.groups {
+            v.push((format!("  {}", g.label), format!("{} / {}", s(g.score), s(g.points))));
+        }
+    }
+    v
+}
+
+fn xlsx_error(e: XlsxError) -> AppError {
+    AppError::new(ErrorKind::Unavailable, "write_failed", format!("không tạo được tệp Excel: {e}"))
+}
+
+fn io_error(e: std::io::Error) -> AppError {
+    AppError::new(ErrorKind::Unavailable, "write_failed", format!("không ghi được báo cáo: {e}"))
+}
+
+fn headings(ws: &mut Worksheet, bold: &Format, titles: &[&str], widths: &[f64]) -> Result<(), XlsxError> {
+    for (i, (t, w)) in titles.iter().zip(widths).enumerate() {
+        ws.write_string_with_format(0, i as u16, *t, bold)?;
+        ws.set_column_width(i as u16, *w)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    Ok(())
+}
+
+impl App {
+    /// Writes the period report of `unit` over `from..=to`: `xlsx` (summary, communes and the
+    /// register in one workbook) or `csv` (the summary, or the register with `Register`).
+    /// Returns the number of dossiers in the register written (0 for a CSV summary).
+    pub fn write_report(&self, spec: ReportSpec, actor: &Actor, out: &mut dyn Write) -> AppResult<usize> {
+        let ReportSpec { unit, from, to, format, kind } = spec;
+        match (format, kind) {
+            ("xlsx", _) => self.write_workbook(unit, from, to, actor, out),
+            ("csv", ReportKind::Summary) => {
+                let f = self.figures(unit, from, to, actor)?;
+                let ix = self.service_index(unit, from, to, None, actor).ok();
+                out.write_all("\u{feff}".as_bytes()).map_err(io_error)?;
+                let mut w = csv::Writer::from_writer(out);
+                w.write_record(["Chỉ tiêu", "Số liệu"]).map_err(|e| io_error(e.into()))?;
+                for (k, v) in summary_lines(&f, ix.as_ref()) {
+                    w.write_record([k.as_str(), v.as_str()]).map_err(|e| io_error(e.into()))?;
+                }
+                w.flush().map_err(io_error)?;
+                Ok(0)
+            }
+            (format, _) => self.write_register(unit, from, to, actor, format, out),
+        }
+    }
+
+    fn write_workbook(
+        &self,
+        unit: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+        actor: &Actor,
+        out: &mut dyn Write,
+    ) -> AppResult<usize> {
+        let f = self.figures(unit, from, to, actor)?;
+        let ix = self.service_index(unit, from, to, None, actor).ok();
+        let communes =
+            if f.unit.len() == 2 { self.province_breakdown(&f.unit, from, to, actor)? } else { vec![] };
+        let catalog = self.catalog();
+        let mut wb = Workbook::new();
+        let bold = Format::new().set_bold();
+        let title = Format::new().set_bold().set_font_size(14);
+        let when = Format::new().set_num_format("dd/mm/yyyy hh:mm");
+        let percent = Format::new().set_num_format("0.0%");
+
+        let ws = wb.add_worksheet().set_name("Báo cáo kỳ").map_err(xlsx_error)?;
+        ws.write_string_with_format(
+            0,
+            0,
+            format!("BÁO CÁO KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH - {}", f.unit_name),
+            &title,
+        )
+        .map_err(xlsx_error)?;
+        ws.set_column_width(0, 60).map_err(xlsx_error)?;
+        ws.set_column_width(1, 24).map_err(xlsx_error)?;
+        for (i, (k, v)) in summary_lines(&f, ix.as_ref()).iter().enumerate() {
+            ws.write_string(i as u32 + 2, 0, k).map_err(xlsx_error)?;
+            ws.write_string(i as u32 + 2, 1, v).map_err(xlsx_error)?;
+        }
+        if let Some(ix) = &ix {
+            let ws = wb.add_worksheet().set_name("Chỉ số 766").map_err(xlsx_error)?;
+            headings(
+                ws,
+                &bold,
+                &["Mã", "Chỉ số", "Nhóm", "Công thức", "Tử số", "Mẫu số", "Tỷ lệ", "Điểm tối đa", "Điểm"],
+                &[6.0, 40.0, 28.0, 70.0, 10.0, 10.0, 10.0, 12.0, 10.0],
+            )
+            .map_err(xlsx_error)?;
+            for (i, x) in ix.index.indicators.iter().enumerate() {
+                let r = i as u32 + 1;
+                let group = ix.index.groups.iter().find(|g| g.group == x.group).map_or("", |g| g.label);
+                ws.write_string(r, 0, x.code).map_err(xlsx_error)?;
+                ws.write_string(r, 1, x.name).map_err(xlsx_error)?;
+                ws.write_string(r, 2, group).map_err(xlsx_error)?;
+                ws.write_string(r, 3, x.formula).map_err(xlsx_error)?;
+                ws.write_number(r, 4, x.numerator as f64).map_err(xlsx_error)?;
+                ws.write_number(r, 5, x.denominator as f64).map_err(xlsx_error)?;
+                if let Some(rate) = x.rate {
+                    ws.write_number_with_format(r, 6, rate, &percent).map_err(xlsx_error)?;
+                }
+                ws.write_number(r, 7, x.points).map_err(xlsx_error)?;
+                if let Some(s) = x.score {
+                    ws.write_number(r, 8, s).map_err(xlsx_error)?;
+                }
+            }
+        }
+        if !communes.is_empty() {
+            let ws = wb.add_worksheet().set_name("Theo xã, phường").map_err(xlsx_error)?;
+            headings(
+                ws,
+                &bold,
+                &[
+                    "Mã",
+                    "Xã, phường",
+                    "Chỉ số 766",
+                    "Tiếp nhận",
+                    "Trực tuyến",
+                    "Đã giải quyết",
+                    "Giải quyết quá hạn",
+                    "Tỷ lệ đúng hạn",
+                    "Đang mở",
+                    "Đang quá hạn",
+                ],
+                &[8.0, 28.0, 12.0, 12.0, 12.0, 14.0, 18.0, 14.0, 10.0, 14.0],
+            )
+            .map_err(xlsx_error)?;
+            for (i, l) in communes.iter().enumerate() {
+                let r = i as u32 + 1;
+                ws.write_string(r, 0, &l.code).map_err(xlsx_error)?;
+                ws.write_string(r, 1, &l.name).map_err(xlsx_error)?;
+                if let Some(x) = l.index {
+                    ws.write_number(r, 2, x).map_err(xlsx_error)?;
+                }
+                for (c, v) in [(3, l.received), (4, l.online), (5, l.resolved), (6, l.late)] {
+                    ws.write_number(r, c, v as f64).map_err(xlsx_error)?;
+                }
+                if let Some(x) = l.on_time_rate {
+                    ws.write_number_with_format(r, 7, x, &percent).map_err(xlsx_error)?;
+                }
+                ws.write_number(r, 8, l.open as f64).map_err(xlsx_error)?;
+                ws.write_number(r, 9, l.overdue as f64).map_err(xlsx_error)?;
+            }
+        }
+        // The register can be long: rows go to a temporary file as they come, not to memory.
+        let ws = wb.add_worksheet_with_constant_memory().map_err(xlsx_error)?;
+        ws.set_name("Sổ theo dõi (Mẫu 07)").map_err(xlsx_error)?;
+        headings(
+            ws,
+            &bold,
+            &[
+                "Mã hồ sơ",
+                "Mã thủ tục",
+                "Tên thủ tục",
+                "Người nộp",
+                "Hình thức",
+                "Trạng thái",
+                "Ngày tiếp nhận",
+                "Ngày hẹn trả",
+                "Ngày hoàn thành",
+                "Kết quả",
+                "Nơi tiếp nhận",
+                "Đơn vị xử lý",
+            ],
+            &[22.0, 12.0, 50.0, 24.0, 12.0, 20.0, 17.0, 17.0, 17.0, 12.0, 12.0, 12.0],
+        )
+        .map_err(xlsx_error)?;
+        let mut row = 0u32;
+        let n = self.register(unit, from, to, actor, |d| {
+            row += 1;
+            let name = catalog.get(&d.procedure_code).map_or("", |p| p.name.as_str());
+            let verdict = match d.verdict.as_deref() {
+                Some("early") => "trước hạn",
+                Some("on_time") => "đúng hạn",
+                Some("late") => "quá hạn",
+                _ => "",
+            };
+            let put = |ws: &mut Worksheet| -> Result<(), XlsxError> {
+                ws.write_string(row, 0, &d.code)?;
+                ws.write_string(row, 1, &d.procedure_code)?;
+                ws.write_string(row, 2, name)?;
+                ws.write_string(row, 3, &d.applicant_name)?;
+                ws.write_string(row, 4, d.channel.label())?;
+                ws.write_string(row, 5, d.status.label())?;
+                for (c, t) in [(6, d.received_at), (7, d.due_at), (8, d.finished_at)] {
+                    if let Some(t) = t {
+                        ws.write_datetime_with_format(row, c, t, &when)?;
+                    }
+                }
+                ws.write_string(row, 9, verdict)?;
+                ws.write_string(row, 10, &d.receiving_unit)?;
+                ws.write_string(row, 11, &d.handling_unit)?;
+                Ok(())
+            };
+            put(ws).map_err(std::io::Error::other)
+        })?;
+        let bytes = wb.save_to_buffer().map_err(xlsx_error)?;
+        out.write_all(&bytes).map_err(io_error)?;
+        Ok(n)
+    }
+}

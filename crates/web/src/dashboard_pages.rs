@@ -1,0 +1,493 @@
+//! The leaders' dashboard: a unit's figures, trend, channels, service index (Decision 766),
+//! map and ranking of communes, figures per procedure, and the drill-down from each to the
+//! dossiers behind it. Charts are SVG drawn by the server (no script, no CDN).
+
+use crate::api::date_param;
+use crate::auth::PageUser;
+use crate::error::{ApiError, ApiResult};
+use crate::pages::{bar, escape, page_error, render, UserBar};
+use crate::{blocking, Web};
+use app::breakdown::{ProcedureLine, Step, Trend};
+use app::Actor;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use chrono::NaiveDate;
+use domain::service_index::{Behind, Index};
+use serde::Deserialize;
+use std::sync::Arc;
+
+pub fn routes() -> Router<Arc<Web>> {
+    Router::new()
+        .route("/bang-dieu-hanh", get(dashboard))
+        .route("/chi-so-phuc-vu", get(index_page))
+        .route("/bao-cao", get(report_page))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ReportQuery {
+    unit: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    format: Option<String>,
+    kind: Option<String>,
+}
+
+/// A period report as a download: built whole before the first byte is sent, so that an
+/// error is an error page, never half a file.
+pub(crate) async fn report_file(
+    web: &Arc<Web>,
+    session: &app::Session,
+    q: ReportQuery,
+) -> ApiResult<Response> {
+    let (month_start, today) = app::stats::month_to_date(web.app.now().date());
+    let from = date_param("from", q.from.as_deref(), month_start)?;
+    let to = date_param("to", q.to.as_deref(), today)?;
+    let unit = q.unit.filter(|u| !u.trim().is_empty()).unwrap_or_else(|| session.user.unit_code.clone());
+    let format = q.format.unwrap_or_else(|| "xlsx".into());
+    let kind = app::report::ReportKind::parse(q.kind.as_deref().unwrap_or("summary"))?;
+    let (content_type, ext) = match format.as_str() {
+        "xlsx" => ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+        "csv" => ("text/csv; charset=utf-8", "csv"),
+        "json" => ("application/json", "json"),
+        other => {
+            return Err(ApiError::new(
+                app::ErrorKind::Invalid,
+                "unknown_format",
+                format!("định dạng \"{other}\" không có; dùng xlsx, csv hoặc json"),
+            ))
+        }
+    };
+    let app = web.app.clone();
+    let actor = Actor::of(&session.user);
+    let unit2 = unit.clone();
+    let bytes = blocking(move || {
+        let mut buf = Vec::new();
+        app.write_report(
+            app::report::ReportSpec { unit: &unit2, from, to, format: &format, kind },
+            &actor,
+            &mut buf,
+        )?;
+        Ok(buf)
+    })
+    .await?;
+    let what =
+        if kind == app::report::ReportKind::Register && ext != "xlsx" { "so-theo-doi" } else { "bao-cao" };
+    let name = format!("{what}-{unit}-{}-{}.{ext}", from.format("%Y%m%d"), to.format("%Y%m%d"));
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+async fn report_page(State(web): State<Arc<Web>>, u: PageUser, Query(q): Query<ReportQuery>) -> Response {
+    match report_file(&web, &u.session, q).await {
+        Ok(r) => r,
+        Err(e) => page_error(e),
+    }
+}
+
+struct LineView {
+    code: String,
+    name: String,
+    received: i64,
+    online: i64,
+    resolved: i64,
+    rate: String,
+    index: String,
+    open: i64,
+    overdue: i64,
+    why: String,
+    css: String,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    user: Option<UserBar>,
+    f: app::stats::Figures,
+    from: String,
+    to: String,
+    from_vi: String,
+    to_vi: String,
+    online_rate: String,
+    on_time_rate: String,
+    index: String,
+    index_version: String,
+    channel_bar: String,
+    trend: String,
+    trend_step: String,
+    map: String,
+    lines: Vec<LineView>,
+    procedures: Vec<ProcedureLine>,
+    parent: Option<(String, String)>,
+}
+
+#[derive(Deserialize)]
+struct DashQuery {
+    unit: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// The unit and period asked for: the caller's own unit and the month so far by default.
+fn period(web: &Web, u: &PageUser, q: DashQuery) -> (String, NaiveDate, NaiveDate) {
+    let (month_start, today) = app::stats::month_to_date(web.app.now().date());
+    let parse =
+        |v: Option<&str>, d| v.and_then(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok()).unwrap_or(d);
+    let from = parse(q.from.as_deref(), month_start);
+    let to = parse(q.to.as_deref(), today);
+    let unit = q.unit.filter(|u| !u.trim().is_empty()).unwrap_or_else(|| u.session.user.unit_code.clone());
+    (unit, from, to)
+}
+
+fn score(x: Option<f64>) -> String {
+    x.map_or("—".into(), |x| format!("{x:.1}").replace('.', ","))
+}
+
+fn percent(r: Option<f64>) -> String {
+    r.map_or("—".into(), |r| format!("{:.1} %", r * 100.0).replace('.', ","))
+}
+
+/// A stacked bar of received dossiers by channel, drawn on the server.
+fn channel_bar(f: &app::stats::Figures) -> String {
+    let total = f.received.total.max(1) as f64;
+    let mut x = 0.0;
+    let mut svg = String::from("<svg viewBox=\"0 0 600 40\" width=\"600\" height=\"40\" role=\"img\" aria-label=\"theo hình thức nộp\">");
+    for (n, color, label) in [
+        (f.received.online, "#1f6f43", "Trực tuyến"),
+        (f.received.direct, "#2b59a8", "Trực tiếp"),
+        (f.received.postal, "#b35c00", "Bưu chính"),
+    ] {
+        let w = n as f64 / total * 600.0;
+        svg.push_str(&format!("<rect x=\"{x:.1}\" y=\"0\" width=\"{w:.1}\" height=\"24\" fill=\"{color}\"><title>{label}: {n}</title></rect>"));
+        if w > 60.0 {
+            svg.push_str(&format!(
+                "<text x=\"{:.1}\" y=\"17\" fill=\"#fff\" font-size=\"12\">{label} {n}</text>",
+                x + 6.0
+            ));
+        }
+        x += w;
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// The communes as dots at their coordinates, coloured from red (late) to green (on time).
+fn commune_map(lines: &[app::stats::CommuneLine]) -> String {
+    // Bounds from the communes near the middle: a far island (an đặc khu) is drawn at the edge
+    // rather than squeezing the mainland into a corner.
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (mlat, mlon) =
+        (median(lines.iter().map(|l| l.lat).collect()), median(lines.iter().map(|l| l.lon).collect()));
+    let near = |l: &&app::stats::CommuneLine| (l.lat - mlat).abs() < 1.5 && (l.lon - mlon).abs() < 1.5;
+    let (mut lat0, mut lat1, mut lon0, mut lon1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    for l in lines.iter().filter(near) {
+        lat0 = lat0.min(l.lat);
+        lat1 = lat1.max(l.lat);
+        lon0 = lon0.min(l.lon);
+        lon1 = lon1.max(l.lon);
+    }
+    // Colours spread over the rates actually seen, so that differences show.
+    let rates: Vec<f64> = lines.iter().filter_map(|l| l.on_time_rate).collect();
+    let (rmin, rmax) = (rates.iter().copied().fold(1.0, f64::min), rates.iter().copied().fold(0.0, f64::max));
+    let (w, h) = (600.0, 420.0);
+    let sx = w / (lon1 - lon0).max(1e-6);
+    let sy = h / (lat1 - lat0).max(1e-6);
+    let s = sx.min(sy) * 0.9;
+    let mut svg = format!("<svg viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-label=\"bản đồ tỷ lệ đúng hạn\">");
+    for l in lines {
+        let x = (30.0 + (l.lon - lon0) * s).clamp(8.0, w - 8.0);
+        let y = (h - 20.0 - (l.lat - lat0) * s).clamp(8.0, h - 8.0);
+        let color = match l.on_time_rate {
+            None => "#9aa3ad".to_string(),
+            Some(r) => {
+                let t = if rmax > rmin { ((r - rmin) / (rmax - rmin)).clamp(0.0, 1.0) } else { 1.0 };
+                format!("rgb({},{},60)", (200.0 * (1.0 - t)) as u8 + 30, (150.0 * t) as u8 + 40)
+            }
+        };
+        svg.push_str(&format!(
+            "<a href=\"/bang-dieu-hanh?unit={}\"><circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"6\" fill=\"{color}\"><title>{}: {}</title></circle></a>",
+            l.code,
+            escape(&l.name),
+            percent(l.on_time_rate)
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// Received dossiers per point as stacked bars (online, direct, postal) with the resolved
+/// ones as a line, drawn on the server.
+fn trend_chart(t: &Trend) -> String {
+    let (w, h, left, bottom) = (640.0, 220.0, 40.0, 24.0);
+    let n = t.points.len().max(1) as f64;
+    let top = t
+        .points
+        .iter()
+        .map(|p| (p.received_online + p.received_direct + p.received_postal).max(p.resolved))
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    let slot = (w - left) / n;
+    let y = |v: i64| (h - bottom) - v as f64 / top * (h - bottom - 10.0);
+    let mut svg = format!(
+        "<svg viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-label=\"diễn biến tiếp nhận và giải quyết\">\
+         <line x1=\"{left}\" y1=\"{b}\" x2=\"{w}\" y2=\"{b}\" stroke=\"#888\"/>\
+         <text x=\"2\" y=\"14\" font-size=\"11\">{top}</text><text x=\"2\" y=\"{b}\" font-size=\"11\">0</text>",
+        b = h - bottom
+    );
+    let mut line = String::new();
+    for (i, p) in t.points.iter().enumerate() {
+        let x = left + i as f64 * slot;
+        let bw = (slot * 0.7).max(1.0);
+        let mut base = 0;
+        for (v, color) in
+            [(p.received_online, "#1f6f43"), (p.received_direct, "#2b59a8"), (p.received_postal, "#b35c00")]
+        {
+            if v > 0 {
+                let (y0, y1) = (y(base), y(base + v));
+                svg.push_str(&format!(
+                    "<rect x=\"{x:.1}\" y=\"{y1:.1}\" width=\"{bw:.1}\" height=\"{:.1}\" fill=\"{color}\"/>",
+                    y0 - y1
+                ));
+            }
+            base += v;
+        }
+        svg.push_str(&format!(
+            "<rect x=\"{x:.1}\" y=\"0\" width=\"{slot:.1}\" height=\"{:.1}\" fill=\"transparent\"><title>{}: tiếp nhận {} (trực tuyến {}, trực tiếp {}, bưu chính {}); giải quyết {} (quá hạn {})</title></rect>",
+            h - bottom,
+            p.start.format("%d/%m/%Y"),
+            p.received_online + p.received_direct + p.received_postal,
+            p.received_online,
+            p.received_direct,
+            p.received_postal,
+            p.resolved,
+            p.resolved_late
+        ));
+        line.push_str(&format!("{}{:.1},{:.1}", if i == 0 { "" } else { " " }, x + bw / 2.0, y(p.resolved)));
+    }
+    svg.push_str(&format!(
+        "<polyline points=\"{line}\" fill=\"none\" stroke=\"#c0392b\" stroke-width=\"2\"/>"
+    ));
+    // A date label at the first point and about every sixth.
+    let every = (t.points.len() / 6).max(1);
+    for (i, p) in t.points.iter().enumerate().filter(|(i, _)| i % every == 0) {
+        svg.push_str(&format!(
+            "<text x=\"{:.1}\" y=\"{}\" font-size=\"11\">{}</text>",
+            left + i as f64 * slot,
+            h - 6.0,
+            p.start.format("%d/%m")
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+fn step_label(s: Step) -> &'static str {
+    match s {
+        Step::Day => "theo ngày",
+        Step::Week => "theo tuần",
+        Step::Month => "theo tháng",
+    }
+}
+
+async fn dashboard(State(web): State<Arc<Web>>, u: PageUser, Query(q): Query<DashQuery>) -> Response {
+    let (unit, from, to) = period(&web, &u, q);
+    let app = web.app.clone();
+    let actor = Actor::of(&u.session.user);
+    let unit2 = unit.clone();
+    let result = blocking(move || {
+        let f = app.figures(&unit2, from, to, &actor)?;
+        let index = app.service_index(&unit2, from, to, None, &actor).ok();
+        let trend = app.trend(&unit2, from, to, &actor)?;
+        let lines = if unit2.len() == 2 { app.province_breakdown(&unit2, from, to, &actor)? } else { vec![] };
+        let procedures = app.procedure_breakdown(&unit2, from, to, &actor)?;
+        Ok((f, index, trend, lines, procedures))
+    })
+    .await;
+    let (f, index, trend, mut lines, mut procedures) = match result {
+        Ok(x) => x,
+        Err(e) => return page_error(e),
+    };
+    procedures.truncate(30);
+    let map = if lines.is_empty() { String::new() } else { commune_map(&lines) };
+    // Worst first: lowest index, then lowest on-time rate, then most overdue.
+    lines.sort_by(|a, b| {
+        a.index
+            .unwrap_or(101.0)
+            .total_cmp(&b.index.unwrap_or(101.0))
+            .then(a.on_time_rate.unwrap_or(2.0).total_cmp(&b.on_time_rate.unwrap_or(2.0)))
+            .then(b.overdue.cmp(&a.overdue))
+    });
+    let views = lines
+        .iter()
+        .map(|l| {
+            let mut why = vec![];
+            if l.late > 0 {
+                why.push(format!("{} hồ sơ giải quyết quá hạn", l.late));
+            }
+            if l.overdue > 0 {
+                why.push(format!("{} hồ sơ đang quá hạn", l.overdue));
+            }
+            if l.supplements > 0 && l.received > 0 && l.supplements * 10 > l.received {
+                why.push(format!("{} lần yêu cầu bổ sung", l.supplements));
+            }
+            if l.received > 0 && l.online * 2 < l.received {
+                why.push("dưới một nửa hồ sơ nộp trực tuyến".to_string());
+            }
+            LineView {
+                code: l.code.clone(),
+                name: l.name.clone(),
+                received: l.received,
+                online: l.online,
+                resolved: l.resolved,
+                rate: percent(l.on_time_rate),
+                index: score(l.index),
+                open: l.open,
+                overdue: l.overdue,
+                why: why.join("; "),
+                css: if l.overdue > 0 { "late".into() } else { String::new() },
+            }
+        })
+        .collect();
+    let reg = units::registry();
+    let parent = reg.commune(&unit).map(|c| {
+        let p = reg.province_of(c);
+        (p.code.to_string(), p.name.to_string())
+    });
+    let parent =
+        parent.filter(|(code, _)| u.session.user.unit_code == *code || u.session.user.unit_code.len() == 2);
+    render(&DashboardPage {
+        user: bar(&u.session),
+        from: from.to_string(),
+        to: to.to_string(),
+        from_vi: from.format("%d/%m/%Y").to_string(),
+        to_vi: to.format("%d/%m/%Y").to_string(),
+        online_rate: percent(f.online_rate),
+        on_time_rate: percent(f.on_time_rate),
+        index: score(index.as_ref().and_then(|i| i.index.total)),
+        index_version: index.map(|i| i.index.version.to_string()).unwrap_or_default(),
+        channel_bar: channel_bar(&f),
+        trend: trend_chart(&trend),
+        trend_step: step_label(trend.step).into(),
+        map,
+        lines: views,
+        procedures,
+        parent,
+        f,
+    })
+}
+
+struct IndicatorView {
+    code: &'static str,
+    name: &'static str,
+    formula: &'static str,
+    numerator: u64,
+    denominator: u64,
+    rate: String,
+    points: String,
+    score: String,
+    /// Where the dossiers behind a shortfall are listed.
+    behind: Option<(String, &'static str)>,
+}
+
+struct GroupView {
+    label: &'static str,
+    points: String,
+    score: String,
+    indicators: Vec<IndicatorView>,
+}
+
+#[derive(Template)]
+#[template(path = "service_index.html")]
+struct IndexPage {
+    user: Option<UserBar>,
+    unit: String,
+    unit_name: String,
+    from: String,
+    to: String,
+    from_vi: String,
+    to_vi: String,
+    total: String,
+    earned: String,
+    measured: String,
+    version: &'static str,
+    effective_from: String,
+    basis: &'static str,
+    groups: Vec<GroupView>,
+}
+
+/// The link to what pulls an indicator down.
+fn behind_link(b: Behind, unit: &str, from: NaiveDate, to: NaiveDate) -> (String, &'static str) {
+    let href = match b {
+        Behind::IncompleteProcedures => "/thu-tuc".to_string(),
+        _ => format!("/?unit={unit}&behind={}&from={from}&to={to}", b.code()),
+    };
+    (href, b.label())
+}
+
+async fn index_page(State(web): State<Arc<Web>>, u: PageUser, Query(q): Query<DashQuery>) -> Response {
+    let (unit, from, to) = period(&web, &u, q);
+    let app = web.app.clone();
+    let actor = Actor::of(&u.session.user);
+    let unit2 = unit.clone();
+    let ix = match blocking(move || app.service_index(&unit2, from, to, None, &actor)).await {
+        Ok(x) => x,
+        Err(e) => return page_error(e),
+    };
+    let Index { version, effective_from, basis, total, earned, measured_points, groups, indicators } =
+        ix.index;
+    let groups = groups
+        .iter()
+        .map(|g| GroupView {
+            label: g.label,
+            points: score(Some(g.points)),
+            score: score(Some(g.score)),
+            indicators: indicators
+                .iter()
+                .filter(|i| i.group == g.group)
+                .map(|i| IndicatorView {
+                    code: i.code,
+                    name: i.name,
+                    formula: i.formula,
+                    numerator: i.numerator,
+                    denominator: i.denominator,
+                    rate: percent(i.rate),
+                    points: score(Some(i.points)),
+                    score: i.score.map_or("không tính (chưa có dữ liệu)".into(), |s| score(Some(s))),
+                    behind: i
+                        .behind
+                        .filter(|_| i.rate.is_some_and(|r| r < 1.0))
+                        .map(|b| behind_link(b, &unit, from, to)),
+                })
+                .collect(),
+        })
+        .collect();
+    render(&IndexPage {
+        user: bar(&u.session),
+        unit: ix.unit,
+        unit_name: ix.unit_name,
+        from: from.to_string(),
+        to: to.to_string(),
+        from_vi: from.format("%d/%m/%Y").to_string(),
+        to_vi: to.format("%d/%m/%Y").to_string(),
+        total: score(total),
+        earned: score(Some(earned)),
+        measured: score(Some(measured_points)),
+        version,
+        effective_from: effective_from.format("%d/%m/%Y").to_string(),
+        basis,
+        groups,
+    })
+}
