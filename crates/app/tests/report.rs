@@ -57,13 +57,13 @@ fn the_workbook_holds_the_figures_the_index_and_every_dossier_of_the_period() {
         assert!(matches!(rows[0][7], Data::DateTime(_)), "{:?}", rows[0][7]);
         let summary = book.worksheet_range("Báo cáo kỳ").unwrap();
         let value = |k: &str| {
-            summary.rows().find(|r| r[0].to_string() == k).map(|r| r[1].to_string()).unwrap_or_default()
+            summary.rows().find(|r| r[0] == k).map(|r| r[1].to_string()).unwrap_or_default()
         };
         let f = app.figures("48", from, to, &console).unwrap();
         assert_eq!(value("Hồ sơ tiếp nhận"), f.received.total.to_string());
         assert_eq!(value("  qua bưu chính"), "4");
         let communes = book.worksheet_range("Theo xã, phường").unwrap();
-        let hai_chau = communes.rows().find(|r| r[0].to_string() == "20242").unwrap();
+        let hai_chau = communes.rows().find(|r| r[0] == "20242").unwrap();
         assert_eq!(hai_chau[3], Data::Float(4.0), "received at Hải Châu in the period");
         // A commune's workbook has no communes sheet, and another commune's is refused.
         let lan = Actor {
