@@ -3,6 +3,7 @@
 //! province's settings. Rules live in `domain`; this layer decides *when* they are asked and
 //! writes what they answer, events and projections together.
 
+pub mod alerts;
 pub mod assistant;
 mod audit;
 pub mod blobs;

@@ -56,9 +56,8 @@ fn the_workbook_holds_the_figures_the_index_and_every_dossier_of_the_period() {
         // Dates are real dates (Excel can sort them), not text.
         assert!(matches!(rows[0][7], Data::DateTime(_)), "{:?}", rows[0][7]);
         let summary = book.worksheet_range("Báo cáo kỳ").unwrap();
-        let value = |k: &str| {
-            summary.rows().find(|r| r[0] == k).map(|r| r[1].to_string()).unwrap_or_default()
-        };
+        let value =
+            |k: &str| summary.rows().find(|r| r[0] == k).map(|r| r[1].to_string()).unwrap_or_default();
         let f = app.figures("48", from, to, &console).unwrap();
         assert_eq!(value("Hồ sơ tiếp nhận"), f.received.total.to_string());
         assert_eq!(value("  qua bưu chính"), "4");

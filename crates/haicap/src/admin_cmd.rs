@@ -40,6 +40,12 @@ enum UserCmd {
         /// Lĩnh vực thủ tục cán bộ phụ trách (lặp lại được), ví dụ --field "Đất đai".
         #[arg(long = "field")]
         fields: Vec<String>,
+        /// Thư điện tử nhận cảnh báo (khi có HAICAP_EMAIL_COMMAND).
+        #[arg(long)]
+        email: Option<String>,
+        /// Số điện thoại nhận tin nhắn cảnh báo (khi có HAICAP_SMS_COMMAND).
+        #[arg(long)]
+        phone: Option<String>,
         #[arg(long, required = true)]
         password_stdin: bool,
     },
@@ -48,7 +54,18 @@ enum UserCmd {
 pub fn run_user(a: UserArgs) -> CmdResult {
     let app = a.db.open()?;
     match a.cmd {
-        UserCmd::Add { username, role, unit, full_name, department, position, fields, password_stdin: _ } => {
+        UserCmd::Add {
+            username,
+            role,
+            unit,
+            full_name,
+            department,
+            position,
+            fields,
+            email,
+            phone,
+            password_stdin: _,
+        } => {
             let role: Role = role.parse().map_err(|m| CliError::new("unknown_role", m))?;
             let mut password = String::new();
             std::io::stdin().take(4096).read_to_string(&mut password)?;
@@ -62,10 +79,15 @@ pub fn run_user(a: UserArgs) -> CmdResult {
             if let Some(d) = department.as_deref().filter(|d| domain::proposal::department(d).is_none()) {
                 return Err(CliError::new("unknown_department", format!("không có sở, ngành mã \"{d}\"")));
             }
+            // Checked before the account is made: a bad address never leaves half an account.
+            app::alerts::check_contact(email.as_deref(), phone.as_deref())?;
             let u = app.add_user(&username, role, &unit, password, full_name.as_deref())?;
+            let console = app::Actor::console("console");
             if department.is_some() || position.is_some() || !fields.is_empty() {
-                let console = app::Actor::console("console");
                 app.set_profile(&u.username, department.as_deref(), position.as_deref(), &fields, &console)?;
+            }
+            if email.is_some() || phone.is_some() {
+                app.set_contact(&u.username, email.as_deref(), phone.as_deref(), &console)?;
             }
             outln!("{}\t{}\t{}", u.username, u.role, u.unit_code);
             eprintln!("Đã tạo tài khoản {} ({}) thuộc đơn vị {}.", u.username, role.label(), u.unit_code);

@@ -39,7 +39,7 @@ pub fn run(a: ServeArgs) -> CmdResult {
         }
     }
     let app = Arc::new(a.db.open()?);
-    let web = Arc::new(web::Web::new(app, a.secure_cookies));
+    let web = Arc::new(web::Web::new(app, a.secure_cookies).with_senders(app::alerts::Senders::from_env()));
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -2,6 +2,7 @@
 //! Pages are rendered on the server (askama) with htmx for live parts; every asset is inside
 //! the binary.
 
+mod alerts_web;
 pub mod api;
 mod assistant_api;
 mod assistant_pages;
@@ -31,8 +32,10 @@ pub struct Web {
     pub secure_cookies: bool,
     /// Changes made through this server, for the live stream.
     pub changes: tokio::sync::broadcast::Sender<live::Change>,
-    /// Coordination changes (proposals, directives, staffing), for the live stream.
+    /// Coordination changes (proposals, directives, staffing) and alerts, for the live stream.
     pub notices: tokio::sync::broadcast::Sender<live::Notice>,
+    /// Who delivers alerts: the log, and e-mail or SMS when configured.
+    pub senders: Arc<app::alerts::Senders>,
 }
 
 impl Web {
@@ -42,7 +45,14 @@ impl Web {
             secure_cookies,
             changes: tokio::sync::broadcast::channel(1024).0,
             notices: tokio::sync::broadcast::channel(256).0,
+            senders: Arc::new(app::alerts::Senders::default()),
         }
+    }
+
+    /// With these senders of alerts (see `app::alerts::Senders::from_env`).
+    pub fn with_senders(mut self, senders: app::alerts::Senders) -> Web {
+        self.senders = Arc::new(senders);
+        self
     }
 
     /// Tells the live stream that a dossier changed.
@@ -93,6 +103,7 @@ pub fn router(web: Arc<Web>) -> Router {
         .merge(coordination_api::routes())
         .merge(coordination_pages::routes())
         .merge(dashboard_pages::routes())
+        .merge(alerts_web::routes())
         .merge(pages::routes())
         .route("/assets/htmx.min.js", get(|| async { asset("text/javascript", HTMX) }))
         .route("/assets/app.css", get(|| async { asset("text/css", CSS.as_bytes()) }))
@@ -125,6 +136,7 @@ async fn sweep_overdue(web: Arc<Web>) {
 pub async fn serve(web: Arc<Web>, addr: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tokio::spawn(sweep_overdue(web.clone()));
+    tokio::spawn(alerts_web::sweep(web.clone()));
     eprintln!("haicap đang phục vụ tại http://{}", listener.local_addr()?);
     axum::serve(listener, router(web).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async {

@@ -41,7 +41,7 @@ impl Change {
 /// A change in coordination between the tiers: which thing, and who it concerns.
 #[derive(Clone, Debug, Serialize)]
 pub struct Notice {
-    /// `proposal`, `directive` or `staff` (also the SSE event's name).
+    /// `proposal`, `directive`, `staff` or `alert` (also the SSE event's name).
     pub kind: &'static str,
     pub id: Option<i64>,
     pub province_code: String,
@@ -49,6 +49,8 @@ pub struct Notice {
     pub commune: Option<String>,
     /// For a proposal: the department (or `LEADER`) holding it.
     pub handler: Option<String>,
+    /// For an alert: the one person it is for.
+    pub user: Option<String>,
 }
 
 impl Notice {
@@ -59,20 +61,49 @@ impl Notice {
             province_code: p.province_code.clone(),
             commune: Some(p.commune_code.clone()),
             handler: Some(p.handler.clone()),
+            user: None,
+        }
+    }
+
+    pub fn alert(a: &app::alerts::Alert) -> Notice {
+        Notice {
+            kind: "alert",
+            id: Some(a.id),
+            province_code: a.province_code.clone(),
+            commune: Some(a.unit_code.clone()),
+            handler: None,
+            user: Some(a.username.clone()),
         }
     }
 
     pub fn directive(id: i64, province: &str, commune: Option<String>) -> Notice {
-        Notice { kind: "directive", id: Some(id), province_code: province.into(), commune, handler: None }
+        Notice {
+            kind: "directive",
+            id: Some(id),
+            province_code: province.into(),
+            commune,
+            handler: None,
+            user: None,
+        }
     }
 
     pub fn staff(province: &str, unit: Option<String>) -> Notice {
-        Notice { kind: "staff", id: None, province_code: province.into(), commune: unit, handler: None }
+        Notice {
+            kind: "staff",
+            id: None,
+            province_code: province.into(),
+            commune: unit,
+            handler: None,
+            user: None,
+        }
     }
 
     /// Whether the actor should hear of it: everyone of the province, or of the commune it
     /// concerns. Hearing is only a cue to refresh; what the page then shows is scoped as usual.
     fn concerns(&self, actor: &Actor) -> bool {
+        if let Some(user) = &self.user {
+            return *user == actor.username;
+        }
         match &actor.scope {
             Scope::Everything => true,
             Scope::Province(p) => *p == self.province_code,

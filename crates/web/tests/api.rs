@@ -674,3 +674,63 @@ async fn the_service_index_its_drill_down_and_the_period_report() {
     let (s, _) = raw(&f, "GET", "/api/v1/reports?unit=48&format=xlsx", Some(&lan), None).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "a commune cannot export the province");
 }
+
+#[tokio::test]
+async fn alerts_reach_their_owner_only_and_can_be_marked_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = store::DbUrl::Sqlite(dir.path().join("h.db"));
+    let start = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap().and_hms_opt(8, 0, 0).unwrap();
+    let (t, clock) = app::simulate::hand_clock(start);
+    let app = Arc::new(App::open(&url, calendar::WorkCalendar::default(), clock).unwrap());
+    for (name, role) in [("lan", Role::Specialist), ("chutich", Role::CommuneLeader), ("hoa", Role::Officer)]
+    {
+        app.add_user(name, role, "20242", "mat-khau-dai", None).unwrap();
+    }
+    let web = Arc::new(web::Web::new(app.clone(), false));
+    let f = Fixture { _dir: dir, router: web::router(web.clone()) };
+    let lan = login(&f, "lan").await;
+    let (_, v) = call(&f, "POST", "/api/v1/dossiers", Some(&lan), Some(&new_dossier("A"))).await;
+    let code = v["code"].as_str().unwrap().to_string();
+    let (s, v) = call(
+        &f,
+        "POST",
+        &format!("/api/v1/dossiers/{code}/actions"),
+        Some(&lan),
+        Some(r#"{"action":"assign","to":"lan"}"#),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let due = app.dossier(&code, &app::Actor::console("t")).unwrap().due_at.unwrap();
+    t.store((due + chrono::Duration::hours(1)).and_utc().timestamp(), std::sync::atomic::Ordering::SeqCst);
+    let mut rx = web.notices.subscribe();
+    for a in app.raise_alerts(&app::alerts::Senders::default()).unwrap() {
+        web.announce(web::live::Notice::alert(&a));
+    }
+    let mut told = vec![rx.recv().await.unwrap().user, rx.recv().await.unwrap().user];
+    told.sort();
+    assert_eq!(
+        told,
+        [Some("chutich".to_string()), Some("lan".to_string())],
+        "each alert names its one owner"
+    );
+    let lan = login(&f, "lan").await; // the morning's session has expired
+    let (s, v) = call(&f, "GET", "/api/v1/alerts?unread=true", Some(&lan), None).await;
+    assert_eq!(s, StatusCode::OK);
+    let items = v["items"].as_array().unwrap();
+    assert_eq!(
+        (items.len(), items[0]["kind"].as_str(), items[0]["dossier_code"].as_str()),
+        (1, Some("overdue"), Some(code.as_str()))
+    );
+    let id = items[0]["id"].as_i64().unwrap();
+    let hoa = login(&f, "hoa").await;
+    let (_, v) = call(&f, "GET", "/api/v1/alerts", Some(&hoa), None).await;
+    assert_eq!(v["items"], json!([]), "the desk officer was neither assignee nor leader");
+    let (s, v) = call(&f, "POST", &format!("/api/v1/alerts/{id}/read"), Some(&hoa), None).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("alert_not_found")));
+    let (_, html) = page_get(&f, "/canh-bao", &lan).await;
+    assert!(html.contains("1 chưa đọc") && html.contains(&code), "{html}");
+    let (s, _) = call(&f, "POST", &format!("/api/v1/alerts/{id}/read"), Some(&lan), None).await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, v) = call(&f, "GET", "/api/v1/alerts?unread=true", Some(&lan), None).await;
+    assert_eq!(v["items"], json!([]));
+}

@@ -1,0 +1,173 @@
+//! Alerts reach the officer and the commune's leaders once per dossier, kind and due date; the
+//! outbox delivers them through the configured sender, retrying with pauses, then giving up.
+
+mod common;
+
+use app::alerts::{AlertKind, CommandSender, Message, Sender, Senders};
+use app::{ActionRequest, Actor, Applicant, IntakeRequest};
+use chrono::Duration;
+use common::{at, backends, open, HandClock};
+use domain::roles::{Role, Scope};
+use domain::Channel;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+/// Fails its first `fail` calls, then succeeds; remembers what it sent.
+struct Flaky {
+    fail: usize,
+    calls: Arc<AtomicUsize>,
+}
+
+impl Sender for Flaky {
+    fn send(&self, _m: &Message) -> Result<(), String> {
+        let n = self.calls.fetch_add(1, Ordering::SeqCst);
+        if n < self.fail {
+            Err(format!("máy chủ thư bận ({n})"))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+fn actor(name: &str, commune: &str) -> Actor {
+    Actor {
+        username: name.into(),
+        role: None,
+        department: None,
+        scope: Scope::Commune { province: "48".into(), commune: commune.into() },
+    }
+}
+
+fn outbox(app: &app::App) -> Vec<(String, String, String, i64)> {
+    let rows = app
+        .store()
+        .read(|c| c.query("SELECT recipient, channel, status, attempts FROM outbox ORDER BY id", &[]))
+        .unwrap();
+    rows.iter().map(|r| (r.string(0), r.string(1), r.string(2), r.int(3).unwrap())).collect()
+}
+
+#[test]
+fn alerts_go_once_to_the_officer_and_the_leaders_and_the_outbox_retries() {
+    for db in backends() {
+        let start = at(2026, 3, 2, 8, 0);
+        let clock = HandClock::at(start);
+        let app = open(&db, &clock);
+        let console = Actor::console("test");
+        for (name, role, unit) in [
+            ("lan", Role::Specialist, "20242"),
+            ("chutich", Role::CommuneLeader, "20242"),
+            ("chutich2", Role::CommuneLeader, "20257"),
+        ] {
+            app.add_user(name, role, unit, "mat-khau-dai", None).unwrap();
+        }
+        app.set_contact("chutich", Some("chutich@haichau.danang.gov.vn"), Some("0905 123 456"), &console)
+            .unwrap();
+        assert_eq!(
+            app.set_contact("lan", Some("không phải thư"), None, &console).unwrap_err().code,
+            "invalid_email"
+        );
+        assert_eq!(app.set_contact("lan", None, Some("12ab"), &console).unwrap_err().code, "invalid_phone");
+        let req = IntakeRequest {
+            procedure_code: "1.004873".into(),
+            channel: Channel::Direct,
+            commune_code: Some("20242".into()),
+            applicant: Applicant { full_name: "Nguyễn Văn A".into(), ..Applicant::default() },
+        };
+        let d = app.receive(&req, &console).unwrap();
+        app.act(&d.code, &ActionRequest { to: Some("lan".into()), ..ActionRequest::new("assign") }, &console)
+            .unwrap();
+        let due = app.dossier(&d.code, &console).unwrap().due_at.unwrap();
+        let calls = Arc::new(AtomicUsize::new(0));
+        let senders =
+            Senders { email: Some(Box::new(Flaky { fail: 2, calls: calls.clone() })), ..Senders::default() };
+
+        // Far from the due date: nothing.
+        assert!(app.raise_alerts(&senders).unwrap().is_empty(), "due {due}");
+        // The working day before: near due, to the officer and the leader (not another commune's).
+        clock.set(due - Duration::hours(3));
+        let raised = app.raise_alerts(&senders).unwrap();
+        let mut who: Vec<_> = raised.iter().map(|a| (a.username.as_str(), a.kind)).collect();
+        who.sort_by_key(|w| w.0);
+        assert_eq!(who, [("chutich", AlertKind::NearDue), ("lan", AlertKind::NearDue)]);
+        assert!(app.raise_alerts(&senders).unwrap().is_empty(), "a second sweep raises nothing");
+        // The leader has an e-mail and e-mail is configured; SMS is not: e-mail only. The officer: the log.
+        assert_eq!(
+            outbox(&app),
+            [
+                ("lan".into(), "log".into(), "pending".into(), 0),
+                ("chutich".into(), "email".into(), "pending".into(), 0)
+            ]
+        );
+        let r = app.deliver_outbox(&senders, 100).unwrap();
+        assert_eq!((r.sent, r.retrying, r.failed), (1, 1, 0));
+        // Not yet time to retry; then the second attempt fails, the third goes.
+        assert_eq!(app.deliver_outbox(&senders, 100).unwrap().retrying, 0);
+        clock.set(due - Duration::hours(3) + Duration::minutes(1));
+        assert_eq!(app.deliver_outbox(&senders, 100).unwrap().retrying, 1);
+        clock.set(due - Duration::hours(3) + Duration::minutes(7));
+        assert_eq!(app.deliver_outbox(&senders, 100).unwrap().sent, 1);
+        assert_eq!(outbox(&app)[1], ("chutich".into(), "email".into(), "sent".into(), 3));
+        assert_eq!(calls.load(Ordering::SeqCst), 3);
+
+        // Past the due date: an overdue alert, once.
+        clock.set(due + Duration::minutes(10));
+        assert_eq!(app.raise_alerts(&senders).unwrap().len(), 2);
+        assert!(app.raise_alerts(&senders).unwrap().is_empty());
+        let mine = app.alerts(&actor("lan", "20242"), false, 50).unwrap();
+        assert_eq!(mine.iter().map(|a| a.kind).collect::<Vec<_>>(), [AlertKind::Overdue, AlertKind::NearDue]);
+        assert!(app.alerts(&actor("chutich2", "20257"), false, 50).unwrap().is_empty());
+        assert_eq!(
+            app.mark_alert_read(mine[0].id, &actor("chutich", "20242")).unwrap_err().code,
+            "alert_not_found"
+        );
+        app.mark_alert_read(mine[0].id, &actor("lan", "20242")).unwrap();
+        assert_eq!(app.alerts(&actor("lan", "20242"), true, 50).unwrap().len(), 1);
+
+        // A sender that never works: tried six times with growing pauses, then marked failed.
+        let dead = Senders {
+            email: Some(Box::new(Flaky { fail: 99, calls: Arc::new(AtomicUsize::new(0)) })),
+            ..Senders::default()
+        };
+        let mut t = due + Duration::minutes(10);
+        let mut failed = 0;
+        for _ in 0..8 {
+            failed += app.deliver_outbox(&dead, 100).unwrap().failed;
+            t += Duration::hours(13);
+            clock.set(t);
+        }
+        assert_eq!(failed, 1);
+        let last =
+            outbox(&app).into_iter().filter(|(w, c, ..)| w == "chutich" && c == "email").last().unwrap();
+        assert_eq!((last.2.as_str(), last.3), ("failed", 6));
+    }
+}
+
+#[test]
+fn the_command_sender_writes_a_mail_the_way_sendmail_reads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("mail.txt");
+    let s = CommandSender {
+        program: "sh".into(),
+        args: vec!["-c".into(), format!("cat > {}", out.display())],
+        email_from: Some("haicap@danang.gov.vn".into()),
+    };
+    let m = Message {
+        id: 1,
+        recipient: "chutich".into(),
+        channel: "email".into(),
+        address: Some("chutich@haichau.danang.gov.vn".into()),
+        subject: "Hồ sơ X: quá hạn".into(),
+        body: "Hồ sơ X quá hạn.".into(),
+        attempts: 0,
+    };
+    s.send(&m).unwrap();
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.starts_with(
+        "From: haicap@danang.gov.vn\r\nTo: chutich@haichau.danang.gov.vn\r\nSubject: =?UTF-8?B?"
+    ));
+    assert!(text.ends_with("\r\n\r\nHồ sơ X quá hạn.\r\n"), "{text}");
+    let failing = CommandSender { program: "false".into(), args: vec![], email_from: None };
+    assert!(failing.send(&m).unwrap_err().contains("false"));
+    let missing = CommandSender { program: "/khong/co".into(), args: vec![], email_from: None };
+    assert!(missing.send(&m).is_err());
+}

@@ -1,0 +1,139 @@
+//! Alerts in the web app: each person's list (page and API), marking read, and the sweep that
+//! raises new alerts every minute, tells their owners over the live stream and delivers the
+//! outbox.
+
+use crate::auth::{Caller, PageUser};
+use crate::error::ApiResult;
+use crate::pages::{bar, check_csrf, page_error, render, UserBar};
+use crate::{blocking, live, Web};
+use app::Actor;
+use askama::Template;
+use axum::extract::{Form, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+pub fn routes() -> Router<Arc<Web>> {
+    Router::new()
+        .route("/api/v1/alerts", get(list_api))
+        .route("/api/v1/alerts/{id}/read", post(read_api))
+        .route("/canh-bao", get(page))
+        .route("/canh-bao/{id}/da-doc", post(read_page))
+}
+
+/// Every minute: new alerts, then the outbox.
+pub async fn sweep(web: Arc<Web>) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        every.tick().await;
+        let (app, senders) = (web.app.clone(), web.senders.clone());
+        match blocking(move || app.raise_alerts(&senders)).await {
+            Ok(raised) => raised.iter().for_each(|a| web.announce(live::Notice::alert(a))),
+            Err(e) => eprintln!("không rà soát được hồ sơ sắp đến hạn: {}", e.0.message),
+        }
+        let (app, senders) = (web.app.clone(), web.senders.clone());
+        if let Err(e) = blocking(move || app.deliver_outbox(&senders, 500)).await {
+            eprintln!("không gửi được cảnh báo: {}", e.0.message);
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    unread: Option<bool>,
+}
+
+async fn list_api(
+    State(web): State<Arc<Web>>,
+    caller: Caller,
+    q: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<Value>> {
+    let q = crate::api::query(q)?;
+    let app = web.app.clone();
+    let actor = Actor::of(&caller.session.user);
+    let items = blocking(move || app.alerts(&actor, q.unread.unwrap_or(false), 200)).await?;
+    Ok(Json(json!({ "items": items })))
+}
+
+async fn read_api(
+    State(web): State<Arc<Web>>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Value>> {
+    let app = web.app.clone();
+    let actor = Actor::of(&caller.session.user);
+    blocking(move || app.mark_alert_read(id, &actor)).await?;
+    Ok(Json(json!({ "id": id, "read": true })))
+}
+
+struct AlertView {
+    id: i64,
+    when: String,
+    kind: &'static str,
+    css: &'static str,
+    code: String,
+    due: String,
+    read: bool,
+}
+
+#[derive(Template)]
+#[template(path = "alerts.html")]
+struct AlertsPage {
+    user: Option<UserBar>,
+    csrf: String,
+    alerts: Vec<AlertView>,
+    unread: usize,
+}
+
+async fn page(State(web): State<Arc<Web>>, u: PageUser) -> Response {
+    let app = web.app.clone();
+    let actor = Actor::of(&u.session.user);
+    let alerts = match blocking(move || app.alerts(&actor, false, 200)).await {
+        Ok(a) => a,
+        Err(e) => return page_error(e),
+    };
+    let alerts: Vec<AlertView> = alerts
+        .into_iter()
+        .map(|a| AlertView {
+            id: a.id,
+            when: a.created_at.format("%H:%M %d/%m/%Y").to_string(),
+            kind: a.kind.label(),
+            css: if a.kind == app::alerts::AlertKind::Overdue { "late" } else { "near" },
+            code: a.dossier_code,
+            due: a.due_at.format("%H:%M %d/%m/%Y").to_string(),
+            read: a.read,
+        })
+        .collect();
+    render(&AlertsPage {
+        user: bar(&u.session),
+        csrf: u.session.csrf.clone(),
+        unread: alerts.iter().filter(|a| !a.read).count(),
+        alerts,
+    })
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn read_page(
+    State(web): State<Arc<Web>>,
+    u: PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    if let Some(r) = check_csrf(&u.session, &f.csrf) {
+        return r;
+    }
+    let app = web.app.clone();
+    let actor = Actor::of(&u.session.user);
+    match blocking(move || app.mark_alert_read(id, &actor)).await {
+        Ok(()) => Redirect::to("/canh-bao").into_response(),
+        Err(e) => page_error(e),
+    }
+}
