@@ -136,8 +136,7 @@ fn alerts_go_once_to_the_officer_and_the_leaders_and_the_outbox_retries() {
             clock.set(t);
         }
         assert_eq!(failed, 1);
-        let last =
-            outbox(&app).into_iter().filter(|(w, c, ..)| w == "chutich" && c == "email").next_back().unwrap();
+        let last = outbox(&app).into_iter().rfind(|(w, c, ..)| w == "chutich" && c == "email").unwrap();
         assert_eq!((last.2.as_str(), last.3), ("failed", 6));
     }
 }
