@@ -282,6 +282,17 @@ pub fn index_inputs(f: &Figures) -> Inputs {
     }
 }
 
+/// The index of figures already read, under `rules`.
+pub fn unit_index(f: Figures, rules: &service_index::Rules) -> UnitIndex {
+    UnitIndex {
+        index: service_index::score(rules, &index_inputs(&f)),
+        from: f.from,
+        to: f.to,
+        unit: f.unit,
+        unit_name: f.unit_name,
+    }
+}
+
 /// A unit's service index over a period.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct UnitIndex {
@@ -316,13 +327,7 @@ impl App {
             })?,
         };
         let f = self.figures(unit, from, to, actor)?;
-        Ok(UnitIndex {
-            index: service_index::score(rules, &index_inputs(&f)),
-            unit: f.unit,
-            unit_name: f.unit_name,
-            from,
-            to,
-        })
+        Ok(unit_index(f, rules))
     }
 
     /// Every commune of a province in two grouped reads (not one per commune).

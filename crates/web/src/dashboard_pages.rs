@@ -309,10 +309,16 @@ async fn dashboard(State(web): State<Arc<Web>>, u: PageUser, Query(q): Query<Das
     let unit2 = unit.clone();
     let result = blocking(move || {
         let f = app.figures(&unit2, from, to, &actor)?;
-        let index = app.service_index(&unit2, from, to, None, &actor).ok();
+        // Scored from the figures just read, not read twice.
+        let index = domain::service_index::rules_in(domain::service_index::VERSIONS, to)
+            .map(|rules| app::stats::unit_index(f.clone(), rules));
         let trend = app.trend(&unit2, from, to, &actor)?;
-        let lines = if unit2.len() == 2 { app.province_breakdown(&unit2, from, to, &actor)? } else { vec![] };
-        let procedures = app.procedure_breakdown(&unit2, from, to, &actor)?;
+        // A province drills down to its communes, a commune to its procedures.
+        let (lines, procedures) = if unit2.len() == 2 {
+            (app.province_breakdown(&unit2, from, to, &actor)?, vec![])
+        } else {
+            (vec![], app.procedure_breakdown(&unit2, from, to, &actor)?)
+        };
         Ok((f, index, trend, lines, procedures))
     })
     .await;
