@@ -58,11 +58,23 @@ async fn list_api(
     Ok(Json(json!({ "items": items })))
 }
 
+/// An alert's number from the path; anything else is a JSON error, not axum's plain text.
+fn alert_id(id: &str) -> ApiResult<i64> {
+    id.trim().parse().map_err(|_| {
+        crate::error::ApiError::new(
+            app::ErrorKind::NotFound,
+            "alert_not_found",
+            format!("không có cảnh báo số {id}"),
+        )
+    })
+}
+
 async fn read_api(
     State(web): State<Arc<Web>>,
     caller: Caller,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
+    let id = alert_id(&id)?;
     let app = web.app.clone();
     let actor = Actor::of(&caller.session.user);
     blocking(move || app.mark_alert_read(id, &actor)).await?;
@@ -124,12 +136,16 @@ struct CsrfForm {
 async fn read_page(
     State(web): State<Arc<Web>>,
     u: PageUser,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     Form(f): Form<CsrfForm>,
 ) -> Response {
     if let Some(r) = check_csrf(&u.session, &f.csrf) {
         return r;
     }
+    let id = match alert_id(&id) {
+        Ok(id) => id,
+        Err(e) => return page_error(e),
+    };
     let app = web.app.clone();
     let actor = Actor::of(&u.session.user);
     match blocking(move || app.mark_alert_read(id, &actor)).await {

@@ -274,13 +274,14 @@ pub(crate) fn behind_param(
     from: Option<&str>,
     to: Option<&str>,
 ) -> ApiResult<Option<(domain::service_index::Behind, chrono::NaiveDate, chrono::NaiveDate)>> {
+    // The dates are checked even without a list asked for: a bad date is never ignored.
+    let (month_start, today) = app::stats::month_to_date(web.app.now().date());
+    let from = date_param("from", from, month_start)?;
+    let to = date_param("to", to, today)?;
     let Some(b) = behind else { return Ok(None) };
     let behind = domain::service_index::Behind::parse(b).ok_or_else(|| {
         ApiError::new(ErrorKind::Invalid, "unknown_behind", format!("không có danh sách \"{b}\""))
     })?;
-    let (month_start, today) = app::stats::month_to_date(web.app.now().date());
-    let from = date_param("from", from, month_start)?;
-    let to = date_param("to", to, today)?;
     if to < from {
         return Err(ApiError::new(ErrorKind::Invalid, "invalid_period", "từ ngày phải trước đến ngày"));
     }

@@ -641,6 +641,14 @@ async fn the_service_index_its_drill_down_and_the_period_report() {
     assert_eq!((s, v["total"].as_i64()), (StatusCode::OK, Some(3)), "{v}");
     let (s, v) = call(&f, "GET", "/api/v1/dossiers?behind=resolved_late", Some(&lan), None).await;
     assert_eq!((s, v["total"].as_i64()), (StatusCode::OK, Some(0)));
+    let (s, v) = call(&f, "GET", "/api/v1/dossiers?to=", Some(&lan), None).await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_date")),
+        "found by schemathesis"
+    );
+    let (s, v) = call(&f, "POST", "/api/v1/alerts/null,null/read", Some(&lan), None).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("alert_not_found")));
     let (s, v) = call(&f, "GET", "/api/v1/dossiers?behind=everything", Some(&lan), None).await;
     assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("unknown_behind")));
     let (_, html) = page_get(&f, "/?behind=not_online", &lan).await;
