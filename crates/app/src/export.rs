@@ -17,6 +17,32 @@ fn vi_time(t: Option<NaiveDateTime>) -> String {
     t.map_or(String::new(), |t| t.format("%d/%m/%Y %H:%M").to_string())
 }
 
+/// The columns of the dossier register (Form 07), in CSV and in the workbook.
+pub(crate) const REGISTER_HEADINGS: [&str; 12] = [
+    "Mã hồ sơ",
+    "Mã thủ tục",
+    "Tên thủ tục",
+    "Người nộp",
+    "Hình thức",
+    "Trạng thái",
+    "Ngày tiếp nhận",
+    "Ngày hẹn trả",
+    "Ngày hoàn thành",
+    "Kết quả đúng hạn",
+    "Nơi tiếp nhận",
+    "Đơn vị xử lý",
+];
+
+/// A resolution's verdict in the register's words.
+pub(crate) fn verdict_label(code: Option<&str>) -> &'static str {
+    match code {
+        Some("early") => "trước hạn",
+        Some("on_time") => "đúng hạn",
+        Some("late") => "quá hạn",
+        _ => "",
+    }
+}
+
 /// A dossier in the national portal's field names.
 pub fn portal_json(d: &DossierRecord) -> Value {
     json!({
@@ -114,29 +140,9 @@ impl App {
             "csv" => {
                 out.write_all("\u{feff}".as_bytes()).map_err(io)?;
                 let mut w = csv::Writer::from_writer(out);
-                w.write_record([
-                    "Mã hồ sơ",
-                    "Mã thủ tục",
-                    "Tên thủ tục",
-                    "Người nộp",
-                    "Hình thức",
-                    "Trạng thái",
-                    "Ngày tiếp nhận",
-                    "Ngày hẹn trả",
-                    "Ngày hoàn thành",
-                    "Kết quả đúng hạn",
-                    "Nơi tiếp nhận",
-                    "Đơn vị xử lý",
-                ])
-                .map_err(|e| io(e.into()))?;
+                w.write_record(REGISTER_HEADINGS).map_err(|e| io(e.into()))?;
                 let n = self.register(unit, from, to, actor, |d| {
                     let name = catalog.get(&d.procedure_code).map_or("", |p| p.name.as_str());
-                    let verdict = match d.verdict.as_deref() {
-                        Some("early") => "trước hạn",
-                        Some("on_time") => "đúng hạn",
-                        Some("late") => "quá hạn",
-                        _ => "",
-                    };
                     w.write_record([
                         d.code.as_str(),
                         &d.procedure_code,
@@ -147,7 +153,7 @@ impl App {
                         &vi_time(d.received_at),
                         &vi_time(d.due_at),
                         &vi_time(d.finished_at),
-                        verdict,
+                        verdict_label(d.verdict.as_deref()),
                         &d.receiving_unit,
                         &d.handling_unit,
                     ])

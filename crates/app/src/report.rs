@@ -2,7 +2,8 @@
 //! service index, its communes (for a province) and the dossier register (Form 07), as an Excel
 //! workbook, or the summary alone as CSV (UTF-8 with a BOM, so Excel shows Vietnamese).
 
-use crate::stats::{Figures, UnitIndex};
+use crate::export::{verdict_label, REGISTER_HEADINGS};
+use crate::stats::{unit_index, Figures, UnitIndex};
 use crate::{Actor, App, AppError, AppResult, ErrorKind};
 use chrono::NaiveDate;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
@@ -89,6 +90,11 @@ pub fn summary_lines(f: &Figures, ix: Option<&UnitIndex>) -> Vec<(String, String
     v
 }
 
+/// The index of figures already read, under the rules in force on the period's last day.
+fn index_of(f: &Figures) -> Option<UnitIndex> {
+    domain::service_index::rules_in(domain::service_index::VERSIONS, f.to).map(|r| unit_index(f.clone(), r))
+}
+
 fn xlsx_error(e: XlsxError) -> AppError {
     AppError::new(ErrorKind::Unavailable, "write_failed", format!("không tạo được tệp Excel: {e}"))
 }
@@ -116,7 +122,7 @@ impl App {
             ("xlsx", _) => self.write_workbook(unit, from, to, actor, out),
             ("csv", ReportKind::Summary) => {
                 let f = self.figures(unit, from, to, actor)?;
-                let ix = self.service_index(unit, from, to, None, actor).ok();
+                let ix = index_of(&f);
                 out.write_all("\u{feff}".as_bytes()).map_err(io_error)?;
                 let mut w = csv::Writer::from_writer(out);
                 w.write_record(["Chỉ tiêu", "Số liệu"]).map_err(|e| io_error(e.into()))?;
@@ -139,7 +145,7 @@ impl App {
         out: &mut dyn Write,
     ) -> AppResult<usize> {
         let f = self.figures(unit, from, to, actor)?;
-        let ix = self.service_index(unit, from, to, None, actor).ok();
+        let ix = index_of(&f);
         let communes =
             if f.unit.len() == 2 { self.province_breakdown(&f.unit, from, to, actor)? } else { vec![] };
         let catalog = self.catalog();
@@ -233,20 +239,7 @@ impl App {
         headings(
             ws,
             &bold,
-            &[
-                "Mã hồ sơ",
-                "Mã thủ tục",
-                "Tên thủ tục",
-                "Người nộp",
-                "Hình thức",
-                "Trạng thái",
-                "Ngày tiếp nhận",
-                "Ngày hẹn trả",
-                "Ngày hoàn thành",
-                "Kết quả",
-                "Nơi tiếp nhận",
-                "Đơn vị xử lý",
-            ],
+            &REGISTER_HEADINGS,
             &[22.0, 12.0, 50.0, 24.0, 12.0, 20.0, 17.0, 17.0, 17.0, 12.0, 12.0, 12.0],
         )
         .map_err(xlsx_error)?;
@@ -254,12 +247,6 @@ impl App {
         let n = self.register(unit, from, to, actor, |d| {
             row += 1;
             let name = catalog.get(&d.procedure_code).map_or("", |p| p.name.as_str());
-            let verdict = match d.verdict.as_deref() {
-                Some("early") => "trước hạn",
-                Some("on_time") => "đúng hạn",
-                Some("late") => "quá hạn",
-                _ => "",
-            };
             let put = |ws: &mut Worksheet| -> Result<(), XlsxError> {
                 ws.write_string(row, 0, &d.code)?;
                 ws.write_string(row, 1, &d.procedure_code)?;
@@ -272,7 +259,7 @@ impl App {
                         ws.write_datetime_with_format(row, c, t, &when)?;
                     }
                 }
-                ws.write_string(row, 9, verdict)?;
+                ws.write_string(row, 9, verdict_label(d.verdict.as_deref()))?;
                 ws.write_string(row, 10, &d.receiving_unit)?;
                 ws.write_string(row, 11, &d.handling_unit)?;
                 Ok(())
