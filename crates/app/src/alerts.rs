@@ -12,6 +12,7 @@ use chrono::{Duration, NaiveDateTime};
 use domain::roles::Role;
 use domain::Status;
 use serde::Serialize;
+use std::collections::HashMap;
 use std::io::Write;
 use std::process::{Command, Stdio};
 use store::{Row, Val};
@@ -283,17 +284,26 @@ impl App {
                 &[horizon.into(), now.into()],
             )?;
             let mut created = vec![];
+            let mut leaders: HashMap<String, Vec<String>> = HashMap::new();
+            let mut contacts: HashMap<String, (Option<String>, Option<String>)> = HashMap::new();
             for r in &rows {
                 let (code, province, unit) = (r.string(0), r.string(1), r.string(2));
                 let Some(due) = r.ts(3) else { continue };
                 let kind = if due < now { AlertKind::Overdue } else { AlertKind::NearDue };
-                let leaders = c.query(
-                    "SELECT username FROM users WHERE unit_code = $1 AND role = $2 AND active = TRUE",
-                    &[Val::Text(unit.clone()), Val::Text(Role::CommuneLeader.code().into())],
-                )?;
+                // Read once per commune and per person in a sweep, not once per dossier.
+                if !leaders.contains_key(&unit) {
+                    let rows = c.query(
+                        "SELECT username FROM users WHERE unit_code = $1 AND role = $2 AND active = TRUE",
+                        &[Val::Text(unit.clone()), Val::Text(Role::CommuneLeader.code().into())],
+                    )?;
+                    leaders.insert(unit.clone(), rows.iter().map(|l| l.string(0)).collect());
+                }
                 let mut people: Vec<String> = r.text(4).map(String::from).into_iter().collect();
-                people.extend(leaders.iter().map(|l| l.string(0)));
-                people.dedup();
+                for l in &leaders[&unit] {
+                    if !people.contains(l) {
+                        people.push(l.clone());
+                    }
+                }
                 let procedure = catalog.get(&r.string(5)).map_or_else(|| r.string(5), |p| p.name.clone());
                 let subject = format!("Hồ sơ {code}: {}", kind.label().to_lowercase());
                 let body = format!(
@@ -319,9 +329,16 @@ impl App {
                         ],
                     )?;
                     let Some(alert) = id.as_ref().and_then(Alert::from_row) else { continue };
-                    let contact = c.query_one("SELECT email, phone FROM users WHERE username = $1", &[Val::Text(who.clone())])?;
-                    let email = contact.as_ref().and_then(|r| r.text(0).map(String::from)).filter(|_| email_on);
-                    let phone = contact.as_ref().and_then(|r| r.text(1).map(String::from)).filter(|_| sms_on);
+                    if !contacts.contains_key(&who) {
+                        let row = c.query_one(
+                            "SELECT email, phone FROM users WHERE username = $1",
+                            &[Val::Text(who.clone())],
+                        )?;
+                        let field = |i| row.as_ref().and_then(|r| r.text(i).map(String::from));
+                        contacts.insert(who.clone(), (field(0), field(1)));
+                    }
+                    let (email, phone) = contacts[&who].clone();
+                    let (email, phone) = (email.filter(|_| email_on), phone.filter(|_| sms_on));
                     let mut channels: Vec<(&str, Option<String>)> = vec![];
                     if let Some(e) = email {
                         channels.push(("email", Some(e)));
