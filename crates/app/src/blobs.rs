@@ -37,7 +37,11 @@ impl BlobStore for FsBlobs {
         }
         let dir = path.parent().expect("has a parent");
         std::fs::create_dir_all(dir)?;
-        let tmp = dir.join(format!(".{}.tmp{}", &hash[2..], std::process::id()));
+        // A name of its own per write: two requests storing the same document at once each
+        // write their copy, and the second rename replaces the first with the same bytes.
+        static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tmp = dir.join(format!(".{}.tmp{}-{n}", &hash[2..], std::process::id()));
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
@@ -173,5 +177,30 @@ mod tests {
         s.put(&a.sha256, bytes).unwrap();
         assert_eq!(s.get(&a.sha256).unwrap().as_deref(), Some(*bytes));
         assert_eq!(s.get("../../etc/passwd").unwrap(), None);
+    }
+
+    #[test]
+    fn the_same_document_stored_by_many_at_once_is_stored_for_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = FsBlobs { root: dir.path().to_path_buf() };
+        let bytes = b"%PDF-1.4 the same form from many citizens".to_vec();
+        let hash = format!("{:x}", Sha256::digest(&bytes));
+        let failures = std::sync::atomic::AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            for _ in 0..16 {
+                scope.spawn(|| {
+                    for _ in 0..50 {
+                        // Each round starts with the document absent, so all threads write it.
+                        let _ = std::fs::remove_file(s.path(&hash).unwrap());
+                        if s.put(&hash, &bytes).is_err() {
+                            failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        }
+                    }
+                });
+            }
+        });
+        assert_eq!(failures.into_inner(), 0);
+        s.put(&hash, &bytes).unwrap();
+        assert_eq!(s.get(&hash).unwrap(), Some(bytes));
     }
 }
