@@ -149,6 +149,7 @@ pub struct App {
     /// reading the database. Safe with other writers: a stale copy fails the conditional
     /// append and is read again.
     recent: Mutex<HashMap<String, Arc<DossierRecord>>>,
+    recent_cap: usize,
     sessions: sessions::Sessions,
     blobs: Arc<dyn blobs::BlobStore>,
     /// Built on the first question; dropped when the catalog, aliases or handbook change.
@@ -157,7 +158,7 @@ pub struct App {
     index_root: std::path::PathBuf,
 }
 
-/// Most dossiers kept in [`App::recent`] (a few KiB each).
+/// Most dossiers kept in [`App::recent`] by default (a few KiB each).
 const RECENT_CAP: usize = 16_384;
 
 impl App {
@@ -184,6 +185,7 @@ impl App {
             clock,
             sealed_through: Mutex::new(None),
             recent: Mutex::new(HashMap::new()),
+            recent_cap: RECENT_CAP,
             sessions: sessions::Sessions::default(),
             blobs: Arc::new(blobs::FsBlobs { root: blob_root(url) }),
             assistant: RwLock::new(None),
@@ -212,7 +214,7 @@ impl App {
 
     pub(crate) fn remember(&self, d: &DossierRecord) {
         let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
-        if recent.len() >= RECENT_CAP {
+        if recent.len() >= self.recent_cap {
             recent.clear();
         }
         recent.insert(d.code.clone(), Arc::new(d.clone()));
@@ -224,6 +226,13 @@ impl App {
 
     pub(crate) fn forget(&self, code: &str) {
         self.recent.lock().unwrap_or_else(|e| e.into_inner()).remove(code.trim());
+    }
+
+    /// Remembers up to `n` dossiers as last written (a busy province's open dossiers: the
+    /// next step of each then starts without a read).
+    pub fn keep_recent(mut self, n: usize) -> App {
+        self.recent_cap = n.max(1);
+        self
     }
 
     /// Keeps the assistant's index in `dir` (the default is beside a SQLite file, or

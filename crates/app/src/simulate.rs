@@ -1,8 +1,10 @@
 //! A trial run of a province: realistic arrivals at every commune, mostly online, processed
 //! with some supplements, extensions, transfers and lateness, across the real working
-//! calendar, through the same use cases as the desks (never raw inserts). Deterministic for a
-//! seed: each commune's desk is driven by one thread at a time, in a fixed order.
+//! calendar, through the same use cases as the desks and citizens (never raw inserts).
+//! Deterministic for a seed: what happens is decided on one thread; a desk's new dossiers are
+//! received in order (their codes count up), and each dossier's steps follow one another.
 
+use crate::blobs::Upload;
 use crate::{ActionRequest, Actor, App, AppResult, Applicant, IntakeRequest};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use domain::Channel;
@@ -97,6 +99,10 @@ fn plan(rng: &mut Rng, channel: Channel) -> Vec<&'static str> {
     if rng.chance(0.10) {
         p.extend(["request_supplement", "supplement_received"]);
     }
+    // Some dossiers need another agency: sent to the province's desk, then assigned there.
+    if rng.chance(0.02) {
+        p.extend(["transfer", "assign"]);
+    }
     if rng.chance(0.04) {
         p.push("extend");
     }
@@ -146,24 +152,61 @@ fn advance(app: &App, mut t: NaiveDateTime, mut minutes: i64) -> NaiveDateTime {
     t
 }
 
-/// Runs the trial. `clock` is the app's hand clock (seconds since the epoch, Vietnam time);
-/// `progress` is told (day, days, dossiers, actions) after each simulated day.
+/// A commune's one-stop desk in the trial.
+struct Desk {
+    code: &'static str,
+    name: &'static str,
+    province: &'static str,
+    province_name: &'static str,
+    officer: Actor,
+}
+
+/// The communes of `spec`: a province code, several separated by commas, or `all`.
+fn desks_of(spec: &str) -> AppResult<Vec<Desk>> {
+    let reg = units::registry();
+    let codes: Vec<&str> = if spec.trim() == "all" {
+        reg.provinces.iter().map(|p| p.code).collect()
+    } else {
+        spec.split(',').map(str::trim).collect()
+    };
+    let mut desks = vec![];
+    for code in codes {
+        let province = reg.province(code).ok_or_else(|| {
+            crate::AppError::invalid("unknown_province", format!("không có tỉnh mã \"{code}\""))
+        })?;
+        for c in reg.communes_of(province.code).into_iter().flatten() {
+            desks.push(Desk {
+                code: c.code,
+                name: c.name,
+                province: province.code,
+                province_name: province.name,
+                officer: Actor::console(&format!("motcua.{}", c.code)),
+            });
+        }
+    }
+    Ok(desks)
+}
+
+/// A citizen's scanned form: one of a few small documents (stored once each, by content).
+fn scanned_form(n: u64) -> Upload {
+    Upload {
+        file_name: format!("to-khai-{n}.pdf"),
+        bytes: format!("%PDF-1.4\n% haicap mô phỏng {n}\n%%EOF\n").into_bytes(),
+    }
+}
+
+/// Runs the trial over the communes of `provinces` (see [`desks_of`]). `clock` is the app's
+/// hand clock (seconds since the epoch, Vietnam time); `progress` is told (day, days,
+/// dossiers, actions) after each simulated day.
 pub fn simulate(
     app: &App,
     clock: &AtomicI64,
-    province: &str,
+    provinces: &str,
     start: NaiveDate,
     opts: SimOptions,
     progress: &(dyn Fn(u32, u32, usize, usize) + Sync),
 ) -> AppResult<SimReport> {
-    let reg = units::registry();
-    let desks: Vec<(&'static str, &'static str)> = reg
-        .communes_of(province)
-        .ok_or_else(|| {
-            crate::AppError::invalid("unknown_province", format!("không có tỉnh mã \"{province}\""))
-        })?
-        .map(|c| (c.code, c.name))
-        .collect();
+    let desks = desks_of(provinces)?;
     let catalog = app.catalog();
     let commune_level = |p: &&domain::catalog::Procedure| matches!(p.level, domain::catalog::Level::Commune);
     let procedures: Vec<String> = catalog
@@ -182,12 +225,9 @@ pub fn simulate(
         .filter(|p| p.online && p.terms(Channel::Online).is_some())
         .map(|p| p.code.clone())
         .collect();
-    let province_name = reg.province(province).map_or("", |p| p.name);
     let mut rng = Rng::new(opts.seed);
     let mut queue: BinaryHeap<Reverse<Step>> = BinaryHeap::new();
-    let dossiers = AtomicUsize::new(0);
-    let actions = AtomicUsize::new(0);
-    let refused = AtomicUsize::new(0);
+    let tally = Tally::default();
     let per_hour = 31.0 * opts.scale / 9.0;
     for day in 0..opts.days {
         let date = start + Duration::days(day as i64);
@@ -195,97 +235,45 @@ pub fn simulate(
         for hour in 8..17 {
             let tick = date.and_hms_opt(hour, 0, 0).expect("valid");
             clock.store(tick.and_utc().timestamp(), Ordering::SeqCst);
-            // This hour's work per desk, decided in order on this thread.
-            let mut work: Vec<Vec<Work>> = vec![vec![]; desks.len()];
+            // This hour's work, decided in order on this thread: each desk's new dossiers as
+            // one chain (their codes follow the order of arrival), each follow-up on its own.
+            let mut work: Vec<Work> = vec![];
             if working {
-                for (i, _) in desks.iter().enumerate() {
+                for (i, desk) in desks.iter().enumerate() {
                     let mut n = per_hour.floor() as u64;
                     if rng.chance(per_hour.fract()) {
                         n += 1;
                     }
-                    for _ in 0..n {
-                        // About 90 % online, as Đà Nẵng; the procedure among those offered so.
-                        let r = rng.below(100);
-                        let channel = if r < 90 {
-                            Channel::Online
-                        } else if r < 98 {
-                            Channel::Direct
-                        } else {
-                            Channel::Postal
-                        };
-                        let offered =
-                            if channel == Channel::Online { &online_procedures } else { &procedures };
-                        let code = rng.pick(offered);
-                        let name = format!("{} {} {}", rng.pick(SURNAMES), rng.pick(MIDDLE), rng.pick(GIVEN));
-                        let applicant = Applicant {
-                            full_name: name,
-                            phone: Some(format!("09{:08}", rng.below(100_000_000))),
-                            id_number: Some(format!("0{:011}", rng.below(100_000_000_000))),
-                            address: Some(format!(
-                                "{} {}, {}, {province_name}",
-                                rng.below(300) + 1,
-                                rng.pick(STREETS),
-                                desks[i].1
-                            )),
-                        };
-                        let steps = plan(&mut rng, channel);
-                        let first = delay(&mut rng, steps[0]);
-                        let req = IntakeRequest {
-                            procedure_code: code.clone(),
-                            channel,
-                            commune_code: Some(desks[i].0.into()),
-                            applicant,
-                        };
-                        work[i].push(Work::Intake(req, steps, first));
+                    let arrivals: Vec<Arrival> =
+                        (0..n).map(|_| arrival(&mut rng, desk, &procedures, &online_procedures)).collect();
+                    if !arrivals.is_empty() {
+                        work.push(Work::Arrivals(i, arrivals));
                     }
                 }
             }
             while queue.peek().is_some_and(|Reverse(s)| s.at <= tick) {
                 let Reverse(s) = queue.pop().expect("peeked");
-                work[s.desk].push(Work::Act(s.code, s.plan));
+                work.push(Work::Act(s));
             }
-            // Desks in parallel, each desk's work in order.
+            // Many callers at once, so that the writer commits large batches; the chains first,
+            // so that no long chain is left to run alone at the end of the hour.
             let next = AtomicUsize::new(0);
             let follow_ups: std::sync::Mutex<Vec<Step>> = std::sync::Mutex::new(vec![]);
             std::thread::scope(|scope| {
-                for _ in 0..opts.threads.max(1) {
-                    scope.spawn(|| loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        if i >= work.len() {
-                            break;
-                        }
-                        let actor = Actor::console(&format!("motcua.{}", desks[i].0));
+                for _ in 0..opts.threads.clamp(1, work.len().max(1)) {
+                    scope.spawn(|| {
                         let mut mine = vec![];
-                        for w in &work[i] {
+                        loop {
+                            let i = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(w) = work.get(i) else { break };
                             match w {
-                                Work::Intake(req, steps, first) => {
-                                    if let Ok(d) = app.receive(req, &actor) {
-                                        dossiers.fetch_add(1, Ordering::Relaxed);
-                                        let at = advance(app, tick, *first);
-                                        mine.push(Step { at, desk: i, code: d.code, plan: steps.clone() });
+                                Work::Arrivals(desk, arrivals) => {
+                                    for a in arrivals {
+                                        mine.extend(take_in(app, &desks[*desk], *desk, a, tick, &tally));
                                     }
                                 }
-                                Work::Act(code, plan) => {
-                                    let (step, rest) = plan.split_first().expect("plans are not empty");
-                                    let req = ActionRequest {
-                                        note: Some("mô phỏng".into()),
-                                        to: Some(format!("chuyenvien.{}", desks[i].0)),
-                                        extra_days: Some(2),
-                                        ..ActionRequest::new(step)
-                                    };
-                                    match app.act(code, &req, &actor) {
-                                        Ok(_) => actions.fetch_add(1, Ordering::Relaxed),
-                                        Err(_) => refused.fetch_add(1, Ordering::Relaxed),
-                                    };
-                                    if let Some(next_step) = rest.first() {
-                                        let minutes = step_delay(code, next_step);
-                                        mine.push(Step {
-                                            at: advance(app, tick, minutes),
-                                            desk: i,
-                                            code: code.clone(),
-                                            plan: rest.to_vec(),
-                                        });
-                                    }
+                                Work::Act(step) => {
+                                    mine.extend(act(app, &desks[step.desk], step, tick, &tally))
                                 }
                             }
                         }
@@ -297,31 +285,136 @@ pub fn simulate(
                 queue.push(Reverse(s));
             }
         }
-        progress(day + 1, opts.days, dossiers.load(Ordering::Relaxed), actions.load(Ordering::Relaxed));
+        progress(
+            day + 1,
+            opts.days,
+            tally.dossiers.load(Ordering::Relaxed),
+            tally.actions.load(Ordering::Relaxed),
+        );
     }
     Ok(SimReport {
-        dossiers: dossiers.into_inner(),
-        actions: actions.into_inner(),
-        refused_actions: refused.into_inner(),
+        dossiers: tally.dossiers.into_inner(),
+        actions: tally.actions.into_inner(),
+        refused_actions: tally.refused.into_inner(),
     })
 }
 
-#[derive(Clone)]
-enum Work {
-    /// A new dossier, its plan, and the office minutes before its first step.
-    Intake(IntakeRequest, Vec<&'static str>, i64),
-    /// The next step of a dossier's plan.
-    Act(String, Vec<&'static str>),
+#[derive(Default)]
+struct Tally {
+    dossiers: AtomicUsize,
+    actions: AtomicUsize,
+    refused: AtomicUsize,
 }
 
-/// The delay before a step, derived from the dossier and the step so that it does not depend
-/// on which thread runs it.
-fn step_delay(code: &str, step: &str) -> i64 {
+/// A new dossier: the request, whether documents come with it, its plan, and the office
+/// minutes before its first step.
+struct Arrival {
+    req: IntakeRequest,
+    documents: Option<u64>,
+    plan: Vec<&'static str>,
+    first: i64,
+}
+
+fn arrival(rng: &mut Rng, desk: &Desk, procedures: &[String], online: &[String]) -> Arrival {
+    // About 90 % online, as Đà Nẵng; the procedure among those offered so.
+    let r = rng.below(100);
+    let channel = if r < 90 {
+        Channel::Online
+    } else if r < 98 {
+        Channel::Direct
+    } else {
+        Channel::Postal
+    };
+    let offered = if channel == Channel::Online { online } else { procedures };
+    let procedure_code = rng.pick(offered).clone();
+    let full_name = format!("{} {} {}", rng.pick(SURNAMES), rng.pick(MIDDLE), rng.pick(GIVEN));
+    let applicant = Applicant {
+        full_name,
+        phone: Some(format!("09{:08}", rng.below(100_000_000))),
+        id_number: Some(format!("0{:011}", rng.below(100_000_000_000))),
+        address: Some(format!(
+            "{} {}, {}, {}",
+            rng.below(300) + 1,
+            rng.pick(STREETS),
+            desk.name,
+            desk.province_name
+        )),
+    };
+    // Most online filings carry their scanned forms (the index's digitisation group).
+    let documents = (channel == Channel::Online && rng.chance(0.85)).then(|| rng.below(5));
+    let plan = plan(rng, channel);
+    let first = delay(rng, plan[0]);
+    let req = IntakeRequest { procedure_code, channel, commune_code: Some(desk.code.into()), applicant };
+    Arrival { req, documents, plan, first }
+}
+
+fn take_in(
+    app: &App,
+    desk: &Desk,
+    i: usize,
+    a: &Arrival,
+    tick: NaiveDateTime,
+    tally: &Tally,
+) -> Option<Step> {
+    let received = match a.documents {
+        Some(n) => app.submit_online(&a.req, &[scanned_form(n)]),
+        None => app.receive(&a.req, &desk.officer),
+    };
+    let d = received.ok()?;
+    tally.dossiers.fetch_add(1, Ordering::Relaxed);
+    Some(Step { at: advance(app, tick, a.first), desk: i, code: d.code, plan: a.plan.clone() })
+}
+
+fn act(app: &App, desk: &Desk, s: &Step, tick: NaiveDateTime, tally: &Tally) -> Option<Step> {
+    let (step, rest) = s.plan.split_first().expect("plans are not empty");
+    let to = match *step {
+        "transfer" => desk.province.to_string(),
+        _ => format!("chuyenvien.{}", desk.code),
+    };
+    let req = ActionRequest {
+        note: Some("mô phỏng".into()),
+        to: Some(to),
+        extra_days: Some(2),
+        ..ActionRequest::new(step)
+    };
+    match app.act(&s.code, &req, &desk.officer) {
+        Ok(d) => {
+            tally.actions.fetch_add(1, Ordering::Relaxed);
+            // About a third of citizens rate the service once they have their result.
+            let mut rng = Rng::new(seed_of(&s.code, "rate"));
+            if *step == "return_result" && rng.chance(0.3) {
+                let phone = d.applicant_phone.as_deref().unwrap_or_default();
+                let last4 = &phone[phone.len().saturating_sub(4)..];
+                let score = *rng.pick(&[5, 5, 5, 5, 5, 5, 4, 4, 4, 3, 3, 2]);
+                if app.rate(&s.code, last4, score, None).is_ok() {
+                    tally.actions.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+        Err(_) => {
+            tally.refused.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+    let next_step = rest.first()?;
+    let minutes = delay(&mut Rng::new(seed_of(&s.code, next_step)), next_step);
+    Some(Step { at: advance(app, tick, minutes), desk: s.desk, code: s.code.clone(), plan: rest.to_vec() })
+}
+
+enum Work {
+    /// A desk's new dossiers of the hour, in order of arrival.
+    Arrivals(usize, Vec<Arrival>),
+    /// The next step of a dossier's plan.
+    Act(Step),
+}
+
+/// A seed derived from the dossier and the step, so that what happens to a dossier does not
+/// depend on which thread runs it.
+fn seed_of(code: &str, step: &str) -> u64 {
     let mut h: u64 = 1469598103934665603;
     for b in code.bytes().chain(step.bytes()) {
         h = (h ^ b as u64).wrapping_mul(1099511628211);
     }
-    delay(&mut Rng::new(h), step)
+    h
 }
 
 /// A clock for [`simulate`]: the app reads it, the simulator moves it.

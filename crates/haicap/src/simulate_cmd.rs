@@ -1,4 +1,4 @@
-//! `haicap simulate`: a trial run of a province through the real application services.
+//! `haicap simulate`: a trial run of provinces through the real application services.
 
 use crate::db::DbArgs;
 use crate::CmdResult;
@@ -13,7 +13,7 @@ use std::time::Instant;
 pub struct SimulateArgs {
     #[command(flatten)]
     db: DbArgs,
-    /// Mã tỉnh, thành phố.
+    /// Mã tỉnh, thành phố (vd. 48); nhiều mã cách nhau bởi dấu phẩy; hoặc `all` (cả nước).
     #[arg(long)]
     province: String,
     /// Số ngày mô phỏng, kết thúc hôm nay.
@@ -24,7 +24,8 @@ pub struct SimulateArgs {
     /// Hệ số lượng hồ sơ (1 ≈ 31 hồ sơ mỗi ngày làm việc mỗi xã, như Đà Nẵng quý đầu).
     #[arg(long, default_value_t = 1.0)]
     scale: f64,
-    #[arg(long, default_value_t = 16)]
+    /// Số luồng gửi việc cùng lúc (nhiều luồng: bộ ghi gộp được nhiều thao tác vào một lần ghi).
+    #[arg(long, default_value_t = 32)]
     threads: usize,
 }
 
@@ -35,7 +36,10 @@ pub fn run(a: SimulateArgs) -> CmdResult {
     let data = std::env::var("HAICAP_CALENDAR_DATA").ok();
     let hours = std::env::var("HAICAP_OFFICE_HOURS").ok();
     let cal = crate::calendar_cmd::build_calendar(data.as_deref(), hours.as_deref())?;
-    let app = app::App::open(&a.db.url()?, cal, read)?;
+    // A rehearsal's commits are not synced one by one (a power cut loses its last seconds,
+    // never consistency), and the open dossiers of a whole province stay in memory.
+    let opts = store::Options { durable: false, ..store::Options::default() };
+    let app = app::App::open_with(&a.db.url()?, cal, read, opts)?.keep_recent(1 << 18);
     let tty = std::io::stderr().is_terminal();
     let started = Instant::now();
     let progress = |day: u32, days: u32, dossiers: usize, actions: usize| {
