@@ -56,6 +56,15 @@ enum BenchCmd {
         #[arg(long, default_value_t = 200)]
         repeat: usize,
     },
+    /// Bảng điều hành, chỉ số phục vụ và API số liệu của một tỉnh và xã đông hồ sơ nhất, trên
+    /// cơ sở dữ liệu do `haicap simulate` tạo (30 ngày cuối có số liệu).
+    Dashboard {
+        #[arg(long, default_value = "48")]
+        province: String,
+        /// Số lần gọi mỗi trang.
+        #[arg(long, default_value_t = 200)]
+        repeat: usize,
+    },
 }
 
 /// The communes of Đà Nẵng (48): the desks of the workload.
@@ -134,6 +143,14 @@ pub fn run(a: BenchArgs) -> CmdResult {
             }
             outln!("trang\tp50 ms\tp99 ms");
             for f in crate::bench_coordination::measure(app.clone(), repeat)? {
+                outln!("{}\t{:.2}\t{:.2}", f.page, f.p50_ms, f.p99_ms);
+            }
+        }
+        BenchCmd::Dashboard { province, repeat } => {
+            let (about, figures) = crate::bench_dashboard::measure(app.clone(), province.trim(), repeat)?;
+            eprintln!("{about}");
+            outln!("trang\tp50 ms\tp99 ms");
+            for f in figures {
                 outln!("{}\t{:.2}\t{:.2}", f.page, f.p50_ms, f.p99_ms);
             }
         }

@@ -133,7 +133,7 @@ pub fn seed(
     Ok(())
 }
 
-async fn get(router: &axum::Router, uri: &str, token: &str) -> Result<f64, CliError> {
+pub(crate) async fn get(router: &axum::Router, uri: &str, token: &str) -> Result<f64, CliError> {
     let req = Request::builder()
         .uri(uri)
         .header(header::COOKIE, format!("haicap_session={token}"))
@@ -149,7 +149,7 @@ async fn get(router: &axum::Router, uri: &str, token: &str) -> Result<f64, CliEr
     Ok(t.elapsed().as_secs_f64() * 1000.0)
 }
 
-async fn token(router: &axum::Router, user: &str) -> Result<String, CliError> {
+pub(crate) async fn token(router: &axum::Router, user: &str) -> Result<String, CliError> {
     let body = serde_json::json!({"username": user, "password": "haicap2025"}).to_string();
     let req = Request::builder()
         .method("POST")

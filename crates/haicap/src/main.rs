@@ -13,6 +13,7 @@ mod admin_cmd;
 mod assistant_cmd;
 mod bench_cmd;
 mod bench_coordination;
+mod bench_dashboard;
 mod calendar_cmd;
 mod catalog_cmd;
 mod db;
