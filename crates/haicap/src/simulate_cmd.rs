@@ -42,10 +42,17 @@ pub fn run(a: SimulateArgs) -> CmdResult {
     let app = app::App::open_with(&a.db.url()?, cal, read, opts)?.keep_recent(1 << 18);
     let tty = std::io::stderr().is_terminal();
     let started = Instant::now();
+    // A terminal gets a line rewritten in place; a log gets one line a simulated day.
     let progress = |day: u32, days: u32, dossiers: usize, actions: usize| {
+        let secs = started.elapsed().as_secs_f64();
+        let rate = dossiers as f64 / secs.max(0.001);
+        let line = format!(
+            "ngày {day}/{days} · {dossiers} hồ sơ · {actions} thao tác · {secs:.0} s · {rate:.0} hồ sơ/giây"
+        );
         if tty {
-            let rate = dossiers as f64 / started.elapsed().as_secs_f64().max(0.001);
-            eprint!("\rngày {day}/{days} · {dossiers} hồ sơ · {actions} thao tác · {rate:.0} hồ sơ/giây   ");
+            eprint!("\r{line}   ");
+        } else {
+            eprintln!("{line}");
         }
     };
     let opts = SimOptions { days: a.days, seed: a.seed, scale: a.scale, threads: a.threads };
