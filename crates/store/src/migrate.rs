@@ -13,6 +13,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (5, "assistant", include_str!("../migrations/0005_assistant.sql")),
     (6, "coordination", include_str!("../migrations/0006_coordination.sql")),
     (7, "dashboard", include_str!("../migrations/0007_dashboard.sql")),
+    (8, "open_index", include_str!("../migrations/0008_open_index.sql")),
 ];
 
 /// The latest schema version this build knows.
