@@ -38,7 +38,9 @@ pub fn run(a: SimulateArgs) -> CmdResult {
     let cal = crate::calendar_cmd::build_calendar(data.as_deref(), hours.as_deref())?;
     // A rehearsal's commits are not synced one by one (a power cut loses its last seconds,
     // never consistency), and the open dossiers of a whole province stay in memory.
-    let opts = store::Options { durable: false, ..store::Options::default() };
+    // PostgreSQL commits on several connections at once: more writers, fewer waits for
+    // round trips (SQLite has one writer whatever is asked).
+    let opts = store::Options { durable: false, writers: 8, ..store::Options::default() };
     let app = app::App::open_with(&a.db.url()?, cal, read, opts)?.keep_recent(1 << 18);
     let tty = std::io::stderr().is_terminal();
     let started = Instant::now();

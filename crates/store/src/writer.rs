@@ -87,19 +87,37 @@ fn next_batch(rx: &Mutex<Receiver<Job>>, max: usize) -> Option<Vec<Job>> {
     Some(batch)
 }
 
+/// How often a write that lost a deadlock or a serialization conflict is run again.
+const BUSY_RETRIES: u32 = 8;
+
 fn run(conn: &mut dyn Conn, rx: &Mutex<Receiver<Job>>, max_batch: usize) {
     while let Some(mut batch) = next_batch(rx, max_batch) {
         match in_one_transaction(conn, &mut batch) {
             Ok(()) => batch.into_iter().for_each(|j| (j.finish)(Ok(()))),
-            Err(e) if batch.len() == 1 => batch.into_iter().for_each(|j| (j.finish)(Err(e.clone()))),
-            // One write failed and took the batch with it: run each alone so that only
-            // the failing one is refused.
+            // One write failed (or several writers' batches deadlocked, and the database
+            // aborted this one): run each alone, so that only a write that fails by itself is
+            // refused.
             Err(_) => {
                 for mut job in batch {
-                    let r = in_one_transaction(conn, std::slice::from_mut(&mut job));
+                    let r = alone(conn, &mut job);
                     (job.finish)(r);
                 }
             }
+        }
+    }
+}
+
+/// Runs one write in its own transaction, again after a deadlock or serialization conflict
+/// (another writer's transaction went first; nothing of this one was kept).
+fn alone(conn: &mut dyn Conn, job: &mut Job) -> Result<(), StoreError> {
+    let mut attempt = 0;
+    loop {
+        match in_one_transaction(conn, std::slice::from_mut(job)) {
+            Err(StoreError::Busy(_)) if attempt < BUSY_RETRIES => {
+                attempt += 1;
+                std::thread::sleep(std::time::Duration::from_millis(1 << attempt.min(6)));
+            }
+            r => return r,
         }
     }
 }
