@@ -88,7 +88,7 @@ fn next_batch(rx: &Mutex<Receiver<Job>>, max: usize) -> Option<Vec<Job>> {
 }
 
 /// How often a write that lost a deadlock or a serialization conflict is run again.
-const BUSY_RETRIES: u32 = 8;
+const BUSY_RETRIES: u32 = 30;
 
 fn run(conn: &mut dyn Conn, rx: &Mutex<Receiver<Job>>, max_batch: usize) {
     while let Some(mut batch) = next_batch(rx, max_batch) {
@@ -115,7 +115,12 @@ fn alone(conn: &mut dyn Conn, job: &mut Job) -> Result<(), StoreError> {
         match in_one_transaction(conn, std::slice::from_mut(job)) {
             Err(StoreError::Busy(_)) if attempt < BUSY_RETRIES => {
                 attempt += 1;
-                std::thread::sleep(std::time::Duration::from_millis(1 << attempt.min(6)));
+                // A jittered pause, so that writers that collided do not collide again in step.
+                let nanos = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.subsec_nanos() as u64);
+                let cap = 1u64 << attempt.min(6);
+                std::thread::sleep(std::time::Duration::from_millis(1 + nanos % cap));
             }
             r => return r,
         }
