@@ -141,18 +141,12 @@ pub fn run(a: BenchArgs) -> CmdResult {
                 crate::bench_coordination::seed(&app, communes, officials, proposals, directives)?;
                 eprintln!("đã nạp dữ liệu trong {:.1} s", t.elapsed().as_secs_f64());
             }
-            outln!("trang\tp50 ms\tp99 ms");
-            for f in crate::bench_coordination::measure(app.clone(), repeat)? {
-                outln!("{}\t{:.2}\t{:.2}", f.page, f.p50_ms, f.p99_ms);
-            }
+            crate::bench_coordination::print(&crate::bench_coordination::measure(app.clone(), repeat)?)?;
         }
         BenchCmd::Dashboard { province, repeat } => {
             let (about, figures) = crate::bench_dashboard::measure(app.clone(), province.trim(), repeat)?;
             eprintln!("{about}");
-            outln!("trang\tp50 ms\tp99 ms");
-            for f in figures {
-                outln!("{}\t{:.2}\t{:.2}", f.page, f.p50_ms, f.p99_ms);
-            }
+            crate::bench_coordination::print(&figures)?;
         }
         BenchCmd::Intake { count, clients, print_codes } => {
             let out = Mutex::new(std::io::stdout());

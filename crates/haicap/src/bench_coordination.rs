@@ -200,17 +200,36 @@ pub fn measure(app: Arc<App>, repeat: usize) -> Result<Vec<Figures>, CliError> {
                 leader.as_str(),
             ),
         ];
-        let mut out = vec![];
-        for (name, uri, tok) in pages {
-            get(&router, &uri, tok).await?; // warm
-            let mut t = Vec::with_capacity(repeat);
-            for _ in 0..repeat {
-                t.push(get(&router, &uri, tok).await?);
-            }
-            t.sort_by(f64::total_cmp);
-            let p = |q: f64| t[((t.len() as f64 * q).ceil() as usize).saturating_sub(1).min(t.len() - 1)];
-            out.push(Figures { page: name, p50_ms: p(0.5), p99_ms: p(0.99) });
-        }
-        Ok(out)
+        time_pages(&router, pages, repeat).await
     })
+}
+
+/// Calls each (name, URI, session token) once to warm up, then `repeat` times, and gives
+/// its median and 99th percentile.
+pub(crate) async fn time_pages(
+    router: &axum::Router,
+    pages: Vec<(String, String, &str)>,
+    repeat: usize,
+) -> Result<Vec<Figures>, CliError> {
+    let mut out = vec![];
+    for (name, uri, tok) in pages {
+        get(router, &uri, tok).await?;
+        let mut t = Vec::with_capacity(repeat);
+        for _ in 0..repeat {
+            t.push(get(router, &uri, tok).await?);
+        }
+        t.sort_by(f64::total_cmp);
+        let p = |q: f64| t[((t.len() as f64 * q).ceil() as usize).saturating_sub(1).min(t.len() - 1)];
+        out.push(Figures { page: name, p50_ms: p(0.5), p99_ms: p(0.99) });
+    }
+    Ok(out)
+}
+
+/// The figures as the bench prints them: a tab-separated table.
+pub(crate) fn print(figures: &[Figures]) -> Result<(), CliError> {
+    outln!("trang\tp50 ms\tp99 ms");
+    for f in figures {
+        outln!("{}\t{:.2}\t{:.2}", f.page, f.p50_ms, f.p99_ms);
+    }
+    Ok(())
 }

@@ -3,7 +3,7 @@
 //! 30 simulated days. Each request goes through the web app's router (session, scope,
 //! queries, template), with no network in between.
 
-use crate::bench_coordination::{get, token, Figures};
+use crate::bench_coordination::{time_pages, token, Figures};
 use crate::error::CliError;
 use app::App;
 use chrono::{Duration, NaiveDate};
@@ -104,18 +104,7 @@ pub fn measure(app: Arc<App>, province: &str, repeat: usize) -> Result<(String, 
                 ct.as_str(),
             ),
         ];
-        let mut out = vec![];
-        for (name, uri, tok) in pages {
-            get(&router, &uri, tok).await?; // warm
-            let mut t = Vec::with_capacity(repeat);
-            for _ in 0..repeat {
-                t.push(get(&router, &uri, tok).await?);
-            }
-            t.sort_by(f64::total_cmp);
-            let p = |q: f64| t[((t.len() as f64 * q).ceil() as usize).saturating_sub(1).min(t.len() - 1)];
-            out.push(Figures { page: name, p50_ms: p(0.5), p99_ms: p(0.99) });
-        }
-        Ok::<_, CliError>(out)
+        time_pages(&router, pages, repeat).await
     })?;
     Ok((about, figures))
 }
