@@ -94,6 +94,11 @@ fn run(conn: &mut dyn Conn, rx: &Mutex<Receiver<Job>>, max_batch: usize) {
     while let Some(mut batch) = next_batch(rx, max_batch) {
         match in_one_transaction(conn, &mut batch) {
             Ok(()) => batch.into_iter().for_each(|j| (j.finish)(Ok(()))),
+            // A write alone that failed by itself is refused at once; only a lost deadlock or
+            // conflict is worth running again.
+            Err(e) if batch.len() == 1 && !matches!(e, StoreError::Busy(_)) => {
+                batch.into_iter().for_each(|j| (j.finish)(Err(e.clone())))
+            }
             // One write failed (or several writers' batches deadlocked, and the database
             // aborted this one): run each alone, so that only a write that fails by itself is
             // refused.
