@@ -225,6 +225,12 @@ pub fn simulate(
         .filter(|p| p.online && p.terms(Channel::Online).is_some())
         .map(|p| p.code.clone())
         .collect();
+    // A large trial (a few hundred MB of SQLite and up) writes faster into a file already past
+    // its first gibibyte (see `Store::reserve_past_lock_page`); a small one is not worth it.
+    let expected = desks.len() as f64 * 31.0 * opts.scale * opts.days as f64 * 5.0 / 7.0;
+    if expected >= 100_000.0 {
+        app.store().reserve_past_lock_page()?;
+    }
     let mut rng = Rng::new(opts.seed);
     let mut queue: BinaryHeap<Reverse<Step>> = BinaryHeap::new();
     let tally = Tally::default();

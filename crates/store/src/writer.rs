@@ -1,8 +1,10 @@
 //! The group-commit writer: callers hand it writes; it runs as many as are waiting in one
 //! transaction, commits once, and only then answers each caller.
 
+use crate::checkpoint;
 use crate::conn::Conn;
 use crate::StoreError;
+use std::sync::atomic::AtomicBool;
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -21,7 +23,12 @@ pub(crate) struct Writer {
 }
 
 impl Writer {
-    pub(crate) fn start(conns: Vec<Box<dyn Conn>>, max_batch: usize) -> Writer {
+    /// `rewind`: set by SQLite's checkpointer when the writer should finish a checkpoint.
+    pub(crate) fn start(
+        conns: Vec<Box<dyn Conn>>,
+        max_batch: usize,
+        rewind: Option<Arc<AtomicBool>>,
+    ) -> Writer {
         let (tx, rx) = channel::<Job>();
         let rx = Arc::new(Mutex::new(rx));
         let threads = conns
@@ -29,9 +36,10 @@ impl Writer {
             .enumerate()
             .map(|(i, mut conn)| {
                 let rx = rx.clone();
+                let rewind = rewind.clone();
                 std::thread::Builder::new()
                     .name(format!("haicap-writer-{i}"))
-                    .spawn(move || run(conn.as_mut(), &rx, max_batch))
+                    .spawn(move || run(conn.as_mut(), &rx, max_batch, rewind.as_deref()))
                     .expect("a thread can be started")
             })
             .collect();
@@ -90,8 +98,11 @@ fn next_batch(rx: &Mutex<Receiver<Job>>, max: usize) -> Option<Vec<Job>> {
 /// How often a write that lost a deadlock or a serialization conflict is run again.
 const BUSY_RETRIES: u32 = 30;
 
-fn run(conn: &mut dyn Conn, rx: &Mutex<Receiver<Job>>, max_batch: usize) {
+fn run(conn: &mut dyn Conn, rx: &Mutex<Receiver<Job>>, max_batch: usize, rewind: Option<&AtomicBool>) {
     while let Some(mut batch) = next_batch(rx, max_batch) {
+        if let Some(r) = rewind {
+            checkpoint::finish_for_writer(conn, r);
+        }
         match in_one_transaction(conn, &mut batch) {
             Ok(()) => batch.into_iter().for_each(|j| (j.finish)(Ok(()))),
             // A write alone that failed by itself is refused at once; only a lost deadlock or
