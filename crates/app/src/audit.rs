@@ -69,6 +69,11 @@ fn seal_until(
     today: NaiveDate,
     now: NaiveDateTime,
 ) -> Result<Option<NaiveDate>, StoreError> {
+    if c.dialect() == store::Dialect::Postgres {
+        // Several writer connections may seal at the turn of a day: one at a time, and the
+        // next one finds the days sealed (SQLite has one writer).
+        c.batch("SELECT pg_advisory_xact_lock(7243020)")?;
+    }
     let last = c.query_one("SELECT day, digest FROM day_digests ORDER BY day DESC LIMIT 1", &[])?;
     let (mut prev, mut from) = match &last {
         Some(r) => (r.string(1), r.date(0).map(|d| d + Duration::days(1))),
@@ -234,6 +239,15 @@ fn verify_all(c: &mut dyn Conn) -> Result<VerifyReport, StoreError> {
 
 impl App {
     /// Seals the days before today, if not done yet today.
+    /// After a write has been committed: seals the past days if a new one began. A failure
+    /// here must not turn the caller's committed write into an error (the caller would retry
+    /// and file it twice); it is reported, and the next write or `haicap audit seal` seals.
+    pub(crate) fn seal_after_write(&self) {
+        if let Err(e) = self.seal_if_new_day() {
+            eprintln!("haicap: chưa niêm phong được các ngày đã qua [{}]: {}", e.code, e.message);
+        }
+    }
+
     pub(crate) fn seal_if_new_day(&self) -> AppResult<()> {
         let today = self.now().date();
         {

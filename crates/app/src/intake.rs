@@ -270,7 +270,7 @@ impl App {
             Ok(rec)
         })?;
         self.remember(&stored);
-        self.seal_if_new_day()?;
+        self.seal_after_write();
         Ok(stored)
     }
 }

@@ -220,7 +220,7 @@ impl App {
             })?;
             if let Some(rec) = written {
                 self.remember(&rec);
-                self.seal_if_new_day()?;
+                self.seal_after_write();
                 return Ok(rec);
             }
             self.forget(code);
