@@ -16,6 +16,7 @@ mod bench_coordination;
 mod bench_dashboard;
 mod calendar_cmd;
 mod catalog_cmd;
+mod database_cmd;
 mod db;
 mod dossier_cmd;
 mod error;
@@ -64,12 +65,15 @@ enum Command {
     Simulate(simulate_cmd::SimulateArgs),
     /// Trợ lý số: hỏi đáp về thủ tục, đo độ chính xác, dựng lại chỉ mục.
     Assistant(assistant_cmd::AssistantArgs),
+    /// Cơ sở dữ liệu: chép từ SQLite sang PostgreSQL.
+    Db(database_cmd::DatabaseArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Units(a) => units_cmd::run(a),
+        Command::Db(a) => database_cmd::run(a),
         Command::Address(a) => address_cmd::run(a),
         Command::Calendar(a) => calendar_cmd::run(a),
         Command::Catalog(a) => catalog_cmd::run(a),

@@ -5,6 +5,7 @@
 
 mod checkpoint;
 mod conn;
+pub mod copy;
 pub mod migrate;
 mod pg;
 mod sqlite;

@@ -60,6 +60,11 @@ impl PgConn {
         Ok(st)
     }
 
+    /// A `COPY … FROM STDIN` in progress: write its rows, then `finish`.
+    pub(crate) fn copy_in(&mut self, sql: &str) -> Result<postgres::CopyInWriter<'_>, StoreError> {
+        self.client.copy_in(sql).map_err(pg_err)
+    }
+
     pub fn connect(url: &str) -> Result<PgConn, StoreError> {
         let client = Client::connect(url, NoTls)
             .map_err(|e| StoreError::Unavailable(format!("không kết nối được PostgreSQL: {e}")))?;

@@ -64,6 +64,25 @@ impl SqliteConn {
         conn.set_prepared_statement_cache_capacity(64);
         Ok(SqliteConn { conn })
     }
+
+    /// Calls `f` with each row of `sql`, without collecting them (a table of millions of
+    /// rows is read in constant memory); `f` returns false to stop.
+    pub(crate) fn each_row(
+        &mut self,
+        sql: &str,
+        f: &mut dyn FnMut(&[ValueRef<'_>]) -> bool,
+    ) -> Result<(), StoreError> {
+        let mut st = self.conn.prepare(sql).map_err(sql_err)?;
+        let n = st.column_count();
+        let mut rows = st.query([]).map_err(sql_err)?;
+        while let Some(r) = rows.next().map_err(sql_err)? {
+            let values = (0..n).map(|i| r.get_ref(i)).collect::<Result<Vec<_>, _>>().map_err(sql_err)?;
+            if !f(&values) {
+                break;
+            }
+        }
+        Ok(())
+    }
 }
 
 fn read_value(v: ValueRef<'_>) -> Val {
