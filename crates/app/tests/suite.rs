@@ -506,3 +506,53 @@ fn officers_find_dossiers_by_name_without_accents_or_by_phone() {
         assert!(find("nguyen", &officer(HOA_CUONG)).is_empty(), "search stays within the scope");
     });
 }
+
+#[test]
+fn the_first_writes_of_a_new_day_all_succeed_and_each_day_is_sealed_once() {
+    each_backend(|db| {
+        let clock = HandClock::at(at(2026, 3, 2, 9, 0));
+        let app = open(db, &clock);
+        let desk = officer(HAI_CHAU);
+        for day in [2, 4, 6] {
+            // A busy day (its seal takes a while) ...
+            clock.set(at(2026, 3, day, 9, 0));
+            for _ in 0..150 {
+                app.receive(&request(Channel::Direct, None), &desk).unwrap();
+            }
+            // ... then the next morning, many desks at once: each write may find the day to
+            // seal (on PostgreSQL, on several writer connections); none may be reported failed.
+            clock.set(at(2026, 3, day + 1, 8, 0));
+            let results: Vec<_> = std::thread::scope(|s| {
+                let handles: Vec<_> = (0..16)
+                    .map(|_| s.spawn(|| app.receive(&request(Channel::Direct, None), &desk)))
+                    .collect();
+                handles.into_iter().map(|h| h.join().unwrap()).collect()
+            });
+            for r in &results {
+                assert!(r.is_ok(), "{}/03: {r:?}", day + 1);
+            }
+        }
+        // And sealing itself, asked for by several callers at once (`haicap audit seal` while
+        // the desks work): each gets the same answer, the day is sealed once.
+        clock.set(at(2026, 3, 7, 9, 0));
+        for _ in 0..150 {
+            app.receive(&request(Channel::Direct, None), &desk).unwrap();
+        }
+        clock.set(at(2026, 3, 8, 8, 0));
+        let sealed: Vec<_> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..6).map(|_| s.spawn(|| app.seal())).collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for r in &sealed {
+            assert!(
+                matches!(r, Ok(Some(d)) if *d == chrono::NaiveDate::from_ymd_opt(2026, 3, 7).unwrap()),
+                "{r:?}"
+            );
+        }
+        let count = |sql: &str| app.store().read(|c| c.query_one(sql, &[])).unwrap().and_then(|r| r.int(0));
+        assert_eq!(count("SELECT COUNT(*) FROM dossiers"), Some(3 * (150 + 16) + 150));
+        // The days with work before today: 2 to 7 March, each sealed once.
+        assert_eq!(count("SELECT COUNT(*) FROM day_digests"), Some(6));
+        assert!(app.verify().unwrap().ok());
+    });
+}
