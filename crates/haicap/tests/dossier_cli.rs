@@ -356,3 +356,18 @@ fn the_register_exports_as_csv_for_excel_and_json_for_the_portal() {
 fn chrono_today() -> String {
     (chrono::Utc::now() + chrono::Duration::hours(7)).format("%Y-%m-%d").to_string()
 }
+
+#[test]
+fn db_copy_refuses_what_it_cannot_do_without_touching_anything() {
+    let db = Db::new();
+    // No such file: named, and not created by the attempt.
+    let o = db.run(&["db", "copy", "--to", "postgres://postgres@127.0.0.1:1/x?connect_timeout=1"], b"");
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains("db_unavailable"), "{}", err(&o));
+    assert!(!db.path.exists());
+    // Only SQLite into PostgreSQL.
+    let o = db.run(&["db", "copy", "--to", "sqlite:///tmp/haicap-copy-target.db"], b"");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("unsupported_copy"), "{}", err(&o));
+    assert!(!std::path::Path::new("/tmp/haicap-copy-target.db").exists());
+}
