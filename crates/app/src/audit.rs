@@ -238,7 +238,6 @@ fn verify_all(c: &mut dyn Conn) -> Result<VerifyReport, StoreError> {
 }
 
 impl App {
-    /// Seals the days before today, if not done yet today.
     /// After a write has been committed: seals the past days if a new one began. A failure
     /// here must not turn the caller's committed write into an error (the caller would retry
     /// and file it twice); it is reported, and the next write or `haicap audit seal` seals.
@@ -248,6 +247,7 @@ impl App {
         }
     }
 
+    /// Seals the days before today, if not done yet today.
     pub(crate) fn seal_if_new_day(&self) -> AppResult<()> {
         let today = self.now().date();
         {

@@ -37,8 +37,7 @@ fn copy(db: &DbArgs, to: &str) -> CmdResult {
     let DbUrl::Sqlite(from) = db.url()? else {
         return Err(CliError::new("unsupported_copy", "nguồn phải là một tệp SQLite (--db sqlite://…)"));
     };
-    let target = DbUrl::parse(to).map_err(|e| CliError::new(e.code(), e.message().to_string()))?;
-    let DbUrl::Postgres(to) = target else {
+    let DbUrl::Postgres(to) = DbUrl::parse(to)? else {
         return Err(CliError::new("unsupported_copy", "đích phải là PostgreSQL (--to postgres://…)"));
     };
     let tty = std::io::stderr().is_terminal();
@@ -51,8 +50,7 @@ fn copy(db: &DbArgs, to: &str) -> CmdResult {
             eprintln!("{line}");
         }
     };
-    let report = store::copy::sqlite_to_postgres(&from, &to, &mut progress)
-        .map_err(|e| CliError::new(e.code(), e.message().to_string()))?;
+    let report = store::copy::sqlite_to_postgres(&from, &to, &mut progress)?;
     if tty {
         eprintln!();
     }

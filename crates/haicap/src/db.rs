@@ -30,10 +30,16 @@ impl From<AppError> for CliError {
     }
 }
 
+impl From<store::StoreError> for CliError {
+    fn from(e: store::StoreError) -> Self {
+        CliError::new(e.code(), e.message().to_string())
+    }
+}
+
 impl DbArgs {
     pub fn url(&self) -> Result<DbUrl, CliError> {
         match &self.db {
-            Some(u) => DbUrl::parse(u).map_err(|e| CliError::new(e.code(), e.message().to_string())),
+            Some(u) => Ok(DbUrl::parse(u)?),
             None => Ok(DbUrl::Sqlite(self.data_dir.join("haicap.db"))),
         }
     }

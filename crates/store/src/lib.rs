@@ -130,8 +130,9 @@ impl Default for Options {
     }
 }
 
-/// WAL pages past which SQLite's WAL is rewound: durable, bulk.
-const WAL_REWIND_PAGES: (i64, i64) = (16_384, 65_536);
+/// WAL pages past which SQLite's WAL is rewound (64 MiB), and for a bulk run (256 MiB).
+const WAL_REWIND_PAGES: i64 = 16_384;
+const BULK_WAL_REWIND_PAGES: i64 = 65_536;
 
 /// A migrated database with its writer and a pool of reading connections.
 pub struct Store {
@@ -167,7 +168,7 @@ impl Store {
             // (256 MiB) for a bulk run.
             conns[0].batch("PRAGMA wal_autocheckpoint = 0")?;
             // A WAL file that grew (a bulk load, a long reader) is cut back when rewound.
-            conns[0].batch(&format!("PRAGMA journal_size_limit = {}", WAL_REWIND_PAGES.1 * 4096))?;
+            conns[0].batch(&format!("PRAGMA journal_size_limit = {}", BULK_WAL_REWIND_PAGES * 4096))?;
         }
         if !opts.durable {
             for c in &mut conns {
@@ -179,13 +180,12 @@ impl Store {
         }
         let (checkpointer, rewind) = if url.dialect() == Dialect::Sqlite {
             let rewind = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-            let (tick, pages) = if opts.durable { (1, WAL_REWIND_PAGES.0) } else { (3, WAL_REWIND_PAGES.1) };
-            let mut conn = url.connect()?;
-            if !opts.durable {
-                conn.batch("PRAGMA synchronous = NORMAL")?;
-            }
-            let tick = std::time::Duration::from_secs(tick);
-            (Some(checkpoint::Checkpointer::start(conn, tick, pages, rewind.clone())), Some(rewind))
+            let (secs, pages) = if opts.durable { (1, WAL_REWIND_PAGES) } else { (3, BULK_WAL_REWIND_PAGES) };
+            // Its `synchronous` does not matter: a checkpoint syncs the file under NORMAL and
+            // FULL alike, and this connection never commits.
+            let tick = std::time::Duration::from_secs(secs);
+            let checkpointer = checkpoint::Checkpointer::start(url.connect()?, tick, pages, rewind.clone());
+            (Some(checkpointer), Some(rewind))
         } else {
             (None, None)
         };
