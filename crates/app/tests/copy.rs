@@ -28,6 +28,10 @@ fn dossiers(app: &App) -> Vec<String> {
         .collect()
 }
 
+fn audit_line(app: &App, insert: &'static str, at: chrono::NaiveDateTime) {
+    app.store().write(move |c| c.exec(insert, &[Val::Ts(at)])).unwrap();
+}
+
 #[test]
 fn a_sqlite_file_copied_into_postgres_reads_the_same_and_goes_on() {
     let Some(pg) = common::postgres() else { return };
@@ -39,14 +43,11 @@ fn a_sqlite_file_copied_into_postgres_reads_the_same_and_goes_on() {
     let r = simulate(&from, &clock, "46", start, opts, &|_, _, _, _| {}).unwrap();
     assert!(r.dossiers > 100, "{r:?}");
     // A line of the audit log, whose id PostgreSQL numbers by a sequence.
-    from.store()
-        .write(move |c| {
-            c.exec(
-                "INSERT INTO audit_log (id, at, actor, action, detail) VALUES (41, $1, 'cli', 'test', 'dòng\tcó\ntab')",
-                &[Val::Ts(start.and_hms_opt(8, 0, 0).unwrap())],
-            )
-        })
-        .unwrap();
+    audit_line(
+        &from,
+        "INSERT INTO audit_log (id, at, actor, action, detail) VALUES (41, $1, 'cli', 'test', 'dòng\tcó\ntab')",
+        start.and_hms_opt(8, 0, 0).unwrap(),
+    );
 
     let DbUrl::Sqlite(path) = &sqlite.url else { unreachable!() };
     let DbUrl::Postgres(target) = &pg.url else { unreachable!() };
@@ -68,14 +69,11 @@ fn a_sqlite_file_copied_into_postgres_reads_the_same_and_goes_on() {
 
     // It goes on: the next audit line takes the next id, and another day of work numbers its
     // dossiers after the copied ones (the counters came along) and still verifies.
-    to.store()
-        .write(move |c| {
-            c.exec(
-                "INSERT INTO audit_log (at, actor, action) VALUES ($1, 'cli', 'after')",
-                &[Val::Ts(start.and_hms_opt(9, 0, 0).unwrap())],
-            )
-        })
-        .unwrap();
+    audit_line(
+        &to,
+        "INSERT INTO audit_log (at, actor, action) VALUES ($1, 'cli', 'after')",
+        start.and_hms_opt(9, 0, 0).unwrap(),
+    );
     assert_eq!(count(&to, "SELECT MAX(id) FROM audit_log"), 42);
     let had = count(&to, "SELECT COUNT(*) FROM dossiers");
     let next = start + chrono::Duration::days(7);

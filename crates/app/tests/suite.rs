@@ -507,6 +507,14 @@ fn officers_find_dossiers_by_name_without_accents_or_by_phone() {
     });
 }
 
+/// `f` called by `n` threads at once; their results.
+fn at_once<T: Send>(n: usize, f: impl Fn() -> T + Sync) -> Vec<T> {
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..n).map(|_| s.spawn(&f)).collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
 #[test]
 fn the_first_writes_of_a_new_day_all_succeed_and_each_day_is_sealed_once() {
     each_backend(|db| {
@@ -522,13 +530,7 @@ fn the_first_writes_of_a_new_day_all_succeed_and_each_day_is_sealed_once() {
             // ... then the next morning, many desks at once: each write may find the day to
             // seal (on PostgreSQL, on several writer connections); none may be reported failed.
             clock.set(at(2026, 3, day + 1, 8, 0));
-            let results: Vec<_> = std::thread::scope(|s| {
-                let handles: Vec<_> = (0..16)
-                    .map(|_| s.spawn(|| app.receive(&request(Channel::Direct, None), &desk)))
-                    .collect();
-                handles.into_iter().map(|h| h.join().unwrap()).collect()
-            });
-            for r in &results {
+            for r in &at_once(16, || app.receive(&request(Channel::Direct, None), &desk)) {
                 assert!(r.is_ok(), "{}/03: {r:?}", day + 1);
             }
         }
@@ -539,11 +541,7 @@ fn the_first_writes_of_a_new_day_all_succeed_and_each_day_is_sealed_once() {
             app.receive(&request(Channel::Direct, None), &desk).unwrap();
         }
         clock.set(at(2026, 3, 8, 8, 0));
-        let sealed: Vec<_> = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..6).map(|_| s.spawn(|| app.seal())).collect();
-            handles.into_iter().map(|h| h.join().unwrap()).collect()
-        });
-        for r in &sealed {
+        for r in &at_once(6, || app.seal()) {
             assert!(
                 matches!(r, Ok(Some(d)) if *d == chrono::NaiveDate::from_ymd_opt(2026, 3, 7).unwrap()),
                 "{r:?}"
