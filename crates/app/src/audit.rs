@@ -47,11 +47,13 @@ fn midnight(d: NaiveDate) -> NaiveDateTime {
 }
 
 /// The chain heads of the dossiers that changed on `day`, sorted by code.
+///
+/// The day's events are read through the index on `at` and the last one per dossier kept
+/// here: a join with a grouped subquery left the choice of plan to the statistics, and with
+/// stale ones SQLite joined every event of the day against the whole table.
 fn heads_of_day(c: &mut dyn Conn, day: NaiveDate) -> Result<Vec<Head>, StoreError> {
     let rows = c.query(
-        "SELECT e.dossier_code, e.seq, e.hash FROM events e
-         JOIN (SELECT dossier_code, MAX(seq) AS seq FROM events WHERE at >= $1 AND at < $2 GROUP BY dossier_code) m
-         ON e.dossier_code = m.dossier_code AND e.seq = m.seq",
+        "SELECT dossier_code, seq, hash FROM events WHERE at >= $1 AND at < $2",
         &[midnight(day).into(), midnight(day + Duration::days(1)).into()],
     )?;
     let mut heads: Vec<Head> = rows
@@ -59,7 +61,9 @@ fn heads_of_day(c: &mut dyn Conn, day: NaiveDate) -> Result<Vec<Head>, StoreErro
         .map(|r| Head { code: r.string(0), seq: r.int(1).unwrap_or(0) as u32, hash: r.string(2) })
         .collect();
     // Sorted here, not by SQL: PostgreSQL's collation may order text differently from SQLite.
-    heads.sort_by(|a, b| a.code.cmp(&b.code));
+    // The last event of each dossier that day is its head.
+    heads.sort_by(|a, b| a.code.cmp(&b.code).then(b.seq.cmp(&a.seq)));
+    heads.dedup_by(|later, first| later.code == first.code);
     Ok(heads)
 }
 
@@ -264,8 +268,9 @@ impl App {
     pub fn seal(&self) -> AppResult<Option<NaiveDate>> {
         let now = self.now();
         let today = now.date();
-        let last = self.store.write(move |c| seal_until(c, today, now))?;
+        // Statistics first: the day's reads must not be planned on those of an empty table.
         self.store.optimize()?;
+        let last = self.store.write(move |c| seal_until(c, today, now))?;
         // Nothing to seal before today counts as sealed through yesterday.
         *self.sealed_through.lock().unwrap_or_else(|e| e.into_inner()) = Some(today - Duration::days(1));
         Ok(last)

@@ -389,6 +389,16 @@ fn verify_names_each_dossier_whose_history_was_altered() {
         assert_eq!(app.seal().unwrap(), Some(at(2026, 5, 11, 0, 0).date()));
         assert!(app.digest(at(2026, 5, 11, 0, 0).date()).unwrap().is_some());
         assert!(app.verify().unwrap().ok());
+        // The seal holds each dossier's last event of the day (each had several).
+        let pairs = |sql: &'static str| {
+            let rows = app.store().read(move |c| c.query(sql, &[])).unwrap();
+            let mut v: Vec<(String, i64)> = rows.iter().map(|r| (r.string(0), r.int(1).unwrap())).collect();
+            v.sort();
+            v
+        };
+        let heads = pairs("SELECT dossier_code, seq FROM day_heads");
+        assert_eq!(heads, pairs("SELECT dossier_code, MAX(seq) FROM events GROUP BY dossier_code"));
+        assert!(heads.iter().all(|h| h.1 > 1), "{heads:?}");
 
         // An edited note in one dossier, a deleted last event in another.
         tamper(&app, "UPDATE events SET body = REPLACE(body, 'officer.20242', 'someone') WHERE dossier_code = $1 AND seq = 2", vec![(&codes[1]).into()]);

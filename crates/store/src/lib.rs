@@ -336,4 +336,38 @@ mod tests {
         // Done once: a database already large enough is left as it is.
         assert!(!store.reserve_past_lock_page().unwrap());
     }
+
+    #[test]
+    fn statistics_taken_of_empty_tables_are_refreshed_once_they_grow() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = DbUrl::Sqlite(dir.path().join("stats.db"));
+        // Opening a new database analyses its empty tables.
+        let store = Store::open(&url, Options::default()).unwrap();
+        store
+            .write(|c| {
+                for i in 0..3_000i64 {
+                    c.exec(
+                        "INSERT INTO events (dossier_code, seq, province_code, at, actor, kind, body, hash)
+                         VALUES ($1, 1, '48', $2, 'a', 'received', '{}', 'h')",
+                        &[Val::Text(format!("D{i:05}")), Val::Text(format!("2026-01-{:02} 08:00:00", 1 + i % 28))],
+                    )?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        let plan = |s: &Store| {
+            let rows = s
+                .read(|c| {
+                    c.query(
+                        "EXPLAIN QUERY PLAN SELECT hash FROM events WHERE at >= '2026-01-02' AND at < '2026-01-03'",
+                        &[],
+                    )
+                })
+                .unwrap();
+            rows.iter().map(|r| r.string(3)).collect::<Vec<_>>().join("; ")
+        };
+        store.optimize().unwrap();
+        let after = plan(&store);
+        assert!(after.contains("events_at"), "a day's events are read through the index on `at`: {after}");
+    }
 }
