@@ -473,9 +473,11 @@ impl AddressParser {
                 context -= 1.5;
             } else if start > 0
                 && self.tokens.get(start - 1).numeric
-                && self.tokens.get(start).sep != Sep::Hard
+                && self.tokens.get(start).sep == Sep::Space
             {
-                context -= 0.8; // a house number: "12 Trần Phú"
+                // A house number: "12 Trần Phú". Not across punctuation: in "Khu phố 2 - Nam
+                // Khánh Vĩnh" the number ends the hamlet and the commune follows.
+                context -= 0.8;
             }
         }
         if typos > 0 {

@@ -261,3 +261,19 @@ fn a_street_named_like_a_district_does_not_hide_the_commune() {
     assert_eq!(codes("154 Hai Bà Trưng, Mường Khoa"), ("12".into(), "03601".into()));
     assert_eq!(codes("12 Hai Ba Trung, Xa Muong Khoa"), ("12".into(), "03601".into()));
 }
+
+#[test]
+fn a_hamlet_number_before_a_dash_is_no_house_number() {
+    // "Khu phố 2 - Nam Khánh Vĩnh": the number ends the hamlet, the commune comes after the
+    // dash. Without a dash, "2 Nam Khánh Vĩnh" could be a house number on a street.
+    for a in [
+        "Khu phố 2 - Nam Khánh Vĩnh - Khánh Hòa",
+        "Ấp 3 - Nam Cửa Việt - Quảng Trị",
+        "Khóm 4 - Đông Tiền Hải - Hưng Yên",
+    ] {
+        let c = AddressParser::new().convert(a);
+        assert_eq!(c.form, AddressForm::New, "{a}");
+        let want = a.split(" - ").nth(1).unwrap();
+        assert!(commune_name(a).ends_with(want), "{a}: {}", commune_name(a));
+    }
+}
