@@ -258,10 +258,16 @@ impl AddressParser {
         let n = self.tokens.len().min(MAX_TOKENS);
         let g = self.g;
         self.info.clear();
-        // A writer who uses accents at all means an unaccented syllable too: "Văn Lang" is not
-        // "Văn Lăng". Without any accent in the text, accents say nothing.
-        let accented = self.tokens.iter().take(n).any(|k| k.marked);
-        for k in self.tokens.iter().take(n) {
+        // A writer who uses accents in a part of the address (between commas) means an
+        // unaccented syllable there too: "Văn Lang" is not "Văn Lăng". A part typed without
+        // any accent says nothing of them: "Phong Thanh Tay, Giá Rai, Bạc Liêu".
+        let mut accented = false;
+        for i in 0..n {
+            let k = self.tokens.get(i);
+            if i == 0 || k.sep == Sep::Hard {
+                let part = (i..n).take_while(|&j| j == i || self.tokens.get(j).sep != Sep::Hard);
+                accented = part.into_iter().any(|j| self.tokens.get(j).marked);
+            }
             self.info.push(TokenInfo {
                 syllable: g.syllable(self.tokens.plain(k), k.numeric),
                 toned: (accented && !k.numeric).then(|| g.toned_id(self.tokens.toned(k))),

@@ -277,3 +277,13 @@ fn a_hamlet_number_before_a_dash_is_no_house_number() {
         assert!(commune_name(a).ends_with(want), "{a}: {}", commune_name(a));
     }
 }
+
+#[test]
+fn a_part_typed_without_accents_is_not_read_as_unaccented() {
+    // Accents in "Giá Rai" say nothing of "Phong Thanh Tay", typed before without any:
+    // it is still Phong Thạnh Tây, not a commune whose name really has no mark.
+    let full = codes("Phong Thạnh Tây, Giá Rai, Bạc Liêu");
+    assert!(!full.1.is_empty());
+    assert_eq!(codes("Phong Thanh Tay, Giá Rai, Bac Lieu"), full);
+    assert_eq!(codes("Phong Thanh Tay, Giá Rai, Bạc Liêu"), full);
+}
