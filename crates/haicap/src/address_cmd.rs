@@ -6,7 +6,7 @@ use crate::CmdResult;
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, IsTerminal, Read, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 use units::{registry, AddressParser, Conversion, UnitRef};
@@ -244,13 +244,14 @@ impl<'a> Output<'a> {
     }
 }
 
-const CSV_COLUMNS: [&str; 9] = [
+const CSV_COLUMNS: [&str; 10] = [
     "new_province_code",
     "new_province",
     "new_commune_code",
     "new_commune",
     "form",
     "confidence",
+    "uncertain",
     "alternatives",
     "street",
     "error",
@@ -265,8 +266,13 @@ fn convert_csv(
     progress: &mut Progress,
 ) -> Result<(), CliError> {
     let bad = |e: csv::Error| CliError::new("invalid_csv", format!("tệp CSV không đọc được: {e}"));
-    let mut rdr =
-        csv::ReaderBuilder::new().flexible(true).from_reader(BufReader::with_capacity(1 << 16, input));
+    let mut input = BufReader::with_capacity(1 << 16, input);
+    // A file saved by Excel as "CSV UTF-8" starts with a byte-order mark; the reader skips it,
+    // and the output keeps one so that Excel shows the Vietnamese names it adds.
+    if input.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
+        out.write_all(b"\xEF\xBB\xBF")?;
+    }
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(input);
     let mut w = csv::Writer::from_writer(out);
     let headers = rdr.byte_headers().map_err(bad)?.clone();
     let Some(col) = headers.iter().position(|h| h == column.as_bytes()) else {
@@ -305,7 +311,7 @@ fn convert_csv(
         }
         tally.lines += 1;
         let field = rec.get(col).unwrap_or(b"");
-        let mut extra: [String; 9] = Default::default();
+        let mut extra: [String; CSV_COLUMNS.len()] = Default::default();
         match std::str::from_utf8(field) {
             Ok(s) if s.len() <= crate::lines::MAX_LINE => {
                 let c = parser.convert(s);
@@ -323,21 +329,22 @@ fn convert_csv(
                     .and_then(|v| v.as_str().map(String::from))
                     .unwrap_or_default();
                 extra[5] = format!("{:.2}", c.confidence);
-                extra[6] = c
+                extra[6] = (c.confidence < UNCERTAIN).to_string();
+                extra[7] = c
                     .alternatives
                     .iter()
                     .map(|a| r.communes[a.commune as usize].code)
                     .collect::<Vec<_>>()
                     .join(";");
-                extra[7] = c.street(s);
+                extra[8] = c.street(s);
             }
             Ok(_) => {
                 tally.failed += 1;
-                extra[8] = "line_too_long".into();
+                extra[9] = "line_too_long".into();
             }
             Err(_) => {
                 tally.failed += 1;
-                extra[8] = "invalid_utf8".into();
+                extra[9] = "invalid_utf8".into();
             }
         }
         for e in &extra {

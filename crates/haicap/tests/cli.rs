@@ -115,6 +115,19 @@ fn csv_format_appends_result_columns() {
     assert_eq!(&rows[1][5], "");
     assert_eq!(&rows[2][2], "x,y");
     assert_eq!(&rows[2][5], "03601");
+    // The flag a clerk filters on in a spreadsheet.
+    let uncertain = h.iter().position(|c| c == "uncertain").unwrap();
+    assert_eq!([&rows[0][uncertain], &rows[1][uncertain]], ["false", "true"]);
+}
+
+#[test]
+fn csv_saved_by_excel_keeps_its_byte_order_mark() {
+    let input = "\u{feff}address,id\n\"Phường 12, Quận 10, TP.HCM\",1\n";
+    let o = haicap(&["address", "convert", "--format", "csv"], input.as_bytes());
+    assert!(o.status.success());
+    assert!(o.stdout.starts_with("\u{feff}address,id,new_province_code".as_bytes()));
+    let plain = haicap(&["address", "convert", "--format", "csv"], &input.as_bytes()[3..]);
+    assert!(plain.stdout.starts_with(b"address,id,"));
 }
 
 #[test]
