@@ -349,7 +349,10 @@ mod tests {
                     c.exec(
                         "INSERT INTO events (dossier_code, seq, province_code, at, actor, kind, body, hash)
                          VALUES ($1, 1, '48', $2, 'a', 'received', '{}', 'h')",
-                        &[Val::Text(format!("D{i:05}")), Val::Text(format!("2026-01-{:02} 08:00:00", 1 + i % 28))],
+                        &[
+                            Val::Text(format!("D{i:05}")),
+                            Val::Text(format!("2026-01-{:02} 08:00:00", 1 + i % 28)),
+                        ],
                     )?;
                 }
                 Ok(())

@@ -14,6 +14,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "coordination", include_str!("../migrations/0006_coordination.sql")),
     (7, "dashboard", include_str!("../migrations/0007_dashboard.sql")),
     (8, "open_index", include_str!("../migrations/0008_open_index.sql")),
+    (9, "stats_clustered", include_str!("../migrations/0009_stats_clustered.sql")),
 ];
 
 /// The latest schema version this build knows.
@@ -40,6 +41,11 @@ fn sections(sql: &str, dialect: Dialect) -> String {
 
 /// Brings the schema up to date; returns the versions applied.
 pub fn migrate(c: &mut dyn Conn) -> Result<Vec<i64>, StoreError> {
+    migrate_to(c, LATEST)
+}
+
+/// Applies the migrations up to version `last`.
+fn migrate_to(c: &mut dyn Conn, last: i64) -> Result<Vec<i64>, StoreError> {
     c.batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMP NOT NULL)",
     )?;
@@ -59,7 +65,7 @@ pub fn migrate(c: &mut dyn Conn) -> Result<Vec<i64>, StoreError> {
             )));
         }
         let mut applied = vec![];
-        for &(version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
+        for &(version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 > current && m.0 <= last) {
             c.batch(&sections(sql, c.dialect()))?;
             let now = chrono::Utc::now().naive_utc();
             c.exec(
@@ -91,5 +97,39 @@ mod tests {
         let sql = "-- @all\nA;\n-- @sqlite\nS;\n-- @postgres\nP;\n-- @all\nB;\n";
         assert_eq!(sections(sql, Dialect::Sqlite), "A;\nS;\nB;\n");
         assert_eq!(sections(sql, Dialect::Postgres), "A;\nP;\nB;\n");
+    }
+
+    #[test]
+    fn statistics_keep_their_rows_when_stored_in_key_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = crate::sqlite::SqliteConn::open(&dir.path().join("m.db")).unwrap();
+        assert_eq!(migrate_to(&mut c, 8).unwrap().last(), Some(&8));
+        c.batch(
+            "INSERT INTO stats_daily (province_code, unit_code, procedure_code, day, channel, registered, received, refused, supplement_requested, extended, transferred, resolved_early, resolved_on_time, resolved_late, returned, withdrawn, stopped, digitised, rated, satisfied)
+             VALUES ('48', '20242', '1.004873', '2026-03-02', 2, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+             INSERT INTO stats_unit_daily (province_code, day, unit_code, channel, registered, received, refused, supplement_requested, extended, transferred, resolved_early, resolved_on_time, resolved_late, returned, withdrawn, stopped, digitised, rated, satisfied)
+             VALUES ('48', '2026-03-02', '20242', 2, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)",
+        )
+        .unwrap();
+        let rows = |c: &mut crate::sqlite::SqliteConn, table: &str| {
+            c.query(&format!("SELECT * FROM {table}"), &[])
+                .unwrap()
+                .iter()
+                .map(|r| (0..20).map(|i| format!("{:?}", r.get(i))).collect::<Vec<_>>())
+                .collect::<Vec<_>>()
+        };
+        let before = (rows(&mut c, "stats_daily"), rows(&mut c, "stats_unit_daily"));
+        assert_eq!(migrate(&mut c).unwrap(), [9]);
+        assert_eq!((rows(&mut c, "stats_daily"), rows(&mut c, "stats_unit_daily")), before);
+        let clustered = c
+            .query(
+                "SELECT name FROM pragma_table_list WHERE name LIKE 'stats%' AND wr = 1 ORDER BY name",
+                &[],
+            )
+            .unwrap();
+        assert_eq!(
+            clustered.iter().map(|r| r.string(0)).collect::<Vec<_>>(),
+            ["stats_daily", "stats_unit_daily"]
+        );
     }
 }
