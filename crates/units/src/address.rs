@@ -137,8 +137,10 @@ const MAX_TOKENS: usize = 96;
 #[derive(Clone, Copy, Default)]
 struct TokenInfo {
     syllable: Option<u32>,
-    /// Tone-canonical syllable id when the token carried marks.
+    /// Tone-canonical syllable id when the text carries marks.
     toned: Option<u32>,
+    /// The token's part of the address (between hard separators) carries no mark at all.
+    bare_part: bool,
     ignored: bool,
     /// A type word ends just before this token: (what it introduces, its length).
     type_before: Option<(KindMask, u8)>,
@@ -158,6 +160,8 @@ struct Span {
     typ: Option<KindMask>,
     context: f32,
     marked: bool,
+    /// Every syllable of the span lies in a part without marks: weaker evidence of tones.
+    bare: bool,
     typos: u8,
 }
 
@@ -258,19 +262,23 @@ impl AddressParser {
         let n = self.tokens.len().min(MAX_TOKENS);
         let g = self.g;
         self.info.clear();
-        // A writer who uses accents in a part of the address (between commas) means an
-        // unaccented syllable there too: "Văn Lang" is not "Văn Lăng". A part typed without
-        // any accent says nothing of them: "Phong Thanh Tay, Giá Rai, Bạc Liêu".
-        let mut accented = false;
+        // A writer who uses accents at all means an unaccented syllable too: "Văn Lang" is not
+        // "Văn Lăng". Without any accent in the text, accents say nothing. A part (between
+        // commas) with none in an accented text says less: it may be a name without marks
+        // ("X. Thanh An, TP. Hồ Chí Minh") or a part typed in a hurry ("Phong Thanh Tay, Giá
+        // Rai, Bạc Liêu").
+        let accented = self.tokens.iter().take(n).any(|k| k.marked);
+        let mut bare_part = false;
         for i in 0..n {
             let k = self.tokens.get(i);
             if i == 0 || k.sep == Sep::Hard {
-                let part = (i..n).take_while(|&j| j == i || self.tokens.get(j).sep != Sep::Hard);
-                accented = part.into_iter().any(|j| self.tokens.get(j).marked);
+                let mut part = (i..n).take_while(|&j| j == i || self.tokens.get(j).sep != Sep::Hard);
+                bare_part = !part.any(|j| self.tokens.get(j).marked);
             }
             self.info.push(TokenInfo {
                 syllable: g.syllable(self.tokens.plain(k), k.numeric),
                 toned: (accented && !k.numeric).then(|| g.toned_id(self.tokens.toned(k))),
+                bare_part,
                 ..TokenInfo::default()
             });
         }
@@ -490,7 +498,8 @@ impl AddressParser {
             context -= if nsyl == 1 { 1.2 } else { 0.8 };
         }
         let marked = self.info[start..end].iter().any(|t| t.toned.is_some());
-        self.spans.push((Span { start, end, lead, tail, typ, context, marked, typos }, node));
+        let bare = self.info[start..end].iter().all(|t| t.bare_part);
+        self.spans.push((Span { start, end, lead, tail, typ, context, marked, bare, typos }, node));
     }
 
     fn score_entries(&mut self, entries: &'static [Entry], sp: &Span) {
@@ -529,7 +538,8 @@ impl AddressParser {
                     }
                 }
                 if compared > 0 {
-                    score += if mismatched == 0 { 0.4 } else { -0.6 * mismatched as f32 };
+                    let (agree, per_miss) = if sp.bare { (0.1, 0.15) } else { (0.4, 0.6) };
+                    score += if mismatched == 0 { agree } else { -per_miss * mismatched as f32 };
                 }
             }
             self.matches.push(Match {
