@@ -248,7 +248,8 @@ impl AddressParser {
         self.prepare();
         self.find_matches(false);
         self.build_chains();
-        let weak = self.best().is_none_or(|c| c.commune.is_none() || c.score < 4.5);
+        let weak =
+            self.best().is_none_or(|c| c.commune.is_none() || c.score < 4.5 || self.garbled_next_to(c));
         if weak {
             // Second pass: allow a one-letter mistake in one syllable of each name.
             self.fill_typo_alternatives();
@@ -256,6 +257,27 @@ impl AddressParser {
             self.build_chains();
         }
         self.result(out);
+    }
+
+    /// Whether an unknown word touches the commune name of a reading, in the same part of
+    /// the address: "Xã Thuận Thàành" is more likely Thuận Thành misspelt than Thuận followed
+    /// by a street.
+    fn garbled_next_to(&self, c: &Chain) -> bool {
+        let Some(m) = c.parts[0].map(|i| &self.matches[i as usize]) else { return false };
+        let n = self.info.len() - 1;
+        let garbled = |i: usize| {
+            let t = self.tokens.get(i);
+            self.info[i].syllable.is_none()
+                && !t.numeric
+                && !self.info[i].ignored
+                && self.tokens.plain(t).len() >= 2
+        };
+        let (start, end) = (m.start as usize, m.end as usize);
+        (end < n && self.tokens.get(end).sep != Sep::Hard && garbled(end))
+            || (m.lead as usize == start
+                && start > 0
+                && self.tokens.get(start).sep != Sep::Hard
+                && garbled(start - 1))
     }
 
     fn prepare(&mut self) {

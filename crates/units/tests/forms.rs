@@ -287,3 +287,16 @@ fn a_part_typed_without_accents_is_not_read_as_unaccented() {
     assert_eq!(codes("Phong Thanh Tay, Giá Rai, Bac Lieu"), full);
     assert_eq!(codes("Phong Thanh Tay, Giá Rai, Bạc Liêu"), full);
 }
+
+#[test]
+fn an_unknown_word_glued_to_a_name_is_tried_as_a_typo_of_it() {
+    // The exact syllables "Vinh" and "Binh" name communes too; the misspelt second syllable
+    // right after them says the name goes on.
+    for (typo, right) in [
+        ("X. Vinh Hoaa - Giong Rieng - Kien Giang", "X. Vinh Hoa - Giong Rieng - Kien Giang"),
+        ("Binh Trugn - Cao Loc - Lang Son", "Binh Trung - Cao Loc - Lang Son"),
+    ] {
+        assert!(!codes(right).1.is_empty());
+        assert_eq!(codes(typo), codes(right), "{typo}");
+    }
+}
