@@ -260,8 +260,8 @@ impl AddressParser {
     }
 
     /// Whether an unknown word touches the commune name of a reading, in the same part of
-    /// the address: "Xã Thuận Thàành" is more likely Thuận Thành misspelt than Thuận followed
-    /// by a street.
+    /// the address: "X. Vinh Hoaa" is more likely Vĩnh Hòa misspelt than a commune Vinh
+    /// followed by a street.
     fn garbled_next_to(&self, c: &Chain) -> bool {
         let Some(m) = c.parts[0].map(|i| &self.matches[i as usize]) else { return false };
         let n = self.info.len() - 1;
