@@ -62,6 +62,11 @@ struct Tally {
 /// Below this confidence a line is counted (and flagged) as uncertain.
 const UNCERTAIN: f32 = 0.5;
 
+/// Whether a line is flagged for a person to check (summary, jsonl and csv alike).
+fn uncertain(c: &Conversion) -> bool {
+    c.confidence < UNCERTAIN
+}
+
 struct Progress {
     on: bool,
     last: Instant,
@@ -150,7 +155,7 @@ impl Tally {
         if c.commune.is_some() {
             self.resolved += 1;
         }
-        if c.confidence < UNCERTAIN {
+        if uncertain(c) {
             self.uncertain += 1;
         }
     }
@@ -229,7 +234,7 @@ impl<'a> Output<'a> {
             province: c.province.map(|i| unit(UnitRef::Province(i))),
             commune: c.commune.map(|i| unit(UnitRef::Commune(i))),
             confidence: c.confidence,
-            uncertain: c.confidence < UNCERTAIN,
+            uncertain: uncertain(c),
             legacy,
             street: c.street(input),
             alternatives: c
@@ -329,7 +334,7 @@ fn convert_csv(
                     .and_then(|v| v.as_str().map(String::from))
                     .unwrap_or_default();
                 extra[5] = format!("{:.2}", c.confidence);
-                extra[6] = (c.confidence < UNCERTAIN).to_string();
+                extra[6] = uncertain(&c).to_string();
                 extra[7] = c
                     .alternatives
                     .iter()
