@@ -271,7 +271,8 @@ impl Store {
         rx.recv().unwrap_or_else(|_| Err(StoreError::Unavailable("bộ ghi dữ liệu đã dừng".into())))
     }
 
-    /// Like [`Store::write`], without waiting: `done` is called on the writer's thread.
+    /// Like [`Store::write`], without waiting: `done` is called, once committed, on the
+    /// writer's notifier thread.
     pub fn submit<T, F, D>(&self, work: F, done: D)
     where
         T: Send + 'static,
