@@ -1,7 +1,7 @@
 //! SQLite: a file in WAL mode with durable commits (the WAL is synced at every commit).
 
 use crate::conn::{Conn, Dialect};
-use crate::value::{Row, Val, TS_FORMAT};
+use crate::value::{date_text, ts_text, Row, Val};
 use crate::StoreError;
 use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use rusqlite::{Connection, OpenFlags, ToSql};
@@ -19,8 +19,8 @@ impl ToSql for Val {
             Val::Int(v) => ToSqlOutput::Owned(Value::Integer(*v)),
             Val::Bool(b) => ToSqlOutput::Owned(Value::Integer(*b as i64)),
             Val::Text(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
-            Val::Ts(t) => ToSqlOutput::Owned(Value::Text(t.format(TS_FORMAT).to_string())),
-            Val::Date(d) => ToSqlOutput::Owned(Value::Text(d.format("%Y-%m-%d").to_string())),
+            Val::Ts(t) => ToSqlOutput::Owned(Value::Text(ts_text(t))),
+            Val::Date(d) => ToSqlOutput::Owned(Value::Text(date_text(d))),
         })
     }
 }
