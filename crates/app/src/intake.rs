@@ -8,6 +8,7 @@ use domain::audit::GENESIS;
 use domain::roles::Scope;
 use domain::routing::{route, Place};
 use domain::{Action, Channel, Dossier};
+use std::sync::Arc;
 use serde::Deserialize;
 use std::cell::RefCell;
 use units::address::AddressParser;
@@ -269,7 +270,7 @@ impl App {
             rec.events = events.clone();
             Ok(rec)
         })?;
-        self.remember(&stored);
+        self.remember(Arc::new(stored.clone()));
         self.seal_after_write();
         Ok(stored)
     }

@@ -17,6 +17,7 @@ mod intake;
 pub mod proposals;
 mod public;
 mod queries;
+mod recent;
 mod records;
 pub mod report;
 mod sessions;
@@ -44,7 +45,6 @@ use calendar::WorkCalendar;
 use chrono::{NaiveDate, NaiveDateTime, Timelike};
 use domain::catalog::Catalog;
 use domain::roles::{Role, Scope};
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 use store::{DbUrl, Store};
 
@@ -148,8 +148,7 @@ pub struct App {
     /// Dossiers as this process last wrote them: the next action starts from here instead of
     /// reading the database. Safe with other writers: a stale copy fails the conditional
     /// append and is read again.
-    recent: Mutex<HashMap<String, Arc<DossierRecord>>>,
-    recent_cap: usize,
+    recent: Mutex<recent::Recent<DossierRecord>>,
     sessions: sessions::Sessions,
     blobs: Arc<dyn blobs::BlobStore>,
     /// Built on the first question; dropped when the catalog, aliases or handbook change.
@@ -184,8 +183,7 @@ impl App {
             settings,
             clock,
             sealed_through: Mutex::new(None),
-            recent: Mutex::new(HashMap::new()),
-            recent_cap: RECENT_CAP,
+            recent: Mutex::new(recent::Recent::new(RECENT_CAP)),
             sessions: sessions::Sessions::default(),
             blobs: Arc::new(blobs::FsBlobs { root: blob_root(url) }),
             assistant: RwLock::new(None),
@@ -212,16 +210,15 @@ impl App {
         self.catalog.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    pub(crate) fn remember(&self, d: &DossierRecord) {
-        let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
-        if recent.len() >= self.recent_cap {
-            recent.clear();
-        }
-        recent.insert(d.code.clone(), Arc::new(d.clone()));
+    pub(crate) fn remember(&self, d: Arc<DossierRecord>) {
+        let code = d.code.clone();
+        let dropped = self.recent.lock().unwrap_or_else(|e| e.into_inner()).insert(&code, d);
+        // Half the cache is freed here, not under the lock that every action takes.
+        drop(dropped);
     }
 
     pub(crate) fn recall(&self, code: &str) -> Option<Arc<DossierRecord>> {
-        self.recent.lock().unwrap_or_else(|e| e.into_inner()).get(code.trim()).cloned()
+        self.recent.lock().unwrap_or_else(|e| e.into_inner()).get(code.trim())
     }
 
     pub(crate) fn forget(&self, code: &str) {
@@ -230,8 +227,8 @@ impl App {
 
     /// Remembers up to `n` dossiers as last written (a busy province's open dossiers: the
     /// next step of each then starts without a read).
-    pub fn keep_recent(mut self, n: usize) -> App {
-        self.recent_cap = n.max(1);
+    pub fn keep_recent(self, n: usize) -> App {
+        *self.recent.lock().unwrap_or_else(|e| e.into_inner()) = recent::Recent::new(n);
         self
     }
 

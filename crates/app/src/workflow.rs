@@ -5,6 +5,7 @@ use crate::records::{bump_stats, load_events, DossierRecord, EventRow};
 use crate::{Actor, App, AppError, AppResult, ErrorKind};
 use calendar::TimeLimit;
 use domain::{Action, Dossier};
+use std::sync::Arc;
 use serde::Deserialize;
 
 /// An action as the API and the CLI send it.
@@ -207,21 +208,25 @@ impl App {
             let (rows, head) = EventRow::chain(&current.code, &current.head_hash, &new_events);
             let mut next = current.clone();
             next.follow(&d, head, now);
-            next.events = d.events.clone();
+            next.events = d.events;
+            // Shared with the write, so that the writer's thread neither copies nor frees it.
+            let next = Arc::new(next);
+            let to_write = next.clone();
+            let current = Arc::new(current);
             let written = self.store.write(move |c| {
-                if !next.update_if(c, &current)? {
-                    return Ok(None);
+                if !to_write.update_if(c, &current)? {
+                    return Ok(false);
                 }
                 for r in &rows {
-                    r.insert(c, &next.code, &next.province_code)?;
+                    r.insert(c, &to_write.code, &to_write.province_code)?;
                 }
-                bump_stats(c, &next, &deltas)?;
-                Ok(Some(next.clone()))
+                bump_stats(c, &to_write, &deltas)?;
+                Ok(true)
             })?;
-            if let Some(rec) = written {
-                self.remember(&rec);
+            if written {
+                self.remember(next.clone());
                 self.seal_after_write();
-                return Ok(rec);
+                return Ok(Arc::unwrap_or_clone(next));
             }
             self.forget(code);
         }
