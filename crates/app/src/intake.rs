@@ -8,9 +8,9 @@ use domain::audit::GENESIS;
 use domain::roles::Scope;
 use domain::routing::{route, Place};
 use domain::{Action, Channel, Dossier};
-use std::sync::Arc;
 use serde::Deserialize;
 use std::cell::RefCell;
+use std::sync::Arc;
 use units::address::AddressParser;
 
 /// Below this, an address is kept as written but not used to route.

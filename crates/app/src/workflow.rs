@@ -5,8 +5,8 @@ use crate::records::{bump_stats, load_events, DossierRecord, EventRow};
 use crate::{Actor, App, AppError, AppResult, ErrorKind};
 use calendar::TimeLimit;
 use domain::{Action, Dossier};
-use std::sync::Arc;
 use serde::Deserialize;
+use std::sync::Arc;
 
 /// An action as the API and the CLI send it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
