@@ -131,9 +131,10 @@ fn run(
     max_batch: usize,
     rewind: Option<&AtomicBool>,
 ) {
+    let mut rewinder = checkpoint::Rewinder::default();
     while let Some(mut batch) = next_batch(rx, max_batch) {
         if let Some(r) = rewind {
-            checkpoint::finish_for_writer(conn, r);
+            rewinder.between_batches(conn, r);
         }
         let answered: Answers = match in_one_transaction(conn, &mut batch) {
             Ok(()) => batch.into_iter().map(|j| (j, Ok(()))).collect(),
