@@ -211,8 +211,7 @@ impl App {
     }
 
     pub(crate) fn remember(&self, d: Arc<DossierRecord>) {
-        let code = d.code.clone();
-        let dropped = self.recent.lock().unwrap_or_else(|e| e.into_inner()).insert(&code, d);
+        let dropped = self.recent.lock().unwrap_or_else(|e| e.into_inner()).insert(d.code.clone(), d);
         // Half the cache is freed here, not under the lock that every action takes.
         drop(dropped);
     }

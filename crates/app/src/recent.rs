@@ -26,13 +26,13 @@ impl<T> Recent<T> {
 
     /// Keeps `d`; returns the generation it pushed out, for the caller to drop outside its lock.
     #[must_use]
-    pub(crate) fn insert(&mut self, code: &str, d: Arc<T>) -> Option<Generation<T>> {
+    pub(crate) fn insert(&mut self, code: String, d: Arc<T>) -> Option<Generation<T>> {
         let mut dropped = None;
-        if !self.young.contains_key(code) && self.young.len() >= self.cap / 2 {
+        if !self.young.contains_key(&code) && self.young.len() >= self.cap / 2 {
             dropped = Some(std::mem::replace(&mut self.old, std::mem::take(&mut self.young)));
         }
-        self.old.remove(code);
-        self.young.insert(code.to_string(), d);
+        self.old.remove(&code);
+        self.young.insert(code, d);
         dropped
     }
 
@@ -56,7 +56,7 @@ mod tests {
     use super::*;
 
     fn put(r: &mut Recent<String>, code: &str) -> Option<Generation<String>> {
-        r.insert(code, Arc::new(code.to_string()))
+        r.insert(code.to_string(), Arc::new(code.to_string()))
     }
 
     #[test]

@@ -212,7 +212,6 @@ impl App {
             // Shared with the write, so that the writer's thread neither copies nor frees it.
             let next = Arc::new(next);
             let to_write = next.clone();
-            let current = Arc::new(current);
             let written = self.store.write(move |c| {
                 if !to_write.update_if(c, &current)? {
                     return Ok(false);

@@ -142,11 +142,8 @@ impl Row {
 fn parse_ts(s: &str) -> Option<NaiveDateTime> {
     let b = s.as_bytes();
     if b.len() == 19 && b[10] == b' ' && b[13] == b':' && b[16] == b':' {
-        let n = |r: std::ops::Range<usize>| -> Option<u32> {
-            b[r].iter().try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + (c - b'0') as u32))
-        };
         if let (Some(d), Some(h), Some(m), Some(sec)) =
-            (parse_date(&s[..10]), n(11..13), n(14..16), n(17..19))
+            (parse_date(&s[..10]), digits(&b[11..13]), digits(&b[14..16]), digits(&b[17..19]))
         {
             return d.and_hms_opt(h, m, sec);
         }
@@ -154,13 +151,15 @@ fn parse_ts(s: &str) -> Option<NaiveDateTime> {
     NaiveDateTime::parse_from_str(s, TS_FORMAT).ok()
 }
 
+/// The number written by ASCII digits only.
+fn digits(b: &[u8]) -> Option<u32> {
+    b.iter().try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + (c - b'0') as u32))
+}
+
 fn parse_date(s: &str) -> Option<NaiveDate> {
     let b = s.as_bytes();
     if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
-        let n = |r: std::ops::Range<usize>| -> Option<u32> {
-            b[r].iter().try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + (c - b'0') as u32))
-        };
-        if let (Some(y), Some(m), Some(d)) = (n(0..4), n(5..7), n(8..10)) {
+        if let (Some(y), Some(m), Some(d)) = (digits(&b[0..4]), digits(&b[5..7]), digits(&b[8..10])) {
             return NaiveDate::from_ymd_opt(y as i32, m, d);
         }
     }
