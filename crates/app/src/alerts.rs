@@ -145,12 +145,15 @@ impl Sender for CommandSender {
             ),
             None => m.body.clone(),
         };
-        if let Some(mut stdin) = child.stdin.take() {
-            stdin.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
-        }
-        let out = child.wait_with_output().map_err(|e| e.to_string())?;
+        // A program that exits without reading its input closes the pipe under us: its exit
+        // status, read below, then says what went wrong, not "broken pipe".
+        let written = match child.stdin.take() {
+            Some(mut stdin) => stdin.write_all(text.as_bytes()),
+            None => Ok(()),
+        };
+        let out = child.wait_with_output().map_err(|e| format!("{}: {e}", self.program))?;
         if out.status.success() {
-            Ok(())
+            written.map_err(|e| format!("không gửi được thư cho {}: {e}", self.program))
         } else {
             Err(format!(
                 "{} trả về {}: {}",
