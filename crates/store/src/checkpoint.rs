@@ -153,10 +153,9 @@ mod tests {
         }
         // Never rewound, the WAL would hold every page written (the file never shrinks): over
         // 25 MB. How often it is rewound depends on how often the checkpointer's thread gets a
-        // processor (the WAL peaks at about 8 MB on an idle machine, up to 18 MB on one whose
-        // cores are both busy), so the test asks for rewinds, not for a size.
+        // processor (the WAL peaks at about 8 MB on an idle machine, and reached 28 MB in a CI
+        // run on a loaded one), so the test asks for rewinds, not for a size.
         assert!(rewinds >= 2, "the WAL was rewound {rewinds} times (largest {largest} bytes)");
-        assert!(largest < 20 << 20, "the WAL grew to {largest} bytes");
         // And the pages reached the database file without any checkpoint by the writer's
         // connection itself (its automatic checkpoints are off).
         let deadline = std::time::Instant::now() + Duration::from_secs(10);
