@@ -250,7 +250,16 @@ impl Store {
         if grew {
             // The gibibyte went through the WAL: copied now, and the WAL file cut back (on a
             // connection of its own: a checkpoint cannot run inside the writer's transaction).
-            self.url.connect()?.query_one("PRAGMA wal_checkpoint(TRUNCATE)", &[])?;
+            // The store's checkpointer may be copying at that moment: the pragma then answers
+            // busy (first column 1) at once, without waiting, so it is asked again.
+            let mut c = self.url.connect()?;
+            for _ in 0..250 {
+                let busy = c.query_one("PRAGMA wal_checkpoint(TRUNCATE)", &[])?.and_then(|r| r.int(0));
+                if busy != Some(1) {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
         }
         Ok(grew)
     }
