@@ -98,12 +98,14 @@ pub trait Sender: Send + Sync {
     fn send(&self, m: &Message) -> Result<(), String>;
 }
 
-/// Writes the message to the server's log (standard error): the default, needs nothing.
+/// Records the message in the server's log: the default, needs nothing. The log is read by
+/// the IT staff, not the recipient: it gets who and what (the subject names the dossier by
+/// code), never the body, which names the applicant.
 pub struct LogSender;
 
 impl Sender for LogSender {
     fn send(&self, m: &Message) -> Result<(), String> {
-        eprintln!("[cảnh báo → {}] {}: {}", m.recipient, m.subject, m.body);
+        tracing::info!(recipient = m.recipient, channel = m.channel, subject = m.subject, "cảnh báo");
         Ok(())
     }
 }
@@ -374,6 +376,13 @@ impl App {
             Ok(created)
         })?;
         Ok(created)
+    }
+
+    /// Messages waiting in the outbox (pending, due or not), for the metrics.
+    pub fn outbox_backlog(&self) -> AppResult<i64> {
+        let row =
+            self.store.read(|c| c.query_one("SELECT COUNT(*) FROM outbox WHERE status = 'pending'", &[]))?;
+        Ok(row.and_then(|r| r.int(0)).unwrap_or(0))
     }
 
     /// Sends what is due in the outbox (at most `limit` messages).

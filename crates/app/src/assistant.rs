@@ -369,7 +369,7 @@ impl App {
         let code = code.trim().to_uppercase();
         let sql = format!("SELECT {HANDOFF_COLUMNS} FROM assistant_handoffs WHERE code = $1");
         self.store
-            .read(|c| c.query_one(&sql, &[code.into()]))?
+            .read(|c| c.query_one(&sql, &[code.as_str().into()]))?
             .map(|r| handoff_of(&r))
             .ok_or_else(|| AppError::not_found("handoff_not_found", "không có câu hỏi nào với mã này"))
     }

@@ -247,7 +247,11 @@ impl App {
     /// and file it twice); it is reported, and the next write or `haicap audit seal` seals.
     pub(crate) fn seal_after_write(&self) {
         if let Err(e) = self.seal_if_new_day() {
-            eprintln!("haicap: chưa niêm phong được các ngày đã qua [{}]: {}", e.code, e.message);
+            tracing::warn!(
+                code = e.code,
+                cause = e.cause.as_deref().unwrap_or(&e.message),
+                "chưa niêm phong được các ngày đã qua"
+            );
         }
     }
 

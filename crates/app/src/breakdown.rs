@@ -81,7 +81,7 @@ impl App {
                      FROM stats_unit_daily WHERE province_code = $1 AND day >= $2 AND day <= $3 AND {column} = $4
                      GROUP BY day, channel"
                 ),
-                &[Val::Text(province.to_string()), from.into(), to.into(), Val::Text(code)],
+                &[Val::Text(province.to_string()), from.into(), to.into(), Val::Text(code.clone())],
             )
         })?;
         let step = Step::for_period(from, to);
@@ -129,7 +129,7 @@ impl App {
                      FROM stats_daily WHERE province_code = $1 AND {column} = $2 AND day >= $3 AND day <= $4
                      GROUP BY procedure_code"
                 ),
-                &[Val::Text(province.to_string()), Val::Text(code), from.into(), to.into()],
+                &[Val::Text(province.to_string()), Val::Text(code.clone()), from.into(), to.into()],
             )
         })?;
         let catalog = self.catalog();

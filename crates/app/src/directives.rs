@@ -188,7 +188,7 @@ impl App {
                     &[(&p2).into(), (&t2).into(), (&b2).into(), due.into(), (&who).into(), now.into(), Val::Int(n)],
                 )?
                 .and_then(|r| r.int(0))
-                .ok_or_else(|| StoreError::Unavailable("không nhận được mã nhiệm vụ".into()))?;
+                .ok_or_else(|| StoreError::Database("không nhận được mã nhiệm vụ".into()))?;
             for commune in &communes {
                 c.exec(
                     "INSERT INTO directive_targets (directive_id, commune_code, province_code, due_date, status, reports) VALUES ($1, $2, $3, $4, 'assigned', 0)",
@@ -419,9 +419,9 @@ impl App {
         let body = checked_text("invalid_body", "Nội dung báo cáo", &req.body, MAX_BODY)?;
         let checked = blobs::check(uploads)?;
         for (a, bytes) in &checked {
-            self.blobs.put(&a.sha256, bytes).map_err(|e| {
-                AppError::new(ErrorKind::Unavailable, "blob_store", format!("không lưu được tệp: {e}"))
-            })?;
+            self.blobs
+                .put(&a.sha256, bytes)
+                .map_err(|e| AppError::internal("blob_store", format!("không lưu được tệp: {e}")))?;
         }
         let files: Vec<Attachment> = checked.into_iter().map(|(a, _)| a).collect();
         let now = self.now();

@@ -21,8 +21,11 @@ pub enum ErrorKind {
     TooLarge,
     /// Too many attempts (429).
     TooManyRequests,
-    /// The database failed (503).
+    /// The database is away or busy: worth trying again shortly (503).
     Unavailable,
+    /// A fault of ours (a bug, a broken record, a disk that failed): 500, with a generic
+    /// message and the request's id; the cause goes to the log only.
+    Internal,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,11 +35,25 @@ pub struct AppError {
     pub message: String,
     /// For `invalid_transition`: the actions allowed now.
     pub allowed: Vec<&'static str>,
+    /// What really happened (a driver's or the system's words), for the operator's log; never
+    /// shown to a client.
+    pub cause: Option<String>,
 }
 
 impl AppError {
     pub fn new(kind: ErrorKind, code: &'static str, message: impl Into<String>) -> AppError {
-        AppError { kind, code, message: message.into(), allowed: vec![] }
+        AppError { kind, code, message: message.into(), allowed: vec![], cause: None }
+    }
+
+    /// A fault of ours: the client is told only that it happened; `cause` is logged.
+    pub fn internal(code: &'static str, cause: impl fmt::Display) -> AppError {
+        AppError {
+            kind: ErrorKind::Internal,
+            code,
+            message: INTERNAL_MESSAGE.into(),
+            allowed: vec![],
+            cause: Some(cause.to_string()),
+        }
     }
 
     pub fn invalid(code: &'static str, message: impl Into<String>) -> AppError {
@@ -56,13 +73,37 @@ impl fmt::Display for AppError {
 
 impl std::error::Error for AppError {}
 
+/// What a client is told of a fault of ours.
+pub const INTERNAL_MESSAGE: &str = "lỗi xử lý nội bộ; bộ phận kỹ thuật đã được ghi nhận, hãy thử lại sau";
+
+/// The store's failures as a client is told of them: our words, one per code; the driver's
+/// words stay in the cause, for the log.
+const STORE_ERRORS: &[(&str, ErrorKind, &str)] = &[
+    (
+        "db_unavailable",
+        ErrorKind::Unavailable,
+        "cơ sở dữ liệu tạm thời không truy cập được; hãy thử lại sau ít phút",
+    ),
+    ("db_busy", ErrorKind::Unavailable, "hệ thống đang bận; hãy thử lại"),
+    ("db_constraint", ErrorKind::Conflict, "dữ liệu mâu thuẫn với dữ liệu đã có; hãy tải lại và thử lại"),
+    ("append_only", ErrorKind::Conflict, "lịch sử hồ sơ chỉ được ghi thêm, không được sửa hay xoá"),
+    ("db_error", ErrorKind::Internal, INTERNAL_MESSAGE),
+];
+
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
-        let kind = match e {
-            StoreError::Constraint(_) | StoreError::AppendOnly(_) => ErrorKind::Conflict,
-            _ => ErrorKind::Unavailable,
-        };
-        AppError { kind, code: e.code(), message: e.message().to_string(), allowed: vec![] }
+        let code = e.code();
+        let (kind, message) = STORE_ERRORS
+            .iter()
+            .find(|(c, ..)| *c == code)
+            .map_or((ErrorKind::Internal, INTERNAL_MESSAGE), |(_, k, m)| (*k, *m));
+        AppError {
+            kind,
+            code,
+            message: message.into(),
+            allowed: vec![],
+            cause: Some(e.message().to_string()),
+        }
     }
 }
 
@@ -72,8 +113,31 @@ impl From<DomainError> for AppError {
             "invalid_transition" | "not_competent" => ErrorKind::Conflict,
             _ => ErrorKind::Invalid,
         };
-        AppError { kind, code: e.code, message: e.message, allowed: e.allowed }
+        AppError { kind, code: e.code, message: e.message, allowed: e.allowed, cause: None }
     }
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_store_failure_reaches_the_client_in_our_words_with_the_cause_kept_for_the_log() {
+        let driver = "terminating connection due to administrator command";
+        for (e, kind) in [
+            (StoreError::Unavailable(driver.into()), ErrorKind::Unavailable),
+            (StoreError::Busy(driver.into()), ErrorKind::Unavailable),
+            (StoreError::Constraint(driver.into()), ErrorKind::Conflict),
+            (StoreError::AppendOnly(driver.into()), ErrorKind::Conflict),
+            (StoreError::Database(driver.into()), ErrorKind::Internal),
+        ] {
+            let code = e.code();
+            let a = AppError::from(e);
+            assert_eq!((a.code, a.kind), (code, kind));
+            assert!(!a.message.contains("administrator") && !a.message.is_empty(), "{}", a.message);
+            assert_eq!(a.cause.as_deref(), Some(driver));
+        }
+    }
+}

@@ -109,11 +109,7 @@ impl App {
             for r in &rows {
                 if let Some(d) = DossierRecord::from_row(r) {
                     each(&d).map_err(|e| {
-                        AppError::new(
-                            ErrorKind::Unavailable,
-                            "write_failed",
-                            format!("không ghi được báo cáo: {e}"),
-                        )
+                        AppError::internal("write_failed", format!("không ghi được báo cáo: {e}"))
                     })?;
                     n += 1;
                 }
@@ -132,9 +128,8 @@ impl App {
         format: &str,
         out: &mut dyn Write,
     ) -> AppResult<usize> {
-        let io = |e: std::io::Error| {
-            AppError::new(ErrorKind::Unavailable, "write_failed", format!("không ghi được báo cáo: {e}"))
-        };
+        let io =
+            |e: std::io::Error| AppError::internal("write_failed", format!("không ghi được báo cáo: {e}"));
         let catalog = self.catalog();
         match format {
             "csv" => {

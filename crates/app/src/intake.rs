@@ -129,9 +129,9 @@ impl App {
     pub fn submit_online(&self, req: &IntakeRequest, uploads: &[Upload]) -> AppResult<DossierRecord> {
         let checked = crate::blobs::check(uploads)?;
         for (a, bytes) in &checked {
-            self.blobs.put(&a.sha256, bytes).map_err(|e| {
-                AppError::new(ErrorKind::Unavailable, "blob_store", format!("không lưu được tệp: {e}"))
-            })?;
+            self.blobs
+                .put(&a.sha256, bytes)
+                .map_err(|e| AppError::internal("blob_store", format!("không lưu được tệp: {e}")))?;
         }
         let req = IntakeRequest { channel: Channel::Online, ..req.clone() };
         let citizen = Actor {
@@ -270,6 +270,12 @@ impl App {
             rec.events = events.clone();
             Ok(rec)
         })?;
+        metrics::counter!("haicap_dossiers_received_total", "channel" => match stored.channel {
+            Channel::Direct => "direct",
+            Channel::Online => "online",
+            Channel::Postal => "postal",
+        })
+        .increment(1);
         self.remember(Arc::new(stored.clone()));
         self.seal_after_write();
         Ok(stored)

@@ -46,7 +46,11 @@ use chrono::{NaiveDate, NaiveDateTime, Timelike};
 use domain::catalog::Catalog;
 use domain::roles::{Role, Scope};
 use std::sync::{Arc, Mutex, RwLock};
+pub use store::Readiness;
 use store::{DbUrl, Store};
+
+/// The schema version this build expects.
+pub const SCHEMA_VERSION: i64 = store::migrate::LATEST;
 
 /// Vietnam's local time (UTC+7, no daylight saving): the time of every legal deadline.
 pub fn vietnam_now() -> NaiveDateTime {
@@ -193,6 +197,16 @@ impl App {
         Ok(app)
     }
 
+    /// Whether the database answered the last time it was asked.
+    pub fn db_up(&self) -> bool {
+        self.store.is_up()
+    }
+
+    /// The database, the schema and the writer, for a readiness probe.
+    pub fn readiness(&self, timeout: std::time::Duration) -> store::Readiness {
+        self.store.readiness(timeout)
+    }
+
     pub fn store(&self) -> &Store {
         &self.store
     }
@@ -280,12 +294,8 @@ impl App {
     pub(crate) fn blob(&self, sha256: &str) -> AppResult<Vec<u8>> {
         self.blobs
             .get(sha256)
-            .map_err(|e| {
-                AppError::new(ErrorKind::Unavailable, "blob_store", format!("không đọc được tệp: {e}"))
-            })?
-            .ok_or_else(|| {
-                AppError::new(ErrorKind::Unavailable, "blob_missing", "tệp đã mất khỏi kho lưu trữ")
-            })
+            .map_err(|e| AppError::internal("blob_store", format!("không đọc được tệp: {e}")))?
+            .ok_or_else(|| AppError::internal("blob_missing", "tệp đã mất khỏi kho lưu trữ"))
     }
 
     /// Now, to the second: the history stores whole seconds, and hashes what it stores.

@@ -360,7 +360,7 @@ impl App {
                     &params,
                 )?
                 .and_then(|r| r.int(0))
-                .ok_or_else(|| StoreError::Unavailable("không nhận được mã kiến nghị".into()))?;
+                .ok_or_else(|| StoreError::Database("không nhận được mã kiến nghị".into()))?;
             c.exec(
                 "INSERT INTO proposal_events (proposal_id, seq, province_code, at, actor, kind, body) VALUES ($1, 1, $2, $3, $4, $5, $6)",
                 &[
@@ -400,9 +400,7 @@ impl App {
     fn replayed(&self, p: &ProposalRecord) -> AppResult<(Vec<HistoryRow>, Proposal)> {
         let history = self.store.read(|c| load_history(c, p.id))?;
         let state = Proposal::replay(&p.commune_code, history.iter().map(|(_, at, _, e)| (*at, e)))
-            .ok_or_else(|| {
-                AppError::new(ErrorKind::Unavailable, "broken_history", "lịch sử kiến nghị bị hỏng")
-            })?;
+            .ok_or_else(|| AppError::internal("broken_history", "lịch sử kiến nghị bị hỏng"))?;
         Ok((history, state))
     }
 
@@ -464,9 +462,9 @@ impl App {
             if written {
                 // A department that forwarded or escalated no longer sees the proposal, but
                 // is told where it went.
-                let p = self.proposal_row(id)?.ok_or_else(|| {
-                    AppError::new(ErrorKind::Unavailable, "broken_history", "lịch sử kiến nghị bị hỏng")
-                })?;
+                let p = self
+                    .proposal_row(id)?
+                    .ok_or_else(|| AppError::internal("broken_history", "lịch sử kiến nghị bị hỏng"))?;
                 return self.proposal_detail(p, actor);
             }
         }
@@ -633,7 +631,7 @@ impl App {
             "Trạng thái",
             "Cơ quan xử lý",
         ];
-        let fail = |e: csv::Error| AppError::new(ErrorKind::Unavailable, "export", e.to_string());
+        let fail = |e: csv::Error| AppError::internal("export", e);
         w.write_record(header).map_err(fail)?;
         let mut offset = 0;
         loop {
@@ -658,8 +656,7 @@ impl App {
                 break;
             }
         }
-        let bytes =
-            w.into_inner().map_err(|e| AppError::new(ErrorKind::Unavailable, "export", e.to_string()))?;
+        let bytes = w.into_inner().map_err(|e| AppError::internal("export", e))?;
         out.push_str(&String::from_utf8_lossy(&bytes));
         Ok(out)
     }

@@ -84,7 +84,9 @@ impl App {
         let code2 = d.code.clone();
         let rated = self
             .store
-            .read(|c| c.query_one("SELECT 1 FROM ratings WHERE dossier_code = $1", &[Val::Text(code2)]))?
+            .read(|c| {
+                c.query_one("SELECT 1 FROM ratings WHERE dossier_code = $1", &[Val::Text(code2.clone())])
+            })?
             .is_some();
         Ok(TrackView {
             procedure_name: catalog.get(&d.procedure_code).map(|p| p.name.clone()).unwrap_or_default(),

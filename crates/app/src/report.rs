@@ -4,7 +4,7 @@
 
 use crate::export::{verdict_label, REGISTER_HEADINGS};
 use crate::stats::{unit_index, Figures, UnitIndex};
-use crate::{Actor, App, AppError, AppResult, ErrorKind};
+use crate::{Actor, App, AppError, AppResult};
 use chrono::NaiveDate;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 use std::io::Write;
@@ -96,11 +96,11 @@ fn index_of(f: &Figures) -> Option<UnitIndex> {
 }
 
 fn xlsx_error(e: XlsxError) -> AppError {
-    AppError::new(ErrorKind::Unavailable, "write_failed", format!("không tạo được tệp Excel: {e}"))
+    AppError::internal("write_failed", format!("không tạo được tệp Excel: {e}"))
 }
 
 fn io_error(e: std::io::Error) -> AppError {
-    AppError::new(ErrorKind::Unavailable, "write_failed", format!("không ghi được báo cáo: {e}"))
+    AppError::internal("write_failed", format!("không ghi được báo cáo: {e}"))
 }
 
 fn headings(ws: &mut Worksheet, bold: &Format, titles: &[&str], widths: &[f64]) -> Result<(), XlsxError> {

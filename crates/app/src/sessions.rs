@@ -64,7 +64,7 @@ impl App {
         if let Err(e) = self.store.write(move |c| {
             c.exec("INSERT INTO audit_log (at, actor, action, target, ip, detail) VALUES ($1, $2, $3, $4, $5, $6)", &vals)
         }) {
-            eprintln!("audit log: {e}");
+            tracing::error!(code = e.code(), cause = e.message(), "không ghi được nhật ký kiểm toán");
         }
     }
 
@@ -148,7 +148,7 @@ impl App {
         let row = self.store.read(|c| {
             c.query_one(
                 "SELECT username, csrf, expires_at FROM sessions WHERE token_hash = $1",
-                &[Val::Text(h)],
+                &[Val::Text(h.clone())],
             )
         })?;
         let Some(row) = row else { return Ok(None) };

@@ -124,7 +124,7 @@ impl App {
         let row = self.store.read(|c| {
             c.query_one(
                 "SELECT username, full_name, role, unit_code, province_code, active, created_at, password_hash, department_code, position FROM users WHERE username = $1",
-                &[Val::Text(name)],
+                &[Val::Text(name.clone())],
             )
         })?;
         Ok(row.and_then(|r| {

@@ -159,9 +159,8 @@ impl App {
             Ok(Some((row, events)))
         })?;
         let (row, events) = found.ok_or_else(not_found)?;
-        let mut rec = DossierRecord::from_row(&row).ok_or_else(|| {
-            AppError::new(ErrorKind::Unavailable, "corrupt_record", "bản ghi hồ sơ bị hỏng")
-        })?;
+        let mut rec = DossierRecord::from_row(&row)
+            .ok_or_else(|| AppError::internal("corrupt_record", "bản ghi hồ sơ bị hỏng"))?;
         // Outside the caller's scope, a dossier does not exist (and the attempt is logged).
         if !actor.scope.sees(&rec.province_code, &rec.receiving_unit, &rec.handling_unit) {
             self.log(&actor.username, "access_denied", Some(&rec.code), None, None);
@@ -183,9 +182,8 @@ impl App {
             };
             let action = req.to_action(&current)?;
             let note = req.note()?;
-            let mut d = Dossier::replay(&current.events).ok_or_else(|| {
-                AppError::new(ErrorKind::Unavailable, "corrupt_record", "lịch sử hồ sơ không đọc được")
-            })?;
+            let mut d = Dossier::replay(&current.events)
+                .ok_or_else(|| AppError::internal("corrupt_record", "lịch sử hồ sơ không đọc được"))?;
             d.code = current.code.clone();
             let now = self.now().max(d.events.last().map_or(d.registered_at, |e| e.at));
             let added = d.act(&action, now, &actor.username, &self.calendar)?.len();
@@ -223,6 +221,10 @@ impl App {
                 Ok(true)
             })?;
             if written {
+                metrics::counter!("haicap_dossier_actions_total", "action" => action.code()).increment(1);
+                if matches!(action, Action::ReturnResult) {
+                    metrics::counter!("haicap_dossiers_returned_total").increment(1);
+                }
                 self.remember(next.clone());
                 self.seal_after_write();
                 return Ok(Arc::unwrap_or_clone(next));

@@ -23,6 +23,10 @@ pub struct DbArgs {
 impl From<AppError> for CliError {
     fn from(e: AppError) -> Self {
         let mut message = e.message;
+        // The operator at the console is told the cause a web client is not.
+        if let Some(cause) = e.cause {
+            message.push_str(&format!(" ({cause})"));
+        }
         if !e.allowed.is_empty() {
             message.push_str(&format!(" [mã thao tác: {}]", e.allowed.join(", ")));
         }

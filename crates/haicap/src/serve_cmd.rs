@@ -21,9 +21,59 @@ pub struct ServeArgs {
     /// Đánh dấu cookie Secure (khi chạy sau https).
     #[arg(long, env = "HAICAP_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// Dạng nhật ký: json (mỗi dòng một bản ghi, cho hệ thống thu nhật ký) hoặc text.
+    #[arg(long, env = "HAICAP_LOG_FORMAT", default_value = "json", value_parser = ["json", "text"])]
+    log_format: String,
+    /// Mức nhật ký, ví dụ "info" hoặc "warn,web=info".
+    #[arg(long, env = "HAICAP_LOG", default_value = "info")]
+    log: String,
+    /// Địa chỉ hoặc dải địa chỉ được đọc /metrics, cách nhau bởi dấu phẩy (mặc định: chỉ máy này).
+    #[arg(long, env = "HAICAP_METRICS_ALLOW")]
+    metrics_allow: Option<String>,
+    /// Mã bí mật (Bearer) để đọc /metrics từ địa chỉ khác.
+    #[arg(long, env = "HAICAP_METRICS_TOKEN", hide_env_values = true)]
+    metrics_token: Option<String>,
+    /// Số giây chờ cơ sở dữ liệu khi khởi động (nếu nó chưa sẵn sàng).
+    #[arg(long, env = "HAICAP_WAIT_DB", default_value_t = 60)]
+    wait_db: u64,
+}
+
+/// Structured logs on stderr: JSON lines for a log collector, or text for a person.
+fn init_logs(format: &str, filter: &str) -> Result<(), CliError> {
+    use tracing_subscriber::prelude::*;
+    let targets: tracing_subscriber::filter::Targets = filter.parse().map_err(|e| {
+        CliError::new("bad_log_filter", format!("mức nhật ký \"{filter}\" không hợp lệ: {e}"))
+    })?;
+    let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_target(false);
+    let registry = tracing_subscriber::registry().with(targets);
+    // A second initialisation (tests calling `run` twice) is harmless: the first one stays.
+    let _ = if format == "json" {
+        registry.with(fmt.json().flatten_event(true)).try_init()
+    } else {
+        registry.with(fmt).try_init()
+    };
+    Ok(())
+}
+
+/// Opens the database, waiting up to `wait` for it when it does not answer yet (the server
+/// and PostgreSQL started together at boot).
+fn open_waiting(a: &ServeArgs) -> Result<app::App, CliError> {
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(a.wait_db);
+    loop {
+        match a.db.open() {
+            Err(e) if e.code == "db_unavailable" && std::time::Instant::now() < until => {
+                tracing::warn!(cause = e.message, "cơ sở dữ liệu chưa sẵn sàng; thử lại sau 2 giây");
+                std::thread::sleep(std::time::Duration::from_secs(2));
+            }
+            r => return r,
+        }
+    }
 }
 
 pub fn run(a: ServeArgs) -> CmdResult {
+    init_logs(&a.log_format, &a.log)?;
+    let access = web::observe::MetricsAccess::parse(a.metrics_allow.as_deref(), a.metrics_token.as_deref())
+        .map_err(|m| CliError::new("bad_metrics_allow", m))?;
     if a.demo {
         let data = std::env::var("HAICAP_CALENDAR_DATA").ok();
         let hours = std::env::var("HAICAP_OFFICE_HOURS").ok();
@@ -38,8 +88,12 @@ pub fn run(a: ServeArgs) -> CmdResult {
             );
         }
     }
-    let app = Arc::new(a.db.open()?);
-    let web = Arc::new(web::Web::new(app, a.secure_cookies).with_senders(app::alerts::Senders::from_env()));
+    let app = Arc::new(open_waiting(&a)?);
+    let web = Arc::new(
+        web::Web::new(app, a.secure_cookies)
+            .with_senders(app::alerts::Senders::from_env())
+            .with_metrics_access(access),
+    );
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -131,7 +131,8 @@ mod tests {
         let rewind = Arc::new(AtomicBool::new(false));
         let _checkpointer =
             Checkpointer::start(url.connect().unwrap(), Duration::from_millis(20), 256, rewind.clone());
-        let writer = Writer::start(vec![first], 16, Some(rewind));
+        let connect: crate::writer::Connect = Arc::new(move || url.connect());
+        let writer = Writer::start(vec![first], connect, Default::default(), 16, Some(rewind));
         let wal = dir.path().join("t.db-wal");
         let mut largest = 0;
         let (mut rewinds, mut last_salt) = (0, None);

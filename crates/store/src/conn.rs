@@ -22,6 +22,23 @@ pub trait Conn: Send {
         Ok(self.query(sql, params)?.into_iter().next())
     }
 
+    /// Whether the connection is known to be unusable (closed by the server), without asking it.
+    fn is_broken(&self) -> bool {
+        false
+    }
+
+    /// Inside a transaction: an identifier under which its outcome can be asked later from
+    /// another connection ([`Conn::transaction_outcome`]), when the connection was lost while
+    /// committing. `None` where a commit cannot be uncertain that way (SQLite: a local file).
+    fn transaction_id(&mut self) -> Result<Option<i64>, StoreError> {
+        Ok(None)
+    }
+
+    /// What became of the transaction `id` (from [`Conn::transaction_id`]).
+    fn transaction_outcome(&mut self, _id: i64) -> Result<Outcome, StoreError> {
+        Ok(Outcome::Unknown)
+    }
+
     /// Starts a write transaction (SQLite takes the write lock at once, so it never has to
     /// upgrade a read lock and fail half-way).
     fn begin(&mut self) -> Result<(), StoreError> {
@@ -30,4 +47,14 @@ pub trait Conn: Send {
             Dialect::Postgres => self.batch("BEGIN"),
         }
     }
+}
+
+/// What became of a transaction whose commit was interrupted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Committed,
+    Aborted,
+    /// Its server process has not finished yet: ask again.
+    InProgress,
+    Unknown,
 }

@@ -6,18 +6,21 @@
 mod checkpoint;
 mod conn;
 pub mod copy;
+mod health;
 pub mod migrate;
 mod pg;
 mod sqlite;
 mod value;
 mod writer;
 
-pub use conn::{Conn, Dialect};
+pub use conn::{Conn, Dialect, Outcome};
 pub use value::{Row, Val};
 
+use health::Health;
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use writer::Writer;
 
 /// What went wrong in the store. `Busy` and `Unavailable` are worth a retry; `Constraint` and
@@ -130,17 +133,67 @@ impl Default for Options {
     }
 }
 
+/// Sets up a writer's connection (the first, and each one opened again after a loss).
+fn set_up_writer(c: &mut dyn Conn, opts: Options) -> Result<(), StoreError> {
+    if c.dialect() == Dialect::Sqlite {
+        // The writer's page cache survives its own commits (a reader's is reset by each
+        // of them): 64 MiB keeps the hot indexes in memory; 256 MiB for a bulk run,
+        // whose hot set is a whole nation's open dossiers.
+        let cache_kib = if opts.durable { 65_536 } else { 262_144 };
+        c.batch(&format!("PRAGMA cache_size = -{cache_kib}"))?;
+        // Checkpoints run on a thread of their own (see `checkpoint`), every second, or
+        // every 3 s for a bulk run (not durable: a hot page written by many commits is
+        // copied fewer times); the WAL is rewound once past 16,384 pages (64 MiB), 65,536
+        // (256 MiB) for a bulk run.
+        c.batch("PRAGMA wal_autocheckpoint = 0")?;
+        // A WAL file that grew (a bulk load, a long reader) is cut back when rewound.
+        c.batch(&format!("PRAGMA journal_size_limit = {}", BULK_WAL_REWIND_PAGES * 4096))?;
+    }
+    if !opts.durable {
+        c.batch(match c.dialect() {
+            Dialect::Sqlite => "PRAGMA synchronous = NORMAL",
+            Dialect::Postgres => "SET synchronous_commit = off",
+        })?;
+    }
+    Ok(())
+}
+
 /// WAL pages past which SQLite's WAL is rewound (64 MiB), and for a bulk run (256 MiB).
 const WAL_REWIND_PAGES: i64 = 16_384;
 const BULK_WAL_REWIND_PAGES: i64 = 65_536;
 
-/// A migrated database with its writer and a pool of reading connections.
+/// A migrated database with its writer and a pool of reading connections. Connections lost
+/// (PostgreSQL restarted, the network cut) are dropped and opened again when next needed, so
+/// service resumes by itself once the database is back.
 pub struct Store {
     url: DbUrl,
     writer: Writer,
     /// SQLite's checkpoints, off the writer's thread (dropped after the writer).
     _checkpointer: Option<checkpoint::Checkpointer>,
-    readers: Mutex<Vec<Box<dyn Conn>>>,
+    /// Idle reading connections, each with the generation of [`Health`] it was opened in.
+    readers: Mutex<Vec<(u64, Box<dyn Conn>)>>,
+    health: Arc<Health>,
+}
+
+/// Idle reading connections kept for the next reads; more are opened when needed and
+/// closed after use.
+const MAX_IDLE_READERS: usize = 32;
+
+/// How the store found the database, for a readiness probe.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Readiness {
+    /// The database answers a query.
+    pub database: bool,
+    /// The schema version found, when it answered; ready only at [`migrate::LATEST`].
+    pub schema: Option<i64>,
+    /// A write went through the writer and was committed in time.
+    pub writer: bool,
+}
+
+impl Readiness {
+    pub fn ready(&self) -> bool {
+        self.database && self.schema == Some(migrate::LATEST) && self.writer
+    }
 }
 
 impl Store {
@@ -149,34 +202,23 @@ impl Store {
         let mut first = url.connect()?;
         migrate::migrate(first.as_mut())?;
         let n = if url.dialect() == Dialect::Sqlite { 1 } else { opts.writers.max(1) };
-        let mut conns = vec![first];
-        for _ in 1..n {
-            conns.push(url.connect()?);
-        }
         if url.dialect() == Dialect::Sqlite {
             // Fresh table statistics for the planner (which otherwise may prefer a big index
             // to the small partial one of open dossiers); cheap when nothing changed much.
-            conns[0].batch("PRAGMA optimize=0x10002")?;
-            // The writer's page cache survives its own commits (a reader's is reset by each
-            // of them): 64 MiB keeps the hot indexes in memory; 256 MiB for a bulk run,
-            // whose hot set is a whole nation's open dossiers.
-            let cache_kib = if opts.durable { 65_536 } else { 262_144 };
-            conns[0].batch(&format!("PRAGMA cache_size = -{cache_kib}"))?;
-            // Checkpoints run on a thread of their own (see `checkpoint`), every second, or
-            // every 3 s for a bulk run (not durable: a hot page written by many commits is
-            // copied fewer times); the WAL is rewound once past 16,384 pages (64 MiB), 65,536
-            // (256 MiB) for a bulk run.
-            conns[0].batch("PRAGMA wal_autocheckpoint = 0")?;
-            // A WAL file that grew (a bulk load, a long reader) is cut back when rewound.
-            conns[0].batch(&format!("PRAGMA journal_size_limit = {}", BULK_WAL_REWIND_PAGES * 4096))?;
+            first.batch("PRAGMA optimize=0x10002")?;
         }
-        if !opts.durable {
-            for c in &mut conns {
-                c.batch(match url.dialect() {
-                    Dialect::Sqlite => "PRAGMA synchronous = NORMAL",
-                    Dialect::Postgres => "SET synchronous_commit = off",
-                })?;
-            }
+        let connect_writer: writer::Connect = {
+            let url = url.clone();
+            Arc::new(move || {
+                let mut c = url.connect()?;
+                set_up_writer(c.as_mut(), opts)?;
+                Ok(c)
+            })
+        };
+        set_up_writer(first.as_mut(), opts)?;
+        let mut conns = vec![first];
+        for _ in 1..n {
+            conns.push(connect_writer()?);
         }
         let (checkpointer, rewind) = if url.dialect() == Dialect::Sqlite {
             let rewind = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -189,11 +231,14 @@ impl Store {
         } else {
             (None, None)
         };
+        let health = Arc::new(Health::default());
+        metrics::gauge!("haicap_db_up").set(1.0);
         Ok(Store {
             url: url.clone(),
-            writer: Writer::start(conns, opts.max_batch.max(1), rewind),
+            writer: Writer::start(conns, connect_writer, health.clone(), opts.max_batch.max(1), rewind),
             _checkpointer: checkpointer,
             readers: Mutex::new(vec![]),
+            health,
         })
     }
 
@@ -291,19 +336,90 @@ impl Store {
         self.writer.submit(work, done)
     }
 
-    /// Runs `f` on a reading connection.
-    pub fn read<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T, StoreError>) -> Result<T, StoreError> {
-        let conn = self.readers.lock().unwrap_or_else(|e| e.into_inner()).pop();
-        let mut conn = match conn {
-            Some(c) => c,
-            None => self.url.connect()?,
-        };
-        let out = f(conn.as_mut());
-        // A connection that failed may be broken: drop it rather than pool it.
-        if out.is_ok() {
-            self.readers.lock().unwrap_or_else(|e| e.into_inner()).push(conn);
+    /// Runs `f` on a reading connection. When the connection turns out lost (the database
+    /// restarted since it was opened), every idle connection of that time is dropped and `f`
+    /// runs once more on a new one: a read may be repeated, a restart need not be seen.
+    pub fn read<T>(
+        &self,
+        mut f: impl FnMut(&mut dyn Conn) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let (generation, mut conn) = match self.checkout() {
+                Ok(c) => c,
+                Err(e) => {
+                    self.health.lost(&e);
+                    return Err(e);
+                }
+            };
+            match f(conn.as_mut()) {
+                Ok(v) => {
+                    self.health.answered();
+                    self.checkin(generation, conn);
+                    return Ok(v);
+                }
+                Err(e @ StoreError::Unavailable(_)) => {
+                    self.health.lost(&e);
+                    self.readers.lock().unwrap_or_else(|e| e.into_inner()).clear();
+                    if tries >= 2 {
+                        return Err(e);
+                    }
+                }
+                // A connection that failed may be in a bad state: dropped rather than pooled.
+                Err(e) => return Err(e),
+            }
         }
-        out
+    }
+
+    fn checkout(&self) -> Result<(u64, Box<dyn Conn>), StoreError> {
+        let current = self.health.generation();
+        let mut idle = self.readers.lock().unwrap_or_else(|e| e.into_inner());
+        while let Some((generation, c)) = idle.pop() {
+            if generation == current && !c.is_broken() {
+                metrics::gauge!("haicap_db_idle_readers").set(idle.len() as f64);
+                return Ok((generation, c));
+            }
+        }
+        drop(idle);
+        Ok((current, self.url.connect()?))
+    }
+
+    fn checkin(&self, generation: u64, conn: Box<dyn Conn>) {
+        if generation != self.health.generation() {
+            return;
+        }
+        let mut idle = self.readers.lock().unwrap_or_else(|e| e.into_inner());
+        if idle.len() < MAX_IDLE_READERS {
+            idle.push((generation, conn));
+            metrics::gauge!("haicap_db_idle_readers").set(idle.len() as f64);
+        }
+    }
+
+    /// Whether the database answered the last time it was asked (no query is made).
+    pub fn is_up(&self) -> bool {
+        self.health.is_up()
+    }
+
+    /// Asks the database, the schema and the writer, each within `timeout`, for a readiness
+    /// probe.
+    pub fn readiness(&self, timeout: Duration) -> Readiness {
+        let schema = self
+            .read(|c| c.query_one("SELECT CAST(MAX(version) AS BIGINT) FROM schema_migrations", &[]))
+            .ok()
+            .map(|r| r.and_then(|r| r.int(0)));
+        let database = schema.is_some();
+        let writer = database && self.writer.alive() && {
+            let (tx, rx) = std::sync::mpsc::sync_channel(1);
+            self.submit(
+                |c| c.query_one("SELECT 1", &[]).map(|_| ()),
+                move |r| {
+                    let _ = tx.send(r);
+                },
+            );
+            matches!(rx.recv_timeout(timeout), Ok(Ok(())))
+        };
+        Readiness { database, schema: schema.flatten(), writer }
     }
 }
 

@@ -1,6 +1,6 @@
 //! PostgreSQL, through the synchronous `postgres` client.
 
-use crate::conn::{Conn, Dialect};
+use crate::conn::{Conn, Dialect, Outcome};
 use crate::value::{Row, Val};
 use crate::StoreError;
 use bytes::BytesMut;
@@ -8,6 +8,8 @@ use postgres::types::{to_sql_checked, IsNull, ToSql, Type};
 use postgres::{Client, NoTls, Statement};
 use std::collections::HashMap;
 use std::error::Error;
+use std::str::FromStr;
+use std::time::Duration;
 
 pub struct PgConn {
     client: Client,
@@ -34,18 +36,35 @@ impl ToSql for Val {
     to_sql_checked!();
 }
 
+/// Whether the connection itself is gone (the server stopped, restarted or cut it; the network
+/// failed), as opposed to a statement that failed on a live connection.
+fn connection_lost(e: &postgres::Error) -> bool {
+    if e.is_closed() {
+        return true;
+    }
+    match e.code().map(|c| c.code()) {
+        // Class 08: connection exception; 57P01-57P03: the server is shutting down, crashed,
+        // or cannot take connections yet (still starting).
+        Some(c) => c.starts_with("08") || matches!(c, "57P01" | "57P02" | "57P03"),
+        // No SQLSTATE: the client's own failure to talk to the server (a socket error).
+        None => e.source().is_some_and(|s| s.downcast_ref::<std::io::Error>().is_some()),
+    }
+}
+
 fn pg_err(e: postgres::Error) -> StoreError {
     let message = match e.as_db_error() {
         Some(db) => db.message().to_string(),
         None => e.to_string(),
     };
+    if connection_lost(&e) {
+        return StoreError::Unavailable(message);
+    }
     if message.contains("append_only") || message.contains("permission denied") {
         return StoreError::AppendOnly(message);
     }
     match e.code().map(|c| c.code()) {
         Some(c) if c.starts_with("23") => StoreError::Constraint(message),
         Some("40001") | Some("40P01") => StoreError::Busy(message),
-        _ if e.is_closed() => StoreError::Unavailable(message),
         _ => StoreError::Database(message),
     }
 }
@@ -66,11 +85,24 @@ impl PgConn {
     }
 
     pub fn connect(url: &str) -> Result<PgConn, StoreError> {
-        let client = Client::connect(url, NoTls)
+        let mut config = postgres::Config::from_str(url)
+            .map_err(|e| StoreError::Unavailable(format!("địa chỉ PostgreSQL không hợp lệ: {e}")))?;
+        // A server that does not answer (a host down, a firewall dropping packets) must not
+        // hold a request, or the writer, for the system's TCP timeout of minutes.
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
+        // Idle connections to a server that went away unannounced are noticed within minutes.
+        config.keepalives(true).keepalives_idle(Duration::from_secs(60));
+        let client = config
+            .connect(NoTls)
             .map_err(|e| StoreError::Unavailable(format!("không kết nối được PostgreSQL: {e}")))?;
         Ok(PgConn { client, statements: HashMap::new() })
     }
 }
+
+/// How long a connection attempt may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 fn read_value(row: &postgres::Row, i: usize) -> Result<Val, StoreError> {
     let ty = row.columns()[i].type_();
@@ -114,5 +146,25 @@ impl Conn for PgConn {
         rows.iter()
             .map(|r| (0..r.len()).map(|i| read_value(r, i)).collect::<Result<Vec<_>, _>>().map(Row))
             .collect()
+    }
+
+    fn is_broken(&self) -> bool {
+        self.client.is_closed()
+    }
+
+    fn transaction_id(&mut self) -> Result<Option<i64>, StoreError> {
+        let row = self.client.query_one("SELECT txid_current()", &[]).map_err(pg_err)?;
+        Ok(Some(row.try_get::<_, i64>(0).map_err(pg_err)?))
+    }
+
+    fn transaction_outcome(&mut self, id: i64) -> Result<Outcome, StoreError> {
+        let row = self.client.query_one("SELECT txid_status($1)", &[&id]).map_err(pg_err)?;
+        Ok(match row.try_get::<_, Option<String>>(0).map_err(pg_err)?.as_deref() {
+            Some("committed") => Outcome::Committed,
+            Some("aborted") => Outcome::Aborted,
+            Some(_) => Outcome::InProgress,
+            // Too old to be known: cannot happen for a transaction of seconds ago.
+            None => Outcome::Unknown,
+        })
     }
 }

@@ -7,17 +7,29 @@
 //! writer spent a third of its time off the processor (`perf` on a national trial run). The
 //! notifier also drops the finished writes, whose captures (dossier records with their
 //! histories) would otherwise be freed on the writer's thread.
+//!
+//! A writer whose connection is lost (PostgreSQL restarted, the network cut) connects again
+//! for its next batch; a batch that failed before its commit is run once more on the new
+//! connection. A batch whose connection was lost *during* its commit may or may not be on
+//! disk: the writer asks the database what became of that transaction (by its id, taken
+//! before the commit) and answers from that, so that nothing acknowledged is lost and
+//! nothing is applied twice.
 
 use crate::checkpoint;
-use crate::conn::Conn;
+use crate::conn::{Conn, Outcome};
+use crate::health::Health;
 use crate::StoreError;
 use std::sync::atomic::AtomicBool;
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 type Work = Box<dyn FnMut(&mut dyn Conn) -> Result<(), StoreError> + Send>;
 type Finish = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
+
+/// Opens a writer connection, set up as the first ones were.
+pub(crate) type Connect = Arc<dyn Fn() -> Result<Box<dyn Conn>, StoreError> + Send + Sync>;
 
 struct Job {
     work: Work,
@@ -33,26 +45,37 @@ pub(crate) struct Writer {
     notifier: Option<JoinHandle<()>>,
 }
 
+/// What each writer thread shares.
+struct Shared {
+    connect: Connect,
+    health: Arc<Health>,
+    max_batch: usize,
+    rewind: Option<Arc<AtomicBool>>,
+}
+
 impl Writer {
     /// `rewind`: set by SQLite's checkpointer when the writer should finish a checkpoint.
     pub(crate) fn start(
         conns: Vec<Box<dyn Conn>>,
+        connect: Connect,
+        health: Arc<Health>,
         max_batch: usize,
         rewind: Option<Arc<AtomicBool>>,
     ) -> Writer {
         let (tx, rx) = channel::<Job>();
         let rx = Arc::new(Mutex::new(rx));
         let (answer_tx, answer_rx) = channel::<Answers>();
+        let shared = Arc::new(Shared { connect, health, max_batch, rewind });
         let threads = conns
             .into_iter()
             .enumerate()
-            .map(|(i, mut conn)| {
+            .map(|(i, conn)| {
                 let rx = rx.clone();
-                let rewind = rewind.clone();
+                let shared = shared.clone();
                 let answers = answer_tx.clone();
                 std::thread::Builder::new()
                     .name(format!("haicap-writer-{i}"))
-                    .spawn(move || run(conn.as_mut(), &rx, &answers, max_batch, rewind.as_deref()))
+                    .spawn(move || run(Some(conn), &rx, &answers, &shared))
                     .expect("a thread can be started")
             })
             .collect();
@@ -93,6 +116,11 @@ impl Writer {
             (e.0.finish)(Err(StoreError::Unavailable("bộ ghi dữ liệu đã dừng".into())));
         }
     }
+
+    /// Whether every writer thread still runs.
+    pub(crate) fn alive(&self) -> bool {
+        self.threads.iter().all(|t| !t.is_finished())
+    }
 }
 
 impl Drop for Writer {
@@ -124,20 +152,27 @@ fn next_batch(rx: &Mutex<Receiver<Job>>, max: usize) -> Option<Vec<Job>> {
 /// How often a write that lost a deadlock or a serialization conflict is run again.
 const BUSY_RETRIES: u32 = 30;
 
+/// How long a writer keeps asking what became of a commit cut short before it gives up and
+/// answers that the outcome is unknown (the database is then away for longer than this).
+const RESOLVE_FOR: Duration = Duration::from_secs(300);
+
 fn run(
-    conn: &mut dyn Conn,
+    mut conn: Option<Box<dyn Conn>>,
     rx: &Mutex<Receiver<Job>>,
     answers: &Sender<Answers>,
-    max_batch: usize,
-    rewind: Option<&AtomicBool>,
+    shared: &Shared,
 ) {
     let mut rewinder = checkpoint::Rewinder::default();
-    while let Some(mut batch) = next_batch(rx, max_batch) {
-        if let Some(r) = rewind {
-            rewinder.between_batches(conn, r);
+    while let Some(mut batch) = next_batch(rx, shared.max_batch) {
+        if let (Some(r), Some(c)) = (&shared.rewind, conn.as_mut()) {
+            rewinder.between_batches(c.as_mut(), r);
         }
-        let answered: Answers = match in_one_transaction(conn, &mut batch) {
+        let started = Instant::now();
+        let size = batch.len();
+        let answered: Answers = match attempt(&mut conn, shared, &mut batch) {
             Ok(()) => batch.into_iter().map(|j| (j, Ok(()))).collect(),
+            // The database is away: every write of the batch is refused (none was kept).
+            Err(e @ StoreError::Unavailable(_)) => batch.into_iter().map(|j| (j, Err(e.clone()))).collect(),
             // A write alone that failed by itself is refused at once; only a lost deadlock or
             // conflict is worth running again.
             Err(e) if batch.len() == 1 && !matches!(e, StoreError::Busy(_)) => {
@@ -149,11 +184,13 @@ fn run(
             Err(_) => batch
                 .into_iter()
                 .map(|mut job| {
-                    let r = alone(conn, &mut job);
+                    let r = alone(&mut conn, shared, &mut job);
                     (job, r)
                 })
                 .collect(),
         };
+        metrics::histogram!("haicap_writer_batch_size").record(size as f64);
+        metrics::histogram!("haicap_writer_commit_seconds").record(started.elapsed().as_secs_f64());
         // The notifier lives as long as any writer: a send cannot fail while this one runs.
         if let Err(e) = answers.send(answered) {
             e.0.into_iter().for_each(|(job, r)| (job.finish)(r));
@@ -163,29 +200,261 @@ fn run(
 
 /// Runs one write in its own transaction, again after a deadlock or serialization conflict
 /// (another writer's transaction went first; nothing of this one was kept).
-fn alone(conn: &mut dyn Conn, job: &mut Job) -> Result<(), StoreError> {
-    let mut attempt = 0;
+fn alone(conn: &mut Option<Box<dyn Conn>>, shared: &Shared, job: &mut Job) -> Result<(), StoreError> {
+    let mut tries = 0;
     loop {
-        match in_one_transaction(conn, std::slice::from_mut(job)) {
-            Err(StoreError::Busy(_)) if attempt < BUSY_RETRIES => {
-                attempt += 1;
+        match attempt(conn, shared, std::slice::from_mut(job)) {
+            Err(StoreError::Busy(_)) if tries < BUSY_RETRIES => {
+                tries += 1;
                 // A jittered pause, so that writers that collided do not collide again in step.
-                let nanos = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| d.subsec_nanos() as u64);
-                let cap = 1u64 << attempt.min(6);
-                std::thread::sleep(std::time::Duration::from_millis(1 + nanos % cap));
+                let cap = 1u64 << tries.min(6);
+                std::thread::sleep(Duration::from_millis(1 + jitter() % cap));
             }
             r => return r,
         }
     }
 }
 
-fn in_one_transaction(conn: &mut dyn Conn, jobs: &mut [Job]) -> Result<(), StoreError> {
-    conn.begin()?;
-    let r = jobs.iter_mut().try_for_each(|j| (j.work)(conn)).and_then(|_| conn.batch("COMMIT"));
-    if r.is_err() {
-        let _ = conn.batch("ROLLBACK");
+fn jitter() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos() as u64)
+}
+
+/// How a transaction failed.
+enum TxError {
+    /// Nothing of it was kept.
+    Failed(StoreError),
+    /// The connection was lost while committing: the transaction `id` may or may not be on
+    /// disk.
+    Uncertain(i64, StoreError),
+}
+
+/// Runs the jobs in one transaction on the writer's connection, connecting first when it has
+/// none. A connection found lost is dropped, and the transaction run once more on a new one
+/// (at once: a server restarted, or a connection cut by a proxy, is usually back already).
+fn attempt(conn: &mut Option<Box<dyn Conn>>, shared: &Shared, jobs: &mut [Job]) -> Result<(), StoreError> {
+    let mut last = None;
+    for _ in 0..2 {
+        let c = match conn {
+            Some(c) if !c.is_broken() => c,
+            _ => match (shared.connect)() {
+                Ok(c) => {
+                    metrics::counter!("haicap_db_reconnects_total").increment(1);
+                    conn.insert(c)
+                }
+                Err(e) => {
+                    *conn = None;
+                    shared.health.lost(&e);
+                    return Err(e);
+                }
+            },
+        };
+        match in_one_transaction(c.as_mut(), jobs) {
+            Ok(()) => {
+                shared.health.answered();
+                return Ok(());
+            }
+            Err(TxError::Failed(e @ StoreError::Unavailable(_))) => {
+                *conn = None;
+                shared.health.lost(&e);
+                last = Some(e);
+            }
+            Err(TxError::Failed(e)) => return Err(e),
+            Err(TxError::Uncertain(id, e)) => {
+                *conn = None;
+                shared.health.lost(&e);
+                match resolve(conn, shared, id)? {
+                    Outcome::Committed => return Ok(()),
+                    // Not kept: run again.
+                    _ => last = Some(e),
+                }
+            }
+        }
     }
-    r
+    Err(last.unwrap_or_else(|| StoreError::Unavailable("không ghi được dữ liệu".into())))
+}
+
+/// Asks, on a new connection, what became of the transaction `id` whose commit was cut short,
+/// until the database answers or [`RESOLVE_FOR`] has passed. The batch's callers wait
+/// meanwhile: answering them "failed" could make them repeat a write that was kept.
+fn resolve(conn: &mut Option<Box<dyn Conn>>, shared: &Shared, id: i64) -> Result<Outcome, StoreError> {
+    let until = Instant::now() + RESOLVE_FOR;
+    let mut pause = Duration::from_millis(50);
+    loop {
+        let asked = match conn {
+            Some(c) => c.transaction_outcome(id),
+            None => (shared.connect)().and_then(|c| conn.insert(c).transaction_outcome(id)),
+        };
+        match asked {
+            Ok(o @ (Outcome::Committed | Outcome::Aborted)) => {
+                shared.health.answered();
+                tracing::warn!(transaction = id, outcome = ?o, "kết quả ghi bị gián đoạn khi lưu đã được xác định");
+                return Ok(o);
+            }
+            Ok(Outcome::Unknown) => {
+                return Err(StoreError::Database(format!("không xác định được kết quả giao dịch {id}")));
+            }
+            // Its server process is still finishing: ask again shortly.
+            Ok(Outcome::InProgress) => {}
+            Err(e) => {
+                *conn = None;
+                shared.health.lost(&e);
+            }
+        }
+        if Instant::now() >= until {
+            tracing::error!(transaction = id, "không xác định được kết quả ghi: cơ sở dữ liệu vắng quá lâu");
+            return Err(StoreError::Unavailable(format!("không xác định được kết quả giao dịch {id}")));
+        }
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_secs(2));
+    }
+}
+
+fn in_one_transaction(conn: &mut dyn Conn, jobs: &mut [Job]) -> Result<(), TxError> {
+    let r = (|| {
+        conn.begin()?;
+        let id = conn.transaction_id()?;
+        jobs.iter_mut().try_for_each(|j| (j.work)(conn))?;
+        Ok(id)
+    })();
+    let id = match r {
+        Ok(id) => id,
+        Err(e) => {
+            let _ = conn.batch("ROLLBACK");
+            return Err(TxError::Failed(e));
+        }
+    };
+    match conn.batch("COMMIT") {
+        Ok(()) => Ok(()),
+        Err(e @ StoreError::Unavailable(_)) => match id {
+            Some(id) => Err(TxError::Uncertain(id, e)),
+            None => Err(TxError::Failed(e)),
+        },
+        Err(e) => {
+            let _ = conn.batch("ROLLBACK");
+            Err(TxError::Failed(e))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::{Row, Val};
+    use crate::{DbUrl, Dialect};
+    use std::sync::atomic::{AtomicU8, Ordering};
+
+    /// How the next COMMIT of a [`Cut`] connection goes wrong.
+    const FINE: u8 = 0;
+    /// The commit reaches the database, then the connection is cut before the answer.
+    const CUT_AFTER_COMMIT: u8 = 1;
+    /// The connection is cut before the commit reaches the database.
+    const CUT_BEFORE_COMMIT: u8 = 2;
+
+    /// A real connection whose COMMIT can be made to fail as a lost connection.
+    struct Cut {
+        inner: Box<dyn Conn>,
+        next: Arc<AtomicU8>,
+    }
+
+    impl Conn for Cut {
+        fn dialect(&self) -> Dialect {
+            self.inner.dialect()
+        }
+        fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
+            if sql == "COMMIT" {
+                let lost = || Err(StoreError::Unavailable("connection closed".into()));
+                match self.next.swap(FINE, Ordering::SeqCst) {
+                    CUT_AFTER_COMMIT => {
+                        self.inner.batch("COMMIT")?;
+                        return lost();
+                    }
+                    CUT_BEFORE_COMMIT => {
+                        self.inner.batch("ROLLBACK")?;
+                        return lost();
+                    }
+                    _ => {}
+                }
+            }
+            self.inner.batch(sql)
+        }
+        fn exec(&mut self, sql: &str, params: &[Val]) -> Result<u64, StoreError> {
+            self.inner.exec(sql, params)
+        }
+        fn query(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Row>, StoreError> {
+            self.inner.query(sql, params)
+        }
+        fn transaction_id(&mut self) -> Result<Option<i64>, StoreError> {
+            self.inner.transaction_id()
+        }
+        fn transaction_outcome(&mut self, id: i64) -> Result<Outcome, StoreError> {
+            self.inner.transaction_outcome(id)
+        }
+    }
+
+    /// A fresh database on the test server, or None (skipped) without one.
+    fn test_database() -> Option<(DbUrl, postgres::Client, String)> {
+        let base = std::env::var("HAICAP_TEST_PG")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let mut admin = match postgres::Client::connect(&base, postgres::NoTls) {
+            Ok(c) => c,
+            Err(e) => {
+                assert!(std::env::var_os("HAICAP_REQUIRE_PG").is_none(), "PostgreSQL required: {e}");
+                eprintln!("SKIPPED: PostgreSQL tests ({e})");
+                return None;
+            }
+        };
+        let name = format!("haicap_writer_{}_{}", std::process::id(), jitter() % 1_000_000);
+        admin.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+        let url = match base.rfind('/') {
+            Some(i) => format!("{}/{name}", &base[..i]),
+            None => unreachable!(),
+        };
+        Some((DbUrl::parse(&url).unwrap(), admin, name))
+    }
+
+    fn count(url: &DbUrl, id: i64) -> i64 {
+        let mut c = url.connect().unwrap();
+        c.query_one("SELECT count(*) FROM probe WHERE id = $1", &[Val::Int(id)])
+            .unwrap()
+            .unwrap()
+            .int(0)
+            .unwrap()
+    }
+
+    #[test]
+    fn a_commit_cut_short_is_answered_from_what_the_database_kept() {
+        let Some((url, mut admin, name)) = test_database() else { return };
+        url.connect().unwrap().batch("CREATE TABLE probe (id BIGINT NOT NULL)").unwrap();
+        let next = Arc::new(AtomicU8::new(FINE));
+        let connect: Connect = {
+            let (url, next) = (url.clone(), next.clone());
+            Arc::new(move || Ok(Box::new(Cut { inner: url.connect()?, next: next.clone() }) as Box<dyn Conn>))
+        };
+        let health = Arc::new(Health::default());
+        let writer = Writer::start(vec![connect().unwrap()], connect, health.clone(), 16, None);
+        let write = |id: i64| {
+            let (tx, rx) = std::sync::mpsc::sync_channel(1);
+            writer.submit(
+                move |c| c.exec("INSERT INTO probe (id) VALUES ($1)", &[Val::Int(id)]),
+                move |r| tx.send(r).unwrap(),
+            );
+            rx.recv().unwrap()
+        };
+
+        // Kept, though the answer was lost: acknowledged, and not run again.
+        next.store(CUT_AFTER_COMMIT, Ordering::SeqCst);
+        assert_eq!(write(1), Ok(1));
+        assert_eq!(count(&url, 1), 1, "applied once");
+
+        // Not kept: run again on a new connection, and kept once.
+        next.store(CUT_BEFORE_COMMIT, Ordering::SeqCst);
+        assert_eq!(write(2), Ok(1));
+        assert_eq!(count(&url, 2), 1, "applied once");
+
+        // And the writer goes on as before.
+        assert_eq!(write(3), Ok(1));
+        assert!(health.is_up());
+        drop(writer);
+        admin.batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)")).unwrap();
+    }
 }

@@ -32,11 +32,19 @@ pub async fn sweep(web: Arc<Web>) {
         let (app, senders) = (web.app.clone(), web.senders.clone());
         match blocking(move || app.raise_alerts(&senders)).await {
             Ok(raised) => raised.iter().for_each(|a| web.announce(live::Notice::alert(a))),
-            Err(e) => eprintln!("không rà soát được hồ sơ sắp đến hạn: {}", e.0.message),
+            Err(e) => tracing::warn!(
+                code = e.0.code,
+                cause = e.0.cause.as_deref().unwrap_or(""),
+                "không rà soát được hồ sơ sắp đến hạn"
+            ),
         }
         let (app, senders) = (web.app.clone(), web.senders.clone());
         if let Err(e) = blocking(move || app.deliver_outbox(&senders, 500)).await {
-            eprintln!("không gửi được cảnh báo: {}", e.0.message);
+            tracing::warn!(
+                code = e.0.code,
+                cause = e.0.cause.as_deref().unwrap_or(""),
+                "không gửi được cảnh báo"
+            );
         }
     }
 }

@@ -31,17 +31,24 @@ pub fn status_of(kind: ErrorKind) -> StatusCode {
         ErrorKind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
         ErrorKind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let e = self.0;
+        let status = status_of(e.kind);
+        crate::observe::log_failure(e.code, status, e.cause.as_deref());
         let mut body = serde_json::json!({ "error": { "code": e.code, "message": e.message } });
         if !e.allowed.is_empty() {
             body["error"]["allowed"] = serde_json::json!(e.allowed);
         }
-        (status_of(e.kind), Json(body)).into_response()
+        // The id to quote to the province's IT staff, who find the cause in the log by it.
+        if let Some(id) = crate::observe::request_id() {
+            body["error"]["request_id"] = serde_json::json!(&*id);
+        }
+        (status, Json(body)).into_response()
     }
 }
 

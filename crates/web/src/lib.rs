@@ -12,11 +12,13 @@ mod coordination_pages;
 mod dashboard_pages;
 mod error;
 pub mod live;
+pub mod observe;
 mod pages;
 
 pub use error::{ApiError, ApiResult};
 
 use app::{App, ErrorKind};
+
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -36,6 +38,10 @@ pub struct Web {
     pub notices: tokio::sync::broadcast::Sender<live::Notice>,
     /// Who delivers alerts: the log, and e-mail or SMS when configured.
     pub senders: Arc<app::alerts::Senders>,
+    /// The metrics recorder's output, served at `/metrics` when set.
+    pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+    /// Who may read `/metrics`.
+    pub metrics_access: observe::MetricsAccess,
 }
 
 impl Web {
@@ -46,7 +52,15 @@ impl Web {
             changes: tokio::sync::broadcast::channel(1024).0,
             notices: tokio::sync::broadcast::channel(256).0,
             senders: Arc::new(app::alerts::Senders::default()),
+            metrics: observe::install_metrics(),
+            metrics_access: observe::MetricsAccess::default(),
         }
+    }
+
+    /// Who may read `/metrics` (by default this machine only).
+    pub fn with_metrics_access(mut self, access: observe::MetricsAccess) -> Web {
+        self.metrics_access = access;
+        self
     }
 
     /// With these senders of alerts (see `app::alerts::Senders::from_env`).
@@ -73,7 +87,7 @@ pub async fn blocking<T: Send + 'static>(
 ) -> ApiResult<T> {
     match tokio::task::spawn_blocking(f).await {
         Ok(r) => r.map_err(ApiError::from),
-        Err(_) => Err(ApiError::new(ErrorKind::Unavailable, "internal", "lỗi xử lý nội bộ; hãy thử lại")),
+        Err(e) => Err(ApiError(app::AppError::internal("internal", e))),
     }
 }
 
@@ -109,8 +123,11 @@ pub fn router(web: Arc<Web>) -> Router {
         .route("/assets/app.css", get(|| async { asset("text/css", CSS.as_bytes()) }))
         .route("/assets/live.js", get(|| async { asset("text/javascript", LIVE.as_bytes()) }))
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(observe::ready))
+        .route("/metrics", get(observe::metrics))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(64 * 1024))
+        .layer(axum::middleware::from_fn(observe::track))
         .with_state(web)
 }
 
@@ -127,7 +144,11 @@ async fn sweep_overdue(web: Arc<Web>) {
                     web.announce(live::Notice::proposal(p));
                 }
             }
-            Err(e) => eprintln!("không rà soát được kiến nghị quá hạn: {}", e.0.message),
+            Err(e) => tracing::warn!(
+                code = e.0.code,
+                cause = e.0.cause.as_deref().unwrap_or(""),
+                "không rà soát được kiến nghị quá hạn"
+            ),
         }
     }
 }
@@ -137,7 +158,7 @@ pub async fn serve(web: Arc<Web>, addr: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tokio::spawn(sweep_overdue(web.clone()));
     tokio::spawn(alerts_web::sweep(web.clone()));
-    eprintln!("haicap đang phục vụ tại http://{}", listener.local_addr()?);
+    tracing::info!(address = %listener.local_addr()?, "haicap đang phục vụ");
     axum::serve(listener, router(web).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

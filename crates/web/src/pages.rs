@@ -82,7 +82,12 @@ pub fn message_page(heading: &str, text: &str) -> Response {
 
 pub(crate) fn page_error(e: ApiError) -> Response {
     let status = crate::error::status_of(e.0.kind);
-    (status, message_page("Không thực hiện được", &e.0.message)).into_response()
+    crate::observe::log_failure(e.0.code, status, e.0.cause.as_deref());
+    let text = match crate::observe::request_id() {
+        Some(id) if status.is_server_error() => format!("{} (mã yêu cầu {id})", e.0.message),
+        _ => e.0.message,
+    };
+    (status, message_page("Không thực hiện được", &text)).into_response()
 }
 
 pub fn unit_name(code: &str) -> String {
