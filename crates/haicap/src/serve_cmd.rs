@@ -72,6 +72,8 @@ fn open_waiting(a: &ServeArgs) -> Result<app::App, CliError> {
 
 pub fn run(a: ServeArgs) -> CmdResult {
     init_logs(&a.log_format, &a.log)?;
+    // Before the database is opened, so that its first writes are counted.
+    web::observe::install_metrics();
     let access = web::observe::MetricsAccess::parse(a.metrics_allow.as_deref(), a.metrics_token.as_deref())
         .map_err(|m| CliError::new("bad_metrics_allow", m))?;
     if a.demo {
