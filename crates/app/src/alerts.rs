@@ -93,6 +93,9 @@ pub struct Message {
     pub attempts: i64,
 }
 
+/// How long a server has to send the messages it claimed before another may.
+const CLAIM_MINUTES: i64 = 10;
+
 /// Delivers messages of one channel.
 pub trait Sender: Send + Sync {
     fn send(&self, m: &Message) -> Result<(), String>;
@@ -277,6 +280,11 @@ impl App {
         let catalog = self.catalog();
         let (email_on, sms_on) = (senders.email.is_some(), senders.sms.is_some());
         let created = self.store.write(move |c| {
+            if c.dialect() == store::Dialect::Postgres {
+                // Servers sharing the database sweep one at a time; the next one finds the
+                // alerts raised and raises none twice.
+                c.batch("SELECT pg_advisory_xact_lock(7243021)")?;
+            }
             // The open-dossier index first; then those without an alert of their kind yet.
             let rows = c.query(
                 &format!(
@@ -385,15 +393,28 @@ impl App {
         Ok(row.and_then(|r| r.int(0)).unwrap_or(0))
     }
 
-    /// Sends what is due in the outbox (at most `limit` messages).
+    /// Sends what is due in the outbox (at most `limit` messages), each once across the
+    /// servers sharing the database.
     pub fn deliver_outbox(&self, senders: &Senders, limit: u32) -> AppResult<Delivery> {
         let now = self.now();
-        let rows = self.store.read(|c| {
-            c.query(
-                "SELECT id, recipient, channel, address, subject, body, attempts FROM outbox
-                 WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2",
+        // Claimed before sending: the claim moves the next attempt past a lease, so that no
+        // other server sharing the database sends the same message meanwhile (PostgreSQL skips
+        // the rows another server is claiming instead of waiting for them). A server that dies
+        // while sending leaves its messages to be sent again once the lease is over.
+        let lease = now + Duration::minutes(CLAIM_MINUTES);
+        let rows = self.store.write(move |c| {
+            let skip = if c.dialect() == store::Dialect::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
+            let rows = c.query(
+                &format!(
+                    "SELECT id, recipient, channel, address, subject, body, attempts FROM outbox
+                     WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2{skip}"
+                ),
                 &[now.into(), Val::Int(limit.into())],
-            )
+            )?;
+            for r in &rows {
+                c.exec("UPDATE outbox SET next_attempt_at = $1 WHERE id = $2", &[lease.into(), Val::Int(r.int(0).unwrap_or(0))])?;
+            }
+            Ok(rows)
         })?;
         let mut report = Delivery::default();
         for r in &rows {

@@ -46,7 +46,7 @@ use chrono::{NaiveDate, NaiveDateTime, Timelike};
 use domain::catalog::Catalog;
 use domain::roles::{Role, Scope};
 use std::sync::{Arc, Mutex, RwLock};
-pub use store::Readiness;
+pub use store::{Bus, Readiness};
 use store::{DbUrl, Store};
 
 /// The schema version this build expects.
@@ -195,6 +195,11 @@ impl App {
         };
         app.seal_if_new_day()?;
         Ok(app)
+    }
+
+    /// Messages between the servers sharing this database; None on SQLite (one server).
+    pub fn start_bus(&self) -> Option<(Bus, std::sync::mpsc::Receiver<String>)> {
+        self.store.start_bus()
     }
 
     /// Whether the database answered the last time it was asked.

@@ -170,3 +170,78 @@ fn the_command_sender_writes_a_mail_the_way_sendmail_reads_it() {
     let missing = CommandSender { program: "/khong/co".into(), args: vec![], email_from: None };
     assert!(missing.send(&m).is_err());
 }
+
+/// Counts what it sent, by message, slowly enough that two servers would overlap.
+struct Counting(Arc<std::sync::Mutex<Vec<i64>>>);
+
+impl Sender for Counting {
+    fn send(&self, m: &Message) -> Result<(), String> {
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        self.0.lock().unwrap().push(m.id);
+        Ok(())
+    }
+}
+
+#[test]
+fn two_servers_on_one_database_raise_each_alert_once_and_send_each_message_once() {
+    let Some(db) = common::postgres() else { return };
+    let start = at(2026, 3, 2, 8, 0);
+    let clock = HandClock::at(start);
+    let (a, b) = (Arc::new(open(&db, &clock)), Arc::new(open(&db, &clock)));
+    let console = Actor::console("test");
+    for (name, role) in [("lan", Role::Specialist), ("chutich", Role::CommuneLeader)] {
+        a.add_user(name, role, "20242", "mat-khau-dai", None).unwrap();
+    }
+    a.set_contact("chutich", Some("chutich@haichau.danang.gov.vn"), None, &console).unwrap();
+    let mut due = None;
+    for i in 0..40 {
+        let req = IntakeRequest {
+            procedure_code: "1.004873".into(),
+            channel: Channel::Direct,
+            commune_code: Some("20242".into()),
+            applicant: Applicant { full_name: format!("Người nộp {i}"), ..Applicant::default() },
+        };
+        let d = a.receive(&req, &console).unwrap();
+        let d = a
+            .act(&d.code, &ActionRequest { to: Some("lan".into()), ..ActionRequest::new("assign") }, &console)
+            .unwrap();
+        due = due.max(d.due_at);
+    }
+    clock.set(due.unwrap() + Duration::minutes(10));
+
+    // Both servers sweep at once, twice.
+    let sweep = |app: Arc<app::App>| {
+        std::thread::spawn(move || {
+            (0..2).map(|_| app.raise_alerts(&Senders::default()).unwrap().len()).sum::<usize>()
+        })
+    };
+    let (ta, tb) = (sweep(a.clone()), sweep(b.clone()));
+    let raised = ta.join().unwrap() + tb.join().unwrap();
+    assert_eq!(raised, 80, "40 overdue dossiers, each alerting the officer and the leader once");
+    let alerts = a.store().read(|c| c.query_one("SELECT COUNT(*) FROM alerts", &[])).unwrap().unwrap().int(0);
+    assert_eq!(alerts, Some(80));
+
+    // Both deliver at once: each message once.
+    let sent = Arc::new(std::sync::Mutex::new(vec![]));
+    let deliver = |app: Arc<app::App>, sent: Arc<std::sync::Mutex<Vec<i64>>>| {
+        std::thread::spawn(move || {
+            let senders = Senders {
+                log: Box::new(Counting(sent.clone())),
+                email: Some(Box::new(Counting(sent))),
+                ..Senders::default()
+            };
+            for _ in 0..3 {
+                app.deliver_outbox(&senders, 7).unwrap();
+            }
+        })
+    };
+    let (da, dbb) = (deliver(a.clone(), sent.clone()), deliver(b.clone(), sent.clone()));
+    da.join().unwrap();
+    dbb.join().unwrap();
+    let mut sent = sent.lock().unwrap().clone();
+    let n = sent.len();
+    sent.sort();
+    sent.dedup();
+    assert_eq!(sent.len(), n, "a message was sent twice");
+    assert_eq!(n, 42, "two servers, three rounds of seven each");
+}

@@ -3,6 +3,7 @@
 //! a group-commit writer: writes from many callers are run in one transaction and acknowledged
 //! only once it is on disk, so durability does not cost one disk sync per dossier.
 
+mod bus;
 mod checkpoint;
 mod conn;
 pub mod copy;
@@ -13,6 +14,7 @@ mod sqlite;
 mod value;
 mod writer;
 
+pub use bus::Bus;
 pub use conn::{Conn, Dialect, Outcome};
 pub use value::{Row, Val};
 
@@ -393,6 +395,15 @@ impl Store {
         if idle.len() < MAX_IDLE_READERS {
             idle.push((generation, conn));
             metrics::gauge!("haicap_db_idle_readers").set(idle.len() as f64);
+        }
+    }
+
+    /// Messages between the servers sharing this database (PostgreSQL); None for SQLite,
+    /// which one server uses alone.
+    pub fn start_bus(&self) -> Option<(Bus, std::sync::mpsc::Receiver<String>)> {
+        match &self.url {
+            DbUrl::Postgres(u) => Some(Bus::start(u)),
+            DbUrl::Sqlite(_) => None,
         }
     }
 

@@ -105,7 +105,9 @@ async fn login(
 
 async fn logout(State(web): State<Arc<Web>>, caller: Caller) -> ApiResult<StatusCode> {
     let app = web.app.clone();
-    blocking(move || app.logout(&caller.token)).await?;
+    let token = caller.token.clone();
+    blocking(move || app.logout(&token)).await?;
+    web.logged_out(&caller.token);
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -42,6 +42,10 @@ pub struct Web {
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
     /// Who may read `/metrics`.
     pub metrics_access: observe::MetricsAccess,
+    /// This server among those sharing a database (a random id), and the bus to them
+    /// (PostgreSQL; started by [`serve`]).
+    origin: String,
+    bus: std::sync::OnceLock<app::Bus>,
 }
 
 impl Web {
@@ -54,6 +58,8 @@ impl Web {
             senders: Arc::new(app::alerts::Senders::default()),
             metrics: observe::install_metrics(),
             metrics_access: observe::MetricsAccess::default(),
+            origin: observe::new_id(),
+            bus: std::sync::OnceLock::new(),
         }
     }
 
@@ -69,15 +75,86 @@ impl Web {
         self
     }
 
-    /// Tells the live stream that a dossier changed.
+    /// Tells the live stream that a dossier changed (here, and on the other servers).
     pub fn publish(&self, d: &app::DossierRecord) {
+        let c = live::Change::of(d);
+        self.tell_others(live::Envelope {
+            o: self.origin.clone(),
+            change: Some(c.clone()),
+            notice: None,
+            logout: None,
+        });
         // Nobody listening is fine.
-        let _ = self.changes.send(live::Change::of(d));
+        let _ = self.changes.send(c);
     }
 
-    /// Tells the live stream of a change in coordination.
+    /// Tells the live stream of a change in coordination (here, and on the other servers).
     pub fn announce(&self, n: live::Notice) {
+        self.tell_others(live::Envelope {
+            o: self.origin.clone(),
+            change: None,
+            notice: Some(n.clone()),
+            logout: None,
+        });
         let _ = self.notices.send(n);
+    }
+
+    /// Ends a session here and on the other servers.
+    pub(crate) fn logged_out(&self, token: &str) {
+        if let Some(hash) = self.app.forget_session(token) {
+            self.tell_others(live::Envelope {
+                o: self.origin.clone(),
+                change: None,
+                notice: None,
+                logout: Some(hash),
+            });
+        }
+    }
+
+    fn tell_others(&self, e: live::Envelope) {
+        if let Some(bus) = self.bus.get() {
+            if let Ok(line) = serde_json::to_string(&e) {
+                bus.send(line);
+            }
+        }
+    }
+
+    /// What another server said: passed to this server's listeners.
+    fn heard(&self, line: &str) {
+        let Ok(e) = serde_json::from_str::<live::Envelope>(line) else {
+            tracing::warn!("tin nhắn giữa các máy chủ không đọc được");
+            return;
+        };
+        if e.o == self.origin {
+            return;
+        }
+        if let Some(c) = e.change {
+            let _ = self.changes.send(c);
+        }
+        if let Some(n) = e.notice {
+            let _ = self.notices.send(n);
+        }
+        if let Some(hash) = e.logout {
+            self.app.forget_session_hash(&hash);
+        }
+    }
+
+    /// Joins the other servers sharing the database (PostgreSQL): what each commits reaches
+    /// every server's live stream. Nothing to do on SQLite.
+    pub fn join_others(self: &Arc<Self>) {
+        let Some((bus, heard)) = self.app.start_bus() else { return };
+        if self.bus.set(bus).is_err() {
+            return;
+        }
+        let web = self.clone();
+        std::thread::Builder::new()
+            .name("haicap-bus-heard".into())
+            .spawn(move || {
+                for line in heard {
+                    web.heard(&line);
+                }
+            })
+            .expect("a thread can be started");
     }
 }
 
@@ -156,6 +233,7 @@ async fn sweep_overdue(web: Arc<Web>) {
 /// Serves until Ctrl-C.
 pub async fn serve(web: Arc<Web>, addr: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
+    web.join_others();
     tokio::spawn(sweep_overdue(web.clone()));
     tokio::spawn(alerts_web::sweep(web.clone()));
     tracing::info!(address = %listener.local_addr()?, "haicap đang phục vụ");

@@ -9,13 +9,13 @@ use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use domain::roles::Scope;
 use futures_util::stream::Stream;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Change {
     pub code: String,
     pub status: String,
@@ -39,10 +39,10 @@ impl Change {
 }
 
 /// A change in coordination between the tiers: which thing, and who it concerns.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Notice {
-    /// `proposal`, `directive`, `staff` or `alert` (also the SSE event's name).
-    pub kind: &'static str,
+    /// Also the SSE event's name.
+    pub kind: NoticeKind,
     pub id: Option<i64>,
     pub province_code: String,
     /// The commune concerned (None: all communes of the province may be).
@@ -53,10 +53,46 @@ pub struct Notice {
     pub user: Option<String>,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeKind {
+    Proposal,
+    Directive,
+    Staff,
+    Alert,
+}
+
+impl NoticeKind {
+    /// The SSE event's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            NoticeKind::Proposal => "proposal",
+            NoticeKind::Directive => "directive",
+            NoticeKind::Staff => "staff",
+            NoticeKind::Alert => "alert",
+        }
+    }
+}
+
+/// What travels between the servers sharing a database: a change made through one of them,
+/// tagged with the server it came from (which has told its own listeners already).
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct Envelope {
+    /// The sending server.
+    pub o: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change: Option<Change>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<Notice>,
+    /// A session ended (its token's hash): dropped from every server's cache at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logout: Option<String>,
+}
+
 impl Notice {
     pub fn proposal(p: &app::proposals::ProposalRecord) -> Notice {
         Notice {
-            kind: "proposal",
+            kind: NoticeKind::Proposal,
             id: Some(p.id),
             province_code: p.province_code.clone(),
             commune: Some(p.commune_code.clone()),
@@ -67,7 +103,7 @@ impl Notice {
 
     pub fn alert(a: &app::alerts::Alert) -> Notice {
         Notice {
-            kind: "alert",
+            kind: NoticeKind::Alert,
             id: Some(a.id),
             province_code: a.province_code.clone(),
             commune: Some(a.unit_code.clone()),
@@ -78,7 +114,7 @@ impl Notice {
 
     pub fn directive(id: i64, province: &str, commune: Option<String>) -> Notice {
         Notice {
-            kind: "directive",
+            kind: NoticeKind::Directive,
             id: Some(id),
             province_code: province.into(),
             commune,
@@ -89,7 +125,7 @@ impl Notice {
 
     pub fn staff(province: &str, unit: Option<String>) -> Notice {
         Notice {
-            kind: "staff",
+            kind: NoticeKind::Staff,
             id: None,
             province_code: province.into(),
             commune: unit,
@@ -148,7 +184,7 @@ pub async fn stream(
                     Event::default().event("dossier").data(serde_json::to_string(&c).unwrap_or_default())
                 }
                 Heard::Notice(n) if n.concerns(&actor) => {
-                    Event::default().event(n.kind).data(serde_json::to_string(&n).unwrap_or_default())
+                    Event::default().event(n.kind.name()).data(serde_json::to_string(&n).unwrap_or_default())
                 }
                 Heard::Dossier(_) | Heard::Notice(_) => continue,
                 // Too slow a reader: tell it to refresh everything.

@@ -33,7 +33,7 @@ fn sane(id: &str) -> bool {
 }
 
 /// A new id: this process's random prefix and a counter (unique without a system call).
-fn new_id() -> String {
+pub(crate) fn new_id() -> String {
     static PREFIX: OnceLock<u32> = OnceLock::new();
     static NEXT: AtomicU64 = AtomicU64::new(1);
     let prefix = PREFIX.get_or_init(|| {

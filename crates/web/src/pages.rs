@@ -169,7 +169,9 @@ async fn logout(State(web): State<Arc<Web>>, parts: Parts, u: PageUser, Form(f):
     }
     if let Some(token) = cookie(&parts, SESSION_COOKIE) {
         let app = web.app.clone();
-        let _ = blocking(move || app.logout(&token)).await;
+        let t = token.clone();
+        let _ = blocking(move || app.logout(&t)).await;
+        web.logged_out(&token);
     }
     let c = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
     ([(SET_COOKIE, c)], Redirect::to("/dang-nhap")).into_response()
