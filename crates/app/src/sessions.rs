@@ -29,7 +29,6 @@ pub struct Session {
 #[derive(Default)]
 pub(crate) struct Sessions {
     cache: Mutex<HashMap<String, (Session, NaiveDateTime)>>,
-    failures: Mutex<HashMap<String, (u32, NaiveDateTime)>>,
 }
 
 fn random_hex(bytes: usize) -> String {
@@ -68,34 +67,56 @@ impl App {
         }
     }
 
-    fn throttled(&self, keys: &[String], now: NaiveDateTime) -> bool {
-        let f = self.sessions.failures.lock().unwrap_or_else(|e| e.into_inner());
-        keys.iter().any(|k| {
+    /// Whether any of `keys` (the account, the address) failed too often lately. Counted in
+    /// the database, shared by every server.
+    fn throttled(&self, keys: &[String], now: NaiveDateTime) -> AppResult<bool> {
+        let since = now - Duration::minutes(THROTTLE_MINUTES);
+        for k in keys {
             let max = if k.starts_with("ip:") { MAX_FAILURES_PER_ADDRESS } else { MAX_FAILURES };
-            f.get(k).is_some_and(|(n, since)| *n >= max && now - *since < Duration::minutes(THROTTLE_MINUTES))
-        })
+            let k = k.clone();
+            let row = self.store.read(|c| {
+                c.query_one(
+                    "SELECT failures, since FROM login_failures WHERE key = $1",
+                    &[Val::Text(k.clone())],
+                )
+            })?;
+            if row.is_some_and(|r| r.int(0).unwrap_or(0) >= max as i64 && r.ts(1).is_some_and(|t| t > since))
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
-    fn count_failure(&self, keys: &[String], now: NaiveDateTime) {
-        let mut f = self.sessions.failures.lock().unwrap_or_else(|e| e.into_inner());
-        if f.len() > 100_000 {
-            f.clear();
-        }
-        for k in keys {
-            let e = f.entry(k.clone()).or_insert((0, now));
-            if now - e.1 >= Duration::minutes(THROTTLE_MINUTES) {
-                *e = (0, now);
+    fn count_failure(&self, keys: &[String], now: NaiveDateTime) -> AppResult<()> {
+        let keys = keys.to_vec();
+        let window_start = now - Duration::minutes(THROTTLE_MINUTES);
+        self.store.write(move |c| {
+            for k in &keys {
+                // A count older than the window starts again at one.
+                c.exec(
+                    "INSERT INTO login_failures (key, failures, since) VALUES ($1, 1, $2)
+                     ON CONFLICT (key) DO UPDATE SET
+                       failures = CASE WHEN login_failures.since <= $3 THEN 1 ELSE login_failures.failures + 1 END,
+                       since = CASE WHEN login_failures.since <= $3 THEN excluded.since ELSE login_failures.since END",
+                    &[Val::Text(k.clone()), now.into(), window_start.into()],
+                )?;
             }
-            e.0 += 1;
-        }
+            // Old counts are of no use: forgotten now and then.
+            c.exec("DELETE FROM login_failures WHERE since < $1", &[(now - Duration::days(1)).into()])?;
+            Ok(())
+        })?;
+        Ok(())
     }
 
     /// Signs in: returns the session token (to send back as a cookie or a bearer token).
     pub fn login(&self, username: &str, password: &str, ip: &str) -> AppResult<(String, Session)> {
         let now = self.now();
         let name = username.trim().to_lowercase();
-        let keys = [format!("u:{name}"), format!("ip:{ip}")];
-        if self.throttled(&keys, now) {
+        // A typed name is kept short: the key is not a place to store what a guesser sends.
+        let short: String = name.chars().take(64).collect();
+        let keys = [format!("u:{short}"), format!("ip:{ip}")];
+        if self.throttled(&keys, now)? {
             self.log(&name, "login_throttled", None, Some(ip), None);
             return Err(AppError::new(
                 ErrorKind::TooManyRequests,
@@ -106,7 +127,7 @@ impl App {
         let user = match self.authenticate(&name, password) {
             Ok(u) => u,
             Err(e) => {
-                self.count_failure(&keys, now);
+                self.count_failure(&keys, now)?;
                 self.log(&name, "login_failed", None, Some(ip), None);
                 return Err(e);
             }

@@ -564,3 +564,24 @@ fn the_first_writes_of_a_new_day_all_succeed_and_each_day_is_sealed_once() {
         assert!(app.verify().unwrap().ok());
     });
 }
+
+#[test]
+fn failed_logins_are_counted_across_the_servers_sharing_a_database() {
+    each_backend(|db| {
+        let clock = HandClock::at(at(2026, 3, 2, 8, 0));
+        let (a, b) = (open(db, &clock), open(db, &clock));
+        a.add_user("lan", Role::Officer, "20242", "mat-khau-dai", None).unwrap();
+        // Failures alternate between the two servers, as a load balancer would send them.
+        for i in 0..5 {
+            let server = if i % 2 == 0 { &a } else { &b };
+            assert_eq!(server.login("lan", "sai", "192.0.2.1").unwrap_err().code, "invalid_credentials");
+        }
+        for server in [&a, &b] {
+            let e = server.login("lan", "mat-khau-dai", "192.0.2.9").unwrap_err();
+            assert_eq!((e.code, e.kind), ("too_many_attempts", ErrorKind::TooManyRequests));
+        }
+        // After the window, the right password works again on either.
+        clock.set(at(2026, 3, 2, 8, 16));
+        assert!(b.login("lan", "mat-khau-dai", "192.0.2.9").is_ok());
+    });
+}
