@@ -6,6 +6,7 @@
 pub mod alerts;
 pub mod assistant;
 mod audit;
+pub mod backup;
 pub mod blobs;
 pub mod breakdown;
 mod catalog_store;

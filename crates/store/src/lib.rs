@@ -3,6 +3,7 @@
 //! a group-commit writer: writes from many callers are run in one transaction and acknowledged
 //! only once it is on disk, so durability does not cost one disk sync per dossier.
 
+pub mod backup;
 mod bus;
 mod checkpoint;
 mod conn;
@@ -93,6 +94,13 @@ impl DbUrl {
         match self {
             DbUrl::Sqlite(_) => Dialect::Sqlite,
             DbUrl::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    pub fn dialect_name(&self) -> &'static str {
+        match self {
+            DbUrl::Sqlite(_) => "sqlite",
+            DbUrl::Postgres(_) => "postgres",
         }
     }
 

@@ -79,6 +79,29 @@ impl PgConn {
         Ok(st)
     }
 
+    /// Calls `f` with each row of `sql` as the server sends them, without collecting them (a
+    /// table of millions of rows is read in constant memory); `f` returns false to stop.
+    pub(crate) fn each_row(
+        &mut self,
+        sql: &str,
+        f: &mut dyn FnMut(&[Val]) -> bool,
+    ) -> Result<(), StoreError> {
+        use postgres::fallible_iterator::FallibleIterator;
+        let mut rows =
+            self.client.query_raw(sql, std::iter::empty::<&(dyn ToSql + Sync)>()).map_err(pg_err)?;
+        let mut values = vec![];
+        while let Some(r) = rows.next().map_err(pg_err)? {
+            values.clear();
+            for i in 0..r.len() {
+                values.push(read_value(&r, i)?);
+            }
+            if !f(&values) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
     /// A `COPY … FROM STDIN` in progress: write its rows, then `finish`.
     pub(crate) fn copy_in(&mut self, sql: &str) -> Result<postgres::CopyInWriter<'_>, StoreError> {
         self.client.copy_in(sql).map_err(pg_err)

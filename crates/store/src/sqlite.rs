@@ -85,6 +85,35 @@ impl SqliteConn {
     }
 }
 
+impl SqliteConn {
+    /// Runs `sql` with a text and a blob (`?1`, `?2`): the one place bytes are written.
+    pub(crate) fn put_blob(&mut self, sql: &str, key: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        let mut st = self.conn.prepare_cached(sql).map_err(sql_err)?;
+        st.execute(rusqlite::params![key, bytes]).map_err(sql_err)?;
+        Ok(())
+    }
+
+    /// Calls `f` with each (text, blob) row of `sql`, one at a time.
+    pub(crate) fn each_blob(
+        &mut self,
+        sql: &str,
+        f: &mut crate::backup::EachDocument<'_>,
+    ) -> Result<u64, StoreError> {
+        let mut st = self.conn.prepare(sql).map_err(sql_err)?;
+        let mut rows = st.query([]).map_err(sql_err)?;
+        let mut n = 0;
+        while let Some(r) = rows.next().map_err(sql_err)? {
+            let key: String = r.get(0).map_err(sql_err)?;
+            let bytes = r.get_ref(1).map_err(sql_err)?;
+            let bytes =
+                bytes.as_blob_or_null().map_err(|e| StoreError::Database(e.to_string()))?.unwrap_or(&[]);
+            f(&key, bytes)?;
+            n += 1;
+        }
+        Ok(n)
+    }
+}
+
 fn read_value(v: ValueRef<'_>) -> Val {
     match v {
         ValueRef::Null => Val::Null,
