@@ -7,7 +7,12 @@ use crate::stats::{unit_index, Figures, UnitIndex};
 use crate::{Actor, App, AppError, AppResult};
 use chrono::NaiveDate;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
-use std::io::Write;
+use std::io::{Seek, Write};
+
+/// Rows of the register on one sheet: Excel's last row (1,048,576) less the headings.
+const SHEET_ROWS: u32 = 1_048_575;
+/// The register's sheet, and the name its continuations start with (at most 31 characters).
+const REGISTER_SHEET: &str = "Sổ theo dõi (Mẫu 07)";
 
 /// What a report holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -119,7 +124,7 @@ impl App {
     pub fn write_report(&self, spec: ReportSpec, actor: &Actor, out: &mut dyn Write) -> AppResult<usize> {
         let ReportSpec { unit, from, to, format, kind } = spec;
         match (format, kind) {
-            ("xlsx", _) => self.write_workbook(unit, from, to, actor, out),
+            ("xlsx", _) => self.write_workbook(unit, from, to, actor, out, SHEET_ROWS),
             ("csv", ReportKind::Summary) => {
                 let f = self.figures(unit, from, to, actor)?;
                 let ix = index_of(&f);
@@ -136,6 +141,7 @@ impl App {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn write_workbook(
         &self,
         unit: &str,
@@ -143,6 +149,7 @@ impl App {
         to: NaiveDate,
         actor: &Actor,
         out: &mut dyn Write,
+        sheet_rows: u32,
     ) -> AppResult<usize> {
         let f = self.figures(unit, from, to, actor)?;
         let ix = index_of(&f);
@@ -233,18 +240,28 @@ impl App {
                 ws.write_number(r, 9, l.overdue as f64).map_err(xlsx_error)?;
             }
         }
-        // The register can be long: rows go to a temporary file as they come, not to memory.
-        let ws = wb.add_worksheet_with_constant_memory().map_err(xlsx_error)?;
-        ws.set_name("Sổ theo dõi (Mẫu 07)").map_err(xlsx_error)?;
-        headings(
-            ws,
-            &bold,
-            &REGISTER_HEADINGS,
-            &[22.0, 12.0, 50.0, 24.0, 12.0, 20.0, 17.0, 17.0, 17.0, 12.0, 12.0, 12.0],
-        )
-        .map_err(xlsx_error)?;
+        // The register can be long: rows go to temporary files as they come, not to memory,
+        // and continue on further sheets past a sheet's last row.
+        let widths = [22.0, 12.0, 50.0, 24.0, 12.0, 20.0, 17.0, 17.0, 17.0, 12.0, 12.0, 12.0];
+        let register_sheet = |wb: &mut Workbook, part: u32| -> Result<usize, XlsxError> {
+            let ws = wb.add_worksheet_with_constant_memory()?;
+            ws.set_name(if part == 1 {
+                REGISTER_SHEET.to_string()
+            } else {
+                format!("{REGISTER_SHEET} ({part})")
+            })?;
+            headings(ws, &bold, &REGISTER_HEADINGS, &widths)?;
+            Ok(wb.worksheets().len() - 1)
+        };
+        let mut part = 1;
+        let mut sheet = register_sheet(&mut wb, part).map_err(xlsx_error)?;
         let mut row = 0u32;
         let n = self.register(unit, from, to, actor, |d| {
+            if row == sheet_rows {
+                part += 1;
+                sheet = register_sheet(&mut wb, part).map_err(std::io::Error::other)?;
+                row = 0;
+            }
             row += 1;
             let name = catalog.get(&d.procedure_code).map_or("", |p| p.name.as_str());
             let put = |ws: &mut Worksheet| -> Result<(), XlsxError> {
@@ -264,10 +281,69 @@ impl App {
                 ws.write_string(row, 11, &d.handling_unit)?;
                 Ok(())
             };
+            let ws = wb.worksheet_from_index(sheet).map_err(std::io::Error::other)?;
             put(ws).map_err(std::io::Error::other)
         })?;
-        let bytes = wb.save_to_buffer().map_err(xlsx_error)?;
-        out.write_all(&bytes).map_err(io_error)?;
+        // Assembled in a temporary file, not in memory: a workbook of a million rows is tens
+        // of megabytes.
+        let mut file = tempfile::tempfile().map_err(io_error)?;
+        wb.save_to_writer(&mut file).map_err(xlsx_error)?;
+        file.seek(std::io::SeekFrom::Start(0)).map_err(io_error)?;
+        std::io::copy(&mut file, out).map_err(io_error)?;
         Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Applicant, IntakeRequest};
+    use calamine::{Reader, Xlsx};
+    use domain::Channel;
+
+    #[test]
+    fn a_register_longer_than_a_sheet_goes_on_over_further_sheets_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = store::DbUrl::Sqlite(dir.path().join("h.db"));
+        let day = NaiveDate::from_ymd_opt(2026, 3, 3).unwrap();
+        let now = day.and_hms_opt(9, 0, 0).unwrap();
+        let app =
+            App::open(&url, calendar::WorkCalendar::default(), std::sync::Arc::new(move || now)).unwrap();
+        let console = Actor::console("test");
+        for i in 0..23 {
+            let req = IntakeRequest {
+                procedure_code: "1.004873".into(),
+                channel: Channel::Direct,
+                commune_code: Some("20242".into()),
+                applicant: Applicant { full_name: format!("Người {i}"), ..Applicant::default() },
+            };
+            app.receive(&req, &console).unwrap();
+        }
+        let mut buf = vec![];
+        // Ten rows a sheet stand for Excel's million.
+        let n = app.write_workbook("48", day, day, &console, &mut buf, 10).unwrap();
+        assert_eq!(n, 23);
+        let mut book = Xlsx::new(std::io::Cursor::new(buf)).unwrap();
+        let names = book.sheet_names();
+        let parts: Vec<&String> = names.iter().filter(|n| n.starts_with(REGISTER_SHEET)).collect();
+        assert_eq!(
+            parts,
+            [REGISTER_SHEET.to_string(), format!("{REGISTER_SHEET} (2)"), format!("{REGISTER_SHEET} (3)")]
+                .iter()
+                .collect::<Vec<_>>()
+        );
+        let mut codes = vec![];
+        for (i, name) in parts.iter().enumerate() {
+            let range = book.worksheet_range(name).unwrap();
+            let rows: Vec<_> = range.rows().collect();
+            assert_eq!(rows[0][0].to_string(), REGISTER_HEADINGS[0], "each sheet has its headings");
+            assert_eq!(rows.len() - 1, [10, 10, 3][i]);
+            codes.extend(rows.iter().skip(1).map(|r| r[0].to_string()));
+        }
+        let mut sorted = codes.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(codes, sorted, "every dossier once, in code order across the sheets");
+        assert_eq!(codes.len(), 23);
     }
 }

@@ -207,10 +207,7 @@ pub fn add_documents(
 }
 
 /// Calls `f` with each document of the backup.
-pub fn each_document(
-    backup: &Path,
-    f: &mut EachDocument<'_>,
-) -> Result<u64, StoreError> {
+pub fn each_document(backup: &Path, f: &mut EachDocument<'_>) -> Result<u64, StoreError> {
     let mut c = SqliteConn::open(backup)?;
     c.each_blob(&format!("SELECT sha256, bytes FROM {DOCUMENTS} ORDER BY sha256"), f)
 }
