@@ -33,6 +33,9 @@ pub struct ServeArgs {
     /// Mã bí mật (Bearer) để đọc /metrics từ địa chỉ khác.
     #[arg(long, env = "HAICAP_METRICS_TOKEN", hide_env_values = true)]
     metrics_token: Option<String>,
+    /// Các proxy ngược (địa chỉ hoặc dải, cách nhau bởi dấu phẩy) được tin tiêu đề X-Forwarded-For.
+    #[arg(long, env = "HAICAP_TRUSTED_PROXIES")]
+    trusted_proxies: Option<String>,
     /// Số giây chờ cơ sở dữ liệu khi khởi động (nếu nó chưa sẵn sàng).
     #[arg(long, env = "HAICAP_WAIT_DB", default_value_t = 60)]
     wait_db: u64,
@@ -76,6 +79,8 @@ pub fn run(a: ServeArgs) -> CmdResult {
     web::observe::install_metrics();
     let access = web::observe::MetricsAccess::parse(a.metrics_allow.as_deref(), a.metrics_token.as_deref())
         .map_err(|m| CliError::new("bad_metrics_allow", m))?;
+    let proxies = web::observe::parse_networks(a.trusted_proxies.as_deref().unwrap_or(""))
+        .map_err(|m| CliError::new("bad_trusted_proxies", m))?;
     if a.demo {
         let data = std::env::var("HAICAP_CALENDAR_DATA").ok();
         let hours = std::env::var("HAICAP_OFFICE_HOURS").ok();
@@ -94,7 +99,8 @@ pub fn run(a: ServeArgs) -> CmdResult {
     let web = Arc::new(
         web::Web::new(app, a.secure_cookies)
             .with_senders(app::alerts::Senders::from_env())
-            .with_metrics_access(access),
+            .with_metrics_access(access)
+            .with_trusted_proxies(proxies),
     );
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

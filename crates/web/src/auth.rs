@@ -26,8 +26,11 @@ pub fn cookie(parts: &Parts, name: &str) -> Option<String> {
     })
 }
 
-/// The caller's address, for throttling and the audit log.
+/// The caller's address, for throttling and the audit log (see [`crate::observe::ClientIp`]).
 pub fn client_ip(parts: &Parts) -> String {
+    if let Some(ip) = parts.extensions.get::<crate::observe::ClientIp>() {
+        return ip.0.to_string();
+    }
     parts.extensions.get::<ConnectInfo<SocketAddr>>().map_or("unknown".into(), |c| c.0.ip().to_string())
 }
 

@@ -42,6 +42,8 @@ pub struct Web {
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
     /// Who may read `/metrics`.
     pub metrics_access: observe::MetricsAccess,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (none by default).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// This server among those sharing a database (a random id), and the bus to them
     /// (PostgreSQL; started by [`serve`]).
     origin: String,
@@ -58,9 +60,16 @@ impl Web {
             senders: Arc::new(app::alerts::Senders::default()),
             metrics: observe::install_metrics(),
             metrics_access: observe::MetricsAccess::default(),
+            trusted_proxies: vec![],
             origin: observe::new_id(),
             bus: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Believes `X-Forwarded-For` from these reverse proxies.
+    pub fn with_trusted_proxies(mut self, proxies: Vec<ipnet::IpNet>) -> Web {
+        self.trusted_proxies = proxies;
+        self
     }
 
     /// Who may read `/metrics` (by default this machine only).
@@ -204,7 +213,7 @@ pub fn router(web: Arc<Web>) -> Router {
         .route("/metrics", get(observe::metrics))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(64 * 1024))
-        .layer(axum::middleware::from_fn(observe::track))
+        .layer(axum::middleware::from_fn_with_state(web.clone(), observe::track))
         .with_state(web)
 }
 

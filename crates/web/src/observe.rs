@@ -48,9 +48,57 @@ pub(crate) fn new_id() -> String {
     format!("{prefix:08x}-{:010x}", NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
-/// The middleware around every route: id, log line, metrics.
-pub async fn track(req: Request, next: Next) -> Response {
+/// The client's address: the peer's, or, when the peer is a trusted proxy, the last address
+/// before the trusted ones in its `X-Forwarded-For` (a client can put anything at the start of
+/// that header; only what the trusted proxies appended is believed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientIp(pub IpAddr);
+
+fn plain(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    }
+}
+
+pub fn client_address(peer: IpAddr, forwarded: Option<&str>, trusted: &[ipnet::IpNet]) -> IpAddr {
+    let peer = plain(peer);
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|n| n.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let mut client = peer;
+    for hop in forwarded.unwrap_or("").rsplit(',') {
+        let Ok(ip) = hop.trim().parse::<IpAddr>().map(plain) else { break };
+        client = ip;
+        if !is_trusted(&ip) {
+            break;
+        }
+    }
+    client
+}
+
+/// Parses a comma-separated list of addresses or networks (`10.0.0.0/8, 192.0.2.7`).
+pub fn parse_networks(list: &str) -> Result<Vec<ipnet::IpNet>, String> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<ipnet::IpNet>()
+                .or_else(|_| s.parse::<IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| format!("\"{s}\" không phải địa chỉ hay dải địa chỉ IP"))
+        })
+        .collect()
+}
+
+/// The middleware around every route: id, client address, log line, metrics.
+pub async fn track(State(web): State<Arc<Web>>, mut req: Request, next: Next) -> Response {
     let started = Instant::now();
+    if let Some(ConnectInfo(peer)) = req.extensions().get::<ConnectInfo<SocketAddr>>().copied() {
+        let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
+        let ip = client_address(peer.ip(), forwarded, &web.trusted_proxies);
+        req.extensions_mut().insert(ClientIp(ip));
+    }
     let id: Arc<str> = match req.headers().get("x-request-id").and_then(|v| v.to_str().ok()) {
         Some(v) if sane(v) => v.into(),
         _ => new_id().into(),
@@ -106,26 +154,14 @@ impl MetricsAccess {
     pub fn parse(allow: Option<&str>, token: Option<&str>) -> Result<MetricsAccess, String> {
         let mut access = MetricsAccess::default();
         if let Some(list) = allow.filter(|l| !l.trim().is_empty()) {
-            access.allow = list
-                .split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(|s| {
-                    s.parse::<ipnet::IpNet>()
-                        .or_else(|_| s.parse::<IpAddr>().map(ipnet::IpNet::from))
-                        .map_err(|_| format!("\"{s}\" không phải địa chỉ hay dải địa chỉ IP"))
-                })
-                .collect::<Result<_, _>>()?;
+            access.allow = parse_networks(list)?;
         }
         access.token = token.map(str::trim).filter(|t| !t.is_empty()).map(str::to_string);
         Ok(access)
     }
 
     fn admits(&self, peer: IpAddr, headers: &HeaderMap) -> bool {
-        let peer = match peer {
-            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(peer, IpAddr::V4),
-            v4 => v4,
-        };
+        let peer = plain(peer);
         if self.allow.iter().any(|n| n.contains(&peer)) {
             return true;
         }
@@ -219,6 +255,32 @@ mod tests {
         let (a, b) = (new_id(), new_id());
         assert_ne!(a, b);
         assert!(sane(&a), "{a}");
+    }
+
+    #[test]
+    fn the_client_is_read_from_forwarded_for_only_behind_a_trusted_proxy() {
+        let trusted = parse_networks("10.0.0.0/8").unwrap();
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        // Straight from the internet: the header is the client's word, not believed.
+        assert_eq!(client_address(ip("203.0.113.5"), Some("198.51.100.1"), &trusted), ip("203.0.113.5"));
+        // Behind the proxy: the address it appended.
+        assert_eq!(client_address(ip("10.0.0.2"), Some("198.51.100.1"), &trusted), ip("198.51.100.1"));
+        // A client that forges the start of the header gets its real address.
+        assert_eq!(
+            client_address(ip("10.0.0.2"), Some("1.2.3.4, 198.51.100.1"), &trusted),
+            ip("198.51.100.1")
+        );
+        // Two proxies in a row.
+        assert_eq!(
+            client_address(ip("10.0.0.2"), Some("198.51.100.1, 10.0.0.9"), &trusted),
+            ip("198.51.100.1")
+        );
+        // No header, or junk: the proxy itself.
+        assert_eq!(client_address(ip("10.0.0.2"), None, &trusted), ip("10.0.0.2"));
+        assert_eq!(client_address(ip("10.0.0.2"), Some("junk"), &trusted), ip("10.0.0.2"));
+        // No proxies configured: never believed.
+        assert_eq!(client_address(ip("10.0.0.2"), Some("198.51.100.1"), &[]), ip("10.0.0.2"));
+        assert!(parse_networks("10.0.0.0/8, nope").is_err());
     }
 
     #[test]
