@@ -15,11 +15,23 @@ pub(crate) struct Health {
     generation: AtomicU64,
     /// When the database was found gone, to log how long it was away.
     since: Mutex<Option<Instant>>,
+    /// While it is gone: when a reader last tried to connect.
+    last_try: Mutex<Option<Instant>>,
 }
+
+/// While the database is gone, how often a reader tries to connect: the other requests are
+/// answered at once instead of each waiting for a connection that will not come (a host that
+/// drops packets makes every attempt wait the whole connect timeout).
+const RETRY_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
 
 impl Default for Health {
     fn default() -> Self {
-        Health { up: AtomicBool::new(true), generation: AtomicU64::new(0), since: Mutex::new(None) }
+        Health {
+            up: AtomicBool::new(true),
+            generation: AtomicU64::new(0),
+            since: Mutex::new(None),
+            last_try: Mutex::new(None),
+        }
     }
 }
 
@@ -30,6 +42,20 @@ impl Health {
 
     pub(crate) fn generation(&self) -> u64 {
         self.generation.load(Ordering::Relaxed)
+    }
+
+    /// Whether a reader should try to connect now: always while the database is up; while it
+    /// is gone, one reader every [`RETRY_EVERY`].
+    pub(crate) fn may_try(&self) -> bool {
+        if self.is_up() {
+            return true;
+        }
+        let mut last = self.last_try.lock().unwrap_or_else(|e| e.into_inner());
+        if last.is_some_and(|t| t.elapsed() < RETRY_EVERY) {
+            return false;
+        }
+        *last = Some(Instant::now());
+        true
     }
 
     /// A connection failed in a way that says the database is gone (or the connection was cut).

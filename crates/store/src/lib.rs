@@ -359,7 +359,10 @@ impl Store {
             let (generation, mut conn) = match self.checkout() {
                 Ok(c) => c,
                 Err(e) => {
-                    self.health.lost(&e);
+                    // Already known to be gone: nothing more to record.
+                    if self.health.is_up() {
+                        self.health.lost(&e);
+                    }
                     return Err(e);
                 }
             };
@@ -392,6 +395,9 @@ impl Store {
             }
         }
         drop(idle);
+        if !self.health.may_try() {
+            return Err(StoreError::Unavailable("cơ sở dữ liệu đang mất kết nối".into()));
+        }
         Ok((current, self.url.connect()?))
     }
 
