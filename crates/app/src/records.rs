@@ -86,12 +86,14 @@ impl DossierRecord {
         self.updated_at = now;
     }
 
-    pub(crate) fn insert(&self, c: &mut dyn Conn) -> Result<u64, StoreError> {
-        c.exec(
+    /// Writes the new dossier (sent with the next statement that needs an answer: see
+    /// [`Conn::exec_later`]).
+    pub(crate) fn insert(&self, c: &mut dyn Conn) -> Result<(), StoreError> {
+        c.exec_later(
             &format!(
                 "INSERT INTO dossiers ({COLUMNS}, search_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)"
             ),
-            &[
+            vec![
                 (&self.code).into(),
                 (&self.province_code).into(),
                 (&self.receiving_unit).into(),
@@ -193,10 +195,11 @@ impl EventRow {
         (rows, head)
     }
 
-    pub(crate) fn insert(&self, c: &mut dyn Conn, code: &str, province: &str) -> Result<u64, StoreError> {
-        c.exec(
+    /// Appends the event (sent with the next statement that needs an answer).
+    pub(crate) fn insert(&self, c: &mut dyn Conn, code: &str, province: &str) -> Result<(), StoreError> {
+        c.exec_later(
             "INSERT INTO events (dossier_code, seq, province_code, at, actor, kind, body, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            &[
+            vec![
                 code.into(),
                 self.seq.into(),
                 province.into(),
@@ -231,7 +234,7 @@ pub(crate) fn bump_stats(
             Val::Int(d.channel.portal_code().into()),
         ];
         params.extend(counts.iter().map(|&n| Val::Int(n)));
-        c.exec(STATS_UPSERT.as_str(), &params)?;
+        c.exec_later(STATS_UPSERT.as_str(), params)?;
         // The same counts per unit and day, all procedures together (what dashboards read).
         let unit_params: Vec<Val> = [
             Val::from(&d.province_code),
@@ -242,7 +245,7 @@ pub(crate) fn bump_stats(
         .into_iter()
         .chain(counts.iter().map(|&n| Val::Int(n)))
         .collect();
-        c.exec(UNIT_STATS_UPSERT.as_str(), &unit_params)?;
+        c.exec_later(UNIT_STATS_UPSERT.as_str(), unit_params)?;
     }
     Ok(())
 }

@@ -27,14 +27,24 @@ pub trait Conn: Send {
         false
     }
 
-    /// Inside a transaction: an identifier under which its outcome can be asked later from
-    /// another connection ([`Conn::transaction_outcome`]), when the connection was lost while
-    /// committing. `None` where a commit cannot be uncertain that way (SQLite: a local file).
-    fn transaction_id(&mut self) -> Result<Option<i64>, StoreError> {
+    /// Runs a statement whose answer the caller does not need (an insert, an upsert): the
+    /// database may receive it with the next statement that needs one, in one round trip.
+    /// Its error, if any, is then reported by that statement, or by the COMMIT. For writes
+    /// inside a transaction only (outside one, it would wait for the next statement).
+    fn exec_later(&mut self, sql: &str, params: Vec<Val>) -> Result<(), StoreError> {
+        self.exec(sql, &params).map(|_| ())
+    }
+
+    /// Starts a write transaction and returns an identifier under which its outcome can be
+    /// asked later from another connection ([`Conn::transaction_outcome`]), when the
+    /// connection was lost while committing. `None` where a commit cannot be uncertain that
+    /// way (SQLite: a local file).
+    fn begin_tracked(&mut self) -> Result<Option<i64>, StoreError> {
+        self.begin()?;
         Ok(None)
     }
 
-    /// What became of the transaction `id` (from [`Conn::transaction_id`]).
+    /// What became of the transaction `id` (from [`Conn::begin_tracked`]).
     fn transaction_outcome(&mut self, _id: i64) -> Result<Outcome, StoreError> {
         Ok(Outcome::Unknown)
     }

@@ -120,7 +120,7 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         let before = (rows(&mut c, "stats_daily"), rows(&mut c, "stats_unit_daily"));
-        assert_eq!(migrate(&mut c).unwrap(), [9]);
+        assert_eq!(migrate_to(&mut c, 9).unwrap(), [9]);
         assert_eq!((rows(&mut c, "stats_daily"), rows(&mut c, "stats_unit_daily")), before);
         let clustered = c
             .query(

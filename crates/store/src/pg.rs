@@ -1,20 +1,31 @@
-//! PostgreSQL, through the synchronous `postgres` client.
+//! PostgreSQL, through `tokio-postgres` driven by a runtime of the connection's own (the
+//! callers are synchronous threads): so that statements whose answers nobody waits for are
+//! sent together, in one round trip (pipelining), instead of one round trip each.
+//!
+//! A statement given to [`Conn::exec_later`] is queued; the queue is sent with the next
+//! statement that needs an answer, or with the COMMIT. An error of a queued statement is
+//! reported there (the transaction is then aborted, so nothing of it is kept either way).
 
 use crate::conn::{Conn, Dialect, Outcome};
 use crate::value::{Row, Val};
 use crate::StoreError;
-use bytes::BytesMut;
-use postgres::types::{to_sql_checked, IsNull, ToSql, Type};
-use postgres::{Client, NoTls, Statement};
+use bytes::{Bytes, BytesMut};
+use futures_util::{SinkExt, StreamExt};
 use std::collections::HashMap;
 use std::error::Error;
+use std::pin::pin;
 use std::str::FromStr;
 use std::time::Duration;
+use tokio_postgres::types::{to_sql_checked, IsNull, ToSql, Type};
+use tokio_postgres::{Client, NoTls, SimpleQueryMessage, Statement};
 
 pub struct PgConn {
+    rt: tokio::runtime::Runtime,
     client: Client,
     // Prepared once per connection: a prepare is a round trip.
     statements: HashMap<String, Statement>,
+    /// Statements sent with the next one that needs an answer.
+    queued: Vec<(Statement, Vec<Val>)>,
 }
 
 impl ToSql for Val {
@@ -38,7 +49,7 @@ impl ToSql for Val {
 
 /// Whether the connection itself is gone (the server stopped, restarted or cut it; the network
 /// failed), as opposed to a statement that failed on a live connection.
-fn connection_lost(e: &postgres::Error) -> bool {
+fn connection_lost(e: &tokio_postgres::Error) -> bool {
     if e.is_closed() {
         return true;
     }
@@ -51,7 +62,7 @@ fn connection_lost(e: &postgres::Error) -> bool {
     }
 }
 
-fn pg_err(e: postgres::Error) -> StoreError {
+fn pg_err(e: tokio_postgres::Error) -> StoreError {
     let message = match e.as_db_error() {
         Some(db) => db.message().to_string(),
         None => e.to_string(),
@@ -69,14 +80,54 @@ fn pg_err(e: postgres::Error) -> StoreError {
     }
 }
 
+fn refs(params: &[Val]) -> Vec<&(dyn ToSql + Sync)> {
+    params.iter().map(|p| p as &(dyn ToSql + Sync)).collect()
+}
+
+type Queued = Vec<(Statement, Vec<Val>)>;
+
+/// Sends the queued statements, with `then` after them in the same round trip; returns the
+/// first error in the order they were queued (later ones only say the transaction was
+/// aborted), or what `then` gave.
+fn flush_with<T>(
+    rt: &tokio::runtime::Runtime,
+    client: &Client,
+    queued: Queued,
+    then: impl std::future::Future<Output = Result<T, tokio_postgres::Error>>,
+) -> Result<T, StoreError> {
+    let params: Vec<Vec<&(dyn ToSql + Sync)>> = queued.iter().map(|(_, p)| refs(p)).collect();
+    let sent = queued.iter().zip(&params).map(|((st, _), p)| client.execute(st, &p[..]));
+    let (results, last) = rt.block_on(futures_util::future::join(futures_util::future::join_all(sent), then));
+    for r in results {
+        r.map_err(pg_err)?;
+    }
+    last.map_err(pg_err)
+}
+
 impl PgConn {
     fn statement(&mut self, sql: &str) -> Result<Statement, StoreError> {
         if let Some(st) = self.statements.get(sql) {
             return Ok(st.clone());
         }
-        let st = self.client.prepare(sql).map_err(pg_err)?;
+        let st = self.rt.block_on(self.client.prepare(sql)).map_err(pg_err)?;
         self.statements.insert(sql.to_string(), st.clone());
         Ok(st)
+    }
+
+    /// Sends what is queued.
+    fn flush(&mut self) -> Result<(), StoreError> {
+        if self.queued.is_empty() {
+            return Ok(());
+        }
+        let queued = std::mem::take(&mut self.queued);
+        flush_with(&self.rt, &self.client, queued, async { Ok(()) })
+    }
+
+    /// A `COPY … FROM STDIN` in progress: write its rows, then `finish`.
+    pub(crate) fn copy_in(&mut self, sql: &str) -> Result<CopyIn<'_>, StoreError> {
+        self.flush()?;
+        let sink = self.rt.block_on(self.client.copy_in::<_, Bytes>(sql)).map_err(pg_err)?;
+        Ok(CopyIn { rt: &self.rt, sink: Box::pin(sink), buf: BytesMut::with_capacity(COPY_CHUNK) })
     }
 
     /// Calls `f` with each row of `sql` as the server sends them, without collecting them (a
@@ -86,11 +137,14 @@ impl PgConn {
         sql: &str,
         f: &mut dyn FnMut(&[Val]) -> bool,
     ) -> Result<(), StoreError> {
-        use postgres::fallible_iterator::FallibleIterator;
-        let mut rows =
-            self.client.query_raw(sql, std::iter::empty::<&(dyn ToSql + Sync)>()).map_err(pg_err)?;
+        self.flush()?;
+        let rt = &self.rt;
+        let mut rows = pin!(rt
+            .block_on(self.client.query_raw(sql, std::iter::empty::<&(dyn ToSql + Sync)>()))
+            .map_err(pg_err)?);
         let mut values = vec![];
-        while let Some(r) = rows.next().map_err(pg_err)? {
+        while let Some(r) = rt.block_on(rows.next()) {
+            let r = r.map_err(pg_err)?;
             values.clear();
             for i in 0..r.len() {
                 values.push(read_value(&r, i)?);
@@ -102,13 +156,8 @@ impl PgConn {
         Ok(())
     }
 
-    /// A `COPY … FROM STDIN` in progress: write its rows, then `finish`.
-    pub(crate) fn copy_in(&mut self, sql: &str) -> Result<postgres::CopyInWriter<'_>, StoreError> {
-        self.client.copy_in(sql).map_err(pg_err)
-    }
-
     pub fn connect(url: &str) -> Result<PgConn, StoreError> {
-        let mut config = postgres::Config::from_str(url)
+        let mut config = tokio_postgres::Config::from_str(url)
             .map_err(|e| StoreError::Unavailable(format!("địa chỉ PostgreSQL không hợp lệ: {e}")))?;
         // A server that does not answer (a host down, a firewall dropping packets) must not
         // hold a request, or the writer, for the system's TCP timeout of minutes.
@@ -117,17 +166,64 @@ impl PgConn {
         }
         // Idle connections to a server that went away unannounced are noticed within minutes.
         config.keepalives(true).keepalives_idle(Duration::from_secs(60));
-        let client = config
-            .connect(NoTls)
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| StoreError::Unavailable(format!("không tạo được luồng kết nối: {e}")))?;
+        let (client, connection) = rt
+            .block_on(config.connect(NoTls))
             .map_err(|e| StoreError::Unavailable(format!("không kết nối được PostgreSQL: {e}")))?;
-        Ok(PgConn { client, statements: HashMap::new() })
+        // The connection's messages are read whenever this runtime runs (in each `block_on`).
+        rt.spawn(async move {
+            let _ = connection.await;
+        });
+        Ok(PgConn { rt, client, statements: HashMap::new(), queued: vec![] })
+    }
+}
+
+/// Bytes sent to a COPY at a time.
+const COPY_CHUNK: usize = 256 * 1024;
+
+/// A `COPY … FROM STDIN` being written: rows are buffered and sent by chunks.
+pub(crate) struct CopyIn<'a> {
+    rt: &'a tokio::runtime::Runtime,
+    sink: std::pin::Pin<Box<tokio_postgres::CopyInSink<Bytes>>>,
+    buf: BytesMut,
+}
+
+impl CopyIn<'_> {
+    fn send(&mut self) -> std::io::Result<()> {
+        let chunk = self.buf.split().freeze();
+        self.rt.block_on(self.sink.send(chunk)).map_err(std::io::Error::other)
+    }
+
+    /// Ends the COPY; returns the rows the server took.
+    pub(crate) fn finish(mut self) -> Result<u64, StoreError> {
+        if !self.buf.is_empty() {
+            self.send().map_err(|e| StoreError::Database(e.to_string()))?;
+        }
+        self.rt.block_on(self.sink.as_mut().finish()).map_err(pg_err)
+    }
+}
+
+impl std::io::Write for CopyIn<'_> {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= COPY_CHUNK {
+            self.send()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
 /// How long a connection attempt may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
-fn read_value(row: &postgres::Row, i: usize) -> Result<Val, StoreError> {
+fn read_value(row: &tokio_postgres::Row, i: usize) -> Result<Val, StoreError> {
     let ty = row.columns()[i].type_();
     let v = if *ty == Type::INT8 {
         row.try_get::<_, Option<i64>>(i).map(|v| v.map(Val::Int))
@@ -153,19 +249,32 @@ impl Conn for PgConn {
     }
 
     fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
-        self.client.batch_execute(sql).map_err(pg_err)
+        let mut queued = std::mem::take(&mut self.queued);
+        // What a rolled-back transaction queued is not sent at all.
+        if sql == "ROLLBACK" {
+            queued.clear();
+        }
+        flush_with(&self.rt, &self.client, queued, self.client.batch_execute(sql))
     }
 
     fn exec(&mut self, sql: &str, params: &[Val]) -> Result<u64, StoreError> {
-        let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
         let st = self.statement(sql)?;
-        self.client.execute(&st, &refs).map_err(pg_err)
+        let refs = refs(params);
+        let queued = std::mem::take(&mut self.queued);
+        flush_with(&self.rt, &self.client, queued, self.client.execute(&st, &refs))
+    }
+
+    fn exec_later(&mut self, sql: &str, params: Vec<Val>) -> Result<(), StoreError> {
+        let st = self.statement(sql)?;
+        self.queued.push((st, params));
+        Ok(())
     }
 
     fn query(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Row>, StoreError> {
-        let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
         let st = self.statement(sql)?;
-        let rows = self.client.query(&st, &refs).map_err(pg_err)?;
+        let refs = refs(params);
+        let queued = std::mem::take(&mut self.queued);
+        let rows = flush_with(&self.rt, &self.client, queued, self.client.query(&st, &refs))?;
         rows.iter()
             .map(|r| (0..r.len()).map(|i| read_value(r, i)).collect::<Result<Vec<_>, _>>().map(Row))
             .collect()
@@ -175,13 +284,25 @@ impl Conn for PgConn {
         self.client.is_closed()
     }
 
-    fn transaction_id(&mut self) -> Result<Option<i64>, StoreError> {
-        let row = self.client.query_one("SELECT txid_current()", &[]).map_err(pg_err)?;
-        Ok(Some(row.try_get::<_, i64>(0).map_err(pg_err)?))
+    fn begin_tracked(&mut self) -> Result<Option<i64>, StoreError> {
+        // One round trip for both.
+        let queued = std::mem::take(&mut self.queued);
+        let messages = flush_with(
+            &self.rt,
+            &self.client,
+            queued,
+            self.client.simple_query("BEGIN; SELECT txid_current()"),
+        )?;
+        let id = messages.iter().find_map(|m| match m {
+            SimpleQueryMessage::Row(r) => r.get(0).and_then(|v| v.parse::<i64>().ok()),
+            _ => None,
+        });
+        id.map(Some).ok_or_else(|| StoreError::Database("không đọc được mã giao dịch".into()))
     }
 
     fn transaction_outcome(&mut self, id: i64) -> Result<Outcome, StoreError> {
-        let row = self.client.query_one("SELECT txid_status($1)", &[&id]).map_err(pg_err)?;
+        let row =
+            self.rt.block_on(self.client.query_one("SELECT txid_status($1)", &[&id])).map_err(pg_err)?;
         Ok(match row.try_get::<_, Option<String>>(0).map_err(pg_err)?.as_deref() {
             Some("committed") => Outcome::Committed,
             Some("aborted") => Outcome::Aborted,

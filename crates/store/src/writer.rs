@@ -311,8 +311,7 @@ fn resolve(conn: &mut Option<Box<dyn Conn>>, shared: &Shared, id: i64) -> Result
 
 fn in_one_transaction(conn: &mut dyn Conn, jobs: &mut [Job]) -> Result<(), TxError> {
     let r = (|| {
-        conn.begin()?;
-        let id = conn.transaction_id()?;
+        let id = conn.begin_tracked()?;
         jobs.iter_mut().try_for_each(|j| (j.work)(conn))?;
         Ok(id)
     })();
@@ -383,8 +382,11 @@ mod tests {
         fn query(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Row>, StoreError> {
             self.inner.query(sql, params)
         }
-        fn transaction_id(&mut self) -> Result<Option<i64>, StoreError> {
-            self.inner.transaction_id()
+        fn exec_later(&mut self, sql: &str, params: Vec<Val>) -> Result<(), StoreError> {
+            self.inner.exec_later(sql, params)
+        }
+        fn begin_tracked(&mut self) -> Result<Option<i64>, StoreError> {
+            self.inner.begin_tracked()
         }
         fn transaction_outcome(&mut self, id: i64) -> Result<Outcome, StoreError> {
             self.inner.transaction_outcome(id)
@@ -454,6 +456,37 @@ mod tests {
         // And the writer goes on as before.
         assert_eq!(write(3), Ok(1));
         assert!(health.is_up());
+        drop(writer);
+        admin.batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)")).unwrap();
+    }
+
+    #[test]
+    fn a_write_sent_later_that_fails_is_refused_alone_and_the_others_of_its_batch_kept() {
+        let Some((url, mut admin, name)) = test_database() else { return };
+        url.connect().unwrap().batch("CREATE TABLE probe (id BIGINT PRIMARY KEY)").unwrap();
+        let connect: Connect = {
+            let url = url.clone();
+            Arc::new(move || url.connect())
+        };
+        let writer = Writer::start(vec![connect().unwrap()], connect, Default::default(), 64, None);
+        let (tx, rx) = std::sync::mpsc::channel();
+        // Handed over at once, so that they share batches: a duplicate among good ones, each
+        // sent without waiting for its answer (pipelined on PostgreSQL).
+        for id in [1i64, 2, 1, 3, 4] {
+            let tx = tx.clone();
+            writer.submit(
+                move |c| c.exec_later("INSERT INTO probe (id) VALUES ($1)", vec![Val::Int(id)]),
+                move |r| tx.send((id, r)).unwrap(),
+            );
+        }
+        let mut answers: Vec<(i64, Result<(), StoreError>)> = (0..5).map(|_| rx.recv().unwrap()).collect();
+        answers.sort_by_key(|(id, r)| (*id, r.is_err()));
+        let refused: Vec<_> = answers.iter().filter(|(_, r)| r.is_err()).collect();
+        assert_eq!(refused.len(), 1, "{answers:?}");
+        assert!(matches!(refused[0], (1, Err(StoreError::Constraint(_)))), "{answers:?}");
+        for id in [1, 2, 3, 4] {
+            assert_eq!(count(&url, id), 1);
+        }
         drop(writer);
         admin.batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)")).unwrap();
     }
