@@ -243,7 +243,10 @@ fn attempt(conn: &mut Option<Box<dyn Conn>>, shared: &Shared, jobs: &mut [Job]) 
                 }
                 Err(e) => {
                     *conn = None;
-                    shared.health.lost(&e);
+                    // Already known to be gone: nothing more to record.
+                    if shared.health.is_up() {
+                        shared.health.lost(&e);
+                    }
                     return Err(e);
                 }
             },
