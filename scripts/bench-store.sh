@@ -4,6 +4,7 @@
 # Prints every run and the median of RUNS (default 5).
 #   scripts/bench-store.sh                       # both databases
 #   PG_URL=postgres://postgres@127.0.0.1:5432 scripts/bench-store.sh
+#   HAICAP_BIN=/path/to/haicap scripts/bench-store.sh   # another build, for A/B runs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
@@ -11,8 +12,11 @@ CLIENTS=${CLIENTS:-32}
 INTAKES=${INTAKES:-20000}
 TRANSITIONS=${TRANSITIONS:-40000}
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432}
-cargo build --release -q -p haicap
-bin=$PWD/target/release/haicap
+if [ -z "${HAICAP_BIN:-}" ]; then
+  cargo build --release -q -p haicap
+  HAICAP_BIN=$PWD/target/release/haicap
+fi
+bin=$HAICAP_BIN
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
