@@ -41,13 +41,20 @@ pub struct ServeArgs {
     wait_db: u64,
 }
 
-/// Structured logs on stderr: JSON lines for a log collector, or text for a person.
-fn init_logs(format: &str, filter: &str) -> Result<(), CliError> {
+/// Structured logs on stderr: JSON lines for a log collector, or text for a person. Written
+/// by a thread of their own, so that a request does not wait for the write (a full buffer
+/// makes it wait rather than lose lines); the guard flushes them at exit.
+fn init_logs(format: &str, filter: &str) -> Result<tracing_appender::non_blocking::WorkerGuard, CliError> {
     use tracing_subscriber::prelude::*;
     let targets: tracing_subscriber::filter::Targets = filter.parse().map_err(|e| {
         CliError::new("bad_log_filter", format!("mức nhật ký \"{filter}\" không hợp lệ: {e}"))
     })?;
-    let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_target(false);
+    let (writer, guard) =
+        tracing_appender::non_blocking::NonBlockingBuilder::default().lossy(false).finish(std::io::stderr());
+    let fmt = tracing_subscriber::fmt::layer()
+        .with_writer(writer)
+        .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     let registry = tracing_subscriber::registry().with(targets);
     // A second initialisation (tests calling `run` twice) is harmless: the first one stays.
     let _ = if format == "json" {
@@ -55,7 +62,7 @@ fn init_logs(format: &str, filter: &str) -> Result<(), CliError> {
     } else {
         registry.with(fmt).try_init()
     };
-    Ok(())
+    Ok(guard)
 }
 
 /// Opens the database, waiting up to `wait` for it when it does not answer yet (the server
@@ -74,7 +81,7 @@ fn open_waiting(a: &ServeArgs) -> Result<app::App, CliError> {
 }
 
 pub fn run(a: ServeArgs) -> CmdResult {
-    init_logs(&a.log_format, &a.log)?;
+    let _logs = init_logs(&a.log_format, &a.log)?;
     // Before the database is opened, so that its first writes are counted.
     web::observe::install_metrics();
     let access = web::observe::MetricsAccess::parse(a.metrics_allow.as_deref(), a.metrics_token.as_deref())

@@ -130,6 +130,11 @@ impl Web {
 
     /// What another server said: passed to this server's listeners.
     fn heard(&self, line: &str) {
+        // This server's own messages come back too: known by their start, without parsing
+        // (the envelope's first field is its origin).
+        if line.strip_prefix("{\"o\":\"").is_some_and(|rest| rest.starts_with(&self.origin)) {
+            return;
+        }
         let Ok(e) = serde_json::from_str::<live::Envelope>(line) else {
             tracing::warn!("tin nhắn giữa các máy chủ không đọc được");
             return;
