@@ -92,7 +92,8 @@ impl IntoResponse for PageReject {
                 let next: String = url_encode(&next);
                 Redirect::to(&format!("/dang-nhap?next={next}")).into_response()
             }
-            PageReject::Error(e) => e.into_response(),
+            // A page, not JSON: an officer's browser shows the message (and the request id).
+            PageReject::Error(e) => crate::pages::page_error(e),
         }
     }
 }

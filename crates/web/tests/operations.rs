@@ -82,6 +82,19 @@ fn the_service_answers_503_in_its_own_words_while_postgresql_is_away_and_resumes
         }
         let id = headers.get("x-request-id").unwrap().to_str().unwrap();
         assert_eq!(v["error"]["request_id"], json!(id));
+        // An officer's page says the same in a page, not in JSON.
+        let mut req = Request::builder()
+            .uri("/")
+            .header(header::COOKIE, format!("haicap_session={}", "ab".repeat(32)))
+            .body(Body::empty())
+            .unwrap();
+        req.extensions_mut().insert(ConnectInfo::<SocketAddr>(LOCAL.parse().unwrap()));
+        let res = router.clone().oneshot(req).await.unwrap();
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(res.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
+        let page = String::from_utf8(axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap().to_vec())
+            .unwrap();
+        assert!(page.contains("cơ sở dữ liệu tạm thời không truy cập được"), "{page}");
     });
 
     cluster.start();
