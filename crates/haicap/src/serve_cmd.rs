@@ -21,8 +21,9 @@ pub struct ServeArgs {
     /// Đánh dấu cookie Secure (khi chạy sau https).
     #[arg(long, env = "HAICAP_SECURE_COOKIES")]
     secure_cookies: bool,
-    /// Dạng nhật ký: json (mỗi dòng một bản ghi, cho hệ thống thu nhật ký) hoặc text.
-    #[arg(long, env = "HAICAP_LOG_FORMAT", default_value = "json", value_parser = ["json", "text"])]
+    /// Dạng nhật ký: json (mỗi dòng một bản ghi, cho hệ thống thu nhật ký), text, hoặc auto
+    /// (text khi chạy trong cửa sổ dòng lệnh, json khi không).
+    #[arg(long, env = "HAICAP_LOG_FORMAT", default_value = "auto", value_parser = ["auto", "json", "text"])]
     log_format: String,
     /// Mức nhật ký, ví dụ "info" hoặc "warn,web=info".
     #[arg(long, env = "HAICAP_LOG", default_value = "info")]
@@ -57,7 +58,11 @@ fn init_logs(format: &str, filter: &str) -> Result<tracing_appender::non_blockin
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     let registry = tracing_subscriber::registry().with(targets);
     // A second initialisation (tests calling `run` twice) is harmless: the first one stays.
-    let _ = if format == "json" {
+    let json = match format {
+        "auto" => !std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        f => f == "json",
+    };
+    let _ = if json {
         registry.with(fmt.json().flatten_event(true)).try_init()
     } else {
         registry.with(fmt).try_init()
