@@ -218,6 +218,8 @@ pub fn router(web: Arc<Web>) -> Router {
         .route("/metrics", get(observe::metrics))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(64 * 1024))
+        // Inside the tracking layer, so that the answer to a panic carries the request id.
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(observe::panicked))
         .layer(axum::middleware::from_fn_with_state(web.clone(), observe::track))
         .with_state(web)
 }

@@ -91,6 +91,9 @@ pub fn parse_networks(list: &str) -> Result<Vec<ipnet::IpNet>, String> {
         .collect()
 }
 
+/// A request slower than this is logged at `info`.
+const SLOW_SECONDS: f64 = 1.0;
+
 /// The middleware around every route: id, client address, log line, metrics.
 pub async fn track(State(web): State<Arc<Web>>, mut req: Request, next: Next) -> Response {
     let started = Instant::now();
@@ -115,8 +118,25 @@ pub async fn track(State(web): State<Arc<Web>>, mut req: Request, next: Next) ->
         .increment(1);
     metrics::histogram!("haicap_http_request_duration_seconds", "method" => method.clone(), "route" => route.clone())
         .record(secs);
-    tracing::info!(request_id = &*id, method, route, status, ms = secs * 1000.0, "yêu cầu");
+    // Every request at `debug` (the proxy's access log has them, with the same id); failures
+    // of ours and slow requests at `info`, so that they are in the default log.
+    if status >= 500 || secs >= SLOW_SECONDS {
+        tracing::info!(request_id = &*id, method, route, status, ms = secs * 1000.0, "yêu cầu");
+    } else {
+        tracing::debug!(request_id = &*id, method, route, status, ms = secs * 1000.0, "yêu cầu");
+    }
     res
+}
+
+/// A handler that panicked (a bug): 500 in our words with the request id, the panic's text
+/// in the log. The other requests, and the server, go on.
+pub fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let what = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(không rõ)");
+    crate::ApiError(app::AppError::internal("internal", format!("panic: {what}"))).into_response()
 }
 
 /// Logs a failure whose cause the client is not told (the database's or the system's words).
@@ -245,6 +265,19 @@ pub async fn ready(State(web): State<Arc<Web>>) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_panic_is_a_500_in_our_words_with_the_request_id() {
+        let res = REQUEST_ID
+            .scope("test-00000001".into(), async { panicked(Box::new("index out of bounds".to_string())) })
+            .await;
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(res.into_body(), 1 << 16).await.unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(v["error"]["code"], "internal");
+        assert_eq!(v["error"]["request_id"], "test-00000001");
+        assert!(!v["error"]["message"].as_str().unwrap().contains("index"), "{v}");
+    }
 
     #[test]
     fn ids_from_a_proxy_are_kept_only_when_plain() {
