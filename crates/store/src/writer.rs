@@ -312,10 +312,28 @@ fn resolve(conn: &mut Option<Box<dyn Conn>>, shared: &Shared, id: i64) -> Result
     }
 }
 
+/// Runs a job's work. A bug that panics in it fails that write (its batch is rolled back and
+/// the others run again alone) instead of ending the writer's thread, which every later write
+/// of the server waits for.
+fn run_job(job: &mut Job, conn: &mut dyn Conn) -> Result<(), StoreError> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (job.work)(conn))) {
+        Ok(r) => r,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("");
+            tracing::error!(cause = what, "một thao tác ghi bị lỗi lập trình (panic); đã huỷ thao tác đó");
+            Err(StoreError::Database(format!("panic: {what}")))
+        }
+    }
+}
+
 fn in_one_transaction(conn: &mut dyn Conn, jobs: &mut [Job]) -> Result<(), TxError> {
     let r = (|| {
         let id = conn.begin_tracked()?;
-        jobs.iter_mut().try_for_each(|j| (j.work)(conn))?;
+        jobs.iter_mut().try_for_each(|j| run_job(j, conn))?;
         Ok(id)
     })();
     let id = match r {
@@ -492,5 +510,42 @@ mod tests {
         }
         drop(writer);
         admin.batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)")).unwrap();
+    }
+
+    #[test]
+    fn a_write_that_panics_is_refused_and_the_writer_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = DbUrl::Sqlite(dir.path().join("p.db"));
+        url.connect().unwrap().batch("CREATE TABLE probe (id BIGINT NOT NULL)").unwrap();
+        let connect: Connect = {
+            let url = url.clone();
+            Arc::new(move || url.connect())
+        };
+        let writer = Writer::start(vec![connect().unwrap()], connect, Default::default(), 16, None);
+        let (tx, rx) = std::sync::mpsc::channel();
+        for id in [1i64, 2, 3] {
+            let tx = tx.clone();
+            writer.submit(
+                move |c| {
+                    c.exec("INSERT INTO probe (id) VALUES ($1)", &[Val::Int(id)])?;
+                    if id == 2 {
+                        panic!("a bug in write {id}");
+                    }
+                    Ok(())
+                },
+                move |r| tx.send((id, r)).unwrap(),
+            );
+        }
+        let mut answers: Vec<_> = (0..3).map(|_| rx.recv().unwrap()).collect();
+        answers.sort_by_key(|a| a.0);
+        assert!(answers[0].1.is_ok() && answers[2].1.is_ok(), "{answers:?}");
+        assert!(matches!(&answers[1].1, Err(StoreError::Database(m)) if m.contains("a bug")), "{answers:?}");
+        // Its insert was rolled back; the writer still writes.
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        writer.submit(|c| c.exec("INSERT INTO probe (id) VALUES (4)", &[]), move |r| tx.send(r).unwrap());
+        assert_eq!(rx.recv().unwrap(), Ok(1));
+        assert!(writer.alive());
+        let ids = url.connect().unwrap().query("SELECT id FROM probe ORDER BY id", &[]).unwrap();
+        assert_eq!(ids.iter().map(|r| r.int(0).unwrap()).collect::<Vec<_>>(), [1, 3, 4]);
     }
 }
