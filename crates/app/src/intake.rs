@@ -248,9 +248,7 @@ impl App {
             dossier.code = rec.code.clone();
             rec.follow(&dossier, head, now);
             rec.insert(c)?;
-            for r in &rows {
-                r.insert(c, &rec.code, &rec.province_code)?;
-            }
+            EventRow::insert_all(&rows, c, &rec.code, &rec.province_code)?;
             bump_stats(c, &rec, &deltas)?;
             for a in &attachments {
                 c.exec(

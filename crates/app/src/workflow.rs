@@ -214,9 +214,7 @@ impl App {
                 if !to_write.update_if(c, &current)? {
                     return Ok(false);
                 }
-                for r in &rows {
-                    r.insert(c, &to_write.code, &to_write.province_code)?;
-                }
+                EventRow::insert_all(&rows, c, &to_write.code, &to_write.province_code)?;
                 bump_stats(c, &to_write, &deltas)?;
                 Ok(true)
             })?;
