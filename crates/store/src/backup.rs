@@ -12,7 +12,8 @@ use crate::conn::Conn;
 use crate::pg::PgConn;
 use crate::sqlite::SqliteConn;
 use crate::value::Val;
-use crate::{copy, migrate, DbUrl, StoreError};
+use crate::copy::{self, names};
+use crate::{migrate, DbUrl, StoreError};
 use std::path::Path;
 
 /// Tables of the backup file that are not the application's.
@@ -27,10 +28,6 @@ pub type Tables = Vec<(String, u64)>;
 
 fn quote_literal(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
-}
-
-fn names(rows: Vec<crate::Row>) -> Vec<String> {
-    rows.into_iter().filter_map(|r| r.text(0).map(str::to_string)).collect()
 }
 
 /// The application's tables of a SQLite database, in name order.
@@ -90,11 +87,7 @@ fn snapshot_sqlite(
     to: &Path,
     progress: &mut dyn FnMut(&str, u64),
 ) -> Result<Tables, StoreError> {
-    if !from.is_file() {
-        return Err(StoreError::Unavailable(format!("không có tệp cơ sở dữ liệu {}", from.display())));
-    }
-    let mut src = SqliteConn::open(from)?;
-    migrate::migrate(&mut src)?;
+    let mut src = copy::open_sqlite_source(from)?;
     // One read transaction: what a running server commits meanwhile is not in it.
     src.batch(&format!("VACUUM INTO {}", quote_literal(&to.display().to_string())))?;
     let mut out = SqliteConn::open(to)?;
@@ -117,11 +110,7 @@ fn snapshot_postgres(
     migrate::migrate(&mut out)?;
     // A new file written once: no journal needed until it is whole (it is deleted otherwise).
     out.batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF")?;
-    let theirs = names(src.query(
-        "SELECT table_name::text FROM information_schema.tables \
-         WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
-        &[],
-    )?);
+    let theirs = copy::postgres_tables(&mut src)?;
     src.batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
     out.batch("BEGIN")?;
     let mut tables = vec![];

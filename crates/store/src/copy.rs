@@ -26,7 +26,7 @@ impl CopyReport {
     }
 }
 
-fn names(rows: Vec<crate::Row>) -> Vec<String> {
+pub(crate) fn names(rows: Vec<crate::Row>) -> Vec<String> {
     rows.into_iter().filter_map(|r| r.text(0).map(str::to_string)).collect()
 }
 
@@ -50,6 +50,25 @@ fn put_value(out: &mut Vec<u8>, v: ValueRef<'_>) {
     }
 }
 
+/// An existing SQLite file to read from, brought to this version's schema.
+pub(crate) fn open_sqlite_source(from: &Path) -> Result<SqliteConn, StoreError> {
+    if !from.is_file() {
+        return Err(StoreError::Unavailable(format!("không có tệp cơ sở dữ liệu {}", from.display())));
+    }
+    let mut src = SqliteConn::open(from)?;
+    migrate::migrate(&mut src)?;
+    Ok(src)
+}
+
+/// The tables of a PostgreSQL database's current schema.
+pub(crate) fn postgres_tables(c: &mut PgConn) -> Result<Vec<String>, StoreError> {
+    Ok(names(c.query(
+        "SELECT table_name::text FROM information_schema.tables \
+         WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
+        &[],
+    )?))
+}
+
 /// Copies the SQLite database at `from` into the PostgreSQL database at `to` (which must be
 /// empty); `progress` is told (table, rows so far) as the copy goes.
 pub fn sqlite_to_postgres(
@@ -57,18 +76,10 @@ pub fn sqlite_to_postgres(
     to: &str,
     progress: &mut dyn FnMut(&str, u64),
 ) -> Result<CopyReport, StoreError> {
-    if !from.is_file() {
-        return Err(StoreError::Unavailable(format!("không có tệp cơ sở dữ liệu {}", from.display())));
-    }
-    let mut src = SqliteConn::open(from)?;
-    migrate::migrate(&mut src)?;
+    let mut src = open_sqlite_source(from)?;
     let mut dst = PgConn::connect(to)?;
     migrate::migrate(&mut dst)?;
-    let theirs = names(dst.query(
-        "SELECT table_name::text FROM information_schema.tables \
-         WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
-        &[],
-    )?);
+    let theirs = postgres_tables(&mut dst)?;
     let ours = names(src.query(
         "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
          AND name <> 'schema_migrations' ORDER BY name",
