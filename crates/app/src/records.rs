@@ -296,37 +296,37 @@ static STATS_UPSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     )
 });
 
-/// PostgreSQL: both upserts in one statement, the unit's with the same parameters ($1
-/// province, $2 unit, $4 day, $5 channel, $6… the counts).
-static BOTH_STATS_UPSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+/// The upsert of a unit's daily counts, its key taken from the parameters `keys` (province,
+/// day, unit, channel) and its counts from `$first_count` on.
+fn unit_stats_upsert(keys: [usize; 4], first_count: usize) -> String {
     let cols: Vec<&str> = ALL_COUNTERS.iter().map(|c| c.column()).collect();
-    let placeholders: Vec<String> = (6..6 + cols.len()).map(|i| format!("${i}")).collect();
+    let keys: Vec<String> = keys.iter().map(|i| format!("${i}")).collect();
+    let placeholders: Vec<String> =
+        (first_count..first_count + cols.len()).map(|i| format!("${i}")).collect();
     let updates: Vec<String> =
         cols.iter().map(|c| format!("{c} = stats_unit_daily.{c} + excluded.{c}")).collect();
     format!(
-        "WITH per_procedure AS ({} RETURNING 1)
-         INSERT INTO stats_unit_daily (province_code, day, unit_code, channel, {}) VALUES ($1, $4, $2, $5, {})
+        "INSERT INTO stats_unit_daily (province_code, day, unit_code, channel, {}) VALUES ({}, {})
          ON CONFLICT (province_code, day, unit_code, channel) DO UPDATE SET {}",
-        STATS_UPSERT.as_str(),
         cols.join(", "),
+        keys.join(", "),
         placeholders.join(", "),
         updates.join(", ")
+    )
+}
+
+/// PostgreSQL: both upserts in one statement, the unit's with the per-procedure parameters ($1
+/// province, $2 unit, $4 day, $5 channel, $6… the counts).
+static BOTH_STATS_UPSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "WITH per_procedure AS ({} RETURNING 1)\n{}",
+        STATS_UPSERT.as_str(),
+        unit_stats_upsert([1, 4, 2, 5], 6)
     )
 });
 
-static UNIT_STATS_UPSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    let cols: Vec<&str> = ALL_COUNTERS.iter().map(|c| c.column()).collect();
-    let placeholders: Vec<String> = (5..5 + cols.len()).map(|i| format!("${i}")).collect();
-    let updates: Vec<String> =
-        cols.iter().map(|c| format!("{c} = stats_unit_daily.{c} + excluded.{c}")).collect();
-    format!(
-        "INSERT INTO stats_unit_daily (province_code, day, unit_code, channel, {}) VALUES ($1, $2, $3, $4, {})
-         ON CONFLICT (province_code, day, unit_code, channel) DO UPDATE SET {}",
-        cols.join(", "),
-        placeholders.join(", "),
-        updates.join(", ")
-    )
-});
+static UNIT_STATS_UPSERT: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| unit_stats_upsert([1, 2, 3, 4], 5));
 
 /// Reads a dossier's events in order, with their stored hashes.
 pub(crate) fn load_events(c: &mut dyn Conn, code: &str) -> Result<Vec<(Event, String)>, StoreError> {

@@ -9,10 +9,10 @@
 //! transaction: a restore that fails leaves the target as empty as it found it.
 
 use crate::conn::Conn;
+use crate::copy::{self, names};
 use crate::pg::PgConn;
 use crate::sqlite::SqliteConn;
 use crate::value::Val;
-use crate::copy::{self, names};
 use crate::{migrate, DbUrl, StoreError};
 use std::path::Path;
 
