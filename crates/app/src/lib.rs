@@ -203,11 +203,6 @@ impl App {
         self.store.start_bus()
     }
 
-    /// Whether the database answered the last time it was asked.
-    pub fn db_up(&self) -> bool {
-        self.store.is_up()
-    }
-
     /// The database, the schema and the writer, for a readiness probe.
     pub fn readiness(&self, timeout: std::time::Duration) -> store::Readiness {
         self.store.readiness(timeout)

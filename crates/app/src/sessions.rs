@@ -186,23 +186,18 @@ impl App {
         Ok(Some(s))
     }
 
-    /// Drops a token's session from this server's cache; returns its hash, for the other
-    /// servers to drop it too.
-    pub fn forget_session(&self, token: &str) -> Option<String> {
-        let hash = token_hash(token);
-        self.forget_session_hash(&hash);
-        Some(hash)
-    }
-
     /// Drops a session, known by its token's hash, from this server's cache.
     pub fn forget_session_hash(&self, hash: &str) {
         self.sessions.cache.lock().unwrap_or_else(|e| e.into_inner()).remove(hash);
     }
 
-    pub fn logout(&self, token: &str) -> AppResult<()> {
+    /// Ends a session; returns its token's hash, for the other servers sharing the database to
+    /// drop it from their caches ([`App::forget_session_hash`]).
+    pub fn logout(&self, token: &str) -> AppResult<String> {
         let hash = token_hash(token);
-        self.sessions.cache.lock().unwrap_or_else(|e| e.into_inner()).remove(&hash);
-        self.store.write(move |c| c.exec("DELETE FROM sessions WHERE token_hash = $1", &[(&hash).into()]))?;
-        Ok(())
+        self.forget_session_hash(&hash);
+        let h = hash.clone();
+        self.store.write(move |c| c.exec("DELETE FROM sessions WHERE token_hash = $1", &[(&h).into()]))?;
+        Ok(hash)
     }
 }

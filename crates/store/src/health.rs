@@ -76,6 +76,14 @@ impl Health {
         }
     }
 
+    /// A new connection could not be opened: recorded as a loss only if the database was
+    /// thought to be there (while it is known to be gone, each failed attempt says nothing new).
+    pub(crate) fn could_not_connect(&self, e: &StoreError) {
+        if self.is_up() {
+            self.lost(e);
+        }
+    }
+
     /// A statement succeeded: the database answers.
     pub(crate) fn answered(&self) {
         if !self.up.load(Ordering::Relaxed) && !self.up.swap(true, Ordering::Relaxed) {

@@ -183,7 +183,12 @@ pub struct Store {
     /// Idle reading connections, each with the generation of [`Health`] it was opened in.
     readers: Mutex<Vec<(u64, Box<dyn Conn>)>>,
     health: Arc<Health>,
+    /// When a readiness probe last saw a write go through the writer.
+    writer_seen: Mutex<Option<std::time::Instant>>,
 }
+
+/// How long a readiness probe's write through the writer counts.
+const WRITER_PROBE_EVERY: Duration = Duration::from_secs(1);
 
 /// Idle reading connections kept for the next reads; more are opened when needed and
 /// closed after use.
@@ -249,6 +254,7 @@ impl Store {
             _checkpointer: checkpointer,
             readers: Mutex::new(vec![]),
             health,
+            writer_seen: Mutex::new(None),
         })
     }
 
@@ -359,10 +365,7 @@ impl Store {
             let (generation, mut conn) = match self.checkout() {
                 Ok(c) => c,
                 Err(e) => {
-                    // Already known to be gone: nothing more to record.
-                    if self.health.is_up() {
-                        self.health.lost(&e);
-                    }
+                    self.health.could_not_connect(&e);
                     return Err(e);
                 }
             };
@@ -434,17 +437,28 @@ impl Store {
             .ok()
             .map(|r| r.and_then(|r| r.int(0)));
         let database = schema.is_some();
-        let writer = database && self.writer.alive() && {
-            let (tx, rx) = std::sync::mpsc::sync_channel(1);
-            self.submit(
-                |c| c.query_one("SELECT 1", &[]).map(|_| ()),
-                move |r| {
-                    let _ = tx.send(r);
-                },
-            );
-            matches!(rx.recv_timeout(timeout), Ok(Ok(())))
-        };
+        let writer = database && self.writer.alive() && self.writer_answers(timeout);
         Readiness { database, schema: schema.flatten(), writer }
+    }
+
+    /// Whether a write goes through the writer within `timeout`. A success is remembered for
+    /// a second: probes are frequent (and `/readyz` is reachable by anyone), so a healthy
+    /// server writes for them at most once a second.
+    fn writer_answers(&self, timeout: Duration) -> bool {
+        let mut seen = self.writer_seen.lock().unwrap_or_else(|e| e.into_inner());
+        if seen.is_some_and(|t| t.elapsed() < WRITER_PROBE_EVERY) {
+            return true;
+        }
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        self.submit(
+            |c| c.query_one("SELECT 1", &[]).map(|_| ()),
+            move |r| {
+                let _ = tx.send(r);
+            },
+        );
+        let ok = matches!(rx.recv_timeout(timeout), Ok(Ok(())));
+        *seen = ok.then(std::time::Instant::now);
+        ok
     }
 }
 

@@ -243,10 +243,7 @@ fn attempt(conn: &mut Option<Box<dyn Conn>>, shared: &Shared, jobs: &mut [Job]) 
                 }
                 Err(e) => {
                     *conn = None;
-                    // Already known to be gone: nothing more to record.
-                    if shared.health.is_up() {
-                        shared.health.lost(&e);
-                    }
+                    shared.health.could_not_connect(&e);
                     return Err(e);
                 }
             },

@@ -105,9 +105,8 @@ async fn login(
 
 async fn logout(State(web): State<Arc<Web>>, caller: Caller) -> ApiResult<StatusCode> {
     let app = web.app.clone();
-    let token = caller.token.clone();
-    blocking(move || app.logout(&token)).await?;
-    web.logged_out(&caller.token);
+    let hash = blocking(move || app.logout(&caller.token)).await?;
+    web.logged_out(hash);
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -108,16 +108,15 @@ impl Web {
         let _ = self.notices.send(n);
     }
 
-    /// Ends a session here and on the other servers.
-    pub(crate) fn logged_out(&self, token: &str) {
-        if let Some(hash) = self.app.forget_session(token) {
-            self.tell_others(live::Envelope {
-                o: self.origin.clone(),
-                change: None,
-                notice: None,
-                logout: Some(hash),
-            });
-        }
+    /// Tells the other servers that a session ended (its token's hash), so that they drop it
+    /// from their caches at once.
+    pub(crate) fn logged_out(&self, hash: String) {
+        self.tell_others(live::Envelope {
+            o: self.origin.clone(),
+            change: None,
+            notice: None,
+            logout: Some(hash),
+        });
     }
 
     fn tell_others(&self, e: live::Envelope) {

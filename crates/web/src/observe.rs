@@ -238,7 +238,6 @@ pub async fn metrics(
     if let Ok(n) = blocking(move || app.outbox_backlog()).await {
         metrics::gauge!("haicap_outbox_backlog").set(n as f64);
     }
-    metrics::gauge!("haicap_db_up").set(if web.app.db_up() { 1.0 } else { 0.0 });
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], handle.render()).into_response()
 }
 

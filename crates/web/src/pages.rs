@@ -169,9 +169,9 @@ async fn logout(State(web): State<Arc<Web>>, parts: Parts, u: PageUser, Form(f):
     }
     if let Some(token) = cookie(&parts, SESSION_COOKIE) {
         let app = web.app.clone();
-        let t = token.clone();
-        let _ = blocking(move || app.logout(&t)).await;
-        web.logged_out(&token);
+        if let Ok(hash) = blocking(move || app.logout(&token)).await {
+            web.logged_out(hash);
+        }
     }
     let c = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
     ([(SET_COOKIE, c)], Redirect::to("/dang-nhap")).into_response()
