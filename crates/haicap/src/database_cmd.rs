@@ -66,6 +66,13 @@ fn progress_printer() -> impl FnMut(&str, u64) {
     }
 }
 
+/// Ends the progress line on a terminal, before the result.
+fn end_progress() {
+    if std::io::stderr().is_terminal() {
+        eprintln!();
+    }
+}
+
 fn tables_json(tables: &[(String, u64)]) -> String {
     tables.iter().map(|(t, n)| format!("\"{t}\":{n}")).collect::<Vec<_>>().join(",")
 }
@@ -74,6 +81,7 @@ fn backup(db: &DbArgs, to: &std::path::Path) -> CmdResult {
     let app = db.open()?;
     let started = Instant::now();
     let report = app.backup(to, &mut progress_printer())?;
+    end_progress();
     outln!(
         "{{\"file\":{},\"tables\":{{{}}},\"rows\":{},\"documents\":{},\"missing_documents\":{},\"seconds\":{:.1}}}",
         serde_json::to_string(&to.display().to_string()).unwrap_or_default(),
@@ -98,6 +106,7 @@ fn restore(file: &std::path::Path, db: &DbArgs) -> CmdResult {
     let started = Instant::now();
     let url = db.url()?;
     let tables = app::backup::restore_tables(file, &url, &mut progress_printer())?;
+    end_progress();
     // Opened as the server would open it: the documents go to its blob store.
     let app = db.open()?;
     let documents = app.restore_documents(file)?;
@@ -118,24 +127,12 @@ fn copy(db: &DbArgs, to: &str) -> CmdResult {
     let DbUrl::Postgres(to) = DbUrl::parse(to)? else {
         return Err(CliError::new("unsupported_copy", "đích phải là PostgreSQL (--to postgres://…)"));
     };
-    let tty = std::io::stderr().is_terminal();
     let started = Instant::now();
-    let mut progress = |table: &str, rows: u64| {
-        let line = format!("{table}: {rows} dòng · {:.0} s", started.elapsed().as_secs_f64());
-        if tty {
-            eprint!("\r{line}          ");
-        } else {
-            eprintln!("{line}");
-        }
-    };
-    let report = store::copy::sqlite_to_postgres(&from, &to, &mut progress)?;
-    if tty {
-        eprintln!();
-    }
-    let tables: Vec<String> = report.tables.iter().map(|(t, n)| format!("\"{t}\":{n}")).collect();
+    let report = store::copy::sqlite_to_postgres(&from, &to, &mut progress_printer())?;
+    end_progress();
     outln!(
         "{{\"tables\":{{{}}},\"rows\":{},\"seconds\":{:.1}}}",
-        tables.join(","),
+        tables_json(&report.tables),
         report.rows(),
         started.elapsed().as_secs_f64()
     );
