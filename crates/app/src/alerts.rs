@@ -280,11 +280,9 @@ impl App {
         let catalog = self.catalog();
         let (email_on, sms_on) = (senders.email.is_some(), senders.sms.is_some());
         let created = self.store.write(move |c| {
-            if c.dialect() == store::Dialect::Postgres {
-                // Servers sharing the database sweep one at a time; the next one finds the
-                // alerts raised and raises none twice.
-                c.batch("SELECT pg_advisory_xact_lock(7243021)")?;
-            }
+            // Servers sharing the database sweep one at a time; the next one finds the alerts
+            // raised and raises none twice.
+            c.lock_until_commit(store::Lock::AlertSweep)?;
             // The open-dossier index first; then those without an alert of their kind yet.
             let rows = c.query(
                 &format!(

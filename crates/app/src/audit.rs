@@ -73,11 +73,9 @@ fn seal_until(
     today: NaiveDate,
     now: NaiveDateTime,
 ) -> Result<Option<NaiveDate>, StoreError> {
-    if c.dialect() == store::Dialect::Postgres {
-        // Several writer connections may seal at the turn of a day: one at a time, and the
-        // next one finds the days sealed (SQLite has one writer).
-        c.batch("SELECT pg_advisory_xact_lock(7243020)")?;
-    }
+    // Several writer connections or servers may seal at the turn of a day: one at a time, and
+    // the next one finds the days sealed.
+    c.lock_until_commit(store::Lock::Seal)?;
     let last = c.query_one("SELECT day, digest FROM day_digests ORDER BY day DESC LIMIT 1", &[])?;
     let (mut prev, mut from) = match &last {
         Some(r) => (r.string(1), r.date(0).map(|d| d + Duration::days(1))),

@@ -49,6 +49,17 @@ pub trait Conn: Send {
         Ok(Outcome::Unknown)
     }
 
+    /// Inside a write transaction: waits until no other transaction holds `lock`, and holds it
+    /// until this one ends, so that work done by several writers or servers (a migration, the
+    /// daily seal, an alert sweep) runs one at a time and the next finds it done. SQLite has one
+    /// writer, so it holds it already.
+    fn lock_until_commit(&mut self, lock: Lock) -> Result<(), StoreError> {
+        match self.dialect() {
+            Dialect::Sqlite => Ok(()),
+            Dialect::Postgres => self.batch(&format!("SELECT pg_advisory_xact_lock({})", lock as i64)),
+        }
+    }
+
     /// Starts a write transaction (SQLite takes the write lock at once, so it never has to
     /// upgrade a read lock and fail half-way).
     fn begin(&mut self) -> Result<(), StoreError> {
@@ -67,4 +78,13 @@ pub enum Outcome {
     /// Its server process has not finished yet: ask again.
     InProgress,
     Unknown,
+}
+
+/// Work that runs one transaction at a time across writers and servers (the numbers are
+/// PostgreSQL advisory-lock keys, fixed: servers of different versions must agree on them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lock {
+    Migrate = 7243019,
+    Seal = 7243020,
+    AlertSweep = 7243021,
 }

@@ -16,7 +16,7 @@ mod value;
 mod writer;
 
 pub use bus::Bus;
-pub use conn::{Conn, Dialect, Outcome};
+pub use conn::{Conn, Dialect, Lock, Outcome};
 pub use value::{Row, Val};
 
 use health::Health;

@@ -52,10 +52,8 @@ fn migrate_to(c: &mut dyn Conn, last: i64) -> Result<Vec<i64>, StoreError> {
     )?;
     c.begin()?;
     let result = (|| {
-        if c.dialect() == Dialect::Postgres {
-            // Two servers starting at once: the second waits, then finds nothing to do.
-            c.batch("SELECT pg_advisory_xact_lock(7243019)")?;
-        }
+        // Two servers starting at once: the second waits, then finds nothing to do.
+        c.lock_until_commit(crate::Lock::Migrate)?;
         let current = c
             .query_one("SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) FROM schema_migrations", &[])?
             .and_then(|r| r.int(0))
