@@ -60,6 +60,15 @@ pub fn snapshot(from: &DbUrl, to: &Path, progress: &mut dyn FnMut(&str, u64)) ->
         std::fs::create_dir_all(dir)
             .map_err(|e| StoreError::Unavailable(format!("không tạo được thư mục {}: {e}", dir.display())))?;
     }
+    // Created empty first, readable by this account only: the backup holds every citizen's
+    // data (SQLite writes into an empty file, and gives its journals the file's mode).
+    let mut create = std::fs::OpenOptions::new();
+    create.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut create, 0o600);
+    create
+        .open(to)
+        .map_err(|e| StoreError::Unavailable(format!("không tạo được tệp sao lưu {}: {e}", to.display())))?;
     let result = match from {
         DbUrl::Sqlite(path) => snapshot_sqlite(path, to, progress),
         DbUrl::Postgres(url) => snapshot_postgres(url, to, progress),
@@ -302,6 +311,19 @@ mod tests {
         let plain = dir.path().join("plain.db");
         migrate::migrate(&mut SqliteConn::open(&plain).unwrap()).unwrap();
         assert!(matches!(restore(&plain, &target, &mut |_, _| {}), Err(StoreError::Constraint(_))));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_backup_is_readable_by_its_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let from = DbUrl::Sqlite(dir.path().join("from.db"));
+        migrate::migrate(&mut SqliteConn::open(&dir.path().join("from.db")).unwrap()).unwrap();
+        let to = dir.path().join("b.haicap");
+        snapshot(&from, &to, &mut |_, _| {}).unwrap();
+        assert_eq!(std::fs::metadata(&to).unwrap().permissions().mode() & 0o777, 0o600);
+        assert!(describe(&to).is_ok());
     }
 
     #[test]
