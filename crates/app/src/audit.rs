@@ -1,6 +1,7 @@
 //! Sealing each day's digest, and verifying everything: every chain, every projection, every
 //! digest. Verification names each dossier whose history does not hold.
 
+use crate::records::{DossierRecord, COLUMNS};
 use crate::{App, AppResult};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use domain::audit::{day_digest, first_broken, Head, GENESIS};
@@ -23,7 +24,12 @@ pub struct VerifyReport {
     pub dossiers: u64,
     pub events: u64,
     pub days: u64,
+    /// Dossiers filed before the registration sealed the applicant and the documents.
+    pub unsealed: u64,
     pub problems: Vec<Problem>,
+    /// The documents still kept, and the dossiers that filed them (checked by the caller).
+    #[serde(skip)]
+    pub(crate) documents: BTreeMap<String, Vec<String>>,
 }
 
 impl VerifyReport {
@@ -110,9 +116,17 @@ fn seal_until(
     Ok(sealed)
 }
 
-fn check_dossier(report: &mut VerifyReport, proj: &Row, rows: &[Row]) {
+fn check_dossier(report: &mut VerifyReport, proj: &Row, rows: &[Row], documents: &[String]) {
     let code = proj.string(0);
     let code = code.as_str();
+    let Some(rec) = DossierRecord::from_row(proj) else {
+        report.problem(
+            Some(code),
+            None,
+            "bản ghi hồ sơ bị hỏng (trạng thái, kênh hoặc thời điểm không đọc được)".into(),
+        );
+        return;
+    };
     let mut events: Vec<(Event, String)> = Vec::with_capacity(rows.len());
     for r in rows {
         let seq = r.int(1).unwrap_or(-1);
@@ -145,9 +159,9 @@ fn check_dossier(report: &mut VerifyReport, proj: &Row, rows: &[Row]) {
         );
         return;
     }
-    let count = proj.int(1).unwrap_or(-1);
+    let count = rec.event_count;
     let head = events.last().map_or(GENESIS, |(_, h)| h.as_str());
-    if count != events.len() as i64 || proj.text(2) != Some(head) {
+    if count != events.len() as i64 || rec.head_hash != head {
         report.problem(
             Some(code),
             None,
@@ -159,9 +173,23 @@ fn check_dossier(report: &mut VerifyReport, proj: &Row, rows: &[Row]) {
         return;
     }
     let list: Vec<Event> = events.into_iter().map(|(e, _)| e).collect();
-    match Dossier::replay(&list) {
-        Some(d) if Some(d.status.portal_code() as i64) == proj.int(3) && d.due_at == proj.ts(4) => {}
-        _ => report.problem(Some(code), None, "trạng thái hoặc hạn xử lý không khớp lịch sử".into()),
+    let Some(d) = Dossier::replay(&list) else {
+        report.problem(Some(code), None, "lịch sử không bắt đầu bằng việc đăng ký hồ sơ".into());
+        return;
+    };
+    if d.status != rec.status || d.due_at != rec.due_at {
+        report.problem(Some(code), None, "trạng thái hoặc hạn xử lý không khớp lịch sử".into());
+    }
+    // The registration (or the last correction, or the erasure) sealed who the dossier is for
+    // and what was filed; dossiers filed before the seal existed have none.
+    match &d.subject {
+        Some(sealed) if *sealed != rec.subject_digest(documents) => report.problem(
+            Some(code),
+            None,
+            "người nộp, thủ tục hoặc giấy tờ đã nộp không khớp bản đã niêm phong khi đăng ký".into(),
+        ),
+        Some(_) => {}
+        None => report.unsealed += 1,
     }
 }
 
@@ -170,7 +198,7 @@ fn verify_all(c: &mut dyn Conn) -> Result<VerifyReport, StoreError> {
     let mut after = String::new();
     loop {
         let page = c.query(
-            "SELECT code, event_count, head_hash, status, due_at FROM dossiers WHERE code > $1 ORDER BY code LIMIT 1000",
+            &format!("SELECT {COLUMNS} FROM dossiers WHERE code > $1 ORDER BY code LIMIT 1000"),
             &[(&after).into()],
         )?;
         let Some(last) = page.last() else { break };
@@ -183,9 +211,23 @@ fn verify_all(c: &mut dyn Conn) -> Result<VerifyReport, StoreError> {
         for r in rows {
             by_code.entry(r.string(0)).or_default().push(r);
         }
+        let mut docs: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for r in c.query(
+            "SELECT dossier_code, sha256 FROM attachments WHERE dossier_code > $1 AND dossier_code <= $2 ORDER BY dossier_code, seq",
+            &[(&after).into(), (&hi).into()],
+        )? {
+            docs.entry(r.string(0)).or_default().push(r.string(1));
+        }
         for proj in &page {
-            let evs = by_code.remove(&proj.string(0)).unwrap_or_default();
-            check_dossier(&mut report, proj, &evs);
+            let code = proj.string(0);
+            let evs = by_code.remove(&code).unwrap_or_default();
+            let documents = docs.remove(&code).unwrap_or_default();
+            check_dossier(&mut report, proj, &evs, &documents);
+            if proj.ts(24).is_none() {
+                for sha in documents {
+                    report.documents.entry(sha).or_default().push(code.clone());
+                }
+            }
             report.dossiers += 1;
         }
         for (code, _) in by_code {
@@ -289,8 +331,29 @@ impl App {
         Ok(row.map(|r| (r.string(0), r.int(1).unwrap_or(0))))
     }
 
-    /// Checks every chain, projection and digest.
+    /// Checks every chain, projection, seal and digest, and the bytes of every document still
+    /// kept against the hash the dossier sealed.
     pub fn verify(&self) -> AppResult<VerifyReport> {
-        Ok(self.store.read(verify_all)?)
+        let mut report = self.store.read(verify_all)?;
+        let documents = std::mem::take(&mut report.documents);
+        for (sha, codes) in documents {
+            let intact = match self.blobs.get(&sha) {
+                Ok(Some(bytes)) => crate::blobs::sha256_hex(&bytes) == sha,
+                _ => false,
+            };
+            if !intact {
+                for code in codes {
+                    report.problem(
+                        Some(&code),
+                        None,
+                        format!(
+                            "giấy tờ đã nộp (SHA-256 {}…) bị sửa hoặc mất khỏi kho lưu trữ",
+                            &sha[..12.min(sha.len())]
+                        ),
+                    );
+                }
+            }
+        }
+        Ok(report)
     }
 }

@@ -14,6 +14,8 @@ pub const MAX_FILES: usize = 10;
 pub trait BlobStore: Send + Sync {
     fn put(&self, hash: &str, bytes: &[u8]) -> std::io::Result<()>;
     fn get(&self, hash: &str) -> std::io::Result<Option<Vec<u8>>>;
+    /// Removes a blob (personal data past its retention period); absent is not an error.
+    fn delete(&self, hash: &str) -> std::io::Result<()>;
 }
 
 /// A folder: `ab/cdef…` per blob, written to a temporary name, synced, then renamed, so a
@@ -56,6 +58,19 @@ impl BlobStore for FsBlobs {
             Err(e) => Err(e),
         }
     }
+
+    fn delete(&self, hash: &str) -> std::io::Result<()> {
+        let Some(path) = self.path(hash) else { return Ok(()) };
+        match std::fs::remove_file(path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The lowercase hex SHA-256 of a document: its name in the store.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    format!("{:x}", Sha256::digest(bytes))
 }
 
 /// A file as the citizen sent it.
@@ -128,7 +143,7 @@ pub fn check(uploads: &[Upload]) -> AppResult<Vec<(Attachment, &[u8])>> {
             let content_type = sniff(&u.bytes).ok_or_else(|| {
                 AppError::invalid("file_type", format!("tệp \"{name}\" không phải PDF, JPEG hay PNG"))
             })?;
-            let sha256 = Sha256::digest(&u.bytes).iter().map(|b| format!("{b:02x}")).collect();
+            let sha256 = sha256_hex(&u.bytes);
             let a = Attachment {
                 seq: i as u32 + 1,
                 file_name: name,

@@ -35,6 +35,8 @@ pub struct AppError {
     pub message: String,
     /// For `invalid_transition`: the actions allowed now.
     pub allowed: Vec<&'static str>,
+    /// For `action_not_permitted`: the roles that may take the action.
+    pub roles: Vec<&'static str>,
     /// What really happened (a driver's or the system's words), for the operator's log; never
     /// shown to a client.
     pub cause: Option<String>,
@@ -42,7 +44,7 @@ pub struct AppError {
 
 impl AppError {
     pub fn new(kind: ErrorKind, code: &'static str, message: impl Into<String>) -> AppError {
-        AppError { kind, code, message: message.into(), allowed: vec![], cause: None }
+        AppError { kind, code, message: message.into(), allowed: vec![], roles: vec![], cause: None }
     }
 
     /// A fault of ours: the client is told only that it happened; `cause` is logged.
@@ -52,6 +54,7 @@ impl AppError {
             code,
             message: INTERNAL_MESSAGE.into(),
             allowed: vec![],
+            roles: vec![],
             cause: Some(cause.to_string()),
         }
     }
@@ -102,6 +105,7 @@ impl From<StoreError> for AppError {
             code,
             message: message.into(),
             allowed: vec![],
+            roles: vec![],
             cause: Some(e.message().to_string()),
         }
     }
@@ -113,7 +117,13 @@ impl From<DomainError> for AppError {
             "invalid_transition" | "not_competent" => ErrorKind::Conflict,
             _ => ErrorKind::Invalid,
         };
-        AppError { kind, code: e.code, message: e.message, allowed: e.allowed, cause: None }
+        AppError { kind, code: e.code, message: e.message, allowed: e.allowed, roles: vec![], cause: None }
+    }
+}
+
+impl From<domain::permissions::Refusal> for AppError {
+    fn from(r: domain::permissions::Refusal) -> Self {
+        AppError { roles: r.roles, ..AppError::new(ErrorKind::Forbidden, r.code, r.message) }
     }
 }
 

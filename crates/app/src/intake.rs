@@ -52,7 +52,7 @@ fn clean_text(field: &'static str, label: &str, s: &str, max: usize) -> AppResul
     Ok(t.to_string())
 }
 
-fn check_applicant(a: &Applicant) -> AppResult<Applicant> {
+pub(crate) fn check_applicant(a: &Applicant) -> AppResult<Applicant> {
     let full_name = clean_text("invalid_name", "họ tên", &a.full_name, 100)?;
     if full_name.is_empty() {
         return Err(AppError::invalid("missing_name", "thiếu họ tên người nộp hồ sơ"));
@@ -89,6 +89,17 @@ fn check_applicant(a: &Applicant) -> AppResult<Applicant> {
         Some(s) => Some(clean_text("invalid_address", "địa chỉ", s, 300)?).filter(|s| !s.is_empty()),
     };
     Ok(Applicant { full_name, phone, id_number, address })
+}
+
+/// The commune an address is in (code, province, name), when the parser is sure enough to
+/// route by it.
+pub(crate) fn resolve_home(text: Option<&str>) -> Option<(&'static str, &'static str, &'static str)> {
+    let reg = units::registry();
+    let text = text?;
+    let c = PARSER.with(|p| p.borrow_mut().convert(text));
+    let commune = c.commune.filter(|_| c.confidence >= ROUTING_CONFIDENCE)?;
+    let commune = &reg.communes[commune as usize];
+    Some((commune.code, reg.province_of(commune).code, commune.name))
 }
 
 /// The desk (a commune, or a province's own desk) that receives the dossier.
@@ -180,13 +191,13 @@ impl App {
         })?;
         let applicant = check_applicant(&req.applicant)?;
         let (desk, province, desk_name) = desk_of(actor, req.commune_code.as_deref())?;
-        let reg = units::registry();
-        let home = applicant.address.as_deref().and_then(|text| {
-            let c = PARSER.with(|p| p.borrow_mut().convert(text));
-            let commune = c.commune.filter(|_| c.confidence >= ROUTING_CONFIDENCE)?;
-            let commune = &reg.communes[commune as usize];
-            Some((commune.code, reg.province_of(commune).code, commune.name))
-        });
+        // Only the desk's one-stop officer receives (the console and a citizen online file too).
+        if let (Some(role), Some(unit)) = (actor.role, actor.unit()) {
+            let place = domain::permissions::Place { receiving: &desk, handling: &desk };
+            let name = |u: &str| units::registry().unit_name(u).map_or(u.to_string(), str::to_string);
+            domain::permissions::permit(role, unit, "receive", "tiếp nhận", place, name)?;
+        }
+        let home = resolve_home(applicant.address.as_deref());
         let rule = self.settings.rule(&province, &procedure.code);
         let route = route(
             procedure.level,
@@ -228,8 +239,14 @@ impl App {
             event_count: 0,
             head_hash: String::new(),
             updated_at: now,
+            seal_salt: Some(crate::privacy::new_salt()),
+            erased_at: None,
+            masked: false,
             events: vec![],
         };
+        // The registration event seals who the dossier is for and what was filed.
+        let documents: Vec<String> = attachments.iter().map(|a| a.sha256.clone()).collect();
+        d.seal_subject(record.subject_digest(&documents));
         let day = now.date();
         let key = pattern.counter_key(&route.receiving, &province, day);
         let events = d.events.clone();

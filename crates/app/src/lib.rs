@@ -15,6 +15,7 @@ pub mod directives;
 mod error;
 pub mod export;
 mod intake;
+mod privacy;
 pub mod proposals;
 mod public;
 mod queries;
@@ -34,6 +35,7 @@ pub use audit::{Problem, VerifyReport};
 pub use catalog_store::ImportReport;
 pub use error::{AppError, AppResult, ErrorKind};
 pub use intake::{Applicant, IntakeRequest};
+pub use privacy::{read_label, ErasureReport, ReadEntry, DEFAULT_RETENTION_DAYS};
 pub use public::{TrackStep, TrackView};
 pub use queries::{DossierFilter, Page};
 pub use records::DossierRecord;
@@ -75,6 +77,15 @@ impl Actor {
     /// An operator at the server's console (the CLI): sees everything.
     pub fn console(name: &str) -> Actor {
         Actor { username: name.to_string(), role: None, scope: Scope::Everything, department: None }
+    }
+
+    /// The unit the account works at (a commune, or a province); none at the console.
+    pub fn unit(&self) -> Option<&str> {
+        match &self.scope {
+            Scope::Everything => None,
+            Scope::Province(p) => Some(p),
+            Scope::Commune { commune, .. } => Some(commune),
+        }
     }
 
     /// The actor of a signed-in account.
@@ -259,9 +270,10 @@ impl App {
         self
     }
 
-    /// The documents of a dossier the actor may see.
+    /// The documents of a dossier the actor may see (their names and sizes; the bytes only
+    /// through [`App::attachment`]).
     pub fn attachments(&self, code: &str, actor: &Actor) -> AppResult<Vec<blobs::Attachment>> {
-        let d = self.dossier(code, actor)?;
+        let d = self.visible(code, actor)?;
         let rows = self.store.read(|c| {
             c.query(
                 "SELECT seq, file_name, content_type, size, sha256 FROM attachments WHERE dossier_code = $1 ORDER BY seq",
@@ -280,14 +292,30 @@ impl App {
             .collect())
     }
 
-    /// One document's bytes, if the actor may see its dossier.
+    /// One document's bytes, to those whose work needs the applicant's personal data (a
+    /// filed document is personal data); the read is recorded.
     pub fn attachment(&self, code: &str, seq: u32, actor: &Actor) -> AppResult<(blobs::Attachment, Vec<u8>)> {
+        let d = self.load(code, actor)?;
+        if !self.sees_personal_data(&d, actor) {
+            return Err(AppError::new(
+                ErrorKind::Forbidden,
+                "personal_data_restricted",
+                "giấy tờ của người nộp chỉ dành cho cán bộ một cửa nơi tiếp nhận, người xử lý và lãnh đạo đơn vị xử lý hồ sơ",
+            ));
+        }
+        if d.erased_at.is_some() {
+            return Err(AppError::not_found(
+                "attachment_erased",
+                "giấy tờ đã được xoá khi hết thời hạn lưu trữ",
+            ));
+        }
         let a = self
             .attachments(code, actor)?
             .into_iter()
             .find(|a| a.seq == seq)
             .ok_or_else(|| AppError::not_found("attachment_not_found", "không có tệp này"))?;
         let bytes = self.blob(&a.sha256)?;
+        self.record_read(actor, privacy::DOCUMENT_READ, &d.code, Some(&a.file_name));
         Ok((a, bytes))
     }
 

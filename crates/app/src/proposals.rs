@@ -329,7 +329,7 @@ impl App {
         let dossier = match req.dossier_code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
             None => None,
             // Only a dossier the commune may see can be cited.
-            Some(code) => Some(self.dossier(code, actor)?.code),
+            Some(code) => Some(self.visible(code, actor)?.code),
         };
         let to = responsible_department(category, procedure.and_then(|p| p.field.as_deref()));
         let now = self.now();

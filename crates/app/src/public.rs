@@ -51,7 +51,11 @@ fn public_step(kind: &EventKind) -> Option<String> {
             EventKind::Stopped { .. } => "Dừng xử lý hồ sơ",
             EventKind::Withdrawn { .. } => "Công dân rút hồ sơ",
             EventKind::ResultReturned => "Đã trả kết quả",
-            EventKind::DueChanged { .. } => return None,
+            EventKind::DueChanged { .. }
+            | EventKind::Proposed { .. }
+            | EventKind::ExtensionDrafted { .. }
+            | EventKind::ApplicantCorrected { .. }
+            | EventKind::PersonalDataErased { .. } => return None,
         }
         .to_string(),
     )
@@ -67,7 +71,7 @@ impl App {
     fn citizens_dossier(&self, code: &str, phone_last4: &str) -> AppResult<crate::DossierRecord> {
         let not_found =
             || AppError::not_found("dossier_not_found", "không tìm thấy hồ sơ với mã và số điện thoại này");
-        let d = self.dossier(code, &Actor::console("public")).map_err(|e| match e.kind {
+        let d = self.load(code, &Actor::console("public")).map_err(|e| match e.kind {
             ErrorKind::NotFound => not_found(),
             _ => e,
         })?;

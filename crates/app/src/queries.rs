@@ -171,7 +171,16 @@ impl App {
             let total = c.query_one(&format!("SELECT COUNT(*) FROM dossiers {wher}"), &params)?.and_then(|r| r.int(0));
             Ok((rows, total.unwrap_or(0)))
         })?;
-        let items = rows.iter().filter_map(DossierRecord::from_row).collect();
+        // Lists show the ID number and phone masked to everyone: the full data is read, and
+        // recorded, one dossier at a time.
+        let items = rows
+            .iter()
+            .filter_map(DossierRecord::from_row)
+            .map(|mut d| {
+                d.mask_personal();
+                d
+            })
+            .collect();
         Ok(Page { items, page, per_page, total })
     }
 }

@@ -32,13 +32,22 @@ pub struct DossierRecord {
     pub event_count: i64,
     pub head_hash: String,
     pub updated_at: NaiveDateTime,
+    /// The salt of the sealed subject (see `domain::audit::subject_digest`): never shown.
+    #[serde(skip)]
+    pub seal_salt: Option<String>,
+    /// When the personal data was erased at the end of the retention period.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub erased_at: Option<NaiveDateTime>,
+    /// Whether the ID number and phone are shown masked to this reader.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub masked: bool,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<Event>,
 }
 
 pub(crate) const COLUMNS: &str = "code, province_code, receiving_unit, handling_unit, procedure_code, procedure_version, \
     channel, status, applicant_name, applicant_phone, applicant_id_number, address_text, address_commune, \
-    registered_at, received_at, due_at, finished_at, verdict, assignee, supplement_requests, event_count, head_hash, updated_at";
+    registered_at, received_at, due_at, finished_at, verdict, assignee, supplement_requests, event_count, head_hash, updated_at, seal_salt, erased_at";
 
 impl DossierRecord {
     pub(crate) fn from_row(r: &Row) -> Option<DossierRecord> {
@@ -67,6 +76,9 @@ impl DossierRecord {
             event_count: r.int(20)?,
             head_hash: r.string(21),
             updated_at: r.ts(22)?,
+            seal_salt: opt(23),
+            erased_at: r.ts(24),
+            masked: false,
             events: vec![],
         })
     }
@@ -91,7 +103,7 @@ impl DossierRecord {
     pub(crate) fn insert(&self, c: &mut dyn Conn) -> Result<(), StoreError> {
         c.exec_later(
             &format!(
-                "INSERT INTO dossiers ({COLUMNS}, search_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)"
+                "INSERT INTO dossiers ({COLUMNS}, search_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)"
             ),
             vec![
                 (&self.code).into(),
@@ -117,9 +129,30 @@ impl DossierRecord {
                 Val::Int(self.event_count),
                 (&self.head_hash).into(),
                 self.updated_at.into(),
+                self.seal_salt.clone().into(),
+                self.erased_at.into(),
                 self.search_key().into(),
             ],
         )
+    }
+
+    /// Writes the applicant's corrected data (with the rest of a correction's transaction).
+    pub(crate) fn update_applicant(&self, c: &mut dyn Conn) -> Result<(), StoreError> {
+        c.exec(
+            "UPDATE dossiers SET applicant_name = $1, applicant_phone = $2, applicant_id_number = $3, \
+             address_text = $4, address_commune = $5, seal_salt = $6, search_key = $7 WHERE code = $8",
+            &[
+                (&self.applicant_name).into(),
+                self.applicant_phone.clone().into(),
+                self.applicant_id_number.clone().into(),
+                self.address_text.clone().into(),
+                self.address_commune.clone().into(),
+                self.seal_salt.clone().into(),
+                self.search_key().into(),
+                (&self.code).into(),
+            ],
+        )?;
+        Ok(())
     }
 
     /// Folded name, phone and code: "nguyen" finds "Nguyễn".

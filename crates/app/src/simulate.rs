@@ -7,6 +7,7 @@
 use crate::blobs::Upload;
 use crate::{ActionRequest, Actor, App, AppResult, Applicant, IntakeRequest};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
+use domain::roles::Role;
 use domain::Channel;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -84,6 +85,8 @@ struct Step {
     desk: usize,
     code: String,
     plan: Vec<&'static str>,
+    /// Transferred to the province: assigned there, to its staff.
+    sent_up: bool,
 }
 
 /// The steps a dossier will go through (the simulator's idea of a commune's work).
@@ -207,6 +210,16 @@ pub fn simulate(
     progress: &(dyn Fn(u32, u32, usize, usize) + Sync),
 ) -> AppResult<SimReport> {
     let desks = desks_of(provinces)?;
+    // Dossiers are assigned to accounts of their handling unit: one specialist per commune
+    // and per province (accounts that cannot sign in).
+    let mut staff: Vec<(String, Role, String)> = desks
+        .iter()
+        .map(|d| (format!("chuyenvien.{}", d.code), Role::Specialist, d.code.to_string()))
+        .collect();
+    let mut provinces_seen: Vec<&str> = desks.iter().map(|d| d.province).collect();
+    provinces_seen.dedup();
+    staff.extend(provinces_seen.iter().map(|p| (format!("chuyenvien.{p}"), Role::Department, p.to_string())));
+    app.add_accounts_without_login(&staff)?;
     let catalog = app.catalog();
     let commune_level = |p: &&domain::catalog::Procedure| matches!(p.level, domain::catalog::Level::Commune);
     let procedures: Vec<String> = catalog
@@ -369,13 +382,20 @@ fn take_in(
     };
     let d = received.ok()?;
     tally.dossiers.fetch_add(1, Ordering::Relaxed);
-    Some(Step { at: advance(app, tick, a.first), desk: i, code: d.code, plan: a.plan.clone() })
+    Some(Step {
+        at: advance(app, tick, a.first),
+        desk: i,
+        code: d.code,
+        plan: a.plan.clone(),
+        sent_up: false,
+    })
 }
 
 fn act(app: &App, desk: &Desk, s: &Step, tick: NaiveDateTime, tally: &Tally) -> Option<Step> {
     let (step, rest) = s.plan.split_first().expect("plans are not empty");
     let to = match *step {
         "transfer" => desk.province.to_string(),
+        _ if s.sent_up => format!("chuyenvien.{}", desk.province),
         _ => format!("chuyenvien.{}", desk.code),
     };
     let req = ActionRequest {
@@ -404,7 +424,13 @@ fn act(app: &App, desk: &Desk, s: &Step, tick: NaiveDateTime, tally: &Tally) -> 
     }
     let next_step = rest.first()?;
     let minutes = delay(&mut Rng::new(seed_of(&s.code, next_step)), next_step);
-    Some(Step { at: advance(app, tick, minutes), desk: s.desk, code: s.code.clone(), plan: rest.to_vec() })
+    Some(Step {
+        at: advance(app, tick, minutes),
+        desk: s.desk,
+        code: s.code.clone(),
+        plan: rest.to_vec(),
+        sent_up: s.sent_up || *step == "transfer",
+    })
 }
 
 enum Work {

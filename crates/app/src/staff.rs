@@ -228,7 +228,7 @@ impl App {
     /// The officer to assign a dossier to: the least loaded available specialist of the unit
     /// handling it, preferring those who declared the procedure's field.
     pub fn suggest_assignee(&self, code: &str, actor: &Actor) -> AppResult<Option<Official>> {
-        let d = self.dossier(code, actor)?;
+        let d = self.visible(code, actor)?;
         let field = self.catalog().get(&d.procedure_code).and_then(|p| p.field.clone());
         let w = self.workload(&d.handling_unit, actor)?;
         Ok(suggest(&w.officials, field.as_deref()).cloned())

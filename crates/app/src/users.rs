@@ -119,6 +119,42 @@ impl App {
         }
     }
 
+    /// Accounts that cannot sign in (no password hash matches): the staff a simulated trial
+    /// assigns dossiers to. Existing accounts are left as they are.
+    pub(crate) fn add_accounts_without_login(&self, accounts: &[(String, Role, String)]) -> AppResult<()> {
+        let reg = units::registry();
+        let now = self.now();
+        let rows: Vec<Vec<Val>> = accounts
+            .iter()
+            .filter_map(|(name, role, unit)| {
+                let province = reg
+                    .commune(unit)
+                    .map(|c| reg.province_of(c).code)
+                    .or(reg.province(unit).map(|p| p.code))?;
+                Some(vec![
+                    name.into(),
+                    role.code().into(),
+                    unit.into(),
+                    province.into(),
+                    "!".into(),
+                    true.into(),
+                    now.into(),
+                ])
+            })
+            .collect();
+        self.store.write(move |c| {
+            for r in &rows {
+                c.exec(
+                    "INSERT INTO users (username, role, unit_code, province_code, password_hash, active, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (username) DO NOTHING",
+                    r,
+                )?;
+            }
+            Ok(())
+        })?;
+        Ok(())
+    }
+
     pub fn user(&self, username: &str) -> AppResult<Option<(User, String)>> {
         let name = username.trim().to_lowercase();
         let row = self.store.read(|c| {

@@ -1,9 +1,11 @@
 //! Moving a dossier through the workflow: load, let the domain decide, append what it says,
 //! on the condition that nobody wrote in between (else read again and decide again).
 
+use crate::intake::Applicant;
 use crate::records::{bump_stats, load_events, DossierRecord, EventRow};
 use crate::{Actor, App, AppError, AppResult, ErrorKind};
 use calendar::TimeLimit;
+use domain::permissions::permit;
 use domain::{Action, Dossier};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -21,9 +23,15 @@ pub struct ActionRequest {
     pub to: Option<String>,
     #[serde(default)]
     pub amount_vnd: Option<u64>,
-    /// Working days added by an extension.
+    /// Working days added by an extension (or its draft).
     #[serde(default)]
     pub extra_days: Option<u32>,
+    /// The result a specialist proposes: "approve" or "deny".
+    #[serde(default)]
+    pub verdict: Option<String>,
+    /// The corrected data of the applicant (correct_applicant).
+    #[serde(default)]
+    pub applicant: Option<Applicant>,
 }
 
 const RETRIES: usize = 8;
@@ -49,7 +57,18 @@ impl ActionRequest {
         self.note()?.ok_or_else(|| AppError::invalid("missing_reason", format!("cần ghi rõ {what} (note)")))
     }
 
-    /// The domain's action, with what it needs checked.
+    fn extra_days(&self) -> AppResult<TimeLimit> {
+        match self.extra_days {
+            Some(n) if (1..=60).contains(&n) => Ok(TimeLimit::WorkingDays(n)),
+            _ => Err(AppError::invalid(
+                "invalid_extension",
+                "cần số ngày làm việc gia hạn (extra_days, 1 đến 60)",
+            )),
+        }
+    }
+
+    /// The domain's action, with what it needs checked (a correction's seal is computed by
+    /// the caller, from the row: see [`App::act`]).
     fn to_action(&self, current: &DossierRecord) -> AppResult<Action> {
         Ok(match self.action.trim() {
             "receive" => Action::Receive,
@@ -82,17 +101,28 @@ impl ActionRequest {
             "payment_received" => Action::PaymentReceived,
             "approve" => Action::Approve,
             "deny" => Action::Deny { reason: self.reason("lý do không giải quyết")? },
-            "extend" => match self.extra_days {
-                Some(n) if (1..=60).contains(&n) => Action::Extend {
-                    extra: TimeLimit::WorkingDays(n),
-                    reason: self.reason("lý do gia hạn")?,
-                },
-                _ => {
-                    return Err(AppError::invalid(
-                        "invalid_extension",
-                        "cần số ngày làm việc gia hạn (extra_days, 1 đến 60)",
-                    ))
-                }
+            "extend" => {
+                Action::Extend { extra: self.extra_days()?, reason: self.reason("lý do gia hạn")? }
+            }
+            "draft_extension" => {
+                Action::DraftExtension { extra: self.extra_days()?, reason: self.reason("lý do gia hạn")? }
+            }
+            "propose" => {
+                let approve = match self.verdict.as_deref().map(str::trim) {
+                    Some("approve") => true,
+                    Some("deny") => false,
+                    _ => {
+                        return Err(AppError::invalid(
+                            "invalid_verdict",
+                            "cần kết quả đề xuất (verdict): \"approve\" (giải quyết) hoặc \"deny\" (không giải quyết)",
+                        ))
+                    }
+                };
+                Action::Propose { approve, note: self.reason("nội dung đề xuất")? }
+            }
+            "correct_applicant" => Action::CorrectApplicant {
+                subject: String::new(),
+                reason: self.reason("lý do điều chỉnh")?,
             },
             "stop" => Action::Stop { reason: self.reason("lý do dừng xử lý")? },
             "withdraw" => Action::Withdraw { reason: self.reason("lý do rút hồ sơ")? },
@@ -105,6 +135,16 @@ impl ActionRequest {
             }
         })
     }
+}
+
+/// Refuses `action` to an account whose seat and unit the matrix does not give it
+/// (`domain::permissions`). The console (the server's operator) holds every seat.
+fn permitted(actor: &Actor, action: &str, d: &DossierRecord) -> AppResult<()> {
+    let Some(role) = actor.role else { return Ok(()) };
+    let unit = actor.unit().unwrap_or_default();
+    let unit_name = |u: &str| units::registry().unit_name(u).map_or(u.to_string(), str::to_string);
+    permit(role, unit, action, domain::dossier::action_label(action), d.place(), unit_name)?;
+    Ok(())
 }
 
 fn current_allowed(d: &DossierRecord) -> String {
@@ -140,8 +180,68 @@ fn transfer_target(to: Option<&str>, d: &DossierRecord) -> AppResult<String> {
 }
 
 impl App {
-    /// Reads a dossier with its events, if the actor may see it.
+    /// The actions `actor` may take on `d` now: allowed by its status and by the matrix.
+    pub fn actions_for(&self, d: &DossierRecord, actor: &Actor) -> Vec<&'static str> {
+        domain::dossier::allowed_in(d.status)
+            .iter()
+            .copied()
+            .filter(|a| permitted(actor, a, d).is_ok())
+            .collect()
+    }
+
+    /// Reads a dossier with its events, as `actor` may read it: the ID number and phone
+    /// masked unless their work needs them; a full read is recorded in the audit log.
     pub fn dossier(&self, code: &str, actor: &Actor) -> AppResult<DossierRecord> {
+        let d = self.load(code, actor)?;
+        if self.sees_personal_data(&d, actor) {
+            self.record_read(actor, crate::privacy::READ, &d.code, None);
+            Ok(d)
+        } else {
+            Ok(self.present(d, actor))
+        }
+    }
+
+    /// A dossier the actor may see, its personal data masked and the read not recorded: for
+    /// lookups that show no personal data (does this code exist, which unit handles it).
+    pub fn visible(&self, code: &str, actor: &Actor) -> AppResult<DossierRecord> {
+        let mut d = self.load(code, actor)?;
+        d.mask_personal();
+        Ok(d)
+    }
+
+    /// Checks that `to` may be assigned dossier `d`: an active account of the handling unit
+    /// that processes dossiers (a specialist, or department staff at the province).
+    fn check_assignee(&self, to: &str, d: &DossierRecord) -> AppResult<()> {
+        let unit = units::registry().unit_name(&d.handling_unit).unwrap_or(&d.handling_unit).to_string();
+        let user = match self.user(to)? {
+            Some((u, _)) if u.active => u,
+            _ => {
+                return Err(AppError::invalid(
+                    "unknown_assignee",
+                    format!("không có tài khoản \"{to}\" đang hoạt động để phân công"),
+                ))
+            }
+        };
+        if user.unit_code != d.handling_unit {
+            return Err(AppError::invalid(
+                "assignee_other_unit",
+                format!("tài khoản \"{to}\" không thuộc {unit}, đơn vị đang xử lý hồ sơ"),
+            ));
+        }
+        if !user.role.processes() {
+            return Err(AppError::invalid(
+                "assignee_cannot_process",
+                format!(
+                    "tài khoản \"{to}\" ({}) không phải người xử lý hồ sơ",
+                    user.role.label().to_lowercase()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Reads a dossier with its events, if the actor may see it (in full: for the use cases).
+    pub(crate) fn load(&self, code: &str, actor: &Actor) -> AppResult<DossierRecord> {
         let code = code.trim().to_string();
         let not_found = || AppError::not_found("dossier_not_found", format!("không có hồ sơ mã \"{code}\""));
         if code.is_empty() || code.len() > 64 {
@@ -178,15 +278,37 @@ impl App {
                 Some(d) if actor.scope.sees(&d.province_code, &d.receiving_unit, &d.handling_unit) => {
                     (*d).clone()
                 }
-                _ => self.dossier(code, actor)?,
+                _ => self.load(code, actor)?,
             };
-            let action = req.to_action(&current)?;
+            let mut action = req.to_action(&current)?;
+            permitted(actor, action.code(), &current)?;
+            let mut corrected = None;
+            match &mut action {
+                Action::Assign { to } => {
+                    *to = to.to_lowercase();
+                    self.check_assignee(to, &current)?;
+                }
+                Action::CorrectApplicant { subject, .. } => {
+                    let (rec, digest) = self.corrected(&current, req.applicant.as_ref())?;
+                    *subject = digest;
+                    corrected = Some(rec);
+                }
+                _ => {}
+            }
             let note = req.note()?;
             let mut d = Dossier::replay(&current.events)
                 .ok_or_else(|| AppError::internal("corrupt_record", "lịch sử hồ sơ không đọc được"))?;
             d.code = current.code.clone();
             let now = self.now().max(d.events.last().map_or(d.registered_at, |e| e.at));
-            let added = d.act(&action, now, &actor.username, &self.calendar)?.len();
+            // The actions named as allowed now are those this actor may take.
+            let added = d
+                .act(&action, now, &actor.username, &self.calendar)
+                .map_err(|e| {
+                    let mut e = AppError::from(e);
+                    e.allowed.retain(|a| permitted(actor, a, &current).is_ok());
+                    e
+                })?
+                .len();
             let first_new = d.events.len() - added;
             // A reason already recorded in the event is not repeated as a note.
             let reason_in_event = matches!(
@@ -197,6 +319,9 @@ impl App {
                     | Action::Extend { .. }
                     | Action::Stop { .. }
                     | Action::Withdraw { .. }
+                    | Action::Propose { .. }
+                    | Action::DraftExtension { .. }
+                    | Action::CorrectApplicant { .. }
             );
             if let Some(n) = note.filter(|_| !reason_in_event) {
                 d.events[first_new].note = Some(n);
@@ -204,7 +329,7 @@ impl App {
             let new_events = d.events[first_new..].to_vec();
             let deltas = domain::stats::deltas(&d, &new_events);
             let (rows, head) = EventRow::chain(&current.code, &current.head_hash, &new_events);
-            let mut next = current.clone();
+            let mut next = corrected.clone().unwrap_or_else(|| current.clone());
             next.follow(&d, head, now);
             next.events = d.events;
             // Shared with the write, so that the writer's thread neither copies nor frees it.
@@ -213,6 +338,9 @@ impl App {
             let written = self.store.write(move |c| {
                 if !to_write.update_if(c, &current)? {
                     return Ok(false);
+                }
+                if corrected.is_some() {
+                    to_write.update_applicant(c)?;
                 }
                 EventRow::insert_all(&rows, c, &to_write.code, &to_write.province_code)?;
                 bump_stats(c, &to_write, &deltas)?;
@@ -225,7 +353,7 @@ impl App {
                 }
                 self.remember(next.clone());
                 self.seal_after_write();
-                return Ok(Arc::unwrap_or_clone(next));
+                return Ok(self.present(Arc::unwrap_or_clone(next), actor));
             }
             self.forget(code);
         }

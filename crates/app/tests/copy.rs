@@ -56,7 +56,10 @@ fn a_sqlite_file_copied_into_postgres_reads_the_same_and_goes_on() {
     assert_eq!(copied("dossiers"), Some(count(&from, "SELECT COUNT(*) FROM dossiers")));
     assert_eq!(copied("events"), Some(count(&from, "SELECT COUNT(*) FROM events")));
 
-    let to = App::open(&pg.url, WorkCalendar::default(), read).unwrap();
+    // The documents stay where they were: the database holds their hashes, the folder their bytes.
+    let blobs = app::blobs::FsBlobs { root: path.parent().unwrap().join("blobs") };
+    let to =
+        App::open(&pg.url, WorkCalendar::default(), read).unwrap().with_blobs(std::sync::Arc::new(blobs));
     assert_eq!(dossiers(&to), dossiers(&from));
     assert!(to.verify().unwrap().ok(), "the copied history verifies");
     let actor = Actor::console("t");

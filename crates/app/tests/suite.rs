@@ -23,6 +23,21 @@ fn officer(commune: &str) -> Actor {
     }
 }
 
+fn specialist(commune: &str) -> Actor {
+    Actor { username: format!("cv.{commune}"), role: Some(Role::Specialist), ..officer(commune) }
+}
+
+fn leader(commune: &str) -> Actor {
+    Actor { username: format!("ct.{commune}"), role: Some(Role::CommuneLeader), ..officer(commune) }
+}
+
+/// The commune's specialist account, whom dossiers may be assigned to.
+fn add_specialist(app: &App, commune: &str) -> String {
+    let name = format!("cv.{commune}");
+    app.add_user(&name, Role::Specialist, commune, "mat-khau-dai", None).unwrap();
+    name
+}
+
 fn request(channel: Channel, address: Option<&str>) -> IntakeRequest {
     IntakeRequest {
         procedure_code: MARRIAGE_STATUS.into(),
@@ -74,20 +89,22 @@ fn a_dossier_lives_its_whole_life() {
 
         // A wall clock has fractions of a second; the history keeps whole seconds.
         clock.set(at(2026, 5, 11, 9, 0) + chrono::Duration::nanoseconds(123_456_789));
+        let cv = add_specialist(&app, HAI_CHAU);
         let assign = ActionRequest {
-            to: Some("chuyenvien.tuphap".into()),
+            to: Some(cv.clone()),
             note: Some("giao chuyên viên tư pháp".into()),
             ..ActionRequest::new("assign")
         };
-        app.act(&d.code, &assign, &me).unwrap();
+        app.act(&d.code, &assign, &leader(HAI_CHAU)).unwrap();
         clock.set(at(2026, 5, 12, 8, 0));
-        let r = act(&app, &d.code, "request_supplement", Some("thiếu giấy tờ cư trú"), &me).unwrap();
+        let r = act(&app, &d.code, "request_supplement", Some("thiếu giấy tờ cư trú"), &specialist(HAI_CHAU))
+            .unwrap();
         assert_eq!(r.status, Status::SupplementRequested);
         clock.set(at(2026, 5, 13, 8, 0));
         let r = act(&app, &d.code, "supplement_received", None, &me).unwrap();
         assert!(r.due_at.unwrap() > expected, "the wait for the citizen moves the due date");
         clock.set(at(2026, 5, 13, 10, 0));
-        act(&app, &d.code, "approve", None, &me).unwrap();
+        act(&app, &d.code, "approve", None, &leader(HAI_CHAU)).unwrap();
         let done = act(&app, &d.code, "return_result", None, &me).unwrap();
         assert_eq!(done.status, Status::Returned);
         assert_eq!(done.verdict.as_deref(), Some("early"));
@@ -148,10 +165,16 @@ fn refused_transitions_name_the_status_and_change_nothing() {
         let d = app.receive(&request(Channel::Online, None), &me).unwrap();
         assert_eq!(d.status, Status::Registered);
         assert_eq!(d.due_at, None, "an online dossier has no appointment before it is received");
-        let e = act(&app, &d.code, "approve", None, &me).unwrap_err();
+        let e = act(&app, &d.code, "return_result", None, &me).unwrap_err();
         assert_eq!((e.kind, e.code), (ErrorKind::Conflict, "invalid_transition"));
-        assert_eq!(e.allowed, ["receive", "refuse", "withdraw"]);
+        assert_eq!(e.allowed, ["receive", "refuse", "request_supplement", "withdraw", "correct_applicant"]);
         assert!(e.message.contains("Mới đăng ký"), "{}", e.message);
+        let e = act(&app, &d.code, "approve", None, &me).unwrap_err();
+        assert_eq!((e.kind, e.code), (ErrorKind::Forbidden, "action_not_permitted"));
+        assert_eq!(e.roles, ["commune_leader"]);
+        let e = act(&app, &d.code, "approve", None, &leader(HAI_CHAU)).unwrap_err();
+        assert_eq!(e.code, "invalid_transition", "the leader may approve, but not before receipt");
+        assert!(e.allowed.is_empty(), "none of the actions allowed now is the leader's: {:?}", e.allowed);
         assert_eq!(act(&app, &d.code, "refuse", None, &me).unwrap_err().code, "missing_reason");
         assert_eq!(act(&app, &d.code, "fly", None, &me).unwrap_err().code, "unknown_action");
         assert_eq!(app.dossier(&d.code, &me).unwrap().event_count, 1);
@@ -263,11 +286,14 @@ fn a_commune_never_sees_another_communes_dossiers() {
         assert_eq!(app.list(&DossierFilter::default(), &hue).unwrap().total, 0);
         // A dossier sent up to the province stays visible to the commune that received it.
         let t = ActionRequest { to: Some("48".into()), ..ActionRequest::new("transfer") };
-        let moved = app.act(&ours.code, &t, &me).unwrap();
+        let moved = app.act(&ours.code, &t, &specialist(HAI_CHAU)).unwrap();
         assert_eq!(moved.handling_unit, "48");
         assert!(app.dossier(&ours.code, &me).is_ok());
         let t = ActionRequest { to: Some("19753".into()), ..ActionRequest::new("transfer") };
-        assert!(app.act(&ours.code, &t, &me).is_err(), "no transfer to another province");
+        assert!(app.act(&ours.code, &t, &province).is_err(), "no transfer to another province");
+        // The sender reads it, but no longer processes it.
+        let e = act(&app, &ours.code, "approve", None, &leader(HAI_CHAU)).unwrap_err();
+        assert_eq!((e.code, e.roles.as_slice()), ("action_not_permitted", ["province_leader"].as_slice()));
     });
 }
 
@@ -382,7 +408,7 @@ fn verify_names_each_dossier_whose_history_was_altered() {
         let codes: Vec<String> =
             (0..5).map(|_| app.receive(&request(Channel::Direct, None), &me).unwrap().code).collect();
         for c in &codes {
-            act(&app, c, "approve", None, &me).unwrap();
+            act(&app, c, "approve", None, &leader(HAI_CHAU)).unwrap();
         }
         // The next day seals the 11th.
         clock.set(at(2026, 5, 12, 8, 0));
@@ -480,11 +506,12 @@ fn two_servers_on_one_database_never_lose_an_action() {
         let me = officer(HAI_CHAU);
         let d = a.receive(&request(Channel::Direct, None), &me).unwrap();
         // b moves the dossier on while a still holds its own copy of it.
-        let assign = ActionRequest { to: Some("chuyenvien".into()), ..ActionRequest::new("assign") };
-        b.act(&d.code, &assign, &me).unwrap();
-        b.act(&d.code, &ActionRequest::new("approve"), &me).unwrap();
+        let assign = ActionRequest { to: Some(add_specialist(&a, HAI_CHAU)), ..ActionRequest::new("assign") };
+        let boss = leader(HAI_CHAU);
+        b.act(&d.code, &assign, &boss).unwrap();
+        b.act(&d.code, &ActionRequest::new("approve"), &boss).unwrap();
         // a's copy is stale: its append is refused, it reads again and decides on the truth.
-        let e = a.act(&d.code, &ActionRequest::new("approve"), &me).unwrap_err();
+        let e = a.act(&d.code, &ActionRequest::new("approve"), &boss).unwrap_err();
         assert_eq!(e.code, "invalid_transition", "a sees that b already approved");
         let r = a.act(&d.code, &ActionRequest::new("return_result"), &me).unwrap();
         assert_eq!((r.status, r.event_count), (Status::Returned, 6));

@@ -60,6 +60,38 @@ pub fn first_broken<'a>(code: &str, events: impl IntoIterator<Item = (&'a Event,
     None
 }
 
+/// Who a dossier is for and what was filed: what its registration event seals, so that the
+/// history vouches for the whole dossier, not only its workflow.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Subject<'a> {
+    pub applicant_name: &'a str,
+    pub id_number: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub address_text: Option<&'a str>,
+    /// The commune the address was resolved to.
+    pub address_commune: Option<&'a str>,
+    pub procedure_code: &'a str,
+    pub procedure_version: i64,
+    /// The channel's portal code (KenhThucHien).
+    pub channel: u8,
+    /// Each filed document's SHA-256, in filing order.
+    pub documents: Vec<&'a str>,
+}
+
+/// The seal of a [`Subject`]: SHA-256 over a random per-dossier `salt` and the subject's
+/// canonical JSON. The event log holds only this digest, never the personal data; the salt
+/// lives beside the data in the dossier's row and is erased with it, after which the digest
+/// can no longer be tested against guesses of the erased values.
+pub fn subject_digest(salt: Option<&str>, subject: &Subject) -> String {
+    let mut h = Sha256::new();
+    h.update(b"haicap-subject-v1");
+    h.update([0]);
+    h.update(salt.unwrap_or_default().as_bytes());
+    h.update([0]);
+    h.update(serde_json::to_string(subject).expect("subjects serialise").as_bytes());
+    hex(&h.finalize())
+}
+
 /// One dossier's chain head at the end of a day.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Head {

@@ -70,7 +70,44 @@ pub enum Action {
     },
     /// The result is handed to the citizen.
     ReturnResult,
+    /// The specialist proposes the result for the leader to decide.
+    Propose {
+        approve: bool,
+        note: String,
+    },
+    /// The specialist drafts the apology letter (Form 04) for the leader to sign.
+    DraftExtension {
+        extra: TimeLimit,
+        reason: String,
+    },
+    /// The applicant's data was wrong and is corrected: `subject` is the seal of the corrected
+    /// data (see [`crate::audit::subject_digest`]).
+    CorrectApplicant {
+        subject: String,
+        reason: String,
+    },
 }
+
+/// Every action code, in the order forms and lists show them.
+pub const ACTIONS: &[&str] = &[
+    "receive",
+    "refuse",
+    "request_supplement",
+    "supplement_received",
+    "request_payment",
+    "payment_received",
+    "assign",
+    "transfer",
+    "propose",
+    "draft_extension",
+    "approve",
+    "deny",
+    "extend",
+    "stop",
+    "withdraw",
+    "return_result",
+    "correct_applicant",
+];
 
 impl Action {
     /// Stable code, as used by the API and the CLI.
@@ -90,6 +127,9 @@ impl Action {
             Action::Stop { .. } => "stop",
             Action::Withdraw { .. } => "withdraw",
             Action::ReturnResult => "return_result",
+            Action::Propose { .. } => "propose",
+            Action::DraftExtension { .. } => "draft_extension",
+            Action::CorrectApplicant { .. } => "correct_applicant",
         }
     }
 }
@@ -111,6 +151,9 @@ pub fn action_label(code: &str) -> &'static str {
         "stop" => "dừng xử lý",
         "withdraw" => "rút hồ sơ",
         "return_result" => "trả kết quả",
+        "propose" => "đề xuất kết quả",
+        "draft_extension" => "dự thảo gia hạn",
+        "correct_applicant" => "điều chỉnh thông tin người nộp",
         _ => "thao tác không rõ",
     }
 }
@@ -118,21 +161,24 @@ pub fn action_label(code: &str) -> &'static str {
 /// The actions allowed in each status: the legal workflow in one table.
 pub fn allowed_in(status: Status) -> &'static [&'static str] {
     match status {
-        Status::Registered => &["receive", "refuse", "withdraw"],
+        Status::Registered => &["receive", "refuse", "request_supplement", "withdraw", "correct_applicant"],
         Status::Received | Status::Processing => &[
             "assign",
             "transfer",
             "request_supplement",
             "request_payment",
+            "propose",
+            "draft_extension",
             "approve",
             "deny",
             "extend",
             "stop",
             "withdraw",
+            "correct_applicant",
         ],
-        Status::SupplementRequested => &["supplement_received", "stop", "withdraw"],
-        Status::PaymentRequested => &["payment_received", "stop", "withdraw"],
-        Status::Resolved => &["return_result"],
+        Status::SupplementRequested => &["supplement_received", "stop", "withdraw", "correct_applicant"],
+        Status::PaymentRequested => &["payment_received", "stop", "withdraw", "correct_applicant"],
+        Status::Resolved => &["return_result", "correct_applicant"],
         Status::Refused | Status::Withdrawn | Status::Stopped | Status::Returned => &[],
     }
 }
@@ -168,6 +214,10 @@ pub enum EventKind {
         channel: Channel,
         agency: String,
         terms: Terms,
+        /// The seal of who the dossier is for and what was filed
+        /// ([`crate::audit::subject_digest`]); absent on dossiers registered before it existed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        subject: Option<String>,
     },
     Received,
     Refused {
@@ -208,6 +258,24 @@ pub enum EventKind {
         to: NaiveDateTime,
         reason: String,
     },
+    Proposed {
+        approve: bool,
+        note: String,
+    },
+    ExtensionDrafted {
+        extra: TimeLimit,
+        reason: String,
+    },
+    /// The applicant's data corrected; `subject` seals the data as it now is.
+    ApplicantCorrected {
+        subject: String,
+        reason: String,
+    },
+    /// The retention period ran out: the personal data was erased; `subject` seals what is
+    /// left (the procedure, the documents' digests), so that the chain still verifies.
+    PersonalDataErased {
+        subject: String,
+    },
 }
 
 impl EventKind {
@@ -230,6 +298,10 @@ impl EventKind {
             EventKind::Withdrawn { .. } => "withdrawn",
             EventKind::ResultReturned => "result_returned",
             EventKind::DueChanged { .. } => "due_changed",
+            EventKind::Proposed { .. } => "proposed",
+            EventKind::ExtensionDrafted { .. } => "extension_drafted",
+            EventKind::ApplicantCorrected { .. } => "applicant_corrected",
+            EventKind::PersonalDataErased { .. } => "personal_data_erased",
         }
     }
 
@@ -268,6 +340,19 @@ impl EventKind {
             EventKind::ResultReturned => "trả kết quả".into(),
             EventKind::DueChanged { to, reason, .. } => {
                 format!("hẹn trả {}: {reason}", to.format("%H:%M %d/%m/%Y"))
+            }
+            EventKind::Proposed { approve, note } => {
+                let what = if *approve { "giải quyết" } else { "không giải quyết" };
+                format!("đề xuất {what}: {note}")
+            }
+            EventKind::ExtensionDrafted { extra, reason } => {
+                format!("dự thảo thư xin lỗi, gia hạn {extra}: {reason}")
+            }
+            EventKind::ApplicantCorrected { reason, .. } => {
+                format!("điều chỉnh thông tin người nộp: {reason}")
+            }
+            EventKind::PersonalDataErased { .. } => {
+                "hết thời hạn lưu trữ: đã xoá dữ liệu cá nhân của người nộp".into()
             }
         }
     }
@@ -339,6 +424,14 @@ pub struct Dossier {
     pub control_sheet: Vec<ControlLine>,
     pub finished_at: Option<NaiveDateTime>,
     pub approved: Option<bool>,
+    /// The seal of the applicant's data and the documents now in force.
+    pub subject: Option<String>,
+    /// The specialist's proposal: approve or not, and why.
+    pub proposal: Option<(bool, String)>,
+    /// The apology letter the specialist drafted, waiting for the leader.
+    pub extension_draft: Option<(TimeLimit, String)>,
+    /// The personal data was erased at the end of the retention period.
+    pub erased: bool,
     pub events: Vec<Event>,
 }
 
@@ -388,9 +481,13 @@ impl Dossier {
             control_sheet: vec![],
             finished_at: None,
             approved: None,
+            subject: None,
+            proposal: None,
+            extension_draft: None,
+            erased: false,
             events: vec![],
         };
-        let kind = EventKind::Registered { channel, agency: agency.to_string(), terms };
+        let kind = EventKind::Registered { channel, agency: agency.to_string(), terms, subject: None };
         d.apply(Event {
             seq: 1,
             at,
@@ -406,7 +503,7 @@ impl Dossier {
     /// Rebuilds a dossier from its events, in order.
     pub fn replay(events: &[Event]) -> Option<Self> {
         let first = events.first()?;
-        let EventKind::Registered { channel, agency, terms } = &first.kind else { return None };
+        let EventKind::Registered { channel, agency, terms, .. } = &first.kind else { return None };
         let mut d = Dossier::register("", *channel, agency, *terms, first.at, &first.actor);
         d.events.clear();
         d.code.clear();
@@ -418,6 +515,46 @@ impl Dossier {
 
     pub fn allowed(&self) -> &'static [&'static str] {
         allowed_in(self.status)
+    }
+
+    /// Seals who the dossier is for and what was filed into its registration event. Only
+    /// before the first event is stored (it is part of the event's hash).
+    pub fn seal_subject(&mut self, subject: String) {
+        if let Some(EventKind::Registered { subject: s, .. }) = self.events.first_mut().map(|e| &mut e.kind) {
+            *s = Some(subject.clone());
+            self.subject = Some(subject);
+        }
+    }
+
+    /// Erases the applicant's personal data once the retention period has run out: allowed
+    /// on a finished dossier, once. `subject` seals what is left.
+    pub fn erase(
+        &mut self,
+        at: NaiveDateTime,
+        actor: &str,
+        subject: String,
+    ) -> Result<&[Event], DomainError> {
+        if !self.status.is_final() || self.erased {
+            return Err(DomainError {
+                code: "not_erasable",
+                message: "chỉ xoá dữ liệu cá nhân của hồ sơ đã kết thúc, một lần".into(),
+                allowed: vec![],
+            });
+        }
+        let at = at.max(self.events.last().map_or(self.registered_at, |e| e.at));
+        let seq = self.events.len() as u32 + 1;
+        let status = self.status;
+        let kind = EventKind::PersonalDataErased { subject };
+        self.apply(Event {
+            seq,
+            at,
+            actor: actor.to_string(),
+            from: Some(status),
+            to: status,
+            kind,
+            note: None,
+        });
+        Ok(&self.events[seq as usize - 1..])
     }
 
     /// The due date with the waits so far and the extensions, from the calendar.
@@ -479,6 +616,8 @@ impl Dossier {
             Action::RequestPayment { amount_vnd } => {
                 vec![EventKind::PaymentRequested { amount_vnd: *amount_vnd }]
             }
+            // Completed at intake, before receipt: no clock runs yet.
+            Action::SupplementReceived if self.received_at.is_none() => vec![EventKind::SupplementReceived],
             Action::SupplementReceived | Action::PaymentReceived => {
                 let since = self.waiting_since.expect("a waiting status has a start");
                 let mut pauses = self.pauses.clone();
@@ -508,6 +647,22 @@ impl Dossier {
             Action::Stop { reason } => vec![EventKind::Stopped { reason: reason.clone() }],
             Action::Withdraw { reason } => vec![EventKind::Withdrawn { reason: reason.clone() }],
             Action::ReturnResult => vec![EventKind::ResultReturned],
+            Action::Propose { approve, note } => {
+                vec![EventKind::Proposed { approve: *approve, note: note.clone() }]
+            }
+            Action::DraftExtension { extra, reason } => {
+                vec![EventKind::ExtensionDrafted { extra: *extra, reason: reason.clone() }]
+            }
+            Action::CorrectApplicant { subject, reason } => {
+                if self.erased {
+                    return Err(DomainError {
+                        code: "personal_data_erased",
+                        message: "dữ liệu cá nhân của hồ sơ đã được xoá khi hết thời hạn lưu trữ".into(),
+                        allowed: vec![],
+                    });
+                }
+                vec![EventKind::ApplicantCorrected { subject: subject.clone(), reason: reason.clone() }]
+            }
         })
     }
 
@@ -523,7 +678,7 @@ impl Dossier {
         let first = self.events.len();
         for kind in kinds {
             let from = self.status;
-            let to = next_status(from, &kind);
+            let to = self.next_status(&kind);
             let seq = self.events.len() as u32 + 1;
             self.apply(Event { seq, at, actor: actor.to_string(), from: Some(from), to, kind, note: None });
         }
@@ -533,8 +688,14 @@ impl Dossier {
     /// Folds one event into the state. Needs nothing but the event.
     pub fn apply(&mut self, e: Event) {
         match &e.kind {
-            EventKind::Registered { .. } => self.registered_at = e.at,
+            EventKind::Registered { subject, .. } => {
+                self.registered_at = e.at;
+                self.subject = subject.clone();
+            }
             EventKind::Received => self.received_at = Some(e.at),
+            // Asked at intake, before receipt: neither a wait of the clock nor a request that
+            // counts against the unit (the rule of one request is about processing).
+            EventKind::SupplementRequested { .. } if self.received_at.is_none() => {}
             EventKind::SupplementRequested { .. } => {
                 self.supplement_requests += 1;
                 self.waiting_since = Some(e.at);
@@ -562,13 +723,25 @@ impl Dossier {
                 self.approved = Some(false);
                 self.finished_at = Some(e.at);
             }
-            EventKind::Extended { extra, reason } => self.extensions.push((*extra, reason.clone())),
+            EventKind::Extended { extra, reason } => {
+                self.extensions.push((*extra, reason.clone()));
+                self.extension_draft = None;
+            }
             EventKind::DueChanged { to, .. } => self.due_at = Some(*to),
             // Stopping or withdrawing while waiting for the citizen ends the wait.
             EventKind::Stopped { .. } | EventKind::Withdrawn { .. } => {
                 if let Some(since) = self.waiting_since.take() {
                     self.pauses.push((since, e.at));
                 }
+            }
+            EventKind::Proposed { approve, note } => self.proposal = Some((*approve, note.clone())),
+            EventKind::ExtensionDrafted { extra, reason } => {
+                self.extension_draft = Some((*extra, reason.clone()))
+            }
+            EventKind::ApplicantCorrected { subject, .. } => self.subject = Some(subject.clone()),
+            EventKind::PersonalDataErased { subject } => {
+                self.subject = Some(subject.clone());
+                self.erased = true;
             }
             EventKind::Refused { .. } | EventKind::ResultReturned => {}
         }
@@ -603,8 +776,20 @@ impl Dossier {
     }
 }
 
+impl Dossier {
+    /// The status an event leads to from the current one.
+    fn next_status(&self, kind: &EventKind) -> Status {
+        let from = self.status;
+        match kind {
+            // Completed at intake: back to waiting for receipt.
+            EventKind::SupplementReceived if self.received_at.is_none() => Status::Registered,
+            other => status_after(from, other),
+        }
+    }
+}
+
 /// The status an event leads to.
-fn next_status(from: Status, kind: &EventKind) -> Status {
+fn status_after(from: Status, kind: &EventKind) -> Status {
     match kind {
         EventKind::Registered { .. } => Status::Registered,
         EventKind::Received => Status::Received,
@@ -617,7 +802,12 @@ fn next_status(from: Status, kind: &EventKind) -> Status {
         EventKind::Stopped { .. } => Status::Stopped,
         EventKind::Withdrawn { .. } => Status::Withdrawn,
         EventKind::ResultReturned => Status::Returned,
-        EventKind::Extended { .. } | EventKind::DueChanged { .. } => from,
+        EventKind::Extended { .. }
+        | EventKind::DueChanged { .. }
+        | EventKind::Proposed { .. }
+        | EventKind::ExtensionDrafted { .. }
+        | EventKind::ApplicantCorrected { .. }
+        | EventKind::PersonalDataErased { .. } => from,
     }
 }
 
@@ -690,7 +880,60 @@ mod tests {
         let e = d.decide(&Action::Approve, at(5, 11, 9), &cal).unwrap_err();
         assert_eq!(e.code, "invalid_transition");
         assert!(e.message.contains("Mới đăng ký") && e.message.contains("tiếp nhận"), "{}", e.message);
-        assert_eq!(e.allowed, ["receive", "refuse", "withdraw"]);
+        assert_eq!(e.allowed, ["receive", "refuse", "request_supplement", "withdraw", "correct_applicant"]);
+    }
+
+    #[test]
+    fn a_supplement_asked_at_intake_neither_starts_the_clock_nor_counts_against_the_unit() {
+        let cal = WorkCalendar::default();
+        let mut d =
+            Dossier::register("X-6", Channel::Online, "UBND xã A", terms(3), at(5, 11, 8), "công dân");
+        d.act(&Action::RequestSupplement { note: "thiếu tờ khai".into() }, at(5, 11, 9), "o", &cal).unwrap();
+        assert_eq!(d.status, Status::SupplementRequested);
+        d.act(&Action::SupplementReceived, at(5, 13, 9), "o", &cal).unwrap();
+        assert_eq!((d.status, d.due_at, d.supplement_requests), (Status::Registered, None, 0));
+        assert!(d.pauses.is_empty());
+        d.act(&Action::Receive, at(5, 13, 10), "o", &cal).unwrap();
+        assert_eq!(d.due_at, Some(at(5, 18, 17)), "three working days from receipt");
+        let replayed = Dossier::replay(&d.events).unwrap();
+        assert_eq!((replayed.status, replayed.due_at), (d.status, d.due_at));
+    }
+
+    #[test]
+    fn a_proposal_and_a_draft_wait_for_the_leader_and_the_seal_survives_erasure() {
+        let cal = WorkCalendar::default();
+        let mut d = Dossier::register("X-7", Channel::Direct, "UBND xã A", terms(3), at(5, 11, 8), "o");
+        d.seal_subject("a".repeat(64));
+        d.act(&Action::Receive, at(5, 11, 8), "o", &cal).unwrap();
+        d.act(
+            &Action::Propose { approve: false, note: "không đủ điều kiện".into() },
+            at(5, 12, 8),
+            "s",
+            &cal,
+        )
+        .unwrap();
+        let draft = Action::DraftExtension { extra: TimeLimit::WorkingDays(2), reason: "xác minh".into() };
+        d.act(&draft, at(5, 12, 9), "s", &cal).unwrap();
+        assert_eq!(d.status, Status::Received, "proposing decides nothing");
+        assert_eq!(d.proposal, Some((false, "không đủ điều kiện".into())));
+        assert!(d.extension_draft.is_some());
+        assert!(d.erase(at(5, 12, 10), "hệ thống", "b".repeat(64)).is_err(), "not while open");
+        d.act(&Action::Deny { reason: "không đủ điều kiện".into() }, at(5, 13, 8), "l", &cal).unwrap();
+        d.act(&Action::ReturnResult, at(5, 13, 9), "o", &cal).unwrap();
+        d.erase(at(6, 13, 9), "hệ thống", "b".repeat(64)).unwrap();
+        assert!(d.erased && d.subject == Some("b".repeat(64)));
+        assert!(d.erase(at(6, 14, 9), "hệ thống", "c".repeat(64)).is_err(), "once");
+        let r = Dossier::replay(&d.events).unwrap();
+        assert_eq!((r.erased, r.subject, r.status), (true, d.subject.clone(), Status::Returned));
+        assert_eq!(
+            d.events[0].kind,
+            EventKind::Registered {
+                channel: Channel::Direct,
+                agency: "UBND xã A".into(),
+                terms: terms(3),
+                subject: Some("a".repeat(64)),
+            }
+        );
     }
 
     #[test]

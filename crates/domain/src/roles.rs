@@ -53,14 +53,22 @@ impl Role {
         }
     }
 
-    /// Commune roles need a commune; province roles a province; an admin either.
+    /// Whether the role processes dossiers (the specialist's seat: a commune's công chức
+    /// chuyên môn, a province department's chuyên viên): who a dossier may be assigned to.
+    pub fn processes(self) -> bool {
+        matches!(self, Role::Specialist | Role::Department)
+    }
+
+    /// Commune roles need a commune; province roles a province; one-stop officers and
+    /// administrators either (a province has its own one-stop desk, the Trung tâm Phục vụ
+    /// hành chính công).
     pub fn fits_unit(self, unit_code: &str) -> bool {
         let commune = unit_code.len() == 5;
         let province = unit_code.len() == 2;
         match self {
-            Role::Officer | Role::Specialist | Role::CommuneLeader => commune,
+            Role::Specialist | Role::CommuneLeader => commune,
             Role::Department | Role::ProvinceLeader => province,
-            Role::Admin => commune || province,
+            Role::Officer | Role::Admin => commune || province,
         }
     }
 }
@@ -116,7 +124,8 @@ mod tests {
             assert_eq!(r.code().parse::<Role>(), Ok(r));
         }
         assert!("mayor".parse::<Role>().unwrap_err().contains("commune_leader"));
-        assert!(Role::Officer.fits_unit("20194") && !Role::Officer.fits_unit("48"));
+        assert!(Role::Officer.fits_unit("20194") && Role::Officer.fits_unit("48"));
+        assert!(Role::Specialist.fits_unit("20194") && !Role::Specialist.fits_unit("48"));
         assert!(Role::ProvinceLeader.fits_unit("48") && !Role::ProvinceLeader.fits_unit("20194"));
         assert!(Role::Admin.fits_unit("48") && Role::Admin.fits_unit("20194"));
     }

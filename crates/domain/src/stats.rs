@@ -94,7 +94,11 @@ pub fn deltas(after: &Dossier, new: &[Event]) -> Vec<(NaiveDate, Counter)> {
                 | EventKind::PaymentRequested { .. }
                 | EventKind::PaymentReceived
                 | EventKind::Assigned { .. }
-                | EventKind::DueChanged { .. } => return None,
+                | EventKind::DueChanged { .. }
+                | EventKind::Proposed { .. }
+                | EventKind::ExtensionDrafted { .. }
+                | EventKind::ApplicantCorrected { .. }
+                | EventKind::PersonalDataErased { .. } => return None,
             };
             Some((e.at.date(), c))
         })

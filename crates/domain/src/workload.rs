@@ -24,8 +24,7 @@ pub struct Official {
 /// The officer to assign a dossier of `field` to: an available specialist, preferring those
 /// who declared that field, with the fewest open dossiers (then fewest overdue, then name).
 pub fn suggest<'a>(officials: &'a [Official], field: Option<&str>) -> Option<&'a Official> {
-    let available: Vec<&Official> =
-        officials.iter().filter(|o| o.role == Role::Specialist && !o.on_leave).collect();
+    let available: Vec<&Official> = officials.iter().filter(|o| o.role.processes() && !o.on_leave).collect();
     let field = field.map(str::to_lowercase);
     let declared: Vec<&Official> = match &field {
         Some(f) => {

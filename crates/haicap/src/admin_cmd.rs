@@ -203,6 +203,19 @@ enum AuditCmd {
     Seal,
     /// Bản tóm tắt đã niêm phong của một ngày (dd/mm/yyyy), để gửi lưu ngoài hệ thống.
     Digest { day: String },
+    /// Ai đã xem dữ liệu cá nhân, tải giấy tờ hoặc xuất báo cáo có dữ liệu cá nhân của hồ sơ.
+    Reads {
+        code: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Xoá dữ liệu cá nhân của hồ sơ đã kết thúc quá thời hạn lưu trữ (tính từ ngày trả kết
+    /// quả); để lại sự kiện và bản niêm phong, chuỗi băm vẫn kiểm tra được.
+    Erase {
+        /// Thời hạn lưu trữ, số ngày (mặc định HAICAP_RETENTION_DAYS hoặc 1825 = 5 năm).
+        #[arg(long, env = "HAICAP_RETENTION_DAYS", default_value_t = app::DEFAULT_RETENTION_DAYS)]
+        retention_days: u32,
+    },
 }
 
 pub fn run_audit(a: AuditArgs) -> CmdResult {
@@ -219,6 +232,12 @@ pub fn run_audit(a: AuditArgs) -> CmdResult {
                 }
             }
             let altered = r.altered_dossiers();
+            if r.unsealed > 0 {
+                eprintln!(
+                    "{} hồ sơ đăng ký trước khi có niêm phong người nộp và giấy tờ: chỉ kiểm tra được lịch sử xử lý.",
+                    r.unsealed
+                );
+            }
             if r.ok() {
                 eprintln!(
                     "Toàn vẹn: {} hồ sơ, {} sự kiện, {} ngày đã niêm phong; không phát hiện sửa đổi.",
@@ -253,6 +272,30 @@ pub fn run_audit(a: AuditArgs) -> CmdResult {
                     ))
                 }
             }
+        }
+        AuditCmd::Reads { code, json } => {
+            let reads = app.reads(&code)?;
+            if json {
+                outln!("{}", serde_json::to_string(&reads).expect("reads serialise"));
+            } else {
+                for r in &reads {
+                    outln!(
+                        "{}\t{}\t{}\t{}",
+                        r.at.format("%H:%M:%S %d/%m/%Y"),
+                        r.actor,
+                        app::read_label(&r.action),
+                        r.detail.as_deref().unwrap_or("")
+                    );
+                }
+                eprintln!("{} lần xem dữ liệu cá nhân của hồ sơ {}.", reads.len(), code.trim());
+            }
+        }
+        AuditCmd::Erase { retention_days } => {
+            let r = app.erase_expired(chrono::Duration::days(retention_days.into()))?;
+            eprintln!(
+                "Đã xoá dữ liệu cá nhân của {} hồ sơ kết thúc quá {retention_days} ngày; gỡ {} tệp giấy tờ.",
+                r.erased, r.documents_removed
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -47,7 +47,9 @@ enum DossierCmd {
         json: bool,
     },
     /// Thực hiện một thao tác: receive, refuse, request_supplement, supplement_received, assign,
-    /// transfer, request_payment, payment_received, approve, deny, extend, stop, withdraw, return_result.
+    /// transfer, request_payment, payment_received, propose, draft_extension, approve, deny,
+    /// extend, stop, withdraw, return_result, correct_applicant. Với --as, chỉ các thao tác mà
+    /// vai trò và đơn vị của tài khoản được làm (docs/roles.md).
     Act {
         code: String,
         action: String,
@@ -60,9 +62,21 @@ enum DossierCmd {
         /// Số tiền nghĩa vụ tài chính (request_payment), đồng.
         #[arg(long)]
         amount: Option<u64>,
-        /// Số ngày làm việc gia hạn (extend).
+        /// Số ngày làm việc gia hạn (extend, draft_extension).
         #[arg(long)]
         days: Option<u32>,
+        /// Kết quả đề xuất (propose): approve hoặc deny.
+        #[arg(long)]
+        verdict: Option<String>,
+        /// Họ tên đã điều chỉnh (correct_applicant; kèm --phone, --id-number, --address).
+        #[arg(long)]
+        applicant_name: Option<String>,
+        #[arg(long)]
+        phone: Option<String>,
+        #[arg(long)]
+        id_number: Option<String>,
+        #[arg(long)]
+        address: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -222,8 +236,24 @@ pub fn run(a: DossierArgs) -> CmdResult {
                 );
             }
         }
-        DossierCmd::Act { code, action, note, to, amount, days, json } => {
-            let req = ActionRequest { action, note, to, amount_vnd: amount, extra_days: days };
+        DossierCmd::Act {
+            code,
+            action,
+            note,
+            to,
+            amount,
+            days,
+            verdict,
+            applicant_name,
+            phone,
+            id_number,
+            address,
+            json,
+        } => {
+            let applicant =
+                applicant_name.map(|full_name| Applicant { full_name, phone, id_number, address });
+            let req =
+                ActionRequest { action, note, to, amount_vnd: amount, extra_days: days, verdict, applicant };
             let d = app.act(&code, &req, &actor)?;
             if json {
                 outln!("{}", serde_json::to_string(&d).expect("records serialise"));

@@ -40,6 +40,10 @@ pub struct ServeArgs {
     /// Số giây chờ cơ sở dữ liệu khi khởi động (nếu nó chưa sẵn sàng).
     #[arg(long, env = "HAICAP_WAIT_DB", default_value_t = 60)]
     wait_db: u64,
+    /// Thời hạn lưu trữ dữ liệu cá nhân, số ngày kể từ khi trả kết quả; hết hạn thì tự xoá
+    /// (mỗi giờ rà một lần). 0: không tự xoá.
+    #[arg(long, env = "HAICAP_RETENTION_DAYS", default_value_t = app::DEFAULT_RETENTION_DAYS)]
+    retention_days: u32,
 }
 
 /// Structured logs on stderr: JSON lines for a log collector, or text for a person. Written
@@ -112,7 +116,8 @@ pub fn run(a: ServeArgs) -> CmdResult {
         web::Web::new(app, a.secure_cookies)
             .with_senders(app::alerts::Senders::from_env())
             .with_metrics_access(access)
-            .with_trusted_proxies(proxies),
+            .with_trusted_proxies(proxies)
+            .with_retention((a.retention_days > 0).then(|| chrono::Duration::days(a.retention_days.into()))),
     );
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -87,4 +87,5 @@ pub enum Lock {
     Migrate = 7243019,
     Seal = 7243020,
     AlertSweep = 7243021,
+    Retention = 7243022,
 }

@@ -16,6 +16,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (8, "open_index", include_str!("../migrations/0008_open_index.sql")),
     (9, "stats_clustered", include_str!("../migrations/0009_stats_clustered.sql")),
     (10, "operations", include_str!("../migrations/0010_operations.sql")),
+    (11, "privacy", include_str!("../migrations/0011_privacy.sql")),
 ];
 
 /// The latest schema version this build knows.

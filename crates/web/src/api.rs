@@ -214,12 +214,13 @@ struct NewDossier {
     commune_code: Option<String>,
 }
 
-fn record_json(d: &app::DossierRecord) -> Value {
+/// A dossier as the API answers it; `allowed_actions` are those this caller may take now.
+fn record_json(app: &app::App, d: &app::DossierRecord, actor: &Actor) -> Value {
     let mut v = json!(d);
     v["commune_code"] = json!(d.receiving_unit);
     v["status_label"] = json!(d.status.label());
     v["portal_status"] = json!(d.status.portal_code());
-    v["allowed_actions"] = json!(domain::dossier::allowed_in(d.status));
+    v["allowed_actions"] = json!(app.actions_for(d, actor));
     v
 }
 
@@ -236,9 +237,10 @@ async fn create_dossier(
         commune_code: b.commune_code,
         applicant: b.applicant,
     };
-    let d = blocking(move || app.receive(&req, &actor)).await?;
+    let a = actor.clone();
+    let d = blocking(move || app.receive(&req, &a)).await?;
     web.publish(&d);
-    Ok((StatusCode::CREATED, Json(record_json(&d))).into_response())
+    Ok((StatusCode::CREATED, Json(record_json(&web.app, &d, &actor))).into_response())
 }
 
 async fn get_dossier(
@@ -248,8 +250,9 @@ async fn get_dossier(
 ) -> ApiResult<Json<Value>> {
     let app = web.app.clone();
     let actor = Actor::of(&caller.session.user);
-    let d = blocking(move || app.dossier(&code, &actor)).await?;
-    Ok(Json(record_json(&d)))
+    let a = actor.clone();
+    let d = blocking(move || app.dossier(&code, &a)).await?;
+    Ok(Json(record_json(&web.app, &d, &actor)))
 }
 
 #[derive(Deserialize)]
@@ -325,9 +328,10 @@ async fn list_dossiers(
     };
     let app = web.app.clone();
     let actor = Actor::of(&caller.session.user);
-    let p = blocking(move || app.list(&filter, &actor)).await?;
+    let a = actor.clone();
+    let p = blocking(move || app.list(&filter, &a)).await?;
     Ok(Json(json!({
-        "items": p.items.iter().map(record_json).collect::<Vec<_>>(),
+        "items": p.items.iter().map(|d| record_json(&web.app, d, &actor)).collect::<Vec<_>>(),
         "page": p.page, "per_page": p.per_page, "total": p.total,
     })))
 }
@@ -340,9 +344,10 @@ async fn act(
 ) -> ApiResult<Json<Value>> {
     let app = web.app.clone();
     let actor = Actor::of(&caller.session.user);
-    let d = blocking(move || app.act(&code, &req, &actor)).await?;
+    let a = actor.clone();
+    let d = blocking(move || app.act(&code, &req, &a)).await?;
     web.publish(&d);
-    Ok(Json(record_json(&d)))
+    Ok(Json(record_json(&web.app, &d, &actor)))
 }
 
 #[derive(Deserialize)]

@@ -44,6 +44,9 @@ impl IntoResponse for ApiError {
         if !e.allowed.is_empty() {
             body["error"]["allowed"] = serde_json::json!(e.allowed);
         }
+        if !e.roles.is_empty() {
+            body["error"]["roles"] = serde_json::json!(e.roles);
+        }
         // The id to quote to the province's IT staff, who find the cause in the log by it.
         if let Some(id) = crate::observe::request_id() {
             body["error"]["request_id"] = serde_json::json!(&*id);

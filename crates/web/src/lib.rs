@@ -44,6 +44,8 @@ pub struct Web {
     pub metrics_access: observe::MetricsAccess,
     /// Reverse proxies whose `X-Forwarded-For` is believed (none by default).
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// How long personal data is kept after a dossier ends (None: not erased automatically).
+    pub retention: Option<chrono::Duration>,
     /// This server among those sharing a database (a random id), and the bus to them
     /// (PostgreSQL; started by [`serve`]).
     origin: String,
@@ -61,9 +63,16 @@ impl Web {
             metrics: observe::install_metrics(),
             metrics_access: observe::MetricsAccess::default(),
             trusted_proxies: vec![],
+            retention: None,
             origin: observe::new_id(),
             bus: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Erases personal data this long after a dossier ends (checked every hour).
+    pub fn with_retention(mut self, retention: Option<chrono::Duration>) -> Web {
+        self.retention = retention;
+        self
     }
 
     /// Believes `X-Forwarded-For` from these reverse proxies.
@@ -245,12 +254,31 @@ async fn sweep_overdue(web: Arc<Web>) {
     }
 }
 
+/// Every hour, erases the personal data whose retention period ran out (one server at a time:
+/// the batches take a lock in the database).
+async fn erase_expired(web: Arc<Web>) {
+    let Some(retention) = web.retention else { return };
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every.tick().await;
+        let app = web.app.clone();
+        if let Err(e) = blocking(move || app.erase_expired(retention)).await {
+            tracing::warn!(
+                code = e.0.code,
+                cause = e.0.cause.as_deref().unwrap_or(""),
+                "chưa xoá được dữ liệu cá nhân hết thời hạn lưu trữ"
+            );
+        }
+    }
+}
+
 /// Serves until Ctrl-C.
 pub async fn serve(web: Arc<Web>, addr: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     web.join_others();
     tokio::spawn(sweep_overdue(web.clone()));
     tokio::spawn(alerts_web::sweep(web.clone()));
+    tokio::spawn(erase_expired(web.clone()));
     tracing::info!(address = %listener.local_addr()?, "haicap đang phục vụ");
     axum::serve(listener, router(web).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async {

@@ -227,7 +227,7 @@ async fn queue(State(web): State<Arc<Web>>, u: PageUser, Query(q): Query<QueueQu
     if !text.is_empty() {
         // A whole code opens the dossier; anything else searches names, phones and codes.
         let (app2, actor2, code) = (app.clone(), actor.clone(), text.clone());
-        if blocking(move || app2.dossier(&code, &actor2)).await.is_ok() {
+        if blocking(move || app2.visible(&code, &actor2)).await.is_ok() {
             return Redirect::to(&format!("/ho-so/{}", crate::auth::url_encode(&text))).into_response();
         }
     }
@@ -648,6 +648,16 @@ struct ActForm {
     amount_vnd: String,
     #[serde(default)]
     extra_days: String,
+    #[serde(default)]
+    verdict: String,
+    #[serde(default)]
+    full_name: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    id_number: String,
+    #[serde(default)]
+    address: String,
 }
 
 async fn act(
@@ -666,6 +676,13 @@ async fn act(
         to: opt(&f.to),
         amount_vnd: f.amount_vnd.trim().replace('.', "").parse().ok(),
         extra_days: f.extra_days.trim().parse().ok(),
+        verdict: opt(&f.verdict),
+        applicant: (f.action.trim() == "correct_applicant").then(|| app::Applicant {
+            full_name: f.full_name.clone(),
+            phone: opt(&f.phone),
+            id_number: opt(&f.id_number),
+            address: opt(&f.address),
+        }),
     };
     let app = web.app.clone();
     let actor = Actor::of(&u.session.user);

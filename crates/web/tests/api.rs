@@ -23,6 +23,7 @@ fn fixture() -> Fixture {
         ("sotuphap", Role::Department, "48"),
         ("chutich", Role::CommuneLeader, "20242"),
         ("lanhdao", Role::ProvinceLeader, "48"),
+        ("chuyenvien", Role::Specialist, "20242"),
     ] {
         app.add_user(name, role, unit, "mat-khau-dai", None).unwrap();
     }
@@ -135,19 +136,31 @@ async fn a_dossier_from_intake_to_result_over_the_api() {
     let url = format!("/api/v1/dossiers/{code}/actions");
     let (s, e) = call(&f, "POST", &url, Some(&t), Some(r#"{"action":"return_result"}"#)).await;
     assert_eq!((s, e["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("invalid_transition")));
-    assert!(e["error"]["allowed"].as_array().unwrap().contains(&json!("approve")));
-    for a in [
-        r#"{"action":"assign","to":"chuyenvien"}"#,
-        r#"{"action":"approve"}"#,
-        r#"{"action":"return_result"}"#,
+    let allowed = e["error"]["allowed"].as_array().unwrap();
+    assert!(allowed.contains(&json!("request_payment")) && !allowed.contains(&json!("approve")), "{e}");
+    // The desk may not decide: the leader of the handling unit does.
+    let (s, e) = call(&f, "POST", &url, Some(&t), Some(r#"{"action":"approve"}"#)).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("action_not_permitted")));
+    assert_eq!(e["error"]["roles"], json!(["commune_leader"]));
+    let boss = login(&f, "chutich").await;
+    let cv = login(&f, "chuyenvien").await;
+    let (s, e) = call(&f, "POST", &url, Some(&boss), Some(r#"{"action":"assign","to":"hoa"}"#)).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("assignee_other_unit")));
+    let (s, e) = call(&f, "POST", &url, Some(&boss), Some(r#"{"action":"assign","to":"lan"}"#)).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("assignee_cannot_process")));
+    for (who, a) in [
+        (&boss, r#"{"action":"assign","to":"chuyenvien"}"#),
+        (&cv, r#"{"action":"propose","verdict":"approve","note":"đủ điều kiện"}"#),
+        (&boss, r#"{"action":"approve"}"#),
+        (&t, r#"{"action":"return_result"}"#),
     ] {
-        let (s, v) = call(&f, "POST", &url, Some(&t), Some(a)).await;
-        assert_eq!(s, StatusCode::OK, "{v}");
+        let (s, v) = call(&f, "POST", &url, Some(who), Some(a)).await;
+        assert_eq!(s, StatusCode::OK, "{a}: {v}");
     }
     let (_, d) = call(&f, "GET", &format!("/api/v1/dossiers/{code}"), Some(&t), None).await;
     assert_eq!(d["status"], "returned");
     assert_eq!(d["portal_status"], 10);
-    assert_eq!(d["events"].as_array().unwrap().len(), 6);
+    assert_eq!(d["events"].as_array().unwrap().len(), 7);
     // The citizen tracks it with the phone's last 4 digits and sees no personal data.
     let (s, v) = raw(&f, "GET", &format!("/api/v1/track/{code}?phone_last4=3456"), None, None).await;
     assert_eq!(s, StatusCode::OK);
@@ -600,7 +613,7 @@ async fn a_proposal_and_a_directive_travel_between_the_tiers_over_the_api() {
     assert_eq!((view["done"].as_i64(), view["tasks"].as_array().map(Vec::len)), (Some(1), Some(2)));
 
     let (s, w) = call(&f, "GET", "/api/v1/staff/workload?unit=20242", Some(&lanhdao), None).await;
-    assert_eq!((s, w["headcount"].as_i64()), (StatusCode::OK, Some(2)), "{w}");
+    assert_eq!((s, w["headcount"].as_i64()), (StatusCode::OK, Some(3)), "{w}");
     let (s, _) =
         call(&f, "GET", "/api/v1/staff/workload?unit=20242", Some(&login(&f, "hoa").await), None).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
@@ -697,7 +710,8 @@ async fn alerts_reach_their_owner_only_and_can_be_marked_read() {
     let web = Arc::new(web::Web::new(app.clone(), false));
     let f = Fixture { _dir: dir, router: web::router(web.clone()) };
     let lan = login(&f, "lan").await;
-    let (_, v) = call(&f, "POST", "/api/v1/dossiers", Some(&lan), Some(&new_dossier("A"))).await;
+    let hoa = login(&f, "hoa").await;
+    let (_, v) = call(&f, "POST", "/api/v1/dossiers", Some(&hoa), Some(&new_dossier("A"))).await;
     let code = v["code"].as_str().unwrap().to_string();
     let (s, v) = call(
         &f,
