@@ -565,8 +565,12 @@ impl Dossier {
         extensions: &[(TimeLimit, String)],
     ) -> Result<NaiveDateTime, DomainError> {
         let received = self.received_at.expect("due dates exist once received");
-        let pauses: Vec<Pause> =
-            pauses.iter().map(|&(from, to)| Pause { from, to, reason: "chờ công dân".into() }).collect();
+        // A wait answered within the same second took no time (and is no pause to the calendar).
+        let pauses: Vec<Pause> = pauses
+            .iter()
+            .filter(|(from, to)| to > from)
+            .map(|&(from, to)| Pause { from, to, reason: "chờ công dân".into() })
+            .collect();
         let mut at = due(cal, received, self.terms.limit, self.terms.cutoff, &pauses)?.due;
         for (extra, reason) in extensions {
             at = extend(cal, at, *extra, reason)?.due;
@@ -972,6 +976,17 @@ mod tests {
         assert!(
             matches!(&last.kind, EventKind::DueChanged { from: Some(f), reason: r, .. } if *f == at(5, 14, 17) && *r == reason)
         );
+    }
+
+    #[test]
+    fn a_wait_answered_at_once_moves_nothing() {
+        let cal = WorkCalendar::default();
+        let mut d = Dossier::register("X-8", Channel::Direct, "UBND xã A", terms(3), at(5, 11, 8), "o");
+        d.act(&Action::Receive, at(5, 11, 8), "o", &cal).unwrap();
+        let due = d.due_at;
+        d.act(&Action::RequestPayment { amount_vnd: 50_000 }, at(5, 11, 9), "o", &cal).unwrap();
+        d.act(&Action::PaymentReceived, at(5, 11, 9), "o", &cal).unwrap();
+        assert_eq!(d.due_at, due);
     }
 
     #[test]

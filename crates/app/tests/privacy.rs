@@ -1,0 +1,247 @@
+//! The whole dossier under the seal, and personal data as the law asks: shown in full only to
+//! those whose work needs it, every full read recorded, erased when its time is up.
+
+mod common;
+
+use app::blobs::{FsBlobs, Upload};
+use app::{ActionRequest, Actor, App, Applicant, ErrorKind, IntakeRequest};
+use common::{at, backends, open, HandClock, TestDb};
+use domain::roles::{Role, Scope};
+use domain::{Channel, EventKind, Status};
+use std::sync::Arc;
+use store::Val;
+
+const A: &str = "20242";
+const PROCEDURE: &str = "1.004873";
+
+fn staff(role: Role, unit: &str) -> Actor {
+    let scope = if unit.len() == 2 {
+        Scope::Province(unit.into())
+    } else {
+        Scope::Commune { province: "48".into(), commune: unit.into() }
+    };
+    Actor { username: format!("{}.{unit}", role.code()), role: Some(role), scope, department: None }
+}
+
+fn applicant(name: &str) -> Applicant {
+    Applicant {
+        full_name: name.into(),
+        phone: Some("0905123456".into()),
+        id_number: Some("048190001234".into()),
+        address: Some("12 Trần Phú, Hải Châu, Đà Nẵng".into()),
+    }
+}
+
+fn request(channel: Channel, name: &str) -> IntakeRequest {
+    IntakeRequest {
+        procedure_code: PROCEDURE.into(),
+        channel,
+        commune_code: Some(A.into()),
+        applicant: applicant(name),
+    }
+}
+
+/// The app with its documents in the test's own folder (bytes unique to this run).
+fn app_for(db: &TestDb, clock: &HandClock) -> App {
+    open(db, clock).with_blobs(Arc::new(FsBlobs { root: db.data.path().join("blobs") }))
+}
+
+fn scan(tag: &str) -> Upload {
+    Upload {
+        file_name: "to-khai.pdf".into(),
+        bytes: format!("%PDF-1.4\n% {tag} {:?}\n%%EOF\n", std::time::SystemTime::now()).into_bytes(),
+    }
+}
+
+fn alter(app: &App, sql: &'static str, params: Vec<Val>) {
+    app.store().write(move |c| c.exec(sql, &params)).unwrap();
+}
+
+#[test]
+fn each_alteration_behind_the_apps_back_is_named_by_verify() {
+    for db in backends() {
+        let clock = HandClock::at(at(2026, 5, 11, 8, 0));
+        let app = app_for(&db, &clock);
+        let desk = staff(Role::Officer, A);
+        let codes: Vec<String> = (0..5)
+            .map(|i| app.receive(&request(Channel::Direct, &format!("Người {i}")), &desk).unwrap().code)
+            .collect();
+        let online = app.submit_online(&request(Channel::Online, "Người có giấy tờ"), &[scan("a")]).unwrap();
+        let untouched_online =
+            app.submit_online(&request(Channel::Online, "Người khác"), &[scan("b")]).unwrap();
+        assert!(app.verify().unwrap().ok());
+        assert_eq!(app.verify().unwrap().unsealed, 0, "every new dossier is sealed");
+
+        alter(
+            &app,
+            "UPDATE dossiers SET applicant_name = 'Kẻ Mạo Danh' WHERE code = $1",
+            vec![(&codes[1]).into()],
+        );
+        alter(
+            &app,
+            "UPDATE dossiers SET applicant_id_number = '048190009999' WHERE code = $1",
+            vec![(&codes[2]).into()],
+        );
+        alter(
+            &app,
+            "UPDATE dossiers SET procedure_code = '1.001193' WHERE code = $1",
+            vec![(&codes[3]).into()],
+        );
+        alter(
+            &app,
+            "UPDATE dossiers SET applicant_phone = '0911000000' WHERE code = $1",
+            vec![(&codes[4]).into()],
+        );
+        // A document's bytes replaced in the store.
+        let sha = app.attachments(&online.code, &Actor::console("t")).unwrap()[0].sha256.clone();
+        let path = db.data.path().join("blobs").join(&sha[..2]).join(&sha[2..]);
+        std::fs::write(&path, b"%PDF-1.4\n% gia mao\n%%EOF\n").unwrap();
+
+        let report = app.verify().unwrap();
+        let mut expected =
+            vec![codes[1].clone(), codes[2].clone(), codes[3].clone(), codes[4].clone(), online.code.clone()];
+        expected.sort();
+        assert_eq!(report.altered_dossiers(), expected, "{:#?}", report.problems);
+        assert!(!report.altered_dossiers().contains(&untouched_online.code));
+        assert!(
+            report.problems.iter().any(|p| p.message.contains("giấy tờ đã nộp")),
+            "{:#?}",
+            report.problems
+        );
+    }
+}
+
+#[test]
+fn a_correction_is_an_event_with_its_reason_and_the_seal_follows_it() {
+    for db in backends() {
+        let clock = HandClock::at(at(2026, 5, 11, 8, 0));
+        let app = app_for(&db, &clock);
+        let desk = staff(Role::Officer, A);
+        let d = app.receive(&request(Channel::Direct, "Nguyễn Văn Sai"), &desk).unwrap();
+        let fix = ActionRequest {
+            note: Some("ghi sai tên đệm khi tiếp nhận".into()),
+            applicant: Some(Applicant { full_name: "Nguyễn Văn Sáu".into(), ..applicant("") }),
+            ..ActionRequest::new("correct_applicant")
+        };
+        let e = app.act(&d.code, &fix, &staff(Role::CommuneLeader, A)).unwrap_err();
+        assert_eq!(e.code, "action_not_permitted", "the desk that received it corrects it");
+        let no_reason = ActionRequest { note: None, ..fix.clone() };
+        assert_eq!(app.act(&d.code, &no_reason, &desk).unwrap_err().code, "missing_reason");
+        let r = app.act(&d.code, &fix, &desk).unwrap();
+        assert_eq!(r.applicant_name, "Nguyễn Văn Sáu");
+        let last = r.events.last().unwrap();
+        assert!(
+            matches!(&last.kind, EventKind::ApplicantCorrected { reason, .. } if reason == "ghi sai tên đệm khi tiếp nhận"),
+            "{last:?}"
+        );
+        assert_eq!(
+            app.list(
+                &app::DossierFilter { text: Some("nguyen van sau".into()), ..Default::default() },
+                &desk
+            )
+            .unwrap()
+            .total,
+            1
+        );
+        assert!(app.verify().unwrap().ok(), "a correction through the application keeps the seal");
+        alter(
+            &app,
+            "UPDATE dossiers SET applicant_name = 'Nguyễn Văn Sai' WHERE code = $1",
+            vec![(&d.code).into()],
+        );
+        assert_eq!(
+            app.verify().unwrap().altered_dossiers(),
+            [d.code.clone()],
+            "going back by hand is an alteration"
+        );
+    }
+}
+
+#[test]
+fn personal_data_is_masked_unless_the_work_needs_it_and_each_full_read_is_recorded() {
+    for db in backends() {
+        let clock = HandClock::at(at(2026, 5, 11, 8, 0));
+        let app = app_for(&db, &clock);
+        let desk = staff(Role::Officer, A);
+        let d = app.submit_online(&request(Channel::Online, "Phạm Thị Riêng"), &[scan("c")]).unwrap();
+        let full = app.dossier(&d.code, &desk).unwrap();
+        assert_eq!(full.applicant_id_number.as_deref(), Some("048190001234"));
+        assert!(!full.masked);
+        for who in [staff(Role::ProvinceLeader, "48"), staff(Role::Department, "48"), staff(Role::Admin, A)] {
+            let seen = app.dossier(&d.code, &who).unwrap();
+            assert_eq!(seen.applicant_id_number.as_deref(), Some("*********234"), "{}", who.username);
+            assert_eq!(seen.applicant_phone.as_deref(), Some("*******456"));
+            assert!(seen.masked);
+            let e = app.attachment(&d.code, 1, &who).unwrap_err();
+            assert_eq!((e.kind, e.code), (ErrorKind::Forbidden, "personal_data_restricted"));
+        }
+        // Lists are masked for everyone, the desk included.
+        let page = app.list(&app::DossierFilter::default(), &desk).unwrap();
+        assert_eq!(page.items[0].applicant_id_number.as_deref(), Some("*********234"));
+        // The specialist of the handling unit reads in full; the desk downloads the document.
+        app.dossier(&d.code, &staff(Role::Specialist, A)).unwrap();
+        let (_, bytes) = app.attachment(&d.code, 1, &desk).unwrap();
+        assert!(bytes.starts_with(b"%PDF"));
+        let reads = app.reads(&d.code).unwrap();
+        let who: Vec<(&str, &str)> = reads.iter().map(|r| (r.actor.as_str(), r.action.as_str())).collect();
+        assert_eq!(
+            who,
+            [
+                ("officer.20242", "personal_data_read"),
+                ("specialist.20242", "personal_data_read"),
+                ("officer.20242", "document_read")
+            ],
+            "masked reads are not personal-data reads"
+        );
+        assert_eq!(app.recent_reads(10).unwrap().len(), 3);
+    }
+}
+
+#[test]
+fn retention_erases_personal_data_and_the_history_still_verifies() {
+    for db in backends() {
+        let clock = HandClock::at(at(2026, 5, 11, 8, 0));
+        let app = app_for(&db, &clock);
+        let console = Actor::console("t");
+        let done = app.submit_online(&request(Channel::Online, "Hết Hạn Lưu"), &[scan("d")]).unwrap();
+        let open_one = app.receive(&request(Channel::Direct, "Còn Xử Lý"), &console).unwrap();
+        for a in ["receive", "approve", "return_result"] {
+            app.act(&done.code, &ActionRequest::new(a), &console).unwrap();
+        }
+        let sha = app.attachments(&done.code, &console).unwrap()[0].sha256.clone();
+        clock.set(at(2026, 5, 15, 8, 0));
+        assert_eq!(app.erase_expired(chrono::Duration::days(5)).unwrap().erased, 0, "not yet");
+        clock.set(at(2026, 5, 18, 8, 0));
+        let r = app.erase_expired(chrono::Duration::days(5)).unwrap();
+        assert_eq!((r.erased, r.documents_removed), (1, 1));
+        let d = app.dossier(&done.code, &console).unwrap();
+        assert_eq!(
+            (
+                d.applicant_name.as_str(),
+                d.applicant_phone.as_deref(),
+                d.applicant_id_number.as_deref(),
+                d.address_text.as_deref()
+            ),
+            ("", None, None, None)
+        );
+        assert_eq!(d.status, Status::Returned);
+        assert!(d.erased_at.is_some());
+        assert!(matches!(d.events.last().unwrap().kind, EventKind::PersonalDataErased { .. }));
+        assert!(
+            !db.data.path().join("blobs").join(&sha[..2]).join(&sha[2..]).exists(),
+            "the document is gone"
+        );
+        assert_eq!(app.attachment(&done.code, 1, &console).unwrap_err().code, "attachment_erased");
+        assert_eq!(app.dossier(&open_one.code, &console).unwrap().applicant_name, "Còn Xử Lý");
+        assert_eq!(
+            app.list(&app::DossierFilter { text: Some("het han".into()), ..Default::default() }, &console)
+                .unwrap()
+                .total,
+            0
+        );
+        let v = app.verify().unwrap();
+        assert!(v.ok(), "{:#?}", v.problems);
+        assert_eq!(app.erase_expired(chrono::Duration::days(5)).unwrap().erased, 0, "once");
+        assert_eq!(app.erase_expired(chrono::Duration::hours(1)).unwrap_err().code, "invalid_retention");
+    }
+}
