@@ -110,7 +110,7 @@ fn dossier(app: &App, setup: Setup, status: Status, up_procedure: &str) -> (Stri
     for s in steps {
         last = app.act(&last.code, &s, &console).unwrap();
     }
-    assert_eq!(last.status == status || status == Status::Received, true, "{status:?}: {:?}", last.status);
+    assert!(last.status == status || status == Status::Received, "{status:?}: {:?}", last.status);
     (last.code, last.handling_unit)
 }
 
