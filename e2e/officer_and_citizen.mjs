@@ -13,16 +13,16 @@ try {
   assert.match(await desk.textContent('h1'), /Hồ sơ cần xử lý/);
   await desk.screenshot({ path: `${shots}/queue.png` });
 
-  // Live: a dossier received elsewhere (here through the API) appears in the open queue
-  // without a reload.
+  // Live: a dossier filed elsewhere (here an online one, through the API) appears in the
+  // desk's queue without a reload.
   const session = await (await fetch(`${base}/api/v1/auth/login`, {
     method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'chuyenvien.haichau', password: 'haicap2025' }),
+    body: JSON.stringify({ username: 'motcua.haichau', password: 'haicap2025' }),
   })).json();
   await desk.evaluate(() => { window.__notReloaded = true; });
   const created = await (await fetch(`${base}/api/v1/dossiers`, {
     method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${session.token}` },
-    body: JSON.stringify({ procedure_code: '1.004873', channel: 'direct', applicant: { full_name: 'Người đến sau', phone: '0905000111' } }),
+    body: JSON.stringify({ procedure_code: '1.004873', channel: 'online', applicant: { full_name: 'Người đến sau', phone: '0905000111' } }),
   })).json();
   await desk.locator(`a[href="/ho-so/${created.code}"]`).waitFor({ timeout: 5000 });
   assert.equal(await desk.evaluate(() => window.__notReloaded), true, 'the queue updated without a reload');
@@ -46,23 +46,62 @@ try {
   code = desk.url().split('/ho-so/')[1].split('/')[0];
   await desk.screenshot({ path: `${shots}/receipt.png`, fullPage: true });
 
-  // It is in the queue.
-  await desk.goto(`${base}/`);
-  assert.equal(await desk.locator(`a[href="/ho-so/${code}"]`).count(), 1);
-
-  // Move it to a result.
+  // Three people take it through its life together, each with only their own buttons.
+  const buttons = async (page) => (await page.locator('form.action').evaluateAll(
+    (forms) => forms.map((f) => f.dataset.action))).sort();
+  const act = async (page, action, fill) => {
+    const form = page.locator(`form.action[data-action="${action}"]`);
+    if (fill) await fill(form);
+    await form.locator('button[type=submit]').click();
+    await page.waitForURL(`${base}/ho-so/${code}`);
+  };
   await desk.goto(`${base}/ho-so/${code}`);
-  for (const action of ['assign', 'approve', 'return_result']) {
-    await desk.selectOption('select[name=action]', action);
-    if (action === 'assign') await desk.fill('input[name=to]', 'chuyenvien.haichau');
-    await desk.click('text=Thực hiện');
-    await desk.waitForURL(`${base}/ho-so/${code}`);
-  }
+  assert.deepEqual(await buttons(desk), ['correct_applicant', 'request_payment', 'request_supplement', 'withdraw'],
+    'the desk receives and returns; it neither assigns nor decides');
+  assert.equal(await desk.locator('#id-number').count(), 1);
+
+  const leader = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+  await login(leader, 'chutich.haichau');
+  assert.match(await leader.textContent('#queue-kind'), /chờ lãnh đạo/);
+  assert.equal(await leader.locator(`a[href="/ho-so/${code}"]`).count(), 1, 'it awaits the leader');
+  await leader.goto(`${base}/ho-so/${code}`);
+  assert.deepEqual(await buttons(leader), ['approve', 'assign', 'deny', 'extend', 'stop']);
+  // The assignee is chosen from the unit's staff, the suggested one first.
+  const staff = await leader.locator('form[data-action=assign] select[name=to] option').evaluateAll((o) => o.map((x) => x.value));
+  assert.ok(staff.includes('chuyenvien.haichau') && staff.every((u) => !u.startsWith('motcua')), staff.join());
+  await act(leader, 'assign', (f) => f.locator('select[name=to]').selectOption('chuyenvien.haichau'));
+  assert.match(await leader.textContent('#assignee'), /chuyenvien\.haichau/);
+
+  const specialist = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+  await login(specialist, 'chuyenvien.haichau');
+  assert.equal(await specialist.locator(`a[href="/ho-so/${code}"]`).count(), 1, 'assigned to them');
+  await specialist.goto(`${base}/ho-so/${code}`);
+  assert.deepEqual(await buttons(specialist), ['assign', 'draft_extension', 'propose', 'request_supplement', 'transfer']);
+  await act(specialist, 'propose', async (f) => {
+    await f.locator('select[name=verdict]').selectOption('approve');
+    await f.locator('textarea[name=note]').fill('Đủ điều kiện cấp giấy xác nhận');
+  });
+  await specialist.screenshot({ path: `${shots}/dossier-specialist.png`, fullPage: true });
+
+  await leader.goto(`${base}/ho-so/${code}`);
+  assert.match(await leader.textContent('#proposal'), /Giải quyết — Đủ điều kiện/);
+  await leader.screenshot({ path: `${shots}/dossier-leader.png`, fullPage: true });
+  await act(leader, 'approve');
+  assert.deepEqual(await buttons(leader), [], 'nothing is left for the leader once decided');
+
+  await desk.goto(`${base}/ho-so/${code}`);
+  assert.deepEqual(await buttons(desk), ['correct_applicant', 'return_result']);
+  await act(desk, 'return_result');
   assert.match(await desk.textContent('.status'), /Đã trả kết quả/);
   await desk.screenshot({ path: `${shots}/dossier.png`, fullPage: true });
+  assert.equal(await desk.locator('form.action').count(), 0, 'no action left after the result is returned');
 
-  // A refused action shows the reason and changes nothing.
-  assert.equal(await desk.locator('select[name=action]').count(), 0, 'no action left after the result is returned');
+  // The province leader sees the dossier, its ID number and phone masked, and no buttons.
+  const province = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+  await login(province, 'lanhdao.danang');
+  await province.goto(`${base}/ho-so/${code}`);
+  assert.match(await province.textContent('#phone'), /\*{7}810/);
+  assert.equal(await province.locator('form.action').count(), 0);
 
   // ---- the citizen, on a phone ----
   const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
@@ -96,8 +135,7 @@ try {
   // The commune sees it, with its document, and receives it.
   await desk.goto(`${base}/ho-so/${online}`);
   assert.equal(await desk.locator('a', { hasText: 'to-khai.pdf' }).count(), 1);
-  await desk.selectOption('select[name=action]', 'receive');
-  await desk.click('text=Thực hiện');
+  await desk.locator('form.action[data-action=receive] button').click();
   await desk.waitForURL(`${base}/ho-so/${online}`);
   assert.match(await desk.textContent('.status'), /Được tiếp nhận/);
 
@@ -107,7 +145,7 @@ try {
   assert.equal(await other.locator(`a[href="/ho-so/${code}"]`).count(), 0);
   const res = await other.goto(`${base}/ho-so/${code}`);
   assert.equal(res.status(), 404);
-  console.log(`e2e ok: dossier ${code} received, resolved, returned, tracked and rated; the queue updated live; an online submission with a document received; all hidden from another commune`);
+  console.log(`e2e ok: dossier ${code} received by the desk, assigned by the leader, proposed by the specialist, approved by the leader, returned by the desk, tracked and rated; the queue updated live; an online submission with a document received; all hidden from another commune`);
 } finally {
   await browser.close();
 }

@@ -286,7 +286,7 @@ impl App {
             // The open-dossier index first; then those without an alert of their kind yet.
             let rows = c.query(
                 &format!(
-                    "SELECT d.code, d.province_code, d.receiving_unit, d.due_at, d.assignee, d.procedure_code, d.applicant_name
+                    "SELECT d.code, d.province_code, d.receiving_unit, d.due_at, d.assignee, d.procedure_code, d.handling_unit
                      FROM dossiers d WHERE d.status IN ({open}) AND d.status IN ({active}) AND d.due_at < $1
                      AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.dossier_code = d.code AND a.due_at = d.due_at
                                      AND a.kind = CASE WHEN d.due_at < $2 THEN 'overdue' ELSE 'near_due' END)
@@ -301,25 +301,29 @@ impl App {
                 let (code, province, unit) = (r.string(0), r.string(1), r.string(2));
                 let Some(due) = r.ts(3) else { continue };
                 let kind = if due < now { AlertKind::Overdue } else { AlertKind::NearDue };
-                // Read once per commune and per person in a sweep, not once per dossier.
-                if !leaders.contains_key(&unit) {
+                // The leaders of the unit handling it (who decide), read once per unit in a
+                // sweep, not once per dossier.
+                let handling = r.string(6);
+                if !leaders.contains_key(&handling) {
+                    let role = domain::permissions::role_for(domain::permissions::Seat::Leader, &handling);
                     let rows = c.query(
                         "SELECT username FROM users WHERE unit_code = $1 AND role = $2 AND active = TRUE",
-                        &[Val::Text(unit.clone()), Val::Text(Role::CommuneLeader.code().into())],
+                        &[Val::Text(handling.clone()), Val::Text(role.code().into())],
                     )?;
-                    leaders.insert(unit.clone(), rows.iter().map(|l| l.string(0)).collect());
+                    leaders.insert(handling.clone(), rows.iter().map(|l| l.string(0)).collect());
                 }
                 let mut people: Vec<String> = r.text(4).map(String::from).into_iter().collect();
-                for l in &leaders[&unit] {
+                for l in &leaders[&handling] {
                     if !people.contains(l) {
                         people.push(l.clone());
                     }
                 }
                 let procedure = catalog.get(&r.string(5)).map_or_else(|| r.string(5), |p| p.name.clone());
                 let subject = format!("Hồ sơ {code}: {}", kind.label().to_lowercase());
+                // No personal data: an e-mail or a text message leaves the system; the
+                // recipient reads the applicant's data on the dossier page, as their role allows.
                 let body = format!(
-                    "Hồ sơ {code} ({procedure}) của {}, hẹn trả {}: {}. Xem tại /ho-so/{code}",
-                    r.string(6),
+                    "Hồ sơ {code} ({procedure}), hẹn trả {}: {}. Xem tại /ho-so/{code}",
                     due.format("%H:%M ngày %d/%m/%Y"),
                     kind.label().to_lowercase()
                 );

@@ -107,7 +107,10 @@ impl App {
             let Some(last) = rows.last() else { break };
             after = last.string(0);
             for r in &rows {
-                if let Some(d) = DossierRecord::from_row(r) {
+                // A register is a list: the phone and the ID number masked (the applicant's
+                // name is kept, so the export is recorded below).
+                if let Some(mut d) = DossierRecord::from_row(r) {
+                    d.mask_personal();
                     each(&d).map_err(|e| {
                         AppError::internal("write_failed", format!("không ghi được báo cáo: {e}"))
                     })?;
@@ -115,6 +118,12 @@ impl App {
                 }
             }
         }
+        self.record_read(
+            actor,
+            crate::privacy::EXPORT,
+            &format!("báo cáo {unit} {}–{}", from.format("%d/%m/%Y"), to.format("%d/%m/%Y")),
+            Some(&format!("{n} hồ sơ, có họ tên người nộp")),
+        );
         Ok(n)
     }
 

@@ -24,6 +24,10 @@ pub struct DossierFilter {
     pub text: Option<String>,
     /// Of this procedure only.
     pub procedure: Option<String>,
+    /// Only the caller's own work queue: at the desk, what to receive, complete and return;
+    /// a specialist, what is assigned to them (or not yet to anyone) at their unit; a leader,
+    /// what awaits a decision at their unit.
+    pub mine: bool,
     /// The dossiers behind an indicator's shortfall over a period (`from..=to`).
     pub behind: Option<(Behind, NaiveDate, NaiveDate)>,
     /// 1-based.
@@ -83,6 +87,33 @@ impl App {
         }
         if let Some(s) = f.status {
             push("status = ?", vec![Val::Int(s.portal_code().into())], &mut conds);
+        }
+        if let (true, Some(role), Some(unit)) = (f.mine, actor.role, actor.unit()) {
+            use domain::permissions::{seat_of, Seat};
+            let desk =
+                [Status::Registered, Status::SupplementRequested, Status::PaymentRequested, Status::Resolved];
+            let working = [Status::Received, Status::Processing];
+            match seat_of(role) {
+                Some(Seat::OneStop) => push(
+                    &format!("receiving_unit = ? AND status IN ({})", Status::sql_list(&desk)),
+                    vec![unit.into()],
+                    &mut conds,
+                ),
+                Some(Seat::Specialist) => push(
+                    &format!(
+                        "handling_unit = ? AND status IN ({}) AND (assignee = ? OR assignee IS NULL)",
+                        Status::sql_list(&working)
+                    ),
+                    vec![unit.into(), (&actor.username).into()],
+                    &mut conds,
+                ),
+                Some(Seat::Leader) => push(
+                    &format!("handling_unit = ? AND status IN ({})", Status::sql_list(&working)),
+                    vec![unit.into()],
+                    &mut conds,
+                ),
+                None => {}
+            }
         }
         if let Some(t) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             for word in vi_text::fold(t).split_whitespace().take(5) {

@@ -234,6 +234,19 @@ impl App {
         Ok(suggest(&w.officials, field.as_deref()).cloned())
     }
 
+    /// Whom dossier `code` may be assigned to: the handling unit's staff who process
+    /// dossiers and are not on leave, the suggested one first.
+    pub fn assignees(&self, code: &str, actor: &Actor) -> AppResult<Vec<Official>> {
+        let d = self.visible(code, actor)?;
+        let field = self.catalog().get(&d.procedure_code).and_then(|p| p.field.clone());
+        let w = self.workload(&d.handling_unit, actor)?;
+        let first = suggest(&w.officials, field.as_deref()).map(|o| o.username.clone());
+        let mut list: Vec<Official> =
+            w.officials.into_iter().filter(|o| o.role.processes() && !o.on_leave).collect();
+        list.sort_by_key(|o| (Some(&o.username) != first.as_ref(), o.open, o.username.clone()));
+        Ok(list)
+    }
+
     /// Records a leave (nghỉ phép) of an official of a unit the actor manages.
     pub fn add_leave(&self, req: &NewLeave, actor: &Actor) -> AppResult<Leave> {
         let (from, to) = (parse_date(&req.from_date)?, parse_date(&req.to_date)?);

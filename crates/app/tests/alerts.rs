@@ -90,6 +90,13 @@ fn alerts_go_once_to_the_officer_and_the_leaders_and_the_outbox_retries() {
         who.sort_by_key(|w| w.0);
         assert_eq!(who, [("chutich", AlertKind::NearDue), ("lan", AlertKind::NearDue)]);
         assert!(app.raise_alerts(&senders).unwrap().is_empty(), "a second sweep raises nothing");
+        // An e-mail or a text message leaves the system: it names the dossier, never the applicant.
+        let bodies = app.store().read(|c| c.query("SELECT subject, body FROM outbox", &[])).unwrap();
+        assert!(!bodies.is_empty());
+        for b in &bodies {
+            let text = format!("{} {}", b.string(0), b.string(1));
+            assert!(text.contains(&d.code) && !text.contains("Nguyễn Văn A"), "{text}");
+        }
         // The leader has an e-mail and e-mail is configured; SMS is not: e-mail only. The officer: the log.
         assert_eq!(
             outbox(&app),

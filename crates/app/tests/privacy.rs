@@ -194,6 +194,20 @@ fn personal_data_is_masked_unless_the_work_needs_it_and_each_full_read_is_record
             "masked reads are not personal-data reads"
         );
         assert_eq!(app.recent_reads(10).unwrap().len(), 3);
+        // A register export keeps names (and is recorded) but masks the numbers.
+        let (from, to) = (at(2026, 5, 1, 0, 0).date(), at(2026, 5, 31, 0, 0).date());
+        let mut out = vec![];
+        app.write_register(A, from, to, &staff(Role::ProvinceLeader, "48"), "json", &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("Phạm Thị Riêng") && text.contains("*******456") && !text.contains("0905123456"),
+            "{text}"
+        );
+        let last = &app.recent_reads(10).unwrap()[0];
+        assert_eq!(
+            (last.actor.as_str(), last.action.as_str()),
+            ("province_leader.48", "personal_data_export")
+        );
     }
 }
 

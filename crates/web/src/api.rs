@@ -268,6 +268,7 @@ struct ListQuery {
     behind: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    mine: Option<bool>,
 }
 
 /// The drill-down from an indicator: which dossiers, over which period (the month so far by
@@ -323,6 +324,7 @@ async fn list_dossiers(
         open_only: false,
         procedure: q.procedure,
         behind,
+        mine: q.mine.unwrap_or(false),
         page,
         per_page,
     };

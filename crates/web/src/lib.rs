@@ -10,6 +10,7 @@ mod auth;
 mod coordination_api;
 mod coordination_pages;
 mod dashboard_pages;
+mod dossier_pages;
 mod error;
 pub mod live;
 pub mod observe;

@@ -4,7 +4,7 @@
 use crate::auth::{client_ip, cookie, PageUser, SESSION_COOKIE};
 use crate::error::ApiError;
 use crate::{blocking, Web};
-use app::{ActionRequest, Actor, Applicant, DossierFilter, DossierRecord, IntakeRequest, Session};
+use app::{Actor, Applicant, DossierFilter, IntakeRequest, Session};
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::header::SET_COOKIE;
@@ -24,8 +24,8 @@ pub fn routes() -> Router<Arc<Web>> {
         .route("/dang-nhap", get(login_page).post(login))
         .route("/dang-xuat", post(logout))
         .route("/ho-so/moi", get(intake_page).post(intake))
-        .route("/ho-so/{code}", get(dossier_page))
-        .route("/ho-so/{code}/thao-tac", post(act))
+        .route("/ho-so/{code}", get(crate::dossier_pages::dossier_page))
+        .route("/ho-so/{code}/thao-tac", post(crate::dossier_pages::act))
         .route("/ho-so/{code}/phieu", get(receipt))
         .route("/ho-so/{code}/mau/{n}", get(form_letter))
         .route("/ui/thu-tuc", get(procedure_choices))
@@ -192,6 +192,9 @@ struct QueueRow {
 #[derive(Template)]
 #[template(path = "queue.html")]
 struct QueuePage {
+    /// Showing this officer's own queue (not every dossier of the unit).
+    mine: bool,
+    queue_label: String,
     user: Option<UserBar>,
     /// The heading of a drill-down list, with its period.
     heading: Option<String>,
@@ -215,6 +218,21 @@ struct QueueQuery {
     behind: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    /// "1": every dossier of the unit, not only this officer's queue.
+    all: Option<String>,
+}
+
+/// What the role's own queue holds.
+fn queue_label(role: domain::roles::Role) -> &'static str {
+    use domain::permissions::{seat_of, Seat};
+    match seat_of(role) {
+        Some(Seat::OneStop) => {
+            "Việc của bộ phận một cửa: hồ sơ chờ tiếp nhận, chờ bổ sung, chờ nộp phí, chờ trả kết quả"
+        }
+        Some(Seat::Specialist) => "Việc của bạn: hồ sơ được giao cho bạn và hồ sơ chưa giao ai ở đơn vị",
+        Some(Seat::Leader) => "Việc chờ lãnh đạo: hồ sơ đang giải quyết tại đơn vị, chờ phân công, phê duyệt",
+        None => "Hồ sơ trong phạm vi của bạn",
+    }
 }
 
 /// The queue's status filter: the open statuses first, then the finished ones.
@@ -249,8 +267,12 @@ async fn queue(State(web): State<Arc<Web>>, u: PageUser, Query(q): Query<QueueQu
                 format!("Hồ sơ thủ tục: {name}")
             })
         });
-    // The work queue: what is still open, unless a status or a drill-down is asked for.
+    // The work queue: what is still open, unless a status or a drill-down is asked for; by
+    // default what this officer's role works on (the desk, the specialist, the leader).
+    let all = q.all.as_deref() == Some("1");
+    let mine = !all && behind.is_none() && procedure.is_none() && status.is_none() && text.is_empty();
     let filter = DossierFilter {
+        mine,
         status,
         overdue,
         text: Some(text.clone()).filter(|t| !t.is_empty()),
@@ -297,6 +319,8 @@ async fn queue(State(web): State<Arc<Web>>, u: PageUser, Query(q): Query<QueueQu
         .map(|s| (s.code().to_string(), s.label().to_string()))
         .collect();
     render(&QueuePage {
+        mine,
+        queue_label: queue_label(u.session.user.role).into(),
         user: bar(&u.session),
         heading,
         unit: q.unit.unwrap_or_default(),
@@ -479,230 +503,6 @@ async fn intake(State(web): State<Arc<Web>>, u: PageUser, Form(f): Form<IntakeFo
     }
 }
 
-// ---- dossier ----
-
-struct DossierView {
-    code: String,
-    status: String,
-    procedure: String,
-    applicant: String,
-    address: String,
-    channel: String,
-    receiving: String,
-    handling: String,
-    received: String,
-    due: String,
-    flag: String,
-}
-
-struct EventView {
-    at: String,
-    actor: String,
-    what: String,
-    note: String,
-}
-
-#[derive(Template)]
-#[template(path = "dossier.html")]
-struct DossierPage {
-    user: Option<UserBar>,
-    csrf: String,
-    error: Option<String>,
-    d: DossierView,
-    events: Vec<EventView>,
-    actions: Vec<(String, String)>,
-    forms: Vec<(u8, String)>,
-    attachments: Vec<(u32, String, String)>,
-    /// Whom to assign it to: the least loaded available specialist.
-    suggestion: Option<(String, String)>,
-}
-
-fn dossier_view(web: &Web, d: &DossierRecord) -> DossierView {
-    let catalog = web.app.catalog();
-    let now = web.app.now();
-    let overdue = d.due_at.is_some_and(|due| {
-        now > due && d.finished_at.is_none() && !d.status.is_final() && !d.status.waits_for_citizen()
-    });
-    let mut applicant = d.applicant_name.clone();
-    if let Some(p) = &d.applicant_phone {
-        applicant.push_str(&format!(" · ĐT {p}"));
-    }
-    let address = match (&d.address_text, &d.address_commune) {
-        (Some(a), Some(c)) => format!("{a} → {}", unit_name(c)),
-        (Some(a), None) => a.clone(),
-        _ => "—".into(),
-    };
-    DossierView {
-        code: d.code.clone(),
-        status: d.status.label().to_string(),
-        procedure: catalog
-            .get(&d.procedure_code)
-            .map_or(d.procedure_code.clone(), |p| format!("{} ({})", p.name, p.code)),
-        applicant,
-        address,
-        channel: d.channel.label().to_string(),
-        receiving: unit_name(&d.receiving_unit),
-        handling: unit_name(&d.handling_unit),
-        received: time(d.received_at),
-        due: time(d.due_at),
-        flag: if overdue { "Quá hạn".into() } else { String::new() },
-    }
-}
-
-fn dossier_response(
-    web: &Web,
-    s: &Session,
-    d: &DossierRecord,
-    attachments: Vec<app::blobs::Attachment>,
-    error: Option<String>,
-    status: StatusCode,
-    suggestion: Option<domain::workload::Official>,
-) -> Response {
-    let events = d
-        .events
-        .iter()
-        .map(|e| EventView {
-            at: time(Some(e.at)),
-            actor: e.actor.clone(),
-            what: e.kind.describe(),
-            note: e.note.clone().unwrap_or_default(),
-        })
-        .collect();
-    let actions = domain::dossier::allowed_in(d.status)
-        .iter()
-        .map(|a| (a.to_string(), domain::dossier::action_label(a).to_string()))
-        .collect();
-    let mut forms = vec![];
-    for (n, title, present) in [
-        (2, "Mẫu 02 (yêu cầu bổ sung)", d.supplement_requests > 0),
-        (3, "Mẫu 03 (từ chối tiếp nhận)", d.status == Status::Refused),
-        (
-            4,
-            "Mẫu 04 (xin lỗi, hẹn lại)",
-            d.events.iter().any(|e| matches!(e.kind, domain::EventKind::Extended { .. })),
-        ),
-        (5, "Mẫu 05 (dừng xử lý)", d.status == Status::Stopped),
-    ] {
-        if present {
-            forms.push((n, title.to_string()));
-        }
-    }
-    let attachments = attachments
-        .into_iter()
-        .map(|a| (a.seq, a.file_name, format!("{} · {} KB", a.content_type, a.size.div_ceil(1024))))
-        .collect();
-    let page = DossierPage {
-        user: bar(s),
-        csrf: s.csrf.clone(),
-        error,
-        d: dossier_view(web, d),
-        events,
-        actions,
-        forms,
-        attachments,
-        suggestion: suggestion.map(|o| {
-            let name = o.full_name.clone().unwrap_or_else(|| o.username.clone());
-            (o.username, format!("{name}: {} hồ sơ đang giải quyết, {} quá hạn", o.open, o.overdue))
-        }),
-    };
-    (status, render(&page)).into_response()
-}
-
-async fn load_attachments(web: &Arc<Web>, s: &Session, code: String) -> Vec<app::blobs::Attachment> {
-    let app = web.app.clone();
-    let actor = Actor::of(&s.user);
-    blocking(move || app.attachments(&code, &actor)).await.unwrap_or_default()
-}
-
-async fn load(web: &Arc<Web>, s: &Session, code: String) -> Result<DossierRecord, ApiError> {
-    let app = web.app.clone();
-    let actor = Actor::of(&s.user);
-    blocking(move || app.dossier(&code, &actor)).await
-}
-
-async fn dossier_page(State(web): State<Arc<Web>>, u: PageUser, Path(code): Path<String>) -> Response {
-    match load(&web, &u.session, code).await {
-        Ok(d) => {
-            let files = load_attachments(&web, &u.session, d.code.clone()).await;
-            let suggestion = if domain::dossier::allowed_in(d.status).contains(&"assign") {
-                let (app, actor, code) = (web.app.clone(), Actor::of(&u.session.user), d.code.clone());
-                blocking(move || app.suggest_assignee(&code, &actor)).await.ok().flatten()
-            } else {
-                None
-            };
-            dossier_response(&web, &u.session, &d, files, None, StatusCode::OK, suggestion)
-        }
-        Err(e) => page_error(e),
-    }
-}
-
-#[derive(Deserialize)]
-struct ActForm {
-    csrf: String,
-    action: String,
-    #[serde(default)]
-    note: String,
-    #[serde(default)]
-    to: String,
-    #[serde(default)]
-    amount_vnd: String,
-    #[serde(default)]
-    extra_days: String,
-    #[serde(default)]
-    verdict: String,
-    #[serde(default)]
-    full_name: String,
-    #[serde(default)]
-    phone: String,
-    #[serde(default)]
-    id_number: String,
-    #[serde(default)]
-    address: String,
-}
-
-async fn act(
-    State(web): State<Arc<Web>>,
-    u: PageUser,
-    Path(code): Path<String>,
-    Form(f): Form<ActForm>,
-) -> Response {
-    if let Some(r) = check_csrf(&u.session, &f.csrf) {
-        return r;
-    }
-    let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
-    let req = ActionRequest {
-        action: f.action.clone(),
-        note: opt(&f.note),
-        to: opt(&f.to),
-        amount_vnd: f.amount_vnd.trim().replace('.', "").parse().ok(),
-        extra_days: f.extra_days.trim().parse().ok(),
-        verdict: opt(&f.verdict),
-        applicant: (f.action.trim() == "correct_applicant").then(|| app::Applicant {
-            full_name: f.full_name.clone(),
-            phone: opt(&f.phone),
-            id_number: opt(&f.id_number),
-            address: opt(&f.address),
-        }),
-    };
-    let app = web.app.clone();
-    let actor = Actor::of(&u.session.user);
-    let c = code.clone();
-    match blocking(move || app.act(&c, &req, &actor)).await {
-        Ok(d) => {
-            web.publish(&d);
-            Redirect::to(&format!("/ho-so/{}", d.code)).into_response()
-        }
-        Err(e) => match load(&web, &u.session, code).await {
-            Ok(d) => {
-                let status = crate::error::status_of(e.0.kind);
-                let files = load_attachments(&web, &u.session, d.code.clone()).await;
-                dossier_response(&web, &u.session, &d, files, Some(e.0.message), status, None)
-            }
-            Err(e2) => page_error(e2),
-        },
-    }
-}
-
 #[derive(Template)]
 #[template(path = "receipt.html")]
 struct ReceiptPage {
@@ -735,7 +535,7 @@ async fn receipt(
     parts: Parts,
     Path(code): Path<String>,
 ) -> Response {
-    let d = match load(&web, &u.session, code).await {
+    let d = match crate::dossier_pages::load(&web, &u.session, code).await {
         Ok(d) => d,
         Err(e) => return page_error(e),
     };
@@ -787,7 +587,7 @@ async fn form_letter(
     u: PageUser,
     Path((code, n)): Path<(String, u8)>,
 ) -> Response {
-    let d = match load(&web, &u.session, code).await {
+    let d = match crate::dossier_pages::load(&web, &u.session, code).await {
         Ok(d) => d,
         Err(e) => return page_error(e),
     };
