@@ -204,7 +204,7 @@ struct Loaded {
 async fn gather(web: &Arc<Web>, s: &Session, code: String) -> Result<Loaded, ApiError> {
     let app = web.app.clone();
     let actor = Actor::of(&s.user);
-    Ok(blocking(move || {
+    blocking(move || {
         let d = app.dossier(&code, &actor)?;
         let attachments = app.attachments(&d.code, &actor)?;
         let actions = app.actions_for(&d, &actor);
@@ -215,7 +215,7 @@ async fn gather(web: &Arc<Web>, s: &Session, code: String) -> Result<Loaded, Api
         };
         Ok(Loaded { d, attachments, actions, assignees })
     })
-    .await?)
+    .await
 }
 
 fn dossier_response(
