@@ -37,6 +37,7 @@ try {
   const unsure = phone.locator('#answers article').first();
   assert.equal(await unsure.getAttribute('data-confident'), 'false');
   await unsure.locator('input[name=contact]').fill('0905 111 222');
+  await unsure.locator('input[name=consent]').check();
   await unsure.locator('text=Gửi cho cán bộ').click();
   await phone.waitForURL(/\/tro-ly\/hoi-dap\?code=HD-/);
   const handoff = new URL(phone.url()).searchParams.get('code');

@@ -128,6 +128,8 @@ try {
   await phone.locator('#commune option[value="20242"]').waitFor({ state: 'attached' });
   await phone.selectOption('#commune', '20242');
   await phone.setInputFiles('input[type=file]', { name: 'to-khai.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n% to khai\n') });
+  assert.match(await phone.textContent('fieldset.consent'), /91\/2025\/QH15/);
+  await phone.check('input[name=consent]');
   await phone.click('button[type=submit]');
   assert.match(await phone.textContent('h1'), /Đã nộp hồ sơ/);
   const online = (await phone.textContent('main')).match(/Mã hồ sơ của ông\/bà: (\S+)\./)[1];

@@ -35,7 +35,9 @@ pub use audit::{Problem, VerifyReport};
 pub use catalog_store::ImportReport;
 pub use error::{AppError, AppResult, ErrorKind};
 pub use intake::{Applicant, IntakeRequest};
-pub use privacy::{read_label, ErasureReport, ReadEntry, DEFAULT_RETENTION_DAYS};
+pub use privacy::{
+    read_label, require_consent, ErasureReport, ReadEntry, CONSENT_NOTICE, DEFAULT_RETENTION_DAYS,
+};
 pub use public::{TrackStep, TrackView};
 pub use queries::{DossierFilter, Page};
 pub use records::DossierRecord;

@@ -20,6 +20,26 @@ pub const DOCUMENT_READ: &str = "document_read";
 /// The audit-log action of an export holding personal data.
 pub const EXPORT: &str = "personal_data_export";
 
+/// What a citizen is told, and agrees to, before handing over personal data online (Law
+/// 91/2025/QH15 on consent and notice; Decree 13/2023/NĐ-CP, Articles 11 and 13).
+pub const CONSENT_NOTICE: &str = "Dữ liệu cá nhân ông/bà cung cấp (họ tên, số định danh, số điện thoại, địa chỉ, giấy tờ) \
+chỉ dùng để giải quyết thủ tục hành chính này và liên hệ với ông/bà về hồ sơ; chỉ cán bộ một cửa nơi tiếp nhận, \
+người xử lý và lãnh đạo đơn vị giải quyết được xem đầy đủ; mọi lần xem đều được ghi lại; dữ liệu được xoá khi hết \
+thời hạn lưu trữ. Ông/bà có quyền xem, yêu cầu chỉnh sửa dữ liệu của mình tại bộ phận một cửa nơi nộp hồ sơ \
+(Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15; Nghị định 13/2023/NĐ-CP).";
+
+/// Refuses a submission of personal data without the citizen's consent to the notice.
+pub fn require_consent(given: bool) -> AppResult<()> {
+    if given {
+        Ok(())
+    } else {
+        Err(AppError::invalid(
+            "consent_required",
+            "cần đồng ý với thông báo xử lý dữ liệu cá nhân trước khi gửi",
+        ))
+    }
+}
+
 /// The retention period when none is configured: five years from the return of the result.
 /// Provinces set theirs from their archive list (`HAICAP_RETENTION_DAYS`).
 pub const DEFAULT_RETENTION_DAYS: u32 = 1825;

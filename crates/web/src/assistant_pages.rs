@@ -177,9 +177,18 @@ struct HandOffForm {
     contact: Option<String>,
     #[serde(default)]
     province: Option<String>,
+    #[serde(default)]
+    consent: Option<String>,
 }
 
 async fn hand_off(State(web): State<Arc<Web>>, Form(f): Form<HandOffForm>) -> Response {
+    // Contact details are personal data: left only with consent to the notice.
+    let contact = f.contact.as_deref().map(str::trim).filter(|c| !c.is_empty());
+    if contact.is_some() {
+        if let Err(e) = app::require_consent(f.consent.as_deref() == Some("yes")) {
+            return page_error(e.into());
+        }
+    }
     let app = web.app.clone();
     let province = f.province.clone().filter(|p| !p.is_empty());
     match blocking(move || {

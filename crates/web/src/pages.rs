@@ -925,6 +925,9 @@ async fn submit(
         return bad_upload(&web, &code);
     };
     let get = |k: &str| fields.get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    if let Err(e) = app::require_consent(get("consent").as_deref() == Some("yes")) {
+        return submit_error(&web, &code, e.message, StatusCode::BAD_REQUEST);
+    }
     if get("phone").is_none() {
         return submit_error(
             &web,

@@ -363,8 +363,19 @@ async fn submit(f: &Fixture, fields: &[(&str, &str)], files: &[(&str, &[u8])]) -
 #[tokio::test]
 async fn a_citizen_submits_online_with_documents_the_commune_reads_them() {
     let f = fixture();
-    let fields =
-        [("full_name", "Lê Thị Mai"), ("phone", "0905777888"), ("commune_code", "20242"), ("province", "48")];
+    let fields = [
+        ("full_name", "Lê Thị Mai"),
+        ("phone", "0905777888"),
+        ("commune_code", "20242"),
+        ("province", "48"),
+        ("consent", "yes"),
+    ];
+    // Without consent to the notice on personal data, nothing is filed.
+    let (s, html) = submit(&f, &fields[..4], &[("to-khai.pdf", b"%PDF-1.4\n")]).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(html.contains("cần đồng ý"), "{html}");
+    let (_, form) = page_get(&f, "/nop-truc-tuyen/1.004873", "").await;
+    assert!(form.contains("91/2025/QH15") && form.contains("name=\"consent\""), "the notice is shown");
     // A program dressed as a PDF is refused, and nothing is written.
     let (s, html) = submit(&f, &fields, &[("to-khai.pdf", b"MZ\x90\x00not a pdf")]).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
@@ -389,6 +400,12 @@ async fn a_citizen_submits_online_with_documents_the_commune_reads_them() {
     let hoa = login(&f, "hoa").await;
     let (s, _) = page_get(&f, &format!("/ho-so/{code}/tep/1"), &hoa).await;
     assert_eq!(s, StatusCode::NOT_FOUND, "another commune cannot read the documents");
+    // The province sees the dossier, but a citizen's documents only reach those who work on it.
+    let so = login(&f, "lanhdao").await;
+    let (s, _) = page_get(&f, &format!("/ho-so/{code}/tep/1"), &so).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (_, html) = page_get(&f, &format!("/ho-so/{code}"), &so).await;
+    assert!(html.contains("*******888") && !html.contains("0905777888"), "masked for the province leader");
 }
 
 #[tokio::test]
