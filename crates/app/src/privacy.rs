@@ -182,14 +182,38 @@ impl App {
         Ok(rows.iter().filter_map(read_entry).collect())
     }
 
-    /// The latest reads and exports of personal data, newest first (the administrator's page).
-    pub fn recent_reads(&self, limit: i64) -> AppResult<Vec<ReadEntry>> {
-        let rows = self.store.read(|c| {
-            c.query(
-                "SELECT at, actor, action, target, ip, detail FROM audit_log WHERE action IN ($1, $2, $3) ORDER BY at DESC, id DESC LIMIT $4",
-                &[READ.into(), DOCUMENT_READ.into(), EXPORT.into(), Val::Int(limit.clamp(1, 1000))],
-            )
-        })?;
+    /// The latest reads and exports of personal data within an administrator's scope, newest
+    /// first (the administrator's page): of the scope's dossiers, or by the scope's accounts.
+    pub fn recent_reads(&self, actor: &Actor, limit: i64) -> AppResult<Vec<ReadEntry>> {
+        if !matches!(actor.role, None | Some(domain::roles::Role::Admin)) {
+            return Err(AppError::new(
+                crate::ErrorKind::Forbidden,
+                "admin_only",
+                "chỉ quản trị hệ thống xem nhật ký truy cập dữ liệu cá nhân",
+            ));
+        }
+        let mut params: Vec<Val> = vec![READ.into(), DOCUMENT_READ.into(), EXPORT.into()];
+        let scope = match &actor.scope {
+            domain::roles::Scope::Everything => String::new(),
+            domain::roles::Scope::Province(p) => {
+                params.push(p.into());
+                " AND (EXISTS (SELECT 1 FROM dossiers d WHERE d.code = l.target AND d.province_code = $4) \
+                 OR EXISTS (SELECT 1 FROM users u WHERE u.username = l.actor AND u.province_code = $4))"
+                    .into()
+            }
+            domain::roles::Scope::Commune { commune, .. } => {
+                params.push(commune.into());
+                " AND (EXISTS (SELECT 1 FROM dossiers d WHERE d.code = l.target AND (d.receiving_unit = $4 OR d.handling_unit = $4)) \
+                 OR EXISTS (SELECT 1 FROM users u WHERE u.username = l.actor AND u.unit_code = $4))"
+                    .into()
+            }
+        };
+        params.push(Val::Int(limit.clamp(1, 1000)));
+        let sql = format!(
+            "SELECT at, actor, action, target, ip, detail FROM audit_log l WHERE action IN ($1, $2, $3){scope} ORDER BY at DESC, id DESC LIMIT ${}",
+            params.len()
+        );
+        let rows = self.store.read(|c| c.query(&sql, &params))?;
         Ok(rows.iter().filter_map(read_entry).collect())
     }
 

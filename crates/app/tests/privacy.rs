@@ -193,7 +193,17 @@ fn personal_data_is_masked_unless_the_work_needs_it_and_each_full_read_is_record
             ],
             "masked reads are not personal-data reads"
         );
-        assert_eq!(app.recent_reads(10).unwrap().len(), 3);
+        assert_eq!(app.recent_reads(&Actor::console("t"), 10).unwrap().len(), 3);
+        assert_eq!(
+            app.recent_reads(&staff(Role::Admin, A), 10).unwrap().len(),
+            3,
+            "the commune's administrator"
+        );
+        assert!(
+            app.recent_reads(&staff(Role::Admin, "20257"), 10).unwrap().is_empty(),
+            "not the neighbour's"
+        );
+        assert_eq!(app.recent_reads(&desk, 10).unwrap_err().code, "admin_only");
         // A register export keeps names (and is recorded) but masks the numbers.
         let (from, to) = (at(2026, 5, 1, 0, 0).date(), at(2026, 5, 31, 0, 0).date());
         let mut out = vec![];
@@ -203,7 +213,7 @@ fn personal_data_is_masked_unless_the_work_needs_it_and_each_full_read_is_record
             text.contains("Phạm Thị Riêng") && text.contains("*******456") && !text.contains("0905123456"),
             "{text}"
         );
-        let last = &app.recent_reads(10).unwrap()[0];
+        let last = &app.recent_reads(&Actor::console("t"), 10).unwrap()[0];
         assert_eq!(
             (last.actor.as_str(), last.action.as_str()),
             ("province_leader.48", "personal_data_export")

@@ -135,6 +135,76 @@ fn accounts_are_created_from_stdin_and_scope_what_they_see() {
 }
 
 #[test]
+fn an_account_acts_only_as_its_role_allows_and_its_reads_are_listed() {
+    let db = Db::new();
+    for (name, role, unit) in [
+        ("lan", "officer", "20242"),
+        ("minh", "specialist", "20242"),
+        ("hung", "commune_leader", "20242"),
+        ("tinh", "province_leader", "48"),
+    ] {
+        let o = db.run(
+            &["user", "add", name, "--role", role, "--unit", unit, "--password-stdin"],
+            b"mat-khau-rat-dai\n",
+        );
+        assert!(o.status.success(), "{}", err(&o));
+    }
+    let o = db.run(
+        &[
+            "dossier",
+            "receive",
+            "--procedure",
+            "1.004873",
+            "--channel",
+            "direct",
+            "--applicant-name",
+            "Đỗ Văn Tư",
+            "--id-number",
+            "048190001234",
+            "--phone",
+            "0905111222",
+            "--as",
+            "lan",
+        ],
+        b"",
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    let code = out(&o);
+    // The desk may not decide: 403-like refusal with the role needed, exit code 2, nothing written.
+    let o = db.run(&["dossier", "act", &code, "approve", "--as", "lan"], b"");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err(&o).contains("action_not_permitted") && err(&o).contains("lãnh đạo ubnd cấp xã"),
+        "{}",
+        err(&o)
+    );
+    let o = db.run(&["dossier", "act", &code, "assign", "--to", "lan", "--as", "hung"], b"");
+    assert!(err(&o).contains("assignee_cannot_process"), "{}", err(&o));
+    for (args, who) in [
+        (vec!["assign", "--to", "minh"], "hung"),
+        (vec!["propose", "--verdict", "approve", "--note", "đủ điều kiện"], "minh"),
+        (vec!["approve"], "hung"),
+        (vec!["return_result"], "lan"),
+    ] {
+        let mut all = vec!["dossier", "act", &code];
+        all.extend(args);
+        all.extend(["--as", who]);
+        let o = db.run(&all, b"");
+        assert!(o.status.success(), "{all:?}: {}", err(&o));
+    }
+    // The province leader reads it masked; the desk in full, and that read is listed.
+    let o = db.run(&["dossier", "show", &code, "--as", "tinh"], b"");
+    assert!(out(&o).contains("*********234") && !out(&o).contains("048190001234"), "{}", out(&o));
+    let o = db.run(&["dossier", "show", &code, "--as", "lan"], b"");
+    assert!(out(&o).contains("048190001234"));
+    let o = db.run(&["audit", "reads", &code], b"");
+    assert!(o.status.success(), "{}", err(&o));
+    let lines: Vec<String> = out(&o).lines().map(str::to_string).collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].contains("\tlan\txem dữ liệu cá nhân"), "{lines:?}");
+}
+
+#[test]
 fn province_settings_and_catalog_import() {
     let db = Db::new();
     let o = db

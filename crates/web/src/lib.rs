@@ -15,6 +15,7 @@ mod error;
 pub mod live;
 pub mod observe;
 mod pages;
+mod privacy_pages;
 
 pub use error::{ApiError, ApiResult};
 
@@ -219,6 +220,7 @@ pub fn router(web: Arc<Web>) -> Router {
         .merge(dashboard_pages::routes())
         .merge(alerts_web::routes())
         .merge(pages::routes())
+        .merge(privacy_pages::routes())
         .route("/assets/htmx.min.js", get(|| async { asset("text/javascript", HTMX) }))
         .route("/assets/app.css", get(|| async { asset("text/css", CSS.as_bytes()) }))
         .route("/assets/live.js", get(|| async { asset("text/javascript", LIVE.as_bytes()) }))

@@ -49,6 +49,8 @@ pub struct UserBar {
     pub(crate) role: String,
     pub(crate) unit: String,
     pub(crate) csrf: String,
+    /// An administrator (the header links the access log).
+    pub(crate) admin: bool,
 }
 
 pub(crate) fn bar(s: &Session) -> Option<UserBar> {
@@ -57,6 +59,7 @@ pub(crate) fn bar(s: &Session) -> Option<UserBar> {
         role: s.user.role.label().to_string(),
         unit: unit_name(&s.user.unit_code),
         csrf: s.csrf.clone(),
+        admin: s.user.role == domain::roles::Role::Admin,
     })
 }
 

@@ -24,6 +24,7 @@ fn fixture() -> Fixture {
         ("chutich", Role::CommuneLeader, "20242"),
         ("lanhdao", Role::ProvinceLeader, "48"),
         ("chuyenvien", Role::Specialist, "20242"),
+        ("quantri", Role::Admin, "20242"),
     ] {
         app.add_user(name, role, unit, "mat-khau-dai", None).unwrap();
     }
@@ -180,6 +181,40 @@ async fn a_dossier_from_intake_to_result_over_the_api() {
         call(&f, "POST", &rating, None, Some(r#"{"phone_last4":"3456","score":4}"#)).await.0,
         StatusCode::CONFLICT
     );
+}
+
+#[tokio::test]
+async fn personal_data_reaches_only_those_who_work_on_it_and_every_read_is_on_the_admins_page() {
+    let f = fixture();
+    let lan = login(&f, "lan").await;
+    let body = json!({"procedure_code": "1.004873", "channel": "direct",
+        "applicant": {"full_name": "Võ Thị Riêng", "phone": "0905123456", "id_number": "048190001234"}});
+    let (_, d) = call(&f, "POST", "/api/v1/dossiers", Some(&lan), Some(&body.to_string())).await;
+    let code = d["code"].as_str().unwrap();
+    let (_, mine) = call(&f, "GET", &format!("/api/v1/dossiers/{code}"), Some(&lan), None).await;
+    assert_eq!(mine["applicant_id_number"], "048190001234");
+    let lanhdao = login(&f, "lanhdao").await;
+    let (_, theirs) = call(&f, "GET", &format!("/api/v1/dossiers/{code}"), Some(&lanhdao), None).await;
+    assert_eq!(
+        (theirs["applicant_id_number"].as_str(), theirs["masked"].as_bool()),
+        (Some("*********234"), Some(true))
+    );
+    assert_eq!(
+        theirs["allowed_actions"],
+        json!([]),
+        "the province leader takes no action on a commune's dossier"
+    );
+    let (_, page) = call(&f, "GET", "/api/v1/dossiers", Some(&lan), None).await;
+    assert_eq!(page["items"][0]["applicant_phone"], "*******456", "lists are masked");
+    let admin = login(&f, "quantri").await;
+    let (s, html) = page_get(&f, "/quan-tri/truy-cap-du-lieu", &admin).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains(code) && html.contains("xem dữ liệu cá nhân") && html.contains("<td>lan</td>"),
+        "{html}"
+    );
+    let (s, _) = page_get(&f, "/quan-tri/truy-cap-du-lieu", &lan).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "an administrator's page");
 }
 
 #[tokio::test]
@@ -630,7 +665,7 @@ async fn a_proposal_and_a_directive_travel_between_the_tiers_over_the_api() {
     assert_eq!((view["done"].as_i64(), view["tasks"].as_array().map(Vec::len)), (Some(1), Some(2)));
 
     let (s, w) = call(&f, "GET", "/api/v1/staff/workload?unit=20242", Some(&lanhdao), None).await;
-    assert_eq!((s, w["headcount"].as_i64()), (StatusCode::OK, Some(3)), "{w}");
+    assert_eq!((s, w["headcount"].as_i64()), (StatusCode::OK, Some(4)), "{w}");
     let (s, _) =
         call(&f, "GET", "/api/v1/staff/workload?unit=20242", Some(&login(&f, "hoa").await), None).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
