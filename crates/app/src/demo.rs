@@ -1,13 +1,12 @@
-//! Demo data: accounts and two weeks of dossiers in Đà Nẵng (48) and Huế (46), so that a
-//! newcomer sees a living system. Only a database without accounts is filled.
+//! Demo data: accounts for every role at a commune and at the province, and a month of
+//! dossiers in every commune of Đà Nẵng (48) and Huế (46), so that a newcomer sees a living
+//! system and the roles apart. Only a database without accounts is filled.
 
-use crate::{ActionRequest, Actor, App, AppResult, Applicant, IntakeRequest};
+use crate::{Actor, App, AppResult};
 use calendar::WorkCalendar;
-use chrono::{Datelike, Duration, NaiveDateTime, Timelike};
+use chrono::{Duration, NaiveDateTime, Timelike};
 use domain::roles::Role;
-use domain::Channel;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::Arc;
 use store::DbUrl;
 
 /// The password of every demo account (the README lists them).
@@ -16,6 +15,8 @@ pub const DEMO_PASSWORD: &str = "haicap2025";
 /// (username, role, unit, full name)
 pub const DEMO_USERS: &[(&str, Role, &str, &str)] = &[
     ("admin.danang", Role::Admin, "48", "Quản trị Đà Nẵng"),
+    ("motcua.danang", Role::Officer, "48", "Trung tâm Phục vụ hành chính công Đà Nẵng"),
+    ("quantri.haichau", Role::Admin, "20242", "Quản trị Phường Hải Châu"),
     ("lanhdao.danang", Role::ProvinceLeader, "48", "Lãnh đạo UBND thành phố Đà Nẵng"),
     ("sotuphap.danang", Role::Department, "48", "Chuyên viên Sở Tư pháp"),
     ("sonoivu.danang", Role::Department, "48", "Chuyên viên Sở Nội vụ"),
@@ -30,41 +31,24 @@ pub const DEMO_USERS: &[(&str, Role, &str, &str)] = &[
     ("motcua.phuxuan", Role::Officer, "19753", "Võ Thị Mai"),
 ];
 
-const NAMES: &[&str] = &[
-    "Nguyễn Văn An",
-    "Trần Thị Bình",
-    "Lê Minh Châu",
-    "Phạm Quốc Dũng",
-    "Hoàng Thị Én",
-    "Võ Văn Phúc",
-    "Đặng Thị Giang",
-    "Bùi Văn Hải",
-    "Đỗ Thị Hương",
-    "Huỳnh Văn Khoa",
-    "Ngô Thị Linh",
-    "Dương Văn Nam",
-];
-
-const STREETS: &[&str] = &["Trần Phú", "Lê Lợi", "Bạch Đằng", "Nguyễn Văn Linh", "Hùng Vương", "Lê Duẩn"];
-
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DemoSummary {
     pub users: usize,
     pub dossiers: usize,
 }
 
-/// Fills a database that has no accounts yet; returns what it made (nothing if it had some).
+/// How busy the demo's month is: a fifth of Đà Nẵng's real load (about 6 dossiers a working
+/// day per commune), so that `serve --demo` starts in seconds (docs/benchmarks.md).
+pub const DEMO_SCALE: f64 = 0.2;
+
+/// Fills a database that has no accounts yet; returns what it made (nothing if it had some):
+/// the demo accounts, then the last 30 days of every commune of Đà Nẵng (48) and Huế (46),
+/// simulated through the application's own use cases, then some coordination.
 pub fn seed(url: &DbUrl, calendar: WorkCalendar, now: NaiveDateTime) -> AppResult<DemoSummary> {
-    let start = (now - Duration::days(14)).with_hour(7).and_then(|t| t.with_minute(30)).unwrap_or(now);
-    let clock = Arc::new(AtomicI64::new(start.and_utc().timestamp()));
-    let c2 = clock.clone();
-    let app = App::open(
-        url,
-        calendar,
-        Arc::new(move || {
-            chrono::DateTime::from_timestamp(c2.load(Ordering::SeqCst), 0).unwrap_or_default().naive_utc()
-        }),
-    )?;
+    let first_day = (now - Duration::days(30)).date();
+    let start = first_day.and_hms_opt(7, 30, 0).unwrap_or(now);
+    let (clock, read) = crate::simulate::hand_clock(start);
+    let app = App::open(url, calendar, read)?;
     let has_users = app.store.read(|c| c.query_one("SELECT 1 FROM users LIMIT 1", &[]))?.is_some();
     if has_users {
         return Ok(DemoSummary::default());
@@ -72,103 +56,11 @@ pub fn seed(url: &DbUrl, calendar: WorkCalendar, now: NaiveDateTime) -> AppResul
     for (name, role, unit, full) in DEMO_USERS {
         app.add_user(name, *role, unit, DEMO_PASSWORD, Some(full))?;
     }
-    let catalog = app.catalog();
-    let procedures: Vec<&str> = catalog
-        .procedures
-        .iter()
-        .filter(|p| {
-            p.direct
-                && p.terms(Channel::Direct).is_some()
-                && matches!(p.level, domain::catalog::Level::Commune)
-        })
-        .map(|p| p.code.as_str())
-        .collect();
-    let desks: Vec<(&str, &str)> = DEMO_USERS
-        .iter()
-        .filter(|(_, role, _, _)| *role == Role::Officer)
-        .map(|(user, _, unit, _)| (*user, *unit))
-        .collect();
-    let reg = units::registry();
-    let mut rng = crate::simulate::Rng::new(2025);
-    let mut dossiers = 0;
-    let mut open: Vec<(String, String, usize)> = vec![];
-    let mut t = start;
-    while t < now - Duration::hours(1) {
-        // Office hours only, a handful of citizens an hour at each desk.
-        if (7..17).contains(&t.hour()) && t.weekday().num_days_from_monday() < 5 {
-            for (user, unit) in &desks {
-                if rng.below(3) != 0 {
-                    continue;
-                }
-                clock.store(t.and_utc().timestamp() + rng.below(3000) as i64, Ordering::SeqCst);
-                let actor = Actor {
-                    department: None,
-                    username: user.to_string(),
-                    role: Some(Role::Officer),
-                    scope: domain::roles::Scope::Commune {
-                        province: reg
-                            .commune(unit)
-                            .map(|c| reg.province_of(c).code.to_string())
-                            .unwrap_or_default(),
-                        commune: unit.to_string(),
-                    },
-                };
-                let commune = reg
-                    .commune(unit)
-                    .map(|c| format!("{}, {}", c.name, reg.province_of(c).name))
-                    .unwrap_or_default();
-                let channel = if rng.below(4) == 0 { Channel::Online } else { Channel::Direct };
-                let req = IntakeRequest {
-                    procedure_code: rng.pick(&procedures).to_string(),
-                    channel,
-                    commune_code: Some(unit.to_string()),
-                    applicant: Applicant {
-                        full_name: rng.pick(NAMES).to_string(),
-                        phone: Some(format!("09{:08}", rng.below(100_000_000))),
-                        id_number: Some(format!("0{:011}", rng.below(100_000_000_000))),
-                        address: Some(format!("{} {}, {commune}", rng.below(200) + 1, rng.pick(STREETS))),
-                    },
-                };
-                // Online procedures not offered online fall back to the desk.
-                let d = app.receive(&req, &actor).or_else(|_| {
-                    app.receive(&IntakeRequest { channel: Channel::Direct, ..req.clone() }, &actor)
-                });
-                if let Ok(d) = d {
-                    dossiers += 1;
-                    open.push((d.code, user.to_string(), 0));
-                }
-            }
-            // Move some open dossiers on.
-            let steps = [
-                "receive",
-                "assign",
-                "request_supplement",
-                "supplement_received",
-                "approve",
-                "return_result",
-            ];
-            for (code, user, step) in open.iter_mut() {
-                if *step >= steps.len() || rng.below(6) != 0 {
-                    continue;
-                }
-                let mut req = ActionRequest::new(steps[*step]);
-                req.to = Some("chuyenvien.haichau".into());
-                req.note = Some("giấy tờ cư trú chưa rõ".into());
-                // Not every dossier needs a supplement.
-                if steps[*step] == "request_supplement" && rng.below(3) != 0 {
-                    req = ActionRequest::new("approve");
-                    *step = 4;
-                }
-                // A step the dossier is not ready for is simply skipped.
-                let _ = app.act(code, &req, &Actor::console(user));
-                *step += 1;
-            }
-        }
-        t += Duration::hours(1);
-        clock.store(t.and_utc().timestamp(), Ordering::SeqCst);
-    }
+    // Up to yesterday: today's work is the visitor's.
+    let opts = crate::simulate::SimOptions { days: 30, seed: 2025, scale: DEMO_SCALE, threads: 8 };
+    let r = crate::simulate::simulate(&app, &clock, "48,46", first_day, opts, &|_, _, _, _| {})?;
     coordination(&app, &clock, start)?;
-    Ok(DemoSummary { users: DEMO_USERS.len(), dossiers })
+    Ok(DemoSummary { users: DEMO_USERS.len(), dossiers: r.dossiers })
 }
 
 /// Departments, positions, staffing, a few proposals and directives, so that the coordination

@@ -162,6 +162,9 @@ struct Desk {
     province: &'static str,
     province_name: &'static str,
     officer: Actor,
+    /// Who its dossiers are assigned to, and who the province's are.
+    assignee: String,
+    province_assignee: String,
 }
 
 /// The communes of `spec`: a province code, several separated by commas, or `all`.
@@ -184,6 +187,8 @@ fn desks_of(spec: &str) -> AppResult<Vec<Desk>> {
                 province: province.code,
                 province_name: province.name,
                 officer: Actor::console(&format!("motcua.{}", c.code)),
+                assignee: format!("chuyenvien.{}", c.code),
+                province_assignee: format!("chuyenvien.{}", province.code),
             });
         }
     }
@@ -209,16 +214,36 @@ pub fn simulate(
     opts: SimOptions,
     progress: &(dyn Fn(u32, u32, usize, usize) + Sync),
 ) -> AppResult<SimReport> {
-    let desks = desks_of(provinces)?;
-    // Dossiers are assigned to accounts of their handling unit: one specialist per commune
-    // and per province (accounts that cannot sign in).
-    let mut staff: Vec<(String, Role, String)> = desks
+    let mut desks = desks_of(provinces)?;
+    // Dossiers are assigned to accounts of their handling unit that process dossiers: the
+    // unit's own where it has one (a demo's), else one per commune and per province (accounts
+    // that cannot sign in).
+    let existing: std::collections::HashMap<String, String> = app
+        .store()
+        .read(|c| {
+            c.query(
+                "SELECT unit_code, username, role FROM users WHERE active = TRUE ORDER BY username DESC",
+                &[],
+            )
+        })?
         .iter()
-        .map(|d| (format!("chuyenvien.{}", d.code), Role::Specialist, d.code.to_string()))
+        .filter(|r| r.text(2).and_then(|x| x.parse::<Role>().ok()).is_some_and(Role::processes))
+        .map(|r| (r.string(0), r.string(1)))
         .collect();
-    let mut provinces_seen: Vec<&str> = desks.iter().map(|d| d.province).collect();
-    provinces_seen.dedup();
-    staff.extend(provinces_seen.iter().map(|p| (format!("chuyenvien.{p}"), Role::Department, p.to_string())));
+    let mut staff: Vec<(String, Role, String)> = vec![];
+    for d in desks.iter_mut() {
+        match existing.get(d.code) {
+            Some(u) => d.assignee = u.clone(),
+            None => staff.push((d.assignee.clone(), Role::Specialist, d.code.to_string())),
+        }
+        match existing.get(d.province) {
+            Some(u) => d.province_assignee = u.clone(),
+            None if !staff.iter().any(|s| s.0 == d.province_assignee) => {
+                staff.push((d.province_assignee.clone(), Role::Department, d.province.to_string()))
+            }
+            None => {}
+        }
+    }
     app.add_accounts_without_login(&staff)?;
     let catalog = app.catalog();
     let commune_level = |p: &&domain::catalog::Procedure| matches!(p.level, domain::catalog::Level::Commune);
@@ -395,8 +420,8 @@ fn act(app: &App, desk: &Desk, s: &Step, tick: NaiveDateTime, tally: &Tally) -> 
     let (step, rest) = s.plan.split_first().expect("plans are not empty");
     let to = match *step {
         "transfer" => desk.province.to_string(),
-        _ if s.sent_up => format!("chuyenvien.{}", desk.province),
-        _ => format!("chuyenvien.{}", desk.code),
+        _ if s.sent_up => desk.province_assignee.clone(),
+        _ => desk.assignee.clone(),
     };
     let req = ActionRequest {
         note: Some("mô phỏng".into()),
