@@ -74,10 +74,15 @@ fn desks() -> Vec<(&'static str, &'static str)> {
 }
 
 fn officer(commune: &str) -> Actor {
+    staff(commune, Role::Officer)
+}
+
+/// A commune's account in `role` (the desk receives and returns, the leader assigns and decides).
+fn staff(commune: &str, role: Role) -> Actor {
     Actor {
         department: None,
-        username: format!("bench.{commune}"),
-        role: Some(Role::Officer),
+        username: format!("bench.{}.{commune}", role.code()),
+        role: Some(role),
         scope: Scope::Commune { province: "48".into(), commune: commune.into() },
     }
 }
@@ -172,8 +177,16 @@ pub fn run(a: BenchArgs) -> CmdResult {
             }
         }
         BenchCmd::Transitions { count, clients } => {
-            // Online dossiers, each then received, assigned, approved and returned: 4 steps.
+            // Online dossiers, each then received (desk), assigned (leader, to the commune's
+            // specialist), approved (leader) and returned (desk): 4 steps.
             let steps = ["receive", "assign", "approve", "return_result"];
+            for (code, _) in &desks {
+                match app.add_user(&format!("xuly.{code}"), Role::Specialist, code, "mat-khau-bench", None) {
+                    Ok(_) => {}
+                    Err(e) if e.code == "user_exists" => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
             let dossiers = count.div_ceil(steps.len());
             let codes: Vec<(String, &str)> = (0..dossiers)
                 .map(|i| {
@@ -184,10 +197,11 @@ pub fn run(a: BenchArgs) -> CmdResult {
             // Step by step, so that each dossier's actions stay in order.
             let mut total = (0.0, 0);
             for step in steps {
-                let req = ActionRequest { to: Some("chuyenvien".into()), ..ActionRequest::new(step) };
+                let role = if matches!(step, "assign" | "approve") { Role::CommuneLeader } else { Role::Officer };
                 let (secs, failed) = drive(codes.len(), clients, |i| {
                     let (code, desk) = &codes[i];
-                    app.act(code, &req, &officer(desk)).map_err(|e| eprintln!("{e}")).is_ok()
+                    let req = ActionRequest { to: Some(format!("xuly.{desk}")), ..ActionRequest::new(step) };
+                    app.act(code, &req, &staff(desk, role)).map_err(|e| eprintln!("{e}")).is_ok()
                 });
                 total = (total.0 + secs, total.1 + failed);
             }
