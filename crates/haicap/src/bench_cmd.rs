@@ -197,7 +197,8 @@ pub fn run(a: BenchArgs) -> CmdResult {
             // Step by step, so that each dossier's actions stay in order.
             let mut total = (0.0, 0);
             for step in steps {
-                let role = if matches!(step, "assign" | "approve") { Role::CommuneLeader } else { Role::Officer };
+                let role =
+                    if matches!(step, "assign" | "approve") { Role::CommuneLeader } else { Role::Officer };
                 let (secs, failed) = drive(codes.len(), clients, |i| {
                     let (code, desk) = &codes[i];
                     let req = ActionRequest { to: Some(format!("xuly.{desk}")), ..ActionRequest::new(step) };
