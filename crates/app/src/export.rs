@@ -144,23 +144,26 @@ impl App {
             "csv" => {
                 out.write_all("\u{feff}".as_bytes()).map_err(io)?;
                 let mut w = csv::Writer::from_writer(out);
-                w.write_record(REGISTER_HEADINGS).map_err(|e| io(e.into()))?;
+                crate::spreadsheet::write_row(&mut w, REGISTER_HEADINGS).map_err(|e| io(e.into()))?;
                 let n = self.register(unit, from, to, actor, |d| {
                     let name = catalog.get(&d.procedure_code).map_or("", |p| p.name.as_str());
-                    w.write_record([
-                        d.code.as_str(),
-                        &d.procedure_code,
-                        name,
-                        &d.applicant_name,
-                        d.channel.label(),
-                        d.status.label(),
-                        &vi_time(d.received_at),
-                        &vi_time(d.due_at),
-                        &vi_time(d.finished_at),
-                        verdict_label(d.verdict.as_deref()),
-                        &d.receiving_unit,
-                        &d.handling_unit,
-                    ])
+                    crate::spreadsheet::write_row(
+                        &mut w,
+                        [
+                            d.code.as_str(),
+                            &d.procedure_code,
+                            name,
+                            &d.applicant_name,
+                            d.channel.label(),
+                            d.status.label(),
+                            &vi_time(d.received_at),
+                            &vi_time(d.due_at),
+                            &vi_time(d.finished_at),
+                            verdict_label(d.verdict.as_deref()),
+                            &d.receiving_unit,
+                            &d.handling_unit,
+                        ],
+                    )
                     .map_err(std::io::Error::other)
                 })?;
                 w.flush().map_err(io)?;

@@ -25,6 +25,7 @@ pub mod report;
 mod sessions;
 mod settings;
 pub mod simulate;
+pub mod spreadsheet;
 pub mod staff;
 pub mod stats;
 mod users;

@@ -632,23 +632,26 @@ impl App {
             "Cơ quan xử lý",
         ];
         let fail = |e: csv::Error| AppError::internal("export", e);
-        w.write_record(header).map_err(fail)?;
+        crate::spreadsheet::write_row(&mut w, header).map_err(fail)?;
         let mut offset = 0;
         loop {
             let page = self.proposals(&ProposalFilter { offset, ..f.clone() }, actor)?;
             for p in &page.items {
                 let province = units::registry().province(&p.province_code).map_or("", |x| x.name);
-                w.write_record([
-                    p.id.to_string().as_str(),
-                    province,
-                    &p.commune_name,
-                    p.category_label,
-                    &p.title,
-                    &p.body,
-                    &p.filed_at.format("%d/%m/%Y").to_string(),
-                    p.status_label,
-                    &p.handler_label,
-                ])
+                crate::spreadsheet::write_row(
+                    &mut w,
+                    [
+                        p.id.to_string().as_str(),
+                        province,
+                        &p.commune_name,
+                        p.category_label,
+                        &p.title,
+                        &p.body,
+                        &p.filed_at.format("%d/%m/%Y").to_string(),
+                        p.status_label,
+                        &p.handler_label,
+                    ],
+                )
                 .map_err(fail)?;
             }
             offset += page.items.len() as u32;

@@ -130,9 +130,11 @@ impl App {
                 let ix = index_of(&f);
                 out.write_all("\u{feff}".as_bytes()).map_err(io_error)?;
                 let mut w = csv::Writer::from_writer(out);
-                w.write_record(["Chỉ tiêu", "Số liệu"]).map_err(|e| io_error(e.into()))?;
+                crate::spreadsheet::write_row(&mut w, ["Chỉ tiêu", "Số liệu"])
+                    .map_err(|e| io_error(e.into()))?;
                 for (k, v) in summary_lines(&f, ix.as_ref()) {
-                    w.write_record([k.as_str(), v.as_str()]).map_err(|e| io_error(e.into()))?;
+                    crate::spreadsheet::write_row(&mut w, [k.as_str(), v.as_str()])
+                        .map_err(|e| io_error(e.into()))?;
                 }
                 w.flush().map_err(io_error)?;
                 Ok(0)

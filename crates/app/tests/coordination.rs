@@ -203,7 +203,8 @@ fn overdue_proposals_are_flagged_once_and_escalated_ones_reach_the_central_list(
         let clock = HandClock::at(at(2026, 3, 2, 9, 0));
         let app = open(db, &clock);
         let chairman = commune("chutich.haichau", Role::CommuneLeader, HAI_CHAU);
-        let req = NewProposal { urgent: true, ..proposal("Máy chủ một cửa hỏng", "digital", None) };
+        // A title typed as a spreadsheet formula: it must stay text in the CSV for the centre.
+        let req = NewProposal { urgent: true, ..proposal("=Máy chủ một cửa hỏng", "digital", None) };
         let p = app.file_proposal(&req, &chairman).unwrap();
         assert_eq!(p.handler, "SKHCN");
         assert_eq!(
@@ -237,8 +238,9 @@ fn overdue_proposals_are_flagged_once_and_escalated_ones_reach_the_central_list(
         let csv = app.central_proposals_csv(&leader("48")).unwrap();
         assert!(
             csv.starts_with('\u{feff}')
-                && csv.contains("Máy chủ một cửa hỏng")
-                && csv.contains("Phường Hải Châu")
+                && csv.contains(",'=Máy chủ một cửa hỏng,")
+                && csv.contains("Phường Hải Châu"),
+            "{csv}"
         );
         assert!(!app.central_proposals_csv(&leader("46")).unwrap().contains("Máy chủ"));
     });

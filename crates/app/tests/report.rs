@@ -81,3 +81,27 @@ fn the_workbook_holds_the_figures_the_index_and_every_dossier_of_the_period() {
         assert_eq!(book.sheet_names().len(), 3);
     }
 }
+
+#[test]
+fn a_formula_typed_by_a_citizen_stays_text_in_every_csv() {
+    let db = common::sqlite();
+    let clock = HandClock::at(at(2026, 3, 2, 8, 0));
+    let app = open(&db, &clock);
+    let console = Actor::console("test");
+    let formula = "=HYPERLINK(\"http://evil.example\",\"Xem\")";
+    let req = IntakeRequest {
+        procedure_code: "1.004873".into(),
+        channel: Channel::Direct,
+        commune_code: Some("20242".into()),
+        applicant: Applicant { full_name: formula.into(), ..Applicant::default() },
+    };
+    app.receive(&req, &console).unwrap();
+    let day = at(2026, 3, 2, 0, 0).date();
+    let mut buf = vec![];
+    app.write_register("20242", day, day, &console, "csv", &mut buf).unwrap();
+    let text = String::from_utf8(buf).unwrap();
+    let mut rdr = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let row = rdr.records().next().unwrap().unwrap();
+    assert_eq!(&row[3], format!("'{formula}"), "the name cell starts with an apostrophe");
+    assert!(text.lines().all(|l| !l.starts_with('=') && !l.contains(",=")), "{text}");
+}

@@ -12,6 +12,7 @@ mod coordination_pages;
 mod dashboard_pages;
 mod dossier_pages;
 mod error;
+mod headers;
 pub mod live;
 pub mod observe;
 mod pages;
@@ -195,6 +196,7 @@ pub async fn blocking<T: Send + 'static>(
 const HTMX: &[u8] = include_bytes!("../assets/htmx.min.js");
 const CSS: &str = include_str!("../assets/app.css");
 const LIVE: &str = include_str!("../assets/live.js");
+const APP_JS: &str = include_str!("../assets/app.js");
 
 fn asset(content_type: &'static str, body: &'static [u8]) -> Response {
     ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=86400")], body)
@@ -224,11 +226,14 @@ pub fn router(web: Arc<Web>) -> Router {
         .route("/assets/htmx.min.js", get(|| async { asset("text/javascript", HTMX) }))
         .route("/assets/app.css", get(|| async { asset("text/css", CSS.as_bytes()) }))
         .route("/assets/live.js", get(|| async { asset("text/javascript", LIVE.as_bytes()) }))
+        .route("/assets/app.js", get(|| async { asset("text/javascript", APP_JS.as_bytes()) }))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(observe::ready))
         .route("/metrics", get(observe::metrics))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(64 * 1024))
+        // Every answer, errors and panics included, carries the security headers.
+        .layer(axum::middleware::from_fn_with_state(web.clone(), headers::security))
         // Inside the tracking layer, so that the answer to a panic carries the request id.
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(observe::panicked))
         .layer(axum::middleware::from_fn_with_state(web.clone(), observe::track))

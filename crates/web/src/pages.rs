@@ -117,6 +117,7 @@ struct LoginPage {
     user: Option<UserBar>,
     error: Option<String>,
     next: String,
+    csrf: String,
 }
 
 #[derive(Deserialize)]
@@ -124,16 +125,46 @@ struct NextQuery {
     next: Option<String>,
 }
 
-/// Only paths of this site: never an open redirect.
-fn safe_next(next: Option<&str>) -> String {
+/// Only paths of this site: never an open redirect. Browsers drop tabs and line breaks from a
+/// URL and read `\\` as `/`, so `/\t/evil.example` would leave the site: only visible ASCII is
+/// taken, and no second slash or backslash at the start.
+pub(crate) fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && n.chars().all(|c| c.is_ascii_graphic()) =>
+        {
+            n.to_string()
+        }
         _ => "/".into(),
     }
 }
 
-async fn login_page(Query(q): Query<NextQuery>) -> Response {
-    render(&LoginPage { user: None, error: None, next: safe_next(q.next.as_deref()) })
+/// The login form's CSRF token: a random value in a cookie of the login path and in the form,
+/// which must agree (a page of another site can post a form here, but cannot read or set the
+/// cookie), so that nobody signs an officer into an account of theirs.
+const LOGIN_COOKIE: &str = "haicap_login";
+
+fn login_form(web: &Web, error: Option<String>, next: String, status: StatusCode) -> Response {
+    let mut b = [0u8; 16];
+    if getrandom::fill(&mut b).is_err() {
+        return page_error(ApiError::new(
+            app::ErrorKind::Internal,
+            "no_randomness",
+            "không tạo được mã phiên",
+        ));
+    }
+    let csrf: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    let secure = if web.secure_cookies { "; Secure" } else { "" };
+    let c =
+        format!("{LOGIN_COOKIE}={csrf}; Path=/dang-nhap; HttpOnly; SameSite=Strict; Max-Age=3600{secure}");
+    (status, [(SET_COOKIE, c)], render(&LoginPage { user: None, error, next, csrf })).into_response()
+}
+
+async fn login_page(State(web): State<Arc<Web>>, Query(q): Query<NextQuery>) -> Response {
+    login_form(&web, None, safe_next(q.next.as_deref()), StatusCode::OK)
 }
 
 #[derive(Deserialize)]
@@ -141,12 +172,18 @@ struct LoginForm {
     username: String,
     password: String,
     next: Option<String>,
+    #[serde(default)]
+    csrf: String,
 }
 
 async fn login(State(web): State<Arc<Web>>, parts: Parts, Form(f): Form<LoginForm>) -> Response {
     let ip = client_ip(&parts);
     let app = web.app.clone();
     let next = safe_next(f.next.as_deref());
+    if f.csrf.is_empty() || cookie(&parts, LOGIN_COOKIE).as_deref() != Some(f.csrf.as_str()) {
+        let message = "phiên đăng nhập đã hết hạn hoặc không hợp lệ; hãy đăng nhập lại".to_string();
+        return login_form(&web, Some(message), next, StatusCode::FORBIDDEN);
+    }
     match blocking(move || app.login(&f.username, &f.password, &ip)).await {
         Ok((token, _)) => {
             let secure = if web.secure_cookies { "; Secure" } else { "" };
@@ -154,10 +191,7 @@ async fn login(State(web): State<Arc<Web>>, parts: Parts, Form(f): Form<LoginFor
                 format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=43200{secure}");
             ([(SET_COOKIE, c)], Redirect::to(&next)).into_response()
         }
-        Err(e) => {
-            let status = crate::error::status_of(e.0.kind);
-            (status, render(&LoginPage { user: None, error: Some(e.0.message), next })).into_response()
-        }
+        Err(e) => login_form(&web, Some(e.0.message), next, crate::error::status_of(e.0.kind)),
     }
 }
 
