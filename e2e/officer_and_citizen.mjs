@@ -44,6 +44,9 @@ try {
   assert.match(await desk.textContent('h1'), /GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ/);
   assert.equal(await desk.locator('.qr svg').count(), 1);
   code = desk.url().split('/ho-so/')[1].split('/')[0];
+  // The receipt carries the tracking PIN (and its QR code opens the tracking page with it).
+  const pin = (await desk.textContent('#pin')).trim();
+  assert.match(pin, /^[2-9A-Z]{8}$/);
   await desk.screenshot({ path: `${shots}/receipt.png`, fullPage: true });
 
   // Three people take it through its life together, each with only their own buttons.
@@ -107,7 +110,7 @@ try {
   const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
   await phone.goto(`${base}/tra-cuu`);
   await phone.fill('input[name=code]', code);
-  await phone.fill('input[name=phone4]', '6810');
+  await phone.fill('input[name=pin]', pin);
   await phone.click('form button');
   assert.match(await phone.textContent('section h2'), /Đã trả kết quả/);
   const text = await phone.textContent('main');
@@ -115,8 +118,8 @@ try {
   await phone.screenshot({ path: `${shots}/track-phone.png`, fullPage: true });
   await phone.click('text=Gửi đánh giá');
   assert.equal(await phone.locator('text=Gửi đánh giá').count(), 0, 'rated once');
-  // A wrong phone looks like no dossier at all.
-  await phone.goto(`${base}/tra-cuu?code=${code}&phone4=0000`);
+  // The phone's last digits (which others may know) or a wrong PIN look like no dossier at all.
+  await phone.goto(`${base}/tra-cuu?code=${code}&pin=6810`);
   assert.match(await phone.textContent('.error'), /không tìm thấy/);
 
   // ---- a citizen submits online with a document ----
@@ -133,6 +136,7 @@ try {
   await phone.click('button[type=submit]');
   assert.match(await phone.textContent('h1'), /Đã nộp hồ sơ/);
   const online = (await phone.textContent('main')).match(/Mã hồ sơ của ông\/bà: (\S+)\./)[1];
+  assert.match(await phone.textContent('main'), /Mã tra cứu: [2-9A-Z]{8}/, 'the PIN is shown on submission');
   await phone.screenshot({ path: `${shots}/submitted-phone.png`, fullPage: true });
   // The commune sees it, with its document, and receives it.
   await desk.goto(`${base}/ho-so/${online}`);

@@ -240,6 +240,7 @@ impl App {
             head_hash: String::new(),
             updated_at: now,
             seal_salt: Some(crate::privacy::new_salt()),
+            tracking_pin: Some(crate::public::new_pin()),
             erased_at: None,
             masked: false,
             events: vec![],

@@ -17,7 +17,7 @@ pub mod export;
 mod intake;
 mod privacy;
 pub mod proposals;
-mod public;
+pub(crate) mod public;
 mod queries;
 mod recent;
 mod records;

@@ -85,6 +85,7 @@ impl DossierRecord {
     pub fn mask_personal(&mut self) {
         self.applicant_id_number = self.applicant_id_number.as_deref().map(mask);
         self.applicant_phone = self.applicant_phone.as_deref().map(mask);
+        self.tracking_pin = None;
         self.masked = true;
     }
 

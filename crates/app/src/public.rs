@@ -61,29 +61,79 @@ fn public_step(kind: &EventKind) -> Option<String> {
     )
 }
 
-fn last4_matches(phone: Option<&str>, last4: &str) -> bool {
-    let l = last4.trim();
-    l.len() == 4 && l.bytes().all(|b| b.is_ascii_digit()) && phone.is_some_and(|p| p.ends_with(l))
+/// The tracking PIN's alphabet: no 0/O, 1/I/L, so that it is read back from paper without
+/// doubt. Eight characters of 31: about 40 bits, beyond guessing within the limits below.
+const PIN_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+pub(crate) const PIN_LENGTH: usize = 8;
+
+/// A fresh random tracking PIN (not derived from the code: codes are sequential).
+pub(crate) fn new_pin() -> String {
+    use argon2::password_hash::rand_core::{OsRng, RngCore};
+    let mut out = String::with_capacity(PIN_LENGTH);
+    while out.len() < PIN_LENGTH {
+        let b = (OsRng.next_u32() & 0xff) as usize;
+        // Rejection sampling: every symbol equally likely.
+        if b < 248 {
+            out.push(PIN_ALPHABET[b % PIN_ALPHABET.len()] as char);
+        }
+    }
+    out
+}
+
+/// Whether `secret` opens dossier `d`: its tracking PIN (case and spaces ignored), or, for a
+/// dossier filed before PINs existed, the last four digits of the phone given at intake.
+fn opens(d: &crate::DossierRecord, secret: &str) -> bool {
+    let s: String =
+        secret.chars().filter(|c| !c.is_whitespace() && *c != '-').collect::<String>().to_uppercase();
+    match &d.tracking_pin {
+        Some(pin) => s.len() == pin.len() && s == *pin,
+        None => {
+            s.len() == 4
+                && s.bytes().all(|b| b.is_ascii_digit())
+                && d.applicant_phone.as_deref().is_some_and(|p| p.ends_with(&s))
+        }
+    }
 }
 
 impl App {
-    /// The dossier behind a code and phone digits. A wrong code and a wrong phone look the same.
-    fn citizens_dossier(&self, code: &str, phone_last4: &str) -> AppResult<crate::DossierRecord> {
+    /// The dossier behind a code and its tracking secret. A wrong code and a wrong secret look
+    /// the same; failures are counted per dossier and per client address, and past the limit
+    /// the answer is 429 whatever is sent, the right secret included.
+    fn citizens_dossier(&self, code: &str, secret: &str, client: &str) -> AppResult<crate::DossierRecord> {
         let not_found =
-            || AppError::not_found("dossier_not_found", "không tìm thấy hồ sơ với mã và số điện thoại này");
-        let d = self.load(code, &Actor::console("public")).map_err(|e| match e.kind {
-            ErrorKind::NotFound => not_found(),
-            _ => e,
-        })?;
-        if !last4_matches(d.applicant_phone.as_deref(), phone_last4) {
-            return Err(not_found());
+            || AppError::not_found("dossier_not_found", "không tìm thấy hồ sơ với mã và mã tra cứu này");
+        let now = self.now();
+        let code_key: String = code.trim().chars().take(64).collect();
+        let keys = [format!("track:{code_key}"), format!("track-ip:{client}")];
+        if self.throttled(&keys, now)? {
+            return Err(AppError::new(
+                ErrorKind::TooManyRequests,
+                "too_many_attempts",
+                format!(
+                    "nhập sai mã tra cứu quá nhiều lần; hãy thử lại sau {} phút",
+                    crate::sessions::THROTTLE_MINUTES
+                ),
+            ));
         }
-        Ok(d)
+        let found = match self.load(code, &Actor::console("public")) {
+            Ok(d) if opens(&d, secret) => Some(d),
+            Ok(_) => None,
+            Err(e) if e.kind == ErrorKind::NotFound => None,
+            Err(e) => return Err(e),
+        };
+        match found {
+            Some(d) => Ok(d),
+            None => {
+                self.count_failure(&keys, now)?;
+                Err(not_found())
+            }
+        }
     }
 
-    /// The public view of a dossier.
-    pub fn track(&self, code: &str, phone_last4: &str) -> AppResult<TrackView> {
-        let d = self.citizens_dossier(code, phone_last4)?;
+    /// The public view of a dossier, to whoever holds its code and tracking PIN; `client` is
+    /// the caller's address (failures are limited per address too).
+    pub fn track(&self, code: &str, secret: &str, client: &str) -> AppResult<TrackView> {
+        let d = self.citizens_dossier(code, secret, client)?;
         let catalog = self.catalog();
         let code2 = d.code.clone();
         let rated = self
@@ -114,9 +164,17 @@ impl App {
         })
     }
 
-    /// A citizen's rating (1 to 5) of a dossier whose result was returned; once per dossier.
-    pub fn rate(&self, code: &str, phone_last4: &str, score: u8, comment: Option<&str>) -> AppResult<()> {
-        let d = self.citizens_dossier(code, phone_last4)?;
+    /// A citizen's rating (1 to 5) of a dossier whose result was returned, by whoever holds the
+    /// receipt's tracking PIN; once per dossier.
+    pub fn rate(
+        &self,
+        code: &str,
+        secret: &str,
+        client: &str,
+        score: u8,
+        comment: Option<&str>,
+    ) -> AppResult<()> {
+        let d = self.citizens_dossier(code, secret, client)?;
         if d.status != Status::Returned {
             return Err(AppError::new(
                 ErrorKind::Conflict,

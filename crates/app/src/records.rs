@@ -38,6 +38,10 @@ pub struct DossierRecord {
     /// When the personal data was erased at the end of the retention period.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub erased_at: Option<NaiveDateTime>,
+    /// The secret the citizen tracks and rates the dossier with (on the receipt); only to the
+    /// seats that work on the dossier.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tracking_pin: Option<String>,
     /// Whether the ID number and phone are shown masked to this reader.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub masked: bool,
@@ -47,7 +51,7 @@ pub struct DossierRecord {
 
 pub(crate) const COLUMNS: &str = "code, province_code, receiving_unit, handling_unit, procedure_code, procedure_version, \
     channel, status, applicant_name, applicant_phone, applicant_id_number, address_text, address_commune, \
-    registered_at, received_at, due_at, finished_at, verdict, assignee, supplement_requests, event_count, head_hash, updated_at, seal_salt, erased_at";
+    registered_at, received_at, due_at, finished_at, verdict, assignee, supplement_requests, event_count, head_hash, updated_at, seal_salt, erased_at, tracking_pin";
 
 impl DossierRecord {
     pub(crate) fn from_row(r: &Row) -> Option<DossierRecord> {
@@ -78,6 +82,7 @@ impl DossierRecord {
             updated_at: r.ts(22)?,
             seal_salt: opt(23),
             erased_at: r.ts(24),
+            tracking_pin: opt(25),
             masked: false,
             events: vec![],
         })
@@ -103,7 +108,7 @@ impl DossierRecord {
     pub(crate) fn insert(&self, c: &mut dyn Conn) -> Result<(), StoreError> {
         c.exec_later(
             &format!(
-                "INSERT INTO dossiers ({COLUMNS}, search_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)"
+                "INSERT INTO dossiers ({COLUMNS}, search_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)"
             ),
             vec![
                 (&self.code).into(),
@@ -131,6 +136,7 @@ impl DossierRecord {
                 self.updated_at.into(),
                 self.seal_salt.clone().into(),
                 self.erased_at.into(),
+                self.tracking_pin.clone().into(),
                 self.search_key().into(),
             ],
         )

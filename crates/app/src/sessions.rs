@@ -16,7 +16,19 @@ const SESSION_HOURS: i64 = 12;
 const MAX_FAILURES: u32 = 5;
 /// Per address: a commune office's officers share one address behind its router.
 const MAX_FAILURES_PER_ADDRESS: u32 = 30;
-const THROTTLE_MINUTES: i64 = 15;
+pub(crate) const THROTTLE_MINUTES: i64 = 15;
+
+/// Failures allowed in [`THROTTLE_MINUTES`] for a key, by its kind: an account (`u:`), the
+/// address of a login (`ip:`), a dossier's tracking secret (`track:`), the address guessing
+/// tracking secrets (`track-ip:`).
+fn max_failures(key: &str) -> u32 {
+    match key.split_once(':').map(|(kind, _)| kind) {
+        Some("ip") => MAX_FAILURES_PER_ADDRESS,
+        Some("track") => 5,
+        Some("track-ip") => 20,
+        _ => MAX_FAILURES,
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Session {
@@ -69,10 +81,10 @@ impl App {
 
     /// Whether any of `keys` (the account, the address) failed too often lately. Counted in
     /// the database, shared by every server.
-    fn throttled(&self, keys: &[String], now: NaiveDateTime) -> AppResult<bool> {
+    pub(crate) fn throttled(&self, keys: &[String], now: NaiveDateTime) -> AppResult<bool> {
         let since = now - Duration::minutes(THROTTLE_MINUTES);
         for k in keys {
-            let max = if k.starts_with("ip:") { MAX_FAILURES_PER_ADDRESS } else { MAX_FAILURES };
+            let max = max_failures(k);
             let k = k.clone();
             let row = self.store.read(|c| {
                 c.query_one(
@@ -88,7 +100,7 @@ impl App {
         Ok(false)
     }
 
-    fn count_failure(&self, keys: &[String], now: NaiveDateTime) -> AppResult<()> {
+    pub(crate) fn count_failure(&self, keys: &[String], now: NaiveDateTime) -> AppResult<()> {
         let keys = keys.to_vec();
         let window_start = now - Duration::minutes(THROTTLE_MINUTES);
         self.store.write(move |c| {

@@ -17,6 +17,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (9, "stats_clustered", include_str!("../migrations/0009_stats_clustered.sql")),
     (10, "operations", include_str!("../migrations/0010_operations.sql")),
     (11, "privacy", include_str!("../migrations/0011_privacy.sql")),
+    (12, "tracking", include_str!("../migrations/0012_tracking.sql")),
 ];
 
 /// The latest schema version this build knows.

@@ -354,24 +354,26 @@ async fn act(
 
 #[derive(Deserialize)]
 struct TrackQuery {
-    phone_last4: Option<String>,
+    /// The receipt's tracking PIN (for a dossier filed before PINs: the phone's last 4 digits).
+    pin: Option<String>,
 }
 
 async fn track(
     State(web): State<Arc<Web>>,
+    parts: axum::http::request::Parts,
     Path(code): Path<String>,
     Query(q): Query<TrackQuery>,
 ) -> ApiResult<Json<Value>> {
     let app = web.app.clone();
-    let last4 = q.phone_last4.unwrap_or_default();
-    let v = blocking(move || app.track(&code, &last4)).await?;
+    let (pin, ip) = (q.pin.unwrap_or_default(), client_ip(&parts));
+    let v = blocking(move || app.track(&code, &pin, &ip)).await?;
     Ok(Json(json!(v)))
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Rating {
-    phone_last4: String,
+    pin: String,
     score: u8,
     #[serde(default)]
     comment: Option<String>,
@@ -379,11 +381,13 @@ struct Rating {
 
 async fn rate(
     State(web): State<Arc<Web>>,
+    parts: axum::http::request::Parts,
     Path(code): Path<String>,
     Body(r): Body<Rating>,
 ) -> ApiResult<StatusCode> {
     let app = web.app.clone();
-    blocking(move || app.rate(&code, &r.phone_last4, r.score, r.comment.as_deref())).await?;
+    let ip = client_ip(&parts);
+    blocking(move || app.rate(&code, &r.pin, &ip, r.score, r.comment.as_deref())).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

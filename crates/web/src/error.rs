@@ -35,6 +35,21 @@ pub fn status_of(kind: ErrorKind) -> StatusCode {
     }
 }
 
+/// Seconds a client is told to wait after a 429 (the throttling window).
+const RETRY_AFTER_SECONDS: &str = "900";
+
+/// `body` with `status`, and, for a 429, when to try again.
+pub fn with_retry_after(status: StatusCode, body: impl IntoResponse) -> Response {
+    let mut res = (status, body).into_response();
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        res.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from_static(RETRY_AFTER_SECONDS),
+        );
+    }
+    res
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let e = self.0;
@@ -51,7 +66,7 @@ impl IntoResponse for ApiError {
         if let Some(id) = crate::observe::request_id() {
             body["error"]["request_id"] = serde_json::json!(&*id);
         }
-        (status, Json(body)).into_response()
+        with_retry_after(status, Json(body))
     }
 }
 

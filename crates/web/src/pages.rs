@@ -90,7 +90,7 @@ pub(crate) fn page_error(e: ApiError) -> Response {
         Some(id) if status.is_server_error() => format!("{} (mã yêu cầu {id})", e.0.message),
         _ => e.0.message,
     };
-    (status, message_page("Không thực hiện được", &text)).into_response()
+    crate::error::with_retry_after(status, message_page("Không thực hiện được", &text))
 }
 
 pub fn unit_name(code: &str) -> String {
@@ -160,7 +160,10 @@ fn login_form(web: &Web, error: Option<String>, next: String, status: StatusCode
     let secure = if web.secure_cookies { "; Secure" } else { "" };
     let c =
         format!("{LOGIN_COOKIE}={csrf}; Path=/dang-nhap; HttpOnly; SameSite=Strict; Max-Age=3600{secure}");
-    (status, [(SET_COOKIE, c)], render(&LoginPage { user: None, error, next, csrf })).into_response()
+    crate::error::with_retry_after(
+        status,
+        ([(SET_COOKIE, c)], render(&LoginPage { user: None, error, next, csrf })),
+    )
 }
 
 async fn login_page(State(web): State<Arc<Web>>, Query(q): Query<NextQuery>) -> Response {
@@ -556,6 +559,8 @@ struct ReceiptPage {
     due: String,
     qr: String,
     track_url: String,
+    /// The tracking PIN (none for a reader who may not see it, or a dossier filed before PINs).
+    pin: Option<String>,
     officer: String,
 }
 
@@ -580,7 +585,11 @@ async fn receipt(
     let p = catalog.get(&d.procedure_code);
     let host = parts.headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or("localhost");
     let scheme = if web.secure_cookies { "https" } else { "http" };
-    let track_url = format!("{scheme}://{host}/tra-cuu?code={}", d.code);
+    // The QR code opens the tracking page with the PIN filled in: the paper is the key.
+    let track_url = match &d.tracking_pin {
+        Some(pin) => format!("{scheme}://{host}/tra-cuu?code={}&pin={pin}", d.code),
+        None => format!("{scheme}://{host}/tra-cuu?code={}", d.code),
+    };
     let officer = d
         .events
         .iter()
@@ -599,6 +608,7 @@ async fn receipt(
         due: time(d.due_at),
         qr: qr_svg(&track_url),
         track_url,
+        pin: d.tracking_pin.clone(),
         officer,
         code: d.code,
     })
@@ -733,7 +743,7 @@ struct TrackModel {
 struct TrackPage {
     user: Option<UserBar>,
     code: String,
-    phone4: String,
+    pin: String,
     error: Option<String>,
     view: Option<TrackModel>,
 }
@@ -741,20 +751,21 @@ struct TrackPage {
 #[derive(Deserialize)]
 struct TrackQuery {
     code: Option<String>,
-    phone4: Option<String>,
+    /// The tracking PIN of the receipt (or, for a dossier filed before PINs, the phone's last
+    /// four digits).
+    pin: Option<String>,
 }
 
-async fn track_page(State(web): State<Arc<Web>>, Query(q): Query<TrackQuery>) -> Response {
+async fn track_page(State(web): State<Arc<Web>>, parts: Parts, Query(q): Query<TrackQuery>) -> Response {
     let code = q.code.unwrap_or_default();
-    let phone4 = q.phone4.unwrap_or_default();
-    let mut page =
-        TrackPage { user: None, code: code.clone(), phone4: phone4.clone(), error: None, view: None };
+    let pin = q.pin.unwrap_or_default();
+    let mut page = TrackPage { user: None, code: code.clone(), pin: pin.clone(), error: None, view: None };
     if code.trim().is_empty() {
         return render(&page);
     }
     let app = web.app.clone();
-    let (c, p) = (code.clone(), phone4.clone());
-    match blocking(move || app.track(&c, &p)).await {
+    let (c, p, ip) = (code.clone(), pin.clone(), client_ip(&parts));
+    match blocking(move || app.track(&c, &p, &ip)).await {
         Ok(t) => {
             page.view = Some(TrackModel {
                 code: t.code.clone(),
@@ -769,7 +780,7 @@ async fn track_page(State(web): State<Arc<Web>>, Query(q): Query<TrackQuery>) ->
         Err(e) => {
             let status = crate::error::status_of(e.0.kind);
             page.error = Some(e.0.message);
-            (status, render(&page)).into_response()
+            crate::error::with_retry_after(status, render(&page))
         }
     }
 }
@@ -777,18 +788,18 @@ async fn track_page(State(web): State<Arc<Web>>, Query(q): Query<TrackQuery>) ->
 #[derive(Deserialize)]
 struct RateForm {
     code: String,
-    phone4: String,
+    pin: String,
     score: u8,
 }
 
-async fn rate(State(web): State<Arc<Web>>, Form(f): Form<RateForm>) -> Response {
+async fn rate(State(web): State<Arc<Web>>, parts: Parts, Form(f): Form<RateForm>) -> Response {
     let app = web.app.clone();
-    let (code, phone4) = (f.code.clone(), f.phone4.clone());
-    match blocking(move || app.rate(&f.code, &f.phone4, f.score, None)).await {
+    let (code, pin, ip) = (f.code.clone(), f.pin.clone(), client_ip(&parts));
+    match blocking(move || app.rate(&f.code, &f.pin, &ip, f.score, None)).await {
         Ok(()) => Redirect::to(&format!(
-            "/tra-cuu?code={}&phone4={}",
+            "/tra-cuu?code={}&pin={}",
             crate::auth::url_encode(&code),
-            crate::auth::url_encode(&phone4)
+            crate::auth::url_encode(&pin)
         ))
         .into_response(),
         Err(e) => page_error(e),
@@ -988,29 +999,16 @@ async fn submit(
     match blocking(move || app.submit_online(&req, &uploads)).await {
         Ok(d) => {
             web.publish(&d);
-            let last4: String = d
-                .applicant_phone
-                .clone()
-                .unwrap_or_default()
-                .chars()
-                .rev()
-                .take(4)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect();
+            let pin = d.tracking_pin.clone().unwrap_or_default();
             render(&MessagePage {
                 user: None,
                 heading: "Đã nộp hồ sơ".into(),
                 text: format!(
-                    "Mã hồ sơ của ông/bà: {}. Hồ sơ sẽ được cán bộ {} tiếp nhận và hẹn ngày trả kết quả.",
+                    "Mã hồ sơ của ông/bà: {}. Mã tra cứu: {pin} (hãy ghi lại: cần cả hai để tra cứu và đánh giá). Hồ sơ sẽ được cán bộ {} tiếp nhận và hẹn ngày trả kết quả.",
                     d.code,
                     unit_name(&d.receiving_unit)
                 ),
-                link: Some((
-                    format!("/tra-cuu?code={}&phone4={last4}", d.code),
-                    "Tra cứu tiến độ hồ sơ".into(),
-                )),
+                link: Some((format!("/tra-cuu?code={}&pin={pin}", d.code), "Tra cứu tiến độ hồ sơ".into())),
             })
         }
         Err(e) => {

@@ -162,25 +162,67 @@ async fn a_dossier_from_intake_to_result_over_the_api() {
     assert_eq!(d["status"], "returned");
     assert_eq!(d["portal_status"], 10);
     assert_eq!(d["events"].as_array().unwrap().len(), 7);
-    // The citizen tracks it with the phone's last 4 digits and sees no personal data.
-    let (s, v) = raw(&f, "GET", &format!("/api/v1/track/{code}?phone_last4=3456"), None, None).await;
+    // The citizen tracks it with the receipt's PIN and sees no personal data; the phone's last
+    // digits, which anyone may know, open nothing.
+    let pin = d["tracking_pin"].as_str().expect("the desk sees the PIN it prints").to_string();
+    assert!(pin.len() >= 6 && !code.contains(&pin));
+    let (s, _) = call(&f, "GET", &format!("/api/v1/track/{code}?pin=3456"), None, None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, v) =
+        raw(&f, "GET", &format!("/api/v1/track/{code}?pin={}", pin.to_lowercase()), None, None).await;
     assert_eq!(s, StatusCode::OK);
     let text = String::from_utf8(v).unwrap();
     assert!(
         !text.contains("Trần Văn An") && !text.contains("0905123456") && !text.contains("Trần Phú"),
         "{text}"
     );
-    let (s, _) = call(&f, "GET", &format!("/api/v1/track/{code}?phone_last4=0000"), None, None).await;
-    assert_eq!(s, StatusCode::NOT_FOUND);
     let rating = format!("/api/v1/track/{code}/rating");
-    assert_eq!(
-        call(&f, "POST", &rating, None, Some(r#"{"phone_last4":"3456","score":5}"#)).await.0,
-        StatusCode::NO_CONTENT
-    );
-    assert_eq!(
-        call(&f, "POST", &rating, None, Some(r#"{"phone_last4":"3456","score":4}"#)).await.0,
-        StatusCode::CONFLICT
-    );
+    let rate = |pin: &str, score: u8| json!({"pin": pin, "score": score}).to_string();
+    assert_eq!(call(&f, "POST", &rating, None, Some(&rate("3456", 1))).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(call(&f, "POST", &rating, None, Some(&rate(&pin, 5))).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(call(&f, "POST", &rating, None, Some(&rate(&pin, 4))).await.0, StatusCode::CONFLICT);
+    // Others see neither the PIN nor the numbers.
+    let so = login(&f, "sotuphap").await;
+    let (_, theirs) = call(&f, "GET", &format!("/api/v1/dossiers/{code}"), Some(&so), None).await;
+    assert!(theirs.get("tracking_pin").is_none(), "{theirs}");
+}
+
+#[tokio::test]
+async fn tracking_cannot_be_guessed_and_guessing_is_stopped() {
+    let f = fixture();
+    let lan = login(&f, "lan").await;
+    let mut codes = vec![];
+    for name in ["A", "B"] {
+        let (_, d) = call(&f, "POST", "/api/v1/dossiers", Some(&lan), Some(&new_dossier(name))).await;
+        codes
+            .push((d["code"].as_str().unwrap().to_string(), d["tracking_pin"].as_str().unwrap().to_string()));
+    }
+    assert_ne!(codes[0].1, codes[1].1, "PINs are not derived from the sequential codes");
+    let (code, pin) = &codes[0];
+    // Five wrong guesses for a dossier; the sixth try is refused, the right PIN included.
+    for guess in ["AAAAAAAA", "BBBBBBBB", "CCCCCCCC", "DDDDDDDD", "EEEEEEEE"] {
+        let (s, _) = call(&f, "GET", &format!("/api/v1/track/{code}?pin={guess}"), None, None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+    }
+    let (s, bytes) = raw(&f, "GET", &format!("/api/v1/track/{code}?pin={pin}"), None, None).await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "{}", String::from_utf8_lossy(&bytes));
+    let req = Request::builder().uri(format!("/api/v1/track/{code}?pin={pin}")).body(Body::empty()).unwrap();
+    let res = f.router.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.headers()[header::RETRY_AFTER], "900");
+    let rating = format!("/api/v1/track/{code}/rating");
+    let (s, _) = call(&f, "POST", &rating, None, Some(&json!({"pin": pin, "score": 1}).to_string())).await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "nor can its rating be taken");
+    // The other dossier is not locked by someone guessing this one... until the address has
+    // guessed too often across dossiers.
+    let (other, other_pin) = &codes[1];
+    let (s, _) = call(&f, "GET", &format!("/api/v1/track/{other}?pin={other_pin}"), None, None).await;
+    assert_eq!(s, StatusCode::OK);
+    for i in 0..15 {
+        let (s, _) = call(&f, "GET", &format!("/api/v1/track/99999-000000-{i:04}?pin=X"), None, None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+    }
+    let (s, _) = call(&f, "GET", &format!("/api/v1/track/{other}?pin={other_pin}"), None, None).await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "twenty failures from one address stop it");
 }
 
 #[tokio::test]
