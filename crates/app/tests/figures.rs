@@ -72,11 +72,13 @@ fn figures_equal_a_direct_count_for_random_periods_and_units() {
                         extra_days: Some(1),
                         ..ActionRequest::new(action)
                     };
-                    if rng.next(3) == 0 && app.act(&code, &req, &console).is_ok() && action == "return_result"
-                    {
-                        // Some citizens rate the service once the result is returned.
+                    let acted = if rng.next(3) == 0 { app.act(&code, &req, &console).ok() } else { None };
+                    if let Some(d) = acted.filter(|_| action == "return_result") {
+                        // Some citizens rate the service once the result is returned, with the
+                        // PIN of their receipt.
                         if rng.next(5) != 0 {
-                            app.rate(&code, "0000", 1 + rng.next(5) as u8, None).unwrap();
+                            let pin = d.tracking_pin.unwrap();
+                            app.rate(&code, &pin, &code, 1 + rng.next(5) as u8, None).unwrap();
                         }
                     }
                 }
