@@ -6,7 +6,7 @@ cd "$(dirname "$0")"
 bin=${HAICAP_BIN:-../target/release/haicap}
 port=${PORT:-18080}
 tmp=$(mktemp -d)
-"$bin" serve --db "sqlite://$tmp/e2e.db" --demo --listen "127.0.0.1:$port" >"$tmp/server.log" 2>&1 &
+HAICAP_PUBLIC_RATE=${HAICAP_PUBLIC_RATE:-600} "$bin" serve --db "sqlite://$tmp/e2e.db" --demo --listen "127.0.0.1:$port" >"$tmp/server.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
 for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done

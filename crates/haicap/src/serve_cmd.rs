@@ -44,6 +44,10 @@ pub struct ServeArgs {
     /// (mỗi giờ rà một lần). 0: không tự xoá.
     #[arg(long, env = "HAICAP_RETENTION_DAYS", default_value_t = app::DEFAULT_RETENTION_DAYS)]
     retention_days: u32,
+    /// Số yêu cầu mỗi phút của một địa chỉ tới các trang công khai (tra cứu, nộp trực tuyến,
+    /// trợ lý, đăng nhập); 0: không giới hạn (để đo tải).
+    #[arg(long, env = "HAICAP_PUBLIC_RATE", default_value_t = 30)]
+    public_rate: u32,
 }
 
 /// Structured logs on stderr: JSON lines for a log collector, or text for a person. Written
@@ -117,6 +121,7 @@ pub fn run(a: ServeArgs) -> CmdResult {
             .with_senders(app::alerts::Senders::from_env())
             .with_metrics_access(access)
             .with_trusted_proxies(proxies)
+            .with_public_rate(a.public_rate)
             .with_retention((a.retention_days > 0).then(|| chrono::Duration::days(a.retention_days.into()))),
     );
     let rt = tokio::runtime::Builder::new_multi_thread()

@@ -13,6 +13,7 @@ mod dashboard_pages;
 mod dossier_pages;
 mod error;
 mod headers;
+pub mod limits;
 pub mod live;
 pub mod observe;
 mod pages;
@@ -49,6 +50,8 @@ pub struct Web {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// How long personal data is kept after a dossier ends (None: not erased automatically).
     pub retention: Option<chrono::Duration>,
+    /// The public routes' rate limit per client (None: off).
+    pub public_limiter: Option<Arc<limits::Limiter>>,
     /// This server among those sharing a database (a random id), and the bus to them
     /// (PostgreSQL; started by [`serve`]).
     origin: String,
@@ -67,9 +70,16 @@ impl Web {
             metrics_access: observe::MetricsAccess::default(),
             trusted_proxies: vec![],
             retention: None,
+            public_limiter: None,
             origin: observe::new_id(),
             bus: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Limits every client to `per_minute` requests a minute on the public routes (0: off).
+    pub fn with_public_rate(mut self, per_minute: u32) -> Web {
+        self.public_limiter = limits::limiter(per_minute);
+        self
     }
 
     /// Erases personal data this long after a dossier ends (checked every hour).
@@ -232,6 +242,7 @@ pub fn router(web: Arc<Web>) -> Router {
         .route("/metrics", get(observe::metrics))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(64 * 1024))
+        .layer(axum::middleware::from_fn_with_state(web.clone(), limits::public))
         // Every answer, errors and panics included, carries the security headers.
         .layer(axum::middleware::from_fn_with_state(web.clone(), headers::security))
         // Inside the tracking layer, so that the answer to a panic carries the request id.
@@ -287,6 +298,16 @@ pub async fn serve(web: Arc<Web>, addr: SocketAddr) -> std::io::Result<()> {
     tokio::spawn(sweep_overdue(web.clone()));
     tokio::spawn(alerts_web::sweep(web.clone()));
     tokio::spawn(erase_expired(web.clone()));
+    if let Some(l) = web.public_limiter.clone() {
+        // Clients not seen for a while are forgotten: the table does not grow without end.
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                every.tick().await;
+                l.retain_recent();
+            }
+        });
+    }
     tracing::info!(address = %listener.local_addr()?, "haicap đang phục vụ");
     axum::serve(listener, router(web).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async {

@@ -132,3 +132,63 @@ async fn the_login_form_needs_its_own_token_and_never_sends_the_user_off_site() 
         assert!(cookie_of(&res, "haicap_session").is_some());
     }
 }
+
+/// A request from `peer` (as the connection gives it), through a proxy that says `forwarded`.
+fn from(uri: &str, method: &str, peer: &str, forwarded: Option<&str>) -> Request<Body> {
+    let mut b = Request::builder().method(method).uri(uri);
+    if let Some(f) = forwarded {
+        b = b.header("x-forwarded-for", f);
+    }
+    let mut req = b.body(Body::empty()).unwrap();
+    let addr: std::net::SocketAddr = format!("{peer}:40000").parse().unwrap();
+    req.extensions_mut().insert(axum::extract::ConnectInfo(addr));
+    req
+}
+
+#[tokio::test]
+async fn public_routes_are_rate_limited_per_client_and_ipv6_by_its_64() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = store::DbUrl::Sqlite(dir.path().join("h.db"));
+    let app = App::open(&url, calendar::WorkCalendar::default(), Arc::new(app::vietnam_now)).unwrap();
+    let web = Arc::new(
+        web::Web::new(Arc::new(app), false)
+            .with_public_rate(5)
+            .with_trusted_proxies(web::observe::parse_networks("10.0.0.2").unwrap()),
+    );
+    let r = web::router(web);
+    // A different dossier code each time: the per-dossier failure limit is another matter.
+    let n = std::sync::atomic::AtomicU32::new(0);
+    let track = || {
+        let i = n.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        format!("/api/v1/track/20242-261206-{i:04}?pin=ABCDEFGH")
+    };
+    for _ in 0..5 {
+        let res = send(&r, from(&track(), "GET", "203.0.113.7", None)).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    }
+    let res = send(&r, from(&track(), "GET", "203.0.113.7", None)).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.headers().contains_key(header::RETRY_AFTER));
+    assert!(body_text(res).await.contains("rate_limited"));
+    // Other public routes share the client's budget; pages that are not public do not count.
+    let res = send(&r, from("/tro-ly/hoi", "POST", "203.0.113.7", None)).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(send(&r, from("/thu-tuc", "GET", "203.0.113.7", None)).await.status(), StatusCode::OK);
+    // Another client is not affected; a client behind the trusted proxy is itself.
+    assert_eq!(send(&r, from(&track(), "GET", "203.0.113.8", None)).await.status(), StatusCode::NOT_FOUND);
+    for _ in 0..5 {
+        let res = send(&r, from(&track(), "GET", "10.0.0.2", Some("198.51.100.4"))).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    }
+    let res = send(&r, from(&track(), "GET", "10.0.0.2", Some("198.51.100.4"))).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let res = send(&r, from(&track(), "GET", "10.0.0.2", Some("198.51.100.5"))).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND, "the next citizen behind the same proxy");
+    // An IPv6 client rotating addresses within its /64 is one client.
+    for i in 0..5 {
+        let res = send(&r, from(&track(), "GET", &format!("[2001:db8:1:2::{i:x}]"), None)).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    }
+    let res = send(&r, from(&track(), "GET", "[2001:db8:1:2:ffff::1]", None)).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+}
