@@ -128,8 +128,11 @@ fn is_staff(actor: &Actor) -> bool {
     actor.role.is_some() || actor.scope == Scope::Everything
 }
 
+/// The assistant's data is the whole country's (the handbook, aliases that join the catalog's
+/// search): administered at the console or by a province's administrator, never a commune's.
 fn may_administer(actor: &Actor) -> bool {
-    actor.scope == Scope::Everything || actor.role == Some(Role::Admin)
+    actor.scope == Scope::Everything
+        || (actor.role == Some(Role::Admin) && matches!(actor.scope, Scope::Province(_)))
 }
 
 fn forbidden() -> AppError {
@@ -379,10 +382,17 @@ impl App {
         if !is_staff(actor) {
             return Err(forbidden());
         }
+        // Scoped before it is cut: questions sent to one province cannot crowd out another's.
+        let (scope, params): (&str, Vec<store::Val>) = match &actor.scope {
+            Scope::Everything => ("", vec![]),
+            Scope::Province(p) | Scope::Commune { province: p, .. } => {
+                (" AND (province_code IS NULL OR province_code = $1)", vec![p.into()])
+            }
+        };
         let sql = format!(
-            "SELECT {HANDOFF_COLUMNS} FROM assistant_handoffs WHERE status = 'open' ORDER BY created_at, code LIMIT 500"
+            "SELECT {HANDOFF_COLUMNS} FROM assistant_handoffs WHERE status = 'open'{scope} ORDER BY created_at, code LIMIT 500"
         );
-        let rows = self.store.read(|c| c.query(&sql, &[]))?;
+        let rows = self.store.read(|c| c.query(&sql, &params))?;
         Ok(rows.iter().map(handoff_of).filter(|h| covers(actor, h.province_code.as_deref())).collect())
     }
 

@@ -42,7 +42,7 @@ pub use privacy::{
 pub use public::{TrackStep, TrackView};
 pub use queries::{DossierFilter, Page};
 pub use records::DossierRecord;
-pub use sessions::Session;
+pub use sessions::{token_hash, Session};
 pub use settings::{ProvinceSettings, RuleUpdate};
 pub use users::{hash_password, User};
 pub use workflow::ActionRequest;

@@ -49,7 +49,8 @@ fn random_hex(bytes: usize) -> String {
     buf.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn token_hash(token: &str) -> String {
+/// The hash a session is known by (what the database keeps, and what a logout announces).
+pub fn token_hash(token: &str) -> String {
     Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -129,7 +130,8 @@ impl App {
         let short: String = name.chars().take(64).collect();
         let keys = [format!("u:{short}"), format!("ip:{ip}")];
         if self.throttled(&keys, now)? {
-            self.log(&name, "login_throttled", None, Some(ip), None);
+            // Counted, not logged: a guesser past the limit must not fill the audit log.
+            metrics::counter!("haicap_logins_throttled_total").increment(1);
             return Err(AppError::new(
                 ErrorKind::TooManyRequests,
                 "too_many_attempts",
@@ -140,7 +142,7 @@ impl App {
             Ok(u) => u,
             Err(e) => {
                 self.count_failure(&keys, now)?;
-                self.log(&name, "login_failed", None, Some(ip), None);
+                self.log(&short, "login_failed", None, Some(ip), None);
                 return Err(e);
             }
         };

@@ -260,16 +260,27 @@ impl App {
             Some(r) => Some(crate::checked_text("invalid_reason", "Lý do", r, 500)?),
             None => None,
         };
-        let (user, _) = self.user(&req.username)?.ok_or_else(|| {
-            AppError::not_found("user_not_found", format!("không có tài khoản \"{}\"", req.username.trim()))
-        })?;
-        if !manages_unit(actor, &user.unit_code) {
+        let leads = matches!(actor.role, Some(Role::CommuneLeader | Role::ProvinceLeader | Role::Admin))
+            || actor.scope == Scope::Everything;
+        if !leads {
             return Err(AppError::new(
                 ErrorKind::Forbidden,
                 "not_allowed",
                 "chỉ lãnh đạo, quản trị của đơn vị được ghi lịch nghỉ của cán bộ",
             ));
         }
+        // An unknown account and another unit's look the same: the answer tells nobody which
+        // usernames exist.
+        let not_yours = || {
+            AppError::not_found(
+                "user_not_found",
+                format!("không có cán bộ \"{}\" trong đơn vị bạn quản lý", req.username.trim()),
+            )
+        };
+        let user = match self.user(&req.username)? {
+            Some((u, _)) if manages_unit(actor, &u.unit_code) => u,
+            _ => return Err(not_yours()),
+        };
         let leave = Leave { username: user.username.clone(), from_date: from, to_date: to, reason };
         let l = leave.clone();
         let (who, now) = (actor.username.clone(), self.now());
@@ -376,15 +387,18 @@ impl App {
                 format!("không có tỉnh, thành phố mã \"{}\"", province.trim()),
             )
         })?;
+        // The comparison of every commune's headcount, quota and load is the province's: a
+        // commune sees its own (the workload page), not its neighbours'.
         let allowed = match &actor.scope {
             Scope::Everything => true,
-            Scope::Province(x) | Scope::Commune { province: x, .. } => x == p.code,
+            Scope::Province(x) => x == p.code,
+            Scope::Commune { .. } => false,
         };
         if !allowed {
             return Err(AppError::new(
                 ErrorKind::Forbidden,
                 "out_of_scope",
-                "tỉnh này ngoài phạm vi của tài khoản",
+                "so sánh các xã, phường dành cho lãnh đạo, sở, ngành của tỉnh",
             ));
         }
         let now = self.now();

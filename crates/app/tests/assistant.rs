@@ -57,6 +57,12 @@ fn a_question_is_answered_logged_and_handed_off_to_an_officer() {
         // An officer of another province neither sees nor answers it.
         let hue = staff("hue.officer", Role::Officer, "46", Some("19753"));
         assert!(app.open_handoffs(&hue).unwrap().is_empty());
+        // Junk sent to one province does not hide another's questions (scoped, then cut).
+        for i in 0..510 {
+            app.hand_off(None, &format!("câu hỏi rác {i}"), None, Some("46")).unwrap();
+        }
+        let danang = staff("dn.officer", Role::Officer, "48", Some("20242"));
+        assert!(app.open_handoffs(&danang).unwrap().iter().any(|x| x.code == h.code));
         assert_eq!(app.answer_handoff(&h.code, "…", &hue).unwrap_err().kind, ErrorKind::NotFound);
         let officer = staff("dn.officer", Role::Officer, "48", Some("20242"));
         assert_eq!(app.open_handoffs(&officer).unwrap().len(), 1);
@@ -140,6 +146,10 @@ fn an_accepted_suggestion_teaches_the_assistant_and_survives_a_restart() {
 
         let articles = app.handbook().unwrap().len();
         assert_eq!(articles, 22, "the handbook is seeded from its topics");
+        // The assistant's data is the country's: a commune's administrator does not review it.
+        let commune_admin = staff("qt.haichau", Role::Admin, "48", Some("20242"));
+        assert_eq!(app.pending_suggestions(&commune_admin).unwrap_err().kind, ErrorKind::Forbidden);
+        assert_eq!(app.review_suggestion(id, true, &commune_admin).unwrap_err().kind, ErrorKind::Forbidden);
         assert_eq!(app.review_suggestion(id, true, &admin).unwrap().status, "accepted");
         assert_eq!(app.review_suggestion(note, true, &admin).unwrap().status, "accepted");
         assert_eq!(app.review_suggestion(id, true, &admin).unwrap_err().kind, ErrorKind::NotFound);

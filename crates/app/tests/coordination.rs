@@ -390,7 +390,15 @@ fn the_workload_shows_who_carries_what_and_suggests_the_least_loaded() {
             reason: Some("Nghỉ phép năm".into()),
         };
         let other = commune("chutich.hoacuong", Role::CommuneLeader, HOA_CUONG);
-        assert_eq!(app.add_leave(&leave, &other).unwrap_err().kind, ErrorKind::Forbidden);
+        let theirs = app.add_leave(&leave, &other).unwrap_err();
+        let nobody =
+            app.add_leave(&NewLeave { username: "khong.co.ai".into(), ..leave.clone() }, &other).unwrap_err();
+        assert_eq!((theirs.kind, theirs.code), (ErrorKind::NotFound, "user_not_found"));
+        assert_eq!(
+            (theirs.kind, theirs.code, theirs.message.replace("cv.binh", "?")),
+            (nobody.kind, nobody.code, nobody.message.replace("khong.co.ai", "?")),
+            "another unit's official and nobody answer alike"
+        );
         assert_eq!(
             app.add_leave(&leave, &desk).unwrap_err().kind,
             ErrorKind::Forbidden,
@@ -436,5 +444,10 @@ fn the_workload_shows_who_carries_what_and_suggests_the_least_loaded() {
         assert_eq!(hc.open_per_official, Some(0.6));
         assert_eq!(cmp.len(), units::registry().communes_of("48").unwrap().count());
         assert_eq!(app.staff_comparison("48", &leader("46")).unwrap_err().kind, ErrorKind::Forbidden);
+        assert_eq!(
+            app.staff_comparison("48", &chairman).unwrap_err().kind,
+            ErrorKind::Forbidden,
+            "a commune does not read its neighbours' headcount and load"
+        );
     });
 }

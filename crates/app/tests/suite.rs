@@ -607,6 +607,18 @@ fn failed_logins_are_counted_across_the_servers_sharing_a_database() {
             let e = server.login("lan", "mat-khau-dai", "192.0.2.9").unwrap_err();
             assert_eq!((e.code, e.kind), ("too_many_attempts", ErrorKind::TooManyRequests));
         }
+        // A guesser past the limit fills no audit log, and a long typed name is cut.
+        for _ in 0..50 {
+            assert_eq!(a.login("lan", "sai", "192.0.2.1").unwrap_err().code, "too_many_attempts");
+        }
+        let long = "x".repeat(500);
+        let _ = a.login(&long, "sai", "192.0.2.77");
+        let rows = a
+            .store()
+            .read(|c| c.query("SELECT actor, action FROM audit_log WHERE action LIKE 'login%'", &[]))
+            .unwrap();
+        assert_eq!(rows.len(), 6, "five failures and the long name, no line per throttled try");
+        assert!(rows.iter().all(|r| r.string(0).chars().count() <= 64));
         // After the window, the right password works again on either.
         clock.set(at(2026, 3, 2, 8, 16));
         assert!(b.login("lan", "mat-khau-dai", "192.0.2.9").is_ok());

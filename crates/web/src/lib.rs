@@ -50,6 +50,11 @@ pub struct Web {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// How long personal data is kept after a dossier ends (None: not erased automatically).
     pub retention: Option<chrono::Duration>,
+    /// Sessions ended (their token hashes), here or on another server: live streams of those
+    /// sessions end.
+    pub logouts: tokio::sync::broadcast::Sender<String>,
+    /// Live streams open per account (capped: see `live::MAX_STREAMS_PER_ACCOUNT`).
+    pub(crate) streams: std::sync::Mutex<std::collections::HashMap<String, usize>>,
     /// The public routes' rate limit per client (None: off).
     pub public_limiter: Option<Arc<limits::Limiter>>,
     /// This server among those sharing a database (a random id), and the bus to them
@@ -71,6 +76,8 @@ impl Web {
             trusted_proxies: vec![],
             retention: None,
             public_limiter: None,
+            logouts: tokio::sync::broadcast::channel(256).0,
+            streams: std::sync::Mutex::new(std::collections::HashMap::new()),
             origin: observe::new_id(),
             bus: std::sync::OnceLock::new(),
         }
@@ -133,6 +140,7 @@ impl Web {
     /// Tells the other servers that a session ended (its token's hash), so that they drop it
     /// from their caches at once.
     pub(crate) fn logged_out(&self, hash: String) {
+        let _ = self.logouts.send(hash.clone());
         self.tell_others(live::Envelope {
             o: self.origin.clone(),
             change: None,
@@ -171,6 +179,7 @@ impl Web {
         }
         if let Some(hash) = e.logout {
             self.app.forget_session_hash(&hash);
+            let _ = self.logouts.send(hash);
         }
     }
 

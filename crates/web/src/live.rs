@@ -3,6 +3,7 @@
 //! moment it is committed through this server.
 
 use crate::auth::Caller;
+use crate::error::ApiError;
 use crate::Web;
 use app::Actor;
 use axum::extract::State;
@@ -157,15 +158,76 @@ enum Heard {
     Closed,
 }
 
+/// Live streams one account may hold open at once (a few tabs on a few machines).
+pub const MAX_STREAMS_PER_ACCOUNT: usize = 8;
+
+/// One open stream of an account, counted while it lives.
+struct Open {
+    web: Arc<Web>,
+    user: String,
+}
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        let mut m = self.web.streams.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = m.get_mut(&self.user) {
+            *n -= 1;
+            if *n == 0 {
+                m.remove(&self.user);
+            }
+        }
+    }
+}
+
+/// What a stream needs between events.
+struct Listening {
+    rx: tokio::sync::broadcast::Receiver<Change>,
+    nx: tokio::sync::broadcast::Receiver<Notice>,
+    logouts: tokio::sync::broadcast::Receiver<String>,
+    actor: Actor,
+    hash: String,
+    expires: tokio::time::Instant,
+    _open: Open,
+}
+
+/// The live stream of changes the caller may see. It ends when the session ends: at logout
+/// (on any server) or at its expiry.
 pub async fn stream(
     State(web): State<Arc<Web>>,
     caller: Caller,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let actor = Actor::of(&caller.session.user);
-    let state = (web.changes.subscribe(), web.notices.subscribe(), actor);
-    let events = futures_util::stream::unfold(state, |(mut rx, mut nx, actor)| async move {
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let user = caller.session.user.username.clone();
+    {
+        let mut m = web.streams.lock().unwrap_or_else(|e| e.into_inner());
+        let n = m.entry(user.clone()).or_insert(0);
+        if *n >= MAX_STREAMS_PER_ACCOUNT {
+            return Err(ApiError::new(
+                app::ErrorKind::TooManyRequests,
+                "too_many_streams",
+                format!("tài khoản đang mở quá {MAX_STREAMS_PER_ACCOUNT} trang theo dõi trực tiếp"),
+            ));
+        }
+        *n += 1;
+    }
+    let left = (caller.session.expires_at - web.app.now()).to_std().unwrap_or_default();
+    let state = Listening {
+        rx: web.changes.subscribe(),
+        nx: web.notices.subscribe(),
+        logouts: web.logouts.subscribe(),
+        actor: Actor::of(&caller.session.user),
+        hash: app::token_hash(&caller.token),
+        expires: tokio::time::Instant::now() + left,
+        _open: Open { web: web.clone(), user },
+    };
+    let events = futures_util::stream::unfold(state, |mut s| async move {
         loop {
+            let Listening { rx, nx, logouts, actor, hash, expires, .. } = &mut s;
             let heard = tokio::select! {
+                _ = tokio::time::sleep_until(*expires) => Heard::Closed,
+                r = logouts.recv() => match r {
+                    Ok(h) if h == *hash => Heard::Closed,
+                    _ => continue,
+                },
                 r = rx.recv() => match r {
                     Ok(c) => Heard::Dossier(c),
                     Err(RecvError::Lagged(_)) => Heard::Lagged,
@@ -183,7 +245,7 @@ pub async fn stream(
                 {
                     Event::default().event("dossier").data(serde_json::to_string(&c).unwrap_or_default())
                 }
-                Heard::Notice(n) if n.concerns(&actor) => {
+                Heard::Notice(n) if n.concerns(actor) => {
                     Event::default().event(n.kind.name()).data(serde_json::to_string(&n).unwrap_or_default())
                 }
                 Heard::Dossier(_) | Heard::Notice(_) => continue,
@@ -191,8 +253,8 @@ pub async fn stream(
                 Heard::Lagged => Event::default().event("refresh").data("{}"),
                 Heard::Closed => return None,
             };
-            return Some((Ok(event), (rx, nx, actor)));
+            return Some((Ok(event), s));
         }
     });
-    Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }

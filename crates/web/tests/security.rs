@@ -192,3 +192,51 @@ async fn public_routes_are_rate_limited_per_client_and_ipv6_by_its_64() {
     let res = send(&r, from(&track(), "GET", "[2001:db8:1:2:ffff::1]", None)).await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
 }
+
+fn with_token(method: &str, uri: &str, token: &str, body: Option<&str>) -> Request<Body> {
+    let mut b =
+        Request::builder().method(method).uri(uri).header(header::AUTHORIZATION, format!("Bearer {token}"));
+    if body.is_some() {
+        b = b.header(header::CONTENT_TYPE, "application/json");
+    }
+    b.body(Body::from(body.unwrap_or_default().to_string())).unwrap()
+}
+
+async fn api_login(r: &axum::Router) -> String {
+    let req = Request::builder()
+        .method("POST")
+        .uri("/api/v1/auth/login")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(r#"{"username":"lan","password":"mat-khau-dai"}"#))
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&body_text(send(r, req).await).await).unwrap();
+    v["token"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn the_live_stream_ends_with_its_session_and_is_capped_per_account() {
+    let (_d, r) = router(false);
+    let token = api_login(&r).await;
+    let res = send(&r, with_token("GET", "/api/v1/stream", &token, None)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body = res.into_body();
+    let out = send(&r, with_token("POST", "/api/v1/auth/logout", &token, None)).await;
+    assert_eq!(out.status(), StatusCode::NO_CONTENT);
+    let ended =
+        tokio::time::timeout(std::time::Duration::from_secs(5), axum::body::to_bytes(body, 1 << 20)).await;
+    assert!(matches!(ended, Ok(Ok(_))), "the stream of a logged-out session ends");
+
+    let token = api_login(&r).await;
+    let mut open = vec![];
+    for _ in 0..web::live::MAX_STREAMS_PER_ACCOUNT {
+        let res = send(&r, with_token("GET", "/api/v1/stream", &token, None)).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        open.push(res);
+    }
+    let res = send(&r, with_token("GET", "/api/v1/stream", &token, None)).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    // A stream closed by its reader frees its place.
+    drop(open.pop());
+    let res = send(&r, with_token("GET", "/api/v1/stream", &token, None)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+}
