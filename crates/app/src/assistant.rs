@@ -656,16 +656,26 @@ impl App {
         if !is_staff(actor) {
             return Err(forbidden());
         }
-        if to < from {
-            return Err(AppError::invalid("invalid_period", "ngày kết thúc trước ngày bắt đầu"));
-        }
+        crate::stats::check_period(from, to)?;
         let start = from.and_hms_opt(0, 0, 0).unwrap_or_default();
         let end = to.succ_opt().unwrap_or(to).and_hms_opt(0, 0, 0).unwrap_or_default();
+        // Scoped in SQL: a province's summary reads its own questions (and those of no
+        // province), not the country's.
+        let mut params: Vec<store::Val> = vec![start.into(), end.into()];
+        let scope = match &actor.scope {
+            Scope::Everything => "",
+            Scope::Province(p) | Scope::Commune { province: p, .. } => {
+                params.push(p.into());
+                " AND (province_code IS NULL OR province_code = $3)"
+            }
+        };
         let (questions, users) = self.store.read(|c| {
             let q = c.query(
-                "SELECT asked_at, question, username, unit_code, confident, province_code FROM assistant_questions
-                 WHERE asked_at >= $1 AND asked_at < $2",
-                &[start.into(), end.into()],
+                &format!(
+                    "SELECT asked_at, question, username, unit_code, confident, province_code FROM assistant_questions
+                     WHERE asked_at >= $1 AND asked_at < $2{scope}"
+                ),
+                &params,
             )?;
             let u = c.query(
                 "SELECT username, unit_code, province_code FROM users WHERE active = TRUE AND role <> 'admin' ORDER BY username",

@@ -72,6 +72,7 @@ impl App {
         actor: &Actor,
         mut each: impl FnMut(&DossierRecord) -> std::io::Result<()>,
     ) -> AppResult<usize> {
+        crate::stats::check_period(from, to)?;
         let reg = units::registry();
         let unit = unit.trim().to_string();
         let (column, province) = match (reg.commune(&unit), reg.province(&unit)) {

@@ -118,10 +118,44 @@ fn headings(ws: &mut Worksheet, bold: &Format, titles: &[&str], widths: &[f64]) 
 }
 
 impl App {
+    /// What a report asked for must be before a byte of it is written: a known format, a
+    /// period of at most a year, a unit the actor may see. (The web layer streams the file
+    /// once this holds, so that its failures are answers, not truncated files.)
+    pub fn check_report(&self, spec: &ReportSpec, actor: &Actor) -> AppResult<()> {
+        crate::stats::check_period(spec.from, spec.to)?;
+        if !matches!(spec.format, "xlsx" | "csv" | "json") {
+            return Err(AppError::invalid(
+                "unknown_format",
+                format!("định dạng \"{}\" không có; dùng xlsx, csv hoặc json", spec.format),
+            ));
+        }
+        let reg = units::registry();
+        let unit = spec.unit.trim();
+        let province = match (reg.commune(unit), reg.province(unit)) {
+            (Some(c), _) => reg.province_of(c).code,
+            (None, Some(p)) => p.code,
+            _ => {
+                return Err(AppError::invalid(
+                    "unknown_unit",
+                    format!("không có xã, phường hay tỉnh mã \"{unit}\""),
+                ))
+            }
+        };
+        if !actor.scope.sees(province, unit, unit) {
+            return Err(AppError::new(
+                crate::ErrorKind::Forbidden,
+                "out_of_scope",
+                "tài khoản không xem được đơn vị này",
+            ));
+        }
+        Ok(())
+    }
+
     /// Writes the period report of `unit` over `from..=to`: `xlsx` (summary, communes and the
     /// register in one workbook) or `csv` (the summary, or the register with `Register`).
     /// Returns the number of dossiers in the register written (0 for a CSV summary).
     pub fn write_report(&self, spec: ReportSpec, actor: &Actor, out: &mut dyn Write) -> AppResult<usize> {
+        self.check_report(&spec, actor)?;
         let ReportSpec { unit, from, to, format, kind } = spec;
         match (format, kind) {
             ("xlsx", _) => self.write_workbook(unit, from, to, actor, out, SHEET_ROWS),

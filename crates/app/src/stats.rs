@@ -235,6 +235,24 @@ impl App {
     }
 }
 
+/// The longest period a report, an export or a usage summary covers: a year (a province's
+/// register of a year is a few hundred thousand rows; longer ones are asked year by year).
+pub const MAX_PERIOD_DAYS: i64 = 366;
+
+/// Checks a period asked for: in order, and no longer than [`MAX_PERIOD_DAYS`].
+pub fn check_period(from: NaiveDate, to: NaiveDate) -> crate::AppResult<()> {
+    if to < from {
+        return Err(crate::AppError::invalid("invalid_period", "ngày kết thúc trước ngày bắt đầu"));
+    }
+    if (to - from).num_days() >= MAX_PERIOD_DAYS {
+        return Err(crate::AppError::invalid(
+            "period_too_long",
+            format!("mỗi lần xem tối đa {MAX_PERIOD_DAYS} ngày; hãy chia thành từng năm"),
+        ));
+    }
+    Ok(())
+}
+
 /// The default period: the month so far.
 pub fn month_to_date(today: NaiveDate) -> (NaiveDate, NaiveDate) {
     use chrono::Datelike;

@@ -38,6 +38,34 @@ pub(crate) struct ReportQuery {
 
 /// A period report as a download: built whole before the first byte is sent, so that an
 /// error is an error page, never half a file.
+/// Bytes handed to the response a chunk at a time.
+const CHUNK: usize = 64 * 1024;
+
+/// A `Write` whose chunks go to the response body (from a blocking task).
+struct ChannelWriter {
+    tx: tokio::sync::mpsc::Sender<std::io::Result<axum::body::Bytes>>,
+    buf: Vec<u8>,
+}
+
+impl std::io::Write for ChannelWriter {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= CHUNK {
+            self.flush()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let chunk = axum::body::Bytes::from(std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK)));
+        // The client went away: stop writing.
+        self.tx.blocking_send(Ok(chunk)).map_err(|_| std::io::Error::other("client gone"))
+    }
+}
+
 pub(crate) async fn report_file(
     web: &Arc<Web>,
     session: &app::Session,
@@ -63,17 +91,33 @@ pub(crate) async fn report_file(
     };
     let app = web.app.clone();
     let actor = Actor::of(&session.user);
-    let unit2 = unit.clone();
-    let bytes = blocking(move || {
-        let mut buf = Vec::new();
-        app.write_report(
-            app::report::ReportSpec { unit: &unit2, from, to, format: &format, kind },
-            &actor,
-            &mut buf,
-        )?;
-        Ok(buf)
+    // Checked first, so that what is wrong is an answer; then written as it is made, a chunk
+    // at a time, never held whole (a province's register of a year is tens of megabytes).
+    let (a2, act2, unit2, format2) = (app.clone(), actor.clone(), unit.clone(), format.clone());
+    blocking(move || {
+        a2.check_report(&app::report::ReportSpec { unit: &unit2, from, to, format: &format2, kind }, &act2)
     })
     .await?;
+    let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<axum::body::Bytes>>(8);
+    let unit2 = unit.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut out = ChannelWriter { tx: tx.clone(), buf: Vec::with_capacity(CHUNK) };
+        let spec = app::report::ReportSpec { unit: &unit2, from, to, format: &format, kind };
+        let written = app.write_report(spec, &actor, &mut out).and_then(|_| {
+            std::io::Write::flush(&mut out).map_err(|e| app::AppError::internal("write_failed", e))
+        });
+        if let Err(e) = written {
+            // Headers are gone: the client sees the transfer fail, the log says why.
+            tracing::warn!(
+                code = e.code,
+                cause = e.cause.as_deref().unwrap_or(&e.message),
+                "báo cáo bị ngắt"
+            );
+            let _ = tx.blocking_send(Err(std::io::Error::other(e.code)));
+        }
+    });
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|c| (c, rx)) });
+    let bytes = axum::body::Body::from_stream(stream);
     let what =
         if kind == app::report::ReportKind::Register && ext != "xlsx" { "so-theo-doi" } else { "bao-cao" };
     let name = format!("{what}-{unit}-{}-{}.{ext}", from.format("%Y%m%d"), to.format("%Y%m%d"));

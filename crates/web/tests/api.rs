@@ -788,6 +788,19 @@ async fn the_service_index_its_drill_down_and_the_period_report() {
     assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("unknown_format")));
     let (s, _) = raw(&f, "GET", "/api/v1/reports?unit=48&format=xlsx", Some(&lan), None).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "a commune cannot export the province");
+    // A period of more than a year is asked year by year (the file is streamed, not held).
+    let (s, v) = call(
+        &f,
+        "GET",
+        "/api/v1/reports?from=2024-01-01&to=2026-01-01&kind=register&format=csv",
+        Some(&lan),
+        None,
+    )
+    .await;
+    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("period_too_long")));
+    let (s, v) =
+        call(&f, "GET", "/api/v1/assistant/usage?from=2024-01-01&to=2026-01-01", Some(&lan), None).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("period_too_long")));
 }
 
 #[tokio::test]
