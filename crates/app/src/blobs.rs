@@ -16,6 +16,9 @@ pub trait BlobStore: Send + Sync {
     fn get(&self, hash: &str) -> std::io::Result<Option<Vec<u8>>>;
     /// Removes a blob (personal data past its retention period); absent is not an error.
     fn delete(&self, hash: &str) -> std::io::Result<()>;
+    /// Every blob's hash and when it was stored, and leftovers of interrupted writes (hash
+    /// `None`), for the sweep of what no dossier refers to.
+    fn list(&self) -> std::io::Result<Vec<(Option<String>, std::path::PathBuf, std::time::SystemTime)>>;
 }
 
 /// A folder: `ab/cdef…` per blob, written to a temporary name, synced, then renamed, so a
@@ -25,6 +28,11 @@ pub struct FsBlobs {
 }
 
 impl FsBlobs {
+    /// How many files the folder holds (blobs and leftovers): for tests and checks.
+    pub fn list_count(&self) -> usize {
+        self.list().map_or(0, |l| l.len())
+    }
+
     fn path(&self, hash: &str) -> Option<PathBuf> {
         (hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
             .then(|| self.root.join(&hash[..2]).join(&hash[2..]))
@@ -35,7 +43,18 @@ impl BlobStore for FsBlobs {
     fn put(&self, hash: &str, bytes: &[u8]) -> std::io::Result<()> {
         let path = self.path(hash).ok_or_else(|| std::io::Error::other("bad hash"))?;
         if path.exists() {
-            return Ok(());
+            // Stored already: marked as just stored, so that the sweep of documents nobody
+            // refers to leaves it to the transaction about to refer to it.
+            let touched = std::fs::File::options()
+                .append(true)
+                .open(&path)
+                .and_then(|f| f.set_modified(std::time::SystemTime::now()));
+            match touched {
+                Ok(()) => return Ok(()),
+                // Removed meanwhile: written again below.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
         }
         let dir = path.parent().expect("has a parent");
         std::fs::create_dir_all(dir)?;
@@ -61,10 +80,40 @@ impl BlobStore for FsBlobs {
 
     fn delete(&self, hash: &str) -> std::io::Result<()> {
         let Some(path) = self.path(hash) else { return Ok(()) };
-        match std::fs::remove_file(path) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
+        remove(&path)
+    }
+
+    fn list(&self) -> std::io::Result<Vec<(Option<String>, PathBuf, std::time::SystemTime)>> {
+        let mut out = vec![];
+        let dirs = match std::fs::read_dir(&self.root) {
+            Ok(d) => d,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+            Err(e) => return Err(e),
+        };
+        for dir in dirs {
+            let dir = dir?;
+            let prefix = dir.file_name().to_string_lossy().into_owned();
+            if prefix.len() != 2 || !dir.file_type()?.is_dir() {
+                continue;
+            }
+            for f in std::fs::read_dir(dir.path())? {
+                let f = f?;
+                let name = f.file_name().to_string_lossy().into_owned();
+                let modified = f.metadata()?.modified()?;
+                let hash = format!("{prefix}{name}");
+                let is_blob = hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit());
+                out.push((is_blob.then_some(hash), f.path(), modified));
+            }
         }
+        Ok(out)
+    }
+}
+
+/// Removes a file; absent is not an error.
+pub(crate) fn remove(path: &std::path::Path) -> std::io::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
     }
 }
 
@@ -88,6 +137,56 @@ pub struct Attachment {
     pub content_type: String,
     pub size: u64,
     pub sha256: String,
+}
+
+/// What a sweep of the document store did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct SweepReport {
+    /// Documents no dossier refers to, removed.
+    pub removed: u64,
+    /// Leftovers of interrupted writes, removed.
+    pub leftovers: u64,
+    pub kept: u64,
+}
+
+impl crate::App {
+    /// Removes the stored documents that no dossier refers to and the leftovers of interrupted
+    /// writes, once older than `min_age` (a submission stores its files just before its
+    /// transaction: a younger file may be about to be referred to).
+    pub fn sweep_blobs(&self, min_age: std::time::Duration) -> AppResult<SweepReport> {
+        let io = |e: std::io::Error| AppError::internal("blob_store", format!("không đọc được kho tệp: {e}"));
+        let now = std::time::SystemTime::now();
+        let mut report = SweepReport::default();
+        for (hash, path, modified) in self.blobs.list().map_err(io)? {
+            if now.duration_since(modified).unwrap_or_default() < min_age {
+                report.kept += 1;
+                continue;
+            }
+            let Some(hash) = hash else {
+                remove(&path).map_err(io)?;
+                report.leftovers += 1;
+                continue;
+            };
+            let h = hash.clone();
+            let referred = self.store.read(move |c| {
+                c.query_one("SELECT 1 FROM attachments WHERE sha256 = $1 LIMIT 1", &[(&h).into()])
+            })?;
+            if referred.is_some() {
+                report.kept += 1;
+            } else {
+                self.blobs.delete(&hash).map_err(io)?;
+                report.removed += 1;
+            }
+        }
+        if report.removed + report.leftovers > 0 {
+            tracing::info!(
+                removed = report.removed,
+                leftovers = report.leftovers,
+                "đã dọn tệp không thuộc hồ sơ nào"
+            );
+        }
+        Ok(report)
+    }
 }
 
 /// The real type, from the first bytes (never from the name or the browser's claim).

@@ -131,19 +131,18 @@ impl App {
     /// Receives a dossier. A direct one is accepted at once (receipt and appointment); an
     /// online or postal one waits for an officer to accept it.
     pub fn receive(&self, req: &IntakeRequest, actor: &Actor) -> AppResult<DossierRecord> {
-        self.receive_with(req, actor, vec![])
+        self.receive_with(req, actor, vec![], &[])
     }
 
-    /// A citizen's online submission with its documents: the files are checked and stored
-    /// first (by content, so a retry stores nothing twice), then the dossier and the list of
-    /// its documents are written in one transaction.
+    /// A citizen's online submission with its documents: the files are checked (count, size,
+    /// real type), then the request (procedure, channel, applicant, desk), and only then are
+    /// the files stored (by content, so a retry stores nothing twice), just before the dossier
+    /// and the list of its documents are written in one transaction. A file stored for a
+    /// transaction that then failed is referenced by nothing and removed by
+    /// [`App::sweep_blobs`].
     pub fn submit_online(&self, req: &IntakeRequest, uploads: &[Upload]) -> AppResult<DossierRecord> {
         let checked = crate::blobs::check(uploads)?;
-        for (a, bytes) in &checked {
-            self.blobs
-                .put(&a.sha256, bytes)
-                .map_err(|e| AppError::internal("blob_store", format!("không lưu được tệp: {e}")))?;
-        }
+        let bytes: Vec<(String, &[u8])> = checked.iter().map(|(a, b)| (a.sha256.clone(), *b)).collect();
         let req = IntakeRequest { channel: Channel::Online, ..req.clone() };
         let citizen = Actor {
             username: "công dân".into(),
@@ -151,14 +150,17 @@ impl App {
             scope: domain::roles::Scope::Everything,
             department: None,
         };
-        self.receive_with(&req, &citizen, checked.into_iter().map(|(a, _)| a).collect())
+        self.receive_with(&req, &citizen, checked.into_iter().map(|(a, _)| a).collect(), &bytes)
     }
 
+    /// Receives a dossier with its documents' descriptions (`attachments`) and bytes
+    /// (`files`, by hash), stored once everything else is checked.
     fn receive_with(
         &self,
         req: &IntakeRequest,
         actor: &Actor,
         attachments: Vec<Attachment>,
+        files: &[(String, &[u8])],
     ) -> AppResult<DossierRecord> {
         let state = self.catalog_state();
         let code = req.procedure_code.trim();
@@ -248,6 +250,11 @@ impl App {
         // The registration event seals who the dossier is for and what was filed.
         let documents: Vec<String> = attachments.iter().map(|a| a.sha256.clone()).collect();
         d.seal_subject(record.subject_digest(&documents));
+        for (sha, bytes) in files {
+            self.blobs
+                .put(sha, bytes)
+                .map_err(|e| AppError::internal("blob_store", format!("không lưu được tệp: {e}")))?;
+        }
         let day = now.date();
         let key = pattern.counter_key(&route.receiving, &province, day);
         let events = d.events.clone();

@@ -269,3 +269,38 @@ fn retention_erases_personal_data_and_the_history_still_verifies() {
         assert_eq!(app.erase_expired(chrono::Duration::hours(1)).unwrap_err().code, "invalid_retention");
     }
 }
+
+#[test]
+fn nothing_is_stored_for_a_refused_submission_and_the_sweep_removes_what_nobody_refers_to() {
+    let db = common::sqlite();
+    let clock = HandClock::at(at(2026, 5, 11, 8, 0));
+    let app = app_for(&db, &clock);
+    let blobs = db.data.path().join("blobs");
+    let count = || app::blobs::FsBlobs { root: blobs.clone() }.list_count();
+    // A wrong procedure, an empty name: refused before any file is stored.
+    let bad = IntakeRequest { procedure_code: "9.999999".into(), ..request(Channel::Online, "A") };
+    assert_eq!(app.submit_online(&bad, &[scan("x")]).unwrap_err().code, "unknown_procedure");
+    let nameless = request(Channel::Online, " ");
+    assert_eq!(app.submit_online(&nameless, &[scan("y")]).unwrap_err().code, "missing_name");
+    assert_eq!(count(), 0, "no file without a dossier");
+    // A file stored for a transaction that then failed: nobody refers to it.
+    let kept = app.submit_online(&request(Channel::Online, "Có Hồ Sơ"), &[scan("z")]).unwrap();
+    use app::blobs::BlobStore;
+    let store = FsBlobs { root: blobs.clone() };
+    let orphan = "ab".repeat(32);
+    store.put(&orphan, b"%PDF-1.4 mo coi").unwrap();
+    std::fs::write(blobs.join("ab").join(".half-written.tmp1-1"), b"x").unwrap();
+    assert_eq!(count(), 3);
+    let young = app.sweep_blobs(std::time::Duration::from_secs(3600)).unwrap();
+    assert_eq!(
+        (young.removed, young.leftovers),
+        (0, 0),
+        "an hour's grace: a submission may be about to refer to it"
+    );
+    let r = app.sweep_blobs(std::time::Duration::ZERO).unwrap();
+    assert_eq!((r.removed, r.leftovers, r.kept), (1, 1, 1));
+    let sha = app.attachments(&kept.code, &Actor::console("t")).unwrap()[0].sha256.clone();
+    assert!(store.get(&sha).unwrap().is_some(), "the referred document stays");
+    assert!(store.get(&orphan).unwrap().is_none());
+    assert!(app.verify().unwrap().ok());
+}

@@ -5,3 +5,7 @@
 
 -- @all
 ALTER TABLE dossiers ADD COLUMN tracking_pin TEXT;
+
+-- Which dossiers refer to a stored document: the sweep of documents nobody refers to (a
+-- submission whose transaction failed after its files were stored) asks it per file.
+CREATE INDEX attachments_sha256 ON attachments (sha256);

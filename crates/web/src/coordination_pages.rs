@@ -377,12 +377,9 @@ async fn report(
     Path(id): Path<i64>,
     mut form: Multipart,
 ) -> Response {
-    let Ok((fields, uploads)) = read_multipart(&mut form).await else {
-        return page_error(crate::error::ApiError::new(
-            app::ErrorKind::TooLarge,
-            "bad_upload",
-            "không đọc được tệp gửi lên (mỗi tệp tối đa 10 MB, tổng 25 MB)",
-        ));
+    let (fields, uploads) = match read_multipart(&mut form).await {
+        Ok(x) => x,
+        Err(e) => return page_error(e),
     };
     let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
     if let Some(r) = check_csrf(&user.session, &get("csrf")) {

@@ -282,19 +282,29 @@ async fn sweep_overdue(web: Arc<Web>) {
     }
 }
 
-/// Every hour, erases the personal data whose retention period ran out (one server at a time:
-/// the batches take a lock in the database).
-async fn erase_expired(web: Arc<Web>) {
-    let Some(retention) = web.retention else { return };
+/// Every hour: erases the personal data whose retention period ran out (one server at a time:
+/// the batches take a lock in the database), then removes stored documents no dossier refers
+/// to (older than an hour).
+async fn housekeeping(web: Arc<Web>) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         every.tick().await;
+        if let Some(retention) = web.retention {
+            let app = web.app.clone();
+            if let Err(e) = blocking(move || app.erase_expired(retention)).await {
+                tracing::warn!(
+                    code = e.0.code,
+                    cause = e.0.cause.as_deref().unwrap_or(""),
+                    "chưa xoá được dữ liệu cá nhân hết thời hạn lưu trữ"
+                );
+            }
+        }
         let app = web.app.clone();
-        if let Err(e) = blocking(move || app.erase_expired(retention)).await {
+        if let Err(e) = blocking(move || app.sweep_blobs(std::time::Duration::from_secs(3600))).await {
             tracing::warn!(
                 code = e.0.code,
                 cause = e.0.cause.as_deref().unwrap_or(""),
-                "chưa xoá được dữ liệu cá nhân hết thời hạn lưu trữ"
+                "chưa dọn được kho tệp"
             );
         }
     }
@@ -306,7 +316,7 @@ pub async fn serve(web: Arc<Web>, addr: SocketAddr) -> std::io::Result<()> {
     web.join_others();
     tokio::spawn(sweep_overdue(web.clone()));
     tokio::spawn(alerts_web::sweep(web.clone()));
-    tokio::spawn(erase_expired(web.clone()));
+    tokio::spawn(housekeeping(web.clone()));
     if let Some(l) = web.public_limiter.clone() {
         // Clients not seen for a while are forgotten: the table does not grow without end.
         tokio::spawn(async move {

@@ -945,18 +945,46 @@ async fn commune_options(Query(q): Query<ProvinceQuery>) -> Response {
 
 /// The text fields and the files (`files`) of a multipart form; Err when it is malformed or
 /// larger than the route allows.
+/// A text field of a form sent with files: at most this many bytes.
+const MAX_FIELD_BYTES: usize = 16 * 1024;
+
+/// Reads a form with files, chunk by chunk, refusing as soon as a limit is passed (a file over
+/// 10 MB, more than 25 MB in all, more than 10 files, a text field over 16 KiB): nothing
+/// beyond a limit is read into memory.
 pub(crate) async fn read_multipart(
     form: &mut axum::extract::Multipart,
-) -> Result<(std::collections::HashMap<String, String>, Vec<app::blobs::Upload>), ()> {
+) -> Result<(std::collections::HashMap<String, String>, Vec<app::blobs::Upload>), ApiError> {
+    use app::blobs::{MAX_FILES, MAX_FILE_BYTES, MAX_TOTAL_BYTES};
+    let unreadable =
+        || ApiError::new(app::ErrorKind::Invalid, "bad_upload", "không đọc được nội dung gửi lên");
+    let too_large = |m: &str| ApiError::new(app::ErrorKind::TooLarge, "files_too_large", m.to_string());
     let mut fields = std::collections::HashMap::new();
     let mut uploads = vec![];
-    while let Some(field) = form.next_field().await.map_err(|_| ())? {
+    let mut total = 0usize;
+    while let Some(mut field) = form.next_field().await.map_err(|_| unreadable())? {
         let name = field.name().unwrap_or_default().to_string();
         let file_name = field.file_name().map(str::to_string);
-        let bytes = field.bytes().await.map_err(|_| ())?;
-        if name == "files" {
-            uploads
-                .push(app::blobs::Upload { file_name: file_name.unwrap_or_default(), bytes: bytes.to_vec() });
+        let is_file = name == "files";
+        if is_file && uploads.len() >= MAX_FILES {
+            return Err(too_large(&format!("tối đa {MAX_FILES} tệp cho một hồ sơ")));
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(|_| unreadable())? {
+            bytes.extend_from_slice(&chunk);
+            if is_file {
+                total += chunk.len();
+                if bytes.len() > MAX_FILE_BYTES {
+                    return Err(too_large("mỗi tệp tối đa 10 MB"));
+                }
+                if total > MAX_TOTAL_BYTES {
+                    return Err(too_large("tổng dung lượng tệp tối đa 25 MB"));
+                }
+            } else if bytes.len() > MAX_FIELD_BYTES {
+                return Err(too_large("một ô của biểu mẫu dài quá 16 KiB"));
+            }
+        }
+        if is_file {
+            uploads.push(app::blobs::Upload { file_name: file_name.unwrap_or_default(), bytes });
         } else {
             fields.insert(name, String::from_utf8_lossy(&bytes).into_owned());
         }
@@ -969,8 +997,9 @@ async fn submit(
     Path(code): Path<String>,
     mut form: axum::extract::Multipart,
 ) -> Response {
-    let Ok((fields, uploads)) = read_multipart(&mut form).await else {
-        return bad_upload(&web, &code);
+    let (fields, uploads) = match read_multipart(&mut form).await {
+        Ok(x) => x,
+        Err(e) => return submit_error(&web, &code, e.0.message, crate::error::status_of(e.0.kind)),
     };
     let get = |k: &str| fields.get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
     if let Err(e) = app::require_consent(get("consent").as_deref() == Some("yes")) {
@@ -1016,15 +1045,6 @@ async fn submit(
             submit_error(&web, &code, e.0.message, status)
         }
     }
-}
-
-fn bad_upload(web: &Web, code: &str) -> Response {
-    submit_error(
-        web,
-        code,
-        "tệp gửi lên không đọc được hoặc quá lớn (tổng tối đa 25 MB)".into(),
-        StatusCode::BAD_REQUEST,
-    )
 }
 
 fn submit_error(web: &Web, code: &str, message: String, status: StatusCode) -> Response {

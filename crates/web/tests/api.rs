@@ -453,6 +453,14 @@ async fn a_citizen_submits_online_with_documents_the_commune_reads_them() {
     assert!(html.contains("cần đồng ý"), "{html}");
     let (_, form) = page_get(&f, "/nop-truc-tuyen/1.004873", "").await;
     assert!(form.contains("91/2025/QH15") && form.contains("name=\"consent\""), "the notice is shown");
+    // Limits hold while reading: a file over 10 MB, more than 10 files.
+    let big = vec![b'%'; 10 * 1024 * 1024 + 1];
+    let (s, html) = submit(&f, &fields, &[("to-khai.pdf", &big)]).await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(html.contains("10 MB"), "{html}");
+    let many: Vec<(&str, &[u8])> = (0..11).map(|_| ("a.pdf", &b"%PDF-1.4"[..])).collect();
+    let (s, _) = submit(&f, &fields, &many).await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
     // A program dressed as a PDF is refused, and nothing is written.
     let (s, html) = submit(&f, &fields, &[("to-khai.pdf", b"MZ\x90\x00not a pdf")]).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
