@@ -12,18 +12,23 @@ use store::Val;
 
 /// How long a session lasts without signing in again: a working day and a half.
 const SESSION_HOURS: i64 = 12;
-/// Failed logins allowed per account in [`THROTTLE_MINUTES`].
+/// Failed logins allowed per account from one client in [`THROTTLE_MINUTES`]: a guesser
+/// locks out itself, not the officer signing in from elsewhere.
 const MAX_FAILURES: u32 = 5;
+/// Failed logins allowed per account from all clients together: a guesser spread over many
+/// addresses.
+const MAX_FAILURES_PER_ACCOUNT: u32 = 20;
 /// Per address: a commune office's officers share one address behind its router.
 const MAX_FAILURES_PER_ADDRESS: u32 = 30;
 pub(crate) const THROTTLE_MINUTES: i64 = 15;
 
-/// Failures allowed in [`THROTTLE_MINUTES`] for a key, by its kind: an account (`u:`), the
-/// address of a login (`ip:`), a dossier's tracking secret (`track:`), the address guessing
-/// tracking secrets (`track-ip:`).
+/// Failures allowed in [`THROTTLE_MINUTES`] for a key, by its kind: an account from a client
+/// (`uc:`), an account (`u:`), the address of a login (`ip:`), a dossier's tracking secret
+/// (`track:`), the address guessing tracking secrets (`track-ip:`).
 fn max_failures(key: &str) -> u32 {
     match key.split_once(':').map(|(kind, _)| kind) {
         Some("ip") => MAX_FAILURES_PER_ADDRESS,
+        Some("u") => MAX_FAILURES_PER_ACCOUNT,
         Some("track") => 5,
         Some("track-ip") => 20,
         _ => MAX_FAILURES,
@@ -128,7 +133,7 @@ impl App {
         let name = username.trim().to_lowercase();
         // A typed name is kept short: the key is not a place to store what a guesser sends.
         let short: String = name.chars().take(64).collect();
-        let keys = [format!("u:{short}"), format!("ip:{ip}")];
+        let keys = [format!("uc:{short}|{ip}"), format!("u:{short}"), format!("ip:{ip}")];
         if self.throttled(&keys, now)? {
             // Counted, not logged: a guesser past the limit must not fill the audit log.
             metrics::counter!("haicap_logins_throttled_total").increment(1);

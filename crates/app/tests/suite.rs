@@ -604,9 +604,19 @@ fn failed_logins_are_counted_across_the_servers_sharing_a_database() {
             assert_eq!(server.login("lan", "sai", "192.0.2.1").unwrap_err().code, "invalid_credentials");
         }
         for server in [&a, &b] {
-            let e = server.login("lan", "mat-khau-dai", "192.0.2.9").unwrap_err();
+            let e = server.login("lan", "mat-khau-dai", "192.0.2.1").unwrap_err();
             assert_eq!((e.code, e.kind), ("too_many_attempts", ErrorKind::TooManyRequests));
         }
+        // The guesser locked out itself: Lan signs in from her office.
+        assert!(b.login("lan", "mat-khau-dai", "192.0.2.9").is_ok());
+        // A guesser spread over many addresses locks the account for everyone (20 failures).
+        for i in 0..15 {
+            assert_eq!(
+                a.login("lan", "sai", &format!("198.51.100.{i}")).unwrap_err().code,
+                "invalid_credentials"
+            );
+        }
+        assert_eq!(b.login("lan", "mat-khau-dai", "192.0.2.9").unwrap_err().code, "too_many_attempts");
         // A guesser past the limit fills no audit log, and a long typed name is cut.
         for _ in 0..50 {
             assert_eq!(a.login("lan", "sai", "192.0.2.1").unwrap_err().code, "too_many_attempts");
@@ -617,7 +627,7 @@ fn failed_logins_are_counted_across_the_servers_sharing_a_database() {
             .store()
             .read(|c| c.query("SELECT actor, action FROM audit_log WHERE action LIKE 'login%'", &[]))
             .unwrap();
-        assert_eq!(rows.len(), 6, "five failures and the long name, no line per throttled try");
+        assert_eq!(rows.len(), 22, "twenty failures, a login and the long name, no line per throttled try");
         assert!(rows.iter().all(|r| r.string(0).chars().count() <= 64));
         // After the window, the right password works again on either.
         clock.set(at(2026, 3, 2, 8, 16));
