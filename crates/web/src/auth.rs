@@ -11,6 +11,18 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 pub const SESSION_COOKIE: &str = "haicap_session";
+/// The session cookie behind TLS: the `__Host-` prefix makes browsers refuse it unless it is
+/// Secure, for this host only and for the whole site (no other subdomain can set or shadow it).
+pub const SECURE_SESSION_COOKIE: &str = "__Host-haicap_session";
+
+/// The session cookie's name for this server.
+pub fn session_cookie(web: &Web) -> &'static str {
+    if web.secure_cookies {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
+}
 
 fn bearer(parts: &Parts) -> Option<String> {
     let v = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
@@ -35,7 +47,7 @@ pub fn client_ip(parts: &Parts) -> String {
 }
 
 async fn resolve(parts: &Parts, web: &Arc<Web>) -> Result<Option<(String, Session)>, ApiError> {
-    let Some(token) = bearer(parts).or_else(|| cookie(parts, SESSION_COOKIE)) else { return Ok(None) };
+    let Some(token) = bearer(parts).or_else(|| cookie(parts, session_cookie(web))) else { return Ok(None) };
     let app = web.app.clone();
     let t = token.clone();
     let s = blocking(move || app.session(&t)).await?;

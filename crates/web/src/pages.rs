@@ -1,7 +1,7 @@
 //! The Vietnamese pages: officers' queue, intake, dossier and printable forms; citizens'
 //! procedure look-up and tracking. Text is escaped by the templates; dates are dd/mm/yyyy.
 
-use crate::auth::{client_ip, cookie, PageUser, SESSION_COOKIE};
+use crate::auth::{client_ip, cookie, session_cookie, PageUser};
 use crate::error::ApiError;
 use crate::{blocking, Web};
 use app::{Actor, Applicant, DossierFilter, IntakeRequest, Session};
@@ -190,8 +190,10 @@ async fn login(State(web): State<Arc<Web>>, parts: Parts, Form(f): Form<LoginFor
     match blocking(move || app.login(&f.username, &f.password, &ip)).await {
         Ok((token, _)) => {
             let secure = if web.secure_cookies { "; Secure" } else { "" };
-            let c =
-                format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=43200{secure}");
+            let c = format!(
+                "{}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=43200{secure}",
+                session_cookie(&web)
+            );
             ([(SET_COOKIE, c)], Redirect::to(&next)).into_response()
         }
         Err(e) => login_form(&web, Some(e.0.message), next, crate::error::status_of(e.0.kind)),
@@ -207,13 +209,14 @@ async fn logout(State(web): State<Arc<Web>>, parts: Parts, u: PageUser, Form(f):
     if let Some(r) = check_csrf(&u.session, &f.csrf) {
         return r;
     }
-    if let Some(token) = cookie(&parts, SESSION_COOKIE) {
+    if let Some(token) = cookie(&parts, session_cookie(&web)) {
         let app = web.app.clone();
         if let Ok(hash) = blocking(move || app.logout(&token)).await {
             web.logged_out(hash);
         }
     }
-    let c = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    let secure = if web.secure_cookies { "; Secure" } else { "" };
+    let c = format!("{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}", session_cookie(&web));
     ([(SET_COOKIE, c)], Redirect::to("/dang-nhap")).into_response()
 }
 

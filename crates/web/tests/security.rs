@@ -240,3 +240,35 @@ async fn the_live_stream_ends_with_its_session_and_is_capped_per_account() {
     let res = send(&r, with_token("GET", "/api/v1/stream", &token, None)).await;
     assert_eq!(res.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn behind_tls_the_session_cookie_is_host_only_and_secure() {
+    let (_d, r) = router(true);
+    let page = send(&r, get("/dang-nhap")).await;
+    let token = cookie_of(&page, "haicap_login").unwrap();
+    let res = send(
+        &r,
+        post_login(&format!("username=lan&password=mat-khau-dai&next=%2F&csrf={token}"), Some(&token)),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let set = res
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|v| v.starts_with("__Host-haicap_session="))
+        .expect("the __Host- cookie");
+    assert!(set.contains("; Secure") && set.contains("Path=/;") && !set.contains("Domain"), "{set}");
+    let session = cookie_of(&res, "__Host-haicap_session").unwrap();
+    let with = |name: &str| {
+        Request::builder()
+            .uri("/")
+            .header(header::COOKIE, format!("{name}={session}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    assert_eq!(send(&r, with("__Host-haicap_session")).await.status(), StatusCode::OK);
+    // The unprefixed name (which a sibling subdomain could set) is not read behind TLS.
+    assert_eq!(send(&r, with("haicap_session")).await.status(), StatusCode::SEE_OTHER);
+}
