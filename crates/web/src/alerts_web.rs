@@ -3,12 +3,13 @@
 //! outbox.
 
 use crate::auth::{Caller, PageUser};
+use crate::auth::{NoFields, SignedForm};
 use crate::error::ApiResult;
-use crate::pages::{bar, check_csrf, page_error, render, UserBar};
+use crate::pages::{bar, page_error, render, UserBar};
 use crate::{blocking, live, Web};
 use app::Actor;
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -135,21 +136,11 @@ async fn page(State(web): State<Arc<Web>>, u: PageUser) -> Response {
     })
 }
 
-#[derive(Deserialize)]
-struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
-}
-
 async fn read_page(
     State(web): State<Arc<Web>>,
-    u: PageUser,
     Path(id): Path<String>,
-    Form(f): Form<CsrfForm>,
+    SignedForm(u, _): SignedForm<NoFields>,
 ) -> Response {
-    if let Some(r) = check_csrf(&u.session, &f.csrf) {
-        return r;
-    }
     let id = match alert_id(&id) {
         Ok(id) => id,
         Err(e) => return page_error(e),

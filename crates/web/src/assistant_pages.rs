@@ -3,7 +3,8 @@
 //! and the operations handbook.
 
 use crate::auth::MaybeCaller;
-use crate::pages::{bar, check_csrf, escape, page_error, render, time, UserBar};
+use crate::auth::SignedForm;
+use crate::pages::{bar, escape, page_error, render, time, UserBar};
 use crate::{blocking, Web};
 use app::assistant::{Asked, Feedback, Handoff, Suggestion, Usage};
 use app::Actor;
@@ -314,19 +315,14 @@ async fn desk(State(web): State<Arc<Web>>, user: crate::auth::PageUser) -> Respo
 
 #[derive(Deserialize)]
 struct AnswerForm {
-    csrf: String,
     answer: String,
 }
 
 async fn answer(
     State(web): State<Arc<Web>>,
-    user: crate::auth::PageUser,
     Path(code): Path<String>,
-    Form(f): Form<AnswerForm>,
+    SignedForm(user, f): SignedForm<AnswerForm>,
 ) -> Response {
-    if let Some(r) = check_csrf(&user.session, &f.csrf) {
-        return r;
-    }
     let app = web.app.clone();
     let actor = Actor::of(&user.session.user);
     match blocking(move || app.answer_handoff(&code, &f.answer, &actor)).await {
@@ -337,19 +333,14 @@ async fn answer(
 
 #[derive(Deserialize)]
 struct ReviewForm {
-    csrf: String,
     accept: bool,
 }
 
 async fn review(
     State(web): State<Arc<Web>>,
-    user: crate::auth::PageUser,
     Path(id): Path<i64>,
-    Form(f): Form<ReviewForm>,
+    SignedForm(user, f): SignedForm<ReviewForm>,
 ) -> Response {
-    if let Some(r) = check_csrf(&user.session, &f.csrf) {
-        return r;
-    }
     let app = web.app.clone();
     let actor = Actor::of(&user.session.user);
     match blocking(move || app.review_suggestion(id, f.accept, &actor)).await {
@@ -396,21 +387,13 @@ async fn handbook_page(
 
 #[derive(Deserialize)]
 struct ArticleForm {
-    csrf: String,
     #[serde(default)]
     id: Option<String>,
     title: String,
     body: String,
 }
 
-async fn save_article(
-    State(web): State<Arc<Web>>,
-    user: crate::auth::PageUser,
-    Form(f): Form<ArticleForm>,
-) -> Response {
-    if let Some(r) = check_csrf(&user.session, &f.csrf) {
-        return r;
-    }
+async fn save_article(State(web): State<Arc<Web>>, SignedForm(user, f): SignedForm<ArticleForm>) -> Response {
     let id = f.id.as_deref().and_then(|i| i.trim().parse::<i64>().ok());
     let app = web.app.clone();
     let actor = Actor::of(&user.session.user);

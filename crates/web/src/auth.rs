@@ -131,3 +131,44 @@ impl FromRequestParts<Arc<Web>> for PageUser {
         }
     }
 }
+
+/// A form with nothing but its CSRF token (a button: log out, mark read).
+#[derive(serde::Deserialize)]
+pub struct NoFields {}
+
+/// A form posted by a signed-in officer, its CSRF token checked against the session before
+/// the handler runs: a handler that takes one cannot forget the check. (The forms of citizens,
+/// who have no session, and the login form, with a token of its own, are not these.)
+pub struct SignedForm<T>(pub PageUser, pub T);
+
+impl<T: serde::de::DeserializeOwned> axum::extract::FromRequest<Arc<Web>> for SignedForm<T> {
+    type Rejection = axum::response::Response;
+
+    async fn from_request(req: axum::extract::Request, web: &Arc<Web>) -> Result<Self, Self::Rejection> {
+        use axum::response::IntoResponse;
+        let (mut parts, body) = req.into_parts();
+        let user =
+            PageUser::from_request_parts(&mut parts, web).await.map_err(IntoResponse::into_response)?;
+        let bytes = axum::body::to_bytes(body, 64 * 1024).await.map_err(|_| {
+            crate::pages::page_error(ApiError::new(
+                app::ErrorKind::TooLarge,
+                "body_too_large",
+                "nội dung gửi lên quá lớn (tối đa 64 KiB)",
+            ))
+        })?;
+        let sent = form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned());
+        if let Some(r) = crate::pages::check_csrf(&user.session, sent.as_deref().unwrap_or_default()) {
+            return Err(r);
+        }
+        let req = axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes));
+        let axum::extract::Form(form) =
+            axum::extract::Form::<T>::from_request(req, web).await.map_err(|e| {
+                crate::pages::page_error(ApiError::new(
+                    app::ErrorKind::Invalid,
+                    "invalid_form",
+                    format!("biểu mẫu không hợp lệ: {}", e.body_text()),
+                ))
+            })?;
+        Ok(SignedForm(user, form))
+    }
+}

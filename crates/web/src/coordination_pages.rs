@@ -3,6 +3,7 @@
 //! live when something they show changes.
 
 use crate::auth::PageUser;
+use crate::auth::SignedForm;
 use crate::coordination_api::ProposalQuery;
 use crate::live::Notice;
 use crate::pages::{bar, check_csrf, page_error, read_multipart, render, time, UserBar};
@@ -12,7 +13,7 @@ use app::proposals::{NewProposal, ProposalDetail, ProposalRecord, ProposalRespon
 use app::staff::{NewLeave, StaffingUpdate, UnitLine, UnitWorkload};
 use app::Actor;
 use askama::Template;
-use axum::extract::{DefaultBodyLimit, Form, Multipart, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -140,7 +141,6 @@ async fn new_proposal_page(user: PageUser) -> Response {
 
 #[derive(Deserialize)]
 struct ProposalForm {
-    csrf: String,
     title: String,
     category: String,
     body: String,
@@ -152,10 +152,10 @@ struct ProposalForm {
     dossier_code: Option<String>,
 }
 
-async fn file_proposal(State(web): State<Arc<Web>>, user: PageUser, Form(f): Form<ProposalForm>) -> Response {
-    if let Some(r) = check_csrf(&user.session, &f.csrf) {
-        return r;
-    }
+async fn file_proposal(
+    State(web): State<Arc<Web>>,
+    SignedForm(user, f): SignedForm<ProposalForm>,
+) -> Response {
     let req = NewProposal {
         title: f.title,
         category: f.category,
@@ -221,7 +221,6 @@ async fn proposal_page(State(web): State<Arc<Web>>, user: PageUser, Path(id): Pa
 
 #[derive(Deserialize)]
 struct RespondForm {
-    csrf: String,
     action: String,
     #[serde(default)]
     body: String,
@@ -231,13 +230,9 @@ struct RespondForm {
 
 async fn respond(
     State(web): State<Arc<Web>>,
-    user: PageUser,
     Path(id): Path<i64>,
-    Form(f): Form<RespondForm>,
+    SignedForm(user, f): SignedForm<RespondForm>,
 ) -> Response {
-    if let Some(r) = check_csrf(&user.session, &f.csrf) {
-        return r;
-    }
     let r = ProposalResponse { body: f.body, action: Some(f.action), to: f.to.filter(|t| !t.is_empty()) };
     let (app, who) = (web.app.clone(), actor(&user));
     match blocking(move || app.respond_to_proposal(id, &r, &who)).await {
@@ -469,7 +464,6 @@ async fn workload_page(
 
 #[derive(Deserialize)]
 struct LeaveForm {
-    csrf: String,
     username: String,
     from_date: String,
     to_date: String,
@@ -478,10 +472,7 @@ struct LeaveForm {
     unit: String,
 }
 
-async fn add_leave(State(web): State<Arc<Web>>, user: PageUser, Form(f): Form<LeaveForm>) -> Response {
-    if let Some(r) = check_csrf(&user.session, &f.csrf) {
-        return r;
-    }
+async fn add_leave(State(web): State<Arc<Web>>, SignedForm(user, f): SignedForm<LeaveForm>) -> Response {
     let req = NewLeave { username: f.username, from_date: f.from_date, to_date: f.to_date, reason: f.reason };
     let (app, who) = (web.app.clone(), actor(&user));
     let province = user.session.user.province_code.clone();
@@ -497,7 +488,6 @@ async fn add_leave(State(web): State<Arc<Web>>, user: PageUser, Form(f): Form<Le
 
 #[derive(Deserialize)]
 struct StaffingForm {
-    csrf: String,
     unit: String,
     #[serde(default)]
     quota: String,
@@ -505,10 +495,10 @@ struct StaffingForm {
     population: String,
 }
 
-async fn set_staffing(State(web): State<Arc<Web>>, user: PageUser, Form(f): Form<StaffingForm>) -> Response {
-    if let Some(r) = check_csrf(&user.session, &f.csrf) {
-        return r;
-    }
+async fn set_staffing(
+    State(web): State<Arc<Web>>,
+    SignedForm(user, f): SignedForm<StaffingForm>,
+) -> Response {
     let num = |s: &str| -> Result<Option<i64>, ()> {
         let s: String = s.chars().filter(|c| !c.is_whitespace() && *c != '.').collect();
         if s.is_empty() {

@@ -2,12 +2,13 @@
 //! its history (Form 06), and one button per action this officer may take now, each with a
 //! form of its own fields. What may be taken comes from `App::actions_for` (the matrix).
 
+use crate::auth::SignedForm;
 use crate::error::ApiError;
-use crate::pages::{bar, check_csrf, page_error, render, time, unit_name};
+use crate::pages::{bar, page_error, render, time, unit_name};
 use crate::{blocking, Web};
 use app::{ActionRequest, Actor, DossierRecord, Session};
 use askama::Template;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::{Dossier, Status};
@@ -301,7 +302,6 @@ pub(crate) async fn dossier_page(
 
 #[derive(Deserialize)]
 pub(crate) struct ActForm {
-    csrf: String,
     action: String,
     #[serde(default)]
     note: String,
@@ -325,13 +325,9 @@ pub(crate) struct ActForm {
 
 pub(crate) async fn act(
     State(web): State<Arc<Web>>,
-    u: crate::auth::PageUser,
     Path(code): Path<String>,
-    Form(f): Form<ActForm>,
+    SignedForm(u, f): SignedForm<ActForm>,
 ) -> Response {
-    if let Some(r) = check_csrf(&u.session, &f.csrf) {
-        return r;
-    }
     let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
     let req = ActionRequest {
         action: f.action.clone(),

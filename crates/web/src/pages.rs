@@ -2,6 +2,7 @@
 //! procedure look-up and tracking. Text is escaped by the templates; dates are dd/mm/yyyy.
 
 use crate::auth::{client_ip, cookie, session_cookie, PageUser};
+use crate::auth::{NoFields, SignedForm};
 use crate::error::ApiError;
 use crate::{blocking, Web};
 use app::{Actor, Applicant, DossierFilter, IntakeRequest, Session};
@@ -200,15 +201,11 @@ async fn login(State(web): State<Arc<Web>>, parts: Parts, Form(f): Form<LoginFor
     }
 }
 
-#[derive(Deserialize)]
-struct CsrfForm {
-    csrf: String,
-}
-
-async fn logout(State(web): State<Arc<Web>>, parts: Parts, u: PageUser, Form(f): Form<CsrfForm>) -> Response {
-    if let Some(r) = check_csrf(&u.session, &f.csrf) {
-        return r;
-    }
+async fn logout(
+    State(web): State<Arc<Web>>,
+    parts: Parts,
+    SignedForm(_, _): SignedForm<NoFields>,
+) -> Response {
     if let Some(token) = cookie(&parts, session_cookie(&web)) {
         let app = web.app.clone();
         if let Ok(hash) = blocking(move || app.logout(&token)).await {
@@ -382,8 +379,6 @@ async fn queue(State(web): State<Arc<Web>>, u: PageUser, Query(q): Query<QueueQu
 #[derive(Default, Deserialize)]
 struct IntakeForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     procedure_code: String,
     #[serde(default)]
     channel: String,
@@ -503,10 +498,7 @@ async fn address_hint(_u: PageUser, Query(q): Query<AddressQuery>) -> Response {
     Html(html).into_response()
 }
 
-async fn intake(State(web): State<Arc<Web>>, u: PageUser, Form(f): Form<IntakeForm>) -> Response {
-    if let Some(r) = check_csrf(&u.session, &f.csrf) {
-        return r;
-    }
+async fn intake(State(web): State<Arc<Web>>, SignedForm(u, f): SignedForm<IntakeForm>) -> Response {
     let channel = match f.channel.as_str() {
         "online" => Channel::Online,
         "postal" => Channel::Postal,

@@ -272,3 +272,42 @@ async fn behind_tls_the_session_cookie_is_host_only_and_secure() {
     // The unprefixed name (which a sibling subdomain could set) is not read behind TLS.
     assert_eq!(send(&r, with("haicap_session")).await.status(), StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn every_form_of_a_signed_in_officer_needs_the_sessions_token() {
+    let (_d, r) = router(false);
+    let token = api_login(&r).await;
+    let post = |uri: &str, content_type: &str, body: &str| {
+        Request::builder()
+            .method("POST")
+            .uri(uri)
+            .header(header::COOKIE, format!("haicap_session={token}"))
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(body.to_string()))
+            .unwrap()
+    };
+    let form = "application/x-www-form-urlencoded";
+    for uri in [
+        "/dang-xuat",
+        "/ho-so/moi",
+        "/ho-so/20242-261206-0001/thao-tac",
+        "/canh-bao/1/da-doc",
+        "/kien-nghi/moi",
+        "/kien-nghi/1/xu-ly",
+        "/can-bo/nghi-phep",
+        "/can-bo/bien-che",
+        "/tro-ly/quan-ly/tra-loi/HD-ABCDEFGH",
+        "/tro-ly/quan-ly/duyet/1",
+        "/so-tay/luu",
+    ] {
+        for body in ["action=approve", "action=approve&csrf=wrong"] {
+            let res = send(&r, post(uri, form, body)).await;
+            assert_eq!(res.status(), StatusCode::FORBIDDEN, "{uri} with {body}");
+        }
+    }
+    let multipart = "multipart/form-data; boundary=X";
+    let body = "--X\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nx\r\n--X--\r\n";
+    for uri in ["/chi-dao", "/chi-dao/1/bao-cao"] {
+        assert_eq!(send(&r, post(uri, multipart, body)).await.status(), StatusCode::FORBIDDEN, "{uri}");
+    }
+}
