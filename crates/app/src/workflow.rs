@@ -280,8 +280,12 @@ impl App {
                 }
                 _ => self.load(code, actor)?,
             };
+            // Who may act comes before what the action needs: a seat that may not take it is
+            // told so, not asked for a reason.
+            if let Some(code) = domain::dossier::ACTIONS.iter().find(|a| **a == req.action.trim()) {
+                permitted(actor, code, &current)?;
+            }
             let mut action = req.to_action(&current)?;
-            permitted(actor, action.code(), &current)?;
             let mut corrected = None;
             match &mut action {
                 Action::Assign { to } => {
