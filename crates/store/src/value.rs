@@ -145,7 +145,10 @@ fn parse_ts(s: &str) -> Option<NaiveDateTime> {
         if let (Some(d), Some(h), Some(m), Some(sec)) =
             (parse_date(&s[..10]), digits(&b[11..13]), digits(&b[14..16]), digits(&b[17..19]))
         {
-            return d.and_hms_opt(h, m, sec);
+            // A leap second (":60") is chrono's to read.
+            if let Some(t) = d.and_hms_opt(h, m, sec) {
+                return Some(t);
+            }
         }
     }
     NaiveDateTime::parse_from_str(s, TS_FORMAT).ok()
@@ -160,7 +163,9 @@ fn parse_date(s: &str) -> Option<NaiveDate> {
     let b = s.as_bytes();
     if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
         if let (Some(y), Some(m), Some(d)) = (digits(&b[0..4]), digits(&b[5..7]), digits(&b[8..10])) {
-            return NaiveDate::from_ymd_opt(y as i32, m, d);
+            if let Some(day) = NaiveDate::from_ymd_opt(y as i32, m, d) {
+                return Some(day);
+            }
         }
     }
     NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
@@ -185,11 +190,19 @@ mod tests {
             prop_assert_eq!(Row(vec![Val::Text(day)]).date(0), Some(t.date()));
         }
 
-        /// Whatever the text, reading it never panics and agrees with chrono.
+        /// Whatever the text, reading it never panics and agrees with chrono (a leap second
+        /// included: "0000-01-01 00:00:60" was once read as nothing).
         #[test]
         fn any_text_is_read_as_chrono_reads_it(s in "[0-9]{4}-[0-9]{2}-[0-9]{2}( [0-9]{2}:[0-9]{2}:[0-9]{2})?|.{0,20}") {
             prop_assert_eq!(parse_ts(&s), NaiveDateTime::parse_from_str(&s, TS_FORMAT).ok());
             prop_assert_eq!(parse_date(&s), NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok());
         }
+    }
+
+    #[test]
+    fn a_leap_second_is_read_as_chrono_reads_it() {
+        let s = "2016-12-31 23:59:60";
+        assert!(parse_ts(s).is_some());
+        assert_eq!(parse_ts(s), NaiveDateTime::parse_from_str(s, TS_FORMAT).ok());
     }
 }
