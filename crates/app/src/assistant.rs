@@ -129,10 +129,10 @@ fn is_staff(actor: &Actor) -> bool {
 }
 
 /// The assistant's data is the whole country's (the handbook, aliases that join the catalog's
-/// search): administered at the console or by a province's administrator, never a commune's.
+/// search): administered at the console or by a national administrator, never by a province's
+/// or a commune's.
 fn may_administer(actor: &Actor) -> bool {
-    actor.scope == Scope::Everything
-        || (actor.role == Some(Role::Admin) && matches!(actor.scope, Scope::Province(_)))
+    (actor.scope == Scope::Everything && actor.role.is_none()) || actor.role == Some(Role::NationalAdmin)
 }
 
 fn forbidden() -> AppError {

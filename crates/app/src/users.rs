@@ -62,6 +62,8 @@ impl App {
         let province = match (reg.commune(unit), reg.province(unit)) {
             (Some(c), _) => reg.province_of(c).code,
             (None, Some(p)) => p.code,
+            // A national account belongs to no province: its scope holds no dossier.
+            _ if unit == domain::roles::NATION => domain::roles::NATION,
             _ => {
                 return Err(AppError::invalid(
                     "unknown_unit",

@@ -75,7 +75,7 @@ fn a_question_is_answered_logged_and_handed_off_to_an_officer() {
         assert_eq!(app.answer_handoff(&h.code, "lần hai", &officer).unwrap_err().code, "already_answered");
         assert!(app.open_handoffs(&officer).unwrap().is_empty());
         // The answer waits for review as a handbook entry, titled by the citizen's question.
-        let admin = staff("admin", Role::Admin, "48", None);
+        let admin = staff("admin", Role::NationalAdmin, "VN", None);
         let pending = app.pending_suggestions(&admin).unwrap();
         assert_eq!(pending.len(), 1);
         assert_eq!(pending[0].kind, "handbook");
@@ -139,17 +139,22 @@ fn an_accepted_suggestion_teaches_the_assistant_and_survives_a_restart() {
         app.feedback(&rating, None).unwrap();
 
         assert_eq!(app.pending_suggestions(&officer).unwrap_err().kind, ErrorKind::Forbidden);
-        let admin = staff("admin", Role::Admin, "48", None);
+        let admin = staff("admin", Role::NationalAdmin, "VN", None);
         let pending = app.pending_suggestions(&admin).unwrap();
         assert_eq!(pending.iter().map(|s| s.id).collect::<Vec<_>>(), [id, note], "ratings are not queued");
         assert_eq!(pending[0].question.as_deref(), Some(q));
 
         let articles = app.handbook().unwrap().len();
         assert_eq!(articles, 22, "the handbook is seeded from its topics");
-        // The assistant's data is the country's: a commune's administrator does not review it.
-        let commune_admin = staff("qt.haichau", Role::Admin, "48", Some("20242"));
-        assert_eq!(app.pending_suggestions(&commune_admin).unwrap_err().kind, ErrorKind::Forbidden);
-        assert_eq!(app.review_suggestion(id, true, &commune_admin).unwrap_err().kind, ErrorKind::Forbidden);
+        // The assistant's data is the country's: neither a commune's nor a province's
+        // administrator reviews it.
+        for local in [
+            staff("qt.haichau", Role::Admin, "48", Some("20242")),
+            staff("qt.danang", Role::Admin, "48", None),
+        ] {
+            assert_eq!(app.pending_suggestions(&local).unwrap_err().kind, ErrorKind::Forbidden);
+            assert_eq!(app.review_suggestion(id, true, &local).unwrap_err().kind, ErrorKind::Forbidden);
+        }
         assert_eq!(app.review_suggestion(id, true, &admin).unwrap().status, "accepted");
         assert_eq!(app.review_suggestion(note, true, &admin).unwrap().status, "accepted");
         assert_eq!(app.review_suggestion(id, true, &admin).unwrap_err().kind, ErrorKind::NotFound);

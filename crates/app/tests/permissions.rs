@@ -232,4 +232,14 @@ fn an_administrator_administers_and_never_acts_on_a_dossier() {
     for action in ACTIONS {
         assert!(app.actions_for(&d, &actor(Role::Admin, A)).is_empty(), "{action}");
     }
+    // The national administrator keeps the country's shared data and sees no dossier.
+    let u = app.add_user("quantri.quocgia", Role::NationalAdmin, "VN", "mat-khau-dai", None).unwrap();
+    let national = Actor::of(&u);
+    assert_eq!(app.dossier(&d.code, &national).unwrap_err().code, "dossier_not_found");
+    assert_eq!(app.list(&app::DossierFilter::default(), &national).unwrap().total, 0);
+    assert!(app.actions_for(&d, &national).is_empty());
+    assert_eq!(
+        app.add_user("x.quocgia", Role::Admin, "VN", "mat-khau-dai", None).unwrap_err().code,
+        "role_unit_mismatch"
+    );
 }

@@ -19,15 +19,22 @@ pub enum Role {
     ProvinceLeader,
     /// Administrator of the unit's installation.
     Admin,
+    /// Administrator of the country's shared data (the assistant's handbook, the aliases
+    /// accepted into the catalog's search): of the nation ([`NATION`]), seeing no dossier.
+    NationalAdmin,
 }
 
-pub const ALL_ROLES: [Role; 6] = [
+/// The "unit" of national accounts: no province's, no commune's.
+pub const NATION: &str = "VN";
+
+pub const ALL_ROLES: [Role; 7] = [
     Role::Officer,
     Role::Specialist,
     Role::CommuneLeader,
     Role::Department,
     Role::ProvinceLeader,
     Role::Admin,
+    Role::NationalAdmin,
 ];
 
 impl Role {
@@ -39,6 +46,7 @@ impl Role {
             Role::Department => "department",
             Role::ProvinceLeader => "province_leader",
             Role::Admin => "admin",
+            Role::NationalAdmin => "national_admin",
         }
     }
 
@@ -50,6 +58,7 @@ impl Role {
             Role::Department => "Cán bộ sở, ngành",
             Role::ProvinceLeader => "Lãnh đạo UBND cấp tỉnh",
             Role::Admin => "Quản trị hệ thống",
+            Role::NationalAdmin => "Quản trị dữ liệu dùng chung toàn quốc",
         }
     }
 
@@ -68,7 +77,8 @@ impl Role {
         match self {
             Role::Specialist | Role::CommuneLeader => commune,
             Role::Department | Role::ProvinceLeader => province,
-            Role::Officer | Role::Admin => commune || province,
+            Role::Officer | Role::Admin => (commune || province) && unit_code != NATION,
+            Role::NationalAdmin => unit_code == NATION,
         }
     }
 }
@@ -128,6 +138,8 @@ mod tests {
         assert!(Role::Specialist.fits_unit("20194") && !Role::Specialist.fits_unit("48"));
         assert!(Role::ProvinceLeader.fits_unit("48") && !Role::ProvinceLeader.fits_unit("20194"));
         assert!(Role::Admin.fits_unit("48") && Role::Admin.fits_unit("20194"));
+        assert!(Role::NationalAdmin.fits_unit(NATION) && !Role::NationalAdmin.fits_unit("48"));
+        assert!(!Role::Admin.fits_unit(NATION) && !Role::Officer.fits_unit(NATION));
     }
 
     #[test]

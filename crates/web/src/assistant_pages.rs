@@ -290,7 +290,7 @@ struct DeskPage {
 async fn desk(State(web): State<Arc<Web>>, user: crate::auth::PageUser) -> Response {
     let app = web.app.clone();
     let actor = Actor::of(&user.session.user);
-    let admin = user.session.user.role == domain::roles::Role::Admin;
+    let admin = user.session.user.role == domain::roles::Role::NationalAdmin;
     let (month_start, today) = app::stats::month_to_date(web.app.now().date());
     let r = blocking(move || {
         let h = app.open_handoffs(&actor)?;
@@ -377,7 +377,7 @@ async fn handbook_page(
         Ok(articles) => render(&HandbookPage {
             user: bar(&user.session),
             csrf: user.session.csrf.clone(),
-            admin: user.session.user.role == domain::roles::Role::Admin,
+            admin: user.session.user.role == domain::roles::Role::NationalAdmin,
             q: text,
             articles,
         }),
