@@ -413,23 +413,58 @@ pub(crate) fn escape(s: &str) -> String {
         .replace('\'', "&#39;")
 }
 
+// ---- htmx fragments: rendered from templates (escaped there), never assembled by hand ----
+
+struct Choice {
+    code: String,
+    name: String,
+    checked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "fragments/procedure_choices.html")]
+struct ProcedureChoices {
+    items: Vec<Choice>,
+}
+
+#[derive(Template)]
+#[template(path = "fragments/checklist.html")]
+struct Checklist<'a> {
+    name: &'a str,
+    documents: &'a [String],
+    time: &'a str,
+    fee: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "fragments/address_hint.html")]
+struct AddressHint {
+    commune: Option<String>,
+    province: String,
+    unsure: bool,
+}
+
+#[derive(Template)]
+#[template(path = "fragments/commune_options.html")]
+struct CommuneOptions {
+    communes: Vec<(&'static str, &'static str)>,
+}
+
+/// A fragment as text (for a page that embeds it) or an empty one if it cannot render.
+fn fragment(t: &impl Template) -> String {
+    t.render().unwrap_or_default()
+}
+
 /// Radio choices of the procedures matching `q` (an htmx fragment).
 fn choices_html(web: &Web, q: &str, selected: &str) -> String {
     let catalog = web.app.catalog();
     let found = crate::api::search_procedures(&catalog, q);
-    let mut html = String::new();
-    for p in found.iter().take(30) {
-        let checked = if p.code == selected { " checked" } else { "" };
-        html.push_str(&format!(
-            "<label><input type=\"radio\" name=\"procedure_code\" value=\"{code}\" required{checked} hx-get=\"/ui/thanh-phan\" hx-trigger=\"change\" hx-target=\"#checklist\" hx-include=\"this\"> {name} <small>{code}</small></label>",
-            code = escape(&p.code),
-            name = escape(&p.name)
-        ));
-    }
-    if found.is_empty() {
-        html.push_str("<p class=\"hint\">Không có thủ tục nào khớp.</p>");
-    }
-    html
+    let items = found
+        .iter()
+        .take(30)
+        .map(|p| Choice { code: p.code.clone(), name: p.name.clone(), checked: p.code == selected })
+        .collect();
+    fragment(&ProcedureChoices { items })
 }
 
 async fn intake_page(State(web): State<Arc<Web>>, u: PageUser) -> Response {
@@ -460,19 +495,7 @@ async fn checklist(State(web): State<Arc<Web>>, _u: PageUser, Query(q): Query<Ch
     let Some(p) = q.procedure_code.as_deref().and_then(|c| catalog.get(c)) else {
         return Html(String::new()).into_response();
     };
-    let mut html = format!("<fieldset><legend>Thành phần hồ sơ: {}</legend>", escape(&p.name));
-    for (i, d) in p.documents.iter().enumerate() {
-        html.push_str(&format!(
-            "<label class=\"check\"><input type=\"checkbox\" name=\"doc{i}\"> {}</label><br>",
-            escape(d)
-        ));
-    }
-    html.push_str(&format!(
-        "<p class=\"hint\">Thời hạn: {}. Phí: {}</p></fieldset>",
-        escape(&p.time_summary),
-        escape(&p.fee_summary)
-    ));
-    Html(html).into_response()
+    render(&Checklist { name: &p.name, documents: &p.documents, time: &p.time_summary, fee: &p.fee_summary })
 }
 
 #[derive(Deserialize)]
@@ -486,16 +509,10 @@ async fn address_hint(_u: PageUser, Query(q): Query<AddressQuery>) -> Response {
         return Html(String::new()).into_response();
     }
     let v = crate::api::conversion_json(&text);
-    let html = match (v["commune"]["name"].as_str(), v["province"]["name"].as_str()) {
-        (Some(c), Some(p)) => {
-            let sure = v["confidence"].as_f64().unwrap_or(0.0);
-            let note = if sure < 0.5 { " (chưa chắc chắn, hãy hỏi lại người dân)" } else { "" };
-            format!("Đơn vị mới: <b>{}, {}</b>{note}", escape(c), escape(p))
-        }
-        (None, Some(p)) => format!("Chỉ xác định được tỉnh: <b>{}</b>", escape(p)),
-        _ => "Chưa xác định được đơn vị hành chính.".into(),
-    };
-    Html(html).into_response()
+    let province = v["province"]["name"].as_str().unwrap_or_default().to_string();
+    let commune = v["commune"]["name"].as_str().filter(|_| !province.is_empty()).map(str::to_string);
+    let unsure = v["confidence"].as_f64().unwrap_or(0.0) < 0.5;
+    render(&AddressHint { commune, province, unsure })
 }
 
 async fn intake(State(web): State<Arc<Web>>, SignedForm(u, f): SignedForm<IntakeForm>) -> Response {
@@ -927,19 +944,16 @@ struct ProvinceQuery {
 
 async fn commune_options(Query(q): Query<ProvinceQuery>) -> Response {
     let reg = units::registry();
-    let mut html = String::from("<option value=\"\">— chọn —</option>");
-    if let Some(list) = q.province.as_deref().and_then(|p| reg.communes_of(p)) {
-        let mut communes: Vec<_> = list.collect();
-        communes.sort_by_key(|c| vi_text::fold(c.name));
-        for c in communes {
-            html.push_str(&format!("<option value=\"{}\">{}</option>", c.code, escape(c.name)));
-        }
-    }
-    Html(html).into_response()
+    let mut communes: Vec<(&'static str, &'static str)> = q
+        .province
+        .as_deref()
+        .and_then(|p| reg.communes_of(p))
+        .map(|list| list.map(|c| (c.code, c.name)).collect())
+        .unwrap_or_default();
+    communes.sort_by_key(|c| vi_text::fold(c.1));
+    render(&CommuneOptions { communes })
 }
 
-/// The text fields and the files (`files`) of a multipart form; Err when it is malformed or
-/// larger than the route allows.
 /// A text field of a form sent with files: at most this many bytes.
 const MAX_FIELD_BYTES: usize = 16 * 1024;
 
