@@ -194,11 +194,11 @@ impl App {
         let applicant = check_applicant(&req.applicant)?;
         let (desk, province, desk_name) = desk_of(actor, req.commune_code.as_deref())?;
         // Only the desk's one-stop officer receives (the console and a citizen online file too).
-        if let (Some(role), Some(unit)) = (actor.role, actor.unit()) {
-            let place = domain::permissions::Place { receiving: &desk, handling: &desk };
-            let name = |u: &str| units::registry().unit_name(u).map_or(u.to_string(), str::to_string);
-            domain::permissions::permit(role, unit, "receive", "tiếp nhận", place, name)?;
-        }
+        crate::workflow::permitted(
+            actor,
+            "receive",
+            domain::permissions::Place { receiving: &desk, handling: &desk },
+        )?;
         let home = resolve_home(applicant.address.as_deref());
         let rule = self.settings.rule(&province, &procedure.code);
         let route = route(

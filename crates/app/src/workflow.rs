@@ -5,7 +5,7 @@ use crate::intake::Applicant;
 use crate::records::{bump_stats, load_events, DossierRecord, EventRow};
 use crate::{Actor, App, AppError, AppResult, ErrorKind};
 use calendar::TimeLimit;
-use domain::permissions::permit;
+use domain::permissions::{permit, Place};
 use domain::{Action, Dossier};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -139,11 +139,11 @@ impl ActionRequest {
 
 /// Refuses `action` to an account whose seat and unit the matrix does not give it
 /// (`domain::permissions`). The console (the server's operator) holds every seat.
-fn permitted(actor: &Actor, action: &str, d: &DossierRecord) -> AppResult<()> {
+pub(crate) fn permitted(actor: &Actor, action: &str, place: Place) -> AppResult<()> {
     let Some(role) = actor.role else { return Ok(()) };
     let unit = actor.unit().unwrap_or_default();
     let unit_name = |u: &str| units::registry().unit_name(u).map_or(u.to_string(), str::to_string);
-    permit(role, unit, action, domain::dossier::action_label(action), d.place(), unit_name)?;
+    permit(role, unit, action, domain::dossier::action_label(action), place, unit_name)?;
     Ok(())
 }
 
@@ -185,7 +185,7 @@ impl App {
         domain::dossier::allowed_in(d.status)
             .iter()
             .copied()
-            .filter(|a| permitted(actor, a, d).is_ok())
+            .filter(|a| permitted(actor, a, d.place()).is_ok())
             .collect()
     }
 
@@ -283,7 +283,7 @@ impl App {
             // Who may act comes before what the action needs: a seat that may not take it is
             // told so, not asked for a reason.
             if let Some(code) = domain::dossier::ACTIONS.iter().find(|a| **a == req.action.trim()) {
-                permitted(actor, code, &current)?;
+                permitted(actor, code, current.place())?;
             }
             let mut action = req.to_action(&current)?;
             let mut corrected = None;
@@ -309,7 +309,7 @@ impl App {
                 .act(&action, now, &actor.username, &self.calendar)
                 .map_err(|e| {
                     let mut e = AppError::from(e);
-                    e.allowed.retain(|a| permitted(actor, a, &current).is_ok());
+                    e.allowed.retain(|a| permitted(actor, a, current.place()).is_ok());
                     e
                 })?
                 .len();
