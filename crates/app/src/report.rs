@@ -129,25 +129,8 @@ impl App {
                 format!("định dạng \"{}\" không có; dùng xlsx, csv hoặc json", spec.format),
             ));
         }
-        let reg = units::registry();
-        let unit = spec.unit.trim();
-        let province = match (reg.commune(unit), reg.province(unit)) {
-            (Some(c), _) => reg.province_of(c).code,
-            (None, Some(p)) => p.code,
-            _ => {
-                return Err(AppError::invalid(
-                    "unknown_unit",
-                    format!("không có xã, phường hay tỉnh mã \"{unit}\""),
-                ))
-            }
-        };
-        if !actor.scope.sees(province, unit, unit) {
-            return Err(AppError::new(
-                crate::ErrorKind::Forbidden,
-                "out_of_scope",
-                "tài khoản không xem được đơn vị này",
-            ));
-        }
+        // The unit and the actor's right to see it, as every statistic checks them.
+        crate::stats::stats_unit(spec.unit, spec.from, spec.to, actor)?;
         Ok(())
     }
 
