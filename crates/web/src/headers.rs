@@ -14,16 +14,23 @@ use axum::middleware::Next;
 use axum::response::Response;
 use std::sync::Arc;
 
-const POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-    connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
-    frame-ancestors 'none'";
+/// The policy, with who may frame the page: one list of sources for both kinds of page.
+macro_rules! policy {
+    ($frame_ancestors:literal) => {
+        concat!(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; ",
+            "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; ",
+            "frame-ancestors ",
+            $frame_ancestors
+        )
+    };
+}
+
+const POLICY: &str = policy!("'none'");
 
 /// The assistant shown inside a commune's website (widget.js frames `/tro-ly?nhung=1`): any
 /// site may frame it, nothing else changes.
-const EMBEDDABLE_POLICY: &str =
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-    connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
-    frame-ancestors *";
+const EMBEDDABLE_POLICY: &str = policy!("*");
 
 /// Whether the request is for the citizens' assistant, which a commune's website shows in a
 /// frame (`/tro-ly?nhung=1` and the pages its forms lead to); never the officers' desk.
