@@ -277,6 +277,12 @@ impl App {
     /// through [`App::attachment`]).
     pub fn attachments(&self, code: &str, actor: &Actor) -> AppResult<Vec<blobs::Attachment>> {
         let d = self.visible(code, actor)?;
+        self.attachments_of(&d)
+    }
+
+    /// The documents of a dossier already read within the caller's scope (no second read of
+    /// the dossier).
+    pub fn attachments_of(&self, d: &DossierRecord) -> AppResult<Vec<blobs::Attachment>> {
         let rows = self.store.read(|c| {
             c.query(
                 "SELECT seq, file_name, content_type, size, sha256 FROM attachments WHERE dossier_code = $1 ORDER BY seq",
@@ -313,7 +319,7 @@ impl App {
             ));
         }
         let a = self
-            .attachments(code, actor)?
+            .attachments_of(&d)?
             .into_iter()
             .find(|a| a.seq == seq)
             .ok_or_else(|| AppError::not_found("attachment_not_found", "không có tệp này"))?;

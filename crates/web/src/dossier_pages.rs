@@ -207,7 +207,7 @@ async fn gather(web: &Arc<Web>, s: &Session, code: String) -> Result<Loaded, Api
     let actor = Actor::of(&s.user);
     blocking(move || {
         let d = app.dossier(&code, &actor)?;
-        let attachments = app.attachments(&d.code, &actor)?;
+        let attachments = app.attachments_of(&d)?;
         let actions = app.actions_for(&d, &actor);
         let assignees = if actions.contains(&"assign") {
             app.assignees(&d.code, &actor).unwrap_or_default()
