@@ -234,10 +234,9 @@ impl App {
         Ok(suggest(&w.officials, field.as_deref()).cloned())
     }
 
-    /// Whom dossier `code` may be assigned to: the handling unit's staff who process
-    /// dossiers and are not on leave, the suggested one first.
-    pub fn assignees(&self, code: &str, actor: &Actor) -> AppResult<Vec<Official>> {
-        let d = self.visible(code, actor)?;
+    /// Whom dossier `d` (read within the actor's scope) may be assigned to: the handling
+    /// unit's staff who process dossiers and are not on leave, the suggested one first.
+    pub fn assignees(&self, d: &crate::DossierRecord, actor: &Actor) -> AppResult<Vec<Official>> {
         let field = self.catalog().get(&d.procedure_code).and_then(|p| p.field.clone());
         let w = self.workload(&d.handling_unit, actor)?;
         let first = suggest(&w.officials, field.as_deref()).map(|o| o.username.clone());

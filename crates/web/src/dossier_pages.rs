@@ -209,11 +209,8 @@ async fn gather(web: &Arc<Web>, s: &Session, code: String) -> Result<Loaded, Api
         let d = app.dossier(&code, &actor)?;
         let attachments = app.attachments_of(&d)?;
         let actions = app.actions_for(&d, &actor);
-        let assignees = if actions.contains(&"assign") {
-            app.assignees(&d.code, &actor).unwrap_or_default()
-        } else {
-            vec![]
-        };
+        let assignees =
+            if actions.contains(&"assign") { app.assignees(&d, &actor).unwrap_or_default() } else { vec![] };
         Ok(Loaded { d, attachments, actions, assignees })
     })
     .await
