@@ -70,10 +70,13 @@ pub(crate) const PIN_LENGTH: usize = 8;
 pub(crate) fn new_pin() -> String {
     use argon2::password_hash::rand_core::{OsRng, RngCore};
     let mut out = String::with_capacity(PIN_LENGTH);
+    // One call for the randomness of a whole PIN (intake is a hot path), more only in the
+    // rare case that too many bytes were rejected.
+    let mut buf = [0u8; 2 * PIN_LENGTH];
     while out.len() < PIN_LENGTH {
-        let b = (OsRng.next_u32() & 0xff) as usize;
-        // Rejection sampling: every symbol equally likely.
-        if b < 248 {
+        OsRng.fill_bytes(&mut buf);
+        // Rejection sampling: every symbol equally likely (248 = 8 × 31).
+        for b in buf.iter().map(|b| *b as usize).filter(|b| *b < 248).take(PIN_LENGTH - out.len()) {
             out.push(PIN_ALPHABET[b % PIN_ALPHABET.len()] as char);
         }
     }
