@@ -217,3 +217,18 @@ impl App {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pins_are_eight_symbols_of_the_alphabet_and_not_repeated() {
+        let pins: std::collections::HashSet<String> = (0..200).map(|_| new_pin()).collect();
+        assert_eq!(pins.len(), 200);
+        for p in &pins {
+            assert_eq!(p.len(), PIN_LENGTH);
+            assert!(p.bytes().all(|b| PIN_ALPHABET.contains(&b)), "{p}");
+        }
+    }
+}
