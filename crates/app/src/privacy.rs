@@ -5,7 +5,6 @@
 
 use crate::records::{load_events, DossierRecord, EventRow, COLUMNS};
 use crate::{Actor, App, AppError, AppResult};
-use argon2::password_hash::rand_core::{OsRng, RngCore};
 use chrono::{Duration, NaiveDateTime};
 use domain::audit::{subject_digest, Subject};
 use domain::permissions::{mask, needs_personal_data, Place};
@@ -59,9 +58,7 @@ const RETENTION_ACTOR: &str = "hệ thống (hết thời hạn lưu trữ)";
 
 /// A fresh random salt for a dossier's subject digest.
 pub(crate) fn new_salt() -> String {
-    let mut b = [0u8; 16];
-    OsRng.fill_bytes(&mut b);
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    crate::sessions::random_hex(16)
 }
 
 impl DossierRecord {

@@ -48,7 +48,7 @@ pub(crate) struct Sessions {
     cache: Mutex<HashMap<String, (Session, NaiveDateTime)>>,
 }
 
-fn random_hex(bytes: usize) -> String {
+pub(crate) fn random_hex(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     OsRng.fill_bytes(&mut buf);
     buf.iter().map(|b| format!("{b:02x}")).collect()
