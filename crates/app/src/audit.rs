@@ -116,10 +116,14 @@ fn seal_until(
     Ok(sealed)
 }
 
-fn check_dossier(report: &mut VerifyReport, proj: &Row, rows: &[Row], documents: &[String]) {
-    let code = proj.string(0);
-    let code = code.as_str();
-    let Some(rec) = DossierRecord::from_row(proj) else {
+fn check_dossier(
+    report: &mut VerifyReport,
+    code: &str,
+    rec: Option<&DossierRecord>,
+    rows: &[Row],
+    documents: &[String],
+) {
+    let Some(rec) = rec else {
         report.problem(
             Some(code),
             None,
@@ -222,8 +226,10 @@ fn verify_all(c: &mut dyn Conn) -> Result<VerifyReport, StoreError> {
             let code = proj.string(0);
             let evs = by_code.remove(&code).unwrap_or_default();
             let documents = docs.remove(&code).unwrap_or_default();
-            check_dossier(&mut report, proj, &evs, &documents);
-            if proj.ts(24).is_none() {
+            let rec = DossierRecord::from_row(proj);
+            check_dossier(&mut report, &code, rec.as_ref(), &evs, &documents);
+            // The documents of an erased dossier are gone by design.
+            if rec.as_ref().is_none_or(|r| r.erased_at.is_none()) {
                 for sha in documents {
                     report.documents.entry(sha).or_default().push(code.clone());
                 }
