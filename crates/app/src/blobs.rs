@@ -4,7 +4,7 @@ use crate::{AppError, AppResult};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 pub const MAX_TOTAL_BYTES: usize = 25 * 1024 * 1024;
@@ -19,7 +19,19 @@ pub trait BlobStore: Send + Sync {
     /// Every blob's hash and when it was stored, and leftovers of interrupted writes (hash
     /// `None`), for the sweep of what no dossier refers to.
     fn list(&self) -> std::io::Result<Vec<(Option<String>, std::path::PathBuf, std::time::SystemTime)>>;
+    /// Where incoming files are spooled while a request is read: on the store's own file
+    /// system, so that storing one is a rename.
+    fn spool_dir(&self) -> PathBuf {
+        std::env::temp_dir()
+    }
+    /// Stores a spooled file under its hash (the file may be moved away).
+    fn put_file(&self, hash: &str, file: &Path) -> std::io::Result<()> {
+        self.put(hash, &std::fs::read(file)?)
+    }
 }
+
+/// Where a folder store spools what it receives (a leftover there is swept like any other).
+const SPOOL: &str = ".spool";
 
 /// A folder: `ab/cdef…` per blob, written to a temporary name, synced, then renamed, so a
 /// crash never leaves half a document under its hash.
@@ -28,23 +40,18 @@ pub struct FsBlobs {
 }
 
 impl FsBlobs {
-    /// How many files the folder holds (blobs and leftovers): for tests and checks.
-    pub fn list_count(&self) -> usize {
-        self.list().map_or(0, |l| l.len())
-    }
-
-    fn path(&self, hash: &str) -> Option<PathBuf> {
-        (hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
-            .then(|| self.root.join(&hash[..2]).join(&hash[2..]))
-    }
-}
-
-impl BlobStore for FsBlobs {
-    fn put(&self, hash: &str, bytes: &[u8]) -> std::io::Result<()> {
+    /// Puts a document under its hash: `write` gives a complete, synced file (on the store's
+    /// file system) that is renamed into place, so a crash never leaves half a document under
+    /// its hash. Stored already: only marked as just stored.
+    fn place(
+        &self,
+        hash: &str,
+        write: impl FnOnce(&Path) -> std::io::Result<PathBuf>,
+    ) -> std::io::Result<()> {
         let path = self.path(hash).ok_or_else(|| std::io::Error::other("bad hash"))?;
         if path.exists() {
-            // Stored already: marked as just stored, so that the sweep of documents nobody
-            // refers to leaves it to the transaction about to refer to it.
+            // Marked as just stored, so that the sweep of documents nobody refers to leaves it
+            // to the transaction about to refer to it.
             let touched = std::fs::File::options()
                 .append(true)
                 .open(&path)
@@ -58,15 +65,45 @@ impl BlobStore for FsBlobs {
         }
         let dir = path.parent().expect("has a parent");
         std::fs::create_dir_all(dir)?;
-        // A name of its own per write: two requests storing the same document at once each
-        // write their copy, and the second rename replaces the first with the same bytes.
-        static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let tmp = dir.join(format!(".{}.tmp{}-{n}", &hash[2..], std::process::id()));
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
+        let tmp = write(dir)?;
         std::fs::rename(&tmp, &path)
+    }
+
+    /// How many files the folder holds (blobs and leftovers): for tests and checks.
+    pub fn list_count(&self) -> usize {
+        self.list().map_or(0, |l| l.len())
+    }
+
+    fn path(&self, hash: &str) -> Option<PathBuf> {
+        (hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+            .then(|| self.root.join(&hash[..2]).join(&hash[2..]))
+    }
+}
+
+impl BlobStore for FsBlobs {
+    fn put(&self, hash: &str, bytes: &[u8]) -> std::io::Result<()> {
+        self.place(hash, |dir| {
+            // A name of its own per write: two requests storing the same document at once each
+            // write their copy, and the second rename replaces the first with the same bytes.
+            static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+            let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let tmp = dir.join(format!(".{}.tmp{}-{n}", &hash[2..], std::process::id()));
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(bytes)?;
+            f.sync_all()?;
+            Ok(tmp)
+        })
+    }
+
+    fn spool_dir(&self) -> PathBuf {
+        self.root.join(SPOOL)
+    }
+
+    fn put_file(&self, hash: &str, file: &Path) -> std::io::Result<()> {
+        self.place(hash, |_| {
+            std::fs::File::open(file)?.sync_all()?;
+            Ok(file.to_path_buf())
+        })
     }
 
     fn get(&self, hash: &str) -> std::io::Result<Option<Vec<u8>>> {
@@ -93,6 +130,14 @@ impl BlobStore for FsBlobs {
         for dir in dirs {
             let dir = dir?;
             let prefix = dir.file_name().to_string_lossy().into_owned();
+            if prefix == SPOOL {
+                // Files of requests that never finished (a crash, a cut connection).
+                for f in std::fs::read_dir(dir.path())? {
+                    let f = f?;
+                    out.push((None, f.path(), f.metadata()?.modified()?));
+                }
+                continue;
+            }
             if prefix.len() != 2 || !dir.file_type()?.is_dir() {
                 continue;
             }
@@ -123,10 +168,104 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// A file as the citizen sent it.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Upload {
     pub file_name: String,
-    pub bytes: Vec<u8>,
+    pub content: Content,
+}
+
+/// An upload's bytes: in memory (what the console and the tests build), or spooled to a
+/// temporary file beside the store while the request was read (what the web does, so that a
+/// 25 MB submission never sits in memory).
+#[derive(Debug)]
+pub enum Content {
+    Bytes(Vec<u8>),
+    Spooled(Spooled),
+}
+
+/// How many first bytes are kept to recognise a file's type.
+const HEAD: usize = 16;
+
+impl Upload {
+    pub fn new(file_name: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Upload {
+        Upload { file_name: file_name.into(), content: Content::Bytes(bytes.into()) }
+    }
+
+    pub fn size(&self) -> u64 {
+        match &self.content {
+            Content::Bytes(b) => b.len() as u64,
+            Content::Spooled(s) => s.size,
+        }
+    }
+
+    fn head(&self) -> &[u8] {
+        match &self.content {
+            Content::Bytes(b) => &b[..b.len().min(HEAD)],
+            Content::Spooled(s) => &s.head,
+        }
+    }
+
+    fn sha256(&self) -> String {
+        match &self.content {
+            Content::Bytes(b) => sha256_hex(b),
+            Content::Spooled(s) => s.sha256.clone(),
+        }
+    }
+
+    /// Stores the upload under its hash.
+    pub(crate) fn store(&self, blobs: &dyn BlobStore, hash: &str) -> AppResult<()> {
+        match &self.content {
+            Content::Bytes(b) => blobs.put(hash, b),
+            Content::Spooled(s) => blobs.put_file(hash, s.file.path()),
+        }
+        .map_err(|e| AppError::internal("blob_store", format!("không lưu được tệp: {e}")))
+    }
+}
+
+/// A file being received: written to a temporary file as its chunks come, hashed on the way.
+pub struct Spool {
+    file: tempfile::NamedTempFile,
+    hasher: Sha256,
+    size: u64,
+    head: Vec<u8>,
+}
+
+/// A file received whole, in its temporary file (removed when dropped, unless stored).
+#[derive(Debug)]
+pub struct Spooled {
+    file: tempfile::NamedTempFile,
+    size: u64,
+    sha256: String,
+    head: Vec<u8>,
+}
+
+impl Spool {
+    /// A new temporary file in `dir`.
+    pub fn new_in(dir: &Path) -> std::io::Result<Spool> {
+        std::fs::create_dir_all(dir)?;
+        let file = tempfile::Builder::new().prefix("upload-").tempfile_in(dir)?;
+        Ok(Spool { file, hasher: Sha256::new(), size: 0, head: Vec::with_capacity(HEAD) })
+    }
+
+    pub fn write(&mut self, chunk: &[u8]) -> std::io::Result<()> {
+        if self.head.len() < HEAD {
+            let n = (HEAD - self.head.len()).min(chunk.len());
+            self.head.extend_from_slice(&chunk[..n]);
+        }
+        self.hasher.update(chunk);
+        self.size += chunk.len() as u64;
+        self.file.write_all(chunk)
+    }
+
+    pub fn finish(mut self) -> std::io::Result<Spooled> {
+        self.file.flush()?;
+        Ok(Spooled {
+            file: self.file,
+            size: self.size,
+            sha256: format!("{:x}", self.hasher.finalize()),
+            head: self.head,
+        })
+    }
 }
 
 /// A stored document of a dossier.
@@ -214,13 +353,13 @@ fn clean_name(name: &str) -> String {
 }
 
 /// Checks the uploads and describes them; nothing is stored yet.
-pub fn check(uploads: &[Upload]) -> AppResult<Vec<(Attachment, &[u8])>> {
-    let uploads: Vec<&Upload> = uploads.iter().filter(|u| !u.bytes.is_empty()).collect();
+pub fn check(uploads: &[Upload]) -> AppResult<Vec<(Attachment, &Upload)>> {
+    let uploads: Vec<&Upload> = uploads.iter().filter(|u| u.size() > 0).collect();
     if uploads.len() > MAX_FILES {
         return Err(AppError::invalid("too_many_files", format!("tối đa {MAX_FILES} tệp cho một hồ sơ")));
     }
-    let total: usize = uploads.iter().map(|u| u.bytes.len()).sum();
-    if total > MAX_TOTAL_BYTES {
+    let total: u64 = uploads.iter().map(|u| u.size()).sum();
+    if total > MAX_TOTAL_BYTES as u64 {
         return Err(AppError::new(
             crate::ErrorKind::TooLarge,
             "files_too_large",
@@ -228,29 +367,28 @@ pub fn check(uploads: &[Upload]) -> AppResult<Vec<(Attachment, &[u8])>> {
         ));
     }
     uploads
-        .iter()
+        .into_iter()
         .enumerate()
         .map(|(i, u)| {
             let name = clean_name(&u.file_name);
-            if u.bytes.len() > MAX_FILE_BYTES {
+            if u.size() > MAX_FILE_BYTES as u64 {
                 return Err(AppError::new(
                     crate::ErrorKind::TooLarge,
                     "file_too_large",
                     format!("tệp \"{name}\" lớn hơn 10 MB"),
                 ));
             }
-            let content_type = sniff(&u.bytes).ok_or_else(|| {
+            let content_type = sniff(u.head()).ok_or_else(|| {
                 AppError::invalid("file_type", format!("tệp \"{name}\" không phải PDF, JPEG hay PNG"))
             })?;
-            let sha256 = sha256_hex(&u.bytes);
             let a = Attachment {
                 seq: i as u32 + 1,
                 file_name: name,
                 content_type: content_type.into(),
-                size: u.bytes.len() as u64,
-                sha256,
+                size: u.size(),
+                sha256: u.sha256(),
             };
-            Ok((a, u.bytes.as_slice()))
+            Ok((a, u))
         })
         .collect()
 }
@@ -260,7 +398,7 @@ mod tests {
     use super::*;
 
     fn up(name: &str, bytes: &[u8]) -> Upload {
-        Upload { file_name: name.into(), bytes: bytes.to_vec() }
+        Upload::new(name, bytes)
     }
 
     #[test]
@@ -286,10 +424,10 @@ mod tests {
         let s = FsBlobs { root: dir.path().to_path_buf() };
         let files = [up("a.png", b"\x89PNG\r\n\x1a\nxyz")];
         let checked = check(&files).unwrap();
-        let (a, bytes) = &checked[0];
-        s.put(&a.sha256, bytes).unwrap();
-        s.put(&a.sha256, bytes).unwrap();
-        assert_eq!(s.get(&a.sha256).unwrap().as_deref(), Some(*bytes));
+        let (a, u) = &checked[0];
+        u.store(&s, &a.sha256).unwrap();
+        u.store(&s, &a.sha256).unwrap();
+        assert_eq!(s.get(&a.sha256).unwrap().as_deref(), Some(&b"\x89PNG\r\n\x1a\nxyz"[..]));
         assert_eq!(s.get("../../etc/passwd").unwrap(), None);
     }
 
@@ -316,5 +454,36 @@ mod tests {
         assert_eq!(failures.into_inner(), 0);
         s.put(&hash, &bytes).unwrap();
         assert_eq!(s.get(&hash).unwrap(), Some(bytes));
+    }
+
+    #[test]
+    fn a_spooled_upload_is_hashed_as_it_comes_and_moved_into_the_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = FsBlobs { root: dir.path().to_path_buf() };
+        let bytes: Vec<u8> = b"%PDF-1.7\n".iter().copied().chain((0..200_000u32).map(|i| i as u8)).collect();
+        let mut spool = Spool::new_in(&s.spool_dir()).unwrap();
+        for chunk in bytes.chunks(7_001) {
+            spool.write(chunk).unwrap();
+        }
+        let files =
+            [Upload { file_name: "don.pdf".into(), content: Content::Spooled(spool.finish().unwrap()) }];
+        let checked = check(&files).unwrap();
+        let (a, u) = &checked[0];
+        assert_eq!((a.sha256.as_str(), a.size), (sha256_hex(&bytes).as_str(), bytes.len() as u64));
+        assert_eq!(a.content_type, "application/pdf");
+        u.store(&s, &a.sha256).unwrap();
+        assert_eq!(s.get(&a.sha256).unwrap(), Some(bytes));
+        drop(files);
+        assert_eq!(std::fs::read_dir(s.spool_dir()).unwrap().count(), 0, "moved, not copied");
+
+        // A request abandoned midway leaves nothing; a crash's leftover is swept as one.
+        let mut spool = Spool::new_in(&s.spool_dir()).unwrap();
+        spool.write(b"%PDF-1.7 half").unwrap();
+        drop(spool);
+        assert_eq!(std::fs::read_dir(s.spool_dir()).unwrap().count(), 0);
+        std::fs::write(s.spool_dir().join("upload-crashed"), b"%PDF").unwrap();
+        let listed = s.list().unwrap();
+        assert_eq!(listed.len(), 2);
+        assert_eq!(listed.iter().filter(|(hash, _, _)| hash.is_none()).count(), 1);
     }
 }

@@ -418,10 +418,8 @@ impl App {
         let next = report(current, &req.status)?;
         let body = checked_text("invalid_body", "Nội dung báo cáo", &req.body, MAX_BODY)?;
         let checked = blobs::check(uploads)?;
-        for (a, bytes) in &checked {
-            self.blobs
-                .put(&a.sha256, bytes)
-                .map_err(|e| AppError::internal("blob_store", format!("không lưu được tệp: {e}")))?;
+        for (a, upload) in &checked {
+            upload.store(self.blobs.as_ref(), &a.sha256)?;
         }
         let files: Vec<Attachment> = checked.into_iter().map(|(a, _)| a).collect();
         let now = self.now();

@@ -142,7 +142,7 @@ impl App {
     /// [`App::sweep_blobs`].
     pub fn submit_online(&self, req: &IntakeRequest, uploads: &[Upload]) -> AppResult<DossierRecord> {
         let checked = crate::blobs::check(uploads)?;
-        let bytes: Vec<(String, &[u8])> = checked.iter().map(|(a, b)| (a.sha256.clone(), *b)).collect();
+        let files: Vec<(String, &Upload)> = checked.iter().map(|(a, u)| (a.sha256.clone(), *u)).collect();
         let req = IntakeRequest { channel: Channel::Online, ..req.clone() };
         let citizen = Actor {
             username: "công dân".into(),
@@ -150,17 +150,17 @@ impl App {
             scope: domain::roles::Scope::Everything,
             department: None,
         };
-        self.receive_with(&req, &citizen, checked.into_iter().map(|(a, _)| a).collect(), &bytes)
+        self.receive_with(&req, &citizen, checked.into_iter().map(|(a, _)| a).collect(), &files)
     }
 
-    /// Receives a dossier with its documents' descriptions (`attachments`) and bytes
+    /// Receives a dossier with its documents' descriptions (`attachments`) and contents
     /// (`files`, by hash), stored once everything else is checked.
     fn receive_with(
         &self,
         req: &IntakeRequest,
         actor: &Actor,
         attachments: Vec<Attachment>,
-        files: &[(String, &[u8])],
+        files: &[(String, &Upload)],
     ) -> AppResult<DossierRecord> {
         let state = self.catalog_state();
         let code = req.procedure_code.trim();
@@ -250,10 +250,8 @@ impl App {
         // The registration event seals who the dossier is for and what was filed.
         let documents: Vec<String> = attachments.iter().map(|a| a.sha256.clone()).collect();
         d.seal_subject(record.subject_digest(&documents));
-        for (sha, bytes) in files {
-            self.blobs
-                .put(sha, bytes)
-                .map_err(|e| AppError::internal("blob_store", format!("không lưu được tệp: {e}")))?;
+        for (sha, upload) in files {
+            upload.store(self.blobs.as_ref(), sha)?;
         }
         let day = now.date();
         let key = pattern.counter_key(&route.receiving, &province, day);

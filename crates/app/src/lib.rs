@@ -234,6 +234,24 @@ impl App {
         self.catalog.read().unwrap_or_else(|e| e.into_inner()).catalog.clone()
     }
 
+    /// The procedures matching a query (code, name, field or colloquial alias; accents
+    /// optional), in catalog order; all of them for an empty query.
+    pub fn search_procedures(&self, q: &str) -> Vec<domain::catalog::Procedure> {
+        let q = vi_text::fold(q);
+        self.catalog()
+            .procedures
+            .iter()
+            .filter(|p| {
+                q.is_empty()
+                    || [p.code.as_str(), p.name.as_str(), p.field.as_deref().unwrap_or("")]
+                        .into_iter()
+                        .chain(p.aliases.iter().map(String::as_str))
+                        .any(|h| vi_text::fold(h).contains(&q))
+            })
+            .cloned()
+            .collect()
+    }
+
     /// The catalog with the version in force of each procedure.
     pub(crate) fn catalog_state(&self) -> Arc<catalog_store::Loaded> {
         self.catalog.read().unwrap_or_else(|e| e.into_inner()).clone()
@@ -268,6 +286,12 @@ impl App {
     }
 
     /// Replaces the blob store (the default is a folder beside the database).
+    /// A temporary file for a document being received (see [`blobs::Spool`]).
+    pub fn spool(&self) -> AppResult<blobs::Spool> {
+        blobs::Spool::new_in(&self.blobs.spool_dir())
+            .map_err(|e| AppError::internal("blob_store", format!("không ghi được tệp tạm: {e}")))
+    }
+
     pub fn with_blobs(mut self, blobs: Arc<dyn blobs::BlobStore>) -> App {
         self.blobs = blobs;
         self

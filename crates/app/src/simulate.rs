@@ -197,10 +197,7 @@ fn desks_of(spec: &str) -> AppResult<Vec<Desk>> {
 
 /// A citizen's scanned form: one of a few small documents (stored once each, by content).
 fn scanned_form(n: u64) -> Upload {
-    Upload {
-        file_name: format!("to-khai-{n}.pdf"),
-        bytes: format!("%PDF-1.4\n% haicap mô phỏng {n}\n%%EOF\n").into_bytes(),
-    }
+    Upload::new(format!("to-khai-{n}.pdf"), format!("%PDF-1.4\n% haicap mô phỏng {n}\n%%EOF\n"))
 }
 
 /// Runs the trial over the communes of `provinces` (see [`desks_of`]). `clock` is the app's

@@ -37,7 +37,7 @@ fn online(i: usize) -> (IntakeRequest, Vec<Upload>) {
         commune_code: Some("19753".into()),
         applicant: Applicant { full_name: format!("Người nộp {i}"), ..Applicant::default() },
     };
-    (req, vec![Upload { file_name: "don.pdf".into(), bytes: format!("%PDF-1.4 đơn số {i}").into_bytes() }])
+    (req, vec![Upload::new("don.pdf", format!("%PDF-1.4 đơn số {i}"))])
 }
 
 #[test]

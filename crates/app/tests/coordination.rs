@@ -295,8 +295,8 @@ fn directives_reach_the_communes_and_the_province_sees_who_is_late() {
         let progress =
             NewReport { status: "in_progress".into(), body: "Đã rà soát 3/5 trụ sở".into() };
         app.report_on_directive(d.id, &progress, &[], &mine).unwrap();
-        let pdf = Upload { file_name: "bao-cao.pdf".into(), bytes: b"%PDF-1.4 bao cao".to_vec() };
-        let exe = Upload { file_name: "virus.pdf".into(), bytes: b"MZ\x90\x00".to_vec() };
+        let pdf = Upload::new("bao-cao.pdf", b"%PDF-1.4 bao cao".to_vec());
+        let exe = Upload::new("virus.pdf", b"MZ\x90\x00".to_vec());
         let done = NewReport { status: "done".into(), body: "Hoàn thành, gửi kèm danh sách".into() };
         assert!(app.report_on_directive(d.id, &done, &[exe], &mine).is_err(), "only real documents");
         let after = app.report_on_directive(d.id, &done, &[pdf], &mine).unwrap();

@@ -47,7 +47,7 @@ fn figures_equal_a_direct_count_for_random_periods_and_units() {
                     };
                     // Some online dossiers come with their documents (digitised).
                     let d = if channel == Channel::Online && rng.next(2) == 0 {
-                        let pdf = Upload { file_name: "don.pdf".into(), bytes: b"%PDF-1.4 don".to_vec() };
+                        let pdf = Upload::new("don.pdf", b"%PDF-1.4 don".to_vec());
                         app.submit_online(&req, &[pdf]).unwrap()
                     } else {
                         app.receive(&req, &console).unwrap()

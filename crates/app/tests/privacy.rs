@@ -47,10 +47,7 @@ fn app_for(db: &TestDb, clock: &HandClock) -> App {
 }
 
 fn scan(tag: &str) -> Upload {
-    Upload {
-        file_name: "to-khai.pdf".into(),
-        bytes: format!("%PDF-1.4\n% {tag} {:?}\n%%EOF\n", std::time::SystemTime::now()).into_bytes(),
-    }
+    Upload::new("to-khai.pdf", format!("%PDF-1.4\n% {tag} {:?}\n%%EOF\n", std::time::SystemTime::now()))
 }
 
 fn alter(app: &App, sql: &'static str, params: Vec<Val>) {

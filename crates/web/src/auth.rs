@@ -105,7 +105,7 @@ impl IntoResponse for PageReject {
                 Redirect::to(&format!("/dang-nhap?next={next}")).into_response()
             }
             // A page, not JSON: an officer's browser shows the message (and the request id).
-            PageReject::Error(e) => crate::pages::page_error(e),
+            PageReject::Error(e) => crate::view::page_error(e),
         }
     }
 }
@@ -150,20 +150,20 @@ impl<T: serde::de::DeserializeOwned> axum::extract::FromRequest<Arc<Web>> for Si
         let user =
             PageUser::from_request_parts(&mut parts, web).await.map_err(IntoResponse::into_response)?;
         let bytes = axum::body::to_bytes(body, 64 * 1024).await.map_err(|_| {
-            crate::pages::page_error(ApiError::new(
+            crate::view::page_error(ApiError::new(
                 app::ErrorKind::TooLarge,
                 "body_too_large",
                 "nội dung gửi lên quá lớn (tối đa 64 KiB)",
             ))
         })?;
         let sent = form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned());
-        if let Some(r) = crate::pages::check_csrf(&user.session, sent.as_deref().unwrap_or_default()) {
+        if let Some(r) = check_csrf(&user.session, sent.as_deref().unwrap_or_default()) {
             return Err(r);
         }
         let req = axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes));
         let axum::extract::Form(form) =
             axum::extract::Form::<T>::from_request(req, web).await.map_err(|e| {
-                crate::pages::page_error(ApiError::new(
+                crate::view::page_error(ApiError::new(
                     app::ErrorKind::Invalid,
                     "invalid_form",
                     format!("biểu mẫu không hợp lệ: {}", e.body_text()),
@@ -171,4 +171,15 @@ impl<T: serde::de::DeserializeOwned> axum::extract::FromRequest<Arc<Web>> for Si
             })?;
         Ok(SignedForm(user, form))
     }
+}
+
+/// The form's CSRF token matches the session's, or the answer to send instead.
+pub(crate) fn check_csrf(s: &Session, sent: &str) -> Option<Response> {
+    (s.csrf != sent).then(|| {
+        (
+            axum::http::StatusCode::FORBIDDEN,
+            crate::view::message_page("Phiên làm việc không hợp lệ", "Hãy tải lại trang và thử lại."),
+        )
+            .into_response()
+    })
 }

@@ -2,22 +2,29 @@
 //! Pages are rendered on the server (askama) with htmx for live parts; every asset is inside
 //! the binary.
 
-mod alerts_web;
-pub mod api;
-mod assistant_api;
-mod assistant_pages;
+// The layer every capability stands on (none of these imports a capability).
 mod auth;
-mod coordination_api;
-mod coordination_pages;
-mod dashboard_pages;
-mod dossier_pages;
 mod error;
+mod extract;
 mod headers;
 pub mod limits;
 pub mod live;
 pub mod observe;
-mod pages;
-mod privacy_pages;
+mod uploads;
+mod view;
+
+// Capabilities, each with its pages and its API; they import the layer above, never each
+// other (`tests/shape.rs` checks it). Each says which of its routes anyone may call.
+mod accounts;
+mod alerts;
+mod assistant;
+mod catalog;
+mod citizens;
+mod coordination;
+mod dossiers;
+mod privacy;
+mod reports;
+mod units;
 
 pub use error::{ApiError, ApiResult};
 
@@ -57,6 +64,8 @@ pub struct Web {
     pub(crate) streams: std::sync::Mutex<std::collections::HashMap<String, usize>>,
     /// The public routes' rate limit per client (None: off).
     pub public_limiter: Option<Arc<limits::Limiter>>,
+    /// The open reads' rate limit per client (None: off).
+    pub open_limiter: Option<Arc<limits::Limiter>>,
     /// This server among those sharing a database (a random id), and the bus to them
     /// (PostgreSQL; started by [`serve`]).
     origin: String,
@@ -76,6 +85,7 @@ impl Web {
             trusted_proxies: vec![],
             retention: None,
             public_limiter: None,
+            open_limiter: None,
             logouts: tokio::sync::broadcast::channel(256).0,
             streams: std::sync::Mutex::new(std::collections::HashMap::new()),
             origin: observe::new_id(),
@@ -83,9 +93,11 @@ impl Web {
         }
     }
 
-    /// Limits every client to `per_minute` requests a minute on the public routes (0: off).
+    /// Limits every client to `per_minute` requests a minute on the public routes that guess or
+    /// write, and to ten times that on the open reads (0: off).
     pub fn with_public_rate(mut self, per_minute: u32) -> Web {
         self.public_limiter = limits::limiter(per_minute);
+        self.open_limiter = limits::limiter(per_minute.saturating_mul(limits::OPEN_FACTOR));
         self
     }
 
@@ -227,21 +239,49 @@ async fn not_found(uri: Uri) -> Response {
         return ApiError::new(ErrorKind::NotFound, "not_found", format!("không có đường dẫn {}", uri.path()))
             .into_response();
     }
-    (StatusCode::NOT_FOUND, pages::message_page("Không tìm thấy trang", "Trang bạn tìm không có."))
+    (StatusCode::NOT_FOUND, view::message_page("Không tìm thấy trang", "Trang bạn tìm không có."))
         .into_response()
 }
 
+/// The API's contract.
+pub const OPENAPI: &str = include_str!("../openapi.json");
+
+async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+}
+
+/// Every route is in one of three routers, by who may call it, and each router carries its
+/// guard, so that a new route cannot be added without one: what anyone may send that guesses a
+/// secret or writes (limited per client at `HAICAP_PUBLIC_RATE`), what anyone may read
+/// (limited at ten times that), and the staff's (every handler takes the signed-in caller:
+/// `Caller` or `PageUser`, and forms `SignedForm`).
 pub fn router(web: Arc<Web>) -> Router {
+    let limited = Router::new()
+        .merge(accounts::limited_routes())
+        .merge(citizens::limited_routes())
+        .merge(assistant::limited_routes());
+    let open = Router::new()
+        .merge(accounts::open_routes())
+        .merge(units::open_routes())
+        .merge(catalog::open_routes())
+        .merge(citizens::open_routes())
+        .merge(assistant::open_routes())
+        .route("/api/openapi.json", get(openapi));
+    let staff = Router::new()
+        .merge(accounts::staff_routes())
+        .merge(units::staff_routes())
+        .merge(dossiers::staff_routes())
+        .merge(reports::staff_routes())
+        .merge(assistant::staff_routes())
+        .merge(coordination::staff_routes())
+        .merge(alerts::staff_routes())
+        .merge(privacy::staff_routes())
+        .route("/api/v1/stream", get(live::stream));
     Router::new()
-        .merge(api::routes())
-        .merge(assistant_api::routes())
-        .merge(assistant_pages::routes())
-        .merge(coordination_api::routes())
-        .merge(coordination_pages::routes())
-        .merge(dashboard_pages::routes())
-        .merge(alerts_web::routes())
-        .merge(pages::routes())
-        .merge(privacy_pages::routes())
+        .merge(limits::guard(limited, &web, limits::Tier::Guarded))
+        .merge(limits::guard(open, &web, limits::Tier::Open))
+        .merge(staff)
+        // What a load balancer and the browser need: no limit (`/metrics` checks its callers).
         .route("/assets/htmx.min.js", get(|| async { asset("text/javascript", HTMX) }))
         .route("/assets/app.css", get(|| async { asset("text/css", CSS.as_bytes()) }))
         .route("/assets/live.js", get(|| async { asset("text/javascript", LIVE.as_bytes()) }))
@@ -251,7 +291,6 @@ pub fn router(web: Arc<Web>) -> Router {
         .route("/metrics", get(observe::metrics))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(64 * 1024))
-        .layer(axum::middleware::from_fn_with_state(web.clone(), limits::public))
         // Every answer, errors and panics included, carries the security headers.
         .layer(axum::middleware::from_fn_with_state(web.clone(), headers::security))
         // Inside the tracking layer, so that the answer to a panic carries the request id.
@@ -315,9 +354,9 @@ pub async fn serve(web: Arc<Web>, addr: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     web.join_others();
     tokio::spawn(sweep_overdue(web.clone()));
-    tokio::spawn(alerts_web::sweep(web.clone()));
+    tokio::spawn(alerts::sweep(web.clone()));
     tokio::spawn(housekeeping(web.clone()));
-    if let Some(l) = web.public_limiter.clone() {
+    for l in [web.public_limiter.clone(), web.open_limiter.clone()].into_iter().flatten() {
         // Clients not seen for a while are forgotten: the table does not grow without end.
         tokio::spawn(async move {
             let mut every = tokio::time::interval(std::time::Duration::from_secs(60));

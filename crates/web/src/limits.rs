@@ -9,9 +9,9 @@ use crate::error::ApiError;
 use crate::observe::ClientIp;
 use crate::Web;
 use axum::extract::{Request, State};
-use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use axum::Router;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::net::{IpAddr, Ipv6Addr};
 use std::num::NonZeroU32;
@@ -24,26 +24,22 @@ pub fn limiter(per_minute: u32) -> Option<Arc<Limiter>> {
     NonZeroU32::new(per_minute).map(|n| Arc::new(RateLimiter::keyed(Quota::per_minute(n))))
 }
 
-/// The public routes, in one place: (method, path or path prefix ending in '/').
-const PUBLIC: &[(Method, &str)] = &[
-    (Method::GET, "/api/v1/track/"),
-    (Method::POST, "/api/v1/track/"),
-    (Method::GET, "/tra-cuu"),
-    (Method::POST, "/tra-cuu/danh-gia"),
-    (Method::POST, "/nop-truc-tuyen/"),
-    (Method::POST, "/tro-ly/hoi"),
-    (Method::POST, "/tro-ly/chuyen-can-bo"),
-    (Method::POST, "/tro-ly/danh-gia"),
-    (Method::POST, "/api/v1/assistant/ask"),
-    (Method::POST, "/api/v1/assistant/handoffs"),
-    (Method::POST, "/api/v1/assistant/feedback"),
-    (Method::POST, "/api/v1/auth/login"),
-    (Method::POST, "/dang-nhap"),
-];
+/// How closely a route anyone may call is watched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tier {
+    /// Guesses at a secret (a password, a tracking PIN, a hand-off's code) and writes (a
+    /// submission, a question): `HAICAP_PUBLIC_RATE` a minute per client.
+    Guarded,
+    /// Reads anyone may make (the catalog, units, the assistant's page): ten times as many.
+    Open,
+}
 
-/// Whether the request is for a rate-limited public route.
-pub fn is_public(method: &Method, path: &str) -> bool {
-    PUBLIC.iter().any(|(m, p)| m == method && if p.ends_with('/') { path.starts_with(p) } else { path == *p })
+/// How many more requests an open read may take than a guarded route.
+pub const OPEN_FACTOR: u32 = 10;
+
+/// The router with its routes limited (matched ones only: a 404 costs nothing).
+pub(crate) fn guard(router: Router<Arc<Web>>, web: &Arc<Web>, tier: Tier) -> Router<Arc<Web>> {
+    router.route_layer(axum::middleware::from_fn_with_state((web.clone(), tier), limit))
 }
 
 /// The key of a client: an IPv4 address, or the /64 of an IPv6 one.
@@ -57,11 +53,12 @@ pub fn client_key(ip: IpAddr) -> IpAddr {
     }
 }
 
-pub(crate) async fn public(State(web): State<Arc<Web>>, req: Request, next: Next) -> Response {
-    let Some(limiter) = &web.public_limiter else { return next.run(req).await };
-    if !is_public(req.method(), req.uri().path()) {
-        return next.run(req).await;
-    }
+async fn limit(State((web, tier)): State<(Arc<Web>, Tier)>, req: Request, next: Next) -> Response {
+    let limiter = match tier {
+        Tier::Guarded => &web.public_limiter,
+        Tier::Open => &web.open_limiter,
+    };
+    let Some(limiter) = limiter else { return next.run(req).await };
     let ip = req.extensions().get::<ClientIp>().map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0);
     match limiter.check_key(&client_key(ip)) {
         Ok(()) => next.run(req).await,
@@ -82,13 +79,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn public_routes_and_client_keys() {
-        assert!(is_public(&Method::GET, "/api/v1/track/20242-261206-0001"));
-        assert!(is_public(&Method::POST, "/nop-truc-tuyen/1.004873"));
-        assert!(is_public(&Method::POST, "/dang-nhap"));
-        assert!(!is_public(&Method::GET, "/dang-nhap"), "the form itself is not a guess");
-        assert!(!is_public(&Method::POST, "/api/v1/dossiers"), "signed-in work is not limited here");
-        assert!(!is_public(&Method::GET, "/tra-cuu-khac"));
+    fn client_keys() {
         let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
         let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
         let c: IpAddr = "2001:db8:1:3::1".parse().unwrap();

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use tower::ServiceExt;
 
 struct Fixture {
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     router: axum::Router,
 }
 
@@ -30,7 +30,7 @@ fn fixture() -> Fixture {
     }
     app.set_profile("sotuphap", Some("STP"), None, &[], &app::Actor::console("test")).unwrap();
     let web = Arc::new(web::Web::new(Arc::new(app), false));
-    Fixture { _dir: dir, router: web::router(web) }
+    Fixture { dir, router: web::router(web) }
 }
 
 async fn call(
@@ -390,7 +390,7 @@ async fn forms_without_the_session_csrf_token_are_refused() {
 #[tokio::test]
 async fn every_operation_of_the_spec_is_served() {
     let f = fixture();
-    let spec: Value = serde_json::from_str(web::api::OPENAPI).unwrap();
+    let spec: Value = serde_json::from_str(web::OPENAPI).unwrap();
     let (s, served) = call(&f, "GET", "/api/openapi.json", None, None).await;
     assert_eq!((s, &served), (StatusCode::OK, &spec));
     for (path, ops) in spec["paths"].as_object().unwrap() {
@@ -437,6 +437,11 @@ async fn submit(f: &Fixture, fields: &[(&str, &str)], files: &[(&str, &[u8])]) -
     (s, String::from_utf8_lossy(&b).to_string())
 }
 
+/// The files a request spooled and left behind in the document store's spool.
+fn spooled(f: &Fixture) -> usize {
+    std::fs::read_dir(f.dir.path().join("blobs/.spool")).map_or(0, |d| d.count())
+}
+
 #[tokio::test]
 async fn a_citizen_submits_online_with_documents_the_commune_reads_them() {
     let f = fixture();
@@ -458,6 +463,7 @@ async fn a_citizen_submits_online_with_documents_the_commune_reads_them() {
     let (s, html) = submit(&f, &fields, &[("to-khai.pdf", &big)]).await;
     assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(html.contains("10 MB"), "{html}");
+    assert_eq!(spooled(&f), 0, "what a refused request spooled is removed");
     let many: Vec<(&str, &[u8])> = (0..11).map(|_| ("a.pdf", &b"%PDF-1.4"[..])).collect();
     let (s, _) = submit(&f, &fields, &many).await;
     assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
@@ -474,6 +480,11 @@ async fn a_citizen_submits_online_with_documents_the_commune_reads_them() {
         submit(&f, &fields, &[("to-khai.pdf", pdf), ("cccd.png", b"\x89PNG\r\n\x1a\nimage")]).await;
     assert_eq!(s, StatusCode::OK, "{html}");
     assert!(html.contains("Đã nộp hồ sơ"));
+    // The spooled files were moved into the store, under their hashes.
+    assert_eq!(spooled(&f), 0);
+    let sha = app::blobs::sha256_hex(pdf);
+    let stored = f.dir.path().join("blobs").join(&sha[..2]).join(&sha[2..]);
+    assert_eq!(std::fs::read(stored).unwrap(), pdf);
     let (_, page) = call(&f, "GET", "/api/v1/dossiers", Some(&lan), None).await;
     let d = &page["items"][0];
     assert_eq!((d["status"].as_str(), d["channel"].as_str()), (Some("registered"), Some("online")));
@@ -823,7 +834,7 @@ async fn alerts_reach_their_owner_only_and_can_be_marked_read() {
         app.add_user(name, role, "20242", "mat-khau-dai", None).unwrap();
     }
     let web = Arc::new(web::Web::new(app.clone(), false));
-    let f = Fixture { _dir: dir, router: web::router(web.clone()) };
+    let f = Fixture { dir, router: web::router(web.clone()) };
     let lan = login(&f, "lan").await;
     let hoa = login(&f, "hoa").await;
     let (_, v) = call(&f, "POST", "/api/v1/dossiers", Some(&hoa), Some(&new_dossier("A"))).await;

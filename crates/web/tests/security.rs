@@ -204,6 +204,43 @@ async fn public_routes_are_rate_limited_per_client_and_ipv6_by_its_64() {
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
 }
 
+#[tokio::test]
+async fn open_reads_are_limited_at_ten_times_the_guarded_rate_and_staff_routes_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = store::DbUrl::Sqlite(dir.path().join("h.db"));
+    let app = App::open(&url, calendar::WorkCalendar::default(), Arc::new(app::vietnam_now)).unwrap();
+    let r = web::router(Arc::new(web::Web::new(Arc::new(app), false).with_public_rate(2)));
+    let ip = "203.0.113.9";
+    // The catalog, the units, the assistant's page and the login form: 20 a minute.
+    let reads = ["/thu-tuc", "/api/v1/procedures?q=khai", "/api/v1/units/provinces", "/tro-ly", "/dang-nhap"];
+    for i in 0..20 {
+        let res = send(&r, from(reads[i % reads.len()], "GET", ip, None)).await;
+        assert_eq!(res.status(), StatusCode::OK, "read {i}");
+    }
+    let res = send(&r, from("/api/v1/address/convert?q=Ba%20%C4%90%C3%ACnh", "GET", ip, None)).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.headers().contains_key(header::RETRY_AFTER));
+    // The guarded routes keep their own budget, the one path shared by both (the login form
+    // and its submission) included.
+    let res = send(&r, from("/dang-nhap", "POST", ip, None)).await;
+    assert_ne!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    // The staff's routes are not counted: without a session they answer 401, never 429.
+    for _ in 0..30 {
+        let res = send(&r, from("/api/v1/dossiers", "GET", ip, None)).await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    }
+    // A hand-off is read by its code (a guess): the guarded budget; the desk's list of them is
+    // the staff's.
+    for _ in 0..2 {
+        let res = send(&r, from("/api/v1/assistant/handoffs/HD-23456789", "GET", "203.0.113.10", None)).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    }
+    let res = send(&r, from("/api/v1/assistant/handoffs/HD-23456789", "GET", "203.0.113.10", None)).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let res = send(&r, from("/api/v1/assistant/handoffs", "GET", "203.0.113.10", None)).await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+}
+
 fn with_token(method: &str, uri: &str, token: &str, body: Option<&str>) -> Request<Body> {
     let mut b =
         Request::builder().method(method).uri(uri).header(header::AUTHORIZATION, format!("Bearer {token}"));

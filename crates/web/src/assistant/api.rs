@@ -1,9 +1,9 @@
 //! The assistant's part of the API: questions, hand-off to officers, feedback and its review,
 //! usage, and the operations handbook.
 
-use crate::api::{date_param, query, Body};
 use crate::auth::{Caller, MaybeCaller};
 use crate::error::{ApiError, ApiResult};
+use crate::extract::{date_param, query, Body};
 use crate::{blocking, Web};
 use app::assistant::Feedback;
 use app::{Actor, ErrorKind};
@@ -15,13 +15,20 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
-pub fn routes() -> Router<Arc<Web>> {
+/// Questions, hand-offs and feedback from anyone, and a hand-off read by its code: limited per
+/// client.
+pub fn limited_routes() -> Router<Arc<Web>> {
     Router::new()
         .route("/api/v1/assistant/ask", post(ask))
-        .route("/api/v1/assistant/handoffs", post(hand_off).get(open_handoffs))
+        .route("/api/v1/assistant/handoffs", post(hand_off))
         .route("/api/v1/assistant/handoffs/{code}", get(handoff))
-        .route("/api/v1/assistant/handoffs/{code}/answer", post(answer))
         .route("/api/v1/assistant/feedback", post(feedback))
+}
+
+pub fn staff_routes() -> Router<Arc<Web>> {
+    Router::new()
+        .route("/api/v1/assistant/handoffs", get(open_handoffs))
+        .route("/api/v1/assistant/handoffs/{code}/answer", post(answer))
         .route("/api/v1/assistant/suggestions", get(suggestions))
         .route("/api/v1/assistant/suggestions/{id}/review", post(review))
         .route("/api/v1/assistant/usage", get(usage))

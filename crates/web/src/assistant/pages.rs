@@ -4,7 +4,7 @@
 
 use crate::auth::MaybeCaller;
 use crate::auth::SignedForm;
-use crate::pages::{bar, escape, page_error, render, time, UserBar};
+use crate::view::{bar, escape, page_error, render, time, UserBar};
 use crate::{blocking, Web};
 use app::assistant::{Asked, Feedback, Handoff, Suggestion, Usage};
 use app::Actor;
@@ -18,14 +18,23 @@ use axum::Router;
 use serde::Deserialize;
 use std::sync::Arc;
 
-pub fn routes() -> Router<Arc<Web>> {
+/// Questions, hand-offs and ratings from anyone, and a hand-off read by its code: limited per
+/// client.
+pub fn limited_routes() -> Router<Arc<Web>> {
     Router::new()
-        .route("/tro-ly", get(chat_page))
         .route("/tro-ly/hoi", post(ask))
         .route("/tro-ly/chuyen-can-bo", post(hand_off))
         .route("/tro-ly/danh-gia", post(rate))
         .route("/tro-ly/hoi-dap", get(handoff_page))
-        .route("/tro-ly/widget.js", get(widget))
+}
+
+/// The assistant's page (framed by commune websites) and its embedding script.
+pub fn open_routes() -> Router<Arc<Web>> {
+    Router::new().route("/tro-ly", get(chat_page)).route("/tro-ly/widget.js", get(widget))
+}
+
+pub fn staff_routes() -> Router<Arc<Web>> {
+    Router::new()
         .route("/tro-ly/quan-ly", get(desk))
         .route("/tro-ly/quan-ly/tra-loi/{code}", post(answer))
         .route("/tro-ly/quan-ly/duyet/{id}", post(review))
@@ -33,7 +42,7 @@ pub fn routes() -> Router<Arc<Web>> {
         .route("/so-tay/luu", post(save_article))
 }
 
-const WIDGET: &str = include_str!("../assets/widget.js");
+const WIDGET: &str = include_str!("../../assets/widget.js");
 
 async fn widget() -> Response {
     (

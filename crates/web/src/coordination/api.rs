@@ -2,9 +2,9 @@
 //! communes' reports, staff workload, leave and quotas. Every change is announced on the live
 //! stream to those who may see it.
 
-use crate::api::{query, Body};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::{query, Body};
 use crate::live::Notice;
 use crate::{blocking, Web};
 use app::directives::{DirectiveFilter, NewDirective, NewReport};
@@ -20,7 +20,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
-pub fn routes() -> Router<Arc<Web>> {
+pub fn staff_routes() -> Router<Arc<Web>> {
     Router::new()
         .route("/api/v1/proposals", post(file).get(list))
         .route("/api/v1/proposals/summary", get(summary))

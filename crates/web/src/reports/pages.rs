@@ -2,10 +2,10 @@
 //! map and ranking of communes, figures per procedure, and the drill-down from each to the
 //! dossiers behind it. Charts are SVG drawn by the server (no script, no CDN).
 
-use crate::api::date_param;
 use crate::auth::PageUser;
 use crate::error::{ApiError, ApiResult};
-use crate::pages::{bar, escape, page_error, render, UserBar};
+use crate::extract::date_param;
+use crate::view::{bar, escape, page_error, render, UserBar};
 use crate::{blocking, Web};
 use app::breakdown::{ProcedureLine, Step, Trend};
 use app::Actor;
@@ -20,7 +20,7 @@ use domain::service_index::{Behind, Index};
 use serde::Deserialize;
 use std::sync::Arc;
 
-pub fn routes() -> Router<Arc<Web>> {
+pub fn staff_routes() -> Router<Arc<Web>> {
     Router::new()
         .route("/bang-dieu-hanh", get(dashboard))
         .route("/chi-so-phuc-vu", get(index_page))

@@ -5,7 +5,7 @@
 use crate::auth::{Caller, PageUser};
 use crate::auth::{NoFields, SignedForm};
 use crate::error::ApiResult;
-use crate::pages::{bar, page_error, render, UserBar};
+use crate::view::{bar, page_error, render, UserBar};
 use crate::{blocking, live, Web};
 use app::Actor;
 use askama::Template;
@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
-pub fn routes() -> Router<Arc<Web>> {
+pub fn staff_routes() -> Router<Arc<Web>> {
     Router::new()
         .route("/api/v1/alerts", get(list_api))
         .route("/api/v1/alerts/{id}/read", post(read_api))
@@ -60,7 +60,7 @@ async fn list_api(
     caller: Caller,
     q: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Json<Value>> {
-    let q = crate::api::query(q)?;
+    let q = crate::extract::query(q)?;
     let app = web.app.clone();
     let actor = Actor::of(&caller.session.user);
     let items = blocking(move || app.alerts(&actor, q.unread.unwrap_or(false), 200)).await?;

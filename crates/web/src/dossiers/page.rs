@@ -4,16 +4,22 @@
 
 use crate::auth::SignedForm;
 use crate::error::ApiError;
-use crate::pages::{bar, page_error, render, time, unit_name};
+use crate::view::{bar, page_error, render, time, unit_name};
 use crate::{blocking, Web};
 use app::{ActionRequest, Actor, DossierRecord, Session};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
 use domain::{Dossier, Status};
 use serde::Deserialize;
 use std::sync::Arc;
+
+pub fn staff_routes() -> Router<Arc<Web>> {
+    Router::new().route("/ho-so/{code}", get(dossier_page)).route("/ho-so/{code}/thao-tac", post(act))
+}
 
 struct DossierView {
     code: String,
@@ -63,7 +69,7 @@ struct ActionForm {
 #[derive(Template)]
 #[template(path = "dossier.html")]
 struct DossierPage {
-    user: Option<crate::pages::UserBar>,
+    user: Option<crate::view::UserBar>,
     csrf: String,
     error: Option<String>,
     d: DossierView,

@@ -2,11 +2,13 @@
 //! directives (chỉ đạo) with communes' reports, and staff workload (cán bộ). Lists refresh
 //! live when something they show changes.
 
+use super::api::ProposalQuery;
+use crate::auth::check_csrf;
 use crate::auth::PageUser;
 use crate::auth::SignedForm;
-use crate::coordination_api::ProposalQuery;
 use crate::live::Notice;
-use crate::pages::{bar, check_csrf, page_error, read_multipart, render, time, UserBar};
+use crate::uploads::read_multipart;
+use crate::view::{bar, file_response, page_error, render, time, UserBar};
 use crate::{blocking, Web};
 use app::directives::{DirectiveDetail, DirectiveFilter, DirectiveRecord, NewDirective, NewReport};
 use app::proposals::{NewProposal, ProposalDetail, ProposalRecord, ProposalResponse, ProposalSummary};
@@ -22,7 +24,7 @@ use domain::roles::{Role, Scope};
 use serde::Deserialize;
 use std::sync::Arc;
 
-pub fn routes() -> Router<Arc<Web>> {
+pub fn staff_routes() -> Router<Arc<Web>> {
     Router::new()
         .route("/kien-nghi", get(proposals_page))
         .route("/kien-nghi/moi", get(new_proposal_page).post(file_proposal))
@@ -372,7 +374,7 @@ async fn report(
     Path(id): Path<i64>,
     mut form: Multipart,
 ) -> Response {
-    let (fields, uploads) = match read_multipart(&mut form).await {
+    let (fields, uploads) = match read_multipart(&web.app, &mut form).await {
         Ok(x) => x,
         Err(e) => return page_error(e),
     };
@@ -399,7 +401,7 @@ async fn download(
 ) -> Response {
     let (app, who) = (web.app.clone(), actor(&user));
     match blocking(move || app.directive_attachment(id, &commune, report, file, &who)).await {
-        Ok((a, bytes)) => crate::pages::file_response(&a, bytes),
+        Ok((a, bytes)) => file_response(&a, bytes),
         Err(e) => page_error(e),
     }
 }

@@ -3,7 +3,7 @@
 //! administrator's scope, or of one dossier.
 
 use crate::auth::PageUser;
-use crate::pages::{bar, page_error, render, UserBar};
+use crate::view::{bar, page_error, render, UserBar};
 use crate::{blocking, Web};
 use app::Actor;
 use askama::Template;
@@ -14,7 +14,7 @@ use axum::Router;
 use serde::Deserialize;
 use std::sync::Arc;
 
-pub fn routes() -> Router<Arc<Web>> {
+pub fn staff_routes() -> Router<Arc<Web>> {
     Router::new().route("/quan-tri/truy-cap-du-lieu", get(reads_page))
 }
 

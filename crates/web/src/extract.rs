@@ -1,0 +1,94 @@
+//! Reading a request: JSON bodies and query strings whose every rejection is an API error with
+//! a Vietnamese message, and the date and drill-down parameters several routes share.
+
+use crate::error::{ApiError, ApiResult};
+use crate::Web;
+use app::ErrorKind;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::Query;
+use axum::extract::{FromRequest, Request};
+use axum::Json;
+use serde::de::DeserializeOwned;
+
+/// `Json` whose every rejection is an API error with a Vietnamese message.
+pub struct Body<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(Body(v)),
+            Err(e) => Err(match e {
+                JsonRejection::JsonDataError(e) => ApiError::new(
+                    ErrorKind::Invalid,
+                    "invalid_field",
+                    format!("dữ liệu không hợp lệ: {}", e.body_text()),
+                ),
+                JsonRejection::JsonSyntaxError(_) => ApiError::new(
+                    ErrorKind::Invalid,
+                    "invalid_json",
+                    "nội dung gửi lên không phải JSON hợp lệ",
+                ),
+                JsonRejection::MissingJsonContentType(_) => ApiError::new(
+                    ErrorKind::Invalid,
+                    "unsupported_media_type",
+                    "cần Content-Type: application/json",
+                ),
+                JsonRejection::BytesRejection(_) => ApiError::new(
+                    ErrorKind::TooLarge,
+                    "body_too_large",
+                    "nội dung gửi lên quá lớn (tối đa 64 KiB)",
+                ),
+                _ => ApiError::new(ErrorKind::Invalid, "invalid_json", "nội dung gửi lên không đọc được"),
+            }),
+        }
+    }
+}
+
+/// The query string, or an API error saying what is wrong with it.
+pub(crate) fn query<T>(q: Result<Query<T>, axum::extract::rejection::QueryRejection>) -> ApiResult<T> {
+    q.map(|Query(q)| q).map_err(|e| {
+        ApiError::new(ErrorKind::Invalid, "invalid_query", format!("tham số không hợp lệ: {}", e.body_text()))
+    })
+}
+
+pub(crate) fn date_param(
+    name: &str,
+    v: Option<&str>,
+    default: chrono::NaiveDate,
+) -> ApiResult<chrono::NaiveDate> {
+    // Absent means the default; present but empty or malformed is an error.
+    match v.map(str::trim) {
+        None => Ok(default),
+        Some(v) => chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
+            ApiError::new(
+                ErrorKind::Invalid,
+                "invalid_date",
+                format!("{name} phải có dạng YYYY-MM-DD (nhận được \"{v}\")"),
+            )
+        }),
+    }
+}
+
+/// The drill-down from an indicator: which dossiers, over which period (the month so far by
+/// default).
+pub(crate) fn behind_param(
+    web: &Web,
+    behind: Option<&str>,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> ApiResult<Option<(domain::service_index::Behind, chrono::NaiveDate, chrono::NaiveDate)>> {
+    // The dates are checked even without a list asked for: a bad date is never ignored.
+    let (month_start, today) = app::stats::month_to_date(web.app.now().date());
+    let from = date_param("from", from, month_start)?;
+    let to = date_param("to", to, today)?;
+    let Some(b) = behind else { return Ok(None) };
+    let behind = domain::service_index::Behind::parse(b).ok_or_else(|| {
+        ApiError::new(ErrorKind::Invalid, "unknown_behind", format!("không có danh sách \"{b}\""))
+    })?;
+    if to < from {
+        return Err(ApiError::new(ErrorKind::Invalid, "invalid_period", "từ ngày phải trước đến ngày"));
+    }
+    Ok(Some((behind, from, to)))
+}
