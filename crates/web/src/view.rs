@@ -66,14 +66,6 @@ pub(crate) fn time(t: Option<NaiveDateTime>) -> String {
     t.map_or("—".into(), |t| t.format("%H:%M %d/%m/%Y").to_string())
 }
 
-pub(crate) fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
-
 /// A fragment as text (for a page that embeds it) or an empty one if it cannot render.
 pub(crate) fn fragment(t: &impl Template) -> String {
     t.render().unwrap_or_default()

@@ -66,3 +66,35 @@ fn the_shared_layer_imports_no_capability() {
     }
     assert!(crossings.is_empty(), "the shared layer importing a capability: {crossings:#?}");
 }
+
+fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            sources(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn markup_comes_from_templates_never_from_format() {
+    // Escaping is the templates' job: markup assembled in Rust is where a citizen's text would
+    // slip through unescaped.
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = vec![];
+    sources(&src, &mut files);
+    let tag = |line: &str| {
+        line.match_indices('<').any(|(i, _)| line[i + 1..].starts_with(|c: char| c.is_ascii_lowercase()))
+    };
+    let mut found = vec![];
+    for f in files {
+        for (n, line) in std::fs::read_to_string(&f).unwrap().lines().enumerate() {
+            if (line.contains("format!(") || line.contains("push_str(")) && line.contains('"') && tag(line) {
+                found.push(format!("{}:{}: {}", f.display(), n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "markup built by hand: {found:#?}");
+}

@@ -4,7 +4,7 @@
 
 use crate::auth::MaybeCaller;
 use crate::auth::SignedForm;
-use crate::view::{bar, escape, page_error, render, time, UserBar};
+use crate::view::{bar, page_error, render, time, UserBar};
 use crate::{blocking, Web};
 use app::assistant::{Asked, Feedback, Handoff, Suggestion, Usage};
 use app::Actor;
@@ -40,6 +40,13 @@ pub fn staff_routes() -> Router<Arc<Web>> {
         .route("/tro-ly/quan-ly/duyet/{id}", post(review))
         .route("/so-tay", get(handbook_page))
         .route("/so-tay/luu", post(save_article))
+}
+
+/// An error in place of an answer (htmx).
+#[derive(Template)]
+#[template(path = "fragments/error.html")]
+struct ErrorFragment {
+    message: String,
 }
 
 const WIDGET: &str = include_str!("../../assets/widget.js");
@@ -168,8 +175,7 @@ async fn ask(
         }
         Err(e) if htmx => {
             let status = crate::error::status_of(e.0.kind);
-            (status, format!("<p class=\"error\" role=\"alert\">{}</p>", escape(&e.0.message)))
-                .into_response()
+            (status, render(&ErrorFragment { message: e.0.message })).into_response()
         }
         Err(e) => {
             page.error = Some(e.0.message);

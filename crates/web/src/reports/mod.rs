@@ -2,6 +2,7 @@
 //! report, as pages and over the API.
 
 mod api;
+mod charts;
 mod pages;
 
 use crate::Web;

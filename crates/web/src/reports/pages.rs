@@ -5,9 +5,9 @@
 use crate::auth::PageUser;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::date_param;
-use crate::view::{bar, escape, page_error, render, UserBar};
+use crate::view::{bar, page_error, render, UserBar};
 use crate::{blocking, Web};
-use app::breakdown::{ProcedureLine, Step, Trend};
+use app::breakdown::{ProcedureLine, Step};
 use app::Actor;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -196,146 +196,8 @@ fn score(x: Option<f64>) -> String {
     x.map_or("—".into(), |x| format!("{x:.1}").replace('.', ","))
 }
 
-fn percent(r: Option<f64>) -> String {
+pub(super) fn percent(r: Option<f64>) -> String {
     r.map_or("—".into(), |r| format!("{:.1} %", r * 100.0).replace('.', ","))
-}
-
-/// A stacked bar of received dossiers by channel, drawn on the server.
-fn channel_bar(f: &app::stats::Figures) -> String {
-    let total = f.received.total.max(1) as f64;
-    let mut x = 0.0;
-    let mut svg = String::from("<svg viewBox=\"0 0 600 40\" width=\"600\" height=\"40\" role=\"img\" aria-label=\"theo hình thức nộp\">");
-    for (n, color, label) in [
-        (f.received.online, "#1f6f43", "Trực tuyến"),
-        (f.received.direct, "#2b59a8", "Trực tiếp"),
-        (f.received.postal, "#b35c00", "Bưu chính"),
-    ] {
-        let w = n as f64 / total * 600.0;
-        svg.push_str(&format!("<rect x=\"{x:.1}\" y=\"0\" width=\"{w:.1}\" height=\"24\" fill=\"{color}\"><title>{label}: {n}</title></rect>"));
-        if w > 60.0 {
-            svg.push_str(&format!(
-                "<text x=\"{:.1}\" y=\"17\" fill=\"#fff\" font-size=\"12\">{label} {n}</text>",
-                x + 6.0
-            ));
-        }
-        x += w;
-    }
-    svg.push_str("</svg>");
-    svg
-}
-
-/// The communes as dots at their coordinates, coloured from red (late) to green (on time).
-fn commune_map(lines: &[app::stats::CommuneLine]) -> String {
-    // Bounds from the communes near the middle: a far island (an đặc khu) is drawn at the edge
-    // rather than squeezing the mainland into a corner.
-    let median = |mut v: Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
-    let (mlat, mlon) =
-        (median(lines.iter().map(|l| l.lat).collect()), median(lines.iter().map(|l| l.lon).collect()));
-    let near = |l: &&app::stats::CommuneLine| (l.lat - mlat).abs() < 1.5 && (l.lon - mlon).abs() < 1.5;
-    let (mut lat0, mut lat1, mut lon0, mut lon1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
-    for l in lines.iter().filter(near) {
-        lat0 = lat0.min(l.lat);
-        lat1 = lat1.max(l.lat);
-        lon0 = lon0.min(l.lon);
-        lon1 = lon1.max(l.lon);
-    }
-    // Colours spread over the rates actually seen, so that differences show.
-    let rates: Vec<f64> = lines.iter().filter_map(|l| l.on_time_rate).collect();
-    let (rmin, rmax) = (rates.iter().copied().fold(1.0, f64::min), rates.iter().copied().fold(0.0, f64::max));
-    let (w, h) = (600.0, 420.0);
-    let sx = w / (lon1 - lon0).max(1e-6);
-    let sy = h / (lat1 - lat0).max(1e-6);
-    let s = sx.min(sy) * 0.9;
-    let mut svg = format!("<svg viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-label=\"bản đồ tỷ lệ đúng hạn\">");
-    for l in lines {
-        let x = (30.0 + (l.lon - lon0) * s).clamp(8.0, w - 8.0);
-        let y = (h - 20.0 - (l.lat - lat0) * s).clamp(8.0, h - 8.0);
-        let color = match l.on_time_rate {
-            None => "#9aa3ad".to_string(),
-            Some(r) => {
-                let t = if rmax > rmin { ((r - rmin) / (rmax - rmin)).clamp(0.0, 1.0) } else { 1.0 };
-                format!("rgb({},{},60)", (200.0 * (1.0 - t)) as u8 + 30, (150.0 * t) as u8 + 40)
-            }
-        };
-        svg.push_str(&format!(
-            "<a href=\"/bang-dieu-hanh?unit={}\"><circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"6\" fill=\"{color}\"><title>{}: {}</title></circle></a>",
-            l.code,
-            escape(&l.name),
-            percent(l.on_time_rate)
-        ));
-    }
-    svg.push_str("</svg>");
-    svg
-}
-
-/// Received dossiers per point as stacked bars (online, direct, postal) with the resolved
-/// ones as a line, drawn on the server.
-fn trend_chart(t: &Trend) -> String {
-    let (w, h, left, bottom) = (640.0, 220.0, 40.0, 24.0);
-    let n = t.points.len().max(1) as f64;
-    let top = t
-        .points
-        .iter()
-        .map(|p| (p.received_online + p.received_direct + p.received_postal).max(p.resolved))
-        .max()
-        .unwrap_or(0)
-        .max(1) as f64;
-    let slot = (w - left) / n;
-    let y = |v: i64| (h - bottom) - v as f64 / top * (h - bottom - 10.0);
-    let mut svg = format!(
-        "<svg viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-label=\"diễn biến tiếp nhận và giải quyết\">\
-         <line x1=\"{left}\" y1=\"{b}\" x2=\"{w}\" y2=\"{b}\" stroke=\"#888\"/>\
-         <text x=\"2\" y=\"14\" font-size=\"11\">{top}</text><text x=\"2\" y=\"{b}\" font-size=\"11\">0</text>",
-        b = h - bottom
-    );
-    let mut line = String::new();
-    for (i, p) in t.points.iter().enumerate() {
-        let x = left + i as f64 * slot;
-        let bw = (slot * 0.7).max(1.0);
-        let mut base = 0;
-        for (v, color) in
-            [(p.received_online, "#1f6f43"), (p.received_direct, "#2b59a8"), (p.received_postal, "#b35c00")]
-        {
-            if v > 0 {
-                let (y0, y1) = (y(base), y(base + v));
-                svg.push_str(&format!(
-                    "<rect x=\"{x:.1}\" y=\"{y1:.1}\" width=\"{bw:.1}\" height=\"{:.1}\" fill=\"{color}\"/>",
-                    y0 - y1
-                ));
-            }
-            base += v;
-        }
-        svg.push_str(&format!(
-            "<rect x=\"{x:.1}\" y=\"0\" width=\"{slot:.1}\" height=\"{:.1}\" fill=\"transparent\"><title>{}: tiếp nhận {} (trực tuyến {}, trực tiếp {}, bưu chính {}); giải quyết {} (quá hạn {})</title></rect>",
-            h - bottom,
-            p.start.format("%d/%m/%Y"),
-            p.received_online + p.received_direct + p.received_postal,
-            p.received_online,
-            p.received_direct,
-            p.received_postal,
-            p.resolved,
-            p.resolved_late
-        ));
-        line.push_str(&format!("{}{:.1},{:.1}", if i == 0 { "" } else { " " }, x + bw / 2.0, y(p.resolved)));
-    }
-    svg.push_str(&format!(
-        "<polyline points=\"{line}\" fill=\"none\" stroke=\"#c0392b\" stroke-width=\"2\"/>"
-    ));
-    // A date label at the first point and about every sixth.
-    let every = (t.points.len() / 6).max(1);
-    for (i, p) in t.points.iter().enumerate().filter(|(i, _)| i % every == 0) {
-        svg.push_str(&format!(
-            "<text x=\"{:.1}\" y=\"{}\" font-size=\"11\">{}</text>",
-            left + i as f64 * slot,
-            h - 6.0,
-            p.start.format("%d/%m")
-        ));
-    }
-    svg.push_str("</svg>");
-    svg
 }
 
 fn step_label(s: Step) -> &'static str {
@@ -371,7 +233,7 @@ async fn dashboard(State(web): State<Arc<Web>>, u: PageUser, Query(q): Query<Das
         Err(e) => return page_error(e),
     };
     procedures.truncate(30);
-    let map = if lines.is_empty() { String::new() } else { commune_map(&lines) };
+    let map = if lines.is_empty() { String::new() } else { super::charts::commune_map(&lines) };
     // Worst first: lowest index, then lowest on-time rate, then most overdue.
     lines.sort_by(|a, b| {
         a.index
@@ -428,8 +290,8 @@ async fn dashboard(State(web): State<Arc<Web>>, u: PageUser, Query(q): Query<Das
         on_time_rate: percent(f.on_time_rate),
         index: score(index.as_ref().and_then(|i| i.index.total)),
         index_version: index.map(|i| i.index.version.to_string()).unwrap_or_default(),
-        channel_bar: channel_bar(&f),
-        trend: trend_chart(&trend),
+        channel_bar: super::charts::channel_bar(&f),
+        trend: super::charts::trend_chart(&trend),
         trend_step: step_label(trend.step).into(),
         map,
         lines: views,
