@@ -271,10 +271,7 @@ impl App {
     /// alerts.
     pub fn raise_alerts(&self, senders: &Senders) -> AppResult<Vec<Alert>> {
         let now = self.now();
-        // Due by the end of the next working day.
-        let next =
-            self.calendar.next_working_day(now.date(), &mut vec![]).unwrap_or(now.date() + Duration::days(1));
-        let horizon = (next + Duration::days(1)).and_hms_opt(0, 0, 0).unwrap_or(now);
+        let horizon = domain::due::near_due_horizon(&self.calendar, now);
         let active = format!("{}, {}", Status::Received.portal_code(), Status::Processing.portal_code());
         let open = Status::sql_list(&domain::status::OPEN_STATUSES);
         let catalog = self.catalog();

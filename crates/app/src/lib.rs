@@ -93,7 +93,7 @@ impl Actor {
 
     /// The actor of a signed-in account.
     pub fn of(user: &User) -> Actor {
-        let scope = if user.unit_code.len() == 5 {
+        let scope = if domain::roles::is_commune(&user.unit_code) {
             Scope::Commune { province: user.province_code.clone(), commune: user.unit_code.clone() }
         } else {
             Scope::Province(user.province_code.clone())

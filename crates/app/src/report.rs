@@ -172,8 +172,11 @@ impl App {
     ) -> AppResult<usize> {
         let f = self.figures(unit, from, to, actor)?;
         let ix = index_of(&f);
-        let communes =
-            if f.unit.len() == 2 { self.province_breakdown(&f.unit, from, to, actor)? } else { vec![] };
+        let communes = if domain::roles::is_province(&f.unit) {
+            self.province_breakdown(&f.unit, from, to, actor)?
+        } else {
+            vec![]
+        };
         let catalog = self.catalog();
         let mut wb = Workbook::new();
         let bold = Format::new().set_bold();

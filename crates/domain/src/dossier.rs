@@ -773,10 +773,7 @@ impl Dossier {
 
     /// In progress and past its due date at `now` (never while waiting for the citizen).
     pub fn is_overdue(&self, now: NaiveDateTime) -> bool {
-        !self.status.is_final()
-            && self.finished_at.is_none()
-            && !self.status.waits_for_citizen()
-            && self.due_at.is_some_and(|d| now > d)
+        crate::due::counts_time(self.status, self.finished_at) && self.due_at.is_some_and(|d| now > d)
     }
 }
 

@@ -21,6 +21,7 @@ pub mod catalog;
 pub mod code;
 pub mod directive;
 pub mod dossier;
+pub mod due;
 pub mod permissions;
 pub mod proposal;
 pub mod roles;

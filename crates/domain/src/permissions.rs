@@ -92,7 +92,7 @@ pub fn seat_of(role: Role) -> Option<Seat> {
 
 /// The role that holds `seat` at `unit` (a commune's five digits or a province's two).
 pub fn role_for(seat: Seat, unit: &str) -> Role {
-    let province = unit.len() == 2;
+    let province = crate::roles::is_province(unit);
     match (seat, province) {
         (Seat::OneStop, _) => Role::Officer,
         (Seat::Specialist, false) => Role::Specialist,

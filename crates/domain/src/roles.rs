@@ -27,6 +27,38 @@ pub enum Role {
 /// The "unit" of national accounts: no province's, no commune's.
 pub const NATION: &str = "VN";
 
+/// The tier a unit code names: the nation ([`NATION`]), a province (its two digits) or a
+/// commune (its five). The one place that tells them apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tier {
+    Nation,
+    Province,
+    Commune,
+}
+
+impl Tier {
+    /// None for a code of no tier.
+    pub fn of(code: &str) -> Option<Tier> {
+        let digits = code.bytes().all(|b| b.is_ascii_digit());
+        match code.len() {
+            _ if code == NATION => Some(Tier::Nation),
+            2 if digits => Some(Tier::Province),
+            5 if digits => Some(Tier::Commune),
+            _ => None,
+        }
+    }
+}
+
+/// Whether the code is a province's.
+pub fn is_province(code: &str) -> bool {
+    Tier::of(code) == Some(Tier::Province)
+}
+
+/// Whether the code is a commune's.
+pub fn is_commune(code: &str) -> bool {
+    Tier::of(code) == Some(Tier::Commune)
+}
+
 pub const ALL_ROLES: [Role; 7] = [
     Role::Officer,
     Role::Specialist,
@@ -72,12 +104,11 @@ impl Role {
     /// administrators either (a province has its own one-stop desk, the Trung tâm Phục vụ
     /// hành chính công).
     pub fn fits_unit(self, unit_code: &str) -> bool {
-        let commune = unit_code.len() == 5;
-        let province = unit_code.len() == 2;
+        let (commune, province) = (is_commune(unit_code), is_province(unit_code));
         match self {
             Role::Specialist | Role::CommuneLeader => commune,
             Role::Department | Role::ProvinceLeader => province,
-            Role::Officer | Role::Admin => (commune || province) && unit_code != NATION,
+            Role::Officer | Role::Admin => commune || province,
             Role::NationalAdmin => unit_code == NATION,
         }
     }
@@ -127,6 +158,17 @@ impl Scope {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_unit_codes_tier() {
+        assert_eq!(Tier::of("48"), Some(Tier::Province));
+        assert_eq!(Tier::of("20242"), Some(Tier::Commune));
+        assert_eq!(Tier::of(NATION), Some(Tier::Nation));
+        for bad in ["", "4", "482", "2024", "202420", "4a", "2024x"] {
+            assert_eq!(Tier::of(bad), None, "{bad}");
+        }
+        assert!(!Role::Officer.fits_unit(NATION) && !Role::Admin.fits_unit("4a"));
+    }
 
     #[test]
     fn roles_round_trip_and_fit_their_tier() {

@@ -450,7 +450,7 @@ async fn workload_page(
         .filter(|u| !u.trim().is_empty())
         .unwrap_or_else(|| u.unit_code.clone());
     let manages = matches!(u.role, Role::CommuneLeader | Role::ProvinceLeader | Role::Admin);
-    let province_view = u.unit_code.len() == 2;
+    let province_view = domain::roles::is_province(&u.unit_code);
     let (app, who) = (web.app.clone(), actor(&user));
     match blocking(move || app.workload(&unit, &who)).await {
         Ok(w) => render(&WorkloadPage {

@@ -10,6 +10,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
+use domain::due::DueState;
 use domain::Status;
 use serde::Deserialize;
 use std::sync::Arc;
@@ -128,16 +129,16 @@ async fn queue(State(web): State<Arc<Web>>, u: PageUser, Query(q): Query<QueueQu
         Err(e) => return page_error(e),
     };
     let now = web.app.now();
+    let horizon = domain::due::near_due_horizon(web.app.calendar(), now);
     let catalog = web.app.catalog();
     let rows = page
         .items
         .iter()
         .map(|d| {
-            let active = !d.status.is_final() && d.finished_at.is_none() && !d.status.waits_for_citizen();
-            let (flag, css) = match d.due_at {
-                Some(due) if active && now > due => ("Quá hạn", "late"),
-                Some(due) if active && due - now < chrono::Duration::hours(24) => ("Sắp đến hạn", "near"),
-                _ => ("", ""),
+            let (flag, css) = match domain::due::due_state(d.status, d.finished_at, d.due_at, now, horizon) {
+                DueState::Overdue => ("Quá hạn", "late"),
+                DueState::NearDue => ("Sắp đến hạn", "near"),
+                DueState::OnTrack | DueState::NotCounting => ("", ""),
             };
             QueueRow {
                 code: d.code.clone(),

@@ -220,7 +220,7 @@ async fn dashboard(State(web): State<Arc<Web>>, u: PageUser, Query(q): Query<Das
             .map(|rules| app::stats::unit_index(f.clone(), rules));
         let trend = app.trend(&unit2, from, to, &actor)?;
         // A province drills down to its communes, a commune to its procedures.
-        let (lines, procedures) = if unit2.len() == 2 {
+        let (lines, procedures) = if domain::roles::is_province(&unit2) {
             (app.province_breakdown(&unit2, from, to, &actor)?, vec![])
         } else {
             (vec![], app.procedure_breakdown(&unit2, from, to, &actor)?)
@@ -278,8 +278,9 @@ async fn dashboard(State(web): State<Arc<Web>>, u: PageUser, Query(q): Query<Das
         let p = reg.province_of(c);
         (p.code.to_string(), p.name.to_string())
     });
-    let parent =
-        parent.filter(|(code, _)| u.session.user.unit_code == *code || u.session.user.unit_code.len() == 2);
+    let parent = parent.filter(|(code, _)| {
+        u.session.user.unit_code == *code || domain::roles::is_province(&u.session.user.unit_code)
+    });
     render(&DashboardPage {
         user: bar(&u.session),
         from: from.to_string(),
