@@ -306,15 +306,18 @@ impl App {
 
     /// Seals the days before today, if not done yet today.
     pub(crate) fn seal_if_new_day(&self) -> AppResult<()> {
-        let today = self.now().date();
-        {
-            let sealed = self.sealed_through.lock().unwrap_or_else(|e| e.into_inner());
-            if sealed.is_some_and(|d| d + Duration::days(1) >= today) {
-                return Ok(());
-            }
+        if !self.seal_pending() {
+            return Ok(());
         }
         self.seal()?;
         Ok(())
+    }
+
+    /// Whether a day before today may still be unsealed (not checked yet today).
+    pub(crate) fn seal_pending(&self) -> bool {
+        let today = self.now().date();
+        let sealed = self.sealed_through.lock().unwrap_or_else(|e| e.into_inner());
+        !sealed.is_some_and(|d| d + Duration::days(1) >= today)
     }
 
     /// Seals every past day not yet sealed; returns the last sealed day.

@@ -134,6 +134,36 @@ impl App {
         self.receive_with(req, actor, vec![], &[])
     }
 
+    /// [`App::receive`] without holding a thread while the writer commits: the request is
+    /// checked here (in memory: no IO), then `done` gets the outcome on the writer's notifier
+    /// thread once the dossier is committed or refused. `done` must not wait on the store.
+    /// The web's intake uses it, so that a request waiting for the commit holds no thread.
+    pub fn receive_then(
+        self: &Arc<Self>,
+        req: &IntakeRequest,
+        actor: &Actor,
+        done: impl FnOnce(AppResult<DossierRecord>) + Send + 'static,
+    ) {
+        let job = match self.intake_job(req, actor, vec![], &[]) {
+            Ok(job) => job,
+            Err(e) => return done(Err(e)),
+        };
+        let app = self.clone();
+        self.store.submit(job, move |r| {
+            done(r.map_err(AppError::from).inspect(|stored| {
+                app.after_intake(stored);
+                if app.seal_pending() {
+                    // A new day: the days before are sealed off this thread (the notifier
+                    // must not wait for the writer it serves). Once a day per server.
+                    let app = app.clone();
+                    let _ = std::thread::Builder::new()
+                        .name("haicap-seal".into())
+                        .spawn(move || app.seal_after_write());
+                }
+            }))
+        });
+    }
+
     /// A citizen's online submission with its documents: the files are checked (count, size,
     /// real type), then the request (procedure, channel, applicant, desk), and only then are
     /// the files stored (by content, so a retry stores nothing twice), just before the dossier
@@ -162,6 +192,37 @@ impl App {
         attachments: Vec<Attachment>,
         files: &[(String, &Upload)],
     ) -> AppResult<DossierRecord> {
+        let job = self.intake_job(req, actor, attachments, files)?;
+        let stored = self.store.write(job)?;
+        self.after_intake(&stored);
+        self.seal_after_write();
+        Ok(stored)
+    }
+
+    /// What is done once a dossier is committed: counted, and kept in the recent cache.
+    fn after_intake(&self, stored: &DossierRecord) {
+        metrics::counter!("haicap_dossiers_received_total", "channel" => match stored.channel {
+            Channel::Direct => "direct",
+            Channel::Online => "online",
+            Channel::Postal => "postal",
+        })
+        .increment(1);
+        self.remember(Arc::new(stored.clone()));
+    }
+
+    /// Checks an intake and prepares its write: the procedure, channel, applicant, desk and
+    /// route are checked and the documents stored (by content) before anything is written;
+    /// the write then takes the day's next number, and writes the dossier, its events, its
+    /// statistics and its documents' list in one transaction.
+    fn intake_job(
+        &self,
+        req: &IntakeRequest,
+        actor: &Actor,
+        attachments: Vec<Attachment>,
+        files: &[(String, &Upload)],
+    ) -> AppResult<
+        impl FnMut(&mut dyn store::Conn) -> Result<DossierRecord, store::StoreError> + Send + 'static,
+    > {
         let state = self.catalog_state();
         let code = req.procedure_code.trim();
         let procedure = state.catalog.get(code).ok_or_else(|| {
@@ -256,7 +317,7 @@ impl App {
         let day = now.date();
         let key = pattern.counter_key(&route.receiving, &province, day);
         let events = d.events.clone();
-        let stored = self.store.write(move |c| {
+        Ok(move |c: &mut dyn store::Conn| {
             let n = c
                 .query_one(
                     "INSERT INTO counters (key, value) VALUES ($1, 1) ON CONFLICT (key) DO UPDATE SET value = counters.value + 1 RETURNING value",
@@ -290,15 +351,6 @@ impl App {
             }
             rec.events = events.clone();
             Ok(rec)
-        })?;
-        metrics::counter!("haicap_dossiers_received_total", "channel" => match stored.channel {
-            Channel::Direct => "direct",
-            Channel::Online => "online",
-            Channel::Postal => "postal",
         })
-        .increment(1);
-        self.remember(Arc::new(stored.clone()));
-        self.seal_after_write();
-        Ok(stored)
     }
 }

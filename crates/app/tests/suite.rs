@@ -593,6 +593,44 @@ fn the_first_writes_of_a_new_day_all_succeed_and_each_day_is_sealed_once() {
 }
 
 #[test]
+fn an_intake_answered_by_the_writer_holds_no_thread_and_the_day_before_is_sealed_off_it() {
+    each_backend(|db| {
+        let clock = HandClock::at(at(2026, 3, 2, 9, 0));
+        let app = std::sync::Arc::new(open(db, &clock));
+        let desk = officer(HAI_CHAU);
+        for _ in 0..20 {
+            app.receive(&request(Channel::Direct, None), &desk).unwrap();
+        }
+        // The next morning: fifty intakes handed to the writer at once from one thread; the
+        // first finds the day before to seal, which must not be done on the writer's notifier
+        // (it would wait for the writer it serves).
+        clock.set(at(2026, 3, 3, 8, 0));
+        let (tx, rx) = std::sync::mpsc::channel();
+        for _ in 0..50 {
+            let tx = tx.clone();
+            app.receive_then(&request(Channel::Direct, None), &desk, move |r| tx.send(r).unwrap());
+        }
+        drop(tx);
+        let codes: std::collections::BTreeSet<String> =
+            rx.iter().map(|r| r.expect("every intake committed").code).collect();
+        assert_eq!(codes.len(), 50, "each with a code of its own");
+        // A refused one is answered at once, with nothing written.
+        let (tx, rx) = std::sync::mpsc::channel();
+        let bad = IntakeRequest { procedure_code: "0.000000".into(), ..request(Channel::Direct, None) };
+        app.receive_then(&bad, &desk, move |r| tx.send(r).unwrap());
+        assert_eq!(rx.recv().unwrap().unwrap_err().code, "unknown_procedure");
+        let count = |sql: &str| app.store().read(|c| c.query_one(sql, &[])).unwrap().and_then(|r| r.int(0));
+        assert_eq!(count("SELECT COUNT(*) FROM dossiers"), Some(70));
+        let sealed = (0..200).any(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            count("SELECT COUNT(*) FROM day_digests") == Some(1)
+        });
+        assert!(sealed, "2 March sealed");
+        assert!(app.verify().unwrap().ok());
+    });
+}
+
+#[test]
 fn failed_logins_are_counted_across_the_servers_sharing_a_database() {
     each_backend(|db| {
         let clock = HandClock::at(at(2026, 3, 2, 8, 0));

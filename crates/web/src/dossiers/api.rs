@@ -47,7 +47,6 @@ async fn create_dossier(
     caller: Caller,
     Body(b): Body<NewDossier>,
 ) -> ApiResult<Response> {
-    let app = web.app.clone();
     let actor = Actor::of(&caller.session.user);
     let req = IntakeRequest {
         procedure_code: b.procedure_code,
@@ -55,8 +54,7 @@ async fn create_dossier(
         commune_code: b.commune_code,
         applicant: b.applicant,
     };
-    let a = actor.clone();
-    let d = blocking(move || app.receive(&req, &a)).await?;
+    let d = super::receive(&web, req, actor.clone()).await?;
     web.publish(&d);
     Ok((StatusCode::CREATED, Json(record_json(&web.app, &d, &actor))).into_response())
 }

@@ -3,7 +3,7 @@
 
 use crate::auth::{PageUser, SignedForm};
 use crate::view::{bar, fragment, render, UserBar};
-use crate::{blocking, Web};
+use crate::Web;
 use app::{Actor, Applicant, IntakeRequest};
 use askama::Template;
 use axum::extract::{Query, State};
@@ -139,9 +139,8 @@ async fn intake(State(web): State<Arc<Web>>, SignedForm(u, f): SignedForm<Intake
             address: opt(&f.address),
         },
     };
-    let app = web.app.clone();
     let actor = Actor::of(&u.session.user);
-    match blocking(move || app.receive(&req, &actor)).await {
+    match super::receive(&web, req, actor).await {
         Ok(d) => {
             web.publish(&d);
             Redirect::to(&format!("/ho-so/{}/phieu", d.code)).into_response()
