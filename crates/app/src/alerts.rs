@@ -7,10 +7,11 @@
 //! Delivery runs after the transaction: a sender that fails is tried again later, with a
 //! growing pause, and after the last attempt the message is marked failed with its error.
 
-use crate::{Actor, App, AppError, AppResult, ErrorKind};
+use crate::{Actor, App, AppError, AppResult};
 use chrono::{Duration, NaiveDateTime};
 use domain::roles::Role;
 use domain::Status;
+use errors::Code;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::io::Write;
@@ -250,7 +251,7 @@ pub fn check_contact(
             !local.is_empty() && domain.contains('.') && !domain.contains('@')
         };
         if !ok {
-            return Err(AppError::invalid("invalid_email", format!("địa chỉ thư \"{e}\" không hợp lệ")));
+            return Err(AppError::new(Code::InvalidEmail, format!("địa chỉ thư \"{e}\" không hợp lệ")));
         }
     }
     let phone = phone
@@ -259,7 +260,7 @@ pub fn check_contact(
     if let Some(p) = &phone {
         let digits = p.strip_prefix('+').unwrap_or(p);
         if !(9..=15).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(AppError::invalid("invalid_phone", format!("số điện thoại \"{p}\" không hợp lệ")));
+            return Err(AppError::new(Code::InvalidPhone, format!("số điện thoại \"{p}\" không hợp lệ")));
         }
     }
     Ok((email.map(String::from), phone))
@@ -489,7 +490,7 @@ impl App {
             )
         })?;
         if n == 0 {
-            return Err(AppError::not_found("alert_not_found", format!("không có cảnh báo số {id}")));
+            return Err(AppError::new(Code::AlertNotFound, format!("không có cảnh báo số {id}")));
         }
         Ok(())
     }
@@ -503,17 +504,13 @@ impl App {
         actor: &Actor,
     ) -> AppResult<()> {
         let (user, _) = self.user(username)?.ok_or_else(|| {
-            AppError::not_found("user_not_found", format!("không có tài khoản \"{}\"", username.trim()))
+            AppError::new(Code::UserNotFound, format!("không có tài khoản \"{}\"", username.trim()))
         })?;
         if actor.scope != domain::roles::Scope::Everything
             && !(actor.role == Some(Role::Admin)
                 && actor.scope.sees(&user.province_code, &user.unit_code, &user.unit_code))
         {
-            return Err(AppError::new(
-                ErrorKind::Forbidden,
-                "admin_only",
-                "chỉ quản trị hệ thống được sửa liên hệ của cán bộ",
-            ));
+            return Err(AppError::new(Code::AdminOnly, "chỉ quản trị hệ thống được sửa liên hệ của cán bộ"));
         }
         let (email, phone) = check_contact(email, phone)?;
         let vals: Vec<Val> = vec![email.into(), phone.into(), Val::Text(user.username)];

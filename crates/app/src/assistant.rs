@@ -7,13 +7,14 @@
 //! what it was built from; a server starts from it when the catalog has not changed and rebuilds
 //! it when it has (`haicap assistant reindex` forces it).
 
-use crate::{Actor, App, AppError, AppResult, ErrorKind};
+use crate::{Actor, App, AppError, AppResult};
 use ::assistant::answer::Local;
 use ::assistant::index::Index;
 use ::assistant::{Article, Assistant, Reply};
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use domain::roles::{Role, Scope};
+use errors::Code;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
@@ -119,7 +120,7 @@ fn check_province(code: Option<&str>) -> AppResult<Option<String>> {
     match code.map(str::trim).filter(|c| !c.is_empty()) {
         None => Ok(None),
         Some(c) => units::registry().province(c).map(|p| Some(p.code.to_string())).ok_or_else(|| {
-            AppError::invalid("unknown_province", format!("không có tỉnh, thành phố mã \"{c}\""))
+            AppError::new(Code::UnknownProvince, format!("không có tỉnh, thành phố mã \"{c}\""))
         }),
     }
 }
@@ -136,7 +137,7 @@ fn may_administer(actor: &Actor) -> bool {
 }
 
 fn forbidden() -> AppError {
-    AppError::new(ErrorKind::Forbidden, "forbidden", "tài khoản không có quyền thực hiện việc này")
+    AppError::new(Code::Forbidden, "tài khoản không có quyền thực hiện việc này")
 }
 
 /// Whether the actor's scope covers a province (a question with none is everyone's).
@@ -270,7 +271,7 @@ impl App {
     /// Answers a question and logs it. `province` (or the signed-in official's province) brings
     /// in the province's own fee and delegation.
     pub fn ask(&self, question: &str, province: Option<&str>, actor: Option<&Actor>) -> AppResult<Asked> {
-        let question = crate::checked_text("invalid_question", "Câu hỏi", question, MAX_QUESTION)?;
+        let question = crate::checked_text(Code::InvalidQuestion, "Câu hỏi", question, MAX_QUESTION)?;
         let mut province = check_province(province)?;
         if province.is_none() {
             province = actor.and_then(|a| match &a.scope {
@@ -336,7 +337,7 @@ impl App {
         contact: Option<&str>,
         province: Option<&str>,
     ) -> AppResult<Handoff> {
-        let question = crate::checked_text("invalid_question", "Câu hỏi", question, MAX_QUESTION)?;
+        let question = crate::checked_text(Code::InvalidQuestion, "Câu hỏi", question, MAX_QUESTION)?;
         let province = check_province(province)?;
         let contact =
             contact.map(str::trim).filter(|c| !c.is_empty()).map(|c| c.chars().take(200).collect::<String>());
@@ -374,7 +375,7 @@ impl App {
         self.store
             .read(|c| c.query_one(&sql, &[code.as_str().into()]))?
             .map(|r| handoff_of(&r))
-            .ok_or_else(|| AppError::not_found("handoff_not_found", "không có câu hỏi nào với mã này"))
+            .ok_or_else(|| AppError::new(Code::HandoffNotFound, "không có câu hỏi nào với mã này"))
     }
 
     /// Questions waiting for an officer in the actor's province, oldest first.
@@ -401,10 +402,10 @@ impl App {
         if !is_staff(actor) {
             return Err(forbidden());
         }
-        let answer = crate::checked_text("invalid_answer", "Câu trả lời", answer, MAX_TEXT)?;
+        let answer = crate::checked_text(Code::InvalidAnswer, "Câu trả lời", answer, MAX_TEXT)?;
         let h = self.handoff(code)?;
         if !covers(actor, h.province_code.as_deref()) {
-            return Err(AppError::not_found("handoff_not_found", "không có câu hỏi nào với mã này"));
+            return Err(AppError::new(Code::HandoffNotFound, "không có câu hỏi nào với mã này"));
         }
         let now = self.now();
         let who = actor.username.clone();
@@ -427,11 +428,7 @@ impl App {
             Ok(n)
         })?;
         if changed == 0 {
-            return Err(AppError::new(
-                ErrorKind::Conflict,
-                "already_answered",
-                "câu hỏi này đã được trả lời",
-            ));
+            return Err(AppError::new(Code::AlreadyAnswered, "câu hỏi này đã được trả lời"));
         }
         self.handoff(&h.code)
     }
@@ -440,35 +437,32 @@ impl App {
     pub fn feedback(&self, f: &Feedback, actor: Option<&Actor>) -> AppResult<i64> {
         let text = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
         if f.helpful.is_none() && text.is_none() {
-            return Err(AppError::invalid("invalid_feedback", "cần đánh giá câu trả lời hoặc nhập góp ý"));
+            return Err(AppError::new(Code::InvalidFeedback, "cần đánh giá câu trả lời hoặc nhập góp ý"));
         }
         let kind = match (f.kind.as_deref(), text) {
             (_, None) => "rating",
             (Some("alias") | None, Some(_)) => "alias",
             (Some("handbook"), Some(_)) => "handbook",
             (Some(_), Some(_)) => {
-                return Err(AppError::invalid(
-                    "invalid_feedback",
+                return Err(AppError::new(
+                    Code::InvalidFeedback,
                     "loại góp ý phải là \"alias\" hoặc \"handbook\"",
                 ))
             }
         };
         if let Some(t) = text {
-            crate::checked_text("invalid_feedback", "Góp ý", t, MAX_TEXT)?;
+            crate::checked_text(Code::InvalidFeedback, "Góp ý", t, MAX_TEXT)?;
         }
         let code = f.procedure_code.as_deref().map(str::trim).filter(|c| !c.is_empty());
         if kind == "alias" {
             let Some(code) = code else {
-                return Err(AppError::invalid(
-                    "invalid_feedback",
+                return Err(AppError::new(
+                    Code::InvalidFeedback,
                     "góp ý cách gọi cần mã thủ tục (procedure_code)",
                 ));
             };
             if self.catalog().get(code).is_none() {
-                return Err(AppError::invalid(
-                    "unknown_procedure",
-                    format!("không có thủ tục mã \"{code}\""),
-                ));
+                return Err(AppError::new(Code::UnknownProcedure, format!("không có thủ tục mã \"{code}\"")));
             }
         }
         if let Some(q) = f.question_id {
@@ -476,7 +470,7 @@ impl App {
                 .store
                 .read(|c| c.query_one("SELECT id FROM assistant_questions WHERE id = $1", &[q.into()]))?;
             if found.is_none() {
-                return Err(AppError::invalid("unknown_question", "không có câu hỏi này"));
+                return Err(AppError::new(Code::UnknownQuestion, "không có câu hỏi này"));
             }
         }
         let status = if kind == "rating" { "closed" } else { "pending" };
@@ -536,7 +530,7 @@ impl App {
             return Err(forbidden());
         }
         let s = self.pending_suggestions(actor)?.into_iter().find(|s| s.id == id).ok_or_else(|| {
-            AppError::not_found("suggestion_not_found", "không có góp ý đang chờ duyệt với mã này")
+            AppError::new(Code::SuggestionNotFound, "không có góp ý đang chờ duyệt với mã này")
         })?;
         let now = self.now();
         let who = actor.username.clone();
@@ -624,8 +618,8 @@ impl App {
         if !may_administer(actor) {
             return Err(forbidden());
         }
-        let title = crate::checked_text("invalid_article", "Tiêu đề", title, 300)?;
-        let body = crate::checked_text("invalid_article", "Nội dung", body, MAX_TEXT)?;
+        let title = crate::checked_text(Code::InvalidArticle, "Tiêu đề", title, 300)?;
+        let body = crate::checked_text(Code::InvalidArticle, "Nội dung", body, MAX_TEXT)?;
         let now = self.now();
         let who = actor.username.clone();
         let (t, b) = (title.clone(), body.clone());
@@ -645,7 +639,7 @@ impl App {
                 Ok(r.and_then(|r| r.int(0)))
             }
         })?;
-        let id = id.ok_or_else(|| AppError::not_found("article_not_found", "không có bài viết này"))?;
+        let id = id.ok_or_else(|| AppError::new(Code::ArticleNotFound, "không có bài viết này"))?;
         self.assistant_stale();
         Ok(Article { id, title, body })
     }

@@ -297,7 +297,7 @@ impl App {
     pub(crate) fn seal_after_write(&self) {
         if let Err(e) = self.seal_if_new_day() {
             tracing::warn!(
-                code = e.code,
+                code = %e.code,
                 cause = e.cause.as_deref().unwrap_or(&e.message),
                 "chưa niêm phong được các ngày đã qua"
             );

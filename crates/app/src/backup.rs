@@ -2,6 +2,7 @@
 //! the table copies are the store's; the documents are this layer's, in the blob store).
 
 use crate::{App, AppError, AppResult};
+use errors::Code;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 use store::StoreError;
@@ -78,7 +79,7 @@ pub fn restore_tables(
 ) -> AppResult<Vec<(String, u64)>> {
     store::backup::restore(from, to, progress).map_err(|e| match e {
         // The operator's mistakes (a target with data, not a backup) in their own words.
-        StoreError::Constraint(m) => AppError::invalid("restore_refused", m),
+        StoreError::Constraint(m) => AppError::new(Code::RestoreRefused, m),
         e => e.into(),
     })
 }

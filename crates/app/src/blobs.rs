@@ -1,6 +1,7 @@
 //! Uploaded documents: checked (size, count, real type), stored by content hash behind a port.
 
 use crate::{AppError, AppResult};
+use errors::Code;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::io::Write;
@@ -218,7 +219,7 @@ impl Upload {
             Content::Bytes(b) => blobs.put(hash, b),
             Content::Spooled(s) => blobs.put_file(hash, s.file.path()),
         }
-        .map_err(|e| AppError::internal("blob_store", format!("không lưu được tệp: {e}")))
+        .map_err(|e| AppError::internal(Code::BlobStore, format!("không lưu được tệp: {e}")))
     }
 }
 
@@ -293,7 +294,8 @@ impl crate::App {
     /// writes, once older than `min_age` (a submission stores its files just before its
     /// transaction: a younger file may be about to be referred to).
     pub fn sweep_blobs(&self, min_age: std::time::Duration) -> AppResult<SweepReport> {
-        let io = |e: std::io::Error| AppError::internal("blob_store", format!("không đọc được kho tệp: {e}"));
+        let io =
+            |e: std::io::Error| AppError::internal(Code::BlobStore, format!("không đọc được kho tệp: {e}"));
         let now = std::time::SystemTime::now();
         let mut report = SweepReport::default();
         for (hash, path, modified) in self.blobs.list().map_err(io)? {
@@ -356,15 +358,11 @@ fn clean_name(name: &str) -> String {
 pub fn check(uploads: &[Upload]) -> AppResult<Vec<(Attachment, &Upload)>> {
     let uploads: Vec<&Upload> = uploads.iter().filter(|u| u.size() > 0).collect();
     if uploads.len() > MAX_FILES {
-        return Err(AppError::invalid("too_many_files", format!("tối đa {MAX_FILES} tệp cho một hồ sơ")));
+        return Err(AppError::new(Code::TooManyFiles, format!("tối đa {MAX_FILES} tệp cho một hồ sơ")));
     }
     let total: u64 = uploads.iter().map(|u| u.size()).sum();
     if total > MAX_TOTAL_BYTES as u64 {
-        return Err(AppError::new(
-            crate::ErrorKind::TooLarge,
-            "files_too_large",
-            "tổng dung lượng tệp vượt 25 MB",
-        ));
+        return Err(AppError::new(Code::FilesTooLarge, "tổng dung lượng tệp vượt 25 MB"));
     }
     uploads
         .into_iter()
@@ -372,14 +370,10 @@ pub fn check(uploads: &[Upload]) -> AppResult<Vec<(Attachment, &Upload)>> {
         .map(|(i, u)| {
             let name = clean_name(&u.file_name);
             if u.size() > MAX_FILE_BYTES as u64 {
-                return Err(AppError::new(
-                    crate::ErrorKind::TooLarge,
-                    "file_too_large",
-                    format!("tệp \"{name}\" lớn hơn 10 MB"),
-                ));
+                return Err(AppError::new(Code::FileTooLarge, format!("tệp \"{name}\" lớn hơn 10 MB")));
             }
             let content_type = sniff(u.head()).ok_or_else(|| {
-                AppError::invalid("file_type", format!("tệp \"{name}\" không phải PDF, JPEG hay PNG"))
+                AppError::new(Code::FileType, format!("tệp \"{name}\" không phải PDF, JPEG hay PNG"))
             })?;
             let a = Attachment {
                 seq: i as u32 + 1,

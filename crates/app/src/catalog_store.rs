@@ -4,6 +4,7 @@
 use crate::{App, AppError, AppResult};
 use chrono::NaiveDateTime;
 use domain::catalog::{Catalog, BUILTIN_CATALOG_JSON};
+use errors::Code;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -27,9 +28,9 @@ struct Parsed {
 }
 
 fn parse(json: &str) -> AppResult<Parsed> {
-    let checked = Catalog::parse(json).map_err(|e| AppError::invalid(e.code, e.message))?;
+    let checked = Catalog::parse(json).map_err(|e| AppError::new(e.code, e.message))?;
     let raw: Value =
-        serde_json::from_str(json).map_err(|e| AppError::invalid("invalid_catalog", e.to_string()))?;
+        serde_json::from_str(json).map_err(|e| AppError::new(Code::InvalidCatalog, e.to_string()))?;
     let bodies = raw.get("procedures").and_then(Value::as_array).cloned().unwrap_or_default();
     let procedures = checked
         .procedures
@@ -107,7 +108,7 @@ fn load(store: &Store) -> AppResult<Option<Loaded>> {
     let mut procedures = Vec::with_capacity(bodies.len());
     for r in &bodies {
         let v: Value = serde_json::from_str(r.text(0).unwrap_or("null")).map_err(|e| {
-            AppError::invalid("invalid_catalog", format!("thủ tục lưu trong cơ sở dữ liệu bị hỏng: {e}"))
+            AppError::new(Code::InvalidCatalog, format!("thủ tục lưu trong cơ sở dữ liệu bị hỏng: {e}"))
         })?;
         procedures.push(v);
     }
@@ -118,7 +119,7 @@ fn load(store: &Store) -> AppResult<Option<Loaded>> {
         "warning": meta.text(3),
         "procedures": procedures,
     });
-    let catalog = Catalog::parse(&json.to_string()).map_err(|e| AppError::invalid(e.code, e.message))?;
+    let catalog = Catalog::parse(&json.to_string()).map_err(|e| AppError::new(e.code, e.message))?;
     let versions = bodies.iter().map(|r| (r.string(1), r.int(2).unwrap_or(1))).collect();
     Ok(Some(Loaded { catalog: Arc::new(catalog), versions }))
 }
@@ -130,7 +131,7 @@ pub(crate) fn load_or_seed(store: &Store, now: NaiveDateTime) -> AppResult<Loade
     }
     let parsed = parse(BUILTIN_CATALOG_JSON)?;
     store.write(move |c| store_parsed(c, &parsed, now))?;
-    load(store)?.ok_or_else(|| AppError::invalid("invalid_catalog", "không nạp được danh mục thủ tục"))
+    load(store)?.ok_or_else(|| AppError::new(Code::InvalidCatalog, "không nạp được danh mục thủ tục"))
 }
 
 impl App {
@@ -141,7 +142,7 @@ impl App {
         let now = self.now();
         let report = self.store.write(move |c| store_parsed(c, &parsed, now))?;
         let fresh =
-            load(&self.store)?.ok_or_else(|| AppError::invalid("invalid_catalog", "danh mục trống"))?;
+            load(&self.store)?.ok_or_else(|| AppError::new(Code::InvalidCatalog, "danh mục trống"))?;
         *self.catalog.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(fresh);
         self.assistant_stale();
         Ok(report)

@@ -6,6 +6,7 @@ use crate::{Actor, App, AppResult};
 use calendar::WorkCalendar;
 use chrono::{Duration, NaiveDateTime, Timelike};
 use domain::roles::Role;
+use errors::Code;
 use std::sync::atomic::{AtomicI64, Ordering};
 use store::DbUrl;
 
@@ -91,7 +92,7 @@ fn coordination(app: &App, clock: &AtomicI64, start: NaiveDateTime) -> AppResult
     };
     let who = |name: &str| -> AppResult<Actor> {
         let (u, _) =
-            app.user(name)?.ok_or_else(|| crate::AppError::not_found("user_not_found", name.to_string()))?;
+            app.user(name)?.ok_or_else(|| crate::AppError::new(Code::UserNotFound, name.to_string()))?;
         Ok(Actor::of(&u))
     };
     let (hai_chau, hoa_cuong, leader) =

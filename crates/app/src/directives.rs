@@ -3,10 +3,11 @@
 //! province sees who is late.
 
 use crate::blobs::{self, Attachment, Upload};
-use crate::{checked_text, Actor, App, AppError, AppResult, ErrorKind};
+use crate::{checked_text, Actor, App, AppError, AppResult};
 use chrono::{NaiveDate, NaiveDateTime};
 use domain::directive::{report, timeliness, TaskStatus, Timeliness};
 use domain::roles::{Role, Scope};
+use errors::Code;
 use serde::{Deserialize, Serialize};
 use store::{StoreError, Val};
 
@@ -106,8 +107,8 @@ pub fn parse_date(s: &str) -> AppResult<NaiveDate> {
     let s = s.trim();
     NaiveDate::parse_from_str(s, "%d/%m/%Y").or_else(|_| NaiveDate::parse_from_str(s, "%Y-%m-%d")).map_err(
         |_| {
-            AppError::invalid(
-                "invalid_date",
+            AppError::new(
+                Code::InvalidDate,
                 format!("ngày \"{s}\" không hợp lệ: viết dd/mm/yyyy, ví dụ 31/12/2026"),
             )
         },
@@ -140,18 +141,17 @@ impl App {
             (Scope::Province(p), Some(Role::ProvinceLeader | Role::Admin)) => p.clone(),
             _ => {
                 return Err(AppError::new(
-                    ErrorKind::Forbidden,
-                    "province_leader_only",
+                    Code::ProvinceLeaderOnly,
                     "chỉ lãnh đạo UBND cấp tỉnh giao nhiệm vụ cho các xã",
                 ))
             }
         };
-        let title = checked_text("invalid_title", "Tiêu đề", &req.title, MAX_TITLE)?;
-        let body = checked_text("invalid_body", "Nội dung", &req.body, MAX_BODY)?;
+        let title = checked_text(Code::InvalidTitle, "Tiêu đề", &req.title, MAX_TITLE)?;
+        let body = checked_text(Code::InvalidBody, "Nội dung", &req.body, MAX_BODY)?;
         let due = parse_date(&req.due_date)?;
         let now = self.now();
         if due < now.date() {
-            return Err(AppError::invalid("due_in_past", "hạn hoàn thành đã qua"));
+            return Err(AppError::new(Code::DueInPast, "hạn hoàn thành đã qua"));
         }
         let reg = units::registry();
         let all = req.all_communes || req.commune_codes.iter().any(|c| c.trim().eq_ignore_ascii_case("all"));
@@ -162,8 +162,8 @@ impl App {
             for code in &req.commune_codes {
                 let c = reg.commune(code.trim()).filter(|c| reg.province_of(c).code == province).ok_or_else(
                     || {
-                        AppError::invalid(
-                            "unknown_commune",
+                        AppError::new(
+                            Code::UnknownCommune,
                             format!("không có xã, phường mã \"{}\" trong tỉnh", code.trim()),
                         )
                     },
@@ -175,7 +175,7 @@ impl App {
         communes.sort();
         communes.dedup();
         if communes.is_empty() {
-            return Err(AppError::invalid("no_communes", "cần chọn ít nhất một xã, phường (commune_codes)"));
+            return Err(AppError::new(Code::NoCommunes, "cần chọn ít nhất một xã, phường (commune_codes)"));
         }
         let n = communes.len() as i64;
         let who = actor.username.clone();
@@ -292,7 +292,7 @@ impl App {
 
     /// A directive with every commune's task and reports, if the actor may see it.
     pub fn directive(&self, id: i64, actor: &Actor) -> AppResult<DirectiveDetail> {
-        let missing = || AppError::not_found("directive_not_found", format!("không có nhiệm vụ số {id}"));
+        let missing = || AppError::new(Code::DirectiveNotFound, format!("không có nhiệm vụ số {id}"));
         let now = self.now();
         let (head, targets, reports, files) = self.store.read(|c| {
             let head = c.query_one(
@@ -394,29 +394,21 @@ impl App {
         actor: &Actor,
     ) -> AppResult<DirectiveDetail> {
         let Scope::Commune { commune, .. } = &actor.scope else {
-            return Err(AppError::new(
-                ErrorKind::Forbidden,
-                "commune_only",
-                "báo cáo nhiệm vụ do xã, phường được giao gửi",
-            ));
+            return Err(AppError::new(Code::CommuneOnly, "báo cáo nhiệm vụ do xã, phường được giao gửi"));
         };
         let detail = self.directive(id, actor)?;
         if !detail.may_report {
             let done = detail.tasks.first().is_some_and(|t| t.status == "done");
             return Err(if done {
-                AppError::new(ErrorKind::Conflict, "task_done", "xã đã báo cáo hoàn thành nhiệm vụ này")
+                AppError::new(Code::TaskDone, "xã đã báo cáo hoàn thành nhiệm vụ này")
             } else {
-                AppError::new(
-                    ErrorKind::Forbidden,
-                    "not_allowed",
-                    "tài khoản này không được báo cáo nhiệm vụ",
-                )
+                AppError::new(Code::NotAllowed, "tài khoản này không được báo cáo nhiệm vụ")
             });
         }
         let current =
             detail.tasks.first().and_then(|t| TaskStatus::parse(&t.status)).unwrap_or(TaskStatus::Assigned);
         let next = report(current, &req.status)?;
-        let body = checked_text("invalid_body", "Nội dung báo cáo", &req.body, MAX_BODY)?;
+        let body = checked_text(Code::InvalidBody, "Nội dung báo cáo", &req.body, MAX_BODY)?;
         let checked = blobs::check(uploads)?;
         for (a, upload) in &checked {
             upload.store(self.blobs.as_ref(), &a.sha256)?;
@@ -458,11 +450,7 @@ impl App {
             Ok(true)
         })?;
         if !written {
-            return Err(AppError::new(
-                ErrorKind::Conflict,
-                "busy",
-                "nhiệm vụ vừa được cập nhật; hãy tải lại và thử lại",
-            ));
+            return Err(AppError::new(Code::Busy, "nhiệm vụ vừa được cập nhật; hãy tải lại và thử lại"));
         }
         self.directive(id, actor)
     }
@@ -484,7 +472,7 @@ impl App {
             .flat_map(|r| r.attachments.iter())
             .find(|a| a.seq == file_seq)
             .cloned()
-            .ok_or_else(|| AppError::not_found("attachment_not_found", "không có tệp này"))?;
+            .ok_or_else(|| AppError::new(Code::AttachmentNotFound, "không có tệp này"))?;
         let bytes = self.blob(&a.sha256)?;
         Ok((a, bytes))
     }

@@ -5,33 +5,14 @@ use domain::DomainError;
 use std::fmt;
 use store::StoreError;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ErrorKind {
-    /// The request itself is wrong (400/422).
-    Invalid,
-    /// Nothing there, or nothing the caller may see (404).
-    NotFound,
-    /// Not allowed in the current state, or lost a race (409).
-    Conflict,
-    /// Not allowed for this caller (403).
-    Forbidden,
-    /// Wrong credentials (401).
-    Unauthorized,
-    /// The request body is too large (413).
-    TooLarge,
-    /// Too many attempts (429).
-    TooManyRequests,
-    /// The database is away or busy: worth trying again shortly (503).
-    Unavailable,
-    /// A fault of ours (a bug, a broken record, a disk that failed): 500, with a generic
-    /// message and the request's id; the cause goes to the log only.
-    Internal,
-}
+pub use errors::Code;
+/// What kind of failure an error is (the web maps it to an HTTP status): the catalogue's.
+pub use errors::Kind as ErrorKind;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AppError {
     pub kind: ErrorKind,
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
     /// For `invalid_transition`: the actions allowed now.
     pub allowed: Vec<&'static str>,
@@ -43,12 +24,25 @@ pub struct AppError {
 }
 
 impl AppError {
-    pub fn new(kind: ErrorKind, code: &'static str, message: impl Into<String>) -> AppError {
-        AppError { kind, code, message: message.into(), allowed: vec![], roles: vec![], cause: None }
+    /// An error of `code`, of the kind the catalogue gives it, saying `message`.
+    pub fn new(code: Code, message: impl Into<String>) -> AppError {
+        AppError {
+            kind: code.kind(),
+            code,
+            message: message.into(),
+            allowed: vec![],
+            roles: vec![],
+            cause: None,
+        }
+    }
+
+    /// An error of `code` with the catalogue's message.
+    pub fn of(code: Code) -> AppError {
+        AppError::new(code, code.message())
     }
 
     /// A fault of ours: the client is told only that it happened; `cause` is logged.
-    pub fn internal(code: &'static str, cause: impl fmt::Display) -> AppError {
+    pub fn internal(code: Code, cause: impl fmt::Display) -> AppError {
         AppError {
             kind: ErrorKind::Internal,
             code,
@@ -57,14 +51,6 @@ impl AppError {
             roles: vec![],
             cause: Some(cause.to_string()),
         }
-    }
-
-    pub fn invalid(code: &'static str, message: impl Into<String>) -> AppError {
-        AppError::new(ErrorKind::Invalid, code, message)
-    }
-
-    pub fn not_found(code: &'static str, message: impl Into<String>) -> AppError {
-        AppError::new(ErrorKind::NotFound, code, message)
     }
 }
 
@@ -79,31 +65,14 @@ impl std::error::Error for AppError {}
 /// What a client is told of a fault of ours.
 pub const INTERNAL_MESSAGE: &str = "lỗi xử lý nội bộ; bộ phận kỹ thuật đã được ghi nhận, hãy thử lại sau";
 
-/// The store's failures as a client is told of them: our words, one per code; the driver's
-/// words stay in the cause, for the log.
-const STORE_ERRORS: &[(&str, ErrorKind, &str)] = &[
-    (
-        "db_unavailable",
-        ErrorKind::Unavailable,
-        "cơ sở dữ liệu tạm thời không truy cập được; hãy thử lại sau ít phút",
-    ),
-    ("db_busy", ErrorKind::Unavailable, "hệ thống đang bận; hãy thử lại"),
-    ("db_constraint", ErrorKind::Conflict, "dữ liệu mâu thuẫn với dữ liệu đã có; hãy tải lại và thử lại"),
-    ("append_only", ErrorKind::Conflict, "lịch sử hồ sơ chỉ được ghi thêm, không được sửa hay xoá"),
-    ("db_error", ErrorKind::Internal, INTERNAL_MESSAGE),
-];
-
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
+        // Our words, from the catalogue; the driver's stay in the cause, for the log.
         let code = e.code();
-        let (kind, message) = STORE_ERRORS
-            .iter()
-            .find(|(c, ..)| *c == code)
-            .map_or((ErrorKind::Internal, INTERNAL_MESSAGE), |(_, k, m)| (*k, *m));
         AppError {
-            kind,
+            kind: code.kind(),
             code,
-            message: message.into(),
+            message: code.message().into(),
             allowed: vec![],
             roles: vec![],
             cause: Some(e.message().to_string()),
@@ -113,17 +82,20 @@ impl From<StoreError> for AppError {
 
 impl From<DomainError> for AppError {
     fn from(e: DomainError) -> Self {
-        let kind = match e.code {
-            "invalid_transition" | "not_competent" => ErrorKind::Conflict,
-            _ => ErrorKind::Invalid,
-        };
-        AppError { kind, code: e.code, message: e.message, allowed: e.allowed, roles: vec![], cause: None }
+        AppError {
+            kind: e.code.kind(),
+            code: e.code,
+            message: e.message,
+            allowed: e.allowed,
+            roles: vec![],
+            cause: None,
+        }
     }
 }
 
 impl From<domain::permissions::Refusal> for AppError {
     fn from(r: domain::permissions::Refusal) -> Self {
-        AppError { roles: r.roles, ..AppError::new(ErrorKind::Forbidden, r.code, r.message) }
+        AppError { roles: r.roles, ..AppError::new(r.code, r.message) }
     }
 }
 

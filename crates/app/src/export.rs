@@ -2,8 +2,9 @@
 //! that Excel shows Vietnamese) and as JSON in the national portal's field names.
 
 use crate::records::{DossierRecord, COLUMNS};
-use crate::{Actor, App, AppError, AppResult, ErrorKind};
+use crate::{Actor, App, AppError, AppResult};
 use chrono::{NaiveDate, NaiveDateTime};
+use errors::Code;
 use serde_json::{json, Value};
 use std::io::Write;
 use store::Val;
@@ -79,18 +80,14 @@ impl App {
             (Some(c), _) => ("receiving_unit", reg.province_of(c).code),
             (None, Some(p)) => ("province_code", p.code),
             _ => {
-                return Err(AppError::invalid(
-                    "unknown_unit",
+                return Err(AppError::new(
+                    Code::UnknownUnit,
                     format!("không có xã, phường hay tỉnh mã \"{unit}\""),
                 ))
             }
         };
         if !actor.scope.sees(province, &unit, &unit) {
-            return Err(AppError::new(
-                ErrorKind::Forbidden,
-                "out_of_scope",
-                "tài khoản không xem được đơn vị này",
-            ));
+            return Err(AppError::new(Code::OutOfScope, "tài khoản không xem được đơn vị này"));
         }
         let start = from.and_hms_opt(0, 0, 0).expect("midnight");
         let end = (to + chrono::Duration::days(1)).and_hms_opt(0, 0, 0).expect("midnight");
@@ -113,7 +110,7 @@ impl App {
                 if let Some(mut d) = DossierRecord::from_row(r) {
                     d.mask_personal();
                     each(&d).map_err(|e| {
-                        AppError::internal("write_failed", format!("không ghi được báo cáo: {e}"))
+                        AppError::internal(Code::WriteFailed, format!("không ghi được báo cáo: {e}"))
                     })?;
                     n += 1;
                 }
@@ -139,7 +136,7 @@ impl App {
         out: &mut dyn Write,
     ) -> AppResult<usize> {
         let io =
-            |e: std::io::Error| AppError::internal("write_failed", format!("không ghi được báo cáo: {e}"));
+            |e: std::io::Error| AppError::internal(Code::WriteFailed, format!("không ghi được báo cáo: {e}"));
         let catalog = self.catalog();
         match format {
             "csv" => {
@@ -183,8 +180,8 @@ impl App {
                 out.write_all(b"]\n").map_err(io)?;
                 Ok(n)
             }
-            other => Err(AppError::invalid(
-                "unknown_format",
+            other => Err(AppError::new(
+                Code::UnknownFormat,
                 format!("định dạng \"{other}\" không có; dùng csv hoặc json"),
             )),
         }

@@ -3,11 +3,12 @@
 
 use crate::blobs::{Attachment, Upload};
 use crate::records::{bump_stats, DossierRecord, EventRow};
-use crate::{Actor, App, AppError, AppResult, ErrorKind};
+use crate::{Actor, App, AppError, AppResult};
 use domain::audit::GENESIS;
 use domain::roles::Scope;
 use domain::routing::{route, Place};
 use domain::{Action, Channel, Dossier};
+use errors::Code;
 use serde::Deserialize;
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -41,21 +42,21 @@ thread_local! {
     static PARSER: RefCell<AddressParser> = RefCell::new(AddressParser::new());
 }
 
-fn clean_text(field: &'static str, label: &str, s: &str, max: usize) -> AppResult<String> {
+fn clean_text(field: Code, label: &str, s: &str, max: usize) -> AppResult<String> {
     let t = s.trim();
     if t.chars().count() > max {
-        return Err(AppError::invalid(field, format!("{label} dài quá {max} ký tự")));
+        return Err(AppError::new(field, format!("{label} dài quá {max} ký tự")));
     }
     if t.chars().any(|c| c.is_control()) {
-        return Err(AppError::invalid(field, format!("{label} chứa ký tự điều khiển")));
+        return Err(AppError::new(field, format!("{label} chứa ký tự điều khiển")));
     }
     Ok(t.to_string())
 }
 
 pub(crate) fn check_applicant(a: &Applicant) -> AppResult<Applicant> {
-    let full_name = clean_text("invalid_name", "họ tên", &a.full_name, 100)?;
+    let full_name = clean_text(Code::InvalidName, "họ tên", &a.full_name, 100)?;
     if full_name.is_empty() {
-        return Err(AppError::invalid("missing_name", "thiếu họ tên người nộp hồ sơ"));
+        return Err(AppError::new(Code::MissingName, "thiếu họ tên người nộp hồ sơ"));
     }
     let phone = match a.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
         None => None,
@@ -63,10 +64,7 @@ pub(crate) fn check_applicant(a: &Applicant) -> AppResult<Applicant> {
             let digits: String = p.chars().filter(|c| c.is_ascii_digit()).collect();
             let ok_chars = p.chars().all(|c| c.is_ascii_digit() || " .-+()".contains(c));
             if !ok_chars || !(9..=15).contains(&digits.len()) {
-                return Err(AppError::invalid(
-                    "invalid_phone",
-                    format!("số điện thoại \"{p}\" không hợp lệ"),
-                ));
+                return Err(AppError::new(Code::InvalidPhone, format!("số điện thoại \"{p}\" không hợp lệ")));
             }
             Some(digits)
         }
@@ -78,15 +76,15 @@ pub(crate) fn check_applicant(a: &Applicant) -> AppResult<Applicant> {
             Some(n.to_string())
         }
         Some(n) => {
-            return Err(AppError::invalid(
-                "invalid_id_number",
+            return Err(AppError::new(
+                Code::InvalidIdNumber,
                 format!("số định danh \"{n}\" không hợp lệ (CCCD 12 chữ số hoặc CMND 9 chữ số)"),
             ))
         }
     };
     let address = match &a.address {
         None => None,
-        Some(s) => Some(clean_text("invalid_address", "địa chỉ", s, 300)?).filter(|s| !s.is_empty()),
+        Some(s) => Some(clean_text(Code::InvalidAddress, "địa chỉ", s, 300)?).filter(|s| !s.is_empty()),
     };
     Ok(Applicant { full_name, phone, id_number, address })
 }
@@ -108,19 +106,18 @@ fn desk_of(actor: &Actor, requested: Option<&str>) -> AppResult<(String, String,
     let code = match (requested.map(str::trim).filter(|c| !c.is_empty()), &actor.scope) {
         (Some(c), _) => c.to_string(),
         (None, Scope::Commune { commune, .. }) => commune.clone(),
-        (None, _) => return Err(AppError::invalid("missing_commune", "thiếu mã xã, phường tiếp nhận hồ sơ")),
+        (None, _) => return Err(AppError::new(Code::MissingCommune, "thiếu mã xã, phường tiếp nhận hồ sơ")),
     };
     let (code, province, name) = if let Some(c) = reg.commune(&code) {
         (c.code.to_string(), reg.province_of(c).code.to_string(), c.name.to_string())
     } else if let Some(p) = reg.province(&code) {
         (p.code.to_string(), p.code.to_string(), p.name.to_string())
     } else {
-        return Err(AppError::invalid("unknown_unit", format!("không có xã, phường hay tỉnh mã \"{code}\"")));
+        return Err(AppError::new(Code::UnknownUnit, format!("không có xã, phường hay tỉnh mã \"{code}\"")));
     };
     if !actor.scope.sees(&province, &code, &code) {
         return Err(AppError::new(
-            ErrorKind::Forbidden,
-            "out_of_scope",
+            Code::OutOfScope,
             format!("tài khoản {} không tiếp nhận hồ sơ cho {name}", actor.username),
         ));
     }
@@ -226,7 +223,7 @@ impl App {
         let state = self.catalog_state();
         let code = req.procedure_code.trim();
         let procedure = state.catalog.get(code).ok_or_else(|| {
-            AppError::invalid("unknown_procedure", format!("không có thủ tục mã \"{code}\" trong danh mục"))
+            AppError::new(Code::UnknownProcedure, format!("không có thủ tục mã \"{code}\" trong danh mục"))
         })?;
         let offered = match req.channel {
             Channel::Direct => procedure.direct,
@@ -234,8 +231,8 @@ impl App {
             Channel::Postal => procedure.postal,
         };
         if !offered {
-            return Err(AppError::invalid(
-                "channel_not_offered",
+            return Err(AppError::new(
+                Code::ChannelNotOffered,
                 format!(
                     "thủ tục \"{}\" không nhận hồ sơ {}",
                     procedure.name,
@@ -244,8 +241,7 @@ impl App {
             ));
         }
         let terms = procedure.terms(req.channel).ok_or_else(|| {
-            AppError::invalid(
-                "time_limit_unknown",
+            AppError::new(Code::TimeLimitUnknown,
                 format!(
                     "thủ tục \"{}\" chưa có thời hạn giải quyết rõ đơn vị (ghi \"{}\"); quản trị cần bổ sung danh mục trước khi tiếp nhận",
                     procedure.name, procedure.time_summary

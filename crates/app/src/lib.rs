@@ -34,7 +34,7 @@ mod workflow;
 pub use ::assistant::Article;
 pub use audit::{Problem, VerifyReport};
 pub use catalog_store::ImportReport;
-pub use error::{AppError, AppResult, ErrorKind};
+pub use error::{AppError, AppResult, Code, ErrorKind};
 pub use intake::{Applicant, IntakeRequest};
 pub use privacy::{
     read_label, require_consent, ErasureReport, ReadEntry, CONSENT_NOTICE, DEFAULT_RETENTION_DAYS,
@@ -109,16 +109,16 @@ impl Actor {
 
 /// A required text field, trimmed: not empty, at most `max` characters, no control
 /// characters but line breaks and tabs.
-pub(crate) fn checked_text(code: &'static str, what: &str, text: &str, max: usize) -> AppResult<String> {
+pub(crate) fn checked_text(code: Code, what: &str, text: &str, max: usize) -> AppResult<String> {
     let t = text.trim();
     if t.is_empty() {
-        return Err(AppError::invalid(code, format!("{what} không được để trống")));
+        return Err(AppError::new(code, format!("{what} không được để trống")));
     }
     if t.chars().count() > max {
-        return Err(AppError::invalid(code, format!("{what} dài quá {max} ký tự")));
+        return Err(AppError::new(code, format!("{what} dài quá {max} ký tự")));
     }
     if t.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-        return Err(AppError::invalid(code, format!("{what} chứa ký tự điều khiển")));
+        return Err(AppError::new(code, format!("{what} chứa ký tự điều khiển")));
     }
     Ok(t.to_string())
 }
@@ -289,7 +289,7 @@ impl App {
     /// A temporary file for a document being received (see [`blobs::Spool`]).
     pub fn spool(&self) -> AppResult<blobs::Spool> {
         blobs::Spool::new_in(&self.blobs.spool_dir())
-            .map_err(|e| AppError::internal("blob_store", format!("không ghi được tệp tạm: {e}")))
+            .map_err(|e| AppError::internal(Code::BlobStore, format!("không ghi được tệp tạm: {e}")))
     }
 
     pub fn with_blobs(mut self, blobs: Arc<dyn blobs::BlobStore>) -> App {
@@ -330,15 +330,13 @@ impl App {
     pub fn attachment(&self, code: &str, seq: u32, actor: &Actor) -> AppResult<(blobs::Attachment, Vec<u8>)> {
         let d = self.load(code, actor)?;
         if !self.sees_personal_data(&d, actor) {
-            return Err(AppError::new(
-                ErrorKind::Forbidden,
-                "personal_data_restricted",
+            return Err(AppError::new(Code::PersonalDataRestricted,
                 "giấy tờ của người nộp chỉ dành cho cán bộ một cửa nơi tiếp nhận, người xử lý và lãnh đạo đơn vị xử lý hồ sơ",
             ));
         }
         if d.erased_at.is_some() {
-            return Err(AppError::not_found(
-                "attachment_erased",
+            return Err(AppError::new(
+                Code::AttachmentErased,
                 "giấy tờ đã được xoá khi hết thời hạn lưu trữ",
             ));
         }
@@ -346,7 +344,7 @@ impl App {
             .attachments_of(&d)?
             .into_iter()
             .find(|a| a.seq == seq)
-            .ok_or_else(|| AppError::not_found("attachment_not_found", "không có tệp này"))?;
+            .ok_or_else(|| AppError::new(Code::AttachmentNotFound, "không có tệp này"))?;
         let bytes = self.blob(&a.sha256)?;
         self.record_read(actor, privacy::DOCUMENT_READ, &d.code, Some(&a.file_name));
         Ok((a, bytes))
@@ -356,8 +354,8 @@ impl App {
     pub(crate) fn blob(&self, sha256: &str) -> AppResult<Vec<u8>> {
         self.blobs
             .get(sha256)
-            .map_err(|e| AppError::internal("blob_store", format!("không đọc được tệp: {e}")))?
-            .ok_or_else(|| AppError::internal("blob_missing", "tệp đã mất khỏi kho lưu trữ"))
+            .map_err(|e| AppError::internal(Code::BlobStore, format!("không đọc được tệp: {e}")))?
+            .ok_or_else(|| AppError::internal(Code::BlobMissing, "tệp đã mất khỏi kho lưu trữ"))
     }
 
     /// Now, to the second: the history stores whole seconds, and hashes what it stores.

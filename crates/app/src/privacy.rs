@@ -9,6 +9,7 @@ use chrono::{Duration, NaiveDateTime};
 use domain::audit::{subject_digest, Subject};
 use domain::permissions::{mask, needs_personal_data, Place};
 use domain::{Dossier, Status};
+use errors::Code;
 use serde::Serialize;
 use store::{Conn, StoreError, Val};
 
@@ -32,8 +33,8 @@ pub fn require_consent(given: bool) -> AppResult<()> {
     if given {
         Ok(())
     } else {
-        Err(AppError::invalid(
-            "consent_required",
+        Err(AppError::new(
+            Code::ConsentRequired,
             "cần đồng ý với thông báo xử lý dữ liệu cá nhân trước khi gửi",
         ))
     }
@@ -128,7 +129,7 @@ impl App {
         applicant: Option<&crate::Applicant>,
     ) -> AppResult<(DossierRecord, String)> {
         let a = applicant.ok_or_else(|| {
-            AppError::invalid("missing_applicant", "cần thông tin người nộp đã điều chỉnh (applicant)")
+            AppError::new(Code::MissingApplicant, "cần thông tin người nộp đã điều chỉnh (applicant)")
         })?;
         let a = crate::intake::check_applicant(a)?;
         let mut rec = d.clone();
@@ -185,8 +186,7 @@ impl App {
     pub fn recent_reads(&self, actor: &Actor, limit: i64) -> AppResult<Vec<ReadEntry>> {
         if !matches!(actor.role, None | Some(domain::roles::Role::Admin)) {
             return Err(AppError::new(
-                crate::ErrorKind::Forbidden,
-                "admin_only",
+                Code::AdminOnly,
                 "chỉ quản trị hệ thống xem nhật ký truy cập dữ liệu cá nhân",
             ));
         }
@@ -220,7 +220,7 @@ impl App {
     /// bytes; an event seals what is left, so that the chain still verifies.
     pub fn erase_expired(&self, retention: Duration) -> AppResult<ErasureReport> {
         if retention < Duration::days(1) {
-            return Err(AppError::invalid("invalid_retention", "thời hạn lưu trữ tối thiểu 1 ngày"));
+            return Err(AppError::new(Code::InvalidRetention, "thời hạn lưu trữ tối thiểu 1 ngày"));
         }
         let mut report = ErasureReport::default();
         loop {

@@ -2,13 +2,14 @@
 //! a deadline, answered, sent back for more, forwarded or escalated, flagged when overdue, and
 //! summed up for the province; every step on an append-only record.
 
-use crate::{checked_text, Actor, App, AppError, AppResult, ErrorKind};
+use crate::{checked_text, Actor, App, AppError, AppResult};
 use chrono::NaiveDateTime;
 use domain::proposal::{
     department, responsible_department, Category, Handler, Party, Proposal, ProposalAction, ProposalEvent,
     ProposalStatus, ALL_CATEGORIES, ALL_PROPOSAL_STATUSES,
 };
 use domain::roles::{Role, Scope};
+use errors::Code;
 use serde::{Deserialize, Serialize};
 use store::{Conn, StoreError, Val};
 
@@ -203,7 +204,7 @@ fn sees(actor: &Actor, p: &ProposalRecord) -> bool {
 }
 
 fn parse_action(r: &ProposalResponse, party: &Party, current: ProposalStatus) -> AppResult<ProposalAction> {
-    let body = || checked_text("invalid_body", "Nội dung", &r.body, MAX_BODY);
+    let body = || checked_text(Code::InvalidBody, "Nội dung", &r.body, MAX_BODY);
     let default = match party {
         Party::Commune(_) if current == ProposalStatus::Answered => "reopen",
         Party::Commune(_) => "supplement",
@@ -215,7 +216,7 @@ fn parse_action(r: &ProposalResponse, party: &Party, current: ProposalStatus) ->
         "supplement" => ProposalAction::Supplement { body: body()? },
         "forward" => ProposalAction::Forward {
             to: r.to.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).ok_or_else(|| {
-                AppError::invalid("missing_department", "cần chọn sở, ngành nhận kiến nghị (to)")
+                AppError::new(Code::MissingDepartment, "cần chọn sở, ngành nhận kiến nghị (to)")
             })?,
             note: body()?,
         },
@@ -226,8 +227,7 @@ fn parse_action(r: &ProposalResponse, party: &Party, current: ProposalStatus) ->
             note: if r.body.trim().is_empty() { None } else { Some(body()?) },
         },
         other => {
-            return Err(AppError::invalid(
-                "invalid_action",
+            return Err(AppError::new(Code::InvalidAction,
                 format!(
                     "thao tác \"{other}\" không có; dùng answer, request_info, supplement, forward, escalate, to_central, reopen, close"
                 ),
@@ -304,26 +304,24 @@ impl App {
     pub fn file_proposal(&self, req: &NewProposal, actor: &Actor) -> AppResult<ProposalRecord> {
         let Scope::Commune { province, commune } = &actor.scope else {
             return Err(AppError::new(
-                ErrorKind::Forbidden,
-                "commune_only",
+                Code::CommuneOnly,
                 "kiến nghị do lãnh đạo UBND cấp xã gửi từ tài khoản của xã",
             ));
         };
         if !acts_for_commune(actor) {
             return Err(AppError::new(
-                ErrorKind::Forbidden,
-                "commune_leader_only",
+                Code::CommuneLeaderOnly,
                 "chỉ lãnh đạo UBND cấp xã được gửi kiến nghị lên tỉnh",
             ));
         }
-        let title = checked_text("invalid_title", "Tiêu đề", &req.title, MAX_TITLE)?;
-        let body = checked_text("invalid_body", "Nội dung", &req.body, MAX_BODY)?;
+        let title = checked_text(Code::InvalidTitle, "Tiêu đề", &req.title, MAX_TITLE)?;
+        let body = checked_text(Code::InvalidBody, "Nội dung", &req.body, MAX_BODY)?;
         let category: Category = req.category.parse()?;
         let catalog = self.catalog();
         let procedure = match req.procedure_code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
             None => None,
             Some(code) => Some(catalog.get(code).ok_or_else(|| {
-                AppError::invalid("unknown_procedure", format!("không có thủ tục mã \"{code}\""))
+                AppError::new(Code::UnknownProcedure, format!("không có thủ tục mã \"{code}\""))
             })?),
         };
         let dossier = match req.dossier_code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
@@ -392,7 +390,7 @@ impl App {
     }
 
     fn visible_proposal(&self, id: i64, actor: &Actor) -> AppResult<ProposalRecord> {
-        let missing = || AppError::not_found("proposal_not_found", format!("không có kiến nghị số {id}"));
+        let missing = || AppError::new(Code::ProposalNotFound, format!("không có kiến nghị số {id}"));
         self.proposal_row(id)?.filter(|p| sees(actor, p)).ok_or_else(missing)
     }
 
@@ -400,7 +398,7 @@ impl App {
     fn replayed(&self, p: &ProposalRecord) -> AppResult<(Vec<HistoryRow>, Proposal)> {
         let history = self.store.read(|c| load_history(c, p.id))?;
         let state = Proposal::replay(&p.commune_code, history.iter().map(|(_, at, _, e)| (*at, e)))
-            .ok_or_else(|| AppError::internal("broken_history", "lịch sử kiến nghị bị hỏng"))?;
+            .ok_or_else(|| AppError::internal(Code::BrokenHistory, "lịch sử kiến nghị bị hỏng"))?;
         Ok((history, state))
     }
 
@@ -431,13 +429,11 @@ impl App {
         r: &ProposalResponse,
         actor: &Actor,
     ) -> AppResult<ProposalDetail> {
-        let denied =
-            || AppError::new(ErrorKind::Forbidden, "not_allowed", "tài khoản này không được xử lý kiến nghị");
+        let denied = || AppError::new(Code::NotAllowed, "tài khoản này không được xử lý kiến nghị");
         let party = party(actor).ok_or_else(denied)?;
         if matches!(party, Party::Commune(_)) && !acts_for_commune(actor) {
             return Err(AppError::new(
-                ErrorKind::Forbidden,
-                "commune_leader_only",
+                Code::CommuneLeaderOnly,
                 "chỉ lãnh đạo UBND cấp xã được trả lời, xác nhận kiến nghị của xã",
             ));
         }
@@ -464,15 +460,11 @@ impl App {
                 // is told where it went.
                 let p = self
                     .proposal_row(id)?
-                    .ok_or_else(|| AppError::internal("broken_history", "lịch sử kiến nghị bị hỏng"))?;
+                    .ok_or_else(|| AppError::internal(Code::BrokenHistory, "lịch sử kiến nghị bị hỏng"))?;
                 return self.proposal_detail(p, actor);
             }
         }
-        Err(AppError::new(
-            ErrorKind::Conflict,
-            "busy",
-            "kiến nghị đang được người khác cập nhật; hãy thử lại",
-        ))
+        Err(AppError::new(Code::Busy, "kiến nghị đang được người khác cập nhật; hãy thử lại"))
     }
 
     /// Proposals the actor may see, newest first.
@@ -482,8 +474,8 @@ impl App {
         let now = self.now();
         if let Some(s) = f.status.as_deref().filter(|s| !s.is_empty()) {
             let s = ProposalStatus::parse(s).ok_or_else(|| {
-                AppError::invalid(
-                    "invalid_status",
+                AppError::new(
+                    Code::InvalidStatus,
                     format!(
                         "trạng thái \"{s}\" không có; dùng {}",
                         ALL_PROPOSAL_STATUSES.map(|s| s.code()).join(", ")
@@ -508,7 +500,7 @@ impl App {
             } else {
                 department(h)
                     .ok_or_else(|| {
-                        AppError::invalid("unknown_department", format!("không có sở, ngành mã \"{h}\""))
+                        AppError::new(Code::UnknownDepartment, format!("không có sở, ngành mã \"{h}\""))
                     })?
                     .code
             };
@@ -631,7 +623,7 @@ impl App {
             "Trạng thái",
             "Cơ quan xử lý",
         ];
-        let fail = |e: csv::Error| AppError::internal("export", e);
+        let fail = |e: csv::Error| AppError::internal(Code::Export, e);
         crate::spreadsheet::write_row(&mut w, header).map_err(fail)?;
         let mut offset = 0;
         loop {
@@ -659,7 +651,7 @@ impl App {
                 break;
             }
         }
-        let bytes = w.into_inner().map_err(|e| AppError::internal("export", e))?;
+        let bytes = w.into_inner().map_err(|e| AppError::internal(Code::Export, e))?;
         out.push_str(&String::from_utf8_lossy(&bytes));
         Ok(out)
     }

@@ -6,6 +6,7 @@ use crate::{Actor, App, AppError, AppResult, ErrorKind};
 use chrono::NaiveDateTime;
 use domain::stats::Counter;
 use domain::{EventKind, Status};
+use errors::Code;
 use serde::Serialize;
 use store::{StoreError, Val};
 
@@ -104,14 +105,13 @@ impl App {
     /// the answer is 429 whatever is sent, the right secret included.
     fn citizens_dossier(&self, code: &str, secret: &str, client: &str) -> AppResult<crate::DossierRecord> {
         let not_found =
-            || AppError::not_found("dossier_not_found", "không tìm thấy hồ sơ với mã và mã tra cứu này");
+            || AppError::new(Code::DossierNotFound, "không tìm thấy hồ sơ với mã và mã tra cứu này");
         let now = self.now();
         let code_key: String = code.trim().chars().take(64).collect();
         let keys = [format!("track:{code_key}"), format!("track-ip:{client}")];
         if self.throttled(&keys, now)? {
             return Err(AppError::new(
-                ErrorKind::TooManyRequests,
-                "too_many_attempts",
+                Code::TooManyAttempts,
                 format!(
                     "nhập sai mã tra cứu quá nhiều lần; hãy thử lại sau {} phút",
                     crate::sessions::THROTTLE_MINUTES
@@ -179,14 +179,10 @@ impl App {
     ) -> AppResult<()> {
         let d = self.citizens_dossier(code, secret, client)?;
         if d.status != Status::Returned {
-            return Err(AppError::new(
-                ErrorKind::Conflict,
-                "not_returned_yet",
-                "chỉ đánh giá được khi đã nhận kết quả",
-            ));
+            return Err(AppError::new(Code::NotReturnedYet, "chỉ đánh giá được khi đã nhận kết quả"));
         }
         if !(1..=5).contains(&score) {
-            return Err(AppError::invalid("invalid_score", "mức hài lòng từ 1 đến 5"));
+            return Err(AppError::new(Code::InvalidScore, "mức hài lòng từ 1 đến 5"));
         }
         let comment = comment
             .map(str::trim)
@@ -211,7 +207,7 @@ impl App {
         }) {
             Ok(_) => Ok(()),
             Err(StoreError::Constraint(_)) => {
-                Err(AppError::new(ErrorKind::Conflict, "already_rated", "hồ sơ này đã được đánh giá"))
+                Err(AppError::new(Code::AlreadyRated, "hồ sơ này đã được đánh giá"))
             }
             Err(e) => Err(e.into()),
         }

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use domain::roles::Scope;
 use domain::service_index::Behind;
 use domain::{Channel, Status};
+use errors::Code;
 use serde::Serialize;
 use store::Val;
 
@@ -71,8 +72,8 @@ impl App {
         if let Some(unit) = f.unit.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
             let reg = units::registry();
             if reg.commune(unit).is_none() && reg.province(unit).is_none() {
-                return Err(AppError::invalid(
-                    "unknown_unit",
+                return Err(AppError::new(
+                    Code::UnknownUnit,
                     format!("không có xã, phường hay tỉnh mã \"{unit}\""),
                 ));
             }
@@ -169,8 +170,7 @@ impl App {
                     &mut conds,
                 ),
                 Behind::IncompleteProcedures => {
-                    return Err(AppError::invalid(
-                        "not_a_dossier_list",
+                    return Err(AppError::new(Code::NotADossierList,
                         "thủ tục chưa công khai đầy đủ xem ở danh mục thủ tục, không phải danh sách hồ sơ",
                     ))
                 }

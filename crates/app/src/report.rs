@@ -6,6 +6,7 @@ use crate::export::{verdict_label, REGISTER_HEADINGS};
 use crate::stats::{unit_index, Figures, UnitIndex};
 use crate::{Actor, App, AppError, AppResult};
 use chrono::NaiveDate;
+use errors::Code;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 use std::io::{Seek, Write};
 
@@ -38,8 +39,7 @@ impl ReportKind {
         match s.trim() {
             "summary" | "bao-cao" => Ok(ReportKind::Summary),
             "register" | "so-theo-doi" => Ok(ReportKind::Register),
-            other => Err(AppError::invalid(
-                "unknown_report_kind",
+            other => Err(AppError::new(Code::UnknownReportKind,
                 format!("loại báo cáo \"{other}\" không có; dùng summary (báo cáo kỳ) hoặc register (sổ theo dõi)"),
             )),
         }
@@ -101,11 +101,11 @@ fn index_of(f: &Figures) -> Option<UnitIndex> {
 }
 
 fn xlsx_error(e: XlsxError) -> AppError {
-    AppError::internal("write_failed", format!("không tạo được tệp Excel: {e}"))
+    AppError::internal(Code::WriteFailed, format!("không tạo được tệp Excel: {e}"))
 }
 
 fn io_error(e: std::io::Error) -> AppError {
-    AppError::internal("write_failed", format!("không ghi được báo cáo: {e}"))
+    AppError::internal(Code::WriteFailed, format!("không ghi được báo cáo: {e}"))
 }
 
 fn headings(ws: &mut Worksheet, bold: &Format, titles: &[&str], widths: &[f64]) -> Result<(), XlsxError> {
@@ -124,8 +124,8 @@ impl App {
     pub fn check_report(&self, spec: &ReportSpec, actor: &Actor) -> AppResult<()> {
         crate::stats::check_period(spec.from, spec.to)?;
         if !matches!(spec.format, "xlsx" | "csv" | "json") {
-            return Err(AppError::invalid(
-                "unknown_format",
+            return Err(AppError::new(
+                Code::UnknownFormat,
                 format!("định dạng \"{}\" không có; dùng xlsx, csv hoặc json", spec.format),
             ));
         }

@@ -2,9 +2,10 @@
 //! and the audit log of logins and denials.
 
 use crate::users::User;
-use crate::{App, AppError, AppResult, ErrorKind};
+use crate::{App, AppError, AppResult};
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use chrono::{Duration, NaiveDateTime};
+use errors::Code;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -81,7 +82,7 @@ impl App {
         if let Err(e) = self.store.write(move |c| {
             c.exec("INSERT INTO audit_log (at, actor, action, target, ip, detail) VALUES ($1, $2, $3, $4, $5, $6)", &vals)
         }) {
-            tracing::error!(code = e.code(), cause = e.message(), "không ghi được nhật ký kiểm toán");
+            tracing::error!(code = %e.code(), cause = e.message(), "không ghi được nhật ký kiểm toán");
         }
     }
 
@@ -138,8 +139,7 @@ impl App {
             // Counted, not logged: a guesser past the limit must not fill the audit log.
             metrics::counter!("haicap_logins_throttled_total").increment(1);
             return Err(AppError::new(
-                ErrorKind::TooManyRequests,
-                "too_many_attempts",
+                Code::TooManyAttempts,
                 format!("đăng nhập sai quá {MAX_FAILURES} lần; hãy thử lại sau {THROTTLE_MINUTES} phút"),
             ));
         }

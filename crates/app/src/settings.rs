@@ -5,6 +5,7 @@
 use crate::{App, AppError, AppResult};
 use domain::code::CodePattern;
 use domain::routing::ProvinceRule;
+use errors::Code;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::RwLock;
@@ -94,7 +95,7 @@ impl Cache {
 fn check_province(code: &str) -> AppResult<String> {
     let code = code.trim();
     units::registry().province(code).map(|p| p.code.to_string()).ok_or_else(|| {
-        AppError::invalid("unknown_province", format!("không có tỉnh, thành phố mã \"{code}\""))
+        AppError::new(Code::UnknownProvince, format!("không có tỉnh, thành phố mã \"{code}\""))
     })
 }
 
@@ -118,7 +119,7 @@ impl App {
     pub fn set_code_pattern(&self, province: &str, pattern: &str) -> AppResult<()> {
         let province = check_province(province)?;
         let parsed =
-            CodePattern::parse(pattern.trim()).map_err(|e| AppError::invalid("invalid_code_pattern", e.0))?;
+            CodePattern::parse(pattern.trim()).map_err(|e| AppError::new(Code::InvalidCodePattern, e.0))?;
         let (p, text, now) = (province.clone(), parsed.as_str().to_string(), self.now());
         self.store.write(move |c| {
             c.exec(
@@ -135,14 +136,14 @@ impl App {
         let province = check_province(province)?;
         let procedure = procedure.trim().to_string();
         if self.catalog().get(&procedure).is_none() {
-            return Err(AppError::invalid(
-                "unknown_procedure",
+            return Err(AppError::new(
+                Code::UnknownProcedure,
                 format!("không có thủ tục mã \"{procedure}\""),
             ));
         }
         if let Some(Some(fee)) = update.fee_vnd {
             if !(0..=1_000_000_000_000).contains(&fee) {
-                return Err(AppError::invalid("invalid_fee", "mức phí phải từ 0 đến 1.000.000.000.000 đồng"));
+                return Err(AppError::new(Code::InvalidFee, "mức phí phải từ 0 đến 1.000.000.000.000 đồng"));
             }
         }
         let key = (province.clone(), procedure.clone());

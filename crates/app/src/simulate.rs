@@ -9,6 +9,7 @@ use crate::{ActionRequest, Actor, App, AppResult, Applicant, IntakeRequest};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use domain::roles::Role;
 use domain::Channel;
+use errors::Code;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
@@ -178,7 +179,7 @@ fn desks_of(spec: &str) -> AppResult<Vec<Desk>> {
     let mut desks = vec![];
     for code in codes {
         let province = reg.province(code).ok_or_else(|| {
-            crate::AppError::invalid("unknown_province", format!("không có tỉnh mã \"{code}\""))
+            crate::AppError::new(Code::UnknownProvince, format!("không có tỉnh mã \"{code}\""))
         })?;
         for c in reg.communes_of(province.code).into_iter().flatten() {
             desks.push(Desk {

@@ -3,12 +3,13 @@
 //! dossier, and the comparison of a province's communes.
 
 use crate::directives::parse_date;
-use crate::{Actor, App, AppError, AppResult, ErrorKind};
+use crate::{Actor, App, AppError, AppResult};
 use chrono::{Duration, NaiveDate};
 use domain::roles::{Role, Scope};
 use domain::status::OPEN_STATUSES;
 use domain::workload::{per_official, staff_per_10k, suggest, Official};
 use domain::Status;
+use errors::Code;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -104,14 +105,10 @@ impl App {
     fn check_unit(&self, unit: &str, actor: &Actor) -> AppResult<(String, String)> {
         let unit = unit.trim();
         let name = units::registry().unit_name(unit).map(str::to_string).ok_or_else(|| {
-            AppError::invalid("unknown_unit", format!("không có xã, phường hay tỉnh mã \"{unit}\""))
+            AppError::new(Code::UnknownUnit, format!("không có xã, phường hay tỉnh mã \"{unit}\""))
         })?;
         if !sees_unit(actor, unit) {
-            return Err(AppError::new(
-                ErrorKind::Forbidden,
-                "out_of_scope",
-                "đơn vị này ngoài phạm vi của tài khoản",
-            ));
+            return Err(AppError::new(Code::OutOfScope, "đơn vị này ngoài phạm vi của tài khoản"));
         }
         Ok((unit.to_string(), name))
     }
@@ -250,29 +247,28 @@ impl App {
     pub fn add_leave(&self, req: &NewLeave, actor: &Actor) -> AppResult<Leave> {
         let (from, to) = (parse_date(&req.from_date)?, parse_date(&req.to_date)?);
         if to < from {
-            return Err(AppError::invalid("invalid_period", "ngày kết thúc nghỉ trước ngày bắt đầu"));
+            return Err(AppError::new(Code::InvalidPeriod, "ngày kết thúc nghỉ trước ngày bắt đầu"));
         }
         if (to - from).num_days() > 366 {
-            return Err(AppError::invalid("invalid_period", "một lần nghỉ không quá một năm"));
+            return Err(AppError::new(Code::InvalidPeriod, "một lần nghỉ không quá một năm"));
         }
         let reason = match req.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
-            Some(r) => Some(crate::checked_text("invalid_reason", "Lý do", r, 500)?),
+            Some(r) => Some(crate::checked_text(Code::InvalidReason, "Lý do", r, 500)?),
             None => None,
         };
         let leads = matches!(actor.role, Some(Role::CommuneLeader | Role::ProvinceLeader | Role::Admin))
             || actor.scope == Scope::Everything;
         if !leads {
             return Err(AppError::new(
-                ErrorKind::Forbidden,
-                "not_allowed",
+                Code::NotAllowed,
                 "chỉ lãnh đạo, quản trị của đơn vị được ghi lịch nghỉ của cán bộ",
             ));
         }
         // An unknown account and another unit's look the same: the answer tells nobody which
         // usernames exist.
         let not_yours = || {
-            AppError::not_found(
-                "user_not_found",
+            AppError::new(
+                Code::UserNotFound,
                 format!("không có cán bộ \"{}\" trong đơn vị bạn quản lý", req.username.trim()),
             )
         };
@@ -297,15 +293,11 @@ impl App {
     pub fn set_staffing(&self, unit: &str, req: &StaffingUpdate, actor: &Actor) -> AppResult<()> {
         let (unit, _) = self.check_unit(unit, actor)?;
         if !manages_unit(actor, &unit) {
-            return Err(AppError::new(
-                ErrorKind::Forbidden,
-                "not_allowed",
-                "chỉ lãnh đạo, quản trị được sửa biên chế",
-            ));
+            return Err(AppError::new(Code::NotAllowed, "chỉ lãnh đạo, quản trị được sửa biên chế"));
         }
         let bad = |v: Option<i64>, max: i64| v.is_some_and(|v| !(0..=max).contains(&v));
         if bad(req.quota, 100_000) || bad(req.population, 100_000_000) {
-            return Err(AppError::invalid("invalid_number", "biên chế, dân số phải là số không âm hợp lý"));
+            return Err(AppError::new(Code::InvalidNumber, "biên chế, dân số phải là số không âm hợp lý"));
         }
         let province = province_of_unit(&unit).unwrap_or_default();
         let (q, p, who, now) = (req.quota, req.population, actor.username.clone(), self.now());
@@ -329,29 +321,25 @@ impl App {
         actor: &Actor,
     ) -> AppResult<()> {
         let (user, _) = self.user(username)?.ok_or_else(|| {
-            AppError::not_found("user_not_found", format!("không có tài khoản \"{}\"", username.trim()))
+            AppError::new(Code::UserNotFound, format!("không có tài khoản \"{}\"", username.trim()))
         })?;
         let admin = actor.scope == Scope::Everything
             || (actor.role == Some(Role::Admin) && sees_unit(actor, &user.unit_code));
         if !admin {
-            return Err(AppError::new(
-                ErrorKind::Forbidden,
-                "admin_only",
-                "chỉ quản trị hệ thống được sửa hồ sơ cán bộ",
-            ));
+            return Err(AppError::new(Code::AdminOnly, "chỉ quản trị hệ thống được sửa hồ sơ cán bộ"));
         }
         let department = match department.map(str::trim).filter(|d| !d.is_empty()) {
             None => None,
             Some(d) if user.role == Role::Department => Some(
                 domain::proposal::department(d)
                     .ok_or_else(|| {
-                        AppError::invalid("unknown_department", format!("không có sở, ngành mã \"{d}\""))
+                        AppError::new(Code::UnknownDepartment, format!("không có sở, ngành mã \"{d}\""))
                     })?
                     .code,
             ),
             Some(_) => {
-                return Err(AppError::invalid(
-                    "not_department_staff",
+                return Err(AppError::new(
+                    Code::NotDepartmentStaff,
                     "chỉ tài khoản cán bộ sở, ngành mới thuộc một sở",
                 ))
             }
@@ -381,8 +369,8 @@ impl App {
     pub fn staff_comparison(&self, province: &str, actor: &Actor) -> AppResult<Vec<UnitLine>> {
         let reg = units::registry();
         let p = reg.province(province.trim()).ok_or_else(|| {
-            AppError::invalid(
-                "unknown_province",
+            AppError::new(
+                Code::UnknownProvince,
                 format!("không có tỉnh, thành phố mã \"{}\"", province.trim()),
             )
         })?;
@@ -395,8 +383,7 @@ impl App {
         };
         if !allowed {
             return Err(AppError::new(
-                ErrorKind::Forbidden,
-                "out_of_scope",
+                Code::OutOfScope,
                 "so sánh các xã, phường dành cho lãnh đạo, sở, ngành của tỉnh",
             ));
         }

@@ -1,10 +1,11 @@
 //! Figures per unit and period, in the words of the provinces' reports, read from the
 //! statistics kept with the events (and the current state for what is in progress).
 
-use crate::{Actor, App, AppError, AppResult, ErrorKind};
+use crate::{Actor, App, AppError, AppResult};
 use chrono::{Duration, NaiveDate};
 use domain::service_index::{self, Inputs};
 use domain::Status;
+use errors::Code;
 use serde::Serialize;
 use store::{Row, Val};
 
@@ -106,22 +107,18 @@ pub(crate) fn stats_unit(unit: &str, from: NaiveDate, to: NaiveDate, actor: &Act
         (Some(c), _) => ("unit_code", c.name, reg.province_of(c).code),
         (None, Some(p)) => ("province_code", p.name, p.code),
         _ => {
-            return Err(AppError::invalid(
-                "unknown_unit",
+            return Err(AppError::new(
+                Code::UnknownUnit,
                 format!("không có xã, phường hay tỉnh mã \"{unit}\""),
             ))
         }
     };
     if !actor.scope.sees(province, unit, unit) {
-        return Err(AppError::new(
-            ErrorKind::Forbidden,
-            "out_of_scope",
-            format!("tài khoản không xem được số liệu của {name}"),
-        ));
+        return Err(AppError::new(Code::OutOfScope, format!("tài khoản không xem được số liệu của {name}")));
     }
     if to < from || (to - from).num_days() > 3660 {
-        return Err(AppError::invalid(
-            "invalid_period",
+        return Err(AppError::new(
+            Code::InvalidPeriod,
             "khoảng thời gian không hợp lệ (từ ngày phải trước đến ngày, tối đa 10 năm)",
         ));
     }
@@ -229,7 +226,7 @@ impl App {
     ) -> AppResult<Vec<Figures>> {
         let reg = units::registry();
         let communes = reg.communes_of(province.trim()).ok_or_else(|| {
-            AppError::invalid("unknown_province", format!("không có tỉnh, thành phố mã \"{province}\""))
+            AppError::new(Code::UnknownProvince, format!("không có tỉnh, thành phố mã \"{province}\""))
         })?;
         communes.map(|c| self.figures(c.code, from, to, actor)).collect()
     }
@@ -242,11 +239,11 @@ pub const MAX_PERIOD_DAYS: i64 = 366;
 /// Checks a period asked for: in order, and no longer than [`MAX_PERIOD_DAYS`].
 pub fn check_period(from: NaiveDate, to: NaiveDate) -> crate::AppResult<()> {
     if to < from {
-        return Err(crate::AppError::invalid("invalid_period", "ngày kết thúc trước ngày bắt đầu"));
+        return Err(crate::AppError::new(Code::InvalidPeriod, "ngày kết thúc trước ngày bắt đầu"));
     }
     if (to - from).num_days() >= MAX_PERIOD_DAYS {
-        return Err(crate::AppError::invalid(
-            "period_too_long",
+        return Err(crate::AppError::new(
+            Code::PeriodTooLong,
             format!("mỗi lần xem tối đa {MAX_PERIOD_DAYS} ngày; hãy chia thành từng năm"),
         ));
     }
@@ -335,11 +332,11 @@ impl App {
     ) -> AppResult<UnitIndex> {
         let rules = match version.map(str::trim) {
             Some(v) => service_index::version(v).ok_or_else(|| {
-                AppError::invalid("unknown_index_version", format!("không có phiên bản cách tính \"{v}\""))
+                AppError::new(Code::UnknownIndexVersion, format!("không có phiên bản cách tính \"{v}\""))
             })?,
             None => service_index::rules_in(service_index::VERSIONS, to).ok_or_else(|| {
-                AppError::invalid(
-                    "no_index_rules",
+                AppError::new(
+                    Code::NoIndexRules,
                     "chưa có bộ chỉ số cho thời gian này (Quyết định 766/QĐ-TTg có hiệu lực từ 23/6/2022)",
                 )
             })?,
@@ -358,14 +355,13 @@ impl App {
     ) -> AppResult<Vec<CommuneLine>> {
         let reg = units::registry();
         let p = reg.province(province.trim()).ok_or_else(|| {
-            AppError::invalid("unknown_province", format!("không có tỉnh, thành phố mã \"{province}\""))
+            AppError::new(Code::UnknownProvince, format!("không có tỉnh, thành phố mã \"{province}\""))
         })?;
         if !matches!(&actor.scope, domain::roles::Scope::Everything)
             && !matches!(&actor.scope, domain::roles::Scope::Province(x) if x == p.code)
         {
             return Err(AppError::new(
-                ErrorKind::Forbidden,
-                "out_of_scope",
+                Code::OutOfScope,
                 format!("tài khoản không xem được số liệu của {}", p.name),
             ));
         }

@@ -1,11 +1,12 @@
 //! Accounts: a username, a role, a unit, and an argon2id hash of the password.
 
-use crate::{App, AppError, AppResult, ErrorKind};
+use crate::{App, AppError, AppResult};
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use chrono::NaiveDateTime;
 use domain::roles::Role;
+use errors::Code;
 use serde::Serialize;
 use store::{StoreError, Val};
 
@@ -30,8 +31,8 @@ fn check_username(u: &str) -> AppResult<String> {
         && u.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
         && u.starts_with(|c: char| c.is_ascii_alphanumeric());
     if !ok {
-        return Err(AppError::invalid(
-            "invalid_username",
+        return Err(AppError::new(
+            Code::InvalidUsername,
             "tên đăng nhập gồm 3 đến 32 ký tự: chữ không dấu, số, dấu chấm, gạch nối, gạch dưới",
         ));
     }
@@ -44,7 +45,7 @@ pub fn hash_password(password: &str) -> AppResult<String> {
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| AppError::invalid("invalid_password", format!("không băm được mật khẩu: {e}")))
+        .map_err(|e| AppError::new(Code::InvalidPassword, format!("không băm được mật khẩu: {e}")))
 }
 
 impl App {
@@ -65,21 +66,21 @@ impl App {
             // A national account belongs to no province: its scope holds no dossier.
             _ if unit == domain::roles::NATION => domain::roles::NATION,
             _ => {
-                return Err(AppError::invalid(
-                    "unknown_unit",
+                return Err(AppError::new(
+                    Code::UnknownUnit,
                     format!("không có xã, phường hay tỉnh mã \"{unit}\""),
                 ))
             }
         };
         let unit = reg.commune(unit).map(|c| c.code).or(reg.province(unit).map(|p| p.code)).unwrap_or(unit);
         if !role.fits_unit(unit) {
-            return Err(AppError::invalid(
-                "role_unit_mismatch",
+            return Err(AppError::new(
+                Code::RoleUnitMismatch,
                 format!("vai trò {} ({}) không thuộc đơn vị mã {unit}", role.code(), role.label()),
             ));
         }
         if password.chars().count() < 8 || password.len() > 1024 {
-            return Err(AppError::invalid("weak_password", "mật khẩu cần từ 8 ký tự trở lên"));
+            return Err(AppError::new(Code::WeakPassword, "mật khẩu cần từ 8 ký tự trở lên"));
         }
         let hash = hash_password(password)?;
         let user = User {
@@ -112,11 +113,9 @@ impl App {
         });
         match r {
             Ok(_) => Ok(user),
-            Err(StoreError::Constraint(_)) => Err(AppError::new(
-                ErrorKind::Conflict,
-                "user_exists",
-                format!("tên đăng nhập \"{}\" đã có", user.username),
-            )),
+            Err(StoreError::Constraint(_)) => {
+                Err(AppError::new(Code::UserExists, format!("tên đăng nhập \"{}\" đã có", user.username)))
+            }
             Err(e) => Err(e.into()),
         }
     }
@@ -184,9 +183,7 @@ impl App {
     /// Checks a username and password. The same answer for an unknown user and a wrong
     /// password, so that accounts cannot be discovered.
     pub fn authenticate(&self, username: &str, password: &str) -> AppResult<User> {
-        let denied = || {
-            AppError::new(ErrorKind::Unauthorized, "invalid_credentials", "sai tên đăng nhập hoặc mật khẩu")
-        };
+        let denied = || AppError::new(Code::InvalidCredentials, "sai tên đăng nhập hoặc mật khẩu");
         let Some((user, hash)) = self.user(username)? else {
             // Spend the same time as a real check.
             let _ = hash_password(password);

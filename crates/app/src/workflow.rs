@@ -3,10 +3,11 @@
 
 use crate::intake::Applicant;
 use crate::records::{bump_stats, load_events, DossierRecord, EventRow};
-use crate::{Actor, App, AppError, AppResult, ErrorKind};
+use crate::{Actor, App, AppError, AppResult};
 use calendar::TimeLimit;
 use domain::permissions::{permit, Place};
 use domain::{Action, Dossier};
+use errors::Code;
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -44,24 +45,24 @@ impl ActionRequest {
     fn note(&self) -> AppResult<Option<String>> {
         match self.note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
             Some(n) if n.chars().count() > 2000 => {
-                Err(AppError::invalid("invalid_note", "ghi chú dài quá 2000 ký tự"))
+                Err(AppError::new(Code::InvalidNote, "ghi chú dài quá 2000 ký tự"))
             }
             Some(n) if n.chars().any(|c| c.is_control() && c != '\n') => {
-                Err(AppError::invalid("invalid_note", "ghi chú chứa ký tự điều khiển"))
+                Err(AppError::new(Code::InvalidNote, "ghi chú chứa ký tự điều khiển"))
             }
             n => Ok(n.map(str::to_string)),
         }
     }
 
     fn reason(&self, what: &str) -> AppResult<String> {
-        self.note()?.ok_or_else(|| AppError::invalid("missing_reason", format!("cần ghi rõ {what} (note)")))
+        self.note()?.ok_or_else(|| AppError::new(Code::MissingReason, format!("cần ghi rõ {what} (note)")))
     }
 
     fn extra_days(&self) -> AppResult<TimeLimit> {
         match self.extra_days {
             Some(n) if (1..=60).contains(&n) => Ok(TimeLimit::WorkingDays(n)),
-            _ => Err(AppError::invalid(
-                "invalid_extension",
+            _ => Err(AppError::new(
+                Code::InvalidExtension,
                 "cần số ngày làm việc gia hạn (extra_days, 1 đến 60)",
             )),
         }
@@ -83,7 +84,7 @@ impl ActionRequest {
                 Action::Assign {
                     to: to
                         .ok_or_else(|| {
-                            AppError::invalid("missing_assignee", "cần ghi người được phân công (to)")
+                            AppError::new(Code::MissingAssignee, "cần ghi người được phân công (to)")
                         })?
                         .to_string(),
                 }
@@ -92,8 +93,8 @@ impl ActionRequest {
             "request_payment" => match self.amount_vnd {
                 Some(a) if a > 0 && a <= 1_000_000_000_000 => Action::RequestPayment { amount_vnd: a },
                 _ => {
-                    return Err(AppError::invalid(
-                        "invalid_amount",
+                    return Err(AppError::new(
+                        Code::InvalidAmount,
                         "cần số tiền phải nộp (amount_vnd, đồng, lớn hơn 0)",
                     ))
                 }
@@ -112,8 +113,7 @@ impl ActionRequest {
                     Some("approve") => true,
                     Some("deny") => false,
                     _ => {
-                        return Err(AppError::invalid(
-                            "invalid_verdict",
+                        return Err(AppError::new(Code::InvalidVerdict,
                             "cần kết quả đề xuất (verdict): \"approve\" (giải quyết) hoặc \"deny\" (không giải quyết)",
                         ))
                     }
@@ -128,8 +128,8 @@ impl ActionRequest {
             "withdraw" => Action::Withdraw { reason: self.reason("lý do rút hồ sơ")? },
             "return_result" => Action::ReturnResult,
             other => {
-                return Err(AppError::invalid(
-                    "unknown_action",
+                return Err(AppError::new(
+                    Code::UnknownAction,
                     format!("thao tác \"{other}\" không có; được phép lúc này: {}", current_allowed(current)),
                 ))
             }
@@ -164,17 +164,17 @@ fn transfer_target(to: Option<&str>, d: &DossierRecord) -> AppResult<String> {
         (Some(c), _) => reg.province_of(c).code,
         (None, Some(p)) => p.code,
         _ => {
-            return Err(AppError::invalid(
-                "unknown_unit",
+            return Err(AppError::new(
+                Code::UnknownUnit,
                 format!("cần mã xã, phường hoặc tỉnh nhận hồ sơ (to); \"{to}\" không có"),
             ))
         }
     };
     if province != d.province_code {
-        return Err(AppError::invalid("other_province", "chỉ chuyển hồ sơ trong cùng tỉnh, thành phố"));
+        return Err(AppError::new(Code::OtherProvince, "chỉ chuyển hồ sơ trong cùng tỉnh, thành phố"));
     }
     if to == d.handling_unit {
-        return Err(AppError::invalid("same_unit", "hồ sơ đang ở chính đơn vị này"));
+        return Err(AppError::new(Code::SameUnit, "hồ sơ đang ở chính đơn vị này"));
     }
     Ok(to.to_string())
 }
@@ -216,21 +216,21 @@ impl App {
         let user = match self.user(to)? {
             Some((u, _)) if u.active => u,
             _ => {
-                return Err(AppError::invalid(
-                    "unknown_assignee",
+                return Err(AppError::new(
+                    Code::UnknownAssignee,
                     format!("không có tài khoản \"{to}\" đang hoạt động để phân công"),
                 ))
             }
         };
         if user.unit_code != d.handling_unit {
-            return Err(AppError::invalid(
-                "assignee_other_unit",
+            return Err(AppError::new(
+                Code::AssigneeOtherUnit,
                 format!("tài khoản \"{to}\" không thuộc {unit}, đơn vị đang xử lý hồ sơ"),
             ));
         }
         if !user.role.processes() {
-            return Err(AppError::invalid(
-                "assignee_cannot_process",
+            return Err(AppError::new(
+                Code::AssigneeCannotProcess,
                 format!(
                     "tài khoản \"{to}\" ({}) không phải người xử lý hồ sơ",
                     user.role.label().to_lowercase()
@@ -243,7 +243,7 @@ impl App {
     /// Reads a dossier with its events, if the actor may see it (in full: for the use cases).
     pub(crate) fn load(&self, code: &str, actor: &Actor) -> AppResult<DossierRecord> {
         let code = code.trim().to_string();
-        let not_found = || AppError::not_found("dossier_not_found", format!("không có hồ sơ mã \"{code}\""));
+        let not_found = || AppError::new(Code::DossierNotFound, format!("không có hồ sơ mã \"{code}\""));
         if code.is_empty() || code.len() > 64 {
             return Err(not_found());
         }
@@ -260,7 +260,7 @@ impl App {
         })?;
         let (row, events) = found.ok_or_else(not_found)?;
         let mut rec = DossierRecord::from_row(&row)
-            .ok_or_else(|| AppError::internal("corrupt_record", "bản ghi hồ sơ bị hỏng"))?;
+            .ok_or_else(|| AppError::internal(Code::CorruptRecord, "bản ghi hồ sơ bị hỏng"))?;
         // Outside the caller's scope, a dossier does not exist (and the attempt is logged).
         if !actor.scope.sees(&rec.province_code, &rec.receiving_unit, &rec.handling_unit) {
             self.log(&actor.username, "access_denied", Some(&rec.code), None, None);
@@ -301,7 +301,7 @@ impl App {
             }
             let note = req.note()?;
             let mut d = Dossier::replay(&current.events)
-                .ok_or_else(|| AppError::internal("corrupt_record", "lịch sử hồ sơ không đọc được"))?;
+                .ok_or_else(|| AppError::internal(Code::CorruptRecord, "lịch sử hồ sơ không đọc được"))?;
             d.code = current.code.clone();
             let now = self.now().max(d.events.last().map_or(d.registered_at, |e| e.at));
             // The actions named as allowed now are those this actor may take.
@@ -361,10 +361,6 @@ impl App {
             }
             self.forget(code);
         }
-        Err(AppError::new(
-            ErrorKind::Conflict,
-            "concurrent_update",
-            "hồ sơ đang được người khác cập nhật; hãy thử lại",
-        ))
+        Err(AppError::new(Code::ConcurrentUpdate, "hồ sơ đang được người khác cập nhật; hãy thử lại"))
     }
 }

@@ -130,7 +130,7 @@ fn a_backup_taken_while_serving_restores_into_either_database_whole_and_verified
             restored.submit_online(&req, &docs).unwrap();
             // A restore into a database that now holds data is refused.
             let e = app::backup::restore_tables(&file, &target.url, &mut |_, _| {}).unwrap_err();
-            assert_eq!(e.code, "restore_refused");
+            assert_eq!(e.code.as_str(), "restore_refused");
         }
         assert!(during > 0, "dossiers were received while the backup ran");
     }

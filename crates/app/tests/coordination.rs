@@ -393,10 +393,10 @@ fn the_workload_shows_who_carries_what_and_suggests_the_least_loaded() {
         let theirs = app.add_leave(&leave, &other).unwrap_err();
         let nobody =
             app.add_leave(&NewLeave { username: "khong.co.ai".into(), ..leave.clone() }, &other).unwrap_err();
-        assert_eq!((theirs.kind, theirs.code), (ErrorKind::NotFound, "user_not_found"));
+        assert_eq!((theirs.kind, theirs.code.as_str()), (ErrorKind::NotFound, "user_not_found"));
         assert_eq!(
-            (theirs.kind, theirs.code, theirs.message.replace("cv.binh", "?")),
-            (nobody.kind, nobody.code, nobody.message.replace("khong.co.ai", "?")),
+            (theirs.kind, theirs.code.as_str(), theirs.message.replace("cv.binh", "?")),
+            (nobody.kind, nobody.code.as_str(), nobody.message.replace("khong.co.ai", "?")),
             "another unit's official and nobody answer alike"
         );
         assert_eq!(

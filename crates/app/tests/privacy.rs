@@ -121,7 +121,7 @@ fn a_correction_is_an_event_with_its_reason_and_the_seal_follows_it() {
             ..ActionRequest::new("correct_applicant")
         };
         let e = app.act(&d.code, &fix, &staff(Role::CommuneLeader, A)).unwrap_err();
-        assert_eq!(e.code, "action_not_permitted", "the desk that received it corrects it");
+        assert_eq!(e.code.as_str(), "action_not_permitted", "the desk that received it corrects it");
         let no_reason = ActionRequest { note: None, ..fix.clone() };
         assert_eq!(app.act(&d.code, &no_reason, &desk).unwrap_err().code, "missing_reason");
         let r = app.act(&d.code, &fix, &desk).unwrap();
@@ -170,7 +170,7 @@ fn personal_data_is_masked_unless_the_work_needs_it_and_each_full_read_is_record
             assert_eq!(seen.applicant_phone.as_deref(), Some("*******456"));
             assert!(seen.masked);
             let e = app.attachment(&d.code, 1, &who).unwrap_err();
-            assert_eq!((e.kind, e.code), (ErrorKind::Forbidden, "personal_data_restricted"));
+            assert_eq!((e.kind, e.code.as_str()), (ErrorKind::Forbidden, "personal_data_restricted"));
         }
         // Lists are masked for everyone, the desk included.
         let page = app.list(&app::DossierFilter::default(), &desk).unwrap();

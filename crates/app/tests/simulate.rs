@@ -74,7 +74,7 @@ fn several_provinces_run_together_and_an_unknown_one_is_refused() {
     let app = App::open(&db.url, WorkCalendar::default(), read).unwrap();
     let opts = SimOptions { days: 1, seed: 1, scale: 0.1, threads: 4 };
     let e = simulate(&app, &clock, "46,99", start, opts, &|_, _, _, _| {}).unwrap_err();
-    assert_eq!(e.code, "unknown_province");
+    assert_eq!(e.code.as_str(), "unknown_province");
     assert_eq!(snapshot(&app).len(), 0, "nothing is simulated when the list is wrong");
     simulate(&app, &clock, "46, 48", start, opts, &|_, _, _, _| {}).unwrap();
     let provinces = app

@@ -15,6 +15,7 @@
 use crate::error::CalendarError;
 use crate::workcal::{weekday_vi, Reason, WorkCalendar};
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime};
+use errors::Code;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -47,8 +48,7 @@ impl FromStr for TimeLimit {
     fn from_str(s: &str) -> Result<Self, CalendarError> {
         let norm = s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
         let bad = || {
-            CalendarError::new(
-                "invalid_limit",
+            CalendarError::new(Code::InvalidLimit,
                 format!(
                     "thời hạn '{s}' không hợp lệ: dùng \"N working days\", \"N days\", \"N working hours\" \
                      hoặc \"same day\" (hay \"N ngày làm việc\", \"N ngày\", \"N giờ làm việc\", \"trong ngày\")"
@@ -61,10 +61,10 @@ impl FromStr for TimeLimit {
         let (count, unit) = norm.split_once(' ').ok_or_else(bad)?;
         let n: i64 = count.parse().map_err(|_| bad())?;
         if n < 0 {
-            return Err(CalendarError::new("negative_count", format!("thời hạn không thể âm ({n})")));
+            return Err(CalendarError::new(Code::NegativeCount, format!("thời hạn không thể âm ({n})")));
         }
         let n = u32::try_from(n).ok().filter(|&n| n <= 10_000).ok_or_else(|| {
-            CalendarError::new("invalid_limit", format!("thời hạn {n} quá lớn (tối đa 10000)"))
+            CalendarError::new(Code::InvalidLimit, format!("thời hạn {n} quá lớn (tối đa 10000)"))
         })?;
         Ok(match unit {
             "working day" | "working days" | "ngày làm việc" | "ngay lam viec" => {
@@ -341,7 +341,7 @@ fn apply_pauses(
     for p in pauses {
         if p.to <= p.from {
             return Err(CalendarError::new(
-                "invalid_pause",
+                Code::InvalidPause,
                 format!(
                     "khoảng tạm dừng từ {} đến {} không hợp lệ",
                     fmt_datetime(p.from),

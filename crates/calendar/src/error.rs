@@ -1,21 +1,22 @@
 //! Errors with a stable code for programs and a Vietnamese message for people.
 
+use errors::Code;
 use std::fmt;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CalendarError {
-    pub code: &'static str,
+    pub code: errors::Code,
     pub message: String,
 }
 
 impl CalendarError {
-    pub(crate) fn new(code: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(code: errors::Code, message: impl Into<String>) -> Self {
         CalendarError { code, message: message.into() }
     }
 
     pub(crate) fn out_of_range(year: i32) -> Self {
         Self::new(
-            "year_out_of_range",
+            Code::YearOutOfRange,
             format!(
                 "năm {year} nằm ngoài phạm vi lịch hỗ trợ ({}–{})",
                 crate::lunar::FIRST_YEAR,

@@ -4,6 +4,7 @@
 use crate::error::CalendarError;
 use crate::lunar::{tet, to_lunar, to_solar, LunarDate};
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use errors::Code;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -52,7 +53,7 @@ impl DecidedDays {
                 continue;
             }
             let bad =
-                |why: &str| CalendarError::new("invalid_calendar_data", format!("dòng {}: {why}", i + 1));
+                |why: &str| CalendarError::new(Code::InvalidCalendarData, format!("dòng {}: {why}", i + 1));
             let f: Vec<&str> = line.splitn(4, ',').collect();
             if f.len() < 3 {
                 return Err(bad("cần ít nhất 3 cột: date,kind,name"));

@@ -2,6 +2,7 @@
 
 use crate::error::CalendarError;
 use chrono::{NaiveTime, Weekday};
+use errors::Code;
 
 /// Opening intervals for each weekday (Monday first), in order and not overlapping.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,7 +29,7 @@ impl OfficeHours {
     /// named are closed.
     pub fn parse(spec: &str) -> Result<Self, CalendarError> {
         let bad =
-            |why: String| CalendarError::new("invalid_hours", format!("giờ làm việc không hợp lệ: {why}"));
+            |why: String| CalendarError::new(Code::InvalidHours, format!("giờ làm việc không hợp lệ: {why}"));
         let mut days: [Vec<(NaiveTime, NaiveTime)>; 7] = Default::default();
         for part in spec.split(';').map(str::trim).filter(|p| !p.is_empty()) {
             let (which, ranges) =

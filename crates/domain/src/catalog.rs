@@ -10,6 +10,7 @@ use crate::dossier::Terms;
 use crate::status::Channel;
 use calendar::TimeLimit;
 use chrono::NaiveTime;
+use errors::Code;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 
@@ -112,7 +113,7 @@ pub struct Catalog {
 /// Why a catalog file was refused: nothing of it is taken.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CatalogError {
-    pub code: &'static str,
+    pub code: errors::Code,
     pub message: String,
 }
 
@@ -260,14 +261,14 @@ impl Catalog {
     /// Parses and checks a catalog; refuses it whole on the first problem.
     pub fn parse(json: &str) -> Result<Catalog, CatalogError> {
         let raw: RawCatalog = serde_json::from_str(json).map_err(|e| CatalogError {
-            code: "invalid_catalog",
+            code: Code::InvalidCatalog,
             message: format!("tệp danh mục không đúng định dạng: {e}"),
         })?;
         let mut seen = HashSet::new();
         let mut procedures = Vec::with_capacity(raw.procedures.len());
         for (i, p) in raw.procedures.into_iter().enumerate() {
             let bad = |why: String| CatalogError {
-                code: "invalid_procedure",
+                code: Code::InvalidProcedure,
                 message: format!("thủ tục thứ {} ({}): {why}", i + 1, p.code),
             };
             if p.code.trim().is_empty() || p.name.trim().is_empty() {

@@ -3,6 +3,7 @@
 
 use crate::dossier::DomainError;
 use chrono::{NaiveDate, NaiveDateTime};
+use errors::Code;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -86,7 +87,7 @@ pub fn report(current: TaskStatus, reported: &str) -> Result<TaskStatus, DomainE
         "done" => TaskStatus::Done,
         other => {
             return Err(DomainError {
-                code: "invalid_report_status",
+                code: Code::InvalidReportStatus,
                 message: format!("trạng thái báo cáo \"{other}\" không hợp lệ: dùng in_progress hoặc done"),
                 allowed: vec!["in_progress", "done"],
             })
@@ -94,7 +95,7 @@ pub fn report(current: TaskStatus, reported: &str) -> Result<TaskStatus, DomainE
     };
     if current == TaskStatus::Done {
         return Err(DomainError {
-            code: "task_done",
+            code: Code::TaskDone,
             message: "xã đã báo cáo hoàn thành nhiệm vụ này".into(),
             allowed: vec![],
         });

@@ -9,6 +9,7 @@ use crate::status::{Channel, Status};
 use calendar::deadline::{due, extend};
 use calendar::{CalendarError, Pause, TimeLimit, WorkCalendar};
 use chrono::{NaiveDateTime, NaiveTime};
+use errors::Code;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -186,7 +187,7 @@ pub fn allowed_in(status: Status) -> &'static [&'static str] {
 /// A refusal, with a stable code and a Vietnamese message.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DomainError {
-    pub code: &'static str,
+    pub code: errors::Code,
     pub message: String,
     /// For `invalid_transition`: the actions allowed now.
     pub allowed: Vec<&'static str>,
@@ -443,7 +444,7 @@ fn refuse(status: Status, action: &str) -> DomainError {
         allowed.iter().map(|a| action_label(a)).collect::<Vec<_>>().join(", ")
     };
     DomainError {
-        code: "invalid_transition",
+        code: Code::InvalidTransition,
         message: format!(
             "không thể {} khi hồ sơ đang ở trạng thái \"{}\"; được phép: {list}",
             action_label(action),
@@ -536,7 +537,7 @@ impl Dossier {
     ) -> Result<&[Event], DomainError> {
         if !self.status.is_final() || self.erased {
             return Err(DomainError {
-                code: "not_erasable",
+                code: Code::NotErasable,
                 message: "chỉ xoá dữ liệu cá nhân của hồ sơ đã kết thúc, một lần".into(),
                 allowed: vec![],
             });
@@ -591,7 +592,7 @@ impl Dossier {
         let last = self.events.last().map_or(self.registered_at, |e| e.at);
         if at < last {
             return Err(DomainError {
-                code: "invalid_time",
+                code: Code::InvalidTime,
                 message: format!(
                     "thời điểm {} sớm hơn thao tác trước ({})",
                     at.format("%H:%M %d/%m/%Y"),
@@ -660,7 +661,7 @@ impl Dossier {
             Action::CorrectApplicant { subject, reason } => {
                 if self.erased {
                     return Err(DomainError {
-                        code: "personal_data_erased",
+                        code: Code::PersonalDataErased,
                         message: "dữ liệu cá nhân của hồ sơ đã được xoá khi hết thời hạn lưu trữ".into(),
                         allowed: vec![],
                     });

@@ -7,6 +7,7 @@
 //! (API, pages, CLI) asks [`permit`]; docs/roles.md is this table in prose.
 
 use crate::roles::Role;
+use errors::Code;
 use serde::Serialize;
 
 /// A seat of the one-stop mechanism.
@@ -127,7 +128,7 @@ pub fn allows(role: Role, unit: &str, action: &str, place: Place) -> bool {
 /// Why an action was refused to an account: the roles (at which units) that may take it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Refusal {
-    pub code: &'static str,
+    pub code: errors::Code,
     pub message: String,
     /// The role codes that may take the action on this dossier.
     pub roles: Vec<&'static str>,
@@ -163,7 +164,7 @@ pub fn permit(
             who.join(" hoặc ")
         )
     };
-    Err(Refusal { code: "action_not_permitted", message, roles })
+    Err(Refusal { code: Code::ActionNotPermitted, message, roles })
 }
 
 /// Whether `role` at `unit` needs the full identity number and phone of the applicant of a

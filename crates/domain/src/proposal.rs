@@ -7,6 +7,7 @@ use crate::dossier::DomainError;
 use calendar::deadline::due;
 use calendar::{Pause, TimeLimit, WorkCalendar};
 use chrono::NaiveDateTime;
+use errors::Code;
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
@@ -62,7 +63,7 @@ impl FromStr for Category {
     type Err = DomainError;
     fn from_str(s: &str) -> Result<Self, DomainError> {
         ALL_CATEGORIES.into_iter().find(|c| c.code() == s).ok_or_else(|| DomainError {
-            code: "invalid_category",
+            code: Code::InvalidCategory,
             message: format!(
                 "nhóm kiến nghị \"{s}\" không có; các nhóm: {}",
                 ALL_CATEGORIES.map(|c| c.code()).join(", ")
@@ -364,7 +365,7 @@ pub struct Proposal {
     pub answered_at: Option<NaiveDateTime>,
 }
 
-fn refuse(code: &'static str, message: impl Into<String>) -> DomainError {
+fn refuse(code: Code, message: impl Into<String>) -> DomainError {
     DomainError { code, message: message.into(), allowed: vec![] }
 }
 
@@ -380,7 +381,7 @@ fn deadline(
         .collect();
     due(cal, from, TimeLimit::WorkingDays(days), None, &pauses)
         .map(|d| d.due)
-        .map_err(|e| refuse("calendar", e.to_string()))
+        .map_err(|e| refuse(Code::Calendar, e.to_string()))
 }
 
 impl Proposal {
@@ -411,7 +412,7 @@ impl Proposal {
         cal: &WorkCalendar,
     ) -> Result<(Proposal, ProposalEvent), DomainError> {
         if department(to).is_none() {
-            return Err(refuse("unknown_department", format!("không có sở, ngành mã \"{to}\"")));
+            return Err(refuse(Code::UnknownDepartment, format!("không có sở, ngành mã \"{to}\"")));
         }
         let days = if urgent { URGENT_RESPONSE_DAYS } else { RESPONSE_DAYS };
         let due = deadline(cal, at, days, &[])?;
@@ -485,13 +486,13 @@ impl Proposal {
             return if self.is_overdue(at) && self.flagged_due != Some(self.due_at) {
                 Ok(ProposalEvent::OverdueFlagged { due: self.due_at })
             } else {
-                Err(refuse("not_overdue", "kiến nghị chưa quá hạn hoặc đã được báo"))
+                Err(refuse(Code::NotOverdue, "kiến nghị chưa quá hạn hoặc đã được báo"))
             };
         }
         let allowed = self.allowed(party);
         if !allowed.contains(&action.name()) {
             return Err(DomainError {
-                code: "invalid_transition",
+                code: Code::InvalidTransition,
                 message: format!(
                     "không thể \"{}\" khi kiến nghị đang ở trạng thái \"{}\" (do {} xử lý)",
                     action.name(),
@@ -513,11 +514,12 @@ impl Proposal {
                 }
             }
             ProposalAction::Forward { to, note } => {
-                let target = department(to)
-                    .ok_or_else(|| refuse("unknown_department", format!("không có sở, ngành mã \"{to}\"")))?;
+                let target = department(to).ok_or_else(|| {
+                    refuse(Code::UnknownDepartment, format!("không có sở, ngành mã \"{to}\""))
+                })?;
                 if self.handler == Handler::Department(target.code.to_string()) {
                     return Err(refuse(
-                        "same_department",
+                        Code::SameDepartment,
                         format!("kiến nghị đang do {} xử lý", target.name),
                     ));
                 }

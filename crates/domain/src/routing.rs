@@ -2,6 +2,7 @@
 
 use crate::catalog::Level;
 use crate::dossier::DomainError;
+use errors::Code;
 
 /// What a province has published about a procedure.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -60,7 +61,7 @@ pub fn route(
             home.name
         )
     };
-    Err(DomainError { code: "not_competent", message, allowed: vec![] })
+    Err(DomainError { code: Code::NotCompetent, message, allowed: vec![] })
 }
 
 #[cfg(test)]

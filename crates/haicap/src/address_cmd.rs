@@ -4,6 +4,7 @@ use crate::error::CliError;
 use crate::lines::{next_line, Line};
 use crate::CmdResult;
 use clap::{Args, Subcommand, ValueEnum};
+use errors::Code;
 use serde::Serialize;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
@@ -89,7 +90,7 @@ fn open_input(file: Option<&str>) -> Result<(Box<dyn Read>, bool), CliError> {
         None | Some("-") => Ok((Box::new(io::stdin().lock()), io::stdin().is_terminal())),
         Some(path) => File::open(path)
             .map(|f| (Box::new(f) as Box<dyn Read>, false))
-            .map_err(|e| CliError::new("input_not_found", format!("không mở được tệp '{path}': {e}"))),
+            .map_err(|e| CliError::new(Code::InputNotFound, format!("không mở được tệp '{path}': {e}"))),
     }
 }
 
@@ -133,7 +134,7 @@ fn convert(a: ConvertArgs) -> CmdResult {
                             &serde_json::json!({"error": {"code": code, "message": message}}),
                         ),
                     }
-                    .map_err(|e| CliError::new("io_error", e.to_string()))?;
+                    .map_err(|e| CliError::new(Code::IoError, e.to_string()))?;
                     json.push(b'\n');
                     out.write_all(&json)?;
                 }
@@ -270,7 +271,7 @@ fn convert_csv(
     tally: &mut Tally,
     progress: &mut Progress,
 ) -> Result<(), CliError> {
-    let bad = |e: csv::Error| CliError::new("invalid_csv", format!("tệp CSV không đọc được: {e}"));
+    let bad = |e: csv::Error| CliError::new(Code::InvalidCsv, format!("tệp CSV không đọc được: {e}"));
     let mut input = BufReader::with_capacity(1 << 16, input);
     // A file saved by Excel as "CSV UTF-8" starts with a byte-order mark; the reader skips it,
     // and the output keeps one so that Excel shows the Vietnamese names it adds.
@@ -283,7 +284,7 @@ fn convert_csv(
     let Some(col) = headers.iter().position(|h| h == column.as_bytes()) else {
         let names: Vec<String> = headers.iter().map(|h| String::from_utf8_lossy(h).into_owned()).collect();
         return Err(CliError::new(
-            "column_not_found",
+            Code::ColumnNotFound,
             format!("không có cột '{column}' trong tệp CSV (các cột: {})", names.join(", ")),
         ));
     };

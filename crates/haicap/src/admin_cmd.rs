@@ -7,6 +7,7 @@ use crate::CmdResult;
 use app::RuleUpdate;
 use clap::{Args, Subcommand};
 use domain::roles::Role;
+use errors::Code;
 use std::io::Read;
 use std::process::ExitCode;
 
@@ -66,18 +67,18 @@ pub fn run_user(a: UserArgs) -> CmdResult {
             phone,
             password_stdin: _,
         } => {
-            let role: Role = role.parse().map_err(|m| CliError::new("unknown_role", m))?;
+            let role: Role = role.parse().map_err(|m| CliError::new(Code::UnknownRole, m))?;
             let mut password = String::new();
             std::io::stdin().take(4096).read_to_string(&mut password)?;
             let password = password.trim_end_matches(['\n', '\r']);
             if role == Role::Department && department.is_none() {
                 return Err(CliError::new(
-                    "missing_department",
+                    Code::MissingDepartment,
                     "tài khoản cán bộ sở, ngành cần --department (ví dụ --department STP)",
                 ));
             }
             if let Some(d) = department.as_deref().filter(|d| domain::proposal::department(d).is_none()) {
-                return Err(CliError::new("unknown_department", format!("không có sở, ngành mã \"{d}\"")));
+                return Err(CliError::new(Code::UnknownDepartment, format!("không có sở, ngành mã \"{d}\"")));
             }
             // Checked before the account is made: a bad address never leaves half an account.
             app::alerts::check_contact(email.as_deref(), phone.as_deref())?;
@@ -165,7 +166,7 @@ pub fn run_province(a: ProvinceArgs) -> CmdResult {
                 None => None,
                 Some("none") => Some(None),
                 Some(f) => Some(Some(f.replace('.', "").parse::<i64>().map_err(|_| {
-                    CliError::new("invalid_fee", format!("mức phí \"{f}\" không phải số đồng"))
+                    CliError::new(Code::InvalidFee, format!("mức phí \"{f}\" không phải số đồng"))
                 })?)),
             };
             let update = RuleUpdate {
@@ -261,13 +262,13 @@ pub fn run_audit(a: AuditArgs) -> CmdResult {
         }
         AuditCmd::Digest { day } => {
             let d = chrono::NaiveDate::parse_from_str(day.trim(), "%d/%m/%Y").map_err(|_| {
-                CliError::new("invalid_date", format!("ngày \"{day}\" không đúng dạng dd/mm/yyyy"))
+                CliError::new(Code::InvalidDate, format!("ngày \"{day}\" không đúng dạng dd/mm/yyyy"))
             })?;
             match app.digest(d)? {
                 Some((digest, heads)) => outln!("{}\t{digest}\t{heads}", d.format("%d/%m/%Y")),
                 None => {
                     return Err(CliError::new(
-                        "not_sealed",
+                        Code::NotSealed,
                         format!("ngày {} chưa được niêm phong hoặc không có hồ sơ nào", d.format("%d/%m/%Y")),
                     ))
                 }

@@ -5,6 +5,7 @@ use crate::error::CliError;
 use crate::CmdResult;
 use assistant::Assistant;
 use clap::{Args, Subcommand};
+use errors::Code;
 use serde::Deserialize;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -150,11 +151,14 @@ pub fn run(a: AssistantArgs) -> CmdResult {
         }
         AssistantCmd::Eval { file, builtin, repeat, verbose, json } => {
             let text = std::fs::read_to_string(&file)
-                .map_err(|e| CliError::new("io_error", format!("không đọc được {file}: {e}")))?;
+                .map_err(|e| CliError::new(Code::IoError, format!("không đọc được {file}: {e}")))?;
             let mut qs = vec![];
             for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
                 let q: Question = serde_json::from_str(line).map_err(|e| {
-                    CliError::new("invalid_questions", format!("dòng {} của {file} không hợp lệ: {e}", i + 1))
+                    CliError::new(
+                        Code::InvalidQuestions,
+                        format!("dòng {} của {file} không hợp lệ: {e}", i + 1),
+                    )
                 })?;
                 qs.push(q);
             }

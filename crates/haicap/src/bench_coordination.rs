@@ -9,6 +9,7 @@ use app::{Actor, App};
 use axum::body::Body;
 use axum::http::{header, Request};
 use domain::roles::{Role, Scope};
+use errors::Code;
 use std::sync::Arc;
 use std::time::Instant;
 use tower::ServiceExt;
@@ -138,13 +139,13 @@ pub(crate) async fn get(router: &axum::Router, uri: &str, token: &str) -> Result
         .uri(uri)
         .header(header::COOKIE, format!("haicap_session={token}"))
         .body(Body::empty())
-        .map_err(|e| CliError::new("bench", e.to_string()))?;
+        .map_err(|e| CliError::new(Code::Bench, e.to_string()))?;
     let t = Instant::now();
-    let res = router.clone().oneshot(req).await.map_err(|e| CliError::new("bench", e.to_string()))?;
+    let res = router.clone().oneshot(req).await.map_err(|e| CliError::new(Code::Bench, e.to_string()))?;
     let status = res.status();
     let _ = axum::body::to_bytes(res.into_body(), 64 << 20).await;
     if !status.is_success() {
-        return Err(CliError::new("bench", format!("{uri}: {status}")));
+        return Err(CliError::new(Code::Bench, format!("{uri}: {status}")));
     }
     Ok(t.elapsed().as_secs_f64() * 1000.0)
 }
@@ -156,16 +157,16 @@ pub(crate) async fn token(router: &axum::Router, user: &str) -> Result<String, C
         .uri("/api/v1/auth/login")
         .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from(body))
-        .map_err(|e| CliError::new("bench", e.to_string()))?;
-    let res = router.clone().oneshot(req).await.map_err(|e| CliError::new("bench", e.to_string()))?;
+        .map_err(|e| CliError::new(Code::Bench, e.to_string()))?;
+    let res = router.clone().oneshot(req).await.map_err(|e| CliError::new(Code::Bench, e.to_string()))?;
     let bytes = axum::body::to_bytes(res.into_body(), 1 << 20)
         .await
-        .map_err(|e| CliError::new("bench", e.to_string()))?;
+        .map_err(|e| CliError::new(Code::Bench, e.to_string()))?;
     let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
     v["token"]
         .as_str()
         .map(str::to_string)
-        .ok_or_else(|| CliError::new("bench", format!("đăng nhập {user}: {v}")))
+        .ok_or_else(|| CliError::new(Code::Bench, format!("đăng nhập {user}: {v}")))
 }
 
 /// Each page `repeat` times, one after another; medians and p99 in milliseconds.
@@ -173,7 +174,7 @@ pub fn measure(app: Arc<App>, repeat: usize) -> Result<Vec<Figures>, CliError> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| CliError::new("runtime", e.to_string()))?;
+        .map_err(|e| CliError::new(Code::Runtime, e.to_string()))?;
     rt.block_on(async move {
         let reg = units::registry();
         let mut list: Vec<&str> =

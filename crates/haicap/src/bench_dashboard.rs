@@ -8,6 +8,7 @@ use crate::error::CliError;
 use app::App;
 use chrono::{Duration, NaiveDate};
 use domain::roles::Role;
+use errors::Code;
 use std::sync::Arc;
 
 /// The province's leader and the busiest commune's leader of the benchmark (created once).
@@ -24,8 +25,7 @@ fn accounts(app: &App, province: &str) -> Result<(String, String, String), CliEr
         .map_err(app::AppError::from)?
         .map(|r| r.string(0))
         .ok_or_else(|| {
-            CliError::new(
-                "no_data",
+            CliError::new(Code::NoData,
                 format!("chưa có hồ sơ nào của tỉnh {province}: chạy haicap simulate trước"),
             )
         })?;
@@ -50,7 +50,7 @@ fn period(app: &App, province: &str) -> Result<(NaiveDate, NaiveDate), CliError>
         })
         .map_err(app::AppError::from)?
         .and_then(|r| r.date(0))
-        .ok_or_else(|| CliError::new("no_data", format!("chưa có số liệu của tỉnh {province}")))?;
+        .ok_or_else(|| CliError::new(Code::NoData, format!("chưa có số liệu của tỉnh {province}")))?;
     Ok((last - Duration::days(29), last))
 }
 
@@ -71,7 +71,7 @@ pub fn measure(app: Arc<App>, province: &str, repeat: usize) -> Result<(String, 
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| CliError::new("runtime", e.to_string()))?;
+        .map_err(|e| CliError::new(Code::Runtime, e.to_string()))?;
     let figures = rt.block_on(async move {
         let router = web::router(Arc::new(web::Web::new(app, false)));
         let lead = token(&router, &leader).await?;

@@ -6,6 +6,7 @@ use calendar::deadline::{self, fmt_date};
 use calendar::{CalendarError, DecidedDays, OfficeHours, Pause, TimeLimit, WorkCalendar};
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
 use clap::{Args, Subcommand};
+use errors::Code;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -72,8 +73,9 @@ fn cal_err(e: CalendarError) -> CliError {
 const TZ_SECONDS: i32 = 7 * 3600;
 
 fn parse_date(s: &str) -> Result<NaiveDate, CliError> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| CliError::new("invalid_date", format!("ngày '{s}' không hợp lệ (định dạng YYYY-MM-DD)")))
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+        CliError::new(Code::InvalidDate, format!("ngày '{s}' không hợp lệ (định dạng YYYY-MM-DD)"))
+    })
 }
 
 /// An instant as local time in Vietnam: RFC3339 with any offset, or a local time without one.
@@ -89,7 +91,7 @@ fn parse_instant(s: &str) -> Result<NaiveDateTime, CliError> {
         }
     }
     Err(CliError::new(
-        "invalid_datetime",
+        Code::InvalidDatetime,
         format!("thời điểm '{s}' không hợp lệ (dùng RFC3339, ví dụ 2026-05-11T09:00:00+07:00)"),
     ))
 }
@@ -103,7 +105,7 @@ pub fn build_calendar(data: Option<&str>, hours: Option<&str>) -> Result<WorkCal
     let mut decided = DecidedDays::builtin();
     if let Some(path) = data {
         let text = std::fs::read_to_string(path)
-            .map_err(|e| CliError::new("input_not_found", format!("không đọc được tệp '{path}': {e}")))?;
+            .map_err(|e| CliError::new(Code::InputNotFound, format!("không đọc được tệp '{path}': {e}")))?;
         decided.merge(DecidedDays::parse_csv(&text).map_err(cal_err)?);
     }
     let hours = match hours {
@@ -122,7 +124,7 @@ pub fn run(a: CalendarArgs) -> CmdResult {
             let cutoff = cutoff
                 .map(|c| {
                     NaiveTime::parse_from_str(c.trim(), "%H:%M").map_err(|_| {
-                        CliError::new("invalid_time", format!("giờ chốt '{c}' không hợp lệ (HH:MM)"))
+                        CliError::new(Code::InvalidTime, format!("giờ chốt '{c}' không hợp lệ (HH:MM)"))
                     })
                 })
                 .transpose()?;
@@ -130,7 +132,10 @@ pub fn run(a: CalendarArgs) -> CmdResult {
                 .iter()
                 .map(|p| {
                     let (from, to) = p.split_once('/').ok_or_else(|| {
-                        CliError::new("invalid_pause", format!("khoảng tạm dừng '{p}' phải có dạng TỪ/ĐẾN"))
+                        CliError::new(
+                            Code::InvalidPause,
+                            format!("khoảng tạm dừng '{p}' phải có dạng TỪ/ĐẾN"),
+                        )
                     })?;
                     Ok(Pause {
                         from: parse_instant(from)?,
@@ -174,7 +179,7 @@ pub fn run(a: CalendarArgs) -> CmdResult {
             let y: i32 = year
                 .trim()
                 .parse()
-                .map_err(|_| CliError::new("invalid_year", format!("năm '{year}' không hợp lệ")))?;
+                .map_err(|_| CliError::new(Code::InvalidYear, format!("năm '{year}' không hợp lệ")))?;
             let days = cal.year(y).map_err(cal_err)?;
             if json {
                 outln!("{}", serde_json::to_string_pretty(&days).expect("serialize"));
@@ -191,7 +196,7 @@ pub fn run(a: CalendarArgs) -> CmdResult {
             for y in [from.year(), to.year()] {
                 if !(calendar::lunar::FIRST_YEAR..=calendar::lunar::LAST_YEAR).contains(&y) {
                     return Err(cal_err(CalendarError {
-                        code: "year_out_of_range",
+                        code: Code::YearOutOfRange,
                         message: format!("năm {y} nằm ngoài phạm vi lịch hỗ trợ (1900–2199)"),
                     }));
                 }

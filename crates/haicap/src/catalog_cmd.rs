@@ -6,6 +6,7 @@ use crate::CmdResult;
 use clap::{Args, Subcommand};
 use domain::catalog::{Catalog, Confidence, LimitSource, Procedure};
 use domain::Channel;
+use errors::Code;
 use std::process::ExitCode;
 
 #[derive(Args)]
@@ -73,7 +74,7 @@ pub fn run(a: CatalogArgs) -> CmdResult {
             let app = a.db.open()?;
             let c = app.catalog();
             let p = c.get(&code).ok_or_else(|| {
-                CliError::new("unknown_procedure", format!("không có thủ tục mã '{code}' trong danh mục"))
+                CliError::new(Code::UnknownProcedure, format!("không có thủ tục mã '{code}' trong danh mục"))
             })?;
             if json {
                 outln!("{}", serde_json::to_string_pretty(p).expect("serialize"));
@@ -140,8 +141,9 @@ pub fn run(a: CatalogArgs) -> CmdResult {
             }
         }
         CatalogCmd::Import { file } => {
-            let text = std::fs::read_to_string(&file)
-                .map_err(|e| CliError::new("input_not_found", format!("không đọc được tệp '{file}': {e}")))?;
+            let text = std::fs::read_to_string(&file).map_err(|e| {
+                CliError::new(Code::InputNotFound, format!("không đọc được tệp '{file}': {e}"))
+            })?;
             let r = a.db.open()?.import_catalog(&text)?;
             outln!(
                 "Đã nạp danh mục: {} thủ tục mới, {} thủ tục có phiên bản mới, {} không đổi.",
@@ -151,8 +153,9 @@ pub fn run(a: CatalogArgs) -> CmdResult {
             );
         }
         CatalogCmd::Check { file } => {
-            let text = std::fs::read_to_string(&file)
-                .map_err(|e| CliError::new("input_not_found", format!("không đọc được tệp '{file}': {e}")))?;
+            let text = std::fs::read_to_string(&file).map_err(|e| {
+                CliError::new(Code::InputNotFound, format!("không đọc được tệp '{file}': {e}"))
+            })?;
             let c = Catalog::parse(&text).map_err(|e| CliError::new(e.code, e.message))?;
             let terms: Vec<_> = c.procedures.iter().flat_map(|p| &p.channel_terms).collect();
             let completed = terms.iter().filter(|t| t.source == LimitSource::Summary).count();

@@ -6,6 +6,7 @@ use crate::db::DbArgs;
 use crate::error::CliError;
 use crate::CmdResult;
 use clap::{Args, Subcommand};
+use errors::Code;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -122,10 +123,10 @@ fn restore(file: &std::path::Path, db: &DbArgs) -> CmdResult {
 
 fn copy(db: &DbArgs, to: &str) -> CmdResult {
     let DbUrl::Sqlite(from) = db.url()? else {
-        return Err(CliError::new("unsupported_copy", "nguồn phải là một tệp SQLite (--db sqlite://…)"));
+        return Err(CliError::new(Code::UnsupportedCopy, "nguồn phải là một tệp SQLite (--db sqlite://…)"));
     };
     let DbUrl::Postgres(to) = DbUrl::parse(to)? else {
-        return Err(CliError::new("unsupported_copy", "đích phải là PostgreSQL (--to postgres://…)"));
+        return Err(CliError::new(Code::UnsupportedCopy, "đích phải là PostgreSQL (--to postgres://…)"));
     };
     let started = Instant::now();
     let report = store::copy::sqlite_to_postgres(&from, &to, &mut progress_printer())?;

@@ -4,6 +4,7 @@ use crate::calendar_cmd::build_calendar;
 use crate::error::CliError;
 use app::{Actor, App, AppError};
 use clap::Args;
+use errors::Code;
 use std::path::PathBuf;
 use store::DbUrl;
 
@@ -62,7 +63,7 @@ impl DbArgs {
             Some(name) => match app.user(name)? {
                 Some((u, _)) if u.active => Ok(Actor::of(&u)),
                 _ => Err(CliError::new(
-                    "unknown_user",
+                    Code::UnknownUser,
                     format!("không có tài khoản \"{name}\" đang hoạt động"),
                 )),
             },

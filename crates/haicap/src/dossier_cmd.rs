@@ -6,6 +6,7 @@ use crate::CmdResult;
 use app::{ActionRequest, Applicant, DossierFilter, DossierRecord, IntakeRequest};
 use clap::{Args, Subcommand, ValueEnum};
 use domain::{Channel, Status};
+use errors::Code;
 use std::process::ExitCode;
 
 #[derive(Args)]
@@ -113,7 +114,7 @@ fn parse_status(s: &str) -> Result<Status, CliError> {
             .iter()
             .map(|st| format!("{} ({})", st.code(), st.portal_code()))
             .collect();
-        CliError::new("unknown_status", format!("trạng thái \"{s}\" không có; dùng: {}", names.join(", ")))
+        CliError::new(Code::UnknownStatus, format!("trạng thái \"{s}\" không có; dùng: {}", names.join(", ")))
     })
 }
 

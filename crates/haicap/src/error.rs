@@ -1,15 +1,16 @@
 //! Errors shown to the operator: a stable code for scripts, a Vietnamese message for people.
 
+use errors::Code;
 use std::fmt;
 
 #[derive(Debug)]
 pub struct CliError {
-    pub code: &'static str,
+    pub code: errors::Code,
     pub message: String,
 }
 
 impl CliError {
-    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(code: errors::Code, message: impl Into<String>) -> Self {
         CliError { code, message: message.into() }
     }
 }
@@ -23,8 +24,8 @@ impl fmt::Display for CliError {
 impl From<std::io::Error> for CliError {
     fn from(e: std::io::Error) -> Self {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
-            return CliError::new("broken_pipe", "đầu ra đã đóng");
+            return CliError::new(Code::BrokenPipe, "đầu ra đã đóng");
         }
-        CliError::new("io_error", format!("lỗi đọc/ghi: {e}"))
+        CliError::new(Code::IoError, format!("lỗi đọc/ghi: {e}"))
     }
 }

@@ -67,6 +67,8 @@ enum Command {
     Assistant(assistant_cmd::AssistantArgs),
     /// Cơ sở dữ liệu: chép từ SQLite sang PostgreSQL.
     Db(database_cmd::DatabaseArgs),
+    /// Bảng mã lỗi (Markdown, nội dung của docs/errors.md).
+    Errors,
 }
 
 fn main() -> ExitCode {
@@ -74,6 +76,10 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Units(a) => units_cmd::run(a),
         Command::Db(a) => database_cmd::run(a),
+        Command::Errors => {
+            print!("{}", errors::markdown());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Address(a) => address_cmd::run(a),
         Command::Calendar(a) => calendar_cmd::run(a),
         Command::Catalog(a) => catalog_cmd::run(a),

@@ -6,6 +6,7 @@ use crate::error::CliError;
 use crate::CmdResult;
 use chrono::NaiveDate;
 use clap::Args;
+use errors::Code;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -36,18 +37,18 @@ pub struct ReportArgs {
 
 fn date(name: &str, s: &str) -> Result<NaiveDate, CliError> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
-        CliError::new("invalid_date", format!("{name} phải có dạng YYYY-MM-DD (nhận được \"{s}\")"))
+        CliError::new(Code::InvalidDate, format!("{name} phải có dạng YYYY-MM-DD (nhận được \"{s}\")"))
     })
 }
 
 pub fn run(a: ReportArgs) -> CmdResult {
     let (from, to) = (date("--from", &a.from)?, date("--to", &a.to)?);
     if to < from {
-        return Err(CliError::new("invalid_period", "--to phải sau --from"));
+        return Err(CliError::new(Code::InvalidPeriod, "--to phải sau --from"));
     }
     let kind = app::report::ReportKind::parse(&a.kind)?;
     if a.format == "xlsx" && a.output.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-        return Err(CliError::new("output_required", "tệp Excel cần --output TỆP (không in ra màn hình)"));
+        return Err(CliError::new(Code::OutputRequired, "tệp Excel cần --output TỆP (không in ra màn hình)"));
     }
     let app = a.db.open()?;
     let spec = app::report::ReportSpec { unit: &a.unit, from, to, format: &a.format, kind };
@@ -56,13 +57,12 @@ pub fn run(a: ReportArgs) -> CmdResult {
         // Written beside the target and renamed: never half a report under its name.
         Some(path) => {
             let tmp = format!("{path}.tmp{}", std::process::id());
-            let mut f =
-                std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(|e| {
-                    CliError::new("output_failed", format!("không tạo được tệp '{path}': {e}"))
-                })?);
+            let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(|e| {
+                CliError::new(Code::OutputFailed, format!("không tạo được tệp '{path}': {e}"))
+            })?);
             let n = app.write_report(spec, &actor, &mut f);
             let n = n.and_then(|n| {
-                f.flush().map(|_| n).map_err(|e| app::AppError::invalid("write_failed", e.to_string()))
+                f.flush().map(|_| n).map_err(|e| app::AppError::new(Code::WriteFailed, e.to_string()))
             });
             match n {
                 Ok(n) => {

@@ -4,6 +4,7 @@ use crate::db::DbArgs;
 use crate::error::CliError;
 use crate::CmdResult;
 use clap::Args;
+use errors::Code;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -56,7 +57,7 @@ pub struct ServeArgs {
 fn init_logs(format: &str, filter: &str) -> Result<tracing_appender::non_blocking::WorkerGuard, CliError> {
     use tracing_subscriber::prelude::*;
     let targets: tracing_subscriber::filter::Targets = filter.parse().map_err(|e| {
-        CliError::new("bad_log_filter", format!("mức nhật ký \"{filter}\" không hợp lệ: {e}"))
+        CliError::new(Code::BadLogFilter, format!("mức nhật ký \"{filter}\" không hợp lệ: {e}"))
     })?;
     let (writer, guard) =
         tracing_appender::non_blocking::NonBlockingBuilder::default().lossy(false).finish(std::io::stderr());
@@ -98,9 +99,9 @@ pub fn run(a: ServeArgs) -> CmdResult {
     // Before the database is opened, so that its first writes are counted.
     web::observe::install_metrics();
     let access = web::observe::MetricsAccess::parse(a.metrics_allow.as_deref(), a.metrics_token.as_deref())
-        .map_err(|m| CliError::new("bad_metrics_allow", m))?;
+        .map_err(|m| CliError::new(Code::BadMetricsAllow, m))?;
     let proxies = web::observe::parse_networks(a.trusted_proxies.as_deref().unwrap_or(""))
-        .map_err(|m| CliError::new("bad_trusted_proxies", m))?;
+        .map_err(|m| CliError::new(Code::BadTrustedProxies, m))?;
     if a.demo {
         let data = std::env::var("HAICAP_CALENDAR_DATA").ok();
         let hours = std::env::var("HAICAP_OFFICE_HOURS").ok();
@@ -127,8 +128,9 @@ pub fn run(a: ServeArgs) -> CmdResult {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| CliError::new("runtime", format!("không khởi động được: {e}")))?;
-    rt.block_on(web::serve(web, a.listen))
-        .map_err(|e| CliError::new("listen_failed", format!("không lắng nghe được tại {}: {e}", a.listen)))?;
+        .map_err(|e| CliError::new(Code::Runtime, format!("không khởi động được: {e}")))?;
+    rt.block_on(web::serve(web, a.listen)).map_err(|e| {
+        CliError::new(Code::ListenFailed, format!("không lắng nghe được tại {}: {e}", a.listen))
+    })?;
     Ok(ExitCode::SUCCESS)
 }

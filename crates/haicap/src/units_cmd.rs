@@ -3,6 +3,7 @@
 use crate::error::CliError;
 use crate::CmdResult;
 use clap::{Args, Subcommand};
+use errors::Code;
 use serde_json::json;
 use std::process::ExitCode;
 use units::{registry, Commune, Registry, UnitRef};
@@ -104,7 +105,7 @@ pub fn run(a: UnitsArgs) -> CmdResult {
 }
 
 fn unknown_province(code: &str) -> CliError {
-    CliError::new("unknown_province", format!("không có tỉnh/thành phố mã '{code}'"))
+    CliError::new(Code::UnknownProvince, format!("không có tỉnh/thành phố mã '{code}'"))
 }
 
 fn describe(r: &Registry, u: UnitRef) -> String {
@@ -141,10 +142,10 @@ fn describe(r: &Registry, u: UnitRef) -> String {
 
 fn show(r: &Registry, code: &str, as_json: bool) -> Result<(), CliError> {
     let code = code.trim();
-    let bad = || CliError::new("unknown_unit", format!("không có đơn vị nào mã '{code}'"));
+    let bad = || CliError::new(Code::UnknownUnit, format!("không có đơn vị nào mã '{code}'"));
     if code.is_empty() || !code.bytes().all(|b| b.is_ascii_digit()) {
         return Err(CliError::new(
-            "invalid_code",
+            Code::InvalidCode,
             format!("mã đơn vị '{code}' không hợp lệ: mã chỉ gồm chữ số"),
         ));
     }

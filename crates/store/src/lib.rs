@@ -38,13 +38,14 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> errors::Code {
+        use errors::Code;
         match self {
-            StoreError::Unavailable(_) => "db_unavailable",
-            StoreError::Busy(_) => "db_busy",
-            StoreError::Constraint(_) => "db_constraint",
-            StoreError::AppendOnly(_) => "append_only",
-            StoreError::Database(_) => "db_error",
+            StoreError::Unavailable(_) => Code::DbUnavailable,
+            StoreError::Busy(_) => Code::DbBusy,
+            StoreError::Constraint(_) => Code::DbConstraint,
+            StoreError::AppendOnly(_) => Code::AppendOnly,
+            StoreError::Database(_) => Code::DbError,
         }
     }
 

@@ -14,6 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use errors::Code;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -103,11 +104,7 @@ const LOGIN_COOKIE: &str = "haicap_login";
 fn login_form(web: &Web, error: Option<String>, next: String, status: StatusCode) -> Response {
     let mut b = [0u8; 16];
     if getrandom::fill(&mut b).is_err() {
-        return page_error(ApiError::new(
-            app::ErrorKind::Internal,
-            "no_randomness",
-            "không tạo được mã phiên",
-        ));
+        return page_error(ApiError::new(Code::NoRandomness, "không tạo được mã phiên"));
     }
     let csrf: String = b.iter().map(|x| format!("{x:02x}")).collect();
     let secure = if web.secure_cookies { "; Secure" } else { "" };

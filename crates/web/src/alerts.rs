@@ -13,6 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use errors::Code;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -34,7 +35,7 @@ pub async fn sweep(web: Arc<Web>) {
         match blocking(move || app.raise_alerts(&senders)).await {
             Ok(raised) => raised.iter().for_each(|a| web.announce(live::Notice::alert(a))),
             Err(e) => tracing::warn!(
-                code = e.0.code,
+                code = %e.0.code,
                 cause = e.0.cause.as_deref().unwrap_or(""),
                 "không rà soát được hồ sơ sắp đến hạn"
             ),
@@ -42,7 +43,7 @@ pub async fn sweep(web: Arc<Web>) {
         let (app, senders) = (web.app.clone(), web.senders.clone());
         if let Err(e) = blocking(move || app.deliver_outbox(&senders, 500)).await {
             tracing::warn!(
-                code = e.0.code,
+                code = %e.0.code,
                 cause = e.0.cause.as_deref().unwrap_or(""),
                 "không gửi được cảnh báo"
             );
@@ -69,13 +70,9 @@ async fn list_api(
 
 /// An alert's number from the path; anything else is a JSON error, not axum's plain text.
 fn alert_id(id: &str) -> ApiResult<i64> {
-    id.trim().parse().map_err(|_| {
-        crate::error::ApiError::new(
-            app::ErrorKind::NotFound,
-            "alert_not_found",
-            format!("không có cảnh báo số {id}"),
-        )
-    })
+    id.trim()
+        .parse()
+        .map_err(|_| crate::error::ApiError::new(Code::AlertNotFound, format!("không có cảnh báo số {id}")))
 }
 
 async fn read_api(

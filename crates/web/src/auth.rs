@@ -2,11 +2,12 @@
 
 use crate::error::ApiError;
 use crate::{blocking, Web};
-use app::{ErrorKind, Session};
+use app::Session;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
+use errors::Code;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -66,11 +67,9 @@ impl FromRequestParts<Arc<Web>> for Caller {
     async fn from_request_parts(parts: &mut Parts, web: &Arc<Web>) -> Result<Self, Self::Rejection> {
         match resolve(parts, web).await? {
             Some((token, session)) => Ok(Caller { token, session }),
-            None => Err(ApiError::new(
-                ErrorKind::Unauthorized,
-                "unauthenticated",
-                "cần đăng nhập (Authorization: Bearer <token>)",
-            )),
+            None => {
+                Err(ApiError::new(Code::Unauthenticated, "cần đăng nhập (Authorization: Bearer <token>)"))
+            }
         }
     }
 }
@@ -151,8 +150,7 @@ impl<T: serde::de::DeserializeOwned> axum::extract::FromRequest<Arc<Web>> for Si
             PageUser::from_request_parts(&mut parts, web).await.map_err(IntoResponse::into_response)?;
         let bytes = axum::body::to_bytes(body, 64 * 1024).await.map_err(|_| {
             crate::view::page_error(ApiError::new(
-                app::ErrorKind::TooLarge,
-                "body_too_large",
+                Code::BodyTooLarge,
                 "nội dung gửi lên quá lớn (tối đa 64 KiB)",
             ))
         })?;
@@ -164,8 +162,7 @@ impl<T: serde::de::DeserializeOwned> axum::extract::FromRequest<Arc<Web>> for Si
         let axum::extract::Form(form) =
             axum::extract::Form::<T>::from_request(req, web).await.map_err(|e| {
                 crate::view::page_error(ApiError::new(
-                    app::ErrorKind::Invalid,
-                    "invalid_form",
+                    Code::InvalidForm,
                     format!("biểu mẫu không hợp lệ: {}", e.body_text()),
                 ))
             })?;

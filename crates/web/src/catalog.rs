@@ -3,7 +3,6 @@
 use crate::error::{ApiError, ApiResult};
 use crate::view::{message_page, render, UserBar};
 use crate::Web;
-use app::ErrorKind;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -11,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use domain::Channel;
+use errors::Code;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -44,7 +44,7 @@ async fn procedures(State(web): State<Arc<Web>>, Query(q): Query<Q>) -> Json<Val
 async fn procedure(State(web): State<Arc<Web>>, Path(code): Path<String>) -> ApiResult<Json<Value>> {
     let c = web.app.catalog();
     let p = c.get(&code).ok_or_else(|| {
-        ApiError::new(ErrorKind::NotFound, "unknown_procedure", format!("không có thủ tục mã \"{code}\""))
+        ApiError::not_found(Code::UnknownProcedure, format!("không có thủ tục mã \"{code}\""))
     })?;
     Ok(Json(json!(p)))
 }

@@ -1,7 +1,7 @@
 //! Errors as the API answers them: `{"error": {"code": "...", "message": "..."}}` with the
 //! HTTP status of their kind; never a 500 for a bad request.
 
-use app::{AppError, ErrorKind};
+use app::{AppError, Code, ErrorKind};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -10,8 +10,14 @@ use axum::Json;
 pub struct ApiError(pub AppError);
 
 impl ApiError {
-    pub fn new(kind: ErrorKind, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError(AppError::new(kind, code, message))
+    pub fn new(code: Code, message: impl Into<String>) -> ApiError {
+        ApiError(AppError::new(code, message))
+    }
+
+    /// A thing named in the URL that does not exist: 404, whatever the code's kind (the same
+    /// code names an unknown thing in a body with 400).
+    pub fn not_found(code: Code, message: impl Into<String>) -> ApiError {
+        ApiError(AppError { kind: ErrorKind::NotFound, ..AppError::new(code, message) })
     }
 }
 
@@ -21,18 +27,9 @@ impl From<AppError> for ApiError {
     }
 }
 
+/// The HTTP status of a kind of error (the catalogue's: `errors::Kind::status`).
 pub fn status_of(kind: ErrorKind) -> StatusCode {
-    match kind {
-        ErrorKind::Invalid => StatusCode::BAD_REQUEST,
-        ErrorKind::NotFound => StatusCode::NOT_FOUND,
-        ErrorKind::Conflict => StatusCode::CONFLICT,
-        ErrorKind::Forbidden => StatusCode::FORBIDDEN,
-        ErrorKind::Unauthorized => StatusCode::UNAUTHORIZED,
-        ErrorKind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
-        ErrorKind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-        ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-        ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-    }
+    StatusCode::from_u16(kind.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 /// Seconds a client is told to wait after a 429 (the throttling window).
@@ -54,7 +51,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let e = self.0;
         let status = status_of(e.kind);
-        crate::observe::log_failure(e.code, status, e.cause.as_deref());
+        crate::observe::log_failure(e.code.as_str(), status, e.cause.as_deref());
         let mut body = serde_json::json!({ "error": { "code": e.code, "message": e.message } });
         if !e.allowed.is_empty() {
             body["error"]["allowed"] = serde_json::json!(e.allowed);

@@ -3,11 +3,11 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::Web;
-use app::ErrorKind;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::Query;
 use axum::extract::{FromRequest, Request};
 use axum::Json;
+use errors::Code;
 use serde::de::DeserializeOwned;
 
 /// `Json` whose every rejection is an API error with a Vietnamese message.
@@ -20,27 +20,19 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(Body(v)),
             Err(e) => Err(match e {
-                JsonRejection::JsonDataError(e) => ApiError::new(
-                    ErrorKind::Invalid,
-                    "invalid_field",
-                    format!("dữ liệu không hợp lệ: {}", e.body_text()),
-                ),
-                JsonRejection::JsonSyntaxError(_) => ApiError::new(
-                    ErrorKind::Invalid,
-                    "invalid_json",
-                    "nội dung gửi lên không phải JSON hợp lệ",
-                ),
-                JsonRejection::MissingJsonContentType(_) => ApiError::new(
-                    ErrorKind::Invalid,
-                    "unsupported_media_type",
-                    "cần Content-Type: application/json",
-                ),
-                JsonRejection::BytesRejection(_) => ApiError::new(
-                    ErrorKind::TooLarge,
-                    "body_too_large",
-                    "nội dung gửi lên quá lớn (tối đa 64 KiB)",
-                ),
-                _ => ApiError::new(ErrorKind::Invalid, "invalid_json", "nội dung gửi lên không đọc được"),
+                JsonRejection::JsonDataError(e) => {
+                    ApiError::new(Code::InvalidField, format!("dữ liệu không hợp lệ: {}", e.body_text()))
+                }
+                JsonRejection::JsonSyntaxError(_) => {
+                    ApiError::new(Code::InvalidJson, "nội dung gửi lên không phải JSON hợp lệ")
+                }
+                JsonRejection::MissingJsonContentType(_) => {
+                    ApiError::new(Code::UnsupportedMediaType, "cần Content-Type: application/json")
+                }
+                JsonRejection::BytesRejection(_) => {
+                    ApiError::new(Code::BodyTooLarge, "nội dung gửi lên quá lớn (tối đa 64 KiB)")
+                }
+                _ => ApiError::new(Code::InvalidJson, "nội dung gửi lên không đọc được"),
             }),
         }
     }
@@ -48,9 +40,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
 
 /// The query string, or an API error saying what is wrong with it.
 pub(crate) fn query<T>(q: Result<Query<T>, axum::extract::rejection::QueryRejection>) -> ApiResult<T> {
-    q.map(|Query(q)| q).map_err(|e| {
-        ApiError::new(ErrorKind::Invalid, "invalid_query", format!("tham số không hợp lệ: {}", e.body_text()))
-    })
+    q.map(|Query(q)| q)
+        .map_err(|e| ApiError::new(Code::InvalidQuery, format!("tham số không hợp lệ: {}", e.body_text())))
 }
 
 pub(crate) fn date_param(
@@ -62,11 +53,7 @@ pub(crate) fn date_param(
     match v.map(str::trim) {
         None => Ok(default),
         Some(v) => chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
-            ApiError::new(
-                ErrorKind::Invalid,
-                "invalid_date",
-                format!("{name} phải có dạng YYYY-MM-DD (nhận được \"{v}\")"),
-            )
+            ApiError::new(Code::InvalidDate, format!("{name} phải có dạng YYYY-MM-DD (nhận được \"{v}\")"))
         }),
     }
 }
@@ -84,11 +71,10 @@ pub(crate) fn behind_param(
     let from = date_param("from", from, month_start)?;
     let to = date_param("to", to, today)?;
     let Some(b) = behind else { return Ok(None) };
-    let behind = domain::service_index::Behind::parse(b).ok_or_else(|| {
-        ApiError::new(ErrorKind::Invalid, "unknown_behind", format!("không có danh sách \"{b}\""))
-    })?;
+    let behind = domain::service_index::Behind::parse(b)
+        .ok_or_else(|| ApiError::new(Code::UnknownBehind, format!("không có danh sách \"{b}\"")))?;
     if to < from {
-        return Err(ApiError::new(ErrorKind::Invalid, "invalid_period", "từ ngày phải trước đến ngày"));
+        return Err(ApiError::new(Code::InvalidPeriod, "từ ngày phải trước đến ngày"));
     }
     Ok(Some((behind, from, to)))
 }

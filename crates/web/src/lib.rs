@@ -28,13 +28,14 @@ mod units;
 
 pub use error::{ApiError, ApiResult};
 
-use app::{App, ErrorKind};
+use app::App;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use errors::Code;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -220,7 +221,7 @@ pub async fn blocking<T: Send + 'static>(
 ) -> ApiResult<T> {
     match tokio::task::spawn_blocking(f).await {
         Ok(r) => r.map_err(ApiError::from),
-        Err(e) => Err(ApiError(app::AppError::internal("internal", e))),
+        Err(e) => Err(ApiError(app::AppError::internal(Code::Internal, e))),
     }
 }
 
@@ -236,8 +237,7 @@ fn asset(content_type: &'static str, body: &'static [u8]) -> Response {
 
 async fn not_found(uri: Uri) -> Response {
     if uri.path().starts_with("/api/") {
-        return ApiError::new(ErrorKind::NotFound, "not_found", format!("không có đường dẫn {}", uri.path()))
-            .into_response();
+        return ApiError::new(Code::NotFound, format!("không có đường dẫn {}", uri.path())).into_response();
     }
     (StatusCode::NOT_FOUND, view::message_page("Không tìm thấy trang", "Trang bạn tìm không có."))
         .into_response()
@@ -313,7 +313,7 @@ async fn sweep_overdue(web: Arc<Web>) {
                 }
             }
             Err(e) => tracing::warn!(
-                code = e.0.code,
+                code = %e.0.code,
                 cause = e.0.cause.as_deref().unwrap_or(""),
                 "không rà soát được kiến nghị quá hạn"
             ),
@@ -332,7 +332,7 @@ async fn housekeeping(web: Arc<Web>) {
             let app = web.app.clone();
             if let Err(e) = blocking(move || app.erase_expired(retention)).await {
                 tracing::warn!(
-                    code = e.0.code,
+                    code = %e.0.code,
                     cause = e.0.cause.as_deref().unwrap_or(""),
                     "chưa xoá được dữ liệu cá nhân hết thời hạn lưu trữ"
                 );
@@ -341,7 +341,7 @@ async fn housekeeping(web: Arc<Web>) {
         let app = web.app.clone();
         if let Err(e) = blocking(move || app.sweep_blobs(std::time::Duration::from_secs(3600))).await {
             tracing::warn!(
-                code = e.0.code,
+                code = %e.0.code,
                 cause = e.0.cause.as_deref().unwrap_or(""),
                 "chưa dọn được kho tệp"
             );

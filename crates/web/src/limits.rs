@@ -12,6 +12,7 @@ use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
+use errors::Code;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::net::{IpAddr, Ipv6Addr};
 use std::num::NonZeroU32;
@@ -64,12 +65,8 @@ async fn limit(State((web, tier)): State<(Arc<Web>, Tier)>, req: Request, next: 
         Ok(()) => next.run(req).await,
         Err(_) => {
             metrics::counter!("haicap_rate_limited_total").increment(1);
-            ApiError::new(
-                app::ErrorKind::TooManyRequests,
-                "rate_limited",
-                "quá nhiều yêu cầu từ địa chỉ này; hãy thử lại sau ít phút",
-            )
-            .into_response()
+            ApiError::new(Code::RateLimited, "quá nhiều yêu cầu từ địa chỉ này; hãy thử lại sau ít phút")
+                .into_response()
         }
     }
 }

@@ -9,6 +9,7 @@ use app::Actor;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use domain::roles::Scope;
+use errors::Code;
 use futures_util::stream::Stream;
 use serde::{Deserialize, Serialize};
 use std::convert::Infallible;
@@ -202,8 +203,7 @@ pub async fn stream(
         let n = m.entry(user.clone()).or_insert(0);
         if *n >= MAX_STREAMS_PER_ACCOUNT {
             return Err(ApiError::new(
-                app::ErrorKind::TooManyRequests,
-                "too_many_streams",
+                Code::TooManyStreams,
                 format!("tài khoản đang mở quá {MAX_STREAMS_PER_ACCOUNT} trang theo dõi trực tiếp"),
             ));
         }

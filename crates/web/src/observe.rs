@@ -12,6 +12,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use errors::Code;
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -136,7 +137,7 @@ pub fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
         .map(String::as_str)
         .or_else(|| panic.downcast_ref::<&str>().copied())
         .unwrap_or("(không rõ)");
-    crate::ApiError(app::AppError::internal("internal", format!("panic: {what}"))).into_response()
+    crate::ApiError(app::AppError::internal(Code::Internal, format!("panic: {what}"))).into_response()
 }
 
 /// Logs a failure whose cause the client is not told (the database's or the system's words).

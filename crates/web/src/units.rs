@@ -5,12 +5,12 @@ use crate::auth::PageUser;
 use crate::error::{ApiError, ApiResult};
 use crate::view::render;
 use crate::Web;
-use app::ErrorKind;
 use askama::Template;
 use axum::extract::{Path, Query};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use errors::Code;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -39,11 +39,7 @@ async fn provinces() -> Json<Value> {
 async fn communes(Path(code): Path<String>) -> ApiResult<Json<Value>> {
     let reg = units::registry();
     let list = reg.communes_of(code.trim()).ok_or_else(|| {
-        ApiError::new(
-            ErrorKind::NotFound,
-            "unknown_province",
-            format!("không có tỉnh, thành phố mã \"{code}\""),
-        )
+        ApiError::not_found(Code::UnknownProvince, format!("không có tỉnh, thành phố mã \"{code}\""))
     })?;
     Ok(Json(json!(list.map(|c| json!({"code": c.code, "name": c.name, "kind": c.kind})).collect::<Vec<_>>())))
 }
@@ -74,10 +70,10 @@ pub fn conversion_json(text: &str) -> Value {
 async fn convert(Query(q): Query<Q>) -> ApiResult<Json<Value>> {
     let text = q.q.unwrap_or_default();
     if text.trim().is_empty() {
-        return Err(ApiError::new(ErrorKind::Invalid, "missing_query", "thiếu địa chỉ cần chuyển đổi (q)"));
+        return Err(ApiError::new(Code::MissingQuery, "thiếu địa chỉ cần chuyển đổi (q)"));
     }
     if text.len() > 1000 {
-        return Err(ApiError::new(ErrorKind::Invalid, "query_too_long", "địa chỉ dài quá 1000 ký tự"));
+        return Err(ApiError::new(Code::QueryTooLong, "địa chỉ dài quá 1000 ký tự"));
     }
     Ok(Json(conversion_json(&text)))
 }

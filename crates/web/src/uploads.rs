@@ -4,6 +4,7 @@
 
 use crate::error::ApiError;
 use app::blobs::{Content, Upload, MAX_FILES, MAX_FILE_BYTES, MAX_TOTAL_BYTES};
+use errors::Code;
 
 /// A text field of a form sent with files: at most this many bytes.
 pub(crate) const MAX_FIELD_BYTES: usize = 16 * 1024;
@@ -16,11 +17,10 @@ pub(crate) async fn read_multipart(
     app: &app::App,
     form: &mut axum::extract::Multipart,
 ) -> Result<(std::collections::HashMap<String, String>, Vec<Upload>), ApiError> {
-    let unreadable =
-        || ApiError::new(app::ErrorKind::Invalid, "bad_upload", "không đọc được nội dung gửi lên");
-    let too_large = |m: &str| ApiError::new(app::ErrorKind::TooLarge, "files_too_large", m.to_string());
+    let unreadable = || ApiError::new(Code::BadUpload, "không đọc được nội dung gửi lên");
+    let too_large = |m: &str| ApiError::new(Code::FilesTooLarge, m.to_string());
     let spool_failed = |e: std::io::Error| {
-        ApiError(app::AppError::internal("blob_store", format!("không ghi được tệp tạm: {e}")))
+        ApiError(app::AppError::internal(Code::BlobStore, format!("không ghi được tệp tạm: {e}")))
     };
     let mut fields = std::collections::HashMap::new();
     let mut uploads = vec![];

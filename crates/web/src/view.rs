@@ -50,7 +50,7 @@ pub fn message_page(heading: &str, text: &str) -> Response {
 
 pub(crate) fn page_error(e: ApiError) -> Response {
     let status = crate::error::status_of(e.0.kind);
-    crate::observe::log_failure(e.0.code, status, e.0.cause.as_deref());
+    crate::observe::log_failure(e.0.code.as_str(), status, e.0.cause.as_deref());
     let text = match crate::observe::request_id() {
         Some(id) if status.is_server_error() => format!("{} (mã yêu cầu {id})", e.0.message),
         _ => e.0.message,

@@ -6,11 +6,12 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{date_param, query, Body};
 use crate::{blocking, Web};
 use app::assistant::Feedback;
-use app::{Actor, ErrorKind};
+use app::Actor;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use errors::Code;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -138,9 +139,10 @@ async fn review(
     Path(id): Path<String>,
     Body(b): Body<Review>,
 ) -> ApiResult<Json<Value>> {
-    let id: i64 = id.trim().parse().map_err(|_| {
-        ApiError::new(ErrorKind::NotFound, "suggestion_not_found", "không có góp ý với mã này")
-    })?;
+    let id: i64 = id
+        .trim()
+        .parse()
+        .map_err(|_| ApiError::new(Code::SuggestionNotFound, "không có góp ý với mã này"))?;
     let app = web.app.clone();
     let actor = Actor::of(&caller.session.user);
     Ok(Json(json!(blocking(move || app.review_suggestion(id, b.accept, &actor)).await?)))
@@ -208,10 +210,8 @@ async fn update_article(
     Path(id): Path<String>,
     Body(b): Body<ArticleBody>,
 ) -> ApiResult<Json<Value>> {
-    let id: i64 = id
-        .trim()
-        .parse()
-        .map_err(|_| ApiError::new(ErrorKind::NotFound, "article_not_found", "không có bài viết này"))?;
+    let id: i64 =
+        id.trim().parse().map_err(|_| ApiError::new(Code::ArticleNotFound, "không có bài viết này"))?;
     let app = web.app.clone();
     let actor = Actor::of(&caller.session.user);
     Ok(Json(json!(blocking(move || app.save_article(Some(id), &b.title, &b.body, &actor)).await?)))

@@ -10,7 +10,8 @@ use crate::{blocking, Web};
 use app::directives::{DirectiveFilter, NewDirective, NewReport};
 use app::proposals::{NewProposal, ProposalFilter, ProposalResponse};
 use app::staff::{NewLeave, StaffingUpdate};
-use app::{Actor, ErrorKind};
+use app::Actor;
+use app::Code;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -38,10 +39,12 @@ pub fn staff_routes() -> Router<Arc<Web>> {
 }
 
 /// A numeric id from the path; anything else names nothing.
-pub(crate) fn id_of(raw: &str, code: &'static str, what: &str) -> ApiResult<i64> {
-    raw.trim().parse().ok().filter(|i: &i64| *i > 0).ok_or_else(|| {
-        ApiError::new(ErrorKind::NotFound, code, format!("không có {what} số \"{}\"", raw.trim()))
-    })
+pub(crate) fn id_of(raw: &str, code: Code, what: &str) -> ApiResult<i64> {
+    raw.trim()
+        .parse()
+        .ok()
+        .filter(|i: &i64| *i > 0)
+        .ok_or_else(|| ApiError::not_found(code, format!("không có {what} số \"{}\"", raw.trim())))
 }
 
 fn actor(caller: &Caller) -> Actor {
@@ -99,13 +102,13 @@ async fn list(
     let q = query(q)?;
     // Present but empty is an error here (the page's "all" is the parameter left out).
     for (name, v, code) in [
-        ("status", &q.status, "invalid_status"),
-        ("category", &q.category, "invalid_category"),
-        ("commune", &q.commune, "unknown_commune"),
-        ("handler", &q.handler, "unknown_department"),
+        ("status", &q.status, Code::InvalidStatus),
+        ("category", &q.category, Code::InvalidCategory),
+        ("commune", &q.commune, Code::UnknownCommune),
+        ("handler", &q.handler, Code::UnknownDepartment),
     ] {
         if v.as_deref().is_some_and(|v| v.trim().is_empty()) {
-            return Err(ApiError::new(ErrorKind::Invalid, code, format!("tham số {name} để trống")));
+            return Err(ApiError::new(code, format!("tham số {name} để trống")));
         }
     }
     let f = q.filter();
@@ -132,7 +135,7 @@ async fn central_csv(State(web): State<Arc<Web>>, caller: Caller) -> ApiResult<R
 }
 
 async fn one(State(web): State<Arc<Web>>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<Value>> {
-    let id = id_of(&id, "proposal_not_found", "kiến nghị")?;
+    let id = id_of(&id, Code::ProposalNotFound, "kiến nghị")?;
     let (app, who) = (web.app.clone(), actor(&caller));
     Ok(Json(json!(blocking(move || app.proposal(id, &who)).await?)))
 }
@@ -143,7 +146,7 @@ async fn respond(
     Path(id): Path<String>,
     Body(b): Body<ProposalResponse>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let id = id_of(&id, "proposal_not_found", "kiến nghị")?;
+    let id = id_of(&id, Code::ProposalNotFound, "kiến nghị")?;
     let (app, who) = (web.app.clone(), actor(&caller));
     let d = blocking(move || app.respond_to_proposal(id, &b, &who)).await?;
     web.announce(Notice::proposal(&d.proposal));
@@ -188,7 +191,7 @@ async fn directive(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let id = id_of(&id, "directive_not_found", "nhiệm vụ")?;
+    let id = id_of(&id, Code::DirectiveNotFound, "nhiệm vụ")?;
     let (app, who) = (web.app.clone(), actor(&caller));
     Ok(Json(json!(blocking(move || app.directive(id, &who)).await?)))
 }
@@ -199,7 +202,7 @@ async fn report(
     Path(id): Path<String>,
     Body(b): Body<NewReport>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let id = id_of(&id, "directive_not_found", "nhiệm vụ")?;
+    let id = id_of(&id, Code::DirectiveNotFound, "nhiệm vụ")?;
     let (app, who) = (web.app.clone(), actor(&caller));
     let commune = match &who.scope {
         domain::roles::Scope::Commune { commune, .. } => Some(commune.clone()),

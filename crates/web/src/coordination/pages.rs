@@ -21,6 +21,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use domain::proposal::{ALL_CATEGORIES, DEPARTMENTS};
 use domain::roles::{Role, Scope};
+use errors::Code;
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -510,11 +511,7 @@ async fn set_staffing(
         }
     };
     let (Ok(quota), Ok(population)) = (num(&f.quota), num(&f.population)) else {
-        return page_error(crate::error::ApiError::new(
-            app::ErrorKind::Invalid,
-            "invalid_number",
-            "biên chế và dân số phải là số",
-        ));
+        return page_error(crate::error::ApiError::new(Code::InvalidNumber, "biên chế và dân số phải là số"));
     };
     let (app, who) = (web.app.clone(), actor(&user));
     let unit = f.unit.clone();

@@ -4,13 +4,14 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{behind_param, query, Body};
 use crate::{blocking, Web};
-use app::{ActionRequest, Actor, Applicant, DossierFilter, ErrorKind, IntakeRequest};
+use app::{ActionRequest, Actor, Applicant, DossierFilter, IntakeRequest};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use domain::{Channel, Status};
+use errors::Code;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -95,18 +96,15 @@ async fn list_dossiers(
     let q = query(q)?;
     let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
         None => None,
-        Some(s) => Some(Status::parse(s).ok_or_else(|| {
-            ApiError::new(ErrorKind::Invalid, "unknown_status", format!("trạng thái \"{s}\" không có"))
-        })?),
+        Some(s) => Some(
+            Status::parse(s)
+                .ok_or_else(|| ApiError::new(Code::UnknownStatus, format!("trạng thái \"{s}\" không có")))?,
+        ),
     };
     let per_page = q.per_page.unwrap_or(50);
     let page = q.page.unwrap_or(1);
     if !(1..=500).contains(&per_page) || page == 0 {
-        return Err(ApiError::new(
-            ErrorKind::Invalid,
-            "invalid_page",
-            "page từ 1 trở lên, per_page từ 1 đến 500",
-        ));
+        return Err(ApiError::new(Code::InvalidPage, "page từ 1 trở lên, per_page từ 1 đến 500"));
     }
     let behind = behind_param(&web, q.behind.as_deref(), q.from.as_deref(), q.to.as_deref())?;
     let filter = DossierFilter {

@@ -12,6 +12,7 @@ use axum::http::request::Parts;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
+use errors::Code;
 use std::sync::Arc;
 
 pub fn staff_routes() -> Router<Arc<Web>> {
@@ -131,26 +132,14 @@ async fn form_letter(
                     e.at,
                 )
             }
-            None => {
-                return page_error(ApiError::new(
-                    app::ErrorKind::NotFound,
-                    "no_such_form",
-                    "hồ sơ chưa có yêu cầu bổ sung",
-                ))
-            }
+            None => return page_error(ApiError::new(Code::NoSuchForm, "hồ sơ chưa có yêu cầu bổ sung")),
         },
         3 => match find(&|k| matches!(k, K::Refused { .. })) {
             Some(e) => {
                 let K::Refused { reason } = &e.kind else { unreachable!() };
                 ("PHIẾU TỪ CHỐI TIẾP NHẬN, GIẢI QUYẾT HỒ SƠ", vec![format!("Lý do: {reason}")], e.at)
             }
-            None => {
-                return page_error(ApiError::new(
-                    app::ErrorKind::NotFound,
-                    "no_such_form",
-                    "hồ sơ không bị từ chối",
-                ))
-            }
+            None => return page_error(ApiError::new(Code::NoSuchForm, "hồ sơ không bị từ chối")),
         },
         4 => match find(&|k| matches!(k, K::Extended { .. })) {
             Some(e) => {
@@ -167,28 +156,16 @@ async fn form_letter(
                     e.at,
                 )
             }
-            None => {
-                return page_error(ApiError::new(
-                    app::ErrorKind::NotFound,
-                    "no_such_form",
-                    "hồ sơ chưa gia hạn",
-                ))
-            }
+            None => return page_error(ApiError::new(Code::NoSuchForm, "hồ sơ chưa gia hạn")),
         },
         5 => match find(&|k| matches!(k, K::Stopped { .. })) {
             Some(e) => {
                 let K::Stopped { reason } = &e.kind else { unreachable!() };
                 ("PHIẾU DỪNG XỬ LÝ HỒ SƠ", vec![format!("Lý do dừng xử lý: {reason}")], e.at)
             }
-            None => {
-                return page_error(ApiError::new(
-                    app::ErrorKind::NotFound,
-                    "no_such_form",
-                    "hồ sơ không bị dừng xử lý",
-                ))
-            }
+            None => return page_error(ApiError::new(Code::NoSuchForm, "hồ sơ không bị dừng xử lý")),
         },
-        _ => return page_error(ApiError::new(app::ErrorKind::NotFound, "no_such_form", "không có mẫu này")),
+        _ => return page_error(ApiError::new(Code::NoSuchForm, "không có mẫu này")),
     };
     let catalog = web.app.catalog();
     render(&FormLetter {

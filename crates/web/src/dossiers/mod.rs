@@ -10,6 +10,7 @@ mod queue;
 use crate::error::{ApiError, ApiResult};
 use crate::Web;
 use axum::Router;
+use errors::Code;
 use std::sync::Arc;
 
 /// Receives a dossier without holding a thread while the writer commits (the request is
@@ -21,7 +22,7 @@ async fn receive(web: &Web, req: app::IntakeRequest, actor: app::Actor) -> ApiRe
     });
     match rx.await {
         Ok(r) => r.map_err(ApiError::from),
-        Err(_) => Err(ApiError(app::AppError::internal("internal", "bộ ghi dữ liệu không trả lời"))),
+        Err(_) => Err(ApiError(app::AppError::internal(Code::Internal, "bộ ghi dữ liệu không trả lời"))),
     }
 }
 

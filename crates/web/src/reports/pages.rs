@@ -17,6 +17,7 @@ use axum::routing::get;
 use axum::Router;
 use chrono::NaiveDate;
 use domain::service_index::{Behind, Index};
+use errors::Code;
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -83,8 +84,7 @@ pub(crate) async fn report_file(
         "json" => ("application/json", "json"),
         other => {
             return Err(ApiError::new(
-                app::ErrorKind::Invalid,
-                "unknown_format",
+                Code::UnknownFormat,
                 format!("định dạng \"{other}\" không có; dùng xlsx, csv hoặc json"),
             ))
         }
@@ -104,16 +104,16 @@ pub(crate) async fn report_file(
         let mut out = ChannelWriter { tx: tx.clone(), buf: Vec::with_capacity(CHUNK) };
         let spec = app::report::ReportSpec { unit: &unit2, from, to, format: &format, kind };
         let written = app.write_report(spec, &actor, &mut out).and_then(|_| {
-            std::io::Write::flush(&mut out).map_err(|e| app::AppError::internal("write_failed", e))
+            std::io::Write::flush(&mut out).map_err(|e| app::AppError::internal(Code::WriteFailed, e))
         });
         if let Err(e) = written {
             // Headers are gone: the client sees the transfer fail, the log says why.
             tracing::warn!(
-                code = e.code,
+                code = %e.code,
                 cause = e.cause.as_deref().unwrap_or(&e.message),
                 "báo cáo bị ngắt"
             );
-            let _ = tx.blocking_send(Err(std::io::Error::other(e.code)));
+            let _ = tx.blocking_send(Err(std::io::Error::other(e.code.as_str())));
         }
     });
     let stream = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|c| (c, rx)) });
