@@ -203,17 +203,18 @@ impl Default for Senders {
 }
 
 impl Senders {
-    /// From the environment: `HAICAP_EMAIL_COMMAND` (e.g. `/usr/sbin/sendmail -t -i`) with
-    /// `HAICAP_EMAIL_FROM`, and `HAICAP_SMS_COMMAND` (e.g. `/usr/local/bin/gui-sms {to}`).
-    pub fn from_env() -> Senders {
-        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
-        let from = var("HAICAP_EMAIL_FROM").unwrap_or_else(|| "haicap@localhost".into());
+    /// The log, and e-mail and SMS through these commands when given: an e-mail command
+    /// (e.g. `/usr/sbin/sendmail -t -i`) with its sender address, an SMS command (e.g.
+    /// `/usr/local/bin/gui-sms {to}`). The binary reads them from its flags or environment.
+    pub fn from_commands(email: Option<&str>, email_from: Option<&str>, sms: Option<&str>) -> Senders {
+        let given = |v: Option<&str>| v.map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
+        let from = given(email_from).unwrap_or_else(|| "haicap@localhost".into());
         Senders {
             log: Box::new(LogSender),
-            email: var("HAICAP_EMAIL_COMMAND")
+            email: given(email)
                 .and_then(|c| CommandSender::parse(&c, Some(from)))
                 .map(|s| Box::new(s) as Box<dyn Sender>),
-            sms: var("HAICAP_SMS_COMMAND")
+            sms: given(sms)
                 .and_then(|c| CommandSender::parse(&c, None))
                 .map(|s| Box::new(s) as Box<dyn Sender>),
         }

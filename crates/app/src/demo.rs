@@ -46,11 +46,16 @@ pub const DEMO_SCALE: f64 = 0.2;
 /// Fills a database that has no accounts yet; returns what it made (nothing if it had some):
 /// the demo accounts, then the last 30 days of every commune of Đà Nẵng (48) and Huế (46),
 /// simulated through the application's own use cases, then some coordination.
-pub fn seed(url: &DbUrl, calendar: WorkCalendar, now: NaiveDateTime) -> AppResult<DemoSummary> {
+pub fn seed(
+    url: &DbUrl,
+    places: &crate::Places,
+    calendar: WorkCalendar,
+    now: NaiveDateTime,
+) -> AppResult<DemoSummary> {
     let first_day = (now - Duration::days(30)).date();
     let start = first_day.and_hms_opt(7, 30, 0).unwrap_or(now);
     let (clock, read) = crate::simulate::hand_clock(start);
-    let app = App::open(url, calendar, read)?;
+    let app = App::open(url, calendar, read)?.with_places(places.clone());
     let has_users = app.store.read(|c| c.query_one("SELECT 1 FROM users LIMIT 1", &[]))?.is_some();
     if has_users {
         return Ok(DemoSummary::default());

@@ -15,6 +15,7 @@ pub mod directives;
 mod error;
 pub mod export;
 mod intake;
+pub mod places;
 mod privacy;
 pub mod proposals;
 pub(crate) mod public;
@@ -36,6 +37,7 @@ pub use audit::{Problem, VerifyReport};
 pub use catalog_store::ImportReport;
 pub use error::{AppError, AppResult, Code, ErrorKind};
 pub use intake::{Applicant, IntakeRequest};
+pub use places::Places;
 pub use privacy::{
     read_label, require_consent, ErasureReport, ReadEntry, CONSENT_NOTICE, DEFAULT_RETENTION_DAYS,
 };
@@ -136,26 +138,6 @@ pub(crate) fn numbered(sql: &str) -> String {
     out
 }
 
-/// The data directory: beside a SQLite file; with PostgreSQL, `haicap-data` unless
-/// `HAICAP_DATA` says where.
-fn data_root(url: &DbUrl) -> std::path::PathBuf {
-    if let Ok(dir) = std::env::var("HAICAP_DATA") {
-        return dir.into();
-    }
-    match url {
-        DbUrl::Sqlite(p) => p.parent().map_or_else(|| ".".into(), |d| d.to_path_buf()),
-        DbUrl::Postgres(_) => "haicap-data".into(),
-    }
-}
-
-/// Documents live in the data directory's `blobs` unless `HAICAP_BLOBS` says where.
-fn blob_root(url: &DbUrl) -> std::path::PathBuf {
-    if let Ok(dir) = std::env::var("HAICAP_BLOBS") {
-        return dir.into();
-    }
-    data_root(url).join("blobs")
-}
-
 pub struct App {
     store: Store,
     calendar: Arc<WorkCalendar>,
@@ -204,9 +186,9 @@ impl App {
             sealed_through: Mutex::new(None),
             recent: Mutex::new(recent::Recent::new(RECENT_CAP)),
             sessions: sessions::Sessions::default(),
-            blobs: Arc::new(blobs::FsBlobs { root: blob_root(url) }),
+            blobs: Arc::new(blobs::FsBlobs { root: Places::for_db(url).blobs }),
             assistant: RwLock::new(None),
-            index_root: data_root(url),
+            index_root: Places::for_db(url).data_dir,
         };
         app.seal_if_new_day()?;
         Ok(app)
@@ -280,18 +262,21 @@ impl App {
 
     /// Keeps the assistant's index in `dir` (the default is beside a SQLite file, or
     /// `haicap-data` with PostgreSQL).
-    pub fn with_data_dir(mut self, dir: impl Into<std::path::PathBuf>) -> App {
-        self.index_root = dir.into();
+    /// Keeps the assistant's index and the documents at these places (the defaults are
+    /// [`Places::for_db`]).
+    pub fn with_places(mut self, places: Places) -> App {
+        self.index_root = places.data_dir;
+        self.blobs = Arc::new(blobs::FsBlobs { root: places.blobs });
         self
     }
 
-    /// Replaces the blob store (the default is a folder beside the database).
     /// A temporary file for a document being received (see [`blobs::Spool`]).
     pub fn spool(&self) -> AppResult<blobs::Spool> {
         blobs::Spool::new_in(&self.blobs.spool_dir())
             .map_err(|e| AppError::internal(Code::BlobStore, format!("không ghi được tệp tạm: {e}")))
     }
 
+    /// Replaces the blob store (the default is a folder in the data directory).
     pub fn with_blobs(mut self, blobs: Arc<dyn blobs::BlobStore>) -> App {
         self.blobs = blobs;
         self

@@ -49,6 +49,15 @@ pub struct ServeArgs {
     /// trợ lý, đăng nhập); 0: không giới hạn (để đo tải).
     #[arg(long, env = "HAICAP_PUBLIC_RATE", default_value_t = 30)]
     public_rate: u32,
+    /// Lệnh gửi thư cảnh báo, ví dụ "/usr/sbin/sendmail -t -i" (mặc định: không gửi thư).
+    #[arg(long, env = "HAICAP_EMAIL_COMMAND")]
+    email_command: Option<String>,
+    /// Địa chỉ người gửi thư cảnh báo.
+    #[arg(long, env = "HAICAP_EMAIL_FROM")]
+    email_from: Option<String>,
+    /// Lệnh gửi tin nhắn cảnh báo; {to} được thay bằng số điện thoại (mặc định: không gửi).
+    #[arg(long, env = "HAICAP_SMS_COMMAND")]
+    sms_command: Option<String>,
 }
 
 /// Structured logs on stderr: JSON lines for a log collector, or text for a person. Written
@@ -103,10 +112,7 @@ pub fn run(a: ServeArgs) -> CmdResult {
     let proxies = web::observe::parse_networks(a.trusted_proxies.as_deref().unwrap_or(""))
         .map_err(|m| CliError::new(Code::BadTrustedProxies, m))?;
     if a.demo {
-        let data = std::env::var("HAICAP_CALENDAR_DATA").ok();
-        let hours = std::env::var("HAICAP_OFFICE_HOURS").ok();
-        let cal = crate::calendar_cmd::build_calendar(data.as_deref(), hours.as_deref())?;
-        let s = app::demo::seed(&a.db.url()?, cal, app::vietnam_now())?;
+        let s = app::demo::seed(&a.db.url()?, &a.db.places()?, a.db.calendar()?, app::vietnam_now())?;
         if s.users > 0 {
             eprintln!(
                 "Đã nạp dữ liệu mẫu: {} tài khoản (mật khẩu {}), {} hồ sơ.",
@@ -119,7 +125,11 @@ pub fn run(a: ServeArgs) -> CmdResult {
     let app = Arc::new(open_waiting(&a)?);
     let web = Arc::new(
         web::Web::new(app, a.secure_cookies)
-            .with_senders(app::alerts::Senders::from_env())
+            .with_senders(app::alerts::Senders::from_commands(
+                a.email_command.as_deref(),
+                a.email_from.as_deref(),
+                a.sms_command.as_deref(),
+            ))
             .with_metrics_access(access)
             .with_trusted_proxies(proxies)
             .with_public_rate(a.public_rate)

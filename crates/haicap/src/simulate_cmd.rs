@@ -33,15 +33,14 @@ pub fn run(a: SimulateArgs) -> CmdResult {
     let today = app::vietnam_now().date();
     let start_day = today - Duration::days(a.days as i64);
     let (clock, read) = hand_clock(start_day.and_hms_opt(7, 30, 0).expect("valid"));
-    let data = std::env::var("HAICAP_CALENDAR_DATA").ok();
-    let hours = std::env::var("HAICAP_OFFICE_HOURS").ok();
-    let cal = crate::calendar_cmd::build_calendar(data.as_deref(), hours.as_deref())?;
+    let cal = a.db.calendar()?;
     // A rehearsal's commits are not synced one by one (a power cut loses its last seconds,
     // never consistency), and the open dossiers of a whole province stay in memory.
     // PostgreSQL commits on several connections at once: more writers, fewer waits for
     // round trips (SQLite has one writer whatever is asked).
     let opts = store::Options { durable: false, writers: 8, ..store::Options::default() };
-    let app = app::App::open_with(&a.db.url()?, cal, read, opts)?.keep_recent(1 << 18);
+    let app =
+        app::App::open_with(&a.db.url()?, cal, read, opts)?.keep_recent(1 << 18).with_places(a.db.places()?);
     let tty = std::io::stderr().is_terminal();
     let started = Instant::now();
     // A terminal gets a line rewritten in place; a log gets one line a simulated day.

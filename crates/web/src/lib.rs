@@ -120,7 +120,7 @@ impl Web {
         self
     }
 
-    /// With these senders of alerts (see `app::alerts::Senders::from_env`).
+    /// With these senders of alerts (see `app::alerts::Senders::from_commands`).
     pub fn with_senders(mut self, senders: app::alerts::Senders) -> Web {
         self.senders = Arc::new(senders);
         self

@@ -91,5 +91,7 @@ pub fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
 }
 
 pub fn open(db: &TestDb, clock: &HandClock) -> App {
-    App::open(&db.url, WorkCalendar::default(), clock.clock()).unwrap().with_data_dir(db.data.path())
+    App::open(&db.url, WorkCalendar::default(), clock.clock())
+        .unwrap()
+        .with_places(app::Places::in_dir(db.data.path()))
 }
