@@ -6,6 +6,10 @@
 #   SERVERS=2 (PostgreSQL only): two servers on the one database, each driven by its own wrk
 #     with half the connections, as behind a load balancer; the figures are summed (rate) and
 #     the worse of the two (latencies).
+#   DESKS=N: the intakes spread over the one-stop desks of N communes of Đà Nẵng (an officer
+#     account each, the requests taking their tokens in turn), as a province's load is spread
+#     over its communes; default 1 (every intake at one desk: the busiest case for the day's
+#     counters and statistics rows).
 #   HAICAP_BIN: the binary to measure (default: this checkout's release build), for A/B runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +18,7 @@ DURATION=${DURATION:-20s}
 CONNECTIONS=${CONNECTIONS:-32}
 DB=${DB:-sqlite}
 SERVERS=${SERVERS:-1}
+DESKS=${DESKS:-1}
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432}
 PORT=${PORT:-18090}
 if [ -z "${HAICAP_BIN:-}" ]; then
@@ -36,7 +41,15 @@ for i in $(seq "$RUNS"); do
     rm -f "$tmp"/h.db*
     url="sqlite://$tmp/h.db"
   fi
-  echo -n 'mat-khau-dai' | "$bin" user add bench --role officer --unit 20242 --password-stdin --db "$url" >/dev/null 2>&1
+  # code:name of each desk (the applicant lives in the desk's commune).
+  desks=$("$bin" units list --province 48 --json | python3 -c "
+import json, sys
+cs = json.load(sys.stdin)
+cs = [c for c in cs if c['code'] == '20242'] + [c for c in cs if c['code'] != '20242']
+print(' '.join(c['code'] + ':' + c['name'].replace(' ', '_') for c in cs[:$DESKS]))")
+  for d in $desks; do
+    echo -n 'mat-khau-dai' | "$bin" user add "bench${d%%:*}" --role officer --unit "${d%%:*}" --password-stdin --db "$url" >/dev/null 2>&1
+  done
   pids=()
   for s in $(seq "$SERVERS"); do
     port=$((PORT + s - 1))
@@ -47,8 +60,9 @@ for i in $(seq "$RUNS"); do
   wrks=()
   for s in $(seq "$SERVERS"); do
     port=$((PORT + s - 1))
-    token=$(curl -sf -X POST "http://127.0.0.1:$port/api/v1/auth/login" -H 'content-type: application/json' \
-      -d '{"username":"bench","password":"mat-khau-dai"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+    token=$(for d in $desks; do curl -sf -X POST "http://127.0.0.1:$port/api/v1/auth/login" -H 'content-type: application/json' \
+      -d "{\"username\":\"bench${d%%:*}\",\"password\":\"mat-khau-dai\"}" \
+      | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"] + "|" + sys.argv[1].replace("_", " "))' "${d#*:}"; done | paste -sd,)
     HAICAP_TOKEN=$token wrk -t2 -c"$((CONNECTIONS / SERVERS))" -d"$DURATION" -s scripts/intake.lua "http://127.0.0.1:$port" \
       | tail -1 >"$tmp/wrk$s.json" &
     wrks+=($!)
@@ -62,11 +76,11 @@ print(json.dumps({"per_second": sum(x["per_second"] for x in r), "p50_ms": max(x
     | tee -a "$tmp/runs.jsonl"
   kill "${pids[@]}"; wait "${pids[@]}" 2>/dev/null || true
 done
-python3 - "$tmp/runs.jsonl" "$DB" "$CONNECTIONS" "$SERVERS" <<'PY'
+python3 - "$tmp/runs.jsonl" "$DB" "$CONNECTIONS" "$SERVERS" "$DESKS" <<'PY'
 import json, statistics, sys
 runs = [json.loads(l) for l in open(sys.argv[1])]
 med = lambda k: statistics.median(r[k] for r in runs)
-print(f"{sys.argv[2]}, {sys.argv[4]} server(s): median of {len(runs)} runs, {sys.argv[3]} connections: "
+print(f"{sys.argv[2]}, {sys.argv[4]} server(s), {sys.argv[5]} desk(s): median of {len(runs)} runs, {sys.argv[3]} connections: "
       f"{med('per_second'):.0f} intakes/s (runs: {' '.join(str(round(r['per_second'])) for r in runs)}), "
       f"p50 {med('p50_ms'):.1f} ms, p99 {med('p99_ms'):.1f} ms, errors {sum(r['non_2xx_or_errors'] for r in runs)}")
 PY

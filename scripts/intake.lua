@@ -1,16 +1,21 @@
 -- wrk script: POST /api/v1/dossiers with a fresh applicant each time.
--- The token comes from the environment (HAICAP_TOKEN), set by scripts/bench-http.sh.
-local token = os.getenv("HAICAP_TOKEN")
+-- The desks come from the environment (HAICAP_TOKEN: "token|commune name" per desk, comma-
+-- separated), set by scripts/bench-http.sh; the requests take them in turn, each applicant
+-- living in the desk's commune.
+local desks = {}
+for t, name in string.gmatch(os.getenv("HAICAP_TOKEN"), "([^,|]+)|([^,]+)") do desks[#desks + 1] = { t, name } end
 local n = 0
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer " .. token
 request = function()
   n = n + 1
+  local desk = desks[n % #desks + 1]
   local body = string.format(
-    '{"procedure_code":"1.004873","channel":"direct","applicant":{"full_name":"Người nộp %d","phone":"09%08d","address":"%d Trần Phú, Phường Hải Châu, Đà Nẵng"}}',
-    n, n % 100000000, n % 300 + 1)
-  return wrk.format(nil, "/api/v1/dossiers", nil, body)
+    '{"procedure_code":"1.004873","channel":"direct","applicant":{"full_name":"Người nộp %d","phone":"09%08d","address":"%d Trần Phú, %s, Đà Nẵng"}}',
+    n, n % 100000000, n % 300 + 1, desk[2])
+  -- wrk.format takes these headers instead of wrk.headers, not with them.
+  local headers = { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. desk[1] }
+  return wrk.format(nil, "/api/v1/dossiers", headers, body)
 end
 done = function(summary, latency, requests)
   local errors = summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout

@@ -124,6 +124,9 @@ fn desk_of(actor: &Actor, requested: Option<&str>) -> AppResult<(String, String,
     Ok((code, province, name))
 }
 
+/// An intake's write, prepared (see `App::intake_job`).
+type IntakeWrite = Box<dyn FnMut(&mut dyn store::Conn) -> Result<DossierRecord, store::StoreError> + Send>;
+
 impl App {
     /// Receives a dossier. A direct one is accepted at once (receipt and appointment); an
     /// online or postal one waits for an officer to accept it.
@@ -141,12 +144,12 @@ impl App {
         actor: &Actor,
         done: impl FnOnce(AppResult<DossierRecord>) + Send + 'static,
     ) {
-        let job = match self.intake_job(req, actor, vec![], &[]) {
+        let (unit, job) = match self.intake_job(req, actor, vec![], &[]) {
             Ok(job) => job,
             Err(e) => return done(Err(e)),
         };
         let app = self.clone();
-        self.store.submit(job, move |r| {
+        self.store.submit_ordered(Some(unit), job, move |r| {
             done(r.map_err(AppError::from).inspect(|stored| {
                 app.after_intake(stored);
                 if app.seal_pending() {
@@ -189,8 +192,8 @@ impl App {
         attachments: Vec<Attachment>,
         files: &[(String, &Upload)],
     ) -> AppResult<DossierRecord> {
-        let job = self.intake_job(req, actor, attachments, files)?;
-        let stored = self.store.write(job)?;
+        let (unit, job) = self.intake_job(req, actor, attachments, files)?;
+        let stored = self.store.write_ordered(Some(unit), job)?;
         self.after_intake(&stored);
         self.seal_after_write();
         Ok(stored)
@@ -210,16 +213,15 @@ impl App {
     /// Checks an intake and prepares its write: the procedure, channel, applicant, desk and
     /// route are checked and the documents stored (by content) before anything is written;
     /// the write then takes the day's next number, and writes the dossier, its events, its
-    /// statistics and its documents' list in one transaction.
+    /// statistics and its documents' list in one transaction. Returned with the receiving
+    /// unit, whose rows (the day's counter, the statistics) the write locks.
     fn intake_job(
         &self,
         req: &IntakeRequest,
         actor: &Actor,
         attachments: Vec<Attachment>,
         files: &[(String, &Upload)],
-    ) -> AppResult<
-        impl FnMut(&mut dyn store::Conn) -> Result<DossierRecord, store::StoreError> + Send + 'static,
-    > {
+    ) -> AppResult<(String, IntakeWrite)> {
         let state = self.catalog_state();
         let code = req.procedure_code.trim();
         let procedure = state.catalog.get(code).ok_or_else(|| {
@@ -313,25 +315,28 @@ impl App {
         let day = now.date();
         let key = pattern.counter_key(&route.receiving, &province, day);
         let events = d.events.clone();
-        Ok(move |c: &mut dyn store::Conn| {
-            let n = c
+        let unit = route.receiving.clone();
+        Ok((
+            unit,
+            Box::new(move |c: &mut dyn store::Conn| {
+                let n = c
                 .query_one(
                     "INSERT INTO counters (key, value) VALUES ($1, 1) ON CONFLICT (key) DO UPDATE SET value = counters.value + 1 RETURNING value",
                     &[(&key).into()],
                 )?
                 .and_then(|r| r.int(0))
                 .unwrap_or(1);
-            let mut rec = record.clone();
-            rec.code = pattern.code(&rec.receiving_unit, &rec.province_code, day, n as u64);
-            let (rows, head) = EventRow::chain(&rec.code, GENESIS, &events);
-            let mut dossier = d.clone();
-            dossier.code = rec.code.clone();
-            rec.follow(&dossier, head, now);
-            rec.insert(c)?;
-            EventRow::insert_all(&rows, c, &rec.code, &rec.province_code)?;
-            bump_stats(c, &rec, &deltas)?;
-            for a in &attachments {
-                c.exec(
+                let mut rec = record.clone();
+                rec.code = pattern.code(&rec.receiving_unit, &rec.province_code, day, n as u64);
+                let (rows, head) = EventRow::chain(&rec.code, GENESIS, &events);
+                let mut dossier = d.clone();
+                dossier.code = rec.code.clone();
+                rec.follow(&dossier, head, now);
+                rec.insert(c)?;
+                EventRow::insert_all(&rows, c, &rec.code, &rec.province_code)?;
+                bump_stats(c, &rec, &deltas)?;
+                for a in &attachments {
+                    c.exec(
                     "INSERT INTO attachments (dossier_code, seq, province_code, file_name, content_type, size, sha256, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                     &[
                         (&rec.code).into(),
@@ -344,9 +349,10 @@ impl App {
                         now.into(),
                     ],
                 )?;
-            }
-            rec.events = events.clone();
-            Ok(rec)
-        })
+                }
+                rec.events = events.clone();
+                Ok(rec)
+            }),
+        ))
     }
 }

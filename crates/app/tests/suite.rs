@@ -634,6 +634,50 @@ fn an_intake_answered_by_the_writer_holds_no_thread_and_the_day_before_is_sealed
 }
 
 #[test]
+fn intakes_at_many_desks_at_once_never_deadlock_the_writers() {
+    each_backend(|db| {
+        let clock = HandClock::at(at(2026, 5, 11, 8, 0));
+        let app = std::sync::Arc::new(open(db, &clock));
+        // Each desk's intakes lock its day counter and statistics rows until commit; two
+        // PostgreSQL writers taking them in different orders would wait for each other in a
+        // circle (PostgreSQL breaks it after a second and the writes are run again alone).
+        let deadlocks = || {
+            if app.store().dialect() != Dialect::Postgres {
+                return 0;
+            }
+            let sql = "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()";
+            let row = app.store().read(|c| {
+                c.batch("SELECT pg_stat_clear_snapshot()")?;
+                c.query_one(sql, &[])
+            });
+            row.unwrap().and_then(|r| r.int(0)).unwrap_or(0)
+        };
+        let before = deadlocks();
+        let desks = ["20194", "20197", "20200", "20209", "20242", "20257", "20260", "20263"];
+        let (tx, rx) = std::sync::mpsc::channel();
+        for i in 0..800 {
+            let tx = tx.clone();
+            let desk = officer(desks[(i * 5) % desks.len()]);
+            app.receive_then(&request(Channel::Direct, None), &desk, move |r| tx.send(r).unwrap());
+        }
+        drop(tx);
+        let codes: Vec<String> = rx.iter().map(|r| r.expect("every intake committed").code).collect();
+        assert_eq!(codes.len(), 800);
+        // Each desk numbered its day without a gap or a repeat.
+        for desk in desks {
+            let mut mine: Vec<&str> =
+                codes.iter().filter(|c| c.starts_with(desk)).map(String::as_str).collect();
+            mine.sort();
+            assert_eq!(mine.len(), 100, "{desk}");
+            assert!(mine.last().unwrap().ends_with("-0100"), "{desk}: {:?}", mine.last());
+        }
+        // Statistics are flushed to the shared view shortly after the transactions end.
+        std::thread::sleep(std::time::Duration::from_millis(1200));
+        assert_eq!(deadlocks(), before, "the writers deadlocked");
+    });
+}
+
+#[test]
 fn failed_logins_are_counted_across_the_servers_sharing_a_database() {
     each_backend(|db| {
         let clock = HandClock::at(at(2026, 3, 2, 8, 0));

@@ -140,6 +140,7 @@ mod tests {
         for _ in 0..3_000 {
             let (tx, rx) = std::sync::mpsc::sync_channel(1);
             writer.submit(
+                None,
                 |c| c.exec("INSERT INTO t VALUES (randomblob(8192))", &[]).map(|_| ()),
                 move |r| tx.send(r).unwrap(),
             );

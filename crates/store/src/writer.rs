@@ -34,6 +34,10 @@ pub(crate) type Connect = Arc<dyn Fn() -> Result<Box<dyn Conn>, StoreError> + Se
 struct Job {
     work: Work,
     finish: Finish,
+    /// Where the job's hot rows are (a unit's counters and statistics): a batch runs its jobs
+    /// in this order, so that every transaction locks those rows in the same order and two
+    /// writers (or servers) never wait for each other in a circle. None runs first.
+    order: Option<String>,
 }
 
 /// Committed (or refused) writes and their outcomes, for the notifier.
@@ -92,7 +96,7 @@ impl Writer {
         Writer { tx: Some(tx), threads, notifier: Some(notifier) }
     }
 
-    pub(crate) fn submit<T, F, D>(&self, mut work: F, done: D)
+    pub(crate) fn submit<T, F, D>(&self, order: Option<String>, mut work: F, done: D)
     where
         T: Send + 'static,
         F: FnMut(&mut dyn Conn) -> Result<T, StoreError> + Send + 'static,
@@ -101,6 +105,7 @@ impl Writer {
         let slot: Arc<Mutex<Option<T>>> = Arc::new(Mutex::new(None));
         let out = slot.clone();
         let job = Job {
+            order,
             work: Box::new(move |c| {
                 let v = work(c)?;
                 *out.lock().unwrap_or_else(|e| e.into_inner()) = Some(v);
@@ -146,6 +151,8 @@ fn next_batch(rx: &Mutex<Receiver<Job>>, max: usize) -> Option<Vec<Job>> {
             Err(_) => break,
         }
     }
+    // A stable sort: jobs of one unit keep the order they came in.
+    batch.sort_by(|a, b| a.order.cmp(&b.order));
     Some(batch)
 }
 
@@ -455,6 +462,7 @@ mod tests {
         let write = |id: i64| {
             let (tx, rx) = std::sync::mpsc::sync_channel(1);
             writer.submit(
+                None,
                 move |c| c.exec("INSERT INTO probe (id) VALUES ($1)", &[Val::Int(id)]),
                 move |r| tx.send(r).unwrap(),
             );
@@ -493,6 +501,7 @@ mod tests {
         for id in [1i64, 2, 1, 3, 4] {
             let tx = tx.clone();
             writer.submit(
+                None,
                 move |c| c.exec_later("INSERT INTO probe (id) VALUES ($1)", vec![Val::Int(id)]),
                 move |r| tx.send((id, r)).unwrap(),
             );
@@ -523,6 +532,7 @@ mod tests {
         for id in [1i64, 2, 3] {
             let tx = tx.clone();
             writer.submit(
+                None,
                 move |c| {
                     c.exec("INSERT INTO probe (id) VALUES ($1)", &[Val::Int(id)])?;
                     if id == 2 {
@@ -539,7 +549,11 @@ mod tests {
         assert!(matches!(&answers[1].1, Err(StoreError::Database(m)) if m.contains("a bug")), "{answers:?}");
         // Its insert was rolled back; the writer still writes.
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
-        writer.submit(|c| c.exec("INSERT INTO probe (id) VALUES (4)", &[]), move |r| tx.send(r).unwrap());
+        writer.submit(
+            None,
+            |c| c.exec("INSERT INTO probe (id) VALUES (4)", &[]),
+            move |r| tx.send(r).unwrap(),
+        );
         assert_eq!(rx.recv().unwrap(), Ok(1));
         assert!(writer.alive());
         let ids = url.connect().unwrap().query("SELECT id FROM probe ORDER BY id", &[]).unwrap();
