@@ -2,14 +2,12 @@
 //! in opposite orders deadlock now and then; the database aborts one, and the writer must run
 //! it again rather than lose it.
 
-mod common;
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 use store::{Options, Store, Val};
 
 #[test]
 fn deadlocked_writes_are_run_again_not_lost() {
-    let Some(db) = common::postgres() else { return };
+    let Some(db) = crate::common::postgres() else { return };
     // Deadlocks found in 10 ms instead of a second (new connections of this database).
     let store::DbUrl::Postgres(url) = &db.url else { unreachable!() };
     let name = url.rsplit('/').next().unwrap();

@@ -1,13 +1,11 @@
 //! The period report read back as a spreadsheet user would: every dossier of the period in the
 //! register, the same figures as the dashboard, nothing from outside the period or the unit.
 
-mod common;
-
+use crate::common::{at, backends, open, HandClock};
 use app::report::{ReportKind, ReportSpec};
 use app::{ActionRequest, Actor, Applicant, IntakeRequest};
 use calamine::{Data, Reader, Xlsx};
 use chrono::{Duration, NaiveDate};
-use common::{at, backends, open, HandClock};
 use domain::Channel;
 
 #[test]
@@ -84,7 +82,7 @@ fn the_workbook_holds_the_figures_the_index_and_every_dossier_of_the_period() {
 
 #[test]
 fn a_formula_typed_by_a_citizen_stays_text_in_every_csv() {
-    let db = common::sqlite();
+    let db = crate::common::sqlite();
     let clock = HandClock::at(at(2026, 3, 2, 8, 0));
     let app = open(&db, &clock);
     let console = Actor::console("test");

@@ -1,14 +1,12 @@
 //! The trial run goes through the real services, is deterministic for a seed, and leaves a
 //! history that verifies and figures that add up.
 
-mod common;
-
 use app::simulate::{hand_clock, simulate, SimOptions};
 use app::{Actor, App};
 use calendar::WorkCalendar;
 use chrono::NaiveDate;
 
-fn run(db: &common::TestDb, seed: u64, threads: usize) -> (App, app::simulate::SimReport) {
+fn run(db: &crate::common::TestDb, seed: u64, threads: usize) -> (App, app::simulate::SimReport) {
     let start = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
     let (clock, read) = hand_clock(start.and_hms_opt(7, 30, 0).unwrap());
     let app = App::open(&db.url, WorkCalendar::default(), read).unwrap();
@@ -33,7 +31,7 @@ fn snapshot(app: &App) -> Vec<String> {
 
 #[test]
 fn a_trial_run_is_deterministic_and_adds_up() {
-    let (a, b, c) = (common::sqlite(), common::sqlite(), common::sqlite());
+    let (a, b, c) = (crate::common::sqlite(), crate::common::sqlite(), crate::common::sqlite());
     let (app_a, ra) = run(&a, 7, 4);
     // Another number of threads: the same run (documents stored at once by many threads
     // once lost a dossier now and then).
@@ -68,7 +66,7 @@ fn a_trial_run_is_deterministic_and_adds_up() {
 
 #[test]
 fn several_provinces_run_together_and_an_unknown_one_is_refused() {
-    let db = common::sqlite();
+    let db = crate::common::sqlite();
     let start = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
     let (clock, read) = hand_clock(start.and_hms_opt(7, 30, 0).unwrap());
     let app = App::open(&db.url, WorkCalendar::default(), read).unwrap();

@@ -1,11 +1,9 @@
 //! The whole dossier under the seal, and personal data as the law asks: shown in full only to
 //! those whose work needs it, every full read recorded, erased when its time is up.
 
-mod common;
-
+use crate::common::{at, backends, open, HandClock, TestDb};
 use app::blobs::{FsBlobs, Upload};
 use app::{ActionRequest, Actor, App, Applicant, ErrorKind, IntakeRequest};
-use common::{at, backends, open, HandClock, TestDb};
 use domain::roles::{Role, Scope};
 use domain::{Channel, EventKind, Status};
 use std::sync::Arc;
@@ -269,7 +267,7 @@ fn retention_erases_personal_data_and_the_history_still_verifies() {
 
 #[test]
 fn nothing_is_stored_for_a_refused_submission_and_the_sweep_removes_what_nobody_refers_to() {
-    let db = common::sqlite();
+    let db = crate::common::sqlite();
     let clock = HandClock::at(at(2026, 5, 11, 8, 0));
     let app = app_for(&db, &clock);
     let blobs = db.data.path().join("blobs");

@@ -3,14 +3,12 @@
 //! escalated and flagged when overdue, each party seeing only its own; the province's tasks to
 //! communes with reports and lateness; the load of each official and the officer to suggest.
 
-mod common;
-
+use crate::common::{at, backends, open, HandClock, TestDb};
 use app::blobs::{FsBlobs, Upload};
 use app::directives::{DirectiveFilter, NewDirective, NewReport};
 use app::proposals::{NewProposal, ProposalFilter, ProposalResponse};
 use app::staff::{NewLeave, StaffingUpdate};
 use app::{ActionRequest, Actor, App, Applicant, ErrorKind, IntakeRequest};
-use common::{at, backends, open, HandClock, TestDb};
 use domain::roles::{Role, Scope};
 use domain::Channel;
 use std::sync::Arc;

@@ -2,8 +2,6 @@
 //! dossier, its verified history, the same figures), goes on working, and a copy into a
 //! database that already holds data is refused without touching it.
 
-mod common;
-
 use app::simulate::{hand_clock, simulate, SimOptions};
 use app::{Actor, App};
 use calendar::WorkCalendar;
@@ -34,8 +32,8 @@ fn audit_line(app: &App, insert: &'static str, at: chrono::NaiveDateTime) {
 
 #[test]
 fn a_sqlite_file_copied_into_postgres_reads_the_same_and_goes_on() {
-    let Some(pg) = common::postgres() else { return };
-    let sqlite = common::sqlite();
+    let Some(pg) = crate::common::postgres() else { return };
+    let sqlite = crate::common::sqlite();
     let start = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
     let (clock, read) = hand_clock(start.and_hms_opt(7, 30, 0).unwrap());
     let from = App::open(&sqlite.url, WorkCalendar::default(), read.clone()).unwrap();

@@ -1,8 +1,6 @@
 //! The restore drill: a deployment backed up while it works, documents included, restored into
 //! an empty database of either kind, reads the same, verifies, and goes on.
 
-mod common;
-
 use app::blobs::{FsBlobs, Upload};
 use app::simulate::{hand_clock, simulate, SimOptions};
 use app::{Actor, App, Applicant, IntakeRequest};
@@ -42,7 +40,7 @@ fn online(i: usize) -> (IntakeRequest, Vec<Upload>) {
 
 #[test]
 fn a_backup_taken_while_serving_restores_into_either_database_whole_and_verified() {
-    for source in common::backends() {
+    for source in crate::common::backends() {
         let files = tempfile::tempdir().unwrap();
         let start = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
         let (clock, read) = hand_clock(start.and_hms_opt(7, 30, 0).unwrap());
@@ -82,8 +80,8 @@ fn a_backup_taken_while_serving_restores_into_either_database_whole_and_verified
         // A backup cannot overwrite a file.
         assert!(from.backup(&file, &mut |_, _| {}).is_err());
 
-        let mut targets = vec![common::sqlite()];
-        targets.extend(common::postgres());
+        let mut targets = vec![crate::common::sqlite()];
+        targets.extend(crate::common::postgres());
         let mut first = None;
         for target in targets {
             let tables = app::backup::restore_tables(&file, &target.url, &mut |_, _| {}).unwrap();

@@ -1,11 +1,9 @@
 //! The repository and workflow suite, run on SQLite and on PostgreSQL (when reachable).
 
-mod common;
-
+use crate::common::{at, backends, open, HandClock, TestDb};
 use app::{ActionRequest, Actor, App, Applicant, DossierFilter, ErrorKind, IntakeRequest, RuleUpdate};
 use calendar::deadline::due;
 use calendar::{TimeLimit, WorkCalendar};
-use common::{at, backends, open, HandClock, TestDb};
 use domain::roles::{Role, Scope};
 use domain::{Channel, Status};
 use store::{Dialect, Val};

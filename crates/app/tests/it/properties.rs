@@ -2,10 +2,8 @@
 //! is asked, the stored history is whole, replays to the stored state, and verifies; the
 //! statistics count what the events say.
 
-mod common;
-
+use crate::common::{at, open, sqlite, HandClock};
 use app::{ActionRequest, Actor, Applicant, IntakeRequest};
-use common::{at, open, sqlite, HandClock};
 use domain::roles::Scope;
 use domain::{Channel, Dossier};
 use proptest::prelude::*;

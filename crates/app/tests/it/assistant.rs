@@ -2,11 +2,9 @@
 //! officer and the answer read by code, suggestions reviewed into the catalog's search, the
 //! index kept in the data directory and rebuilt when the catalog changes, usage per official.
 
-mod common;
-
+use crate::common::{at, backends, open, HandClock, TestDb};
 use app::assistant::Feedback;
 use app::{Actor, ErrorKind, RuleUpdate};
-use common::{at, backends, open, HandClock, TestDb};
 use domain::roles::{Role, Scope};
 
 fn each_backend(test: impl Fn(&TestDb)) {

@@ -1,12 +1,10 @@
 //! Alerts reach the officer and the commune's leaders once per dossier, kind and due date; the
 //! outbox delivers them through the configured sender, retrying with pauses, then giving up.
 
-mod common;
-
+use crate::common::{at, backends, open, HandClock};
 use app::alerts::{AlertKind, CommandSender, Message, Sender, Senders};
 use app::{ActionRequest, Actor, Applicant, IntakeRequest};
 use chrono::Duration;
-use common::{at, backends, open, HandClock};
 use domain::roles::{Role, Scope};
 use domain::Channel;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -191,7 +189,7 @@ impl Sender for Counting {
 
 #[test]
 fn two_servers_on_one_database_raise_each_alert_once_and_send_each_message_once() {
-    let Some(db) = common::postgres() else { return };
+    let Some(db) = crate::common::postgres() else { return };
     let start = at(2026, 3, 2, 8, 0);
     let clock = HandClock::at(start);
     let (a, b) = (Arc::new(open(&db, &clock)), Arc::new(open(&db, &clock)));

@@ -1,7 +1,7 @@
 //! What the operators rely on: the probes, the request id, the error contract while the
 //! database is away, and who may read the metrics.
 
-#[path = "../../store/tests/support/cluster.rs"]
+#[path = "../../../store/tests/support/cluster.rs"]
 mod cluster;
 
 use app::App;

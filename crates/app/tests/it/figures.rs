@@ -1,12 +1,10 @@
 //! The figures always agree with the dossiers themselves: for random periods and units, what
 //! the statistics say equals a direct count over the events and the dossiers.
 
-mod common;
-
+use crate::common::{at, backends, open, HandClock};
 use app::blobs::Upload;
 use app::{ActionRequest, Actor, Applicant, IntakeRequest};
 use chrono::{Duration, NaiveDate};
-use common::{at, backends, open, HandClock};
 use domain::roles::Scope;
 use domain::{Channel, Status};
 

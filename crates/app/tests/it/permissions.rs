@@ -4,10 +4,8 @@
 //! behaviour must be what the table says: allowed, refused with `action_not_permitted` naming
 //! the roles needed, or, out of scope, a dossier that does not exist.
 
-mod common;
-
+use crate::common::{at, backends, open, HandClock};
 use app::{ActionRequest, Actor, App, Applicant, ErrorKind, IntakeRequest};
-use common::{at, backends, open, HandClock};
 use domain::dossier::{allowed_in, ACTIONS};
 use domain::permissions::{allows, role_for, Place, MATRIX};
 use domain::roles::{Role, Scope, ALL_ROLES};
@@ -207,7 +205,7 @@ fn rec_place(d: &app::DossierRecord) -> Place<'_> {
 
 #[test]
 fn an_administrator_administers_and_never_acts_on_a_dossier() {
-    let db = common::sqlite();
+    let db = crate::common::sqlite();
     let clock = HandClock::at(at(2026, 5, 11, 8, 0));
     let app = open(&db, &clock);
     let req = IntakeRequest {
