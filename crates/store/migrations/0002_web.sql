@@ -20,9 +20,9 @@ CREATE TABLE ratings (
     at TIMESTAMP NOT NULL
 );
 
--- @sqlite
+-- @all
 CREATE TABLE audit_log (
-    id INTEGER PRIMARY KEY,
+    id {id},
     at TIMESTAMP NOT NULL,
     actor TEXT NOT NULL,
     action TEXT NOT NULL,
@@ -30,21 +30,13 @@ CREATE TABLE audit_log (
     ip TEXT,
     detail TEXT
 );
+-- @sqlite
 CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'append_only: the audit log cannot be changed'); END;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'append_only: the audit log cannot be changed'); END;
 
 -- @postgres
-CREATE TABLE audit_log (
-    id BIGSERIAL PRIMARY KEY,
-    at TIMESTAMP NOT NULL,
-    actor TEXT NOT NULL,
-    action TEXT NOT NULL,
-    target TEXT,
-    ip TEXT,
-    detail TEXT
-);
 CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
     FOR EACH ROW EXECUTE FUNCTION haicap_append_only();
 GRANT SELECT, INSERT, UPDATE, DELETE ON sessions, ratings TO haicap_app;

@@ -3,9 +3,9 @@
 -- suggestions with their review, aliases accepted into the catalog's search, and the
 -- operations handbook.
 
--- @sqlite
+-- @all
 CREATE TABLE assistant_questions (
-    id INTEGER PRIMARY KEY,
+    id {id},
     asked_at TIMESTAMP NOT NULL,
     question TEXT NOT NULL,
     province_code TEXT,
@@ -16,8 +16,9 @@ CREATE TABLE assistant_questions (
     asks TEXT NOT NULL,
     latency_us BIGINT NOT NULL
 );
+-- @all
 CREATE TABLE assistant_suggestions (
-    id INTEGER PRIMARY KEY,
+    id {id},
     created_at TIMESTAMP NOT NULL,
     question_id BIGINT,
     helpful BOOLEAN,
@@ -29,47 +30,17 @@ CREATE TABLE assistant_suggestions (
     reviewed_by TEXT,
     reviewed_at TIMESTAMP
 );
+-- @all
 CREATE TABLE handbook_articles (
-    id INTEGER PRIMARY KEY,
+    id {id},
     title TEXT NOT NULL,
     body TEXT NOT NULL,
     updated_at TIMESTAMP NOT NULL,
     updated_by TEXT NOT NULL
 );
+-- @sqlite
 
 -- @postgres
-CREATE TABLE assistant_questions (
-    id BIGSERIAL PRIMARY KEY,
-    asked_at TIMESTAMP NOT NULL,
-    question TEXT NOT NULL,
-    province_code TEXT,
-    username TEXT,
-    unit_code TEXT,
-    top_code TEXT,
-    confident BOOLEAN NOT NULL,
-    asks TEXT NOT NULL,
-    latency_us BIGINT NOT NULL
-);
-CREATE TABLE assistant_suggestions (
-    id BIGSERIAL PRIMARY KEY,
-    created_at TIMESTAMP NOT NULL,
-    question_id BIGINT,
-    helpful BOOLEAN,
-    kind TEXT NOT NULL,
-    procedure_code TEXT,
-    text TEXT,
-    suggested_by TEXT,
-    status TEXT NOT NULL,
-    reviewed_by TEXT,
-    reviewed_at TIMESTAMP
-);
-CREATE TABLE handbook_articles (
-    id BIGSERIAL PRIMARY KEY,
-    title TEXT NOT NULL,
-    body TEXT NOT NULL,
-    updated_at TIMESTAMP NOT NULL,
-    updated_by TEXT NOT NULL
-);
 GRANT USAGE ON SEQUENCE assistant_questions_id_seq, assistant_suggestions_id_seq, handbook_articles_id_seq TO haicap_app;
 
 -- @all

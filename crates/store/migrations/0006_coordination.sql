@@ -28,9 +28,9 @@ CREATE TABLE staff_leave (
     PRIMARY KEY (username, from_date)
 );
 
--- @sqlite
+-- @all
 CREATE TABLE proposals (
-    id INTEGER PRIMARY KEY,
+    id {id},
     province_code TEXT NOT NULL,
     commune_code TEXT NOT NULL,
     title TEXT NOT NULL,
@@ -51,8 +51,9 @@ CREATE TABLE proposals (
     event_count BIGINT NOT NULL,
     updated_at TIMESTAMP NOT NULL
 );
+-- @all
 CREATE TABLE directives (
-    id INTEGER PRIMARY KEY,
+    id {id},
     province_code TEXT NOT NULL,
     title TEXT NOT NULL,
     body TEXT NOT NULL,
@@ -61,40 +62,9 @@ CREATE TABLE directives (
     created_at TIMESTAMP NOT NULL,
     targets BIGINT NOT NULL
 );
+-- @sqlite
 
 -- @postgres
-CREATE TABLE proposals (
-    id BIGSERIAL PRIMARY KEY,
-    province_code TEXT NOT NULL,
-    commune_code TEXT NOT NULL,
-    title TEXT NOT NULL,
-    category TEXT NOT NULL,
-    body TEXT NOT NULL,
-    urgent BOOLEAN NOT NULL,
-    procedure_code TEXT,
-    dossier_code TEXT,
-    handler TEXT NOT NULL,
-    status TEXT NOT NULL,
-    escalated BOOLEAN NOT NULL,
-    to_central BOOLEAN NOT NULL,
-    filed_by TEXT NOT NULL,
-    filed_at TIMESTAMP NOT NULL,
-    due_at TIMESTAMP NOT NULL,
-    answered_at TIMESTAMP,
-    flagged_due TIMESTAMP,
-    event_count BIGINT NOT NULL,
-    updated_at TIMESTAMP NOT NULL
-);
-CREATE TABLE directives (
-    id BIGSERIAL PRIMARY KEY,
-    province_code TEXT NOT NULL,
-    title TEXT NOT NULL,
-    body TEXT NOT NULL,
-    due_date DATE NOT NULL,
-    created_by TEXT NOT NULL,
-    created_at TIMESTAMP NOT NULL,
-    targets BIGINT NOT NULL
-);
 GRANT USAGE ON SEQUENCE proposals_id_seq, directives_id_seq TO haicap_app;
 
 -- @all

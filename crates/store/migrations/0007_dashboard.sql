@@ -16,8 +16,9 @@ ALTER TABLE users ADD COLUMN phone TEXT;
 -- @sqlite
 -- One alert per person, dossier, kind and due date: a new due date (an extension) may alert
 -- again, a sweep run twice never does.
+-- @all
 CREATE TABLE alerts (
-    id INTEGER PRIMARY KEY,
+    id {id},
     created_at TIMESTAMP NOT NULL,
     username TEXT NOT NULL,
     province_code TEXT NOT NULL,
@@ -28,11 +29,13 @@ CREATE TABLE alerts (
     read_at TIMESTAMP,
     UNIQUE (username, dossier_code, kind, due_at)
 );
+-- @sqlite
 CREATE INDEX alerts_user ON alerts (username, id);
 CREATE INDEX alerts_dossier ON alerts (dossier_code, kind, due_at);
 
+-- @all
 CREATE TABLE outbox (
-    id INTEGER PRIMARY KEY,
+    id {id},
     created_at TIMESTAMP NOT NULL,
     alert_id BIGINT,
     recipient TEXT NOT NULL,
@@ -46,6 +49,7 @@ CREATE TABLE outbox (
     last_error TEXT,
     sent_at TIMESTAMP
 );
+-- @sqlite
 CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
 
 INSERT INTO stats_unit_daily (province_code, day, unit_code, channel, registered, received, refused, supplement_requested, extended, transferred, resolved_early, resolved_on_time, resolved_late, returned, withdrawn, stopped, digitised)
@@ -75,36 +79,9 @@ ON CONFLICT (province_code, unit_code, procedure_code, day, channel) DO UPDATE S
 -- @postgres
 -- One alert per person, dossier, kind and due date: a new due date (an extension) may alert
 -- again, a sweep run twice never does.
-CREATE TABLE alerts (
-    id BIGSERIAL PRIMARY KEY,
-    created_at TIMESTAMP NOT NULL,
-    username TEXT NOT NULL,
-    province_code TEXT NOT NULL,
-    unit_code TEXT NOT NULL,
-    dossier_code TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    due_at TIMESTAMP NOT NULL,
-    read_at TIMESTAMP,
-    UNIQUE (username, dossier_code, kind, due_at)
-);
 CREATE INDEX alerts_user ON alerts (username, id);
 CREATE INDEX alerts_dossier ON alerts (dossier_code, kind, due_at);
 
-CREATE TABLE outbox (
-    id BIGSERIAL PRIMARY KEY,
-    created_at TIMESTAMP NOT NULL,
-    alert_id BIGINT,
-    recipient TEXT NOT NULL,
-    channel TEXT NOT NULL,
-    address TEXT,
-    subject TEXT NOT NULL,
-    body TEXT NOT NULL,
-    status TEXT NOT NULL,
-    attempts BIGINT NOT NULL,
-    next_attempt_at TIMESTAMP NOT NULL,
-    last_error TEXT,
-    sent_at TIMESTAMP
-);
 CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
 
 INSERT INTO stats_unit_daily (province_code, day, unit_code, channel, registered, received, refused, supplement_requested, extended, transferred, resolved_early, resolved_on_time, resolved_late, returned, withdrawn, stopped, digitised)

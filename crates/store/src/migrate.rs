@@ -4,7 +4,8 @@ use crate::conn::{Conn, Dialect};
 use crate::value::Val;
 use crate::StoreError;
 
-/// (version, name, SQL with `-- @all` / `-- @sqlite` / `-- @postgres` sections).
+/// (version, name, SQL with `-- @all` / `-- @sqlite` / `-- @postgres` sections, and `{id}` for
+/// a table's generated key, which each dialect spells its own way: a table is written once).
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("../migrations/0001_init.sql")),
     (2, "web", include_str!("../migrations/0002_web.sql")),
@@ -23,7 +24,15 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
 /// The latest schema version this build knows.
 pub const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
 
-/// The parts of a migration file that `dialect` runs.
+/// A generated 64-bit key, as each dialect spells it.
+fn id_column(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Sqlite => "INTEGER PRIMARY KEY",
+        Dialect::Postgres => "BIGSERIAL PRIMARY KEY",
+    }
+}
+
+/// The parts of a migration file that `dialect` runs, `{id}` spelt out.
 fn sections(sql: &str, dialect: Dialect) -> String {
     let mut keep = true;
     let mut out = String::with_capacity(sql.len());
@@ -39,7 +48,7 @@ fn sections(sql: &str, dialect: Dialect) -> String {
             _ => {}
         }
     }
-    out
+    out.replace("{id}", id_column(dialect))
 }
 
 /// Brings the schema up to date; returns the versions applied.
@@ -98,6 +107,43 @@ mod tests {
         let sql = "-- @all\nA;\n-- @sqlite\nS;\n-- @postgres\nP;\n-- @all\nB;\n";
         assert_eq!(sections(sql, Dialect::Sqlite), "A;\nS;\nB;\n");
         assert_eq!(sections(sql, Dialect::Postgres), "A;\nP;\nB;\n");
+        let table = "-- @all\nCREATE TABLE t (id {id}, x TEXT);\n";
+        assert_eq!(sections(table, Dialect::Sqlite), "CREATE TABLE t (id INTEGER PRIMARY KEY, x TEXT);\n");
+        assert_eq!(
+            sections(table, Dialect::Postgres),
+            "CREATE TABLE t (id BIGSERIAL PRIMARY KEY, x TEXT);\n"
+        );
+    }
+
+    /// The tables created in a dialect's own sections (`-- @sqlite` or `-- @postgres`).
+    fn own_tables(sql: &str, marker: &str) -> Vec<String> {
+        let mut current = "-- @all";
+        let mut out = vec![];
+        for line in sql.lines() {
+            let t = line.trim();
+            if t.starts_with("-- @") {
+                current = t;
+            } else if current == marker {
+                if let Some(name) = t.strip_prefix("CREATE TABLE ").and_then(|r| r.split_whitespace().next())
+                {
+                    out.push(name.to_string());
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn no_table_is_written_twice_once_per_dialect() {
+        for (version, name, sql) in MIGRATIONS {
+            let sqlite = own_tables(sql, "-- @sqlite");
+            let twice: Vec<String> =
+                own_tables(sql, "-- @postgres").into_iter().filter(|t| sqlite.contains(t)).collect();
+            assert!(
+                twice.is_empty(),
+                "migration {version} ({name}) writes {twice:?} once per dialect: write it once, with {{id}}"
+            );
+        }
     }
 
     #[test]
