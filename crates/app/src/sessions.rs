@@ -205,6 +205,15 @@ impl App {
         Ok(Some(s))
     }
 
+    /// Drops every cached session of an account from this server's cache.
+    pub(crate) fn forget_sessions_of(&self, username: &str) {
+        self.sessions
+            .cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|_, (s, _)| s.user.username != username);
+    }
+
     /// Drops a session, known by its token's hash, from this server's cache.
     pub fn forget_session_hash(&self, hash: &str) {
         self.sessions.cache.lock().unwrap_or_else(|e| e.into_inner()).remove(hash);

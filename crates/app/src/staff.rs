@@ -83,7 +83,7 @@ fn province_of_unit(code: &str) -> Option<String> {
 }
 
 /// Whether the actor may see the people of `unit`.
-fn sees_unit(actor: &Actor, unit: &str) -> bool {
+pub(crate) fn sees_unit(actor: &Actor, unit: &str) -> bool {
     match &actor.scope {
         Scope::Everything => true,
         Scope::Province(p) => province_of_unit(unit).as_deref() == Some(p),

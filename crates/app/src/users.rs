@@ -49,6 +49,41 @@ pub fn hash_password(password: &str) -> AppResult<String> {
 }
 
 impl App {
+    /// Disables an account (an official who left or moved) or enables it again. A disabled
+    /// account cannot sign in and is never assigned work; its sessions end at once, here and,
+    /// within the 30 seconds after which every server re-reads a session's account, on the
+    /// others. For the console, or an administrator of the account's unit or province.
+    pub fn set_active(&self, username: &str, active: bool, actor: &crate::Actor) -> AppResult<User> {
+        let Some((user, _)) = self.user(username)? else {
+            return Err(AppError::new(
+                Code::UserNotFound,
+                format!("không có tài khoản \"{}\"", username.trim()),
+            ));
+        };
+        let console = actor.role.is_none();
+        let admin_here = actor.role == Some(Role::Admin) && crate::staff::sees_unit(actor, &user.unit_code);
+        if !(console || admin_here) || user.username == actor.username {
+            return Err(AppError::new(
+                Code::AdminOnly,
+                "chỉ quản trị của đơn vị (hoặc tại máy chủ) được khoá hay mở tài khoản, và không khoá chính mình",
+            ));
+        }
+        let name = user.username.clone();
+        self.store.write(move |c| {
+            c.exec("UPDATE users SET active = $1 WHERE username = $2", &[active.into(), (&name).into()])?;
+            if !active {
+                c.exec("DELETE FROM sessions WHERE username = $1", &[(&name).into()])?;
+            }
+            Ok(())
+        })?;
+        if !active {
+            self.forget_sessions_of(&user.username);
+        }
+        let action = if active { "account_enabled" } else { "account_disabled" };
+        self.log(&actor.username, action, Some(&user.username), None, None);
+        Ok(User { active, ..user })
+    }
+
     pub fn add_user(
         &self,
         username: &str,

@@ -50,6 +50,17 @@ enum UserCmd {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
+    /// Khoá tài khoản (cán bộ nghỉ việc, chuyển công tác): không đăng nhập được, phiên đang mở kết thúc.
+    Disable { username: String },
+    /// Mở lại tài khoản đã khoá.
+    Enable { username: String },
+}
+
+fn set_active(app: &app::App, db: &DbArgs, username: &str, active: bool) -> Result<(), CliError> {
+    let u = app.set_active(username, active, &db.actor(app)?)?;
+    outln!("{}\t{}", u.username, if u.active { "active" } else { "disabled" });
+    eprintln!("Đã {} tài khoản {}.", if u.active { "mở lại" } else { "khoá" }, u.username);
+    Ok(())
 }
 
 pub fn run_user(a: UserArgs) -> CmdResult {
@@ -93,6 +104,8 @@ pub fn run_user(a: UserArgs) -> CmdResult {
             outln!("{}\t{}\t{}", u.username, u.role, u.unit_code);
             eprintln!("Đã tạo tài khoản {} ({}) thuộc đơn vị {}.", u.username, role.label(), u.unit_code);
         }
+        UserCmd::Disable { username } => set_active(&app, &a.db, &username, false)?,
+        UserCmd::Enable { username } => set_active(&app, &a.db, &username, true)?,
     }
     Ok(ExitCode::SUCCESS)
 }

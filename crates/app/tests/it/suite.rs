@@ -676,6 +676,33 @@ fn intakes_at_many_desks_at_once_never_deadlock_the_writers() {
 }
 
 #[test]
+fn a_disabled_account_signs_in_no_more_and_its_sessions_end_on_every_server() {
+    each_backend(|db| {
+        let clock = HandClock::at(at(2026, 3, 2, 8, 0));
+        let (a, b) = (open(db, &clock), open(db, &clock));
+        a.add_user("lan", Role::Officer, HAI_CHAU, "mat-khau-dai", None).unwrap();
+        a.add_user("quantri", Role::Admin, HAI_CHAU, "mat-khau-dai", None).unwrap();
+        a.add_user("quantri.hue", Role::Admin, "19753", "mat-khau-dai", None).unwrap();
+        let (token, _) = a.login("lan", "mat-khau-dai", "192.0.2.1").unwrap();
+        assert!(b.session(&token).unwrap().is_some(), "the other server knows the session");
+        let admin = |name: &str| Actor::of(&a.user(name).unwrap().unwrap().0);
+        // Another unit's administrator may not, nor may an administrator lock themselves.
+        assert_eq!(a.set_active("lan", false, &admin("quantri.hue")).unwrap_err().code, "admin_only");
+        assert_eq!(a.set_active("quantri", false, &admin("quantri")).unwrap_err().code, "admin_only");
+        assert_eq!(a.set_active("khong.co", false, &admin("quantri")).unwrap_err().code, "user_not_found");
+        assert!(!a.set_active("lan", false, &admin("quantri")).unwrap().active);
+        assert!(a.session(&token).unwrap().is_none(), "ended at once here");
+        // The other server re-reads its cached sessions within 30 seconds.
+        clock.set(at(2026, 3, 2, 8, 1));
+        assert!(b.session(&token).unwrap().is_none(), "and there");
+        assert_eq!(b.login("lan", "mat-khau-dai", "192.0.2.1").unwrap_err().code, "invalid_credentials");
+        // Enabled again from the console: she signs in.
+        assert!(a.set_active("lan", true, &Actor::console("test")).unwrap().active);
+        assert!(b.login("lan", "mat-khau-dai", "192.0.2.1").is_ok());
+    });
+}
+
+#[test]
 fn failed_logins_are_counted_across_the_servers_sharing_a_database() {
     each_backend(|db| {
         let clock = HandClock::at(at(2026, 3, 2, 8, 0));
