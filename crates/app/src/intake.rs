@@ -152,13 +152,21 @@ impl App {
         self.store.submit_ordered(Some(unit), job, move |r| {
             done(r.map_err(AppError::from).inspect(|stored| {
                 app.after_intake(stored);
-                if app.seal_pending() {
-                    // A new day: the days before are sealed off this thread (the notifier
-                    // must not wait for the writer it serves). Once a day per server.
+                // A new day: the days before are sealed off this thread (the notifier must not
+                // wait for the writer it serves), by one thread at a time: the intakes that
+                // come while it seals start none of their own.
+                if app.seal_pending() && !app.sealing.swap(true, std::sync::atomic::Ordering::AcqRel) {
                     let app = app.clone();
-                    let _ = std::thread::Builder::new()
-                        .name("haicap-seal".into())
-                        .spawn(move || app.seal_after_write());
+                    let started = std::thread::Builder::new().name("haicap-seal".into()).spawn({
+                        let app = app.clone();
+                        move || {
+                            app.seal_after_write();
+                            app.sealing.store(false, std::sync::atomic::Ordering::Release);
+                        }
+                    });
+                    if started.is_err() {
+                        app.sealing.store(false, std::sync::atomic::Ordering::Release);
+                    }
                 }
             }))
         });

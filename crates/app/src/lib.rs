@@ -146,6 +146,8 @@ pub struct App {
     clock: Clock,
     /// The last day whose digest is sealed (or checked to need none).
     sealed_through: Mutex<Option<NaiveDate>>,
+    /// A thread sealing the days before today is running (see [`App::receive_then`]).
+    sealing: std::sync::atomic::AtomicBool,
     /// Dossiers as this process last wrote them: the next action starts from here instead of
     /// reading the database. Safe with other writers: a stale copy fails the conditional
     /// append and is read again.
@@ -184,6 +186,7 @@ impl App {
             settings,
             clock,
             sealed_through: Mutex::new(None),
+            sealing: std::sync::atomic::AtomicBool::new(false),
             recent: Mutex::new(recent::Recent::new(RECENT_CAP)),
             sessions: sessions::Sessions::default(),
             blobs: Arc::new(blobs::FsBlobs { root: Places::for_db(url).blobs }),
