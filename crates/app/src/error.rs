@@ -36,11 +36,6 @@ impl AppError {
         }
     }
 
-    /// An error of `code` with the catalogue's message.
-    pub fn of(code: Code) -> AppError {
-        AppError::new(code, code.message())
-    }
-
     /// A fault of ours: the client is told only that it happened; `cause` is logged.
     pub fn internal(code: Code, cause: impl fmt::Display) -> AppError {
         AppError {
@@ -62,8 +57,7 @@ impl fmt::Display for AppError {
 
 impl std::error::Error for AppError {}
 
-/// What a client is told of a fault of ours.
-pub const INTERNAL_MESSAGE: &str = "lỗi xử lý nội bộ; bộ phận kỹ thuật đã được ghi nhận, hãy thử lại sau";
+pub use errors::INTERNAL_MESSAGE;
 
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {

@@ -46,8 +46,11 @@ impl Kind {
     }
 }
 
+/// What a client is told of a fault of ours (the cause goes to the log only).
+pub const INTERNAL_MESSAGE: &str = "lỗi xử lý nội bộ; bộ phận kỹ thuật đã được ghi nhận, hãy thử lại sau";
+
 macro_rules! catalogue {
-    ($($variant:ident = $code:literal, $kind:ident, $message:literal;)*) => {
+    ($($variant:ident = $code:literal, $kind:ident, $message:expr;)*) => {
         /// A stable error code.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Code {
@@ -77,14 +80,6 @@ macro_rules! catalogue {
                     $(Code::$variant => $message,)*
                 }
             }
-
-            /// The code of a string, if it is one.
-            pub fn of(s: &str) -> Option<Code> {
-                match s {
-                    $($code => Some(Code::$variant),)*
-                    _ => None,
-                }
-            }
         }
     };
 }
@@ -106,10 +101,10 @@ catalogue! {
     BadTrustedProxies = "bad_trusted_proxies", Invalid, "danh sách máy chủ trung gian tin cậy không hợp lệ";
     BadUpload = "bad_upload", Invalid, "không đọc được nội dung gửi lên";
     Bench = "bench", Internal, "phép đo hiệu năng không chạy được";
-    BlobMissing = "blob_missing", Internal, "lỗi xử lý nội bộ; bộ phận kỹ thuật đã được ghi nhận, hãy thử lại sau";
-    BlobStore = "blob_store", Internal, "lỗi xử lý nội bộ; bộ phận kỹ thuật đã được ghi nhận, hãy thử lại sau";
+    BlobMissing = "blob_missing", Internal, INTERNAL_MESSAGE;
+    BlobStore = "blob_store", Internal, INTERNAL_MESSAGE;
     BodyTooLarge = "body_too_large", TooLarge, "nội dung gửi lên quá lớn (tối đa 64 KiB)";
-    BrokenHistory = "broken_history", Internal, "lỗi xử lý nội bộ; bộ phận kỹ thuật đã được ghi nhận, hãy thử lại sau";
+    BrokenHistory = "broken_history", Internal, INTERNAL_MESSAGE;
     BrokenPipe = "broken_pipe", Internal, "đầu ra đã đóng";
     Busy = "busy", Conflict, "nhiệm vụ vừa được cập nhật; hãy tải lại và thử lại";
     Calendar = "calendar", Invalid, "ngày nằm ngoài phạm vi lịch làm việc";
@@ -119,22 +114,22 @@ catalogue! {
     CommuneOnly = "commune_only", Forbidden, "báo cáo nhiệm vụ do xã, phường được giao gửi";
     ConcurrentUpdate = "concurrent_update", Conflict, "hồ sơ đang được người khác cập nhật; hãy thử lại";
     ConsentRequired = "consent_required", Invalid, "cần đồng ý với thông báo xử lý dữ liệu cá nhân trước khi gửi";
-    CorruptRecord = "corrupt_record", Internal, "lỗi xử lý nội bộ; bộ phận kỹ thuật đã được ghi nhận, hãy thử lại sau";
+    CorruptRecord = "corrupt_record", Internal, INTERNAL_MESSAGE;
     DbBusy = "db_busy", Unavailable, "hệ thống đang bận; hãy thử lại";
     DbConstraint = "db_constraint", Conflict, "dữ liệu mâu thuẫn với dữ liệu đã có; hãy tải lại và thử lại";
-    DbError = "db_error", Internal, "lỗi xử lý nội bộ; bộ phận kỹ thuật đã được ghi nhận, hãy thử lại sau";
+    DbError = "db_error", Internal, INTERNAL_MESSAGE;
     DbUnavailable = "db_unavailable", Unavailable, "cơ sở dữ liệu tạm thời không truy cập được; hãy thử lại sau ít phút";
     DirectiveNotFound = "directive_not_found", NotFound, "không có nhiệm vụ số …";
     DossierNotFound = "dossier_not_found", NotFound, "không tìm thấy hồ sơ với mã và mã tra cứu này";
     DueInPast = "due_in_past", Invalid, "hạn hoàn thành đã qua";
-    Export = "export", Internal, "lỗi xử lý nội bộ; bộ phận kỹ thuật đã được ghi nhận, hãy thử lại sau";
+    Export = "export", Internal, INTERNAL_MESSAGE;
     FileTooLarge = "file_too_large", TooLarge, "tệp \"…\" lớn hơn 10 MB";
     FileType = "file_type", Invalid, "tệp \"…\" không phải PDF, JPEG hay PNG";
     FilesTooLarge = "files_too_large", TooLarge, "tổng dung lượng tệp vượt 25 MB";
     Forbidden = "forbidden", Forbidden, "tài khoản không có quyền thực hiện việc này";
     HandoffNotFound = "handoff_not_found", NotFound, "không có câu hỏi nào với mã này";
     InputNotFound = "input_not_found", Invalid, "không mở được tệp '…': …";
-    Internal = "internal", Internal, "lỗi xử lý nội bộ; bộ phận kỹ thuật đã được ghi nhận, hãy thử lại sau";
+    Internal = "internal", Internal, INTERNAL_MESSAGE;
     InvalidAction = "invalid_action", Invalid, "thao tác \"…\" không có; dùng answer, request_info, supplement, forward, escalate, to_central, reopen, close";
     InvalidAddress = "invalid_address", Invalid, "địa chỉ không hợp lệ";
     InvalidAmount = "invalid_amount", Invalid, "cần số tiền phải nộp (amount_vnd, đồng, lớn hơn 0)";
@@ -197,7 +192,7 @@ catalogue! {
     NoCommunes = "no_communes", Invalid, "cần chọn ít nhất một xã, phường (commune_codes)";
     NoData = "no_data", Invalid, "chưa có hồ sơ nào của tỉnh …: chạy haicap simulate trước";
     NoIndexRules = "no_index_rules", Invalid, "chưa có bộ chỉ số cho thời gian này (Quyết định 766/QĐ-TTg có hiệu lực từ 23/6/2022)";
-    NoRandomness = "no_randomness", Internal, "lỗi xử lý nội bộ; bộ phận kỹ thuật đã được ghi nhận, hãy thử lại sau";
+    NoRandomness = "no_randomness", Internal, INTERNAL_MESSAGE;
     NoSuchForm = "no_such_form", NotFound, "hồ sơ chưa có yêu cầu bổ sung";
     NotADossierList = "not_a_dossier_list", Invalid, "thủ tục chưa công khai đầy đủ xem ở danh mục thủ tục, không phải danh sách hồ sơ";
     NotAllowed = "not_allowed", Forbidden, "tài khoản này không được báo cáo nhiệm vụ";
@@ -251,7 +246,7 @@ catalogue! {
     UserExists = "user_exists", Conflict, "tên đăng nhập \"…\" đã có";
     UserNotFound = "user_not_found", NotFound, "không có tài khoản \"…\"";
     WeakPassword = "weak_password", Invalid, "mật khẩu cần từ 8 ký tự trở lên";
-    WriteFailed = "write_failed", Internal, "lỗi xử lý nội bộ; bộ phận kỹ thuật đã được ghi nhận, hãy thử lại sau";
+    WriteFailed = "write_failed", Internal, INTERNAL_MESSAGE;
     YearOutOfRange = "year_out_of_range", Invalid, "năm … nằm ngoài phạm vi lịch hỗ trợ (…–…)";
 }
 
@@ -321,9 +316,7 @@ mod tests {
             let s = c.as_str();
             assert!(seen.insert(s), "{s} twice");
             assert!(s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'), "{s}");
-            assert_eq!(Code::of(s), Some(*c));
             assert!(!c.message().is_empty(), "{s} has a message");
         }
-        assert_eq!(Code::of("no_such_code"), None);
     }
 }
