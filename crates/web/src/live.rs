@@ -188,11 +188,19 @@ struct Listening {
     actor: Actor,
     hash: String,
     expires: tokio::time::Instant,
-    _open: Open,
+    /// The session is asked again now and then (an account disabled, a logout this server
+    /// did not hear of): the stream ends with it.
+    token: String,
+    recheck: tokio::time::Interval,
+    open: Open,
 }
 
+/// How often a stream asks whether its session still holds.
+pub const SESSION_RECHECK: Duration = Duration::from_secs(30);
+
 /// The live stream of changes the caller may see. It ends when the session ends: at logout
-/// (on any server) or at its expiry.
+/// (on any server), at its expiry, or, within [`SESSION_RECHECK`] and the session cache's
+/// half minute, when the account is disabled.
 pub async fn stream(
     State(web): State<Arc<Web>>,
     caller: Caller,
@@ -217,13 +225,26 @@ pub async fn stream(
         actor: Actor::of(&caller.session.user),
         hash: app::token_hash(&caller.token),
         expires: tokio::time::Instant::now() + left,
-        _open: Open { web: web.clone(), user },
+        recheck: {
+            let start = tokio::time::Instant::now() + SESSION_RECHECK;
+            tokio::time::interval_at(start, SESSION_RECHECK)
+        },
+        token: caller.token.clone(),
+        open: Open { web: web.clone(), user },
     };
     let events = futures_util::stream::unfold(state, |mut s| async move {
         loop {
-            let Listening { rx, nx, logouts, actor, hash, expires, .. } = &mut s;
+            let Listening { rx, nx, logouts, actor, hash, expires, token, recheck, open } = &mut s;
             let heard = tokio::select! {
                 _ = tokio::time::sleep_until(*expires) => Heard::Closed,
+                _ = recheck.tick() => {
+                    let (app, token) = (open.web.app.clone(), token.clone());
+                    match crate::blocking(move || app.session(&token)).await {
+                        Ok(None) => Heard::Closed,
+                        // Still valid, or the database away for now: the stream goes on.
+                        _ => continue,
+                    }
+                }
                 r = logouts.recv() => match r {
                     Ok(h) if h == *hash => Heard::Closed,
                     _ => continue,
