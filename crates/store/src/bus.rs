@@ -20,6 +20,9 @@ const CHANNEL: &str = "haicap_live";
 const MAX_PAYLOAD: usize = 7_900;
 /// How often the threads look at the stop flag when idle.
 const TICK: Duration = Duration::from_millis(500);
+/// How long the sender lets messages gather after a notification: each notification is a
+/// transaction of its own, and at a province's busiest every write sends a message.
+const GATHER: Duration = Duration::from_millis(25);
 
 pub struct Bus {
     tx: Option<Sender<String>>,
@@ -104,7 +107,12 @@ fn send_loop(url: &str, outgoing: &Receiver<String>, stop: &AtomicBool) {
         pending.extend(outgoing.try_iter().take(10_000));
         let c = match &mut client {
             Some(c) if !c.is_closed() => c,
-            _ => match connect(url) {
+            _ => match connect(url).and_then(|mut c| {
+                // A notification is a cue to refresh, not a record: its commit need not wait
+                // for the disk.
+                c.batch_execute("SET synchronous_commit = off").ok()?;
+                Some(c)
+            }) {
                 Some(c) => client.insert(c),
                 None => {
                     // The database is away: what was waiting is dropped (see the module's
@@ -133,6 +141,7 @@ fn send_loop(url: &str, outgoing: &Receiver<String>, stop: &AtomicBool) {
         if failed {
             client = None;
         }
+        std::thread::sleep(GATHER);
     }
 }
 
