@@ -144,12 +144,12 @@ impl App {
         actor: &Actor,
         done: impl FnOnce(AppResult<DossierRecord>) + Send + 'static,
     ) {
-        let (unit, job) = match self.intake_job(req, actor, vec![], &[]) {
+        let (counter, job) = match self.intake_job(req, actor, vec![], &[]) {
             Ok(job) => job,
             Err(e) => return done(Err(e)),
         };
         let app = self.clone();
-        self.store.submit_ordered(Some(unit), job, move |r| {
+        self.store.submit_numbered(Some(counter), job, move |r| {
             done(r.map_err(AppError::from).inspect(|stored| {
                 app.after_intake(stored);
                 // A new day: the days before are sealed off this thread (the notifier must not
@@ -200,8 +200,8 @@ impl App {
         attachments: Vec<Attachment>,
         files: &[(String, &Upload)],
     ) -> AppResult<DossierRecord> {
-        let (unit, job) = self.intake_job(req, actor, attachments, files)?;
-        let stored = self.store.write_ordered(Some(unit), job)?;
+        let (counter, job) = self.intake_job(req, actor, attachments, files)?;
+        let stored = self.store.write_numbered(Some(counter), job)?;
         self.after_intake(&stored);
         self.seal_after_write();
         Ok(stored)
@@ -221,8 +221,8 @@ impl App {
     /// Checks an intake and prepares its write: the procedure, channel, applicant, desk and
     /// route are checked and the documents stored (by content) before anything is written;
     /// the write then takes the day's next number, and writes the dossier, its events, its
-    /// statistics and its documents' list in one transaction. Returned with the receiving
-    /// unit, whose rows (the day's counter, the statistics) the write locks.
+    /// statistics and its documents' list in one transaction. Returned with the counter the
+    /// write takes its number from (see `Store::write_numbered`).
     fn intake_job(
         &self,
         req: &IntakeRequest,
@@ -323,17 +323,10 @@ impl App {
         let day = now.date();
         let key = pattern.counter_key(&route.receiving, &province, day);
         let events = d.events.clone();
-        let unit = route.receiving.clone();
         Ok((
-            unit,
+            key.clone(),
             Box::new(move |c: &mut dyn store::Conn| {
-                let n = c
-                .query_one(
-                    "INSERT INTO counters (key, value) VALUES ($1, 1) ON CONFLICT (key) DO UPDATE SET value = counters.value + 1 RETURNING value",
-                    &[(&key).into()],
-                )?
-                .and_then(|r| r.int(0))
-                .unwrap_or(1);
+                let n = c.next_number(&key)?;
                 let mut rec = record.clone();
                 rec.code = pattern.code(&rec.receiving_unit, &rec.province_code, day, n as u64);
                 let (rows, head) = EventRow::chain(&rec.code, GENESIS, &events);

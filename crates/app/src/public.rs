@@ -201,9 +201,7 @@ impl App {
         if score >= 4 {
             deltas.push((now.date(), Counter::Satisfied));
         }
-        // In the receiving unit's order, as every write bumping its statistics.
-        let unit = d.receiving_unit.clone();
-        match self.store.write_ordered(Some(unit), move |c| {
+        match self.store.write(move |c| {
             c.exec("INSERT INTO ratings (dossier_code, province_code, score, comment, at) VALUES ($1, $2, $3, $4, $5)", &vals)?;
             crate::records::bump_stats(c, &d, &deltas)
         }) {

@@ -300,13 +300,9 @@ pub(crate) fn bump_stats(
             Val::Int(d.channel.portal_code().into()),
         ];
         params.extend(counts.iter().map(|&n| Val::Int(n)));
-        if c.dialect() == store::Dialect::Postgres {
-            // One statement for both tables (PostgreSQL runs an INSERT inside WITH): a
-            // statement fewer per write for the server to parse, plan and answer.
-            c.exec_later(BOTH_STATS_UPSERT.as_str(), params)?;
-            continue;
-        }
-        c.exec_later(STATS_UPSERT.as_str(), params)?;
+        // Summed per row and written at the commit (see `Conn::add_at_commit`): these rows
+        // are every intake's of a desk and day.
+        c.add_at_commit(STATS_UPSERT.as_str(), params, 5)?;
         // The same counts per unit and day, all procedures together (what dashboards read).
         let unit_params: Vec<Val> = [
             Val::from(&d.province_code),
@@ -317,7 +313,7 @@ pub(crate) fn bump_stats(
         .into_iter()
         .chain(counts.iter().map(|&n| Val::Int(n)))
         .collect();
-        c.exec_later(UNIT_STATS_UPSERT.as_str(), unit_params)?;
+        c.add_at_commit(UNIT_STATS_UPSERT.as_str(), unit_params, 4)?;
     }
     Ok(())
 }
@@ -335,37 +331,21 @@ static STATS_UPSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     )
 });
 
-/// The upsert of a unit's daily counts, its key taken from the parameters `keys` (province,
-/// day, unit, channel) and its counts from `$first_count` on.
-fn unit_stats_upsert(keys: [usize; 4], first_count: usize) -> String {
+/// The upsert of a unit's daily counts ($1 province, $2 day, $3 unit, $4 channel, $5… the
+/// counts).
+static UNIT_STATS_UPSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     let cols: Vec<&str> = ALL_COUNTERS.iter().map(|c| c.column()).collect();
-    let keys: Vec<String> = keys.iter().map(|i| format!("${i}")).collect();
-    let placeholders: Vec<String> =
-        (first_count..first_count + cols.len()).map(|i| format!("${i}")).collect();
+    let placeholders: Vec<String> = (5..5 + cols.len()).map(|i| format!("${i}")).collect();
     let updates: Vec<String> =
         cols.iter().map(|c| format!("{c} = stats_unit_daily.{c} + excluded.{c}")).collect();
     format!(
-        "INSERT INTO stats_unit_daily (province_code, day, unit_code, channel, {}) VALUES ({}, {})
+        "INSERT INTO stats_unit_daily (province_code, day, unit_code, channel, {}) VALUES ($1, $2, $3, $4, {})
          ON CONFLICT (province_code, day, unit_code, channel) DO UPDATE SET {}",
         cols.join(", "),
-        keys.join(", "),
         placeholders.join(", "),
         updates.join(", ")
     )
-}
-
-/// PostgreSQL: both upserts in one statement, the unit's with the per-procedure parameters ($1
-/// province, $2 unit, $4 day, $5 channel, $6… the counts).
-static BOTH_STATS_UPSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    format!(
-        "WITH per_procedure AS ({} RETURNING 1)\n{}",
-        STATS_UPSERT.as_str(),
-        unit_stats_upsert([1, 4, 2, 5], 6)
-    )
 });
-
-static UNIT_STATS_UPSERT: std::sync::LazyLock<String> =
-    std::sync::LazyLock::new(|| unit_stats_upsert([1, 2, 3, 4], 5));
 
 /// Reads a dossier's events in order, with their stored hashes.
 pub(crate) fn load_events(c: &mut dyn Conn, code: &str) -> Result<Vec<(Event, String)>, StoreError> {

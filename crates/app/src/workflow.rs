@@ -339,9 +339,7 @@ impl App {
             // Shared with the write, so that the writer's thread neither copies nor frees it.
             let next = Arc::new(next);
             let to_write = next.clone();
-            // The statistics it bumps are the receiving unit's: in that unit's order (see
-            // `Store::write_ordered`).
-            let written = self.store.write_ordered(Some(current.receiving_unit.clone()), move |c| {
+            let written = self.store.write(move |c| {
                 if !to_write.update_if(c, &current)? {
                     return Ok(false);
                 }

@@ -35,6 +35,40 @@ pub trait Conn: Send {
         self.exec(sql, &params).map(|_| ())
     }
 
+    /// Inside a write transaction: adds the integers `params[keys..]` to the row whose key is
+    /// `params[..keys]`, by `sql` (an upsert that adds its values to the row's). In the
+    /// writer's transactions the additions to one row are summed and written at the commit
+    /// (see `tx`); elsewhere at once. Nothing in the same transaction may read those rows.
+    fn add_at_commit(&mut self, sql: &str, params: Vec<Val>, keys: usize) -> Result<(), StoreError> {
+        let _ = keys;
+        self.exec_later(sql, params)
+    }
+
+    /// Inside a write transaction: the next number of the counter `key` (from 1). Never the
+    /// same number twice. On SQLite the number is taken in the transaction (a write that fails
+    /// gives it back); in a PostgreSQL writer's transaction on a connection of its own (see
+    /// `tx`: a number taken by a write that then fails is skipped).
+    fn next_number(&mut self, key: &str) -> Result<i64, StoreError> {
+        self.query_one(NEXT_NUMBER, &[key.into()])?
+            .and_then(|r| r.int(0))
+            .ok_or_else(|| StoreError::Database("bộ đếm không trả số".into()))
+    }
+
+    /// Outside a transaction: runs a query in a transaction of its own, committed at once. On
+    /// PostgreSQL in one round trip, its commit not waiting for the disk: for what the next
+    /// transaction on this connection depends on (see `tx`), whose own commit puts both on
+    /// disk.
+    fn query_apart(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Row>, StoreError> {
+        self.begin()?;
+        match self.query(sql, params) {
+            Ok(rows) => self.batch("COMMIT").map(|_| rows),
+            Err(e) => {
+                let _ = self.batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
     /// Starts a write transaction and returns an identifier under which its outcome can be
     /// asked later from another connection ([`Conn::transaction_outcome`]), when the
     /// connection was lost while committing. `None` where a commit cannot be uncertain that
@@ -69,6 +103,10 @@ pub trait Conn: Send {
         }
     }
 }
+
+/// Takes a counter's next number.
+pub(crate) const NEXT_NUMBER: &str =
+    "INSERT INTO counters (key, value) VALUES ($1, 1) ON CONFLICT (key) DO UPDATE SET value = counters.value + 1 RETURNING value";
 
 /// What became of a transaction whose commit was interrupted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -12,6 +12,7 @@ mod health;
 pub mod migrate;
 mod pg;
 mod sqlite;
+mod tx;
 mod value;
 mod writer;
 
@@ -335,21 +336,20 @@ impl Store {
         T: Send + 'static,
         F: FnMut(&mut dyn Conn) -> Result<T, StoreError> + Send + 'static,
     {
-        self.write_ordered(None, work)
+        self.write_numbered(None, work)
     }
 
-    /// Like [`Store::write`], for a write whose shared rows (a unit's day counter and
-    /// statistics) are those of `order` (a unit's code): the writes of a batch run in the order
-    /// of their keys, so that concurrent transactions lock those rows in one order and never
-    /// deadlock on them (PostgreSQL with several writers or servers: intakes at many communes'
-    /// desks at once).
-    pub fn write_ordered<T, F>(&self, order: Option<String>, work: F) -> Result<T, StoreError>
+    /// Like [`Store::write`], for a write that takes a number of the counter `number`
+    /// ([`Conn::next_number`]: a desk's dossier numbers of the day): on PostgreSQL the numbers
+    /// of a batch's writes are taken together, before its transaction, so that writers and
+    /// servers do not wait for each other on a counter's row.
+    pub fn write_numbered<T, F>(&self, number: Option<String>, work: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnMut(&mut dyn Conn) -> Result<T, StoreError> + Send + 'static,
     {
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
-        self.submit_ordered(order, work, move |r| {
+        self.submit_numbered(number, work, move |r| {
             let _ = tx.send(r);
         });
         rx.recv().unwrap_or_else(|_| Err(StoreError::Unavailable("bộ ghi dữ liệu đã dừng".into())))
@@ -366,14 +366,14 @@ impl Store {
         self.writer.submit(None, work, done)
     }
 
-    /// [`Store::submit`] in the order of [`Store::write_ordered`].
-    pub fn submit_ordered<T, F, D>(&self, order: Option<String>, work: F, done: D)
+    /// [`Store::submit`] for a write that takes a number (see [`Store::write_numbered`]).
+    pub fn submit_numbered<T, F, D>(&self, number: Option<String>, work: F, done: D)
     where
         T: Send + 'static,
         F: FnMut(&mut dyn Conn) -> Result<T, StoreError> + Send + 'static,
         D: FnOnce(Result<T, StoreError>) + Send + 'static,
     {
-        self.writer.submit(order, work, done)
+        self.writer.submit(number, work, done)
     }
 
     /// Runs `f` on a reading connection. When the connection turns out lost (the database

@@ -243,6 +243,12 @@ fn read_value(row: &tokio_postgres::Row, i: usize) -> Result<Val, StoreError> {
     Ok(v.map_err(pg_err)?.unwrap_or(Val::Null))
 }
 
+fn to_rows(rows: &[tokio_postgres::Row]) -> Result<Vec<Row>, StoreError> {
+    rows.iter()
+        .map(|r| (0..r.len()).map(|i| read_value(r, i)).collect::<Result<Vec<_>, _>>().map(Row))
+        .collect()
+}
+
 impl Conn for PgConn {
     fn dialect(&self) -> Dialect {
         Dialect::Postgres
@@ -275,13 +281,29 @@ impl Conn for PgConn {
         let refs = refs(params);
         let queued = std::mem::take(&mut self.queued);
         let rows = flush_with(&self.rt, &self.client, queued, self.client.query(&st, &refs))?;
-        rows.iter()
-            .map(|r| (0..r.len()).map(|i| read_value(r, i)).collect::<Result<Vec<_>, _>>().map(Row))
-            .collect()
+        to_rows(&rows)
     }
 
     fn is_broken(&self) -> bool {
         self.client.is_closed()
+    }
+
+    fn query_apart(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Row>, StoreError> {
+        let st = self.statement(sql)?;
+        let refs = refs(params);
+        let queued = std::mem::take(&mut self.queued);
+        // Sent together; a COMMIT after a failed statement only ends the transaction.
+        let together = futures_util::future::join3(
+            self.client.batch_execute("BEGIN; SET LOCAL synchronous_commit = off"),
+            self.client.query(&st, &refs),
+            self.client.batch_execute("COMMIT"),
+        );
+        let (begun, rows, committed) =
+            flush_with(&self.rt, &self.client, queued, async { Ok(together.await) })?;
+        begun.map_err(pg_err)?;
+        let rows = rows.map_err(pg_err)?;
+        committed.map_err(pg_err)?;
+        to_rows(&rows)
     }
 
     fn begin_tracked(&mut self) -> Result<Option<i64>, StoreError> {
