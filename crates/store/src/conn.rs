@@ -54,19 +54,26 @@ pub trait Conn: Send {
             .ok_or_else(|| StoreError::Database("bộ đếm không trả số".into()))
     }
 
-    /// Outside a transaction: runs a query in a transaction of its own, committed at once. On
-    /// PostgreSQL in one round trip, its commit not waiting for the disk: for what the next
-    /// transaction on this connection depends on (see `tx`), whose own commit puts both on
-    /// disk.
-    fn query_apart(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Row>, StoreError> {
+    /// Outside a transaction: runs a query in a transaction of its own, committed at once,
+    /// then starts a write transaction as [`Conn::begin_tracked`]; returns the query's rows
+    /// and the transaction's id. On PostgreSQL in one round trip, the first commit not
+    /// waiting for the disk: for what the second transaction depends on (see `tx`), whose own
+    /// commit puts both on disk.
+    fn begin_tracked_after(
+        &mut self,
+        sql: &str,
+        params: &[Val],
+    ) -> Result<(Vec<Row>, Option<i64>), StoreError> {
         self.begin()?;
-        match self.query(sql, params) {
-            Ok(rows) => self.batch("COMMIT").map(|_| rows),
+        let rows = match self.query(sql, params) {
+            Ok(rows) => rows,
             Err(e) => {
                 let _ = self.batch("ROLLBACK");
-                Err(e)
+                return Err(e);
             }
-        }
+        };
+        self.batch("COMMIT")?;
+        Ok((rows, self.begin_tracked()?))
     }
 
     /// Starts a write transaction and returns an identifier under which its outcome can be

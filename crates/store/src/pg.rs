@@ -243,6 +243,15 @@ fn read_value(row: &tokio_postgres::Row, i: usize) -> Result<Val, StoreError> {
     Ok(v.map_err(pg_err)?.unwrap_or(Val::Null))
 }
 
+/// The id in the answer to `BEGIN; SELECT txid_current()`.
+fn transaction_id(messages: &[SimpleQueryMessage]) -> Result<i64, StoreError> {
+    let id = messages.iter().find_map(|m| match m {
+        SimpleQueryMessage::Row(r) => r.get(0).and_then(|v| v.parse::<i64>().ok()),
+        _ => None,
+    });
+    id.ok_or_else(|| StoreError::Database("không đọc được mã giao dịch".into()))
+}
+
 fn to_rows(rows: &[tokio_postgres::Row]) -> Result<Vec<Row>, StoreError> {
     rows.iter()
         .map(|r| (0..r.len()).map(|i| read_value(r, i)).collect::<Result<Vec<_>, _>>().map(Row))
@@ -288,24 +297,6 @@ impl Conn for PgConn {
         self.client.is_closed()
     }
 
-    fn query_apart(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Row>, StoreError> {
-        let st = self.statement(sql)?;
-        let refs = refs(params);
-        let queued = std::mem::take(&mut self.queued);
-        // Sent together; a COMMIT after a failed statement only ends the transaction.
-        let together = futures_util::future::join3(
-            self.client.batch_execute("BEGIN; SET LOCAL synchronous_commit = off"),
-            self.client.query(&st, &refs),
-            self.client.batch_execute("COMMIT"),
-        );
-        let (begun, rows, committed) =
-            flush_with(&self.rt, &self.client, queued, async { Ok(together.await) })?;
-        begun.map_err(pg_err)?;
-        let rows = rows.map_err(pg_err)?;
-        committed.map_err(pg_err)?;
-        to_rows(&rows)
-    }
-
     fn begin_tracked(&mut self) -> Result<Option<i64>, StoreError> {
         // One round trip for both.
         let queued = std::mem::take(&mut self.queued);
@@ -315,11 +306,31 @@ impl Conn for PgConn {
             queued,
             self.client.simple_query("BEGIN; SELECT txid_current()"),
         )?;
-        let id = messages.iter().find_map(|m| match m {
-            SimpleQueryMessage::Row(r) => r.get(0).and_then(|v| v.parse::<i64>().ok()),
-            _ => None,
-        });
-        id.map(Some).ok_or_else(|| StoreError::Database("không đọc được mã giao dịch".into()))
+        transaction_id(&messages).map(Some)
+    }
+
+    fn begin_tracked_after(
+        &mut self,
+        sql: &str,
+        params: &[Val],
+    ) -> Result<(Vec<Row>, Option<i64>), StoreError> {
+        let st = self.statement(sql)?;
+        let refs = refs(params);
+        let queued = std::mem::take(&mut self.queued);
+        // Sent together; a COMMIT after a failed statement only ends its transaction.
+        let together = futures_util::future::join4(
+            self.client.batch_execute("BEGIN; SET LOCAL synchronous_commit = off"),
+            self.client.query(&st, &refs),
+            self.client.batch_execute("COMMIT"),
+            self.client.simple_query("BEGIN; SELECT txid_current()"),
+        );
+        let (begun, rows, committed, messages) =
+            flush_with(&self.rt, &self.client, queued, async { Ok(together.await) })?;
+        begun.map_err(pg_err)?;
+        let rows = rows.map_err(pg_err)?;
+        committed.map_err(pg_err)?;
+        let id = transaction_id(&messages.map_err(pg_err)?)?;
+        Ok((to_rows(&rows)?, Some(id)))
     }
 
     fn transaction_outcome(&mut self, id: i64) -> Result<Outcome, StoreError> {

@@ -12,7 +12,8 @@
 //!   other in a circle), one statement per row and batch;
 //! - on PostgreSQL the numbers ([`Conn::next_number`]) that a batch's writes said they would
 //!   take are taken together just before its transaction, in a transaction of their own
-//!   committed at once ([`Conn::query_apart`]): the counters' rows are held for microseconds.
+//!   committed at once ([`Conn::begin_tracked_after`]): the counters' rows are held for
+//!   microseconds.
 //!   That commit need not wait for the disk: the batch that uses the numbers commits after it
 //!   on the same connection, and PostgreSQL's log is written in order, so the numbers are on
 //!   disk whenever a dossier carrying one is. A number is never given twice; when a batch
@@ -93,33 +94,40 @@ pub(crate) struct Reserved(HashMap<String, VecDeque<i64>>);
 
 impl Reserved {
     /// Takes what `wants` (counter, how many) asks beyond what is held, in a transaction of
-    /// its own (see the module's note), in one statement. SQLite takes its numbers in the
-    /// transaction: nothing is reserved.
-    pub(crate) fn top_up(&mut self, conn: &mut dyn Conn, wants: &[(String, i64)]) -> Result<(), StoreError> {
+    /// its own (see the module's note) and one statement, then begins the writer's
+    /// transaction (on PostgreSQL in the same round trip); returns its id
+    /// ([`Conn::begin_tracked`]). SQLite takes its numbers in the transaction: nothing is
+    /// reserved.
+    pub(crate) fn top_up_and_begin(
+        &mut self,
+        conn: &mut dyn Conn,
+        wants: &[(String, i64)],
+    ) -> Result<Option<i64>, StoreError> {
         if conn.dialect() != Dialect::Postgres {
-            return Ok(());
+            return conn.begin_tracked();
         }
         let mut missing: Vec<(&str, i64)> = wants
             .iter()
             .map(|(k, n)| (k.as_str(), n - self.0.get(k).map_or(0, |q| q.len() as i64)))
             .filter(|(_, n)| *n > 0)
             .collect();
+        if missing.is_empty() {
+            return conn.begin_tracked();
+        }
         // In one order for every writer: two reservations never wait for each other in a circle.
         missing.sort_unstable();
-        if missing.is_empty() {
-            return Ok(());
-        }
         let keys: Vec<&str> = missing.iter().map(|(k, _)| *k).collect();
         let counts: Vec<String> = missing.iter().map(|(_, n)| n.to_string()).collect();
         let params = [Val::Text(keys.join("\n")), Val::Text(counts.join(","))];
-        for r in conn.query_apart(RESERVE_NUMBERS, &params)? {
+        let (rows, id) = conn.begin_tracked_after(RESERVE_NUMBERS, &params)?;
+        for r in rows {
             let (Some(key), Some(last)) = (r.text(0), r.int(1)) else {
                 return Err(StoreError::Database("bộ đếm không trả số".into()));
             };
             let n = missing.iter().find(|(k, _)| *k == key).map_or(0, |(_, n)| *n);
             self.0.entry(key.to_string()).or_default().extend(last - n + 1..=last);
         }
-        Ok(())
+        Ok(id)
     }
 
     fn next(&mut self, key: &str) -> Option<i64> {
@@ -243,7 +251,11 @@ mod tests {
         fn query(&mut self, _: &str, _: &[Val]) -> Result<Vec<Row>, StoreError> {
             Ok(vec![])
         }
-        fn query_apart(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Row>, StoreError> {
+        fn begin_tracked_after(
+            &mut self,
+            sql: &str,
+            params: &[Val],
+        ) -> Result<(Vec<Row>, Option<i64>), StoreError> {
             assert_eq!(sql, RESERVE_NUMBERS);
             self.asked.push(params.to_vec());
             let (Val::Text(keys), Val::Text(counts)) = (&params[0], &params[1]) else { panic!("{params:?}") };
@@ -255,7 +267,8 @@ mod tests {
                     *v += n.parse::<i64>().unwrap();
                     Row(vec![text(k), Val::Int(*v)])
                 })
-                .collect())
+                .collect::<Vec<_>>())
+            .map(|rows| (rows, None))
         }
     }
 
@@ -263,12 +276,12 @@ mod tests {
     fn numbers_are_reserved_in_key_order_and_only_what_is_missing() {
         let mut c = Counters { asked: vec![], values: HashMap::from([("b".to_string(), 7)]) };
         let mut r = Reserved::default();
-        r.top_up(&mut c, &[("c".into(), 1), ("b".into(), 2), ("a".into(), 1)]).unwrap();
+        r.top_up_and_begin(&mut c, &[("c".into(), 1), ("b".into(), 2), ("a".into(), 1)]).unwrap();
         // Every writer locks the counters' rows in one order.
         assert_eq!(c.asked, [vec![text("a\nb\nc"), text("1,2,1")]]);
         assert_eq!((r.next("b"), r.next("b"), r.next("b")), (Some(8), Some(9), None));
         // What is still held is not asked again.
-        r.top_up(&mut c, &[("a".into(), 2), ("c".into(), 1)]).unwrap();
+        r.top_up_and_begin(&mut c, &[("a".into(), 2), ("c".into(), 1)]).unwrap();
         assert_eq!(c.asked[1], vec![text("a"), text("1")]);
         assert_eq!((r.next("a"), r.next("a"), r.next("c")), (Some(1), Some(2), Some(1)));
     }

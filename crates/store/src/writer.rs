@@ -265,18 +265,7 @@ fn attempt(
                 }
             },
         };
-        // What a transaction that failed drew is given back; one whose commit was cut short
-        // keeps it spent (kept or not: a number is never given twice).
-        let outcome =
-            numbers.top_up(c.as_mut(), &numbers_wanted(jobs)).map_err(TxError::Failed).and_then(|()| {
-                let held = numbers.clone();
-                in_one_transaction(c.as_mut(), numbers, jobs).inspect_err(|e| {
-                    if matches!(e, TxError::Failed(_)) {
-                        *numbers = held;
-                    }
-                })
-            });
-        match outcome {
+        match in_one_transaction(c.as_mut(), numbers, jobs) {
             Ok(()) => {
                 shared.health.answered();
                 return Ok(());
@@ -368,30 +357,36 @@ fn numbers_wanted(jobs: &[Job]) -> Vec<(String, i64)> {
 }
 
 fn in_one_transaction(conn: &mut dyn Conn, numbers: &mut Reserved, jobs: &mut [Job]) -> Result<(), TxError> {
+    // The numbers held once the batch's are taken: what a transaction that failed drew is
+    // given back, for its writes run again; one whose commit was cut short keeps them spent
+    // (kept or not: a number is never given twice).
+    let mut held = None;
     let r = (|| {
-        let id = conn.begin_tracked()?;
+        let id = numbers.top_up_and_begin(conn, &numbers_wanted(jobs))?;
+        held = Some(numbers.clone());
         let mut tx = Tx::new(conn, numbers);
         jobs.iter_mut().try_for_each(|j| run_job(j, &mut tx))?;
         tx.write_sums()?;
         Ok(id)
     })();
+    let failed = |conn: &mut dyn Conn, numbers: &mut Reserved, e| {
+        let _ = conn.batch("ROLLBACK");
+        if let Some(held) = held.clone() {
+            *numbers = held;
+        }
+        Err(TxError::Failed(e))
+    };
     let id = match r {
         Ok(id) => id,
-        Err(e) => {
-            let _ = conn.batch("ROLLBACK");
-            return Err(TxError::Failed(e));
-        }
+        Err(e) => return failed(conn, numbers, e),
     };
     match conn.batch("COMMIT") {
         Ok(()) => Ok(()),
         Err(e @ StoreError::Unavailable(_)) => match id {
             Some(id) => Err(TxError::Uncertain(id, e)),
-            None => Err(TxError::Failed(e)),
+            None => failed(conn, numbers, e),
         },
-        Err(e) => {
-            let _ = conn.batch("ROLLBACK");
-            Err(TxError::Failed(e))
-        }
+        Err(e) => failed(conn, numbers, e),
     }
 }
 
