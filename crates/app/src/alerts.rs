@@ -274,7 +274,7 @@ impl App {
     pub fn raise_alerts(&self, senders: &Senders) -> AppResult<Vec<Alert>> {
         let now = self.now();
         let horizon = domain::due::near_due_horizon(&self.calendar, now);
-        let active = format!("{}, {}", Status::Received.portal_code(), Status::Processing.portal_code());
+        let active = Status::sql_list(&domain::due::CLOCK_RUNS_IN);
         let open = Status::sql_list(&domain::status::OPEN_STATUSES);
         let catalog = self.catalog();
         let (email_on, sms_on) = (senders.email.is_some(), senders.sms.is_some());

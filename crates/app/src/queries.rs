@@ -145,15 +145,7 @@ impl App {
                     vec![start, end],
                     &mut conds,
                 ),
-                Behind::Overdue => push(
-                    &format!(
-                        "status IN ({}, {}) AND due_at < ?",
-                        Status::Received.portal_code(),
-                        Status::Processing.portal_code()
-                    ),
-                    vec![self.now().into()],
-                    &mut conds,
-                ),
+                Behind::Overdue => push(&domain::due::overdue_sql("?"), vec![self.now().into()], &mut conds),
                 Behind::NotOnline => push(
                     &format!("channel <> {} AND received_at >= ? AND received_at < ?", Channel::Online.portal_code()),
                     vec![start, end],
@@ -177,13 +169,7 @@ impl App {
             }
         }
         if f.overdue {
-            let active: Vec<String> =
-                [Status::Received, Status::Processing].iter().map(|s| s.portal_code().to_string()).collect();
-            push(
-                &format!("status IN ({}) AND due_at < ?", active.join(", ")),
-                vec![self.now().into()],
-                &mut conds,
-            );
+            push(&domain::due::overdue_sql("?"), vec![self.now().into()], &mut conds);
         }
         let wher = if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
         let n = params.len();

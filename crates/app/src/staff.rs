@@ -120,7 +120,7 @@ impl App {
         let today = now.date();
         let since = now - Duration::days(30);
         let open = open_list();
-        let active = [Status::Received, Status::Processing].map(|s| s.portal_code().to_string()).join(", ");
+        let overdue = domain::due::overdue_sql("$1");
         let u = unit.clone();
         let (people, leave, load, finished, staffing) = self.store.read(move |c| {
             let people = c.query(
@@ -134,7 +134,7 @@ impl App {
             )?;
             let load = c.query(
                 &format!(
-                    "SELECT assignee, COUNT(*), SUM(CASE WHEN status IN ({active}) AND due_at < $1 THEN 1 ELSE 0 END)
+                    "SELECT assignee, COUNT(*), SUM(CASE WHEN {overdue} THEN 1 ELSE 0 END)
                      FROM dossiers WHERE handling_unit = $2 AND status IN ({open}) GROUP BY assignee"
                 ),
                 &[now.into(), (&u).into()],

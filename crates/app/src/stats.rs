@@ -151,16 +151,17 @@ impl App {
             )?;
             // What is open now: the receiving unit's (a commune) or the province's.
             let unit_col = if column == "unit_code" { "receiving_unit" } else { "province_code" };
-            let (active, waiting) = (
-                format!("{}, {}", Status::Received.portal_code(), Status::Processing.portal_code()),
-                format!("{}, {}", Status::SupplementRequested.portal_code(), Status::PaymentRequested.portal_code()),
+            let (active, waiting, overdue) = (
+                Status::sql_list(&domain::due::CLOCK_RUNS_IN),
+                Status::sql_list(&domain::due::CLOCK_STOPPED_IN),
+                domain::due::overdue_sql("$1"),
             );
             let open_list = Status::sql_list(&domain::status::OPEN_STATUSES);
             let open = c.query_one(
                 &format!(
                     "SELECT CAST(COALESCE(SUM(CASE WHEN status IN ({active}) THEN 1 ELSE 0 END), 0) AS BIGINT),
                             CAST(COALESCE(SUM(CASE WHEN status IN ({waiting}) THEN 1 ELSE 0 END), 0) AS BIGINT),
-                            CAST(COALESCE(SUM(CASE WHEN status IN ({active}) AND due_at < $1 THEN 1 ELSE 0 END), 0) AS BIGINT)
+                            CAST(COALESCE(SUM(CASE WHEN {overdue} THEN 1 ELSE 0 END), 0) AS BIGINT)
                      FROM dossiers WHERE province_code = $2 AND {unit_col} = $3 AND status IN ({open_list})"
                 ),
                 // Open statuses only: the partial index of open dossiers answers it.
@@ -367,7 +368,8 @@ impl App {
         }
         let code = p.code.to_string();
         let now = self.now();
-        let active = format!("{}, {}", Status::Received.portal_code(), Status::Processing.portal_code());
+        let active = Status::sql_list(&domain::due::CLOCK_RUNS_IN);
+        let overdue = domain::due::overdue_sql("$1");
         let open_statuses = Status::sql_list(&domain::status::OPEN_STATUSES);
         let (sums, open) = self.store.read(|c| {
             let sums = c.query(
@@ -382,7 +384,7 @@ impl App {
             let open = c.query(
                 &format!(
                     "SELECT receiving_unit, CAST(COUNT(*) AS BIGINT),
-                            CAST(SUM(CASE WHEN status IN ({active}) AND due_at < $1 THEN 1 ELSE 0 END) AS BIGINT),
+                            CAST(SUM(CASE WHEN {overdue} THEN 1 ELSE 0 END) AS BIGINT),
                             CAST(SUM(CASE WHEN status IN ({active}) THEN 1 ELSE 0 END) AS BIGINT)
                      FROM dossiers WHERE province_code = $2 AND status IN ({open_statuses}) GROUP BY receiving_unit"
                 ),

@@ -774,7 +774,7 @@ impl Dossier {
 
     /// In progress and past its due date at `now` (never while waiting for the citizen).
     pub fn is_overdue(&self, now: NaiveDateTime) -> bool {
-        crate::due::counts_time(self.status, self.finished_at) && self.due_at.is_some_and(|d| now > d)
+        crate::due::is_overdue(self.status, self.finished_at, self.due_at, now)
     }
 }
 

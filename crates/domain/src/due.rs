@@ -18,9 +18,33 @@ pub enum DueState {
     Overdue,
 }
 
+/// The statuses in which a dossier's clock runs: received (so its due date is set) and
+/// neither finished nor waiting for the citizen. No dossier in them has a finish time, so SQL
+/// reads the rule from the status alone ([`overdue_sql`]).
+pub const CLOCK_RUNS_IN: [Status; 2] = [Status::Received, Status::Processing];
+
+/// The statuses in which the office waits for the citizen, the clock stopped.
+pub const CLOCK_STOPPED_IN: [Status; 2] = [Status::SupplementRequested, Status::PaymentRequested];
+
 /// Whether the dossier's clock runs.
 pub fn counts_time(status: Status, finished_at: Option<NaiveDateTime>) -> bool {
-    !status.is_final() && finished_at.is_none() && !status.waits_for_citizen()
+    CLOCK_RUNS_IN.contains(&status) && finished_at.is_none()
+}
+
+/// Whether a dossier is past its due date with its clock running.
+pub fn is_overdue(
+    status: Status,
+    finished_at: Option<NaiveDateTime>,
+    due_at: Option<NaiveDateTime>,
+    now: NaiveDateTime,
+) -> bool {
+    counts_time(status, finished_at) && due_at.is_some_and(|due| now > due)
+}
+
+/// The overdue rule as a condition on a row of `dossiers` (`now`: the placeholder of the
+/// moment): what the dashboard, the figures, the alerts, the workload and the lists count.
+pub fn overdue_sql(now: &str) -> String {
+    format!("status IN ({}) AND due_at < {now}", Status::sql_list(&CLOCK_RUNS_IN))
 }
 
 /// The moment before which a due date is near at `now`: the end of the next working day.
@@ -76,5 +100,18 @@ mod tests {
         assert_eq!(waiting, DueState::NotCounting);
         let returned = due_state(Status::Returned, Some(now), Some(at(2026, 12, 1, 0)), now, horizon);
         assert_eq!(returned, DueState::NotCounting);
+    }
+
+    #[test]
+    fn the_clock_runs_only_while_the_office_works_on_a_dossier() {
+        for s in crate::status::ALL_STATUSES {
+            let runs = counts_time(s, None);
+            assert!(!(runs && (s.is_final() || s.waits_for_citizen())), "{s:?}");
+            assert_eq!(CLOCK_STOPPED_IN.contains(&s), s.waits_for_citizen(), "{s:?}");
+        }
+        // Not before it is received, nor once it is resolved.
+        assert!(!counts_time(Status::Registered, None) && !counts_time(Status::Resolved, None));
+        assert!(!counts_time(Status::Processing, Some(at(2026, 5, 4, 9))));
+        assert_eq!(overdue_sql("$1"), "status IN (2, 4) AND due_at < $1");
     }
 }

@@ -87,7 +87,7 @@ struct DossierPage {
 fn dossier_view(web: &Web, d: &DossierRecord) -> DossierView {
     let catalog = web.app.catalog();
     let now = web.app.now();
-    let overdue = d.due_at.is_some_and(|due| now > due) && domain::due::counts_time(d.status, d.finished_at);
+    let overdue = domain::due::is_overdue(d.status, d.finished_at, d.due_at, now);
     let address = match (&d.address_text, &d.address_commune) {
         (Some(a), Some(c)) => format!("{a} → {}", unit_name(c)),
         (Some(a), None) => a.clone(),
