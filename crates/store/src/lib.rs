@@ -130,10 +130,8 @@ impl fmt::Display for DbUrl {
 #[derive(Clone, Copy, Debug)]
 pub struct Options {
     /// Writer connections. SQLite has one writer whatever is asked; PostgreSQL can use several
-    /// (a bulk load: `haicap simulate`), and serves with one: since no transaction holds a
-    /// hot row while it writes (see `tx`), one writer's batches simply grow with the load,
-    /// and a second only split them (measured: one writer 9 to 30 % faster over HTTP, with
-    /// one server or two; docs/benchmarks.md).
+    /// (two by default: one writer was faster over HTTP on a 2-core machine, slower by a
+    /// quarter to a third at the application layer; docs/benchmarks.md).
     pub writers: usize,
     /// Most writes committed together.
     pub max_batch: usize,
@@ -145,7 +143,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { writers: 1, max_batch: 256, durable: true }
+        Options { writers: 2, max_batch: 256, durable: true }
     }
 }
 

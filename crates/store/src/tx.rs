@@ -63,11 +63,7 @@ impl Sums {
     /// The rows in one order for every writer: by statement, then by key.
     fn into_ordered(self) -> Vec<Sum> {
         let mut rows = self.rows;
-        rows.sort_by(|a, b| {
-            a.sql
-                .cmp(&b.sql)
-                .then_with(|| order_key(&a.params[..a.keys]).cmp(&order_key(&b.params[..b.keys])))
-        });
+        rows.sort_by_cached_key(|r| (r.sql.clone(), order_key(&r.params[..r.keys])));
         rows
     }
 }
