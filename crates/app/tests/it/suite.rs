@@ -521,6 +521,38 @@ fn two_servers_on_one_database_never_lose_an_action() {
 }
 
 #[test]
+fn steps_on_one_dossier_at_once_are_each_applied_once_in_one_chain() {
+    each_backend(|db| {
+        let clock = HandClock::at(at(2026, 5, 11, 8, 0));
+        let (a, b) = (open(db, &clock), open(db, &clock));
+        let d = a.receive(&request(Channel::Direct, None), &officer(HAI_CHAU)).unwrap();
+        let boss = leader(HAI_CHAU);
+        let person = add_specialist(&a, HAI_CHAU);
+        let before = a.dossier(&d.code, &boss).unwrap().event_count;
+        // Sixteen assignments through two servers at once: each reads the dossier, most find
+        // it changed by the time their write runs (in the same batch or another), write
+        // nothing and read it again.
+        let n = std::sync::atomic::AtomicUsize::new(0);
+        let results = at_once(16, || {
+            let i = n.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let server = if i.is_multiple_of(2) { &a } else { &b };
+            let assign = ActionRequest { to: Some(person.clone()), ..ActionRequest::new("assign") };
+            server.act(&d.code, &assign, &boss).map(|_| ()).map_err(|e| e.code.to_string())
+        });
+        let done = results.iter().filter(|r| r.is_ok()).count();
+        // Under this much contention a step may give up after its retries: never silently.
+        assert!(
+            results.iter().all(|r| r.as_ref().err().is_none_or(|c| c == "concurrent_update")),
+            "{results:?}"
+        );
+        let after = a.dossier(&d.code, &boss).unwrap().event_count;
+        assert_eq!(after - before, done as i64, "each step applied once: {results:?}");
+        let v = a.verify().unwrap();
+        assert!(v.ok(), "{v:?}");
+    });
+}
+
+#[test]
 fn officers_find_dossiers_by_name_without_accents_or_by_phone() {
     each_backend(|db| {
         let clock = HandClock::at(at(2026, 5, 11, 8, 0));
