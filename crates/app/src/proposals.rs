@@ -469,8 +469,9 @@ impl App {
 
     /// Proposals the actor may see, newest first.
     pub fn proposals(&self, f: &ProposalFilter, actor: &Actor) -> AppResult<ProposalList> {
-        let (scope, mut params) = visible(actor);
-        let mut conds = vec![scope];
+        let (scope, scope_params) = visible(actor);
+        let mut filter = store::Filter::default();
+        filter.and(&scope, scope_params);
         let now = self.now();
         if let Some(s) = f.status.as_deref().filter(|s| !s.is_empty()) {
             let s = ProposalStatus::parse(s).ok_or_else(|| {
@@ -482,17 +483,14 @@ impl App {
                     ),
                 )
             })?;
-            conds.push("status = ?".into());
-            params.push(s.code().into());
+            filter.and("status = ?", [s.code().into()]);
         }
         if let Some(c) = f.category.as_deref().filter(|s| !s.is_empty()) {
             let c: Category = c.parse()?;
-            conds.push("category = ?".into());
-            params.push(c.code().into());
+            filter.and("category = ?", [c.code().into()]);
         }
         if let Some(c) = f.commune.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            conds.push("commune_code = ?".into());
-            params.push(c.into());
+            filter.and("commune_code = ?", [c.into()]);
         }
         if let Some(h) = f.handler.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             let h = if h.eq_ignore_ascii_case("leader") {
@@ -504,31 +502,30 @@ impl App {
                     })?
                     .code
             };
-            conds.push("handler = ?".into());
-            params.push(h.into());
+            filter.and("handler = ?", [h.into()]);
         }
         if f.to_central {
-            conds.push("to_central = ?".into());
-            params.push(true.into());
+            filter.and("to_central = ?", [true.into()]);
         }
-        let base = conds.join(" AND ");
-        let overdue_cond = format!("{base} AND status = 'open' AND due_at < ?");
-        let mut overdue_params = params.clone();
-        overdue_params.push(now.into());
-        let (wher, list_params) =
-            if f.overdue { (overdue_cond.clone(), overdue_params.clone()) } else { (base, params) };
+        let mut overdue_filter = filter.clone();
+        overdue_filter.and("status = 'open' AND due_at < ?", [now.into()]);
+        let list = if f.overdue { &overdue_filter } else { &filter };
         let limit = if f.limit == 0 { 50 } else { f.limit.min(500) };
-        let mut page = list_params.clone();
-        page.push(Val::Int(limit.into()));
-        page.push(Val::Int(f.offset.into()));
+        let (page, next) = list.params_then([Val::Int(limit.into()), Val::Int(f.offset.into())]);
         let (rows, total, overdue) = self.store.read(|c| {
             let rows = c.query(
-                &crate::numbered(&format!("SELECT {COLUMNS} FROM proposals WHERE {wher} ORDER BY filed_at DESC, id DESC LIMIT ? OFFSET ?"),),
+                &format!(
+                    "SELECT {COLUMNS} FROM proposals WHERE {} ORDER BY filed_at DESC, id DESC LIMIT ${next} OFFSET ${}",
+                    list.conditions(),
+                    next + 1
+                ),
                 &page,
             )?;
-            let total = c.query_one(&crate::numbered(&format!("SELECT COUNT(*) FROM proposals WHERE {wher}"),), &list_params)?;
-            let overdue =
-                c.query_one(&crate::numbered(&format!("SELECT COUNT(*) FROM proposals WHERE {overdue_cond}"),), &overdue_params)?;
+            let total = c.query_one(&format!("SELECT COUNT(*) FROM proposals WHERE {}", list.conditions()), list.params())?;
+            let overdue = c.query_one(
+                &format!("SELECT COUNT(*) FROM proposals WHERE {}", overdue_filter.conditions()),
+                overdue_filter.params(),
+            )?;
             Ok((rows, total.and_then(|r| r.int(0)).unwrap_or(0), overdue.and_then(|r| r.int(0)).unwrap_or(0)))
         })?;
         Ok(ProposalList { items: rows.iter().filter_map(|r| record(r, now)).collect(), total, overdue })

@@ -50,24 +50,13 @@ impl App {
         // 0 (the default) means the usual page of 50.
         let per_page = if f.per_page == 0 { 50 } else { f.per_page.min(500) };
         let page = f.page.max(1);
-        let mut conds: Vec<String> = vec![];
-        let mut params: Vec<Val> = vec![];
-        let mut push = |cond: &str, vals: Vec<Val>, conds: &mut Vec<String>| {
-            let mut c = cond.to_string();
-            for v in vals {
-                params.push(v);
-                c = c.replacen('?', &format!("${}", params.len()), 1);
-            }
-            conds.push(c);
-        };
+        let mut filter = store::Filter::default();
         match &actor.scope {
             Scope::Everything => {}
-            Scope::Province(p) => push("province_code = ?", vec![p.into()], &mut conds),
-            Scope::Commune { commune, .. } => push(
-                "(receiving_unit = ? OR handling_unit = ?)",
-                vec![commune.into(), commune.into()],
-                &mut conds,
-            ),
+            Scope::Province(p) => filter.and("province_code = ?", vec![p.into()]),
+            Scope::Commune { commune, .. } => {
+                filter.and("(receiving_unit = ? OR handling_unit = ?)", vec![commune.into(), commune.into()])
+            }
         }
         if let Some(unit) = f.unit.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
             let reg = units::registry();
@@ -78,16 +67,16 @@ impl App {
                 ));
             }
             if reg.province(unit).is_some() {
-                push("province_code = ?", vec![unit.into()], &mut conds);
+                filter.and("province_code = ?", vec![unit.into()]);
             } else {
-                push("(receiving_unit = ? OR handling_unit = ?)", vec![unit.into(), unit.into()], &mut conds);
+                filter.and("(receiving_unit = ? OR handling_unit = ?)", vec![unit.into(), unit.into()]);
             }
         }
         if let Some(p) = f.province.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
-            push("province_code = ?", vec![p.into()], &mut conds);
+            filter.and("province_code = ?", vec![p.into()]);
         }
         if let Some(s) = f.status {
-            push("status = ?", vec![Val::Int(s.portal_code().into())], &mut conds);
+            filter.and("status = ?", vec![Val::Int(s.portal_code().into())]);
         }
         if let (true, Some(role), Some(unit)) = (f.mine, actor.role, actor.unit()) {
             use domain::permissions::{seat_of, Seat};
@@ -95,23 +84,20 @@ impl App {
                 [Status::Registered, Status::SupplementRequested, Status::PaymentRequested, Status::Resolved];
             let working = [Status::Received, Status::Processing];
             match seat_of(role) {
-                Some(Seat::OneStop) => push(
+                Some(Seat::OneStop) => filter.and(
                     &format!("receiving_unit = ? AND status IN ({})", Status::sql_list(&desk)),
                     vec![unit.into()],
-                    &mut conds,
                 ),
-                Some(Seat::Specialist) => push(
+                Some(Seat::Specialist) => filter.and(
                     &format!(
                         "handling_unit = ? AND status IN ({}) AND (assignee = ? OR assignee IS NULL)",
                         Status::sql_list(&working)
                     ),
                     vec![unit.into(), (&actor.username).into()],
-                    &mut conds,
                 ),
-                Some(Seat::Leader) => push(
+                Some(Seat::Leader) => filter.and(
                     &format!("handling_unit = ? AND status IN ({})", Status::sql_list(&working)),
                     vec![unit.into()],
-                    &mut conds,
                 ),
                 None => {}
             }
@@ -120,18 +106,14 @@ impl App {
             for word in vi_text::fold(t).split_whitespace().take(5) {
                 // LIKE wildcards typed by the user are taken literally.
                 let word: String = word.chars().filter(|c| !matches!(c, '%' | '_' | '\\')).collect();
-                push("search_key LIKE ?", vec![format!("%{word}%").into()], &mut conds);
+                filter.and("search_key LIKE ?", vec![format!("%{word}%").into()]);
             }
         }
         if f.open_only && f.status.is_none() {
-            push(
-                &format!("status IN ({})", Status::sql_list(&domain::status::OPEN_STATUSES)),
-                vec![],
-                &mut conds,
-            );
+            filter.and(&format!("status IN ({})", Status::sql_list(&domain::status::OPEN_STATUSES)), vec![]);
         }
         if let Some(p) = f.procedure.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
-            push("procedure_code = ?", vec![p.into()], &mut conds);
+            filter.and("procedure_code = ?", vec![p.into()]);
         }
         if let Some((behind, from, to)) = f.behind {
             // Timestamps before the day after `to`: the whole last day counts.
@@ -140,27 +122,19 @@ impl App {
                 (to + chrono::Duration::days(1)).and_hms_opt(0, 0, 0).unwrap_or_default().into(),
             );
             match behind {
-                Behind::ResolvedLate => push(
+                Behind::ResolvedLate => filter.and(
                     "verdict = 'late' AND finished_at >= ? AND finished_at < ?",
-                    vec![start, end],
-                    &mut conds,
-                ),
-                Behind::Overdue => push(&domain::due::overdue_sql("?"), vec![self.now().into()], &mut conds),
-                Behind::NotOnline => push(
+                    vec![start, end]),
+                Behind::Overdue => filter.and(&domain::due::overdue_sql("?"), vec![self.now().into()]),
+                Behind::NotOnline => filter.and(
                     &format!("channel <> {} AND received_at >= ? AND received_at < ?", Channel::Online.portal_code()),
-                    vec![start, end],
-                    &mut conds,
-                ),
-                Behind::NotDigitised => push(
+                    vec![start, end]),
+                Behind::NotDigitised => filter.and(
                     "registered_at >= ? AND registered_at < ? AND NOT EXISTS (SELECT 1 FROM attachments a WHERE a.dossier_code = dossiers.code)",
-                    vec![start, end],
-                    &mut conds,
-                ),
-                Behind::Dissatisfied => push(
+                    vec![start, end]),
+                Behind::Dissatisfied => filter.and(
                     "EXISTS (SELECT 1 FROM ratings r WHERE r.dossier_code = dossiers.code AND r.score < 4 AND r.at >= ? AND r.at < ?)",
-                    vec![start, end],
-                    &mut conds,
-                ),
+                    vec![start, end]),
                 Behind::IncompleteProcedures => {
                     return Err(AppError::new(Code::NotADossierList,
                         "thủ tục chưa công khai đầy đủ xem ở danh mục thủ tục, không phải danh sách hồ sơ",
@@ -169,23 +143,21 @@ impl App {
             }
         }
         if f.overdue {
-            push(&domain::due::overdue_sql("?"), vec![self.now().into()], &mut conds);
+            filter.and(&domain::due::overdue_sql("?"), vec![self.now().into()]);
         }
-        let wher = if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
-        let n = params.len();
-        let mut page_params = params.clone();
-        page_params.push(Val::Int(per_page.into()));
-        page_params.push(Val::Int(((page - 1) as i64) * per_page as i64));
+        let wher = filter.conditions();
+        let (page_params, next) =
+            filter.params_then([Val::Int(per_page.into()), Val::Int(((page - 1) as i64) * per_page as i64)]);
         let (rows, total) = self.store.read(|c| {
             let rows = c.query(
                 &format!(
-                    "SELECT {COLUMNS} FROM dossiers {wher} ORDER BY CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, code LIMIT ${} OFFSET ${}",
-                    n + 1,
-                    n + 2
+                    "SELECT {COLUMNS} FROM dossiers WHERE {wher} ORDER BY CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, code LIMIT ${next} OFFSET ${}",
+                    next + 1
                 ),
                 &page_params,
             )?;
-            let total = c.query_one(&format!("SELECT COUNT(*) FROM dossiers {wher}"), &params)?.and_then(|r| r.int(0));
+            let total =
+                c.query_one(&format!("SELECT COUNT(*) FROM dossiers WHERE {wher}"), filter.params())?.and_then(|r| r.int(0));
             Ok((rows, total.unwrap_or(0)))
         })?;
         // Lists show the ID number and phone masked to everyone: the full data is read, and

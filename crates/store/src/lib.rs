@@ -8,6 +8,7 @@ mod bus;
 mod checkpoint;
 mod conn;
 pub mod copy;
+mod filter;
 mod health;
 pub mod migrate;
 mod pg;
@@ -18,6 +19,7 @@ mod writer;
 
 pub use bus::Bus;
 pub use conn::{Conn, Dialect, Lock, Outcome};
+pub use filter::Filter;
 pub use value::{Row, Val};
 
 use health::Health;
