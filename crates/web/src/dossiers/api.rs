@@ -10,9 +10,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use chrono::NaiveDateTime;
+use domain::Event;
 use domain::{Channel, Status};
 use errors::Code;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::sync::Arc;
 
@@ -33,14 +35,75 @@ struct NewDossier {
     commune_code: Option<String>,
 }
 
-/// A dossier as the API answers it; `allowed_actions` are those this caller may take now.
-fn record_json(app: &app::App, d: &app::DossierRecord, actor: &Actor) -> Value {
-    let mut v = json!(d);
-    v["commune_code"] = json!(d.receiving_unit);
-    v["status_label"] = json!(d.status.label());
-    v["portal_status"] = json!(d.status.portal_code());
-    v["allowed_actions"] = json!(app.actions_for(d, actor));
-    v
+/// A dossier as the API answers it: the `Dossier` schema of the API description, its own
+/// fields and none of the storage's (the history's head, counters, update time);
+/// `allowed_actions` are those this caller may take now.
+#[derive(Serialize)]
+struct DossierAnswer<'a> {
+    code: &'a str,
+    province_code: &'a str,
+    receiving_unit: &'a str,
+    /// The receiving commune (the portal's name for the receiving unit).
+    commune_code: &'a str,
+    handling_unit: &'a str,
+    procedure_code: &'a str,
+    procedure_version: i64,
+    channel: Channel,
+    status: Status,
+    status_label: &'static str,
+    portal_status: u8,
+    applicant_name: &'a str,
+    applicant_phone: Option<&'a str>,
+    applicant_id_number: Option<&'a str>,
+    address_text: Option<&'a str>,
+    address_commune: Option<&'a str>,
+    registered_at: NaiveDateTime,
+    received_at: Option<NaiveDateTime>,
+    due_at: Option<NaiveDateTime>,
+    finished_at: Option<NaiveDateTime>,
+    verdict: Option<&'a str>,
+    assignee: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    erased_at: Option<NaiveDateTime>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tracking_pin: Option<&'a str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    masked: bool,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    events: &'a [Event],
+    allowed_actions: Vec<&'static str>,
+}
+
+fn answer<'a>(app: &app::App, d: &'a app::DossierRecord, actor: &Actor) -> DossierAnswer<'a> {
+    DossierAnswer {
+        code: &d.code,
+        province_code: &d.province_code,
+        receiving_unit: &d.receiving_unit,
+        commune_code: &d.receiving_unit,
+        handling_unit: &d.handling_unit,
+        procedure_code: &d.procedure_code,
+        procedure_version: d.procedure_version,
+        channel: d.channel,
+        status: d.status,
+        status_label: d.status.label(),
+        portal_status: d.status.portal_code(),
+        applicant_name: &d.applicant_name,
+        applicant_phone: d.applicant_phone.as_deref(),
+        applicant_id_number: d.applicant_id_number.as_deref(),
+        address_text: d.address_text.as_deref(),
+        address_commune: d.address_commune.as_deref(),
+        registered_at: d.registered_at,
+        received_at: d.received_at,
+        due_at: d.due_at,
+        finished_at: d.finished_at,
+        verdict: d.verdict.as_deref(),
+        assignee: d.assignee.as_deref(),
+        erased_at: d.erased_at,
+        tracking_pin: d.tracking_pin.as_deref(),
+        masked: d.masked,
+        events: &d.events,
+        allowed_actions: app.actions_for(d, actor),
+    }
 }
 
 async fn create_dossier(
@@ -57,19 +120,19 @@ async fn create_dossier(
     };
     let d = super::receive(&web, req, actor.clone()).await?;
     web.publish(&d);
-    Ok((StatusCode::CREATED, Json(record_json(&web.app, &d, &actor))).into_response())
+    Ok((StatusCode::CREATED, Json(answer(&web.app, &d, &actor))).into_response())
 }
 
 async fn get_dossier(
     State(web): State<Arc<Web>>,
     caller: Caller,
     Path(code): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     let app = web.app.clone();
     let actor = Actor::of(&caller.session.user);
     let a = actor.clone();
     let d = blocking(move || app.dossier(&code, &a)).await?;
-    Ok(Json(record_json(&web.app, &d, &actor)))
+    Ok(Json(answer(&web.app, &d, &actor)).into_response())
 }
 
 #[derive(Deserialize)]
@@ -125,7 +188,7 @@ async fn list_dossiers(
     let a = actor.clone();
     let p = blocking(move || app.list(&filter, &a)).await?;
     Ok(Json(json!({
-        "items": p.items.iter().map(|d| record_json(&web.app, d, &actor)).collect::<Vec<_>>(),
+        "items": p.items.iter().map(|d| answer(&web.app, d, &actor)).collect::<Vec<_>>(),
         "page": p.page, "per_page": p.per_page, "total": p.total,
     })))
 }
@@ -135,11 +198,11 @@ async fn act(
     caller: Caller,
     Path(code): Path<String>,
     Body(req): Body<ActionRequest>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     let app = web.app.clone();
     let actor = Actor::of(&caller.session.user);
     let a = actor.clone();
     let d = blocking(move || app.act(&code, &req, &a)).await?;
     web.publish(&d);
-    Ok(Json(record_json(&web.app, &d, &actor)))
+    Ok(Json(answer(&web.app, &d, &actor)).into_response())
 }

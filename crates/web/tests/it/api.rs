@@ -403,6 +403,50 @@ async fn every_operation_of_the_spec_is_served() {
     }
 }
 
+#[tokio::test]
+async fn dossier_answers_hold_the_fields_the_spec_declares_and_no_storage_field() {
+    let f = fixture();
+    let spec: Value = serde_json::from_str(web::OPENAPI).unwrap();
+    let declared = spec["components"]["schemas"]["Dossier"]["properties"].as_object().unwrap();
+    let required: Vec<&str> = spec["components"]["schemas"]["Dossier"]["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let t = login(&f, "lan").await;
+    let (s, created) =
+        call(&f, "POST", "/api/v1/dossiers", Some(&t), Some(&new_dossier("Trần Văn An"))).await;
+    assert_eq!(s, StatusCode::CREATED, "{created}");
+    let code = created["code"].as_str().unwrap().to_string();
+    let (_, one) = call(&f, "GET", &format!("/api/v1/dossiers/{code}"), Some(&t), None).await;
+    let (_, page) = call(&f, "GET", "/api/v1/dossiers", Some(&t), None).await;
+    let boss = login(&f, "chutich").await;
+    let (s, acted) = call(
+        &f,
+        "POST",
+        &format!("/api/v1/dossiers/{code}/actions"),
+        Some(&boss),
+        Some(r#"{"action":"assign","to":"chuyenvien"}"#),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{acted}");
+    for (what, d) in
+        [("created", &created), ("read", &one), ("listed", &page["items"][0]), ("acted on", &acted)]
+    {
+        let fields = d.as_object().unwrap_or_else(|| panic!("{what}: {d}"));
+        for key in fields.keys() {
+            assert!(declared.contains_key(key), "{what}: \"{key}\" is not in the spec");
+        }
+        for key in &required {
+            assert!(fields.contains_key(*key), "{what}: \"{key}\" is missing");
+        }
+        for storage in ["head_hash", "event_count", "updated_at", "supplement_requests"] {
+            assert!(!fields.contains_key(storage), "{what}: {storage}");
+        }
+    }
+}
+
 fn multipart(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
     let boundary = "----haicaptestboundary";
     let mut body = Vec::new();
