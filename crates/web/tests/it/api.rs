@@ -445,6 +445,14 @@ async fn dossier_answers_hold_the_fields_the_spec_declares_and_no_storage_field(
             assert!(!fields.contains_key(storage), "{what}: {storage}");
         }
     }
+    // The citizen's tracking answer likewise.
+    let track = spec["components"]["schemas"]["Track"]["properties"].as_object().unwrap();
+    let pin = created["tracking_pin"].as_str().unwrap();
+    let (s, v) = call(&f, "GET", &format!("/api/v1/track/{code}?pin={pin}"), None, None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    for key in v.as_object().unwrap().keys() {
+        assert!(track.contains_key(key), "tracking: \"{key}\" is not in the spec");
+    }
 }
 
 fn multipart(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
