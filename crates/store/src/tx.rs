@@ -23,35 +23,28 @@
 use crate::conn::{Conn, Outcome};
 use crate::value::{Row, Val};
 use crate::{Dialect, StoreError};
-use std::collections::{HashMap, VecDeque};
+use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
-/// Additions waiting for the commit: per statement and key, the sums so far.
+/// Additions waiting for the commit: per statement and key, the sums so far, kept in the order
+/// they are written (by statement, then key: one order for every writer).
 #[derive(Default)]
-struct Sums {
-    rows: Vec<Sum>,
-    /// Where each (statement, key) is in `rows`.
-    index: HashMap<(String, Vec<Val>), usize>,
-}
-
-struct Sum {
-    sql: String,
-    params: Vec<Val>,
-    keys: usize,
-}
+struct Sums(BTreeMap<(String, Vec<Val>), Vec<Val>>);
 
 impl Sums {
-    fn add(&mut self, sql: &str, params: Vec<Val>, keys: usize) -> Result<(), StoreError> {
-        let key = (sql.to_string(), params[..keys.min(params.len())].to_vec());
-        let Some(&i) = self.index.get(&key) else {
-            self.index.insert(key, self.rows.len());
-            self.rows.push(Sum { sql: sql.to_string(), params, keys });
-            return Ok(());
+    fn add(&mut self, sql: &str, mut params: Vec<Val>, keys: usize) -> Result<(), StoreError> {
+        let counts = params.split_off(keys.min(params.len()));
+        let have = match self.0.entry((sql.to_string(), params)) {
+            Entry::Vacant(e) => {
+                e.insert(counts);
+                return Ok(());
+            }
+            Entry::Occupied(e) => e.into_mut(),
         };
-        let row = &mut self.rows[i];
-        if row.params.len() != params.len() {
+        if have.len() != counts.len() {
             return Err(StoreError::Database(format!("số tham số cộng dồn không khớp: {sql}")));
         }
-        for (have, add) in row.params[keys..].iter_mut().zip(&params[keys..]) {
+        for (have, add) in have.iter_mut().zip(&counts) {
             match (have, add) {
                 (Val::Int(a), Val::Int(b)) => *a += b,
                 _ => return Err(StoreError::Database(format!("chỉ cộng dồn được số nguyên: {sql}"))),
@@ -60,26 +53,13 @@ impl Sums {
         Ok(())
     }
 
-    /// The rows in one order for every writer: by statement, then by key.
-    fn into_ordered(self) -> Vec<Sum> {
-        let mut rows = self.rows;
-        rows.sort_by_cached_key(|r| (r.sql.clone(), order_key(&r.params[..r.keys])));
-        rows
-    }
-}
-
-/// A key's values in a comparable form (values of one column are of one kind).
-fn order_key(vals: &[Val]) -> Vec<String> {
-    vals.iter()
-        .map(|v| match v {
-            Val::Null => String::new(),
-            Val::Int(n) => format!("{n:020}"),
-            Val::Text(s) => s.clone(),
-            Val::Bool(b) => b.to_string(),
-            Val::Ts(t) => t.format("%Y-%m-%dT%H:%M:%S%.f").to_string(),
-            Val::Date(d) => d.to_string(),
+    /// Each row's statement and parameters (its key, then its sums), in the order to write.
+    fn into_ordered(self) -> impl Iterator<Item = (String, Vec<Val>)> {
+        self.0.into_iter().map(|((sql, mut params), counts)| {
+            params.extend(counts);
+            (sql, params)
         })
-        .collect()
+    }
 }
 
 /// Numbers taken for a batch's writes before its transaction (PostgreSQL), per counter, in
@@ -89,24 +69,30 @@ fn order_key(vals: &[Val]) -> Vec<String> {
 pub(crate) struct Reserved(HashMap<String, VecDeque<i64>>);
 
 impl Reserved {
-    /// Takes what `wants` (counter, how many) asks beyond what is held, in a transaction of
-    /// its own (see the module's note) and one statement, then begins the writer's
-    /// transaction (on PostgreSQL in the same round trip); returns its id
+    /// Takes the numbers `counters` asks (a counter's key once per number) beyond what is
+    /// held, in a transaction of its own (see the module's note) and one statement, then begins
+    /// the writer's transaction (on PostgreSQL in the same round trip); returns its id
     /// ([`Conn::begin_tracked`]). SQLite takes its numbers in the transaction: nothing is
     /// reserved.
-    pub(crate) fn top_up_and_begin(
+    pub(crate) fn top_up_and_begin<'k>(
         &mut self,
         conn: &mut dyn Conn,
-        wants: &[(String, i64)],
+        counters: impl Iterator<Item = &'k str>,
     ) -> Result<Option<i64>, StoreError> {
         if conn.dialect() != Dialect::Postgres {
             return conn.begin_tracked();
         }
-        let mut missing: Vec<(&str, i64)> = wants
-            .iter()
-            .map(|(k, n)| (k.as_str(), n - self.0.get(k).map_or(0, |q| q.len() as i64)))
-            .filter(|(_, n)| *n > 0)
-            .collect();
+        let mut missing: Vec<(&str, i64)> = vec![];
+        for key in counters {
+            match missing.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, n)) => *n += 1,
+                None => missing.push((key, 1)),
+            }
+        }
+        for (key, n) in &mut missing {
+            *n -= self.0.get(*key).map_or(0, |q| q.len() as i64);
+        }
+        missing.retain(|(_, n)| *n > 0);
         if missing.is_empty() {
             return conn.begin_tracked();
         }
@@ -152,7 +138,7 @@ impl<'a> Tx<'a> {
     /// Writes the summed additions; the COMMIT follows (on PostgreSQL in the same round trip).
     pub(crate) fn write_sums(self) -> Result<(), StoreError> {
         let conn = self.conn;
-        self.sums.into_ordered().into_iter().try_for_each(|s| conn.exec_later(&s.sql, s.params))
+        self.sums.into_ordered().try_for_each(|(sql, params)| conn.exec_later(&sql, params))
     }
 }
 
@@ -209,7 +195,7 @@ mod tests {
         s.add("A", vec![text("u9"), Val::Int(1)], 1).unwrap();
         s.add("B", vec![text("u1"), Val::Int(1), Val::Int(2)], 1).unwrap();
         s.add("B", vec![text("u2"), Val::Int(3), Val::Int(4)], 1).unwrap();
-        let rows: Vec<(String, Vec<Val>)> = s.into_ordered().into_iter().map(|r| (r.sql, r.params)).collect();
+        let rows: Vec<(String, Vec<Val>)> = s.into_ordered().collect();
         assert_eq!(
             rows,
             vec![
@@ -272,18 +258,18 @@ mod tests {
     fn numbers_are_reserved_in_key_order_and_only_what_is_missing() {
         let mut c = Counters { asked: vec![], values: HashMap::from([("b".to_string(), 7)]) };
         let mut r = Reserved::default();
-        r.top_up_and_begin(&mut c, &[("c".into(), 1), ("b".into(), 2), ("a".into(), 1)]).unwrap();
+        r.top_up_and_begin(&mut c, ["c", "b", "a", "b"].into_iter()).unwrap();
         // Every writer locks the counters' rows in one order.
         assert_eq!(c.asked, [vec![text("a\nb\nc"), text("1,2,1")]]);
         assert_eq!((r.next("b"), r.next("b"), r.next("b")), (Some(8), Some(9), None));
         // What is still held is not asked again.
-        r.top_up_and_begin(&mut c, &[("a".into(), 2), ("c".into(), 1)]).unwrap();
+        r.top_up_and_begin(&mut c, ["a", "c", "a"].into_iter()).unwrap();
         assert_eq!(c.asked[1], vec![text("a"), text("1")]);
         assert_eq!((r.next("a"), r.next("a"), r.next("c")), (Some(1), Some(2), Some(1)));
     }
 
     #[test]
     fn numbers_order_as_numbers() {
-        assert!(order_key(&[Val::Int(9)]) < order_key(&[Val::Int(10)]));
+        assert!(Val::Int(9) < Val::Int(10));
     }
 }

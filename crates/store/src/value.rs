@@ -2,7 +2,8 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// Ordered (kind, then value) so that rows can be written in one order by every writer.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Val {
     Null,
     Int(i64),

@@ -344,25 +344,13 @@ fn run_job(job: &mut Job, conn: &mut dyn Conn) -> Result<(), StoreError> {
     }
 }
 
-/// How many numbers the jobs take, per counter.
-fn numbers_wanted(jobs: &[Job]) -> Vec<(String, i64)> {
-    let mut wants: Vec<(String, i64)> = vec![];
-    for key in jobs.iter().filter_map(|j| j.number.as_ref()) {
-        match wants.iter_mut().find(|(k, _)| k == key) {
-            Some((_, n)) => *n += 1,
-            None => wants.push((key.clone(), 1)),
-        }
-    }
-    wants
-}
-
 fn in_one_transaction(conn: &mut dyn Conn, numbers: &mut Reserved, jobs: &mut [Job]) -> Result<(), TxError> {
     // The numbers held once the batch's are taken: what a transaction that failed drew is
     // given back, for its writes run again; one whose commit was cut short keeps them spent
     // (kept or not: a number is never given twice).
     let mut held = None;
     let r = (|| {
-        let id = numbers.top_up_and_begin(conn, &numbers_wanted(jobs))?;
+        let id = numbers.top_up_and_begin(conn, jobs.iter().filter_map(|j| j.number.as_deref()))?;
         held = Some(numbers.clone());
         let mut tx = Tx::new(conn, numbers);
         jobs.iter_mut().try_for_each(|j| run_job(j, &mut tx))?;
