@@ -128,14 +128,7 @@ pub(crate) fn checked_text(code: Code, what: &str, text: &str, max: usize) -> Ap
 /// Replaces each `?` of a statement built in pieces by `$1`, `$2`… in order of appearance
 /// (the order SQLite needs), so that its parameters can be pushed as the pieces are written.
 pub(crate) fn numbered(sql: &str) -> String {
-    let mut out = String::with_capacity(sql.len() + 16);
-    for (i, part) in sql.split('?').enumerate() {
-        if i > 0 {
-            out.push_str(&format!("${i}"));
-        }
-        out.push_str(part);
-    }
-    out
+    store::numbered(sql, 1)
 }
 
 pub struct App {

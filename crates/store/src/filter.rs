@@ -3,6 +3,18 @@
 
 use crate::value::Val;
 
+/// `sql` with its `?`s numbered `$first, $first+1…` in order.
+pub fn numbered(sql: &str, first: usize) -> String {
+    let mut out = String::with_capacity(sql.len() + 16);
+    for (i, part) in sql.split('?').enumerate() {
+        if i > 0 {
+            out.push_str(&format!("${}", first + i - 1));
+        }
+        out.push_str(part);
+    }
+    out
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Filter {
     conds: Vec<String>,
@@ -20,15 +32,8 @@ impl Filter {
             self.conds.push("1 = 0".into());
             return;
         }
-        let mut numbered = String::with_capacity(cond.len() + 8);
-        for (i, part) in cond.split('?').enumerate() {
-            if i > 0 {
-                numbered.push_str(&format!("${}", self.params.len() + i));
-            }
-            numbered.push_str(part);
-        }
+        self.conds.push(numbered(cond, self.params.len() + 1));
         self.params.extend(vals);
-        self.conds.push(numbered);
     }
 
     /// The conditions joined by AND (`TRUE` without any), for after a `WHERE`.

@@ -19,7 +19,7 @@ mod writer;
 
 pub use bus::Bus;
 pub use conn::{Conn, Dialect, Lock, Outcome};
-pub use filter::Filter;
+pub use filter::{numbered, Filter};
 pub use value::{Row, Val};
 
 use health::Health;
