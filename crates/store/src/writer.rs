@@ -11,9 +11,11 @@
 //! A writer whose connection is lost (PostgreSQL restarted, the network cut) connects again
 //! for its next batch; a batch that failed before its commit is run once more on the new
 //! connection. A batch whose connection was lost *during* its commit may or may not be on
-//! disk: the writer asks the database what became of that transaction (by its id, taken
-//! before the commit) and answers from that, so that nothing acknowledged is lost and
-//! nothing is applied twice.
+//! disk: the writer hands it to a thread of its own, the resolver, and goes on (refusing at
+//! once while the database is away). The resolver asks the database what became of that
+//! transaction (by its id, taken before the commit) until it can answer, then acknowledges
+//! the batch if it was kept, or runs it again if it was not, so that nothing acknowledged is
+//! lost and nothing is applied twice.
 
 use crate::checkpoint;
 use crate::conn::{Conn, Outcome};
@@ -21,7 +23,7 @@ use crate::health::Health;
 use crate::tx::{Reserved, Tx};
 use crate::StoreError;
 use std::sync::atomic::AtomicBool;
-use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -43,9 +45,31 @@ struct Job {
 /// Committed (or refused) writes and their outcomes, for the notifier.
 type Answers = Vec<(Job, Result<(), StoreError>)>;
 
+/// Writes whose transaction `id` lost its connection while committing, for the resolver.
+struct Uncertain {
+    id: i64,
+    jobs: Vec<Job>,
+    /// When their callers are told that the outcome is unknown.
+    until: Instant,
+}
+
+impl Uncertain {
+    fn new(id: i64, jobs: Vec<Job>) -> Uncertain {
+        Uncertain { id, jobs, until: Instant::now() + RESOLVE_FOR }
+    }
+}
+
+/// What became of a batch: the answers known now, and the writes whose commit is uncertain.
+#[derive(Default)]
+struct Settled {
+    answers: Answers,
+    uncertain: Vec<Uncertain>,
+}
+
 pub(crate) struct Writer {
     tx: Option<Sender<Job>>,
     threads: Vec<JoinHandle<()>>,
+    resolver: Option<JoinHandle<()>>,
     notifier: Option<JoinHandle<()>>,
 }
 
@@ -69,6 +93,7 @@ impl Writer {
         let (tx, rx) = channel::<Job>();
         let rx = Arc::new(Mutex::new(rx));
         let (answer_tx, answer_rx) = channel::<Answers>();
+        let (aside_tx, aside_rx) = channel::<Uncertain>();
         let shared = Arc::new(Shared { connect, health, max_batch, rewind });
         let threads = conns
             .into_iter()
@@ -77,13 +102,23 @@ impl Writer {
                 let rx = rx.clone();
                 let shared = shared.clone();
                 let answers = answer_tx.clone();
+                let aside = aside_tx.clone();
                 std::thread::Builder::new()
                     .name(format!("haicap-writer-{i}"))
-                    .spawn(move || run(Some(conn), &rx, &answers, &shared))
+                    .spawn(move || run(Some(conn), &rx, &answers, &aside, &shared))
                     .expect("a thread can be started")
             })
             .collect();
         // It stops once every writer has stopped (their senders are gone).
+        drop(aside_tx);
+        let resolver = {
+            let answers = answer_tx.clone();
+            std::thread::Builder::new()
+                .name("haicap-resolver".into())
+                .spawn(move || resolve_aside(&aside_rx, &answers, &shared))
+                .expect("a thread can be started")
+        };
+        // It stops once every writer and the resolver have stopped.
         drop(answer_tx);
         let notifier = std::thread::Builder::new()
             .name("haicap-notifier".into())
@@ -93,7 +128,7 @@ impl Writer {
                 }
             })
             .expect("a thread can be started");
-        Writer { tx: Some(tx), threads, notifier: Some(notifier) }
+        Writer { tx: Some(tx), threads, resolver: Some(resolver), notifier: Some(notifier) }
     }
 
     pub(crate) fn submit<T, F, D>(&self, number: Option<String>, mut work: F, done: D)
@@ -132,11 +167,8 @@ impl Drop for Writer {
     fn drop(&mut self) {
         // Closing the queue lets each thread finish what it holds and stop.
         self.tx = None;
-        for t in self.threads.drain(..) {
+        for t in self.threads.drain(..).chain(self.resolver.take()).chain(self.notifier.take()) {
             let _ = t.join();
-        }
-        if let Some(n) = self.notifier.take() {
-            let _ = n.join();
         }
     }
 }
@@ -157,50 +189,78 @@ fn next_batch(rx: &Mutex<Receiver<Job>>, max: usize) -> Option<Vec<Job>> {
 /// How often a write that lost a deadlock or a serialization conflict is run again.
 const BUSY_RETRIES: u32 = 30;
 
-/// How long a writer keeps asking what became of a commit cut short before it gives up and
-/// answers that the outcome is unknown (the database is then away for longer than this).
+/// How long the resolver keeps asking what became of a commit cut short before it gives up
+/// and answers that the outcome is unknown (the database is then away for longer than this).
 const RESOLVE_FOR: Duration = Duration::from_secs(300);
+
+/// Once the server stops, how much longer the resolver asks before answering "unknown".
+const RESOLVE_AT_STOP: Duration = Duration::from_secs(10);
 
 fn run(
     mut conn: Option<Box<dyn Conn>>,
     rx: &Mutex<Receiver<Job>>,
     answers: &Sender<Answers>,
+    aside: &Sender<Uncertain>,
     shared: &Shared,
 ) {
     let mut rewinder = checkpoint::Rewinder::default();
-    while let Some(mut batch) = next_batch(rx, shared.max_batch) {
+    while let Some(batch) = next_batch(rx, shared.max_batch) {
         if let (Some(r), Some(c)) = (&shared.rewind, conn.as_mut()) {
             rewinder.between_batches(c.as_mut(), r);
         }
         let started = Instant::now();
         let size = batch.len();
-        // Numbers taken for this batch's writes (see `tx`), held until it is answered.
-        let mut numbers = Reserved::default();
-        let answered: Answers = match attempt(&mut conn, shared, &mut numbers, &mut batch) {
-            Ok(()) => batch.into_iter().map(|j| (j, Ok(()))).collect(),
-            // The database is away: every write of the batch is refused (none was kept).
-            Err(e @ StoreError::Unavailable(_)) => batch.into_iter().map(|j| (j, Err(e.clone()))).collect(),
-            // A write alone that failed by itself is refused at once; only a lost deadlock or
-            // conflict is worth running again.
-            Err(e) if batch.len() == 1 && !matches!(e, StoreError::Busy(_)) => {
-                batch.into_iter().map(|j| (j, Err(e.clone()))).collect()
-            }
-            // One write failed (or several writers' batches deadlocked, and the database
-            // aborted this one): run each alone, so that only a write that fails by itself is
-            // refused.
-            Err(_) => batch
-                .into_iter()
-                .map(|mut job| {
-                    let r = alone(&mut conn, shared, &mut numbers, &mut job);
-                    (job, r)
-                })
-                .collect(),
-        };
+        let Settled { answers: mut answered, uncertain } = settle(&mut conn, shared, batch);
         metrics::histogram!("haicap_writer_batch_size").record(size as f64);
         metrics::histogram!("haicap_writer_commit_seconds").record(started.elapsed().as_secs_f64());
+        for u in uncertain {
+            // The resolver lives as long as any writer: a send cannot fail while this one runs.
+            if let Err(e) = aside.send(u) {
+                answered.extend(unknown(e.0));
+            }
+        }
         // The notifier lives as long as any writer: a send cannot fail while this one runs.
         if let Err(e) = answers.send(answered) {
             e.0.into_iter().for_each(|(job, r)| (job.finish)(r));
+        }
+    }
+}
+
+/// Runs a batch in one transaction; when that fails, runs each of its writes alone, so that
+/// only a write that fails by itself is refused.
+fn settle(conn: &mut Option<Box<dyn Conn>>, shared: &Shared, mut batch: Vec<Job>) -> Settled {
+    // Numbers taken for this batch's writes (see `tx`), held until it is answered.
+    let mut numbers = Reserved::default();
+    let refuse_all = |batch: Vec<Job>, e: StoreError| Settled {
+        answers: batch.into_iter().map(|j| (j, Err(e.clone()))).collect(),
+        uncertain: Vec::new(),
+    };
+    match attempt(conn, shared, &mut numbers, &mut batch) {
+        Ok(()) => {
+            Settled { answers: batch.into_iter().map(|j| (j, Ok(()))).collect(), uncertain: Vec::new() }
+        }
+        Err(Failure::Uncertain(id)) => {
+            Settled { answers: Vec::new(), uncertain: vec![Uncertain::new(id, batch)] }
+        }
+        // The database is away: every write of the batch is refused (none was kept).
+        Err(Failure::Refused(e @ StoreError::Unavailable(_))) => refuse_all(batch, e),
+        // A write alone that failed by itself is refused at once; only a lost deadlock or
+        // conflict is worth running again.
+        Err(Failure::Refused(e)) if batch.len() == 1 && !matches!(e, StoreError::Busy(_)) => {
+            refuse_all(batch, e)
+        }
+        // One write failed (or several writers' batches deadlocked, and the database aborted
+        // this one): run each alone.
+        Err(Failure::Refused(_)) => {
+            let mut settled = Settled::default();
+            for mut job in batch {
+                match alone(conn, shared, &mut numbers, &mut job) {
+                    Ok(()) => settled.answers.push((job, Ok(()))),
+                    Err(Failure::Refused(e)) => settled.answers.push((job, Err(e))),
+                    Err(Failure::Uncertain(id)) => settled.uncertain.push(Uncertain::new(id, vec![job])),
+                }
+            }
+            settled
         }
     }
 }
@@ -212,11 +272,11 @@ fn alone(
     shared: &Shared,
     numbers: &mut Reserved,
     job: &mut Job,
-) -> Result<(), StoreError> {
+) -> Result<(), Failure> {
     let mut tries = 0;
     loop {
         match attempt(conn, shared, numbers, std::slice::from_mut(job)) {
-            Err(StoreError::Busy(_)) if tries < BUSY_RETRIES => {
+            Err(Failure::Refused(StoreError::Busy(_))) if tries < BUSY_RETRIES => {
                 tries += 1;
                 // A jittered pause, so that writers that collided do not collide again in step.
                 let cap = 1u64 << tries.min(6);
@@ -240,15 +300,24 @@ enum TxError {
     Uncertain(i64, StoreError),
 }
 
+/// How an attempt at a batch failed.
+enum Failure {
+    /// Nothing of it was kept.
+    Refused(StoreError),
+    /// Its commit was cut short: the transaction `id` may or may not be on disk.
+    Uncertain(i64),
+}
+
 /// Runs the jobs in one transaction on the writer's connection, connecting first when it has
-/// none. A connection found lost is dropped, and the transaction run once more on a new one
-/// (at once: a server restarted, or a connection cut by a proxy, is usually back already).
+/// none. A connection found lost before the commit is dropped, and the transaction run once
+/// more on a new one (at once: a server restarted, or a connection cut by a proxy, is usually
+/// back already).
 fn attempt(
     conn: &mut Option<Box<dyn Conn>>,
     shared: &Shared,
     numbers: &mut Reserved,
     jobs: &mut [Job],
-) -> Result<(), StoreError> {
+) -> Result<(), Failure> {
     let mut last = None;
     for _ in 0..2 {
         let c = match conn {
@@ -261,7 +330,7 @@ fn attempt(
                 Err(e) => {
                     *conn = None;
                     shared.health.could_not_connect(&e);
-                    return Err(e);
+                    return Err(Failure::Refused(e));
                 }
             },
         };
@@ -275,55 +344,130 @@ fn attempt(
                 shared.health.lost(&e);
                 last = Some(e);
             }
-            Err(TxError::Failed(e)) => return Err(e),
+            Err(TxError::Failed(e)) => return Err(Failure::Refused(e)),
             Err(TxError::Uncertain(id, e)) => {
                 *conn = None;
                 shared.health.lost(&e);
-                match resolve(conn, shared, id)? {
-                    Outcome::Committed => return Ok(()),
-                    // Not kept: run again.
-                    _ => last = Some(e),
+                return Err(Failure::Uncertain(id));
+            }
+        }
+    }
+    Err(Failure::Refused(last.unwrap_or_else(|| StoreError::Unavailable("không ghi được dữ liệu".into()))))
+}
+
+/// The resolver: asks, on a connection of its own, what became of each transaction whose
+/// commit was cut short, until the database answers or [`RESOLVE_FOR`] has passed. Their
+/// callers wait meanwhile (answering them "failed" could make them repeat a write that was
+/// kept); the writers go on with the others.
+fn resolve_aside(rx: &Receiver<Uncertain>, answers: &Sender<Answers>, shared: &Shared) {
+    let mut conn: Option<Box<dyn Conn>> = None;
+    let mut waiting: Vec<Uncertain> = Vec::new();
+    let mut open = true;
+    let mut pause = Duration::from_millis(50);
+    metrics::gauge!("haicap_writer_unresolved_commits").set(0.0);
+    loop {
+        // Wait for work when there is none; otherwise take what came and ask again.
+        let wait = if waiting.is_empty() { Duration::MAX } else { pause };
+        let first = if !open {
+            std::thread::sleep(wait.min(RESOLVE_AT_STOP));
+            Err(RecvTimeoutError::Disconnected)
+        } else if wait == Duration::MAX {
+            rx.recv().map_err(|_| RecvTimeoutError::Disconnected)
+        } else {
+            rx.recv_timeout(wait)
+        };
+        match first {
+            Ok(u) => {
+                waiting.push(u);
+                pause = Duration::from_millis(50);
+            }
+            Err(RecvTimeoutError::Timeout) => pause = (pause * 2).min(Duration::from_secs(2)),
+            Err(RecvTimeoutError::Disconnected) => {}
+        }
+        loop {
+            match rx.try_recv() {
+                Ok(u) => waiting.push(u),
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => {
+                    if open {
+                        // The server stops: what the database does not answer soon is unknown.
+                        open = false;
+                        let by = Instant::now() + RESOLVE_AT_STOP;
+                        waiting.iter_mut().for_each(|u| u.until = u.until.min(by));
+                    }
+                    break;
                 }
             }
         }
+        if waiting.is_empty() && !open {
+            return;
+        }
+        let mut answered = Answers::new();
+        let mut reachable = true;
+        for u in std::mem::take(&mut waiting) {
+            // One unanswered question a round: a host that drops packets makes each wait.
+            let outcome = if reachable { ask(&mut conn, shared, u.id) } else { None };
+            reachable = outcome.is_some();
+            match outcome {
+                Some(o @ (Outcome::Committed | Outcome::Aborted)) => {
+                    tracing::warn!(transaction = u.id, outcome = ?o, "kết quả ghi bị gián đoạn khi lưu đã được xác định");
+                    if o == Outcome::Committed {
+                        answered.extend(u.jobs.into_iter().map(|j| (j, Ok(()))));
+                    } else {
+                        // Not kept: run again.
+                        let settled = settle(&mut conn, shared, u.jobs);
+                        answered.extend(settled.answers);
+                        waiting.extend(settled.uncertain);
+                    }
+                }
+                Some(Outcome::Unknown) => {
+                    let e = StoreError::Database(format!("không xác định được kết quả giao dịch {}", u.id));
+                    answered.extend(u.jobs.into_iter().map(|j| (j, Err(e.clone()))));
+                }
+                // Away, or its server process still finishing: ask again later.
+                _ if Instant::now() >= u.until => answered.extend(unknown(u)),
+                _ => waiting.push(u),
+            }
+        }
+        metrics::gauge!("haicap_writer_unresolved_commits").set(waiting.len() as f64);
+        if !answered.is_empty() {
+            if let Err(e) = answers.send(answered) {
+                e.0.into_iter().for_each(|(job, r)| (job.finish)(r));
+            }
+        }
     }
-    Err(last.unwrap_or_else(|| StoreError::Unavailable("không ghi được dữ liệu".into())))
 }
 
-/// Asks, on a new connection, what became of the transaction `id` whose commit was cut short,
-/// until the database answers or [`RESOLVE_FOR`] has passed. The batch's callers wait
-/// meanwhile: answering them "failed" could make them repeat a write that was kept.
-fn resolve(conn: &mut Option<Box<dyn Conn>>, shared: &Shared, id: i64) -> Result<Outcome, StoreError> {
-    let until = Instant::now() + RESOLVE_FOR;
-    let mut pause = Duration::from_millis(50);
-    loop {
-        let asked = match conn {
-            Some(c) => c.transaction_outcome(id),
-            None => (shared.connect)().and_then(|c| conn.insert(c).transaction_outcome(id)),
-        };
-        match asked {
-            Ok(o @ (Outcome::Committed | Outcome::Aborted)) => {
-                shared.health.answered();
-                tracing::warn!(transaction = id, outcome = ?o, "kết quả ghi bị gián đoạn khi lưu đã được xác định");
-                return Ok(o);
-            }
-            Ok(Outcome::Unknown) => {
-                return Err(StoreError::Database(format!("không xác định được kết quả giao dịch {id}")));
-            }
-            // Its server process is still finishing: ask again shortly.
-            Ok(Outcome::InProgress) => {}
+/// Asks what became of the transaction `id`; `None` while the database does not answer.
+fn ask(conn: &mut Option<Box<dyn Conn>>, shared: &Shared, id: i64) -> Option<Outcome> {
+    let c = match conn {
+        Some(c) => c,
+        None => match (shared.connect)() {
+            Ok(c) => conn.insert(c),
             Err(e) => {
-                *conn = None;
-                shared.health.lost(&e);
+                shared.health.could_not_connect(&e);
+                return None;
             }
+        },
+    };
+    match c.transaction_outcome(id) {
+        Ok(o) => {
+            shared.health.answered();
+            Some(o)
         }
-        if Instant::now() >= until {
-            tracing::error!(transaction = id, "không xác định được kết quả ghi: cơ sở dữ liệu vắng quá lâu");
-            return Err(StoreError::Unavailable(format!("không xác định được kết quả giao dịch {id}")));
+        Err(e) => {
+            *conn = None;
+            shared.health.lost(&e);
+            None
         }
-        std::thread::sleep(pause);
-        pause = (pause * 2).min(Duration::from_secs(2));
     }
+}
+
+/// The answers to writes whose outcome could not be learnt.
+fn unknown(u: Uncertain) -> Answers {
+    tracing::error!(transaction = u.id, "không xác định được kết quả ghi: cơ sở dữ liệu vắng quá lâu");
+    let e = StoreError::Unavailable(format!("không xác định được kết quả giao dịch {}", u.id));
+    u.jobs.into_iter().map(|j| (j, Err(e.clone()))).collect()
 }
 
 /// Runs a job's work. A bug that panics in it fails that write (its batch is rolled back and
@@ -391,11 +535,27 @@ mod tests {
     const CUT_AFTER_COMMIT: u8 = 1;
     /// The connection is cut before the commit reaches the database.
     const CUT_BEFORE_COMMIT: u8 = 2;
+    /// The commit reaches the database, then the database goes away before the answer.
+    const GONE_AFTER_COMMIT: u8 = 3;
 
     /// A real connection whose COMMIT can be made to fail as a lost connection.
     struct Cut {
         inner: Box<dyn Conn>,
         next: Arc<AtomicU8>,
+        /// Set when the database is away: no connection can be made.
+        away: Arc<AtomicBool>,
+    }
+
+    /// Connections to `url` as [`Cut`] ones, refused while `away` is set.
+    fn cut_connections(url: &DbUrl, next: &Arc<AtomicU8>, away: &Arc<AtomicBool>) -> Connect {
+        let (url, next, away) = (url.clone(), next.clone(), away.clone());
+        Arc::new(move || {
+            if away.load(Ordering::SeqCst) {
+                return Err(StoreError::Unavailable("connection refused".into()));
+            }
+            Ok(Box::new(Cut { inner: url.connect()?, next: next.clone(), away: away.clone() })
+                as Box<dyn Conn>)
+        })
     }
 
     impl Conn for Cut {
@@ -412,6 +572,11 @@ mod tests {
                     }
                     CUT_BEFORE_COMMIT => {
                         self.inner.batch("ROLLBACK")?;
+                        return lost();
+                    }
+                    GONE_AFTER_COMMIT => {
+                        self.inner.batch("COMMIT")?;
+                        self.away.store(true, Ordering::SeqCst);
                         return lost();
                     }
                     _ => {}
@@ -471,10 +636,7 @@ mod tests {
         let Some((url, mut admin, name)) = test_database() else { return };
         url.connect().unwrap().batch("CREATE TABLE probe (id BIGINT NOT NULL)").unwrap();
         let next = Arc::new(AtomicU8::new(FINE));
-        let connect: Connect = {
-            let (url, next) = (url.clone(), next.clone());
-            Arc::new(move || Ok(Box::new(Cut { inner: url.connect()?, next: next.clone() }) as Box<dyn Conn>))
-        };
+        let connect = cut_connections(&url, &next, &Arc::default());
         let health = Arc::new(Health::default());
         let writer = Writer::start(vec![connect().unwrap()], connect, health.clone(), 16, None);
         let write = |id: i64| {
@@ -499,6 +661,45 @@ mod tests {
 
         // And the writer goes on as before.
         assert_eq!(write(3), Ok(1));
+        assert!(health.is_up());
+        drop(writer);
+        admin.batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)")).unwrap();
+    }
+
+    #[test]
+    fn while_a_cut_commit_waits_for_the_database_the_writer_refuses_the_next_writes_at_once() {
+        let Some((url, mut admin, name)) = test_database() else { return };
+        url.connect().unwrap().batch("CREATE TABLE probe (id BIGINT NOT NULL)").unwrap();
+        let (next, away) = (Arc::new(AtomicU8::new(FINE)), Arc::new(AtomicBool::new(false)));
+        let connect = cut_connections(&url, &next, &away);
+        let health = Arc::new(Health::default());
+        // One writer thread: the cut commit must not hold it.
+        let writer = Writer::start(vec![connect().unwrap()], connect, health.clone(), 16, None);
+        let write = |id: i64| {
+            let (tx, rx) = std::sync::mpsc::channel();
+            writer.submit(
+                None,
+                move |c| c.exec("INSERT INTO probe (id) VALUES ($1)", &[Val::Int(id)]),
+                move |r| tx.send(r).unwrap(),
+            );
+            rx
+        };
+
+        next.store(GONE_AFTER_COMMIT, Ordering::SeqCst);
+        let first = write(1);
+        // Its outcome cannot be learnt while the database is away: no answer yet.
+        assert!(first.recv_timeout(Duration::from_millis(300)).is_err());
+        assert!(!health.is_up());
+        // The next write is refused at once, in the store's words, and not kept.
+        let second = write(2).recv_timeout(Duration::from_secs(5)).expect("answered while the first waits");
+        assert!(matches!(second, Err(StoreError::Unavailable(_))), "{second:?}");
+        assert!(first.try_recv().is_err(), "the cut commit is not answered before the database is back");
+
+        // Back: the first was kept, so it is acknowledged (not run again); writes go on.
+        away.store(false, Ordering::SeqCst);
+        assert_eq!(first.recv_timeout(Duration::from_secs(10)).expect("answered once it is back"), Ok(1));
+        assert_eq!(write(3).recv_timeout(Duration::from_secs(10)).unwrap(), Ok(1));
+        assert_eq!((count(&url, 1), count(&url, 2), count(&url, 3)), (1, 0, 1));
         assert!(health.is_up());
         drop(writer);
         admin.batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)")).unwrap();
