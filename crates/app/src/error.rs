@@ -107,6 +107,7 @@ mod tests {
             (StoreError::Busy(driver.into()), ErrorKind::Unavailable),
             (StoreError::Constraint(driver.into()), ErrorKind::Conflict),
             (StoreError::AppendOnly(driver.into()), ErrorKind::Conflict),
+            (StoreError::Stale(driver.into()), ErrorKind::Conflict),
             (StoreError::Database(driver.into()), ErrorKind::Internal),
         ] {
             let code = e.code();

@@ -171,10 +171,11 @@ impl DossierRecord {
         )
     }
 
-    /// Writes the new state if nobody else wrote since `expected_events` events: returns
-    /// false (and writes nothing) when someone did. The indexed columns (handling unit, due
+    /// Writes the new state if nobody else wrote since `before` was read; when someone did,
+    /// the transaction fails with `StoreError::Stale` (sent without waiting for the answer:
+    /// see `Conn::exec_later_expecting`). The indexed columns (handling unit, due
     /// date) are only written when they change, so the indexes are only touched then.
-    pub(crate) fn update_if(&self, c: &mut dyn Conn, before: &DossierRecord) -> Result<bool, StoreError> {
+    pub(crate) fn update_if(&self, c: &mut dyn Conn, before: &DossierRecord) -> Result<(), StoreError> {
         let mut params: Vec<Val> = vec![
             Val::Int(self.status.portal_code().into()),
             self.received_at.into(),
@@ -194,7 +195,7 @@ impl DossierRecord {
         params.push((&self.code).into());
         params.push(Val::Int(before.event_count));
         let sql = if moved { UPDATE_MOVED } else { UPDATE_SAME_PLACE };
-        Ok(c.exec(sql, &params)? == 1)
+        c.exec_later_expecting(sql, params, 1)
     }
 }
 

@@ -10,6 +10,7 @@ use domain::{Action, Dossier};
 use errors::Code;
 use serde::Deserialize;
 use std::sync::Arc;
+use store::StoreError;
 
 /// An action as the API and the CLI send it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -340,17 +341,16 @@ impl App {
             let next = Arc::new(next);
             let to_write = next.clone();
             let written = self.store.write(move |c| {
-                if !to_write.update_if(c, &current)? {
-                    return Ok(false);
-                }
+                to_write.update_if(c, &current)?;
                 if corrected.is_some() {
                     to_write.update_applicant(c)?;
                 }
                 EventRow::insert_all(&rows, c, &to_write.code, &to_write.province_code)?;
-                bump_stats(c, &to_write, &deltas)?;
-                Ok(true)
-            })?;
-            if written {
+                bump_stats(c, &to_write, &deltas)
+            });
+            // Another step came first: read the dossier again and decide anew.
+            if !matches!(written, Err(StoreError::Stale(_))) {
+                written?;
                 metrics::counter!("haicap_dossier_actions_total", "action" => action.code()).increment(1);
                 if matches!(action, Action::ReturnResult) {
                     metrics::counter!("haicap_dossiers_returned_total").increment(1);

@@ -30,13 +30,16 @@ use std::time::Duration;
 use writer::Writer;
 
 /// What went wrong in the store. `Busy` and `Unavailable` are worth a retry; `Constraint` and
-/// `AppendOnly` mean the write was refused and nothing of it was kept.
+/// `AppendOnly` mean the write was refused and nothing of it was kept; `Stale`, that a
+/// conditional update found its row changed since it was read ([`Conn::exec_later_expecting`]):
+/// nothing was kept, read again.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StoreError {
     Unavailable(String),
     Busy(String),
     Constraint(String),
     AppendOnly(String),
+    Stale(String),
     Database(String),
 }
 
@@ -48,6 +51,7 @@ impl StoreError {
             StoreError::Busy(_) => Code::DbBusy,
             StoreError::Constraint(_) => Code::DbConstraint,
             StoreError::AppendOnly(_) => Code::AppendOnly,
+            StoreError::Stale(_) => Code::ConcurrentUpdate,
             StoreError::Database(_) => Code::DbError,
         }
     }
@@ -58,6 +62,7 @@ impl StoreError {
             | StoreError::Busy(m)
             | StoreError::Constraint(m)
             | StoreError::AppendOnly(m)
+            | StoreError::Stale(m)
             | StoreError::Database(m) => m,
         }
     }

@@ -16,6 +16,7 @@ use std::error::Error;
 use std::pin::pin;
 use std::str::FromStr;
 use std::time::Duration;
+use tokio_postgres::error::SqlState;
 use tokio_postgres::types::{to_sql_checked, IsNull, ToSql, Type};
 use tokio_postgres::{Client, NoTls, SimpleQueryMessage, Statement};
 
@@ -25,7 +26,7 @@ pub struct PgConn {
     // Prepared once per connection: a prepare is a round trip.
     statements: HashMap<String, Statement>,
     /// Statements sent with the next one that needs an answer.
-    queued: Vec<(Statement, Vec<Val>)>,
+    queued: Queued,
 }
 
 impl ToSql for Val {
@@ -84,7 +85,16 @@ fn refs(params: &[Val]) -> Vec<&(dyn ToSql + Sync)> {
     params.iter().map(|p| p as &(dyn ToSql + Sync)).collect()
 }
 
-type Queued = Vec<(Statement, Vec<Val>)>;
+/// Statements sent later, each with the rows it must change, if the caller said
+/// ([`Conn::exec_later_expecting`]).
+type Queued = Vec<(Statement, Vec<Val>, Option<u64>)>;
+
+/// A conditional update checked by PostgreSQL itself: it fails (division by zero) unless it
+/// changed `rows` rows. Checked by the client, the COMMIT sent in the same round trip would
+/// already have kept it.
+fn expecting(sql: &str, rows: u64) -> String {
+    format!("WITH changed AS ({sql} RETURNING 1) SELECT 1 / CASE WHEN count(*) = {rows} THEN 1 ELSE 0 END FROM changed")
+}
 
 /// Sends the queued statements, with `then` after them in the same round trip; returns the
 /// first error in the order they were queued (later ones only say the transaction was
@@ -95,11 +105,16 @@ fn flush_with<T>(
     queued: Queued,
     then: impl std::future::Future<Output = Result<T, tokio_postgres::Error>>,
 ) -> Result<T, StoreError> {
-    let params: Vec<Vec<&(dyn ToSql + Sync)>> = queued.iter().map(|(_, p)| refs(p)).collect();
-    let sent = queued.iter().zip(&params).map(|((st, _), p)| client.execute(st, &p[..]));
+    let params: Vec<Vec<&(dyn ToSql + Sync)>> = queued.iter().map(|(_, p, _)| refs(p)).collect();
+    let sent = queued.iter().zip(&params).map(|((st, _, _), p)| client.execute(st, &p[..]));
     let (results, last) = rt.block_on(futures_util::future::join(futures_util::future::join_all(sent), then));
-    for r in results {
-        r.map_err(pg_err)?;
+    for (r, (_, _, expected)) in results.into_iter().zip(&queued) {
+        match (r, expected) {
+            (Err(e), Some(rows)) if e.code() == Some(&SqlState::DIVISION_BY_ZERO) => {
+                return Err(crate::conn::stale(*rows));
+            }
+            (r, _) => r.map_err(pg_err).map(|_| ())?,
+        }
     }
     last.map_err(pg_err)
 }
@@ -281,7 +296,13 @@ impl Conn for PgConn {
 
     fn exec_later(&mut self, sql: &str, params: Vec<Val>) -> Result<(), StoreError> {
         let st = self.statement(sql)?;
-        self.queued.push((st, params));
+        self.queued.push((st, params, None));
+        Ok(())
+    }
+
+    fn exec_later_expecting(&mut self, sql: &str, params: Vec<Val>, rows: u64) -> Result<(), StoreError> {
+        let st = self.statement(&expecting(sql, rows))?;
+        self.queued.push((st, params, Some(rows)));
         Ok(())
     }
 

@@ -161,6 +161,9 @@ impl Conn for Tx<'_> {
     fn exec_later(&mut self, sql: &str, params: Vec<Val>) -> Result<(), StoreError> {
         self.conn.exec_later(sql, params)
     }
+    fn exec_later_expecting(&mut self, sql: &str, params: Vec<Val>, rows: u64) -> Result<(), StoreError> {
+        self.conn.exec_later_expecting(sql, params, rows)
+    }
     fn add_at_commit(&mut self, sql: &str, params: Vec<Val>, keys: usize) -> Result<(), StoreError> {
         self.sums.add(sql, params, keys)
     }

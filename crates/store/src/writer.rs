@@ -593,6 +593,9 @@ mod tests {
         fn exec_later(&mut self, sql: &str, params: Vec<Val>) -> Result<(), StoreError> {
             self.inner.exec_later(sql, params)
         }
+        fn exec_later_expecting(&mut self, sql: &str, params: Vec<Val>, rows: u64) -> Result<(), StoreError> {
+            self.inner.exec_later_expecting(sql, params, rows)
+        }
         fn begin_tracked(&mut self) -> Result<Option<i64>, StoreError> {
             self.inner.begin_tracked()
         }
@@ -734,6 +737,61 @@ mod tests {
             assert_eq!(count(&url, id), 1);
         }
         drop(writer);
+        admin.batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)")).unwrap();
+    }
+
+    /// A conditional update sent without waiting for its answer, then an insert: kept when the
+    /// condition holds; when it does not, the write is refused as stale and nothing of it kept
+    /// (its COMMIT travels with it, so the database itself must refuse it).
+    fn conditional_updates(url: &DbUrl) {
+        let mut c = url.connect().unwrap();
+        c.batch("CREATE TABLE item (id BIGINT PRIMARY KEY, version BIGINT NOT NULL)").unwrap();
+        c.batch("CREATE TABLE probe (id BIGINT NOT NULL)").unwrap();
+        c.batch("INSERT INTO item (id, version) VALUES (1, 1)").unwrap();
+        let connect: Connect = {
+            let url = url.clone();
+            Arc::new(move || url.connect())
+        };
+        let writer = Writer::start(vec![connect().unwrap()], connect, Default::default(), 16, None);
+        let (tx, rx) = std::sync::mpsc::channel();
+        // Handed over at once: the second, read at version 1 too, shares the first's batch or
+        // follows it, and finds version 2 either way.
+        for (probe, seen) in [(10i64, 1i64), (20, 1), (30, 2)] {
+            let tx = tx.clone();
+            writer.submit(
+                None,
+                move |c| {
+                    c.exec_later_expecting(
+                        "UPDATE item SET version = version + 1 WHERE id = 1 AND version = $1",
+                        vec![Val::Int(seen)],
+                        1,
+                    )?;
+                    c.exec_later("INSERT INTO probe (id) VALUES ($1)", vec![Val::Int(probe)])
+                },
+                move |r| tx.send((probe, r)).unwrap(),
+            );
+        }
+        let mut answers: Vec<_> = (0..3).map(|_| rx.recv().unwrap()).collect();
+        answers.sort_by_key(|a| a.0);
+        assert!(answers[0].1.is_ok() && answers[2].1.is_ok(), "{answers:?}");
+        assert!(matches!(&answers[1].1, Err(StoreError::Stale(_))), "{answers:?}");
+        drop(writer);
+        let ids = c.query("SELECT id FROM probe ORDER BY id", &[]).unwrap();
+        assert_eq!(ids.iter().map(|r| r.int(0).unwrap()).collect::<Vec<_>>(), [10, 30]);
+        let version = c.query_one("SELECT version FROM item", &[]).unwrap().unwrap().int(0);
+        assert_eq!(version, Some(3));
+    }
+
+    #[test]
+    fn a_conditional_update_that_finds_its_row_changed_is_refused_as_stale_sqlite() {
+        let dir = tempfile::tempdir().unwrap();
+        conditional_updates(&DbUrl::Sqlite(dir.path().join("c.db")));
+    }
+
+    #[test]
+    fn a_conditional_update_that_finds_its_row_changed_is_refused_as_stale_postgres() {
+        let Some((url, mut admin, name)) = test_database() else { return };
+        conditional_updates(&url);
         admin.batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)")).unwrap();
     }
 
