@@ -124,6 +124,13 @@ fn desk_of(actor: &Actor, requested: Option<&str>) -> AppResult<(String, String,
     Ok((code, province, name))
 }
 
+/// Whether `key` can name an intake: 8 to 128 letters, digits, `-`, `_`, `:` or `.` (a UUID,
+/// a random token, a client's own reference).
+fn valid_intake_key(key: &str) -> bool {
+    (8..=128).contains(&key.len())
+        && key.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':' | b'.'))
+}
+
 /// An intake's write, prepared (see `App::intake_job`).
 type IntakeWrite = Box<dyn FnMut(&mut dyn store::Conn) -> Result<DossierRecord, store::StoreError> + Send>;
 
@@ -134,17 +141,52 @@ impl App {
         self.receive_with(req, actor, vec![], &[])
     }
 
+    /// The dossier an officer already filed under the intake key `key` (see
+    /// [`App::receive_then`]), if any, as the officer may see it.
+    pub fn filed_under(&self, key: &str, actor: &Actor) -> AppResult<Option<DossierRecord>> {
+        let (who, key) = (actor.username.clone(), key.to_string());
+        let code = self.store.read(move |c| {
+            c.query_one(
+                "SELECT dossier_code FROM intake_keys WHERE actor = $1 AND key = $2",
+                &[who.as_str().into(), key.as_str().into()],
+            )
+        })?;
+        match code.and_then(|r| r.text(0).map(str::to_string)) {
+            Some(code) => self.dossier(&code, actor).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Forgets intake keys older than a day: a request is not repeated later than that.
+    pub fn sweep_intake_keys(&self) -> AppResult<u64> {
+        let cutoff = self.now() - chrono::Duration::days(1);
+        Ok(self
+            .store
+            .write(move |c| c.exec("DELETE FROM intake_keys WHERE created_at < $1", &[cutoff.into()]))?)
+    }
+
     /// [`App::receive`] without holding a thread while the writer commits: the request is
     /// checked here (in memory: no IO), then `done` gets the outcome on the writer's notifier
     /// thread once the dossier is committed or refused. `done` must not wait on the store.
     /// The web's intake uses it, so that a request waiting for the commit holds no thread.
+    ///
+    /// `key`, when given, names this intake for its officer (the API's `Idempotency-Key`, the
+    /// intake form's hidden key): it is written with the dossier, in its transaction, and a
+    /// second intake under the same key is refused by the database (`db_constraint`); its
+    /// caller then answers with [`App::filed_under`], so a request repeated after a lost
+    /// answer files nothing twice.
     pub fn receive_then(
         self: &Arc<Self>,
         req: &IntakeRequest,
         actor: &Actor,
+        key: Option<&str>,
         done: impl FnOnce(AppResult<DossierRecord>) + Send + 'static,
     ) {
-        let (counter, job) = match self.intake_job(req, actor, vec![], &[]) {
+        if key.is_some_and(|k| !valid_intake_key(k)) {
+            return done(Err(AppError::new(Code::InvalidIntakeKey, Code::InvalidIntakeKey.message())));
+        }
+        let key = key.map(|k| (actor.username.clone(), k.to_string()));
+        let (counter, job) = match self.intake_job(req, actor, vec![], &[], key) {
             Ok(job) => job,
             Err(e) => return done(Err(e)),
         };
@@ -200,7 +242,7 @@ impl App {
         attachments: Vec<Attachment>,
         files: &[(String, &Upload)],
     ) -> AppResult<DossierRecord> {
-        let (counter, job) = self.intake_job(req, actor, attachments, files)?;
+        let (counter, job) = self.intake_job(req, actor, attachments, files, None)?;
         let stored = self.store.write_numbered(Some(counter), job)?;
         self.after_intake(&stored);
         self.seal_after_write();
@@ -229,6 +271,7 @@ impl App {
         actor: &Actor,
         attachments: Vec<Attachment>,
         files: &[(String, &Upload)],
+        intake_key: Option<(String, String)>,
     ) -> AppResult<(String, IntakeWrite)> {
         let state = self.catalog_state();
         let code = req.procedure_code.trim();
@@ -334,6 +377,13 @@ impl App {
                 dossier.code = rec.code.clone();
                 rec.follow(&dossier, head, now);
                 rec.insert(c)?;
+                if let Some((actor, key)) = &intake_key {
+                    // A key used before fails the transaction on the table's primary key.
+                    c.exec_later(
+                        "INSERT INTO intake_keys (actor, key, dossier_code, created_at) VALUES ($1, $2, $3, $4)",
+                        vec![actor.into(), key.into(), (&rec.code).into(), now.into()],
+                    )?;
+                }
                 EventRow::insert_all(&rows, c, &rec.code, &rec.province_code)?;
                 bump_stats(c, &rec, &deltas)?;
                 for a in &attachments {

@@ -156,6 +156,7 @@ catalogue! {
     InvalidJson = "invalid_json", Invalid, "nội dung gửi lên không phải JSON hợp lệ";
     InvalidLimit = "invalid_limit", Invalid, "thời hạn '…' không hợp lệ: dùng \"N working days\", \"N days\", \"N working hours\" \
                      hoặc \"same day\" (hay \"N ngày làm việc\", \"N ngày\", \"N giờ làm việc\", \"trong ngày\")";
+    InvalidIntakeKey = "invalid_intake_key", Invalid, "khoá chống gửi trùng (Idempotency-Key) phải gồm 8 đến 128 ký tự chữ, số, '-', '_', ':' hoặc '.'";
     InvalidName = "invalid_name", Invalid, "họ tên không hợp lệ";
     InvalidNote = "invalid_note", Invalid, "ghi chú dài quá 2000 ký tự";
     InvalidNumber = "invalid_number", Invalid, "biên chế, dân số phải là số không âm hợp lý";

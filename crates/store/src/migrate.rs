@@ -19,6 +19,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (10, "operations", include_str!("../migrations/0010_operations.sql")),
     (11, "privacy", include_str!("../migrations/0011_privacy.sql")),
     (12, "tracking", include_str!("../migrations/0012_tracking.sql")),
+    (13, "intake_keys", include_str!("../migrations/0013_intake_keys.sql")),
 ];
 
 /// The latest schema version this build knows.

@@ -322,8 +322,8 @@ async fn sweep_overdue(web: Arc<Web>) {
 }
 
 /// Every hour: erases the personal data whose retention period ran out (one server at a time:
-/// the batches take a lock in the database), then removes stored documents no dossier refers
-/// to (older than an hour).
+/// the batches take a lock in the database), forgets intake keys older than a day, then
+/// removes stored documents no dossier refers to (older than an hour).
 async fn housekeeping(web: Arc<Web>) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
@@ -337,6 +337,10 @@ async fn housekeeping(web: Arc<Web>) {
                     "chưa xoá được dữ liệu cá nhân hết thời hạn lưu trữ"
                 );
             }
+        }
+        let app = web.app.clone();
+        if let Err(e) = blocking(move || app.sweep_intake_keys()).await {
+            tracing::warn!(code = %e.0.code, cause = e.0.cause.as_deref().unwrap_or(""), "chưa dọn được khoá tiếp nhận cũ");
         }
         let app = web.app.clone();
         if let Err(e) = blocking(move || app.sweep_blobs(std::time::Duration::from_secs(3600))).await {

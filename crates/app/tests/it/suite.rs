@@ -6,6 +6,7 @@ use calendar::deadline::due;
 use calendar::{TimeLimit, WorkCalendar};
 use domain::roles::{Role, Scope};
 use domain::{Channel, Status};
+use std::sync::Arc;
 use store::{Dialect, Val};
 
 const HAI_CHAU: &str = "20242";
@@ -641,7 +642,7 @@ fn an_intake_answered_by_the_writer_holds_no_thread_and_the_day_before_is_sealed
         let (tx, rx) = std::sync::mpsc::channel();
         for _ in 0..50 {
             let tx = tx.clone();
-            app.receive_then(&request(Channel::Direct, None), &desk, move |r| tx.send(r).unwrap());
+            app.receive_then(&request(Channel::Direct, None), &desk, None, move |r| tx.send(r).unwrap());
         }
         drop(tx);
         let codes: std::collections::BTreeSet<String> =
@@ -650,7 +651,7 @@ fn an_intake_answered_by_the_writer_holds_no_thread_and_the_day_before_is_sealed
         // A refused one is answered at once, with nothing written.
         let (tx, rx) = std::sync::mpsc::channel();
         let bad = IntakeRequest { procedure_code: "0.000000".into(), ..request(Channel::Direct, None) };
-        app.receive_then(&bad, &desk, move |r| tx.send(r).unwrap());
+        app.receive_then(&bad, &desk, None, move |r| tx.send(r).unwrap());
         assert_eq!(rx.recv().unwrap().unwrap_err().code, "unknown_procedure");
         let count = |sql: &str| app.store().read(|c| c.query_one(sql, &[])).unwrap().and_then(|r| r.int(0));
         assert_eq!(count("SELECT COUNT(*) FROM dossiers"), Some(70));
@@ -691,7 +692,7 @@ fn intakes_at_many_desks_at_once_never_deadlock_the_writers() {
             let tx = tx.clone();
             let desk = officer(desks[(i * 5) % desks.len()]);
             let server = if i % 2 == 0 { &app } else { &other };
-            server.receive_then(&request(Channel::Direct, None), &desk, move |r| tx.send(r).unwrap());
+            server.receive_then(&request(Channel::Direct, None), &desk, None, move |r| tx.send(r).unwrap());
         }
         drop(tx);
         let codes: Vec<String> = rx.iter().map(|r| r.expect("every intake committed").code).collect();
@@ -777,5 +778,47 @@ fn failed_logins_are_counted_across_the_servers_sharing_a_database() {
         // After the window, the right password works again on either.
         clock.set(at(2026, 3, 2, 8, 16));
         assert!(b.login("lan", "mat-khau-dai", "192.0.2.9").is_ok());
+    });
+}
+
+/// Receives under an intake key, waiting for the outcome.
+fn receive_under(app: &Arc<App>, key: &str, actor: &Actor) -> Result<app::DossierRecord, app::AppError> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    app.receive_then(&request(Channel::Direct, None), actor, Some(key), move |r| tx.send(r).unwrap());
+    rx.recv().unwrap()
+}
+
+#[test]
+fn an_intake_repeated_under_its_key_through_two_servers_at_once_is_filed_once() {
+    each_backend(|db| {
+        let clock = HandClock::at(at(2026, 5, 11, 8, 0));
+        let (a, b) = (Arc::new(open(db, &clock)), Arc::new(open(db, &clock)));
+        let me = officer(HAI_CHAU);
+        // Eight copies of one request through two servers at once (a client retrying after
+        // answers lost on the way): one dossier; every other copy is refused on the key and
+        // finds that dossier under it.
+        let n = std::sync::atomic::AtomicUsize::new(0);
+        let results = at_once(8, || {
+            let server =
+                if n.fetch_add(1, std::sync::atomic::Ordering::SeqCst).is_multiple_of(2) { &a } else { &b };
+            receive_under(server, "lan-retry-0001", &me)
+        });
+        let filed: Vec<_> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+        assert_eq!(filed.len(), 1, "{results:?}");
+        for r in results.iter().filter_map(|r| r.as_ref().err()) {
+            assert_eq!(r.code.as_str(), "db_constraint", "{r:?}");
+        }
+        let found = a.filed_under("lan-retry-0001", &me).unwrap().expect("filed under the key");
+        assert_eq!(found.code, filed[0].code);
+        let all = a.list(&DossierFilter::default(), &me).unwrap();
+        assert_eq!(all.total, 1);
+        // The key is the officer's own: another officer neither finds it nor is refused by it.
+        let other = Actor { username: "khac".into(), ..officer(HAI_CHAU) };
+        assert!(a.filed_under("lan-retry-0001", &other).unwrap().is_none());
+        assert!(receive_under(&b, "lan-retry-0001", &other).is_ok());
+        // A day later the key is forgotten (the housekeeping sweep).
+        clock.set(at(2026, 5, 12, 9, 0));
+        assert_eq!(a.sweep_intake_keys().unwrap(), 2);
+        assert!(a.filed_under("lan-retry-0001", &me).unwrap().is_none());
     });
 }

@@ -6,7 +6,7 @@ use crate::extract::{behind_param, query, Body};
 use crate::{blocking, Web};
 use app::{ActionRequest, Actor, Applicant, DossierFilter, IntakeRequest};
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -106,9 +106,13 @@ fn answer<'a>(app: &app::App, d: &'a app::DossierRecord, actor: &Actor) -> Dossi
     }
 }
 
+/// The header naming an intake, so that a client that lost the answer can send it again.
+const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
 async fn create_dossier(
     State(web): State<Arc<Web>>,
     caller: Caller,
+    headers: HeaderMap,
     Body(b): Body<NewDossier>,
 ) -> ApiResult<Response> {
     let actor = Actor::of(&caller.session.user);
@@ -118,9 +122,22 @@ async fn create_dossier(
         commune_code: b.commune_code,
         applicant: b.applicant,
     };
-    let d = super::receive(&web, req, actor.clone()).await?;
-    web.publish(&d);
-    Ok((StatusCode::CREATED, Json(answer(&web.app, &d, &actor))).into_response())
+    let key = match headers.get(IDEMPOTENCY_KEY).map(|v| v.to_str()) {
+        None => None,
+        Some(Ok(k)) => Some(k.to_string()),
+        Some(Err(_)) => return Err(ApiError::new(Code::InvalidIntakeKey, Code::InvalidIntakeKey.message())),
+    };
+    let received = super::receive(&web, req, actor.clone(), key).await?;
+    let d = received.dossier();
+    let mut response = (StatusCode::CREATED, Json(answer(&web.app, d, &actor))).into_response();
+    match received {
+        super::Received::New(ref d) => web.publish(d),
+        // The same answer as the first time, said to be a repeat.
+        super::Received::Again(_) => {
+            response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+        }
+    }
+    Ok(response)
 }
 
 async fn get_dossier(

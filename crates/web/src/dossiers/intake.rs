@@ -40,6 +40,10 @@ struct IntakeForm {
     #[serde(default)]
     #[allow(dead_code)]
     q: String,
+    /// Names this intake (see `App::receive_then`): a form sent twice (a double click, a
+    /// resend after an error page) files one dossier.
+    #[serde(default)]
+    intake_key: String,
 }
 
 #[derive(Template)]
@@ -91,7 +95,7 @@ async fn intake_page(State(web): State<Arc<Web>>, u: PageUser) -> Response {
         csrf: u.session.csrf.clone(),
         error: None,
         procedures: choices_html(&web, "", ""),
-        form: IntakeForm::default(),
+        form: IntakeForm { intake_key: super::new_intake_key(), ..IntakeForm::default() },
     })
 }
 
@@ -140,10 +144,13 @@ async fn intake(State(web): State<Arc<Web>>, SignedForm(u, f): SignedForm<Intake
         },
     };
     let actor = Actor::of(&u.session.user);
-    match super::receive(&web, req, actor).await {
-        Ok(d) => {
-            web.publish(&d);
-            Redirect::to(&format!("/ho-so/{}/phieu", d.code)).into_response()
+    let key = Some(f.intake_key.clone()).filter(|k| !k.is_empty());
+    match super::receive(&web, req, actor, key).await {
+        Ok(received) => {
+            if let super::Received::New(d) = &received {
+                web.publish(d);
+            }
+            Redirect::to(&format!("/ho-so/{}/phieu", received.dossier().code)).into_response()
         }
         Err(e) => {
             let status = crate::error::status_of(e.0.kind);

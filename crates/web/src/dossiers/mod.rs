@@ -13,16 +13,55 @@ use axum::Router;
 use errors::Code;
 use std::sync::Arc;
 
+/// A dossier received, or the one filed before under the same intake key.
+enum Received {
+    New(app::DossierRecord),
+    Again(app::DossierRecord),
+}
+
+impl Received {
+    fn dossier(&self) -> &app::DossierRecord {
+        match self {
+            Received::New(d) | Received::Again(d) => d,
+        }
+    }
+}
+
 /// Receives a dossier without holding a thread while the writer commits (the request is
 /// checked in memory first): the request waits on the commit's answer, not a blocked thread.
-async fn receive(web: &Web, req: app::IntakeRequest, actor: app::Actor) -> ApiResult<app::DossierRecord> {
+/// `key` names the intake (see `App::receive_then`): sent again, the request gets the dossier
+/// filed the first time.
+async fn receive(
+    web: &Web,
+    req: app::IntakeRequest,
+    actor: app::Actor,
+    key: Option<String>,
+) -> ApiResult<Received> {
     let (tx, rx) = tokio::sync::oneshot::channel();
-    web.app.receive_then(&req, &actor, move |r| {
+    web.app.receive_then(&req, &actor, key.as_deref(), move |r| {
         let _ = tx.send(r);
     });
-    match rx.await {
-        Ok(r) => r.map_err(ApiError::from),
-        Err(_) => Err(ApiError(app::AppError::internal(Code::Internal, "bộ ghi dữ liệu không trả lời"))),
+    match (rx.await, key) {
+        (Ok(Ok(d)), _) => Ok(Received::New(d)),
+        // Refused on a key used before (or another constraint): the dossier filed under it.
+        (Ok(Err(e)), Some(key)) if e.code == Code::DbConstraint => {
+            let app = web.app.clone();
+            match crate::blocking(move || app.filed_under(&key, &actor)).await? {
+                Some(d) => Ok(Received::Again(d)),
+                None => Err(ApiError(e)),
+            }
+        }
+        (Ok(Err(e)), _) => Err(ApiError(e)),
+        (Err(_), _) => Err(ApiError(app::AppError::internal(Code::Internal, "bộ ghi dữ liệu không trả lời"))),
+    }
+}
+
+/// A fresh intake key for a form (see `App::receive_then`); empty (no key) without randomness.
+fn new_intake_key() -> String {
+    let mut b = [0u8; 16];
+    match getrandom::fill(&mut b) {
+        Ok(()) => b.iter().map(|x| format!("{x:02x}")).collect(),
+        Err(_) => String::new(),
     }
 }
 

@@ -934,3 +934,100 @@ async fn alerts_reach_their_owner_only_and_can_be_marked_read() {
     let (_, v) = call(&f, "GET", "/api/v1/alerts?unread=true", Some(&lan), None).await;
     assert_eq!(v["items"], json!([]));
 }
+
+/// A POST of a new dossier with an `Idempotency-Key`.
+async fn create_with_key(
+    f: &Fixture,
+    token: &str,
+    key: &str,
+    body: &str,
+) -> (StatusCode, Option<String>, Value) {
+    let req = Request::builder()
+        .method("POST")
+        .uri("/api/v1/dossiers")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("Idempotency-Key", key)
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let res = f.router.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let replayed = res.headers().get("idempotent-replayed").map(|v| v.to_str().unwrap().to_string());
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
+    (status, replayed, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn an_intake_sent_again_under_its_key_files_one_dossier() {
+    let f = fixture();
+    let (lan, hoa) = (login(&f, "lan").await, login(&f, "hoa").await);
+    let key = "6f1c2a9e-0d4b-4e57-9a53-1f0a3c2b7d11";
+    let (s, replayed, first) = create_with_key(&f, &lan, key, &new_dossier("Lê Văn Một")).await;
+    assert_eq!((s, replayed), (StatusCode::CREATED, None), "{first}");
+    // The answer was lost; the client sends the same request again: the same dossier, said so.
+    let (s, replayed, again) = create_with_key(&f, &lan, key, &new_dossier("Lê Văn Một")).await;
+    assert_eq!((s, replayed.as_deref()), (StatusCode::CREATED, Some("true")), "{again}");
+    assert_eq!(again["code"], first["code"]);
+    let (_, list) = call(&f, "GET", "/api/v1/dossiers", Some(&lan), None).await;
+    assert_eq!(list["total"], 1, "{list}");
+    // Another intake under another key is another dossier; the key is the officer's own:
+    // another officer's intake under the same key neither collides nor sees the first.
+    let (s, _, second) = create_with_key(&f, &lan, "another-key-0002", &new_dossier("Lê Văn Hai")).await;
+    assert_eq!(s, StatusCode::CREATED);
+    assert_ne!(second["code"], first["code"]);
+    let other = json!({
+        "procedure_code": "1.004873", "channel": "direct",
+        "applicant": {"full_name": "Trần Thị Ba", "address": "3 Núi Thành, Hòa Cường, Đà Nẵng"}
+    })
+    .to_string();
+    let (s, replayed, theirs) = create_with_key(&f, &hoa, key, &other).await;
+    assert_eq!((s, replayed), (StatusCode::CREATED, None), "{theirs}");
+    assert_ne!(theirs["code"], first["code"]);
+    // A key that cannot name an intake is refused, and nothing is filed.
+    for bad in ["short", "có dấu và khoảng trắng", &"x".repeat(129)] {
+        let (s, _, v) = create_with_key(&f, &lan, bad, &new_dossier("Lê Văn Bốn")).await;
+        assert_eq!(
+            (s, v["error"]["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_intake_key")),
+            "{bad}"
+        );
+    }
+    let (_, list) = call(&f, "GET", "/api/v1/dossiers", Some(&lan), None).await;
+    assert_eq!(list["total"], 2, "{list}");
+}
+
+#[tokio::test]
+async fn the_intake_form_sent_twice_files_one_dossier() {
+    let f = fixture();
+    let t = login(&f, "lan").await;
+    let (s, page) = page_get(&f, "/ho-so/moi", &t).await;
+    assert_eq!(s, StatusCode::OK);
+    let hidden = |name: &str| {
+        let at = page.find(&format!("name=\"{name}\" value=\"")).unwrap() + name.len() + 15;
+        page[at..at + page[at..].find('"').unwrap()].to_string()
+    };
+    let (csrf, key) = (hidden("csrf"), hidden("intake_key"));
+    assert_eq!(key.len(), 32, "a fresh random key on each form");
+    let post = || {
+        let body = format!(
+            "csrf={csrf}&intake_key={key}&procedure_code=1.004873&channel=direct&full_name=L%C3%AA+V%C4%83n+N%C4%83m&address=5+Tr%E1%BA%A7n+Ph%C3%BA%2C+H%E1%BA%A3i+Ch%C3%A2u%2C+%C4%90%C3%A0+N%E1%BA%B5ng"
+        );
+        Request::builder()
+            .method("POST")
+            .uri("/ho-so/moi")
+            .header(header::COOKIE, format!("haicap_session={t}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    // A double click: both go to the same receipt.
+    let a = f.router.clone().oneshot(post()).await.unwrap();
+    let b = f.router.clone().oneshot(post()).await.unwrap();
+    assert_eq!((a.status(), b.status()), (StatusCode::SEE_OTHER, StatusCode::SEE_OTHER));
+    assert_eq!(a.headers()[header::LOCATION], b.headers()[header::LOCATION]);
+    let (_, list) = call(&f, "GET", "/api/v1/dossiers", Some(&t), None).await;
+    assert_eq!(list["total"], 1, "{list}");
+    // The next form has a key of its own.
+    let (_, next) = page_get(&f, "/ho-so/moi", &t).await;
+    assert!(!next.contains(&key));
+}
