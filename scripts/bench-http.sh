@@ -10,6 +10,7 @@
 #     account each, the requests taking their tokens in turn), as a province's load is spread
 #     over its communes; default 1 (every intake at one desk: the busiest case for the day's
 #     counters and statistics rows).
+#   KEYS=1: each intake under an Idempotency-Key (as the intake page and careful clients send).
 #   HAICAP_BIN: the binary to measure (default: this checkout's release build), for A/B runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -63,7 +64,7 @@ print(' '.join(c['code'] + ':' + c['name'].replace(' ', '_') for c in cs[:$DESKS
     token=$(for d in $desks; do curl -sf -X POST "http://127.0.0.1:$port/api/v1/auth/login" -H 'content-type: application/json' \
       -d "{\"username\":\"bench${d%%:*}\",\"password\":\"mat-khau-dai\"}" \
       | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"] + "|" + sys.argv[1].replace("_", " "))' "${d#*:}"; done | paste -sd,)
-    HAICAP_TOKEN=$token wrk -t2 -c"$((CONNECTIONS / SERVERS))" -d"$DURATION" -s scripts/intake.lua "http://127.0.0.1:$port" \
+    HAICAP_KEYS=${KEYS:+wrk$s} HAICAP_TOKEN=$token wrk -t2 -c"$((CONNECTIONS / SERVERS))" -d"$DURATION" -s scripts/intake.lua "http://127.0.0.1:$port" \
       | tail -1 >"$tmp/wrk$s.json" &
     wrks+=($!)
   done

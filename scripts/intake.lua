@@ -4,7 +4,17 @@
 -- living in the desk's commune.
 local desks = {}
 for t, name in string.gmatch(os.getenv("HAICAP_TOKEN"), "([^,|]+)|([^,]+)") do desks[#desks + 1] = { t, name } end
+-- HAICAP_KEYS set: each request names its intake with an Idempotency-Key (prefix + thread +
+-- number; the prefix tells apart the wrk processes of a run).
+local keys = os.getenv("HAICAP_KEYS")
+if keys == "" then keys = nil end
 local n = 0
+id = 0 -- set per thread by setup (a global: thread:set writes the thread's globals)
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("id", threads)
+end
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 request = function()
@@ -15,6 +25,7 @@ request = function()
     n, n % 100000000, n % 300 + 1, desk[2])
   -- wrk.format takes these headers instead of wrk.headers, not with them.
   local headers = { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. desk[1] }
+  if keys then headers["Idempotency-Key"] = string.format("%s-%d-%d", keys, id, n) end
   return wrk.format(nil, "/api/v1/dossiers", headers, body)
 end
 done = function(summary, latency, requests)
