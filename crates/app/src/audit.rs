@@ -226,7 +226,8 @@ fn verify_all(c: &mut dyn Conn) -> Result<VerifyReport, StoreError> {
             let code = proj.string(0);
             let evs = by_code.remove(&code).unwrap_or_default();
             let documents = docs.remove(&code).unwrap_or_default();
-            let rec = DossierRecord::from_row(proj);
+            // A projection that cannot be read is reported below, not skipped.
+            let rec = DossierRecord::from_row(proj).ok();
             check_dossier(&mut report, &code, rec.as_ref(), &evs, &documents);
             // The documents of an erased dossier are gone by design.
             if rec.as_ref().is_none_or(|r| r.erased_at.is_none()) {

@@ -271,7 +271,7 @@ impl App {
                 let own = mine
                     .iter()
                     .find(|m| m.int(0) == Some(id))
-                    .and_then(|m| task(&store::Row(m.0[1..].to_vec()), due, now));
+                    .and_then(|m| task(&store::Row(m.0[1..].to_vec(), Default::default()), due, now));
                 Some(DirectiveRecord {
                     id,
                     province_code: r.string(1),

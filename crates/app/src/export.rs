@@ -107,13 +107,12 @@ impl App {
             for r in &rows {
                 // A register is a list: the phone and the ID number masked (the applicant's
                 // name is kept, so the export is recorded below).
-                if let Some(mut d) = DossierRecord::from_row(r) {
-                    d.mask_personal();
-                    each(&d).map_err(|e| {
-                        AppError::internal(Code::WriteFailed, format!("không ghi được báo cáo: {e}"))
-                    })?;
-                    n += 1;
-                }
+                let mut d = DossierRecord::from_row(r)?;
+                d.mask_personal();
+                each(&d).map_err(|e| {
+                    AppError::internal(Code::WriteFailed, format!("không ghi được báo cáo: {e}"))
+                })?;
+                n += 1;
             }
         }
         self.record_read(

@@ -284,7 +284,7 @@ fn erase_batch(
     let mut erased = vec![];
     let mut documents = vec![];
     for row in &rows {
-        let Some(mut rec) = DossierRecord::from_row(row) else { continue };
+        let mut rec = DossierRecord::from_row(row)?;
         let events: Vec<_> = load_events(c, &rec.code)?.into_iter().map(|(e, _)| e).collect();
         let Some(mut d) = Dossier::replay(&events) else { continue };
         d.code = rec.code.clone();

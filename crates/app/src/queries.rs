@@ -164,12 +164,12 @@ impl App {
         // recorded, one dossier at a time.
         let items = rows
             .iter()
-            .filter_map(DossierRecord::from_row)
-            .map(|mut d| {
+            .map(|r| {
+                let mut d = DossierRecord::from_row(r)?;
                 d.mask_personal();
-                d
+                Ok(d)
             })
-            .collect();
+            .collect::<Result<_, store::StoreError>>()?;
         Ok(Page { items, page, per_page, total })
     }
 }

@@ -54,35 +54,40 @@ pub(crate) const COLUMNS: &str = "code, province_code, receiving_unit, handling_
     registered_at, received_at, due_at, finished_at, verdict, assignee, supplement_requests, event_count, head_hash, updated_at, seal_salt, erased_at, tracking_pin";
 
 impl DossierRecord {
-    pub(crate) fn from_row(r: &Row) -> Option<DossierRecord> {
-        let opt = |i| r.text(i).map(str::to_string);
-        Some(DossierRecord {
-            code: r.string(0),
-            province_code: r.string(1),
-            receiving_unit: r.string(2),
-            handling_unit: r.string(3),
-            procedure_code: r.string(4),
-            procedure_version: r.int(5)?,
-            channel: Channel::from_portal_code(r.int(6)? as u8)?,
-            status: Status::from_portal_code(r.int(7)? as u8)?,
-            applicant_name: r.string(8),
-            applicant_phone: opt(9),
-            applicant_id_number: opt(10),
-            address_text: opt(11),
-            address_commune: opt(12),
-            registered_at: r.ts(13)?,
-            received_at: r.ts(14),
-            due_at: r.ts(15),
-            finished_at: r.ts(16),
-            verdict: opt(17),
-            assignee: opt(18),
-            supplement_requests: r.int(19)?,
-            event_count: r.int(20)?,
-            head_hash: r.string(21),
-            updated_at: r.ts(22)?,
-            seal_salt: opt(23),
-            erased_at: r.ts(24),
-            tracking_pin: opt(25),
+    /// A row of `SELECT {COLUMNS} FROM dossiers` (by column name: any order, any superset).
+    pub(crate) fn from_row(r: &Row) -> Result<DossierRecord, StoreError> {
+        let code = |name: &str| -> Result<u8, StoreError> {
+            u8::try_from(r.col::<i64>(name)?)
+                .map_err(|_| StoreError::Database(format!("cột \"{name}\" ngoài bảng mã")))
+        };
+        let unknown = |name: &str| StoreError::Database(format!("cột \"{name}\" ngoài bảng mã"));
+        Ok(DossierRecord {
+            code: r.col("code")?,
+            province_code: r.col("province_code")?,
+            receiving_unit: r.col("receiving_unit")?,
+            handling_unit: r.col("handling_unit")?,
+            procedure_code: r.col("procedure_code")?,
+            procedure_version: r.col("procedure_version")?,
+            channel: Channel::from_portal_code(code("channel")?).ok_or_else(|| unknown("channel"))?,
+            status: Status::from_portal_code(code("status")?).ok_or_else(|| unknown("status"))?,
+            applicant_name: r.col("applicant_name")?,
+            applicant_phone: r.col("applicant_phone")?,
+            applicant_id_number: r.col("applicant_id_number")?,
+            address_text: r.col("address_text")?,
+            address_commune: r.col("address_commune")?,
+            registered_at: r.col("registered_at")?,
+            received_at: r.col("received_at")?,
+            due_at: r.col("due_at")?,
+            finished_at: r.col("finished_at")?,
+            verdict: r.col("verdict")?,
+            assignee: r.col("assignee")?,
+            supplement_requests: r.col("supplement_requests")?,
+            event_count: r.col("event_count")?,
+            head_hash: r.col("head_hash")?,
+            updated_at: r.col("updated_at")?,
+            seal_salt: r.col("seal_salt")?,
+            erased_at: r.col("erased_at")?,
+            tracking_pin: r.col("tracking_pin")?,
             masked: false,
             events: vec![],
         })

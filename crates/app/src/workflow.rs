@@ -260,8 +260,9 @@ impl App {
             Ok(Some((row, events)))
         })?;
         let (row, events) = found.ok_or_else(not_found)?;
-        let mut rec = DossierRecord::from_row(&row)
-            .ok_or_else(|| AppError::internal(Code::CorruptRecord, "bản ghi hồ sơ bị hỏng"))?;
+        let mut rec = DossierRecord::from_row(&row).map_err(|e| {
+            AppError::internal(Code::CorruptRecord, format!("bản ghi hồ sơ bị hỏng: {}", e.message()))
+        })?;
         // Outside the caller's scope, a dossier does not exist (and the attempt is logged).
         if !actor.scope.sees(&rec.province_code, &rec.receiving_unit, &rec.handling_unit) {
             self.log(&actor.username, "access_denied", Some(&rec.code), None, None);

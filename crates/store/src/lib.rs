@@ -20,7 +20,7 @@ mod writer;
 pub use bus::Bus;
 pub use conn::{Conn, Dialect, Lock, Outcome};
 pub use filter::{numbered, Filter};
-pub use value::{Row, Val};
+pub use value::{Columns, FromVal, Row, Val};
 
 use health::Health;
 use std::fmt;
@@ -495,9 +495,81 @@ impl Store {
     }
 }
 
+/// A fresh database on the test server, or None (skipped) without one.
+#[cfg(test)]
+pub(crate) fn test_database() -> Option<(DbUrl, postgres::Client, String)> {
+    let base = std::env::var("HAICAP_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let mut admin = match postgres::Client::connect(&base, postgres::NoTls) {
+        Ok(c) => c,
+        Err(e) => {
+            assert!(std::env::var_os("HAICAP_REQUIRE_PG").is_none(), "PostgreSQL required: {e}");
+            eprintln!("SKIPPED: PostgreSQL tests ({e})");
+            return None;
+        }
+    };
+    let name = format!(
+        "haicap_store_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos())
+            % 1_000_000
+    );
+    admin.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+    let url = match base.rfind('/') {
+        Some(i) => format!("{}/{name}", &base[..i]),
+        None => unreachable!(),
+    };
+    Some((DbUrl::parse(&url).unwrap(), admin, name))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Reads by column name on `url`'s database: each type, NULL, and the two mistakes.
+    fn columns_by_name(url: &DbUrl) {
+        let mut c = url.connect().unwrap();
+        c.batch("CREATE TABLE t (name TEXT, n BIGINT NOT NULL, at TIMESTAMP, day DATE, gone TEXT)").unwrap();
+        let at = chrono::NaiveDate::from_ymd_opt(2026, 12, 6).unwrap().and_hms_opt(9, 30, 0).unwrap();
+        c.exec(
+            "INSERT INTO t (name, n, at, day) VALUES ($1, $2, $3, $4)",
+            &["Hải Châu".into(), Val::Int(7), at.into(), at.date().into()],
+        )
+        .unwrap();
+        // Columns in another order than the reader's, one renamed by the query.
+        let r = c.query_one("SELECT day, gone, at, n AS count, name FROM t", &[]).unwrap().unwrap();
+        assert_eq!(r.col::<String>("name").unwrap(), "Hải Châu");
+        assert_eq!(r.col::<i64>("count").unwrap(), 7);
+        assert!(r.col::<bool>("count").unwrap());
+        assert_eq!(r.col::<chrono::NaiveDateTime>("at").unwrap(), at);
+        assert_eq!(r.col::<chrono::NaiveDate>("day").unwrap(), at.date());
+        assert_eq!(r.col::<Option<String>>("gone").unwrap(), None);
+        assert_eq!(r.col::<Option<i64>>("count").unwrap(), Some(7));
+        // A column the query does not have, a NULL where a value must be, a wrong type: errors
+        // naming the column, not defaults.
+        for e in [
+            r.col::<i64>("n").unwrap_err(),
+            r.col::<String>("gone").unwrap_err(),
+            r.col::<i64>("name").unwrap_err(),
+            r.col::<Option<i64>>("name").unwrap_err(),
+        ] {
+            assert!(matches!(&e, StoreError::Database(m) if m.contains('"')), "{e:?}");
+        }
+        assert!(!r.col::<i64>("name").unwrap_err().message().contains("Hải Châu"), "no value in the error");
+    }
+
+    #[test]
+    fn columns_are_read_by_name_with_an_error_on_a_mismatch_sqlite() {
+        let dir = tempfile::tempdir().unwrap();
+        columns_by_name(&DbUrl::Sqlite(dir.path().join("c.db")));
+    }
+
+    #[test]
+    fn columns_are_read_by_name_with_an_error_on_a_mismatch_postgres() {
+        let Some((url, mut admin, name)) = test_database() else { return };
+        columns_by_name(&url);
+        admin.batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)")).unwrap();
+    }
 
     #[test]
     fn urls() {

@@ -7,7 +7,7 @@
 //! reported there (the transaction is then aborted, so nothing of it is kept either way).
 
 use crate::conn::{Conn, Dialect, Outcome};
-use crate::value::{Row, Val};
+use crate::value::{Columns, Row, Val};
 use crate::StoreError;
 use bytes::{Bytes, BytesMut};
 use futures_util::{SinkExt, StreamExt};
@@ -268,8 +268,15 @@ fn transaction_id(messages: &[SimpleQueryMessage]) -> Result<i64, StoreError> {
 }
 
 fn to_rows(rows: &[tokio_postgres::Row]) -> Result<Vec<Row>, StoreError> {
+    let columns =
+        rows.first().map(|r| Columns::new(r.columns().iter().map(|c| c.name()))).unwrap_or_default();
     rows.iter()
-        .map(|r| (0..r.len()).map(|i| read_value(r, i)).collect::<Result<Vec<_>, _>>().map(Row))
+        .map(|r| {
+            (0..r.len())
+                .map(|i| read_value(r, i))
+                .collect::<Result<Vec<_>, _>>()
+                .map(|v| Row(v, columns.clone()))
+        })
         .collect()
 }
 

@@ -1,7 +1,7 @@
 //! SQLite: a file in WAL mode with durable commits (the WAL is synced at every commit).
 
 use crate::conn::{Conn, Dialect};
-use crate::value::{date_text, ts_text, Row, Val};
+use crate::value::{date_text, ts_text, Columns, Row, Val};
 use crate::StoreError;
 use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use rusqlite::{Connection, OpenFlags, ToSql};
@@ -164,6 +164,7 @@ impl Conn for SqliteConn {
         debug_assert!(placeholders_in_order(sql), "placeholders out of order: {sql}");
         let mut st = self.conn.prepare_cached(sql).map_err(sql_err)?;
         let n = st.column_count();
+        let columns = Columns::new(st.column_names());
         let mut rows = st.query(rusqlite::params_from_iter(params.iter())).map_err(sql_err)?;
         let mut out = vec![];
         while let Some(r) = rows.next().map_err(sql_err)? {
@@ -171,7 +172,7 @@ impl Conn for SqliteConn {
             for i in 0..n {
                 row.push(read_value(r.get_ref(i).map_err(sql_err)?));
             }
-            out.push(Row(row));
+            out.push(Row(row, columns.clone()));
         }
         Ok(out)
     }

@@ -250,7 +250,7 @@ mod tests {
                 .map(|(k, n)| {
                     let v = self.values.entry(k.to_string()).or_default();
                     *v += n.parse::<i64>().unwrap();
-                    Row(vec![text(k), Val::Int(*v)])
+                    Row(vec![text(k), Val::Int(*v)], Default::default())
                 })
                 .collect::<Vec<_>>())
             .map(|rows| (rows, None))

@@ -1,6 +1,8 @@
 //! The few value types haicap stores, the same on both databases.
 
+use crate::StoreError;
 use chrono::{NaiveDate, NaiveDateTime};
+use std::sync::Arc;
 
 /// Ordered (kind, then value) so that rows can be written in one order by every writer.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -89,11 +91,107 @@ pub(crate) fn date_text(d: &NaiveDate) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
 }
 
-/// One result row.
+/// The column names of an answer, shared by its rows.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Columns(Arc<[Box<str>]>);
+
+impl Columns {
+    pub fn new<S: AsRef<str>>(names: impl IntoIterator<Item = S>) -> Columns {
+        Columns(names.into_iter().map(|n| n.as_ref().into()).collect())
+    }
+
+    fn index(&self, name: &str) -> Option<usize> {
+        self.0.iter().position(|n| **n == *name)
+    }
+}
+
+/// One result row: its values, and the names of its answer's columns.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Row(pub Vec<Val>);
+pub struct Row(pub Vec<Val>, pub Columns);
+
+/// A Rust value a column can be read as ([`Row::col`]).
+pub trait FromVal: Sized {
+    /// What the value is, for the error of a mismatch.
+    const WHAT: &'static str;
+    /// `None` when `v` is not such a value (NULL included, but for an `Option`).
+    fn from_val(v: &Val) -> Option<Self>;
+}
+
+impl FromVal for String {
+    const WHAT: &'static str = "văn bản";
+    fn from_val(v: &Val) -> Option<Self> {
+        match v {
+            Val::Text(s) => Some(s.clone()),
+            _ => None,
+        }
+    }
+}
+
+impl FromVal for i64 {
+    const WHAT: &'static str = "số nguyên";
+    fn from_val(v: &Val) -> Option<Self> {
+        match v {
+            Val::Int(i) => Some(*i),
+            Val::Bool(b) => Some(*b as i64),
+            _ => None,
+        }
+    }
+}
+
+impl FromVal for bool {
+    const WHAT: &'static str = "đúng/sai";
+    fn from_val(v: &Val) -> Option<Self> {
+        i64::from_val(v).map(|i| i != 0)
+    }
+}
+
+impl FromVal for NaiveDateTime {
+    const WHAT: &'static str = "thời điểm";
+    fn from_val(v: &Val) -> Option<Self> {
+        match v {
+            Val::Ts(t) => Some(*t),
+            Val::Text(s) => parse_ts(s),
+            _ => None,
+        }
+    }
+}
+
+impl FromVal for NaiveDate {
+    const WHAT: &'static str = "ngày";
+    fn from_val(v: &Val) -> Option<Self> {
+        match v {
+            Val::Date(d) => Some(*d),
+            Val::Text(s) => parse_date(s),
+            _ => None,
+        }
+    }
+}
+
+impl<T: FromVal> FromVal for Option<T> {
+    const WHAT: &'static str = T::WHAT;
+    fn from_val(v: &Val) -> Option<Self> {
+        match v {
+            Val::Null => Some(None),
+            v => T::from_val(v).map(Some),
+        }
+    }
+}
 
 impl Row {
+    /// The column `name` read as a `T`. An answer without that column, or a value that is not
+    /// a `T` (NULL where `T` is not an `Option`), is an error naming the column, never a
+    /// silent default: a query and the code reading it cannot drift apart unnoticed.
+    pub fn col<T: FromVal>(&self, name: &str) -> Result<T, StoreError> {
+        let i = self
+            .1
+            .index(name)
+            .ok_or_else(|| StoreError::Database(format!("câu trả lời không có cột \"{name}\"")))?;
+        T::from_val(self.get(i)).ok_or_else(|| {
+            // Not the value itself: it may be personal data, and errors are logged.
+            StoreError::Database(format!("cột \"{name}\" không phải {}", T::WHAT))
+        })
+    }
+
     pub fn get(&self, i: usize) -> &Val {
         self.0.get(i).unwrap_or(&Val::Null)
     }
@@ -185,10 +283,10 @@ mod tests {
             let text = ts_text(&t);
             prop_assert_eq!(&text, &t.format(TS_FORMAT).to_string());
             prop_assert_eq!(parse_ts(&text), NaiveDateTime::parse_from_str(&text, TS_FORMAT).ok());
-            prop_assert_eq!(Row(vec![Val::Text(text.clone())]).ts(0), Some(t));
+            prop_assert_eq!(Row(vec![Val::Text(text.clone())], Columns::default()).ts(0), Some(t));
             let day = date_text(&t.date());
             prop_assert_eq!(&day, &t.date().format("%Y-%m-%d").to_string());
-            prop_assert_eq!(Row(vec![Val::Text(day)]).date(0), Some(t.date()));
+            prop_assert_eq!(Row(vec![Val::Text(day)], Columns::default()).date(0), Some(t.date()));
         }
 
         /// Whatever the text, reading it never panics and agrees with chrono (a leap second

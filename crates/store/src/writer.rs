@@ -526,7 +526,7 @@ fn in_one_transaction(conn: &mut dyn Conn, numbers: &mut Reserved, jobs: &mut [J
 mod tests {
     use super::*;
     use crate::value::{Row, Val};
-    use crate::{DbUrl, Dialect};
+    use crate::{test_database, DbUrl, Dialect};
     use std::sync::atomic::{AtomicU8, Ordering};
 
     /// How the next COMMIT of a [`Cut`] connection goes wrong.
@@ -602,27 +602,6 @@ mod tests {
         fn transaction_outcome(&mut self, id: i64) -> Result<Outcome, StoreError> {
             self.inner.transaction_outcome(id)
         }
-    }
-
-    /// A fresh database on the test server, or None (skipped) without one.
-    fn test_database() -> Option<(DbUrl, postgres::Client, String)> {
-        let base = std::env::var("HAICAP_TEST_PG")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-        let mut admin = match postgres::Client::connect(&base, postgres::NoTls) {
-            Ok(c) => c,
-            Err(e) => {
-                assert!(std::env::var_os("HAICAP_REQUIRE_PG").is_none(), "PostgreSQL required: {e}");
-                eprintln!("SKIPPED: PostgreSQL tests ({e})");
-                return None;
-            }
-        };
-        let name = format!("haicap_writer_{}_{}", std::process::id(), jitter() % 1_000_000);
-        admin.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
-        let url = match base.rfind('/') {
-            Some(i) => format!("{}/{name}", &base[..i]),
-            None => unreachable!(),
-        };
-        Some((DbUrl::parse(&url).unwrap(), admin, name))
     }
 
     fn count(url: &DbUrl, id: i64) -> i64 {
