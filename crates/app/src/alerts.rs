@@ -16,7 +16,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::io::Write;
 use std::process::{Command, Stdio};
-use store::{Row, Val};
+use store::{Row, StoreError, Val};
 
 /// Pauses before each new attempt; after the last, the message is marked failed.
 const RETRY_AFTER_MINUTES: [i64; 5] = [1, 5, 30, 120, 720];
@@ -63,17 +63,20 @@ pub struct Alert {
 }
 
 impl Alert {
-    fn from_row(r: &Row) -> Option<Alert> {
-        Some(Alert {
-            id: r.int(0)?,
-            created_at: r.ts(1)?,
-            username: r.string(2),
-            province_code: r.string(3),
-            unit_code: r.string(4),
-            dossier_code: r.string(5),
-            kind: AlertKind::parse(r.text(6)?)?,
-            due_at: r.ts(7)?,
-            read: r.ts(8).is_some(),
+    /// A row of `SELECT {ALERT_COLUMNS} FROM alerts`, by column name.
+    fn from_row(r: &Row) -> Result<Alert, StoreError> {
+        let kind: String = r.col("kind")?;
+        Ok(Alert {
+            id: r.col("id")?,
+            created_at: r.col("created_at")?,
+            username: r.col("username")?,
+            province_code: r.col("province_code")?,
+            unit_code: r.col("unit_code")?,
+            dossier_code: r.col("dossier_code")?,
+            kind: AlertKind::parse(&kind)
+                .ok_or_else(|| StoreError::Database("cột \"kind\" ngoài bảng mã".into()))?,
+            due_at: r.col("due_at")?,
+            read: r.col::<Option<NaiveDateTime>>("read_at")?.is_some(),
         })
     }
 }
@@ -342,7 +345,8 @@ impl App {
                             due.into(),
                         ],
                     )?;
-                    let Some(alert) = id.as_ref().and_then(Alert::from_row) else { continue };
+                    // Nothing returned: this alert was raised before.
+                    let Some(alert) = id.as_ref().map(Alert::from_row).transpose()? else { continue };
                     if !contacts.contains_key(&who) {
                         let row = c.query_one(
                             "SELECT email, phone FROM users WHERE username = $1",
@@ -477,7 +481,7 @@ impl App {
                 &[Val::Text(actor.username.clone()), Val::Int(limit.min(500).into())],
             )
         })?;
-        Ok(rows.iter().filter_map(Alert::from_row).collect())
+        Ok(rows.iter().map(Alert::from_row).collect::<Result<_, _>>()?)
     }
 
     /// Marks one of the actor's alerts read (another person's is not found).

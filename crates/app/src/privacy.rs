@@ -178,7 +178,7 @@ impl App {
                 &[code.trim().into(), READ.into(), DOCUMENT_READ.into(), EXPORT.into()],
             )
         })?;
-        Ok(rows.iter().filter_map(read_entry).collect())
+        Ok(rows.iter().map(read_entry).collect::<Result<_, _>>()?)
     }
 
     /// The latest reads and exports of personal data within an administrator's scope, newest
@@ -212,7 +212,7 @@ impl App {
             params.len()
         );
         let rows = self.store.read(|c| c.query(&sql, &params))?;
-        Ok(rows.iter().filter_map(read_entry).collect())
+        Ok(rows.iter().map(read_entry).collect::<Result<_, _>>()?)
     }
 
     /// Erases the personal data of every dossier finished more than `retention` ago: the
@@ -251,14 +251,15 @@ impl App {
     }
 }
 
-fn read_entry(r: &store::Row) -> Option<ReadEntry> {
-    Some(ReadEntry {
-        at: r.ts(0)?,
-        actor: r.string(1),
-        action: r.string(2),
-        target: r.text(3).map(str::to_string),
-        ip: r.text(4).map(str::to_string),
-        detail: r.text(5).map(str::to_string),
+/// A row of `SELECT at, actor, action, target, ip, detail FROM audit_log`, by column name.
+fn read_entry(r: &store::Row) -> Result<ReadEntry, store::StoreError> {
+    Ok(ReadEntry {
+        at: r.col("at")?,
+        actor: r.col("actor")?,
+        action: r.col("action")?,
+        target: r.col("target")?,
+        ip: r.col("ip")?,
+        detail: r.col("detail")?,
     })
 }
 

@@ -130,36 +130,38 @@ pub struct ProposalSummary {
 
 const COLUMNS: &str = "id, province_code, commune_code, title, category, body, urgent, procedure_code, dossier_code, handler, status, escalated, to_central, filed_by, filed_at, due_at, answered_at";
 
-fn record(r: &store::Row, now: NaiveDateTime) -> Option<ProposalRecord> {
-    let category: Category = r.text(4)?.parse().ok()?;
-    let status = ProposalStatus::parse(r.text(10)?)?;
-    let commune = r.string(2);
-    let handler = Handler::parse(r.text(9)?);
-    let due_at = r.ts(15)?;
-    Some(ProposalRecord {
-        id: r.int(0)?,
-        province_code: r.string(1),
+/// A row of `SELECT {COLUMNS} FROM proposals`, by column name.
+fn record(r: &store::Row, now: NaiveDateTime) -> Result<ProposalRecord, store::StoreError> {
+    let unknown = |name: &str| store::StoreError::Database(format!("cột \"{name}\" ngoài bảng mã"));
+    let category: Category = r.col::<String>("category")?.parse().map_err(|_| unknown("category"))?;
+    let status = ProposalStatus::parse(&r.col::<String>("status")?).ok_or_else(|| unknown("status"))?;
+    let commune: String = r.col("commune_code")?;
+    let handler = Handler::parse(&r.col::<String>("handler")?);
+    let due_at = r.col("due_at")?;
+    Ok(ProposalRecord {
+        id: r.col("id")?,
+        province_code: r.col("province_code")?,
         commune_name: units::registry()
             .commune(&commune)
             .map_or_else(|| commune.clone(), |c| c.name.to_string()),
         commune_code: commune,
-        title: r.string(3),
+        title: r.col("title")?,
         category: category.code().into(),
         category_label: category.label(),
-        body: r.string(5),
-        urgent: r.bool(6),
-        procedure_code: r.text(7).map(str::to_string),
-        dossier_code: r.text(8).map(str::to_string),
+        body: r.col("body")?,
+        urgent: r.col("urgent")?,
+        procedure_code: r.col("procedure_code")?,
+        dossier_code: r.col("dossier_code")?,
         handler: handler.code().to_string(),
         handler_label: handler.label(),
         status: status.code().into(),
         status_label: status.label(),
-        escalated: r.bool(11),
-        to_central: r.bool(12),
-        filed_by: r.string(13),
-        filed_at: r.ts(14)?,
+        escalated: r.col("escalated")?,
+        to_central: r.col("to_central")?,
+        filed_by: r.col("filed_by")?,
+        filed_at: r.col("filed_at")?,
         due_at,
-        answered_at: r.ts(16),
+        answered_at: r.col("answered_at")?,
         overdue: status == ProposalStatus::Open && now > due_at,
     })
 }
@@ -380,7 +382,7 @@ impl App {
         let row = self.store.read(|c| {
             c.query_one(&format!("SELECT {COLUMNS} FROM proposals WHERE id = $1"), &[Val::Int(id)])
         })?;
-        Ok(row.as_ref().and_then(|r| record(r, now)))
+        Ok(row.as_ref().map(|r| record(r, now)).transpose()?)
     }
 
     /// A proposal with its history, if the actor may see it.
@@ -528,7 +530,8 @@ impl App {
             )?;
             Ok((rows, total.and_then(|r| r.int(0)).unwrap_or(0), overdue.and_then(|r| r.int(0)).unwrap_or(0)))
         })?;
-        Ok(ProposalList { items: rows.iter().filter_map(|r| record(r, now)).collect(), total, overdue })
+        let items = rows.iter().map(|r| record(r, now)).collect::<Result<_, _>>()?;
+        Ok(ProposalList { items, total, overdue })
     }
 
     /// By category and status, within what the actor sees.

@@ -199,20 +199,22 @@ impl App {
                 &[Val::Text(name.clone())],
             )
         })?;
-        Ok(row.and_then(|r| {
-            let user = User {
-                username: r.string(0),
-                full_name: r.text(1).map(str::to_string),
-                role: r.text(2)?.parse().ok()?,
-                unit_code: r.string(3),
-                province_code: r.string(4),
-                active: r.bool(5),
-                created_at: r.ts(6)?,
-                department_code: r.text(8).map(str::to_string),
-                position: r.text(9).map(str::to_string),
-            };
-            Some((user, r.string(7)))
-        }))
+        let Some(r) = row else { return Ok(None) };
+        let role: String = r.col("role")?;
+        let user = User {
+            username: r.col("username")?,
+            full_name: r.col("full_name")?,
+            role: role.parse().map_err(|_| {
+                AppError::internal(Code::CorruptRecord, format!("vai trò \"{role}\" không có"))
+            })?,
+            unit_code: r.col("unit_code")?,
+            province_code: r.col("province_code")?,
+            active: r.col("active")?,
+            created_at: r.col("created_at")?,
+            department_code: r.col("department_code")?,
+            position: r.col("position")?,
+        };
+        Ok(Some((user, r.col("password_hash")?)))
     }
 
     /// Checks a username and password. The same answer for an unknown user and a wrong
