@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
-use store::{Row, Val};
+use store::{Row, StoreError, Val};
 
 /// The handbook's seed (see data/assistant/SOURCE.md).
 const HANDBOOK_SEED: &str = include_str!("../../../data/assistant/handbook_topics.md");
@@ -177,16 +177,17 @@ pub fn seed_articles(md: &str) -> Vec<(String, String)> {
     out
 }
 
-fn handoff_of(r: &Row) -> Handoff {
-    Handoff {
-        code: r.string(0),
-        created_at: r.ts(1).unwrap_or_default(),
-        question: r.string(2),
-        province_code: r.text(3).map(str::to_string),
-        status: r.string(4),
-        answer: r.text(5).map(str::to_string),
-        answered_at: r.ts(6),
-    }
+/// A row of `SELECT {HANDOFF_COLUMNS} FROM assistant_handoffs`, by column name.
+fn handoff_of(r: &Row) -> Result<Handoff, StoreError> {
+    Ok(Handoff {
+        code: r.col("code")?,
+        created_at: r.col("created_at")?,
+        question: r.col("question")?,
+        province_code: r.col("province_code")?,
+        status: r.col("status")?,
+        answer: r.col("answer")?,
+        answered_at: r.col("answered_at")?,
+    })
 }
 
 const HANDOFF_COLUMNS: &str = "code, created_at, question, province_code, status, answer, answered_at";
@@ -375,6 +376,7 @@ impl App {
         self.store
             .read(|c| c.query_one(&sql, &[code.as_str().into()]))?
             .map(|r| handoff_of(&r))
+            .transpose()?
             .ok_or_else(|| AppError::new(Code::HandoffNotFound, "không có câu hỏi nào với mã này"))
     }
 
@@ -394,7 +396,8 @@ impl App {
             "SELECT {HANDOFF_COLUMNS} FROM assistant_handoffs WHERE status = 'open'{scope} ORDER BY created_at, code LIMIT 500"
         );
         let rows = self.store.read(|c| c.query(&sql, &params))?;
-        Ok(rows.iter().map(handoff_of).filter(|h| covers(actor, h.province_code.as_deref())).collect())
+        let all: Vec<Handoff> = rows.iter().map(handoff_of).collect::<Result<_, _>>()?;
+        Ok(all.into_iter().filter(|h| covers(actor, h.province_code.as_deref())).collect())
     }
 
     /// An officer answers a handed-off question.
@@ -508,19 +511,19 @@ impl App {
                 &[],
             )
         })?;
-        Ok(rows
-            .iter()
-            .map(|r| Suggestion {
-                id: r.int(0).unwrap_or(0),
-                created_at: r.ts(1).unwrap_or_default(),
-                question: r.text(2).map(str::to_string),
-                kind: r.string(3),
-                procedure_code: r.text(4).map(str::to_string),
-                text: r.string(5),
-                suggested_by: r.text(6).map(str::to_string),
-                status: r.string(7),
+        let suggestion = |r: &Row| -> Result<Suggestion, StoreError> {
+            Ok(Suggestion {
+                id: r.col("id")?,
+                created_at: r.col("created_at")?,
+                question: r.col("question")?,
+                kind: r.col("kind")?,
+                procedure_code: r.col("procedure_code")?,
+                text: r.col("text")?,
+                suggested_by: r.col("suggested_by")?,
+                status: r.col("status")?,
             })
-            .collect())
+        };
+        Ok(rows.iter().map(suggestion).collect::<Result<_, _>>()?)
     }
 
     /// Accepts (an alias joins the catalog's search, a handbook suggestion becomes an article)
@@ -592,10 +595,10 @@ impl App {
     pub fn handbook(&self) -> AppResult<Vec<Article>> {
         let rows =
             self.store.read(|c| c.query("SELECT id, title, body FROM handbook_articles ORDER BY id", &[]))?;
-        Ok(rows
-            .iter()
-            .map(|r| Article { id: r.int(0).unwrap_or(0), title: r.string(1), body: r.string(2) })
-            .collect())
+        let article = |r: &Row| -> Result<Article, StoreError> {
+            Ok(Article { id: r.col("id")?, title: r.col("title")?, body: r.col("body")? })
+        };
+        Ok(rows.iter().map(article).collect::<Result<_, _>>()?)
     }
 
     /// The handbook's articles matching `text` (best first), or all of them for no text.

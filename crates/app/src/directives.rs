@@ -115,21 +115,23 @@ pub fn parse_date(s: &str) -> AppResult<NaiveDate> {
     )
 }
 
-fn task(r: &store::Row, due: NaiveDate, now: NaiveDateTime) -> Option<TaskRecord> {
-    // Columns: commune_code, status, reports, last_report_at, done_at.
-    let code = r.string(0);
-    let status = TaskStatus::parse(r.text(1)?)?;
-    let done_at = r.ts(4);
+/// A row of directive_targets (commune_code, status, reports, last_report_at, done_at), by
+/// column name.
+fn task(r: &store::Row, due: NaiveDate, now: NaiveDateTime) -> Result<TaskRecord, store::StoreError> {
+    let code: String = r.col("commune_code")?;
+    let status = TaskStatus::parse(&r.col::<String>("status")?)
+        .ok_or_else(|| store::StoreError::Database("cột \"status\" ngoài bảng mã".into()))?;
+    let done_at = r.col("done_at")?;
     let t = timeliness(status, due, done_at, now);
-    Some(TaskRecord {
+    Ok(TaskRecord {
         commune_name: units::registry().commune(&code).map_or_else(|| code.clone(), |c| c.name.to_string()),
         commune_code: code,
         status: status.code().into(),
         status_label: status.label(),
         timeliness: t,
         timeliness_label: t.label(),
-        reports: r.int(2).unwrap_or(0),
-        last_report_at: r.ts(3),
+        reports: r.col("reports")?,
+        last_report_at: r.col("last_report_at")?,
         done_at,
     })
 }
@@ -239,7 +241,7 @@ impl App {
         );
         let sql = crate::numbered(&format!(
             "SELECT d.id, d.province_code, d.title, d.body, d.due_date, d.created_by, d.created_at, d.targets,
-                    SUM(CASE WHEN t.status = 'done' THEN 1 ELSE 0 END), {late}
+                    SUM(CASE WHEN t.status = 'done' THEN 1 ELSE 0 END) AS done, {late} AS late
              {from} ORDER BY d.due_date DESC, d.id DESC LIMIT ? OFFSET ?"
         ));
         let count_sql = crate::numbered(&format!("SELECT COUNT(*) FROM (SELECT d.id {from}) x"));
@@ -265,28 +267,29 @@ impl App {
         })?;
         let items = rows
             .iter()
-            .filter_map(|r| {
-                let id = r.int(0)?;
-                let due = r.date(4)?;
+            .map(|r| -> Result<DirectiveRecord, store::StoreError> {
+                let id: i64 = r.col("id")?;
+                let due = r.col("due_date")?;
                 let own = mine
                     .iter()
-                    .find(|m| m.int(0) == Some(id))
-                    .and_then(|m| task(&store::Row(m.0[1..].to_vec(), Default::default()), due, now));
-                Some(DirectiveRecord {
+                    .find(|m| m.col::<i64>("directive_id").ok() == Some(id))
+                    .map(|m| task(m, due, now))
+                    .transpose()?;
+                Ok(DirectiveRecord {
                     id,
-                    province_code: r.string(1),
-                    title: r.string(2),
-                    body: r.string(3),
+                    province_code: r.col("province_code")?,
+                    title: r.col("title")?,
+                    body: r.col("body")?,
                     due_date: due,
-                    created_by: r.string(5),
-                    created_at: r.ts(6)?,
-                    targets: r.int(7).unwrap_or(0),
-                    done: r.int(8).unwrap_or(0),
-                    late: r.int(9).unwrap_or(0),
+                    created_by: r.col("created_by")?,
+                    created_at: r.col("created_at")?,
+                    targets: r.col("targets")?,
+                    done: r.col("done")?,
+                    late: r.col("late")?,
                     mine: own,
                 })
             })
-            .collect();
+            .collect::<Result<_, _>>()?;
         Ok(DirectiveList { items, total })
     }
 
@@ -326,7 +329,9 @@ impl App {
         };
         let tasks: Vec<TaskRecord> = targets
             .iter()
-            .filter_map(|r| task(r, due, now))
+            .map(|r| task(r, due, now))
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
             .filter(|t| own_commune.as_ref().is_none_or(|c| *c == t.commune_code))
             .collect();
         let reports: Vec<ReportRecord> = reports
