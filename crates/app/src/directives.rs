@@ -317,8 +317,8 @@ impl App {
             Ok((head, targets, reports, files))
         })?;
         let head = head.ok_or_else(missing)?;
-        let due = head.date(4).ok_or_else(missing)?;
-        let province = head.string(1);
+        let due = head.col("due_date")?;
+        let province: String = head.col("province_code")?;
         let own_commune = match &actor.scope {
             Scope::Everything => None,
             Scope::Province(p) if *p == province => None,
@@ -337,31 +337,34 @@ impl App {
         let reports: Vec<ReportRecord> = reports
             .iter()
             .filter(|r| own_commune.as_deref().is_none_or(|c| r.text(0) == Some(c)))
-            .filter_map(|r| {
-                let status = TaskStatus::parse(r.text(4)?)?;
-                let (commune, seq) = (r.string(0), r.int(1)?);
-                Some(ReportRecord {
-                    attachments: files
-                        .iter()
-                        .filter(|f| f.text(0) == Some(commune.as_str()) && f.int(1) == Some(seq))
-                        .map(|f| Attachment {
-                            seq: f.int(2).unwrap_or(0) as u32,
-                            file_name: f.string(3),
-                            content_type: f.string(4),
-                            size: f.int(5).unwrap_or(0) as u64,
-                            sha256: f.string(6),
-                        })
-                        .collect(),
+            .map(|r| -> Result<ReportRecord, store::StoreError> {
+                let status = TaskStatus::parse(&r.col::<String>("status")?)
+                    .ok_or_else(|| store::StoreError::Database("cột \"status\" ngoài bảng mã".into()))?;
+                let (commune, seq): (String, i64) = (r.col("commune_code")?, r.col("seq")?);
+                let mut attachments = vec![];
+                for f in &files {
+                    if f.col::<String>("commune_code")? == commune && f.col::<i64>("report_seq")? == seq {
+                        attachments.push(Attachment {
+                            seq: f.col::<i64>("file_seq")? as u32,
+                            file_name: f.col("file_name")?,
+                            content_type: f.col("content_type")?,
+                            size: f.col::<i64>("size")? as u64,
+                            sha256: f.col("sha256")?,
+                        });
+                    }
+                }
+                Ok(ReportRecord {
+                    attachments,
                     commune_code: commune,
                     seq,
-                    at: r.ts(2)?,
-                    actor: r.string(3),
+                    at: r.col("at")?,
+                    actor: r.col("actor")?,
                     status: status.code().into(),
                     status_label: status.label(),
-                    body: r.string(5),
+                    body: r.col("body")?,
                 })
             })
-            .collect();
+            .collect::<Result<_, _>>()?;
         let done = tasks.iter().filter(|t| t.status == "done").count() as i64;
         let late = tasks.iter().filter(|t| t.timeliness == Timeliness::Late).count() as i64;
         let may_report = own_commune.is_some()
@@ -374,12 +377,12 @@ impl App {
             directive: DirectiveRecord {
                 id,
                 province_code: province,
-                title: head.string(2),
-                body: head.string(3),
+                title: head.col("title")?,
+                body: head.col("body")?,
                 due_date: due,
-                created_by: head.string(5),
-                created_at: head.ts(6).ok_or_else(missing)?,
-                targets: head.int(7).unwrap_or(0),
+                created_by: head.col("created_by")?,
+                created_at: head.col("created_at")?,
+                targets: head.col("targets")?,
                 done,
                 late,
                 mine: own_commune.and_then(|_| tasks.first().cloned()),
