@@ -134,7 +134,7 @@ impl App {
             )?;
             let load = c.query(
                 &format!(
-                    "SELECT assignee, COUNT(*), SUM(CASE WHEN {overdue} THEN 1 ELSE 0 END)
+                    "SELECT assignee, COUNT(*) AS open, SUM(CASE WHEN {overdue} THEN 1 ELSE 0 END) AS overdue
                      FROM dossiers WHERE handling_unit = $2 AND status IN ({open}) GROUP BY assignee"
                 ),
                 &[now.into(), (&u).into()],
@@ -149,40 +149,43 @@ impl App {
         })?;
         let leave: Vec<Leave> = leave
             .iter()
-            .filter_map(|r| {
-                Some(Leave {
-                    username: r.string(0),
-                    from_date: r.date(1)?,
-                    to_date: r.date(2)?,
-                    reason: r.text(3).map(str::to_string),
+            .map(|r| -> Result<Leave, store::StoreError> {
+                Ok(Leave {
+                    username: r.col("username")?,
+                    from_date: r.col("from_date")?,
+                    to_date: r.col("to_date")?,
+                    reason: r.col("reason")?,
                 })
             })
-            .collect();
+            .collect::<Result<_, _>>()?;
         let mut by_assignee: HashMap<Option<String>, (i64, i64)> = HashMap::new();
         for r in &load {
-            by_assignee.insert(r.text(0).map(str::to_string), (r.int(1).unwrap_or(0), r.int(2).unwrap_or(0)));
+            by_assignee.insert(r.col("assignee")?, (r.col("open")?, r.col("overdue")?));
         }
         let mut times: HashMap<String, Vec<f64>> = HashMap::new();
         for r in &finished {
-            if let (Some(a), Some(from), Some(to)) = (r.text(0), r.ts(1), r.ts(2)) {
-                times.entry(a.to_string()).or_default().push((to - from).num_minutes() as f64 / 60.0);
-            }
+            let (a, from, to): (String, chrono::NaiveDateTime, chrono::NaiveDateTime) =
+                (r.col("assignee")?, r.col("received_at")?, r.col("finished_at")?);
+            times.entry(a).or_default().push((to - from).num_minutes() as f64 / 60.0);
         }
         let officials: Vec<Official> = people
             .iter()
-            .filter_map(|r| {
-                let username = r.string(0);
+            .map(|r| -> Result<Official, store::StoreError> {
+                let username: String = r.col("username")?;
                 let (open, overdue) = by_assignee.get(&Some(username.clone())).copied().unwrap_or((0, 0));
                 let t = times.get(&username);
-                Some(Official {
+                let role: String = r.col("role")?;
+                Ok(Official {
                     on_leave: leave
                         .iter()
                         .any(|l| l.username == username && l.from_date <= today && today <= l.to_date),
-                    full_name: r.text(1).map(str::to_string),
-                    role: r.text(2)?.parse().ok()?,
-                    position: r.text(3).map(str::to_string),
+                    full_name: r.col("full_name")?,
+                    role: role
+                        .parse()
+                        .map_err(|_| store::StoreError::Database("cột \"role\" ngoài bảng mã".into()))?,
+                    position: r.col("position")?,
                     fields: r
-                        .text(4)
+                        .col::<Option<String>>("fields")?
                         .map(|f| {
                             f.split(';')
                                 .map(str::trim)
@@ -198,12 +201,14 @@ impl App {
                     username,
                 })
             })
-            .collect();
+            .collect::<Result<_, _>>()?;
         let headcount = officials.len() as u32;
         let on_leave = officials.iter().filter(|o| o.on_leave).count() as u32;
         let open_dossiers: i64 = by_assignee.values().map(|v| v.0).sum();
-        let quota = staffing.as_ref().and_then(|r| r.int(0));
-        let population = staffing.as_ref().and_then(|r| r.int(1));
+        let (quota, population) = match &staffing {
+            Some(r) => (r.col("quota")?, r.col("population")?),
+            None => (None, None),
+        };
         Ok(UnitWorkload {
             unit_code: unit,
             unit_name,
