@@ -108,6 +108,7 @@ mod tests {
             (StoreError::Constraint(driver.into()), ErrorKind::Conflict),
             (StoreError::AppendOnly(driver.into()), ErrorKind::Conflict),
             (StoreError::Stale(driver.into()), ErrorKind::Conflict),
+            (StoreError::OutcomeUnknown(driver.into()), ErrorKind::Unavailable),
             (StoreError::Database(driver.into()), ErrorKind::Internal),
         ] {
             let code = e.code();

@@ -118,6 +118,7 @@ catalogue! {
     DbBusy = "db_busy", Unavailable, "hệ thống đang bận; hãy thử lại";
     DbConstraint = "db_constraint", Conflict, "dữ liệu mâu thuẫn với dữ liệu đã có; hãy tải lại và thử lại";
     DbError = "db_error", Internal, INTERNAL_MESSAGE;
+    DbOutcomeUnknown = "db_outcome_unknown", Unavailable, "cơ sở dữ liệu mất kết nối đúng lúc lưu và chưa cho biết thao tác đã được lưu hay chưa; hãy kiểm tra (tìm hồ sơ) trước khi làm lại, hoặc gửi lại với cùng Idempotency-Key";
     DbUnavailable = "db_unavailable", Unavailable, "cơ sở dữ liệu tạm thời không truy cập được; hãy thử lại sau ít phút";
     DirectiveNotFound = "directive_not_found", NotFound, "không có nhiệm vụ số …";
     DossierNotFound = "dossier_not_found", NotFound, "không tìm thấy hồ sơ với mã và mã tra cứu này";

@@ -40,6 +40,9 @@ pub enum StoreError {
     Constraint(String),
     AppendOnly(String),
     Stale(String),
+    /// The connection was lost during the commit and the database did not say, for as long
+    /// as the writer asked, whether the write was kept: unlike `Unavailable`, it may have been.
+    OutcomeUnknown(String),
     Database(String),
 }
 
@@ -52,6 +55,7 @@ impl StoreError {
             StoreError::Constraint(_) => Code::DbConstraint,
             StoreError::AppendOnly(_) => Code::AppendOnly,
             StoreError::Stale(_) => Code::ConcurrentUpdate,
+            StoreError::OutcomeUnknown(_) => Code::DbOutcomeUnknown,
             StoreError::Database(_) => Code::DbError,
         }
     }
@@ -63,6 +67,7 @@ impl StoreError {
             | StoreError::Constraint(m)
             | StoreError::AppendOnly(m)
             | StoreError::Stale(m)
+            | StoreError::OutcomeUnknown(m)
             | StoreError::Database(m) => m,
         }
     }

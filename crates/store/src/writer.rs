@@ -420,10 +420,7 @@ fn resolve_aside(rx: &Receiver<Uncertain>, answers: &Sender<Answers>, shared: &S
                         waiting.extend(settled.uncertain);
                     }
                 }
-                Some(Outcome::Unknown) => {
-                    let e = StoreError::Database(format!("không xác định được kết quả giao dịch {}", u.id));
-                    answered.extend(u.jobs.into_iter().map(|j| (j, Err(e.clone()))));
-                }
+                Some(Outcome::Unknown) => answered.extend(unknown(u)),
                 // Away, or its server process still finishing: ask again later.
                 _ if Instant::now() >= u.until => answered.extend(unknown(u)),
                 _ => waiting.push(u),
@@ -465,8 +462,8 @@ fn ask(conn: &mut Option<Box<dyn Conn>>, shared: &Shared, id: i64) -> Option<Out
 
 /// The answers to writes whose outcome could not be learnt.
 fn unknown(u: Uncertain) -> Answers {
-    tracing::error!(transaction = u.id, "không xác định được kết quả ghi: cơ sở dữ liệu vắng quá lâu");
-    let e = StoreError::Unavailable(format!("không xác định được kết quả giao dịch {}", u.id));
+    tracing::error!(transaction = u.id, "không xác định được kết quả ghi (tra bằng txid_status)");
+    let e = StoreError::OutcomeUnknown(format!("không xác định được kết quả giao dịch {}", u.id));
     u.jobs.into_iter().map(|j| (j, Err(e.clone()))).collect()
 }
 
@@ -537,6 +534,11 @@ mod tests {
     const CUT_BEFORE_COMMIT: u8 = 2;
     /// The commit reaches the database, then the database goes away before the answer.
     const GONE_AFTER_COMMIT: u8 = 3;
+    /// The commit reaches the database, the answer is lost, and the database cannot say what
+    /// became of the transaction (it is asked too late).
+    const FORGOTTEN_AFTER_COMMIT: u8 = 4;
+    /// Set by the above: the next question about a transaction is answered "unknown".
+    const UNKNOWABLE: u8 = 5;
 
     /// A real connection whose COMMIT can be made to fail as a lost connection.
     struct Cut {
@@ -579,6 +581,11 @@ mod tests {
                         self.away.store(true, Ordering::SeqCst);
                         return lost();
                     }
+                    FORGOTTEN_AFTER_COMMIT => {
+                        self.inner.batch("COMMIT")?;
+                        self.next.store(UNKNOWABLE, Ordering::SeqCst);
+                        return lost();
+                    }
                     _ => {}
                 }
             }
@@ -600,6 +607,9 @@ mod tests {
             self.inner.begin_tracked()
         }
         fn transaction_outcome(&mut self, id: i64) -> Result<Outcome, StoreError> {
+            if self.next.compare_exchange(UNKNOWABLE, FINE, Ordering::SeqCst, Ordering::SeqCst).is_ok() {
+                return Ok(Outcome::Unknown);
+            }
             self.inner.transaction_outcome(id)
         }
     }
@@ -640,6 +650,14 @@ mod tests {
         next.store(CUT_BEFORE_COMMIT, Ordering::SeqCst);
         assert_eq!(write(2), Ok(1));
         assert_eq!(count(&url, 2), 1, "applied once");
+
+        // Kept, but the database cannot say so: not "unavailable" (which promises that nothing
+        // was kept, so that a client repeats it), but "unknown".
+        next.store(FORGOTTEN_AFTER_COMMIT, Ordering::SeqCst);
+        let e = write(4).unwrap_err();
+        assert!(matches!(e, StoreError::OutcomeUnknown(_)), "{e:?}");
+        assert_eq!(e.code().as_str(), "db_outcome_unknown");
+        assert_eq!(count(&url, 4), 1, "it was kept");
 
         // And the writer goes on as before.
         assert_eq!(write(3), Ok(1));

@@ -43,12 +43,13 @@ async fn receive(
     });
     match (rx.await, key) {
         (Ok(Ok(d)), _) => Ok(Received::New(d)),
-        // Refused on a key used before (or another constraint): the dossier filed under it.
-        (Ok(Err(e)), Some(key)) if e.code == Code::DbConstraint => {
+        // Refused on a key used before (or another constraint), or not known to be kept: the
+        // dossier filed under the key, if there is one.
+        (Ok(Err(e)), Some(key)) if matches!(e.code, Code::DbConstraint | Code::DbOutcomeUnknown) => {
             let app = web.app.clone();
-            match crate::blocking(move || app.filed_under(&key, &actor)).await? {
-                Some(d) => Ok(Received::Again(d)),
-                None => Err(ApiError(e)),
+            match crate::blocking(move || app.filed_under(&key, &actor)).await {
+                Ok(Some(d)) => Ok(Received::Again(d)),
+                _ => Err(ApiError(e)),
             }
         }
         (Ok(Err(e)), _) => Err(ApiError(e)),
