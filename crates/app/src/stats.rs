@@ -7,7 +7,7 @@ use domain::service_index::{self, Inputs};
 use domain::Status;
 use errors::Code;
 use serde::Serialize;
-use store::{Row, Val};
+use store::Val;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Received {
@@ -125,15 +125,14 @@ pub(crate) fn stats_unit(unit: &str, from: NaiveDate, to: NaiveDate, actor: &Act
     Ok(StatsUnit { column, name, province, code: unit.to_string() })
 }
 
-const SUMS: &str =
-    "CAST(COALESCE(SUM(registered), 0) AS BIGINT), CAST(COALESCE(SUM(received), 0) AS BIGINT), \
-    CAST(COALESCE(SUM(refused), 0) AS BIGINT), CAST(COALESCE(SUM(supplement_requested), 0) AS BIGINT), \
-    CAST(COALESCE(SUM(extended), 0) AS BIGINT), CAST(COALESCE(SUM(transferred), 0) AS BIGINT), \
-    CAST(COALESCE(SUM(resolved_early), 0) AS BIGINT), CAST(COALESCE(SUM(resolved_on_time), 0) AS BIGINT), \
-    CAST(COALESCE(SUM(resolved_late), 0) AS BIGINT), CAST(COALESCE(SUM(returned), 0) AS BIGINT), \
-    CAST(COALESCE(SUM(withdrawn), 0) AS BIGINT), CAST(COALESCE(SUM(stopped), 0) AS BIGINT), \
-    CAST(COALESCE(SUM(digitised), 0) AS BIGINT), CAST(COALESCE(SUM(rated), 0) AS BIGINT), \
-    CAST(COALESCE(SUM(satisfied), 0) AS BIGINT)";
+/// Each counter's sum over the rows, under the counter's own name.
+static SUMS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    domain::stats::ALL_COUNTERS
+        .iter()
+        .map(|c| format!("CAST(COALESCE(SUM({0}), 0) AS BIGINT) AS {0}", c.column()))
+        .collect::<Vec<_>>()
+        .join(", ")
+});
 
 impl App {
     /// The figures of a province or commune over `from..=to` (days, Vietnam time).
@@ -145,7 +144,8 @@ impl App {
         let (by_channel, open) = self.store.read(|c| {
             let by_channel = c.query(
                 &format!(
-                    "SELECT channel, {SUMS} FROM stats_unit_daily WHERE province_code = $1 AND day >= $2 AND day <= $3 AND {column} = $4 GROUP BY channel"
+                    "SELECT channel, {} FROM stats_unit_daily WHERE province_code = $1 AND day >= $2 AND day <= $3 AND {column} = $4 GROUP BY channel",
+                    SUMS.as_str()
                 ),
                 &[Val::Text(province.to_string()), from.into(), to.into(), Val::Text(u.clone())],
             )?;
@@ -159,9 +159,9 @@ impl App {
             let open_list = Status::sql_list(&domain::status::OPEN_STATUSES);
             let open = c.query_one(
                 &format!(
-                    "SELECT CAST(COALESCE(SUM(CASE WHEN status IN ({active}) THEN 1 ELSE 0 END), 0) AS BIGINT),
-                            CAST(COALESCE(SUM(CASE WHEN status IN ({waiting}) THEN 1 ELSE 0 END), 0) AS BIGINT),
-                            CAST(COALESCE(SUM(CASE WHEN {overdue} THEN 1 ELSE 0 END), 0) AS BIGINT)
+                    "SELECT CAST(COALESCE(SUM(CASE WHEN status IN ({active}) THEN 1 ELSE 0 END), 0) AS BIGINT) AS active,
+                            CAST(COALESCE(SUM(CASE WHEN status IN ({waiting}) THEN 1 ELSE 0 END), 0) AS BIGINT) AS waiting,
+                            CAST(COALESCE(SUM(CASE WHEN {overdue} THEN 1 ELSE 0 END), 0) AS BIGINT) AS overdue
                      FROM dossiers WHERE province_code = $2 AND {unit_col} = $3 AND status IN ({open_list})"
                 ),
                 // Open statuses only: the partial index of open dossiers answers it.
@@ -177,34 +177,37 @@ impl App {
             online: catalog.procedures.iter().filter(|p| p.online).count(),
             complete: catalog.procedures.iter().filter(|p| published_in_full(p)).count(),
         };
-        let get = |r: &Row, i: usize| r.int(i).unwrap_or(0);
         for r in &by_channel {
-            let received = get(r, 2);
-            match r.int(0).and_then(|c| domain::Channel::from_portal_code(c as u8)) {
+            let get = |name: &str| r.col::<i64>(name);
+            let received = get("received")?;
+            let channel = u8::try_from(get("channel")?).ok().and_then(domain::Channel::from_portal_code);
+            match channel {
                 Some(domain::Channel::Online) => f.received.online += received,
                 Some(domain::Channel::Postal) => f.received.postal += received,
                 _ => f.received.direct += received,
             }
-            f.registered += get(r, 1);
-            f.registered_online += if r.int(0) == Some(2) { get(r, 1) } else { 0 };
-            f.refused += get(r, 3);
-            f.supplement_requests += get(r, 4);
-            f.apology_letters += get(r, 5);
-            f.transfers += get(r, 6);
-            f.resolved.early += get(r, 7);
-            f.resolved.on_time += get(r, 8);
-            f.resolved.late += get(r, 9);
-            f.returned += get(r, 10);
-            f.withdrawn += get(r, 11);
-            f.stopped += get(r, 12);
-            f.digitised += get(r, 13);
-            f.ratings.total += get(r, 14);
-            f.ratings.satisfied += get(r, 15);
+            f.registered += get("registered")?;
+            f.registered_online +=
+                if channel == Some(domain::Channel::Online) { get("registered")? } else { 0 };
+            f.refused += get("refused")?;
+            f.supplement_requests += get("supplement_requested")?;
+            f.apology_letters += get("extended")?;
+            f.transfers += get("transferred")?;
+            f.resolved.early += get("resolved_early")?;
+            f.resolved.on_time += get("resolved_on_time")?;
+            f.resolved.late += get("resolved_late")?;
+            f.returned += get("returned")?;
+            f.withdrawn += get("withdrawn")?;
+            f.stopped += get("stopped")?;
+            f.digitised += get("digitised")?;
+            f.ratings.total += get("rated")?;
+            f.ratings.satisfied += get("satisfied")?;
         }
         f.received.total = f.received.online + f.received.direct + f.received.postal;
         f.resolved.total = f.resolved.early + f.resolved.on_time + f.resolved.late;
         if let Some(o) = open {
-            let (active, waiting, overdue) = (get(&o, 0), get(&o, 1), get(&o, 2));
+            let (active, waiting, overdue): (i64, i64, i64) =
+                (o.col("active")?, o.col("waiting")?, o.col("overdue")?);
             f.in_progress = InProgress {
                 total: active + waiting,
                 on_time: active - overdue,
@@ -373,19 +376,22 @@ impl App {
         let open_statuses = Status::sql_list(&domain::status::OPEN_STATUSES);
         let (sums, open) = self.store.read(|c| {
             let sums = c.query(
-                "SELECT unit_code, CAST(SUM(received) AS BIGINT), CAST(SUM(CASE WHEN channel = 2 THEN received ELSE 0 END) AS BIGINT),
-                        CAST(SUM(resolved_early + resolved_on_time + resolved_late) AS BIGINT), CAST(SUM(resolved_late) AS BIGINT),
-                        CAST(SUM(supplement_requested) AS BIGINT), CAST(SUM(registered) AS BIGINT),
-                        CAST(SUM(digitised) AS BIGINT), CAST(SUM(extended) AS BIGINT), CAST(SUM(returned) AS BIGINT),
-                        CAST(SUM(rated) AS BIGINT), CAST(SUM(satisfied) AS BIGINT)
+                "SELECT unit_code, CAST(SUM(received) AS BIGINT) AS received,
+                        CAST(SUM(CASE WHEN channel = 2 THEN received ELSE 0 END) AS BIGINT) AS online,
+                        CAST(SUM(resolved_early + resolved_on_time + resolved_late) AS BIGINT) AS resolved,
+                        CAST(SUM(resolved_late) AS BIGINT) AS late,
+                        CAST(SUM(supplement_requested) AS BIGINT) AS supplements, CAST(SUM(registered) AS BIGINT) AS registered,
+                        CAST(SUM(digitised) AS BIGINT) AS digitised, CAST(SUM(extended) AS BIGINT) AS extended,
+                        CAST(SUM(returned) AS BIGINT) AS returned,
+                        CAST(SUM(rated) AS BIGINT) AS rated, CAST(SUM(satisfied) AS BIGINT) AS satisfied
                  FROM stats_unit_daily WHERE province_code = $1 AND day >= $2 AND day <= $3 GROUP BY unit_code",
                 &[Val::Text(code.clone()), from.into(), to.into()],
             )?;
             let open = c.query(
                 &format!(
-                    "SELECT receiving_unit, CAST(COUNT(*) AS BIGINT),
-                            CAST(SUM(CASE WHEN {overdue} THEN 1 ELSE 0 END) AS BIGINT),
-                            CAST(SUM(CASE WHEN status IN ({active}) THEN 1 ELSE 0 END) AS BIGINT)
+                    "SELECT receiving_unit, CAST(COUNT(*) AS BIGINT) AS open,
+                            CAST(SUM(CASE WHEN {overdue} THEN 1 ELSE 0 END) AS BIGINT) AS overdue,
+                            CAST(SUM(CASE WHEN status IN ({active}) THEN 1 ELSE 0 END) AS BIGINT) AS active
                      FROM dossiers WHERE province_code = $2 AND status IN ({open_statuses}) GROUP BY receiving_unit"
                 ),
                 &[now.into(), Val::Text(code.clone())],
@@ -404,8 +410,7 @@ impl App {
                 ..CommuneLine::default()
             })
             .collect();
-        let get = |r: &Row, i: usize| r.int(i).unwrap_or(0);
-        let n = |r: &Row, i: usize| r.int(i).unwrap_or(0).max(0) as u64;
+        let n = |v: i64| v.max(0) as u64;
         let catalog = self.catalog();
         let base = Inputs {
             procedures: catalog.procedures.len() as u64,
@@ -415,22 +420,33 @@ impl App {
         };
         let mut inputs = vec![base; lines.len()];
         for r in &sums {
-            if let Some(i) = lines.iter().position(|l| Some(l.code.as_str()) == r.text(0)) {
+            let unit: String = r.col("unit_code")?;
+            if let Some(i) = lines.iter().position(|l| l.code == unit) {
+                // NULL sums (no rows) are zero.
+                let get = |name: &str| r.col::<Option<i64>>(name).map(Option::unwrap_or_default);
                 let l = &mut lines[i];
                 (l.received, l.online, l.resolved, l.late, l.supplements) =
-                    (get(r, 1), get(r, 2), get(r, 3), get(r, 4), get(r, 5));
+                    (get("received")?, get("online")?, get("resolved")?, get("late")?, get("supplements")?);
                 l.on_time_rate = ratio(l.resolved - l.late, l.resolved);
                 let x = &mut inputs[i];
                 (x.received, x.received_online, x.resolved_in_time, x.resolved_late) =
-                    (n(r, 1), n(r, 2), n(r, 3).saturating_sub(n(r, 4)), n(r, 4));
-                (x.registered, x.digitised, x.apologies, x.returned, x.rated, x.satisfied) =
-                    (n(r, 6), n(r, 7), n(r, 8), n(r, 9), n(r, 10), n(r, 11));
+                    (n(l.received), n(l.online), n(l.resolved).saturating_sub(n(l.late)), n(l.late));
+                (x.registered, x.digitised, x.apologies, x.returned, x.rated, x.satisfied) = (
+                    n(get("registered")?),
+                    n(get("digitised")?),
+                    n(get("extended")?),
+                    n(get("returned")?),
+                    n(get("rated")?),
+                    n(get("satisfied")?),
+                );
             }
         }
         for r in &open {
-            if let Some(i) = lines.iter().position(|l| Some(l.code.as_str()) == r.text(0)) {
-                (lines[i].open, lines[i].overdue) = (get(r, 1), get(r, 2));
-                (inputs[i].open_overdue, inputs[i].open_active) = (n(r, 2), n(r, 3));
+            let unit: String = r.col("receiving_unit")?;
+            if let Some(i) = lines.iter().position(|l| l.code == unit) {
+                let get = |name: &str| r.col::<Option<i64>>(name).map(Option::unwrap_or_default);
+                (lines[i].open, lines[i].overdue) = (get("open")?, get("overdue")?);
+                (inputs[i].open_overdue, inputs[i].open_active) = (n(get("overdue")?), n(get("active")?));
             }
         }
         if let Some(rules) = service_index::rules_in(service_index::VERSIONS, to) {
