@@ -5,7 +5,7 @@ use crate::stats::{stats_unit, StatsUnit};
 use crate::{Actor, App, AppResult};
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::Serialize;
-use store::{Row, Val};
+use store::Val;
 
 /// How the points of a trend are grouped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -76,8 +76,9 @@ impl App {
         let rows = self.store.read(|c| {
             c.query(
                 &format!(
-                    "SELECT day, channel, CAST(SUM(received) AS BIGINT),
-                            CAST(SUM(resolved_early + resolved_on_time + resolved_late) AS BIGINT), CAST(SUM(resolved_late) AS BIGINT)
+                    "SELECT day, channel, CAST(SUM(received) AS BIGINT) AS received,
+                            CAST(SUM(resolved_early + resolved_on_time + resolved_late) AS BIGINT) AS resolved,
+                            CAST(SUM(resolved_late) AS BIGINT) AS late
                      FROM stats_unit_daily WHERE province_code = $1 AND day >= $2 AND day <= $3 AND {column} = $4
                      GROUP BY day, channel"
                 ),
@@ -94,18 +95,19 @@ impl App {
             }
             day += Duration::days(1);
         }
-        let get = |r: &Row, i: usize| r.int(i).unwrap_or(0);
         for r in &rows {
-            let Some(day) = r.date(0) else { continue };
+            let day: NaiveDate = r.col("day")?;
             let start = step.start_of(day).max(from);
             if let Some(p) = points.iter_mut().find(|p| p.start == start) {
-                match r.int(1) {
-                    Some(2) => p.received_online += get(r, 2),
-                    Some(3) => p.received_postal += get(r, 2),
-                    _ => p.received_direct += get(r, 2),
+                let get = |name: &str| r.col::<Option<i64>>(name).map(Option::unwrap_or_default);
+                let received = get("received")?;
+                match r.col::<i64>("channel")? {
+                    2 => p.received_online += received,
+                    3 => p.received_postal += received,
+                    _ => p.received_direct += received,
                 }
-                p.resolved += get(r, 3);
-                p.resolved_late += get(r, 4);
+                p.resolved += get("resolved")?;
+                p.resolved_late += get("late")?;
             }
         }
         Ok(Trend { step, points })
@@ -123,9 +125,11 @@ impl App {
         let rows = self.store.read(|c| {
             c.query(
                 &format!(
-                    "SELECT procedure_code, CAST(SUM(received) AS BIGINT), CAST(SUM(CASE WHEN channel = 2 THEN received ELSE 0 END) AS BIGINT),
-                            CAST(SUM(resolved_early + resolved_on_time + resolved_late) AS BIGINT), CAST(SUM(resolved_late) AS BIGINT),
-                            CAST(SUM(supplement_requested) AS BIGINT)
+                    "SELECT procedure_code, CAST(SUM(received) AS BIGINT) AS received,
+                            CAST(SUM(CASE WHEN channel = 2 THEN received ELSE 0 END) AS BIGINT) AS online,
+                            CAST(SUM(resolved_early + resolved_on_time + resolved_late) AS BIGINT) AS resolved,
+                            CAST(SUM(resolved_late) AS BIGINT) AS late,
+                            CAST(SUM(supplement_requested) AS BIGINT) AS supplements
                      FROM stats_daily WHERE province_code = $1 AND {column} = $2 AND day >= $3 AND day <= $4
                      GROUP BY procedure_code"
                 ),
@@ -133,21 +137,23 @@ impl App {
             )
         })?;
         let catalog = self.catalog();
-        let get = |r: &Row, i: usize| r.int(i).unwrap_or(0);
         let mut lines: Vec<ProcedureLine> = rows
             .iter()
-            .map(|r| {
-                let code = r.string(0);
-                ProcedureLine {
+            .map(|r| -> Result<ProcedureLine, store::StoreError> {
+                let code: String = r.col("procedure_code")?;
+                let get = |name: &str| r.col::<Option<i64>>(name).map(Option::unwrap_or_default);
+                Ok(ProcedureLine {
                     name: catalog.get(&code).map_or_else(|| code.clone(), |p| p.name.clone()),
                     code,
-                    received: get(r, 1),
-                    online: get(r, 2),
-                    resolved: get(r, 3),
-                    late: get(r, 4),
-                    supplements: get(r, 5),
-                }
+                    received: get("received")?,
+                    online: get("online")?,
+                    resolved: get("resolved")?,
+                    late: get("late")?,
+                    supplements: get("supplements")?,
+                })
             })
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
             .filter(|l| l.received + l.resolved + l.supplements > 0)
             .collect();
         lines.sort_by(|a, b| b.received.cmp(&a.received).then(a.code.cmp(&b.code)));

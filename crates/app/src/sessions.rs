@@ -99,9 +99,11 @@ impl App {
                     &[Val::Text(k.clone())],
                 )
             })?;
-            if row.is_some_and(|r| r.int(0).unwrap_or(0) >= max as i64 && r.ts(1).is_some_and(|t| t > since))
-            {
-                return Ok(true);
+            if let Some(r) = row {
+                let (failures, first): (i64, chrono::NaiveDateTime) = (r.col("failures")?, r.col("since")?);
+                if failures >= max as i64 && first > since {
+                    return Ok(true);
+                }
             }
         }
         Ok(false)
@@ -192,11 +194,14 @@ impl App {
             )
         })?;
         let Some(row) = row else { return Ok(None) };
-        let Some(expires_at) = row.ts(2).filter(|e| *e > now) else { return Ok(None) };
-        let Some((user, _)) = self.user(row.text(0).unwrap_or_default())?.filter(|(u, _)| u.active) else {
+        let expires_at: chrono::NaiveDateTime = row.col("expires_at")?;
+        if expires_at <= now {
+            return Ok(None);
+        }
+        let Some((user, _)) = self.user(&row.col::<String>("username")?)?.filter(|(u, _)| u.active) else {
             return Ok(None);
         };
-        let s = Session { user, csrf: row.string(1), expires_at };
+        let s = Session { user, csrf: row.col("csrf")?, expires_at };
         let mut cache = self.sessions.cache.lock().unwrap_or_else(|e| e.into_inner());
         if cache.len() > 50_000 {
             cache.clear();

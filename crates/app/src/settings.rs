@@ -57,19 +57,20 @@ impl Cache {
         let cache = Cache::default();
         for r in patterns {
             // A pattern stored by this code was checked when it was set.
-            if let Ok(p) = CodePattern::parse(r.text(1).unwrap_or_default()) {
-                cache.patterns.write().unwrap_or_else(|e| e.into_inner()).insert(r.string(0), p);
+            if let Ok(p) = CodePattern::parse(&r.col::<String>("code_pattern")?) {
+                cache.patterns.write().unwrap_or_else(|e| e.into_inner()).insert(r.col("province_code")?, p);
             }
         }
         for r in rules {
             let rule = RuleSetting {
-                procedure_code: r.string(1),
-                delegated_to_commune: r.bool(2),
-                boundary_free: r.bool(3),
-                fee_vnd: r.int(4),
-                fee_note: r.text(5).map(str::to_string),
+                procedure_code: r.col("procedure_code")?,
+                delegated_to_commune: r.col("delegated_to_commune")?,
+                boundary_free: r.col("boundary_free")?,
+                fee_vnd: r.col("fee_vnd")?,
+                fee_note: r.col("fee_note")?,
             };
-            cache.rules.write().unwrap_or_else(|e| e.into_inner()).insert((r.string(0), r.string(1)), rule);
+            let key = (r.col("province_code")?, rule.procedure_code.clone());
+            cache.rules.write().unwrap_or_else(|e| e.into_inner()).insert(key, rule);
         }
         Ok(cache)
     }
