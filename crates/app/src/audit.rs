@@ -52,6 +52,16 @@ fn midnight(d: NaiveDate) -> NaiveDateTime {
     d.and_hms_opt(0, 0, 0).expect("midnight exists")
 }
 
+/// A row of (dossier_code, seq, hash), by column name.
+fn head_of(r: &Row) -> Result<Head, StoreError> {
+    let seq: i64 = r.col("seq")?;
+    Ok(Head {
+        code: r.col("dossier_code")?,
+        seq: u32::try_from(seq).map_err(|_| StoreError::Database("cột \"seq\" ngoài khoảng".into()))?,
+        hash: r.col("hash")?,
+    })
+}
+
 /// The chain heads of the dossiers that changed on `day`, sorted by code.
 ///
 /// The day's events are read through the index on `at` and the last one per dossier kept
@@ -62,10 +72,7 @@ fn heads_of_day(c: &mut dyn Conn, day: NaiveDate) -> Result<Vec<Head>, StoreErro
         "SELECT dossier_code, seq, hash FROM events WHERE at >= $1 AND at < $2",
         &[midnight(day).into(), midnight(day + Duration::days(1)).into()],
     )?;
-    let mut heads: Vec<Head> = rows
-        .iter()
-        .map(|r| Head { code: r.string(0), seq: r.int(1).unwrap_or(0) as u32, hash: r.string(2) })
-        .collect();
+    let mut heads: Vec<Head> = rows.iter().map(head_of).collect::<Result<_, _>>()?;
     // Sorted here, not by SQL: PostgreSQL's collation may order text differently from SQLite.
     // The last event of each dossier that day is its head.
     heads.sort_by(|a, b| a.code.cmp(&b.code).then(b.seq.cmp(&a.seq)));
@@ -264,8 +271,8 @@ fn verify_all(c: &mut dyn Conn) -> Result<VerifyReport, StoreError> {
             let mut v: Vec<Head> = c
                 .query("SELECT dossier_code, seq, hash FROM day_heads WHERE day = $1", &[day.into()])?
                 .iter()
-                .map(|r| Head { code: r.string(0), seq: r.int(1).unwrap_or(0) as u32, hash: r.string(2) })
-                .collect();
+                .map(head_of)
+                .collect::<Result<_, _>>()?;
             v.sort_by(|a, b| a.code.cmp(&b.code));
             v
         };
@@ -338,7 +345,7 @@ impl App {
         let row = self
             .store
             .read(|c| c.query_one("SELECT digest, heads FROM day_digests WHERE day = $1", &[day.into()]))?;
-        Ok(row.map(|r| (r.string(0), r.int(1).unwrap_or(0))))
+        Ok(row.map(|r| Ok::<_, StoreError>((r.col("digest")?, r.col("heads")?))).transpose()?)
     }
 
     /// Checks every chain, projection, seal and digest, and the bytes of every document still

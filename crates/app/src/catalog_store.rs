@@ -60,14 +60,18 @@ fn store_parsed(c: &mut dyn Conn, p: &Parsed, now: NaiveDateTime) -> Result<Impo
             "SELECT p.version, v.body FROM procedures p JOIN procedure_versions v ON v.code = p.code AND v.version = p.version WHERE p.code = $1",
             &[code.into()],
         )?;
-        let version = match &current {
-            Some(r) if r.text(1) == Some(body.as_str()) => {
+        let current = match &current {
+            Some(r) => Some((r.col::<i64>("version")?, r.col::<String>("body")?)),
+            None => None,
+        };
+        let version = match current {
+            Some((_, stored)) if stored == *body => {
                 report.unchanged += 1;
                 continue;
             }
-            Some(r) => {
+            Some((version, _)) => {
                 report.updated += 1;
-                r.int(0).unwrap_or(0) + 1
+                version + 1
             }
             None => {
                 report.added += 1;
@@ -106,21 +110,22 @@ fn load(store: &Store) -> AppResult<Option<Loaded>> {
     })?;
     let Some(meta) = meta else { return Ok(None) };
     let mut procedures = Vec::with_capacity(bodies.len());
+    let mut versions = HashMap::with_capacity(bodies.len());
     for r in &bodies {
-        let v: Value = serde_json::from_str(r.text(0).unwrap_or("null")).map_err(|e| {
+        let v: Value = serde_json::from_str(&r.col::<String>("body")?).map_err(|e| {
             AppError::new(Code::InvalidCatalog, format!("thủ tục lưu trong cơ sở dữ liệu bị hỏng: {e}"))
         })?;
         procedures.push(v);
+        versions.insert(r.col::<String>("code")?, r.col::<i64>("version")?);
     }
     let json = serde_json::json!({
-        "title": meta.string(0),
-        "version": meta.string(1),
-        "data_as_of": meta.text(2),
-        "warning": meta.text(3),
+        "title": meta.col::<String>("title")?,
+        "version": meta.col::<String>("version")?,
+        "data_as_of": meta.col::<Option<String>>("data_as_of")?,
+        "warning": meta.col::<Option<String>>("warning")?,
         "procedures": procedures,
     });
     let catalog = Catalog::parse(&json.to_string()).map_err(|e| AppError::new(e.code, e.message))?;
-    let versions = bodies.iter().map(|r| (r.string(1), r.int(2).unwrap_or(1))).collect();
     Ok(Some(Loaded { catalog: Arc::new(catalog), versions }))
 }
 
