@@ -124,6 +124,11 @@ fn desk_of(actor: &Actor, requested: Option<&str>) -> AppResult<(String, String,
     Ok((code, province, name))
 }
 
+/// A fresh random key naming an intake (the intake form's: see [`App::receive_then`]).
+pub fn new_intake_key() -> String {
+    crate::sessions::random_hex(16)
+}
+
 /// Whether `key` can name an intake: 8 to 128 letters, digits, `-`, `_`, `:` or `.` (a UUID,
 /// a random token, a client's own reference).
 fn valid_intake_key(key: &str) -> bool {

@@ -36,7 +36,7 @@ pub use ::assistant::Article;
 pub use audit::{Problem, VerifyReport};
 pub use catalog_store::ImportReport;
 pub use error::{AppError, AppResult, Code, ErrorKind};
-pub use intake::{Applicant, IntakeRequest};
+pub use intake::{new_intake_key, Applicant, IntakeRequest};
 pub use places::Places;
 pub use privacy::{
     read_label, require_consent, ErasureReport, ReadEntry, CONSENT_NOTICE, DEFAULT_RETENTION_DAYS,

@@ -122,11 +122,8 @@ async fn create_dossier(
         commune_code: b.commune_code,
         applicant: b.applicant,
     };
-    let key = match headers.get(IDEMPOTENCY_KEY).map(|v| v.to_str()) {
-        None => None,
-        Some(Ok(k)) => Some(k.to_string()),
-        Some(Err(_)) => return Err(ApiError::new(Code::InvalidIntakeKey, Code::InvalidIntakeKey.message())),
-    };
+    // Checked by the intake (a key that is not visible ASCII is refused there).
+    let key = headers.get(IDEMPOTENCY_KEY).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
     let received = super::receive(&web, req, actor.clone(), key).await?;
     let d = received.dossier();
     let mut response = (StatusCode::CREATED, Json(answer(&web.app, d, &actor))).into_response();

@@ -95,7 +95,7 @@ async fn intake_page(State(web): State<Arc<Web>>, u: PageUser) -> Response {
         csrf: u.session.csrf.clone(),
         error: None,
         procedures: choices_html(&web, "", ""),
-        form: IntakeForm { intake_key: super::new_intake_key(), ..IntakeForm::default() },
+        form: IntakeForm { intake_key: app::new_intake_key(), ..IntakeForm::default() },
     })
 }
 

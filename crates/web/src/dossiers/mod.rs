@@ -57,15 +57,6 @@ async fn receive(
     }
 }
 
-/// A fresh intake key for a form (see `App::receive_then`); empty (no key) without randomness.
-fn new_intake_key() -> String {
-    let mut b = [0u8; 16];
-    match getrandom::fill(&mut b) {
-        Ok(()) => b.iter().map(|x| format!("{x:02x}")).collect(),
-        Err(_) => String::new(),
-    }
-}
-
 pub fn staff_routes() -> Router<Arc<Web>> {
     Router::new()
         .merge(api::staff_routes())
