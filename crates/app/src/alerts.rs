@@ -65,7 +65,6 @@ pub struct Alert {
 impl Alert {
     /// A row of `SELECT {ALERT_COLUMNS} FROM alerts`, by column name.
     fn from_row(r: &Row) -> Result<Alert, StoreError> {
-        let kind: String = r.col("kind")?;
         Ok(Alert {
             id: r.col("id")?,
             created_at: r.col("created_at")?,
@@ -73,8 +72,7 @@ impl Alert {
             province_code: r.col("province_code")?,
             unit_code: r.col("unit_code")?,
             dossier_code: r.col("dossier_code")?,
-            kind: AlertKind::parse(&kind)
-                .ok_or_else(|| StoreError::Database("cột \"kind\" ngoài bảng mã".into()))?,
+            kind: r.col_parsed("kind", |k: String| AlertKind::parse(&k))?,
             due_at: r.col("due_at")?,
             read: r.col::<Option<NaiveDateTime>>("read_at")?.is_some(),
         })

@@ -54,10 +54,9 @@ fn midnight(d: NaiveDate) -> NaiveDateTime {
 
 /// A row of (dossier_code, seq, hash), by column name.
 fn head_of(r: &Row) -> Result<Head, StoreError> {
-    let seq: i64 = r.col("seq")?;
     Ok(Head {
         code: r.col("dossier_code")?,
-        seq: u32::try_from(seq).map_err(|_| StoreError::Database("cột \"seq\" ngoài khoảng".into()))?,
+        seq: r.col_parsed("seq", |s: i64| u32::try_from(s).ok())?,
         hash: r.col("hash")?,
     })
 }

@@ -99,7 +99,7 @@ impl App {
             let day: NaiveDate = r.col("day")?;
             let start = step.start_of(day).max(from);
             if let Some(p) = points.iter_mut().find(|p| p.start == start) {
-                let get = |name: &str| r.col::<Option<i64>>(name).map(Option::unwrap_or_default);
+                let get = |name: &str| r.col::<i64>(name);
                 let received = get("received")?;
                 match r.col::<i64>("channel")? {
                     2 => p.received_online += received,
@@ -141,7 +141,7 @@ impl App {
             .iter()
             .map(|r| -> Result<ProcedureLine, store::StoreError> {
                 let code: String = r.col("procedure_code")?;
-                let get = |name: &str| r.col::<Option<i64>>(name).map(Option::unwrap_or_default);
+                let get = |name: &str| r.col::<i64>(name);
                 Ok(ProcedureLine {
                     name: catalog.get(&code).map_or_else(|| code.clone(), |p| p.name.clone()),
                     code,

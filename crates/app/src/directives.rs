@@ -119,8 +119,7 @@ pub fn parse_date(s: &str) -> AppResult<NaiveDate> {
 /// column name.
 fn task(r: &store::Row, due: NaiveDate, now: NaiveDateTime) -> Result<TaskRecord, store::StoreError> {
     let code: String = r.col("commune_code")?;
-    let status = TaskStatus::parse(&r.col::<String>("status")?)
-        .ok_or_else(|| store::StoreError::Database("cột \"status\" ngoài bảng mã".into()))?;
+    let status = r.col_parsed("status", |s: String| TaskStatus::parse(&s))?;
     let done_at = r.col("done_at")?;
     let t = timeliness(status, due, done_at, now);
     Ok(TaskRecord {
@@ -338,8 +337,7 @@ impl App {
             .iter()
             .filter(|r| own_commune.as_deref().is_none_or(|c| r.text(0) == Some(c)))
             .map(|r| -> Result<ReportRecord, store::StoreError> {
-                let status = TaskStatus::parse(&r.col::<String>("status")?)
-                    .ok_or_else(|| store::StoreError::Database("cột \"status\" ngoài bảng mã".into()))?;
+                let status = r.col_parsed("status", |s: String| TaskStatus::parse(&s))?;
                 let (commune, seq): (String, i64) = (r.col("commune_code")?, r.col("seq")?);
                 let mut attachments = vec![];
                 for f in &files {

@@ -132,9 +132,8 @@ const COLUMNS: &str = "id, province_code, commune_code, title, category, body, u
 
 /// A row of `SELECT {COLUMNS} FROM proposals`, by column name.
 fn record(r: &store::Row, now: NaiveDateTime) -> Result<ProposalRecord, store::StoreError> {
-    let unknown = |name: &str| store::StoreError::Database(format!("cột \"{name}\" ngoài bảng mã"));
-    let category: Category = r.col::<String>("category")?.parse().map_err(|_| unknown("category"))?;
-    let status = ProposalStatus::parse(&r.col::<String>("status")?).ok_or_else(|| unknown("status"))?;
+    let category: Category = r.col_parsed("category", |c: String| c.parse().ok())?;
+    let status = r.col_parsed("status", |s: String| ProposalStatus::parse(&s))?;
     let commune: String = r.col("commune_code")?;
     let handler = Handler::parse(&r.col::<String>("handler")?);
     let due_at = r.col("due_at")?;

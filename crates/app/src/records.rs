@@ -56,11 +56,6 @@ pub(crate) const COLUMNS: &str = "code, province_code, receiving_unit, handling_
 impl DossierRecord {
     /// A row of `SELECT {COLUMNS} FROM dossiers` (by column name: any order, any superset).
     pub(crate) fn from_row(r: &Row) -> Result<DossierRecord, StoreError> {
-        let code = |name: &str| -> Result<u8, StoreError> {
-            u8::try_from(r.col::<i64>(name)?)
-                .map_err(|_| StoreError::Database(format!("cột \"{name}\" ngoài bảng mã")))
-        };
-        let unknown = |name: &str| StoreError::Database(format!("cột \"{name}\" ngoài bảng mã"));
         Ok(DossierRecord {
             code: r.col("code")?,
             province_code: r.col("province_code")?,
@@ -68,8 +63,10 @@ impl DossierRecord {
             handling_unit: r.col("handling_unit")?,
             procedure_code: r.col("procedure_code")?,
             procedure_version: r.col("procedure_version")?,
-            channel: Channel::from_portal_code(code("channel")?).ok_or_else(|| unknown("channel"))?,
-            status: Status::from_portal_code(code("status")?).ok_or_else(|| unknown("status"))?,
+            channel: r
+                .col_parsed("channel", |c: i64| u8::try_from(c).ok().and_then(Channel::from_portal_code))?,
+            status: r
+                .col_parsed("status", |c: i64| u8::try_from(c).ok().and_then(Status::from_portal_code))?,
             applicant_name: r.col("applicant_name")?,
             applicant_phone: r.col("applicant_phone")?,
             applicant_id_number: r.col("applicant_id_number")?,

@@ -174,15 +174,12 @@ impl App {
                 let username: String = r.col("username")?;
                 let (open, overdue) = by_assignee.get(&Some(username.clone())).copied().unwrap_or((0, 0));
                 let t = times.get(&username);
-                let role: String = r.col("role")?;
                 Ok(Official {
                     on_leave: leave
                         .iter()
                         .any(|l| l.username == username && l.from_date <= today && today <= l.to_date),
                     full_name: r.col("full_name")?,
-                    role: role
-                        .parse()
-                        .map_err(|_| store::StoreError::Database("cột \"role\" ngoài bảng mã".into()))?,
+                    role: r.col_parsed("role", |s: String| s.parse().ok())?,
                     position: r.col("position")?,
                     fields: r
                         .col::<Option<String>>("fields")?

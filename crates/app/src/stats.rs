@@ -422,8 +422,7 @@ impl App {
         for r in &sums {
             let unit: String = r.col("unit_code")?;
             if let Some(i) = lines.iter().position(|l| l.code == unit) {
-                // NULL sums (no rows) are zero.
-                let get = |name: &str| r.col::<Option<i64>>(name).map(Option::unwrap_or_default);
+                let get = |name: &str| r.col::<i64>(name);
                 let l = &mut lines[i];
                 (l.received, l.online, l.resolved, l.late, l.supplements) =
                     (get("received")?, get("online")?, get("resolved")?, get("late")?, get("supplements")?);
@@ -444,7 +443,7 @@ impl App {
         for r in &open {
             let unit: String = r.col("receiving_unit")?;
             if let Some(i) = lines.iter().position(|l| l.code == unit) {
-                let get = |name: &str| r.col::<Option<i64>>(name).map(Option::unwrap_or_default);
+                let get = |name: &str| r.col::<i64>(name);
                 (lines[i].open, lines[i].overdue) = (get("open")?, get("overdue")?);
                 (inputs[i].open_overdue, inputs[i].open_active) = (n(get("overdue")?), n(get("active")?));
             }

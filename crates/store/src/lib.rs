@@ -550,6 +550,9 @@ mod tests {
         assert_eq!(r.col::<chrono::NaiveDate>("day").unwrap(), at.date());
         assert_eq!(r.col::<Option<String>>("gone").unwrap(), None);
         assert_eq!(r.col::<Option<i64>>("count").unwrap(), Some(7));
+        assert_eq!(r.col_parsed("count", |n: i64| u8::try_from(n).ok()).unwrap(), 7u8);
+        let e = r.col_parsed("count", |n: i64| (n > 100).then_some(n)).unwrap_err();
+        assert!(matches!(&e, StoreError::Database(m) if m.contains("\"count\"")), "{e:?}");
         // A column the query does not have, a NULL where a value must be, a wrong type: errors
         // naming the column, not defaults.
         for e in [

@@ -192,6 +192,18 @@ impl Row {
         })
     }
 
+    /// The column `name` read as a `T`, then made a `U` by `parse` (a stored code into its
+    /// enum, a number into a narrower one); `None` from `parse` is an error naming the column.
+    pub fn col_parsed<T: FromVal, U>(
+        &self,
+        name: &str,
+        parse: impl FnOnce(T) -> Option<U>,
+    ) -> Result<U, StoreError> {
+        parse(self.col(name)?).ok_or_else(|| {
+            StoreError::Database(format!("cột \"{name}\" có giá trị ngoài bảng mã hoặc khoảng cho phép"))
+        })
+    }
+
     pub fn get(&self, i: usize) -> &Val {
         self.0.get(i).unwrap_or(&Val::Null)
     }
