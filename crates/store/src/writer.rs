@@ -366,42 +366,27 @@ fn resolve_aside(rx: &Receiver<Uncertain>, answers: &Sender<Answers>, shared: &S
     let mut pause = Duration::from_millis(50);
     metrics::gauge!("haicap_writer_unresolved_commits").set(0.0);
     loop {
-        // Wait for work when there is none; otherwise take what came and ask again.
-        let wait = if waiting.is_empty() { Duration::MAX } else { pause };
-        let first = if !open {
-            std::thread::sleep(wait.min(RESOLVE_AT_STOP));
-            Err(RecvTimeoutError::Disconnected)
-        } else if wait == Duration::MAX {
-            rx.recv().map_err(|_| RecvTimeoutError::Disconnected)
-        } else {
-            rx.recv_timeout(wait)
-        };
-        match first {
-            Ok(u) => {
-                waiting.push(u);
-                pause = Duration::from_millis(50);
+        // Wait for work when there is none; between rounds of asking, a pause that new work
+        // cuts short (and starts again from the shortest).
+        let had = waiting.len();
+        if open {
+            open = receive(rx, &mut waiting, (had > 0).then_some(pause));
+            if !open {
+                // The server stops: what the database does not answer soon is unknown.
+                let by = Instant::now() + RESOLVE_AT_STOP;
+                waiting.iter_mut().for_each(|u| u.until = u.until.min(by));
             }
-            Err(RecvTimeoutError::Timeout) => pause = (pause * 2).min(Duration::from_secs(2)),
-            Err(RecvTimeoutError::Disconnected) => {}
+        } else if !waiting.is_empty() {
+            std::thread::sleep(pause);
         }
-        loop {
-            match rx.try_recv() {
-                Ok(u) => waiting.push(u),
-                Err(TryRecvError::Empty) => break,
-                Err(TryRecvError::Disconnected) => {
-                    if open {
-                        // The server stops: what the database does not answer soon is unknown.
-                        open = false;
-                        let by = Instant::now() + RESOLVE_AT_STOP;
-                        waiting.iter_mut().for_each(|u| u.until = u.until.min(by));
-                    }
-                    break;
-                }
-            }
-        }
-        if waiting.is_empty() && !open {
+        if waiting.is_empty() {
             return;
         }
+        pause = if waiting.len() > had {
+            Duration::from_millis(50)
+        } else {
+            (pause * 2).min(Duration::from_secs(2))
+        };
         let mut answered = Answers::new();
         let mut reachable = true;
         for u in std::mem::take(&mut waiting) {
@@ -431,6 +416,27 @@ fn resolve_aside(rx: &Receiver<Uncertain>, answers: &Sender<Answers>, shared: &S
             if let Err(e) = answers.send(answered) {
                 e.0.into_iter().for_each(|(job, r)| (job.finish)(r));
             }
+        }
+    }
+}
+
+/// Takes what the writers handed over: waits for the first (for `wait`, or for as long as it
+/// takes), then takes the rest at once. False once the writers are gone.
+fn receive(rx: &Receiver<Uncertain>, waiting: &mut Vec<Uncertain>, wait: Option<Duration>) -> bool {
+    let first = match wait {
+        Some(d) => rx.recv_timeout(d),
+        None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+    };
+    match first {
+        Ok(u) => waiting.push(u),
+        Err(RecvTimeoutError::Timeout) => return true,
+        Err(RecvTimeoutError::Disconnected) => return false,
+    }
+    loop {
+        match rx.try_recv() {
+            Ok(u) => waiting.push(u),
+            Err(TryRecvError::Empty) => return true,
+            Err(TryRecvError::Disconnected) => return false,
         }
     }
 }
