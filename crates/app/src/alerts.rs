@@ -23,6 +23,7 @@ const RETRY_AFTER_MINUTES: [i64; 5] = [1, 5, 30, 120, 720];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum AlertKind {
     /// Due by the end of the next working day.
     NearDue,
@@ -50,6 +51,7 @@ impl AlertKind {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Alert {
     pub id: i64,
     pub created_at: NaiveDateTime,

@@ -30,6 +30,7 @@ const MAX_QUESTION: usize = 1_000;
 const MAX_TEXT: usize = 20_000;
 
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Asked {
     pub id: i64,
     pub province_code: Option<String>,
@@ -38,6 +39,7 @@ pub struct Asked {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Handoff {
     pub code: String,
     pub created_at: NaiveDateTime,
@@ -50,6 +52,7 @@ pub struct Handoff {
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Feedback {
     pub question_id: Option<i64>,
     pub helpful: Option<bool>,
@@ -60,6 +63,7 @@ pub struct Feedback {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Suggestion {
     pub id: i64,
     pub created_at: NaiveDateTime,
@@ -82,6 +86,7 @@ pub struct IndexReport {
 }
 
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OfficialUsage {
     pub username: String,
     pub unit_code: String,
@@ -92,12 +97,14 @@ pub struct OfficialUsage {
 }
 
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CountRow {
     pub key: String,
     pub count: i64,
 }
 
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Usage {
     pub from: NaiveDate,
     pub to: NaiveDate,

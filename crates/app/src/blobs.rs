@@ -271,6 +271,7 @@ impl Spool {
 
 /// A stored document of a dossier.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Attachment {
     pub seq: u32,
     pub file_name: String,

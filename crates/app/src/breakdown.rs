@@ -10,6 +10,7 @@ use store::Val;
 /// How the points of a trend are grouped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Step {
     Day,
     Week,
@@ -40,6 +41,7 @@ impl Step {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TrendPoint {
     /// The first day of the point (clipped to the period).
     pub start: NaiveDate,
@@ -51,6 +53,7 @@ pub struct TrendPoint {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Trend {
     pub step: Step,
     pub points: Vec<TrendPoint>,
@@ -58,6 +61,7 @@ pub struct Trend {
 
 /// One procedure's line in a unit's breakdown.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProcedureLine {
     pub code: String,
     pub name: String,

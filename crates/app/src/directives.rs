@@ -16,6 +16,7 @@ const MAX_BODY: usize = 10_000;
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewDirective {
     pub title: String,
     pub body: String,
@@ -31,6 +32,7 @@ pub struct NewDirective {
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewReport {
     /// in_progress or done.
     pub status: String,
@@ -38,6 +40,8 @@ pub struct NewReport {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = Directive))]
 pub struct DirectiveRecord {
     pub id: i64,
     pub province_code: String,
@@ -54,6 +58,8 @@ pub struct DirectiveRecord {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = Task))]
 pub struct TaskRecord {
     pub commune_code: String,
     pub commune_name: String,
@@ -67,6 +73,8 @@ pub struct TaskRecord {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = DirectiveReport))]
 pub struct ReportRecord {
     pub commune_code: String,
     pub seq: i64,
@@ -79,6 +87,7 @@ pub struct ReportRecord {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DirectiveDetail {
     #[serde(flatten)]
     pub directive: DirectiveRecord,
@@ -97,6 +106,7 @@ pub struct DirectiveFilter {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DirectiveList {
     pub items: Vec<DirectiveRecord>,
     pub total: i64,

@@ -19,6 +19,7 @@ const ROUTING_CONFIDENCE: f32 = 0.8;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Applicant {
     pub full_name: String,
     #[serde(default)]

@@ -23,6 +23,8 @@ mod queries;
 mod recent;
 mod records;
 pub mod report;
+#[cfg(feature = "openapi")]
+pub mod schema;
 mod sessions;
 mod settings;
 pub mod simulate;

@@ -19,6 +19,7 @@ const MAX_BODY: usize = 10_000;
 /// A proposal as the API and the form send it.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewProposal {
     pub title: String,
     pub category: String,
@@ -35,6 +36,7 @@ pub struct NewProposal {
 /// the commune's.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProposalResponse {
     #[serde(default)]
     pub body: String,
@@ -47,6 +49,8 @@ pub struct ProposalResponse {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = Proposal))]
 pub struct ProposalRecord {
     pub id: i64,
     pub province_code: String,
@@ -73,6 +77,7 @@ pub struct ProposalRecord {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProposalEntry {
     pub seq: i64,
     pub at: NaiveDateTime,
@@ -82,6 +87,7 @@ pub struct ProposalEntry {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProposalDetail {
     #[serde(flatten)]
     pub proposal: ProposalRecord,
@@ -103,6 +109,7 @@ pub struct ProposalFilter {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProposalList {
     pub items: Vec<ProposalRecord>,
     pub total: i64,
@@ -110,6 +117,7 @@ pub struct ProposalList {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CategoryLine {
     pub category: String,
     pub label: &'static str,
@@ -123,6 +131,7 @@ pub struct CategoryLine {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProposalSummary {
     pub lines: Vec<CategoryLine>,
     pub total: CategoryLine,

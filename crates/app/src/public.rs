@@ -11,12 +11,14 @@ use serde::Serialize;
 use store::{StoreError, Val};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TrackStep {
     pub at: NaiveDateTime,
     pub what: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TrackView {
     pub code: String,
     pub procedure_code: String,

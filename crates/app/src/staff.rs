@@ -14,6 +14,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = Workload))]
 pub struct UnitWorkload {
     pub unit_code: String,
     pub unit_name: String,
@@ -33,6 +35,7 @@ pub struct UnitWorkload {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Leave {
     pub username: String,
     pub from_date: NaiveDate,
@@ -42,6 +45,7 @@ pub struct Leave {
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewLeave {
     pub username: String,
     pub from_date: String,
@@ -52,6 +56,7 @@ pub struct NewLeave {
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StaffingUpdate {
     #[serde(default)]
     pub quota: Option<i64>,
@@ -61,6 +66,8 @@ pub struct StaffingUpdate {
 
 /// One commune in the province's comparison.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = UnitComparison))]
 pub struct UnitLine {
     pub unit_code: String,
     pub unit_name: String,

@@ -10,6 +10,7 @@ use serde::Serialize;
 use store::Val;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Received {
     pub total: i64,
     pub online: i64,
@@ -18,6 +19,7 @@ pub struct Received {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Resolved {
     pub total: i64,
     pub early: i64,
@@ -26,6 +28,7 @@ pub struct Resolved {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InProgress {
     pub total: i64,
     pub on_time: i64,
@@ -35,6 +38,7 @@ pub struct InProgress {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Figures {
     pub unit: String,
     pub unit_name: String,
@@ -64,6 +68,7 @@ pub struct Figures {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProcedureCount {
     pub total: usize,
     pub online: usize,
@@ -73,6 +78,7 @@ pub struct ProcedureCount {
 
 /// Citizens' ratings given in the period.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Ratings {
     pub total: i64,
     /// 4 or 5 of 5.
@@ -314,6 +320,7 @@ pub fn unit_index(f: Figures, rules: &service_index::Rules) -> UnitIndex {
 
 /// A unit's service index over a period.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UnitIndex {
     pub unit: String,
     pub unit_name: String,

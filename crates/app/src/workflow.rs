@@ -15,7 +15,9 @@ use store::StoreError;
 /// An action as the API and the CLI send it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActionRequest {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::action))]
     pub action: String,
     /// Why (required for refusals, supplements, denials, extensions, stops, withdrawals).
     #[serde(default)]
@@ -30,6 +32,7 @@ pub struct ActionRequest {
     pub extra_days: Option<u32>,
     /// The result a specialist proposes: "approve" or "deny".
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::verdict))]
     pub verdict: Option<String>,
     /// The corrected data of the applicant (correct_applicant).
     #[serde(default)]

@@ -28,6 +28,7 @@ const FIT: f32 = 0.5;
 
 /// A handbook article (sổ tay nghiệp vụ).
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Article {
     pub id: i64,
     pub title: String,
@@ -45,6 +46,7 @@ pub struct Query {
 }
 
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Match {
     pub code: String,
     pub name: String,
@@ -58,12 +60,14 @@ fn score2(s: f32) -> f64 {
 
 /// Why the assistant is or is not sure, for the log and for tuning.
 #[derive(Clone, Debug, Default, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Signals {
     pub top: f32,
     pub second: f32,
 }
 
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reply {
     pub answer: String,
     pub confident: bool,

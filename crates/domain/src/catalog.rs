@@ -19,6 +19,7 @@ pub const BUILTIN_CATALOG_JSON: &str = include_str!("../../../data/catalog/proce
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Confidence {
     High,
     Medium,
@@ -30,6 +31,7 @@ pub enum Confidence {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Provenance {
     pub source: String,
     pub confidence: Confidence,
@@ -38,6 +40,7 @@ pub struct Provenance {
 /// Which tier decides.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Level {
     Commune,
     Province,
@@ -50,6 +53,7 @@ pub enum Level {
 /// Where a channel's time limit comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum LimitSource {
     /// Number and unit as published on the portal.
     Portal,
@@ -60,6 +64,7 @@ pub enum LimitSource {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChannelTerms {
     pub channel: Channel,
     /// As published ("5 Ngày làm việc", "1 (đơn vị không hiển thị)").
@@ -69,6 +74,7 @@ pub struct ChannelTerms {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Procedure {
     pub code: String,
     pub name: String,

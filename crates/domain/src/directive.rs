@@ -42,6 +42,7 @@ impl TaskStatus {
 /// Where a commune's task stands against its date.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Timeliness {
     OnTrack,
     Late,

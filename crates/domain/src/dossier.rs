@@ -15,6 +15,7 @@ use std::fmt;
 
 /// The time terms of the procedure for this dossier's channel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Terms {
     pub limit: TimeLimit,
     /// Receipts after this hour count from the next working day.
@@ -210,6 +211,7 @@ impl From<CalendarError> for DomainError {
 /// What happened, with everything needed to replay it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum EventKind {
     Registered {
         channel: Channel,
@@ -360,6 +362,7 @@ impl EventKind {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Event {
     /// 1, 2, 3… within the dossier.
     pub seq: u32,
@@ -377,6 +380,7 @@ pub struct Event {
 /// How a finished dossier stands against its due date.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Verdict {
     /// Finished on an earlier day than the due date.
     Early,

@@ -50,6 +50,7 @@ pub struct Inputs {
 /// The five groups of Decision 766.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Group {
     Transparency,
     Progress,
@@ -91,6 +92,7 @@ pub enum Measure {
 /// Which dossiers stand behind an indicator's shortfall, for the drill-down.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Behind {
     /// Resolved late in the period.
     ResolvedLate,
@@ -272,6 +274,7 @@ pub fn version(name: &str) -> Option<&'static Rules> {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Indicator {
     pub code: &'static str,
     pub name: &'static str,
@@ -288,6 +291,7 @@ pub struct Indicator {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GroupScore {
     pub group: Group,
     pub label: &'static str,
@@ -298,6 +302,7 @@ pub struct GroupScore {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Index {
     pub version: &'static str,
     pub effective_from: NaiveDate,

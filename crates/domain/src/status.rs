@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// TrangThaiHoSo of the national public-service portal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Status {
     /// 1 Mới đăng ký: submitted online or by post, not yet accepted.
     Registered,
@@ -122,6 +123,7 @@ impl Status {
 /// KenhThucHien of the national portal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Channel {
     /// 1 Trực tiếp.
     Direct,

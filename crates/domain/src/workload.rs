@@ -6,6 +6,7 @@ use serde::Serialize;
 
 /// An official as the workload sees them.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Official {
     pub username: String,
     pub full_name: Option<String>,

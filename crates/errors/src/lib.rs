@@ -276,6 +276,26 @@ impl serde::Serialize for Code {
     }
 }
 
+/// In the API description, a code is one of the catalogue's, so that a client can rely on the
+/// list (and a code answered but not catalogued cannot exist).
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Code {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("Mã lỗi ổn định (docs/errors.md)"))
+            .enum_values(Some(Code::ALL.iter().map(|c| c.as_str())))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Code {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "ErrorCode".into()
+    }
+}
+
 /// The catalogue as Markdown: `docs/errors.md`.
 pub fn markdown() -> String {
     let mut out = String::from(

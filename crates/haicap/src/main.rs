@@ -69,6 +69,15 @@ enum Command {
     Db(database_cmd::DatabaseArgs),
     /// Bảng mã lỗi (Markdown, nội dung của docs/errors.md).
     Errors,
+    /// Mô tả API (OpenAPI 3.1, JSON), sinh từ mã nguồn: như /api/openapi.json.
+    Openapi,
+}
+
+/// Writes `text` to the standard output; a closed pipe (`| head`) is an error, not a panic.
+fn print_out(text: &str) -> Result<ExitCode, error::CliError> {
+    use std::io::Write;
+    std::io::stdout().lock().write_all(text.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn main() -> ExitCode {
@@ -76,10 +85,11 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Units(a) => units_cmd::run(a),
         Command::Db(a) => database_cmd::run(a),
-        Command::Errors => {
-            print!("{}", errors::markdown());
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Errors => print_out(&errors::markdown()),
+        Command::Openapi => match serde_json::to_string_pretty(&web::api_description()) {
+            Ok(json) => print_out(&(json + "\n")),
+            Err(e) => Err(error::CliError::new(errors::Code::Internal, e.to_string())),
+        },
         Command::Address(a) => address_cmd::run(a),
         Command::Calendar(a) => calendar_cmd::run(a),
         Command::Catalog(a) => catalog_cmd::run(a),

@@ -2,9 +2,11 @@
 //! per client, throttled per account in the database).
 
 use crate::auth::{client_ip, cookie, session_cookie, Caller, NoFields, SignedForm};
+use crate::error::ErrorAnswer;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Body;
 use crate::view::{page_error, render, UserBar};
+use crate::Routes;
 use crate::{blocking, Web};
 use askama::Template;
 use axum::extract::{Form, Query, State};
@@ -13,46 +15,79 @@ use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use errors::Code;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+use utoipa::ToSchema;
+use utoipa_axum::routes;
 
 /// Tries at a password: limited per client (and throttled per account in the database).
-pub fn limited_routes() -> Router<Arc<Web>> {
-    Router::new().route("/api/v1/auth/login", post(api_login)).route("/dang-nhap", post(login))
+pub fn limited_routes() -> Routes {
+    Routes::default().routes(routes!(api_login)).route("/dang-nhap", post(login))
 }
 
-pub fn open_routes() -> Router<Arc<Web>> {
-    Router::new().route("/dang-nhap", get(login_page))
+pub fn open_routes() -> Routes {
+    Routes::default().route("/dang-nhap", get(login_page))
 }
 
-pub fn staff_routes() -> Router<Arc<Web>> {
-    Router::new().route("/api/v1/auth/logout", post(api_logout)).route("/dang-xuat", post(logout))
+pub fn staff_routes() -> Routes {
+    Routes::default().routes(routes!(api_logout)).route("/dang-xuat", post(logout))
 }
 
-#[derive(Deserialize)]
+/// An account's name and password.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = LoginRequest)]
 struct Login {
     username: String,
     password: String,
 }
 
+/// The signed-in account.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Account)]
+struct AccountAnswer {
+    username: String,
+    role: domain::roles::Role,
+    /// The commune's, the province's or the nation's (VN) code.
+    unit_code: String,
+    full_name: Option<String>,
+}
+
+/// A session: its token goes in `Authorization: Bearer …`.
+#[derive(Serialize, ToSchema)]
+#[schema(as = LoginResponse)]
+struct LoginAnswer {
+    token: String,
+    expires_at: chrono::NaiveDateTime,
+    user: AccountAnswer,
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "accounts",
+    summary = "Đăng nhập, nhận mã phiên",
+    request_body = Login,
+    responses(
+        (status = 200, description = "Phiên đăng nhập", body = LoginAnswer),
+        (status = 401, description = "Sai tên đăng nhập hoặc mật khẩu (invalid_credentials)", body = ErrorAnswer),
+    ))]
 async fn api_login(
     State(web): State<Arc<Web>>,
     parts: axum::http::request::Parts,
     Body(b): Body<Login>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<LoginAnswer>> {
     let ip = client_ip(&parts);
     let app = web.app.clone();
     let (token, s) = blocking(move || app.login(&b.username, &b.password, &ip)).await?;
-    Ok(Json(json!({
-        "token": token,
-        "expires_at": s.expires_at,
-        "user": { "username": s.user.username, "role": s.user.role, "unit_code": s.user.unit_code, "full_name": s.user.full_name }
-    })))
+    let u = s.user;
+    let user =
+        AccountAnswer { username: u.username, role: u.role, unit_code: u.unit_code, full_name: u.full_name };
+    Ok(Json(LoginAnswer { token, expires_at: s.expires_at, user }))
 }
+
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "accounts",
+    summary = "Đăng xuất: mã phiên hết hiệu lực trên mọi máy chủ",
+    responses((status = 204, description = "Đã đăng xuất")))]
 
 async fn api_logout(State(web): State<Arc<Web>>, caller: Caller) -> ApiResult<StatusCode> {
     let app = web.app.clone();

@@ -5,23 +5,26 @@
 use crate::auth::{Caller, PageUser};
 use crate::auth::{NoFields, SignedForm};
 use crate::error::ApiResult;
+use crate::error::ErrorAnswer;
 use crate::view::{bar, page_error, render, UserBar};
+use crate::Routes;
 use crate::{blocking, live, Web};
 use app::Actor;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use errors::Code;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::routes;
 
-pub fn staff_routes() -> Router<Arc<Web>> {
-    Router::new()
-        .route("/api/v1/alerts", get(list_api))
-        .route("/api/v1/alerts/{id}/read", post(read_api))
+pub fn staff_routes() -> Routes {
+    Routes::default()
+        .routes(routes!(list_api))
+        .routes(routes!(read_api))
         .route("/canh-bao", get(page))
         .route("/canh-bao/{id}/da-doc", post(read_page))
 }
@@ -51,21 +54,41 @@ pub async fn sweep(web: Arc<Web>) {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// Only those not yet read.
     unread: Option<bool>,
 }
 
+/// The caller's alerts, newest first (at most 200).
+#[derive(Serialize, ToSchema)]
+#[schema(as = AlertList)]
+struct Alerts {
+    items: Vec<app::alerts::Alert>,
+}
+
+/// An alert marked read.
+#[derive(Serialize, ToSchema)]
+struct AlertRead {
+    id: i64,
+    read: bool,
+}
+
+#[utoipa::path(get, path = "/api/v1/alerts", tag = "alerts",
+    summary = "Cảnh báo của tài khoản: hồ sơ sắp đến hạn, quá hạn",
+    params(ListQuery),
+    responses((status = 200, description = "Các cảnh báo", body = Alerts)))]
 async fn list_api(
     State(web): State<Arc<Web>>,
     caller: Caller,
     q: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Alerts>> {
     let q = crate::extract::query(q)?;
     let app = web.app.clone();
     let actor = Actor::of(&caller.session.user);
     let items = blocking(move || app.alerts(&actor, q.unread.unwrap_or(false), 200)).await?;
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(Alerts { items }))
 }
 
 /// An alert's number from the path; anything else is a JSON error, not axum's plain text.
@@ -75,16 +98,23 @@ fn alert_id(id: &str) -> ApiResult<i64> {
         .map_err(|_| crate::error::ApiError::new(Code::AlertNotFound, format!("không có cảnh báo số {id}")))
 }
 
+#[utoipa::path(post, path = "/api/v1/alerts/{id}/read", tag = "alerts",
+    summary = "Đánh dấu một cảnh báo đã đọc",
+    params(("id" = String, Path, description = "Số của cảnh báo")),
+    responses(
+        (status = 200, description = "Đã đánh dấu", body = AlertRead),
+        (status = 404, description = "Không có cảnh báo này của tài khoản (alert_not_found)", body = ErrorAnswer),
+    ))]
 async fn read_api(
     State(web): State<Arc<Web>>,
     caller: Caller,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<AlertRead>> {
     let id = alert_id(&id)?;
     let app = web.app.clone();
     let actor = Actor::of(&caller.session.user);
     blocking(move || app.mark_alert_read(id, &actor)).await?;
-    Ok(Json(json!({ "id": id, "read": true })))
+    Ok(Json(AlertRead { id, read: true }))
 }
 
 struct AlertView {

@@ -1,52 +1,93 @@
 //! The procedure catalog, for anyone: search and one procedure's page (API and pages).
 
+use crate::error::ErrorAnswer;
 use crate::error::{ApiError, ApiResult};
 use crate::view::{message_page, render, UserBar};
+use crate::Routes;
 use crate::Web;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use domain::Channel;
 use errors::Code;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::routes;
 
-pub fn open_routes() -> Router<Arc<Web>> {
-    Router::new()
-        .route("/api/v1/procedures", get(procedures))
-        .route("/api/v1/procedures/{code}", get(procedure))
+pub fn open_routes() -> Routes {
+    Routes::default()
+        .routes(routes!(procedures))
+        .routes(routes!(procedure))
         .route("/thu-tuc", get(procedures_page))
         .route("/thu-tuc/{code}", get(procedure_page))
 }
 
-pub fn procedure_summary(p: &domain::catalog::Procedure) -> Value {
-    json!({
-        "code": p.code, "name": p.name, "field": p.field, "level": p.level,
-        "time_summary": p.time_summary, "fee_summary": p.fee_summary,
-        "channels": { "direct": p.direct, "online": p.online, "postal": p.postal },
-    })
+/// Which channels take the procedure.
+#[derive(Serialize, ToSchema)]
+struct Channels {
+    direct: bool,
+    online: bool,
+    postal: bool,
 }
 
-#[derive(Deserialize)]
+/// A procedure in a search's list.
+#[derive(Serialize, ToSchema)]
+#[schema(as = ProcedureSummary)]
+struct Summary<'a> {
+    code: &'a str,
+    name: &'a str,
+    field: Option<&'a str>,
+    level: domain::catalog::Level,
+    time_summary: &'a str,
+    fee_summary: &'a str,
+    channels: Channels,
+}
+
+fn summary(p: &domain::catalog::Procedure) -> Summary<'_> {
+    Summary {
+        code: &p.code,
+        name: &p.name,
+        field: p.field.as_deref(),
+        level: p.level,
+        time_summary: &p.time_summary,
+        fee_summary: &p.fee_summary,
+        channels: Channels { direct: p.direct, online: p.online, postal: p.postal },
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct Q {
+    /// Words of the procedure's name, code or field (with or without diacritics).
     q: Option<String>,
 }
 
-async fn procedures(State(web): State<Arc<Web>>, Query(q): Query<Q>) -> Json<Value> {
+#[utoipa::path(get, path = "/api/v1/procedures", tag = "catalog",
+    summary = "Tìm thủ tục hành chính",
+    params(Q),
+    responses((status = 200, description = "Các thủ tục khớp, phù hợp nhất trước", body = Vec<Summary>)))]
+async fn procedures(State(web): State<Arc<Web>>, Query(q): Query<Q>) -> Response {
     let found = web.app.search_procedures(q.q.as_deref().unwrap_or(""));
-    Json(json!(found.iter().map(procedure_summary).collect::<Vec<_>>()))
+    Json(found.iter().map(summary).collect::<Vec<_>>()).into_response()
 }
 
-async fn procedure(State(web): State<Arc<Web>>, Path(code): Path<String>) -> ApiResult<Json<Value>> {
+#[utoipa::path(get, path = "/api/v1/procedures/{code}", tag = "catalog",
+    summary = "Một thủ tục: thời hạn, phí, giấy tờ, căn cứ pháp lý, nguồn của từng thông tin",
+    params(("code" = String, Path, description = "Mã thủ tục")),
+    responses(
+        (status = 200, description = "Thủ tục", body = domain::catalog::Procedure),
+        (status = 404, description = "Không có thủ tục này (unknown_procedure)", body = ErrorAnswer),
+    ))]
+async fn procedure(State(web): State<Arc<Web>>, Path(code): Path<String>) -> ApiResult<Response> {
     let c = web.app.catalog();
     let p = c.get(&code).ok_or_else(|| {
         ApiError::not_found(Code::UnknownProcedure, format!("không có thủ tục mã \"{code}\""))
     })?;
-    Ok(Json(json!(p)))
+    Ok(Json(p).into_response())
 }
 
 #[derive(Template)]

@@ -5,6 +5,8 @@ use app::{AppError, Code, ErrorKind};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 #[derive(Debug)]
 pub struct ApiError(pub AppError);
@@ -47,23 +49,43 @@ pub fn with_retry_after(status: StatusCode, body: impl IntoResponse) -> Response
     res
 }
 
+/// Every error answer: `{"error": {...}}`.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Error)]
+pub struct ErrorAnswer {
+    pub error: ErrorDetail,
+}
+
+/// What went wrong, in a stable code and a Vietnamese message.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    pub code: Code,
+    /// Lời giải thích bằng tiếng Việt.
+    pub message: String,
+    /// For `invalid_transition`: the actions allowed now.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub allowed: Vec<&'static str>,
+    /// For `action_not_permitted`: the roles that may take the action.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub roles: Vec<&'static str>,
+    /// The id to quote to the province's IT staff, who find the cause in the log by it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let e = self.0;
         let status = status_of(e.kind);
         crate::observe::log_failure(e.code.as_str(), status, e.cause.as_deref());
-        let mut body = serde_json::json!({ "error": { "code": e.code, "message": e.message } });
-        if !e.allowed.is_empty() {
-            body["error"]["allowed"] = serde_json::json!(e.allowed);
-        }
-        if !e.roles.is_empty() {
-            body["error"]["roles"] = serde_json::json!(e.roles);
-        }
-        // The id to quote to the province's IT staff, who find the cause in the log by it.
-        if let Some(id) = crate::observe::request_id() {
-            body["error"]["request_id"] = serde_json::json!(&*id);
-        }
-        with_retry_after(status, Json(body))
+        let error = ErrorDetail {
+            code: e.code,
+            message: e.message,
+            allowed: e.allowed,
+            roles: e.roles,
+            request_id: crate::observe::request_id().map(|id| id.to_string()),
+        };
+        with_retry_after(status, Json(ErrorAnswer { error }))
     }
 }
 

@@ -10,6 +10,7 @@ mod headers;
 pub mod limits;
 pub mod live;
 pub mod observe;
+mod openapi;
 mod uploads;
 mod view;
 
@@ -243,31 +244,26 @@ async fn not_found(uri: Uri) -> Response {
         .into_response()
 }
 
-/// The API's contract.
-pub const OPENAPI: &str = include_str!("../openapi.json");
-
-async fn openapi() -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
-}
+/// A router whose API routes carry their description (`openapi`).
+pub(crate) type Routes = utoipa_axum::router::OpenApiRouter<Arc<Web>>;
 
 /// Every route is in one of three routers, by who may call it, and each router carries its
 /// guard, so that a new route cannot be added without one: what anyone may send that guesses a
 /// secret or writes (limited per client at `HAICAP_PUBLIC_RATE`), what anyone may read
 /// (limited at ten times that), and the staff's (every handler takes the signed-in caller:
 /// `Caller` or `PageUser`, and forms `SignedForm`).
-pub fn router(web: Arc<Web>) -> Router {
-    let limited = Router::new()
+fn routers() -> [(Routes, openapi::Guard); 3] {
+    let limited = Routes::default()
         .merge(accounts::limited_routes())
         .merge(citizens::limited_routes())
         .merge(assistant::limited_routes());
-    let open = Router::new()
+    let open = Routes::default()
         .merge(accounts::open_routes())
         .merge(units::open_routes())
         .merge(catalog::open_routes())
         .merge(citizens::open_routes())
-        .merge(assistant::open_routes())
-        .route("/api/openapi.json", get(openapi));
-    let staff = Router::new()
+        .merge(assistant::open_routes());
+    let staff = Routes::default()
         .merge(accounts::staff_routes())
         .merge(units::staff_routes())
         .merge(dossiers::staff_routes())
@@ -276,7 +272,24 @@ pub fn router(web: Arc<Web>) -> Router {
         .merge(coordination::staff_routes())
         .merge(alerts::staff_routes())
         .merge(privacy::staff_routes())
-        .route("/api/v1/stream", get(live::stream));
+        .merge(live::staff_routes());
+    [(limited, openapi::Guard::Limited), (open, openapi::Guard::Open), (staff, openapi::Guard::Staff)]
+}
+
+/// The API's description, generated from the routes (served at `/api/openapi.json`).
+pub fn api_description() -> serde_json::Value {
+    openapi::describe(routers().map(|(r, guard)| (r.into_openapi(), guard)))
+}
+
+pub fn router(web: Arc<Web>) -> Router {
+    let [limited, open, staff] = routers().map(|(r, guard)| {
+        let (router, part) = r.split_for_parts();
+        (router, (part, guard))
+    });
+    let description = openapi::describe([limited.1, open.1, staff.1]);
+    let description: Arc<str> = description.to_string().into();
+    let open = with_description(open.0, description);
+    let (limited, staff) = (limited.0, staff.0);
     Router::new()
         .merge(limits::guard(limited, &web, limits::Tier::Guarded))
         .merge(limits::guard(open, &web, limits::Tier::Open))
@@ -297,6 +310,17 @@ pub fn router(web: Arc<Web>) -> Router {
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(observe::panicked))
         .layer(axum::middleware::from_fn_with_state(web.clone(), observe::track))
         .with_state(web)
+}
+
+/// The open router with the API's description.
+fn with_description(open: Router<Arc<Web>>, description: Arc<str>) -> Router<Arc<Web>> {
+    open.route(
+        "/api/openapi.json",
+        get(move || {
+            let d = description.clone();
+            async move { ([(header::CONTENT_TYPE, "application/json")], d.to_string()).into_response() }
+        }),
+    )
 }
 
 /// Every five minutes, puts on the record the proposals whose deadline passed unanswered, and

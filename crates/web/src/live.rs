@@ -198,9 +198,17 @@ struct Listening {
 /// How often a stream asks whether its session still holds.
 pub const SESSION_RECHECK: Duration = Duration::from_secs(30);
 
+pub fn staff_routes() -> crate::Routes {
+    crate::Routes::default().routes(utoipa_axum::routes!(stream))
+}
+
 /// The live stream of changes the caller may see. It ends when the session ends: at logout
 /// (on any server), at its expiry, or, within [`SESSION_RECHECK`] and the session cache's
 /// half minute, when the account is disabled.
+#[utoipa::path(get, path = "/api/v1/stream", tag = "dossiers",
+    summary = "Luồng thay đổi trực tiếp (server-sent events)",
+    description = "Mỗi thay đổi của hồ sơ, kiến nghị, nhiệm vụ, nhân sự mà tài khoản được xem, ngay khi được ghi. Kết thúc khi phiên kết thúc.",
+    responses((status = 200, description = "Các sự kiện `dossier`, `proposal`, `directive`, `staff`, `alert`", content_type = "text/event-stream", body = String)))]
 pub async fn stream(
     State(web): State<Arc<Web>>,
     caller: Caller,

@@ -4,18 +4,18 @@
 
 use crate::auth::PageUser;
 use crate::view::{bar, page_error, render, UserBar};
+use crate::Routes;
 use crate::{blocking, Web};
 use app::Actor;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
-use axum::Router;
 use serde::Deserialize;
 use std::sync::Arc;
 
-pub fn staff_routes() -> Router<Arc<Web>> {
-    Router::new().route("/quan-tri/truy-cap-du-lieu", get(reads_page))
+pub fn staff_routes() -> Routes {
+    Routes::default().route("/quan-tri/truy-cap-du-lieu", get(reads_page))
 }
 
 struct ReadRow {

@@ -4,18 +4,16 @@
 mod api;
 mod pages;
 
-use crate::Web;
-use axum::Router;
-use std::sync::Arc;
+use crate::Routes;
 
-pub fn limited_routes() -> Router<Arc<Web>> {
-    Router::new().merge(api::limited_routes()).merge(pages::limited_routes())
+pub fn limited_routes() -> Routes {
+    Routes::default().merge(api::limited_routes()).merge(pages::limited_routes())
 }
 
-pub fn open_routes() -> Router<Arc<Web>> {
+pub fn open_routes() -> Routes {
     pages::open_routes()
 }
 
-pub fn staff_routes() -> Router<Arc<Web>> {
-    Router::new().merge(api::staff_routes()).merge(pages::staff_routes())
+pub fn staff_routes() -> Routes {
+    Routes::default().merge(api::staff_routes()).merge(pages::staff_routes())
 }

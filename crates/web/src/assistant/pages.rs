@@ -5,6 +5,7 @@
 use crate::auth::MaybeCaller;
 use crate::auth::SignedForm;
 use crate::view::{bar, page_error, render, time, UserBar};
+use crate::Routes;
 use crate::{blocking, Web};
 use app::assistant::{Asked, Feedback, Handoff, Suggestion, Usage};
 use app::Actor;
@@ -14,14 +15,13 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use serde::Deserialize;
 use std::sync::Arc;
 
 /// Questions, hand-offs and ratings from anyone, and a hand-off read by its code: limited per
 /// client.
-pub fn limited_routes() -> Router<Arc<Web>> {
-    Router::new()
+pub fn limited_routes() -> Routes {
+    Routes::default()
         .route("/tro-ly/hoi", post(ask))
         .route("/tro-ly/chuyen-can-bo", post(hand_off))
         .route("/tro-ly/danh-gia", post(rate))
@@ -29,12 +29,12 @@ pub fn limited_routes() -> Router<Arc<Web>> {
 }
 
 /// The assistant's page (framed by commune websites) and its embedding script.
-pub fn open_routes() -> Router<Arc<Web>> {
-    Router::new().route("/tro-ly", get(chat_page)).route("/tro-ly/widget.js", get(widget))
+pub fn open_routes() -> Routes {
+    Routes::default().route("/tro-ly", get(chat_page)).route("/tro-ly/widget.js", get(widget))
 }
 
-pub fn staff_routes() -> Router<Arc<Web>> {
-    Router::new()
+pub fn staff_routes() -> Routes {
+    Routes::default()
         .route("/tro-ly/quan-ly", get(desk))
         .route("/tro-ly/quan-ly/tra-loi/{code}", post(answer))
         .route("/tro-ly/quan-ly/duyet/{id}", post(review))

@@ -3,14 +3,12 @@
 mod submission;
 mod tracking;
 
-use crate::Web;
-use axum::Router;
-use std::sync::Arc;
+use crate::Routes;
 
-pub fn limited_routes() -> Router<Arc<Web>> {
-    Router::new().merge(tracking::limited_routes()).merge(submission::limited_routes())
+pub fn limited_routes() -> Routes {
+    Routes::default().merge(tracking::limited_routes()).merge(submission::limited_routes())
 }
 
-pub fn open_routes() -> Router<Arc<Web>> {
+pub fn open_routes() -> Routes {
     submission::open_routes()
 }

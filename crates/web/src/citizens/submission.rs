@@ -3,6 +3,7 @@
 
 use crate::uploads::read_multipart;
 use crate::view::{message_page, render, unit_name, MessagePage, UserBar};
+use crate::Routes;
 use crate::{blocking, Web};
 use app::{Applicant, IntakeRequest};
 use askama::Template;
@@ -10,20 +11,19 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use domain::Channel;
 use std::sync::Arc;
 
 /// Filing a dossier: limited per client.
-pub fn limited_routes() -> Router<Arc<Web>> {
-    Router::new().route(
+pub fn limited_routes() -> Routes {
+    Routes::default().route(
         "/nop-truc-tuyen/{code}",
         post(submit).layer(axum::extract::DefaultBodyLimit::max(26 * 1024 * 1024)),
     )
 }
 
-pub fn open_routes() -> Router<Arc<Web>> {
-    Router::new().route("/nop-truc-tuyen/{code}", get(submit_page))
+pub fn open_routes() -> Routes {
+    Routes::default().route("/nop-truc-tuyen/{code}", get(submit_page))
 }
 
 // ---- online submission ----

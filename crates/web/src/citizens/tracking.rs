@@ -3,8 +3,10 @@
 
 use crate::auth::client_ip;
 use crate::error::ApiResult;
+use crate::error::ErrorAnswer;
 use crate::extract::Body;
 use crate::view::{page_error, render, time, UserBar};
+use crate::Routes;
 use crate::{blocking, Web};
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
@@ -12,48 +14,69 @@ use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use domain::Status;
 use serde::Deserialize;
-use serde_json::{json, Value};
 use std::sync::Arc;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::routes;
 
 /// Every route here takes a dossier's secret: limited per client.
-pub fn limited_routes() -> Router<Arc<Web>> {
-    Router::new()
-        .route("/api/v1/track/{code}", get(track))
-        .route("/api/v1/track/{code}/rating", post(api_rate))
+pub fn limited_routes() -> Routes {
+    Routes::default()
+        .routes(routes!(track))
+        .routes(routes!(api_rate))
         .route("/tra-cuu", get(track_page))
         .route("/tra-cuu/danh-gia", post(rate))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct TrackApiQuery {
     /// The receipt's tracking PIN (for a dossier filed before PINs: the phone's last 4 digits).
     pin: Option<String>,
 }
 
+#[utoipa::path(get, path = "/api/v1/track/{code}", tag = "citizens",
+    summary = "Tra cứu hồ sơ bằng mã hồ sơ và mã tra cứu trên giấy tiếp nhận",
+    description = "Không có tên, lý do hay dữ liệu cá nhân: chỉ các bước và thời hạn. Số lần đoán sai bị giới hạn theo hồ sơ và theo địa chỉ.",
+    params(("code" = String, Path, description = "Mã hồ sơ"), TrackApiQuery),
+    responses(
+        (status = 200, description = "Tình trạng hồ sơ", body = app::TrackView),
+        (status = 404, description = "Không có hồ sơ với mã và mã tra cứu này (not_found)", body = ErrorAnswer),
+    ))]
 async fn track(
     State(web): State<Arc<Web>>,
     parts: axum::http::request::Parts,
     Path(code): Path<String>,
     Query(q): Query<TrackApiQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<app::TrackView>> {
     let app = web.app.clone();
     let (pin, ip) = (q.pin.unwrap_or_default(), client_ip(&parts));
-    let v = blocking(move || app.track(&code, &pin, &ip)).await?;
-    Ok(Json(json!(v)))
+    Ok(Json(blocking(move || app.track(&code, &pin, &ip)).await?))
 }
 
-#[derive(Deserialize)]
+/// A citizen's rating of a finished dossier's service.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Rating {
+    /// The receipt's tracking PIN.
     pin: String,
+    /// 1 (very dissatisfied) to 5 (very satisfied).
+    #[schema(minimum = 1, maximum = 5)]
     score: u8,
     #[serde(default)]
     comment: Option<String>,
 }
 
+#[utoipa::path(post, path = "/api/v1/track/{code}/rating", tag = "citizens",
+    summary = "Đánh giá mức độ hài lòng về hồ sơ đã giải quyết (một lần)",
+    params(("code" = String, Path, description = "Mã hồ sơ")),
+    request_body = Rating,
+    responses(
+        (status = 204, description = "Đã ghi nhận đánh giá"),
+        (status = 409, description = "Hồ sơ chưa có kết quả hoặc đã được đánh giá", body = ErrorAnswer),
+    ))]
 async fn api_rate(
     State(web): State<Arc<Web>>,
     parts: axum::http::request::Parts,

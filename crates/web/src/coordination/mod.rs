@@ -4,10 +4,8 @@
 mod api;
 mod pages;
 
-use crate::Web;
-use axum::Router;
-use std::sync::Arc;
+use crate::Routes;
 
-pub fn staff_routes() -> Router<Arc<Web>> {
-    Router::new().merge(api::staff_routes()).merge(pages::staff_routes())
+pub fn staff_routes() -> Routes {
+    Routes::default().merge(api::staff_routes()).merge(pages::staff_routes())
 }

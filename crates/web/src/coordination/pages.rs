@@ -9,6 +9,7 @@ use crate::auth::SignedForm;
 use crate::live::Notice;
 use crate::uploads::read_multipart;
 use crate::view::{bar, file_response, page_error, render, time, UserBar};
+use crate::Routes;
 use crate::{blocking, Web};
 use app::directives::{DirectiveDetail, DirectiveFilter, DirectiveRecord, NewDirective, NewReport};
 use app::proposals::{NewProposal, ProposalDetail, ProposalRecord, ProposalResponse, ProposalSummary};
@@ -18,15 +19,14 @@ use askama::Template;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use domain::proposal::{ALL_CATEGORIES, DEPARTMENTS};
 use domain::roles::{Role, Scope};
 use errors::Code;
 use serde::Deserialize;
 use std::sync::Arc;
 
-pub fn staff_routes() -> Router<Arc<Web>> {
-    Router::new()
+pub fn staff_routes() -> Routes {
+    Routes::default()
         .route("/kien-nghi", get(proposals_page))
         .route("/kien-nghi/moi", get(new_proposal_page).post(file_proposal))
         .route("/kien-nghi/{id}", get(proposal_page))

@@ -4,6 +4,7 @@
 use crate::auth::PageUser;
 use crate::error::ApiError;
 use crate::view::{bar, file_response, page_error, render, time, unit_name, UserBar};
+use crate::Routes;
 use crate::{blocking, Web};
 use app::Actor;
 use askama::Template;
@@ -11,12 +12,11 @@ use axum::extract::{Path, State};
 use axum::http::request::Parts;
 use axum::response::Response;
 use axum::routing::get;
-use axum::Router;
 use errors::Code;
 use std::sync::Arc;
 
-pub fn staff_routes() -> Router<Arc<Web>> {
-    Router::new()
+pub fn staff_routes() -> Routes {
+    Routes::default()
         .route("/ho-so/{code}/phieu", get(receipt))
         .route("/ho-so/{code}/mau/{n}", get(form_letter))
         .route("/ho-so/{code}/tep/{seq}", get(download))

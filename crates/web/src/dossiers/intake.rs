@@ -3,19 +3,19 @@
 
 use crate::auth::{PageUser, SignedForm};
 use crate::view::{bar, fragment, render, UserBar};
+use crate::Routes;
 use crate::Web;
 use app::{Actor, Applicant, IntakeRequest};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::Router;
 use domain::Channel;
 use serde::Deserialize;
 use std::sync::Arc;
 
-pub fn staff_routes() -> Router<Arc<Web>> {
-    Router::new()
+pub fn staff_routes() -> Routes {
+    Routes::default()
         .route("/ho-so/moi", get(intake_page).post(intake))
         .route("/ui/thu-tuc", get(procedure_choices))
         .route("/ui/thanh-phan", get(checklist))

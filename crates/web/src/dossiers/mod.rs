@@ -8,10 +8,9 @@ pub(crate) mod page;
 mod queue;
 
 use crate::error::{ApiError, ApiResult};
+use crate::Routes;
 use crate::Web;
-use axum::Router;
 use errors::Code;
-use std::sync::Arc;
 
 /// A dossier received, or the one filed before under the same intake key.
 enum Received {
@@ -57,8 +56,8 @@ async fn receive(
     }
 }
 
-pub fn staff_routes() -> Router<Arc<Web>> {
-    Router::new()
+pub fn staff_routes() -> Routes {
+    Routes::default()
         .merge(api::staff_routes())
         .merge(queue::staff_routes())
         .merge(intake::staff_routes())

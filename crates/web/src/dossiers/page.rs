@@ -5,6 +5,7 @@
 use crate::auth::SignedForm;
 use crate::error::ApiError;
 use crate::view::{bar, page_error, render, time, unit_name};
+use crate::Routes;
 use crate::{blocking, Web};
 use app::{ActionRequest, Actor, DossierRecord, Session};
 use askama::Template;
@@ -12,13 +13,12 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use domain::{Dossier, Status};
 use serde::Deserialize;
 use std::sync::Arc;
 
-pub fn staff_routes() -> Router<Arc<Web>> {
-    Router::new().route("/ho-so/{code}", get(dossier_page)).route("/ho-so/{code}/thao-tac", post(act))
+pub fn staff_routes() -> Routes {
+    Routes::default().route("/ho-so/{code}", get(dossier_page)).route("/ho-so/{code}/thao-tac", post(act))
 }
 
 struct DossierView {

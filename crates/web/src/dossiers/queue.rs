@@ -3,20 +3,20 @@
 use crate::auth::PageUser;
 use crate::extract::behind_param;
 use crate::view::{bar, page_error, render, time, UserBar};
+use crate::Routes;
 use crate::{blocking, Web};
 use app::{Actor, DossierFilter};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::Router;
 use domain::due::DueState;
 use domain::Status;
 use serde::Deserialize;
 use std::sync::Arc;
 
-pub fn staff_routes() -> Router<Arc<Web>> {
-    Router::new().route("/", get(queue))
+pub fn staff_routes() -> Routes {
+    Routes::default().route("/", get(queue))
 }
 
 // ---- queue ----

@@ -3,31 +3,39 @@
 
 use crate::auth::Caller;
 use crate::error::ApiResult;
+use crate::error::ErrorAnswer;
 use crate::extract::{date_param, query};
+use crate::Routes;
 use crate::{blocking, Web};
 use app::Actor;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use axum::routing::get;
-use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use axum::Json;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::routes;
 
-pub fn staff_routes() -> Router<Arc<Web>> {
-    Router::new()
-        .route("/api/v1/stats", get(stats))
-        .route("/api/v1/service-index", get(service_index))
-        .route("/api/v1/stats/trend", get(trend))
-        .route("/api/v1/stats/procedures", get(procedures_breakdown))
-        .route("/api/v1/reports", get(report))
+pub fn staff_routes() -> Routes {
+    Routes::default()
+        .routes(routes!(stats))
+        .routes(routes!(service_index))
+        .routes(routes!(trend))
+        .routes(routes!(procedures_breakdown))
+        .routes(routes!(report))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct StatsQuery {
+    /// A commune's or province's code: the caller's unit when left out.
     unit: Option<String>,
+    /// YYYY-MM-DD: the first of this month when left out.
+    #[param(format = Date)]
     from: Option<String>,
+    /// YYYY-MM-DD: today when left out.
+    #[param(format = Date)]
     to: Option<String>,
 }
 
@@ -46,66 +54,104 @@ fn unit_period(
     Ok((unit.unwrap_or_else(|| caller.session.user.unit_code.clone()), from, to))
 }
 
+#[utoipa::path(get, path = "/api/v1/stats", tag = "reports",
+    summary = "Số liệu của một đơn vị trong một kỳ (theo Cổng DVCQG)",
+    params(StatsQuery),
+    responses(
+        (status = 200, description = "Số liệu", body = app::stats::Figures),
+        (status = 404, description = "Đơn vị không có hoặc ngoài phạm vi của tài khoản", body = ErrorAnswer),
+    ))]
 async fn stats(
     State(web): State<Arc<Web>>,
     caller: Caller,
     q: Result<Query<StatsQuery>, axum::extract::rejection::QueryRejection>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<app::stats::Figures>> {
     let q = query(q)?;
     let (unit, from, to) = unit_period(&web, &caller, q.unit, q.from.as_deref(), q.to.as_deref())?;
     let app = web.app.clone();
     let actor = Actor::of(&caller.session.user);
-    let f = blocking(move || app.figures(&unit, from, to, &actor)).await?;
-    Ok(Json(json!(f)))
+    Ok(Json(blocking(move || app.figures(&unit, from, to, &actor)).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct IndexQuery {
+    /// A commune's or province's code: the caller's unit when left out.
     unit: Option<String>,
+    /// YYYY-MM-DD: the first of this month when left out.
+    #[param(format = Date)]
     from: Option<String>,
+    /// YYYY-MM-DD: today when left out.
+    #[param(format = Date)]
     to: Option<String>,
+    /// The rules' version (the one in force on `to` when left out).
     version: Option<String>,
 }
 
+/// Figures per procedure, most received first.
+#[derive(Serialize, ToSchema)]
+#[schema(as = ProcedureBreakdown)]
+struct Breakdown {
+    items: Vec<app::breakdown::ProcedureLine>,
+}
+
+#[utoipa::path(get, path = "/api/v1/service-index", tag = "reports",
+    summary = "Bộ chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766/QĐ-TTg)",
+    params(IndexQuery),
+    responses((status = 200, description = "Chỉ số, theo nhóm và theo chỉ tiêu", body = app::stats::UnitIndex)))]
 async fn service_index(
     State(web): State<Arc<Web>>,
     caller: Caller,
     q: Result<Query<IndexQuery>, axum::extract::rejection::QueryRejection>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<app::stats::UnitIndex>> {
     let q = query(q)?;
     let (unit, from, to) = unit_period(&web, &caller, q.unit, q.from.as_deref(), q.to.as_deref())?;
     let app = web.app.clone();
     let actor = Actor::of(&caller.session.user);
-    let ix = blocking(move || app.service_index(&unit, from, to, q.version.as_deref(), &actor)).await?;
-    Ok(Json(json!(ix)))
+    Ok(Json(blocking(move || app.service_index(&unit, from, to, q.version.as_deref(), &actor)).await?))
 }
 
+#[utoipa::path(get, path = "/api/v1/stats/trend", tag = "reports",
+    summary = "Diễn biến theo ngày, tuần hoặc tháng",
+    params(StatsQuery),
+    responses((status = 200, description = "Các điểm của kỳ", body = app::breakdown::Trend)))]
 async fn trend(
     State(web): State<Arc<Web>>,
     caller: Caller,
     q: Result<Query<StatsQuery>, axum::extract::rejection::QueryRejection>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<app::breakdown::Trend>> {
     let q = query(q)?;
     let (unit, from, to) = unit_period(&web, &caller, q.unit, q.from.as_deref(), q.to.as_deref())?;
     let app = web.app.clone();
     let actor = Actor::of(&caller.session.user);
-    let t = blocking(move || app.trend(&unit, from, to, &actor)).await?;
-    Ok(Json(json!(t)))
+    Ok(Json(blocking(move || app.trend(&unit, from, to, &actor)).await?))
 }
 
+#[utoipa::path(get, path = "/api/v1/stats/procedures", tag = "reports",
+    summary = "Số liệu theo thủ tục",
+    params(StatsQuery),
+    responses((status = 200, description = "Số liệu theo thủ tục", body = Breakdown)))]
 async fn procedures_breakdown(
     State(web): State<Arc<Web>>,
     caller: Caller,
     q: Result<Query<StatsQuery>, axum::extract::rejection::QueryRejection>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Breakdown>> {
     let q = query(q)?;
     let (unit, from, to) = unit_period(&web, &caller, q.unit, q.from.as_deref(), q.to.as_deref())?;
     let app = web.app.clone();
     let actor = Actor::of(&caller.session.user);
-    let lines = blocking(move || app.procedure_breakdown(&unit, from, to, &actor)).await?;
-    Ok(Json(json!({ "items": lines })))
+    let items = blocking(move || app.procedure_breakdown(&unit, from, to, &actor)).await?;
+    Ok(Json(Breakdown { items }))
 }
 
+#[utoipa::path(get, path = "/api/v1/reports", tag = "reports",
+    summary = "Báo cáo kỳ (Excel, CSV hoặc JSON) để tải về",
+    params(super::pages::ReportQuery),
+    responses((status = 200, description = "Tệp báo cáo", content(
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (String = "text/csv"),
+        (serde_json::Value = "application/json"),
+    ))))]
 async fn report(
     State(web): State<Arc<Web>>,
     caller: Caller,

@@ -6,6 +6,7 @@ use crate::auth::PageUser;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::date_param;
 use crate::view::{bar, page_error, render, UserBar};
+use crate::Routes;
 use crate::{blocking, Web};
 use app::breakdown::{ProcedureLine, Step};
 use app::Actor;
@@ -14,26 +15,33 @@ use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
 use chrono::NaiveDate;
 use domain::service_index::{Behind, Index};
 use errors::Code;
 use serde::Deserialize;
 use std::sync::Arc;
 
-pub fn staff_routes() -> Router<Arc<Web>> {
-    Router::new()
+pub fn staff_routes() -> Routes {
+    Routes::default()
         .route("/bang-dieu-hanh", get(dashboard))
         .route("/chi-so-phuc-vu", get(index_page))
         .route("/bao-cao", get(report_page))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct ReportQuery {
+    /// A commune's or province's code: the caller's unit when left out.
     unit: Option<String>,
+    /// YYYY-MM-DD: the first of this month when left out.
+    #[param(format = Date)]
     from: Option<String>,
+    /// YYYY-MM-DD: today when left out.
+    #[param(format = Date)]
     to: Option<String>,
+    /// xlsx (when left out), csv or json.
     format: Option<String>,
+    /// summary (when left out), the register of dossiers, or another of the report kinds.
     kind: Option<String>,
 }
 

@@ -2,6 +2,7 @@
 //! operations (the database away and back), and the crate's shape.
 
 mod api;
+mod contract;
 mod operations;
 mod security;
 mod shape;
