@@ -153,46 +153,39 @@ pub(crate) fn describe(parts: [(OpenApi, Guard); 3]) -> serde_json::Value {
     // utoipa's model has no `unevaluatedProperties`: the closing is done on the JSON.
     let mut value = serde_json::to_value(&doc).expect("the description serialises");
     closed(&mut value);
-    local_times(&mut value);
-    unsigned(&mut value);
+    formats(&mut value);
     value
 }
 
-/// utoipa describes a `u32` as `int32` from 0, whose top is 2³¹−1: the API takes (and
-/// answers) up to 2³²−1. An unsigned field without a declared top gets its real one.
-fn unsigned(v: &mut serde_json::Value) {
+/// Two formats said as they are, once for the whole API:
+/// - times are Vietnam's local time, written without an offset (`2025-07-01T08:00:00`), as
+///   the portal's own fields are: not RFC 3339's `date-time`, which requires one;
+/// - an unsigned integer takes its type's whole range: utoipa writes `u32` as `u-int32` (its
+///   spelling; the fuzzer knows no such format), here its bounds instead.
+fn formats(v: &mut serde_json::Value) {
     use serde_json::Value;
     match v {
         Value::Object(o) => {
-            let u32_like = o.get("format") == Some(&Value::String("int32".into()))
-                && o.get("minimum").and_then(Value::as_i64).is_some_and(|m| m >= 0)
-                && !o.contains_key("maximum");
-            if u32_like {
-                o.insert("format".into(), Value::String("int64".into()));
-                o.insert("maximum".into(), Value::from(u32::MAX));
+            let top = match o.get("format").and_then(Value::as_str) {
+                Some("date-time") => {
+                    o.insert("pattern".into(), Value::String(LOCAL_TIME.into()));
+                    o.entry("description").or_insert_with(|| Value::String(LOCAL_TIME_NOTE.into()));
+                    None
+                }
+                Some("u-int8") => Some(u64::from(u8::MAX)),
+                Some("u-int16") => Some(u64::from(u16::MAX)),
+                Some("u-int32") => Some(u64::from(u32::MAX)),
+                Some("u-int64") => Some(u64::MAX),
+                _ => return o.values_mut().for_each(formats),
+            };
+            o.remove("format");
+            if let Some(top) = top {
+                o.entry("minimum").or_insert(Value::from(0));
+                o.entry("maximum").or_insert(Value::from(top));
             }
-            o.values_mut().for_each(unsigned);
+            o.values_mut().for_each(formats);
         }
-        Value::Array(a) => a.iter_mut().for_each(unsigned),
-        _ => {}
-    }
-}
-
-/// Times are Vietnam's local time, written without an offset (`2025-07-01T08:00:00`), as the
-/// portal's own fields are: not RFC 3339's `date-time`, which requires one. Said once here
-/// for every time of the API.
-fn local_times(v: &mut serde_json::Value) {
-    use serde_json::Value;
-    match v {
-        Value::Object(o) => {
-            if o.get("format") == Some(&Value::String("date-time".into())) {
-                o.remove("format");
-                o.insert("pattern".into(), Value::String(LOCAL_TIME.into()));
-                o.entry("description").or_insert_with(|| Value::String(LOCAL_TIME_NOTE.into()));
-            }
-            o.values_mut().for_each(local_times);
-        }
-        Value::Array(a) => a.iter_mut().for_each(local_times),
+        Value::Array(a) => a.iter_mut().for_each(formats),
         _ => {}
     }
 }
