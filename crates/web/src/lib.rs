@@ -287,8 +287,7 @@ pub fn router(web: Arc<Web>) -> Router {
         (router, (part, guard))
     });
     let description = openapi::describe([limited.1, open.1, staff.1]);
-    let description: Arc<str> = description.to_string().into();
-    let open = with_description(open.0, description);
+    let open = with_description(open.0, axum::body::Bytes::from(description.to_string()));
     let (limited, staff) = (limited.0, staff.0);
     Router::new()
         .merge(limits::guard(limited, &web, limits::Tier::Guarded))
@@ -312,14 +311,11 @@ pub fn router(web: Arc<Web>) -> Router {
         .with_state(web)
 }
 
-/// The open router with the API's description.
-fn with_description(open: Router<Arc<Web>>, description: Arc<str>) -> Router<Arc<Web>> {
+/// The open router with the API's description (made once; each answer shares its bytes).
+fn with_description(open: Router<Arc<Web>>, description: axum::body::Bytes) -> Router<Arc<Web>> {
     open.route(
         "/api/openapi.json",
-        get(move || {
-            let d = description.clone();
-            async move { ([(header::CONTENT_TYPE, "application/json")], d.to_string()).into_response() }
-        }),
+        get(move || async move { ([(header::CONTENT_TYPE, "application/json")], description).into_response() }),
     )
 }
 

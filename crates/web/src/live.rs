@@ -208,7 +208,7 @@ pub fn staff_routes() -> crate::Routes {
 #[utoipa::path(get, path = "/api/v1/stream", tag = "dossiers",
     summary = "Luồng thay đổi trực tiếp (server-sent events)",
     description = "Mỗi thay đổi của hồ sơ, kiến nghị, nhiệm vụ, nhân sự mà tài khoản được xem, ngay khi được ghi. Kết thúc khi phiên kết thúc.",
-    responses((status = 200, description = "Các sự kiện `dossier`, `proposal`, `directive`, `staff`, `alert`", content_type = "text/event-stream", body = String)))]
+    responses((status = 200, description = "Các sự kiện `dossier`, `proposal`, `directive`, `staff`, `alert`; `refresh` khi luồng bị chậm và mất thay đổi (tải lại trang)", content_type = "text/event-stream", body = String)))]
 pub async fn stream(
     State(web): State<Arc<Web>>,
     caller: Caller,
