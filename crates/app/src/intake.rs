@@ -16,17 +16,23 @@ use units::address::AddressParser;
 
 /// Below this, an address is kept as written but not used to route.
 const ROUTING_CONFIDENCE: f32 = 0.8;
+/// The longest applicant's name and address, in characters, after trimming (declared again,
+/// as literals, in `Applicant`'s schema: the web's contract tests hold the two together).
+const MAX_NAME: usize = 100;
+const MAX_ADDRESS: usize = 300;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Applicant {
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub full_name: String,
     #[serde(default)]
     pub phone: Option<String>,
     #[serde(default)]
     pub id_number: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 300))]
     pub address: Option<String>,
 }
 
@@ -55,7 +61,7 @@ fn clean_text(field: Code, label: &str, s: &str, max: usize) -> AppResult<String
 }
 
 pub(crate) fn check_applicant(a: &Applicant) -> AppResult<Applicant> {
-    let full_name = clean_text(Code::InvalidName, "họ tên", &a.full_name, 100)?;
+    let full_name = clean_text(Code::InvalidName, "họ tên", &a.full_name, MAX_NAME)?;
     if full_name.is_empty() {
         return Err(AppError::new(Code::MissingName, "thiếu họ tên người nộp hồ sơ"));
     }
@@ -85,7 +91,9 @@ pub(crate) fn check_applicant(a: &Applicant) -> AppResult<Applicant> {
     };
     let address = match &a.address {
         None => None,
-        Some(s) => Some(clean_text(Code::InvalidAddress, "địa chỉ", s, 300)?).filter(|s| !s.is_empty()),
+        Some(s) => {
+            Some(clean_text(Code::InvalidAddress, "địa chỉ", s, MAX_ADDRESS)?).filter(|s| !s.is_empty())
+        }
     };
     Ok(Applicant { full_name, phone, id_number, address })
 }

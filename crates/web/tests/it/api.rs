@@ -443,6 +443,23 @@ async fn dossier_answers_hold_no_storage_field() {
     assert_eq!(s, StatusCode::OK, "{v}");
 }
 
+#[tokio::test]
+async fn the_applicants_lengths_the_description_declares_are_those_the_intake_takes() {
+    let f = fixture();
+    let t = login(&f, "lan").await;
+    let spec = web::api_description();
+    let applicant = &spec["components"]["schemas"]["Applicant"]["properties"];
+    for field in ["full_name", "address"] {
+        let max = applicant[field]["maxLength"].as_u64().unwrap_or_else(|| panic!("{field}")) as usize;
+        for (len, expected) in [(max, StatusCode::CREATED), (max + 1, StatusCode::BAD_REQUEST)] {
+            let mut body: Value = serde_json::from_str(&new_dossier("Trần Văn An")).unwrap();
+            body["applicant"][field] = json!("ạ".repeat(len));
+            let (s, v) = call(&f, "POST", "/api/v1/dossiers", Some(&t), Some(&body.to_string())).await;
+            assert_eq!(s, expected, "{field} of {len} characters: {v}");
+        }
+    }
+}
+
 fn multipart(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
     let boundary = "----haicaptestboundary";
     let mut body = Vec::new();
