@@ -300,27 +300,30 @@ impl App {
             let mut leaders: HashMap<String, Vec<String>> = HashMap::new();
             let mut contacts: HashMap<String, (Option<String>, Option<String>)> = HashMap::new();
             for r in &rows {
-                let (code, province, unit) = (r.string(0), r.string(1), r.string(2));
-                let Some(due) = r.ts(3) else { continue };
+                let (code, province, unit): (String, String, String) =
+                    (r.col("code")?, r.col("province_code")?, r.col("receiving_unit")?);
+                let due: NaiveDateTime = r.col("due_at")?;
                 let kind = if due < now { AlertKind::Overdue } else { AlertKind::NearDue };
                 // The leaders of the unit handling it (who decide), read once per unit in a
                 // sweep, not once per dossier.
-                let handling = r.string(6);
+                let handling: String = r.col("handling_unit")?;
                 if !leaders.contains_key(&handling) {
                     let role = domain::permissions::role_for(domain::permissions::Seat::Leader, &handling);
                     let rows = c.query(
                         "SELECT username FROM users WHERE unit_code = $1 AND role = $2 AND active = TRUE",
                         &[Val::Text(handling.clone()), Val::Text(role.code().into())],
                     )?;
-                    leaders.insert(handling.clone(), rows.iter().map(|l| l.string(0)).collect());
+                    let names = rows.iter().map(|l| l.col("username")).collect::<Result<_, _>>()?;
+                    leaders.insert(handling.clone(), names);
                 }
-                let mut people: Vec<String> = r.text(4).map(String::from).into_iter().collect();
+                let mut people: Vec<String> = r.col::<Option<String>>("assignee")?.into_iter().collect();
                 for l in &leaders[&handling] {
                     if !people.contains(l) {
                         people.push(l.clone());
                     }
                 }
-                let procedure = catalog.get(&r.string(5)).map_or_else(|| r.string(5), |p| p.name.clone());
+                let procedure: String = r.col("procedure_code")?;
+                let procedure = catalog.get(&procedure).map_or(procedure, |p| p.name.clone());
                 let subject = format!("Hồ sơ {code}: {}", kind.label().to_lowercase());
                 // No personal data: an e-mail or a text message leaves the system; the
                 // recipient reads the applicant's data on the dossier page, as their role allows.
@@ -393,9 +396,7 @@ impl App {
 
     /// Messages waiting in the outbox (pending, due or not), for the metrics.
     pub fn outbox_backlog(&self) -> AppResult<i64> {
-        let row =
-            self.store.read(|c| c.query_one("SELECT COUNT(*) FROM outbox WHERE status = 'pending'", &[]))?;
-        Ok(row.and_then(|r| r.int(0)).unwrap_or(0))
+        Ok(self.store.read(|c| c.count("SELECT COUNT(*) FROM outbox WHERE status = 'pending'", &[]))?)
     }
 
     /// Sends what is due in the outbox (at most `limit` messages), each once across the
@@ -417,20 +418,20 @@ impl App {
                 &[now.into(), Val::Int(limit.into())],
             )?;
             for r in &rows {
-                c.exec("UPDATE outbox SET next_attempt_at = $1 WHERE id = $2", &[lease.into(), Val::Int(r.int(0).unwrap_or(0))])?;
+                c.exec("UPDATE outbox SET next_attempt_at = $1 WHERE id = $2", &[lease.into(), Val::Int(r.col("id")?)])?;
             }
             Ok(rows)
         })?;
         let mut report = Delivery::default();
         for r in &rows {
             let m = Message {
-                id: r.int(0).unwrap_or(0),
-                recipient: r.string(1),
-                channel: r.string(2),
-                address: r.text(3).map(String::from),
-                subject: r.string(4),
-                body: r.string(5),
-                attempts: r.int(6).unwrap_or(0),
+                id: r.col("id")?,
+                recipient: r.col("recipient")?,
+                channel: r.col("channel")?,
+                address: r.col("address")?,
+                subject: r.col("subject")?,
+                body: r.col("body")?,
+                attempts: r.col("attempts")?,
             };
             let result = match senders.of(&m.channel) {
                 Some(s) => s.send(&m),

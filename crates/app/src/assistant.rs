@@ -228,8 +228,8 @@ impl App {
                 )
             })?
             .iter()
-            .map(|r| (r.string(0), r.string(1)))
-            .collect();
+            .map(|r| Ok((r.col("procedure_code")?, r.col("alias")?)))
+            .collect::<Result<_, StoreError>>()?;
         let articles = self.handbook()?;
         let docs = ::assistant::catalog_docs(&procedures, &aliases);
         let mut h = Sha256::new();
@@ -327,12 +327,10 @@ impl App {
             latency.into(),
         ];
         let id = self.store.write(move |c| {
-            let r = c.query_one(
+            c.insert_returning_id(
                 "INSERT INTO assistant_questions (asked_at, question, province_code, username, unit_code, top_code, confident, asks, latency_us)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-                &params,
-            )?;
-            Ok(r.and_then(|r| r.int(0)).unwrap_or(0))
+                &params)
         })?;
         Ok(Asked { id, province_code: province, reply })
     }
@@ -495,12 +493,10 @@ impl App {
             status.into(),
         ];
         self.store.write(move |c| {
-            let r = c.query_one(
+            c.insert_returning_id(
                 "INSERT INTO assistant_suggestions (created_at, question_id, helpful, kind, procedure_code, text, suggested_by, status)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-                &params,
-            )?;
-            Ok(r.and_then(|r| r.int(0)).unwrap_or(0))
+                &params)
         })
         .map_err(Into::into)
     }
@@ -575,16 +571,14 @@ impl App {
     }
 
     fn seed_handbook(&self) -> AppResult<()> {
-        let n = self.store.read(|c| c.query_one("SELECT COUNT(*) FROM handbook_articles", &[]))?;
-        if n.and_then(|r| r.int(0)).unwrap_or(0) > 0 {
+        if self.store.read(|c| c.count("SELECT COUNT(*) FROM handbook_articles", &[]))? > 0 {
             return Ok(());
         }
         let now = self.now();
         let seed = seed_articles(HANDBOOK_SEED);
         self.store.write(move |c| {
             // Seeded once: another server may have seeded it between the count and here.
-            let n = c.query_one("SELECT COUNT(*) FROM handbook_articles", &[])?;
-            if n.and_then(|r| r.int(0)).unwrap_or(0) > 0 {
+            if c.count("SELECT COUNT(*) FROM handbook_articles", &[])? > 0 {
                 return Ok(());
             }
             for (title, body) in &seed {
@@ -642,11 +636,9 @@ impl App {
                 Ok(if n == 1 { Some(id) } else { None })
             }
             None => {
-                let r = c.query_one(
+                c.insert_returning_id(
                     "INSERT INTO handbook_articles (title, body, updated_at, updated_by) VALUES ($1, $2, $3, $4) RETURNING id",
-                    &[(&t).into(), (&b).into(), now.into(), (&who).into()],
-                )?;
-                Ok(r.and_then(|r| r.int(0)))
+                    &[(&t).into(), (&b).into(), now.into(), (&who).into()]).map(Some)
             }
         })?;
         let id = id.ok_or_else(|| AppError::new(Code::ArticleNotFound, "không có bài viết này"))?;
@@ -696,43 +688,41 @@ impl App {
         let mut by_text: std::collections::HashMap<String, (String, i64, bool)> = Default::default();
         let (mut total, mut answered) = (0, 0);
         for r in &questions {
-            if !covers(actor, r.text(5)) {
+            if !covers(actor, r.col::<Option<String>>("province_code")?.as_deref()) {
                 continue;
             }
             total += 1;
-            let confident = r.bool(4);
+            let confident: bool = r.col("confident")?;
             answered += confident as i64;
-            if let Some(u) = r.text(2) {
-                let e = by_user.entry(u.to_string()).or_default();
+            if let Some(u) = r.col::<Option<String>>("username")? {
+                let e = by_user.entry(u).or_default();
                 e.0 += 1;
-                if let Some(t) = r.ts(0) {
-                    e.1.insert(week(t.date()));
-                }
+                e.1.insert(week(r.col::<NaiveDateTime>("asked_at")?.date()));
             }
-            if let Some(unit) = r.text(3) {
-                *by_unit.entry(unit.to_string()).or_default() += 1;
+            if let Some(unit) = r.col::<Option<String>>("unit_code")? {
+                *by_unit.entry(unit).or_default() += 1;
             }
-            let q = r.string(1);
+            let q: String = r.col("question")?;
             let key = vi_text::fold(q.trim());
             let e = by_text.entry(key).or_insert((q, 0, true));
             e.1 += 1;
             e.2 &= !confident;
         }
-        let officials = users
-            .iter()
-            .filter(|u| covers(actor, u.text(2)))
-            .map(|u| {
-                let name = u.string(0);
-                let (n, w) = by_user.get(&name).cloned().unwrap_or_default();
-                OfficialUsage {
-                    username: name,
-                    unit_code: u.string(1),
-                    questions: n,
-                    weeks_used: w.len(),
-                    meets_weekly_rule: weeks.iter().all(|k| w.contains(k)),
-                }
-            })
-            .collect();
+        let mut officials = vec![];
+        for u in &users {
+            if !covers(actor, u.col::<Option<String>>("province_code")?.as_deref()) {
+                continue;
+            }
+            let name: String = u.col("username")?;
+            let (n, w) = by_user.get(&name).cloned().unwrap_or_default();
+            officials.push(OfficialUsage {
+                username: name,
+                unit_code: u.col::<Option<String>>("unit_code")?.unwrap_or_default(),
+                questions: n,
+                weeks_used: w.len(),
+                meets_weekly_rule: weeks.iter().all(|k| w.contains(k)),
+            });
+        }
         let mut top: Vec<CountRow> =
             by_text.values().map(|(q, n, _)| CountRow { key: q.clone(), count: *n }).collect();
         top.sort_by(|a, b| b.count.cmp(&a.count).then(a.key.cmp(&b.key)));

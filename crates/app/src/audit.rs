@@ -90,16 +90,22 @@ fn seal_until(
     c.lock_until_commit(store::Lock::Seal)?;
     let last = c.query_one("SELECT day, digest FROM day_digests ORDER BY day DESC LIMIT 1", &[])?;
     let (mut prev, mut from) = match &last {
-        Some(r) => (r.string(1), r.date(0).map(|d| d + Duration::days(1))),
+        Some(r) => (r.col("digest")?, Some(r.col::<NaiveDate>("day")? + Duration::days(1))),
         None => (GENESIS.to_string(), None),
     };
-    let mut sealed = last.as_ref().and_then(|r| r.date(0));
+    let mut sealed = from.map(|d| d - Duration::days(1));
     loop {
         let next = match from {
-            Some(f) => c.query_one("SELECT MIN(at) FROM events WHERE at >= $1", &[midnight(f).into()])?,
-            None => c.query_one("SELECT MIN(at) FROM events", &[])?,
+            Some(f) => {
+                c.query_one("SELECT MIN(at) AS first FROM events WHERE at >= $1", &[midnight(f).into()])?
+            }
+            None => c.query_one("SELECT MIN(at) AS first FROM events", &[])?,
         };
-        let Some(day) = next.as_ref().and_then(|r| r.ts(0)).map(|t| t.date()) else { break };
+        let first = match next {
+            Some(r) => r.col::<Option<NaiveDateTime>>("first")?,
+            None => None,
+        };
+        let Some(day) = first.map(|t| t.date()) else { break };
         if day >= today {
             break;
         }
@@ -138,14 +144,17 @@ fn check_dossier(
         return;
     };
     let mut events: Vec<(Event, String)> = Vec::with_capacity(rows.len());
+    // Values read leniently on purpose: a value of the wrong type is what tampering looks
+    // like (SQLite keeps any type in any column), reported as a problem, not an error.
+    let text = |r: &Row, name: &str| r.col::<Option<String>>(name).ok().flatten();
     for r in rows {
-        let seq = r.int(1).unwrap_or(-1);
-        match serde_json::from_str::<Event>(r.text(5).unwrap_or_default()) {
+        let seq = r.col::<i64>("seq").unwrap_or(-1);
+        match serde_json::from_str::<Event>(&text(r, "body").unwrap_or_default()) {
             Ok(e) => {
                 let consistent = e.seq as i64 == seq
-                    && Some(e.at) == r.ts(2)
-                    && Some(e.actor.as_str()) == r.text(3)
-                    && Some(e.kind.name()) == r.text(4);
+                    && Some(e.at) == r.col::<Option<NaiveDateTime>>("at").ok().flatten()
+                    && Some(e.actor.as_str()) == text(r, "actor").as_deref()
+                    && Some(e.kind.name()) == text(r, "kind").as_deref();
                 if !consistent {
                     report.problem(
                         Some(code),
@@ -153,7 +162,7 @@ fn check_dossier(
                         format!("sự kiện số {seq}: các cột không khớp nội dung đã ký"),
                     );
                 }
-                events.push((e, r.string(6)));
+                events.push((e, text(r, "hash").unwrap_or_default()));
             }
             Err(_) => {
                 report.problem(Some(code), None, format!("sự kiện số {seq} không đọc được (đã bị sửa)"))
@@ -212,24 +221,24 @@ fn verify_all(c: &mut dyn Conn) -> Result<VerifyReport, StoreError> {
             &[(&after).into()],
         )?;
         let Some(last) = page.last() else { break };
-        let hi = last.string(0);
+        let hi: String = last.col("code")?;
         let rows = c.query(
             "SELECT dossier_code, seq, at, actor, kind, body, hash FROM events WHERE dossier_code > $1 AND dossier_code <= $2 ORDER BY dossier_code, seq",
             &[(&after).into(), (&hi).into()],
         )?;
         let mut by_code: BTreeMap<String, Vec<Row>> = BTreeMap::new();
         for r in rows {
-            by_code.entry(r.string(0)).or_default().push(r);
+            by_code.entry(r.col("dossier_code")?).or_default().push(r);
         }
         let mut docs: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for r in c.query(
             "SELECT dossier_code, sha256 FROM attachments WHERE dossier_code > $1 AND dossier_code <= $2 ORDER BY dossier_code, seq",
             &[(&after).into(), (&hi).into()],
         )? {
-            docs.entry(r.string(0)).or_default().push(r.string(1));
+            docs.entry(r.col("dossier_code")?).or_default().push(r.col("sha256")?);
         }
         for proj in &page {
-            let code = proj.string(0);
+            let code: String = proj.col("code")?;
             let evs = by_code.remove(&code).unwrap_or_default();
             let documents = docs.remove(&code).unwrap_or_default();
             // A projection that cannot be read is reported below, not skipped.
@@ -256,7 +265,7 @@ fn verify_all(c: &mut dyn Conn) -> Result<VerifyReport, StoreError> {
         &[],
     )?;
     for r in orphans {
-        let code = r.string(0);
+        let code: String = r.col("dossier_code")?;
         if !report.problems.iter().any(|p| p.dossier.as_deref() == Some(code.as_str())) {
             report.problem(Some(&code), None, "có sự kiện nhưng không có hồ sơ: hồ sơ đã bị xoá".into());
         }
@@ -264,7 +273,7 @@ fn verify_all(c: &mut dyn Conn) -> Result<VerifyReport, StoreError> {
     let digests = c.query("SELECT day, prev, digest FROM day_digests ORDER BY day", &[])?;
     let mut prev = GENESIS.to_string();
     for d in digests {
-        let Some(day) = d.date(0) else { continue };
+        let day: NaiveDate = d.col("day")?;
         report.days += 1;
         let stored: Vec<Head> = {
             let mut v: Vec<Head> = c
@@ -275,8 +284,9 @@ fn verify_all(c: &mut dyn Conn) -> Result<VerifyReport, StoreError> {
             v.sort_by(|a, b| a.code.cmp(&b.code));
             v
         };
-        if d.text(1) != Some(prev.as_str())
-            || d.text(2) != Some(day_digest(&prev, &day.to_string(), &stored).as_str())
+        let (stored_prev, digest) = (d.col::<Option<String>>("prev")?, d.col::<Option<String>>("digest")?);
+        if stored_prev.as_deref() != Some(prev.as_str())
+            || digest.as_deref() != Some(day_digest(&prev, &day.to_string(), &stored).as_str())
         {
             report.problem(None, Some(day), format!("bản tóm tắt ngày {} đã bị sửa", day.format("%d/%m/%Y")));
         }
@@ -292,7 +302,7 @@ fn verify_all(c: &mut dyn Conn) -> Result<VerifyReport, StoreError> {
                 );
             }
         }
-        prev = d.string(2);
+        prev = digest.unwrap_or_default();
     }
     Ok(report)
 }

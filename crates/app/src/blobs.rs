@@ -280,6 +280,20 @@ pub struct Attachment {
     pub sha256: String,
 }
 
+impl Attachment {
+    /// A document as its row has it (a dossier's and a directive report's alike), its number
+    /// in the column `seq_column`.
+    pub(crate) fn from_row(r: &store::Row, seq_column: &str) -> Result<Attachment, store::StoreError> {
+        Ok(Attachment {
+            seq: r.col_parsed(seq_column, |n: i64| u32::try_from(n).ok())?,
+            file_name: r.col("file_name")?,
+            content_type: r.col("content_type")?,
+            size: r.col_parsed("size", |n: i64| u64::try_from(n).ok())?,
+            sha256: r.col("sha256")?,
+        })
+    }
+}
+
 /// What a sweep of the document store did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct SweepReport {

@@ -9,7 +9,7 @@ use domain::directive::{report, timeliness, TaskStatus, Timeliness};
 use domain::roles::{Role, Scope};
 use errors::Code;
 use serde::{Deserialize, Serialize};
-use store::{StoreError, Val};
+use store::Val;
 
 const MAX_TITLE: usize = 300;
 const MAX_BODY: usize = 10_000;
@@ -194,12 +194,10 @@ impl App {
         let (t2, b2) = (title.clone(), body.clone());
         let id = self.store.write(move |c| {
             let id = c
-                .query_one(
+                .insert_returning_id(
                     "INSERT INTO directives (province_code, title, body, due_date, created_by, created_at, targets) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
                     &[(&p2).into(), (&t2).into(), (&b2).into(), due.into(), (&who).into(), now.into(), Val::Int(n)],
-                )?
-                .and_then(|r| r.int(0))
-                .ok_or_else(|| StoreError::Database("không nhận được mã nhiệm vụ".into()))?;
+                )?;
             for commune in &communes {
                 c.exec(
                     "INSERT INTO directive_targets (directive_id, commune_code, province_code, due_date, status, reports) VALUES ($1, $2, $3, $4, 'assigned', 0)",
@@ -264,7 +262,7 @@ impl App {
         };
         let (rows, total, mine) = self.store.read(|c| {
             let rows = c.query(&sql, &page)?;
-            let total = c.query_one(&count_sql, &filter_params)?;
+            let total = c.count(&count_sql, &filter_params)?;
             let mine = match &commune {
                 Some(code) => c.query(
                     "SELECT directive_id, commune_code, status, reports, last_report_at, done_at FROM directive_targets WHERE commune_code = $1",
@@ -272,7 +270,7 @@ impl App {
                 )?,
                 None => vec![],
             };
-            Ok((rows, total.and_then(|r| r.int(0)).unwrap_or(0), mine))
+            Ok((rows, total, mine))
         })?;
         let items = rows
             .iter()
@@ -328,40 +326,32 @@ impl App {
         let head = head.ok_or_else(missing)?;
         let due = head.col("due_date")?;
         let province: String = head.col("province_code")?;
+        let tasks: Vec<TaskRecord> = targets.iter().map(|r| task(r, due, now)).collect::<Result<_, _>>()?;
         let own_commune = match &actor.scope {
             Scope::Everything => None,
             Scope::Province(p) if *p == province => None,
-            Scope::Commune { commune, .. } if targets.iter().any(|t| t.text(0) == Some(commune)) => {
+            Scope::Commune { commune, .. } if tasks.iter().any(|t| t.commune_code == *commune) => {
                 Some(commune.clone())
             }
             _ => return Err(missing()),
         };
-        let tasks: Vec<TaskRecord> = targets
-            .iter()
-            .map(|r| task(r, due, now))
-            .collect::<Result<Vec<_>, _>>()?
-            .into_iter()
-            .filter(|t| own_commune.as_ref().is_none_or(|c| *c == t.commune_code))
-            .collect();
+        let tasks: Vec<TaskRecord> =
+            tasks.into_iter().filter(|t| own_commune.as_ref().is_none_or(|c| *c == t.commune_code)).collect();
         let reports: Vec<ReportRecord> = reports
             .iter()
-            .filter(|r| own_commune.as_deref().is_none_or(|c| r.text(0) == Some(c)))
-            .map(|r| -> Result<ReportRecord, store::StoreError> {
-                let status = r.col_parsed("status", |s: String| TaskStatus::parse(&s))?;
+            .map(|r| -> Result<Option<ReportRecord>, store::StoreError> {
                 let (commune, seq): (String, i64) = (r.col("commune_code")?, r.col("seq")?);
+                if own_commune.as_ref().is_some_and(|c| *c != commune) {
+                    return Ok(None);
+                }
+                let status = r.col_parsed("status", |s: String| TaskStatus::parse(&s))?;
                 let mut attachments = vec![];
                 for f in &files {
                     if f.col::<String>("commune_code")? == commune && f.col::<i64>("report_seq")? == seq {
-                        attachments.push(Attachment {
-                            seq: f.col::<i64>("file_seq")? as u32,
-                            file_name: f.col("file_name")?,
-                            content_type: f.col("content_type")?,
-                            size: f.col::<i64>("size")? as u64,
-                            sha256: f.col("sha256")?,
-                        });
+                        attachments.push(Attachment::from_row(f, "file_seq")?);
                     }
                 }
-                Ok(ReportRecord {
+                Ok(Some(ReportRecord {
                     attachments,
                     commune_code: commune,
                     seq,
@@ -370,8 +360,9 @@ impl App {
                     status: status.code().into(),
                     status_label: status.label(),
                     body: r.col("body")?,
-                })
+                }))
             })
+            .filter_map(Result::transpose)
             .collect::<Result<_, _>>()?;
         let done = tasks.iter().filter(|t| t.status == "done").count() as i64;
         let late = tasks.iter().filter(|t| t.timeliness == Timeliness::Late).count() as i64;

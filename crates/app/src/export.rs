@@ -103,7 +103,7 @@ impl App {
                 )
             })?;
             let Some(last) = rows.last() else { break };
-            after = last.string(0);
+            after = last.col("code")?;
             for r in &rows {
                 // A register is a list: the phone and the ID number masked (the applicant's
                 // name is kept, so the export is recorded below).

@@ -165,7 +165,7 @@ impl App {
                 &[who.as_str().into(), key.as_str().into()],
             )
         })?;
-        match code.and_then(|r| r.text(0).map(str::to_string)) {
+        match code.map(|r| r.col::<String>("dossier_code")).transpose()? {
             Some(code) => self.dossier(&code, actor).map(Some),
             None => Ok(None),
         }

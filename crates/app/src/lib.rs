@@ -296,16 +296,7 @@ impl App {
                 &[(&d.code).into()],
             )
         })?;
-        Ok(rows
-            .iter()
-            .map(|r| blobs::Attachment {
-                seq: r.int(0).unwrap_or(0) as u32,
-                file_name: r.string(1),
-                content_type: r.string(2),
-                size: r.int(3).unwrap_or(0) as u64,
-                sha256: r.string(4),
-            })
-            .collect())
+        Ok(rows.iter().map(|r| blobs::Attachment::from_row(r, "seq")).collect::<Result<_, _>>()?)
     }
 
     /// One document's bytes, to those whose work needs the applicant's personal data (a

@@ -96,7 +96,7 @@ impl DossierRecord {
 pub(crate) fn documents_of(c: &mut dyn Conn, code: &str) -> Result<Vec<String>, StoreError> {
     let rows =
         c.query("SELECT sha256 FROM attachments WHERE dossier_code = $1 ORDER BY seq", &[code.into()])?;
-    Ok(rows.iter().map(|r| r.string(0)).collect())
+    rows.iter().map(|r| r.col("sha256")).collect()
 }
 
 /// A recorded read of personal data.

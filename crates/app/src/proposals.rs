@@ -254,10 +254,15 @@ fn load_history(c: &mut dyn Conn, id: i64) -> Result<Vec<HistoryRow>, StoreError
         "SELECT seq, at, actor, body FROM proposal_events WHERE proposal_id = $1 ORDER BY seq",
         &[Val::Int(id)],
     )?;
-    Ok(rows
-        .iter()
-        .filter_map(|r| Some((r.int(0)?, r.ts(1)?, r.string(2), serde_json::from_str(r.text(3)?).ok()?)))
-        .collect())
+    rows.iter()
+        .map(|r| {
+            let body: String = r.col("body")?;
+            // A history that cannot be read is an error, not an event quietly left out of it.
+            let event = serde_json::from_str(&body)
+                .map_err(|e| StoreError::Database(format!("sự kiện kiến nghị {id} không đọc được: {e}")))?;
+            Ok((r.col("seq")?, r.col("at")?, r.col("actor")?, event))
+        })
+        .collect()
 }
 
 /// One step to write: the event and the state it leaves.
@@ -362,13 +367,11 @@ impl App {
         let (province, actor_name) = (province.clone(), actor.username.clone());
         let id = self.store.write(move |c| {
             let id = c
-                .query_one(
+                .insert_returning_id(
                     "INSERT INTO proposals (province_code, commune_code, title, category, body, urgent, procedure_code, dossier_code, handler, status, escalated, to_central, filed_by, filed_at, due_at, event_count, updated_at)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1, $14) RETURNING id",
                     &params,
-                )?
-                .and_then(|r| r.int(0))
-                .ok_or_else(|| StoreError::Database("không nhận được mã kiến nghị".into()))?;
+                )?;
             c.exec(
                 "INSERT INTO proposal_events (proposal_id, seq, province_code, at, actor, kind, body) VALUES ($1, 1, $2, $3, $4, $5, $6)",
                 &[
@@ -531,12 +534,12 @@ impl App {
                 ),
                 &page,
             )?;
-            let total = c.query_one(&format!("SELECT COUNT(*) FROM proposals WHERE {}", list.conditions()), list.params())?;
-            let overdue = c.query_one(
+            let total = c.count(&format!("SELECT COUNT(*) FROM proposals WHERE {}", list.conditions()), list.params())?;
+            let overdue = c.count(
                 &format!("SELECT COUNT(*) FROM proposals WHERE {}", overdue_filter.conditions()),
                 overdue_filter.params(),
             )?;
-            Ok((rows, total.and_then(|r| r.int(0)).unwrap_or(0), overdue.and_then(|r| r.int(0)).unwrap_or(0)))
+            Ok((rows, total, overdue))
         })?;
         let items = rows.iter().map(|r| record(r, now)).collect::<Result<_, _>>()?;
         Ok(ProposalList { items, total, overdue })
@@ -549,7 +552,8 @@ impl App {
         params.extend(scope_params);
         let sql = crate::numbered(
             &format!(
-                "SELECT category, status, COUNT(*), SUM(CASE WHEN status = 'open' AND due_at < ? THEN 1 ELSE 0 END), SUM(CASE WHEN to_central THEN 1 ELSE 0 END)
+                "SELECT category, status, COUNT(*) AS n, SUM(CASE WHEN status = 'open' AND due_at < ? THEN 1 ELSE 0 END) AS overdue,
+                        SUM(CASE WHEN to_central THEN 1 ELSE 0 END) AS central
                  FROM proposals WHERE {scope} GROUP BY category, status"
             ),
         );
@@ -561,11 +565,11 @@ impl App {
         let mut total =
             CategoryLine { category: "all".into(), label: "Tổng cộng", ..CategoryLine::default() };
         for r in &rows {
-            let (Some(cat), Some(status)) = (r.text(0), r.text(1)) else { continue };
+            let (cat, status): (String, String) = (r.col("category")?, r.col("status")?);
             let Some(line) = lines.iter_mut().find(|l| l.category == cat) else { continue };
-            let (n, overdue, central) = (r.int(2).unwrap_or(0), r.int(3).unwrap_or(0), r.int(4).unwrap_or(0));
+            let (n, overdue, central): (i64, i64, i64) = (r.col("n")?, r.col("overdue")?, r.col("central")?);
             for l in [&mut *line, &mut total] {
-                match status {
+                match status.as_str() {
                     "open" => l.open += n,
                     "info_requested" => l.info_requested += n,
                     "answered" => l.answered += n,
@@ -590,7 +594,7 @@ impl App {
             )
         })?;
         let mut flagged = vec![];
-        for id in ids.iter().filter_map(|r| r.int(0)) {
+        for id in ids.iter().map(|r| r.col("id")).collect::<Result<Vec<i64>, _>>()? {
             let Some(p) = self.proposal_row(id)? else { continue };
             let (history, mut state) = self.replayed(&p)?;
             let Ok(event) = state.decide(&Party::Leader, &ProposalAction::FlagOverdue, now, self.calendar())

@@ -156,9 +156,8 @@ impl App {
                 ),
                 &page_params,
             )?;
-            let total =
-                c.query_one(&format!("SELECT COUNT(*) FROM dossiers WHERE {wher}"), filter.params())?.and_then(|r| r.int(0));
-            Ok((rows, total.unwrap_or(0)))
+            let total = c.count(&format!("SELECT COUNT(*) FROM dossiers WHERE {wher}"), filter.params())?;
+            Ok((rows, total))
         })?;
         // Lists show the ID number and phone masked to everyone: the full data is read, and
         // recorded, one dossier at a time.

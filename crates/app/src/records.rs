@@ -356,9 +356,9 @@ pub(crate) fn load_events(c: &mut dyn Conn, code: &str) -> Result<Vec<(Event, St
         c.query("SELECT body, hash FROM events WHERE dossier_code = $1 ORDER BY seq", &[code.into()])?;
     rows.iter()
         .map(|r| {
-            let e: Event = serde_json::from_str(r.text(0).unwrap_or_default())
+            let e: Event = serde_json::from_str(&r.col::<String>("body")?)
                 .map_err(|e| StoreError::Database(format!("sự kiện của hồ sơ {code} không đọc được: {e}")))?;
-            Ok((e, r.string(1)))
+            Ok((e, r.col("hash")?))
         })
         .collect()
 }

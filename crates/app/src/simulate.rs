@@ -225,8 +225,18 @@ pub fn simulate(
             )
         })?
         .iter()
-        .filter(|r| r.text(2).and_then(|x| x.parse::<Role>().ok()).is_some_and(Role::processes))
-        .map(|r| (r.string(0), r.string(1)))
+        .map(|r| {
+            Ok((
+                r.col::<Option<String>>("unit_code")?,
+                r.col::<String>("username")?,
+                r.col::<String>("role")?,
+            ))
+        })
+        .collect::<Result<Vec<_>, store::StoreError>>()?
+        .into_iter()
+        .filter_map(|(unit, name, role)| {
+            Some((unit?, name)).filter(|_| role.parse::<Role>().is_ok_and(Role::processes))
+        })
         .collect();
     let mut staff: Vec<(String, Role, String)> = vec![];
     for d in desks.iter_mut() {

@@ -402,20 +402,20 @@ impl App {
         let code = p.code.to_string();
         let (people, leave, open_rows, received, staffing) = self.store.read(|c| {
             let people = c.query(
-                "SELECT unit_code, COUNT(*) FROM users WHERE province_code = $1 AND active = $2 GROUP BY unit_code",
+                "SELECT unit_code AS unit, COUNT(*) AS n FROM users WHERE province_code = $1 AND active = $2 GROUP BY unit_code",
                 &[(&code).into(), true.into()],
             )?;
             let leave = c.query(
-                "SELECT u.unit_code, COUNT(DISTINCT l.username) FROM staff_leave l JOIN users u ON u.username = l.username
+                "SELECT u.unit_code AS unit, COUNT(DISTINCT l.username) AS n FROM staff_leave l JOIN users u ON u.username = l.username
                  WHERE u.province_code = $1 AND l.from_date <= $2 AND l.to_date >= $2 GROUP BY u.unit_code",
                 &[(&code).into(), today.into()],
             )?;
             let open_rows = c.query(
-                &format!("SELECT handling_unit, COUNT(*) FROM dossiers WHERE province_code = $1 AND status IN ({open}) GROUP BY handling_unit"),
+                &format!("SELECT handling_unit AS unit, COUNT(*) AS n FROM dossiers WHERE province_code = $1 AND status IN ({open}) GROUP BY handling_unit"),
                 &[(&code).into()],
             )?;
             let received = c.query(
-                "SELECT unit_code, CAST(SUM(received) AS BIGINT) FROM stats_unit_daily WHERE province_code = $1 AND day > $2 GROUP BY unit_code",
+                "SELECT unit_code AS unit, CAST(SUM(received) AS BIGINT) AS n FROM stats_unit_daily WHERE province_code = $1 AND day > $2 GROUP BY unit_code",
                 &[(&code).into(), (today - Duration::days(30)).into()],
             )?;
             let staffing = c.query(
@@ -424,17 +424,24 @@ impl App {
             )?;
             Ok((people, leave, open_rows, received, staffing))
         })?;
-        let count = |rows: &[store::Row], unit: &str| -> i64 {
-            rows.iter().find(|r| r.text(0) == Some(unit)).and_then(|r| r.int(1)).unwrap_or(0)
+        // Each count per unit; a unit without a row has none.
+        let per_unit = |rows: &[store::Row]| -> Result<HashMap<String, i64>, store::StoreError> {
+            rows.iter().map(|r| Ok((r.col("unit")?, r.col::<Option<i64>>("n")?.unwrap_or(0)))).collect()
         };
+        let (people, leave, open_rows, received) =
+            (per_unit(&people)?, per_unit(&leave)?, per_unit(&open_rows)?, per_unit(&received)?);
+        let count = |counts: &HashMap<String, i64>, unit: &str| counts.get(unit).copied().unwrap_or(0);
+        let staffing: HashMap<String, (Option<i64>, Option<i64>)> = staffing
+            .iter()
+            .map(|r| Ok((r.col("unit_code")?, (r.col("quota")?, r.col("population")?))))
+            .collect::<Result<_, store::StoreError>>()?;
         let communes = reg.communes_of(p.code).map(|it| it.collect::<Vec<_>>()).unwrap_or_default();
         Ok(communes
             .iter()
             .map(|c| {
                 let headcount = count(&people, c.code) as u32;
                 let present = headcount.saturating_sub(count(&leave, c.code) as u32);
-                let s = staffing.iter().find(|r| r.text(0) == Some(c.code));
-                let population = s.and_then(|r| r.int(2));
+                let (quota, population) = staffing.get(c.code).copied().unwrap_or_default();
                 let open = count(&open_rows, c.code);
                 let received = count(&received, c.code);
                 UnitLine {
@@ -442,7 +449,7 @@ impl App {
                     unit_name: c.name.to_string(),
                     headcount,
                     present,
-                    quota: s.and_then(|r| r.int(1)),
+                    quota,
                     population,
                     open_dossiers: open,
                     received_30d: received,

@@ -23,7 +23,9 @@ fn accounts(app: &App, province: &str) -> Result<(String, String, String), CliEr
             )
         })
         .map_err(app::AppError::from)?
-        .map(|r| r.string(0))
+        .map(|r| r.col::<String>("receiving_unit"))
+        .transpose()
+        .map_err(app::AppError::from)?
         .ok_or_else(|| {
             CliError::new(Code::NoData,
                 format!("chưa có hồ sơ nào của tỉnh {province}: chạy haicap simulate trước"),
@@ -46,10 +48,13 @@ fn period(app: &App, province: &str) -> Result<(NaiveDate, NaiveDate), CliError>
     let last = app
         .store()
         .read(|c| {
-            c.query_one("SELECT MAX(day) FROM stats_unit_daily WHERE province_code = $1", &[province.into()])
+            c.query_one(
+                "SELECT MAX(day) AS day FROM stats_unit_daily WHERE province_code = $1",
+                &[province.into()],
+            )?
+            .map_or(Ok(None), |r| r.col::<Option<NaiveDate>>("day"))
         })
         .map_err(app::AppError::from)?
-        .and_then(|r| r.date(0))
         .ok_or_else(|| CliError::new(Code::NoData, format!("chưa có số liệu của tỉnh {province}")))?;
     Ok((last - Duration::days(29), last))
 }
@@ -57,12 +62,8 @@ fn period(app: &App, province: &str) -> Result<(NaiveDate, NaiveDate), CliError>
 pub fn measure(app: Arc<App>, province: &str, repeat: usize) -> Result<(String, Vec<Figures>), CliError> {
     let (leader, commune_leader, commune) = accounts(&app, province)?;
     let (from, to) = period(&app, province)?;
-    let dossiers = app
-        .store()
-        .read(|c| c.query_one("SELECT COUNT(*) FROM dossiers", &[]))
-        .map_err(app::AppError::from)?
-        .and_then(|r| r.int(0))
-        .unwrap_or(0);
+    let dossiers =
+        app.store().read(|c| c.count("SELECT COUNT(*) FROM dossiers", &[])).map_err(app::AppError::from)?;
     let about = format!(
         "{dossiers} hồ sơ trong cơ sở dữ liệu; tỉnh {province}, xã {commune}, từ {} đến {}",
         from.format("%d/%m/%Y"),

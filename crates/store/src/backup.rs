@@ -32,22 +32,21 @@ fn quote_literal(s: &str) -> String {
 
 /// The application's tables of a SQLite database, in name order.
 fn sqlite_tables(c: &mut SqliteConn, schema: &str) -> Result<Vec<String>, StoreError> {
-    Ok(names(c.query(
+    names(c.query(
         &format!(
             "SELECT name FROM {schema}.sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
              AND name NOT IN ('schema_migrations', '{DOCUMENTS}', '{META}') ORDER BY name"
         ),
         &[],
-    )?))
+    )?)
 }
 
 fn columns(c: &mut SqliteConn, schema: &str, table: &str) -> Result<Vec<String>, StoreError> {
-    Ok(names(c.query(&format!("SELECT name FROM {schema}.pragma_table_info('{table}') ORDER BY cid"), &[])?))
+    names(c.query(&format!("SELECT name FROM {schema}.pragma_table_info('{table}') ORDER BY cid"), &[])?)
 }
 
 fn count(c: &mut SqliteConn, table: &str) -> Result<u64, StoreError> {
-    Ok(c.query_one(&format!("SELECT COUNT(*) FROM \"{table}\""), &[])?.and_then(|r| r.int(0)).unwrap_or(0)
-        as u64)
+    Ok(c.count(&format!("SELECT COUNT(*) FROM \"{table}\""), &[])? as u64)
 }
 
 /// Takes a snapshot of the database at `from` into a new SQLite file `to` (which must not
@@ -166,10 +165,10 @@ fn snapshot_postgres(
 /// The documents the backup's tables refer to (dossiers' and directive reports' files).
 pub fn referenced_documents(backup: &Path) -> Result<Vec<String>, StoreError> {
     let mut c = SqliteConn::open(backup)?;
-    Ok(names(c.query(
+    names(c.query(
         "SELECT sha256 FROM attachments UNION SELECT sha256 FROM directive_attachments ORDER BY 1",
         &[],
-    )?))
+    )?)
 }
 
 /// Puts documents into the backup, in one transaction.
@@ -223,16 +222,16 @@ pub fn describe(path: &Path) -> Result<Vec<(String, String)>, StoreError> {
         return Err(not_a_backup());
     }
     let rows = c.query(&format!("SELECT key, value FROM {META} ORDER BY key"), &[])?;
-    Ok(rows
-        .iter()
+    rows.iter()
         .map(|r| {
-            let v = match r.get(1) {
-                Val::Int(i) => i.to_string(),
-                _ => r.string(1),
+            // Numbers and text alike: the metadata of every version of the format.
+            let v = match r.col::<i64>("value") {
+                Ok(i) => i.to_string(),
+                Err(_) => r.col("value")?,
             };
-            (r.string(0), v)
+            Ok((r.col("key")?, v))
         })
-        .collect())
+        .collect()
 }
 
 /// Restores the backup at `backup` into the empty database `to`; returns the rows per table.

@@ -23,7 +23,7 @@ pub(crate) struct Checkpointer {
 /// What a `PRAGMA wal_checkpoint` reports: pages in the WAL, and how many of them are copied.
 fn checkpoint(conn: &mut dyn Conn) -> Option<(i64, i64)> {
     let row = conn.query_one("PRAGMA wal_checkpoint(PASSIVE)", &[]).ok()??;
-    Some((row.int(1)?, row.int(2)?))
+    Some((row.col("log").ok()?, row.col("checkpointed").ok()?))
 }
 
 impl Checkpointer {

@@ -22,6 +22,22 @@ pub trait Conn: Send {
         Ok(self.query(sql, params)?.into_iter().next())
     }
 
+    /// The number a single aggregate answers (`SELECT COUNT(*) …`): its one row's one column.
+    /// An answer of no row, of more columns or of another type is an error, not a zero.
+    fn count(&mut self, sql: &str, params: &[Val]) -> Result<i64, StoreError> {
+        self.query_one(sql, params)?
+            .ok_or_else(|| StoreError::Database("câu đếm không trả về dòng nào".into()))?
+            .only()
+    }
+
+    /// Runs an `INSERT … RETURNING id` and answers that id; no row, or no integer `id`, is an
+    /// error.
+    fn insert_returning_id(&mut self, sql: &str, params: &[Val]) -> Result<i64, StoreError> {
+        self.query_one(sql, params)?
+            .ok_or_else(|| StoreError::Database("câu thêm không trả về mã".into()))?
+            .col("id")
+    }
+
     /// Whether the connection is known to be unusable (closed by the server), without asking it.
     fn is_broken(&self) -> bool {
         false
@@ -61,8 +77,8 @@ pub trait Conn: Send {
     /// `tx`: a number taken by a write that then fails is skipped).
     fn next_number(&mut self, key: &str) -> Result<i64, StoreError> {
         self.query_one(NEXT_NUMBER, &[key.into()])?
-            .and_then(|r| r.int(0))
-            .ok_or_else(|| StoreError::Database("bộ đếm không trả số".into()))
+            .ok_or_else(|| StoreError::Database("bộ đếm không trả số".into()))?
+            .col("value")
     }
 
     /// Outside a transaction: runs a query in a transaction of its own, committed at once,

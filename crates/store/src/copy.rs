@@ -26,8 +26,9 @@ impl CopyReport {
     }
 }
 
-pub(crate) fn names(rows: Vec<crate::Row>) -> Vec<String> {
-    rows.into_iter().filter_map(|r| r.text(0).map(str::to_string)).collect()
+/// The names a one-column answer lists (of tables, of columns).
+pub(crate) fn names(rows: Vec<crate::Row>) -> Result<Vec<String>, StoreError> {
+    rows.iter().map(|r| r.only()).collect()
 }
 
 /// One value in COPY's text format (`\N` is NULL; backslash, tab and line breaks escaped).
@@ -62,11 +63,11 @@ pub(crate) fn open_sqlite_source(from: &Path) -> Result<SqliteConn, StoreError> 
 
 /// The tables of a PostgreSQL database's current schema.
 pub(crate) fn postgres_tables(c: &mut PgConn) -> Result<Vec<String>, StoreError> {
-    Ok(names(c.query(
+    names(c.query(
         "SELECT table_name::text FROM information_schema.tables \
          WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
         &[],
-    )?))
+    )?)
 }
 
 /// Copies the SQLite database at `from` into the PostgreSQL database at `to` (which must be
@@ -84,7 +85,7 @@ pub fn sqlite_to_postgres(
         "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
          AND name <> 'schema_migrations' ORDER BY name",
         &[],
-    )?);
+    )?)?;
     let (tables, skipped): (Vec<String>, Vec<String>) = ours.into_iter().partition(|t| theirs.contains(t));
     for t in &tables {
         if dst.query_one(&format!("SELECT 1 FROM \"{t}\" LIMIT 1"), &[])?.is_some() {
@@ -104,11 +105,10 @@ pub fn sqlite_to_postgres(
         }
         // Counted again on the target before it is committed.
         for (t, n) in &report.tables {
-            let there = dst.query_one(&format!("SELECT COUNT(*) FROM \"{t}\""), &[])?.and_then(|r| r.int(0));
-            if there != Some(*n as i64) {
+            let there = dst.count(&format!("SELECT COUNT(*) FROM \"{t}\""), &[])?;
+            if there != *n as i64 {
                 return Err(StoreError::Database(format!(
-                    "bảng {t}: đã chép {n} dòng nhưng đích có {} dòng",
-                    there.unwrap_or(0)
+                    "bảng {t}: đã chép {n} dòng nhưng đích có {there} dòng"
                 )));
             }
         }
@@ -139,7 +139,7 @@ fn copy_table(
     progress: &mut dyn FnMut(&str, u64),
 ) -> Result<u64, StoreError> {
     let columns =
-        names(src.query(&format!("SELECT name FROM pragma_table_info('{table}') ORDER BY cid"), &[])?);
+        names(src.query(&format!("SELECT name FROM pragma_table_info('{table}') ORDER BY cid"), &[])?)?;
     let list = columns.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ");
     let mut writer = dst.copy_in(&format!("COPY \"{table}\" ({list}) FROM STDIN"))?;
     let mut line = Vec::with_capacity(1024);
@@ -180,7 +180,7 @@ fn reset_sequences(dst: &mut PgConn) -> Result<(), StoreError> {
         &[],
     )?;
     for r in serials {
-        let (Some(t), Some(c)) = (r.text(0), r.text(1)) else { continue };
+        let (t, c): (String, String) = (r.col("table_name")?, r.col("column_name")?);
         dst.batch(&format!(
             "SELECT setval(pg_get_serial_sequence('\"{t}\"', '{c}'), COALESCE((SELECT MAX(\"{c}\") FROM \"{t}\"), 0) + 1, false)"
         ))?;

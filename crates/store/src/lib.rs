@@ -304,7 +304,7 @@ impl Store {
         }
         let grew = self.write(|c| {
             let int = |c: &mut dyn Conn, sql: &str| -> Result<i64, StoreError> {
-                Ok(c.query_one(sql, &[])?.and_then(|r| r.int(0)).unwrap_or(0))
+                c.query_one(sql, &[])?.map_or(Ok(0), |r| r.only())
             };
             let page_size = int(c, "PRAGMA page_size")?.max(512);
             let lock_page = (1i64 << 30) / page_size + 1;
@@ -331,7 +331,10 @@ impl Store {
             // busy (first column 1) at once, without waiting, so it is asked again.
             let mut c = self.url.connect()?;
             for _ in 0..250 {
-                let busy = c.query_one("PRAGMA wal_checkpoint(TRUNCATE)", &[])?.and_then(|r| r.int(0));
+                let busy = c
+                    .query_one("PRAGMA wal_checkpoint(TRUNCATE)", &[])?
+                    .map(|r| r.col::<i64>("busy"))
+                    .transpose()?;
                 if busy != Some(1) {
                     break;
                 }
@@ -471,9 +474,11 @@ impl Store {
     /// probe.
     pub fn readiness(&self, timeout: Duration) -> Readiness {
         let schema = self
-            .read(|c| c.query_one("SELECT CAST(MAX(version) AS BIGINT) FROM schema_migrations", &[]))
-            .ok()
-            .map(|r| r.and_then(|r| r.int(0)));
+            .read(|c| {
+                c.query_one("SELECT CAST(MAX(version) AS BIGINT) FROM schema_migrations", &[])?
+                    .map_or(Ok(None), |r| r.only::<Option<i64>>())
+            })
+            .ok();
         let database = schema.is_some();
         let writer = database && self.writer.alive() && self.writer_answers(timeout);
         Readiness { database, schema: schema.flatten(), writer }
@@ -564,6 +569,15 @@ mod tests {
             assert!(matches!(&e, StoreError::Database(m) if m.contains('"')), "{e:?}");
         }
         assert!(!r.col::<i64>("name").unwrap_err().message().contains("Hải Châu"), "no value in the error");
+        // A single aggregate: its one column, whatever the database names it; more columns,
+        // no row or another type are errors, not zero.
+        assert_eq!(c.count("SELECT COUNT(*) FROM t", &[]).unwrap(), 1);
+        assert_eq!(c.count("SELECT COUNT(*) FROM t WHERE n > 7", &[]).unwrap(), 0);
+        assert!(c.count("SELECT COUNT(*), MAX(n) FROM t", &[]).is_err());
+        assert!(c.count("SELECT n FROM t WHERE n > 7", &[]).is_err());
+        assert!(c.count("SELECT name FROM t", &[]).is_err());
+        let max = c.query_one("SELECT MAX(at) FROM t WHERE n > 7", &[]).unwrap().unwrap();
+        assert_eq!(max.only::<Option<chrono::NaiveDateTime>>().unwrap(), None);
     }
 
     #[test]

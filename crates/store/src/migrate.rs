@@ -68,8 +68,7 @@ fn migrate_to(c: &mut dyn Conn, last: i64) -> Result<Vec<i64>, StoreError> {
         c.lock_until_commit(crate::Lock::Migrate)?;
         let current = c
             .query_one("SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) FROM schema_migrations", &[])?
-            .and_then(|r| r.int(0))
-            .unwrap_or(0);
+            .map_or(Ok(0), |r| r.only::<i64>())?;
         if current > LATEST {
             return Err(StoreError::Database(format!(
                 "cơ sở dữ liệu ở phiên bản lược đồ {current}, mới hơn bản haicap này ({LATEST}); hãy cập nhật haicap"
@@ -176,7 +175,7 @@ mod tests {
             )
             .unwrap();
         assert_eq!(
-            clustered.iter().map(|r| r.string(0)).collect::<Vec<_>>(),
+            clustered.iter().map(|r| r.col::<String>("name").unwrap()).collect::<Vec<_>>(),
             ["stats_daily", "stats_unit_daily"]
         );
     }

@@ -103,9 +103,7 @@ impl Reserved {
         let params = [Val::Text(keys.join("\n")), Val::Text(counts.join(","))];
         let (rows, id) = conn.begin_tracked_after(RESERVE_NUMBERS, &params)?;
         for r in rows {
-            let (Some(key), Some(last)) = (r.text(0), r.int(1)) else {
-                return Err(StoreError::Database("bộ đếm không trả số".into()));
-            };
+            let (key, last): (String, i64) = (r.col("key")?, r.col("value")?);
             let n = missing.iter().find(|(k, _)| *k == key).map_or(0, |(_, n)| *n);
             self.0.entry(key.to_string()).or_default().extend(last - n + 1..=last);
         }
@@ -250,7 +248,7 @@ mod tests {
                 .map(|(k, n)| {
                     let v = self.values.entry(k.to_string()).or_default();
                     *v += n.parse::<i64>().unwrap();
-                    Row(vec![text(k), Val::Int(*v)], Default::default())
+                    Row(vec![text(k), Val::Int(*v)], crate::Columns::new(["key", "value"]))
                 })
                 .collect::<Vec<_>>())
             .map(|rows| (rows, None))

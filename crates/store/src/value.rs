@@ -204,6 +204,17 @@ impl Row {
         })
     }
 
+    /// The answer's one column read as a `T`: for single aggregates, whose column has no name
+    /// worth giving. An answer of several columns is an error, as a mismatch of [`Row::col`].
+    pub fn only<T: FromVal>(&self) -> Result<T, StoreError> {
+        match &*self.1 .0 {
+            [name] => self.col(name),
+            _ => Err(StoreError::Database(format!("câu trả lời có {} cột, cần đúng một", self.1 .0.len()))),
+        }
+    }
+
+    // By position, with defaults: for tests and for listing an answer whole. haicap's readers
+    // use `col`, which names the column and does not default.
     pub fn get(&self, i: usize) -> &Val {
         self.0.get(i).unwrap_or(&Val::Null)
     }

@@ -622,11 +622,7 @@ mod tests {
 
     fn count(url: &DbUrl, id: i64) -> i64 {
         let mut c = url.connect().unwrap();
-        c.query_one("SELECT count(*) FROM probe WHERE id = $1", &[Val::Int(id)])
-            .unwrap()
-            .unwrap()
-            .int(0)
-            .unwrap()
+        c.count("SELECT count(*) FROM probe WHERE id = $1", &[Val::Int(id)]).unwrap()
     }
 
     #[test]
