@@ -7,7 +7,7 @@
 //! Delivery runs after the transaction: a sender that fails is tried again later, with a
 //! growing pause, and after the last attempt the message is marked failed with its error.
 
-use crate::{Actor, App, AppError, AppResult};
+use crate::{Actor, AppError, AppResult};
 use chrono::{Duration, NaiveDateTime};
 use domain::roles::Role;
 use domain::Status;
@@ -17,6 +17,11 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::process::{Command, Stdio};
 use store::{Row, StoreError, Val};
+
+crate::capability! {
+    /// Alerts: sweeping for dossiers near or past their due date, the outbox, each person's list.
+    Alerts, alerts
+}
 
 /// Pauses before each new attempt; after the last, the message is marked failed.
 const RETRY_AFTER_MINUTES: [i64; 5] = [1, 5, 30, 120, 720];
@@ -270,18 +275,18 @@ pub fn check_contact(
     Ok((email.map(String::from), phone))
 }
 
-impl App {
+impl Alerts<'_> {
     /// Finds the dossiers that became near due or overdue since the last sweep and writes an
     /// alert (and its messages) for their officer and their commune's leaders. Returns the new
     /// alerts.
     pub fn raise_alerts(&self, senders: &Senders) -> AppResult<Vec<Alert>> {
-        let now = self.now();
-        let horizon = domain::due::near_due_horizon(&self.calendar, now);
+        let now = self.app.now();
+        let horizon = domain::due::near_due_horizon(&self.app.calendar, now);
         let active = Status::sql_list(&domain::due::CLOCK_RUNS_IN);
         let open = Status::sql_list(&domain::status::OPEN_STATUSES);
-        let catalog = self.catalog();
+        let catalog = self.app.catalog();
         let (email_on, sms_on) = (senders.email.is_some(), senders.sms.is_some());
-        let created = self.store.write(move |c| {
+        let created = self.app.store.write(move |c| {
             // Servers sharing the database sweep one at a time; the next one finds the alerts
             // raised and raises none twice.
             c.lock_until_commit(store::Lock::AlertSweep)?;
@@ -396,19 +401,19 @@ impl App {
 
     /// Messages waiting in the outbox (pending, due or not), for the metrics.
     pub fn outbox_backlog(&self) -> AppResult<i64> {
-        Ok(self.store.read(|c| c.count("SELECT COUNT(*) FROM outbox WHERE status = 'pending'", &[]))?)
+        Ok(self.app.store.read(|c| c.count("SELECT COUNT(*) FROM outbox WHERE status = 'pending'", &[]))?)
     }
 
     /// Sends what is due in the outbox (at most `limit` messages), each once across the
     /// servers sharing the database.
     pub fn deliver_outbox(&self, senders: &Senders, limit: u32) -> AppResult<Delivery> {
-        let now = self.now();
+        let now = self.app.now();
         // Claimed before sending: the claim moves the next attempt past a lease, so that no
         // other server sharing the database sends the same message meanwhile (PostgreSQL skips
         // the rows another server is claiming instead of waiting for them). A server that dies
         // while sending leaves its messages to be sent again once the lease is over.
         let lease = now + Duration::minutes(CLAIM_MINUTES);
-        let rows = self.store.write(move |c| {
+        let rows = self.app.store.write(move |c| {
             let skip = if c.dialect() == store::Dialect::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
             let rows = c.query(
                 &format!(
@@ -463,7 +468,7 @@ impl App {
                 sent_at.into(),
                 Val::Int(m.id),
             ];
-            self.store.write(move |c| {
+            self.app.store.write(move |c| {
                 c.exec(
                     "UPDATE outbox SET status = $1, attempts = $2, next_attempt_at = $3, last_error = $4, sent_at = $5 WHERE id = $6",
                     &vals,
@@ -474,9 +479,9 @@ impl App {
     }
 
     /// The actor's own alerts, newest first.
-    pub fn alerts(&self, actor: &Actor, unread_only: bool, limit: u32) -> AppResult<Vec<Alert>> {
+    pub fn list(&self, actor: &Actor, unread_only: bool, limit: u32) -> AppResult<Vec<Alert>> {
         let unread = if unread_only { " AND read_at IS NULL" } else { "" };
-        let rows = self.store.read(|c| {
+        let rows = self.app.store.read(|c| {
             c.query(
                 &format!("SELECT {ALERT_COLUMNS} FROM alerts WHERE username = $1{unread} ORDER BY id DESC LIMIT $2"),
                 &[Val::Text(actor.username.clone()), Val::Int(limit.min(500).into())],
@@ -487,9 +492,9 @@ impl App {
 
     /// Marks one of the actor's alerts read (another person's is not found).
     pub fn mark_alert_read(&self, id: i64, actor: &Actor) -> AppResult<()> {
-        let now = self.now();
+        let now = self.app.now();
         let who = actor.username.clone();
-        let n = self.store.write(move |c| {
+        let n = self.app.store.write(move |c| {
             c.exec(
                 "UPDATE alerts SET read_at = COALESCE(read_at, $1) WHERE id = $2 AND username = $3",
                 &[now.into(), Val::Int(id), Val::Text(who.clone())],
@@ -509,7 +514,7 @@ impl App {
         phone: Option<&str>,
         actor: &Actor,
     ) -> AppResult<()> {
-        let (user, _) = self.user(username)?.ok_or_else(|| {
+        let (user, _) = self.app.accounts().user(username)?.ok_or_else(|| {
             AppError::new(Code::UserNotFound, format!("không có tài khoản \"{}\"", username.trim()))
         })?;
         if actor.scope != domain::roles::Scope::Everything
@@ -520,7 +525,8 @@ impl App {
         }
         let (email, phone) = check_contact(email, phone)?;
         let vals: Vec<Val> = vec![email.into(), phone.into(), Val::Text(user.username)];
-        self.store
+        self.app
+            .store
             .write(move |c| c.exec("UPDATE users SET email = $1, phone = $2 WHERE username = $3", &vals))?;
         Ok(())
     }

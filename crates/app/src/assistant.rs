@@ -7,7 +7,7 @@
 //! what it was built from; a server starts from it when the catalog has not changed and rebuilds
 //! it when it has (`haicap assistant reindex` forces it).
 
-use crate::{Actor, App, AppError, AppResult};
+use crate::{Actor, AppError, AppResult};
 use ::assistant::answer::Local;
 use ::assistant::index::Index;
 use ::assistant::{Article, Assistant, Reply};
@@ -21,6 +21,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 use store::{Row, StoreError, Val};
+
+crate::capability! {
+    /// The digital assistant: questions, hand-offs, suggestions and the handbook.
+    Assistance, assistant
+}
 
 /// The handbook's seed (see data/assistant/SOURCE.md).
 const HANDBOOK_SEED: &str = include_str!("../../../data/assistant/handbook_topics.md");
@@ -199,18 +204,18 @@ fn handoff_of(r: &Row) -> Result<Handoff, StoreError> {
 
 const HANDOFF_COLUMNS: &str = "code, created_at, question, province_code, status, answer, answered_at";
 
-impl App {
+impl Assistance<'_> {
     fn index_path(&self) -> PathBuf {
-        self.index_root.join("assistant-index.json")
+        self.app.index_root.join("assistant-index.json")
     }
 
     /// The assistant over the current catalog, built on first use.
-    pub fn assistant(&self) -> AppResult<Arc<Assistant>> {
-        if let Some(a) = self.assistant.read().unwrap_or_else(|e| e.into_inner()).clone() {
+    pub fn engine(&self) -> AppResult<Arc<Assistant>> {
+        if let Some(a) = self.app.assistant.read().unwrap_or_else(|e| e.into_inner()).clone() {
             return Ok(a);
         }
         self.reindex_assistant(false)?;
-        Ok(self.assistant.read().unwrap_or_else(|e| e.into_inner()).clone().expect("just built"))
+        Ok(self.app.assistant.read().unwrap_or_else(|e| e.into_inner()).clone().expect("just built"))
     }
 
     /// Builds the assistant from the database: from the saved index when its fingerprint
@@ -218,8 +223,9 @@ impl App {
     pub fn reindex_assistant(&self, force: bool) -> AppResult<IndexReport> {
         let started = Instant::now();
         self.seed_handbook()?;
-        let procedures = self.catalog().procedures.clone();
+        let procedures = self.app.catalog().procedures.clone();
         let aliases: Vec<(String, String)> = self
+            .app
             .store
             .read(|c| {
                 c.query(
@@ -249,7 +255,7 @@ impl App {
                 let saved = Saved { fingerprint, index };
                 // A failed save only costs a rebuild at the next start.
                 if let Ok(bytes) = serde_json::to_vec(&saved) {
-                    let _ = std::fs::create_dir_all(&self.index_root);
+                    let _ = std::fs::create_dir_all(&self.app.index_root);
                     let tmp = path.with_extension("json.tmp");
                     if std::fs::write(&tmp, bytes).is_ok() {
                         let _ = std::fs::rename(&tmp, &path);
@@ -267,13 +273,13 @@ impl App {
             path: path.display().to_string(),
         };
         let a = Assistant::with_index(procedures, index, articles);
-        *self.assistant.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(a));
+        *self.app.assistant.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(a));
         Ok(IndexReport { millis: started.elapsed().as_millis(), ..report })
     }
 
     /// Drops the built assistant; the next question rebuilds it (after a catalog change).
     pub(crate) fn assistant_stale(&self) {
-        *self.assistant.write().unwrap_or_else(|e| e.into_inner()) = None;
+        *self.app.assistant.write().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
     /// Answers a question and logs it. `province` (or the signed-in official's province) brings
@@ -287,12 +293,12 @@ impl App {
                 Scope::Everything => None,
             });
         }
-        let a = self.assistant()?;
+        let a = self.engine()?;
         let started = Instant::now();
         let province_name = province.as_deref().and_then(|p| units::registry().province(p)).map(|p| p.name);
         let reply = a.ask(&question, |code| {
             let (p, name) = (province.as_deref()?, province_name?);
-            let s = self.settings.setting(p, code)?;
+            let s = self.app.settings.setting(p, code)?;
             Some(Local {
                 province_name: name.to_string(),
                 fee_vnd: s.fee_vnd,
@@ -302,7 +308,7 @@ impl App {
             })
         });
         let latency = started.elapsed().as_micros() as i64;
-        let now = self.now();
+        let now = self.app.now();
         let (username, unit) = match actor.filter(|a| a.role.is_some()) {
             Some(a) => (
                 Some(a.username.clone()),
@@ -326,7 +332,7 @@ impl App {
             reply.asks.code().into(),
             latency.into(),
         ];
-        let id = self.store.write(move |c| {
+        let id = self.app.store.write(move |c| {
             c.insert_returning_id(
                 "INSERT INTO assistant_questions (asked_at, question, province_code, username, unit_code, top_code, confident, asks, latency_us)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -349,7 +355,7 @@ impl App {
             contact.map(str::trim).filter(|c| !c.is_empty()).map(|c| c.chars().take(200).collect::<String>());
         let h = Handoff {
             code: handoff_code(),
-            created_at: self.now(),
+            created_at: self.app.now(),
             question,
             province_code: province,
             status: "open".into(),
@@ -364,7 +370,7 @@ impl App {
             h.province_code.clone().into(),
             contact.into(),
         ];
-        self.store.write(move |c| {
+        self.app.store.write(move |c| {
             c.exec(
                 "INSERT INTO assistant_handoffs (code, created_at, question_id, question, province_code, contact, status)
                  VALUES ($1, $2, $3, $4, $5, $6, 'open')",
@@ -378,7 +384,8 @@ impl App {
     pub fn handoff(&self, code: &str) -> AppResult<Handoff> {
         let code = code.trim().to_uppercase();
         let sql = format!("SELECT {HANDOFF_COLUMNS} FROM assistant_handoffs WHERE code = $1");
-        self.store
+        self.app
+            .store
             .read(|c| c.query_one(&sql, &[code.as_str().into()]))?
             .map(|r| handoff_of(&r))
             .transpose()?
@@ -400,7 +407,7 @@ impl App {
         let sql = format!(
             "SELECT {HANDOFF_COLUMNS} FROM assistant_handoffs WHERE status = 'open'{scope} ORDER BY created_at, code LIMIT 500"
         );
-        let rows = self.store.read(|c| c.query(&sql, &params))?;
+        let rows = self.app.store.read(|c| c.query(&sql, &params))?;
         let all: Vec<Handoff> = rows.iter().map(handoff_of).collect::<Result<_, _>>()?;
         Ok(all.into_iter().filter(|h| covers(actor, h.province_code.as_deref())).collect())
     }
@@ -415,12 +422,12 @@ impl App {
         if !covers(actor, h.province_code.as_deref()) {
             return Err(AppError::new(Code::HandoffNotFound, "không có câu hỏi nào với mã này"));
         }
-        let now = self.now();
+        let now = self.app.now();
         let who = actor.username.clone();
         let code = h.code.clone();
         // The officer's answer also waits for review as a handbook entry, so that the next
         // citizen asking the same gets it from the assistant.
-        let changed = self.store.write(move |c| {
+        let changed = self.app.store.write(move |c| {
             let n = c.exec(
                 "UPDATE assistant_handoffs SET status = 'answered', answer = $1, answered_by = $2, answered_at = $3
                  WHERE code = $4 AND status = 'open'",
@@ -469,12 +476,13 @@ impl App {
                     "góp ý cách gọi cần mã thủ tục (procedure_code)",
                 ));
             };
-            if self.catalog().get(code).is_none() {
+            if self.app.catalog().get(code).is_none() {
                 return Err(AppError::new(Code::UnknownProcedure, format!("không có thủ tục mã \"{code}\"")));
             }
         }
         if let Some(q) = f.question_id {
             let found = self
+                .app
                 .store
                 .read(|c| c.query_one("SELECT id FROM assistant_questions WHERE id = $1", &[q.into()]))?;
             if found.is_none() {
@@ -483,7 +491,7 @@ impl App {
         }
         let status = if kind == "rating" { "closed" } else { "pending" };
         let params: Vec<Val> = vec![
-            self.now().into(),
+            self.app.now().into(),
             f.question_id.into(),
             f.helpful.into(),
             kind.into(),
@@ -492,7 +500,7 @@ impl App {
             actor.map(|a| a.username.clone()).into(),
             status.into(),
         ];
-        self.store.write(move |c| {
+        self.app.store.write(move |c| {
             c.insert_returning_id(
                 "INSERT INTO assistant_suggestions (created_at, question_id, helpful, kind, procedure_code, text, suggested_by, status)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -506,7 +514,7 @@ impl App {
         if !may_administer(actor) {
             return Err(forbidden());
         }
-        let rows = self.store.read(|c| {
+        let rows = self.app.store.read(|c| {
             c.query(
                 "SELECT s.id, s.created_at, q.question, s.kind, s.procedure_code, s.text, s.suggested_by, s.status
                  FROM assistant_suggestions s LEFT JOIN assistant_questions q ON q.id = s.question_id
@@ -538,11 +546,11 @@ impl App {
         let s = self.pending_suggestions(actor)?.into_iter().find(|s| s.id == id).ok_or_else(|| {
             AppError::new(Code::SuggestionNotFound, "không có góp ý đang chờ duyệt với mã này")
         })?;
-        let now = self.now();
+        let now = self.app.now();
         let who = actor.username.clone();
         let status = if accept { "accepted" } else { "rejected" };
         let s2 = s.clone();
-        self.store.write(move |c| {
+        self.app.store.write(move |c| {
             let changed = c.exec(
                 "UPDATE assistant_suggestions SET status = $1, reviewed_by = $2, reviewed_at = $3 WHERE id = $4 AND status = 'pending'",
                 &[status.into(), (&who).into(), now.into(), s2.id.into()],
@@ -571,12 +579,12 @@ impl App {
     }
 
     fn seed_handbook(&self) -> AppResult<()> {
-        if self.store.read(|c| c.count("SELECT COUNT(*) FROM handbook_articles", &[]))? > 0 {
+        if self.app.store.read(|c| c.count("SELECT COUNT(*) FROM handbook_articles", &[]))? > 0 {
             return Ok(());
         }
-        let now = self.now();
+        let now = self.app.now();
         let seed = seed_articles(HANDBOOK_SEED);
-        self.store.write(move |c| {
+        self.app.store.write(move |c| {
             // Seeded once: another server may have seeded it between the count and here.
             if c.count("SELECT COUNT(*) FROM handbook_articles", &[])? > 0 {
                 return Ok(());
@@ -594,8 +602,10 @@ impl App {
 
     /// The handbook's articles, in order.
     pub fn handbook(&self) -> AppResult<Vec<Article>> {
-        let rows =
-            self.store.read(|c| c.query("SELECT id, title, body FROM handbook_articles ORDER BY id", &[]))?;
+        let rows = self
+            .app
+            .store
+            .read(|c| c.query("SELECT id, title, body FROM handbook_articles ORDER BY id", &[]))?;
         let article = |r: &Row| -> Result<Article, StoreError> {
             Ok(Article { id: r.col("id")?, title: r.col("title")?, body: r.col("body")? })
         };
@@ -604,7 +614,7 @@ impl App {
 
     /// The handbook's articles matching `text` (best first), or all of them for no text.
     pub fn search_handbook(&self, text: Option<&str>) -> AppResult<Vec<Article>> {
-        let a = self.assistant()?;
+        let a = self.engine()?;
         Ok(match text.map(str::trim).filter(|t| !t.is_empty()) {
             Some(t) => a.search_handbook(t).into_iter().cloned().collect(),
             None => a.articles().to_vec(),
@@ -624,10 +634,10 @@ impl App {
         }
         let title = crate::checked_text(Code::InvalidArticle, "Tiêu đề", title, 300)?;
         let body = crate::checked_text(Code::InvalidArticle, "Nội dung", body, MAX_TEXT)?;
-        let now = self.now();
+        let now = self.app.now();
         let who = actor.username.clone();
         let (t, b) = (title.clone(), body.clone());
-        let id = self.store.write(move |c| match id {
+        let id = self.app.store.write(move |c| match id {
             Some(id) => {
                 let n = c.exec(
                     "UPDATE handbook_articles SET title = $1, body = $2, updated_at = $3, updated_by = $4 WHERE id = $5",
@@ -652,7 +662,7 @@ impl App {
         if !is_staff(actor) {
             return Err(forbidden());
         }
-        crate::stats::check_period(from, to)?;
+        crate::statistics::figures::check_period(from, to)?;
         let start = from.and_hms_opt(0, 0, 0).unwrap_or_default();
         let end = to.succ_opt().unwrap_or(to).and_hms_opt(0, 0, 0).unwrap_or_default();
         // Scoped in SQL: a province's summary reads its own questions (and those of no
@@ -665,7 +675,7 @@ impl App {
                 " AND (province_code IS NULL OR province_code = $3)"
             }
         };
-        let (questions, users) = self.store.read(|c| {
+        let (questions, users) = self.app.store.read(|c| {
             let q = c.query(
                 &format!(
                     "SELECT asked_at, question, username, unit_code, confident, province_code FROM assistant_questions

@@ -149,7 +149,7 @@ impl App {
         let fresh =
             load(&self.store)?.ok_or_else(|| AppError::new(Code::InvalidCatalog, "danh mục trống"))?;
         *self.catalog.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(fresh);
-        self.assistant_stale();
+        self.assistant().assistant_stale();
         Ok(report)
     }
 }

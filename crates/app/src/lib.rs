@@ -3,53 +3,64 @@
 //! province's settings. Rules live in `domain`; this layer decides *when* they are asked and
 //! writes what they answer, events and projections together.
 
+/// A capability's handle on the [`App`], `app.<accessor>()`: a reference, free to make. Each
+/// capability's use cases are methods of its handle, so that a caller names what it works on
+/// (`app.dossiers().act(…)`, `app.coordination().file_proposal(…)`).
+macro_rules! capability {
+    ($(#[$doc:meta])* $name:ident, $accessor:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy)]
+        pub struct $name<'a> {
+            pub(crate) app: &'a crate::App,
+        }
+
+        impl crate::App {
+            $(#[$doc])*
+            pub fn $accessor(&self) -> $name<'_> {
+                $name { app: self }
+            }
+        }
+    };
+}
+pub(crate) use capability;
+
+pub mod accounts;
 pub mod alerts;
 pub mod assistant;
-mod audit;
 pub mod backup;
 pub mod blobs;
-pub mod breakdown;
 mod catalog_store;
-pub mod demo;
-pub mod directives;
+pub mod coordination;
+pub mod dossiers;
 mod error;
-pub mod export;
-mod intake;
 pub mod places;
-mod privacy;
-pub mod proposals;
-pub(crate) mod public;
-mod queries;
-mod recent;
-mod records;
-pub mod report;
 #[cfg(feature = "openapi")]
 pub mod schema;
-mod sessions;
 mod settings;
-pub mod simulate;
-pub mod spreadsheet;
-pub mod staff;
-pub mod stats;
-mod users;
-mod workflow;
+pub mod simulation;
+pub mod statistics;
 
 pub use ::assistant::Article;
-pub use audit::{Problem, VerifyReport};
+pub use accounts::sessions::{token_hash, Session};
+pub use accounts::users::{hash_password, User};
+pub use accounts::Accounts;
+pub use assistant::Assistance;
 pub use catalog_store::ImportReport;
-pub use error::{AppError, AppResult, Code, ErrorKind};
-pub use intake::{new_intake_key, Applicant, IntakeRequest};
-pub use places::Places;
-pub use privacy::{
+pub use coordination::Coordination;
+pub use dossiers::audit::{Problem, VerifyReport};
+pub use dossiers::intake::{new_intake_key, Applicant, IntakeRequest};
+pub use dossiers::privacy::{
     read_label, require_consent, ErasureReport, ReadEntry, CONSENT_NOTICE, DEFAULT_RETENTION_DAYS,
 };
-pub use public::{TrackStep, TrackView};
-pub use queries::{DossierFilter, Page};
-pub use records::DossierRecord;
-pub use sessions::{token_hash, Session};
+pub use dossiers::public::{TrackStep, TrackView};
+pub use dossiers::queries::{DossierFilter, Page};
+pub use dossiers::records::DossierRecord;
+pub use dossiers::workflow::ActionRequest;
+pub use dossiers::Dossiers;
+pub use error::{AppError, AppResult, Code, ErrorKind};
+pub use places::Places;
 pub use settings::{ProvinceSettings, RuleUpdate};
-pub use users::{hash_password, User};
-pub use workflow::ActionRequest;
+pub use statistics::Statistics;
 
 use calendar::WorkCalendar;
 use chrono::{NaiveDate, NaiveDateTime, Timelike};
@@ -146,8 +157,8 @@ pub struct App {
     /// Dossiers as this process last wrote them: the next action starts from here instead of
     /// reading the database. Safe with other writers: a stale copy fails the conditional
     /// append and is read again.
-    recent: Mutex<recent::Recent<DossierRecord>>,
-    sessions: sessions::Sessions,
+    recent: Mutex<dossiers::recent::Recent<DossierRecord>>,
+    sessions: accounts::sessions::Sessions,
     blobs: Arc<dyn blobs::BlobStore>,
     /// Built on the first question; dropped when the catalog, aliases or handbook change.
     assistant: RwLock<Option<Arc<::assistant::Assistant>>>,
@@ -182,13 +193,13 @@ impl App {
             clock,
             sealed_through: Mutex::new(None),
             sealing: std::sync::atomic::AtomicBool::new(false),
-            recent: Mutex::new(recent::Recent::new(RECENT_CAP)),
-            sessions: sessions::Sessions::default(),
+            recent: Mutex::new(dossiers::recent::Recent::new(RECENT_CAP)),
+            sessions: accounts::sessions::Sessions::default(),
             blobs: Arc::new(blobs::FsBlobs { root: Places::for_db(url).blobs }),
             assistant: RwLock::new(None),
             index_root: Places::for_db(url).data_dir,
         };
-        app.seal_if_new_day()?;
+        app.dossiers().seal_if_new_day()?;
         Ok(app)
     }
 
@@ -254,12 +265,10 @@ impl App {
     /// Remembers up to `n` dossiers as last written (a busy province's open dossiers: the
     /// next step of each then starts without a read).
     pub fn keep_recent(self, n: usize) -> App {
-        *self.recent.lock().unwrap_or_else(|e| e.into_inner()) = recent::Recent::new(n);
+        *self.recent.lock().unwrap_or_else(|e| e.into_inner()) = dossiers::recent::Recent::new(n);
         self
     }
 
-    /// Keeps the assistant's index in `dir` (the default is beside a SQLite file, or
-    /// `haicap-data` with PostgreSQL).
     /// Keeps the assistant's index and the documents at these places (the defaults are
     /// [`Places::for_db`]).
     pub fn with_places(mut self, places: Places) -> App {
@@ -278,50 +287,6 @@ impl App {
     pub fn with_blobs(mut self, blobs: Arc<dyn blobs::BlobStore>) -> App {
         self.blobs = blobs;
         self
-    }
-
-    /// The documents of a dossier the actor may see (their names and sizes; the bytes only
-    /// through [`App::attachment`]).
-    pub fn attachments(&self, code: &str, actor: &Actor) -> AppResult<Vec<blobs::Attachment>> {
-        let d = self.visible(code, actor)?;
-        self.attachments_of(&d)
-    }
-
-    /// The documents of a dossier already read within the caller's scope (no second read of
-    /// the dossier).
-    pub fn attachments_of(&self, d: &DossierRecord) -> AppResult<Vec<blobs::Attachment>> {
-        let rows = self.store.read(|c| {
-            c.query(
-                "SELECT seq, file_name, content_type, size, sha256 FROM attachments WHERE dossier_code = $1 ORDER BY seq",
-                &[(&d.code).into()],
-            )
-        })?;
-        Ok(rows.iter().map(|r| blobs::Attachment::from_row(r, "seq")).collect::<Result<_, _>>()?)
-    }
-
-    /// One document's bytes, to those whose work needs the applicant's personal data (a
-    /// filed document is personal data); the read is recorded.
-    pub fn attachment(&self, code: &str, seq: u32, actor: &Actor) -> AppResult<(blobs::Attachment, Vec<u8>)> {
-        let d = self.load(code, actor)?;
-        if !self.sees_personal_data(&d, actor) {
-            return Err(AppError::new(Code::PersonalDataRestricted,
-                "giấy tờ của người nộp chỉ dành cho cán bộ một cửa nơi tiếp nhận, người xử lý và lãnh đạo đơn vị xử lý hồ sơ",
-            ));
-        }
-        if d.erased_at.is_some() {
-            return Err(AppError::new(
-                Code::AttachmentErased,
-                "giấy tờ đã được xoá khi hết thời hạn lưu trữ",
-            ));
-        }
-        let a = self
-            .attachments_of(&d)?
-            .into_iter()
-            .find(|a| a.seq == seq)
-            .ok_or_else(|| AppError::new(Code::AttachmentNotFound, "không có tệp này"))?;
-        let bytes = self.blob(&a.sha256)?;
-        self.record_read(actor, privacy::DOCUMENT_READ, &d.code, Some(&a.file_name));
-        Ok((a, bytes))
     }
 
     /// A stored document's bytes by hash.

@@ -57,7 +57,7 @@ enum UserCmd {
 }
 
 fn set_active(app: &app::App, db: &DbArgs, username: &str, active: bool) -> Result<(), CliError> {
-    let u = app.set_active(username, active, &db.actor(app)?)?;
+    let u = app.accounts().set_active(username, active, &db.actor(app)?)?;
     outln!("{}\t{}", u.username, if u.active { "active" } else { "disabled" });
     eprintln!("Đã {} tài khoản {}.", if u.active { "mở lại" } else { "khoá" }, u.username);
     Ok(())
@@ -93,13 +93,19 @@ pub fn run_user(a: UserArgs) -> CmdResult {
             }
             // Checked before the account is made: a bad address never leaves half an account.
             app::alerts::check_contact(email.as_deref(), phone.as_deref())?;
-            let u = app.add_user(&username, role, &unit, password, full_name.as_deref())?;
+            let u = app.accounts().add_user(&username, role, &unit, password, full_name.as_deref())?;
             let console = app::Actor::console("console");
             if department.is_some() || position.is_some() || !fields.is_empty() {
-                app.set_profile(&u.username, department.as_deref(), position.as_deref(), &fields, &console)?;
+                app.accounts().set_profile(
+                    &u.username,
+                    department.as_deref(),
+                    position.as_deref(),
+                    &fields,
+                    &console,
+                )?;
             }
             if email.is_some() || phone.is_some() {
-                app.set_contact(&u.username, email.as_deref(), phone.as_deref(), &console)?;
+                app.alerts().set_contact(&u.username, email.as_deref(), phone.as_deref(), &console)?;
             }
             outln!("{}\t{}\t{}", u.username, u.role, u.unit_code);
             eprintln!("Đã tạo tài khoản {} ({}) thuộc đơn vị {}.", u.username, role.label(), u.unit_code);
@@ -236,7 +242,7 @@ pub fn run_audit(a: AuditArgs) -> CmdResult {
     let app = a.db.open()?;
     match a.cmd {
         AuditCmd::Verify { json } => {
-            let r = app.verify()?;
+            let r = app.dossiers().verify()?;
             if json {
                 outln!("{}", serde_json::to_string_pretty(&r).expect("reports serialise"));
             } else {
@@ -267,7 +273,7 @@ pub fn run_audit(a: AuditArgs) -> CmdResult {
             return Ok(ExitCode::from(1));
         }
         AuditCmd::Seal => {
-            let last = app.seal()?;
+            let last = app.dossiers().seal()?;
             eprintln!(
                 "Đã niêm phong đến ngày {}.",
                 last.map_or("— (chưa có ngày nào)".into(), |d| d.format("%d/%m/%Y").to_string())
@@ -277,7 +283,7 @@ pub fn run_audit(a: AuditArgs) -> CmdResult {
             let d = chrono::NaiveDate::parse_from_str(day.trim(), "%d/%m/%Y").map_err(|_| {
                 CliError::new(Code::InvalidDate, format!("ngày \"{day}\" không đúng dạng dd/mm/yyyy"))
             })?;
-            match app.digest(d)? {
+            match app.dossiers().digest(d)? {
                 Some((digest, heads)) => outln!("{}\t{digest}\t{heads}", d.format("%d/%m/%Y")),
                 None => {
                     return Err(CliError::new(
@@ -288,7 +294,7 @@ pub fn run_audit(a: AuditArgs) -> CmdResult {
             }
         }
         AuditCmd::Reads { code, json } => {
-            let reads = app.reads(&code)?;
+            let reads = app.dossiers().reads(&code)?;
             if json {
                 outln!("{}", serde_json::to_string(&reads).expect("reads serialise"));
             } else {
@@ -305,7 +311,7 @@ pub fn run_audit(a: AuditArgs) -> CmdResult {
             }
         }
         AuditCmd::Erase { retention_days } => {
-            let r = app.erase_expired(chrono::Duration::days(retention_days.into()))?;
+            let r = app.dossiers().erase_expired(chrono::Duration::days(retention_days.into()))?;
             eprintln!(
                 "Đã xoá dữ liệu cá nhân của {} hồ sơ kết thúc quá {retention_days} ngày; gỡ {} tệp giấy tờ.",
                 r.erased, r.documents_removed

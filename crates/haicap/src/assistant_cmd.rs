@@ -139,7 +139,7 @@ pub fn run(a: AssistantArgs) -> CmdResult {
         AssistantCmd::Ask { question, province, json } => {
             let app = a.db.open()?;
             let actor = a.db.as_user.as_ref().map(|_| a.db.actor(&app)).transpose()?;
-            let asked = app.ask(&question, province.as_deref(), actor.as_ref())?;
+            let asked = app.assistant().ask(&question, province.as_deref(), actor.as_ref())?;
             if json {
                 outln!("{}", serde_json::to_string_pretty(&asked).expect("serialize"));
             } else {
@@ -169,7 +169,7 @@ pub fn run(a: AssistantArgs) -> CmdResult {
                     vec![],
                 ))
             } else {
-                a.db.open()?.assistant()?
+                a.db.open()?.assistant().engine()?
             };
             let r = eval(&assistant, &qs, repeat.max(1), verbose);
             if json {
@@ -206,7 +206,7 @@ pub fn run(a: AssistantArgs) -> CmdResult {
         }
         AssistantCmd::Reindex => {
             let app = a.db.open()?;
-            let r = app.reindex_assistant(true)?;
+            let r = app.assistant().reindex_assistant(true)?;
             outln!(
                 "Đã dựng chỉ mục: {} thủ tục, {} cách gọi bổ sung, {} bài sổ tay, {} ms → {}",
                 r.procedures,

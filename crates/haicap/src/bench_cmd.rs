@@ -157,7 +157,7 @@ pub fn run(a: BenchArgs) -> CmdResult {
             let out = Mutex::new(std::io::stdout());
             let (secs, failed) = drive(count, clients, |i| {
                 let desk = desks[i % desks.len()];
-                match app.receive(&intake(desk, i, Channel::Direct), &officer(desk.0)) {
+                match app.dossiers().receive(&intake(desk, i, Channel::Direct), &officer(desk.0)) {
                     Ok(d) => {
                         if print_codes {
                             let mut o = out.lock().unwrap_or_else(|e| e.into_inner());
@@ -181,7 +181,13 @@ pub fn run(a: BenchArgs) -> CmdResult {
             // specialist), approved (leader) and returned (desk): 4 steps.
             let steps = ["receive", "assign", "approve", "return_result"];
             for (code, _) in &desks {
-                match app.add_user(&format!("xuly.{code}"), Role::Specialist, code, "mat-khau-bench", None) {
+                match app.accounts().add_user(
+                    &format!("xuly.{code}"),
+                    Role::Specialist,
+                    code,
+                    "mat-khau-bench",
+                    None,
+                ) {
                     Ok(_) => {}
                     Err(e) if e.code == "user_exists" => {}
                     Err(e) => return Err(e.into()),
@@ -191,7 +197,9 @@ pub fn run(a: BenchArgs) -> CmdResult {
             let codes: Vec<(String, &str)> = (0..dossiers)
                 .map(|i| {
                     let desk = desks[i % desks.len()];
-                    app.receive(&intake(desk, i, Channel::Online), &officer(desk.0)).map(|d| (d.code, desk.0))
+                    app.dossiers()
+                        .receive(&intake(desk, i, Channel::Online), &officer(desk.0))
+                        .map(|d| (d.code, desk.0))
                 })
                 .collect::<Result<_, _>>()?;
             // Step by step, so that each dossier's actions stay in order.
@@ -202,7 +210,7 @@ pub fn run(a: BenchArgs) -> CmdResult {
                 let (secs, failed) = drive(codes.len(), clients, |i| {
                     let (code, desk) = &codes[i];
                     let req = ActionRequest { to: Some(format!("xuly.{desk}")), ..ActionRequest::new(step) };
-                    app.act(code, &req, &staff(desk, role)).map_err(|e| eprintln!("{e}")).is_ok()
+                    app.dossiers().act(code, &req, &staff(desk, role)).map_err(|e| eprintln!("{e}")).is_ok()
                 });
                 total = (total.0 + secs, total.1 + failed);
             }

@@ -3,8 +3,8 @@
 //! through the web app's router (sessions, scope, queries, templates; no network).
 
 use crate::error::CliError;
-use app::directives::NewDirective;
-use app::proposals::{NewProposal, ProposalResponse};
+use app::coordination::directives::NewDirective;
+use app::coordination::proposals::{NewProposal, ProposalResponse};
 use app::{Actor, App};
 use axum::body::Body;
 use axum::http::{header, Request};
@@ -94,7 +94,7 @@ pub fn seed(
         let commune = list[i % list.len()];
         let who = leader_of(commune);
         let category = CATEGORIES[i % CATEGORIES.len()];
-        let p = app.file_proposal(
+        let p = app.coordination().file_proposal(
             &NewProposal {
                 title: format!("Kiến nghị số {i} của {commune}"),
                 category: category.into(),
@@ -109,7 +109,7 @@ pub fn seed(
         if category == "legal" && i % 3 != 0 {
             let action = if i % 2 == 0 { "answer" } else { "request_info" };
             let r = ProposalResponse { body: "Trả lời".into(), action: Some(action.into()), to: None };
-            app.respond_to_proposal(p.id, &r, &justice)?;
+            app.coordination().respond_to_proposal(p.id, &r, &justice)?;
         }
     }
     let leader = Actor {
@@ -120,7 +120,7 @@ pub fn seed(
     };
     for i in 0..directives {
         let due = (now + chrono::Duration::days(30 + i as i64)).format("%d/%m/%Y").to_string();
-        app.issue_directive(
+        app.coordination().issue_directive(
             &NewDirective {
                 title: format!("Nhiệm vụ số {i}"),
                 body: "Báo cáo kết quả".into(),

@@ -36,8 +36,8 @@ fn accounts(app: &App, province: &str) -> Result<(String, String, String), CliEr
     for (name, role, unit) in
         [(&leader, Role::ProvinceLeader, province), (&commune_leader, Role::CommuneLeader, busiest.as_str())]
     {
-        if app.user(name)?.is_none() {
-            app.add_user(name, role, unit, "haicap2025", None)?;
+        if app.accounts().user(name)?.is_none() {
+            app.accounts().add_user(name, role, unit, "haicap2025", None)?;
         }
     }
     Ok((leader, commune_leader, busiest))

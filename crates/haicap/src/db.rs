@@ -87,7 +87,7 @@ impl DbArgs {
     pub fn actor(&self, app: &App) -> Result<Actor, CliError> {
         match &self.as_user {
             None => Ok(Actor::console("cli")),
-            Some(name) => match app.user(name)? {
+            Some(name) => match app.accounts().user(name)? {
                 Some((u, _)) if u.active => Ok(Actor::of(&u)),
                 _ => Err(CliError::new(
                     Code::UnknownUser,

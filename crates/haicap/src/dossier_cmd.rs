@@ -224,7 +224,7 @@ pub fn run(a: DossierArgs) -> CmdResult {
                 commune_code: commune,
                 applicant: Applicant { full_name: applicant_name, phone, id_number, address },
             };
-            let d = app.receive(&req, &actor)?;
+            let d = app.dossiers().receive(&req, &actor)?;
             if json {
                 outln!("{}", serde_json::to_string(&d).expect("records serialise"));
             } else {
@@ -255,7 +255,7 @@ pub fn run(a: DossierArgs) -> CmdResult {
                 applicant_name.map(|full_name| Applicant { full_name, phone, id_number, address });
             let req =
                 ActionRequest { action, note, to, amount_vnd: amount, extra_days: days, verdict, applicant };
-            let d = app.act(&code, &req, &actor)?;
+            let d = app.dossiers().act(&code, &req, &actor)?;
             if json {
                 outln!("{}", serde_json::to_string(&d).expect("records serialise"));
             } else {
@@ -263,7 +263,7 @@ pub fn run(a: DossierArgs) -> CmdResult {
             }
         }
         DossierCmd::Show { code, json } => {
-            let d = app.dossier(&code, &actor)?;
+            let d = app.dossiers().dossier(&code, &actor)?;
             if json {
                 outln!("{}", serde_json::to_string_pretty(&d).expect("records serialise"));
             } else {
@@ -283,7 +283,7 @@ pub fn run(a: DossierArgs) -> CmdResult {
                 per_page,
                 ..DossierFilter::default()
             };
-            let p = app.list(&filter, &actor)?;
+            let p = app.dossiers().list(&filter, &actor)?;
             if json {
                 outln!("{}", serde_json::to_string(&p).expect("pages serialise"));
             } else {

@@ -46,12 +46,12 @@ pub fn run(a: ReportArgs) -> CmdResult {
     if to < from {
         return Err(CliError::new(Code::InvalidPeriod, "--to phải sau --from"));
     }
-    let kind = app::report::ReportKind::parse(&a.kind)?;
+    let kind = app::statistics::report::ReportKind::parse(&a.kind)?;
     if a.format == "xlsx" && a.output.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
         return Err(CliError::new(Code::OutputRequired, "tệp Excel cần --output TỆP (không in ra màn hình)"));
     }
     let app = a.db.open()?;
-    let spec = app::report::ReportSpec { unit: &a.unit, from, to, format: &a.format, kind };
+    let spec = app::statistics::report::ReportSpec { unit: &a.unit, from, to, format: &a.format, kind };
     let actor = a.db.actor(&app)?;
     let n = match &a.output {
         // Written beside the target and renamed: never half a report under its name.
@@ -60,7 +60,7 @@ pub fn run(a: ReportArgs) -> CmdResult {
             let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(|e| {
                 CliError::new(Code::OutputFailed, format!("không tạo được tệp '{path}': {e}"))
             })?);
-            let n = app.write_report(spec, &actor, &mut f);
+            let n = app.statistics().write_report(spec, &actor, &mut f);
             let n = n.and_then(|n| {
                 f.flush().map(|_| n).map_err(|e| app::AppError::new(Code::WriteFailed, e.to_string()))
             });
@@ -78,7 +78,7 @@ pub fn run(a: ReportArgs) -> CmdResult {
         None => {
             let stdout = std::io::stdout();
             let mut out = stdout.lock();
-            app.write_report(spec, &actor, &mut out)?
+            app.statistics().write_report(spec, &actor, &mut out)?
         }
     };
     eprintln!("Đã xuất {n} hồ sơ.");

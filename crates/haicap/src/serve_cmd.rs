@@ -112,12 +112,13 @@ pub fn run(a: ServeArgs) -> CmdResult {
     let proxies = web::observe::parse_networks(a.trusted_proxies.as_deref().unwrap_or(""))
         .map_err(|m| CliError::new(Code::BadTrustedProxies, m))?;
     if a.demo {
-        let s = app::demo::seed(&a.db.url()?, &a.db.places()?, a.db.calendar()?, app::vietnam_now())?;
+        let s =
+            app::simulation::demo::seed(&a.db.url()?, &a.db.places()?, a.db.calendar()?, app::vietnam_now())?;
         if s.users > 0 {
             eprintln!(
                 "Đã nạp dữ liệu mẫu: {} tài khoản (mật khẩu {}), {} hồ sơ.",
                 s.users,
-                app::demo::DEMO_PASSWORD,
+                app::simulation::demo::DEMO_PASSWORD,
                 s.dossiers
             );
         }

@@ -2,7 +2,7 @@
 
 use crate::db::DbArgs;
 use crate::CmdResult;
-use app::simulate::{hand_clock, simulate, SimOptions};
+use app::simulation::{hand_clock, simulate, SimOptions};
 use chrono::Duration;
 use clap::Args;
 use std::io::IsTerminal;

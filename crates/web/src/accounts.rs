@@ -78,7 +78,7 @@ async fn api_login(
 ) -> ApiResult<Json<LoginAnswer>> {
     let ip = client_ip(&parts);
     let app = web.app.clone();
-    let (token, s) = blocking(move || app.login(&b.username, &b.password, &ip)).await?;
+    let (token, s) = blocking(move || app.accounts().login(&b.username, &b.password, &ip)).await?;
     let u = s.user;
     let user =
         AccountAnswer { username: u.username, role: u.role, unit_code: u.unit_code, full_name: u.full_name };
@@ -91,7 +91,7 @@ async fn api_login(
 
 async fn api_logout(State(web): State<Arc<Web>>, caller: Caller) -> ApiResult<StatusCode> {
     let app = web.app.clone();
-    let hash = blocking(move || app.logout(&caller.token)).await?;
+    let hash = blocking(move || app.accounts().logout(&caller.token)).await?;
     web.logged_out(hash);
     Ok(StatusCode::NO_CONTENT)
 }
@@ -172,7 +172,7 @@ async fn login(State(web): State<Arc<Web>>, parts: Parts, Form(f): Form<LoginFor
         let message = "phiên đăng nhập đã hết hạn hoặc không hợp lệ; hãy đăng nhập lại".to_string();
         return login_form(&web, Some(message), next, StatusCode::FORBIDDEN);
     }
-    match blocking(move || app.login(&f.username, &f.password, &ip)).await {
+    match blocking(move || app.accounts().login(&f.username, &f.password, &ip)).await {
         Ok((token, _)) => {
             let secure = if web.secure_cookies { "; Secure" } else { "" };
             let c = format!(
@@ -192,7 +192,7 @@ async fn logout(
 ) -> Response {
     if let Some(token) = cookie(&parts, session_cookie(&web)) {
         let app = web.app.clone();
-        if let Ok(hash) = blocking(move || app.logout(&token)).await {
+        if let Ok(hash) = blocking(move || app.accounts().logout(&token)).await {
             web.logged_out(hash);
         }
     }

@@ -35,7 +35,7 @@ pub async fn sweep(web: Arc<Web>) {
     loop {
         every.tick().await;
         let (app, senders) = (web.app.clone(), web.senders.clone());
-        match blocking(move || app.raise_alerts(&senders)).await {
+        match blocking(move || app.alerts().raise_alerts(&senders)).await {
             Ok(raised) => raised.iter().for_each(|a| web.announce(live::Notice::alert(a))),
             Err(e) => tracing::warn!(
                 code = %e.0.code,
@@ -44,7 +44,7 @@ pub async fn sweep(web: Arc<Web>) {
             ),
         }
         let (app, senders) = (web.app.clone(), web.senders.clone());
-        if let Err(e) = blocking(move || app.deliver_outbox(&senders, 500)).await {
+        if let Err(e) = blocking(move || app.alerts().deliver_outbox(&senders, 500)).await {
             tracing::warn!(
                 code = %e.0.code,
                 cause = e.0.cause.as_deref().unwrap_or(""),
@@ -87,7 +87,7 @@ async fn list_api(
     let q = crate::extract::query(q)?;
     let app = web.app.clone();
     let actor = Actor::of(&caller.session.user);
-    let items = blocking(move || app.alerts(&actor, q.unread.unwrap_or(false), 200)).await?;
+    let items = blocking(move || app.alerts().list(&actor, q.unread.unwrap_or(false), 200)).await?;
     Ok(Json(Alerts { items }))
 }
 
@@ -113,7 +113,7 @@ async fn read_api(
     let id = alert_id(&id)?;
     let app = web.app.clone();
     let actor = Actor::of(&caller.session.user);
-    blocking(move || app.mark_alert_read(id, &actor)).await?;
+    blocking(move || app.alerts().mark_alert_read(id, &actor)).await?;
     Ok(Json(AlertRead { id, read: true }))
 }
 
@@ -139,7 +139,7 @@ struct AlertsPage {
 async fn page(State(web): State<Arc<Web>>, u: PageUser) -> Response {
     let app = web.app.clone();
     let actor = Actor::of(&u.session.user);
-    let alerts = match blocking(move || app.alerts(&actor, false, 200)).await {
+    let alerts = match blocking(move || app.alerts().list(&actor, false, 200)).await {
         Ok(a) => a,
         Err(e) => return page_error(e),
     };
@@ -174,7 +174,7 @@ async fn read_page(
     };
     let app = web.app.clone();
     let actor = Actor::of(&u.session.user);
-    match blocking(move || app.mark_alert_read(id, &actor)).await {
+    match blocking(move || app.alerts().mark_alert_read(id, &actor)).await {
         Ok(()) => Redirect::to("/canh-bao").into_response(),
         Err(e) => page_error(e),
     }

@@ -51,7 +51,7 @@ async fn resolve(parts: &Parts, web: &Arc<Web>) -> Result<Option<(String, Sessio
     let Some(token) = bearer(parts).or_else(|| cookie(parts, session_cookie(web))) else { return Ok(None) };
     let app = web.app.clone();
     let t = token.clone();
-    let s = blocking(move || app.session(&t)).await?;
+    let s = blocking(move || app.accounts().session(&t)).await?;
     Ok(s.map(|s| (token, s)))
 }
 

@@ -67,7 +67,7 @@ pub(crate) fn behind_param(
     to: Option<&str>,
 ) -> ApiResult<Option<(domain::service_index::Behind, chrono::NaiveDate, chrono::NaiveDate)>> {
     // The dates are checked even without a list asked for: a bad date is never ignored.
-    let (month_start, today) = app::stats::month_to_date(web.app.now().date());
+    let (month_start, today) = app::statistics::figures::month_to_date(web.app.now().date());
     let from = date_param("from", from, month_start)?;
     let to = date_param("to", to, today)?;
     let Some(b) = behind else { return Ok(None) };

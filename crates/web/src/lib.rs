@@ -192,7 +192,7 @@ impl Web {
             let _ = self.notices.send(n);
         }
         if let Some(hash) = e.logout {
-            self.app.forget_session_hash(&hash);
+            self.app.accounts().forget_session_hash(&hash);
             let _ = self.logouts.send(hash);
         }
     }
@@ -326,7 +326,7 @@ async fn sweep_overdue(web: Arc<Web>) {
     loop {
         every.tick().await;
         let app = web.app.clone();
-        match blocking(move || app.flag_overdue_proposals()).await {
+        match blocking(move || app.coordination().flag_overdue_proposals()).await {
             Ok(flagged) => {
                 for p in &flagged {
                     web.announce(live::Notice::proposal(p));
@@ -350,7 +350,7 @@ async fn housekeeping(web: Arc<Web>) {
         every.tick().await;
         if let Some(retention) = web.retention {
             let app = web.app.clone();
-            if let Err(e) = blocking(move || app.erase_expired(retention)).await {
+            if let Err(e) = blocking(move || app.dossiers().erase_expired(retention)).await {
                 tracing::warn!(
                     code = %e.0.code,
                     cause = e.0.cause.as_deref().unwrap_or(""),
@@ -359,7 +359,7 @@ async fn housekeeping(web: Arc<Web>) {
             }
         }
         let app = web.app.clone();
-        if let Err(e) = blocking(move || app.sweep_intake_keys()).await {
+        if let Err(e) = blocking(move || app.dossiers().sweep_intake_keys()).await {
             tracing::warn!(code = %e.0.code, cause = e.0.cause.as_deref().unwrap_or(""), "chưa dọn được khoá tiếp nhận cũ");
         }
         let app = web.app.clone();

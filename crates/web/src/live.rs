@@ -92,7 +92,7 @@ pub(crate) struct Envelope {
 }
 
 impl Notice {
-    pub fn proposal(p: &app::proposals::ProposalRecord) -> Notice {
+    pub fn proposal(p: &app::coordination::proposals::ProposalRecord) -> Notice {
         Notice {
             kind: NoticeKind::Proposal,
             id: Some(p.id),
@@ -247,7 +247,7 @@ pub async fn stream(
                 _ = tokio::time::sleep_until(*expires) => Heard::Closed,
                 _ = recheck.tick() => {
                     let (app, token) = (open.web.app.clone(), token.clone());
-                    match crate::blocking(move || app.session(&token)).await {
+                    match crate::blocking(move || app.accounts().session(&token)).await {
                         Ok(None) => Heard::Closed,
                         // Still valid, or the database away for now: the stream goes on.
                         _ => continue,

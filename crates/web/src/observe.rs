@@ -236,7 +236,7 @@ pub async fn metrics(
     // Gauges read at scrape time: what is waiting, and who is listening.
     metrics::gauge!("haicap_live_stream_clients").set(web.changes.receiver_count() as f64);
     let app = web.app.clone();
-    if let Ok(n) = blocking(move || app.outbox_backlog()).await {
+    if let Ok(n) = blocking(move || app.alerts().outbox_backlog()).await {
         metrics::gauge!("haicap_outbox_backlog").set(n as f64);
     }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], handle.render()).into_response()

@@ -48,12 +48,12 @@ async fn reads_page(State(web): State<Arc<Web>>, u: PageUser, Query(q): Query<Re
     let c = code.clone();
     let found = blocking(move || {
         // An administrator only; one dossier's reads only if the dossier is in their scope.
-        let recent = app.recent_reads(&actor, 500)?;
+        let recent = app.dossiers().recent_reads(&actor, 500)?;
         if c.is_empty() {
             return Ok(recent);
         }
-        let d = app.visible(&c, &actor)?;
-        app.reads(&d.code)
+        let d = app.dossiers().visible(&c, &actor)?;
+        app.dossiers().reads(&d.code)
     })
     .await;
     let entries = match found {

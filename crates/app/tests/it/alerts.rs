@@ -56,38 +56,43 @@ fn alerts_go_once_to_the_officer_and_the_leaders_and_the_outbox_retries() {
             ("chutich", Role::CommuneLeader, "20242"),
             ("chutich2", Role::CommuneLeader, "20257"),
         ] {
-            app.add_user(name, role, unit, "mat-khau-dai", None).unwrap();
+            app.accounts().add_user(name, role, unit, "mat-khau-dai", None).unwrap();
         }
-        app.set_contact("chutich", Some("chutich@haichau.danang.gov.vn"), Some("0905 123 456"), &console)
+        app.alerts()
+            .set_contact("chutich", Some("chutich@haichau.danang.gov.vn"), Some("0905 123 456"), &console)
             .unwrap();
         assert_eq!(
-            app.set_contact("lan", Some("không phải thư"), None, &console).unwrap_err().code,
+            app.alerts().set_contact("lan", Some("không phải thư"), None, &console).unwrap_err().code,
             "invalid_email"
         );
-        assert_eq!(app.set_contact("lan", None, Some("12ab"), &console).unwrap_err().code, "invalid_phone");
+        assert_eq!(
+            app.alerts().set_contact("lan", None, Some("12ab"), &console).unwrap_err().code,
+            "invalid_phone"
+        );
         let req = IntakeRequest {
             procedure_code: "1.004873".into(),
             channel: Channel::Direct,
             commune_code: Some("20242".into()),
             applicant: Applicant { full_name: "Nguyễn Văn A".into(), ..Applicant::default() },
         };
-        let d = app.receive(&req, &console).unwrap();
-        app.act(&d.code, &ActionRequest { to: Some("lan".into()), ..ActionRequest::new("assign") }, &console)
+        let d = app.dossiers().receive(&req, &console).unwrap();
+        app.dossiers()
+            .act(&d.code, &ActionRequest { to: Some("lan".into()), ..ActionRequest::new("assign") }, &console)
             .unwrap();
-        let due = app.dossier(&d.code, &console).unwrap().due_at.unwrap();
+        let due = app.dossiers().dossier(&d.code, &console).unwrap().due_at.unwrap();
         let calls = Arc::new(AtomicUsize::new(0));
         let senders =
             Senders { email: Some(Box::new(Flaky { fail: 2, calls: calls.clone() })), ..Senders::default() };
 
         // Far from the due date: nothing.
-        assert!(app.raise_alerts(&senders).unwrap().is_empty(), "due {due}");
+        assert!(app.alerts().raise_alerts(&senders).unwrap().is_empty(), "due {due}");
         // The working day before: near due, to the officer and the leader (not another commune's).
         clock.set(due - Duration::hours(3));
-        let raised = app.raise_alerts(&senders).unwrap();
+        let raised = app.alerts().raise_alerts(&senders).unwrap();
         let mut who: Vec<_> = raised.iter().map(|a| (a.username.as_str(), a.kind)).collect();
         who.sort_by_key(|w| w.0);
         assert_eq!(who, [("chutich", AlertKind::NearDue), ("lan", AlertKind::NearDue)]);
-        assert!(app.raise_alerts(&senders).unwrap().is_empty(), "a second sweep raises nothing");
+        assert!(app.alerts().raise_alerts(&senders).unwrap().is_empty(), "a second sweep raises nothing");
         // An e-mail or a text message leaves the system: it names the dossier, never the applicant.
         let bodies = app.store().read(|c| c.query("SELECT subject, body FROM outbox", &[])).unwrap();
         assert!(!bodies.is_empty());
@@ -103,30 +108,30 @@ fn alerts_go_once_to_the_officer_and_the_leaders_and_the_outbox_retries() {
                 ("chutich".into(), "email".into(), "pending".into(), 0)
             ]
         );
-        let r = app.deliver_outbox(&senders, 100).unwrap();
+        let r = app.alerts().deliver_outbox(&senders, 100).unwrap();
         assert_eq!((r.sent, r.retrying, r.failed), (1, 1, 0));
         // Not yet time to retry; then the second attempt fails, the third goes.
-        assert_eq!(app.deliver_outbox(&senders, 100).unwrap().retrying, 0);
+        assert_eq!(app.alerts().deliver_outbox(&senders, 100).unwrap().retrying, 0);
         clock.set(due - Duration::hours(3) + Duration::minutes(1));
-        assert_eq!(app.deliver_outbox(&senders, 100).unwrap().retrying, 1);
+        assert_eq!(app.alerts().deliver_outbox(&senders, 100).unwrap().retrying, 1);
         clock.set(due - Duration::hours(3) + Duration::minutes(7));
-        assert_eq!(app.deliver_outbox(&senders, 100).unwrap().sent, 1);
+        assert_eq!(app.alerts().deliver_outbox(&senders, 100).unwrap().sent, 1);
         assert_eq!(outbox(&app)[1], ("chutich".into(), "email".into(), "sent".into(), 3));
         assert_eq!(calls.load(Ordering::SeqCst), 3);
 
         // Past the due date: an overdue alert, once.
         clock.set(due + Duration::minutes(10));
-        assert_eq!(app.raise_alerts(&senders).unwrap().len(), 2);
-        assert!(app.raise_alerts(&senders).unwrap().is_empty());
-        let mine = app.alerts(&actor("lan", "20242"), false, 50).unwrap();
+        assert_eq!(app.alerts().raise_alerts(&senders).unwrap().len(), 2);
+        assert!(app.alerts().raise_alerts(&senders).unwrap().is_empty());
+        let mine = app.alerts().list(&actor("lan", "20242"), false, 50).unwrap();
         assert_eq!(mine.iter().map(|a| a.kind).collect::<Vec<_>>(), [AlertKind::Overdue, AlertKind::NearDue]);
-        assert!(app.alerts(&actor("chutich2", "20257"), false, 50).unwrap().is_empty());
+        assert!(app.alerts().list(&actor("chutich2", "20257"), false, 50).unwrap().is_empty());
         assert_eq!(
-            app.mark_alert_read(mine[0].id, &actor("chutich", "20242")).unwrap_err().code,
+            app.alerts().mark_alert_read(mine[0].id, &actor("chutich", "20242")).unwrap_err().code,
             "alert_not_found"
         );
-        app.mark_alert_read(mine[0].id, &actor("lan", "20242")).unwrap();
-        assert_eq!(app.alerts(&actor("lan", "20242"), true, 50).unwrap().len(), 1);
+        app.alerts().mark_alert_read(mine[0].id, &actor("lan", "20242")).unwrap();
+        assert_eq!(app.alerts().list(&actor("lan", "20242"), true, 50).unwrap().len(), 1);
 
         // A sender that never works: tried six times with growing pauses, then marked failed.
         let dead = Senders {
@@ -136,7 +141,7 @@ fn alerts_go_once_to_the_officer_and_the_leaders_and_the_outbox_retries() {
         let mut t = due + Duration::minutes(10);
         let mut failed = 0;
         for _ in 0..8 {
-            failed += app.deliver_outbox(&dead, 100).unwrap().failed;
+            failed += app.alerts().deliver_outbox(&dead, 100).unwrap().failed;
             t += Duration::hours(13);
             clock.set(t);
         }
@@ -195,9 +200,9 @@ fn two_servers_on_one_database_raise_each_alert_once_and_send_each_message_once(
     let (a, b) = (Arc::new(open(&db, &clock)), Arc::new(open(&db, &clock)));
     let console = Actor::console("test");
     for (name, role) in [("lan", Role::Specialist), ("chutich", Role::CommuneLeader)] {
-        a.add_user(name, role, "20242", "mat-khau-dai", None).unwrap();
+        a.accounts().add_user(name, role, "20242", "mat-khau-dai", None).unwrap();
     }
-    a.set_contact("chutich", Some("chutich@haichau.danang.gov.vn"), None, &console).unwrap();
+    a.alerts().set_contact("chutich", Some("chutich@haichau.danang.gov.vn"), None, &console).unwrap();
     let mut due = None;
     for i in 0..40 {
         let req = IntakeRequest {
@@ -206,8 +211,9 @@ fn two_servers_on_one_database_raise_each_alert_once_and_send_each_message_once(
             commune_code: Some("20242".into()),
             applicant: Applicant { full_name: format!("Người nộp {i}"), ..Applicant::default() },
         };
-        let d = a.receive(&req, &console).unwrap();
+        let d = a.dossiers().receive(&req, &console).unwrap();
         let d = a
+            .dossiers()
             .act(&d.code, &ActionRequest { to: Some("lan".into()), ..ActionRequest::new("assign") }, &console)
             .unwrap();
         due = due.max(d.due_at);
@@ -217,7 +223,7 @@ fn two_servers_on_one_database_raise_each_alert_once_and_send_each_message_once(
     // Both servers sweep at once, twice.
     let sweep = |app: Arc<app::App>| {
         std::thread::spawn(move || {
-            (0..2).map(|_| app.raise_alerts(&Senders::default()).unwrap().len()).sum::<usize>()
+            (0..2).map(|_| app.alerts().raise_alerts(&Senders::default()).unwrap().len()).sum::<usize>()
         })
     };
     let (ta, tb) = (sweep(a.clone()), sweep(b.clone()));
@@ -236,7 +242,7 @@ fn two_servers_on_one_database_raise_each_alert_once_and_send_each_message_once(
                 ..Senders::default()
             };
             for _ in 0..3 {
-                app.deliver_outbox(&senders, 7).unwrap();
+                app.alerts().deliver_outbox(&senders, 7).unwrap();
             }
         })
     };

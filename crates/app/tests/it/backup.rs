@@ -2,7 +2,7 @@
 //! an empty database of either kind, reads the same, verifies, and goes on.
 
 use app::blobs::{FsBlobs, Upload};
-use app::simulate::{hand_clock, simulate, SimOptions};
+use app::simulation::{hand_clock, simulate, SimOptions};
 use app::{Actor, App, Applicant, IntakeRequest};
 use calendar::WorkCalendar;
 use chrono::NaiveDate;
@@ -52,7 +52,7 @@ fn a_backup_taken_while_serving_restores_into_either_database_whole_and_verified
         simulate(&from, &clock, "46", start, opts, &|_, _, _, _| {}).unwrap();
         for i in 0..5 {
             let (req, docs) = online(i);
-            from.submit_online(&req, &docs).unwrap();
+            from.dossiers().submit_online(&req, &docs).unwrap();
         }
 
         // Officers keep working while the backup is taken.
@@ -63,7 +63,7 @@ fn a_backup_taken_while_serving_restores_into_either_database_whole_and_verified
                 let mut i = 100;
                 while !stop.load(Ordering::Relaxed) {
                     let (req, docs) = online(i);
-                    from.submit_online(&req, &docs).unwrap();
+                    from.dossiers().submit_online(&req, &docs).unwrap();
                     i += 1;
                 }
                 i - 100
@@ -94,7 +94,7 @@ fn a_backup_taken_while_serving_restores_into_either_database_whole_and_verified
             assert_eq!(restored_rows("dossiers"), backed_up("dossiers"));
             assert_eq!(restored_rows("events"), backed_up("events"));
             // Whole: every history verifies against the sealed days, and each document is there.
-            let v = restored.verify().unwrap();
+            let v = restored.dossiers().verify().unwrap();
             assert!(
                 v.ok(),
                 "{:?} -> {:?}: {:?}",
@@ -114,8 +114,10 @@ fn a_backup_taken_while_serving_restores_into_either_database_whole_and_verified
                 })
                 .unwrap()
                 .unwrap();
-            let (_, bytes) =
-                restored.attachment(&last.string(0), last.int(1).unwrap() as u32, &console).unwrap();
+            let (_, bytes) = restored
+                .dossiers()
+                .attachment(&last.string(0), last.int(1).unwrap() as u32, &console)
+                .unwrap();
             assert!(bytes.starts_with(b"%PDF-1.4"));
             // The same dossiers, field for field, whichever the database restored into.
             let these = dossiers(&restored);
@@ -125,7 +127,7 @@ fn a_backup_taken_while_serving_restores_into_either_database_whole_and_verified
             }
             // And it goes on: a new dossier is received on the restored copy.
             let (req, docs) = online(9_999);
-            restored.submit_online(&req, &docs).unwrap();
+            restored.dossiers().submit_online(&req, &docs).unwrap();
             // A restore into a database that now holds data is refused.
             let e = app::backup::restore_tables(&file, &target.url, &mut |_, _| {}).unwrap_err();
             assert_eq!(e.code.as_str(), "restore_refused");

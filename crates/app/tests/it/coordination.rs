@@ -4,10 +4,10 @@
 //! communes with reports and lateness; the load of each official and the officer to suggest.
 
 use crate::common::{at, backends, open, HandClock, TestDb};
+use app::accounts::staff::{NewLeave, StaffingUpdate};
 use app::blobs::{FsBlobs, Upload};
-use app::directives::{DirectiveFilter, NewDirective, NewReport};
-use app::proposals::{NewProposal, ProposalFilter, ProposalResponse};
-use app::staff::{NewLeave, StaffingUpdate};
+use app::coordination::directives::{DirectiveFilter, NewDirective, NewReport};
+use app::coordination::proposals::{NewProposal, ProposalFilter, ProposalResponse};
 use app::{ActionRequest, Actor, App, Applicant, ErrorKind, IntakeRequest};
 use domain::roles::{Role, Scope};
 use domain::Channel;
@@ -58,9 +58,9 @@ fn respond(
     body: &str,
     to: Option<&str>,
     who: &Actor,
-) -> app::AppResult<app::proposals::ProposalDetail> {
+) -> app::AppResult<app::coordination::proposals::ProposalDetail> {
     let r = ProposalResponse { body: body.into(), action: Some(action.into()), to: to.map(str::to_string) };
-    app.respond_to_proposal(id, &r, who)
+    app.coordination().respond_to_proposal(id, &r, who)
 }
 
 fn proposal(title: &str, category: &str, procedure: Option<&str>) -> NewProposal {
@@ -90,42 +90,55 @@ fn a_proposal_goes_to_the_right_department_and_each_party_sees_its_own() {
             "legal",
             Some(LAND_PROCEDURE),
         );
-        assert_eq!(app.file_proposal(&req, &officer).unwrap_err().code, "commune_leader_only");
-        assert_eq!(app.file_proposal(&req, &land).unwrap_err().kind, ErrorKind::Forbidden);
+        assert_eq!(app.coordination().file_proposal(&req, &officer).unwrap_err().code, "commune_leader_only");
+        assert_eq!(app.coordination().file_proposal(&req, &land).unwrap_err().kind, ErrorKind::Forbidden);
         assert_eq!(
-            app.file_proposal(&proposal("", "legal", None), &chairman).unwrap_err().code,
+            app.coordination().file_proposal(&proposal("", "legal", None), &chairman).unwrap_err().code,
             "invalid_title"
         );
         assert_eq!(
-            app.file_proposal(&proposal("x", "nhan_su", None), &chairman).unwrap_err().code,
+            app.coordination().file_proposal(&proposal("x", "nhan_su", None), &chairman).unwrap_err().code,
             "invalid_category"
         );
         assert_eq!(
-            app.file_proposal(&proposal("x", "legal", Some("9.999999")), &chairman).unwrap_err().code,
+            app.coordination()
+                .file_proposal(&proposal("x", "legal", Some("9.999999")), &chairman)
+                .unwrap_err()
+                .code,
             "unknown_procedure"
         );
 
-        let p = app.file_proposal(&req, &chairman).unwrap();
+        let p = app.coordination().file_proposal(&req, &chairman).unwrap();
         assert_eq!(p.handler, "SNNMT", "a land procedure goes to Agriculture and Environment");
         assert_eq!(p.status, "open");
         // 10 working days from Monday 02/03/2026: Monday 16/03.
         assert_eq!(p.due_at.date(), chrono::NaiveDate::from_ymd_opt(2026, 3, 16).unwrap());
-        let staff =
-            app.file_proposal(&proposal("Thiếu 5 công chức địa chính", "staff", None), &chairman).unwrap();
+        let staff = app
+            .coordination()
+            .file_proposal(&proposal("Thiếu 5 công chức địa chính", "staff", None), &chairman)
+            .unwrap();
         assert_eq!(staff.handler, "SNV");
 
         // Who sees what.
         let all = ProposalFilter::default();
-        assert_eq!(app.proposals(&all, &officer).unwrap().total, 2, "the commune sees its own");
-        assert_eq!(app.proposals(&all, &neighbour).unwrap().total, 0);
-        assert_eq!(app.proposal(p.id, &neighbour).unwrap_err().kind, ErrorKind::NotFound);
-        assert_eq!(app.proposals(&all, &land).unwrap().total, 1, "a department sees what is routed to it");
-        assert_eq!(app.proposals(&all, &home).unwrap().items[0].id, staff.id);
-        assert_eq!(app.proposal(p.id, &home).unwrap_err().kind, ErrorKind::NotFound);
-        assert_eq!(app.proposals(&all, &leader("48")).unwrap().total, 2);
-        assert_eq!(app.proposals(&all, &leader("46")).unwrap().total, 0);
+        assert_eq!(
+            app.coordination().proposals(&all, &officer).unwrap().total,
+            2,
+            "the commune sees its own"
+        );
+        assert_eq!(app.coordination().proposals(&all, &neighbour).unwrap().total, 0);
+        assert_eq!(app.coordination().proposal(p.id, &neighbour).unwrap_err().kind, ErrorKind::NotFound);
+        assert_eq!(
+            app.coordination().proposals(&all, &land).unwrap().total,
+            1,
+            "a department sees what is routed to it"
+        );
+        assert_eq!(app.coordination().proposals(&all, &home).unwrap().items[0].id, staff.id);
+        assert_eq!(app.coordination().proposal(p.id, &home).unwrap_err().kind, ErrorKind::NotFound);
+        assert_eq!(app.coordination().proposals(&all, &leader("48")).unwrap().total, 2);
+        assert_eq!(app.coordination().proposals(&all, &leader("46")).unwrap().total, 0);
         assert!(
-            app.proposal(p.id, &officer).unwrap().allowed.is_empty(),
+            app.coordination().proposal(p.id, &officer).unwrap().allowed.is_empty(),
             "an officer reads but does not act"
         );
 
@@ -148,6 +161,7 @@ fn a_proposal_goes_to_the_right_department_and_each_party_sees_its_own() {
         );
         clock.set(at(2026, 3, 11, 9, 0));
         let d = app
+            .coordination()
             .respond_to_proposal(
                 p.id,
                 &ProposalResponse { body: "Danh sách 42 thửa".into(), ..Default::default() },
@@ -167,7 +181,7 @@ fn a_proposal_goes_to_the_right_department_and_each_party_sees_its_own() {
         let d = respond(&app, p.id, "forward", "Thuộc lĩnh vực tư pháp", Some("STP"), &land)
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(d.proposal.handler, "STP");
-        assert_eq!(app.proposal(p.id, &land).unwrap_err().kind, ErrorKind::NotFound);
+        assert_eq!(app.coordination().proposal(p.id, &land).unwrap_err().kind, ErrorKind::NotFound);
         let d =
             respond(&app, p.id, "answer", "Hướng dẫn theo Nghị định 151/2025/NĐ-CP", None, &justice).unwrap();
         assert_eq!(
@@ -175,7 +189,7 @@ fn a_proposal_goes_to_the_right_department_and_each_party_sees_its_own() {
             ("answered", 0),
             "the answer ends the department's part"
         );
-        assert_eq!(app.proposal(p.id, &chairman).unwrap().allowed, vec!["close", "reopen"]);
+        assert_eq!(app.coordination().proposal(p.id, &chairman).unwrap().allowed, vec!["close", "reopen"]);
         let d = respond(&app, p.id, "close", "", None, &chairman).unwrap();
         assert_eq!(d.proposal.status, "closed");
         let kinds: Vec<&str> = d.history.iter().map(|h| h.kind.as_str()).collect();
@@ -189,7 +203,7 @@ fn a_proposal_goes_to_the_right_department_and_each_party_sees_its_own() {
         let sql = format!("UPDATE proposal_events SET body = 'x' WHERE proposal_id = {}", p.id);
         assert!(app.store().write(move |c| c.exec(&sql, &[])).is_err());
 
-        let s = app.proposal_summary(&leader("48")).unwrap();
+        let s = app.coordination().proposal_summary(&leader("48")).unwrap();
         assert_eq!((s.total.total, s.total.closed, s.total.open), (2, 1, 1));
         assert_eq!(s.lines.iter().find(|l| l.category == "staff").unwrap().open, 1);
     });
@@ -203,28 +217,32 @@ fn overdue_proposals_are_flagged_once_and_escalated_ones_reach_the_central_list(
         let chairman = commune("chutich.haichau", Role::CommuneLeader, HAI_CHAU);
         // A title typed as a spreadsheet formula: it must stay text in the CSV for the centre.
         let req = NewProposal { urgent: true, ..proposal("=Máy chủ một cửa hỏng", "digital", None) };
-        let p = app.file_proposal(&req, &chairman).unwrap();
+        let p = app.coordination().file_proposal(&req, &chairman).unwrap();
         assert_eq!(p.handler, "SKHCN");
         assert_eq!(
             p.due_at.date(),
             chrono::NaiveDate::from_ymd_opt(2026, 3, 5).unwrap(),
             "urgent: 3 working days"
         );
-        assert_eq!(app.flag_overdue_proposals().unwrap().len(), 0);
+        assert_eq!(app.coordination().flag_overdue_proposals().unwrap().len(), 0);
         clock.set(at(2026, 3, 6, 9, 0));
-        assert_eq!(app.flag_overdue_proposals().unwrap().len(), 1);
-        assert_eq!(app.flag_overdue_proposals().unwrap().len(), 0, "each lapse is flagged once");
+        assert_eq!(app.coordination().flag_overdue_proposals().unwrap().len(), 1);
+        assert_eq!(
+            app.coordination().flag_overdue_proposals().unwrap().len(),
+            0,
+            "each lapse is flagged once"
+        );
         let overdue = ProposalFilter { overdue: true, ..ProposalFilter::default() };
-        let l = app.proposals(&overdue, &leader("48")).unwrap();
+        let l = app.coordination().proposals(&overdue, &leader("48")).unwrap();
         assert_eq!((l.total, l.overdue), (1, 1));
         assert!(l.items[0].overdue);
-        let d = app.proposal(p.id, &leader("48")).unwrap();
+        let d = app.coordination().proposal(p.id, &leader("48")).unwrap();
         assert_eq!(d.history.last().unwrap().kind, "overdue_flagged");
 
         // The department escalates; the leader marks it for the central government.
         let it = department("so.khcn", "SKHCN");
         respond(&app, p.id, "escalate", "Cần kinh phí ngoài dự toán", None, &it).unwrap();
-        assert!(app.proposals(&ProposalFilter::default(), &it).unwrap().items.is_empty());
+        assert!(app.coordination().proposals(&ProposalFilter::default(), &it).unwrap().items.is_empty());
         assert_eq!(
             respond(&app, p.id, "to_central", "x", None, &chairman).unwrap_err().code,
             "invalid_transition"
@@ -233,14 +251,14 @@ fn overdue_proposals_are_flagged_once_and_escalated_ones_reach_the_central_list(
             respond(&app, p.id, "to_central", "Kiến nghị Bộ Tài chính bổ sung kinh phí", None, &leader("48"))
                 .unwrap();
         assert!(d.proposal.to_central && d.proposal.escalated && d.proposal.handler == "LEADER");
-        let csv = app.central_proposals_csv(&leader("48")).unwrap();
+        let csv = app.coordination().central_proposals_csv(&leader("48")).unwrap();
         assert!(
             csv.starts_with('\u{feff}')
                 && csv.contains(",'=Máy chủ một cửa hỏng,")
                 && csv.contains("Phường Hải Châu"),
             "{csv}"
         );
-        assert!(!app.central_proposals_csv(&leader("46")).unwrap().contains("Máy chủ"));
+        assert!(!app.coordination().central_proposals_csv(&leader("46")).unwrap().contains("Máy chủ"));
     });
 }
 
@@ -258,70 +276,78 @@ fn directives_reach_the_communes_and_the_province_sees_who_is_late() {
             all_communes: false,
         };
         let mine = commune("chutich.haichau", Role::CommuneLeader, HAI_CHAU);
-        assert_eq!(app.issue_directive(&req, &mine).unwrap_err().kind, ErrorKind::Forbidden);
+        assert_eq!(app.coordination().issue_directive(&req, &mine).unwrap_err().kind, ErrorKind::Forbidden);
         let bad = NewDirective { commune_codes: vec!["19753".into()], ..req.clone() };
         assert_eq!(
-            app.issue_directive(&bad, &chief).unwrap_err().code,
+            app.coordination().issue_directive(&bad, &chief).unwrap_err().code,
             "unknown_commune",
             "Huế is not Đà Nẵng's"
         );
         let past = NewDirective { due_date: "01/03/2026".into(), ..req.clone() };
-        assert_eq!(app.issue_directive(&past, &chief).unwrap_err().code, "due_in_past");
+        assert_eq!(app.coordination().issue_directive(&past, &chief).unwrap_err().code, "due_in_past");
         let wrong = NewDirective { due_date: "31/02/2026".into(), ..req.clone() };
-        assert_eq!(app.issue_directive(&wrong, &chief).unwrap_err().code, "invalid_date");
-        let d = app.issue_directive(&req, &chief).unwrap();
+        assert_eq!(app.coordination().issue_directive(&wrong, &chief).unwrap_err().code, "invalid_date");
+        let d = app.coordination().issue_directive(&req, &chief).unwrap();
         assert_eq!(d.targets, 2, "duplicates counted once");
         let all =
             NewDirective { commune_codes: vec!["all".into()], due_date: "2026-04-30".into(), ..req.clone() };
-        let everyone = app.issue_directive(&all, &chief).unwrap();
+        let everyone = app.coordination().issue_directive(&all, &chief).unwrap();
         assert_eq!(everyone.targets as usize, units::registry().communes_of("48").unwrap().count());
 
         // Each commune sees its own task only; a commune not assigned sees nothing.
-        let detail = app.directive(d.id, &mine).unwrap();
+        let detail = app.coordination().directive(d.id, &mine).unwrap();
         assert_eq!(detail.tasks.len(), 1);
         assert!(detail.may_report);
         let other = commune("motcua.other", Role::Officer, "20209");
-        assert_eq!(app.directive(d.id, &other).unwrap_err().kind, ErrorKind::NotFound);
+        assert_eq!(app.coordination().directive(d.id, &other).unwrap_err().kind, ErrorKind::NotFound);
         assert_eq!(
-            app.directives(&DirectiveFilter::default(), &other).unwrap().total,
+            app.coordination().directives(&DirectiveFilter::default(), &other).unwrap().total,
             1,
             "only the all-communes one"
         );
-        assert_eq!(app.directive(d.id, &leader("46")).unwrap_err().kind, ErrorKind::NotFound);
+        assert_eq!(app.coordination().directive(d.id, &leader("46")).unwrap_err().kind, ErrorKind::NotFound);
 
         clock.set(at(2026, 3, 5, 10, 0));
         let progress =
             NewReport { status: "in_progress".into(), body: "Đã rà soát 3/5 trụ sở".into() };
-        app.report_on_directive(d.id, &progress, &[], &mine).unwrap();
+        app.coordination().report_on_directive(d.id, &progress, &[], &mine).unwrap();
         let pdf = Upload::new("bao-cao.pdf", b"%PDF-1.4 bao cao".to_vec());
         let exe = Upload::new("virus.pdf", b"MZ\x90\x00".to_vec());
         let done = NewReport { status: "done".into(), body: "Hoàn thành, gửi kèm danh sách".into() };
-        assert!(app.report_on_directive(d.id, &done, &[exe], &mine).is_err(), "only real documents");
-        let after = app.report_on_directive(d.id, &done, &[pdf], &mine).unwrap();
+        assert!(
+            app.coordination().report_on_directive(d.id, &done, &[exe], &mine).is_err(),
+            "only real documents"
+        );
+        let after = app.coordination().report_on_directive(d.id, &done, &[pdf], &mine).unwrap();
         assert_eq!(after.tasks[0].status, "done");
         assert_eq!(after.reports.len(), 2, "the refused report left nothing behind");
-        let (a, bytes) = app.directive_attachment(d.id, HAI_CHAU, 2, 1, &chief).unwrap();
+        let (a, bytes) = app.coordination().directive_attachment(d.id, HAI_CHAU, 2, 1, &chief).unwrap();
         assert_eq!((a.content_type.as_str(), bytes.len()), ("application/pdf", 16));
-        assert_eq!(app.report_on_directive(d.id, &progress, &[], &mine).unwrap_err().code, "task_done");
+        assert_eq!(
+            app.coordination().report_on_directive(d.id, &progress, &[], &mine).unwrap_err().code,
+            "task_done"
+        );
         let bogus = NewReport { status: "assigned".into(), body: "x".into() };
         let hoa_cuong = commune("chutich.hoacuong", Role::CommuneLeader, HOA_CUONG);
         assert_eq!(
-            app.report_on_directive(d.id, &bogus, &[], &hoa_cuong).unwrap_err().code,
+            app.coordination().report_on_directive(d.id, &bogus, &[], &hoa_cuong).unwrap_err().code,
             "invalid_report_status"
         );
 
         // After the date: Hòa Cường, which never reported, is late; Hải Châu is not.
         clock.set(at(2026, 3, 16, 8, 0));
-        let view = app.directive(d.id, &chief).unwrap();
+        let view = app.coordination().directive(d.id, &chief).unwrap();
         assert_eq!((view.directive.done, view.directive.late), (1, 1));
         let late: Vec<&str> =
             view.tasks.iter().filter(|t| t.timeliness.is_late()).map(|t| t.commune_code.as_str()).collect();
         assert_eq!(late, [HOA_CUONG]);
-        let late_list =
-            app.directives(&DirectiveFilter { late: true, ..Default::default() }, &chief).unwrap();
+        let late_list = app
+            .coordination()
+            .directives(&DirectiveFilter { late: true, ..Default::default() }, &chief)
+            .unwrap();
         assert_eq!(late_list.items.iter().map(|d| d.id).collect::<Vec<_>>(), [d.id]);
         assert_eq!(
-            app.directives(&DirectiveFilter::default(), &mine).unwrap().items[1]
+            app.coordination().directives(&DirectiveFilter::default(), &mine).unwrap().items[1]
                 .mine
                 .as_ref()
                 .unwrap()
@@ -343,17 +369,22 @@ fn the_workload_shows_who_carries_what_and_suggests_the_least_loaded() {
             ("motcua", Role::Officer),
             ("chutich", Role::CommuneLeader),
         ] {
-            app.add_user(name, role, HAI_CHAU, "mat-khau-dai", None).unwrap();
+            app.accounts().add_user(name, role, HAI_CHAU, "mat-khau-dai", None).unwrap();
         }
-        app.add_user("so.tuphap", Role::Department, "48", "mat-khau-dai", None).unwrap();
+        app.accounts().add_user("so.tuphap", Role::Department, "48", "mat-khau-dai", None).unwrap();
         let console = Actor::console("admin");
-        app.set_profile("so.tuphap", Some("stp"), Some("Chuyên viên"), &[], &console).unwrap();
-        assert_eq!(app.user("so.tuphap").unwrap().unwrap().0.department_code.as_deref(), Some("STP"));
+        app.accounts().set_profile("so.tuphap", Some("stp"), Some("Chuyên viên"), &[], &console).unwrap();
         assert_eq!(
-            app.set_profile("cv.an", Some("STP"), None, &[], &console).unwrap_err().code,
+            app.accounts().user("so.tuphap").unwrap().unwrap().0.department_code.as_deref(),
+            Some("STP")
+        );
+        assert_eq!(
+            app.accounts().set_profile("cv.an", Some("STP"), None, &[], &console).unwrap_err().code,
             "not_department_staff"
         );
-        app.set_profile("cv.chau", None, Some("Công chức địa chính"), &["Đất đai".into()], &console).unwrap();
+        app.accounts()
+            .set_profile("cv.chau", None, Some("Công chức địa chính"), &["Đất đai".into()], &console)
+            .unwrap();
 
         let desk = commune("motcua", Role::Officer, HAI_CHAU);
         let chairman = commune("chutich", Role::CommuneLeader, HAI_CHAU);
@@ -370,11 +401,12 @@ fn the_workload_shows_who_carries_what_and_suggests_the_least_loaded() {
                     address: None,
                 },
             };
-            codes.push(app.receive(&req, &desk).unwrap().code);
+            codes.push(app.dossiers().receive(&req, &desk).unwrap().code);
         }
         let assign = |code: &str, to: &str| {
             // The leader of the unit assigns (the desk receives; docs/roles.md).
-            app.act(code, &ActionRequest { to: Some(to.into()), ..ActionRequest::new("assign") }, &chairman)
+            app.dossiers()
+                .act(code, &ActionRequest { to: Some(to.into()), ..ActionRequest::new("assign") }, &chairman)
                 .unwrap();
         };
         assign(&codes[0], "cv.an");
@@ -388,9 +420,11 @@ fn the_workload_shows_who_carries_what_and_suggests_the_least_loaded() {
             reason: Some("Nghỉ phép năm".into()),
         };
         let other = commune("chutich.hoacuong", Role::CommuneLeader, HOA_CUONG);
-        let theirs = app.add_leave(&leave, &other).unwrap_err();
-        let nobody =
-            app.add_leave(&NewLeave { username: "khong.co.ai".into(), ..leave.clone() }, &other).unwrap_err();
+        let theirs = app.accounts().add_leave(&leave, &other).unwrap_err();
+        let nobody = app
+            .accounts()
+            .add_leave(&NewLeave { username: "khong.co.ai".into(), ..leave.clone() }, &other)
+            .unwrap_err();
         assert_eq!((theirs.kind, theirs.code.as_str()), (ErrorKind::NotFound, "user_not_found"));
         assert_eq!(
             (theirs.kind, theirs.code.as_str(), theirs.message.replace("cv.binh", "?")),
@@ -398,52 +432,57 @@ fn the_workload_shows_who_carries_what_and_suggests_the_least_loaded() {
             "another unit's official and nobody answer alike"
         );
         assert_eq!(
-            app.add_leave(&leave, &desk).unwrap_err().kind,
+            app.accounts().add_leave(&leave, &desk).unwrap_err().kind,
             ErrorKind::Forbidden,
             "an officer does not manage leave"
         );
         let backwards =
             NewLeave { from_date: "06/03/2026".into(), to_date: "01/03/2026".into(), ..leave.clone() };
-        assert_eq!(app.add_leave(&backwards, &chairman).unwrap_err().code, "invalid_period");
-        app.add_leave(&leave, &chairman).unwrap();
-        app.set_staffing(HAI_CHAU, &StaffingUpdate { quota: Some(8), population: Some(25_000) }, &chairman)
+        assert_eq!(app.accounts().add_leave(&backwards, &chairman).unwrap_err().code, "invalid_period");
+        app.accounts().add_leave(&leave, &chairman).unwrap();
+        app.accounts()
+            .set_staffing(HAI_CHAU, &StaffingUpdate { quota: Some(8), population: Some(25_000) }, &chairman)
             .unwrap();
         assert_eq!(
-            app.set_staffing(HAI_CHAU, &StaffingUpdate { quota: Some(-1), population: None }, &chairman)
+            app.accounts()
+                .set_staffing(HAI_CHAU, &StaffingUpdate { quota: Some(-1), population: None }, &chairman)
                 .unwrap_err()
                 .code,
             "invalid_number"
         );
 
-        let w = app.workload(HAI_CHAU, &desk).unwrap();
+        let w = app.accounts().workload(HAI_CHAU, &desk).unwrap();
         assert_eq!((w.headcount, w.present, w.on_leave, w.quota), (5, 4, 1, Some(8)));
         assert_eq!(w.open_dossiers, 3);
         let an = w.officials.iter().find(|o| o.username == "cv.an").unwrap();
         assert_eq!(an.open, 2);
         assert!(w.officials.iter().find(|o| o.username == "cv.binh").unwrap().on_leave);
         assert_eq!(w.staff_per_10k, Some(2.0));
-        assert_eq!(app.workload(HAI_CHAU, &other).unwrap_err().kind, ErrorKind::Forbidden);
-        assert_eq!(app.workload("99999", &desk).unwrap_err().code, "unknown_unit");
+        assert_eq!(app.accounts().workload(HAI_CHAU, &other).unwrap_err().kind, ErrorKind::Forbidden);
+        assert_eq!(app.accounts().workload("99999", &desk).unwrap_err().code, "unknown_unit");
 
         // Bình (1 open) is on leave; Châu (none open) declared land only, and this is civil
         // status: An, with 2, is the one.
-        let s = app.suggest_assignee(&codes[0], &desk).unwrap().unwrap();
+        let s = app.accounts().suggest_assignee(&codes[0], &desk).unwrap().unwrap();
         assert_eq!(s.username, "cv.an", "Bình on leave, Châu declared land only");
         clock.set(at(2026, 3, 9, 8, 0));
         assert_eq!(
-            app.suggest_assignee(&codes[0], &desk).unwrap().unwrap().username,
+            app.accounts().suggest_assignee(&codes[0], &desk).unwrap().unwrap().username,
             "cv.binh",
             "back from leave, 1 open"
         );
 
-        let cmp = app.staff_comparison("48", &leader("48")).unwrap();
+        let cmp = app.accounts().staff_comparison("48", &leader("48")).unwrap();
         let hc = cmp.iter().find(|l| l.unit_code == HAI_CHAU).unwrap();
         assert_eq!((hc.headcount, hc.open_dossiers, hc.received_30d), (5, 3, 3));
         assert_eq!(hc.open_per_official, Some(0.6));
         assert_eq!(cmp.len(), units::registry().communes_of("48").unwrap().count());
-        assert_eq!(app.staff_comparison("48", &leader("46")).unwrap_err().kind, ErrorKind::Forbidden);
         assert_eq!(
-            app.staff_comparison("48", &chairman).unwrap_err().kind,
+            app.accounts().staff_comparison("48", &leader("46")).unwrap_err().kind,
+            ErrorKind::Forbidden
+        );
+        assert_eq!(
+            app.accounts().staff_comparison("48", &chairman).unwrap_err().kind,
             ErrorKind::Forbidden,
             "a commune does not read its neighbours' headcount and load"
         );

@@ -2,7 +2,7 @@
 //! dossier, its verified history, the same figures), goes on working, and a copy into a
 //! database that already holds data is refused without touching it.
 
-use app::simulate::{hand_clock, simulate, SimOptions};
+use app::simulation::{hand_clock, simulate, SimOptions};
 use app::{Actor, App};
 use calendar::WorkCalendar;
 use chrono::NaiveDate;
@@ -59,11 +59,14 @@ fn a_sqlite_file_copied_into_postgres_reads_the_same_and_goes_on() {
     let to =
         App::open(&pg.url, WorkCalendar::default(), read).unwrap().with_blobs(std::sync::Arc::new(blobs));
     assert_eq!(dossiers(&to), dossiers(&from));
-    assert!(to.verify().unwrap().ok(), "the copied history verifies");
+    assert!(to.dossiers().verify().unwrap().ok(), "the copied history verifies");
     let actor = Actor::console("t");
     let (a, b) =
         (NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(), NaiveDate::from_ymd_opt(2026, 3, 31).unwrap());
-    let (fa, fb) = (from.figures("46", a, b, &actor).unwrap(), to.figures("46", a, b, &actor).unwrap());
+    let (fa, fb) = (
+        from.statistics().figures("46", a, b, &actor).unwrap(),
+        to.statistics().figures("46", a, b, &actor).unwrap(),
+    );
     assert_eq!(format!("{fa:?}"), format!("{fb:?}"));
     let detail = to.store().read(|c| c.query_one("SELECT detail FROM audit_log WHERE id = 41", &[])).unwrap();
     assert_eq!(detail.and_then(|r| r.text(0).map(str::to_string)).as_deref(), Some("dòng\tcó\ntab"));
@@ -82,7 +85,7 @@ fn a_sqlite_file_copied_into_postgres_reads_the_same_and_goes_on() {
     let r2 = simulate(&to, &clock, "46", next, more, &|_, _, _, _| {}).unwrap();
     assert!(r2.dossiers > 10, "{r2:?}");
     assert_eq!(count(&to, "SELECT COUNT(*) FROM dossiers"), had + r2.dossiers as i64);
-    assert!(to.verify().unwrap().ok());
+    assert!(to.dossiers().verify().unwrap().ok());
 
     // Into a database that holds data: refused, and nothing changed there.
     let before = count(&to, "SELECT COUNT(*) FROM events");

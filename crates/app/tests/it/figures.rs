@@ -46,9 +46,9 @@ fn figures_equal_a_direct_count_for_random_periods_and_units() {
                     // Some online dossiers come with their documents (digitised).
                     let d = if channel == Channel::Online && rng.next(2) == 0 {
                         let pdf = Upload::new("don.pdf", b"%PDF-1.4 don".to_vec());
-                        app.submit_online(&req, &[pdf]).unwrap()
+                        app.dossiers().submit_online(&req, &[pdf]).unwrap()
                     } else {
-                        app.receive(&req, &console).unwrap()
+                        app.dossiers().receive(&req, &console).unwrap()
                     };
                     open_codes.push(d.code);
                 }
@@ -70,13 +70,14 @@ fn figures_equal_a_direct_count_for_random_periods_and_units() {
                         extra_days: Some(1),
                         ..ActionRequest::new(action)
                     };
-                    let acted = if rng.next(3) == 0 { app.act(&code, &req, &console).ok() } else { None };
+                    let acted =
+                        if rng.next(3) == 0 { app.dossiers().act(&code, &req, &console).ok() } else { None };
                     if let Some(d) = acted.filter(|_| action == "return_result") {
                         // Some citizens rate the service once the result is returned, with the
                         // PIN of their receipt.
                         if rng.next(5) != 0 {
                             let pin = d.tracking_pin.unwrap();
-                            app.rate(&code, &pin, &code, 1 + rng.next(5) as u8, None).unwrap();
+                            app.dossiers().rate(&code, &pin, &code, 1 + rng.next(5) as u8, None).unwrap();
                         }
                     }
                 }
@@ -110,15 +111,17 @@ fn figures_equal_a_direct_count_for_random_periods_and_units() {
             })
             .unwrap();
         assert!(digitised.len() > 20 && ratings.len() > 3, "{} {}", digitised.len(), ratings.len());
-        let dossiers =
-            app.list(&app::DossierFilter { per_page: 500, ..Default::default() }, &console).unwrap();
+        let dossiers = app
+            .dossiers()
+            .list(&app::DossierFilter { per_page: 500, ..Default::default() }, &console)
+            .unwrap();
         assert!(dossiers.total > 300, "enough data: {}", dossiers.total);
         let mut rng = Lcg(11);
         for _ in 0..25 {
             let unit = ["48", "46", "20242", "20257", "19753"][rng.next(5) as usize];
             let from = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap() + Duration::days(rng.next(30) as i64);
             let to = from + Duration::days(rng.next(20) as i64);
-            let f = app.figures(unit, from, to, &console).unwrap();
+            let f = app.statistics().figures(unit, from, to, &console).unwrap();
             let mine = |r: &store::Row| {
                 if unit.len() == 2 {
                     r.text(1) == Some(unit)
@@ -156,16 +159,16 @@ fn figures_equal_a_direct_count_for_random_periods_and_units() {
             );
             // The index is scored from these same figures, and a commune's line in the
             // province's ranking carries the same index as the commune's own page.
-            let ix = app.service_index(unit, from, to, None, &console).unwrap();
+            let ix = app.statistics().service_index(unit, from, to, None, &console).unwrap();
             assert_eq!(
                 ix.index,
                 domain::service_index::score(
                     &domain::service_index::VERSIONS[0],
-                    &app::stats::index_inputs(&f)
+                    &app::statistics::figures::index_inputs(&f)
                 )
             );
             if unit.len() == 5 {
-                let lines = app.province_breakdown("48", from, to, &console).unwrap();
+                let lines = app.statistics().province_breakdown("48", from, to, &console).unwrap();
                 if let Some(line) = lines.iter().find(|l| l.code == unit) {
                     assert_eq!(line.index, ix.index.total, "ranking and page agree for {unit}");
                 }
@@ -177,12 +180,16 @@ fn figures_equal_a_direct_count_for_random_periods_and_units() {
                 Scope::Commune { province: "".into(), commune: unit.into() }
             };
             let who = Actor { username: "t".into(), role: None, scope, department: None };
-            let all = app.list(&app::DossierFilter { per_page: 500, ..Default::default() }, &who).unwrap();
+            let all = app
+                .dossiers()
+                .list(&app::DossierFilter { per_page: 500, ..Default::default() }, &who)
+                .unwrap();
             let mut items = all.items;
             let mut page = 2;
             while (items.len() as i64) < all.total {
                 items.extend(
-                    app.list(&app::DossierFilter { per_page: 500, page, ..Default::default() }, &who)
+                    app.dossiers()
+                        .list(&app::DossierFilter { per_page: 500, page, ..Default::default() }, &who)
                         .unwrap()
                         .items,
                 );
@@ -222,8 +229,8 @@ fn figures_equal_a_direct_count_for_random_periods_and_units() {
             scope: Scope::Commune { province: "48".into(), commune: "20242".into() },
         };
         let day = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
-        assert!(app.figures("20242", day, day, &lan).is_ok());
-        assert_eq!(app.figures("20257", day, day, &lan).unwrap_err().code, "out_of_scope");
-        assert_eq!(app.figures("48", day, day, &lan).unwrap_err().code, "out_of_scope");
+        assert!(app.statistics().figures("20242", day, day, &lan).is_ok());
+        assert_eq!(app.statistics().figures("20257", day, day, &lan).unwrap_err().code, "out_of_scope");
+        assert_eq!(app.statistics().figures("48", day, day, &lan).unwrap_err().code, "out_of_scope");
     }
 }

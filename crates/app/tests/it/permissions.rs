@@ -90,7 +90,7 @@ fn dossier(app: &App, setup: Setup, status: Status, up_procedure: &str) -> (Stri
             address: None,
         },
     };
-    let d = app.receive(&req, &console).unwrap();
+    let d = app.dossiers().receive(&req, &console).unwrap();
     let mut steps: Vec<ActionRequest> = vec![];
     if status != Status::Registered {
         steps.push(ActionRequest::new("receive"));
@@ -106,7 +106,7 @@ fn dossier(app: &App, setup: Setup, status: Status, up_procedure: &str) -> (Stri
     }
     let mut last = d;
     for s in steps {
-        last = app.act(&last.code, &s, &console).unwrap();
+        last = app.dossiers().act(&last.code, &s, &console).unwrap();
     }
     assert!(last.status == status || status == Status::Received, "{status:?}: {:?}", last.status);
     (last.code, last.handling_unit)
@@ -131,9 +131,11 @@ fn every_role_action_and_relation_does_what_the_table_says() {
             .code
             .clone();
         for unit in [A, B] {
-            app.add_user(&assignee(unit), Role::Specialist, unit, "mat-khau-dai", None).unwrap();
+            app.accounts().add_user(&assignee(unit), Role::Specialist, unit, "mat-khau-dai", None).unwrap();
         }
-        app.add_user(&assignee(PROVINCE), Role::Department, PROVINCE, "mat-khau-dai", None).unwrap();
+        app.accounts()
+            .add_user(&assignee(PROVINCE), Role::Department, PROVINCE, "mat-khau-dai", None)
+            .unwrap();
 
         let mut checked = 0;
         let (mut allowed, mut refused, mut hidden) = (0, 0, 0);
@@ -145,7 +147,7 @@ fn every_role_action_and_relation_does_what_the_table_says() {
                         let Some(status) = status_for(action, setup) else { continue };
                         let (code, handling) = dossier(&app, setup, status, &up);
                         let place = Place { receiving: A, handling: &handling };
-                        let got = app.act(&code, &request(action, &handling), &who);
+                        let got = app.dossiers().act(&code, &request(action, &handling), &who);
                         let case = format!("{role} at {unit}, {action} on {setup:?} ({status:?})");
                         checked += 1;
                         if !who.scope.sees(PROVINCE, A, &handling) {
@@ -154,7 +156,7 @@ fn every_role_action_and_relation_does_what_the_table_says() {
                         } else if allows(role, unit, action, place) {
                             assert!(got.is_ok(), "{case}: {:?}", got.err());
                             allowed += 1;
-                            let rec = app.dossier(&code, &Actor::console("t")).unwrap();
+                            let rec = app.dossiers().dossier(&code, &Actor::console("t")).unwrap();
                             assert_eq!(rec.events.last().unwrap().actor, who.username, "{case}");
                         } else {
                             let e = got.unwrap_err();
@@ -181,12 +183,12 @@ fn every_role_action_and_relation_does_what_the_table_says() {
                             assert_eq!(e.roles, needed, "{case}");
                             refused += 1;
                             // Nothing was written.
-                            let rec = app.dossier(&code, &Actor::console("t")).unwrap();
+                            let rec = app.dossiers().dossier(&code, &Actor::console("t")).unwrap();
                             assert_ne!(rec.events.last().unwrap().actor, who.username, "{case}");
                         }
                         // What the API offers this caller is exactly what it may do.
-                        let rec = app.visible(&code, &Actor::console("t")).unwrap();
-                        for a in app.actions_for(&rec, &who) {
+                        let rec = app.dossiers().visible(&code, &Actor::console("t")).unwrap();
+                        for a in app.dossiers().actions_for(&rec, &who) {
                             assert!(allows(role, unit, a, rec_place(&rec)), "{case}: offered {a}");
                         }
                     }
@@ -195,7 +197,7 @@ fn every_role_action_and_relation_does_what_the_table_says() {
         }
         eprintln!("{checked} cases: {allowed} allowed, {refused} refused, {hidden} out of scope");
         assert!(allowed > 30 && refused > 200 && hidden > 20, "{allowed} {refused} {hidden}");
-        assert!(app.verify().unwrap().ok());
+        assert!(app.dossiers().verify().unwrap().ok());
     }
 }
 
@@ -214,30 +216,32 @@ fn an_administrator_administers_and_never_acts_on_a_dossier() {
         commune_code: Some(A.into()),
         applicant: Applicant { full_name: "Lê Văn Cường".into(), ..Applicant::default() },
     };
-    let e = app.receive(&req, &actor(Role::Admin, A)).unwrap_err();
+    let e = app.dossiers().receive(&req, &actor(Role::Admin, A)).unwrap_err();
     assert_eq!(
         (e.kind, e.code.as_str(), e.roles.as_slice()),
         (ErrorKind::Forbidden, "action_not_permitted", ["officer"].as_slice())
     );
-    let e = app.receive(&req, &actor(Role::Specialist, A)).unwrap_err();
+    let e = app.dossiers().receive(&req, &actor(Role::Specialist, A)).unwrap_err();
     assert_eq!(e.code.as_str(), "action_not_permitted", "a specialist does not receive at the desk");
-    let d = app.receive(&req, &actor(Role::Officer, A)).unwrap();
+    let d = app.dossiers().receive(&req, &actor(Role::Officer, A)).unwrap();
     // A seat that may not take an action is told so, even with the action's fields missing.
     for action in ["deny", "extend", "stop", "propose", "transfer", "assign"] {
-        let e = app.act(&d.code, &ActionRequest::new(action), &actor(Role::Officer, A)).unwrap_err();
+        let e =
+            app.dossiers().act(&d.code, &ActionRequest::new(action), &actor(Role::Officer, A)).unwrap_err();
         assert_eq!(e.code.as_str(), "action_not_permitted", "{action}");
     }
     for action in ACTIONS {
-        assert!(app.actions_for(&d, &actor(Role::Admin, A)).is_empty(), "{action}");
+        assert!(app.dossiers().actions_for(&d, &actor(Role::Admin, A)).is_empty(), "{action}");
     }
     // The national administrator keeps the country's shared data and sees no dossier.
-    let u = app.add_user("quantri.quocgia", Role::NationalAdmin, "VN", "mat-khau-dai", None).unwrap();
+    let u =
+        app.accounts().add_user("quantri.quocgia", Role::NationalAdmin, "VN", "mat-khau-dai", None).unwrap();
     let national = Actor::of(&u);
-    assert_eq!(app.dossier(&d.code, &national).unwrap_err().code, "dossier_not_found");
-    assert_eq!(app.list(&app::DossierFilter::default(), &national).unwrap().total, 0);
-    assert!(app.actions_for(&d, &national).is_empty());
+    assert_eq!(app.dossiers().dossier(&d.code, &national).unwrap_err().code, "dossier_not_found");
+    assert_eq!(app.dossiers().list(&app::DossierFilter::default(), &national).unwrap().total, 0);
+    assert!(app.dossiers().actions_for(&d, &national).is_empty());
     assert_eq!(
-        app.add_user("x.quocgia", Role::Admin, "VN", "mat-khau-dai", None).unwrap_err().code,
+        app.accounts().add_user("x.quocgia", Role::Admin, "VN", "mat-khau-dai", None).unwrap_err().code,
         "role_unit_mismatch"
     );
 }

@@ -53,31 +53,31 @@ proptest! {
             commune_code: None,
             applicant: Applicant { full_name: "A".into(), ..Applicant::default() },
         };
-        let d = app.receive(&req, &me).unwrap();
+        let d = app.dossiers().receive(&req, &me).unwrap();
         let mut now = at(2026, 5, 11, 8, 0);
         let mut accepted = 0;
         for (k, minutes) in steps {
             now += chrono::Duration::minutes(minutes as i64);
             clock.set(now);
-            let before = app.dossier(&d.code, &me).unwrap();
-            match app.act(&d.code, &request(ACTIONS[k]), &me) {
+            let before = app.dossiers().dossier(&d.code, &me).unwrap();
+            match app.dossiers().act(&d.code, &request(ACTIONS[k]), &me) {
                 Ok(after) => {
                     accepted += 1;
                     prop_assert!(after.event_count > before.event_count);
                 }
                 Err(e) => {
                     // A refusal writes nothing.
-                    prop_assert_eq!(app.dossier(&d.code, &me).unwrap().event_count, before.event_count, "{}", e);
+                    prop_assert_eq!(app.dossiers().dossier(&d.code, &me).unwrap().event_count, before.event_count, "{}", e);
                 }
             }
         }
-        let stored = app.dossier(&d.code, &me).unwrap();
+        let stored = app.dossiers().dossier(&d.code, &me).unwrap();
         let replayed = Dossier::replay(&stored.events).unwrap();
         prop_assert_eq!(replayed.status, stored.status);
         prop_assert_eq!(replayed.due_at, stored.due_at);
         prop_assert_eq!(stored.events.len() as i64, stored.event_count);
         prop_assert!(accepted <= stored.events.len());
-        let report = app.verify().unwrap();
+        let report = app.dossiers().verify().unwrap();
         prop_assert!(report.ok(), "{:?}", report.problems);
         let received = app
             .store()

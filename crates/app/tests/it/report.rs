@@ -2,7 +2,7 @@
 //! register, the same figures as the dashboard, nothing from outside the period or the unit.
 
 use crate::common::{at, backends, open, HandClock};
-use app::report::{ReportKind, ReportSpec};
+use app::statistics::report::{ReportKind, ReportSpec};
 use app::{ActionRequest, Actor, Applicant, IntakeRequest};
 use calamine::{Data, Reader, Xlsx};
 use chrono::{Duration, NaiveDate};
@@ -25,19 +25,19 @@ fn the_workbook_holds_the_figures_the_index_and_every_dossier_of_the_period() {
                     commune_code: Some(desk.to_string()),
                     applicant: Applicant { full_name: format!("Người {day}-{i}"), ..Applicant::default() },
                 };
-                let code = app.receive(&req, &console).unwrap().code;
+                let code = app.dossiers().receive(&req, &console).unwrap().code;
                 if i == 1 {
-                    app.act(&code, &ActionRequest::new("receive"), &console).unwrap();
+                    app.dossiers().act(&code, &ActionRequest::new("receive"), &console).unwrap();
                 }
                 codes.push(code);
             }
         }
-        app.act(&codes[0], &ActionRequest::new("approve"), &console).unwrap();
+        app.dossiers().act(&codes[0], &ActionRequest::new("approve"), &console).unwrap();
         let (from, to) =
             (NaiveDate::from_ymd_opt(2026, 3, 3).unwrap(), NaiveDate::from_ymd_opt(2026, 3, 6).unwrap());
         let mut buf = vec![];
         let spec = ReportSpec { unit: "48", from, to, format: "xlsx", kind: ReportKind::Summary };
-        let n = app.write_report(spec, &console, &mut buf).unwrap();
+        let n = app.statistics().write_report(spec, &console, &mut buf).unwrap();
         assert_eq!(n, 8, "4 days × 2 desks");
         let mut book = Xlsx::new(std::io::Cursor::new(buf)).unwrap();
         assert_eq!(
@@ -56,7 +56,7 @@ fn the_workbook_holds_the_figures_the_index_and_every_dossier_of_the_period() {
         let summary = book.worksheet_range("Báo cáo kỳ").unwrap();
         let value =
             |k: &str| summary.rows().find(|r| r[0] == k).map(|r| r[1].to_string()).unwrap_or_default();
-        let f = app.figures("48", from, to, &console).unwrap();
+        let f = app.statistics().figures("48", from, to, &console).unwrap();
         assert_eq!(value("Hồ sơ tiếp nhận"), f.received.total.to_string());
         assert_eq!(value("  qua bưu chính"), "4");
         let communes = book.worksheet_range("Theo xã, phường").unwrap();
@@ -71,10 +71,10 @@ fn the_workbook_holds_the_figures_the_index_and_every_dossier_of_the_period() {
         };
         let mut buf = vec![];
         let spec = ReportSpec { unit: "20257", ..spec };
-        assert_eq!(app.write_report(spec, &lan, &mut buf).unwrap_err().code, "out_of_scope");
+        assert_eq!(app.statistics().write_report(spec, &lan, &mut buf).unwrap_err().code, "out_of_scope");
         assert!(buf.is_empty(), "nothing written when refused");
         let spec = ReportSpec { unit: "20242", ..spec };
-        assert_eq!(app.write_report(spec, &lan, &mut buf).unwrap(), 4);
+        assert_eq!(app.statistics().write_report(spec, &lan, &mut buf).unwrap(), 4);
         let book = Xlsx::new(std::io::Cursor::new(buf)).unwrap();
         assert_eq!(book.sheet_names().len(), 3);
     }
@@ -93,10 +93,10 @@ fn a_formula_typed_by_a_citizen_stays_text_in_every_csv() {
         commune_code: Some("20242".into()),
         applicant: Applicant { full_name: formula.into(), ..Applicant::default() },
     };
-    app.receive(&req, &console).unwrap();
+    app.dossiers().receive(&req, &console).unwrap();
     let day = at(2026, 3, 2, 0, 0).date();
     let mut buf = vec![];
-    app.write_register("20242", day, day, &console, "csv", &mut buf).unwrap();
+    app.dossiers().write_register("20242", day, day, &console, "csv", &mut buf).unwrap();
     let text = String::from_utf8(buf).unwrap();
     let mut rdr = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
     let row = rdr.records().next().unwrap().unwrap();

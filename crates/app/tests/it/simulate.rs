@@ -1,12 +1,12 @@
 //! The trial run goes through the real services, is deterministic for a seed, and leaves a
 //! history that verifies and figures that add up.
 
-use app::simulate::{hand_clock, simulate, SimOptions};
+use app::simulation::{hand_clock, simulate, SimOptions};
 use app::{Actor, App};
 use calendar::WorkCalendar;
 use chrono::NaiveDate;
 
-fn run(db: &crate::common::TestDb, seed: u64, threads: usize) -> (App, app::simulate::SimReport) {
+fn run(db: &crate::common::TestDb, seed: u64, threads: usize) -> (App, app::simulation::SimReport) {
     let start = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
     let (clock, read) = hand_clock(start.and_hms_opt(7, 30, 0).unwrap());
     let app = App::open(&db.url, WorkCalendar::default(), read).unwrap();
@@ -41,10 +41,10 @@ fn a_trial_run_is_deterministic_and_adds_up() {
     assert_eq!(ra, rb);
     assert_eq!(snapshot(&app_a), snapshot(&app_b), "same seed, same province");
     assert_ne!(snapshot(&app_a), snapshot(&app_c), "another seed, another run");
-    assert!(app_a.verify().unwrap().ok());
+    assert!(app_a.dossiers().verify().unwrap().ok());
     let from = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
     let to = NaiveDate::from_ymd_opt(2026, 3, 31).unwrap();
-    let f = app_a.figures("46", from, to, &Actor::console("t")).unwrap();
+    let f = app_a.statistics().figures("46", from, to, &Actor::console("t")).unwrap();
     let received_events = app_a
         .store()
         .read(|c| c.query_one("SELECT COUNT(*) FROM events WHERE kind = 'received'", &[]))
@@ -57,7 +57,7 @@ fn a_trial_run_is_deterministic_and_adds_up() {
     assert!(f.digitised > f.registered_online / 2, "{} of {}", f.digitised, f.registered_online);
     assert!(f.ratings.total > 0 && f.ratings.total < f.returned, "{:?} of {}", f.ratings, f.returned);
     assert!(f.transfers > 0, "{f:?}");
-    let index = app_a.service_index("46", from, to, None, &Actor::console("t")).unwrap().index;
+    let index = app_a.statistics().service_index("46", from, to, None, &Actor::console("t")).unwrap().index;
     for code in ["4.1", "5.1", "5.2"] {
         let i = index.indicators.iter().find(|i| i.code == code).unwrap();
         assert!(i.score.is_some_and(|s| s > 0.0), "simulated data scores on {code}: {i:?}");

@@ -33,7 +33,7 @@ fn leader(commune: &str) -> Actor {
 /// The commune's specialist account, whom dossiers may be assigned to.
 fn add_specialist(app: &App, commune: &str) -> String {
     let name = format!("cv.{commune}");
-    app.add_user(&name, Role::Specialist, commune, "mat-khau-dai", None).unwrap();
+    app.accounts().add_user(&name, Role::Specialist, commune, "mat-khau-dai", None).unwrap();
     name
 }
 
@@ -59,7 +59,7 @@ fn act(
     who: &Actor,
 ) -> app::AppResult<app::DossierRecord> {
     let req = ActionRequest { note: note.map(str::to_string), ..ActionRequest::new(action) };
-    app.act(code, &req, who)
+    app.dossiers().act(code, &req, who)
 }
 
 fn each_backend(test: impl Fn(&TestDb)) {
@@ -76,6 +76,7 @@ fn a_dossier_lives_its_whole_life() {
         let app = open(db, &clock);
         let me = officer(HAI_CHAU);
         let d = app
+            .dossiers()
             .receive(&request(Channel::Direct, Some("12 Trần Phú, P. Hải Châu I, Q. Hải Châu, Đà Nẵng")), &me)
             .unwrap();
         assert_eq!(d.status, Status::Received);
@@ -94,7 +95,7 @@ fn a_dossier_lives_its_whole_life() {
             note: Some("giao chuyên viên tư pháp".into()),
             ..ActionRequest::new("assign")
         };
-        app.act(&d.code, &assign, &leader(HAI_CHAU)).unwrap();
+        app.dossiers().act(&d.code, &assign, &leader(HAI_CHAU)).unwrap();
         clock.set(at(2026, 5, 12, 8, 0));
         let r = act(&app, &d.code, "request_supplement", Some("thiếu giấy tờ cư trú"), &specialist(HAI_CHAU))
             .unwrap();
@@ -108,7 +109,7 @@ fn a_dossier_lives_its_whole_life() {
         assert_eq!(done.status, Status::Returned);
         assert_eq!(done.verdict.as_deref(), Some("early"));
 
-        let read = app.dossier(&d.code, &me).unwrap();
+        let read = app.dossiers().dossier(&d.code, &me).unwrap();
         assert_eq!(read.events.len() as i64, read.event_count);
         let kinds: Vec<String> = read
             .events
@@ -151,7 +152,7 @@ fn a_dossier_lives_its_whole_life() {
             (stats.int(0), stats.int(1), stats.int(2), stats.int(3)),
             (Some(1), Some(1), Some(1), Some(1))
         );
-        assert!(app.verify().unwrap().ok());
+        assert!(app.dossiers().verify().unwrap().ok());
     });
 }
 
@@ -161,7 +162,7 @@ fn refused_transitions_name_the_status_and_change_nothing() {
         let clock = HandClock::at(at(2026, 5, 11, 8, 0));
         let app = open(db, &clock);
         let me = officer(HAI_CHAU);
-        let d = app.receive(&request(Channel::Online, None), &me).unwrap();
+        let d = app.dossiers().receive(&request(Channel::Online, None), &me).unwrap();
         assert_eq!(d.status, Status::Registered);
         assert_eq!(d.due_at, None, "an online dossier has no appointment before it is received");
         let e = act(&app, &d.code, "return_result", None, &me).unwrap_err();
@@ -176,7 +177,7 @@ fn refused_transitions_name_the_status_and_change_nothing() {
         assert!(e.allowed.is_empty(), "none of the actions allowed now is the leader's: {:?}", e.allowed);
         assert_eq!(act(&app, &d.code, "refuse", None, &me).unwrap_err().code, "missing_reason");
         assert_eq!(act(&app, &d.code, "fly", None, &me).unwrap_err().code, "unknown_action");
-        assert_eq!(app.dossier(&d.code, &me).unwrap().event_count, 1);
+        assert_eq!(app.dossiers().dossier(&d.code, &me).unwrap().event_count, 1);
         let r = act(&app, &d.code, "receive", None, &me).unwrap();
         assert_eq!(r.status, Status::Received);
         assert!(r.due_at.is_some());
@@ -236,7 +237,7 @@ fn bad_intake_is_refused_with_a_code_and_nothing_written() {
             ),
         ];
         for (req, code) in cases {
-            assert_eq!(app.receive(&req, &me).unwrap_err().code, code);
+            assert_eq!(app.dossiers().receive(&req, &me).unwrap_err().code, code);
         }
         let n =
             app.store().read(|c| c.query_one("SELECT COUNT(*) FROM dossiers", &[])).unwrap().unwrap().int(0);
@@ -249,10 +250,10 @@ fn a_commune_never_sees_another_communes_dossiers() {
     each_backend(|db| {
         let clock = HandClock::at(at(2026, 5, 11, 8, 0));
         let app = open(db, &clock);
-        let ours = app.receive(&request(Channel::Direct, None), &officer(HAI_CHAU)).unwrap();
-        let theirs = app.receive(&request(Channel::Direct, None), &officer(HOA_CUONG)).unwrap();
+        let ours = app.dossiers().receive(&request(Channel::Direct, None), &officer(HAI_CHAU)).unwrap();
+        let theirs = app.dossiers().receive(&request(Channel::Direct, None), &officer(HOA_CUONG)).unwrap();
         let me = officer(HAI_CHAU);
-        let e = app.dossier(&theirs.code, &me).unwrap_err();
+        let e = app.dossiers().dossier(&theirs.code, &me).unwrap_err();
         assert_eq!((e.kind, e.code.as_str()), (ErrorKind::NotFound, "dossier_not_found"));
         assert_eq!(act(&app, &theirs.code, "approve", None, &me).unwrap_err().code, "dossier_not_found");
         let denied = app
@@ -266,7 +267,7 @@ fn a_commune_never_sees_another_communes_dossiers() {
             .unwrap()
             .and_then(|r| r.int(0));
         assert!(denied >= Some(2), "each denied look is in the audit log: {denied:?}");
-        let page = app.list(&DossierFilter::default(), &me).unwrap();
+        let page = app.dossiers().list(&DossierFilter::default(), &me).unwrap();
         assert_eq!(page.items.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(), [ours.code.as_str()]);
         assert_eq!(page.total, 1);
         let province = Actor {
@@ -275,21 +276,21 @@ fn a_commune_never_sees_another_communes_dossiers() {
             role: Some(Role::Department),
             scope: Scope::Province("48".into()),
         };
-        assert_eq!(app.list(&DossierFilter::default(), &province).unwrap().total, 2);
+        assert_eq!(app.dossiers().list(&DossierFilter::default(), &province).unwrap().total, 2);
         let hue = Actor {
             department: None,
             username: "hue".into(),
             role: Some(Role::Department),
             scope: Scope::Province("46".into()),
         };
-        assert_eq!(app.list(&DossierFilter::default(), &hue).unwrap().total, 0);
+        assert_eq!(app.dossiers().list(&DossierFilter::default(), &hue).unwrap().total, 0);
         // A dossier sent up to the province stays visible to the commune that received it.
         let t = ActionRequest { to: Some("48".into()), ..ActionRequest::new("transfer") };
-        let moved = app.act(&ours.code, &t, &specialist(HAI_CHAU)).unwrap();
+        let moved = app.dossiers().act(&ours.code, &t, &specialist(HAI_CHAU)).unwrap();
         assert_eq!(moved.handling_unit, "48");
-        assert!(app.dossier(&ours.code, &me).is_ok());
+        assert!(app.dossiers().dossier(&ours.code, &me).is_ok());
         let t = ActionRequest { to: Some("19753".into()), ..ActionRequest::new("transfer") };
-        assert!(app.act(&ours.code, &t, &province).is_err(), "no transfer to another province");
+        assert!(app.dossiers().act(&ours.code, &t, &province).is_err(), "no transfer to another province");
         // The sender reads it, but no longer processes it.
         let e = act(&app, &ours.code, "approve", None, &leader(HAI_CHAU)).unwrap_err();
         assert_eq!(
@@ -306,19 +307,19 @@ fn routing_follows_the_province_rules() {
         let app = open(db, &clock);
         let me = officer(HAI_CHAU);
         let neighbour = Some("K15 Núi Thành, phường Hòa Cường, Đà Nẵng");
-        let e = app.receive(&request(Channel::Direct, neighbour), &me).unwrap_err();
+        let e = app.dossiers().receive(&request(Channel::Direct, neighbour), &me).unwrap_err();
         assert_eq!(e.code.as_str(), "not_competent");
         let rule = RuleUpdate { boundary_free: Some(true), ..RuleUpdate::default() };
         app.set_rule("48", MARRIAGE_STATUS, rule).unwrap();
-        let d = app.receive(&request(Channel::Direct, neighbour), &me).unwrap();
+        let d = app.dossiers().receive(&request(Channel::Direct, neighbour), &me).unwrap();
         assert_eq!((d.handling_unit.as_str(), d.address_commune.as_deref()), (HAI_CHAU, Some(HOA_CUONG)));
         // Settings survive a restart.
         drop(app);
         let app = open(db, &clock);
         assert!(app.province_settings("48").unwrap().rules[0].boundary_free);
-        assert!(app.receive(&request(Channel::Direct, neighbour), &me).is_ok());
+        assert!(app.dossiers().receive(&request(Channel::Direct, neighbour), &me).is_ok());
         app.set_code_pattern("48", "DN.{unit}.{yyyy}.{seq:6}").unwrap();
-        let d = app.receive(&request(Channel::Direct, None), &me).unwrap();
+        let d = app.dossiers().receive(&request(Channel::Direct, None), &me).unwrap();
         assert_eq!(d.code.as_str(), "DN.20242.2026.000001");
         assert_eq!(app.set_code_pattern("48", "{yyyy}").unwrap_err().code, "invalid_code_pattern");
     });
@@ -335,7 +336,10 @@ fn codes_are_unique_and_gapless_under_concurrency() {
                 std::thread::spawn(move || {
                     (0..40)
                         .map(|_| {
-                            app.receive(&request(Channel::Direct, None), &officer(HAI_CHAU)).unwrap().code
+                            app.dossiers()
+                                .receive(&request(Channel::Direct, None), &officer(HAI_CHAU))
+                                .unwrap()
+                                .code
                         })
                         .collect::<Vec<_>>()
                 })
@@ -345,7 +349,7 @@ fn codes_are_unique_and_gapless_under_concurrency() {
         codes.sort();
         let expected: Vec<String> = (1..=320).map(|n| format!("20242-260511-{n:04}")).collect();
         assert_eq!(codes, expected);
-        assert!(app.verify().unwrap().ok());
+        assert!(app.dossiers().verify().unwrap().ok());
     });
 }
 
@@ -354,7 +358,7 @@ fn history_is_append_only_in_the_database_itself() {
     each_backend(|db| {
         let clock = HandClock::at(at(2026, 5, 11, 8, 0));
         let app = open(db, &clock);
-        let d = app.receive(&request(Channel::Direct, None), &officer(HAI_CHAU)).unwrap();
+        let d = app.dossiers().receive(&request(Channel::Direct, None), &officer(HAI_CHAU)).unwrap();
         let code = d.code.clone();
         let r = app.store().write(move |c| {
             c.exec("UPDATE events SET actor = 'x' WHERE dossier_code = $1", &[(&code).into()])
@@ -383,7 +387,7 @@ fn history_is_append_only_in_the_database_itself() {
             });
             assert!(r.is_ok(), "the role may still write what it should: {r:?}");
         }
-        assert!(app.verify().unwrap().ok());
+        assert!(app.dossiers().verify().unwrap().ok());
     });
 }
 
@@ -407,16 +411,17 @@ fn verify_names_each_dossier_whose_history_was_altered() {
         let clock = HandClock::at(at(2026, 5, 11, 8, 0));
         let app = open(db, &clock);
         let me = officer(HAI_CHAU);
-        let codes: Vec<String> =
-            (0..5).map(|_| app.receive(&request(Channel::Direct, None), &me).unwrap().code).collect();
+        let codes: Vec<String> = (0..5)
+            .map(|_| app.dossiers().receive(&request(Channel::Direct, None), &me).unwrap().code)
+            .collect();
         for c in &codes {
             act(&app, c, "approve", None, &leader(HAI_CHAU)).unwrap();
         }
         // The next day seals the 11th.
         clock.set(at(2026, 5, 12, 8, 0));
-        assert_eq!(app.seal().unwrap(), Some(at(2026, 5, 11, 0, 0).date()));
-        assert!(app.digest(at(2026, 5, 11, 0, 0).date()).unwrap().is_some());
-        assert!(app.verify().unwrap().ok());
+        assert_eq!(app.dossiers().seal().unwrap(), Some(at(2026, 5, 11, 0, 0).date()));
+        assert!(app.dossiers().digest(at(2026, 5, 11, 0, 0).date()).unwrap().is_some());
+        assert!(app.dossiers().verify().unwrap().ok());
         // The seal holds each dossier's last event of the day (each had several).
         let pairs = |sql: &'static str| {
             let rows = app.store().read(move |c| c.query(sql, &[])).unwrap();
@@ -431,7 +436,7 @@ fn verify_names_each_dossier_whose_history_was_altered() {
         // An edited note in one dossier, a deleted last event in another.
         tamper(&app, "UPDATE events SET body = REPLACE(body, 'officer.20242', 'someone') WHERE dossier_code = $1 AND seq = 2", vec![(&codes[1]).into()]);
         tamper(&app, "DELETE FROM events WHERE dossier_code = $1 AND seq = 4", vec![(&codes[3]).into()]);
-        let report = app.verify().unwrap();
+        let report = app.dossiers().verify().unwrap();
         assert!(!report.ok());
         assert_eq!(report.altered_dossiers(), vec![codes[1].clone(), codes[3].clone()]);
     });
@@ -443,32 +448,39 @@ fn accounts_use_argon2id_and_fit_their_unit() {
         let clock = HandClock::at(at(2026, 5, 11, 8, 0));
         let app = open(db, &clock);
         let u = app
+            .accounts()
             .add_user("Lan.Nguyen", Role::Officer, HAI_CHAU, "mat-khau-dai", Some("Nguyễn Thị Lan"))
             .unwrap();
         assert_eq!((u.username.as_str(), u.province_code.as_str()), ("lan.nguyen", "48"));
-        let (_, hash) = app.user("lan.nguyen").unwrap().unwrap();
+        let (_, hash) = app.accounts().user("lan.nguyen").unwrap().unwrap();
         assert!(hash.starts_with("$argon2id$"), "{hash}");
-        assert_eq!(app.authenticate("LAN.NGUYEN", "mat-khau-dai").unwrap().unit_code, HAI_CHAU);
-        assert_eq!(app.authenticate("lan.nguyen", "sai").unwrap_err().code, "invalid_credentials");
-        assert_eq!(app.authenticate("nobody", "x").unwrap_err().code, "invalid_credentials");
+        assert_eq!(app.accounts().authenticate("LAN.NGUYEN", "mat-khau-dai").unwrap().unit_code, HAI_CHAU);
+        assert_eq!(app.accounts().authenticate("lan.nguyen", "sai").unwrap_err().code, "invalid_credentials");
+        assert_eq!(app.accounts().authenticate("nobody", "x").unwrap_err().code, "invalid_credentials");
         assert_eq!(
-            app.add_user("lan.nguyen", Role::Officer, HAI_CHAU, "12345678", None).unwrap_err().code,
+            app.accounts()
+                .add_user("lan.nguyen", Role::Officer, HAI_CHAU, "12345678", None)
+                .unwrap_err()
+                .code,
             "user_exists"
         );
         assert_eq!(
-            app.add_user("leader", Role::ProvinceLeader, HAI_CHAU, "12345678", None).unwrap_err().code,
+            app.accounts()
+                .add_user("leader", Role::ProvinceLeader, HAI_CHAU, "12345678", None)
+                .unwrap_err()
+                .code,
             "role_unit_mismatch"
         );
         assert_eq!(
-            app.add_user("x y", Role::Officer, HAI_CHAU, "12345678", None).unwrap_err().code,
+            app.accounts().add_user("x y", Role::Officer, HAI_CHAU, "12345678", None).unwrap_err().code,
             "invalid_username"
         );
         assert_eq!(
-            app.add_user("short", Role::Officer, HAI_CHAU, "123", None).unwrap_err().code,
+            app.accounts().add_user("short", Role::Officer, HAI_CHAU, "123", None).unwrap_err().code,
             "weak_password"
         );
         assert_eq!(
-            app.add_user("nowhere", Role::Officer, "00000", "12345678", None).unwrap_err().code,
+            app.accounts().add_user("nowhere", Role::Officer, "00000", "12345678", None).unwrap_err().code,
             "unknown_unit"
         );
     });
@@ -491,7 +503,7 @@ fn catalog_import_versions_changed_procedures() {
         let r = app.import_catalog(&changed).unwrap();
         assert_eq!((r.added, r.updated, r.unchanged), (0, 1, 110));
         assert_eq!(app.catalog().get(MARRIAGE_STATUS).unwrap().name, "Cấp Giấy xác nhận tình trạng hôn nhân");
-        let d = app.receive(&request(Channel::Direct, None), &officer(HAI_CHAU)).unwrap();
+        let d = app.dossiers().receive(&request(Channel::Direct, None), &officer(HAI_CHAU)).unwrap();
         assert_eq!(d.procedure_version, 2);
         let bad = json.replacen("\"code\": \"1.004873\"", "\"code\": \"1.001193\"", 1);
         assert_eq!(app.import_catalog(&bad).unwrap_err().code, "invalid_procedure");
@@ -506,18 +518,18 @@ fn two_servers_on_one_database_never_lose_an_action() {
         let a = open(db, &clock);
         let b = open(db, &clock);
         let me = officer(HAI_CHAU);
-        let d = a.receive(&request(Channel::Direct, None), &me).unwrap();
+        let d = a.dossiers().receive(&request(Channel::Direct, None), &me).unwrap();
         // b moves the dossier on while a still holds its own copy of it.
         let assign = ActionRequest { to: Some(add_specialist(&a, HAI_CHAU)), ..ActionRequest::new("assign") };
         let boss = leader(HAI_CHAU);
-        b.act(&d.code, &assign, &boss).unwrap();
-        b.act(&d.code, &ActionRequest::new("approve"), &boss).unwrap();
+        b.dossiers().act(&d.code, &assign, &boss).unwrap();
+        b.dossiers().act(&d.code, &ActionRequest::new("approve"), &boss).unwrap();
         // a's copy is stale: its append is refused, it reads again and decides on the truth.
-        let e = a.act(&d.code, &ActionRequest::new("approve"), &boss).unwrap_err();
+        let e = a.dossiers().act(&d.code, &ActionRequest::new("approve"), &boss).unwrap_err();
         assert_eq!(e.code.as_str(), "invalid_transition", "a sees that b already approved");
-        let r = a.act(&d.code, &ActionRequest::new("return_result"), &me).unwrap();
+        let r = a.dossiers().act(&d.code, &ActionRequest::new("return_result"), &me).unwrap();
         assert_eq!((r.status, r.event_count), (Status::Returned, 6));
-        assert!(a.verify().unwrap().ok());
+        assert!(a.dossiers().verify().unwrap().ok());
     });
 }
 
@@ -526,10 +538,10 @@ fn steps_on_one_dossier_at_once_are_each_applied_once_in_one_chain() {
     each_backend(|db| {
         let clock = HandClock::at(at(2026, 5, 11, 8, 0));
         let (a, b) = (open(db, &clock), open(db, &clock));
-        let d = a.receive(&request(Channel::Direct, None), &officer(HAI_CHAU)).unwrap();
+        let d = a.dossiers().receive(&request(Channel::Direct, None), &officer(HAI_CHAU)).unwrap();
         let boss = leader(HAI_CHAU);
         let person = add_specialist(&a, HAI_CHAU);
-        let before = a.dossier(&d.code, &boss).unwrap().event_count;
+        let before = a.dossiers().dossier(&d.code, &boss).unwrap().event_count;
         // Sixteen assignments through two servers at once: each reads the dossier, most find
         // it changed by the time their write runs (in the same batch or another), write
         // nothing and read it again.
@@ -538,7 +550,7 @@ fn steps_on_one_dossier_at_once_are_each_applied_once_in_one_chain() {
             let i = n.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             let server = if i.is_multiple_of(2) { &a } else { &b };
             let assign = ActionRequest { to: Some(person.clone()), ..ActionRequest::new("assign") };
-            server.act(&d.code, &assign, &boss).map(|_| ()).map_err(|e| e.code.to_string())
+            server.dossiers().act(&d.code, &assign, &boss).map(|_| ()).map_err(|e| e.code.to_string())
         });
         let done = results.iter().filter(|r| r.is_ok()).count();
         // Under this much contention a step may give up after its retries: never silently.
@@ -546,9 +558,9 @@ fn steps_on_one_dossier_at_once_are_each_applied_once_in_one_chain() {
             results.iter().all(|r| r.as_ref().err().is_none_or(|c| c == "concurrent_update")),
             "{results:?}"
         );
-        let after = a.dossier(&d.code, &boss).unwrap().event_count;
+        let after = a.dossiers().dossier(&d.code, &boss).unwrap().event_count;
         assert_eq!(after - before, done as i64, "each step applied once: {results:?}");
-        let v = a.verify().unwrap();
+        let v = a.dossiers().verify().unwrap();
         assert!(v.ok(), "{v:?}");
     });
 }
@@ -559,14 +571,20 @@ fn officers_find_dossiers_by_name_without_accents_or_by_phone() {
         let clock = HandClock::at(at(2026, 5, 11, 8, 0));
         let app = open(db, &clock);
         let me = officer(HAI_CHAU);
-        let d = app.receive(&request(Channel::Direct, None), &me).unwrap();
+        let d = app.dossiers().receive(&request(Channel::Direct, None), &me).unwrap();
         let mut other = request(Channel::Direct, None);
         other.applicant.full_name = "Lê Văn Tám".into();
         other.applicant.phone = Some("0912000111".into());
-        app.receive(&other, &me).unwrap();
+        app.dossiers().receive(&other, &me).unwrap();
         let find = |text: &str, who: &Actor| {
             let f = DossierFilter { text: Some(text.into()), per_page: 50, ..DossierFilter::default() };
-            app.list(&f, who).unwrap().items.into_iter().map(|d| d.applicant_name).collect::<Vec<_>>()
+            app.dossiers()
+                .list(&f, who)
+                .unwrap()
+                .items
+                .into_iter()
+                .map(|d| d.applicant_name)
+                .collect::<Vec<_>>()
         };
         assert_eq!(find("nguyen thi HOA", &me), ["Nguyễn Thị Hoa"]);
         assert_eq!(find("Hoa Nguyễn", &me), ["Nguyễn Thị Hoa"], "words in any order");
@@ -596,12 +614,12 @@ fn the_first_writes_of_a_new_day_all_succeed_and_each_day_is_sealed_once() {
             // A busy day (its seal takes a while) ...
             clock.set(at(2026, 3, day, 9, 0));
             for _ in 0..150 {
-                app.receive(&request(Channel::Direct, None), &desk).unwrap();
+                app.dossiers().receive(&request(Channel::Direct, None), &desk).unwrap();
             }
             // ... then the next morning, many desks at once: each write may find the day to
             // seal (on PostgreSQL, on several writer connections); none may be reported failed.
             clock.set(at(2026, 3, day + 1, 8, 0));
-            for r in &at_once(16, || app.receive(&request(Channel::Direct, None), &desk)) {
+            for r in &at_once(16, || app.dossiers().receive(&request(Channel::Direct, None), &desk)) {
                 assert!(r.is_ok(), "{}/03: {r:?}", day + 1);
             }
         }
@@ -609,10 +627,10 @@ fn the_first_writes_of_a_new_day_all_succeed_and_each_day_is_sealed_once() {
         // the desks work): each gets the same answer, the day is sealed once.
         clock.set(at(2026, 3, 7, 9, 0));
         for _ in 0..150 {
-            app.receive(&request(Channel::Direct, None), &desk).unwrap();
+            app.dossiers().receive(&request(Channel::Direct, None), &desk).unwrap();
         }
         clock.set(at(2026, 3, 8, 8, 0));
-        for r in &at_once(6, || app.seal()) {
+        for r in &at_once(6, || app.dossiers().seal()) {
             assert!(
                 matches!(r, Ok(Some(d)) if *d == chrono::NaiveDate::from_ymd_opt(2026, 3, 7).unwrap()),
                 "{r:?}"
@@ -622,7 +640,7 @@ fn the_first_writes_of_a_new_day_all_succeed_and_each_day_is_sealed_once() {
         assert_eq!(count("SELECT COUNT(*) FROM dossiers"), Some(3 * (150 + 16) + 150));
         // The days with work before today: 2 to 7 March, each sealed once.
         assert_eq!(count("SELECT COUNT(*) FROM day_digests"), Some(6));
-        assert!(app.verify().unwrap().ok());
+        assert!(app.dossiers().verify().unwrap().ok());
     });
 }
 
@@ -633,7 +651,7 @@ fn an_intake_answered_by_the_writer_holds_no_thread_and_the_day_before_is_sealed
         let app = std::sync::Arc::new(open(db, &clock));
         let desk = officer(HAI_CHAU);
         for _ in 0..20 {
-            app.receive(&request(Channel::Direct, None), &desk).unwrap();
+            app.dossiers().receive(&request(Channel::Direct, None), &desk).unwrap();
         }
         // The next morning: fifty intakes handed to the writer at once from one thread; the
         // first finds the day before to seal, which must not be done on the writer's notifier
@@ -660,7 +678,7 @@ fn an_intake_answered_by_the_writer_holds_no_thread_and_the_day_before_is_sealed
             count("SELECT COUNT(*) FROM day_digests") == Some(1)
         });
         assert!(sealed, "2 March sealed");
-        assert!(app.verify().unwrap().ok());
+        assert!(app.dossiers().verify().unwrap().ok());
     });
 }
 
@@ -716,25 +734,37 @@ fn a_disabled_account_signs_in_no_more_and_its_sessions_end_on_every_server() {
     each_backend(|db| {
         let clock = HandClock::at(at(2026, 3, 2, 8, 0));
         let (a, b) = (open(db, &clock), open(db, &clock));
-        a.add_user("lan", Role::Officer, HAI_CHAU, "mat-khau-dai", None).unwrap();
-        a.add_user("quantri", Role::Admin, HAI_CHAU, "mat-khau-dai", None).unwrap();
-        a.add_user("quantri.hue", Role::Admin, "19753", "mat-khau-dai", None).unwrap();
-        let (token, _) = a.login("lan", "mat-khau-dai", "192.0.2.1").unwrap();
-        assert!(b.session(&token).unwrap().is_some(), "the other server knows the session");
-        let admin = |name: &str| Actor::of(&a.user(name).unwrap().unwrap().0);
+        a.accounts().add_user("lan", Role::Officer, HAI_CHAU, "mat-khau-dai", None).unwrap();
+        a.accounts().add_user("quantri", Role::Admin, HAI_CHAU, "mat-khau-dai", None).unwrap();
+        a.accounts().add_user("quantri.hue", Role::Admin, "19753", "mat-khau-dai", None).unwrap();
+        let (token, _) = a.accounts().login("lan", "mat-khau-dai", "192.0.2.1").unwrap();
+        assert!(b.accounts().session(&token).unwrap().is_some(), "the other server knows the session");
+        let admin = |name: &str| Actor::of(&a.accounts().user(name).unwrap().unwrap().0);
         // Another unit's administrator may not, nor may an administrator lock themselves.
-        assert_eq!(a.set_active("lan", false, &admin("quantri.hue")).unwrap_err().code, "admin_only");
-        assert_eq!(a.set_active("quantri", false, &admin("quantri")).unwrap_err().code, "admin_only");
-        assert_eq!(a.set_active("khong.co", false, &admin("quantri")).unwrap_err().code, "user_not_found");
-        assert!(!a.set_active("lan", false, &admin("quantri")).unwrap().active);
-        assert!(a.session(&token).unwrap().is_none(), "ended at once here");
+        assert_eq!(
+            a.accounts().set_active("lan", false, &admin("quantri.hue")).unwrap_err().code,
+            "admin_only"
+        );
+        assert_eq!(
+            a.accounts().set_active("quantri", false, &admin("quantri")).unwrap_err().code,
+            "admin_only"
+        );
+        assert_eq!(
+            a.accounts().set_active("khong.co", false, &admin("quantri")).unwrap_err().code,
+            "user_not_found"
+        );
+        assert!(!a.accounts().set_active("lan", false, &admin("quantri")).unwrap().active);
+        assert!(a.accounts().session(&token).unwrap().is_none(), "ended at once here");
         // The other server re-reads its cached sessions within 30 seconds.
         clock.set(at(2026, 3, 2, 8, 1));
-        assert!(b.session(&token).unwrap().is_none(), "and there");
-        assert_eq!(b.login("lan", "mat-khau-dai", "192.0.2.1").unwrap_err().code, "invalid_credentials");
+        assert!(b.accounts().session(&token).unwrap().is_none(), "and there");
+        assert_eq!(
+            b.accounts().login("lan", "mat-khau-dai", "192.0.2.1").unwrap_err().code,
+            "invalid_credentials"
+        );
         // Enabled again from the console: she signs in.
-        assert!(a.set_active("lan", true, &Actor::console("test")).unwrap().active);
-        assert!(b.login("lan", "mat-khau-dai", "192.0.2.1").is_ok());
+        assert!(a.accounts().set_active("lan", true, &Actor::console("test")).unwrap().active);
+        assert!(b.accounts().login("lan", "mat-khau-dai", "192.0.2.1").is_ok());
     });
 }
 
@@ -743,32 +773,38 @@ fn failed_logins_are_counted_across_the_servers_sharing_a_database() {
     each_backend(|db| {
         let clock = HandClock::at(at(2026, 3, 2, 8, 0));
         let (a, b) = (open(db, &clock), open(db, &clock));
-        a.add_user("lan", Role::Officer, "20242", "mat-khau-dai", None).unwrap();
+        a.accounts().add_user("lan", Role::Officer, "20242", "mat-khau-dai", None).unwrap();
         // Failures alternate between the two servers, as a load balancer would send them.
         for i in 0..5 {
             let server = if i % 2 == 0 { &a } else { &b };
-            assert_eq!(server.login("lan", "sai", "192.0.2.1").unwrap_err().code, "invalid_credentials");
-        }
-        for server in [&a, &b] {
-            let e = server.login("lan", "mat-khau-dai", "192.0.2.1").unwrap_err();
-            assert_eq!((e.code.as_str(), e.kind), ("too_many_attempts", ErrorKind::TooManyRequests));
-        }
-        // The guesser locked out itself: Lan signs in from her office.
-        assert!(b.login("lan", "mat-khau-dai", "192.0.2.9").is_ok());
-        // A guesser spread over many addresses locks the account for everyone (20 failures).
-        for i in 0..15 {
             assert_eq!(
-                a.login("lan", "sai", &format!("198.51.100.{i}")).unwrap_err().code,
+                server.accounts().login("lan", "sai", "192.0.2.1").unwrap_err().code,
                 "invalid_credentials"
             );
         }
-        assert_eq!(b.login("lan", "mat-khau-dai", "192.0.2.9").unwrap_err().code, "too_many_attempts");
+        for server in [&a, &b] {
+            let e = server.accounts().login("lan", "mat-khau-dai", "192.0.2.1").unwrap_err();
+            assert_eq!((e.code.as_str(), e.kind), ("too_many_attempts", ErrorKind::TooManyRequests));
+        }
+        // The guesser locked out itself: Lan signs in from her office.
+        assert!(b.accounts().login("lan", "mat-khau-dai", "192.0.2.9").is_ok());
+        // A guesser spread over many addresses locks the account for everyone (20 failures).
+        for i in 0..15 {
+            assert_eq!(
+                a.accounts().login("lan", "sai", &format!("198.51.100.{i}")).unwrap_err().code,
+                "invalid_credentials"
+            );
+        }
+        assert_eq!(
+            b.accounts().login("lan", "mat-khau-dai", "192.0.2.9").unwrap_err().code,
+            "too_many_attempts"
+        );
         // A guesser past the limit fills no audit log, and a long typed name is cut.
         for _ in 0..50 {
-            assert_eq!(a.login("lan", "sai", "192.0.2.1").unwrap_err().code, "too_many_attempts");
+            assert_eq!(a.accounts().login("lan", "sai", "192.0.2.1").unwrap_err().code, "too_many_attempts");
         }
         let long = "x".repeat(500);
-        let _ = a.login(&long, "sai", "192.0.2.77");
+        let _ = a.accounts().login(&long, "sai", "192.0.2.77");
         let rows = a
             .store()
             .read(|c| c.query("SELECT actor, action FROM audit_log WHERE action LIKE 'login%'", &[]))
@@ -777,7 +813,7 @@ fn failed_logins_are_counted_across_the_servers_sharing_a_database() {
         assert!(rows.iter().all(|r| r.string(0).chars().count() <= 64));
         // After the window, the right password works again on either.
         clock.set(at(2026, 3, 2, 8, 16));
-        assert!(b.login("lan", "mat-khau-dai", "192.0.2.9").is_ok());
+        assert!(b.accounts().login("lan", "mat-khau-dai", "192.0.2.9").is_ok());
     });
 }
 
@@ -808,18 +844,18 @@ fn an_intake_repeated_under_its_key_through_two_servers_at_once_is_filed_once() 
         for r in results.iter().filter_map(|r| r.as_ref().err()) {
             assert_eq!(r.code.as_str(), "db_constraint", "{r:?}");
         }
-        let found = a.filed_under("lan-retry-0001", &me).unwrap().expect("filed under the key");
+        let found = a.dossiers().filed_under("lan-retry-0001", &me).unwrap().expect("filed under the key");
         assert_eq!(found.code, filed[0].code);
-        let all = a.list(&DossierFilter::default(), &me).unwrap();
+        let all = a.dossiers().list(&DossierFilter::default(), &me).unwrap();
         assert_eq!(all.total, 1);
         // The key is the officer's own: another officer neither finds it nor is refused by it.
         let other = Actor { username: "khac".into(), ..officer(HAI_CHAU) };
-        assert!(a.filed_under("lan-retry-0001", &other).unwrap().is_none());
+        assert!(a.dossiers().filed_under("lan-retry-0001", &other).unwrap().is_none());
         assert!(receive_under(&b, "lan-retry-0001", &other).is_ok());
         // A day later the key is forgotten (the housekeeping sweep).
         clock.set(at(2026, 5, 12, 9, 0));
-        assert_eq!(a.sweep_intake_keys().unwrap(), 2);
-        assert!(a.filed_under("lan-retry-0001", &me).unwrap().is_none());
+        assert_eq!(a.dossiers().sweep_intake_keys().unwrap(), 2);
+        assert!(a.dossiers().filed_under("lan-retry-0001", &me).unwrap().is_none());
     });
 }
 
@@ -829,9 +865,9 @@ fn a_dossier_row_that_cannot_be_read_is_an_error_not_a_gap_in_the_list() {
         let clock = HandClock::at(at(2026, 5, 11, 8, 0));
         let app = open(db, &clock);
         let me = officer(HAI_CHAU);
-        let d = app.receive(&request(Channel::Direct, None), &me).unwrap();
-        app.receive(&request(Channel::Direct, None), &me).unwrap();
-        assert_eq!(app.list(&DossierFilter::default(), &me).unwrap().total, 2);
+        let d = app.dossiers().receive(&request(Channel::Direct, None), &me).unwrap();
+        app.dossiers().receive(&request(Channel::Direct, None), &me).unwrap();
+        assert_eq!(app.dossiers().list(&DossierFilter::default(), &me).unwrap().total, 2);
         // A status outside the portal's table (a bad hand edit, a newer schema): the list says
         // something is wrong instead of quietly showing one dossier of two.
         let code = d.code.clone();
@@ -840,7 +876,7 @@ fn a_dossier_row_that_cannot_be_read_is_an_error_not_a_gap_in_the_list() {
                 c.exec("UPDATE dossiers SET status = 99 WHERE code = $1", &[code.as_str().into()])
             })
             .unwrap();
-        let e = app.list(&DossierFilter::default(), &me).unwrap_err();
+        let e = app.dossiers().list(&DossierFilter::default(), &me).unwrap_err();
         assert_eq!(e.kind, ErrorKind::Internal, "{e:?}");
         assert!(e.cause.as_deref().is_some_and(|c| c.contains("status")), "{e:?}");
     });

@@ -88,7 +88,8 @@ async fn ask(
     let actor = caller.0.as_ref().map(|s| Actor::of(&s.user));
     let staff = actor.is_some();
     let mut asked =
-        blocking(move || app.ask(&b.question, b.province_code.as_deref(), actor.as_ref())).await?;
+        blocking(move || app.assistant().ask(&b.question, b.province_code.as_deref(), actor.as_ref()))
+            .await?;
     // The handbook is written for officers.
     if !staff {
         asked.reply.handbook.clear();
@@ -122,7 +123,7 @@ async fn hand_off(
 ) -> ApiResult<(StatusCode, Json<app::assistant::Handoff>)> {
     let app = web.app.clone();
     let h = blocking(move || {
-        app.hand_off(b.question_id, &b.question, b.contact.as_deref(), b.province_code.as_deref())
+        app.assistant().hand_off(b.question_id, &b.question, b.contact.as_deref(), b.province_code.as_deref())
     })
     .await?;
     Ok((StatusCode::CREATED, Json(h)))
@@ -140,7 +141,7 @@ async fn handoff(
     Path(code): Path<String>,
 ) -> ApiResult<Json<app::assistant::Handoff>> {
     let app = web.app.clone();
-    Ok(Json(blocking(move || app.handoff(&code)).await?))
+    Ok(Json(blocking(move || app.assistant().handoff(&code)).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/assistant/handoffs", tag = "assistant",
@@ -149,7 +150,7 @@ async fn handoff(
 async fn open_handoffs(State(web): State<Arc<Web>>, caller: Caller) -> ApiResult<Json<HandoffList>> {
     let app = web.app.clone();
     let actor = Actor::of(&caller.session.user);
-    Ok(Json(HandoffList { items: blocking(move || app.open_handoffs(&actor)).await? }))
+    Ok(Json(HandoffList { items: blocking(move || app.assistant().open_handoffs(&actor)).await? }))
 }
 
 /// An officer's answer.
@@ -176,7 +177,7 @@ async fn answer(
 ) -> ApiResult<Json<app::assistant::Handoff>> {
     let app = web.app.clone();
     let actor = Actor::of(&caller.session.user);
-    Ok(Json(blocking(move || app.answer_handoff(&code, &b.answer, &actor)).await?))
+    Ok(Json(blocking(move || app.assistant().answer_handoff(&code, &b.answer, &actor)).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/assistant/feedback", tag = "assistant",
@@ -190,7 +191,7 @@ async fn feedback(
 ) -> ApiResult<(StatusCode, Json<Created>)> {
     let app = web.app.clone();
     let actor = caller.0.as_ref().map(|s| Actor::of(&s.user));
-    let id = blocking(move || app.feedback(&f, actor.as_ref())).await?;
+    let id = blocking(move || app.assistant().feedback(&f, actor.as_ref())).await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
@@ -200,7 +201,7 @@ async fn feedback(
 async fn suggestions(State(web): State<Arc<Web>>, caller: Caller) -> ApiResult<Json<SuggestionList>> {
     let app = web.app.clone();
     let actor = Actor::of(&caller.session.user);
-    Ok(Json(SuggestionList { items: blocking(move || app.pending_suggestions(&actor)).await? }))
+    Ok(Json(SuggestionList { items: blocking(move || app.assistant().pending_suggestions(&actor)).await? }))
 }
 
 /// Accept (the alias joins the search, the text a handbook draft) or dismiss a suggestion.
@@ -231,7 +232,7 @@ async fn review(
         .map_err(|_| ApiError::new(Code::SuggestionNotFound, "không có góp ý với mã này"))?;
     let app = web.app.clone();
     let actor = Actor::of(&caller.session.user);
-    Ok(Json(blocking(move || app.review_suggestion(id, b.accept, &actor)).await?))
+    Ok(Json(blocking(move || app.assistant().review_suggestion(id, b.accept, &actor)).await?))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -256,12 +257,12 @@ async fn usage(
     q: Result<Query<Period>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Json<app::assistant::Usage>> {
     let q = query(q)?;
-    let (month_start, today) = app::stats::month_to_date(web.app.now().date());
+    let (month_start, today) = app::statistics::figures::month_to_date(web.app.now().date());
     let from = date_param("from", q.from.as_deref(), month_start)?;
     let to = date_param("to", q.to.as_deref(), today)?;
     let app = web.app.clone();
     let actor = Actor::of(&caller.session.user);
-    Ok(Json(blocking(move || app.assistant_usage(from, to, &actor)).await?))
+    Ok(Json(blocking(move || app.assistant().assistant_usage(from, to, &actor)).await?))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -283,7 +284,7 @@ async fn handbook(
 ) -> ApiResult<Json<ArticleList>> {
     let q = query(q)?;
     let app = web.app.clone();
-    let items = blocking(move || app.search_handbook(q.q.as_deref())).await?;
+    let items = blocking(move || app.assistant().search_handbook(q.q.as_deref())).await?;
     Ok(Json(ArticleList { items }))
 }
 
@@ -307,7 +308,7 @@ async fn create_article(
 ) -> ApiResult<(StatusCode, Json<app::Article>)> {
     let app = web.app.clone();
     let actor = Actor::of(&caller.session.user);
-    let a = blocking(move || app.save_article(None, &b.title, &b.body, &actor)).await?;
+    let a = blocking(move || app.assistant().save_article(None, &b.title, &b.body, &actor)).await?;
     Ok((StatusCode::CREATED, Json(a)))
 }
 
@@ -329,5 +330,5 @@ async fn update_article(
         id.trim().parse().map_err(|_| ApiError::new(Code::ArticleNotFound, "không có bài viết này"))?;
     let app = web.app.clone();
     let actor = Actor::of(&caller.session.user);
-    Ok(Json(blocking(move || app.save_article(Some(id), &b.title, &b.body, &actor)).await?))
+    Ok(Json(blocking(move || app.assistant().save_article(Some(id), &b.title, &b.body, &actor)).await?))
 }

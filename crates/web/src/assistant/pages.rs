@@ -150,7 +150,7 @@ async fn ask(
     let actor = caller.0.as_ref().map(|s| Actor::of(&s.user));
     let staff = actor.is_some();
     let (question, province) = (f.question.clone(), f.province.clone().filter(|p| !p.is_empty()));
-    let result = blocking(move || app.ask(&question, province.as_deref(), actor.as_ref())).await;
+    let result = blocking(move || app.assistant().ask(&question, province.as_deref(), actor.as_ref())).await;
     let htmx = headers.contains_key("hx-request");
     let mut page = ChatPage {
         user: caller.0.as_ref().and_then(bar),
@@ -208,7 +208,7 @@ async fn hand_off(State(web): State<Arc<Web>>, Form(f): Form<HandOffForm>) -> Re
     let app = web.app.clone();
     let province = f.province.clone().filter(|p| !p.is_empty());
     match blocking(move || {
-        app.hand_off(f.question_id, &f.question, f.contact.as_deref(), province.as_deref())
+        app.assistant().hand_off(f.question_id, &f.question, f.contact.as_deref(), province.as_deref())
     })
     .await
     {
@@ -239,7 +239,7 @@ async fn rate(State(web): State<Arc<Web>>, caller: MaybeCaller, Form(f): Form<Ra
         procedure_code: f.procedure_code.filter(|c| !c.is_empty()),
         text,
     };
-    match blocking(move || app.feedback(&fb, actor.as_ref())).await {
+    match blocking(move || app.assistant().feedback(&fb, actor.as_ref())).await {
         Ok(_) => axum::response::Html("<p class=\"ok\">Cảm ơn bạn đã góp ý.</p>").into_response(),
         Err(e) => page_error(e),
     }
@@ -275,7 +275,7 @@ async fn handoff_page(State(web): State<Arc<Web>>, Query(q): Query<CodeQuery>) -
         return render(&page);
     }
     let app = web.app.clone();
-    match blocking(move || app.handoff(&code)).await {
+    match blocking(move || app.assistant().handoff(&code)).await {
         Ok(h) => {
             page.asked = time(Some(h.created_at));
             page.answered = time(h.answered_at);
@@ -306,11 +306,11 @@ async fn desk(State(web): State<Arc<Web>>, user: crate::auth::PageUser) -> Respo
     let app = web.app.clone();
     let actor = Actor::of(&user.session.user);
     let admin = user.session.user.role == domain::roles::Role::NationalAdmin;
-    let (month_start, today) = app::stats::month_to_date(web.app.now().date());
+    let (month_start, today) = app::statistics::figures::month_to_date(web.app.now().date());
     let r = blocking(move || {
-        let h = app.open_handoffs(&actor)?;
-        let s = if admin { app.pending_suggestions(&actor)? } else { vec![] };
-        let u = app.assistant_usage(month_start, today, &actor)?;
+        let h = app.assistant().open_handoffs(&actor)?;
+        let s = if admin { app.assistant().pending_suggestions(&actor)? } else { vec![] };
+        let u = app.assistant().assistant_usage(month_start, today, &actor)?;
         Ok((h, s, u))
     })
     .await;
@@ -340,7 +340,7 @@ async fn answer(
 ) -> Response {
     let app = web.app.clone();
     let actor = Actor::of(&user.session.user);
-    match blocking(move || app.answer_handoff(&code, &f.answer, &actor)).await {
+    match blocking(move || app.assistant().answer_handoff(&code, &f.answer, &actor)).await {
         Ok(_) => Redirect::to("/tro-ly/quan-ly").into_response(),
         Err(e) => page_error(e),
     }
@@ -358,7 +358,7 @@ async fn review(
 ) -> Response {
     let app = web.app.clone();
     let actor = Actor::of(&user.session.user);
-    match blocking(move || app.review_suggestion(id, f.accept, &actor)).await {
+    match blocking(move || app.assistant().review_suggestion(id, f.accept, &actor)).await {
         Ok(_) => Redirect::to("/tro-ly/quan-ly").into_response(),
         Err(e) => page_error(e),
     }
@@ -387,7 +387,7 @@ async fn handbook_page(
     let app = web.app.clone();
     let text = q.q.clone().unwrap_or_default();
     let t = text.clone();
-    let r = blocking(move || app.search_handbook(Some(&t))).await;
+    let r = blocking(move || app.assistant().search_handbook(Some(&t))).await;
     match r {
         Ok(articles) => render(&HandbookPage {
             user: bar(&user.session),
@@ -412,7 +412,7 @@ async fn save_article(State(web): State<Arc<Web>>, SignedForm(user, f): SignedFo
     let id = f.id.as_deref().and_then(|i| i.trim().parse::<i64>().ok());
     let app = web.app.clone();
     let actor = Actor::of(&user.session.user);
-    match blocking(move || app.save_article(id, &f.title, &f.body, &actor)).await {
+    match blocking(move || app.assistant().save_article(id, &f.title, &f.body, &actor)).await {
         Ok(a) => Redirect::to(&format!("/so-tay#bai-{}", a.id)).into_response(),
         Err(e) => page_error(e),
     }

@@ -102,7 +102,7 @@ async fn submit(
         },
     };
     let app = web.app.clone();
-    match blocking(move || app.submit_online(&req, &uploads)).await {
+    match blocking(move || app.dossiers().submit_online(&req, &uploads)).await {
         Ok(d) => {
             web.publish(&d);
             let pin = d.tracking_pin.clone().unwrap_or_default();

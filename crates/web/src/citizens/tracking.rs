@@ -53,7 +53,7 @@ async fn track(
 ) -> ApiResult<Json<app::TrackView>> {
     let app = web.app.clone();
     let (pin, ip) = (q.pin.unwrap_or_default(), client_ip(&parts));
-    Ok(Json(blocking(move || app.track(&code, &pin, &ip)).await?))
+    Ok(Json(blocking(move || app.dossiers().track(&code, &pin, &ip)).await?))
 }
 
 /// A citizen's rating of a finished dossier's service.
@@ -85,7 +85,7 @@ async fn api_rate(
 ) -> ApiResult<StatusCode> {
     let app = web.app.clone();
     let ip = client_ip(&parts);
-    blocking(move || app.rate(&code, &r.pin, &ip, r.score, r.comment.as_deref())).await?;
+    blocking(move || app.dossiers().rate(&code, &r.pin, &ip, r.score, r.comment.as_deref())).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -128,7 +128,7 @@ async fn track_page(State(web): State<Arc<Web>>, parts: Parts, Query(q): Query<T
     }
     let app = web.app.clone();
     let (c, p, ip) = (code.clone(), pin.clone(), client_ip(&parts));
-    match blocking(move || app.track(&c, &p, &ip)).await {
+    match blocking(move || app.dossiers().track(&c, &p, &ip)).await {
         Ok(t) => {
             page.view = Some(TrackModel {
                 code: t.code.clone(),
@@ -158,7 +158,7 @@ struct RateForm {
 async fn rate(State(web): State<Arc<Web>>, parts: Parts, Form(f): Form<RateForm>) -> Response {
     let app = web.app.clone();
     let (code, pin, ip) = (f.code.clone(), f.pin.clone(), client_ip(&parts));
-    match blocking(move || app.rate(&f.code, &f.pin, &ip, f.score, None)).await {
+    match blocking(move || app.dossiers().rate(&f.code, &f.pin, &ip, f.score, None)).await {
         Ok(()) => Redirect::to(&format!(
             "/tra-cuu?code={}&pin={}",
             crate::auth::url_encode(&code),

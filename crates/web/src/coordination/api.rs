@@ -9,14 +9,14 @@ use crate::extract::{query, Body};
 use crate::live::Notice;
 use crate::Routes;
 use crate::{blocking, Web};
-use app::directives::{
+use app::accounts::staff::{Leave, NewLeave, StaffingUpdate, UnitLine, UnitWorkload};
+use app::coordination::directives::{
     DirectiveDetail, DirectiveFilter, DirectiveList, DirectiveRecord, NewDirective, NewReport,
 };
-use app::proposals::{
+use app::coordination::proposals::{
     NewProposal, ProposalDetail, ProposalFilter, ProposalList, ProposalRecord, ProposalResponse,
     ProposalSummary,
 };
-use app::staff::{Leave, NewLeave, StaffingUpdate, UnitLine, UnitWorkload};
 use app::Actor;
 use app::Code;
 use axum::extract::{Path, Query, State};
@@ -71,7 +71,7 @@ async fn file(
     Body(b): Body<NewProposal>,
 ) -> ApiResult<(StatusCode, Json<ProposalRecord>)> {
     let (app, who) = (web.app.clone(), actor(&caller));
-    let p = blocking(move || app.file_proposal(&b, &who)).await?;
+    let p = blocking(move || app.coordination().file_proposal(&b, &who)).await?;
     web.announce(Notice::proposal(&p));
     Ok((StatusCode::CREATED, Json(p)))
 }
@@ -139,7 +139,7 @@ async fn list(
     }
     let f = q.filter();
     let (app, who) = (web.app.clone(), actor(&caller));
-    Ok(Json(blocking(move || app.proposals(&f, &who)).await?))
+    Ok(Json(blocking(move || app.coordination().proposals(&f, &who)).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/proposals/summary", tag = "coordination", operation_id = "proposal_summary",
@@ -147,7 +147,7 @@ async fn list(
     responses((status = 200, description = "Số kiến nghị theo lĩnh vực và trạng thái", body = ProposalSummary)))]
 async fn summary(State(web): State<Arc<Web>>, caller: Caller) -> ApiResult<Json<ProposalSummary>> {
     let (app, who) = (web.app.clone(), actor(&caller));
-    Ok(Json(blocking(move || app.proposal_summary(&who)).await?))
+    Ok(Json(blocking(move || app.coordination().proposal_summary(&who)).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/proposals/central.csv", tag = "coordination", operation_id = "central_proposals_csv",
@@ -155,7 +155,7 @@ async fn summary(State(web): State<Arc<Web>>, caller: Caller) -> ApiResult<Json<
     responses((status = 200, description = "Tệp CSV", content_type = "text/csv", body = String)))]
 async fn central_csv(State(web): State<Arc<Web>>, caller: Caller) -> ApiResult<Response> {
     let (app, who) = (web.app.clone(), actor(&caller));
-    let csv = blocking(move || app.central_proposals_csv(&who)).await?;
+    let csv = blocking(move || app.coordination().central_proposals_csv(&who)).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -180,7 +180,7 @@ async fn one(
 ) -> ApiResult<Json<ProposalDetail>> {
     let id = id_of(&id, Code::ProposalNotFound, "kiến nghị")?;
     let (app, who) = (web.app.clone(), actor(&caller));
-    Ok(Json(blocking(move || app.proposal(id, &who)).await?))
+    Ok(Json(blocking(move || app.coordination().proposal(id, &who)).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/proposals/{id}/responses", tag = "coordination", operation_id = "respond_to_proposal",
@@ -200,7 +200,7 @@ async fn respond(
 ) -> ApiResult<(StatusCode, Json<ProposalDetail>)> {
     let id = id_of(&id, Code::ProposalNotFound, "kiến nghị")?;
     let (app, who) = (web.app.clone(), actor(&caller));
-    let d = blocking(move || app.respond_to_proposal(id, &b, &who)).await?;
+    let d = blocking(move || app.coordination().respond_to_proposal(id, &b, &who)).await?;
     web.announce(Notice::proposal(&d.proposal));
     Ok((StatusCode::CREATED, Json(d)))
 }
@@ -215,7 +215,7 @@ async fn issue(
     Body(b): Body<NewDirective>,
 ) -> ApiResult<(StatusCode, Json<DirectiveRecord>)> {
     let (app, who) = (web.app.clone(), actor(&caller));
-    let d = blocking(move || app.issue_directive(&b, &who)).await?;
+    let d = blocking(move || app.coordination().issue_directive(&b, &who)).await?;
     web.announce(Notice::directive(d.id, &d.province_code, None));
     Ok((StatusCode::CREATED, Json(d)))
 }
@@ -246,7 +246,7 @@ async fn directives(
     let q = query(q)?;
     let f = DirectiveFilter { late: q.late, limit: q.limit, offset: q.offset };
     let (app, who) = (web.app.clone(), actor(&caller));
-    Ok(Json(blocking(move || app.directives(&f, &who)).await?))
+    Ok(Json(blocking(move || app.coordination().directives(&f, &who)).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/directives/{id}", tag = "coordination", operation_id = "get_directive",
@@ -263,7 +263,7 @@ async fn directive(
 ) -> ApiResult<Json<DirectiveDetail>> {
     let id = id_of(&id, Code::DirectiveNotFound, "nhiệm vụ")?;
     let (app, who) = (web.app.clone(), actor(&caller));
-    Ok(Json(blocking(move || app.directive(id, &who)).await?))
+    Ok(Json(blocking(move || app.coordination().directive(id, &who)).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/directives/{id}/reports", tag = "coordination", operation_id = "report_on_directive",
@@ -287,7 +287,7 @@ async fn report(
         domain::roles::Scope::Commune { commune, .. } => Some(commune.clone()),
         _ => None,
     };
-    let d = blocking(move || app.report_on_directive(id, &b, &[], &who)).await?;
+    let d = blocking(move || app.coordination().report_on_directive(id, &b, &[], &who)).await?;
     web.announce(Notice::directive(id, &d.directive.province_code, commune));
     Ok((StatusCode::CREATED, Json(d)))
 }
@@ -315,7 +315,7 @@ async fn workload(
     let who = actor(&caller);
     let unit = query(q)?.unit.unwrap_or_else(|| caller.session.user.unit_code.clone());
     let app = web.app.clone();
-    Ok(Json(blocking(move || app.workload(&unit, &who)).await?))
+    Ok(Json(blocking(move || app.accounts().workload(&unit, &who)).await?))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -345,7 +345,9 @@ async fn comparison(
     let who = actor(&caller);
     let province = query(q)?.province.unwrap_or_else(|| caller.session.user.province_code.clone());
     let app = web.app.clone();
-    Ok(Json(ComparisonAnswer { items: blocking(move || app.staff_comparison(&province, &who)).await? }))
+    Ok(Json(ComparisonAnswer {
+        items: blocking(move || app.accounts().staff_comparison(&province, &who)).await?,
+    }))
 }
 
 #[utoipa::path(post, path = "/api/v1/staff/leave", tag = "coordination", operation_id = "add_leave",
@@ -359,7 +361,7 @@ async fn leave(
 ) -> ApiResult<(StatusCode, Json<Leave>)> {
     let (app, who) = (web.app.clone(), actor(&caller));
     let province = caller.session.user.province_code.clone();
-    let l = blocking(move || app.add_leave(&b, &who)).await?;
+    let l = blocking(move || app.accounts().add_leave(&b, &who)).await?;
     web.announce(Notice::staff(&province, None));
     Ok((StatusCode::CREATED, Json(l)))
 }
@@ -379,8 +381,8 @@ async fn staffing(
     let province = caller.session.user.province_code.clone();
     let unit = code.clone();
     let w = blocking(move || {
-        app.set_staffing(&code, &b, &who)?;
-        app.workload(&code, &who)
+        app.accounts().set_staffing(&code, &b, &who)?;
+        app.accounts().workload(&code, &who)
     })
     .await?;
     web.announce(Notice::staff(&province, Some(unit)));
@@ -404,6 +406,6 @@ async fn suggested(
     Path(code): Path<String>,
 ) -> ApiResult<Json<Suggested>> {
     let (app, who) = (web.app.clone(), actor(&caller));
-    let official = blocking(move || app.suggest_assignee(&code, &who)).await?;
+    let official = blocking(move || app.accounts().suggest_assignee(&code, &who)).await?;
     Ok(Json(Suggested { official }))
 }

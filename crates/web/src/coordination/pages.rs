@@ -11,9 +11,13 @@ use crate::uploads::read_multipart;
 use crate::view::{bar, file_response, page_error, render, time, UserBar};
 use crate::Routes;
 use crate::{blocking, Web};
-use app::directives::{DirectiveDetail, DirectiveFilter, DirectiveRecord, NewDirective, NewReport};
-use app::proposals::{NewProposal, ProposalDetail, ProposalRecord, ProposalResponse, ProposalSummary};
-use app::staff::{NewLeave, StaffingUpdate, UnitLine, UnitWorkload};
+use app::accounts::staff::{NewLeave, StaffingUpdate, UnitLine, UnitWorkload};
+use app::coordination::directives::{
+    DirectiveDetail, DirectiveFilter, DirectiveRecord, NewDirective, NewReport,
+};
+use app::coordination::proposals::{
+    NewProposal, ProposalDetail, ProposalRecord, ProposalResponse, ProposalSummary,
+};
 use app::Actor;
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
@@ -102,8 +106,8 @@ async fn proposals_page(
         && matches!(who.scope, Scope::Commune { .. });
     let app = web.app.clone();
     let r = blocking(move || {
-        let list = app.proposals(&f, &who)?;
-        let summary = if leader { Some(app.proposal_summary(&who)?) } else { None };
+        let list = app.coordination().proposals(&f, &who)?;
+        let summary = if leader { Some(app.coordination().proposal_summary(&who)?) } else { None };
         Ok((list, summary))
     })
     .await;
@@ -168,7 +172,7 @@ async fn file_proposal(
         dossier_code: f.dossier_code,
     };
     let (app, who) = (web.app.clone(), actor(&user));
-    match blocking(move || app.file_proposal(&req, &who)).await {
+    match blocking(move || app.coordination().file_proposal(&req, &who)).await {
         Ok(p) => {
             web.announce(Notice::proposal(&p));
             Redirect::to(&format!("/kien-nghi/{}", p.id)).into_response()
@@ -207,7 +211,7 @@ impl ProposalPage {
 
 async fn proposal_page(State(web): State<Arc<Web>>, user: PageUser, Path(id): Path<i64>) -> Response {
     let (app, who) = (web.app.clone(), actor(&user));
-    match blocking(move || app.proposal(id, &who)).await {
+    match blocking(move || app.coordination().proposal(id, &who)).await {
         Ok(d) => render(&ProposalPage {
             user: bar(&user.session),
             csrf: user.session.csrf.clone(),
@@ -238,7 +242,7 @@ async fn respond(
 ) -> Response {
     let r = ProposalResponse { body: f.body, action: Some(f.action), to: f.to.filter(|t| !t.is_empty()) };
     let (app, who) = (web.app.clone(), actor(&user));
-    match blocking(move || app.respond_to_proposal(id, &r, &who)).await {
+    match blocking(move || app.coordination().respond_to_proposal(id, &r, &who)).await {
         Ok(d) => {
             web.announce(Notice::proposal(&d.proposal));
             // Passed on by a department to someone else: it no longer sees it; back to the list.
@@ -299,7 +303,7 @@ async fn directives_page(
     };
     let app = web.app.clone();
     let f = DirectiveFilter { late: only_late, ..DirectiveFilter::default() };
-    match blocking(move || app.directives(&f, &who)).await {
+    match blocking(move || app.coordination().directives(&f, &who)).await {
         Ok(list) => render(&DirectivesPage {
             user: bar(&user.session),
             csrf: user.session.csrf.clone(),
@@ -328,7 +332,7 @@ async fn issue(State(web): State<Arc<Web>>, user: PageUser, body: axum::body::By
         all_communes: get("all") == "1",
     };
     let (app, who) = (web.app.clone(), actor(&user));
-    match blocking(move || app.issue_directive(&req, &who)).await {
+    match blocking(move || app.coordination().issue_directive(&req, &who)).await {
         Ok(d) => {
             web.announce(Notice::directive(d.id, &d.province_code, None));
             Redirect::to(&format!("/chi-dao/{}", d.id)).into_response()
@@ -358,7 +362,7 @@ impl DirectivePage {
 
 async fn directive_page(State(web): State<Arc<Web>>, user: PageUser, Path(id): Path<i64>) -> Response {
     let (app, who) = (web.app.clone(), actor(&user));
-    match blocking(move || app.directive(id, &who)).await {
+    match blocking(move || app.coordination().directive(id, &who)).await {
         Ok(d) => render(&DirectivePage {
             user: bar(&user.session),
             csrf: user.session.csrf.clone(),
@@ -386,7 +390,7 @@ async fn report(
     let req = NewReport { status: get("status"), body: get("body") };
     let (app, who) = (web.app.clone(), actor(&user));
     let commune = user.session.user.unit_code.clone();
-    match blocking(move || app.report_on_directive(id, &req, &uploads, &who)).await {
+    match blocking(move || app.coordination().report_on_directive(id, &req, &uploads, &who)).await {
         Ok(d) => {
             web.announce(Notice::directive(id, &d.directive.province_code, Some(commune)));
             Redirect::to(&format!("/chi-dao/{id}")).into_response()
@@ -401,7 +405,7 @@ async fn download(
     Path((id, commune, report, file)): Path<(i64, String, i64, u32)>,
 ) -> Response {
     let (app, who) = (web.app.clone(), actor(&user));
-    match blocking(move || app.directive_attachment(id, &commune, report, file, &who)).await {
+    match blocking(move || app.coordination().directive_attachment(id, &commune, report, file, &who)).await {
         Ok((a, bytes)) => file_response(&a, bytes),
         Err(e) => page_error(e),
     }
@@ -453,7 +457,7 @@ async fn workload_page(
     let manages = matches!(u.role, Role::CommuneLeader | Role::ProvinceLeader | Role::Admin);
     let province_view = domain::roles::is_province(&u.unit_code);
     let (app, who) = (web.app.clone(), actor(&user));
-    match blocking(move || app.workload(&unit, &who)).await {
+    match blocking(move || app.accounts().workload(&unit, &who)).await {
         Ok(w) => render(&WorkloadPage {
             user: bar(&user.session),
             csrf: user.session.csrf.clone(),
@@ -480,7 +484,7 @@ async fn add_leave(State(web): State<Arc<Web>>, SignedForm(user, f): SignedForm<
     let (app, who) = (web.app.clone(), actor(&user));
     let province = user.session.user.province_code.clone();
     let unit = f.unit.clone();
-    match blocking(move || app.add_leave(&req, &who)).await {
+    match blocking(move || app.accounts().add_leave(&req, &who)).await {
         Ok(_) => {
             web.announce(Notice::staff(&province, Some(unit.clone())));
             Redirect::to(&format!("/can-bo?don-vi={unit}")).into_response()
@@ -516,7 +520,9 @@ async fn set_staffing(
     let (app, who) = (web.app.clone(), actor(&user));
     let unit = f.unit.clone();
     let province = user.session.user.province_code.clone();
-    match blocking(move || app.set_staffing(&f.unit, &StaffingUpdate { quota, population }, &who)).await {
+    match blocking(move || app.accounts().set_staffing(&f.unit, &StaffingUpdate { quota, population }, &who))
+        .await
+    {
         Ok(()) => {
             web.announce(Notice::staff(&province, Some(unit.clone())));
             Redirect::to(&format!("/can-bo?don-vi={unit}")).into_response()
@@ -547,7 +553,7 @@ async fn comparison_page(State(web): State<Arc<Web>>, user: PageUser) -> Respons
     let province = user.session.user.province_code.clone();
     let name = units::registry().province(&province).map_or(province.clone(), |p| p.name.to_string());
     let (app, who) = (web.app.clone(), actor(&user));
-    match blocking(move || app.staff_comparison(&province, &who)).await {
+    match blocking(move || app.accounts().staff_comparison(&province, &who)).await {
         Ok(lines) => render(&ComparisonPage { user: bar(&user.session), lines, province: name }),
         Err(e) => page_error(e),
     }

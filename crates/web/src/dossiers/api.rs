@@ -117,7 +117,7 @@ fn answer<'a>(app: &app::App, d: &'a app::DossierRecord, actor: &Actor) -> Dossi
         tracking_pin: d.tracking_pin.as_deref(),
         masked: d.masked,
         events: &d.events,
-        allowed_actions: app.actions_for(d, actor),
+        allowed_actions: app.dossiers().actions_for(d, actor),
     }
 }
 
@@ -186,7 +186,7 @@ async fn get_dossier(
     let app = web.app.clone();
     let actor = Actor::of(&caller.session.user);
     let a = actor.clone();
-    let d = blocking(move || app.dossier(&code, &a)).await?;
+    let d = blocking(move || app.dossiers().dossier(&code, &a)).await?;
     Ok(Json(answer(&web.app, &d, &actor)).into_response())
 }
 
@@ -263,7 +263,7 @@ async fn list_dossiers(
     let app = web.app.clone();
     let actor = Actor::of(&caller.session.user);
     let a = actor.clone();
-    let p = blocking(move || app.list(&filter, &a)).await?;
+    let p = blocking(move || app.dossiers().list(&filter, &a)).await?;
     let items = p.items.iter().map(|d| answer(&web.app, d, &actor)).collect();
     Ok(Json(PageAnswer { items, page: p.page, per_page: p.per_page, total: p.total }).into_response())
 }
@@ -287,7 +287,7 @@ async fn act(
     let app = web.app.clone();
     let actor = Actor::of(&caller.session.user);
     let a = actor.clone();
-    let d = blocking(move || app.act(&code, &req, &a)).await?;
+    let d = blocking(move || app.dossiers().act(&code, &req, &a)).await?;
     web.publish(&d);
     Ok(Json(answer(&web.app, &d, &actor)).into_response())
 }

@@ -189,7 +189,7 @@ async fn download(
 ) -> Response {
     let app = web.app.clone();
     let actor = Actor::of(&u.session.user);
-    match blocking(move || app.attachment(&code, seq, &actor)).await {
+    match blocking(move || app.dossiers().attachment(&code, seq, &actor)).await {
         Ok((a, bytes)) => file_response(&a, bytes),
         Err(e) => page_error(e),
     }

@@ -46,7 +46,7 @@ async fn receive(
         // dossier filed under the key, if there is one.
         (Ok(Err(e)), Some(key)) if matches!(e.code, Code::DbConstraint | Code::DbOutcomeUnknown) => {
             let app = web.app.clone();
-            match crate::blocking(move || app.filed_under(&key, &actor)).await {
+            match crate::blocking(move || app.dossiers().filed_under(&key, &actor)).await {
                 Ok(Some(d)) => Ok(Received::Again(d)),
                 _ => Err(ApiError(e)),
             }

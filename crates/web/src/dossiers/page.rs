@@ -1,6 +1,6 @@
 //! The dossier page: what is known of it, the procedure's checklist and the documents filed,
 //! its history (Form 06), and one button per action this officer may take now, each with a
-//! form of its own fields. What may be taken comes from `App::actions_for` (the matrix).
+//! form of its own fields. What may be taken comes from `Dossiers::actions_for` (the matrix).
 
 use crate::auth::SignedForm;
 use crate::error::ApiError;
@@ -210,11 +210,14 @@ async fn gather(web: &Arc<Web>, s: &Session, code: String) -> Result<Loaded, Api
     let app = web.app.clone();
     let actor = Actor::of(&s.user);
     blocking(move || {
-        let d = app.dossier(&code, &actor)?;
-        let attachments = app.attachments_of(&d)?;
-        let actions = app.actions_for(&d, &actor);
-        let assignees =
-            if actions.contains(&"assign") { app.assignees(&d, &actor).unwrap_or_default() } else { vec![] };
+        let d = app.dossiers().dossier(&code, &actor)?;
+        let attachments = app.dossiers().attachments_of(&d)?;
+        let actions = app.dossiers().actions_for(&d, &actor);
+        let assignees = if actions.contains(&"assign") {
+            app.accounts().assignees(&d, &actor).unwrap_or_default()
+        } else {
+            vec![]
+        };
         Ok(Loaded { d, attachments, actions, assignees })
     })
     .await
@@ -287,7 +290,7 @@ fn dossier_response(
 pub(crate) async fn load(web: &Arc<Web>, s: &Session, code: String) -> Result<DossierRecord, ApiError> {
     let app = web.app.clone();
     let actor = Actor::of(&s.user);
-    blocking(move || app.dossier(&code, &actor)).await
+    blocking(move || app.dossiers().dossier(&code, &actor)).await
 }
 
 pub(crate) async fn dossier_page(
@@ -347,7 +350,7 @@ pub(crate) async fn act(
     let app = web.app.clone();
     let actor = Actor::of(&u.session.user);
     let c = code.clone();
-    match blocking(move || app.act(&c, &req, &actor)).await {
+    match blocking(move || app.dossiers().act(&c, &req, &actor)).await {
         Ok(d) => {
             web.publish(&d);
             Redirect::to(&format!("/ho-so/{}", d.code)).into_response()

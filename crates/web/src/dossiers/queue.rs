@@ -86,7 +86,7 @@ async fn queue(State(web): State<Arc<Web>>, u: PageUser, Query(q): Query<QueueQu
     if !text.is_empty() {
         // A whole code opens the dossier; anything else searches names, phones and codes.
         let (app2, actor2, code) = (app.clone(), actor.clone(), text.clone());
-        if blocking(move || app2.visible(&code, &actor2)).await.is_ok() {
+        if blocking(move || app2.dossiers().visible(&code, &actor2)).await.is_ok() {
             return Redirect::to(&format!("/ho-so/{}", crate::auth::url_encode(&text))).into_response();
         }
     }
@@ -124,7 +124,7 @@ async fn queue(State(web): State<Arc<Web>>, u: PageUser, Query(q): Query<QueueQu
         per_page: 200,
         ..DossierFilter::default()
     };
-    let page = match blocking(move || app.list(&filter, &actor)).await {
+    let page = match blocking(move || app.dossiers().list(&filter, &actor)).await {
         Ok(p) => p,
         Err(e) => return page_error(e),
     };

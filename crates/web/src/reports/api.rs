@@ -48,7 +48,7 @@ fn unit_period(
     from: Option<&str>,
     to: Option<&str>,
 ) -> ApiResult<(String, chrono::NaiveDate, chrono::NaiveDate)> {
-    let (month_start, today) = app::stats::month_to_date(web.app.now().date());
+    let (month_start, today) = app::statistics::figures::month_to_date(web.app.now().date());
     let from = date_param("from", from, month_start)?;
     let to = date_param("to", to, today)?;
     Ok((unit.unwrap_or_else(|| caller.session.user.unit_code.clone()), from, to))
@@ -58,19 +58,19 @@ fn unit_period(
     summary = "Số liệu của một đơn vị trong một kỳ (theo Cổng DVCQG)",
     params(StatsQuery),
     responses(
-        (status = 200, description = "Số liệu", body = app::stats::Figures),
+        (status = 200, description = "Số liệu", body = app::statistics::figures::Figures),
         (status = 404, description = "Đơn vị không có hoặc ngoài phạm vi của tài khoản", body = ErrorAnswer),
     ))]
 async fn stats(
     State(web): State<Arc<Web>>,
     caller: Caller,
     q: Result<Query<StatsQuery>, axum::extract::rejection::QueryRejection>,
-) -> ApiResult<Json<app::stats::Figures>> {
+) -> ApiResult<Json<app::statistics::figures::Figures>> {
     let q = query(q)?;
     let (unit, from, to) = unit_period(&web, &caller, q.unit, q.from.as_deref(), q.to.as_deref())?;
     let app = web.app.clone();
     let actor = Actor::of(&caller.session.user);
-    Ok(Json(blocking(move || app.figures(&unit, from, to, &actor)).await?))
+    Ok(Json(blocking(move || app.statistics().figures(&unit, from, to, &actor)).await?))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -92,39 +92,42 @@ struct IndexQuery {
 #[derive(Serialize, ToSchema)]
 #[schema(as = ProcedureBreakdown)]
 struct Breakdown {
-    items: Vec<app::breakdown::ProcedureLine>,
+    items: Vec<app::statistics::breakdown::ProcedureLine>,
 }
 
 #[utoipa::path(get, path = "/api/v1/service-index", tag = "reports",
     summary = "Bộ chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766/QĐ-TTg)",
     params(IndexQuery),
-    responses((status = 200, description = "Chỉ số, theo nhóm và theo chỉ tiêu", body = app::stats::UnitIndex)))]
+    responses((status = 200, description = "Chỉ số, theo nhóm và theo chỉ tiêu", body = app::statistics::figures::UnitIndex)))]
 async fn service_index(
     State(web): State<Arc<Web>>,
     caller: Caller,
     q: Result<Query<IndexQuery>, axum::extract::rejection::QueryRejection>,
-) -> ApiResult<Json<app::stats::UnitIndex>> {
+) -> ApiResult<Json<app::statistics::figures::UnitIndex>> {
     let q = query(q)?;
     let (unit, from, to) = unit_period(&web, &caller, q.unit, q.from.as_deref(), q.to.as_deref())?;
     let app = web.app.clone();
     let actor = Actor::of(&caller.session.user);
-    Ok(Json(blocking(move || app.service_index(&unit, from, to, q.version.as_deref(), &actor)).await?))
+    Ok(Json(
+        blocking(move || app.statistics().service_index(&unit, from, to, q.version.as_deref(), &actor))
+            .await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/stats/trend", tag = "reports",
     summary = "Diễn biến theo ngày, tuần hoặc tháng",
     params(StatsQuery),
-    responses((status = 200, description = "Các điểm của kỳ", body = app::breakdown::Trend)))]
+    responses((status = 200, description = "Các điểm của kỳ", body = app::statistics::breakdown::Trend)))]
 async fn trend(
     State(web): State<Arc<Web>>,
     caller: Caller,
     q: Result<Query<StatsQuery>, axum::extract::rejection::QueryRejection>,
-) -> ApiResult<Json<app::breakdown::Trend>> {
+) -> ApiResult<Json<app::statistics::breakdown::Trend>> {
     let q = query(q)?;
     let (unit, from, to) = unit_period(&web, &caller, q.unit, q.from.as_deref(), q.to.as_deref())?;
     let app = web.app.clone();
     let actor = Actor::of(&caller.session.user);
-    Ok(Json(blocking(move || app.trend(&unit, from, to, &actor)).await?))
+    Ok(Json(blocking(move || app.statistics().trend(&unit, from, to, &actor)).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/stats/procedures", tag = "reports",
@@ -140,7 +143,7 @@ async fn procedures_breakdown(
     let (unit, from, to) = unit_period(&web, &caller, q.unit, q.from.as_deref(), q.to.as_deref())?;
     let app = web.app.clone();
     let actor = Actor::of(&caller.session.user);
-    let items = blocking(move || app.procedure_breakdown(&unit, from, to, &actor)).await?;
+    let items = blocking(move || app.statistics().procedure_breakdown(&unit, from, to, &actor)).await?;
     Ok(Json(Breakdown { items }))
 }
 

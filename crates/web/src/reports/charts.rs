@@ -3,7 +3,7 @@
 
 use super::pages::percent;
 use crate::view::fragment;
-use app::breakdown::Trend;
+use app::statistics::breakdown::Trend;
 use askama::Template;
 
 const ONLINE: &str = "#1f6f43";
@@ -25,7 +25,7 @@ struct ChannelBar {
 }
 
 /// A stacked bar of received dossiers by channel.
-pub(super) fn channel_bar(f: &app::stats::Figures) -> String {
+pub(super) fn channel_bar(f: &app::statistics::figures::Figures) -> String {
     let total = f.received.total.max(1) as f64;
     let mut x = 0.0;
     let mut segments = vec![];
@@ -59,7 +59,7 @@ struct CommuneMap {
 }
 
 /// The communes as dots at their coordinates, coloured from red (late) to green (on time).
-pub(super) fn commune_map(lines: &[app::stats::CommuneLine]) -> String {
+pub(super) fn commune_map(lines: &[app::statistics::figures::CommuneLine]) -> String {
     // Bounds from the communes near the middle: a far island (an đặc khu) is drawn at the edge
     // rather than squeezing the mainland into a corner.
     let median = |mut v: Vec<f64>| {
@@ -68,7 +68,8 @@ pub(super) fn commune_map(lines: &[app::stats::CommuneLine]) -> String {
     };
     let (mlat, mlon) =
         (median(lines.iter().map(|l| l.lat).collect()), median(lines.iter().map(|l| l.lon).collect()));
-    let near = |l: &&app::stats::CommuneLine| (l.lat - mlat).abs() < 1.5 && (l.lon - mlon).abs() < 1.5;
+    let near =
+        |l: &&app::statistics::figures::CommuneLine| (l.lat - mlat).abs() < 1.5 && (l.lon - mlon).abs() < 1.5;
     let (mut lat0, mut lat1, mut lon0, mut lon1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
     for l in lines.iter().filter(near) {
         lat0 = lat0.min(l.lat);

@@ -8,7 +8,7 @@ use crate::extract::date_param;
 use crate::view::{bar, page_error, render, UserBar};
 use crate::Routes;
 use crate::{blocking, Web};
-use app::breakdown::{ProcedureLine, Step};
+use app::statistics::breakdown::{ProcedureLine, Step};
 use app::Actor;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -80,12 +80,12 @@ pub(crate) async fn report_file(
     session: &app::Session,
     q: ReportQuery,
 ) -> ApiResult<Response> {
-    let (month_start, today) = app::stats::month_to_date(web.app.now().date());
+    let (month_start, today) = app::statistics::figures::month_to_date(web.app.now().date());
     let from = date_param("from", q.from.as_deref(), month_start)?;
     let to = date_param("to", q.to.as_deref(), today)?;
     let unit = q.unit.filter(|u| !u.trim().is_empty()).unwrap_or_else(|| session.user.unit_code.clone());
     let format = q.format.unwrap_or_else(|| "xlsx".into());
-    let kind = app::report::ReportKind::parse(q.kind.as_deref().unwrap_or("summary"))?;
+    let kind = app::statistics::report::ReportKind::parse(q.kind.as_deref().unwrap_or("summary"))?;
     let (content_type, ext) = match format.as_str() {
         "xlsx" => ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
         "csv" => ("text/csv; charset=utf-8", "csv"),
@@ -103,15 +103,18 @@ pub(crate) async fn report_file(
     // at a time, never held whole (a province's register of a year is tens of megabytes).
     let (a2, act2, unit2, format2) = (app.clone(), actor.clone(), unit.clone(), format.clone());
     blocking(move || {
-        a2.check_report(&app::report::ReportSpec { unit: &unit2, from, to, format: &format2, kind }, &act2)
+        a2.statistics().check_report(
+            &app::statistics::report::ReportSpec { unit: &unit2, from, to, format: &format2, kind },
+            &act2,
+        )
     })
     .await?;
     let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<axum::body::Bytes>>(8);
     let unit2 = unit.clone();
     tokio::task::spawn_blocking(move || {
         let mut out = ChannelWriter { tx: tx.clone(), buf: Vec::with_capacity(CHUNK) };
-        let spec = app::report::ReportSpec { unit: &unit2, from, to, format: &format, kind };
-        let written = app.write_report(spec, &actor, &mut out).and_then(|_| {
+        let spec = app::statistics::report::ReportSpec { unit: &unit2, from, to, format: &format, kind };
+        let written = app.statistics().write_report(spec, &actor, &mut out).and_then(|_| {
             std::io::Write::flush(&mut out).map_err(|e| app::AppError::internal(Code::WriteFailed, e))
         });
         if let Err(e) = written {
@@ -126,8 +129,11 @@ pub(crate) async fn report_file(
     });
     let stream = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|c| (c, rx)) });
     let bytes = axum::body::Body::from_stream(stream);
-    let what =
-        if kind == app::report::ReportKind::Register && ext != "xlsx" { "so-theo-doi" } else { "bao-cao" };
+    let what = if kind == app::statistics::report::ReportKind::Register && ext != "xlsx" {
+        "so-theo-doi"
+    } else {
+        "bao-cao"
+    };
     let name = format!("{what}-{unit}-{}-{}.{ext}", from.format("%Y%m%d"), to.format("%Y%m%d"));
     Ok((
         [
@@ -164,7 +170,7 @@ struct LineView {
 #[template(path = "dashboard.html")]
 struct DashboardPage {
     user: Option<UserBar>,
-    f: app::stats::Figures,
+    f: app::statistics::figures::Figures,
     from: String,
     to: String,
     from_vi: String,
@@ -191,7 +197,7 @@ struct DashQuery {
 
 /// The unit and period asked for: the caller's own unit and the month so far by default.
 fn period(web: &Web, u: &PageUser, q: DashQuery) -> (String, NaiveDate, NaiveDate) {
-    let (month_start, today) = app::stats::month_to_date(web.app.now().date());
+    let (month_start, today) = app::statistics::figures::month_to_date(web.app.now().date());
     let parse =
         |v: Option<&str>, d| v.and_then(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok()).unwrap_or(d);
     let from = parse(q.from.as_deref(), month_start);
@@ -222,16 +228,16 @@ async fn dashboard(State(web): State<Arc<Web>>, u: PageUser, Query(q): Query<Das
     let actor = Actor::of(&u.session.user);
     let unit2 = unit.clone();
     let result = blocking(move || {
-        let f = app.figures(&unit2, from, to, &actor)?;
+        let f = app.statistics().figures(&unit2, from, to, &actor)?;
         // Scored from the figures just read, not read twice.
         let index = domain::service_index::rules_in(domain::service_index::VERSIONS, to)
-            .map(|rules| app::stats::unit_index(f.clone(), rules));
-        let trend = app.trend(&unit2, from, to, &actor)?;
+            .map(|rules| app::statistics::figures::unit_index(f.clone(), rules));
+        let trend = app.statistics().trend(&unit2, from, to, &actor)?;
         // A province drills down to its communes, a commune to its procedures.
         let (lines, procedures) = if domain::roles::is_province(&unit2) {
-            (app.province_breakdown(&unit2, from, to, &actor)?, vec![])
+            (app.statistics().province_breakdown(&unit2, from, to, &actor)?, vec![])
         } else {
-            (vec![], app.procedure_breakdown(&unit2, from, to, &actor)?)
+            (vec![], app.statistics().procedure_breakdown(&unit2, from, to, &actor)?)
         };
         Ok((f, index, trend, lines, procedures))
     })
@@ -363,7 +369,7 @@ async fn index_page(State(web): State<Arc<Web>>, u: PageUser, Query(q): Query<Da
     let app = web.app.clone();
     let actor = Actor::of(&u.session.user);
     let unit2 = unit.clone();
-    let ix = match blocking(move || app.service_index(&unit2, from, to, None, &actor)).await {
+    let ix = match blocking(move || app.statistics().service_index(&unit2, from, to, None, &actor)).await {
         Ok(x) => x,
         Err(e) => return page_error(e),
     };

@@ -26,9 +26,9 @@ fn fixture() -> Fixture {
         ("chuyenvien", Role::Specialist, "20242"),
         ("quantri", Role::Admin, "20242"),
     ] {
-        app.add_user(name, role, unit, "mat-khau-dai", None).unwrap();
+        app.accounts().add_user(name, role, unit, "mat-khau-dai", None).unwrap();
     }
-    app.set_profile("sotuphap", Some("STP"), None, &[], &app::Actor::console("test")).unwrap();
+    app.accounts().set_profile("sotuphap", Some("STP"), None, &[], &app::Actor::console("test")).unwrap();
     let web = Arc::new(web::Web::new(Arc::new(app), false));
     Fixture { dir, router: web::router(web) }
 }
@@ -884,11 +884,11 @@ async fn alerts_reach_their_owner_only_and_can_be_marked_read() {
     let dir = tempfile::tempdir().unwrap();
     let url = store::DbUrl::Sqlite(dir.path().join("h.db"));
     let start = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap().and_hms_opt(8, 0, 0).unwrap();
-    let (t, clock) = app::simulate::hand_clock(start);
+    let (t, clock) = app::simulation::hand_clock(start);
     let app = Arc::new(App::open(&url, calendar::WorkCalendar::default(), clock).unwrap());
     for (name, role) in [("lan", Role::Specialist), ("chutich", Role::CommuneLeader), ("hoa", Role::Officer)]
     {
-        app.add_user(name, role, "20242", "mat-khau-dai", None).unwrap();
+        app.accounts().add_user(name, role, "20242", "mat-khau-dai", None).unwrap();
     }
     let web = Arc::new(web::Web::new(app.clone(), false));
     let f = Fixture { dir, router: web::router(web.clone()) };
@@ -905,10 +905,10 @@ async fn alerts_reach_their_owner_only_and_can_be_marked_read() {
     )
     .await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    let due = app.dossier(&code, &app::Actor::console("t")).unwrap().due_at.unwrap();
+    let due = app.dossiers().dossier(&code, &app::Actor::console("t")).unwrap().due_at.unwrap();
     t.store((due + chrono::Duration::hours(1)).and_utc().timestamp(), std::sync::atomic::Ordering::SeqCst);
     let mut rx = web.notices.subscribe();
-    for a in app.raise_alerts(&app::alerts::Senders::default()).unwrap() {
+    for a in app.alerts().raise_alerts(&app::alerts::Senders::default()).unwrap() {
         web.announce(web::live::Notice::alert(&a));
     }
     let mut told = vec![rx.recv().await.unwrap().user, rx.recv().await.unwrap().user];

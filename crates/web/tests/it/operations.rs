@@ -49,7 +49,7 @@ fn the_service_answers_503_in_its_own_words_while_postgresql_is_away_and_resumes
     let Some(cluster) = cluster::Cluster::new() else { return };
     let url = store::DbUrl::parse(&cluster.url()).unwrap();
     let app = App::open(&url, calendar::WorkCalendar::default(), Arc::new(app::vietnam_now)).unwrap();
-    app.add_user("lan", Role::Officer, "20242", "mat-khau-dai", None).unwrap();
+    app.accounts().add_user("lan", Role::Officer, "20242", "mat-khau-dai", None).unwrap();
     let router = web::router(Arc::new(web::Web::new(Arc::new(app), false)));
     // The database is stopped and started from this thread, between the runtime's turns (the
     // synchronous PostgreSQL client may not run on the runtime's threads).

@@ -13,7 +13,7 @@ fn router(secure: bool) -> (tempfile::TempDir, axum::Router) {
     let dir = tempfile::tempdir().unwrap();
     let url = store::DbUrl::Sqlite(dir.path().join("h.db"));
     let app = App::open(&url, calendar::WorkCalendar::default(), Arc::new(app::vietnam_now)).unwrap();
-    app.add_user("lan", Role::Officer, "20242", "mat-khau-dai", None).unwrap();
+    app.accounts().add_user("lan", Role::Officer, "20242", "mat-khau-dai", None).unwrap();
     let web = Arc::new(web::Web::new(Arc::new(app), secure));
     (dir, web::router(web))
 }
@@ -296,14 +296,14 @@ async fn the_live_stream_of_a_disabled_account_ends() {
     let url = store::DbUrl::Sqlite(dir.path().join("h.db"));
     let app =
         Arc::new(App::open(&url, calendar::WorkCalendar::default(), Arc::new(app::vietnam_now)).unwrap());
-    app.add_user("lan", Role::Officer, "20242", "mat-khau-dai", None).unwrap();
+    app.accounts().add_user("lan", Role::Officer, "20242", "mat-khau-dai", None).unwrap();
     let r = web::router(Arc::new(web::Web::new(app.clone(), false)));
     let token = api_login(&r).await;
     let res = send(&r, with_token("GET", "/api/v1/stream", &token, None)).await;
     assert_eq!(res.status(), StatusCode::OK);
     let body = res.into_body();
     // Disabled at the console (another process: this server hears nothing of it).
-    app.set_active("lan", false, &app::Actor::console("test")).unwrap();
+    app.accounts().set_active("lan", false, &app::Actor::console("test")).unwrap();
     let wait = web::live::SESSION_RECHECK * 3;
     let ended = tokio::time::timeout(wait, axum::body::to_bytes(body, 1 << 20)).await;
     assert!(matches!(ended, Ok(Ok(_))), "the stream of a disabled account ends");

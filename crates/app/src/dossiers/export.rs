@@ -1,8 +1,8 @@
 //! The dossier register of a unit over a period, for reports: as CSV (UTF-8 with a BOM, so
 //! that Excel shows Vietnamese) and as JSON in the national portal's field names.
 
-use crate::records::{DossierRecord, COLUMNS};
-use crate::{Actor, App, AppError, AppResult};
+use crate::dossiers::records::{DossierRecord, COLUMNS};
+use crate::{Actor, AppError, AppResult, Dossiers};
 use chrono::{NaiveDate, NaiveDateTime};
 use errors::Code;
 use serde_json::{json, Value};
@@ -62,7 +62,7 @@ pub fn portal_json(d: &DossierRecord) -> Value {
     })
 }
 
-impl App {
+impl Dossiers<'_> {
     /// Calls `each` for every dossier of `unit` (province or commune) registered in the
     /// period, in code order, a page at a time.
     pub fn register(
@@ -73,7 +73,7 @@ impl App {
         actor: &Actor,
         mut each: impl FnMut(&DossierRecord) -> std::io::Result<()>,
     ) -> AppResult<usize> {
-        crate::stats::check_period(from, to)?;
+        crate::statistics::figures::check_period(from, to)?;
         let reg = units::registry();
         let unit = unit.trim().to_string();
         let (column, province) = match (reg.commune(&unit), reg.province(&unit)) {
@@ -94,7 +94,7 @@ impl App {
         let mut after = String::new();
         let mut n = 0;
         loop {
-            let rows = self.store.read(|c| {
+            let rows = self.app.store.read(|c| {
                 c.query(
                     &format!(
                         "SELECT {COLUMNS} FROM dossiers WHERE {column} = $1 AND registered_at >= $2 AND registered_at < $3 AND code > $4 ORDER BY code LIMIT 2000"
@@ -117,7 +117,7 @@ impl App {
         }
         self.record_read(
             actor,
-            crate::privacy::EXPORT,
+            crate::dossiers::privacy::EXPORT,
             &format!("báo cáo {unit} {}–{}", from.format("%d/%m/%Y"), to.format("%d/%m/%Y")),
             Some(&format!("{n} hồ sơ, có họ tên người nộp")),
         );
@@ -136,15 +136,16 @@ impl App {
     ) -> AppResult<usize> {
         let io =
             |e: std::io::Error| AppError::internal(Code::WriteFailed, format!("không ghi được báo cáo: {e}"));
-        let catalog = self.catalog();
+        let catalog = self.app.catalog();
         match format {
             "csv" => {
                 out.write_all("\u{feff}".as_bytes()).map_err(io)?;
                 let mut w = csv::Writer::from_writer(out);
-                crate::spreadsheet::write_row(&mut w, REGISTER_HEADINGS).map_err(|e| io(e.into()))?;
+                crate::statistics::spreadsheet::write_row(&mut w, REGISTER_HEADINGS)
+                    .map_err(|e| io(e.into()))?;
                 let n = self.register(unit, from, to, actor, |d| {
                     let name = catalog.get(&d.procedure_code).map_or("", |p| p.name.as_str());
-                    crate::spreadsheet::write_row(
+                    crate::statistics::spreadsheet::write_row(
                         &mut w,
                         [
                             d.code.as_str(),

@@ -1,9 +1,9 @@
 //! Moving a dossier through the workflow: load, let the domain decide, append what it says,
 //! on the condition that nobody wrote in between (else read again and decide again).
 
-use crate::intake::Applicant;
-use crate::records::{bump_stats, load_events, DossierRecord, EventRow};
-use crate::{Actor, App, AppError, AppResult};
+use crate::dossiers::intake::Applicant;
+use crate::dossiers::records::{bump_stats, load_events, DossierRecord, EventRow};
+use crate::{Actor, AppError, AppResult, Dossiers};
 use calendar::TimeLimit;
 use domain::permissions::{permit, Place};
 use domain::{Action, Dossier};
@@ -73,7 +73,7 @@ impl ActionRequest {
     }
 
     /// The domain's action, with what it needs checked (a correction's seal is computed by
-    /// the caller, from the row: see [`App::act`]).
+    /// the caller, from the row: see [`Dossiers::act`]).
     fn to_action(&self, current: &DossierRecord) -> AppResult<Action> {
         Ok(match self.action.trim() {
             "receive" => Action::Receive,
@@ -183,7 +183,7 @@ fn transfer_target(to: Option<&str>, d: &DossierRecord) -> AppResult<String> {
     Ok(to.to_string())
 }
 
-impl App {
+impl Dossiers<'_> {
     /// The actions `actor` may take on `d` now: allowed by its status and by the matrix.
     pub fn actions_for(&self, d: &DossierRecord, actor: &Actor) -> Vec<&'static str> {
         domain::dossier::allowed_in(d.status)
@@ -198,7 +198,7 @@ impl App {
     pub fn dossier(&self, code: &str, actor: &Actor) -> AppResult<DossierRecord> {
         let d = self.load(code, actor)?;
         if self.sees_personal_data(&d, actor) {
-            self.record_read(actor, crate::privacy::READ, &d.code, None);
+            self.record_read(actor, crate::dossiers::privacy::READ, &d.code, None);
             Ok(d)
         } else {
             Ok(self.present(d, actor))
@@ -217,7 +217,7 @@ impl App {
     /// that processes dossiers (a specialist, or department staff at the province).
     fn check_assignee(&self, to: &str, d: &DossierRecord) -> AppResult<()> {
         let unit = units::registry().unit_name(&d.handling_unit).unwrap_or(&d.handling_unit).to_string();
-        let user = match self.user(to)? {
+        let user = match self.app.accounts().user(to)? {
             Some((u, _)) if u.active => u,
             _ => {
                 return Err(AppError::new(
@@ -251,9 +251,9 @@ impl App {
         if code.is_empty() || code.len() > 64 {
             return Err(not_found());
         }
-        let found = self.store.read(|c| {
+        let found = self.app.store.read(|c| {
             let Some(row) = c.query_one(
-                &format!("SELECT {} FROM dossiers WHERE code = $1", crate::records::COLUMNS),
+                &format!("SELECT {} FROM dossiers WHERE code = $1", crate::dossiers::records::COLUMNS),
                 &[(&code).into()],
             )?
             else {
@@ -268,7 +268,7 @@ impl App {
         })?;
         // Outside the caller's scope, a dossier does not exist (and the attempt is logged).
         if !actor.scope.sees(&rec.province_code, &rec.receiving_unit, &rec.handling_unit) {
-            self.log(&actor.username, "access_denied", Some(&rec.code), None, None);
+            self.app.accounts().log(&actor.username, "access_denied", Some(&rec.code), None, None);
             return Err(not_found());
         }
         rec.events = events.into_iter().map(|(e, _)| e).collect();
@@ -278,7 +278,7 @@ impl App {
     /// Applies an action to a dossier and returns it as it now stands.
     pub fn act(&self, code: &str, req: &ActionRequest, actor: &Actor) -> AppResult<DossierRecord> {
         for _ in 0..RETRIES {
-            let current = match self.recall(code) {
+            let current = match self.app.recall(code) {
                 // The cached copy is checked against the scope like a fresh one.
                 Some(d) if actor.scope.sees(&d.province_code, &d.receiving_unit, &d.handling_unit) => {
                     (*d).clone()
@@ -308,10 +308,10 @@ impl App {
             let mut d = Dossier::replay(&current.events)
                 .ok_or_else(|| AppError::internal(Code::CorruptRecord, "lịch sử hồ sơ không đọc được"))?;
             d.code = current.code.clone();
-            let now = self.now().max(d.events.last().map_or(d.registered_at, |e| e.at));
+            let now = self.app.now().max(d.events.last().map_or(d.registered_at, |e| e.at));
             // The actions named as allowed now are those this actor may take.
             let added = d
-                .act(&action, now, &actor.username, &self.calendar)
+                .act(&action, now, &actor.username, &self.app.calendar)
                 .map_err(|e| {
                     let mut e = AppError::from(e);
                     e.allowed.retain(|a| permitted(actor, a, current.place()).is_ok());
@@ -344,7 +344,7 @@ impl App {
             // Shared with the write, so that the writer's thread neither copies nor frees it.
             let next = Arc::new(next);
             let to_write = next.clone();
-            let written = self.store.write(move |c| {
+            let written = self.app.store.write(move |c| {
                 to_write.update_if(c, &current)?;
                 if corrected.is_some() {
                     to_write.update_applicant(c)?;
@@ -359,11 +359,11 @@ impl App {
                 if matches!(action, Action::ReturnResult) {
                     metrics::counter!("haicap_dossiers_returned_total").increment(1);
                 }
-                self.remember(next.clone());
+                self.app.remember(next.clone());
                 self.seal_after_write();
                 return Ok(self.present(Arc::unwrap_or_clone(next), actor));
             }
-            self.forget(code);
+            self.app.forget(code);
         }
         Err(AppError::new(Code::ConcurrentUpdate, "hồ sơ đang được người khác cập nhật; hãy thử lại"))
     }

@@ -2,8 +2,8 @@
 //! the quota, open dossiers and processing times per official, the officer to suggest for a
 //! dossier, and the comparison of a province's communes.
 
-use crate::directives::parse_date;
-use crate::{Actor, App, AppError, AppResult};
+use crate::coordination::directives::parse_date;
+use crate::{Accounts, Actor, AppError, AppResult};
 use chrono::{Duration, NaiveDate};
 use domain::roles::{Role, Scope};
 use domain::status::OPEN_STATUSES;
@@ -108,7 +108,7 @@ fn open_list() -> String {
     Status::sql_list(&OPEN_STATUSES)
 }
 
-impl App {
+impl Accounts<'_> {
     fn check_unit(&self, unit: &str, actor: &Actor) -> AppResult<(String, String)> {
         let unit = unit.trim();
         let name = units::registry().unit_name(unit).map(str::to_string).ok_or_else(|| {
@@ -123,13 +123,13 @@ impl App {
     /// The officials of a unit and what each carries now.
     pub fn workload(&self, unit: &str, actor: &Actor) -> AppResult<UnitWorkload> {
         let (unit, unit_name) = self.check_unit(unit, actor)?;
-        let now = self.now();
+        let now = self.app.now();
         let today = now.date();
         let since = now - Duration::days(30);
         let open = open_list();
         let overdue = domain::due::overdue_sql("$1");
         let u = unit.clone();
-        let (people, leave, load, finished, staffing) = self.store.read(move |c| {
+        let (people, leave, load, finished, staffing) = self.app.store.read(move |c| {
             let people = c.query(
                 "SELECT username, full_name, role, position, fields FROM users WHERE unit_code = $1 AND active = $2 ORDER BY username",
                 &[(&u).into(), true.into()],
@@ -234,8 +234,8 @@ impl App {
     /// The officer to assign a dossier to: the least loaded available specialist of the unit
     /// handling it, preferring those who declared the procedure's field.
     pub fn suggest_assignee(&self, code: &str, actor: &Actor) -> AppResult<Option<Official>> {
-        let d = self.visible(code, actor)?;
-        let field = self.catalog().get(&d.procedure_code).and_then(|p| p.field.clone());
+        let d = self.app.dossiers().visible(code, actor)?;
+        let field = self.app.catalog().get(&d.procedure_code).and_then(|p| p.field.clone());
         let w = self.workload(&d.handling_unit, actor)?;
         Ok(suggest(&w.officials, field.as_deref()).cloned())
     }
@@ -243,7 +243,7 @@ impl App {
     /// Whom dossier `d` (read within the actor's scope) may be assigned to: the handling
     /// unit's staff who process dossiers and are not on leave, the suggested one first.
     pub fn assignees(&self, d: &crate::DossierRecord, actor: &Actor) -> AppResult<Vec<Official>> {
-        let field = self.catalog().get(&d.procedure_code).and_then(|p| p.field.clone());
+        let field = self.app.catalog().get(&d.procedure_code).and_then(|p| p.field.clone());
         let w = self.workload(&d.handling_unit, actor)?;
         let first = suggest(&w.officials, field.as_deref()).map(|o| o.username.clone());
         let mut list: Vec<Official> =
@@ -287,8 +287,8 @@ impl App {
         };
         let leave = Leave { username: user.username.clone(), from_date: from, to_date: to, reason };
         let l = leave.clone();
-        let (who, now) = (actor.username.clone(), self.now());
-        self.store.write(move |c| {
+        let (who, now) = (actor.username.clone(), self.app.now());
+        self.app.store.write(move |c| {
             c.exec(
                 "INSERT INTO staff_leave (username, from_date, to_date, reason, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)
                  ON CONFLICT (username, from_date) DO UPDATE SET to_date = excluded.to_date, reason = excluded.reason, created_by = excluded.created_by, created_at = excluded.created_at",
@@ -309,8 +309,8 @@ impl App {
             return Err(AppError::new(Code::InvalidNumber, "biên chế, dân số phải là số không âm hợp lý"));
         }
         let province = province_of_unit(&unit).unwrap_or_default();
-        let (q, p, who, now) = (req.quota, req.population, actor.username.clone(), self.now());
-        self.store.write(move |c| {
+        let (q, p, who, now) = (req.quota, req.population, actor.username.clone(), self.app.now());
+        self.app.store.write(move |c| {
             c.exec(
                 "INSERT INTO unit_staffing (unit_code, province_code, quota, population, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
                  ON CONFLICT (unit_code) DO UPDATE SET quota = excluded.quota, population = excluded.population, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
@@ -365,7 +365,7 @@ impl App {
             .join(";");
         let fields = Some(fields).filter(|f| !f.is_empty());
         let name = user.username;
-        self.store.write(move |c| {
+        self.app.store.write(move |c| {
             c.exec(
                 "UPDATE users SET department_code = $1, position = $2, fields = $3 WHERE username = $4",
                 &[department.into(), position.clone().into(), fields.clone().into(), (&name).into()],
@@ -396,11 +396,11 @@ impl App {
                 "so sánh các xã, phường dành cho lãnh đạo, sở, ngành của tỉnh",
             ));
         }
-        let now = self.now();
+        let now = self.app.now();
         let today = now.date();
         let open = open_list();
         let code = p.code.to_string();
-        let (people, leave, open_rows, received, staffing) = self.store.read(|c| {
+        let (people, leave, open_rows, received, staffing) = self.app.store.read(|c| {
             let people = c.query(
                 "SELECT unit_code AS unit, COUNT(*) AS n FROM users WHERE province_code = $1 AND active = $2 GROUP BY unit_code",
                 &[(&code).into(), true.into()],

@@ -2,8 +2,8 @@
 //! and write the dossier with its first events under a fresh code.
 
 use crate::blobs::{Attachment, Upload};
-use crate::records::{bump_stats, DossierRecord, EventRow};
-use crate::{Actor, App, AppError, AppResult};
+use crate::dossiers::records::{bump_stats, DossierRecord, EventRow};
+use crate::{Actor, App, AppError, AppResult, Dossiers};
 use domain::audit::GENESIS;
 use domain::roles::Scope;
 use domain::routing::{route, Place};
@@ -135,7 +135,7 @@ fn desk_of(actor: &Actor, requested: Option<&str>) -> AppResult<(String, String,
 
 /// A fresh random key naming an intake (the intake form's: see [`App::receive_then`]).
 pub fn new_intake_key() -> String {
-    crate::sessions::random_hex(16)
+    crate::accounts::sessions::random_hex(16)
 }
 
 /// Whether `key` can name an intake: 8 to 128 letters, digits, `-`, `_`, `:` or `.` (a UUID,
@@ -145,10 +145,10 @@ fn valid_intake_key(key: &str) -> bool {
         && key.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':' | b'.'))
 }
 
-/// An intake's write, prepared (see `App::intake_job`).
+/// An intake's write, prepared (see `Dossiers::intake_job`).
 type IntakeWrite = Box<dyn FnMut(&mut dyn store::Conn) -> Result<DossierRecord, store::StoreError> + Send>;
 
-impl App {
+impl Dossiers<'_> {
     /// Receives a dossier. A direct one is accepted at once (receipt and appointment); an
     /// online or postal one waits for an officer to accept it.
     pub fn receive(&self, req: &IntakeRequest, actor: &Actor) -> AppResult<DossierRecord> {
@@ -159,7 +159,7 @@ impl App {
     /// [`App::receive_then`]), if any, as the officer may see it.
     pub fn filed_under(&self, key: &str, actor: &Actor) -> AppResult<Option<DossierRecord>> {
         let (who, key) = (actor.username.clone(), key.to_string());
-        let code = self.store.read(move |c| {
+        let code = self.app.store.read(move |c| {
             c.query_one(
                 "SELECT dossier_code FROM intake_keys WHERE actor = $1 AND key = $2",
                 &[who.as_str().into(), key.as_str().into()],
@@ -173,59 +173,11 @@ impl App {
 
     /// Forgets intake keys older than a day: a request is not repeated later than that.
     pub fn sweep_intake_keys(&self) -> AppResult<u64> {
-        let cutoff = self.now() - chrono::Duration::days(1);
+        let cutoff = self.app.now() - chrono::Duration::days(1);
         Ok(self
+            .app
             .store
             .write(move |c| c.exec("DELETE FROM intake_keys WHERE created_at < $1", &[cutoff.into()]))?)
-    }
-
-    /// [`App::receive`] without holding a thread while the writer commits: the request is
-    /// checked here (in memory: no IO), then `done` gets the outcome on the writer's notifier
-    /// thread once the dossier is committed or refused. `done` must not wait on the store.
-    /// The web's intake uses it, so that a request waiting for the commit holds no thread.
-    ///
-    /// `key`, when given, names this intake for its officer (the API's `Idempotency-Key`, the
-    /// intake form's hidden key): it is written with the dossier, in its transaction, and a
-    /// second intake under the same key is refused by the database (`db_constraint`); its
-    /// caller then answers with [`App::filed_under`], so a request repeated after a lost
-    /// answer files nothing twice.
-    pub fn receive_then(
-        self: &Arc<Self>,
-        req: &IntakeRequest,
-        actor: &Actor,
-        key: Option<&str>,
-        done: impl FnOnce(AppResult<DossierRecord>) + Send + 'static,
-    ) {
-        if key.is_some_and(|k| !valid_intake_key(k)) {
-            return done(Err(AppError::new(Code::InvalidIntakeKey, Code::InvalidIntakeKey.message())));
-        }
-        let key = key.map(|k| (actor.username.clone(), k.to_string()));
-        let (counter, job) = match self.intake_job(req, actor, vec![], &[], key) {
-            Ok(job) => job,
-            Err(e) => return done(Err(e)),
-        };
-        let app = self.clone();
-        self.store.submit_numbered(Some(counter), job, move |r| {
-            done(r.map_err(AppError::from).inspect(|stored| {
-                app.after_intake(stored);
-                // A new day: the days before are sealed off this thread (the notifier must not
-                // wait for the writer it serves), by one thread at a time: the intakes that
-                // come while it seals start none of their own.
-                if app.seal_pending() && !app.sealing.swap(true, std::sync::atomic::Ordering::AcqRel) {
-                    let app = app.clone();
-                    let started = std::thread::Builder::new().name("haicap-seal".into()).spawn({
-                        let app = app.clone();
-                        move || {
-                            app.seal_after_write();
-                            app.sealing.store(false, std::sync::atomic::Ordering::Release);
-                        }
-                    });
-                    if started.is_err() {
-                        app.sealing.store(false, std::sync::atomic::Ordering::Release);
-                    }
-                }
-            }))
-        });
     }
 
     /// A citizen's online submission with its documents: the files are checked (count, size,
@@ -257,7 +209,7 @@ impl App {
         files: &[(String, &Upload)],
     ) -> AppResult<DossierRecord> {
         let (counter, job) = self.intake_job(req, actor, attachments, files, None)?;
-        let stored = self.store.write_numbered(Some(counter), job)?;
+        let stored = self.app.store.write_numbered(Some(counter), job)?;
         self.after_intake(&stored);
         self.seal_after_write();
         Ok(stored)
@@ -271,7 +223,7 @@ impl App {
             Channel::Postal => "postal",
         })
         .increment(1);
-        self.remember(Arc::new(stored.clone()));
+        self.app.remember(Arc::new(stored.clone()));
     }
 
     /// Checks an intake and prepares its write: the procedure, channel, applicant, desk and
@@ -287,7 +239,7 @@ impl App {
         files: &[(String, &Upload)],
         intake_key: Option<(String, String)>,
     ) -> AppResult<(String, IntakeWrite)> {
-        let state = self.catalog_state();
+        let state = self.app.catalog_state();
         let code = req.procedure_code.trim();
         let procedure = state.catalog.get(code).ok_or_else(|| {
             AppError::new(Code::UnknownProcedure, format!("không có thủ tục mã \"{code}\" trong danh mục"))
@@ -318,29 +270,29 @@ impl App {
         let applicant = check_applicant(&req.applicant)?;
         let (desk, province, desk_name) = desk_of(actor, req.commune_code.as_deref())?;
         // Only the desk's one-stop officer receives (the console and a citizen online file too).
-        crate::workflow::permitted(
+        crate::dossiers::workflow::permitted(
             actor,
             "receive",
             domain::permissions::Place { receiving: &desk, handling: &desk },
         )?;
         let home = resolve_home(applicant.address.as_deref());
-        let rule = self.settings.rule(&province, &procedure.code);
+        let rule = self.app.settings.rule(&province, &procedure.code);
         let route = route(
             procedure.level,
             rule,
             Place { code: &desk, province: &province, name: &desk_name },
             home.map(|(code, province, name)| Place { code, province, name }),
         )?;
-        let now = self.now();
+        let now = self.app.now();
         let mut d = Dossier::register("", req.channel, &route.handling, terms, now, &actor.username);
         if req.channel == Channel::Direct {
-            d.act(&Action::Receive, now, &actor.username, &self.calendar)?;
+            d.act(&Action::Receive, now, &actor.username, &self.app.calendar)?;
         }
         let mut deltas = domain::stats::deltas(&d, &d.events);
         if !attachments.is_empty() {
             deltas.push((now.date(), domain::stats::Counter::Digitised));
         }
-        let pattern = self.settings.pattern(&province);
+        let pattern = self.app.settings.pattern(&province);
         let record = DossierRecord {
             code: String::new(),
             province_code: province.clone(),
@@ -365,8 +317,8 @@ impl App {
             event_count: 0,
             head_hash: String::new(),
             updated_at: now,
-            seal_salt: Some(crate::privacy::new_salt()),
-            tracking_pin: Some(crate::public::new_pin()),
+            seal_salt: Some(crate::dossiers::privacy::new_salt()),
+            tracking_pin: Some(crate::dossiers::public::new_pin()),
             erased_at: None,
             masked: false,
             events: vec![],
@@ -375,7 +327,7 @@ impl App {
         let documents: Vec<String> = attachments.iter().map(|a| a.sha256.clone()).collect();
         d.seal_subject(record.subject_digest(&documents));
         for (sha, upload) in files {
-            upload.store(self.blobs.as_ref(), sha)?;
+            upload.store(self.app.blobs.as_ref(), sha)?;
         }
         let day = now.date();
         let key = pattern.counter_key(&route.receiving, &province, day);
@@ -419,5 +371,60 @@ impl App {
                 Ok(rec)
             }),
         ))
+    }
+}
+
+/// On the `Arc` of the app, not a handle: the outcome arrives after the call, on the writer's
+/// thread, which must hold the app until then.
+impl App {
+    /// [`Dossiers::receive`] without holding a thread while the writer commits: the request is
+    /// checked here (in memory: no IO), then `done` gets the outcome on the writer's notifier
+    /// thread once the dossier is committed or refused. `done` must not wait on the store.
+    /// The web's intake uses it, so that a request waiting for the commit holds no thread.
+    ///
+    /// `key`, when given, names this intake for its officer (the API's `Idempotency-Key`, the
+    /// intake form's hidden key): it is written with the dossier, in its transaction, and a
+    /// second intake under the same key is refused by the database (`db_constraint`); its
+    /// caller then answers with [`Dossiers::filed_under`], so a request repeated after a lost
+    /// answer files nothing twice.
+    pub fn receive_then(
+        self: &Arc<Self>,
+        req: &IntakeRequest,
+        actor: &Actor,
+        key: Option<&str>,
+        done: impl FnOnce(AppResult<DossierRecord>) + Send + 'static,
+    ) {
+        if key.is_some_and(|k| !valid_intake_key(k)) {
+            return done(Err(AppError::new(Code::InvalidIntakeKey, Code::InvalidIntakeKey.message())));
+        }
+        let key = key.map(|k| (actor.username.clone(), k.to_string()));
+        let (counter, job) = match self.dossiers().intake_job(req, actor, vec![], &[], key) {
+            Ok(job) => job,
+            Err(e) => return done(Err(e)),
+        };
+        let app = self.clone();
+        self.store.submit_numbered(Some(counter), job, move |r| {
+            done(r.map_err(AppError::from).inspect(|stored| {
+                app.dossiers().after_intake(stored);
+                // A new day: the days before are sealed off this thread (the notifier must not
+                // wait for the writer it serves), by one thread at a time: the intakes that
+                // come while it seals start none of their own.
+                if app.dossiers().seal_pending()
+                    && !app.sealing.swap(true, std::sync::atomic::Ordering::AcqRel)
+                {
+                    let app = app.clone();
+                    let started = std::thread::Builder::new().name("haicap-seal".into()).spawn({
+                        let app = app.clone();
+                        move || {
+                            app.dossiers().seal_after_write();
+                            app.sealing.store(false, std::sync::atomic::Ordering::Release);
+                        }
+                    });
+                    if started.is_err() {
+                        app.sealing.store(false, std::sync::atomic::Ordering::Release);
+                    }
+                }
+            }))
+        });
     }
 }

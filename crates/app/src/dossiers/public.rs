@@ -2,7 +2,7 @@
 //! digits of the phone number given at intake, and nothing personal; and a rating once the
 //! result is returned.
 
-use crate::{Actor, App, AppError, AppResult, ErrorKind};
+use crate::{Actor, AppError, AppResult, Dossiers, ErrorKind};
 use chrono::NaiveDateTime;
 use domain::stats::Counter;
 use domain::{EventKind, Status};
@@ -101,22 +101,22 @@ fn opens(d: &crate::DossierRecord, secret: &str) -> bool {
     }
 }
 
-impl App {
+impl Dossiers<'_> {
     /// The dossier behind a code and its tracking secret. A wrong code and a wrong secret look
     /// the same; failures are counted per dossier and per client address, and past the limit
     /// the answer is 429 whatever is sent, the right secret included.
     fn citizens_dossier(&self, code: &str, secret: &str, client: &str) -> AppResult<crate::DossierRecord> {
         let not_found =
             || AppError::new(Code::DossierNotFound, "không tìm thấy hồ sơ với mã và mã tra cứu này");
-        let now = self.now();
+        let now = self.app.now();
         let code_key: String = code.trim().chars().take(64).collect();
         let keys = [format!("track:{code_key}"), format!("track-ip:{client}")];
-        if self.throttled(&keys, now)? {
+        if self.app.accounts().throttled(&keys, now)? {
             return Err(AppError::new(
                 Code::TooManyAttempts,
                 format!(
                     "nhập sai mã tra cứu quá nhiều lần; hãy thử lại sau {} phút",
-                    crate::sessions::THROTTLE_MINUTES
+                    crate::accounts::sessions::THROTTLE_MINUTES
                 ),
             ));
         }
@@ -129,7 +129,7 @@ impl App {
         match found {
             Some(d) => Ok(d),
             None => {
-                self.count_failure(&keys, now)?;
+                self.app.accounts().count_failure(&keys, now)?;
                 Err(not_found())
             }
         }
@@ -139,9 +139,10 @@ impl App {
     /// the caller's address (failures are limited per address too).
     pub fn track(&self, code: &str, secret: &str, client: &str) -> AppResult<TrackView> {
         let d = self.citizens_dossier(code, secret, client)?;
-        let catalog = self.catalog();
+        let catalog = self.app.catalog();
         let code2 = d.code.clone();
         let rated = self
+            .app
             .store
             .read(|c| {
                 c.query_one("SELECT 1 FROM ratings WHERE dossier_code = $1", &[Val::Text(code2.clone())])
@@ -190,7 +191,7 @@ impl App {
             .map(str::trim)
             .filter(|c| !c.is_empty())
             .map(|c| c.chars().take(1000).collect::<String>());
-        let now = self.now();
+        let now = self.app.now();
         let vals: Vec<Val> = vec![
             (&d.code).into(),
             (&d.province_code).into(),
@@ -203,9 +204,9 @@ impl App {
         if score >= 4 {
             deltas.push((now.date(), Counter::Satisfied));
         }
-        match self.store.write(move |c| {
+        match self.app.store.write(move |c| {
             c.exec("INSERT INTO ratings (dossier_code, province_code, score, comment, at) VALUES ($1, $2, $3, $4, $5)", &vals)?;
-            crate::records::bump_stats(c, &d, &deltas)
+            crate::dossiers::records::bump_stats(c, &d, &deltas)
         }) {
             Ok(_) => Ok(()),
             Err(StoreError::Constraint(_)) => {

@@ -3,7 +3,7 @@
 //! province sees who is late.
 
 use crate::blobs::{self, Attachment, Upload};
-use crate::{checked_text, Actor, App, AppError, AppResult};
+use crate::{checked_text, Actor, AppError, AppResult, Coordination};
 use chrono::{NaiveDate, NaiveDateTime};
 use domain::directive::{report, timeliness, TaskStatus, Timeliness};
 use domain::roles::{Role, Scope};
@@ -145,7 +145,7 @@ fn task(r: &store::Row, due: NaiveDate, now: NaiveDateTime) -> Result<TaskRecord
     })
 }
 
-impl App {
+impl Coordination<'_> {
     /// Assigns a task to communes of the leader's province.
     pub fn issue_directive(&self, req: &NewDirective, actor: &Actor) -> AppResult<DirectiveRecord> {
         let province = match (&actor.scope, actor.role) {
@@ -160,7 +160,7 @@ impl App {
         let title = checked_text(Code::InvalidTitle, "Tiêu đề", &req.title, MAX_TITLE)?;
         let body = checked_text(Code::InvalidBody, "Nội dung", &req.body, MAX_BODY)?;
         let due = parse_date(&req.due_date)?;
-        let now = self.now();
+        let now = self.app.now();
         if due < now.date() {
             return Err(AppError::new(Code::DueInPast, "hạn hoàn thành đã qua"));
         }
@@ -192,7 +192,7 @@ impl App {
         let who = actor.username.clone();
         let p2 = province.clone();
         let (t2, b2) = (title.clone(), body.clone());
-        let id = self.store.write(move |c| {
+        let id = self.app.store.write(move |c| {
             let id = c
                 .insert_returning_id(
                     "INSERT INTO directives (province_code, title, body, due_date, created_by, created_at, targets) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -223,7 +223,7 @@ impl App {
 
     /// Directives the actor sees: a province's all of its own; a commune, those assigned to it.
     pub fn directives(&self, f: &DirectiveFilter, actor: &Actor) -> AppResult<DirectiveList> {
-        let now = self.now();
+        let now = self.app.now();
         let today = now.date();
         let limit = if f.limit == 0 { 50 } else { f.limit.min(500) };
         // Parameters in the order their `?` appear: the join, the condition, the filter.
@@ -260,7 +260,7 @@ impl App {
             Scope::Commune { commune, .. } => Some(commune.clone()),
             _ => None,
         };
-        let (rows, total, mine) = self.store.read(|c| {
+        let (rows, total, mine) = self.app.store.read(|c| {
             let rows = c.query(&sql, &page)?;
             let total = c.count(&count_sql, &filter_params)?;
             let mine = match &commune {
@@ -303,8 +303,8 @@ impl App {
     /// A directive with every commune's task and reports, if the actor may see it.
     pub fn directive(&self, id: i64, actor: &Actor) -> AppResult<DirectiveDetail> {
         let missing = || AppError::new(Code::DirectiveNotFound, format!("không có nhiệm vụ số {id}"));
-        let now = self.now();
-        let (head, targets, reports, files) = self.store.read(|c| {
+        let now = self.app.now();
+        let (head, targets, reports, files) = self.app.store.read(|c| {
             let head = c.query_one(
                 "SELECT id, province_code, title, body, due_date, created_by, created_at, targets FROM directives WHERE id = $1",
                 &[Val::Int(id)],
@@ -418,13 +418,13 @@ impl App {
         let body = checked_text(Code::InvalidBody, "Nội dung báo cáo", &req.body, MAX_BODY)?;
         let checked = blobs::check(uploads)?;
         for (a, upload) in &checked {
-            upload.store(self.blobs.as_ref(), &a.sha256)?;
+            upload.store(self.app.blobs.as_ref(), &a.sha256)?;
         }
         let files: Vec<Attachment> = checked.into_iter().map(|(a, _)| a).collect();
-        let now = self.now();
+        let now = self.app.now();
         let (commune, who) = (commune.clone(), actor.username.clone());
         let expected = detail.tasks.first().map_or(0, |t| t.reports);
-        let written = self.store.write(move |c| {
+        let written = self.app.store.write(move |c| {
             let done_at: Option<NaiveDateTime> = (next == TaskStatus::Done).then_some(now);
             let moved = c.exec(
                 "UPDATE directive_targets SET status = $1, reports = $2, last_report_at = $3, done_at = $4
@@ -480,7 +480,7 @@ impl App {
             .find(|a| a.seq == file_seq)
             .cloned()
             .ok_or_else(|| AppError::new(Code::AttachmentNotFound, "không có tệp này"))?;
-        let bytes = self.blob(&a.sha256)?;
+        let bytes = self.app.blob(&a.sha256)?;
         Ok((a, bytes))
     }
 }

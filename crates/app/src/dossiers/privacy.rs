@@ -3,8 +3,8 @@
 //! that work on the dossier, every full read recorded, erased when the retention period ends.
 //! docs/privacy.md maps each rule to its article.
 
-use crate::records::{load_events, DossierRecord, EventRow, COLUMNS};
-use crate::{Actor, App, AppError, AppResult};
+use crate::dossiers::records::{load_events, DossierRecord, EventRow, COLUMNS};
+use crate::{Actor, AppError, AppResult, Dossiers};
 use chrono::{Duration, NaiveDateTime};
 use domain::audit::{subject_digest, Subject};
 use domain::permissions::{mask, needs_personal_data, Place};
@@ -59,7 +59,7 @@ const RETENTION_ACTOR: &str = "hệ thống (hết thời hạn lưu trữ)";
 
 /// A fresh random salt for a dossier's subject digest.
 pub(crate) fn new_salt() -> String {
-    crate::sessions::random_hex(16)
+    crate::accounts::sessions::random_hex(16)
 }
 
 impl DossierRecord {
@@ -121,7 +121,7 @@ pub struct ErasureReport {
 /// Dossiers erased per transaction: a retention run never holds the writer for long.
 const ERASE_BATCH: i64 = 200;
 
-impl App {
+impl Dossiers<'_> {
     /// `d` with the applicant's data corrected, and the seal of the corrected subject.
     pub(crate) fn corrected(
         &self,
@@ -131,9 +131,10 @@ impl App {
         let a = applicant.ok_or_else(|| {
             AppError::new(Code::MissingApplicant, "cần thông tin người nộp đã điều chỉnh (applicant)")
         })?;
-        let a = crate::intake::check_applicant(a)?;
+        let a = crate::dossiers::intake::check_applicant(a)?;
         let mut rec = d.clone();
-        rec.address_commune = crate::intake::resolve_home(a.address.as_deref()).map(|h| h.0.to_string());
+        rec.address_commune =
+            crate::dossiers::intake::resolve_home(a.address.as_deref()).map(|h| h.0.to_string());
         rec.applicant_name = a.full_name;
         rec.applicant_phone = a.phone;
         rec.applicant_id_number = a.id_number;
@@ -141,7 +142,7 @@ impl App {
         // A dossier filed before the seal existed is sealed from its first correction on.
         rec.seal_salt = Some(d.seal_salt.clone().unwrap_or_else(new_salt));
         let code = d.code.clone();
-        let documents = self.store.read(move |c| documents_of(c, &code))?;
+        let documents = self.app.store.read(move |c| documents_of(c, &code))?;
         let digest = rec.subject_digest(&documents);
         Ok((rec, digest))
     }
@@ -167,12 +168,12 @@ impl App {
     /// Records that `actor` read personal data (`action`: [`READ`], [`DOCUMENT_READ`],
     /// [`EXPORT`]) of `target` (a dossier code, or a report).
     pub fn record_read(&self, actor: &Actor, action: &str, target: &str, detail: Option<&str>) {
-        self.log(&actor.username, action, Some(target), None, detail);
+        self.app.accounts().log(&actor.username, action, Some(target), None, detail);
     }
 
     /// Who read the personal data of dossier `code`, oldest first.
     pub fn reads(&self, code: &str) -> AppResult<Vec<ReadEntry>> {
-        let rows = self.store.read(|c| {
+        let rows = self.app.store.read(|c| {
             c.query(
                 "SELECT at, actor, action, target, ip, detail FROM audit_log WHERE target = $1 AND action IN ($2, $3, $4) ORDER BY at, id",
                 &[code.trim().into(), READ.into(), DOCUMENT_READ.into(), EXPORT.into()],
@@ -211,7 +212,7 @@ impl App {
             "SELECT at, actor, action, target, ip, detail FROM audit_log l WHERE action IN ($1, $2, $3){scope} ORDER BY at DESC, id DESC LIMIT ${}",
             params.len()
         );
-        let rows = self.store.read(|c| c.query(&sql, &params))?;
+        let rows = self.app.store.read(|c| c.query(&sql, &params))?;
         Ok(rows.iter().map(read_entry).collect::<Result<_, _>>()?)
     }
 
@@ -224,15 +225,15 @@ impl App {
         }
         let mut report = ErasureReport::default();
         loop {
-            let cutoff = self.now() - retention;
-            let now = self.now();
-            let (erased, documents) = self.store.write(move |c| erase_batch(c, cutoff, now))?;
+            let cutoff = self.app.now() - retention;
+            let now = self.app.now();
+            let (erased, documents) = self.app.store.write(move |c| erase_batch(c, cutoff, now))?;
             report.erased += erased.len() as u64;
             for code in &erased {
-                self.forget(code);
+                self.app.forget(code);
             }
             for sha in documents {
-                if self.blobs.delete(&sha).is_ok() {
+                if self.app.blobs.delete(&sha).is_ok() {
                     report.documents_removed += 1;
                 }
             }

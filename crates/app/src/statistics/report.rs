@@ -2,9 +2,9 @@
 //! service index, its communes (for a province) and the dossier register (Form 07), as an Excel
 //! workbook, or the summary alone as CSV (UTF-8 with a BOM, so Excel shows Vietnamese).
 
-use crate::export::{verdict_label, REGISTER_HEADINGS};
-use crate::stats::{unit_index, Figures, UnitIndex};
-use crate::{Actor, App, AppError, AppResult};
+use crate::dossiers::export::{verdict_label, REGISTER_HEADINGS};
+use crate::statistics::figures::{unit_index, Figures, UnitIndex};
+use crate::{Actor, AppError, AppResult, Statistics};
 use chrono::NaiveDate;
 use errors::Code;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
@@ -117,12 +117,12 @@ fn headings(ws: &mut Worksheet, bold: &Format, titles: &[&str], widths: &[f64]) 
     Ok(())
 }
 
-impl App {
+impl Statistics<'_> {
     /// What a report asked for must be before a byte of it is written: a known format, a
     /// period of at most a year, a unit the actor may see. (The web layer streams the file
     /// once this holds, so that its failures are answers, not truncated files.)
     pub fn check_report(&self, spec: &ReportSpec, actor: &Actor) -> AppResult<()> {
-        crate::stats::check_period(spec.from, spec.to)?;
+        crate::statistics::figures::check_period(spec.from, spec.to)?;
         if !matches!(spec.format, "xlsx" | "csv" | "json") {
             return Err(AppError::new(
                 Code::UnknownFormat,
@@ -130,7 +130,7 @@ impl App {
             ));
         }
         // The unit and the actor's right to see it, as every statistic checks them.
-        crate::stats::stats_unit(spec.unit, spec.from, spec.to, actor)?;
+        crate::statistics::figures::stats_unit(spec.unit, spec.from, spec.to, actor)?;
         Ok(())
     }
 
@@ -147,16 +147,16 @@ impl App {
                 let ix = index_of(&f);
                 out.write_all("\u{feff}".as_bytes()).map_err(io_error)?;
                 let mut w = csv::Writer::from_writer(out);
-                crate::spreadsheet::write_row(&mut w, ["Chỉ tiêu", "Số liệu"])
+                crate::statistics::spreadsheet::write_row(&mut w, ["Chỉ tiêu", "Số liệu"])
                     .map_err(|e| io_error(e.into()))?;
                 for (k, v) in summary_lines(&f, ix.as_ref()) {
-                    crate::spreadsheet::write_row(&mut w, [k.as_str(), v.as_str()])
+                    crate::statistics::spreadsheet::write_row(&mut w, [k.as_str(), v.as_str()])
                         .map_err(|e| io_error(e.into()))?;
                 }
                 w.flush().map_err(io_error)?;
                 Ok(0)
             }
-            (format, _) => self.write_register(unit, from, to, actor, format, out),
+            (format, _) => self.app.dossiers().write_register(unit, from, to, actor, format, out),
         }
     }
 
@@ -177,7 +177,7 @@ impl App {
         } else {
             vec![]
         };
-        let catalog = self.catalog();
+        let catalog = self.app.catalog();
         let mut wb = Workbook::new();
         let bold = Format::new().set_bold();
         let title = Format::new().set_bold().set_font_size(14);
@@ -278,7 +278,7 @@ impl App {
         let mut part = 1;
         let mut sheet = register_sheet(&mut wb, part).map_err(xlsx_error)?;
         let mut row = 0u32;
-        let n = self.register(unit, from, to, actor, |d| {
+        let n = self.app.dossiers().register(unit, from, to, actor, |d| {
             if row == sheet_rows {
                 part += 1;
                 sheet = register_sheet(&mut wb, part).map_err(std::io::Error::other)?;
@@ -329,8 +329,8 @@ mod tests {
         let url = store::DbUrl::Sqlite(dir.path().join("h.db"));
         let day = NaiveDate::from_ymd_opt(2026, 3, 3).unwrap();
         let now = day.and_hms_opt(9, 0, 0).unwrap();
-        let app =
-            App::open(&url, calendar::WorkCalendar::default(), std::sync::Arc::new(move || now)).unwrap();
+        let app = crate::App::open(&url, calendar::WorkCalendar::default(), std::sync::Arc::new(move || now))
+            .unwrap();
         let console = Actor::console("test");
         for i in 0..23 {
             let req = IntakeRequest {
@@ -339,11 +339,11 @@ mod tests {
                 commune_code: Some("20242".into()),
                 applicant: Applicant { full_name: format!("Người {i}"), ..Applicant::default() },
             };
-            app.receive(&req, &console).unwrap();
+            app.dossiers().receive(&req, &console).unwrap();
         }
         let mut buf = vec![];
         // Ten rows a sheet stand for Excel's million.
-        let n = app.write_workbook("48", day, day, &console, &mut buf, 10).unwrap();
+        let n = app.statistics().write_workbook("48", day, day, &console, &mut buf, 10).unwrap();
         assert_eq!(n, 23);
         let mut book = Xlsx::new(std::io::Cursor::new(buf)).unwrap();
         let names = book.sheet_names();

@@ -1,6 +1,6 @@
 //! Accounts: a username, a role, a unit, and an argon2id hash of the password.
 
-use crate::{App, AppError, AppResult};
+use crate::{Accounts, AppError, AppResult};
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -48,7 +48,7 @@ pub fn hash_password(password: &str) -> AppResult<String> {
         .map_err(|e| AppError::new(Code::InvalidPassword, format!("không băm được mật khẩu: {e}")))
 }
 
-impl App {
+impl Accounts<'_> {
     /// Disables an account (an official who left or moved) or enables it again. A disabled
     /// account cannot sign in and is never assigned work; its sessions end at once, here and,
     /// within the 30 seconds after which every server re-reads a session's account, on the
@@ -61,7 +61,8 @@ impl App {
             ));
         };
         let console = actor.role.is_none();
-        let admin_here = actor.role == Some(Role::Admin) && crate::staff::sees_unit(actor, &user.unit_code);
+        let admin_here =
+            actor.role == Some(Role::Admin) && crate::accounts::staff::sees_unit(actor, &user.unit_code);
         if !(console || admin_here) || user.username == actor.username {
             return Err(AppError::new(
                 Code::AdminOnly,
@@ -69,7 +70,7 @@ impl App {
             ));
         }
         let name = user.username.clone();
-        self.store.write(move |c| {
+        self.app.store.write(move |c| {
             c.exec("UPDATE users SET active = $1 WHERE username = $2", &[active.into(), (&name).into()])?;
             if !active {
                 c.exec("DELETE FROM sessions WHERE username = $1", &[(&name).into()])?;
@@ -125,12 +126,12 @@ impl App {
             unit_code: unit.to_string(),
             province_code: province.to_string(),
             active: true,
-            created_at: self.now(),
+            created_at: self.app.now(),
             department_code: None,
             position: None,
         };
         let u = user.clone();
-        let r = self.store.write(move |c| {
+        let r = self.app.store.write(move |c| {
             c.exec(
                 "INSERT INTO users (username, full_name, role, unit_code, province_code, password_hash, active, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -159,7 +160,7 @@ impl App {
     /// assigns dossiers to. Existing accounts are left as they are.
     pub(crate) fn add_accounts_without_login(&self, accounts: &[(String, Role, String)]) -> AppResult<()> {
         let reg = units::registry();
-        let now = self.now();
+        let now = self.app.now();
         let rows: Vec<Vec<Val>> = accounts
             .iter()
             .filter_map(|(name, role, unit)| {
@@ -178,7 +179,7 @@ impl App {
                 ])
             })
             .collect();
-        self.store.write(move |c| {
+        self.app.store.write(move |c| {
             for r in &rows {
                 c.exec(
                     "INSERT INTO users (username, role, unit_code, province_code, password_hash, active, created_at)
@@ -193,7 +194,7 @@ impl App {
 
     pub fn user(&self, username: &str) -> AppResult<Option<(User, String)>> {
         let name = username.trim().to_lowercase();
-        let row = self.store.read(|c| {
+        let row = self.app.store.read(|c| {
             c.query_one(
                 "SELECT username, full_name, role, unit_code, province_code, active, created_at, password_hash, department_code, position FROM users WHERE username = $1",
                 &[Val::Text(name.clone())],

@@ -1,8 +1,8 @@
 //! The dashboard's other cuts of the same counters: a unit's trend over the period (by day,
 //! week or month, whichever keeps the chart readable) and its figures per procedure.
 
-use crate::stats::{stats_unit, StatsUnit};
-use crate::{Actor, App, AppResult};
+use crate::statistics::figures::{stats_unit, StatsUnit};
+use crate::{Actor, AppResult, Statistics};
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::Serialize;
 use store::Val;
@@ -72,12 +72,12 @@ pub struct ProcedureLine {
     pub supplements: i64,
 }
 
-impl App {
+impl Statistics<'_> {
     /// Received (by channel) and resolved dossiers of a unit, point by point over the period;
     /// every point is present, empty ones with zeros.
     pub fn trend(&self, unit: &str, from: NaiveDate, to: NaiveDate, actor: &Actor) -> AppResult<Trend> {
         let StatsUnit { column, province, code, .. } = stats_unit(unit, from, to, actor)?;
-        let rows = self.store.read(|c| {
+        let rows = self.app.store.read(|c| {
             c.query(
                 &format!(
                     "SELECT day, channel, CAST(SUM(received) AS BIGINT) AS received,
@@ -126,7 +126,7 @@ impl App {
         actor: &Actor,
     ) -> AppResult<Vec<ProcedureLine>> {
         let StatsUnit { column, province, code, .. } = stats_unit(unit, from, to, actor)?;
-        let rows = self.store.read(|c| {
+        let rows = self.app.store.read(|c| {
             c.query(
                 &format!(
                     "SELECT procedure_code, CAST(SUM(received) AS BIGINT) AS received,
@@ -140,7 +140,7 @@ impl App {
                 &[Val::Text(province.to_string()), Val::Text(code.clone()), from.into(), to.into()],
             )
         })?;
-        let catalog = self.catalog();
+        let catalog = self.app.catalog();
         let mut lines: Vec<ProcedureLine> = rows
             .iter()
             .map(|r| -> Result<ProcedureLine, store::StoreError> {

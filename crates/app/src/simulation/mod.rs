@@ -4,6 +4,8 @@
 //! Deterministic for a seed: what happens is decided on one thread; a desk's new dossiers are
 //! received in order (their codes count up), and each dossier's steps follow one another.
 
+pub mod demo;
+
 use crate::blobs::Upload;
 use crate::{ActionRequest, Actor, App, AppResult, Applicant, IntakeRequest};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
@@ -252,7 +254,7 @@ pub fn simulate(
             None => {}
         }
     }
-    app.add_accounts_without_login(&staff)?;
+    app.accounts().add_accounts_without_login(&staff)?;
     let catalog = app.catalog();
     let commune_level = |p: &&domain::catalog::Procedure| matches!(p.level, domain::catalog::Level::Commune);
     let procedures: Vec<String> = catalog
@@ -410,8 +412,8 @@ fn take_in(
     tally: &Tally,
 ) -> Option<Step> {
     let received = match a.documents {
-        Some(n) => app.submit_online(&a.req, &[scanned_form(n)]),
-        None => app.receive(&a.req, &desk.officer),
+        Some(n) => app.dossiers().submit_online(&a.req, &[scanned_form(n)]),
+        None => app.dossiers().receive(&a.req, &desk.officer),
     };
     let d = received.ok()?;
     tally.dossiers.fetch_add(1, Ordering::Relaxed);
@@ -437,7 +439,7 @@ fn act(app: &App, desk: &Desk, s: &Step, tick: NaiveDateTime, tally: &Tally) -> 
         extra_days: Some(2),
         ..ActionRequest::new(step)
     };
-    match app.act(&s.code, &req, &desk.officer) {
+    match app.dossiers().act(&s.code, &req, &desk.officer) {
         Ok(d) => {
             tally.actions.fetch_add(1, Ordering::Relaxed);
             // About a third of citizens rate the service once they have their result.
@@ -446,7 +448,7 @@ fn act(app: &App, desk: &Desk, s: &Step, tick: NaiveDateTime, tally: &Tally) -> 
                 // With the PIN printed on their receipt, each from their own address.
                 let pin = d.tracking_pin.as_deref().unwrap_or_default();
                 let score = *rng.pick(&[5, 5, 5, 5, 5, 5, 4, 4, 4, 3, 3, 2]);
-                if app.rate(&s.code, pin, &format!("citizen:{}", s.code), score, None).is_ok() {
+                if app.dossiers().rate(&s.code, pin, &format!("citizen:{}", s.code), score, None).is_ok() {
                     tally.actions.fetch_add(1, Ordering::Relaxed);
                 }
             }

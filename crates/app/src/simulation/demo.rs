@@ -54,18 +54,18 @@ pub fn seed(
 ) -> AppResult<DemoSummary> {
     let first_day = (now - Duration::days(30)).date();
     let start = first_day.and_hms_opt(7, 30, 0).unwrap_or(now);
-    let (clock, read) = crate::simulate::hand_clock(start);
+    let (clock, read) = crate::simulation::hand_clock(start);
     let app = App::open(url, calendar, read)?.with_places(places.clone());
     let has_users = app.store.read(|c| c.query_one("SELECT 1 FROM users LIMIT 1", &[]))?.is_some();
     if has_users {
         return Ok(DemoSummary::default());
     }
     for (name, role, unit, full) in DEMO_USERS {
-        app.add_user(name, *role, unit, DEMO_PASSWORD, Some(full))?;
+        app.accounts().add_user(name, *role, unit, DEMO_PASSWORD, Some(full))?;
     }
     // Up to yesterday: today's work is the visitor's.
-    let opts = crate::simulate::SimOptions { days: 30, seed: 2025, scale: DEMO_SCALE, threads: 8 };
-    let r = crate::simulate::simulate(&app, &clock, "48,46", first_day, opts, &|_, _, _, _| {})?;
+    let opts = crate::simulation::SimOptions { days: 30, seed: 2025, scale: DEMO_SCALE, threads: 8 };
+    let r = crate::simulation::simulate(&app, &clock, "48,46", first_day, opts, &|_, _, _, _| {})?;
     coordination(&app, &clock, start)?;
     Ok(DemoSummary { users: DEMO_USERS.len(), dossiers: r.dossiers })
 }
@@ -73,9 +73,9 @@ pub fn seed(
 /// Departments, positions, staffing, a few proposals and directives, so that the coordination
 /// pages have something to show. Times are set on the demo clock, in order.
 fn coordination(app: &App, clock: &AtomicI64, start: NaiveDateTime) -> AppResult<()> {
-    use crate::directives::{NewDirective, NewReport};
-    use crate::proposals::{NewProposal, ProposalResponse};
-    use crate::staff::StaffingUpdate;
+    use crate::accounts::staff::StaffingUpdate;
+    use crate::coordination::directives::{NewDirective, NewReport};
+    use crate::coordination::proposals::{NewProposal, ProposalResponse};
     let console = Actor::console("demo");
     for (user, dept, position) in [
         ("sotuphap.danang", Some("STP"), "Chuyên viên Phòng Hành chính tư pháp"),
@@ -89,26 +89,32 @@ fn coordination(app: &App, clock: &AtomicI64, start: NaiveDateTime) -> AppResult
             "chuyenvien2.haichau" => vec!["Đất đai".into()],
             _ => vec![],
         };
-        app.set_profile(user, dept, Some(position), &fields, &console)?;
+        app.accounts().set_profile(user, dept, Some(position), &fields, &console)?;
     }
     let at = |days: i64, hour: u32| {
         let t = (start + Duration::days(days)).with_hour(hour).unwrap_or(start);
         clock.store(t.and_utc().timestamp(), Ordering::SeqCst);
     };
     let who = |name: &str| -> AppResult<Actor> {
-        let (u, _) =
-            app.user(name)?.ok_or_else(|| crate::AppError::new(Code::UserNotFound, name.to_string()))?;
+        let (u, _) = app
+            .accounts()
+            .user(name)?
+            .ok_or_else(|| crate::AppError::new(Code::UserNotFound, name.to_string()))?;
         Ok(Actor::of(&u))
     };
     let (hai_chau, hoa_cuong, leader) =
         (who("chutich.haichau")?, who("chutich.hoacuong")?, who("lanhdao.danang")?);
-    app.set_staffing("20242", &StaffingUpdate { quota: Some(45), population: Some(88_000) }, &leader)?;
-    app.set_staffing("20257", &StaffingUpdate { quota: Some(38), population: None }, &leader)?;
+    app.accounts().set_staffing(
+        "20242",
+        &StaffingUpdate { quota: Some(45), population: Some(88_000) },
+        &leader,
+    )?;
+    app.accounts().set_staffing("20257", &StaffingUpdate { quota: Some(38), population: None }, &leader)?;
 
     at(1, 8);
     let file =
         |title: &str, category: &str, body: &str, procedure: Option<&str>, urgent: bool, by: &Actor| {
-            app.file_proposal(
+            app.coordination().file_proposal(
                 &NewProposal {
                     title: title.into(),
                     category: category.into(),
@@ -147,7 +153,7 @@ fn coordination(app: &App, clock: &AtomicI64, start: NaiveDateTime) -> AppResult
     )?;
     at(3, 10);
     let respond = |id: i64, action: &str, body: &str, by: &Actor| {
-        app.respond_to_proposal(
+        app.coordination().respond_to_proposal(
             id,
             &ProposalResponse { body: body.into(), action: Some(action.into()), to: None },
             by,
@@ -175,7 +181,7 @@ fn coordination(app: &App, clock: &AtomicI64, start: NaiveDateTime) -> AppResult
     )?;
 
     at(2, 8);
-    let first = app.issue_directive(
+    let first = app.coordination().issue_directive(
         &NewDirective {
             title: "Rà soát trụ sở, tài sản dôi dư sau sắp xếp".into(),
             body: "Các phường báo cáo danh sách trụ sở không còn sử dụng và đề xuất phương án xử lý.".into(),
@@ -186,7 +192,7 @@ fn coordination(app: &App, clock: &AtomicI64, start: NaiveDateTime) -> AppResult
         &leader,
     )?;
     at(6, 15);
-    app.report_on_directive(
+    app.coordination().report_on_directive(
         first.id,
         &NewReport {
             status: "done".into(),
@@ -196,7 +202,7 @@ fn coordination(app: &App, clock: &AtomicI64, start: NaiveDateTime) -> AppResult
         &hai_chau,
     )?;
     at(10, 8);
-    app.issue_directive(
+    app.coordination().issue_directive(
         &NewDirective {
             title: "Báo cáo tình hình tiếp nhận hồ sơ tháng".into(),
             body: "Các xã, phường, đặc khu báo cáo số hồ sơ tiếp nhận, giải quyết, quá hạn và nguyên nhân."
@@ -208,6 +214,6 @@ fn coordination(app: &App, clock: &AtomicI64, start: NaiveDateTime) -> AppResult
         &leader,
     )?;
     at(14, 7);
-    app.flag_overdue_proposals()?;
+    app.coordination().flag_overdue_proposals()?;
     Ok(())
 }

@@ -1,8 +1,8 @@
 //! Sealing each day's digest, and verifying everything: every chain, every projection, every
 //! digest. Verification names each dossier whose history does not hold.
 
-use crate::records::{DossierRecord, COLUMNS};
-use crate::{App, AppResult};
+use crate::dossiers::records::{DossierRecord, COLUMNS};
+use crate::{AppResult, Dossiers};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use domain::audit::{day_digest, first_broken, Head, GENESIS};
 use domain::{Dossier, Event};
@@ -307,7 +307,7 @@ fn verify_all(c: &mut dyn Conn) -> Result<VerifyReport, StoreError> {
     Ok(report)
 }
 
-impl App {
+impl Dossiers<'_> {
     /// After a write has been committed: seals the past days if a new one began. A failure
     /// here must not turn the caller's committed write into an error (the caller would retry
     /// and file it twice); it is reported, and the next write or `haicap audit seal` seals.
@@ -332,26 +332,27 @@ impl App {
 
     /// Whether a day before today may still be unsealed (not checked yet today).
     pub(crate) fn seal_pending(&self) -> bool {
-        let today = self.now().date();
-        let sealed = self.sealed_through.lock().unwrap_or_else(|e| e.into_inner());
+        let today = self.app.now().date();
+        let sealed = self.app.sealed_through.lock().unwrap_or_else(|e| e.into_inner());
         !sealed.is_some_and(|d| d + Duration::days(1) >= today)
     }
 
     /// Seals every past day not yet sealed; returns the last sealed day.
     pub fn seal(&self) -> AppResult<Option<NaiveDate>> {
-        let now = self.now();
+        let now = self.app.now();
         let today = now.date();
         // Statistics first: the day's reads must not be planned on those of an empty table.
-        self.store.optimize()?;
-        let last = self.store.write(move |c| seal_until(c, today, now))?;
+        self.app.store.optimize()?;
+        let last = self.app.store.write(move |c| seal_until(c, today, now))?;
         // Nothing to seal before today counts as sealed through yesterday.
-        *self.sealed_through.lock().unwrap_or_else(|e| e.into_inner()) = Some(today - Duration::days(1));
+        *self.app.sealed_through.lock().unwrap_or_else(|e| e.into_inner()) = Some(today - Duration::days(1));
         Ok(last)
     }
 
     /// The digest of a sealed day, to publish outside the database.
     pub fn digest(&self, day: NaiveDate) -> AppResult<Option<(String, i64)>> {
         let row = self
+            .app
             .store
             .read(|c| c.query_one("SELECT digest, heads FROM day_digests WHERE day = $1", &[day.into()]))?;
         Ok(row.map(|r| Ok::<_, StoreError>((r.col("digest")?, r.col("heads")?))).transpose()?)
@@ -360,10 +361,10 @@ impl App {
     /// Checks every chain, projection, seal and digest, and the bytes of every document still
     /// kept against the hash the dossier sealed.
     pub fn verify(&self) -> AppResult<VerifyReport> {
-        let mut report = self.store.read(verify_all)?;
+        let mut report = self.app.store.read(verify_all)?;
         let documents = std::mem::take(&mut report.documents);
         for (sha, codes) in documents {
-            let intact = match self.blobs.get(&sha) {
+            let intact = match self.app.blobs.get(&sha) {
                 Ok(Some(bytes)) => crate::blobs::sha256_hex(&bytes) == sha,
                 _ => false,
             };

@@ -1,7 +1,7 @@
 //! Lists of dossiers, always within the caller's scope.
 
-use crate::records::{DossierRecord, COLUMNS};
-use crate::{Actor, App, AppError, AppResult};
+use crate::dossiers::records::{DossierRecord, COLUMNS};
+use crate::{Actor, AppError, AppResult, Dossiers};
 use chrono::NaiveDate;
 use domain::roles::Scope;
 use domain::service_index::Behind;
@@ -44,7 +44,7 @@ pub struct Page {
     pub total: i64,
 }
 
-impl App {
+impl Dossiers<'_> {
     /// Dossiers by due date (soonest first; those without one last), within the actor's scope.
     pub fn list(&self, f: &DossierFilter, actor: &Actor) -> AppResult<Page> {
         // 0 (the default) means the usual page of 50.
@@ -125,7 +125,7 @@ impl App {
                 Behind::ResolvedLate => filter.and(
                     "verdict = 'late' AND finished_at >= ? AND finished_at < ?",
                     vec![start, end]),
-                Behind::Overdue => filter.and(&domain::due::overdue_sql("?"), vec![self.now().into()]),
+                Behind::Overdue => filter.and(&domain::due::overdue_sql("?"), vec![self.app.now().into()]),
                 Behind::NotOnline => filter.and(
                     &format!("channel <> {} AND received_at >= ? AND received_at < ?", Channel::Online.portal_code()),
                     vec![start, end]),
@@ -143,12 +143,12 @@ impl App {
             }
         }
         if f.overdue {
-            filter.and(&domain::due::overdue_sql("?"), vec![self.now().into()]);
+            filter.and(&domain::due::overdue_sql("?"), vec![self.app.now().into()]);
         }
         let wher = filter.conditions();
         let (page_params, next) =
             filter.params_then([Val::Int(per_page.into()), Val::Int(((page - 1) as i64) * per_page as i64)]);
-        let (rows, total) = self.store.read(|c| {
+        let (rows, total) = self.app.store.read(|c| {
             let rows = c.query(
                 &format!(
                     "SELECT {COLUMNS} FROM dossiers WHERE {wher} ORDER BY CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, code LIMIT ${next} OFFSET ${}",

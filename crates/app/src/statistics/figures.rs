@@ -1,7 +1,7 @@
 //! Figures per unit and period, in the words of the provinces' reports, read from the
 //! statistics kept with the events (and the current state for what is in progress).
 
-use crate::{Actor, App, AppError, AppResult};
+use crate::{Actor, AppError, AppResult, Statistics};
 use chrono::{Duration, NaiveDate};
 use domain::service_index::{self, Inputs};
 use domain::Status;
@@ -140,14 +140,14 @@ static SUMS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         .join(", ")
 });
 
-impl App {
+impl Statistics<'_> {
     /// The figures of a province or commune over `from..=to` (days, Vietnam time).
     pub fn figures(&self, unit: &str, from: NaiveDate, to: NaiveDate, actor: &Actor) -> AppResult<Figures> {
         let StatsUnit { column, name, province, code: unit } = stats_unit(unit, from, to, actor)?;
         let unit = unit.as_str();
         let u = unit.to_string();
-        let now = self.now();
-        let (by_channel, open) = self.store.read(|c| {
+        let now = self.app.now();
+        let (by_channel, open) = self.app.store.read(|c| {
             let by_channel = c.query(
                 &format!(
                     "SELECT channel, {} FROM stats_unit_daily WHERE province_code = $1 AND day >= $2 AND day <= $3 AND {column} = $4 GROUP BY channel",
@@ -177,7 +177,7 @@ impl App {
         })?;
         let mut f =
             Figures { unit: unit.to_string(), unit_name: name.to_string(), from, to, ..Figures::default() };
-        let catalog = self.catalog();
+        let catalog = self.app.catalog();
         f.procedures = ProcedureCount {
             total: catalog.procedures.len(),
             online: catalog.procedures.iter().filter(|p| p.online).count(),
@@ -330,7 +330,7 @@ pub struct UnitIndex {
     pub index: service_index::Index,
 }
 
-impl App {
+impl Statistics<'_> {
     /// The Decision 766 service index of a unit over `from..=to`, under the rules in force on
     /// `to` unless a version is named.
     pub fn service_index(
@@ -377,11 +377,11 @@ impl App {
             ));
         }
         let code = p.code.to_string();
-        let now = self.now();
+        let now = self.app.now();
         let active = Status::sql_list(&domain::due::CLOCK_RUNS_IN);
         let overdue = domain::due::overdue_sql("$1");
         let open_statuses = Status::sql_list(&domain::status::OPEN_STATUSES);
-        let (sums, open) = self.store.read(|c| {
+        let (sums, open) = self.app.store.read(|c| {
             let sums = c.query(
                 "SELECT unit_code, CAST(SUM(received) AS BIGINT) AS received,
                         CAST(SUM(CASE WHEN channel = 2 THEN received ELSE 0 END) AS BIGINT) AS online,
@@ -418,7 +418,7 @@ impl App {
             })
             .collect();
         let n = |v: i64| v.max(0) as u64;
-        let catalog = self.catalog();
+        let catalog = self.app.catalog();
         let base = Inputs {
             procedures: catalog.procedures.len() as u64,
             procedures_online: catalog.procedures.iter().filter(|p| p.online).count() as u64,

@@ -1,8 +1,8 @@
 //! Sign-in: sessions for the web app (a cookie) and the API (a bearer token), login throttling,
 //! and the audit log of logins and denials.
 
-use crate::users::User;
-use crate::{App, AppError, AppResult};
+use crate::accounts::users::User;
+use crate::{Accounts, AppError, AppResult};
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use chrono::{Duration, NaiveDateTime};
 use errors::Code;
@@ -60,7 +60,7 @@ pub fn token_hash(token: &str) -> String {
     Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-impl App {
+impl Accounts<'_> {
     /// Appends to the audit log (logins, denials, administrative acts).
     pub fn log(
         &self,
@@ -71,7 +71,7 @@ impl App {
         detail: Option<&str>,
     ) {
         let vals: Vec<Val> = vec![
-            self.now().into(),
+            self.app.now().into(),
             actor.into(),
             action.into(),
             target.map(str::to_string).into(),
@@ -79,7 +79,7 @@ impl App {
             detail.map(str::to_string).into(),
         ];
         // The log must not take the request down with it; a failure is reported on stderr.
-        if let Err(e) = self.store.write(move |c| {
+        if let Err(e) = self.app.store.write(move |c| {
             c.exec("INSERT INTO audit_log (at, actor, action, target, ip, detail) VALUES ($1, $2, $3, $4, $5, $6)", &vals)
         }) {
             tracing::error!(code = %e.code(), cause = e.message(), "không ghi được nhật ký kiểm toán");
@@ -93,7 +93,7 @@ impl App {
         for k in keys {
             let max = max_failures(k);
             let k = k.clone();
-            let row = self.store.read(|c| {
+            let row = self.app.store.read(|c| {
                 c.query_one(
                     "SELECT failures, since FROM login_failures WHERE key = $1",
                     &[Val::Text(k.clone())],
@@ -112,7 +112,7 @@ impl App {
     pub(crate) fn count_failure(&self, keys: &[String], now: NaiveDateTime) -> AppResult<()> {
         let keys = keys.to_vec();
         let window_start = now - Duration::minutes(THROTTLE_MINUTES);
-        self.store.write(move |c| {
+        self.app.store.write(move |c| {
             for k in &keys {
                 // A count older than the window starts again at one.
                 c.exec(
@@ -132,7 +132,7 @@ impl App {
 
     /// Signs in: returns the session token (to send back as a cookie or a bearer token).
     pub fn login(&self, username: &str, password: &str, ip: &str) -> AppResult<(String, Session)> {
-        let now = self.now();
+        let now = self.app.now();
         let name = username.trim().to_lowercase();
         // A typed name is kept short: the key is not a place to store what a guesser sends.
         let short: String = name.chars().take(64).collect();
@@ -166,7 +166,7 @@ impl App {
             now.into(),
             session.expires_at.into(),
         ];
-        self.store.write(move |c| {
+        self.app.store.write(move |c| {
             c.exec("INSERT INTO sessions (token_hash, username, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)", &vals)
         })?;
         self.log(&user.username, "login", None, Some(ip), None);
@@ -178,16 +178,18 @@ impl App {
         if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Ok(None);
         }
-        let now = self.now();
+        let now = self.app.now();
         let hash = token_hash(token);
-        if let Some((s, checked)) = self.sessions.cache.lock().unwrap_or_else(|e| e.into_inner()).get(&hash) {
+        if let Some((s, checked)) =
+            self.app.sessions.cache.lock().unwrap_or_else(|e| e.into_inner()).get(&hash)
+        {
             // Re-read now and then, so that a logout on another server is seen.
             if now - *checked < Duration::seconds(30) && s.expires_at > now {
                 return Ok(Some(s.clone()));
             }
         }
         let h = hash.clone();
-        let row = self.store.read(|c| {
+        let row = self.app.store.read(|c| {
             c.query_one(
                 "SELECT username, csrf, expires_at FROM sessions WHERE token_hash = $1",
                 &[Val::Text(h.clone())],
@@ -202,7 +204,7 @@ impl App {
             return Ok(None);
         };
         let s = Session { user, csrf: row.col("csrf")?, expires_at };
-        let mut cache = self.sessions.cache.lock().unwrap_or_else(|e| e.into_inner());
+        let mut cache = self.app.sessions.cache.lock().unwrap_or_else(|e| e.into_inner());
         if cache.len() > 50_000 {
             cache.clear();
         }
@@ -212,7 +214,8 @@ impl App {
 
     /// Drops every cached session of an account from this server's cache.
     pub(crate) fn forget_sessions_of(&self, username: &str) {
-        self.sessions
+        self.app
+            .sessions
             .cache
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -221,16 +224,18 @@ impl App {
 
     /// Drops a session, known by its token's hash, from this server's cache.
     pub fn forget_session_hash(&self, hash: &str) {
-        self.sessions.cache.lock().unwrap_or_else(|e| e.into_inner()).remove(hash);
+        self.app.sessions.cache.lock().unwrap_or_else(|e| e.into_inner()).remove(hash);
     }
 
     /// Ends a session; returns its token's hash, for the other servers sharing the database to
-    /// drop it from their caches ([`App::forget_session_hash`]).
+    /// drop it from their caches ([`Accounts::forget_session_hash`]).
     pub fn logout(&self, token: &str) -> AppResult<String> {
         let hash = token_hash(token);
         self.forget_session_hash(&hash);
         let h = hash.clone();
-        self.store.write(move |c| c.exec("DELETE FROM sessions WHERE token_hash = $1", &[(&h).into()]))?;
+        self.app
+            .store
+            .write(move |c| c.exec("DELETE FROM sessions WHERE token_hash = $1", &[(&h).into()]))?;
         Ok(hash)
     }
 }

@@ -2,7 +2,7 @@
 //! a deadline, answered, sent back for more, forwarded or escalated, flagged when overdue, and
 //! summed up for the province; every step on an append-only record.
 
-use crate::{checked_text, Actor, App, AppError, AppResult};
+use crate::{checked_text, Actor, AppError, AppResult, Coordination};
 use chrono::NaiveDateTime;
 use domain::proposal::{
     department, responsible_department, Category, Handler, Party, Proposal, ProposalAction, ProposalEvent,
@@ -314,7 +314,7 @@ fn append(c: &mut dyn Conn, step: &Step) -> Result<bool, StoreError> {
     Ok(true)
 }
 
-impl App {
+impl Coordination<'_> {
     /// Files a proposal from the actor's commune; it goes to the department responsible.
     pub fn file_proposal(&self, req: &NewProposal, actor: &Actor) -> AppResult<ProposalRecord> {
         let Scope::Commune { province, commune } = &actor.scope else {
@@ -332,7 +332,7 @@ impl App {
         let title = checked_text(Code::InvalidTitle, "Tiêu đề", &req.title, MAX_TITLE)?;
         let body = checked_text(Code::InvalidBody, "Nội dung", &req.body, MAX_BODY)?;
         let category: Category = req.category.parse()?;
-        let catalog = self.catalog();
+        let catalog = self.app.catalog();
         let procedure = match req.procedure_code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
             None => None,
             Some(code) => Some(catalog.get(code).ok_or_else(|| {
@@ -342,11 +342,11 @@ impl App {
         let dossier = match req.dossier_code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
             None => None,
             // Only a dossier the commune may see can be cited.
-            Some(code) => Some(self.visible(code, actor)?.code),
+            Some(code) => Some(self.app.dossiers().visible(code, actor)?.code),
         };
         let to = responsible_department(category, procedure.and_then(|p| p.field.as_deref()));
-        let now = self.now();
-        let (state, event) = Proposal::file(commune, to, req.urgent, now, self.calendar())?;
+        let now = self.app.now();
+        let (state, event) = Proposal::file(commune, to, req.urgent, now, self.app.calendar())?;
         let params: Vec<Val> = vec![
             province.into(),
             commune.into(),
@@ -365,7 +365,7 @@ impl App {
             state.due_at.into(),
         ];
         let (province, actor_name) = (province.clone(), actor.username.clone());
-        let id = self.store.write(move |c| {
+        let id = self.app.store.write(move |c| {
             let id = c
                 .insert_returning_id(
                     "INSERT INTO proposals (province_code, commune_code, title, category, body, urgent, procedure_code, dossier_code, handler, status, escalated, to_central, filed_by, filed_at, due_at, event_count, updated_at)
@@ -389,8 +389,8 @@ impl App {
     }
 
     fn proposal_row(&self, id: i64) -> AppResult<Option<ProposalRecord>> {
-        let now = self.now();
-        let row = self.store.read(|c| {
+        let now = self.app.now();
+        let row = self.app.store.read(|c| {
             c.query_one(&format!("SELECT {COLUMNS} FROM proposals WHERE id = $1"), &[Val::Int(id)])
         })?;
         Ok(row.as_ref().map(|r| record(r, now)).transpose()?)
@@ -409,7 +409,7 @@ impl App {
 
     /// A proposal's history and the state it leaves.
     fn replayed(&self, p: &ProposalRecord) -> AppResult<(Vec<HistoryRow>, Proposal)> {
-        let history = self.store.read(|c| load_history(c, p.id))?;
+        let history = self.app.store.read(|c| load_history(c, p.id))?;
         let state = Proposal::replay(&p.commune_code, history.iter().map(|(_, at, _, e)| (*at, e)))
             .ok_or_else(|| AppError::internal(Code::BrokenHistory, "lịch sử kiến nghị bị hỏng"))?;
         Ok((history, state))
@@ -454,8 +454,8 @@ impl App {
             let p = self.visible_proposal(id, actor)?;
             let (history, mut state) = self.replayed(&p)?;
             let action = parse_action(r, &party, state.status)?;
-            let now = self.now();
-            let event = state.decide(&party, &action, now, self.calendar())?;
+            let now = self.app.now();
+            let event = state.decide(&party, &action, now, self.app.calendar())?;
             state.apply(&event, now);
             let seq = history.len() as i64 + 1;
             let step = Step {
@@ -467,7 +467,7 @@ impl App {
                 event,
                 state,
             };
-            let written = self.store.write(move |c| append(c, &step))?;
+            let written = self.app.store.write(move |c| append(c, &step))?;
             if written {
                 // A department that forwarded or escalated no longer sees the proposal, but
                 // is told where it went.
@@ -485,7 +485,7 @@ impl App {
         let (scope, scope_params) = visible(actor);
         let mut filter = store::Filter::default();
         filter.and(&scope, scope_params);
-        let now = self.now();
+        let now = self.app.now();
         if let Some(s) = f.status.as_deref().filter(|s| !s.is_empty()) {
             let s = ProposalStatus::parse(s).ok_or_else(|| {
                 AppError::new(
@@ -525,7 +525,7 @@ impl App {
         let list = if f.overdue { &overdue_filter } else { &filter };
         let limit = if f.limit == 0 { 50 } else { f.limit.min(500) };
         let (page, next) = list.params_then([Val::Int(limit.into()), Val::Int(f.offset.into())]);
-        let (rows, total, overdue) = self.store.read(|c| {
+        let (rows, total, overdue) = self.app.store.read(|c| {
             let rows = c.query(
                 &format!(
                     "SELECT {COLUMNS} FROM proposals WHERE {} ORDER BY filed_at DESC, id DESC LIMIT ${next} OFFSET ${}",
@@ -548,7 +548,7 @@ impl App {
     /// By category and status, within what the actor sees.
     pub fn proposal_summary(&self, actor: &Actor) -> AppResult<ProposalSummary> {
         let (scope, scope_params) = visible(actor);
-        let mut params: Vec<Val> = vec![self.now().into()];
+        let mut params: Vec<Val> = vec![self.app.now().into()];
         params.extend(scope_params);
         let sql = crate::numbered(
             &format!(
@@ -557,7 +557,7 @@ impl App {
                  FROM proposals WHERE {scope} GROUP BY category, status"
             ),
         );
-        let rows = self.store.read(|c| c.query(&sql, &params))?;
+        let rows = self.app.store.read(|c| c.query(&sql, &params))?;
         let mut lines: Vec<CategoryLine> = ALL_CATEGORIES
             .iter()
             .map(|c| CategoryLine { category: c.code().into(), label: c.label(), ..CategoryLine::default() })
@@ -586,8 +586,8 @@ impl App {
     /// Puts on the record each open proposal whose deadline passed unanswered (once per
     /// deadline); returns those flagged. The server runs this every few minutes.
     pub fn flag_overdue_proposals(&self) -> AppResult<Vec<ProposalRecord>> {
-        let now = self.now();
-        let ids = self.store.read(|c| {
+        let now = self.app.now();
+        let ids = self.app.store.read(|c| {
             c.query(
                 "SELECT id FROM proposals WHERE status = 'open' AND due_at < $1 AND (flagged_due IS NULL OR flagged_due <> due_at)",
                 &[now.into()],
@@ -597,7 +597,8 @@ impl App {
         for id in ids.iter().map(|r| r.col("id")).collect::<Result<Vec<i64>, _>>()? {
             let Some(p) = self.proposal_row(id)? else { continue };
             let (history, mut state) = self.replayed(&p)?;
-            let Ok(event) = state.decide(&Party::Leader, &ProposalAction::FlagOverdue, now, self.calendar())
+            let Ok(event) =
+                state.decide(&Party::Leader, &ProposalAction::FlagOverdue, now, self.app.calendar())
             else {
                 continue;
             };
@@ -612,7 +613,7 @@ impl App {
                 event,
                 state,
             };
-            if self.store.write(move |c| append(c, &step))? {
+            if self.app.store.write(move |c| append(c, &step))? {
                 flagged.extend(self.proposal_row(id)?);
             }
         }
@@ -636,13 +637,13 @@ impl App {
             "Cơ quan xử lý",
         ];
         let fail = |e: csv::Error| AppError::internal(Code::Export, e);
-        crate::spreadsheet::write_row(&mut w, header).map_err(fail)?;
+        crate::statistics::spreadsheet::write_row(&mut w, header).map_err(fail)?;
         let mut offset = 0;
         loop {
             let page = self.proposals(&ProposalFilter { offset, ..f.clone() }, actor)?;
             for p in &page.items {
                 let province = units::registry().province(&p.province_code).map_or("", |x| x.name);
-                crate::spreadsheet::write_row(
+                crate::statistics::spreadsheet::write_row(
                     &mut w,
                     [
                         p.id.to_string().as_str(),
