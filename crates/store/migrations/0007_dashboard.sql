@@ -13,10 +13,8 @@ ALTER TABLE stats_unit_daily ADD COLUMN satisfied BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE users ADD COLUMN email TEXT;
 ALTER TABLE users ADD COLUMN phone TEXT;
 
--- @sqlite
 -- One alert per person, dossier, kind and due date: a new due date (an extension) may alert
 -- again, a sweep run twice never does.
--- @all
 CREATE TABLE alerts (
     id {id},
     created_at TIMESTAMP NOT NULL,
@@ -29,11 +27,9 @@ CREATE TABLE alerts (
     read_at TIMESTAMP,
     UNIQUE (username, dossier_code, kind, due_at)
 );
--- @sqlite
 CREATE INDEX alerts_user ON alerts (username, id);
 CREATE INDEX alerts_dossier ON alerts (dossier_code, kind, due_at);
 
--- @all
 CREATE TABLE outbox (
     id {id},
     created_at TIMESTAMP NOT NULL,
@@ -49,64 +45,34 @@ CREATE TABLE outbox (
     last_error TEXT,
     sent_at TIMESTAMP
 );
--- @sqlite
 CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
 
+-- The counters of what is already stored (`day` of a time written as each database keeps
+-- days: see `store::migrate`).
 INSERT INTO stats_unit_daily (province_code, day, unit_code, channel, registered, received, refused, supplement_requested, extended, transferred, resolved_early, resolved_on_time, resolved_late, returned, withdrawn, stopped, digitised)
-SELECT d.province_code, substr(d.registered_at, 1, 10), d.receiving_unit, d.channel, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, COUNT(*)
+SELECT d.province_code, {day(d.registered_at)}, d.receiving_unit, d.channel, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, COUNT(*)
 FROM dossiers d WHERE EXISTS (SELECT 1 FROM attachments a WHERE a.dossier_code = d.code)
-GROUP BY d.province_code, substr(d.registered_at, 1, 10), d.receiving_unit, d.channel
+GROUP BY d.province_code, {day(d.registered_at)}, d.receiving_unit, d.channel
 ON CONFLICT (province_code, day, unit_code, channel) DO UPDATE SET digitised = excluded.digitised;
 
 INSERT INTO stats_unit_daily (province_code, day, unit_code, channel, registered, received, refused, supplement_requested, extended, transferred, resolved_early, resolved_on_time, resolved_late, returned, withdrawn, stopped, rated, satisfied)
-SELECT d.province_code, substr(r.at, 1, 10), d.receiving_unit, d.channel, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, COUNT(*), SUM(CASE WHEN r.score >= 4 THEN 1 ELSE 0 END)
+SELECT d.province_code, {day(r.at)}, d.receiving_unit, d.channel, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, COUNT(*), SUM(CASE WHEN r.score >= 4 THEN 1 ELSE 0 END)
 FROM ratings r JOIN dossiers d ON d.code = r.dossier_code WHERE true
-GROUP BY d.province_code, substr(r.at, 1, 10), d.receiving_unit, d.channel
+GROUP BY d.province_code, {day(r.at)}, d.receiving_unit, d.channel
 ON CONFLICT (province_code, day, unit_code, channel) DO UPDATE SET rated = excluded.rated, satisfied = excluded.satisfied;
 
 INSERT INTO stats_daily (province_code, unit_code, procedure_code, day, channel, registered, received, refused, supplement_requested, extended, transferred, resolved_early, resolved_on_time, resolved_late, returned, withdrawn, stopped, digitised)
-SELECT d.province_code, d.receiving_unit, d.procedure_code, substr(d.registered_at, 1, 10), d.channel, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, COUNT(*)
+SELECT d.province_code, d.receiving_unit, d.procedure_code, {day(d.registered_at)}, d.channel, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, COUNT(*)
 FROM dossiers d WHERE EXISTS (SELECT 1 FROM attachments a WHERE a.dossier_code = d.code)
-GROUP BY d.province_code, d.receiving_unit, d.procedure_code, substr(d.registered_at, 1, 10), d.channel
+GROUP BY d.province_code, d.receiving_unit, d.procedure_code, {day(d.registered_at)}, d.channel
 ON CONFLICT (province_code, unit_code, procedure_code, day, channel) DO UPDATE SET digitised = excluded.digitised;
 
 INSERT INTO stats_daily (province_code, unit_code, procedure_code, day, channel, registered, received, refused, supplement_requested, extended, transferred, resolved_early, resolved_on_time, resolved_late, returned, withdrawn, stopped, rated, satisfied)
-SELECT d.province_code, d.receiving_unit, d.procedure_code, substr(r.at, 1, 10), d.channel, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, COUNT(*), SUM(CASE WHEN r.score >= 4 THEN 1 ELSE 0 END)
+SELECT d.province_code, d.receiving_unit, d.procedure_code, {day(r.at)}, d.channel, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, COUNT(*), SUM(CASE WHEN r.score >= 4 THEN 1 ELSE 0 END)
 FROM ratings r JOIN dossiers d ON d.code = r.dossier_code WHERE true
-GROUP BY d.province_code, d.receiving_unit, d.procedure_code, substr(r.at, 1, 10), d.channel
+GROUP BY d.province_code, d.receiving_unit, d.procedure_code, {day(r.at)}, d.channel
 ON CONFLICT (province_code, unit_code, procedure_code, day, channel) DO UPDATE SET rated = excluded.rated, satisfied = excluded.satisfied;
 
 -- @postgres
--- One alert per person, dossier, kind and due date: a new due date (an extension) may alert
--- again, a sweep run twice never does.
-CREATE INDEX alerts_user ON alerts (username, id);
-CREATE INDEX alerts_dossier ON alerts (dossier_code, kind, due_at);
-
-CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
-
-INSERT INTO stats_unit_daily (province_code, day, unit_code, channel, registered, received, refused, supplement_requested, extended, transferred, resolved_early, resolved_on_time, resolved_late, returned, withdrawn, stopped, digitised)
-SELECT d.province_code, CAST(d.registered_at AS DATE), d.receiving_unit, d.channel, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, COUNT(*)
-FROM dossiers d WHERE EXISTS (SELECT 1 FROM attachments a WHERE a.dossier_code = d.code)
-GROUP BY d.province_code, CAST(d.registered_at AS DATE), d.receiving_unit, d.channel
-ON CONFLICT (province_code, day, unit_code, channel) DO UPDATE SET digitised = excluded.digitised;
-
-INSERT INTO stats_unit_daily (province_code, day, unit_code, channel, registered, received, refused, supplement_requested, extended, transferred, resolved_early, resolved_on_time, resolved_late, returned, withdrawn, stopped, rated, satisfied)
-SELECT d.province_code, CAST(r.at AS DATE), d.receiving_unit, d.channel, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, COUNT(*), SUM(CASE WHEN r.score >= 4 THEN 1 ELSE 0 END)
-FROM ratings r JOIN dossiers d ON d.code = r.dossier_code WHERE true
-GROUP BY d.province_code, CAST(r.at AS DATE), d.receiving_unit, d.channel
-ON CONFLICT (province_code, day, unit_code, channel) DO UPDATE SET rated = excluded.rated, satisfied = excluded.satisfied;
-
-INSERT INTO stats_daily (province_code, unit_code, procedure_code, day, channel, registered, received, refused, supplement_requested, extended, transferred, resolved_early, resolved_on_time, resolved_late, returned, withdrawn, stopped, digitised)
-SELECT d.province_code, d.receiving_unit, d.procedure_code, CAST(d.registered_at AS DATE), d.channel, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, COUNT(*)
-FROM dossiers d WHERE EXISTS (SELECT 1 FROM attachments a WHERE a.dossier_code = d.code)
-GROUP BY d.province_code, d.receiving_unit, d.procedure_code, CAST(d.registered_at AS DATE), d.channel
-ON CONFLICT (province_code, unit_code, procedure_code, day, channel) DO UPDATE SET digitised = excluded.digitised;
-
-INSERT INTO stats_daily (province_code, unit_code, procedure_code, day, channel, registered, received, refused, supplement_requested, extended, transferred, resolved_early, resolved_on_time, resolved_late, returned, withdrawn, stopped, rated, satisfied)
-SELECT d.province_code, d.receiving_unit, d.procedure_code, CAST(r.at AS DATE), d.channel, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, COUNT(*), SUM(CASE WHEN r.score >= 4 THEN 1 ELSE 0 END)
-FROM ratings r JOIN dossiers d ON d.code = r.dossier_code WHERE true
-GROUP BY d.province_code, d.receiving_unit, d.procedure_code, CAST(r.at AS DATE), d.channel
-ON CONFLICT (province_code, unit_code, procedure_code, day, channel) DO UPDATE SET rated = excluded.rated, satisfied = excluded.satisfied;
-
 GRANT SELECT, INSERT, UPDATE ON alerts, outbox TO haicap_app;
 GRANT USAGE ON SEQUENCE alerts_id_seq, outbox_id_seq TO haicap_app;

@@ -4,8 +4,9 @@ use crate::conn::{Conn, Dialect};
 use crate::value::Val;
 use crate::StoreError;
 
-/// (version, name, SQL with `-- @all` / `-- @sqlite` / `-- @postgres` sections, and `{id}` for
-/// a table's generated key, which each dialect spells its own way: a table is written once).
+/// (version, name, SQL with `-- @all` / `-- @sqlite` / `-- @postgres` sections, `{id}` for a
+/// table's generated key and `{day(EXPR)}` for the day of a time, which each dialect spells
+/// its own way: a statement is written once, a section is only for what truly differs).
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("../migrations/0001_init.sql")),
     (2, "web", include_str!("../migrations/0002_web.sql")),
@@ -49,7 +50,26 @@ fn sections(sql: &str, dialect: Dialect) -> String {
             _ => {}
         }
     }
-    out.replace("{id}", id_column(dialect))
+    expand_days(&out.replace("{id}", id_column(dialect)), dialect)
+}
+
+/// `{day(EXPR)}` spelt out: SQLite keeps days as `YYYY-MM-DD` text, the first ten characters
+/// of a stored time; PostgreSQL has a date type.
+fn expand_days(sql: &str, dialect: Dialect) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut rest = sql;
+    while let Some(start) = rest.find("{day(") {
+        let Some(len) = rest[start..].find(")}") else { break };
+        let expr = &rest[start + 5..start + len];
+        out.push_str(&rest[..start]);
+        match dialect {
+            Dialect::Sqlite => out.push_str(&format!("substr({expr}, 1, 10)")),
+            Dialect::Postgres => out.push_str(&format!("CAST({expr} AS DATE)")),
+        }
+        rest = &rest[start + len + 2..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Brings the schema up to date; returns the versions applied.
@@ -113,37 +133,55 @@ mod tests {
             sections(table, Dialect::Postgres),
             "CREATE TABLE t (id BIGSERIAL PRIMARY KEY, x TEXT);\n"
         );
+        let days = "-- @all\nSELECT {day(d.at)}, {day(r.at)} FROM d GROUP BY {day(d.at)};\n";
+        assert_eq!(
+            sections(days, Dialect::Sqlite),
+            "SELECT substr(d.at, 1, 10), substr(r.at, 1, 10) FROM d GROUP BY substr(d.at, 1, 10);\n"
+        );
+        assert_eq!(
+            sections(days, Dialect::Postgres),
+            "SELECT CAST(d.at AS DATE), CAST(r.at AS DATE) FROM d GROUP BY CAST(d.at AS DATE);\n"
+        );
+        // Nothing to expand, or an unclosed one: left as written.
+        assert_eq!(sections("-- @all\nSELECT '{day(';\n", Dialect::Postgres), "SELECT '{day(';\n");
     }
 
-    /// The tables created in a dialect's own sections (`-- @sqlite` or `-- @postgres`).
-    fn own_tables(sql: &str, marker: &str) -> Vec<String> {
+    /// The statements of a dialect's own sections (`-- @sqlite` or `-- @postgres`), comments
+    /// left out and spaces folded.
+    fn own_statements(sql: &str, marker: &str) -> Vec<String> {
         let mut current = "-- @all";
-        let mut out = vec![];
+        let mut text = String::new();
         for line in sql.lines() {
             let t = line.trim();
             if t.starts_with("-- @") {
                 current = t;
-            } else if current == marker {
-                if let Some(name) = t.strip_prefix("CREATE TABLE ").and_then(|r| r.split_whitespace().next())
-                {
-                    out.push(name.to_string());
-                }
+                text.push_str(";\n");
+            } else if current == marker && !t.starts_with("--") {
+                text.push_str(t);
+                text.push(' ');
             }
         }
-        out
+        text.split(';')
+            .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|s| !s.is_empty())
+            .collect()
     }
 
     #[test]
-    fn no_table_is_written_twice_once_per_dialect() {
+    fn no_statement_is_written_twice_once_per_dialect() {
         for (version, name, sql) in MIGRATIONS {
-            let sqlite = own_tables(sql, "-- @sqlite");
+            let sqlite = own_statements(sql, "-- @sqlite");
             let twice: Vec<String> =
-                own_tables(sql, "-- @postgres").into_iter().filter(|t| sqlite.contains(t)).collect();
+                own_statements(sql, "-- @postgres").into_iter().filter(|t| sqlite.contains(t)).collect();
             assert!(
                 twice.is_empty(),
-                "migration {version} ({name}) writes {twice:?} once per dialect: write it once, with {{id}}"
+                "migration {version} ({name}) writes {twice:?} once per dialect: write it once under -- @all"
             );
         }
+        // The check itself: a statement copied into both sections is caught.
+        let copied = "-- @sqlite\nCREATE INDEX i ON t (a);\n-- @postgres\nCREATE INDEX i ON t (a);\n";
+        assert_eq!(own_statements(copied, "-- @postgres"), own_statements(copied, "-- @sqlite"));
+        assert_eq!(own_statements(copied, "-- @sqlite"), ["CREATE INDEX i ON t (a)"]);
     }
 
     #[test]
