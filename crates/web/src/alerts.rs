@@ -91,13 +91,6 @@ async fn list_api(
     Ok(Json(Alerts { items }))
 }
 
-/// An alert's number from the path; anything else is a JSON error, not axum's plain text.
-fn alert_id(id: &str) -> ApiResult<i64> {
-    id.trim()
-        .parse()
-        .map_err(|_| crate::error::ApiError::new(Code::AlertNotFound, format!("không có cảnh báo số {id}")))
-}
-
 #[utoipa::path(post, path = "/api/v1/alerts/{id}/read", tag = "alerts",
     summary = "Đánh dấu một cảnh báo đã đọc",
     params(("id" = String, Path, description = "Số của cảnh báo")),
@@ -110,7 +103,7 @@ async fn read_api(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<AlertRead>> {
-    let id = alert_id(&id)?;
+    let id = crate::extract::path_id(&id, Code::AlertNotFound, "cảnh báo")?;
     let app = web.app.clone();
     let actor = Actor::of(&caller.session.user);
     blocking(move || app.alerts().mark_alert_read(id, &actor)).await?;
@@ -168,7 +161,7 @@ async fn read_page(
     Path(id): Path<String>,
     SignedForm(u, _): SignedForm<NoFields>,
 ) -> Response {
-    let id = match alert_id(&id) {
+    let id = match crate::extract::path_id(&id, Code::AlertNotFound, "cảnh báo") {
         Ok(id) => id,
         Err(e) => return page_error(e),
     };

@@ -39,6 +39,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
 }
 
 /// The query string, or an API error saying what is wrong with it.
+/// A record's number from the path (a proposal's, an alert's…); anything else names nothing:
+/// a JSON error with `code` (404), not axum's plain-text rejection.
+pub(crate) fn path_id(raw: &str, code: Code, what: &str) -> ApiResult<i64> {
+    raw.trim()
+        .parse()
+        .ok()
+        .filter(|i: &i64| *i > 0)
+        .ok_or_else(|| ApiError::not_found(code, format!("không có {what} số \"{}\"", raw.trim())))
+}
+
 pub(crate) fn query<T>(q: Result<Query<T>, axum::extract::rejection::QueryRejection>) -> ApiResult<T> {
     q.map(|Query(q)| q)
         .map_err(|e| ApiError::new(Code::InvalidQuery, format!("tham số không hợp lệ: {}", e.body_text())))

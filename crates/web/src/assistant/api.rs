@@ -2,9 +2,9 @@
 //! usage, and the operations handbook.
 
 use crate::auth::{Caller, MaybeCaller};
+use crate::error::ApiResult;
 use crate::error::ErrorAnswer;
-use crate::error::{ApiError, ApiResult};
-use crate::extract::{date_param, query, Body};
+use crate::extract::{date_param, path_id, query, Body};
 use crate::Routes;
 use crate::{blocking, Web};
 use app::assistant::Feedback;
@@ -226,10 +226,7 @@ async fn review(
     Path(id): Path<String>,
     Body(b): Body<Review>,
 ) -> ApiResult<Json<app::assistant::Suggestion>> {
-    let id: i64 = id
-        .trim()
-        .parse()
-        .map_err(|_| ApiError::new(Code::SuggestionNotFound, "không có góp ý với mã này"))?;
+    let id = path_id(&id, Code::SuggestionNotFound, "góp ý")?;
     let app = web.app.clone();
     let actor = Actor::of(&caller.session.user);
     Ok(Json(blocking(move || app.assistant().review_suggestion(id, b.accept, &actor)).await?))
@@ -326,8 +323,7 @@ async fn update_article(
     Path(id): Path<String>,
     Body(b): Body<ArticleBody>,
 ) -> ApiResult<Json<app::Article>> {
-    let id: i64 =
-        id.trim().parse().map_err(|_| ApiError::new(Code::ArticleNotFound, "không có bài viết này"))?;
+    let id = path_id(&id, Code::ArticleNotFound, "bài viết")?;
     let app = web.app.clone();
     let actor = Actor::of(&caller.session.user);
     Ok(Json(blocking(move || app.assistant().save_article(Some(id), &b.title, &b.body, &actor)).await?))

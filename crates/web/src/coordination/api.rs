@@ -5,7 +5,7 @@
 use crate::auth::Caller;
 use crate::error::ErrorAnswer;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{query, Body};
+use crate::extract::{path_id, query, Body};
 use crate::live::Notice;
 use crate::Routes;
 use crate::{blocking, Web};
@@ -43,15 +43,6 @@ pub fn staff_routes() -> Routes {
         .routes(routes!(leave))
         .routes(routes!(staffing))
         .routes(routes!(suggested))
-}
-
-/// A numeric id from the path; anything else names nothing.
-pub(crate) fn id_of(raw: &str, code: Code, what: &str) -> ApiResult<i64> {
-    raw.trim()
-        .parse()
-        .ok()
-        .filter(|i: &i64| *i > 0)
-        .ok_or_else(|| ApiError::not_found(code, format!("không có {what} số \"{}\"", raw.trim())))
 }
 
 fn actor(caller: &Caller) -> Actor {
@@ -178,7 +169,7 @@ async fn one(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<ProposalDetail>> {
-    let id = id_of(&id, Code::ProposalNotFound, "kiến nghị")?;
+    let id = path_id(&id, Code::ProposalNotFound, "kiến nghị")?;
     let (app, who) = (web.app.clone(), actor(&caller));
     Ok(Json(blocking(move || app.coordination().proposal(id, &who)).await?))
 }
@@ -198,7 +189,7 @@ async fn respond(
     Path(id): Path<String>,
     Body(b): Body<ProposalResponse>,
 ) -> ApiResult<(StatusCode, Json<ProposalDetail>)> {
-    let id = id_of(&id, Code::ProposalNotFound, "kiến nghị")?;
+    let id = path_id(&id, Code::ProposalNotFound, "kiến nghị")?;
     let (app, who) = (web.app.clone(), actor(&caller));
     let d = blocking(move || app.coordination().respond_to_proposal(id, &b, &who)).await?;
     web.announce(Notice::proposal(&d.proposal));
@@ -261,7 +252,7 @@ async fn directive(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<DirectiveDetail>> {
-    let id = id_of(&id, Code::DirectiveNotFound, "nhiệm vụ")?;
+    let id = path_id(&id, Code::DirectiveNotFound, "nhiệm vụ")?;
     let (app, who) = (web.app.clone(), actor(&caller));
     Ok(Json(blocking(move || app.coordination().directive(id, &who)).await?))
 }
@@ -281,7 +272,7 @@ async fn report(
     Path(id): Path<String>,
     Body(b): Body<NewReport>,
 ) -> ApiResult<(StatusCode, Json<DirectiveDetail>)> {
-    let id = id_of(&id, Code::DirectiveNotFound, "nhiệm vụ")?;
+    let id = path_id(&id, Code::DirectiveNotFound, "nhiệm vụ")?;
     let (app, who) = (web.app.clone(), actor(&caller));
     let commune = match &who.scope {
         domain::roles::Scope::Commune { commune, .. } => Some(commune.clone()),
