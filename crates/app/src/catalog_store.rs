@@ -4,6 +4,7 @@
 use crate::{App, AppError, AppResult};
 use chrono::NaiveDateTime;
 use domain::catalog::{Catalog, BUILTIN_CATALOG_JSON};
+use domain::national::{self, Format};
 use errors::Code;
 use serde::Serialize;
 use serde_json::Value;
@@ -13,18 +14,39 @@ use store::{Conn, Store, StoreError, Val};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ImportReport {
+    /// What the file was recognised as: "catalog", "portal" or "structured".
+    pub format: &'static str,
     pub added: usize,
     pub updated: usize,
     pub unchanged: usize,
+    /// Each procedure updated, with the fields that changed.
+    pub changes: Vec<Change>,
+    /// Records with a fact read with doubt (kept as published, marked low-confidence).
+    pub doubtful: usize,
 }
 
-/// The parts of a catalog file the database keeps: its header and each procedure as written.
-struct Parsed {
+/// A procedure's fields that a new version changed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Change {
+    pub code: String,
+    pub fields: Vec<String>,
+}
+
+/// A catalog file's header.
+struct Meta {
     title: String,
     version: String,
     data_as_of: Option<String>,
     warning: Option<String>,
+}
+
+/// What the database keeps of an import: the header of a catalog file (a list of records
+/// has none) and each procedure's body.
+struct Parsed {
+    format: &'static str,
+    meta: Option<Meta>,
     procedures: Vec<(String, String, String)>,
+    doubtful: usize,
 }
 
 fn parse(json: &str) -> AppResult<Parsed> {
@@ -39,22 +61,91 @@ fn parse(json: &str) -> AppResult<Parsed> {
         .map(|(p, body)| (p.code.clone(), p.name.clone(), body.to_string()))
         .collect();
     Ok(Parsed {
-        title: checked.title,
-        version: checked.version,
-        data_as_of: checked.data_as_of,
-        warning: checked.warning,
+        format: "catalog",
+        meta: Some(Meta {
+            title: checked.title,
+            version: checked.version,
+            data_as_of: checked.data_as_of,
+            warning: checked.warning,
+        }),
         procedures,
+        doubtful: 0,
     })
 }
 
+/// The records of a national file (one per line), each in the catalog's format and laid over
+/// what the catalog already holds for its code (`current`), field by field by provenance.
+/// Refused whole, naming the line, when a line cannot be read.
+fn parse_records(text: &str, format: Format, current: &HashMap<String, Value>) -> AppResult<Parsed> {
+    let mut records = vec![];
+    let mut lines: HashMap<String, usize> = HashMap::new();
+    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let read = match format {
+            Format::Portal => national::portal_record(line),
+            _ => national::structured_record(line),
+        };
+        let r =
+            read.map_err(|e| AppError::new(Code::InvalidProcedure, format!("dòng {}: {}", i + 1, e.0)))?;
+        if let Some(first) = lines.insert(r.code.clone(), i + 1) {
+            return Err(AppError::new(
+                Code::InvalidProcedure,
+                format!("mã thủ tục {} có ở cả dòng {first} và dòng {}", r.code, i + 1),
+            ));
+        }
+        records.push(r);
+    }
+    let label = national::origin_label(format, records.iter().map(|r| r.source.as_str()));
+    let doubtful = records.iter().filter(|r| !r.doubts.is_empty()).count();
+    let mut bodies = Vec::with_capacity(records.len());
+    for r in &records {
+        let imported = r.to_catalog(&label);
+        let body = match current.get(&r.code) {
+            Some(old) => national::merge(old, &imported, format.origin()).0,
+            None => imported,
+        };
+        bodies.push(body);
+    }
+    // Checked as the catalog will read them, before anything is written.
+    let whole = serde_json::json!({ "procedures": bodies });
+    let checked = Catalog::parse(&whole.to_string()).map_err(|e| AppError::new(e.code, e.message))?;
+    let procedures = checked
+        .procedures
+        .iter()
+        .zip(&bodies)
+        .map(|(p, body)| (p.code.clone(), p.name.clone(), body.to_string()))
+        .collect();
+    let format = if format == Format::Portal { "portal" } else { "structured" };
+    Ok(Parsed { format, meta: None, procedures, doubtful })
+}
+
+/// Every procedure's body in force, by code.
+fn current_bodies(store: &Store) -> AppResult<HashMap<String, Value>> {
+    let rows = store.read(|c| {
+        c.query(
+            "SELECT p.code, v.body FROM procedures p JOIN procedure_versions v ON v.code = p.code AND v.version = p.version",
+            &[],
+        )
+    })?;
+    let mut out = HashMap::with_capacity(rows.len());
+    for r in &rows {
+        let body: Value = serde_json::from_str(&r.col::<String>("body")?).map_err(|e| {
+            AppError::new(Code::InvalidCatalog, format!("thủ tục lưu trong cơ sở dữ liệu bị hỏng: {e}"))
+        })?;
+        out.insert(r.col("code")?, body);
+    }
+    Ok(out)
+}
+
 fn store_parsed(c: &mut dyn Conn, p: &Parsed, now: NaiveDateTime) -> Result<ImportReport, StoreError> {
-    let mut report = ImportReport::default();
-    c.exec(
-        "INSERT INTO catalog_meta (id, title, version, data_as_of, warning, imported_at) VALUES (1, $1, $2, $3, $4, $5)
-         ON CONFLICT (id) DO UPDATE SET title = excluded.title, version = excluded.version,
-         data_as_of = excluded.data_as_of, warning = excluded.warning, imported_at = excluded.imported_at",
-        &[(&p.title).into(), (&p.version).into(), p.data_as_of.clone().into(), p.warning.clone().into(), now.into()],
-    )?;
+    let mut report = ImportReport { format: p.format, doubtful: p.doubtful, ..ImportReport::default() };
+    if let Some(m) = &p.meta {
+        c.exec(
+            "INSERT INTO catalog_meta (id, title, version, data_as_of, warning, imported_at) VALUES (1, $1, $2, $3, $4, $5)
+             ON CONFLICT (id) DO UPDATE SET title = excluded.title, version = excluded.version,
+             data_as_of = excluded.data_as_of, warning = excluded.warning, imported_at = excluded.imported_at",
+            &[(&m.title).into(), (&m.version).into(), m.data_as_of.clone().into(), m.warning.clone().into(), now.into()],
+        )?;
+    }
     for (code, name, body) in &p.procedures {
         let current = c.query_one(
             "SELECT p.version, v.body FROM procedures p JOIN procedure_versions v ON v.code = p.code AND v.version = p.version WHERE p.code = $1",
@@ -69,8 +160,15 @@ fn store_parsed(c: &mut dyn Conn, p: &Parsed, now: NaiveDateTime) -> Result<Impo
                 report.unchanged += 1;
                 continue;
             }
-            Some((version, _)) => {
+            Some((version, stored)) => {
                 report.updated += 1;
+                let (before, after) = (
+                    serde_json::from_str::<Value>(&stored).unwrap_or_default(),
+                    serde_json::from_str::<Value>(body).unwrap_or_default(),
+                );
+                report
+                    .changes
+                    .push(Change { code: code.clone(), fields: national::changed_fields(&before, &after) });
                 version + 1
             }
             None => {
@@ -140,10 +238,31 @@ pub(crate) fn load_or_seed(store: &Store, now: NaiveDateTime) -> AppResult<Loade
 }
 
 impl App {
-    /// Imports a catalog file (the shipped format): new procedures are added, changed ones get
-    /// a new version, procedures not in the file are kept. Refused whole if any entry is bad.
-    pub fn import_catalog(&self, json: &str) -> AppResult<ImportReport> {
-        let parsed = parse(json)?;
+    /// Imports a catalog file, recognised by its content: the shipped format, the national
+    /// portal's detail records or a ministry's structured export (one record per line). New
+    /// procedures are added, changed ones get a new version (a record the portal publishes is
+    /// laid over the one compiled by hand field by field, each keeping the better
+    /// provenance), unchanged ones get none, procedures not in the file are kept. Refused
+    /// whole if any entry is bad.
+    pub fn import_catalog(&self, text: &str) -> AppResult<ImportReport> {
+        let parsed = match Format::detect(text) {
+            Some(Format::Catalog) => parse(text)?,
+            Some(format @ (Format::Portal | Format::Structured)) => {
+                parse_records(text, format, &current_bodies(&self.store)?)?
+            }
+            Some(Format::OfferList) => {
+                return Err(AppError::new(
+                    Code::InvalidCatalog,
+                    "tệp này là danh sách thủ tục một xã cung cấp, không phải danh mục thủ tục",
+                ))
+            }
+            None => {
+                return Err(AppError::new(
+                    Code::InvalidCatalog,
+                    "không nhận ra định dạng tệp: cần danh mục JSON của haicap, bản ghi Cổng DVCQG hoặc bản xuất chi tiết thủ tục (mỗi dòng một JSON)",
+                ))
+            }
+        };
         let now = self.now();
         let report = self.store.write(move |c| store_parsed(c, &parsed, now))?;
         let fresh =

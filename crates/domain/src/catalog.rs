@@ -43,6 +43,8 @@ pub struct Provenance {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Level {
     Commune,
+    /// Decided by a ministry or a central agency ("Cấp bộ").
+    Ministry,
     Province,
     CommuneAndProvince,
     OtherAgency,
@@ -61,6 +63,9 @@ pub enum LimitSource {
     Summary,
     /// The unit is unknown: no due date can be computed until an administrator completes it.
     Unknown,
+    /// Published in months or years, which the working calendar does not count: the limit is
+    /// shown as published, and a due date is not computed until an administrator sets one.
+    Uncounted,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -73,6 +78,22 @@ pub struct ChannelTerms {
     pub source: LimitSource,
 }
 
+/// What a channel costs, as the portal publishes it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChannelFee {
+    pub channel: Channel,
+    /// In plain words: "Miễn phí", "20.000 đồng", "Lệ phí: 50.000 đồng".
+    pub summary: String,
+    pub free: bool,
+    /// The sum of the amounts in đồng, where every amount is in đồng.
+    pub amount_vnd: Option<u64>,
+    /// The amount is set by the province or by another text ("theo quy định").
+    pub set_elsewhere: bool,
+    /// The note published with it.
+    pub note: Option<String>,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Procedure {
@@ -80,11 +101,15 @@ pub struct Procedure {
     pub name: String,
     pub field: Option<String>,
     pub level: Level,
+    /// Every level the portal names, where it names several ("Cấp bộ, Cấp tỉnh").
+    pub levels: Vec<Level>,
     pub authority: Option<String>,
     pub result: Option<String>,
     pub time_summary: String,
     pub channel_terms: Vec<ChannelTerms>,
     pub fee_summary: String,
+    /// Per channel, where the record says (imported from the portal).
+    pub fees: Vec<ChannelFee>,
     pub documents: Vec<String>,
     pub online: bool,
     pub postal: bool,
@@ -94,6 +119,8 @@ pub struct Procedure {
     pub portal_url: Option<String>,
     /// Per field: where it comes from and how sure it is.
     pub provenance: BTreeMap<String, Provenance>,
+    /// The collector's citation of the record imported (repository, path, commit).
+    pub source_record: Option<String>,
 }
 
 impl Procedure {
@@ -140,6 +167,7 @@ struct RawProcedure {
     name: String,
     field: Option<String>,
     competent_level: Option<String>,
+    levels: Option<Vec<String>>,
     competent_authority: Option<String>,
     result: Option<String>,
     // Fields the source leaves null are read as empty.
@@ -151,6 +179,7 @@ struct RawProcedure {
     aliases_colloquial: Option<Vec<String>>,
     portal_url: Option<String>,
     provenance: Option<BTreeMap<String, Option<RawProvenance>>>,
+    source_record: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -165,6 +194,28 @@ struct RawTime {
 struct RawFee {
     #[serde(default)]
     summary: Option<String>,
+    #[serde(default)]
+    by_channel: Option<BTreeMap<String, RawChannelFee>>,
+}
+
+#[derive(Deserialize)]
+struct RawChannelFee {
+    #[serde(default)]
+    summary: String,
+    #[serde(default)]
+    free: bool,
+    #[serde(default)]
+    amounts: Vec<RawAmount>,
+    #[serde(default)]
+    set_elsewhere: bool,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawAmount {
+    value: u64,
+    currency: String,
 }
 
 #[derive(Deserialize)]
@@ -201,16 +252,18 @@ fn cutoff_in(summary: &str) -> Option<NaiveTime> {
 
 /// Reads one published limit; a lost unit is completed from the summary when it says.
 fn parse_limit(published: &str, summary: &str) -> (Option<Terms>, LimitSource) {
-    let text = published.trim().to_lowercase();
+    use crate::national::Unit;
     let cutoff = cutoff_in(summary);
-    let n = leading_number(&text);
-    let limit = match n {
-        Some(n) if text.ends_with("ngày làm việc") => Some(TimeLimit::WorkingDays(n)),
-        Some(n) if text.ends_with("ngày") => Some(TimeLimit::Days(n)),
-        Some(n) if text.ends_with("giờ") || text.ends_with("giờ làm việc") => {
-            Some(TimeLimit::WorkingHours(n))
-        }
-        _ => None,
+    // One reader of published limits, the import's: units, ranges (the upper end holds),
+    // "không quá", "trong ngày".
+    let read = crate::national::limit(published).map(|(l, _)| l);
+    let limit = match read.as_ref().and_then(|l| l.unit.map(|u| (u, l.value))) {
+        Some((Unit::WorkingDays, n)) => Some(TimeLimit::WorkingDays(n)),
+        Some((Unit::Days, n)) => Some(TimeLimit::Days(n)),
+        Some((Unit::Hours | Unit::WorkingHours, n)) => Some(TimeLimit::WorkingHours(n)),
+        Some((Unit::SameDay, _)) => Some(TimeLimit::SameDay),
+        Some((Unit::Months | Unit::Years, _)) => return (None, LimitSource::Uncounted),
+        None => None,
     };
     if let Some(limit) = limit {
         return (Some(Terms { limit, cutoff }), LimitSource::Portal);
@@ -241,6 +294,7 @@ fn level_of(s: Option<&str>) -> Level {
     match s {
         Some("commune") => Level::Commune,
         Some("province") => Level::Province,
+        Some("ministry") => Level::Ministry,
         Some("commune_and_province") => Level::CommuneAndProvince,
         Some("other_agency") => Level::OtherAgency,
         Some("multi_level") => Level::MultiLevel,
@@ -286,18 +340,41 @@ impl Catalog {
             let time = p.processing_time.unwrap_or_default();
             let summary = time.summary.clone().unwrap_or_default();
             let mut channel_terms = vec![];
+            let channel_of = |key: &str| match key {
+                "direct" => Ok(Channel::Direct),
+                "online" => Ok(Channel::Online),
+                "postal" => Ok(Channel::Postal),
+                other => Err(bad(format!("hình thức nộp '{other}' không rõ"))),
+            };
             for (key, values) in time.by_channel_portal.iter().flatten() {
-                let channel = match key.as_str() {
-                    "direct" => Channel::Direct,
-                    "online" => Channel::Online,
-                    "postal" => Channel::Postal,
-                    other => return Err(bad(format!("hình thức nộp '{other}' không rõ"))),
-                };
+                let channel = channel_of(key)?;
                 let published = values.first().cloned().unwrap_or_default();
                 let (terms, source) = parse_limit(&published, &summary);
                 channel_terms.push(ChannelTerms { channel, published, terms, source });
             }
             channel_terms.sort_by_key(|c| c.channel.portal_code());
+            let fee = p.fee.unwrap_or_default();
+            let mut fees = vec![];
+            for (key, f) in fee.by_channel.into_iter().flatten() {
+                let in_vnd = f.amounts.iter().all(|a| a.currency == "VND");
+                fees.push(ChannelFee {
+                    channel: channel_of(&key)?,
+                    amount_vnd: (in_vnd && !f.amounts.is_empty())
+                        .then(|| f.amounts.iter().map(|a| a.value).sum()),
+                    summary: f.summary,
+                    free: f.free,
+                    set_elsewhere: f.set_elsewhere,
+                    note: f.note,
+                });
+            }
+            fees.sort_by_key(|f| f.channel.portal_code());
+            let levels: Vec<Level> = p
+                .levels
+                .iter()
+                .flatten()
+                .map(|l| level_of(Some(l)))
+                .filter(|l| *l != Level::Unverified)
+                .collect();
             let ch = p.submission_channels.as_ref();
             let provenance = p
                 .provenance
@@ -318,11 +395,13 @@ impl Catalog {
                 name: p.name,
                 field: p.field,
                 level: level_of(p.competent_level.as_deref()),
+                levels,
                 authority: p.competent_authority,
                 result: p.result,
                 time_summary: summary,
                 channel_terms,
-                fee_summary: p.fee.and_then(|f| f.summary).unwrap_or_default(),
+                fee_summary: fee.summary.unwrap_or_default(),
+                fees,
                 documents: p.required_documents.unwrap_or_default(),
                 online: ch.and_then(|c| c.online).unwrap_or(false),
                 postal: ch.and_then(|c| c.postal).unwrap_or(false),
@@ -331,6 +410,7 @@ impl Catalog {
                 aliases: p.aliases_colloquial.unwrap_or_default(),
                 portal_url: p.portal_url,
                 provenance,
+                source_record: p.source_record,
             });
         }
         let version = match raw.version {

@@ -22,6 +22,7 @@ pub mod code;
 pub mod directive;
 pub mod dossier;
 pub mod due;
+pub mod national;
 pub mod permissions;
 pub mod proposal;
 pub mod roles;

@@ -144,12 +144,23 @@ pub fn run(a: CatalogArgs) -> CmdResult {
             let text = std::fs::read_to_string(&file).map_err(|e| {
                 CliError::new(Code::InputNotFound, format!("không đọc được tệp '{file}': {e}"))
             })?;
+            let started = std::time::Instant::now();
             let r = a.db.open()?.import_catalog(&text)?;
+            let what = match r.format {
+                "portal" => "bản ghi Cổng Dịch vụ công quốc gia",
+                "structured" => "bản xuất chi tiết thủ tục",
+                _ => "danh mục",
+            };
+            for c in &r.changes {
+                outln!("  {} đổi: {}", c.code, c.fields.join(", "));
+            }
             outln!(
-                "Đã nạp danh mục: {} thủ tục mới, {} thủ tục có phiên bản mới, {} không đổi.",
+                "Đã nạp {what}: {} thủ tục mới, {} thủ tục có phiên bản mới, {} không đổi; {} bản ghi có thông tin chưa chắc chắn (ghi độ tin cậy thấp). Mất {:.1} giây.",
                 r.added,
                 r.updated,
-                r.unchanged
+                r.unchanged,
+                r.doubtful,
+                started.elapsed().as_secs_f64()
             );
         }
         CatalogCmd::Check { file } => {

@@ -2,17 +2,10 @@
 //! officer and the answer read by code, suggestions reviewed into the catalog's search, the
 //! index kept in the data directory and rebuilt when the catalog changes, usage per official.
 
-use crate::common::{at, backends, open, HandClock, TestDb};
+use crate::common::{at, each_backend, open, HandClock};
 use app::assistant::Feedback;
 use app::{Actor, ErrorKind, RuleUpdate};
 use domain::roles::{Role, Scope};
-
-fn each_backend(test: impl Fn(&TestDb)) {
-    for db in backends() {
-        eprintln!("backend: {}", db.url);
-        test(&db);
-    }
-}
 
 fn staff(name: &str, role: Role, province: &str, commune: Option<&str>) -> Actor {
     let scope = match commune {

@@ -3,7 +3,7 @@
 //! escalated and flagged when overdue, each party seeing only its own; the province's tasks to
 //! communes with reports and lateness; the load of each official and the officer to suggest.
 
-use crate::common::{at, backends, open, HandClock, TestDb};
+use crate::common::{at, each_backend, open, HandClock};
 use app::accounts::staff::{NewLeave, StaffingUpdate};
 use app::blobs::{FsBlobs, Upload};
 use app::coordination::directives::{DirectiveFilter, NewDirective, NewReport};
@@ -16,13 +16,6 @@ use std::sync::Arc;
 const HAI_CHAU: &str = "20242";
 const HOA_CUONG: &str = "20257";
 const LAND_PROCEDURE: &str = "1.012786"; // field "Đất đai"
-
-fn each_backend(test: impl Fn(&TestDb)) {
-    for db in backends() {
-        eprintln!("backend: {}", db.url);
-        test(&db);
-    }
-}
 
 fn commune(name: &str, role: Role, code: &str) -> Actor {
     Actor {

@@ -7,6 +7,7 @@ mod common;
 mod alerts;
 mod assistant;
 mod backup;
+mod catalog;
 mod coordination;
 mod copy;
 mod figures;

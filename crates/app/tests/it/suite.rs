@@ -1,6 +1,6 @@
 //! The repository and workflow suite, run on SQLite and on PostgreSQL (when reachable).
 
-use crate::common::{at, backends, open, HandClock, TestDb};
+use crate::common::{at, each_backend, open, HandClock};
 use app::{ActionRequest, Actor, App, Applicant, DossierFilter, ErrorKind, IntakeRequest, RuleUpdate};
 use calendar::deadline::due;
 use calendar::{TimeLimit, WorkCalendar};
@@ -60,13 +60,6 @@ fn act(
 ) -> app::AppResult<app::DossierRecord> {
     let req = ActionRequest { note: note.map(str::to_string), ..ActionRequest::new(action) };
     app.dossiers().act(code, &req, who)
-}
-
-fn each_backend(test: impl Fn(&TestDb)) {
-    for db in backends() {
-        eprintln!("backend: {}", db.url);
-        test(&db);
-    }
 }
 
 #[test]

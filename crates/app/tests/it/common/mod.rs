@@ -69,6 +69,14 @@ pub fn backends() -> Vec<TestDb> {
     v
 }
 
+/// Runs `test` on each database there is (SQLite, and PostgreSQL when it answers).
+pub fn each_backend(test: impl Fn(&TestDb)) {
+    for db in backends() {
+        eprintln!("backend: {}", db.url);
+        test(&db);
+    }
+}
+
 /// A clock the test moves by hand.
 #[derive(Clone)]
 pub struct HandClock(Arc<AtomicI64>);
