@@ -217,6 +217,7 @@ fn load(store: &Store) -> AppResult<Option<Loaded>> {
         versions.insert(r.col::<String>("code")?, r.col::<i64>("version")?);
     }
     let json = serde_json::json!({
+        "sources": builtin_sources(),
         "title": meta.col::<String>("title")?,
         "version": meta.col::<String>("version")?,
         "data_as_of": meta.col::<Option<String>>("data_as_of")?,
@@ -225,6 +226,18 @@ fn load(store: &Store) -> AppResult<Option<Loaded>> {
     });
     let catalog = Catalog::parse(&json.to_string()).map_err(|e| AppError::new(e.code, e.message))?;
     Ok(Some(Loaded { catalog: Arc::new(catalog), versions }))
+}
+
+/// The sources the shipped catalog's provenance codes stand for ("S1": the portal, June
+/// 2026…): the hand-compiled records in the database cite them.
+fn builtin_sources() -> &'static Value {
+    static SOURCES: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    SOURCES.get_or_init(|| {
+        serde_json::from_str::<Value>(BUILTIN_CATALOG_JSON)
+            .ok()
+            .and_then(|v| v.get("sources").cloned())
+            .unwrap_or(Value::Null)
+    })
 }
 
 /// The database's catalog; on first start, the one shipped with the binary.

@@ -3,6 +3,7 @@
 
 use crate::intent::Asks;
 use domain::catalog::{Confidence, Procedure};
+use domain::plain;
 
 /// What a province has decided for one procedure, when the question or the page names it.
 #[derive(Clone, Debug, Default)]
@@ -54,9 +55,11 @@ fn part(p: &Procedure, asks: Asks, local: Option<&Local>) -> String {
             let list: Vec<String> = p.documents.iter().map(|d| format!("- {d}")).collect();
             format!("Hồ sơ gồm{}:\n{}", caution(p, "required_documents"), list.join("\n"))
         }
-        Asks::Time => format!("Thời hạn giải quyết: {}{}.", p.time_summary, caution(p, "processing_time")),
+        Asks::Time => {
+            format!("Thời hạn giải quyết: {}{}.", plain::time_text(p), caution(p, "processing_time"))
+        }
         Asks::Fee => {
-            let mut s = format!("Phí, lệ phí: {}{}.", p.fee_summary, caution(p, "fee"));
+            let mut s = format!("Phí, lệ phí: {}{}.", plain::fee_text(p), caution(p, "fee"));
             if let Some(l) = local {
                 if let Some(v) = l.fee_vnd {
                     s.push_str(&format!(" Tại {}: {}", l.province_name, vnd(v)));
@@ -95,7 +98,7 @@ fn part(p: &Procedure, asks: Asks, local: Option<&Local>) -> String {
             if p.online {
                 format!(
                     "Thủ tục này nộp được trực tuyến trên Cổng Dịch vụ công quốc gia (hoặc cổng của tỉnh){}. {}.",
-                    p.portal_url.as_deref().map(|u| format!(", trang thủ tục: {u}")).unwrap_or_default(),
+                    plain::portal_link(p).map(|u| format!(", trang thủ tục: {u}")).unwrap_or_default(),
                     channels(p)
                 )
             } else {
@@ -110,8 +113,8 @@ fn part(p: &Procedure, asks: Asks, local: Option<&Local>) -> String {
             s.push_str(&format!(
                 "Cơ quan giải quyết: {}. Thời hạn: {}. Phí, lệ phí: {}. {}.",
                 p.authority.as_deref().unwrap_or("chưa có thông tin"),
-                p.time_summary,
-                p.fee_summary,
+                plain::time_text(p),
+                plain::fee_text(p),
                 channels(p)
             ));
             s
@@ -130,11 +133,7 @@ pub fn compose(p: &Procedure, asks: &[Asks], local: Option<&Local>) -> String {
         let basis: Vec<&str> = p.legal_basis.iter().take(3).map(String::as_str).collect();
         out.push_str(&format!("\nCăn cứ: {}.", basis.join("; ")));
     }
-    out.push_str("\nNguồn: danh mục thủ tục hành chính");
-    if let Some(u) = &p.portal_url {
-        out.push_str(&format!(", {u}"));
-    }
-    out.push('.');
+    out.push_str(&format!("\nNguồn: {}.", plain::source_line(p)));
     out
 }
 
@@ -161,6 +160,13 @@ mod tests {
                 province_name: "Thành phố Đà Nẵng".into(), fee_vnd: Some(5000), ..Local::default()
             };
         let a = compose(p, &[Asks::Fee], Some(&local));
-        assert!(a.contains(&p.fee_summary) && a.contains("Thành phố Đà Nẵng: 5.000 đồng"), "{a}");
+        assert!(a.contains(&plain::fee_text(p)) && a.contains("Thành phố Đà Nẵng: 5.000 đồng"), "{a}");
+        assert!(!a.contains("DVCQG ghi"), "no compiler's note: {a}");
+        assert!(
+            a.contains(
+                "Nguồn: theo Cổng Dịch vụ công quốc gia, cập nhật 06/2026, https://dichvucong.gov.vn/"
+            ),
+            "{a}"
+        );
     }
 }

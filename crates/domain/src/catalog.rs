@@ -121,6 +121,9 @@ pub struct Procedure {
     pub provenance: BTreeMap<String, Provenance>,
     /// The collector's citation of the record imported (repository, path, commit).
     pub source_record: Option<String>,
+    /// Where the record comes from, as a citizen is told: "Cổng Dịch vụ công quốc gia, cập
+    /// nhật 07/2026". `None` when its provenance names no public source.
+    pub origin: Option<String>,
 }
 
 impl Procedure {
@@ -159,6 +162,17 @@ struct RawCatalog {
     data_as_of: Option<String>,
     warning: Option<String>,
     procedures: Vec<RawProcedure>,
+    /// The sources the provenance's codes ("S1", "S1+S5") stand for.
+    #[serde(default)]
+    sources: Option<BTreeMap<String, RawSource>>,
+}
+
+#[derive(Deserialize)]
+struct RawSource {
+    #[serde(default)]
+    desc: Option<String>,
+    #[serde(default)]
+    as_of: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -290,6 +304,35 @@ fn parse_limit(published: &str, summary: &str) -> (Option<Terms>, LimitSource) {
     (None, LimitSource::Unknown)
 }
 
+/// The national portal's name, as provenance and answers write it.
+pub const PORTAL: &str = "Cổng Dịch vụ công quốc gia";
+
+/// Where a record's name comes from, told to a citizen: an imported record's provenance
+/// already says it ("Cổng Dịch vụ công quốc gia, cập nhật 07/2026 — …" up to the dash); a
+/// hand-compiled one cites codes ("S1+S5") whose description names the portal and whose date
+/// gives the month.
+fn origin_of(
+    provenance: &BTreeMap<String, Provenance>,
+    sources: &BTreeMap<String, RawSource>,
+) -> Option<String> {
+    let source = &provenance.get("name").or_else(|| provenance.values().next())?.source;
+    if source.starts_with(PORTAL) {
+        return source.split(" — ").next().map(str::to_string);
+    }
+    source.split(['+', ',', ' ']).find_map(|code| {
+        let s = sources.get(code.trim())?;
+        let desc = s.desc.as_deref()?;
+        if !(desc.contains(PORTAL) || desc.contains("Cổng DVCQG")) {
+            return None;
+        }
+        // "2026-06-10" → "06/2026".
+        Some(match s.as_of.as_deref().and_then(|d| Some((d.get(0..4)?, d.get(5..7)?))) {
+            Some((y, m)) => format!("{PORTAL}, cập nhật {m}/{y}"),
+            None => PORTAL.to_string(),
+        })
+    })
+}
+
 fn level_of(s: Option<&str>) -> Level {
     match s {
         Some("commune") => Level::Commune,
@@ -324,6 +367,7 @@ impl Catalog {
             code: Code::InvalidCatalog,
             message: format!("tệp danh mục không đúng định dạng: {e}"),
         })?;
+        let sources = raw.sources.unwrap_or_default();
         let mut seen = HashSet::new();
         let mut procedures = Vec::with_capacity(raw.procedures.len());
         for (i, p) in raw.procedures.into_iter().enumerate() {
@@ -408,6 +452,7 @@ impl Catalog {
                 direct: ch.and_then(|c| c.direct).unwrap_or(true),
                 legal_basis: p.legal_basis.unwrap_or_default(),
                 aliases: p.aliases_colloquial.unwrap_or_default(),
+                origin: origin_of(&provenance, &sources),
                 portal_url: p.portal_url,
                 provenance,
                 source_record: p.source_record,

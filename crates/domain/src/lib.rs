@@ -24,6 +24,7 @@ pub mod dossier;
 pub mod due;
 pub mod national;
 pub mod permissions;
+pub mod plain;
 pub mod proposal;
 pub mod roles;
 pub mod routing;

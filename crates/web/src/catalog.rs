@@ -124,6 +124,10 @@ struct ProcedurePage {
     result: String,
     documents: Vec<String>,
     legal: String,
+    /// "theo Cổng Dịch vụ công quốc gia, cập nhật 07/2026".
+    source: String,
+    /// The portal's page, only when it names the procedure.
+    portal: Option<String>,
     warnings: Vec<String>,
 }
 
@@ -157,12 +161,14 @@ async fn procedure_page(State(web): State<Arc<Web>>, Path(code): Path<String>) -
         name: p.name.clone(),
         field: p.field.clone().unwrap_or_default(),
         authority: p.authority.clone().unwrap_or_default(),
-        time: p.time_summary.clone(),
-        fee: p.fee_summary.clone(),
+        time: domain::plain::time_text(p),
+        fee: domain::plain::fee_text(p),
         channels: channels.join(", "),
         result: p.result.clone().unwrap_or_default(),
         documents: p.documents.clone(),
         legal: p.legal_basis.join("; "),
+        source: domain::plain::origin_text(p),
+        portal: domain::plain::portal_link(p).map(str::to_string),
         warnings,
     })
 }

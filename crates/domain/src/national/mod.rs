@@ -112,9 +112,7 @@ pub(super) fn filled(s: &str) -> Option<String> {
 
 /// A portal link that names a procedure.
 fn portal_link(url: &str) -> Option<String> {
-    let u = url.trim();
-    let id = u.strip_prefix("https://dichvucong.gov.vn/thu-tuc-hanh-chinh/")?;
-    (id.len() > 8 && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-')).then(|| u.to_string())
+    Some(url.trim()).filter(|u| crate::plain::is_portal_page(u)).map(str::to_string)
 }
 
 fn text_of(o: &Map<String, Value>, key: &str) -> String {

@@ -122,7 +122,12 @@ async fn checklist(State(web): State<Arc<Web>>, _u: PageUser, Query(q): Query<Ch
     let Some(p) = q.procedure_code.as_deref().and_then(|c| catalog.get(c)) else {
         return Html(String::new()).into_response();
     };
-    render(&Checklist { name: &p.name, documents: &p.documents, time: &p.time_summary, fee: &p.fee_summary })
+    render(&Checklist {
+        name: &p.name,
+        documents: &p.documents,
+        time: &domain::plain::time_text(p),
+        fee: &domain::plain::fee_text(p),
+    })
 }
 
 async fn intake(State(web): State<Arc<Web>>, SignedForm(u, f): SignedForm<IntakeForm>) -> Response {

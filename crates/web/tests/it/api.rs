@@ -1036,3 +1036,20 @@ async fn the_intake_form_sent_twice_files_one_dossier() {
     let (_, next) = page_get(&f, "/ho-so/moi", &t).await;
     assert!(!next.contains(&key));
 }
+
+#[tokio::test]
+async fn a_procedures_page_tells_citizens_its_source_without_compilers_notes() {
+    let f = fixture();
+    // Birth registration: the catalog's summary carries a compiler's note ("Cổng DVCQG ghi '1'").
+    let (s, page) = page_get(&f, "/thu-tuc/1.001193", "").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("Nguồn: theo Cổng Dịch vụ công quốc gia, cập nhật 06/2026"), "{page}");
+    assert!(
+        page.contains("href=\"https://dichvucong.gov.vn/thu-tuc-hanh-chinh/019d2bfd"),
+        "the record's own page"
+    );
+    assert!(page.contains("hồ sơ nhận sau 15 giờ"), "the same-day cut-off, in plain words");
+    for note in ["DVCQG ghi", "không hiển thị", "crawl"] {
+        assert!(!page.contains(note), "{note}");
+    }
+}

@@ -1,0 +1,201 @@
+//! A procedure's facts as a citizen reads them: the time limit and the fee per channel in plain
+//! words, without the notes the catalog's compilers left for each other ("Cổng DVCQG ghi '1'",
+//! "đơn vị không hiển thị trong bản crawl"), the portal's page only when it names the
+//! procedure, and where the facts come from.
+
+use crate::catalog::{LimitSource, Procedure};
+use crate::status::Channel;
+use calendar::TimeLimit;
+
+/// Marks of a compiler's note: where a fact was read and what the copy lacked, for those
+/// who check the catalog, not for a citizen.
+const NOTE_MARKS: [&str; 9] = [
+    "DVCQG",
+    "crawl",
+    "hiển thị",
+    "theo hiểu biết",
+    "cần kiểm tra",
+    "không nhất quán",
+    "bản ghi",
+    "S1",
+    "Cổng Dịch vụ công quốc gia ghi",
+];
+
+fn is_note(s: &str) -> bool {
+    NOTE_MARKS.iter().any(|m| s.contains(m))
+}
+
+/// `text` without compilers' notes: a parenthesis that is one is dropped, and so is a clause
+/// (between `;` or `.`) that is one.
+pub fn without_notes(text: &str) -> String {
+    // Parentheses first, innermost out.
+    let mut s = text.to_string();
+    loop {
+        let mut changed = false;
+        let mut start = None;
+        for (i, c) in s.char_indices() {
+            match c {
+                '(' => start = Some(i),
+                ')' => {
+                    if let Some(open) = start.take() {
+                        if is_note(&s[open..i]) {
+                            let end = i + 1;
+                            let cut_from = if s[..open].ends_with(' ') { open - 1 } else { open };
+                            s.replace_range(cut_from..end, "");
+                            changed = true;
+                            break;
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let clauses: Vec<&str> = s.split_inclusive([';', '.']).filter(|c| !is_note(c)).collect();
+    let joined = clauses.concat();
+    joined.trim().trim_end_matches([';', ',']).trim().to_string()
+}
+
+/// A channel's name in a sentence.
+fn channel_words(c: Channel) -> &'static str {
+    match c {
+        Channel::Direct => "nộp trực tiếp",
+        Channel::Online => "nộp trực tuyến",
+        Channel::Postal => "nộp qua bưu chính",
+    }
+}
+
+/// One channel's time limit in words, or why it cannot be said.
+fn limit_words(p: &Procedure, c: Channel) -> Option<String> {
+    let t = p.channel_terms.iter().find(|t| t.channel == c)?;
+    Some(match (t.terms, t.source) {
+        (Some(terms), _) => match (terms.limit, terms.cutoff) {
+            (TimeLimit::SameDay, Some(cut)) => format!(
+                "trong ngày (hồ sơ nhận sau {} giờ thì trả trong ngày làm việc tiếp theo)",
+                cut.format("%-H")
+            ),
+            (limit, _) => limit.to_string(),
+        },
+        (None, LimitSource::Uncounted) => t.published.to_lowercase(),
+        (None, _) => "chưa rõ (nơi công bố không ghi rõ đơn vị thời gian; đề nghị hỏi cán bộ một cửa)".into(),
+    })
+}
+
+/// Per channel when they differ, once when they agree: "5 ngày làm việc", "nộp trực tiếp: 5
+/// ngày làm việc; nộp trực tuyến: 3 ngày làm việc".
+fn per_channel(items: Vec<(Channel, String)>) -> Option<String> {
+    let first = items.first()?.1.clone();
+    if items.iter().all(|(_, v)| *v == first) {
+        return Some(first);
+    }
+    Some(items.iter().map(|(c, v)| format!("{}: {v}", channel_words(*c))).collect::<Vec<_>>().join("; "))
+}
+
+/// The time limit as a citizen should read it.
+pub fn time_text(p: &Procedure) -> String {
+    let items: Vec<(Channel, String)> = [Channel::Direct, Channel::Online, Channel::Postal]
+        .into_iter()
+        .filter_map(|c| limit_words(p, c).map(|w| (c, w)))
+        .collect();
+    per_channel(items).unwrap_or_else(|| {
+        let s = without_notes(&p.time_summary);
+        if s.is_empty() {
+            "chưa có thông tin".into()
+        } else {
+            s
+        }
+    })
+}
+
+/// The fee as a citizen should read it.
+pub fn fee_text(p: &Procedure) -> String {
+    let items: Vec<(Channel, String)> = p.fees.iter().map(|f| (f.channel, f.summary.clone())).collect();
+    per_channel(items).unwrap_or_else(|| {
+        let s = without_notes(&p.fee_summary);
+        if s.is_empty() {
+            "chưa có thông tin".into()
+        } else {
+            s
+        }
+    })
+}
+
+/// The portal's page of the procedure, only when the link names one (a link ending in `/0`
+/// names nothing).
+pub fn portal_link(p: &Procedure) -> Option<&str> {
+    p.portal_url.as_deref().map(str::trim).filter(|u| is_portal_page(u))
+}
+
+/// Whether `url` is a procedure's page on the national portal.
+pub fn is_portal_page(url: &str) -> bool {
+    url.strip_prefix("https://dichvucong.gov.vn/thu-tuc-hanh-chinh/")
+        .is_some_and(|id| id.len() > 8 && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-'))
+}
+
+/// "theo Cổng Dịch vụ công quốc gia, cập nhật 07/2026", or the catalog itself when the record
+/// names no public source.
+pub fn origin_text(p: &Procedure) -> String {
+    match &p.origin {
+        Some(o) => format!("theo {o}"),
+        None => "danh mục thủ tục hành chính của hệ thống".into(),
+    }
+}
+
+/// "theo Cổng Dịch vụ công quốc gia, cập nhật 07/2026, https://…", or the catalog itself when
+/// the record names no public source.
+pub fn source_line(p: &Procedure) -> String {
+    let mut s = origin_text(p);
+    if let Some(u) = portal_link(p) {
+        s.push_str(&format!(", {u}"));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+
+    #[test]
+    fn compilers_notes_are_left_out() {
+        assert_eq!(
+            without_notes("Trong ngày (Cổng DVCQG ghi '1'); hồ sơ nhận sau 15 giờ thì trả trong ngày làm việc tiếp theo"),
+            "Trong ngày; hồ sơ nhận sau 15 giờ thì trả trong ngày làm việc tiếp theo"
+        );
+        assert_eq!(
+            without_notes("Miễn lệ phí đăng ký khai sinh đúng hạn (Luật Hộ tịch Điều 11); Cổng DVCQG ghi 'Miễn phí'. Phí bản sao theo TT 281/2016/TT-BTC"),
+            "Miễn lệ phí đăng ký khai sinh đúng hạn (Luật Hộ tịch Điều 11); Phí bản sao theo TT 281/2016/TT-BTC"
+        );
+        assert_eq!(without_notes("5 (đơn vị không hiển thị trong bản crawl)"), "5");
+        assert_eq!(
+            without_notes("10 ngày làm việc (có thể kéo dài nếu cần xác minh)"),
+            "10 ngày làm việc (có thể kéo dài nếu cần xác minh)"
+        );
+    }
+
+    #[test]
+    fn the_shipped_catalog_speaks_to_citizens_without_notes() {
+        let c = Catalog::builtin();
+        for p in &c.procedures {
+            for text in [time_text(p), fee_text(p), source_line(p)] {
+                for mark in ["DVCQG ghi", "crawl", "không hiển thị"] {
+                    assert!(!text.contains(mark), "{}: {text}", p.code);
+                }
+                for url in text.split([' ', ',']).filter(|w| w.starts_with("http")) {
+                    assert!(is_portal_page(url), "{}: {url}", p.code);
+                }
+            }
+        }
+        let birth = c.get("1.001193").unwrap();
+        assert_eq!(
+            time_text(birth),
+            "trong ngày (hồ sơ nhận sau 15 giờ thì trả trong ngày làm việc tiếp theo)"
+        );
+        assert!(!is_portal_page("https://dichvucong.gov.vn/thu-tuc-hanh-chinh/0"));
+        assert!(source_line(birth)
+            .starts_with("theo Cổng Dịch vụ công quốc gia, cập nhật 06/2026, https://dichvucong.gov.vn/"));
+    }
+}
