@@ -285,8 +285,41 @@ impl Assistance<'_> {
     /// Answers a question and logs it. `province` (or the signed-in official's province) brings
     /// in the province's own fee and delegation.
     pub fn ask(&self, question: &str, province: Option<&str>, actor: Option<&Actor>) -> AppResult<Asked> {
+        self.ask_at(question, province, None, actor)
+    }
+
+    /// [`Assistance::ask`] from a commune: the procedures it offers come first among close
+    /// candidates (its offer list, `App::import_offers`). Without `commune`, an official of a
+    /// commune asks from theirs.
+    pub fn ask_at(
+        &self,
+        question: &str,
+        province: Option<&str>,
+        commune: Option<&str>,
+        actor: Option<&Actor>,
+    ) -> AppResult<Asked> {
         let question = crate::checked_text(Code::InvalidQuestion, "Câu hỏi", question, MAX_QUESTION)?;
+        let commune = match commune.map(str::trim).filter(|c| !c.is_empty()) {
+            Some(c) if units::registry().commune(c).is_some() => Some(c.to_string()),
+            Some(c) => {
+                return Err(AppError::new(Code::UnknownCommune, format!("không có xã, phường mã \"{c}\"")))
+            }
+            None => actor.and_then(|a| match &a.scope {
+                Scope::Commune { commune, .. } => Some(commune.clone()),
+                _ => None,
+            }),
+        };
+        let offered = match &commune {
+            Some(c) => self.app.offered(c)?,
+            None => Default::default(),
+        };
         let mut province = check_province(province)?;
+        if province.is_none() {
+            // A commune's question is about its province's procedures and fees.
+            let reg = units::registry();
+            province =
+                commune.as_deref().and_then(|c| reg.commune(c)).map(|c| reg.province_of(c).code.to_string());
+        }
         if province.is_none() {
             province = actor.and_then(|a| match &a.scope {
                 Scope::Province(p) | Scope::Commune { province: p, .. } => Some(p.clone()),
@@ -296,17 +329,21 @@ impl Assistance<'_> {
         let a = self.engine()?;
         let started = Instant::now();
         let province_name = province.as_deref().and_then(|p| units::registry().province(p)).map(|p| p.name);
-        let reply = a.ask(&question, |code| {
-            let (p, name) = (province.as_deref()?, province_name?);
-            let s = self.app.settings.setting(p, code)?;
-            Some(Local {
-                province_name: name.to_string(),
-                fee_vnd: s.fee_vnd,
-                fee_note: s.fee_note,
-                delegated_to_commune: s.delegated_to_commune,
-                boundary_free: s.boundary_free,
-            })
-        });
+        let reply = a.ask_preferring(
+            &question,
+            |code| {
+                let (p, name) = (province.as_deref()?, province_name?);
+                let s = self.app.settings.setting(p, code)?;
+                Some(Local {
+                    province_name: name.to_string(),
+                    fee_vnd: s.fee_vnd,
+                    fee_note: s.fee_note,
+                    delegated_to_commune: s.delegated_to_commune,
+                    boundary_free: s.boundary_free,
+                })
+            },
+            &|code| offered.contains(code),
+        );
         let latency = started.elapsed().as_micros() as i64;
         let now = self.app.now();
         let (username, unit) = match actor.filter(|a| a.role.is_some()) {

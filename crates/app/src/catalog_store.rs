@@ -8,7 +8,7 @@ use domain::national::{self, Format};
 use errors::Code;
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use store::{Conn, Store, StoreError, Val};
 
@@ -23,6 +23,22 @@ pub struct ImportReport {
     pub changes: Vec<Change>,
     /// Records with a fact read with doubt (kept as published, marked low-confidence).
     pub doubtful: usize,
+}
+
+/// What the import of a commune's offer list did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct OfferReport {
+    pub commune_code: String,
+    /// Lines of the list.
+    pub listed: usize,
+    /// Procedures kept for the commune (by national code, each once).
+    pub offered: usize,
+    /// Of those, procedures the catalog holds.
+    pub in_catalog: usize,
+    /// Lines without a code, found in the catalog by their exact name.
+    pub by_name: usize,
+    /// Lines without a code that no procedure of the catalog is named like: their names.
+    pub unresolved: Vec<String>,
 }
 
 /// A procedure's fields that a new version changed.
@@ -193,6 +209,25 @@ fn store_parsed(c: &mut dyn Conn, p: &Parsed, now: NaiveDateTime) -> Result<Impo
 pub(crate) struct Loaded {
     pub catalog: Arc<Catalog>,
     pub versions: HashMap<String, i64>,
+    /// Each procedure's code, name, field and aliases folded (no marks, no case), in the
+    /// catalog's order: what a search as one types compares, folded once.
+    pub folded: Vec<String>,
+}
+
+impl Loaded {
+    fn new(catalog: Catalog, versions: HashMap<String, i64>) -> Loaded {
+        let folded = catalog
+            .procedures
+            .iter()
+            .map(|p| {
+                let words = [p.code.as_str(), p.name.as_str(), p.field.as_deref().unwrap_or("")]
+                    .into_iter()
+                    .chain(p.aliases.iter().map(String::as_str));
+                words.map(vi_text::fold).collect::<Vec<_>>().join("\n")
+            })
+            .collect();
+        Loaded { catalog: Arc::new(catalog), versions, folded }
+    }
 }
 
 /// Reads the current catalog from the database.
@@ -225,7 +260,7 @@ fn load(store: &Store) -> AppResult<Option<Loaded>> {
         "procedures": procedures,
     });
     let catalog = Catalog::parse(&json.to_string()).map_err(|e| AppError::new(e.code, e.message))?;
-    Ok(Some(Loaded { catalog: Arc::new(catalog), versions }))
+    Ok(Some(Loaded::new(catalog, versions)))
 }
 
 /// The sources the shipped catalog's provenance codes stand for ("S1": the portal, June
@@ -251,6 +286,65 @@ pub(crate) fn load_or_seed(store: &Store, now: NaiveDateTime) -> AppResult<Loade
 }
 
 impl App {
+    /// Replaces the list of the procedures `commune` offers with the one in `text` (one JSON
+    /// object per line: `ten_thu_tuc`, and `ma_thu_tuc` or a portal link carrying the code, as
+    /// `data/catalog/national/ward_list_tay_nha_trang_2025.jsonl`). A line without a code is
+    /// matched to the catalog by its exact name (marks and case aside); what matches nothing is
+    /// reported, not guessed. Refused whole, naming the line, when a line cannot be read.
+    pub fn import_offers(&self, commune: &str, text: &str) -> AppResult<OfferReport> {
+        if units::registry().commune(commune).is_none() {
+            return Err(AppError::new(Code::UnknownCommune, format!("không có xã, phường mã \"{commune}\"")));
+        }
+        let catalog = self.catalog();
+        let by_name: HashMap<String, &str> =
+            catalog.procedures.iter().map(|p| (vi_text::fold(&p.name), p.code.as_str())).collect();
+        let mut report = OfferReport { commune_code: commune.to_string(), ..OfferReport::default() };
+        let mut rows: Vec<(String, String, Option<String>)> = vec![];
+        for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+            let o = national::offered_line(line)
+                .map_err(|e| AppError::new(Code::InvalidCatalog, format!("dòng {}: {}", i + 1, e.0)))?;
+            report.listed += 1;
+            let code = match o.code {
+                Some(c) => c,
+                None => match by_name.get(&vi_text::fold(&o.name)) {
+                    Some(c) => {
+                        report.by_name += 1;
+                        c.to_string()
+                    }
+                    None => {
+                        report.unresolved.push(o.name);
+                        continue;
+                    }
+                },
+            };
+            if !rows.iter().any(|(c, _, _)| *c == code) {
+                rows.push((code, o.name, o.field));
+            }
+        }
+        report.offered = rows.len();
+        report.in_catalog = rows.iter().filter(|(c, _, _)| catalog.get(c).is_some()).count();
+        let (commune, now) = (commune.to_string(), self.now());
+        self.store.write(move |c| {
+            c.exec("DELETE FROM commune_offers WHERE commune_code = $1", &[(&commune).into()])?;
+            for (code, name, field) in &rows {
+                c.exec(
+                    "INSERT INTO commune_offers (commune_code, procedure_code, name, field, imported_at) VALUES ($1, $2, $3, $4, $5)",
+                    &[(&commune).into(), code.into(), name.into(), field.clone().into(), now.into()],
+                )?;
+            }
+            Ok(())
+        })?;
+        Ok(report)
+    }
+
+    /// The codes of the procedures `commune` offers (none when it has no list).
+    pub fn offered(&self, commune: &str) -> AppResult<HashSet<String>> {
+        let rows = self.store.read(|c| {
+            c.query("SELECT procedure_code FROM commune_offers WHERE commune_code = $1", &[commune.into()])
+        })?;
+        Ok(rows.iter().map(|r| r.col("procedure_code")).collect::<Result<_, _>>()?)
+    }
+
     /// Imports a catalog file, recognised by its content: the shipped format, the national
     /// portal's detail records or a ministry's structured export (one record per line). New
     /// procedures are added, changed ones get a new version (a record the portal publishes is

@@ -66,6 +66,7 @@ use calendar::WorkCalendar;
 use chrono::{NaiveDate, NaiveDateTime, Timelike};
 use domain::catalog::Catalog;
 use domain::roles::{Role, Scope};
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex, RwLock};
 pub use store::{Bus, Readiness};
 use store::{DbUrl, Store};
@@ -226,21 +227,22 @@ impl App {
     }
 
     /// The procedures matching a query (code, name, field or colloquial alias; accents
-    /// optional), in catalog order; all of them for an empty query.
-    pub fn search_procedures(&self, q: &str) -> Vec<domain::catalog::Procedure> {
+    /// optional), in catalog order, those in `first` (a commune's offer list) before the
+    /// others; all of them for an empty query.
+    pub fn search_procedures(&self, q: &str, first: &HashSet<String>) -> Vec<domain::catalog::Procedure> {
         let q = vi_text::fold(q);
-        self.catalog()
+        let state = self.catalog_state();
+        let mut found: Vec<&domain::catalog::Procedure> = state
+            .catalog
             .procedures
             .iter()
-            .filter(|p| {
-                q.is_empty()
-                    || [p.code.as_str(), p.name.as_str(), p.field.as_deref().unwrap_or("")]
-                        .into_iter()
-                        .chain(p.aliases.iter().map(String::as_str))
-                        .any(|h| vi_text::fold(h).contains(&q))
-            })
-            .cloned()
-            .collect()
+            .zip(&state.folded)
+            .filter(|(_, hay)| q.is_empty() || hay.contains(q.as_str()))
+            .map(|(p, _)| p)
+            .collect();
+        // A commune's own procedures first (stable: the catalog's order within each part).
+        found.sort_by_key(|p| !first.contains(&p.code));
+        found.into_iter().cloned().collect()
     }
 
     /// The catalog with the version in force of each procedure.

@@ -25,6 +25,10 @@ const CORRECTED: f32 = 0.7;
 /// much that counts.
 const RERANK: usize = 30;
 const FIT: f32 = 0.5;
+/// How much a procedure the asker's commune offers is preferred among close candidates: enough
+/// to choose its variant over another level's ("cấp xã" over "cấp tỉnh"), not to answer about
+/// another matter.
+const OFFERED: f32 = 0.15;
 
 /// A handbook article (sổ tay nghiệp vụ).
 #[derive(Clone, Debug, Serialize)]
@@ -234,6 +238,17 @@ impl Assistant {
 
     /// Ranked procedures for a question, with the signals of the best one.
     pub fn search(&self, q: &Query, limit: usize) -> (Vec<Match>, Signals) {
+        self.search_preferring(q, limit, &|_| false)
+    }
+
+    /// [`Assistant::search`], preferring among close candidates the procedures `prefer` says
+    /// (those the asker's commune offers).
+    pub fn search_preferring(
+        &self,
+        q: &Query,
+        limit: usize,
+        prefer: &dyn Fn(&str) -> bool,
+    ) -> (Vec<Match>, Signals) {
         let mut hits = self.index.search(&q.terms);
         // Among close candidates prefer the procedure whose own name the question says most
         // fully: "đăng ký hộ kinh doanh" is the registration, not its re-issue ("cấp lại").
@@ -241,6 +256,9 @@ impl Assistant {
             q.terms.iter().filter(|t| !t.text.contains(' ')).map(|t| t.text.as_str()).collect();
         for h in hits.iter_mut().take(RERANK) {
             h.1 *= 1.0 - FIT + FIT * self.index.fit(h.0, |w| said.contains(w));
+            if prefer(&self.procedures[h.0 as usize].code) {
+                h.1 *= 1.0 + OFFERED;
+            }
         }
         hits.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let signals =
@@ -263,8 +281,19 @@ impl Assistant {
 
     /// The reply to a question; `local` carries the province's own settings for a procedure.
     pub fn ask(&self, question: &str, local: impl Fn(&str) -> Option<answer::Local>) -> Reply {
+        self.ask_preferring(question, local, &|_| false)
+    }
+
+    /// [`Assistant::ask`] for a citizen of a commune: among close candidates, the procedures
+    /// `prefer` says (those it offers) first.
+    pub fn ask_preferring(
+        &self,
+        question: &str,
+        local: impl Fn(&str) -> Option<answer::Local>,
+        prefer: &dyn Fn(&str) -> bool,
+    ) -> Reply {
         let q = self.query(question);
-        let (matches, signals) = self.search(&q, 5);
+        let (matches, signals) = self.search_preferring(&q, 5, prefer);
         // A matter outside the catalog, unless the best procedure itself names it.
         let outside = q.outside.as_ref().filter(|(trigger, _)| {
             matches.first().is_none_or(|m| {

@@ -106,3 +106,21 @@ fn handbook_articles_are_found_beside_answers() {
     assert_eq!(r.handbook.first().map(|m| m.code.as_str()), Some("7"));
     assert_eq!(a.search_handbook("bản sao")[0].id, 9);
 }
+
+#[test]
+fn a_communes_own_procedure_is_preferred_among_close_ones_only() {
+    let a = assistant();
+    let q = a.query("đăng ký khai sinh");
+    let (plain, _) = a.search(&q, 5);
+    let (first, second) = (plain[0].clone(), plain[1].clone());
+    assert!(second.score * 1.15 > first.score, "a close pair: {first:?} {second:?}");
+    let (preferred, _) = a.search_preferring(&q, 5, &|c| c == second.code);
+    assert_eq!(preferred[0].code, second.code, "the commune's variant first");
+    // A far candidate is not brought up: the question is about something else.
+    let far = plain.iter().find(|m| m.score * 1.15 < first.score).expect("a distant candidate");
+    let (preferred, _) = a.search_preferring(&q, 5, &|c| c == far.code);
+    assert_eq!(preferred[0].code, first.code);
+    // The reply follows the same order.
+    let r = a.ask_preferring("đăng ký khai sinh", |_| None, &|c| c == second.code);
+    assert_eq!(r.matches[0].code, second.code);
+}

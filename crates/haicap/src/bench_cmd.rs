@@ -65,6 +65,15 @@ enum BenchCmd {
         #[arg(long, default_value_t = 200)]
         repeat: usize,
     },
+    /// Tìm thủ tục khi gõ từng phím, trên danh mục trong cơ sở dữ liệu (sau `haicap catalog
+    /// import` bản ghi Cổng): tìm kiếm và danh sách chọn thủ tục khi tiếp nhận của một xã.
+    Catalog {
+        #[arg(long, default_value = "22390")]
+        commune: String,
+        /// Số lần mỗi phím gõ.
+        #[arg(long, default_value_t = 100)]
+        repeat: usize,
+    },
 }
 
 /// The communes of Đà Nẵng (48): the desks of the workload.
@@ -147,6 +156,11 @@ pub fn run(a: BenchArgs) -> CmdResult {
                 eprintln!("đã nạp dữ liệu trong {:.1} s", t.elapsed().as_secs_f64());
             }
             crate::bench_coordination::print(&crate::bench_coordination::measure(app.clone(), repeat)?)?;
+        }
+        BenchCmd::Catalog { commune, repeat } => {
+            let (about, figures) = crate::bench_catalog::measure(app.clone(), commune.trim(), repeat)?;
+            eprintln!("{about}");
+            crate::bench_coordination::print(&figures)?;
         }
         BenchCmd::Dashboard { province, repeat } => {
             let (about, figures) = crate::bench_dashboard::measure(app.clone(), province.trim(), repeat)?;

@@ -37,6 +37,14 @@ enum CatalogCmd {
     Check { file: String },
     /// Nạp danh mục vào cơ sở dữ liệu: thủ tục mới được thêm, thủ tục thay đổi có phiên bản mới.
     Import { file: String },
+    /// Nạp danh sách thủ tục một xã, phường cung cấp (thay danh sách trước): tiếp nhận và trợ lý
+    /// đưa các thủ tục này lên trước cho xã đó.
+    Offers {
+        file: String,
+        /// Mã xã, phường.
+        #[arg(long)]
+        commune: String,
+    },
 }
 
 fn confidence_note(c: Confidence) -> &'static str {
@@ -161,6 +169,24 @@ pub fn run(a: CatalogArgs) -> CmdResult {
                 r.unchanged,
                 r.doubtful,
                 started.elapsed().as_secs_f64()
+            );
+        }
+        CatalogCmd::Offers { file, commune } => {
+            let text = std::fs::read_to_string(&file).map_err(|e| {
+                CliError::new(Code::InputNotFound, format!("không đọc được tệp '{file}': {e}"))
+            })?;
+            let r = a.db.open()?.import_offers(&commune, &text)?;
+            for name in &r.unresolved {
+                outln!("  không tìm thấy trong danh mục: {name}");
+            }
+            outln!(
+                "Đã nạp danh sách của xã {}: {} dòng, {} thủ tục ({} có trong danh mục, {} tìm theo tên), {} không xác định được.",
+                r.commune_code,
+                r.listed,
+                r.offered,
+                r.in_catalog,
+                r.by_name,
+                r.unresolved.len()
             );
         }
         CatalogCmd::Check { file } => {

@@ -11,6 +11,7 @@ macro_rules! outln {
 mod address_cmd;
 mod admin_cmd;
 mod assistant_cmd;
+mod bench_catalog;
 mod bench_cmd;
 mod bench_coordination;
 mod bench_dashboard;

@@ -1,11 +1,14 @@
-// haicap assistant widget: one <script src="https://…/tro-ly/widget.js" data-province="48"></script>
-// on a commune's website adds a button that opens the assistant in a frame served by haicap.
+// haicap assistant widget: one <script src="https://…/tro-ly/widget.js" data-province="48"
+// data-commune="20242"></script> on a commune's website adds a button that opens the assistant
+// in a frame served by haicap (with the commune, the procedures it offers come first).
 (function () {
   var me = document.currentScript;
   if (!me) return;
   var origin = new URL(me.src, location.href).origin;
   var province = me.getAttribute('data-province') || '';
-  var src = origin + '/tro-ly?nhung=1' + (province ? '&tinh=' + encodeURIComponent(province) : '');
+  var commune = me.getAttribute('data-commune') || '';
+  var src = origin + '/tro-ly?nhung=1' + (province ? '&tinh=' + encodeURIComponent(province) : '') +
+    (commune ? '&xa=' + encodeURIComponent(commune) : '');
   var button = document.createElement('button');
   button.type = 'button';
   button.textContent = 'Hỏi về thủ tục';

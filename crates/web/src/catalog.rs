@@ -14,6 +14,7 @@ use axum::Json;
 use domain::Channel;
 use errors::Code;
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 use std::sync::Arc;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
@@ -64,6 +65,18 @@ fn summary(p: &domain::catalog::Procedure) -> Summary<'_> {
 struct Q {
     /// Words of the procedure's name, code or field (with or without diacritics).
     q: Option<String>,
+    /// A commune's code: the procedures it offers come first.
+    commune: Option<String>,
+}
+
+/// The procedures the commune of the query offers, to list first (none without a commune or
+/// a list).
+async fn offered(web: &Arc<Web>, q: &Q) -> HashSet<String> {
+    let Some(commune) = q.commune.clone().filter(|c| domain::roles::is_commune(c)) else {
+        return HashSet::new();
+    };
+    let app = web.app.clone();
+    crate::blocking(move || app.offered(&commune)).await.unwrap_or_default()
 }
 
 #[utoipa::path(get, path = "/api/v1/procedures", tag = "catalog",
@@ -71,7 +84,8 @@ struct Q {
     params(Q),
     responses((status = 200, description = "Các thủ tục khớp, phù hợp nhất trước", body = Vec<Summary>)))]
 async fn procedures(State(web): State<Arc<Web>>, Query(q): Query<Q>) -> Response {
-    let found = web.app.search_procedures(q.q.as_deref().unwrap_or(""));
+    let first = offered(&web, &q).await;
+    let found = web.app.search_procedures(q.q.as_deref().unwrap_or(""), &first);
     Json(found.iter().map(summary).collect::<Vec<_>>()).into_response()
 }
 
@@ -99,10 +113,11 @@ struct ProceduresPage {
 }
 
 async fn procedures_page(State(web): State<Arc<Web>>, Query(q): Query<Q>) -> Response {
+    let first = offered(&web, &q).await;
     let query = q.q.unwrap_or_default();
     let items = web
         .app
-        .search_procedures(&query)
+        .search_procedures(&query, &first)
         .into_iter()
         .map(|p| (p.code.clone(), p.name.clone(), p.field.clone().unwrap_or_default()))
         .collect();

@@ -116,3 +116,79 @@ fn a_bad_line_refuses_the_whole_file_and_names_the_line() {
         assert_eq!(app.import_catalog("mã,tên\n1,a").unwrap_err().code, "invalid_catalog");
     });
 }
+
+#[test]
+fn a_communes_offer_list_puts_its_procedures_first_and_is_replaced_whole() {
+    each_backend(|db| {
+        let clock = HandClock::at(at(2026, 7, 20, 8, 0));
+        let app = open(db, &clock);
+        let path = format!(
+            "{}/../../data/catalog/national/ward_list_tay_nha_trang_2025.jsonl",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let ward = std::fs::read_to_string(path).unwrap();
+        // Phường Tây Nha Trang (Khánh Hòa).
+        let r = app.import_offers("22390", &ward).unwrap();
+        assert_eq!(r.listed, 375);
+        assert!(r.offered > 250 && r.in_catalog > 0 && r.in_catalog < r.offered, "{r:?}");
+        // Lines without a code that the catalog does not name are reported, not guessed.
+        assert!(!r.unresolved.is_empty() && r.unresolved.iter().all(|n| !n.is_empty()));
+        assert!(r.by_name <= r.offered);
+        let offered = app.offered("22390").unwrap();
+        assert_eq!(offered.len(), r.offered);
+        // "Thủ tục xác nhận thông tin hộ tịch" by its code; a line whose code is only in its
+        // link ("…/ke-khai/2.000986") by the link.
+        assert!(offered.contains("2.002516") && offered.contains("2.000986"));
+        assert!(app.offered("20242").unwrap().is_empty(), "another commune has no list");
+
+        // The commune's own procedures first, the others after, in the catalog's order.
+        let all = app.search_procedures("", &offered);
+        let first_other = all.iter().position(|p| !offered.contains(&p.code)).unwrap();
+        assert!(first_other > 0);
+        assert!(all[first_other..].iter().all(|p| !offered.contains(&p.code)));
+        assert_eq!(all.len(), app.catalog().procedures.len(), "ordered, not restricted");
+
+        // A new list replaces the old one whole.
+        let short: String = ward.lines().take(3).collect::<Vec<_>>().join("\n");
+        let r = app.import_offers("22390", &short).unwrap();
+        assert_eq!((r.listed, app.offered("22390").unwrap().len()), (3, r.offered));
+
+        // Refused: an unknown commune, a line that is not a record; nothing changes.
+        assert_eq!(app.import_offers("99999", &ward).unwrap_err().code, "unknown_commune");
+        let e = app.import_offers("22390", &format!("{short}\n{{oops")).unwrap_err();
+        assert!(e.message.contains("dòng 4"), "{}", e.message);
+        assert_eq!(app.offered("22390").unwrap().len(), r.offered);
+    });
+}
+
+#[test]
+fn the_assistant_answers_a_commune_with_the_procedure_it_offers_among_close_ones() {
+    each_backend(|db| {
+        let clock = HandClock::at(at(2026, 7, 20, 8, 0));
+        let app = open(db, &clock);
+        let q = "đăng ký khai sinh";
+        let plain = app.assistant().ask(q, None, None).unwrap().reply;
+        let (first, second) = (plain.matches[0].code.clone(), plain.matches[1].code.clone());
+        // Hải Châu offers the second variant (and not the first).
+        let list =
+            format!("{{\"ten_thu_tuc\": \"{}\", \"ma_thu_tuc\": \"{second}\"}}", plain.matches[1].name);
+        app.import_offers("20242", &list).unwrap();
+        let asked = app.assistant().ask_at(q, None, Some("20242"), None).unwrap();
+        assert_eq!(asked.reply.matches[0].code, second);
+        assert_eq!(asked.province_code.as_deref(), Some("48"), "the commune's province");
+        // An official of the commune asks from it.
+        let officer = app::Actor {
+            username: "lan".into(),
+            role: Some(domain::roles::Role::Officer),
+            scope: domain::roles::Scope::Commune { province: "48".into(), commune: "20242".into() },
+            department: None,
+        };
+        assert_eq!(app.assistant().ask(q, None, Some(&officer)).unwrap().reply.matches[0].code, second);
+        // Another commune, without a list: the catalog's order.
+        assert_eq!(
+            app.assistant().ask_at(q, None, Some("20257"), None).unwrap().reply.matches[0].code,
+            first
+        );
+        assert_eq!(app.assistant().ask_at(q, None, Some("99999"), None).unwrap_err().code, "unknown_commune");
+    });
+}

@@ -48,6 +48,9 @@ struct Ask {
     /// The province whose procedures and offices the answer should name.
     #[serde(default)]
     province_code: Option<String>,
+    /// The commune asking: the procedures it offers come first among close candidates.
+    #[serde(default)]
+    commune_code: Option<String>,
 }
 
 /// Questions handed to officers.
@@ -87,9 +90,15 @@ async fn ask(
     let app = web.app.clone();
     let actor = caller.0.as_ref().map(|s| Actor::of(&s.user));
     let staff = actor.is_some();
-    let mut asked =
-        blocking(move || app.assistant().ask(&b.question, b.province_code.as_deref(), actor.as_ref()))
-            .await?;
+    let mut asked = blocking(move || {
+        app.assistant().ask_at(
+            &b.question,
+            b.province_code.as_deref(),
+            b.commune_code.as_deref(),
+            actor.as_ref(),
+        )
+    })
+    .await?;
     // The handbook is written for officers.
     if !staff {
         asked.reply.handbook.clear();

@@ -99,6 +99,7 @@ struct ChatPage {
     user: Option<UserBar>,
     embedded: bool,
     province: String,
+    commune: String,
     provinces: Vec<(String, String)>,
     question: String,
     answer: Option<AnswerView>,
@@ -115,6 +116,9 @@ struct AnswerFragment {
 struct ChatQuery {
     #[serde(default)]
     tinh: Option<String>,
+    /// The commune whose site embeds the assistant: its procedures first.
+    #[serde(default)]
+    xa: Option<String>,
     #[serde(default)]
     nhung: Option<String>,
 }
@@ -124,6 +128,7 @@ async fn chat_page(caller: MaybeCaller, Query(q): Query<ChatQuery>) -> Response 
         user: caller.0.as_ref().and_then(bar),
         embedded: q.nhung.is_some(),
         province: q.tinh.unwrap_or_default(),
+        commune: q.xa.unwrap_or_default(),
         provinces: provinces(),
         question: String::new(),
         answer: None,
@@ -136,6 +141,8 @@ struct AskForm {
     question: String,
     #[serde(default)]
     province: Option<String>,
+    #[serde(default)]
+    commune: Option<String>,
     #[serde(default)]
     embedded: Option<String>,
 }
@@ -150,12 +157,17 @@ async fn ask(
     let actor = caller.0.as_ref().map(|s| Actor::of(&s.user));
     let staff = actor.is_some();
     let (question, province) = (f.question.clone(), f.province.clone().filter(|p| !p.is_empty()));
-    let result = blocking(move || app.assistant().ask(&question, province.as_deref(), actor.as_ref())).await;
+    let commune = f.commune.clone().filter(|c| !c.is_empty());
+    let result = blocking(move || {
+        app.assistant().ask_at(&question, province.as_deref(), commune.as_deref(), actor.as_ref())
+    })
+    .await;
     let htmx = headers.contains_key("hx-request");
     let mut page = ChatPage {
         user: caller.0.as_ref().and_then(bar),
         embedded: f.embedded.is_some(),
         province: f.province.clone().unwrap_or_default(),
+        commune: f.commune.clone().unwrap_or_default(),
         provinces: provinces(),
         question: f.question.clone(),
         answer: None,

@@ -11,6 +11,7 @@ use tower::ServiceExt;
 struct Fixture {
     dir: tempfile::TempDir,
     router: axum::Router,
+    app: Arc<App>,
 }
 
 fn fixture() -> Fixture {
@@ -29,8 +30,9 @@ fn fixture() -> Fixture {
         app.accounts().add_user(name, role, unit, "mat-khau-dai", None).unwrap();
     }
     app.accounts().set_profile("sotuphap", Some("STP"), None, &[], &app::Actor::console("test")).unwrap();
-    let web = Arc::new(web::Web::new(Arc::new(app), false));
-    Fixture { dir, router: web::router(web) }
+    let app = Arc::new(app);
+    let web = Arc::new(web::Web::new(app.clone(), false));
+    Fixture { dir, router: web::router(web), app }
 }
 
 async fn call(
@@ -891,7 +893,7 @@ async fn alerts_reach_their_owner_only_and_can_be_marked_read() {
         app.accounts().add_user(name, role, "20242", "mat-khau-dai", None).unwrap();
     }
     let web = Arc::new(web::Web::new(app.clone(), false));
-    let f = Fixture { dir, router: web::router(web.clone()) };
+    let f = Fixture { dir, router: web::router(web.clone()), app: app.clone() };
     let lan = login(&f, "lan").await;
     let hoa = login(&f, "hoa").await;
     let (_, v) = call(&f, "POST", "/api/v1/dossiers", Some(&hoa), Some(&new_dossier("A"))).await;
@@ -1052,4 +1054,25 @@ async fn a_procedures_page_tells_citizens_its_source_without_compilers_notes() {
     for note in ["DVCQG ghi", "không hiển thị", "crawl"] {
         assert!(!page.contains(note), "{note}");
     }
+}
+
+#[tokio::test]
+async fn a_communes_own_procedures_come_first_in_search_and_at_its_intake() {
+    let f = fixture();
+    let (_, all) = call(&f, "GET", "/api/v1/procedures", None, None).await;
+    let last = all.as_array().unwrap().last().unwrap()["code"].as_str().unwrap().to_string();
+    f.app.import_offers("20242", &format!("{{\"ten_thu_tuc\": \"x\", \"ma_thu_tuc\": \"{last}\"}}")).unwrap();
+    let (s, mine) = call(&f, "GET", "/api/v1/procedures?commune=20242", None, None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(mine[0]["code"], last.as_str());
+    assert_eq!(mine.as_array().unwrap().len(), all.as_array().unwrap().len(), "ordered, not restricted");
+    let (_, other) = call(&f, "GET", "/api/v1/procedures?commune=20257", None, None).await;
+    assert_eq!(other[0], all[0]);
+    // The desk of Hải Châu sees it first among the intake's choices.
+    let lan = login(&f, "lan").await;
+    let (s, page) = page_get(&f, "/ho-so/moi", &lan).await;
+    assert_eq!(s, StatusCode::OK);
+    let marker = "name=\"procedure_code\" value=\"";
+    let first_choice = page.find(marker).map(|i| &page[i + marker.len()..]).and_then(|r| r.split('"').next());
+    assert_eq!(first_choice, Some(last.as_str()), "{}", &page[..page.len().min(400)]);
 }
