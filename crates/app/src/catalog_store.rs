@@ -212,6 +212,8 @@ pub(crate) struct Loaded {
     /// Each procedure's code, name, field and aliases folded (no marks, no case), in the
     /// catalog's order: what a search as one types compares, folded once.
     pub folded: Vec<String>,
+    /// The catalog's fields (lĩnh vực) with how many procedures each has, by name.
+    pub fields: Vec<(String, usize)>,
 }
 
 impl Loaded {
@@ -226,7 +228,13 @@ impl Loaded {
                 words.map(vi_text::fold).collect::<Vec<_>>().join("\n")
             })
             .collect();
-        Loaded { catalog: Arc::new(catalog), versions, folded }
+        let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+        for p in &catalog.procedures {
+            *counts.entry(p.field.as_deref().unwrap_or("Khác")).or_default() += 1;
+        }
+        let mut fields: Vec<(String, usize)> = counts.into_iter().map(|(f, n)| (f.to_string(), n)).collect();
+        fields.sort_by_cached_key(|f| vi_text::sort_key(&f.0));
+        Loaded { catalog: Arc::new(catalog), versions, folded, fields }
     }
 }
 

@@ -245,6 +245,11 @@ impl App {
         found.into_iter().cloned().collect()
     }
 
+    /// The catalog's fields (lĩnh vực), by name, with how many procedures each has.
+    pub fn catalog_fields(&self) -> Vec<(String, usize)> {
+        self.catalog_state().fields.clone()
+    }
+
     /// The catalog with the version in force of each procedure.
     pub(crate) fn catalog_state(&self) -> Arc<catalog_store::Loaded> {
         self.catalog.read().unwrap_or_else(|e| e.into_inner()).clone()

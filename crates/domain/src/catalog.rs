@@ -52,6 +52,48 @@ pub enum Level {
     Unverified,
 }
 
+impl Level {
+    /// As the catalog's files and the API write it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Level::Commune => "commune",
+            Level::Ministry => "ministry",
+            Level::Province => "province",
+            Level::CommuneAndProvince => "commune_and_province",
+            Level::OtherAgency => "other_agency",
+            Level::MultiLevel => "multi_level",
+            Level::Unverified => "unverified",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Level> {
+        [
+            Level::Commune,
+            Level::Ministry,
+            Level::Province,
+            Level::CommuneAndProvince,
+            Level::OtherAgency,
+            Level::MultiLevel,
+            Level::Unverified,
+        ]
+        .into_iter()
+        .find(|l| l.code() == s)
+    }
+
+    /// In the portal's words.
+    pub fn label(self) -> &'static str {
+        match self {
+            Level::Commune => "Cấp xã",
+            Level::Ministry => "Cấp bộ",
+            Level::Province => "Cấp tỉnh",
+            Level::CommuneAndProvince => "Cấp tỉnh, cấp xã",
+            Level::OtherAgency => "Cơ quan khác",
+            Level::MultiLevel => "Nhiều cấp",
+            Level::Unverified => "Chưa xác minh",
+        }
+    }
+}
+
 /// Where a channel's time limit comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -130,6 +172,13 @@ impl Procedure {
     /// The terms for a channel, if the procedure is offered there and its limit is known.
     pub fn terms(&self, channel: Channel) -> Option<Terms> {
         self.channel_terms.iter().find(|c| c.channel == channel).and_then(|c| c.terms)
+    }
+
+    /// Whether the procedure is done at `level` (one of the levels it names, or its own).
+    pub fn at_level(&self, level: Level) -> bool {
+        self.level == level
+            || self.levels.contains(&level)
+            || (self.level == Level::CommuneAndProvince && matches!(level, Level::Commune | Level::Province))
     }
 
     pub fn confidence(&self, field: &str) -> Confidence {
@@ -334,15 +383,7 @@ fn origin_of(
 }
 
 fn level_of(s: Option<&str>) -> Level {
-    match s {
-        Some("commune") => Level::Commune,
-        Some("province") => Level::Province,
-        Some("ministry") => Level::Ministry,
-        Some("commune_and_province") => Level::CommuneAndProvince,
-        Some("other_agency") => Level::OtherAgency,
-        Some("multi_level") => Level::MultiLevel,
-        _ => Level::Unverified,
-    }
+    s.and_then(Level::parse).unwrap_or(Level::Unverified)
 }
 
 fn confidence_of(s: Option<&str>) -> Confidence {

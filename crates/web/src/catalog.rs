@@ -67,6 +67,40 @@ struct Q {
     q: Option<String>,
     /// A commune's code: the procedures it offers come first.
     commune: Option<String>,
+    /// Only the procedures of this field (lĩnh vực), as the catalog names it.
+    field: Option<String>,
+    /// Only the procedures done at this level: commune, province, ministry, other_agency,
+    /// multi_level.
+    level: Option<String>,
+    /// The page of a page's list (from 1; 50 procedures a page). The API answers every match.
+    page: Option<u32>,
+}
+
+/// The level asked for, if any; an unknown one is the client's mistake.
+fn level_of(q: &Q) -> ApiResult<Option<domain::catalog::Level>> {
+    match q.level.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+        None => Ok(None),
+        Some(l) => domain::catalog::Level::parse(l).map(Some).ok_or_else(|| {
+            ApiError::new(
+                Code::InvalidQuery,
+                format!(
+                    "cấp \"{l}\" không có: dùng commune, province, ministry, other_agency hoặc multi_level"
+                ),
+            )
+        }),
+    }
+}
+
+/// The procedures matching the query, its field and level, the commune's own first.
+async fn found(web: &Arc<Web>, q: &Q) -> ApiResult<Vec<domain::catalog::Procedure>> {
+    let level = level_of(q)?;
+    let first = offered(web, q).await;
+    let field = q.field.as_deref().map(str::trim).filter(|f| !f.is_empty());
+    let mut found = web.app.search_procedures(q.q.as_deref().unwrap_or(""), &first);
+    found.retain(|p| {
+        field.is_none_or(|f| p.field.as_deref().unwrap_or("Khác") == f) && level.is_none_or(|l| p.at_level(l))
+    });
+    Ok(found)
 }
 
 /// The procedures the commune of the query offers, to list first (none without a commune or
@@ -83,10 +117,13 @@ async fn offered(web: &Arc<Web>, q: &Q) -> HashSet<String> {
     summary = "Tìm thủ tục hành chính",
     params(Q),
     responses((status = 200, description = "Các thủ tục khớp, phù hợp nhất trước", body = Vec<Summary>)))]
-async fn procedures(State(web): State<Arc<Web>>, Query(q): Query<Q>) -> Response {
-    let first = offered(&web, &q).await;
-    let found = web.app.search_procedures(q.q.as_deref().unwrap_or(""), &first);
-    Json(found.iter().map(summary).collect::<Vec<_>>()).into_response()
+async fn procedures(
+    State(web): State<Arc<Web>>,
+    q: Result<Query<Q>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Response> {
+    let q = crate::extract::query(q)?;
+    let found = found(&web, &q).await?;
+    Ok(Json(found.iter().map(summary).collect::<Vec<_>>()).into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/procedures/{code}", tag = "catalog",
@@ -104,24 +141,71 @@ async fn procedure(State(web): State<Arc<Web>>, Path(code): Path<String>) -> Api
     Ok(Json(p).into_response())
 }
 
+/// Procedures a page of the list shows.
+const PER_PAGE: usize = 50;
+
 #[derive(Template)]
 #[template(path = "procedures.html")]
 struct ProceduresPage {
     user: Option<UserBar>,
     q: String,
-    items: Vec<(String, String, String)>,
+    commune: String,
+    field: String,
+    level: String,
+    /// (code, label) of each level to choose from.
+    levels: Vec<(&'static str, &'static str)>,
+    /// (field, count) of each field to choose from.
+    fields: Vec<(String, usize)>,
+    /// (code, name, field, level) of this page's procedures.
+    items: Vec<(String, String, String, &'static str)>,
+    total: usize,
+    page: usize,
+    pages: usize,
+    /// The query string of the next and previous pages, without `page`.
+    query: String,
+    error: Option<String>,
 }
 
 async fn procedures_page(State(web): State<Arc<Web>>, Query(q): Query<Q>) -> Response {
-    let first = offered(&web, &q).await;
-    let query = q.q.unwrap_or_default();
-    let items = web
-        .app
-        .search_procedures(&query, &first)
-        .into_iter()
-        .map(|p| (p.code.clone(), p.name.clone(), p.field.clone().unwrap_or_default()))
+    use domain::catalog::Level;
+    let (found, error) = match found(&web, &q).await {
+        Ok(f) => (f, None),
+        Err(e) => (vec![], Some(e.0.message)),
+    };
+    let pages = found.len().div_ceil(PER_PAGE).max(1);
+    let page = (q.page.unwrap_or(1).max(1) as usize).min(pages);
+    let items = found
+        .iter()
+        .skip((page - 1) * PER_PAGE)
+        .take(PER_PAGE)
+        .map(|p| (p.code.clone(), p.name.clone(), p.field.clone().unwrap_or_default(), p.level.label()))
         .collect();
-    render(&ProceduresPage { user: None, q: query, items })
+    let text = |s: &Option<String>| s.clone().unwrap_or_default();
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in [("q", &q.q), ("field", &q.field), ("level", &q.level), ("commune", &q.commune)] {
+        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+            query.append_pair(k, v);
+        }
+    }
+    let query = query.finish();
+    render(&ProceduresPage {
+        user: None,
+        q: text(&q.q),
+        commune: text(&q.commune),
+        field: text(&q.field),
+        level: text(&q.level),
+        levels: [Level::Commune, Level::Province, Level::Ministry, Level::MultiLevel, Level::OtherAgency]
+            .iter()
+            .map(|l| (l.code(), l.label()))
+            .collect(),
+        fields: web.app.catalog_fields(),
+        items,
+        total: found.len(),
+        page,
+        pages,
+        query,
+        error,
+    })
 }
 
 #[derive(Template)]

@@ -429,8 +429,8 @@ impl Record {
             "name": self.name,
             "field": self.field,
             "decision_announcing": self.decision,
-            "competent_level": level_code(level_summary(&self.levels)),
-            "levels": self.levels.iter().map(|l| level_code(*l)).collect::<Vec<_>>(),
+            "competent_level": level_summary(&self.levels).code(),
+            "levels": self.levels.iter().map(|l| l.code()).collect::<Vec<_>>(),
             "competent_authority": self.authority.as_ref().or(self.agency.as_ref()),
             "result": self.result,
             "processing_time": {"summary": time_summary, "by_channel_portal": by_channel},
@@ -500,18 +500,5 @@ fn channel_key(c: Channel) -> &'static str {
         Channel::Direct => "direct",
         Channel::Online => "online",
         Channel::Postal => "postal",
-    }
-}
-
-/// The catalog's word for a level.
-pub fn level_code(l: Level) -> &'static str {
-    match l {
-        Level::Commune => "commune",
-        Level::Province => "province",
-        Level::CommuneAndProvince => "commune_and_province",
-        Level::Ministry => "ministry",
-        Level::OtherAgency => "other_agency",
-        Level::MultiLevel => "multi_level",
-        Level::Unverified => "unverified",
     }
 }

@@ -1076,3 +1076,30 @@ async fn a_communes_own_procedures_come_first_in_search_and_at_its_intake() {
     let first_choice = page.find(marker).map(|i| &page[i + marker.len()..]).and_then(|r| r.split('"').next());
     assert_eq!(first_choice, Some(last.as_str()), "{}", &page[..page.len().min(400)]);
 }
+
+#[tokio::test]
+async fn the_catalog_is_browsed_by_field_and_level_a_page_at_a_time() {
+    let f = fixture();
+    let (_, all) = call(&f, "GET", "/api/v1/procedures", None, None).await;
+    let all = all.as_array().unwrap().clone();
+    let (s, civil) = call(&f, "GET", "/api/v1/procedures?field=H%E1%BB%99%20t%E1%BB%8Bch", None, None).await;
+    assert_eq!(s, StatusCode::OK);
+    let civil = civil.as_array().unwrap();
+    assert!(!civil.is_empty() && civil.len() < all.len());
+    assert!(civil.iter().all(|p| p["field"] == "Hộ tịch"));
+    let (_, province) = call(&f, "GET", "/api/v1/procedures?level=province", None, None).await;
+    let province = province.as_array().unwrap();
+    assert!(!province.is_empty());
+    assert!(province
+        .iter()
+        .all(|p| ["province", "commune_and_province"].contains(&p["level"].as_str().unwrap())));
+    let (s, v) = call(&f, "GET", "/api/v1/procedures?level=district", None, None).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_query")));
+    // The page: 50 a page, the filters kept in the next page's link.
+    let (s, page) = page_get(&f, "/thu-tuc?page=2", "").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains(&format!("{} thủ tục · trang 2/{}", all.len(), all.len().div_ceil(50))), "{page}");
+    let (_, page) = page_get(&f, "/thu-tuc?field=H%E1%BB%99+t%E1%BB%8Bch&level=commune", "").await;
+    assert!(page.contains("selected>Hộ tịch ("), "the field chosen stays chosen");
+    assert!(page.contains(" · Cấp xã</small>") && !page.contains(" · Cấp tỉnh</small>"), "{page}");
+}
