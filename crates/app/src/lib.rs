@@ -145,6 +145,32 @@ pub(crate) fn numbered(sql: &str) -> String {
     store::numbered(sql, 1)
 }
 
+/// The procedures a search found, in order, borrowed from the catalog they were found in.
+pub struct Found {
+    catalog: Arc<Catalog>,
+    idx: Vec<usize>,
+}
+
+impl Found {
+    pub fn iter(&self) -> impl Iterator<Item = &domain::catalog::Procedure> + '_ {
+        self.idx.iter().map(|&i| &self.catalog.procedures[i])
+    }
+
+    pub fn len(&self) -> usize {
+        self.idx.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.idx.is_empty()
+    }
+
+    /// Keeps the procedures `keep` says.
+    pub fn retain(&mut self, keep: impl Fn(&domain::catalog::Procedure) -> bool) {
+        let catalog = &self.catalog;
+        self.idx.retain(|&i| keep(&catalog.procedures[i]));
+    }
+}
+
 pub struct App {
     store: Store,
     calendar: Arc<WorkCalendar>,
@@ -228,21 +254,17 @@ impl App {
 
     /// The procedures matching a query (code, name, field or colloquial alias; accents
     /// optional), in catalog order, those in `first` (a commune's offer list) before the
-    /// others; all of them for an empty query.
-    pub fn search_procedures(&self, q: &str, first: &HashSet<String>) -> Vec<domain::catalog::Procedure> {
+    /// others; all of them for an empty query. Borrowed from the catalog in force, not copied:
+    /// a keystroke's search matches thousands of procedures.
+    pub fn search_procedures(&self, q: &str, first: &HashSet<String>) -> Found {
         let q = vi_text::fold(q);
         let state = self.catalog_state();
-        let mut found: Vec<&domain::catalog::Procedure> = state
-            .catalog
-            .procedures
-            .iter()
-            .zip(&state.folded)
-            .filter(|(_, hay)| q.is_empty() || hay.contains(q.as_str()))
-            .map(|(p, _)| p)
-            .collect();
+        let procedures = &state.catalog.procedures;
+        let mut idx: Vec<usize> =
+            (0..procedures.len()).filter(|&i| q.is_empty() || state.folded[i].contains(q.as_str())).collect();
         // A commune's own procedures first (stable: the catalog's order within each part).
-        found.sort_by_key(|p| !first.contains(&p.code));
-        found.into_iter().cloned().collect()
+        idx.sort_by_key(|&i| !first.contains(&procedures[i].code));
+        Found { catalog: state.catalog.clone(), idx }
     }
 
     /// The catalog's fields (lĩnh vực), by name, with how many procedures each has.

@@ -5,6 +5,7 @@ use crate::error::CliError;
 use crate::CmdResult;
 use clap::{Args, Subcommand};
 use domain::catalog::{Catalog, Confidence, LimitSource, Procedure};
+use domain::national::{self, Format};
 use domain::Channel;
 use errors::Code;
 use std::process::ExitCode;
@@ -33,7 +34,8 @@ enum CatalogCmd {
         #[arg(long)]
         province: Option<String>,
     },
-    /// Kiểm tra một tệp danh mục (cùng định dạng data/catalog/procedures.json).
+    /// Kiểm tra một tệp danh mục (cùng định dạng data/catalog/procedures.json, hoặc bản ghi Cổng
+    /// DVCQG, bản xuất chi tiết thủ tục): đọc được gì, chỗ nào chưa chắc chắn.
     Check { file: String },
     /// Nạp danh mục vào cơ sở dữ liệu: thủ tục mới được thêm, thủ tục thay đổi có phiên bản mới.
     Import { file: String },
@@ -62,6 +64,52 @@ fn matches(p: &Procedure, q: &str) -> bool {
         .into_iter()
         .chain(p.aliases.iter().map(String::as_str));
     hay.into_iter().any(|h| vi_text::fold(h).contains(&q))
+}
+
+/// What a file of national records holds, read as the import reads it.
+fn check_records(text: &str, format: Format) -> CmdResult {
+    let mut records = vec![];
+    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let r = match format {
+            Format::Portal => national::portal_record(line),
+            _ => national::structured_record(line),
+        };
+        records.push(r.map_err(|e| CliError::new(Code::InvalidProcedure, format!("dòng {}: {}", i + 1, e.0)))?);
+    }
+    let offers: Vec<&national::Offer> = records.iter().flat_map(|r| &r.offers).collect();
+    let timed = offers.iter().filter(|o| o.limit.is_some()).count();
+    let with_unit = offers.iter().filter(|o| o.limit.as_ref().is_some_and(|l| l.unit.is_some())).count();
+    let free = offers.iter().filter(|o| o.fee.free).count();
+    let priced = offers.iter().filter(|o| !o.fee.amounts.is_empty()).count();
+    let elsewhere = offers.iter().filter(|o| o.fee.set_elsewhere && o.fee.amounts.is_empty()).count();
+    let mut doubts: std::collections::BTreeMap<&str, usize> = Default::default();
+    for r in &records {
+        for (field, _) in &r.doubts {
+            *doubts.entry(field.as_str()).or_default() += 1;
+        }
+    }
+    outln!(
+        "{} bản ghi ({}); {} hình thức nộp: {} có thời hạn, {} có cả đơn vị; phí: {} miễn, {} có số tiền, {} theo quy định, {} chưa có thông tin.",
+        records.len(),
+        national::origin_label(format, records.iter().map(|r| r.source.as_str())),
+        offers.len(),
+        timed,
+        with_unit,
+        free,
+        priced,
+        elsewhere,
+        offers.len() - free - priced - elsewhere
+    );
+    outln!(
+        "{} giấy tờ; {} văn bản pháp lý; {} bản ghi có thông tin chưa chắc chắn.",
+        records.iter().map(|r| r.documents.len()).sum::<usize>(),
+        records.iter().map(|r| r.legal.len()).sum::<usize>(),
+        records.iter().filter(|r| !r.doubts.is_empty()).count()
+    );
+    for (field, n) in doubts {
+        outln!("  chưa chắc chắn: {field}: {n}");
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn run(a: CatalogArgs) -> CmdResult {
@@ -193,6 +241,9 @@ pub fn run(a: CatalogArgs) -> CmdResult {
             let text = std::fs::read_to_string(&file).map_err(|e| {
                 CliError::new(Code::InputNotFound, format!("không đọc được tệp '{file}': {e}"))
             })?;
+            if let Some(format @ (Format::Portal | Format::Structured)) = Format::detect(&text) {
+                return check_records(&text, format);
+            }
             let c = Catalog::parse(&text).map_err(|e| CliError::new(e.code, e.message))?;
             let terms: Vec<_> = c.procedures.iter().flat_map(|p| &p.channel_terms).collect();
             let completed = terms.iter().filter(|t| t.source == LimitSource::Summary).count();

@@ -92,7 +92,7 @@ fn level_of(q: &Q) -> ApiResult<Option<domain::catalog::Level>> {
 }
 
 /// The procedures matching the query, its field and level, the commune's own first.
-async fn found(web: &Arc<Web>, q: &Q) -> ApiResult<Vec<domain::catalog::Procedure>> {
+async fn found(web: &Arc<Web>, q: &Q) -> ApiResult<app::Found> {
     let level = level_of(q)?;
     let first = offered(web, q).await;
     let field = q.field.as_deref().map(str::trim).filter(|f| !f.is_empty());
@@ -169,13 +169,15 @@ struct ProceduresPage {
 async fn procedures_page(State(web): State<Arc<Web>>, Query(q): Query<Q>) -> Response {
     use domain::catalog::Level;
     let (found, error) = match found(&web, &q).await {
-        Ok(f) => (f, None),
-        Err(e) => (vec![], Some(e.0.message)),
+        Ok(f) => (Some(f), None),
+        Err(e) => (None, Some(e.0.message)),
     };
-    let pages = found.len().div_ceil(PER_PAGE).max(1);
+    let total = found.as_ref().map_or(0, app::Found::len);
+    let pages = total.div_ceil(PER_PAGE).max(1);
     let page = (q.page.unwrap_or(1).max(1) as usize).min(pages);
     let items = found
         .iter()
+        .flat_map(app::Found::iter)
         .skip((page - 1) * PER_PAGE)
         .take(PER_PAGE)
         .map(|p| (p.code.clone(), p.name.clone(), p.field.clone().unwrap_or_default(), p.level.label()))
@@ -200,7 +202,7 @@ async fn procedures_page(State(web): State<Arc<Web>>, Query(q): Query<Q>) -> Res
             .collect(),
         fields: web.app.catalog_fields(),
         items,
-        total: found.len(),
+        total,
         page,
         pages,
         query,

@@ -142,11 +142,17 @@ fn a_communes_offer_list_puts_its_procedures_first_and_is_replaced_whole() {
         assert!(app.offered("20242").unwrap().is_empty(), "another commune has no list");
 
         // The commune's own procedures first, the others after, in the catalog's order.
-        let all = app.search_procedures("", &offered);
+        let found = app.search_procedures("", &offered);
+        let all: Vec<&domain::catalog::Procedure> = found.iter().collect();
         let first_other = all.iter().position(|p| !offered.contains(&p.code)).unwrap();
         assert!(first_other > 0);
         assert!(all[first_other..].iter().all(|p| !offered.contains(&p.code)));
         assert_eq!(all.len(), app.catalog().procedures.len(), "ordered, not restricted");
+        // Within each part, the catalog's order.
+        let catalog = app.catalog();
+        let codes: Vec<&str> = catalog.procedures.iter().map(|p| p.code.as_str()).collect();
+        let rank = |c: &str| codes.iter().position(|x| *x == c).unwrap();
+        assert!(all[first_other..].windows(2).all(|w| rank(&w[0].code) < rank(&w[1].code)));
 
         // A new list replaces the old one whole.
         let short: String = ward.lines().take(3).collect::<Vec<_>>().join("\n");
