@@ -6,7 +6,6 @@ use crate::bench_coordination::{time_pages, token, Figures};
 use crate::error::CliError;
 use app::App;
 use domain::roles::Role;
-use errors::Code;
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Instant;
@@ -53,10 +52,7 @@ pub fn measure(app: Arc<App>, commune: &str, repeat: usize) -> Result<(String, V
         figures.push(Figures { page: label.into(), p50_ms: p(0.5), p99_ms: p(0.99) });
     }
     // The desk's choices, through the router: every keystroke one request.
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| CliError::new(Code::Runtime, e.to_string()))?;
+    let rt = crate::bench_coordination::runtime()?;
     let through_router = rt.block_on(async move {
         let router = web::router(Arc::new(web::Web::new(app, false)));
         let tok = token(&router, &user).await?;

@@ -169,12 +169,17 @@ pub(crate) async fn token(router: &axum::Router, user: &str) -> Result<String, C
         .ok_or_else(|| CliError::new(Code::Bench, format!("đăng nhập {user}: {v}")))
 }
 
-/// Each page `repeat` times, one after another; medians and p99 in milliseconds.
-pub fn measure(app: Arc<App>, repeat: usize) -> Result<Vec<Figures>, CliError> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
+/// The runtime the benches drive the router on.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| CliError::new(Code::Runtime, e.to_string()))?;
+        .map_err(|e| CliError::new(Code::Runtime, e.to_string()))
+}
+
+/// Each page `repeat` times, one after another; medians and p99 in milliseconds.
+pub fn measure(app: Arc<App>, repeat: usize) -> Result<Vec<Figures>, CliError> {
+    let rt = runtime()?;
     rt.block_on(async move {
         let reg = units::registry();
         let mut list: Vec<&str> =

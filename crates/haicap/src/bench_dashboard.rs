@@ -69,10 +69,7 @@ pub fn measure(app: Arc<App>, province: &str, repeat: usize) -> Result<(String, 
         from.format("%d/%m/%Y"),
         to.format("%d/%m/%Y")
     );
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| CliError::new(Code::Runtime, e.to_string()))?;
+    let rt = crate::bench_coordination::runtime()?;
     let figures = rt.block_on(async move {
         let router = web::router(Arc::new(web::Web::new(app, false)));
         let lead = token(&router, &leader).await?;

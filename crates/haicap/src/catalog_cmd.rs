@@ -74,7 +74,8 @@ fn check_records(text: &str, format: Format) -> CmdResult {
             Format::Portal => national::portal_record(line),
             _ => national::structured_record(line),
         };
-        records.push(r.map_err(|e| CliError::new(Code::InvalidProcedure, format!("dòng {}: {}", i + 1, e.0)))?);
+        records
+            .push(r.map_err(|e| CliError::new(Code::InvalidProcedure, format!("dòng {}: {}", i + 1, e.0)))?);
     }
     let offers: Vec<&national::Offer> = records.iter().flat_map(|r| &r.offers).collect();
     let timed = offers.iter().filter(|o| o.limit.is_some()).count();
