@@ -203,18 +203,21 @@ fn name_and_form(entry: &str) -> (String, Option<String>) {
         let run_end = bare.unwrap_or(stem.len());
         let mut start =
             stem[..run_end].rfind(|c: char| c.is_whitespace() || c == ';' || c == ':').map_or(0, |i| i + 1);
-        // …and where it is glued to the name's last word, it starts at the first capital or
-        // digit after a small letter ("nuôi1.nxin….doc", "y tếMau01-ĐN(BHYT).doc").
+        // …and where it is glued to the name's last word (a Vietnamese word: a letter with a
+        // mark), it starts at the first capital or digit after a small letter ("nuôi1.nxin….doc",
+        // "y tếMau01-ĐN(BHYT).doc"); "Mau02-DS.doc" is a file's name from its start.
         let run = &stem[start..run_end];
         let mut prev: Option<char> = None;
         for (k, c) in run.char_indices() {
             if prev.is_some_and(char::is_lowercase) && (c.is_uppercase() || c.is_ascii_digit()) {
-                start += k;
+                if !run[..k].is_ascii() {
+                    start += k;
+                }
                 break;
             }
             prev = Some(c);
         }
-        let name = e[..start].trim();
+        let name = e[..start].trim().trim_end_matches([';', ',']).trim_end();
         if !name.is_empty() {
             return (name.to_string(), Some(e[start..].to_string()));
         }
