@@ -166,7 +166,7 @@ fn documents_with_their_counts_cases_and_forms() {
     let r = record("1.001321");
     let d = r.documents.iter().find(|d| d.form.as_deref() == Some("Mau02-DS(BHYT).doc")).unwrap();
     assert!(d.name.ends_with("(nếu có)"), "{}", d.name);
-        // "…khai và nộp 02 bản chính tờ khai hàng hóa nhập khẩu…;1 bản chính": the count in the
+    // "…khai và nộp 02 bản chính tờ khai hàng hóa nhập khẩu…;1 bản chính": the count in the
     // name's own words is not the cell's.
     let r = record("1.000005");
     assert_eq!((r.documents[0].originals, r.documents[0].copies), (1, 0));
