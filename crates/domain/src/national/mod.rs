@@ -6,19 +6,21 @@
 //! published and marked doubtful, never completed by a guess: a channel whose time has no
 //! unit, an amount that cannot be a fee, documents whose count is missing.
 
+mod body;
 mod merge;
+mod offer_list;
 mod tables;
 mod terms;
 
 pub use merge::{changed_fields, merge};
+pub use offer_list::{offered_line, Offered};
 
 pub use tables::{documents, legal, level_summary, levels, offers, Document, LegalDoc, Offer};
 pub use terms::{limit, Amount, Fee, Limit, Unit};
 
 use crate::catalog::Level;
-use crate::status::Channel;
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use tables::{channel_of, legal_number, FORM_FILES};
 use terms::{fee, strip_ci};
 
@@ -115,22 +117,22 @@ fn portal_link(url: &str) -> Option<String> {
     Some(url.trim()).filter(|u| crate::plain::is_portal_page(u)).map(str::to_string)
 }
 
-fn text_of(o: &Map<String, Value>, key: &str) -> String {
+pub(super) fn text_of(o: &Map<String, Value>, key: &str) -> String {
     o.get(key).and_then(Value::as_str).unwrap_or_default().to_string()
 }
 
 /// A name or a field's value on one line: the pages break some names across lines.
-fn one_line(s: Option<String>) -> Option<String> {
+pub(super) fn one_line(s: Option<String>) -> Option<String> {
     s.map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
-fn required(o: &Map<String, Value>, key: &str) -> Result<String, RecordError> {
+pub(super) fn required(o: &Map<String, Value>, key: &str) -> Result<String, RecordError> {
     one_line(filled(&text_of(o, key))).ok_or_else(|| RecordError(format!("thiếu \"{key}\"")))
 }
 
 /// A line read as JSON, its text composed (NFC): some pages write Vietnamese with combining
 /// marks ("Hô\u{300} sơ"), which would match nothing written otherwise.
-fn json_line(line: &str) -> Result<Value, RecordError> {
+pub(super) fn json_line(line: &str) -> Result<Value, RecordError> {
     use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
     let composed;
     let line = if is_nfc_quick(line.chars()) == IsNormalized::Yes {
@@ -287,44 +289,6 @@ pub fn structured_record(line: &str) -> Result<Record, RecordError> {
     })
 }
 
-/// One line of a commune's list of the procedures it offers.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Offered {
-    /// The national code, from the line or from its portal link; `None` when neither has one.
-    pub code: Option<String>,
-    pub name: String,
-    pub field: Option<String>,
-}
-
-/// A national procedure code: "2.002516", "1.000005".
-fn is_code(s: &str) -> bool {
-    let Some((a, b)) = s.split_once('.') else { return false };
-    !a.is_empty()
-        && a.len() <= 2
-        && a.bytes().all(|c| c.is_ascii_digit())
-        && b.len() == 6
-        && b.bytes().all(|c| c.is_ascii_digit())
-}
-
-/// The code a portal link carries: `…?ma_thu_tuc=2.002516&…`, `…/ke-khai/2.000986`.
-fn code_in_link(link: &str) -> Option<String> {
-    let after =
-        link.split_once("ma_thu_tuc=").map(|(_, r)| r).or_else(|| link.rsplit_once('/').map(|(_, r)| r))?;
-    let code: String = after.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
-    is_code(&code).then_some(code)
-}
-
-/// One line of a commune's offer list (`ten_thu_tuc`, `ma_thu_tuc` or a link with the code).
-pub fn offered_line(line: &str) -> Result<Offered, RecordError> {
-    let v = json_line(line)?;
-    let o = v.as_object().ok_or_else(|| RecordError("không phải một đối tượng JSON".into()))?;
-    let name = required(o, "ten_thu_tuc")?;
-    let code = filled(&text_of(o, "ma_thu_tuc"))
-        .filter(|c| is_code(c))
-        .or_else(|| ["online_link", "sample_link"].iter().find_map(|k| code_in_link(&text_of(o, k))));
-    Ok(Offered { code, name, field: one_line(filled(&text_of(o, "linh_vuc"))) })
-}
-
 impl Format {
     /// The source a format's records come from, as their provenance begins (a fresher copy
     /// of the same source replaces what an older one said: see [`merge`]).
@@ -363,142 +327,5 @@ pub fn origin_label<'a>(format: Format, sources: impl IntoIterator<Item = &'a st
     match latest {
         Some((y, m)) => format!("{}, cập nhật {m:02}/{y}", format.origin()),
         None => format.origin().to_string(),
-    }
-}
-
-impl Record {
-    /// The record in the catalog's format (the shipped `procedures.json`'s fields), each field
-    /// with its provenance: `medium` where read cleanly, `low` where a doubt was noted.
-    pub fn to_catalog(&self, origin: &str) -> Value {
-        let doubtful = |key: &str| self.doubts.iter().any(|(k, _)| k == key);
-        let prov = |key: &str| {
-            let confidence = if doubtful(key) { "low" } else { "medium" };
-            let mut note = origin.to_string();
-            let why: Vec<&str> =
-                self.doubts.iter().filter(|(k, _)| k == key).map(|(_, w)| w.as_str()).collect();
-            if !why.is_empty() {
-                note.push_str(" — ");
-                note.push_str(&why.join("; "));
-            }
-            json!({"source": note, "confidence": confidence})
-        };
-        let mut by_channel = Map::new();
-        let mut fees = Map::new();
-        for o in &self.offers {
-            if let Some(l) = &o.limit {
-                by_channel.insert(channel_key(o.channel).into(), json!([l.published()]));
-            }
-            fees.insert(
-                channel_key(o.channel).into(),
-                json!({
-                    "summary": o.fee.summary(),
-                    "free": o.fee.free,
-                    "amounts": o.fee.amounts,
-                    "set_elsewhere": o.fee.set_elsewhere,
-                    "note": o.fee.note,
-                    "published": o.fee.text,
-                }),
-            );
-        }
-        let time_summary =
-            summary_of(self.offers.iter().map(|o| (o.channel, o.limit.as_ref().map(Limit::published))));
-        let fee_summary = summary_of(self.offers.iter().map(|o| (o.channel, Some(o.fee.summary()))));
-        let offered = |c: Channel| self.offers.iter().any(|o| o.channel == c);
-        let mut provenance = Map::new();
-        for key in [
-            "name",
-            "field",
-            "competent_level",
-            "competent_authority",
-            "result",
-            "processing_time",
-            "fee",
-            "required_documents",
-            "submission_channels",
-            "legal_basis",
-            "portal_url",
-        ] {
-            let p = match key {
-                "submission_channels" => prov("channels"),
-                other => prov(other),
-            };
-            provenance.insert(key.into(), p);
-        }
-        json!({
-            "code": self.code,
-            "name": self.name,
-            "field": self.field,
-            "decision_announcing": self.decision,
-            "competent_level": level_summary(&self.levels).code(),
-            "levels": self.levels.iter().map(|l| l.code()).collect::<Vec<_>>(),
-            "competent_authority": self.authority.as_ref().or(self.agency.as_ref()),
-            "result": self.result,
-            "processing_time": {"summary": time_summary, "by_channel_portal": by_channel},
-            "fee": {"summary": fee_summary, "by_channel": fees},
-            "required_documents": self.documents.iter().map(document_line).collect::<Vec<_>>(),
-            "documents_detail": self.documents,
-            "submission_channels": {
-                "online": offered(Channel::Online),
-                "postal": offered(Channel::Postal),
-                "direct": offered(Channel::Direct),
-            },
-            "legal_basis": self.legal.iter().map(legal_line).collect::<Vec<_>>(),
-            "portal_url": self.url,
-            "conditions": self.conditions,
-            "provenance": provenance,
-            "source_record": self.source,
-        })
-    }
-}
-
-/// "Trực tuyến: 7 Ngày làm việc; Trực tiếp: 7 Ngày làm việc", or one value when every channel
-/// has the same.
-fn summary_of(items: impl Iterator<Item = (Channel, Option<String>)>) -> String {
-    let items: Vec<(Channel, Option<String>)> = items.collect();
-    let values: Vec<&Option<String>> = items.iter().map(|(_, v)| v).collect();
-    if let Some(Some(first)) = values.first() {
-        if values.iter().all(|v| v.as_deref() == Some(first.as_str())) {
-            return first.clone();
-        }
-    }
-    items
-        .iter()
-        .map(|(c, v)| format!("{}: {}", c.label(), v.as_deref().unwrap_or("chưa có thông tin")))
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-fn document_line(d: &Document) -> String {
-    let mut count = vec![];
-    if d.originals > 0 {
-        count.push(format!("{} bản chính", d.originals));
-    }
-    if d.copies > 0 {
-        count.push(format!("{} bản sao", d.copies));
-    }
-    let mut line = match &d.case {
-        Some(c) => format!("{}: {}", c.trim_end_matches(':'), d.name),
-        None => d.name.clone(),
-    };
-    if !count.is_empty() {
-        line.push_str(&format!(" ({})", count.join(", ")));
-    }
-    line
-}
-
-fn legal_line(l: &LegalDoc) -> String {
-    if l.number.is_empty() || l.title.contains(&l.number) {
-        l.title.clone()
-    } else {
-        format!("{} ({})", l.title, l.number)
-    }
-}
-
-/// The catalog's word for a channel (as its files and the API write it).
-fn channel_key(c: Channel) -> &'static str {
-    match c {
-        Channel::Direct => "direct",
-        Channel::Online => "online",
-        Channel::Postal => "postal",
     }
 }
