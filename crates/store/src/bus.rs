@@ -179,13 +179,7 @@ mod tests {
 
     #[test]
     fn what_one_server_sends_every_server_hears_in_order() {
-        let url = std::env::var("HAICAP_TEST_PG")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-        if postgres::Client::connect(&url, postgres::NoTls).is_err() {
-            assert!(std::env::var_os("HAICAP_REQUIRE_PG").is_none(), "PostgreSQL required");
-            eprintln!("SKIPPED: PostgreSQL tests");
-            return;
-        }
+        let Some((url, _admin)) = crate::scratch::admin() else { return };
         let (a, _heard_a) = Bus::start(&url);
         let (_b, heard_b) = Bus::start(&url);
         // The listener needs a moment to LISTEN: send until the first message is heard.

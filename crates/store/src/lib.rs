@@ -12,6 +12,7 @@ mod filter;
 mod health;
 pub mod migrate;
 mod pg;
+pub mod scratch;
 mod sqlite;
 mod tx;
 mod value;
@@ -508,16 +509,7 @@ impl Store {
 /// A fresh database on the test server, or None (skipped) without one.
 #[cfg(test)]
 pub(crate) fn test_database() -> Option<(DbUrl, postgres::Client, String)> {
-    let base = std::env::var("HAICAP_TEST_PG")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let mut admin = match postgres::Client::connect(&base, postgres::NoTls) {
-        Ok(c) => c,
-        Err(e) => {
-            assert!(std::env::var_os("HAICAP_REQUIRE_PG").is_none(), "PostgreSQL required: {e}");
-            eprintln!("SKIPPED: PostgreSQL tests ({e})");
-            return None;
-        }
-    };
+    let (base, mut admin) = scratch::admin()?;
     let name = format!(
         "haicap_store_{}_{}",
         std::process::id(),
@@ -525,11 +517,7 @@ pub(crate) fn test_database() -> Option<(DbUrl, postgres::Client, String)> {
             % 1_000_000
     );
     admin.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
-    let url = match base.rfind('/') {
-        Some(i) => format!("{}/{name}", &base[..i]),
-        None => unreachable!(),
-    };
-    Some((DbUrl::parse(&url).unwrap(), admin, name))
+    Some((DbUrl::parse(&scratch::url_of(&base, &name)).unwrap(), admin, name))
 }
 
 #[cfg(test)]

@@ -14,20 +14,11 @@ struct Database {
 
 impl Database {
     fn new() -> Option<Database> {
-        let base = std::env::var("HAICAP_TEST_PG")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-        let mut admin = match postgres::Client::connect(&base, postgres::NoTls) {
-            Ok(c) => c,
-            Err(e) => {
-                assert!(std::env::var_os("HAICAP_REQUIRE_PG").is_none(), "PostgreSQL required: {e}");
-                eprintln!("SKIPPED: PostgreSQL tests ({e})");
-                return None;
-            }
-        };
+        let (base, mut admin) = store::scratch::admin()?;
         let name = format!("haicap_servers_{}", std::process::id());
         admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).unwrap();
         admin.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
-        let url = format!("{}/{name}", &base[..base.rfind('/').unwrap()]);
+        let url = store::scratch::url_of(&base, &name);
         Some(Database { admin, name, url })
     }
 }

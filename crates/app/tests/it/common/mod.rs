@@ -39,21 +39,10 @@ static N: AtomicU32 = AtomicU32::new(0);
 
 /// A fresh PostgreSQL database, or None (with a note) when no server answers.
 pub fn postgres() -> Option<TestDb> {
-    let admin = std::env::var("HAICAP_TEST_PG")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres?connect_timeout=2".to_string());
-    let required = std::env::var("HAICAP_REQUIRE_PG").is_ok_and(|v| v == "1");
-    let mut client = match postgres::Client::connect(&admin, postgres::NoTls) {
-        Ok(c) => c,
-        Err(e) if !required => {
-            eprintln!("SKIPPED: PostgreSQL tests (no server at {admin}: {e})");
-            return None;
-        }
-        Err(e) => panic!("PostgreSQL required (HAICAP_REQUIRE_PG=1) but unreachable: {e}"),
-    };
+    let (admin, mut client) = store::scratch::admin()?;
     let name = format!("haicap_t{}_{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst));
     client.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
-    let base = admin.split('?').next().unwrap();
-    let url = format!("{}/{name}", &base[..base.rfind('/').unwrap()]);
+    let url = store::scratch::url_of(&admin, &name);
     Some(TestDb {
         url: DbUrl::Postgres(url),
         data: tempfile::tempdir().unwrap(),
