@@ -28,6 +28,22 @@ pub enum TimeLimit {
     Days(u32),
     WorkingHours(u32),
     SameDay,
+    /// Calendar months (a year is twelve): the period ends on the same day of the last month,
+    /// or that month's last day when it has no such day (Bộ luật Dân sự, điều 147–148).
+    Months(u32),
+}
+
+impl TimeLimit {
+    /// The last day of a period counted in calendar days or months from `reference`, before
+    /// it is moved off a day off; `None` for working time.
+    fn calendar_end(self, reference: NaiveDate, extra_days: i64) -> Option<NaiveDate> {
+        let end = match self {
+            TimeLimit::Days(n) => reference + Duration::days(n as i64),
+            TimeLimit::Months(n) => reference.checked_add_months(chrono::Months::new(n))?,
+            _ => return None,
+        };
+        Some(end + Duration::days(extra_days))
+    }
 }
 
 impl fmt::Display for TimeLimit {
@@ -37,6 +53,7 @@ impl fmt::Display for TimeLimit {
             TimeLimit::Days(n) => write!(f, "{n} ngày"),
             TimeLimit::WorkingHours(n) => write!(f, "{n} giờ làm việc"),
             TimeLimit::SameDay => write!(f, "trong ngày"),
+            TimeLimit::Months(n) => write!(f, "{n} tháng"),
         }
     }
 }
@@ -51,8 +68,8 @@ impl FromStr for TimeLimit {
         let bad = || {
             CalendarError::new(Code::InvalidLimit,
                 format!(
-                    "thời hạn '{s}' không hợp lệ: dùng \"N working days\", \"N days\", \"N working hours\" \
-                     hoặc \"same day\" (hay \"N ngày làm việc\", \"N ngày\", \"N giờ làm việc\", \"trong ngày\")"
+                    "thời hạn '{s}' không hợp lệ: dùng \"N working days\", \"N days\", \"N working hours\", \"N months\" \
+                     hoặc \"same day\" (hay \"N ngày làm việc\", \"N ngày\", \"N giờ làm việc\", \"N tháng\", \"trong ngày\")"
                 ),
             )
         };
@@ -75,6 +92,7 @@ impl FromStr for TimeLimit {
             "working hour" | "working hours" | "giờ làm việc" | "gio lam viec" => {
                 TimeLimit::WorkingHours(n)
             }
+            "month" | "months" | "tháng" | "thang" => TimeLimit::Months(n),
             _ => return Err(bad()),
         })
     }
@@ -234,9 +252,11 @@ pub fn due(
         }
     }
     let base = match limit {
-        TimeLimit::WorkingDays(0) | TimeLimit::Days(0) | TimeLimit::WorkingHours(0) | TimeLimit::SameDay => {
-            same_day(cal, reference, cutoff, &mut steps)?
-        }
+        TimeLimit::WorkingDays(0)
+        | TimeLimit::Days(0)
+        | TimeLimit::WorkingHours(0)
+        | TimeLimit::Months(0)
+        | TimeLimit::SameDay => same_day(cal, reference, cutoff, &mut steps)?,
         TimeLimit::WorkingDays(n) => {
             steps.push("Tính từ ngày làm việc tiếp theo ngày tiếp nhận.".into());
             let mut d = reference.date();
@@ -253,9 +273,19 @@ pub fn due(
             close_of(cal, d)?
         }
         TimeLimit::Days(n) => {
-            let last = reference.date() + Duration::days(n as i64);
+            let last = limit.calendar_end(reference.date(), 0).unwrap_or(reference.date());
             steps.push(format!(
                 "Tính từ ngày sau ngày tiếp nhận (Bộ luật Dân sự, điều 147): ngày thứ {n} là {}.",
+                fmt_date(last)
+            ));
+            roll_to_working_day(cal, last, &mut steps)?
+        }
+        TimeLimit::Months(n) => {
+            let last = limit.calendar_end(reference.date(), 0).ok_or_else(|| {
+                CalendarError::new(Code::InvalidLimit, format!("thời hạn {n} tháng vượt quá lịch"))
+            })?;
+            steps.push(format!(
+                "Tính theo tháng (Bộ luật Dân sự, điều 147, 148): hết ngày tương ứng của tháng thứ {n}, {}.",
                 fmt_date(last)
             ));
             roll_to_working_day(cal, last, &mut steps)?
@@ -351,7 +381,9 @@ fn apply_pauses(
             ));
         }
     }
-    let in_days = matches!(limit, TimeLimit::Days(n) if n > 0);
+    // A period of calendar days or months is moved by whole days paused; working time by the
+    // office minutes paused.
+    let in_days = matches!(limit, TimeLimit::Days(n) | TimeLimit::Months(n) if n > 0);
     let mut due = base;
     let mut paused = 0i64;
     for _ in 0..1000 {
@@ -364,9 +396,11 @@ fn apply_pauses(
         }
         let next = if in_days {
             let extra = (paused + 86_399) / 86_400;
-            let TimeLimit::Days(n) = limit else { unreachable!("checked above") };
+            let last = limit.calendar_end(reference.date(), extra).ok_or_else(|| {
+                CalendarError::new(Code::InvalidLimit, "thời hạn vượt quá lịch".to_string())
+            })?;
             let mut scratch = vec![];
-            roll_to_working_day(cal, reference.date() + Duration::days(n as i64 + extra), &mut scratch)?
+            roll_to_working_day(cal, last, &mut scratch)?
         } else if paused > 0 {
             advance_office(cal, base, paused, None)?
         } else {
@@ -443,6 +477,8 @@ mod tests {
         assert_eq!("  5   ngày ".parse(), Ok(TimeLimit::Days(5)));
         assert_eq!("8 giờ làm việc".parse(), Ok(TimeLimit::WorkingHours(8)));
         assert_eq!("Same day".parse(), Ok(TimeLimit::SameDay));
+        assert_eq!("3 tháng".parse(), Ok(TimeLimit::Months(3)));
+        assert_eq!(TimeLimit::Months(3).to_string(), "3 tháng");
         assert_eq!("-2 days".parse::<TimeLimit>().unwrap_err().code, "negative_count");
         assert_eq!("three days".parse::<TimeLimit>().unwrap_err().code, "invalid_limit");
         assert_eq!("3 weeks".parse::<TimeLimit>().unwrap_err().code, "invalid_limit");
@@ -552,5 +588,27 @@ mod tests {
             due(&cal, at(2026, 5, 11, 9, 0), TimeLimit::WorkingDays(3), None, &[p]).unwrap_err().code,
             "invalid_pause"
         );
+    }
+
+    #[test]
+    fn months_end_on_the_same_day_or_the_months_last_and_never_on_a_day_off() {
+        let cal = WorkCalendar::default();
+        // 31/03/2026 + 1 month: April has no 31st, so 30/04/2026, a holiday (Giải phóng miền
+        // Nam), then 01/05 (Quốc tế Lao động), 02-03/05 a weekend: Monday 04/05/2026.
+        let d = due(&cal, at(2026, 3, 31, 9, 0), TimeLimit::Months(1), None, &[]).unwrap();
+        assert_eq!(d.due.date(), NaiveDate::from_ymd_opt(2026, 5, 4).unwrap(), "{:?}", d.steps);
+        assert!(
+            d.steps.iter().any(|s| s.contains("điều 147, 148") && s.contains("30/04/2026")),
+            "{:?}",
+            d.steps
+        );
+        // 15/06/2026 + 3 months: Tuesday 15/09/2026, a working day.
+        let d = due(&cal, at(2026, 6, 15, 9, 0), TimeLimit::Months(3), None, &[]).unwrap();
+        assert_eq!(d.due.date(), NaiveDate::from_ymd_opt(2026, 9, 15).unwrap());
+        // Ten days paused move it by ten days: Friday 25/09/2026.
+        let pause =
+            Pause { from: at(2026, 7, 1, 8, 0), to: at(2026, 7, 11, 8, 0), reason: "bổ sung".into() };
+        let d = due(&cal, at(2026, 6, 15, 9, 0), TimeLimit::Months(3), None, &[pause]).unwrap();
+        assert_eq!(d.due.date(), NaiveDate::from_ymd_opt(2026, 9, 25).unwrap(), "{:?}", d.steps);
     }
 }

@@ -105,9 +105,6 @@ pub enum LimitSource {
     Summary,
     /// The unit is unknown: no due date can be computed until an administrator completes it.
     Unknown,
-    /// Published in months or years, which the working calendar does not count: the limit is
-    /// shown as published, and a due date is not computed until an administrator sets one.
-    Uncounted,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -325,7 +322,8 @@ fn parse_limit(published: &str, summary: &str) -> (Option<Terms>, LimitSource) {
         Some((Unit::Days, n)) => Some(TimeLimit::Days(n)),
         Some((Unit::Hours | Unit::WorkingHours, n)) => Some(TimeLimit::WorkingHours(n)),
         Some((Unit::SameDay, _)) => Some(TimeLimit::SameDay),
-        Some((Unit::Months | Unit::Years, _)) => return (None, LimitSource::Uncounted),
+        Some((Unit::Months, n)) => Some(TimeLimit::Months(n)),
+        Some((Unit::Years, n)) => Some(TimeLimit::Months(n.saturating_mul(12))),
         None => None,
     };
     if let Some(limit) = limit {

@@ -3,7 +3,7 @@
 //! "đơn vị không hiển thị trong bản crawl"), the portal's page only when it names the
 //! procedure, and where the facts come from.
 
-use crate::catalog::{LimitSource, Procedure};
+use crate::catalog::Procedure;
 use crate::status::Channel;
 use calendar::TimeLimit;
 
@@ -71,16 +71,15 @@ fn channel_words(c: Channel) -> &'static str {
 /// One channel's time limit in words, or why it cannot be said.
 fn limit_words(p: &Procedure, c: Channel) -> Option<String> {
     let t = p.channel_terms.iter().find(|t| t.channel == c)?;
-    Some(match (t.terms, t.source) {
-        (Some(terms), _) => match (terms.limit, terms.cutoff) {
+    Some(match t.terms {
+        Some(terms) => match (terms.limit, terms.cutoff) {
             (TimeLimit::SameDay, Some(cut)) => format!(
                 "trong ngày (hồ sơ nhận sau {} giờ thì trả trong ngày làm việc tiếp theo)",
                 cut.format("%-H")
             ),
             (limit, _) => limit.to_string(),
         },
-        (None, LimitSource::Uncounted) => t.published.to_lowercase(),
-        (None, _) => "chưa rõ (nơi công bố không ghi rõ đơn vị thời gian; đề nghị hỏi cán bộ một cửa)".into(),
+        None => "chưa rõ (nơi công bố không ghi rõ đơn vị thời gian; đề nghị hỏi cán bộ một cửa)".into(),
     })
 }
 

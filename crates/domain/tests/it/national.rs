@@ -259,10 +259,13 @@ fn a_record_becomes_a_procedure_of_the_catalog() {
     assert!(p.terms(Channel::Online).is_none());
     assert_eq!(p.confidence("processing_time"), domain::catalog::Confidence::Low);
     assert!(p.provenance["processing_time"].source.contains("không ghi thời hạn"));
-    // Months: read, but not counted by the working calendar.
+    // Months: counted by the calendar as months.
     let p = c.get("1.002947").unwrap();
-    assert_eq!(p.channel_terms[0].source, LimitSource::Uncounted);
-    assert_eq!(p.channel_terms[0].published, "4 Tháng");
+    assert_eq!(
+        (p.channel_terms[0].source, p.channel_terms[0].published.as_str()),
+        (LimitSource::Portal, "4 Tháng")
+    );
+    assert_eq!(p.terms(Channel::Direct).unwrap().limit, TimeLimit::Months(4));
     // A bare number: its unit unknown.
     let p = c.get("1.000014").unwrap();
     assert_eq!(p.channel_terms[0].source, LimitSource::Unknown);
