@@ -134,6 +134,46 @@ pub fn is_portal_page(url: &str) -> bool {
         .is_some_and(|id| id.len() > 8 && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-'))
 }
 
+/// The facts a citizen should check at the desk, in words: each doubtful one (low confidence)
+/// with why where the record says it, then those merely not checked against the legal text
+/// (medium confidence) together, in one line.
+pub fn cautions(p: &Procedure) -> Vec<String> {
+    use crate::catalog::Confidence;
+    const FIELDS: [(&str, &str); 4] = [
+        ("processing_time", "thời hạn"),
+        ("fee", "phí, lệ phí"),
+        ("competent_authority", "cơ quan giải quyết"),
+        ("required_documents", "thành phần hồ sơ"),
+    ];
+    let mut out = vec![];
+    let mut unchecked = vec![];
+    for (field, label) in FIELDS {
+        match p.confidence(field) {
+            Confidence::Low => {
+                // An imported record says why after its source: "… — Trực tuyến: thời hạn "1"
+                // không ghi đơn vị".
+                let why = p.provenance.get(field).and_then(|pr| pr.source.split_once(" — ")).map(|(_, w)| w);
+                out.push(match why {
+                    Some(w) => {
+                        format!("Thông tin {label} chưa chắc chắn ({w}); hãy hỏi lại bộ phận một cửa.")
+                    }
+                    None => format!("Thông tin {label} chưa chắc chắn; hãy hỏi lại bộ phận một cửa."),
+                });
+            }
+            Confidence::Medium => unchecked.push(label),
+            _ => {}
+        }
+    }
+    if !unchecked.is_empty() {
+        out.push(format!(
+            "Thông tin {} {} nhưng chưa được đối chiếu với văn bản gốc; khi cần chắc chắn, hãy hỏi bộ phận một cửa.",
+            unchecked.join(", "),
+            origin_text(p)
+        ));
+    }
+    out
+}
+
 /// "theo Cổng Dịch vụ công quốc gia, cập nhật 07/2026", or the catalog itself when the record
 /// names no public source.
 pub fn origin_text(p: &Procedure) -> String {
@@ -196,5 +236,28 @@ mod tests {
         assert!(!is_portal_page("https://dichvucong.gov.vn/thu-tuc-hanh-chinh/0"));
         assert!(source_line(birth)
             .starts_with("theo Cổng Dịch vụ công quốc gia, cập nhật 06/2026, https://dichvucong.gov.vn/"));
+        // Its time limit was completed from the statute (medium): said once, with its source.
+        let c = cautions(birth);
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert!(
+            c[0].contains("thời hạn") && c[0].contains("theo Cổng Dịch vụ công quốc gia, cập nhật 06/2026"),
+            "{c:?}"
+        );
+    }
+
+    #[test]
+    fn a_doubtful_fact_says_why() {
+        use crate::national::{origin_label, portal_record, Format};
+        let line = r#"{"ma_thu_tuc": "9.000001", "ten_thu_tuc": "Thủ tục thử", "cach_thuc_thuc_hien": "Hình thức nộpThời gianPhí, lệ phíMô tảTrực tuyến1Miễn phí", "source": "x (crawled Jul 2026)"}"#;
+        let r = portal_record(line).unwrap();
+        let body = r.to_catalog(&origin_label(Format::Portal, [r.source.as_str()]));
+        let c = Catalog::parse(&serde_json::json!({ "procedures": [body] }).to_string()).unwrap();
+        let cautions = cautions(&c.procedures[0]);
+        assert!(
+            cautions[0].starts_with(
+                "Thông tin thời hạn chưa chắc chắn (Trực tuyến: thời hạn \"1\" không ghi đơn vị)"
+            ),
+            "{cautions:?}"
+        );
     }
 }

@@ -238,18 +238,7 @@ async fn procedure_page(State(web): State<Arc<Web>>, Path(code): Path<String>) -
         return (StatusCode::NOT_FOUND, message_page("Không có thủ tục", "Không có thủ tục với mã này."))
             .into_response();
     };
-    use domain::catalog::Confidence;
-    let mut warnings = vec![];
-    for (field, label) in [
-        ("fee", "phí, lệ phí"),
-        ("processing_time", "thời hạn"),
-        ("competent_authority", "cơ quan giải quyết"),
-    ] {
-        if matches!(p.confidence(field), Confidence::Low | Confidence::Medium) {
-            warnings
-                .push(format!("Thông tin {label} chưa được xác minh đầy đủ; hãy hỏi lại bộ phận một cửa."));
-        }
-    }
+    let warnings = domain::plain::cautions(p);
     let channels: Vec<&str> = [(p.direct, "Trực tiếp"), (p.online, "Trực tuyến"), (p.postal, "Bưu chính")]
         .iter()
         .filter(|(on, _)| *on)
