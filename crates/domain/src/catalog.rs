@@ -423,12 +423,8 @@ impl Catalog {
             let time = p.processing_time.unwrap_or_default();
             let summary = time.summary.clone().unwrap_or_default();
             let mut channel_terms = vec![];
-            let channel_of = |key: &str| match key {
-                "direct" => Ok(Channel::Direct),
-                "online" => Ok(Channel::Online),
-                "postal" => Ok(Channel::Postal),
-                other => Err(bad(format!("hình thức nộp '{other}' không rõ"))),
-            };
+            let channel_of =
+                |key: &str| Channel::parse(key).ok_or_else(|| bad(format!("hình thức nộp '{key}' không rõ")));
             for (key, values) in time.by_channel_portal.iter().flatten() {
                 let channel = channel_of(key)?;
                 let published = values.first().cloned().unwrap_or_default();

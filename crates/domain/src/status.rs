@@ -151,6 +151,19 @@ impl Channel {
         })
     }
 
+    /// As files, forms, the API and metrics write it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Channel::Direct => "direct",
+            Channel::Online => "online",
+            Channel::Postal => "postal",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Channel> {
+        [Channel::Direct, Channel::Online, Channel::Postal].into_iter().find(|c| c.code() == code)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Channel::Direct => "Trực tiếp",

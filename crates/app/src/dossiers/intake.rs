@@ -217,12 +217,7 @@ impl Dossiers<'_> {
 
     /// What is done once a dossier is committed: counted, and kept in the recent cache.
     fn after_intake(&self, stored: &DossierRecord) {
-        metrics::counter!("haicap_dossiers_received_total", "channel" => match stored.channel {
-            Channel::Direct => "direct",
-            Channel::Online => "online",
-            Channel::Postal => "postal",
-        })
-        .increment(1);
+        metrics::counter!("haicap_dossiers_received_total", "channel" => stored.channel.code()).increment(1);
         self.app.remember(Arc::new(stored.clone()));
     }
 

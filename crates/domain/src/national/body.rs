@@ -25,10 +25,10 @@ impl Record {
         let mut fees = Map::new();
         for o in &self.offers {
             if let Some(l) = &o.limit {
-                by_channel.insert(channel_key(o.channel).into(), json!([l.published()]));
+                by_channel.insert(o.channel.code().into(), json!([l.published()]));
             }
             fees.insert(
-                channel_key(o.channel).into(),
+                o.channel.code().into(),
                 json!({
                     "summary": o.fee.summary(),
                     "free": o.fee.free,
@@ -130,14 +130,5 @@ fn legal_line(l: &LegalDoc) -> String {
         l.title.clone()
     } else {
         format!("{} ({})", l.title, l.number)
-    }
-}
-
-/// The catalog's word for a channel (as its files and the API write it).
-fn channel_key(c: Channel) -> &'static str {
-    match c {
-        Channel::Direct => "direct",
-        Channel::Online => "online",
-        Channel::Postal => "postal",
     }
 }

@@ -144,11 +144,7 @@ async fn checklist(State(web): State<Arc<Web>>, _u: PageUser, Query(q): Query<Ch
 }
 
 async fn intake(State(web): State<Arc<Web>>, SignedForm(u, f): SignedForm<IntakeForm>) -> Response {
-    let channel = match f.channel.as_str() {
-        "online" => Channel::Online,
-        "postal" => Channel::Postal,
-        _ => Channel::Direct,
-    };
+    let channel = Channel::parse(&f.channel).unwrap_or(Channel::Direct);
     let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
     let req = IntakeRequest {
         procedure_code: f.procedure_code.clone(),
