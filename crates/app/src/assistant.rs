@@ -300,10 +300,7 @@ impl Assistance<'_> {
     ) -> AppResult<Asked> {
         let question = crate::checked_text(Code::InvalidQuestion, "Câu hỏi", question, MAX_QUESTION)?;
         let commune = match commune.map(str::trim).filter(|c| !c.is_empty()) {
-            Some(c) if units::registry().commune(c).is_some() => Some(c.to_string()),
-            Some(c) => {
-                return Err(AppError::new(Code::UnknownCommune, format!("không có xã, phường mã \"{c}\"")))
-            }
+            Some(c) => Some(crate::known_commune(c)?.code.to_string()),
             None => actor.and_then(|a| match &a.scope {
                 Scope::Commune { commune, .. } => Some(commune.clone()),
                 _ => None,

@@ -230,7 +230,7 @@ impl Loaded {
             .collect();
         let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
         for p in &catalog.procedures {
-            *counts.entry(p.field.as_deref().unwrap_or("Khác")).or_default() += 1;
+            *counts.entry(p.field_name()).or_default() += 1;
         }
         let mut fields: Vec<(String, usize)> = counts.into_iter().map(|(f, n)| (f.to_string(), n)).collect();
         fields.sort_by_cached_key(|f| vi_text::sort_key(&f.0));
@@ -300,9 +300,7 @@ impl App {
     /// matched to the catalog by its exact name (marks and case aside); what matches nothing is
     /// reported, not guessed. Refused whole, naming the line, when a line cannot be read.
     pub fn import_offers(&self, commune: &str, text: &str) -> AppResult<OfferReport> {
-        if units::registry().commune(commune).is_none() {
-            return Err(AppError::new(Code::UnknownCommune, format!("không có xã, phường mã \"{commune}\"")));
-        }
+        crate::known_commune(commune)?;
         let catalog = self.catalog();
         let by_name: HashMap<String, &str> =
             catalog.procedures.iter().map(|p| (vi_text::fold(&p.name), p.code.as_str())).collect();

@@ -171,6 +171,12 @@ impl Procedure {
         self.channel_terms.iter().find(|c| c.channel == channel).and_then(|c| c.terms)
     }
 
+    /// Its field (lĩnh vực), or "Khác" for a procedure filed under none: the name lists and
+    /// filters use.
+    pub fn field_name(&self) -> &str {
+        self.field.as_deref().unwrap_or("Khác")
+    }
+
     /// Whether the procedure is done at `level` (one of the levels it names, or its own).
     pub fn at_level(&self, level: Level) -> bool {
         self.level == level

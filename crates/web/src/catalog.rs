@@ -97,9 +97,7 @@ async fn found(web: &Arc<Web>, q: &Q) -> ApiResult<app::Found> {
     let first = offered(web, q).await;
     let field = q.field.as_deref().map(str::trim).filter(|f| !f.is_empty());
     let mut found = web.app.search_procedures(q.q.as_deref().unwrap_or(""), &first);
-    found.retain(|p| {
-        field.is_none_or(|f| p.field.as_deref().unwrap_or("Khác") == f) && level.is_none_or(|l| p.at_level(l))
-    });
+    found.retain(|p| field.is_none_or(|f| p.field_name() == f) && level.is_none_or(|l| p.at_level(l)));
     Ok(found)
 }
 

@@ -374,13 +374,12 @@ pub fn legal(text: &str) -> Vec<LegalDoc> {
 pub fn levels(text: &str) -> Vec<Level> {
     let mut out = vec![];
     for part in text.split(',') {
-        let l = match part.trim().to_lowercase().as_str() {
-            "cấp bộ" => Level::Ministry,
-            "cấp tỉnh" => Level::Province,
-            "cấp xã" => Level::Commune,
-            "cơ quan khác" => Level::OtherAgency,
-            _ => continue,
-        };
+        let part = part.trim().to_lowercase();
+        // The portal's words are the levels' own labels.
+        let found = [Level::Ministry, Level::Province, Level::Commune, Level::OtherAgency]
+            .into_iter()
+            .find(|l| l.label().to_lowercase() == part);
+        let Some(l) = found else { continue };
         if !out.contains(&l) {
             out.push(l);
         }
