@@ -99,7 +99,7 @@ fn check_records(text: &str, format: Format) -> CmdResult {
         free,
         priced,
         elsewhere,
-        offers.len() - free - priced - elsewhere
+        offers.iter().filter(|o| o.fee.unstated()).count()
     );
     outln!(
         "{} giấy tờ; {} văn bản pháp lý; {} bản ghi có thông tin chưa chắc chắn.",

@@ -81,7 +81,6 @@ pub struct Record {
     pub documents: Vec<Document>,
     pub legal: Vec<LegalDoc>,
     pub conditions: Option<String>,
-    pub steps: Option<String>,
     /// The portal page, only when it names a procedure (never ".../0").
     pub url: Option<String>,
     /// The collector's citation of where the record comes from.
@@ -173,7 +172,6 @@ pub fn portal_record(line: &str) -> Result<Record, RecordError> {
         documents,
         legal: legal(&text_of(o, "can_cu_phap_ly")),
         conditions: filled(&text_of(o, "yeu_cau_dieu_kien")),
-        steps: filled(&text_of(o, "trinh_tu_thuc_hien")),
         url,
         source: text_of(o, "source"),
         doubts,
@@ -220,7 +218,7 @@ pub fn structured_record(line: &str) -> Result<Record, RecordError> {
         if offers.iter().any(|o| o.channel == channel) {
             continue;
         }
-        offers.push(Offer { channel, limit: lim, fee, description: filled(&text_of(r, "mo_ta")) });
+        offers.push(Offer { channel, limit: lim, fee });
     }
     offers.sort_by_key(|o| o.channel.portal_code());
     let mut documents = vec![];
@@ -282,7 +280,6 @@ pub fn structured_record(line: &str) -> Result<Record, RecordError> {
         documents,
         legal,
         conditions: filled(&text_of(content, "yêu_cầu_điều_kiện_thực_hiện")),
-        steps: filled(&text_of(content, "trình_tự_thực_hiện")),
         url: None,
         source: text_of(o, "source"),
         doubts,

@@ -15,8 +15,6 @@ pub struct Offer {
     pub channel: Channel,
     pub limit: Option<Limit>,
     pub fee: Fee,
-    /// The page's description of the channel.
-    pub description: Option<String>,
 }
 
 /// A document to file.
@@ -111,7 +109,15 @@ pub fn offers(text: &str, doubts: &mut Vec<(String, String)>) -> Vec<Offer> {
                 (None, nothing(row).filter(|r| money(r.trim_start()).is_some() || fee_word(r)).unwrap_or(row))
             }
         };
-        let (mut fee, rest) = fee(rest);
+        let (mut fee, description) = fee(rest);
+        // A fee the table leaves empty may be said in the channel's description ("mức thu phí
+        // do Hội đồng nhân dân tỉnh quyết định"); "theo quy định" alone there is about the
+        // time, not the fee.
+        let d = description.to_lowercase();
+        if fee.unstated() && d.contains("phí") && (d.contains("hội đồng nhân dân") || d.contains("hđnd"))
+        {
+            fee.set_elsewhere = true;
+        }
         let mut lim = lim;
         confirm_thousands(&mut lim, &mut fee);
         let name = channel.label();
@@ -124,7 +130,6 @@ pub fn offers(text: &str, doubts: &mut Vec<(String, String)>) -> Vec<Offer> {
         if fee.amounts.iter().any(|a| a.currency == "VND" && a.value > 0 && a.value < 1_000) {
             doubts.push(("fee".into(), format!("{name}: số tiền \"{}\" bất thường", fee.text)));
         }
-        let description = filled(rest);
         if let Some(same) = out.iter_mut().find(|o| o.channel == channel) {
             // The same channel twice (a row per case): the longer limit holds for the channel.
             if lim.as_ref().map(|l| l.value) > same.limit.as_ref().map(|l| l.value) {
@@ -132,7 +137,7 @@ pub fn offers(text: &str, doubts: &mut Vec<(String, String)>) -> Vec<Offer> {
             }
             continue;
         }
-        out.push(Offer { channel, limit: lim, fee, description });
+        out.push(Offer { channel, limit: lim, fee });
     }
     out.sort_by_key(|o| o.channel.portal_code());
     out

@@ -353,7 +353,8 @@ pub(super) fn fee(s: &str) -> (Fee, &str) {
         out.amounts.clear();
         out.free = true;
     }
-    out.set_elsewhere = out.note.as_deref().is_some_and(set_elsewhere);
+    // "Miễn phí (theo quy định …)" is free, not an amount someone else sets.
+    out.set_elsewhere = !out.free && out.note.as_deref().is_some_and(set_elsewhere);
     out.text = start[..start.len() - rest.len()].trim().to_string();
     (out, rest)
 }

@@ -270,3 +270,18 @@ fn a_record_becomes_a_procedure_of_the_catalog() {
     let p = c.get("1.000014").unwrap();
     assert_eq!(p.channel_terms[0].source, LimitSource::Unknown);
 }
+
+#[test]
+fn a_fee_is_set_elsewhere_only_when_its_words_say_so() {
+    // "Miễn phí(theo quy định của pháp luật về phí, lệ phí)": free, not an amount set elsewhere.
+    let r = record("1.000060");
+    assert!(r.offers.iter().all(|o| o.fee.free && !o.fee.set_elsewhere));
+    // "150,000 Việt Nam Đồng(- Mức lệ phí cụ thể do Hội đồng nhân dân tỉnh quyết định …)": an
+    // amount, which the province's council sets.
+    let r = record("1.001612");
+    let online = r.offers.iter().find(|o| o.channel == Channel::Online).unwrap();
+    assert_eq!((vnd(r, Channel::Online), online.fee.set_elsewhere), (vec![150_000], true));
+    // A description saying "theo quy định" about the time says nothing of the fee.
+    let r = record("1.001046");
+    assert!(r.offers.iter().all(|o| !o.fee.set_elsewhere), "{:?}", r.offers);
+}
