@@ -14,7 +14,6 @@ use axum::Json;
 use domain::Channel;
 use errors::Code;
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
 use std::sync::Arc;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
@@ -94,21 +93,11 @@ fn level_of(q: &Q) -> ApiResult<Option<domain::catalog::Level>> {
 /// The procedures matching the query, its field and level, the commune's own first.
 async fn found(web: &Arc<Web>, q: &Q) -> ApiResult<app::Found> {
     let level = level_of(q)?;
-    let first = offered(web, q).await;
+    let first = web.offered(q.commune.as_deref()).await;
     let field = q.field.as_deref().map(str::trim).filter(|f| !f.is_empty());
     let mut found = web.app.search_procedures(q.q.as_deref().unwrap_or(""), &first);
     found.retain(|p| field.is_none_or(|f| p.field_name() == f) && level.is_none_or(|l| p.at_level(l)));
     Ok(found)
-}
-
-/// The procedures the commune of the query offers, to list first (none without a commune or
-/// a list).
-async fn offered(web: &Arc<Web>, q: &Q) -> HashSet<String> {
-    let Some(commune) = q.commune.clone().filter(|c| domain::roles::is_commune(c)) else {
-        return HashSet::new();
-    };
-    let app = web.app.clone();
-    crate::blocking(move || app.offered(&commune)).await.unwrap_or_default()
 }
 
 #[utoipa::path(get, path = "/api/v1/procedures", tag = "catalog",

@@ -75,6 +75,17 @@ pub struct Web {
 }
 
 impl Web {
+    /// The procedures `commune` offers, to list first; none for a code that is not a
+    /// commune's, a commune without a list, or a database too busy to say (the list orders,
+    /// it never restricts, so catalog order is a safe answer).
+    pub(crate) async fn offered(&self, commune: Option<&str>) -> std::collections::HashSet<String> {
+        let Some(commune) = commune.filter(|c| domain::roles::is_commune(c)).map(str::to_string) else {
+            return Default::default();
+        };
+        let app = self.app.clone();
+        blocking(move || app.offered(&commune)).await.unwrap_or_default()
+    }
+
     pub fn new(app: Arc<App>, secure_cookies: bool) -> Web {
         Web {
             app,

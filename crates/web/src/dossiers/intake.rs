@@ -79,17 +79,6 @@ struct Checklist<'a> {
     fee: &'a str,
 }
 
-/// The procedures the desk's commune offers, listed first at its intake (none for a desk
-/// that is not a commune's, or a commune without a list).
-async fn offered_at(web: &Arc<Web>, user: &app::User) -> HashSet<String> {
-    if !domain::roles::is_commune(&user.unit_code) {
-        return HashSet::new();
-    }
-    let (app, unit) = (web.app.clone(), user.unit_code.clone());
-    // The list orders the choices; without it (the database is busy) they are in catalog order.
-    crate::blocking(move || app.offered(&unit)).await.unwrap_or_default()
-}
-
 /// Radio choices of the procedures matching `q` (an htmx fragment), the commune's own first.
 fn choices_html(web: &Web, q: &str, selected: &str, first: &HashSet<String>) -> String {
     let found = web.app.search_procedures(q, first);
@@ -106,7 +95,7 @@ async fn intake_page(State(web): State<Arc<Web>>, u: PageUser) -> Response {
         user: bar(&u.session),
         csrf: u.session.csrf.clone(),
         error: None,
-        procedures: choices_html(&web, "", "", &offered_at(&web, &u.session.user).await),
+        procedures: choices_html(&web, "", "", &web.offered(Some(&u.session.user.unit_code)).await),
         form: IntakeForm { intake_key: app::new_intake_key(), ..IntakeForm::default() },
     })
 }
@@ -121,7 +110,7 @@ async fn procedure_choices(
     u: PageUser,
     Query(q): Query<SearchQuery>,
 ) -> Response {
-    let first = offered_at(&web, &u.session.user).await;
+    let first = web.offered(Some(&u.session.user.unit_code)).await;
     Html(choices_html(&web, q.q.as_deref().unwrap_or(""), "", &first)).into_response()
 }
 
@@ -168,8 +157,12 @@ async fn intake(State(web): State<Arc<Web>>, SignedForm(u, f): SignedForm<Intake
         }
         Err(e) => {
             let status = crate::error::status_of(e.0.kind);
-            let procedures =
-                choices_html(&web, "", &f.procedure_code, &offered_at(&web, &u.session.user).await);
+            let procedures = choices_html(
+                &web,
+                "",
+                &f.procedure_code,
+                &web.offered(Some(&u.session.user.unit_code)).await,
+            );
             let page = IntakePage {
                 user: bar(&u.session),
                 csrf: u.session.csrf.clone(),
