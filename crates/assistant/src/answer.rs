@@ -107,6 +107,12 @@ fn part(p: &Procedure, asks: Asks, local: Option<&Local>) -> String {
         }
         Asks::Eligibility | Asks::WhichProcedure => {
             let mut s = String::new();
+            if asks == Asks::Eligibility {
+                match plain::conditions_text(p) {
+                    Some(c) => s.push_str(&format!("Điều kiện, yêu cầu: {c}\n")),
+                    None => s.push_str("Danh mục không ghi điều kiện riêng cho thủ tục này. "),
+                }
+            }
             if let Some(r) = &p.result {
                 s.push_str(&format!("Kết quả: {r}. "));
             }
@@ -147,6 +153,22 @@ mod tests {
         assert_eq!(vnd(0), "0 đồng");
         assert_eq!(vnd(8_000), "8.000 đồng");
         assert_eq!(vnd(1_234_567), "1.234.567 đồng");
+    }
+
+    #[test]
+    fn an_eligibility_answer_quotes_the_conditions_or_says_there_are_none() {
+        let cat = Catalog::builtin();
+        let mut p = cat.get("1.001193").unwrap().clone();
+        p.conditions = Some("Trẻ em sinh ra còn sống (Cổng DVCQG)".into());
+        let a = compose(&p, &[Asks::Eligibility], None);
+        assert!(a.contains("Điều kiện, yêu cầu: Trẻ em sinh ra còn sống\n"), "{a}");
+        assert!(!a.contains("DVCQG"), "{a}");
+        p.conditions = None;
+        let a = compose(&p, &[Asks::Eligibility], None);
+        assert!(a.contains("không ghi điều kiện riêng"), "{a}");
+        // Asked which procedure, the conditions are not volunteered.
+        p.conditions = Some("Trẻ em sinh ra còn sống".into());
+        assert!(!compose(&p, &[Asks::WhichProcedure], None).contains("Điều kiện"));
     }
 
     #[test]

@@ -150,6 +150,8 @@ pub struct Procedure {
     /// Per channel, where the record says (imported from the portal).
     pub fees: Vec<ChannelFee>,
     pub documents: Vec<String>,
+    /// What the applicant must meet (yêu cầu, điều kiện), as published.
+    pub conditions: Option<String>,
     pub online: bool,
     pub postal: bool,
     pub direct: bool,
@@ -243,9 +245,18 @@ struct RawProcedure {
     submission_channels: Option<RawChannels>,
     legal_basis: Option<Vec<String>>,
     aliases_colloquial: Option<Vec<String>>,
+    conditions: Option<String>,
+    /// The hand-compiled catalog keeps its conditions among its notes.
+    notes: Option<RawNotes>,
     portal_url: Option<String>,
     provenance: Option<BTreeMap<String, Option<RawProvenance>>>,
     source_record: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct RawNotes {
+    #[serde(default)]
+    conditions: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -488,6 +499,10 @@ impl Catalog {
                 fee_summary: fee.summary.unwrap_or_default(),
                 fees,
                 documents: p.required_documents.unwrap_or_default(),
+                conditions: p
+                    .conditions
+                    .or(p.notes.and_then(|n| n.conditions))
+                    .filter(|c| !c.trim().is_empty()),
                 online: ch.and_then(|c| c.online).unwrap_or(false),
                 postal: ch.and_then(|c| c.postal).unwrap_or(false),
                 direct: ch.and_then(|c| c.direct).unwrap_or(true),

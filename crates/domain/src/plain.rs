@@ -54,9 +54,28 @@ pub fn without_notes(text: &str) -> String {
             break;
         }
     }
-    let clauses: Vec<&str> = s.split_inclusive([';', '.']).filter(|c| !is_note(c)).collect();
-    let joined = clauses.concat();
+    let joined: String = clauses(&s).into_iter().filter(|c| !is_note(c)).collect();
     joined.trim().trim_end_matches([';', ',']).trim().to_string()
+}
+
+/// `text` cut after each `;` or `.`, except a dot between digits ("50.000 đ", "TT 85.2019"):
+/// a clause ends where a sentence could.
+fn clauses(text: &str) -> Vec<&str> {
+    let b = text.as_bytes();
+    let mut out = vec![];
+    let mut from = 0;
+    for (i, c) in text.char_indices() {
+        let in_number =
+            c == '.' && i > 0 && b[i - 1].is_ascii_digit() && b.get(i + 1).is_some_and(u8::is_ascii_digit);
+        if (c == ';' || c == '.') && !in_number {
+            out.push(&text[from..=i]);
+            from = i + 1;
+        }
+    }
+    if from < text.len() {
+        out.push(&text[from..]);
+    }
+    out
 }
 
 /// A channel's name in a sentence.
@@ -120,6 +139,37 @@ pub fn fee_text(p: &Procedure) -> String {
             s
         }
     })
+}
+
+/// Longest conditions an answer quotes whole; longer ones are cut at a clause and the reader is
+/// sent to the procedure's page.
+const CONDITIONS_QUOTED: usize = 600;
+
+/// What the applicant must meet, as a citizen should read it: without compilers' notes, cut
+/// at a clause (never mid-word) when long, with "…" saying that more follows. `None` when the
+/// catalog says nothing of conditions.
+pub fn conditions_text(p: &Procedure) -> Option<String> {
+    let s = without_notes(p.conditions.as_deref()?);
+    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if s.is_empty() {
+        return None;
+    }
+    if s.chars().count() <= CONDITIONS_QUOTED {
+        return Some(s);
+    }
+    let mut kept = String::new();
+    for c in clauses(&s) {
+        if kept.chars().count() + c.chars().count() > CONDITIONS_QUOTED {
+            break;
+        }
+        kept.push_str(c);
+    }
+    if kept.trim().is_empty() {
+        // One long clause: up to the last whole word.
+        let cut: String = s.chars().take(CONDITIONS_QUOTED).collect();
+        kept = cut.rsplit_once(' ').map_or(cut.clone(), |(a, _)| a.to_string());
+    }
+    Some(format!("{} …", kept.trim().trim_end_matches([';', ','])))
 }
 
 /// The portal's page of the procedure, only when the link names one (a link ending in `/0`
@@ -199,6 +249,23 @@ mod tests {
     use crate::catalog::Catalog;
 
     #[test]
+    fn conditions_are_quoted_whole_or_cut_at_a_clause() {
+        let mut p = Catalog::builtin().get("1.001193").unwrap().clone();
+        p.conditions = None;
+        assert_eq!(conditions_text(&p), None);
+        p.conditions = Some("Người nhận phải đủ 20 tuổi;\n có sức khỏe (Cổng DVCQG)".into());
+        assert_eq!(conditions_text(&p).unwrap(), "Người nhận phải đủ 20 tuổi; có sức khỏe");
+        let clause = "Tiền bị rách, cháy, biến dạng nhưng còn giữ được 60% diện tích trở lên; ";
+        p.conditions = Some(clause.repeat(20));
+        let t = conditions_text(&p).unwrap();
+        assert!(t.ends_with("trở lên …"), "{t}");
+        assert!(t.chars().count() <= CONDITIONS_QUOTED + 2, "{}", t.chars().count());
+        p.conditions = Some("chữ ".repeat(400));
+        let t = conditions_text(&p).unwrap();
+        assert!(t.ends_with("chữ …") && t.chars().count() <= CONDITIONS_QUOTED + 2, "{t}");
+    }
+
+    #[test]
     fn compilers_notes_are_left_out() {
         assert_eq!(
             without_notes("Trong ngày (Cổng DVCQG ghi '1'); hồ sơ nhận sau 15 giờ thì trả trong ngày làm việc tiếp theo"),
@@ -209,6 +276,12 @@ mod tests {
             "Miễn lệ phí đăng ký khai sinh đúng hạn (Luật Hộ tịch Điều 11); Phí bản sao theo TT 281/2016/TT-BTC"
         );
         assert_eq!(without_notes("5 (đơn vị không hiển thị trong bản crawl)"), "5");
+        // A dot inside an amount does not end a clause: the whole note goes, not half of it.
+        assert_eq!(
+            without_notes("Do HĐND cấp tỉnh quyết định; Cổng DVCQG hiển thị mức mẫu 50.000 đ (nộp trực tiếp); nhiều tỉnh miễn"),
+            "Do HĐND cấp tỉnh quyết định; nhiều tỉnh miễn"
+        );
+        assert_eq!(without_notes("Lệ phí 50.000 đồng/lần. Cổng DVCQG ghi '50'"), "Lệ phí 50.000 đồng/lần.");
         assert_eq!(
             without_notes("10 ngày làm việc (có thể kéo dài nếu cần xác minh)"),
             "10 ngày làm việc (có thể kéo dài nếu cần xác minh)"
