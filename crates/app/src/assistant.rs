@@ -241,6 +241,7 @@ impl Assistance<'_> {
         let mut h = Sha256::new();
         h.update(serde_json::to_vec(&docs).unwrap_or_default());
         h.update(::assistant::analyze::CHAT_RULES);
+        h.update(::assistant::index::FORMAT);
         let fingerprint = format!("{:x}", h.finalize());
         let path = self.index_path();
         let saved: Option<Saved> = if force {

@@ -16,12 +16,15 @@ pub enum Field {
     Area = 3,
     Documents = 4,
     Authority = 5,
+    Conditions = 6,
 }
 
-pub const FIELD_COUNT: usize = 6;
-const WEIGHT: [f32; FIELD_COUNT] = [3.0, 3.0, 1.0, 1.0, 0.4, 0.4];
-const B: [f32; FIELD_COUNT] = [0.6, 0.4, 0.5, 0.3, 0.5, 0.5];
+pub const FIELD_COUNT: usize = 7;
+const WEIGHT: [f32; FIELD_COUNT] = [3.0, 3.0, 1.0, 1.0, 0.4, 0.4, 0.3];
+const B: [f32; FIELD_COUNT] = [0.6, 0.4, 0.5, 0.3, 0.5, 0.5, 0.5];
 const K1: f32 = 1.2;
+/// Changes when what an index holds changes, so that a saved one is rebuilt.
+pub const FORMAT: &str = "fields-7";
 
 /// One searchable item: a procedure, or a handbook article.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -102,7 +105,14 @@ impl Index {
                 let f = *field as usize;
                 let syls = analyzer.syllables(text);
                 if f == Field::Name as usize || f == Field::Alias as usize {
-                    named.push(syls.iter().filter(|s| !s.stop).map(|s| s.text.clone()).collect());
+                    // Each syllable once: a name that says "đăng ký" twice is not more fully said.
+                    let mut words: Vec<String> = vec![];
+                    for s in syls.iter().filter(|s| !s.stop) {
+                        if !words.contains(&s.text) {
+                            words.push(s.text.clone());
+                        }
+                    }
+                    named.push(words);
                 }
                 each_term(&syls, |t, _| {
                     len[f] += 1.0;
@@ -181,6 +191,32 @@ impl Index {
             .fold(0.0, f32::max)
     }
 
+    /// How much of what the question names the document's own name explains: of the question's
+    /// two-syllable words that name some procedure (in a name or an alias: the catalog's
+    /// topical vocabulary, as against the ordinary words all its texts share), the share by
+    /// rarity that this document's name or aliases hold. 0 when the question names nothing
+    /// the catalog names.
+    pub fn named_share(&self, doc: u32, terms: &[QueryTerm]) -> f32 {
+        let named = |p: &Posting| p.tf[Field::Name as usize] > 0.0 || p.tf[Field::Alias as usize] > 0.0;
+        let (mut total, mut held) = (0.0, 0.0);
+        for q in terms.iter().filter(|t| t.text.contains(' ')) {
+            let Some(postings) = self.terms.get(&q.text) else { continue };
+            if !postings.iter().any(named) {
+                continue;
+            }
+            let idf = q.weight * self.idf(&q.text);
+            total += idf;
+            if postings.iter().any(|p| p.doc == doc && named(p)) {
+                held += idf;
+            }
+        }
+        if total > 0.0 {
+            held / total
+        } else {
+            0.0
+        }
+    }
+
     /// Which documents hold `term`.
     pub fn docs_with(&self, term: &str) -> impl Iterator<Item = u32> + '_ {
         self.terms.get(term).into_iter().flatten().map(|p| p.doc)
@@ -207,5 +243,48 @@ impl Index {
             scores.into_iter().enumerate().filter(|(_, s)| *s > 0.0).map(|(d, s)| (d as u32, s)).collect();
         hits.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         hits
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index(names: &[&str]) -> Index {
+        let docs: Vec<Doc> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                let mut d = Doc::new(i.to_string());
+                d.add(Field::Name, *n).add(Field::Documents, "Tờ khai đề nghị cấp thẻ của tòa soạn.");
+                d
+            })
+            .collect();
+        Index::build(&docs, &Analyzer::default())
+    }
+
+    fn terms(words: &[&str]) -> Vec<QueryTerm> {
+        words.iter().map(|w| QueryTerm { text: w.to_string(), weight: 1.0 }).collect()
+    }
+
+    #[test]
+    fn the_named_share_counts_what_names_say_and_what_this_name_holds() {
+        let i = index(&["Cấp thẻ công chứng viên", "Cấp thẻ căn cước", "Đăng ký quyền tác giả"]);
+        // "cap the" is in both cards' names, "tac gia" in a third's; doc 0 holds only the first.
+        let share = i.named_share(0, &terms(&["cap the", "tac gia"]));
+        let (a, b) = (i.idf("cap the"), i.idf("tac gia"));
+        assert!((share - a / (a + b)).abs() < 1e-6, "{share}");
+        assert!((i.named_share(2, &terms(&["cap the", "tac gia"])) - b / (a + b)).abs() < 1e-6);
+        // Words no name says ("toa soan" is only in documents), single syllables and unknown
+        // words neither count for nor against.
+        assert_eq!(i.named_share(0, &terms(&["cap the", "toa soan", "phong vien", "the"])), 1.0);
+        // A question that names nothing any name says explains nothing.
+        assert_eq!(i.named_share(0, &terms(&["toa soan", "gia vang"])), 0.0);
+        // Lent words count by their weight.
+        let lent = vec![
+            QueryTerm { text: "cap the".into(), weight: 1.0 },
+            QueryTerm { text: "tac gia".into(), weight: 0.5 },
+        ];
+        assert!((i.named_share(0, &lent) - a / (a + 0.5 * b)).abs() < 1e-6);
     }
 }

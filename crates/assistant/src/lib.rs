@@ -29,6 +29,30 @@ const FIT: f32 = 0.5;
 /// to choose its variant over another level's ("cấp xã" over "cấp tỉnh"), not to answer about
 /// another matter.
 const OFFERED: f32 = 0.15;
+/// How much a procedure of another tier than the one the question places itself at ("ở xã",
+/// "UBND phường") counts less: enough to choose "(cấp xã)" over "(cấp tỉnh)" between variants.
+const OTHER_LEVEL: f32 = 0.15;
+/// When the assistant answers: a score of at least `SURE.0`, a best procedure whose name holds
+/// at least `NAMED.0` of what the question names (in the catalog's own topical words, see
+/// [`Index::named_share`]), and either a strong score (`SURE.1`) or a name that holds at least
+/// `NAMED.1`. A question about a matter no procedure covers scores on its ordinary words
+/// ("cấp", "giấy phép", "đăng ký"), but what it names is in no name of the best match.
+const SURE: (f32, f32) = (5.0, 9.0);
+const NAMED: (f32, f32) = (0.05, 0.4);
+
+/// The tier a question places itself at: "ở xã", "UBND phường", "Công an xã hỏi" → the
+/// commune; "tỉnh" → the province; both, or neither, say nothing.
+fn level_cue(syls: &[Syl]) -> Option<domain::catalog::Level> {
+    use domain::catalog::Level;
+    let w: Vec<&str> = syls.iter().map(|s| s.text.as_str()).collect();
+    let commune = w.iter().any(|x| *x == "xa" || *x == "phuong") || w.windows(2).any(|p| p == ["dac", "khu"]);
+    let province = w.contains(&"tinh");
+    match (commune, province) {
+        (true, false) => Some(Level::Commune),
+        (false, true) => Some(Level::Province),
+        _ => None,
+    }
+}
 
 /// A handbook article (sổ tay nghiệp vụ).
 #[derive(Clone, Debug, Serialize)]
@@ -68,6 +92,8 @@ fn score2(s: f32) -> f64 {
 pub struct Signals {
     pub top: f32,
     pub second: f32,
+    /// How much of what the question names the best procedure's name holds (0 to 1).
+    pub named: f32,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -110,6 +136,9 @@ pub fn procedure_doc(p: &Procedure, extra_aliases: &[String]) -> Doc {
     }
     if let Some(a) = &p.authority {
         d.add(Field::Authority, a.clone());
+    }
+    if let Some(c) = &p.conditions {
+        d.add(Field::Conditions, c.clone());
     }
     d
 }
@@ -179,6 +208,9 @@ impl Assistant {
     /// Analysis, correction and expansion of a question.
     pub fn query(&self, question: &str) -> Query {
         let mut syls = self.analyzer.syllables(question);
+        // As typed: an everyday trigger ("thất lạc") the catalog never says must not be
+        // "corrected" away before the lexicon sees it.
+        let typed: Vec<String> = syls.iter().map(|s| s.text.clone()).collect();
         let mut corrected = vec![false; syls.len()];
         for (i, s) in syls.iter_mut().enumerate() {
             let numeric = s.text.bytes().all(|b| b.is_ascii_digit());
@@ -228,7 +260,13 @@ impl Assistant {
                 }
             }
         }
-        for expansion in self.lexicon.expand(&words) {
+        let mut expansions = self.lexicon.expand(&words);
+        for e in self.lexicon.expand(&typed) {
+            if !expansions.contains(&e) {
+                expansions.push(e);
+            }
+        }
+        for expansion in expansions {
             let lent = self.analyzer.syllables(&expansion.join(" "));
             index::each_term(&lent, |t, _| push(t, LENT));
         }
@@ -254,15 +292,22 @@ impl Assistant {
         // fully: "đăng ký hộ kinh doanh" is the registration, not its re-issue ("cấp lại").
         let said: rustc_hash::FxHashSet<&str> =
             q.terms.iter().filter(|t| !t.text.contains(' ')).map(|t| t.text.as_str()).collect();
+        let cue = level_cue(&q.syls);
         for h in hits.iter_mut().take(RERANK) {
+            if cue.is_some_and(|l| !self.procedures[h.0 as usize].at_level(l)) {
+                h.1 *= 1.0 - OTHER_LEVEL;
+            }
             h.1 *= 1.0 - FIT + FIT * self.index.fit(h.0, |w| said.contains(w));
             if prefer(&self.procedures[h.0 as usize].code) {
                 h.1 *= 1.0 + OFFERED;
             }
         }
         hits.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let signals =
-            Signals { top: hits.first().map_or(0.0, |h| h.1), second: hits.get(1).map_or(0.0, |h| h.1) };
+        let signals = Signals {
+            top: hits.first().map_or(0.0, |h| h.1),
+            second: hits.get(1).map_or(0.0, |h| h.1),
+            named: hits.first().map_or(0.0, |h| self.index.named_share(h.0, &q.terms)),
+        };
         let matches = hits
             .iter()
             .take(limit)
@@ -276,7 +321,7 @@ impl Assistant {
 
     /// Whether the signals are strong enough to answer.
     pub fn confident(s: &Signals) -> bool {
-        s.top >= 5.0
+        s.top >= SURE.0 && s.named >= NAMED.0 && (s.top >= SURE.1 || s.named >= NAMED.1)
     }
 
     /// The reply to a question; `local` carries the province's own settings for a procedure.

@@ -4,7 +4,7 @@
 use assistant::answer::Local;
 use assistant::intent::Asks;
 use assistant::{Article, Assistant};
-use domain::catalog::Catalog;
+use domain::catalog::{Catalog, Procedure};
 
 fn assistant() -> Assistant {
     Assistant::new(Catalog::builtin().procedures, &[], vec![])
@@ -123,4 +123,89 @@ fn a_communes_own_procedure_is_preferred_among_close_ones_only() {
     // The reply follows the same order.
     let r = a.ask_preferring("đăng ký khai sinh", |_| None, &|c| c == second.code);
     assert_eq!(r.matches[0].code, second.code);
+}
+
+#[test]
+fn a_question_placed_at_a_tier_prefers_that_tiers_variant() {
+    use domain::catalog::Level;
+    let base = Catalog::builtin().get("1.001193").unwrap().clone();
+    let variant = |code: &str, level: Level| {
+        let mut p = base.clone();
+        p.code = code.into();
+        p.name = "Giải quyết yêu cầu bồi thường tại cơ quan trực tiếp quản lý người thi hành công vụ gây thiệt hại".into();
+        p.level = level;
+        p.levels = vec![level];
+        p.aliases = vec![];
+        p
+    };
+    let a = Assistant::new(
+        vec![variant("2.002192", Level::Province), variant("2.002165", Level::Commune)],
+        &[],
+        vec![],
+    );
+    let top = |q: &str| a.ask(q, |_| None).matches[0].code.clone();
+    assert_eq!(top("Công chức địa chính xã gây thiệt hại, yêu cầu bồi thường nộp ở đâu?"), "2.002165");
+    assert_eq!(top("Cán bộ sở cấp tỉnh gây thiệt hại, yêu cầu bồi thường nộp ở đâu?"), "2.002192");
+    // A question that names no tier, or both, keeps the catalog's order.
+    assert_eq!(top("yêu cầu bồi thường người thi hành công vụ gây thiệt hại"), "2.002192");
+    assert_eq!(top("ở xã hay lên tỉnh để yêu cầu bồi thường thiệt hại"), "2.002192");
+}
+
+/// The shipped catalog (for words' rarity) with procedures of only these codes and names in
+/// place of any of the same code (the rest of a shipped one, without its aliases, documents
+/// and result), to see what the names decide.
+fn named_only(items: &[(&str, &str)]) -> Assistant {
+    let shipped = Catalog::builtin().procedures;
+    let base = shipped.iter().find(|p| p.code == "1.001193").unwrap().clone();
+    let mut procedures: Vec<Procedure> =
+        shipped.into_iter().filter(|p| items.iter().all(|(c, _)| *c != p.code)).collect();
+    procedures.extend(items.iter().map(|(code, name)| {
+        let mut p = base.clone();
+        (p.code, p.name) = (code.to_string(), name.to_string());
+        (p.aliases, p.documents, p.result, p.conditions) = (vec![], vec![], None, None);
+        p
+    }));
+    Assistant::new(procedures, &[], vec![])
+}
+
+#[test]
+fn a_lost_paper_is_asked_about_its_reissue() {
+    let a = named_only(&[
+        ("1.013076", "Cấp chứng nhận đăng ký xe, biển số xe"),
+        ("1.013079", "Đổi chứng nhận đăng ký xe, biển số xe"),
+        ("1.013080", "Cấp lại chứng nhận đăng ký xe, biển số xe"),
+        ("1.013123", "Thu hồi chứng nhận đăng ký xe, biển số xe"),
+    ]);
+    for q in ["Bị mất chứng nhận đăng ký xe thì làm thế nào?", "chung nhan dang ky xe bi that lac"]
+    {
+        let r = a.ask(q, |_| None);
+        assert_eq!(r.matches[0].code, "1.013080", "{q}: {:?}", r.matches);
+    }
+    // Without a loss, not the re-issue.
+    assert_ne!(a.ask("đăng ký xe máy mới mua", |_| None).matches[0].code, "1.013080");
+}
+
+#[test]
+fn a_question_whose_subject_no_procedure_names_is_not_answered() {
+    let a = named_only(&[
+        ("1.013859", "Cấp thẻ công chứng viên"),
+        ("1.014061", "Cấp thẻ căn cước cho người từ đủ 14 tuổi trở lên"),
+        ("1.008990", "Cấp lại chứng chỉ hành nghề kiến trúc"),
+        ("1.001612", "Đăng ký thành lập hộ kinh doanh"),
+        ("1.005280", "Đăng ký thành lập hợp tác xã"),
+    ]);
+    // "cấp thẻ" is in the best name, "tòa soạn", "phóng viên", "công chứng viên" are not.
+    let r = a.ask("Phóng viên của tòa soạn muốn được cấp thẻ nhà báo thì làm thủ tục gì?", |_| None);
+    assert_eq!(r.matches[0].code, "1.013859");
+    assert!(r.signals.named < 0.4, "{:?}", r.signals);
+    assert!(!r.confident);
+    assert!(r.answer.starts_with("Xin lỗi"), "{}", r.answer);
+    // The same words about a matter a name says are answered.
+    for q in [
+        "Công chứng viên mới được bổ nhiệm muốn được cấp thẻ thì làm thủ tục gì?",
+        "Kiến trúc sư bị mất chứng chỉ hành nghề kiến trúc thì xin cấp lại thế nào?",
+    ] {
+        let r = a.ask(q, |_| None);
+        assert!(r.confident, "{q}: {:?}", r.signals);
+    }
 }
