@@ -3,6 +3,7 @@
 //! scores above the same syllables scattered. Each field has its weight: a procedure's name and
 //! the way people call it count most, its dossier components least.
 
+use crate::acronyms::Acronyms;
 use crate::analyze::{Analyzer, Syl};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -24,7 +25,7 @@ const WEIGHT: [f32; FIELD_COUNT] = [3.0, 3.0, 1.0, 1.0, 0.4, 0.4, 0.3];
 const B: [f32; FIELD_COUNT] = [0.6, 0.4, 0.5, 0.3, 0.5, 0.5, 0.5];
 const K1: f32 = 1.2;
 /// Changes when what an index holds changes, so that a saved one is rebuilt.
-pub const FORMAT: &str = "fields-7";
+pub const FORMAT: &str = "fields-7, acronyms";
 
 /// One searchable item: a procedure, or a handbook article.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -78,6 +79,9 @@ pub struct Index {
     /// Each document's name and aliases as lists of content syllables, to see how much of the
     /// way a procedure is called the question says.
     phrases: Vec<Vec<Vec<String>>>,
+    /// The abbreviations the documents write and what they stand for.
+    #[serde(default)]
+    acronyms: Acronyms,
     #[serde(skip)]
     typos: Option<TypoIndex>,
 }
@@ -96,6 +100,7 @@ impl Index {
         let mut terms: FxHashMap<String, Vec<Posting>> = FxHashMap::default();
         let mut sum = [0f32; FIELD_COUNT];
         let mut phrases = Vec::with_capacity(docs.len());
+        let acronyms = Acronyms::learn(docs.iter().flat_map(|d| d.fields.iter().map(|(_, t)| t.as_str())));
         for (d, doc) in docs.iter().enumerate() {
             keys.push(doc.key.clone());
             let mut len = [0f32; FIELD_COUNT];
@@ -103,7 +108,7 @@ impl Index {
             let mut named = vec![];
             for (field, text) in &doc.fields {
                 let f = *field as usize;
-                let syls = analyzer.syllables(text);
+                let syls = acronyms.expand(analyzer.syllables(text), analyzer);
                 if f == Field::Name as usize || f == Field::Alias as usize {
                     // Each syllable once: a name that says "đăng ký" twice is not more fully said.
                     let mut words: Vec<String> = vec![];
@@ -130,7 +135,7 @@ impl Index {
         }
         let n = docs.len().max(1) as f32;
         let avg = sum.map(|s| (s / n).max(1.0));
-        let mut idx = Index { keys, lens, avg, terms, phrases, typos: None };
+        let mut idx = Index { keys, lens, avg, terms, phrases, acronyms, typos: None };
         idx.prepare();
         idx
     }
@@ -142,6 +147,11 @@ impl Index {
         }
         let words: Vec<&String> = self.terms.keys().filter(|t| !t.contains(' ')).collect();
         self.typos = Some(TypoIndex::new(words));
+    }
+
+    /// The abbreviations learnt from the documents.
+    pub fn acronyms(&self) -> &Acronyms {
+        &self.acronyms
     }
 
     pub fn len(&self) -> usize {

@@ -5,6 +5,7 @@
 //!
 //! Pure: the catalog, the extra aliases and the handbook come in as values.
 
+pub mod acronyms;
 pub mod analyze;
 pub mod answer;
 pub mod index;
@@ -207,7 +208,7 @@ impl Assistant {
 
     /// Analysis, correction and expansion of a question.
     pub fn query(&self, question: &str) -> Query {
-        let mut syls = self.analyzer.syllables(question);
+        let mut syls = self.index.acronyms().expand(self.analyzer.syllables(question), &self.analyzer);
         // As typed: an everyday trigger ("thất lạc") the catalog never says must not be
         // "corrected" away before the lexicon sees it.
         let typed: Vec<String> = syls.iter().map(|s| s.text.clone()).collect();
