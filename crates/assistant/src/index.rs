@@ -25,7 +25,7 @@ const WEIGHT: [f32; FIELD_COUNT] = [3.0, 3.0, 1.0, 1.0, 0.4, 0.4, 0.3];
 const B: [f32; FIELD_COUNT] = [0.6, 0.4, 0.5, 0.3, 0.5, 0.5, 0.5];
 const K1: f32 = 1.2;
 /// Changes when what an index holds changes, so that a saved one is rebuilt.
-pub const FORMAT: &str = "fields-7, acronyms";
+pub const FORMAT: &str = "fields-7, acronyms, sequences";
 
 /// One searchable item: a procedure, or a handbook article.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -79,6 +79,9 @@ pub struct Index {
     /// Each document's name and aliases as lists of content syllables, to see how much of the
     /// way a procedure is called the question says.
     phrases: Vec<Vec<Vec<String>>>,
+    /// The same, every syllable in its order, to see how long a run of them the question says.
+    #[serde(default)]
+    sequences: Vec<Vec<Vec<String>>>,
     /// The abbreviations the documents write and what they stand for.
     #[serde(default)]
     acronyms: Acronyms,
@@ -100,12 +103,14 @@ impl Index {
         let mut terms: FxHashMap<String, Vec<Posting>> = FxHashMap::default();
         let mut sum = [0f32; FIELD_COUNT];
         let mut phrases = Vec::with_capacity(docs.len());
+        let mut sequences = Vec::with_capacity(docs.len());
         let acronyms = Acronyms::learn(docs.iter().flat_map(|d| d.fields.iter().map(|(_, t)| t.as_str())));
         for (d, doc) in docs.iter().enumerate() {
             keys.push(doc.key.clone());
             let mut len = [0f32; FIELD_COUNT];
             let mut tf: FxHashMap<String, [f32; FIELD_COUNT]> = FxHashMap::default();
             let mut named = vec![];
+            let mut in_order = vec![];
             for (field, text) in &doc.fields {
                 let f = *field as usize;
                 let syls = acronyms.expand(analyzer.syllables(text), analyzer);
@@ -118,6 +123,7 @@ impl Index {
                         }
                     }
                     named.push(words);
+                    in_order.push(syls.iter().map(|s| s.text.clone()).collect());
                 }
                 each_term(&syls, |t, _| {
                     len[f] += 1.0;
@@ -132,10 +138,11 @@ impl Index {
             }
             lens.push(len);
             phrases.push(named);
+            sequences.push(in_order);
         }
         let n = docs.len().max(1) as f32;
         let avg = sum.map(|s| (s / n).max(1.0));
-        let mut idx = Index { keys, lens, avg, terms, phrases, acronyms, typos: None };
+        let mut idx = Index { keys, lens, avg, terms, phrases, sequences, acronyms, typos: None };
         idx.prepare();
         idx
     }
@@ -227,6 +234,39 @@ impl Index {
         }
     }
 
+    /// The longest run of syllables of one of the document's names or aliases that the
+    /// question says in the same order, within one of its phrases, counting only runs with a
+    /// word that is not a function word. "ghi vào Sổ hộ tịch" said whole is more than "sổ", "hộ tịch" said apart.
+    pub fn longest_run(&self, doc: u32, question: &[Syl]) -> usize {
+        // Longest common run by the usual table, one row at a time: `row[j + 1]` is the run
+        // ending at the name's current syllable and the question's `j`; `content[j + 1]`
+        // whether that run holds a word that is not a function word.
+        let mut best = 0;
+        let (mut row, mut content) = (vec![0usize; question.len() + 1], vec![false; question.len() + 1]);
+        for name in &self.sequences[doc as usize] {
+            row.iter_mut().for_each(|r| *r = 0);
+            for w in name {
+                for j in (0..question.len()).rev() {
+                    let q = &question[j];
+                    let continues = j > 0 && question[j - 1].phrase == q.phrase;
+                    if *w == q.text {
+                        let (run, has) =
+                            if continues { (row[j] + 1, content[j] || !q.stop) } else { (1, !q.stop) };
+                        row[j + 1] = run;
+                        content[j + 1] = has;
+                        if has {
+                            best = best.max(run);
+                        }
+                    } else {
+                        row[j + 1] = 0;
+                        content[j + 1] = false;
+                    }
+                }
+            }
+        }
+        best
+    }
+
     /// Which documents hold `term`.
     pub fn docs_with(&self, term: &str) -> impl Iterator<Item = u32> + '_ {
         self.terms.get(term).into_iter().flatten().map(|p| p.doc)
@@ -275,6 +315,16 @@ mod tests {
 
     fn terms(words: &[&str]) -> Vec<QueryTerm> {
         words.iter().map(|w| QueryTerm { text: w.to_string(), weight: 1.0 }).collect()
+    }
+
+    #[test]
+    fn the_longest_run_is_of_a_names_syllables_said_in_order() {
+        let i = index(&["Thủ tục ghi vào Sổ hộ tịch việc hộ tịch khác"]);
+        let a = Analyzer::default();
+        assert_eq!(i.longest_run(0, &a.syllables("muốn ghi việc khai sinh đó vào sổ hộ tịch")), 4);
+        assert_eq!(i.longest_run(0, &a.syllables("sổ của hộ, tịch")), 1);
+        // A run of function words alone ("vào", "của") is no run.
+        assert_eq!(i.longest_run(0, &a.syllables("đi vào nhà")), 0);
     }
 
     #[test]

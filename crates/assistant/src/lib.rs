@@ -26,6 +26,9 @@ const CORRECTED: f32 = 0.7;
 /// much that counts.
 const RERANK: usize = 30;
 const FIT: f32 = 0.5;
+/// How much saying a name's words in its order counts: a run of `RUN.0` syllables or more
+/// raises a candidate by up to `RUN.1`, reached at `RUN.0 + 4` syllables.
+const RUN: (usize, f32) = (2, 0.2);
 /// How much a procedure the asker's commune offers is preferred among close candidates: enough
 /// to choose its variant over another level's ("cấp xã" over "cấp tỉnh"), not to answer about
 /// another matter.
@@ -295,6 +298,10 @@ impl Assistant {
             q.terms.iter().filter(|t| !t.text.contains(' ')).map(|t| t.text.as_str()).collect();
         let cue = level_cue(&q.syls);
         for h in hits.iter_mut().take(RERANK) {
+            let run = self.index.longest_run(h.0, &q.syls);
+            if run >= RUN.0 {
+                h.1 *= 1.0 + RUN.1 * ((run - RUN.0 + 1).min(4) as f32) / 4.0;
+            }
             if cue.is_some_and(|l| !self.procedures[h.0 as usize].at_level(l)) {
                 h.1 *= 1.0 - OTHER_LEVEL;
             }
