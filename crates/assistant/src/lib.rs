@@ -211,7 +211,7 @@ impl Assistant {
 
     /// Analysis, correction and expansion of a question.
     pub fn query(&self, question: &str) -> Query {
-        let mut syls = self.index.acronyms().expand(self.analyzer.syllables(question), &self.analyzer);
+        let mut syls = self.analyzer.syllables(question);
         // As typed: an everyday trigger ("thất lạc") the catalog never says must not be
         // "corrected" away before the lexicon sees it.
         let typed: Vec<String> = syls.iter().map(|s| s.text.clone()).collect();
@@ -268,6 +268,14 @@ impl Assistant {
         for e in self.lexicon.expand(&typed) {
             if !expansions.contains(&e) {
                 expansions.push(e);
+            }
+        }
+        // An abbreviation the question writes lends what it stands for (the index has both
+        // forms of what the catalog abbreviates, so words written out need nothing): lent, so
+        // that "công ty TNHH" in a question about something else does not weigh five words.
+        for s in &syls {
+            if let Some(words) = self.index.acronyms().get(&s.text) {
+                expansions.push(words);
             }
         }
         for expansion in expansions {
