@@ -355,11 +355,16 @@ impl Assistant {
     ) -> Reply {
         let q = self.query(question);
         let (matches, signals) = self.search_preferring(&q, 5, prefer);
-        // A matter outside the catalog, unless the best procedure itself names it.
+        // A matter outside the catalog, unless the best procedure itself names it: its words
+        // and its pairs of words ("mã số thuế"; a function word is indexed only in a pair).
         let outside = q.outside.as_ref().filter(|(trigger, _)| {
             matches.first().is_none_or(|m| {
                 let doc = self.procedures.iter().position(|p| p.code == m.code).unwrap_or(0) as u32;
-                !trigger.iter().all(|w| self.index.docs_with(w).any(|d| d == doc))
+                let mut named = true;
+                index::each_term(&self.analyzer.syllables(&trigger.join(" ")), |t, _| {
+                    named &= self.index.docs_with(&t).any(|d| d == doc);
+                });
+                !named
             })
         });
         let confident = outside.is_none() && !matches.is_empty() && Self::confident(&signals);
