@@ -263,7 +263,7 @@ pub fn structured_record(line: &str) -> Result<Record, RecordError> {
             })
             .find_map(|(i, _)| legal_number(&title[i..]).map(|n| title[i..i + n].to_string()))
             .unwrap_or_else(|| text_of(r, "so_ky_hieu"));
-        if let Some(title) = filled(&title) {
+        if let Some(title) = one_line(filled(&title)) {
             legal.push(LegalDoc { number, title });
         }
     }

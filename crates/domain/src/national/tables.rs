@@ -372,6 +372,10 @@ pub fn legal(text: &str) -> Vec<LegalDoc> {
     if let Some(t) = filled(&body[title_start..]) {
         out.push(LegalDoc { number: String::new(), title: t });
     }
+    // A title on one line: the pages break long titles where their cell wrapped.
+    for l in &mut out {
+        l.title = l.title.split_whitespace().collect::<Vec<_>>().join(" ");
+    }
     out
 }
 

@@ -192,6 +192,15 @@ fn legal_basis_titles_and_numbers() {
         (l[0].number.as_str(), l[0].title.as_str()),
         ("158/2024/NĐ-CP", "Quy định về hoạt động vận tải đường bộ")
     );
+    // A title the page wrapped over lines is read on one: "…của\nThống đốc…".
+    let l = &record("2.001077").legal;
+    let amended = l.iter().find(|l| l.number == "16/2026/TT-NHNN").expect("the amending circular");
+    assert!(
+        amended.title.contains("Thông tư số 25/2013/TT-NHNN của Thống đốc Ngân hàng"),
+        "{}",
+        amended.title
+    );
+    assert!(l.iter().all(|l| !l.title.contains('\n')));
 }
 
 #[test]
