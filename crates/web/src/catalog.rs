@@ -211,6 +211,8 @@ struct ProcedurePage {
     channels: String,
     result: String,
     documents: Vec<String>,
+    /// What the applicant must meet, whole, without compilers' notes.
+    conditions: Option<String>,
     legal: String,
     /// "theo Cổng Dịch vụ công quốc gia, cập nhật 07/2026".
     source: String,
@@ -243,6 +245,7 @@ async fn procedure_page(State(web): State<Arc<Web>>, Path(code): Path<String>) -
         channels: channels.join(", "),
         result: p.result.clone().unwrap_or_default(),
         documents: p.documents.clone(),
+        conditions: p.conditions.as_deref().map(domain::plain::without_notes).filter(|c| !c.is_empty()),
         legal: p.legal_basis.join("; "),
         source: domain::plain::origin_text(p),
         portal: domain::plain::portal_link(p).map(str::to_string),

@@ -1054,6 +1054,13 @@ async fn a_procedures_page_tells_citizens_its_source_without_compilers_notes() {
     for note in ["DVCQG ghi", "không hiển thị", "crawl"] {
         assert!(!page.contains(note), "{note}");
     }
+    // Adoption: its conditions, without the compiler's "(Cổng DVCQG)"; birth registration
+    // has none, and says nothing of them.
+    assert!(!page.contains("Điều kiện, yêu cầu"));
+    let (_, adoption) = page_get(&f, "/thu-tuc/2.001263", "").await;
+    assert!(adoption.contains("<h2>Điều kiện, yêu cầu</h2>"), "{adoption}");
+    assert!(adoption.contains("hơn con nuôi từ 20 tuổi trở lên"));
+    assert!(!adoption.contains("DVCQG"));
 }
 
 #[tokio::test]
