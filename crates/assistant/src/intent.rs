@@ -109,6 +109,9 @@ const CUES: &[(Asks, &[&str])] = &[
             "giay to can",
             "can giay",
             "thanh phan ho so",
+            "ho so gi",
+            "can ho so",
+            "giay to nao",
         ],
     ),
     (
@@ -146,7 +149,22 @@ const CUES: &[(Asks, &[&str])] = &[
     ),
     (
         Asks::Eligibility,
-        &["co duoc khong", "duoc khong", "co phai * khong", "co can * khong", "co duoc", "du dieu kien"],
+        &[
+            "co duoc khong",
+            "duoc khong",
+            "co phai * khong",
+            "co can * khong",
+            "co duoc",
+            "du dieu kien",
+            "dieu kien gi",
+            "dieu kien de",
+            "dieu kien * la gi",
+            "dieu kien la gi",
+            "dieu kien nao",
+            "nhung dieu kien",
+            "can dieu kien",
+            "tieu chuan gi",
+        ],
     ),
 ];
 
@@ -233,5 +251,8 @@ mod tests {
         assert_eq!(asks("Con tôi mới sinh, giờ phải làm giấy tờ gì?")[0], Asks::WhichProcedure);
         assert_eq!(asks("Hồ sơ xin phép xây nhà gồm những gì?"), [Asks::Documents]);
         assert_eq!(asks("khai tử"), [Asks::WhichProcedure]);
+        assert_eq!(asks("Điều kiện để được cấp giấy phép lái tàu là gì?"), [Asks::Eligibility]);
+        assert_eq!(asks("Muốn làm công chứng viên thì cần những điều kiện gì?"), [Asks::Eligibility]);
+        assert_eq!(asks("xin cấp lại giấy phép thì cần hồ sơ gì?"), [Asks::Documents]);
     }
 }

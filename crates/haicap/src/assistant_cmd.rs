@@ -55,6 +55,19 @@ struct Question {
     question: String,
     #[serde(default)]
     labels: Vec<String>,
+    /// The part asked about, where the file says ("which", "documents", "time", "fee",
+    /// "where", "online", "eligibility").
+    #[serde(default)]
+    part: Option<String>,
+}
+
+/// A question file's name for a part asked about, as [`assistant::intent::Asks::code`] writes it.
+fn part_code(part: &str) -> &str {
+    match part {
+        "which" => "which_procedure",
+        "online" => "how_online",
+        other => other,
+    }
 }
 
 /// The p-th percentile (0..=100) of sorted values, nearest rank.
@@ -75,6 +88,10 @@ struct EvalReport {
     no_match: usize,
     abstained_no_match: usize,
     abstained_answerable: usize,
+    /// Questions whose part asked about the file names, and those where it was read right.
+    with_part: usize,
+    part_right: usize,
+    part_rate: f64,
     top1_rate: f64,
     top3_rate: f64,
     abstention_no_match: f64,
@@ -99,6 +116,13 @@ fn eval(a: &Assistant, qs: &[Question], repeat: usize, verbose: bool) -> EvalRep
             continue;
         }
         r.answerable += 1;
+        if let Some(part) = &q.part {
+            r.with_part += 1;
+            r.part_right += (reply.asks.code() == part_code(part)) as usize;
+            if verbose && reply.asks.code() != part_code(part) {
+                eprintln!("phần hỏi {}: {} → {} (cần {part})", q.id, q.question, reply.asks.code());
+            }
+        }
         r.top1 += hit(1) as usize;
         r.top3 += hit(3) as usize;
         r.abstained_answerable += !reply.confident as usize;
@@ -125,6 +149,7 @@ fn eval(a: &Assistant, qs: &[Question], repeat: usize, verbose: bool) -> EvalRep
     times.sort_by(f64::total_cmp);
     let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
     r.top1_rate = ratio(r.top1, r.answerable);
+    r.part_rate = ratio(r.part_right, r.with_part);
     r.top3_rate = ratio(r.top3, r.answerable);
     r.abstention_no_match = ratio(r.abstained_no_match, r.no_match);
     r.false_abstention = ratio(r.abstained_answerable, r.answerable);
@@ -183,6 +208,14 @@ pub fn run(a: AssistantArgs) -> CmdResult {
                 );
                 outln!("top-1: {}/{} = {:.1}%", r.top1, r.answerable, 100.0 * r.top1_rate);
                 outln!("top-3: {}/{} = {:.1}%", r.top3, r.answerable, 100.0 * r.top3_rate);
+                if r.with_part > 0 {
+                    outln!(
+                        "phần được hỏi đọc đúng: {}/{} = {:.1}%",
+                        r.part_right,
+                        r.with_part,
+                        100.0 * r.part_rate
+                    );
+                }
                 outln!(
                     "từ chối đúng (ngoài danh mục): {}/{} = {:.1}%",
                     r.abstained_no_match,
