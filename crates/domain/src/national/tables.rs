@@ -318,6 +318,18 @@ pub(super) fn legal_number(s: &str) -> Option<usize> {
     Some(end)
 }
 
+/// Whether a number read is a title's closing year run into the number column: "202443/2024/QH15"
+/// is "2024" and "43/2024/QH15", "202076/2025/QH15" is "(Luật Doanh nghiệp) 2020" and
+/// "76/2025/QH15". A serial numbered within its year does not run to five digits, and one
+/// that begins like a year (19…, 20…) then does is a year and a serial.
+fn glued_year(number: &str) -> bool {
+    let Some((serial, _)) = number.split_once('/') else { return false };
+    serial.len() > 4
+        && serial.bytes().all(|b| b.is_ascii_digit())
+        && (serial.starts_with("19") || serial.starts_with("20"))
+        && legal_number(&number[4..]) == Some(number.len() - 4)
+}
+
 /// The portal's "Căn cứ pháp lý" as flattened: per document its title, then its number
 /// (the table's second column) run together.
 pub fn legal(text: &str) -> Vec<LegalDoc> {
@@ -333,7 +345,13 @@ pub fn legal(text: &str) -> Vec<LegalDoc> {
         }
         let starts_number = body[i..].starts_with(|c: char| c.is_ascii_digit())
             && !body[..i].ends_with(|c: char| c.is_ascii_digit() || c == '.');
-        if let Some(len) = starts_number.then(|| legal_number(&body[i..])).flatten() {
+        if let Some(mut len) = starts_number.then(|| legal_number(&body[i..])).flatten() {
+            // "…ngày 29/6/2024" then the number column "43/2024/QH15", run together: the year
+            // is the title's.
+            if glued_year(&body[i..i + len]) {
+                i += 4;
+                len -= 4;
+            }
             let mut end = i + len;
             let number = &body[i..end];
             // A title ending with its number, then the number column repeating it.
@@ -372,9 +390,11 @@ pub fn legal(text: &str) -> Vec<LegalDoc> {
     if let Some(t) = filled(&body[title_start..]) {
         out.push(LegalDoc { number: String::new(), title: t });
     }
-    // A title on one line: the pages break long titles where their cell wrapped.
+    // A title on one line (the pages break long titles where their cell wrapped), without
+    // the separator that ran into the number column ("Luật Đất đai ngày 18/01/2024;").
     for l in &mut out {
-        l.title = l.title.split_whitespace().collect::<Vec<_>>().join(" ");
+        l.title =
+            l.title.split_whitespace().collect::<Vec<_>>().join(" ").trim_end_matches([';', ',']).to_string();
     }
     out
 }

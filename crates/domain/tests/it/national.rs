@@ -201,6 +201,21 @@ fn legal_basis_titles_and_numbers() {
         amended.title
     );
     assert!(l.iter().all(|l| !l.title.contains('\n')));
+    // A title closing with a year, then the number column: "…ngày 29/6/2024" + "43/2024/QH15",
+    // "…sửa đổi 2023" + "23/2023/QH15".
+    let l = &record("1.004359").legal;
+    assert_eq!(l[0].title, "Luật Đất đai ngày 18/01/2024");
+    assert_eq!(
+        (l[1].number.as_str(), l[1].title.as_str()),
+        ("43/2024/QH15", "Luật số 43/2024/QH15 ngày 29/6/2024")
+    );
+    let l = &record("1.001146").legal;
+    assert_eq!(l[1].number, "23/2023/QH15");
+    assert!(l[1].title.ends_with("sửa đổi 2023"), "{}", l[1].title);
+    // Whatever year closes the title: "…năm 2024" + "230/2025/NĐ-CP".
+    let numbers: Vec<String> =
+        ["1.004359", "1.001146"].iter().flat_map(|c| record(c).legal.clone()).map(|l| l.number).collect();
+    assert!(numbers.iter().all(|n| n.split('/').next().unwrap().len() <= 4), "{numbers:?}");
 }
 
 #[test]
