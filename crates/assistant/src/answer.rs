@@ -52,8 +52,18 @@ fn part(p: &Procedure, asks: Asks, local: Option<&Local>) -> String {
             if p.documents.is_empty() {
                 return "Danh mục chưa ghi thành phần hồ sơ của thủ tục này.".into();
             }
-            let list: Vec<String> = p.documents.iter().map(|d| format!("- {d}")).collect();
-            format!("Hồ sơ gồm{}:\n{}", caution(p, "required_documents"), list.join("\n"))
+            let (list, more) = plain::documents_brief(p);
+            let list: Vec<String> = list.iter().map(|d| format!("- {d}")).collect();
+            let mut s = format!("Hồ sơ gồm{}:\n{}", caution(p, "required_documents"), list.join("\n"));
+            if more > 0 {
+                s.push_str(&format!("\n… và {more} mục khác"));
+                match plain::portal_link(p) {
+                    Some(u) => s.push_str(&format!(" (xem đủ tại {u})")),
+                    None => s.push_str(" (xem đủ tại trang thủ tục)"),
+                }
+                s.push('.');
+            }
+            s
         }
         Asks::Time => {
             format!("Thời hạn giải quyết: {}{}.", plain::time_text(p), caution(p, "processing_time"))
@@ -114,7 +124,7 @@ fn part(p: &Procedure, asks: Asks, local: Option<&Local>) -> String {
                 }
             }
             if let Some(r) = &p.result {
-                s.push_str(&format!("Kết quả: {r}. "));
+                s.push_str(&format!("Kết quả: {}. ", r.trim_end_matches(['.', ' '])));
             }
             s.push_str(&format!(
                 "Cơ quan giải quyết: {}. Thời hạn: {}. Phí, lệ phí: {}. {}.",

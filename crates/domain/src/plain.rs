@@ -141,6 +141,60 @@ pub fn fee_text(p: &Procedure) -> String {
     })
 }
 
+/// Longest a document is quoted in an answer (its first sentences); the rest is on the
+/// procedure's page.
+const DOCUMENT_QUOTED: usize = 220;
+/// How many documents an answer lists.
+const DOCUMENTS_LISTED: usize = 12;
+
+/// The documents as an answer lists them: the portal's case marks ("* Giấy tờ phải nộp: - …")
+/// made plain, its notes to officers ("* Lưu ý: …") left out, a long entry cut after its first
+/// sentences (its count kept), at most [`DOCUMENTS_LISTED`]; with how many more the page has.
+pub fn documents_brief(p: &Procedure) -> (Vec<String>, usize) {
+    let mut out = vec![];
+    for line in &p.documents {
+        let (case, item) = match line.strip_prefix("* ").and_then(|l| l.split_once(": ")) {
+            Some((case, item)) => (Some(case.trim()), item),
+            None => (None, line.as_str()),
+        };
+        if case.is_some_and(|c| c.to_lowercase().starts_with("lưu ý")) {
+            continue;
+        }
+        let item = item.trim_start_matches(['-', '+', ' ']);
+        // "… (1 bản chính, 1 bản sao)": the count stays whatever is cut.
+        let (text, count) = match item.rfind(" (") {
+            Some(at) if item.ends_with(')') && item[at..].contains("bản ") => (&item[..at], &item[at..]),
+            _ => (item, ""),
+        };
+        let text = if text.chars().count() > DOCUMENT_QUOTED {
+            let mut kept = String::new();
+            for c in clauses(text) {
+                if !kept.is_empty() && kept.chars().count() + c.chars().count() > DOCUMENT_QUOTED {
+                    break;
+                }
+                kept.push_str(c);
+            }
+            if kept.chars().count() > DOCUMENT_QUOTED {
+                let cut: String = kept.chars().take(DOCUMENT_QUOTED).collect();
+                kept = cut.rsplit_once(' ').map_or(cut.clone(), |(a, _)| a.to_string());
+            }
+            format!("{} …", kept.trim().trim_end_matches([';', ',']))
+        } else {
+            text.trim().to_string()
+        };
+        if text.is_empty() {
+            continue;
+        }
+        out.push(match case {
+            Some(c) => format!("{}: {text}{count}", c.trim_end_matches(':')),
+            None => format!("{text}{count}"),
+        });
+    }
+    let more = out.len().saturating_sub(DOCUMENTS_LISTED);
+    out.truncate(DOCUMENTS_LISTED);
+    (out, more)
+}
+
 /// Longest conditions an answer quotes whole; longer ones are cut at a clause and the reader is
 /// sent to the procedure's page.
 const CONDITIONS_QUOTED: usize = 600;
@@ -263,6 +317,35 @@ mod tests {
         p.conditions = Some("chữ ".repeat(400));
         let t = conditions_text(&p).unwrap();
         assert!(t.ends_with("chữ …") && t.chars().count() <= CONDITIONS_QUOTED + 2, "{t}");
+    }
+
+    #[test]
+    fn an_answer_lists_the_documents_plainly_and_briefly() {
+        let mut p = Catalog::builtin().get("1.001193").unwrap().clone();
+        // The shipped entries are short: listed as they are.
+        assert_eq!(documents_brief(&p), (p.documents.clone(), 0));
+        let long = format!(
+            "Giấy báo tử do cơ quan có thẩm quyền cấp. {}",
+            "Trường hợp khác thì không phải nộp bản giấy. ".repeat(8)
+        );
+        p.documents = vec![
+            "* Giấy tờ phải nộp: - Tờ khai đăng ký khai tử theo mẫu (1 bản chính)".into(),
+            format!("* Giấy tờ phải nộp: - {long} (1 bản chính, 1 bản sao)"),
+            "* Lưu ý: + Người tiếp nhận không được yêu cầu nộp thêm giấy tờ.".into(),
+        ];
+        p.documents.extend((0..12).map(|i| format!("* Giấy tờ phải xuất trình: Giấy tờ số {i}")));
+        let (list, more) = documents_brief(&p);
+        assert_eq!(list[0], "Giấy tờ phải nộp: Tờ khai đăng ký khai tử theo mẫu (1 bản chính)");
+        assert!(
+            list[1].starts_with("Giấy tờ phải nộp: Giấy báo tử do cơ quan có thẩm quyền cấp."),
+            "{}",
+            list[1]
+        );
+        assert!(list[1].ends_with(" … (1 bản chính, 1 bản sao)"), "{}", list[1]);
+        assert!(list[1].chars().count() < 300, "{}", list[1]);
+        assert!(list.iter().all(|l| !l.contains("Lưu ý") && !l.contains("* ")), "{list:?}");
+        assert_eq!((list.len(), more), (DOCUMENTS_LISTED, 2));
+        assert_eq!(list[2], "Giấy tờ phải xuất trình: Giấy tờ số 0");
     }
 
     #[test]
