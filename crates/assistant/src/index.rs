@@ -234,6 +234,11 @@ impl Index {
         }
     }
 
+    /// The document's names and aliases, every syllable in its order.
+    pub fn names(&self, doc: u32) -> impl Iterator<Item = &[String]> + '_ {
+        self.sequences[doc as usize].iter().map(Vec::as_slice)
+    }
+
     /// The longest run of syllables of one of the document's names or aliases that the
     /// question says in the same order, within one of its phrases, counting only runs with a
     /// word that is not a function word. "ghi vào Sổ hộ tịch" said whole is more than "sổ", "hộ tịch" said apart.

@@ -29,6 +29,9 @@ const FIT: f32 = 0.5;
 /// How much saying a name's words in its order counts: a run of `RUN.0` syllables or more
 /// raises a candidate by up to `RUN.1`, reached at `RUN.0 + 4` syllables.
 const RUN: (usize, f32) = (2, 0.2);
+/// How much a procedure for another age than the one the question gives ("con 10 tuổi" and
+/// "cho người từ đủ 14 tuổi trở lên") counts less.
+const OTHER_AGE: f32 = 0.3;
 /// How much a procedure the asker's commune offers is preferred among close candidates: enough
 /// to choose its variant over another level's ("cấp xã" over "cấp tỉnh"), not to answer about
 /// another matter.
@@ -56,6 +59,36 @@ fn level_cue(syls: &[Syl]) -> Option<domain::catalog::Level> {
         (false, true) => Some(Level::Province),
         _ => None,
     }
+}
+
+/// The age a question gives: "con 10 tuổi", "cháu 17 tuổi" (the number before "tuổi", unless
+/// it bounds a range: "dưới 14 tuổi").
+fn age_said(syls: &[Syl]) -> Option<u32> {
+    syls.windows(2).enumerate().find_map(|(i, w)| {
+        let bound = i > 0 && ["duoi", "tren", "du"].contains(&syls[i - 1].text.as_str());
+        (w[1].text == "tuoi" && !bound).then(|| w[0].text.parse().ok()).flatten()
+    })
+}
+
+/// The ages a name is for, as a range [from, to): "dưới 14 tuổi" → [0, 14), "từ đủ 14 tuổi trở
+/// lên" → [14, ∞), "từ 6 tuổi đến dưới 14 tuổi" → [6, 14). `None` when it names no age.
+fn ages_named(words: &[String]) -> Option<(u32, u32)> {
+    let mut from = None;
+    let mut to = None;
+    for (i, w) in words.iter().enumerate() {
+        if w != "tuoi" || i == 0 {
+            continue;
+        }
+        let Ok(n) = words[i - 1].parse::<u32>() else { continue };
+        let before = if i >= 2 { words[i - 2].as_str() } else { "" };
+        let after: Vec<&str> = words[i + 1..].iter().take(2).map(String::as_str).collect();
+        if before == "duoi" {
+            to = Some(n);
+        } else if after == ["tro", "len"] || before == "du" || before == "tu" || before == "tren" {
+            from = Some(if before == "tren" { n + 1 } else { n });
+        }
+    }
+    (from.is_some() || to.is_some()).then(|| (from.unwrap_or(0), to.unwrap_or(u32::MAX)))
 }
 
 /// A handbook article (sổ tay nghiệp vụ).
@@ -305,6 +338,7 @@ impl Assistant {
         let said: rustc_hash::FxHashSet<&str> =
             q.terms.iter().filter(|t| !t.text.contains(' ')).map(|t| t.text.as_str()).collect();
         let cue = level_cue(&q.syls);
+        let age = age_said(&q.syls);
         for h in hits.iter_mut().take(RERANK) {
             let run = self.index.longest_run(h.0, &q.syls);
             if run >= RUN.0 {
@@ -312,6 +346,13 @@ impl Assistant {
             }
             if cue.is_some_and(|l| !self.procedures[h.0 as usize].at_level(l)) {
                 h.1 *= 1.0 - OTHER_LEVEL;
+            }
+            if let Some(a) = age {
+                let other =
+                    self.index.names(h.0).filter_map(ages_named).any(|(from, to)| a < from || a >= to);
+                if other {
+                    h.1 *= 1.0 - OTHER_AGE;
+                }
             }
             h.1 *= 1.0 - FIT + FIT * self.index.fit(h.0, |w| said.contains(w));
             if prefer(&self.procedures[h.0 as usize].code) {
@@ -422,5 +463,27 @@ impl Assistant {
                 self.articles.iter().find(|a| a.id == id)
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &str) -> Vec<String> {
+        Analyzer::default().words(s)
+    }
+
+    #[test]
+    fn ages_said_and_named() {
+        let a = Analyzer::default();
+        assert_eq!(age_said(&a.syllables("Làm thẻ cho con 10 tuổi")), Some(10));
+        assert_eq!(age_said(&a.syllables("thẻ cho người dưới 14 tuổi")), None);
+        assert_eq!(age_said(&a.syllables("thẻ căn cước")), None);
+        assert_eq!(ages_named(&words("Cấp thẻ căn cước cho người dưới 14 tuổi")), Some((0, 14)));
+        assert_eq!(ages_named(&words("Cấp thẻ căn cước cho người dưới 06 tuổi")), Some((0, 6)));
+        assert_eq!(ages_named(&words("cho người từ đủ 14 tuổi trở lên")), Some((14, u32::MAX)));
+        assert_eq!(ages_named(&words("trẻ em từ 6 tuổi đến dưới 16 tuổi")), Some((6, 16)));
+        assert_eq!(ages_named(&words("Cấp thẻ căn cước")), None);
     }
 }

@@ -209,3 +209,38 @@ fn a_question_whose_subject_no_procedure_names_is_not_answered() {
         assert!(r.confident, "{q}: {:?}", r.signals);
     }
 }
+
+#[test]
+fn the_age_a_question_gives_chooses_between_procedures_for_ages() {
+    let a = named_only(&[
+        ("1.014061", "Cấp thẻ căn cước cho người từ đủ 14 tuổi trở lên"),
+        ("1.014062", "Cấp thẻ căn cước cho người dưới 14 tuổi"),
+    ]);
+    for (q, code) in [
+        ("Làm thẻ căn cước cho con 10 tuổi thì cần giấy tờ gì?", "1.014062"),
+        ("Làm thẻ căn cước cho con 16 tuổi thì cần giấy tờ gì?", "1.014061"),
+    ] {
+        let r = a.ask(q, |_| None);
+        assert_eq!(r.matches[0].code, code, "{q}: {:?}", r.matches);
+    }
+}
+
+#[test]
+fn a_company_is_an_enterprise() {
+    let a = named_only(&[
+        ("1.001570", "Tạm ngừng kinh doanh, tiếp tục kinh doanh trước thời hạn đã thông báo của hộ kinh doanh"),
+        (
+            "2.002029",
+            "Thông báo tạm ngừng kinh doanh, tiếp tục kinh doanh trước thời hạn đã thông báo (doanh nghiệp, chi nhánh, văn phòng đại diện, địa điểm kinh doanh)",
+        ),
+    ]);
+    // How the enterprise's procedure scores against the household business's.
+    let lead = |q: &str| {
+        let r = a.ask(q, |_| None);
+        let score = |c: &str| r.matches.iter().find(|m| m.code == c).map_or(0.0, |m| m.score);
+        score("2.002029") / score("1.001570")
+    };
+    let (company, anyone) =
+        (lead("Công ty của tôi muốn tạm ngừng kinh doanh"), lead("Tôi muốn tạm ngừng kinh doanh"));
+    assert!(company > anyone * 1.05, "{company} against {anyone}");
+}
