@@ -48,12 +48,22 @@ const SURE: (f32, f32) = (5.0, 9.0);
 const NAMED: (f32, f32) = (0.05, 0.4);
 
 /// The tier a question places itself at: "ở xã", "UBND phường", "Công an xã hỏi" → the
-/// commune; "tỉnh" → the province; both, or neither, say nothing.
-fn level_cue(syls: &[Syl]) -> Option<domain::catalog::Level> {
+/// commune; "tỉnh" → the province; both, or neither, say nothing. Read on the words as typed:
+/// "xã hội", "hợp tác xã" are no tier, and "phương" (địa phương, phương tiện) is not "phường";
+/// a question typed without marks is read as best it can.
+fn level_cue(question: &str) -> Option<domain::catalog::Level> {
     use domain::catalog::Level;
-    let w: Vec<&str> = syls.iter().map(|s| s.text.as_str()).collect();
-    let commune = w.iter().any(|x| *x == "xa" || *x == "phuong") || w.windows(2).any(|p| p == ["dac", "khu"]);
-    let province = w.contains(&"tinh");
+    let lower = question.to_lowercase();
+    let w: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let marked = w.iter().any(|x| !x.is_ascii());
+    let is = |x: &str, with_marks: &str, plain: &str| if marked { x == with_marks } else { x == plain };
+    let commune = (0..w.len()).any(|i| {
+        let (prev, next) = (if i > 0 { w[i - 1] } else { "" }, w.get(i + 1).copied().unwrap_or(""));
+        (is(w[i], "xã", "xa") && !is(next, "hội", "hoi") && !is(prev, "tác", "tac"))
+            || is(w[i], "phường", "phuong")
+            || (is(w[i], "đặc", "dac") && next == "khu")
+    });
+    let province = w.iter().any(|x| is(x, "tỉnh", "tinh"));
     match (commune, province) {
         (true, false) => Some(Level::Commune),
         (false, true) => Some(Level::Province),
@@ -104,6 +114,8 @@ pub struct Article {
 #[derive(Debug, Default)]
 pub struct Query {
     pub syls: Vec<Syl>,
+    /// The tier the question places itself at, if it says.
+    pub tier: Option<domain::catalog::Level>,
     pub terms: Vec<QueryTerm>,
     pub asks: Vec<Asks>,
     /// A matter outside the catalog the question is about: its trigger and where it belongs.
@@ -316,7 +328,7 @@ impl Assistant {
             index::each_term(&lent, |t, _| push(t, LENT));
         }
         let outside = self.outside.first_text(&words).map(|(t, s)| (t, s.to_string()));
-        Query { syls, terms, asks, outside }
+        Query { syls, tier: level_cue(question), terms, asks, outside }
     }
 
     /// Ranked procedures for a question, with the signals of the best one.
@@ -337,7 +349,7 @@ impl Assistant {
         // fully: "đăng ký hộ kinh doanh" is the registration, not its re-issue ("cấp lại").
         let said: rustc_hash::FxHashSet<&str> =
             q.terms.iter().filter(|t| !t.text.contains(' ')).map(|t| t.text.as_str()).collect();
-        let cue = level_cue(&q.syls);
+        let cue = q.tier;
         let age = age_said(&q.syls);
         for h in hits.iter_mut().take(RERANK) {
             let run = self.index.longest_run(h.0, &q.syls);
@@ -472,6 +484,25 @@ mod tests {
 
     fn words(s: &str) -> Vec<String> {
         Analyzer::default().words(s)
+    }
+
+    #[test]
+    fn the_tier_is_read_on_the_words_as_typed() {
+        use domain::catalog::Level;
+        assert_eq!(level_cue("Công an xã hỏi: thủ tục gì?"), Some(Level::Commune));
+        assert_eq!(level_cue("nop o UBND phuong duoc khong"), Some(Level::Commune));
+        assert_eq!(level_cue("Sở ở cấp tỉnh giải quyết à?"), Some(Level::Province));
+        assert_eq!(level_cue("ở xã hay lên tỉnh?"), None);
+        // Society, a cooperative, a vehicle, the locality: no tier.
+        for q in [
+            "đóng bảo hiểm xã hội",
+            "mua nhà ở xã hội",
+            "thành lập hợp tác xã",
+            "phương tiện giao thông",
+            "chính quyền địa phương",
+        ] {
+            assert_eq!(level_cue(q), None, "{q}");
+        }
     }
 
     #[test]
