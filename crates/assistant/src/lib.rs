@@ -26,6 +26,10 @@ const CORRECTED: f32 = 0.7;
 /// much that counts.
 const RERANK: usize = 30;
 const FIT: f32 = 0.5;
+/// The words that open a request ("muốn", "xin"), and how much the words before the last of
+/// them (the asker's circumstances) weigh against the request's own.
+const REQUEST: [&str; 2] = ["muon", "xin"];
+const STORY: f32 = 0.8;
 /// How much saying a name's words in its order counts: a run of `RUN.0` syllables or more
 /// raises a candidate by up to `RUN.1`, reached at `RUN.0 + 4` syllables.
 const RUN: (usize, f32) = (2, 0.2);
@@ -298,8 +302,18 @@ impl Assistant {
             None => terms.push(QueryTerm { text, weight }),
         };
         // Unigrams and bigrams carry the weight of their least certain syllable.
+        // What comes before the request ("…, nay muốn …", "…, xin …") tells the asker's
+        // circumstances; the request says what is asked.
+        let request = words.iter().rposition(|w| REQUEST.contains(&w.as_str())).filter(|&i| i > 0);
         for (i, s) in syls.iter().enumerate() {
-            let w = |j: usize| if corrected[j] { CORRECTED } else { 1.0 };
+            let w = |j: usize| {
+                let certain = if corrected[j] { CORRECTED } else { 1.0 };
+                if request.is_some_and(|r| j < r) {
+                    certain * STORY
+                } else {
+                    certain
+                }
+            };
             if !s.stop {
                 push(s.text.clone(), w(i));
             }

@@ -244,3 +244,21 @@ fn a_company_is_an_enterprise() {
         (lead("Công ty của tôi muốn tạm ngừng kinh doanh"), lead("Tôi muốn tạm ngừng kinh doanh"));
     assert!(company > anyone * 1.05, "{company} against {anyone}");
 }
+
+#[test]
+fn the_request_weighs_more_than_the_circumstances_told_before_it() {
+    let a = named_only(&[("1.000894", "Đăng ký kết hôn"), ("1.004222", "Đăng ký thường trú")]);
+    // Which of the two comes first (the shipped catalog has their siblings too).
+    let first = |q: &str| {
+        let r = a.ask(q, |_| None);
+        r.matches.iter().map(|m| m.code.clone()).find(|c| c == "1.000894" || c == "1.004222").unwrap()
+    };
+    assert_eq!(
+        first("Tôi đã đăng ký kết hôn năm ngoái, nay muốn đăng ký thường trú cho vợ thì làm thế nào?"),
+        "1.004222"
+    );
+    assert_eq!(
+        first("Tôi đã đăng ký thường trú năm ngoái, nay muốn đăng ký kết hôn thì làm thế nào?"),
+        "1.000894"
+    );
+}
