@@ -146,8 +146,10 @@ pub fn compose(p: &Procedure, asks: &[Asks], local: Option<&Local>) -> String {
         out.push_str(&part(p, *a, local));
     }
     if !p.legal_basis.is_empty() {
-        let basis: Vec<&str> = p.legal_basis.iter().take(3).map(String::as_str).collect();
-        out.push_str(&format!("\nCăn cứ: {}.", basis.join("; ")));
+        let basis = plain::legal_brief(p, 3);
+        let basis = basis.join("; ");
+        // A title cut with "…" ends the line itself.
+        out.push_str(&format!("\nCăn cứ: {basis}{}", if basis.ends_with('…') { "" } else { "." }));
     }
     out.push_str(&format!("\nNguồn: {}.", plain::source_line(p)));
     out

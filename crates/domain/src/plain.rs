@@ -195,6 +195,31 @@ pub fn documents_brief(p: &Procedure) -> (Vec<String>, usize) {
     (out, more)
 }
 
+/// Longest a legal document's title is quoted in an answer.
+const LEGAL_TITLE_QUOTED: usize = 120;
+
+/// The first legal documents an answer cites, each short: a long title is cut at a word with
+/// "…", its number ("(85/2019/TT-BTC)") kept.
+pub fn legal_brief(p: &Procedure, at_most: usize) -> Vec<String> {
+    p.legal_basis
+        .iter()
+        .take(at_most)
+        .map(|l| {
+            let l = l.split_whitespace().collect::<Vec<_>>().join(" ");
+            let (title, number) = match l.rfind(" (") {
+                Some(at) if l.ends_with(')') => (&l[..at], &l[at..]),
+                _ => (l.as_str(), ""),
+            };
+            if title.chars().count() <= LEGAL_TITLE_QUOTED {
+                return l.clone();
+            }
+            let cut: String = title.chars().take(LEGAL_TITLE_QUOTED).collect();
+            let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(a, _)| a).trim_end_matches([',', ';', ' ']);
+            format!("{cut} …{number}")
+        })
+        .collect()
+}
+
 /// Longest conditions an answer quotes whole; longer ones are cut at a clause and the reader is
 /// sent to the procedure's page.
 const CONDITIONS_QUOTED: usize = 600;
@@ -346,6 +371,23 @@ mod tests {
         assert!(list.iter().all(|l| !l.contains("Lưu ý") && !l.contains("* ")), "{list:?}");
         assert_eq!((list.len(), more), (DOCUMENTS_LISTED, 2));
         assert_eq!(list[2], "Giấy tờ phải xuất trình: Giấy tờ số 0");
+    }
+
+    #[test]
+    fn legal_documents_are_cited_briefly_with_their_numbers() {
+        let mut p = Catalog::builtin().get("1.001193").unwrap().clone();
+        let long = format!("Nghị định {} quy định chi tiết", "sửa đổi, bổ sung một số điều ".repeat(10));
+        p.legal_basis = vec![
+            "Luật Hộ tịch 60/2014/QH13".into(),
+            format!("{long} (104/2022/NĐ-CP)"),
+            long.clone(),
+            "x".into(),
+        ];
+        let b = legal_brief(&p, 3);
+        assert_eq!(b.len(), 3);
+        assert_eq!(b[0], "Luật Hộ tịch 60/2014/QH13");
+        assert!(b[1].ends_with(" … (104/2022/NĐ-CP)") && b[1].chars().count() < 150, "{}", b[1]);
+        assert!(b[2].ends_with(" …") && b[2].chars().count() <= LEGAL_TITLE_QUOTED + 2, "{}", b[2]);
     }
 
     #[test]
