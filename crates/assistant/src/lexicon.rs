@@ -69,9 +69,20 @@ impl Lexicon {
 
     /// The first rule whose trigger occurs in `words`: its trigger's syllables and its text.
     pub fn first_text(&self, words: &[String]) -> Option<(Vec<String>, &str)> {
+        self.first_text_whole(words, |_| false)
+    }
+
+    /// [`Lexicon::first_text`], where a trigger counts only if it ends a word: `joined(end)` says
+    /// whether the syllable at `end` continues the word the trigger's last syllable begins
+    /// ("mất điện" in "mất điện thoại").
+    pub fn first_text_whole(
+        &self,
+        words: &[String],
+        joined: impl Fn(usize) -> bool,
+    ) -> Option<(Vec<String>, &str)> {
         self.rules
             .iter()
-            .find(|r| r.occurs_in(words))
+            .find(|r| r.ends_in(words).into_iter().any(|end| end == words.len() || !joined(end)))
             .map(|r| (r.first.iter().chain(&r.second).cloned().collect(), r.text.as_str()))
     }
 
@@ -84,19 +95,26 @@ impl Lexicon {
 impl Rule {
     /// Whether the trigger occurs: the first part, and for `a … b` the second within the gap.
     fn occurs_in(&self, words: &[String]) -> bool {
+        !self.ends_in(words).is_empty()
+    }
+
+    /// Where each occurrence of the trigger ends (the index after its last syllable).
+    fn ends_in(&self, words: &[String]) -> Vec<usize> {
+        let mut out = vec![];
         let mut from = 0;
         while let Some(i) = find(words, &self.first, from) {
             let end = i + self.first.len();
             if self.second.is_empty() {
-                return true;
-            }
-            let window = &words[..words.len().min(end + GAP + self.second.len())];
-            if find(window, &self.second, end).is_some() {
-                return true;
+                out.push(end);
+            } else {
+                let window = &words[..words.len().min(end + GAP + self.second.len())];
+                if let Some(j) = find(window, &self.second, end) {
+                    out.push(j + self.second.len());
+                }
             }
             from = i + 1;
         }
-        false
+        out
     }
 }
 
@@ -125,5 +143,18 @@ mod tests {
         let (trigger, text) = out.first_text(&a.words("Nộp thuế thu nhập cá nhân thế nào")).unwrap();
         assert_eq!(trigger, ["thue", "thu", "nhap"]);
         assert!(text.contains("cơ quan thuế"));
+    }
+
+    #[test]
+    fn a_trigger_inside_a_longer_word_does_not_count() {
+        let a = Analyzer::default();
+        let out = Lexicon::new("mất điện => Điện do công ty điện lực quản lý.\n", &a);
+        let q = a.words("em bị mất điện thoại");
+        // "điện thoại" is a word: the syllable after the trigger continues it.
+        let joined = |end: usize| q[end - 1] == "dien" && q[end] == "thoai";
+        assert!(out.first_text_whole(&q, joined).is_none());
+        assert!(out.first_text(&q).is_some(), "without the check it fires");
+        let q = a.words("nhà em bị mất điện từ sáng");
+        assert!(out.first_text_whole(&q, |end| q[end - 1] == "dien" && q[end] == "thoai").is_some());
     }
 }

@@ -341,7 +341,16 @@ impl Assistant {
             let lent = self.analyzer.syllables(&expansion.join(" "));
             index::each_term(&lent, |t, _| push(t, LENT));
         }
-        let outside = self.outside.first_text(&words).map(|(t, s)| (t, s.to_string()));
+        // A trigger ends where a word ends: not where its last syllable and the next content
+        // syllable form a word the catalog writes more often than the trigger's own last pair
+        // ("mất điện" in "mất điện thoại", where "điện thoại" is the catalog's).
+        let pair_df = |a: &str, b: &str| self.index.docs_with(&format!("{a} {b}")).count();
+        let joined = |end: usize| {
+            end >= 2
+                && !self.analyzer.is_stop(&words[end])
+                && pair_df(&words[end - 1], &words[end]) > pair_df(&words[end - 2], &words[end - 1])
+        };
+        let outside = self.outside.first_text_whole(&words, joined).map(|(t, s)| (t, s.to_string()));
         Query { syls, tier: level_cue(question), terms, asks, outside }
     }
 

@@ -262,3 +262,14 @@ fn the_request_weighs_more_than_the_circumstances_told_before_it() {
         "1.000894"
     );
 }
+
+#[test]
+fn a_matter_outside_is_recognised_as_a_whole_word() {
+    let a = assistant();
+    // "mất điện" (a power cut) is outside the catalog; "mất điện thoại" (a lost phone) is not it.
+    let r = a.ask("Nhà em bị mất điện từ sáng thì báo ai?", |_| None);
+    assert!(r.answer.contains("điện lực"), "{}", r.answer);
+    let r = a.ask("Em bị mất điện thoại, giờ muốn làm lại thẻ căn cước thì làm sao?", |_| None);
+    assert!(!r.answer.contains("điện lực"), "{}", r.answer);
+    assert_eq!(r.matches[0].code, "1.014064", "{:?}", r.matches);
+}
