@@ -139,8 +139,6 @@ pub(crate) fn checked_text(code: Code, what: &str, text: &str, max: usize) -> Ap
     Ok(t.to_string())
 }
 
-/// Replaces each `?` of a statement built in pieces by `$1`, `$2`… in order of appearance
-/// (the order SQLite needs), so that its parameters can be pushed as the pieces are written.
 /// The commune of `code` in the 2025 registry, or `unknown_commune`.
 pub(crate) fn known_commune(code: &str) -> AppResult<&'static units::Commune> {
     units::registry()
@@ -148,6 +146,8 @@ pub(crate) fn known_commune(code: &str) -> AppResult<&'static units::Commune> {
         .ok_or_else(|| AppError::new(Code::UnknownCommune, format!("không có xã, phường mã \"{code}\"")))
 }
 
+/// Replaces each `?` of a statement built in pieces by `$1`, `$2`… in order of appearance
+/// (the order SQLite needs), so that its parameters can be pushed as the pieces are written.
 pub(crate) fn numbered(sql: &str) -> String {
     store::numbered(sql, 1)
 }
