@@ -78,6 +78,43 @@ fn clauses(text: &str) -> Vec<&str> {
     out
 }
 
+/// `s` on one line, its runs of white space one space.
+pub(crate) fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The first `max` characters of `s`, up to its last whole word.
+fn up_to_word(s: &str, max: usize) -> String {
+    let cut: String = s.chars().take(max).collect();
+    cut.rsplit_once(' ').map_or(cut.clone(), |(a, _)| a.to_string())
+}
+
+/// `s` when it has at most `max` characters; otherwise its whole clauses that fit (or, when
+/// even the first does not, its first words), with " …" saying that more follows.
+fn shortened(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.trim().to_string();
+    }
+    let mut kept = String::new();
+    for c in clauses(s) {
+        if kept.chars().count() + c.chars().count() > max {
+            break;
+        }
+        kept.push_str(c);
+    }
+    if kept.trim().is_empty() {
+        kept = up_to_word(s, max);
+    }
+    format!("{} …", kept.trim().trim_end_matches([';', ',']))
+}
+
+/// `s` and the parenthesis closing it ("… (1 bản chính)", "… (85/2019/TT-BTC)"), if it ends
+/// with one.
+fn closing_parenthesis(s: &str) -> Option<(&str, &str)> {
+    let at = s.rfind(" (")?;
+    s.ends_with(')').then(|| (&s[..at], &s[at..]))
+}
+
 /// A channel's name in a sentence.
 fn channel_words(c: Channel) -> &'static str {
     match c {
@@ -162,26 +199,9 @@ pub fn documents_brief(p: &Procedure) -> (Vec<String>, usize) {
         }
         let item = item.trim_start_matches(['-', '+', ' ']);
         // "… (1 bản chính, 1 bản sao)": the count stays whatever is cut.
-        let (text, count) = match item.rfind(" (") {
-            Some(at) if item.ends_with(')') && item[at..].contains("bản ") => (&item[..at], &item[at..]),
-            _ => (item, ""),
-        };
-        let text = if text.chars().count() > DOCUMENT_QUOTED {
-            let mut kept = String::new();
-            for c in clauses(text) {
-                if !kept.is_empty() && kept.chars().count() + c.chars().count() > DOCUMENT_QUOTED {
-                    break;
-                }
-                kept.push_str(c);
-            }
-            if kept.chars().count() > DOCUMENT_QUOTED {
-                let cut: String = kept.chars().take(DOCUMENT_QUOTED).collect();
-                kept = cut.rsplit_once(' ').map_or(cut.clone(), |(a, _)| a.to_string());
-            }
-            format!("{} …", kept.trim().trim_end_matches([';', ',']))
-        } else {
-            text.trim().to_string()
-        };
+        let (text, count) =
+            closing_parenthesis(item).filter(|(_, c)| c.contains("bản ")).unwrap_or((item, ""));
+        let text = shortened(text, DOCUMENT_QUOTED);
         if text.is_empty() {
             continue;
         }
@@ -205,17 +225,13 @@ pub fn legal_brief(p: &Procedure, at_most: usize) -> Vec<String> {
         .iter()
         .take(at_most)
         .map(|l| {
-            let l = l.split_whitespace().collect::<Vec<_>>().join(" ");
-            let (title, number) = match l.rfind(" (") {
-                Some(at) if l.ends_with(')') => (&l[..at], &l[at..]),
-                _ => (l.as_str(), ""),
-            };
+            let l = one_line(l);
+            let (title, number) = closing_parenthesis(&l).unwrap_or((&l, ""));
             if title.chars().count() <= LEGAL_TITLE_QUOTED {
                 return l.clone();
             }
-            let cut: String = title.chars().take(LEGAL_TITLE_QUOTED).collect();
-            let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(a, _)| a).trim_end_matches([',', ';', ' ']);
-            format!("{cut} …{number}")
+            let cut = up_to_word(title, LEGAL_TITLE_QUOTED);
+            format!("{} …{number}", cut.trim_end_matches([',', ';', ' ']))
         })
         .collect()
 }
@@ -228,27 +244,8 @@ const CONDITIONS_QUOTED: usize = 600;
 /// at a clause (never mid-word) when long, with "…" saying that more follows. `None` when the
 /// catalog says nothing of conditions.
 pub fn conditions_text(p: &Procedure) -> Option<String> {
-    let s = without_notes(p.conditions.as_deref()?);
-    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if s.is_empty() {
-        return None;
-    }
-    if s.chars().count() <= CONDITIONS_QUOTED {
-        return Some(s);
-    }
-    let mut kept = String::new();
-    for c in clauses(&s) {
-        if kept.chars().count() + c.chars().count() > CONDITIONS_QUOTED {
-            break;
-        }
-        kept.push_str(c);
-    }
-    if kept.trim().is_empty() {
-        // One long clause: up to the last whole word.
-        let cut: String = s.chars().take(CONDITIONS_QUOTED).collect();
-        kept = cut.rsplit_once(' ').map_or(cut.clone(), |(a, _)| a.to_string());
-    }
-    Some(format!("{} …", kept.trim().trim_end_matches([';', ','])))
+    let s = one_line(&without_notes(p.conditions.as_deref()?));
+    (!s.is_empty()).then(|| shortened(&s, CONDITIONS_QUOTED))
 }
 
 /// The portal's page of the procedure, only when the link names one (a link ending in `/0`

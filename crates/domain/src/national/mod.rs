@@ -122,7 +122,7 @@ pub(super) fn text_of(o: &Map<String, Value>, key: &str) -> String {
 
 /// A name or a field's value on one line: the pages break some names across lines.
 pub(super) fn one_line(s: Option<String>) -> Option<String> {
-    s.map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+    s.map(|s| crate::plain::one_line(&s))
 }
 
 pub(super) fn required(o: &Map<String, Value>, key: &str) -> Result<String, RecordError> {

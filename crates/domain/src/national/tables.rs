@@ -393,8 +393,7 @@ pub fn legal(text: &str) -> Vec<LegalDoc> {
     // A title on one line (the pages break long titles where their cell wrapped), without
     // the separator that ran into the number column ("Luật Đất đai ngày 18/01/2024;").
     for l in &mut out {
-        l.title =
-            l.title.split_whitespace().collect::<Vec<_>>().join(" ").trim_end_matches([';', ',']).to_string();
+        l.title = crate::plain::one_line(&l.title).trim_end_matches([';', ',']).to_string();
     }
     out
 }
