@@ -76,8 +76,10 @@ pub struct Index {
     lens: Vec<[f32; FIELD_COUNT]>,
     avg: [f32; FIELD_COUNT],
     terms: FxHashMap<String, Vec<Posting>>,
-    /// Each document's name and aliases as lists of content syllables, to see how much of the
-    /// way a procedure is called the question says.
+    /// Each document's name and aliases as lists of content syllables, each once, to see how
+    /// much of the way a procedure is called the question says. Derived from `sequences` once
+    /// here rather than for each candidate of each question (deriving it there costs a quarter
+    /// more per question).
     phrases: Vec<Vec<Vec<String>>>,
     /// The same, every syllable in its order, to see how long a run of them the question says.
     #[serde(default)]
