@@ -67,15 +67,10 @@ impl Lexicon {
         self.rules.is_empty()
     }
 
-    /// The first rule whose trigger occurs in `words`: its trigger's syllables and its text.
-    pub fn first_text(&self, words: &[String]) -> Option<(Vec<String>, &str)> {
-        self.first_text_whole(words, |_| false)
-    }
-
-    /// [`Lexicon::first_text`], where a trigger counts only if it ends a word: `joined(end)` says
-    /// whether the syllable at `end` continues the word the trigger's last syllable begins
-    /// ("mất điện" in "mất điện thoại").
-    pub fn first_text_whole(
+    /// The first rule whose trigger occurs in `words`, as a whole word: its trigger's syllables
+    /// and its text. `joined(end)` says whether the syllable at `end` continues the word the
+    /// trigger's last syllable begins ("mất điện" in "mất điện thoại"): then it does not count.
+    pub fn first_text(
         &self,
         words: &[String],
         joined: impl Fn(usize) -> bool,
@@ -140,7 +135,8 @@ mod tests {
         let lex = Lexicon::new(LEXICON, &a);
         assert!(lex.len() > 200, "{}", lex.len());
         let out = Lexicon::new(OUTSIDE, &a);
-        let (trigger, text) = out.first_text(&a.words("Nộp thuế thu nhập cá nhân thế nào")).unwrap();
+        let (trigger, text) =
+            out.first_text(&a.words("Nộp thuế thu nhập cá nhân thế nào"), |_| false).unwrap();
         assert_eq!(trigger, ["thue", "thu", "nhap"]);
         assert!(text.contains("cơ quan thuế"));
     }
@@ -152,9 +148,9 @@ mod tests {
         let q = a.words("em bị mất điện thoại");
         // "điện thoại" is a word: the syllable after the trigger continues it.
         let joined = |end: usize| q[end - 1] == "dien" && q[end] == "thoai";
-        assert!(out.first_text_whole(&q, joined).is_none());
-        assert!(out.first_text(&q).is_some(), "without the check it fires");
+        assert!(out.first_text(&q, joined).is_none());
+        assert!(out.first_text(&q, |_| false).is_some(), "without the check it fires");
         let q = a.words("nhà em bị mất điện từ sáng");
-        assert!(out.first_text_whole(&q, |end| q[end - 1] == "dien" && q[end] == "thoai").is_some());
+        assert!(out.first_text(&q, |end| q[end - 1] == "dien" && q[end] == "thoai").is_some());
     }
 }

@@ -350,7 +350,7 @@ impl Assistant {
                 && !self.analyzer.is_stop(&words[end])
                 && pair_df(&words[end - 1], &words[end]) > pair_df(&words[end - 2], &words[end - 1])
         };
-        let outside = self.outside.first_text_whole(&words, joined).map(|(t, s)| (t, s.to_string()));
+        let outside = self.outside.first_text(&words, joined).map(|(t, s)| (t, s.to_string()));
         Query { syls, tier: level_cue(question), terms, asks, outside }
     }
 
