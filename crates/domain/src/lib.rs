@@ -23,6 +23,7 @@ pub mod directive;
 pub mod dossier;
 pub mod due;
 pub mod national;
+pub mod papers;
 pub mod permissions;
 pub mod plain;
 pub mod proposal;

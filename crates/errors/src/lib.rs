@@ -108,6 +108,7 @@ catalogue! {
     BrokenPipe = "broken_pipe", Internal, "đầu ra đã đóng";
     Busy = "busy", Conflict, "nhiệm vụ vừa được cập nhật; hãy tải lại và thử lại";
     Calendar = "calendar", Invalid, "ngày nằm ngoài phạm vi lịch làm việc";
+    CertificateInvalid = "certificate_invalid", Invalid, "chứng thư số không đọc được hoặc không hợp lệ";
     ChannelNotOffered = "channel_not_offered", Invalid, "thủ tục \"…\" không nhận hồ sơ …";
     ColumnNotFound = "column_not_found", Invalid, "không có cột '…' trong tệp CSV (các cột: …)";
     CommuneLeaderOnly = "commune_leader_only", Forbidden, "chỉ lãnh đạo UBND cấp xã được gửi kiến nghị lên tỉnh";
@@ -188,6 +189,7 @@ catalogue! {
     MissingCommune = "missing_commune", Invalid, "thiếu mã xã, phường tiếp nhận hồ sơ";
     MissingDepartment = "missing_department", Invalid, "cần chọn sở, ngành nhận kiến nghị (to)";
     MissingName = "missing_name", Invalid, "thiếu họ tên người nộp hồ sơ";
+    MissingPin = "missing_pin", Invalid, "cần mã PIN của thiết bị ký số";
     MissingQuery = "missing_query", Invalid, "thiếu địa chỉ cần chuyển đổi (q)";
     MissingReason = "missing_reason", Invalid, "cần ghi rõ … (note)";
     NegativeCount = "negative_count", Invalid, "thời hạn không thể âm (…)";
@@ -195,6 +197,8 @@ catalogue! {
     NoData = "no_data", Invalid, "chưa có hồ sơ nào của tỉnh …: chạy haicap simulate trước";
     NoIndexRules = "no_index_rules", Invalid, "chưa có bộ chỉ số cho thời gian này (Quyết định 766/QĐ-TTg có hiệu lực từ 23/6/2022)";
     NoRandomness = "no_randomness", Internal, INTERNAL_MESSAGE;
+    NoSignedResult = "no_signed_result", NotFound, "hồ sơ chưa có kết quả được ký số";
+    NoSigningKey = "no_signing_key", Conflict, "tài khoản chưa được đăng ký khoá ký số";
     NoSuchForm = "no_such_form", NotFound, "hồ sơ chưa có yêu cầu bổ sung";
     NotADossierList = "not_a_dossier_list", Invalid, "thủ tục chưa công khai đầy đủ xem ở danh mục thủ tục, không phải danh sách hồ sơ";
     NotAllowed = "not_allowed", Forbidden, "tài khoản này không được báo cáo nhiệm vụ";
@@ -205,10 +209,13 @@ catalogue! {
     NotOverdue = "not_overdue", Invalid, "kiến nghị chưa quá hạn hoặc đã được báo";
     NotReturnedYet = "not_returned_yet", Conflict, "chỉ đánh giá được khi đã nhận kết quả";
     NotSealed = "not_sealed", Invalid, "ngày … chưa được niêm phong hoặc không có hồ sơ nào";
+    NothingToSign = "nothing_to_sign", Conflict, "hồ sơ không được phê duyệt: không có kết quả để ký số";
     OtherProvince = "other_province", Invalid, "chỉ chuyển hồ sơ trong cùng tỉnh, thành phố";
     OutOfScope = "out_of_scope", Forbidden, "tài khoản không xem được đơn vị này";
     OutputFailed = "output_failed", Internal, "không tạo được tệp kết quả";
     OutputRequired = "output_required", Invalid, "tệp Excel cần --output TỆP (không in ra màn hình)";
+    PdfRender = "pdf_render", Internal, INTERNAL_MESSAGE;
+    PdfUnreadable = "pdf_unreadable", Invalid, "tệp không phải PDF đọc được";
     PeriodTooLong = "period_too_long", Invalid, "mỗi lần xem tối đa … ngày; hãy chia thành từng năm";
     PersonalDataErased = "personal_data_erased", Invalid, "dữ liệu cá nhân của hồ sơ đã được xoá khi hết thời hạn lưu trữ";
     PersonalDataRestricted = "personal_data_restricted", Forbidden, "giấy tờ của người nộp chỉ dành cho cán bộ một cửa nơi tiếp nhận, người xử lý và lãnh đạo đơn vị xử lý hồ sơ";
@@ -221,6 +228,10 @@ catalogue! {
     Runtime = "runtime", Internal, "không khởi động được";
     SameDepartment = "same_department", Invalid, "kiến nghị đang do … xử lý";
     SameUnit = "same_unit", Invalid, "hồ sơ đang ở chính đơn vị này";
+    SignWithToken = "sign_with_token", Invalid, "kết quả được ký số bằng thiết bị ký số của lãnh đạo: dùng chức năng Ký số kết quả";
+    Signing = "signing", Internal, INTERNAL_MESSAGE;
+    SigningNotConfigured = "signing_not_configured", Conflict, "máy chủ chưa được cấu hình thiết bị ký số cho đơn vị này";
+    SigningToken = "signing_token", Unavailable, "thiết bị ký số không dùng được; hãy kiểm tra thiết bị và mã PIN";
     SuggestionNotFound = "suggestion_not_found", NotFound, "không có góp ý đang chờ duyệt với mã này";
     TaskDone = "task_done", Conflict, "xã đã báo cáo hoàn thành nhiệm vụ này";
     TimeLimitUnknown = "time_limit_unknown", Invalid, "thủ tục \"…\" chưa có thời hạn giải quyết rõ đơn vị (ghi \"…\"); quản trị cần bổ sung danh mục trước khi tiếp nhận";

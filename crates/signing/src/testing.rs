@@ -1,0 +1,145 @@
+//! For tests (feature `test-support`): a SoftHSM2 token and a test CA made in the test. The
+//! token's key pair is generated inside it, its request is signed by a CA made with openssl,
+//! and the certificate is enrolled back: the same steps an official's enrolment takes.
+
+use crate::{Certificate, TokenConfig};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub const MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
+
+/// Whether the tools are here; without them the test says so and passes, unless CI requires
+/// them (HAICAP_REQUIRE_HSM=1).
+pub fn tools_present() -> bool {
+    let present = Path::new(MODULE).exists() && which("softhsm2-util") && which("openssl") && which("pdfsig");
+    if !present {
+        assert!(
+            std::env::var("HAICAP_REQUIRE_HSM").is_err(),
+            "HAICAP_REQUIRE_HSM is set but softhsm2, openssl, pdfsig (poppler-utils) or certutil (libnss3-tools) is missing"
+        );
+        eprintln!("softhsm2, openssl, pdfsig or certutil missing: signing test skipped");
+    }
+    present
+}
+
+fn which(tool: &str) -> bool {
+    Command::new("sh").arg("-c").arg(format!("command -v {tool}")).output().is_ok_and(|o| o.status.success())
+}
+
+/// Points SoftHSM2 at `dir`'s configuration. Call it before the first token is opened in this
+/// process, from one thread; a process uses one directory.
+pub fn use_token_dir(dir: &Path) {
+    // SAFETY: set before any thread reads the environment for the module (tests call it first).
+    unsafe { std::env::set_var("SOFTHSM2_CONF", dir.join("softhsm2.conf")) };
+}
+
+pub fn run(dir: &Path, program: &str, args: &[&str]) -> String {
+    let out = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .env("SOFTHSM2_CONF", dir.join("softhsm2.conf"))
+        .output()
+        .unwrap_or_else(|e| panic!("{program}: {e}"));
+    assert!(out.status.success(), "{program} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A certificate authority made with openssl: its key and self-signed certificate.
+pub struct Ca {
+    pub key: PathBuf,
+    pub cert: PathBuf,
+}
+
+pub fn make_ca(dir: &Path, name: &str) -> Ca {
+    let key = dir.join(format!("{name}.key"));
+    let cert = dir.join(format!("{name}.pem"));
+    run(
+        dir,
+        "openssl",
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-sha256",
+            "-days",
+            "3650",
+            "-keyout",
+            key.to_str().unwrap(),
+            "-out",
+            cert.to_str().unwrap(),
+            "-subj",
+            &format!("/CN={name}/O=haicap test/C=VN"),
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ],
+    );
+    Ca { key, cert }
+}
+
+pub fn certs(path: &Path) -> Vec<Certificate> {
+    crate::load_pem_chain(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// A token initialised in `dir` (SOFTHSM2_CONF must point at `dir/softhsm2.conf`, which this
+/// writes), with a key made in it and enrolled with a certificate `ca` issues.
+pub fn enrolled_token(dir: &Path, ca: &Ca, subject: &str) -> TokenConfig {
+    std::fs::create_dir_all(dir.join("tokens")).unwrap();
+    std::fs::write(
+        dir.join("softhsm2.conf"),
+        format!(
+            "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n",
+            dir.join("tokens").display()
+        ),
+    )
+    .unwrap();
+    // SoftHSM2 reads SOFTHSM2_CONF when a process first loads it: the caller's process uses
+    // one token directory (see `use_token_dir`).
+    use_token_dir(dir);
+    run(
+        dir,
+        "softhsm2-util",
+        &["--init-token", "--free", "--label", "haicap-test", "--pin", "1234", "--so-pin", "5678"],
+    );
+    let config = TokenConfig {
+        module: MODULE.into(),
+        token: "haicap-test".into(),
+        key: "chu-tich".into(),
+        pin: "1234".into(),
+    };
+    let request = crate::Token::generate(&config, subject).unwrap();
+    std::fs::write(dir.join("request.pem"), request).unwrap();
+    std::fs::write(
+        dir.join("leaf.ext"),
+        "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n",
+    )
+    .unwrap();
+    run(
+        dir,
+        "openssl",
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "request.pem",
+            "-CA",
+            ca.cert.to_str().unwrap(),
+            "-CAkey",
+            ca.key.to_str().unwrap(),
+            "-CAcreateserial",
+            "-days",
+            "365",
+            "-sha256",
+            "-extfile",
+            "leaf.ext",
+            "-out",
+            "official.pem",
+        ],
+    );
+    let cert = certs(&dir.join("official.pem")).remove(0);
+    crate::Token::enroll(&config, &cert).unwrap();
+    config
+}

@@ -1,0 +1,115 @@
+//! A result rendered as PDF/A, signed with a key in SoftHSM2, verified by haicap and by
+//! poppler's pdfsig (an independent implementation).
+
+use chrono::{NaiveDate, Utc};
+use domain::papers::{Block, Paper};
+use signing::testing::*;
+use signing::{KeySigner, Placement, Token, Trust};
+
+fn paper() -> Paper {
+    let at = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap().and_hms_opt(9, 30, 0).unwrap();
+    Paper {
+        form_no: None,
+        agency: "UBND PHƯỜNG HẢI CHÂU".into(),
+        reference: "HC-2026-000123".into(),
+        place_date: "Hải Châu, ngày 05 tháng 12 năm 2026".into(),
+        dated: at,
+        title: "GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN".into(),
+        subject: None,
+        body: vec![Block::Field("Người nộp hồ sơ".into(), "Nguyễn Thị Ánh Tuyết".into())],
+        signer_title: "CHỦ TỊCH".into(),
+        signer_name: Some("Trần Văn Bình".into()),
+        digital: true,
+        file_stem: "HC-2026-000123-ket-qua".into(),
+    }
+}
+
+fn pdfsig(dir: &std::path::Path, file: &str) -> String {
+    let out = std::process::Command::new("pdfsig").arg(file).current_dir(dir).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+}
+
+#[test]
+fn a_signed_result_verifies_and_one_changed_byte_fails() {
+    if !tools_present() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let ca = make_ca(dir, "Test Root CA");
+    let config = enrolled_token(dir, &ca, "CN=Trần Văn Bình,O=UBND Phường Hải Châu,C=VN");
+    let root = certs(&ca.cert);
+    let token = Token::open(&config, &root).unwrap();
+    assert_eq!(token.chain().len(), 2, "the official's certificate and the root");
+
+    let unsigned = pdf::render(&paper()).unwrap();
+    let placement = Placement {
+        name: "Trần Văn Bình".into(),
+        reason: "Phê duyệt kết quả hồ sơ HC-2026-000123".into(),
+        location: "UBND Phường Hải Châu".into(),
+        at: Utc::now(),
+    };
+    let signed = signing::sign_pdf(&unsigned, &placement, &token).unwrap();
+    assert_eq!(&signed[..unsigned.len()], &unsigned[..], "an incremental update keeps the original bytes");
+    std::fs::write(dir.join("signed.pdf"), &signed).unwrap();
+
+    // haicap's own reading.
+    let trust = Trust { roots: root.clone() };
+    let report = signing::verify_pdf(&signed, &trust).unwrap();
+    assert!(report.valid(), "{report:?}");
+    let s = &report.signatures[0];
+    assert_eq!(s.signer, "Trần Văn Bình");
+    assert_eq!(s.organization.as_deref(), Some("UBND Phường Hải Châu"));
+    assert_eq!(s.root.as_deref(), Some("Test Root CA"));
+    assert_eq!(s.certificate_sha256, signing::fingerprint(&token.chain()[0]));
+
+    // poppler's reading.
+    let out = pdfsig(dir, "signed.pdf");
+    assert!(out.contains("Signature is Valid"), "{out}");
+    assert!(out.contains("Trần Văn Bình"), "{out}");
+    assert!(out.contains("ETSI.CAdES.detached"), "{out}");
+    assert!(out.contains("Total document signed"), "{out}");
+    // With the test root trusted in an NSS database, poppler trusts the chain too.
+    std::fs::create_dir_all(dir.join("nss")).unwrap();
+    run(dir, "certutil", &["-N", "-d", "sql:nss", "--empty-password"]);
+    run(
+        dir,
+        "certutil",
+        &["-A", "-d", "sql:nss", "-n", "test-root", "-t", "CT,C,C", "-i", ca.cert.to_str().unwrap()],
+    );
+    let trusted = std::process::Command::new("pdfsig")
+        .args(["-nssdir", "sql:nss", "signed.pdf"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let trusted = String::from_utf8_lossy(&trusted.stdout);
+    assert!(trusted.contains("Certificate is Trusted"), "{trusted}");
+
+    // One byte changed in the signed content (a letter of the producer's name, so that the
+    // file still reads as a PDF): both readers see it.
+    let at = signed.windows(6).position(|w| w == b"haicap").expect("producer");
+    let mut altered = signed.clone();
+    altered[at + 5] = b'q';
+    std::fs::write(dir.join("altered.pdf"), &altered).unwrap();
+    let report = signing::verify_pdf(&altered, &trust).unwrap();
+    assert!(!report.valid());
+    assert!(!report.signatures[0].intact);
+    assert!(report.signatures[0].problems.iter().any(|p| p.contains("thay đổi")), "{report:?}");
+    let out = pdfsig(dir, "altered.pdf");
+    assert!(!out.contains("Signature is Valid"), "{out}");
+    assert!(out.contains("Digest Mismatch"), "{out}");
+
+    // A certificate outside the trusted roots is reported as such.
+    let other = make_ca(dir, "Another CA");
+    let report = signing::verify_pdf(&signed, &Trust { roots: certs(&other.cert) }).unwrap();
+    let s = &report.signatures[0];
+    assert!(s.intact && !s.trusted && !report.valid());
+    assert!(s.problems.iter().any(|p| p.contains("chuỗi tin cậy")), "{s:?}");
+
+    // Something appended after the signature: the signature still holds over what it covers,
+    // but the file is not what was signed.
+    let mut appended = signed.clone();
+    appended.extend_from_slice(b"\n% added later\n");
+    let report = signing::verify_pdf(&appended, &trust).unwrap();
+    assert!(report.signatures[0].intact && !report.signatures[0].covers_whole_file && !report.valid());
+}
