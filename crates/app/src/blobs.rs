@@ -325,7 +325,11 @@ impl crate::App {
             };
             let h = hash.clone();
             let referred = self.store.read(move |c| {
-                c.query_one("SELECT 1 FROM attachments WHERE sha256 = $1 LIMIT 1", &[(&h).into()])
+                // A filed document or a signed result.
+                match c.query_one("SELECT 1 FROM attachments WHERE sha256 = $1 LIMIT 1", &[(&h).into()])? {
+                    Some(r) => Ok(Some(r)),
+                    None => c.query_one("SELECT 1 FROM signed_results WHERE sha256 = $1", &[(&h).into()]),
+                }
             })?;
             if referred.is_some() {
                 report.kept += 1;

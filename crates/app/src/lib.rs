@@ -198,6 +198,8 @@ pub struct App {
     assistant: RwLock<Option<Arc<::assistant::Assistant>>>,
     /// Where the assistant's index is kept.
     index_root: std::path::PathBuf,
+    /// How results are signed and signatures checked.
+    signing: Arc<dossiers::results::SigningSetup>,
 }
 
 /// Most dossiers kept in [`App::recent`] by default (a few KiB each).
@@ -232,6 +234,7 @@ impl App {
             blobs: Arc::new(blobs::FsBlobs { root: Places::for_db(url).blobs }),
             assistant: RwLock::new(None),
             index_root: Places::for_db(url).data_dir,
+            signing: Arc::default(),
         };
         app.dossiers().seal_if_new_day()?;
         Ok(app)

@@ -88,6 +88,13 @@ pub enum Action {
         subject: String,
         reason: String,
     },
+    /// The deciding leader signs the result digitally: the signed file's SHA-256 and the
+    /// certificate's, sealed in the history.
+    SignResult {
+        document_sha256: String,
+        certificate_sha256: String,
+        signer: String,
+    },
 }
 
 /// Every action code, in the order forms and lists show them.
@@ -107,6 +114,7 @@ pub const ACTIONS: &[&str] = &[
     "extend",
     "stop",
     "withdraw",
+    "sign_result",
     "return_result",
     "correct_applicant",
 ];
@@ -132,6 +140,7 @@ impl Action {
             Action::Propose { .. } => "propose",
             Action::DraftExtension { .. } => "draft_extension",
             Action::CorrectApplicant { .. } => "correct_applicant",
+            Action::SignResult { .. } => "sign_result",
         }
     }
 }
@@ -156,6 +165,7 @@ pub fn action_label(code: &str) -> &'static str {
         "propose" => "đề xuất kết quả",
         "draft_extension" => "dự thảo gia hạn",
         "correct_applicant" => "điều chỉnh thông tin người nộp",
+        "sign_result" => "ký số kết quả",
         _ => "thao tác không rõ",
     }
 }
@@ -180,7 +190,7 @@ pub fn allowed_in(status: Status) -> &'static [&'static str] {
         ],
         Status::SupplementRequested => &["supplement_received", "stop", "withdraw", "correct_applicant"],
         Status::PaymentRequested => &["payment_received", "stop", "withdraw", "correct_applicant"],
-        Status::Resolved => &["return_result", "correct_applicant"],
+        Status::Resolved => &["sign_result", "return_result", "correct_applicant"],
         Status::Refused | Status::Withdrawn | Status::Stopped | Status::Returned => &[],
     }
 }
@@ -279,6 +289,14 @@ pub enum EventKind {
     PersonalDataErased {
         subject: String,
     },
+    /// The result was signed digitally: the signed file (a document of the dossier) by its
+    /// SHA-256, the signer's certificate by its SHA-256, and the signer's name as the
+    /// certificate gives it.
+    ResultSigned {
+        document_sha256: String,
+        certificate_sha256: String,
+        signer: String,
+    },
 }
 
 impl EventKind {
@@ -305,6 +323,7 @@ impl EventKind {
             EventKind::ExtensionDrafted { .. } => "extension_drafted",
             EventKind::ApplicantCorrected { .. } => "applicant_corrected",
             EventKind::PersonalDataErased { .. } => "personal_data_erased",
+            EventKind::ResultSigned { .. } => "result_signed",
         }
     }
 
@@ -357,6 +376,7 @@ impl EventKind {
             EventKind::PersonalDataErased { .. } => {
                 "hết thời hạn lưu trữ: đã xoá dữ liệu cá nhân của người nộp".into()
             }
+            EventKind::ResultSigned { signer, .. } => format!("ký số kết quả (người ký: {signer})"),
         }
     }
 }
@@ -437,6 +457,8 @@ pub struct Dossier {
     pub extension_draft: Option<(TimeLimit, String)>,
     /// The personal data was erased at the end of the retention period.
     pub erased: bool,
+    /// The SHA-256 of the signed result, once the leader has signed it.
+    pub signed_result: Option<String>,
     pub events: Vec<Event>,
 }
 
@@ -490,6 +512,7 @@ impl Dossier {
             proposal: None,
             extension_draft: None,
             erased: false,
+            signed_result: None,
             events: vec![],
         };
         let kind = EventKind::Registered { channel, agency: agency.to_string(), terms, subject: None };
@@ -672,6 +695,20 @@ impl Dossier {
                 }
                 vec![EventKind::ApplicantCorrected { subject: subject.clone(), reason: reason.clone() }]
             }
+            Action::SignResult { document_sha256, certificate_sha256, signer } => {
+                if self.approved != Some(true) {
+                    return Err(DomainError {
+                        code: Code::NothingToSign,
+                        message: "hồ sơ không được phê duyệt: không có kết quả để ký số".into(),
+                        allowed: vec![],
+                    });
+                }
+                vec![EventKind::ResultSigned {
+                    document_sha256: document_sha256.clone(),
+                    certificate_sha256: certificate_sha256.clone(),
+                    signer: signer.clone(),
+                }]
+            }
         })
     }
 
@@ -752,6 +789,9 @@ impl Dossier {
                 self.subject = Some(subject.clone());
                 self.erased = true;
             }
+            EventKind::ResultSigned { document_sha256, .. } => {
+                self.signed_result = Some(document_sha256.clone())
+            }
             EventKind::Refused { .. } | EventKind::ResultReturned => {}
         }
         self.status = e.to;
@@ -813,7 +853,8 @@ fn status_after(from: Status, kind: &EventKind) -> Status {
         | EventKind::Proposed { .. }
         | EventKind::ExtensionDrafted { .. }
         | EventKind::ApplicantCorrected { .. }
-        | EventKind::PersonalDataErased { .. } => from,
+        | EventKind::PersonalDataErased { .. }
+        | EventKind::ResultSigned { .. } => from,
     }
 }
 

@@ -52,6 +52,7 @@ const RETURN: &str = "NĐ 118/2025/NĐ-CP, trả hồ sơ, kết quả giải qu
 const FEES: &str =
     "NĐ 118/2025/NĐ-CP, thu phí, lệ phí, nghĩa vụ tài chính tại Bộ phận Một cửa; quy định của thủ tục";
 const APOLOGY: &str = "NĐ 118/2025/NĐ-CP, hồ sơ quá hạn: văn bản xin lỗi và hẹn lại ngày trả (Mẫu 04) do cơ quan có thẩm quyền ký";
+const SIGNING: &str = "Luật Giao dịch điện tử 20/2023/QH15; NĐ 118/2025/NĐ-CP: kết quả giải quyết điện tử do người có thẩm quyền ký số";
 const CORRECTION: &str =
     "Luật Bảo vệ dữ liệu cá nhân 91/2025/QH15 (quyền chỉnh sửa dữ liệu); NĐ 13/2023/NĐ-CP Điều 9";
 
@@ -77,6 +78,7 @@ pub const MATRIX: &[Grant] = &[
     Grant { action: "draft_extension", seat: Seat::Specialist, desk: Desk::Handling, basis: APOLOGY },
     Grant { action: "approve", seat: Seat::Leader, desk: Desk::Handling, basis: RESOLUTION },
     Grant { action: "deny", seat: Seat::Leader, desk: Desk::Handling, basis: RESOLUTION },
+    Grant { action: "sign_result", seat: Seat::Leader, desk: Desk::Handling, basis: SIGNING },
     Grant { action: "extend", seat: Seat::Leader, desk: Desk::Handling, basis: APOLOGY },
     Grant { action: "stop", seat: Seat::Leader, desk: Desk::Handling, basis: RESOLUTION },
 ];

@@ -98,6 +98,7 @@ pub fn deltas(after: &Dossier, new: &[Event]) -> Vec<(NaiveDate, Counter)> {
                 | EventKind::Proposed { .. }
                 | EventKind::ExtensionDrafted { .. }
                 | EventKind::ApplicantCorrected { .. }
+                | EventKind::ResultSigned { .. }
                 | EventKind::PersonalDataErased { .. } => return None,
             };
             Some((e.at.date(), c))

@@ -9,7 +9,7 @@ use errors::Code;
 use std::path::PathBuf;
 use store::DbUrl;
 
-#[derive(Args, Clone, Debug)]
+#[derive(Args, Clone, Debug, Default)]
 pub struct DbArgs {
     /// Cơ sở dữ liệu: sqlite://ĐƯỜNG_DẪN hoặc postgres://… (mặc định: haicap.db trong thư mục dữ liệu).
     #[arg(long, env = "HAICAP_DB", global = true)]

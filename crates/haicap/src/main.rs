@@ -24,6 +24,7 @@ mod error;
 mod lines;
 mod report_cmd;
 mod serve_cmd;
+mod signing_cmd;
 mod simulate_cmd;
 mod units_cmd;
 
@@ -68,6 +69,10 @@ enum Command {
     Assistant(assistant_cmd::AssistantArgs),
     /// Cơ sở dữ liệu: chép từ SQLite sang PostgreSQL.
     Db(database_cmd::DatabaseArgs),
+    /// Khoá ký số của lãnh đạo trong thiết bị ký số (PKCS#11): tạo, đăng ký, liệt kê.
+    Signing(signing_cmd::SigningCmd),
+    /// Xác minh tệp PDF đã ký số: người ký, thời điểm, tính toàn vẹn, chuỗi tin cậy, lịch sử hồ sơ.
+    VerifyPdf(signing_cmd::VerifyArgs),
     /// Bảng mã lỗi (Markdown, nội dung của docs/errors.md).
     Errors,
     /// Mô tả API (OpenAPI 3.1, JSON), sinh từ mã nguồn: như /api/openapi.json.
@@ -103,6 +108,8 @@ fn main() -> ExitCode {
         Command::Simulate(a) => simulate_cmd::run(a),
         Command::Assistant(a) => assistant_cmd::run(a),
         Command::Report(a) => report_cmd::run(a),
+        Command::Signing(a) => signing_cmd::run(a),
+        Command::VerifyPdf(a) => signing_cmd::run_verify(a),
     };
     match result {
         Ok(code) => code,

@@ -13,6 +13,8 @@ use std::sync::Arc;
 pub struct ServeArgs {
     #[command(flatten)]
     db: DbArgs,
+    #[command(flatten)]
+    signing: crate::signing_cmd::SigningArgs,
     /// Địa chỉ lắng nghe.
     #[arg(long, env = "HAICAP_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
@@ -93,7 +95,7 @@ fn init_logs(format: &str, filter: &str) -> Result<tracing_appender::non_blockin
 fn open_waiting(a: &ServeArgs) -> Result<app::App, CliError> {
     let until = std::time::Instant::now() + std::time::Duration::from_secs(a.wait_db);
     loop {
-        match a.db.open() {
+        match a.db.open().and_then(|app| Ok(app.with_signing(a.signing.setup()?))) {
             Err(e) if e.code == "db_unavailable" && std::time::Instant::now() < until => {
                 tracing::warn!(cause = e.message, "cơ sở dữ liệu chưa sẵn sàng; thử lại sau 2 giây");
                 std::thread::sleep(std::time::Duration::from_secs(2));

@@ -22,6 +22,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (12, "tracking", include_str!("../migrations/0012_tracking.sql")),
     (13, "intake_keys", include_str!("../migrations/0013_intake_keys.sql")),
     (14, "commune_offers", include_str!("../migrations/0014_commune_offers.sql")),
+    (15, "signing", include_str!("../migrations/0015_signing.sql")),
 ];
 
 /// The latest schema version this build knows.

@@ -25,6 +25,7 @@ mod coordination;
 mod dossiers;
 mod privacy;
 mod reports;
+mod results;
 mod units;
 
 pub use error::{ApiError, ApiResult};
@@ -267,6 +268,7 @@ fn routers() -> [(Routes, openapi::Guard); 3] {
     let limited = Routes::default()
         .merge(accounts::limited_routes())
         .merge(citizens::limited_routes())
+        .merge(results::limited_routes())
         .merge(assistant::limited_routes());
     let open = Routes::default()
         .merge(accounts::open_routes())
@@ -278,6 +280,7 @@ fn routers() -> [(Routes, openapi::Guard); 3] {
         .merge(accounts::staff_routes())
         .merge(units::staff_routes())
         .merge(dossiers::staff_routes())
+        .merge(results::staff_routes())
         .merge(reports::staff_routes())
         .merge(assistant::staff_routes())
         .merge(coordination::staff_routes())

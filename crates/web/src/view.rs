@@ -72,6 +72,22 @@ pub(crate) fn fragment(t: &impl Template) -> String {
 }
 
 /// A stored document, shown in the browser (never sniffed into something else).
+/// A PDF the server made, offered for download under `stem`.pdf.
+pub(crate) fn pdf_file(stem: &str, bytes: Vec<u8>) -> Response {
+    // The stem is made of a dossier's code and ASCII words; anything else is left out of the
+    // header.
+    let stem: String = stem.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "application/pdf".to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{stem}.pdf\"")),
+            (axum::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 pub(crate) fn file_response(a: &app::blobs::Attachment, bytes: Vec<u8>) -> Response {
     let ext = match a.content_type.as_str() {
         "application/pdf" => "pdf",

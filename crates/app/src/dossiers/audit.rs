@@ -212,6 +212,21 @@ fn check_dossier(
     }
 }
 
+/// The same checks as `haicap audit verify`, on one dossier: its problems (none when its
+/// history holds).
+pub(crate) fn verify_one(c: &mut dyn Conn, code: &str) -> Result<Vec<Problem>, StoreError> {
+    let mut report = VerifyReport::default();
+    let proj = c.query_one(&format!("SELECT {COLUMNS} FROM dossiers WHERE code = $1"), &[code.into()])?;
+    let rows = c.query(
+        "SELECT dossier_code, seq, at, actor, kind, body, hash FROM events WHERE dossier_code = $1 ORDER BY seq",
+        &[code.into()],
+    )?;
+    let documents = crate::dossiers::privacy::documents_of(c, code)?;
+    let rec = proj.as_ref().and_then(|p| DossierRecord::from_row(p).ok());
+    check_dossier(&mut report, code, rec.as_ref(), &rows, &documents);
+    Ok(report.problems)
+}
+
 fn verify_all(c: &mut dyn Conn) -> Result<VerifyReport, StoreError> {
     let mut report = VerifyReport::default();
     let mut after = String::new();

@@ -44,8 +44,9 @@ pub(crate) fn verdict_label(code: Option<&str>) -> &'static str {
     }
 }
 
-/// A dossier in the national portal's field names.
-pub fn portal_json(d: &DossierRecord) -> Value {
+/// A dossier in the national portal's field names; `signed`: its result, digitally signed,
+/// can be downloaded (KetQuaDienTu 1).
+pub fn portal_json(d: &DossierRecord, signed: bool) -> Value {
     json!({
         "MaHoSo": d.code,
         "MaTTHC": d.procedure_code,
@@ -59,6 +60,7 @@ pub fn portal_json(d: &DossierRecord) -> Value {
         "NgayTiepNhan": portal_time(d.received_at),
         "NgayHenTra": portal_time(d.due_at),
         "NgayKetThucXuLy": portal_time(d.finished_at),
+        "KetQuaDienTu": u8::from(signed),
     })
 }
 
@@ -71,7 +73,7 @@ impl Dossiers<'_> {
         from: NaiveDate,
         to: NaiveDate,
         actor: &Actor,
-        mut each: impl FnMut(&DossierRecord) -> std::io::Result<()>,
+        mut each: impl FnMut(&DossierRecord, bool) -> std::io::Result<()>,
     ) -> AppResult<usize> {
         crate::statistics::figures::check_period(from, to)?;
         let reg = units::registry();
@@ -103,13 +105,30 @@ impl Dossiers<'_> {
                 )
             })?;
             let Some(last) = rows.last() else { break };
+            let first: String = rows[0].col("code")?;
             after = last.col("code")?;
+            // Which of the page's dossiers have a signed result (the portal says it is
+            // available to download).
+            let hi = after.clone();
+            let signed: std::collections::HashSet<String> = self
+                .app
+                .store
+                .read(|c| {
+                    c.query(
+                        "SELECT DISTINCT dossier_code FROM signed_results WHERE dossier_code >= $1 AND dossier_code <= $2",
+                        &[Val::Text(first.clone()), Val::Text(hi.clone())],
+                    )
+                })?
+                .iter()
+                .map(|r| r.col::<String>("dossier_code"))
+                .collect::<Result<_, _>>()?;
             for r in &rows {
                 // A register is a list: the phone and the ID number masked (the applicant's
                 // name is kept, so the export is recorded below).
                 let mut d = DossierRecord::from_row(r)?;
                 d.mask_personal();
-                each(&d).map_err(|e| {
+                let has_result = signed.contains(&d.code) && d.erased_at.is_none();
+                each(&d, has_result).map_err(|e| {
                     AppError::internal(Code::WriteFailed, format!("không ghi được báo cáo: {e}"))
                 })?;
                 n += 1;
@@ -143,7 +162,7 @@ impl Dossiers<'_> {
                 let mut w = csv::Writer::from_writer(out);
                 crate::statistics::spreadsheet::write_row(&mut w, REGISTER_HEADINGS)
                     .map_err(|e| io(e.into()))?;
-                let n = self.register(unit, from, to, actor, |d| {
+                let n = self.register(unit, from, to, actor, |d, _| {
                     let name = catalog.get(&d.procedure_code).map_or("", |p| p.name.as_str());
                     crate::statistics::spreadsheet::write_row(
                         &mut w,
@@ -170,12 +189,12 @@ impl Dossiers<'_> {
             "json" => {
                 out.write_all(b"[").map_err(io)?;
                 let mut first = true;
-                let n = self.register(unit, from, to, actor, |d| {
+                let n = self.register(unit, from, to, actor, |d, signed| {
                     if !first {
                         out.write_all(b",\n")?;
                     }
                     first = false;
-                    serde_json::to_writer(&mut *out, &portal_json(d)).map_err(std::io::Error::other)
+                    serde_json::to_writer(&mut *out, &portal_json(d, signed)).map_err(std::io::Error::other)
                 })?;
                 out.write_all(b"]\n").map_err(io)?;
                 Ok(n)

@@ -6,11 +6,13 @@ pub(crate) mod audit;
 mod documents;
 pub mod export;
 pub(crate) mod intake;
+pub mod papers;
 pub(crate) mod privacy;
 pub(crate) mod public;
 pub(crate) mod queries;
 pub(crate) mod recent;
 pub(crate) mod records;
+pub mod results;
 pub(crate) mod workflow;
 
 crate::capability! {

@@ -285,6 +285,7 @@ fn erase_batch(
     )?;
     let mut erased = vec![];
     let mut documents = vec![];
+    let mut results = vec![];
     for row in &rows {
         let mut rec = DossierRecord::from_row(row)?;
         let events: Vec<_> = load_events(c, &rec.code)?.into_iter().map(|(e, _)| e).collect();
@@ -321,6 +322,13 @@ fn erase_batch(
         EventRow::insert_all(&rows, c, &rec.code, &rec.province_code)?;
         erased.push(rec.code.clone());
         documents.extend(docs);
+        // A signed result names the applicant: its bytes go; its row (hash, dossier, no
+        // personal data) stays, so that a file a citizen kept still finds its history.
+        for r in
+            c.query("SELECT sha256 FROM signed_results WHERE dossier_code = $1", &[(&rec.code).into()])?
+        {
+            results.push(r.col::<String>("sha256")?);
+        }
     }
     // A document is removed once no dossier that keeps its data refers to it (the same scan
     // filed twice is stored once).
@@ -336,5 +344,6 @@ fn erase_batch(
             unreferenced.push(sha);
         }
     }
+    unreferenced.extend(results);
     Ok((erased, unreferenced))
 }

@@ -34,6 +34,8 @@ pub struct TrackView {
     pub verdict: Option<String>,
     pub steps: Vec<TrackStep>,
     pub rated: bool,
+    /// A signed result can be downloaded (with the PIN).
+    pub signed_result: bool,
 }
 
 /// A public description of an event: no names, no reasons typed by officials.
@@ -54,6 +56,7 @@ fn public_step(kind: &EventKind) -> Option<String> {
             EventKind::Stopped { .. } => "Dừng xử lý hồ sơ",
             EventKind::Withdrawn { .. } => "Công dân rút hồ sơ",
             EventKind::ResultReturned => "Đã trả kết quả",
+            EventKind::ResultSigned { .. } => "Kết quả đã được ký số: tải về tại trang tra cứu này",
             EventKind::DueChanged { .. }
             | EventKind::Proposed { .. }
             | EventKind::ExtensionDrafted { .. }
@@ -165,9 +168,23 @@ impl Dossiers<'_> {
             received_at: d.received_at,
             due_at: d.due_at,
             finished_at: d.finished_at,
+            signed_result: d.erased_at.is_none()
+                && d.events.iter().any(|e| matches!(e.kind, EventKind::ResultSigned { .. })),
             verdict: d.verdict,
             rated,
         })
+    }
+
+    /// The signed result, to whoever holds the receipt's tracking PIN (the attempts limited
+    /// as for tracking).
+    pub fn track_result(
+        &self,
+        code: &str,
+        secret: &str,
+        client: &str,
+    ) -> AppResult<(crate::dossiers::results::SignedFile, Vec<u8>)> {
+        let d = self.citizens_dossier(code, secret, client)?;
+        self.signed_file(&d)
     }
 
     /// A citizen's rating (1 to 5) of a dossier whose result was returned, by whoever holds the

@@ -277,6 +277,37 @@ impl Dossiers<'_> {
 
     /// Applies an action to a dossier and returns it as it now stands.
     pub fn act(&self, code: &str, req: &ActionRequest, actor: &Actor) -> AppResult<DossierRecord> {
+        if req.action.trim() == "sign_result" {
+            return Err(AppError::new(
+                Code::SignWithToken,
+                "kết quả được ký số bằng thiết bị ký số của lãnh đạo: dùng chức năng \"Ký số kết quả\" (POST /api/v1/dossiers/{code}/result/sign)",
+            ));
+        }
+        let note = req.note()?;
+        self.act_with(
+            code,
+            req.action.trim(),
+            &|current| req.to_action(current),
+            note,
+            req.applicant.as_ref(),
+            None,
+            actor,
+        )
+    }
+
+    /// Applies the action `make` builds from the dossier as it stands (again on each retry),
+    /// with `note`, and writes `signed` (a signed result) in the same transaction.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn act_with(
+        &self,
+        code: &str,
+        action_code: &str,
+        make: &dyn Fn(&DossierRecord) -> AppResult<Action>,
+        note: Option<String>,
+        applicant: Option<&Applicant>,
+        signed: Option<&crate::dossiers::results::SignedFile>,
+        actor: &Actor,
+    ) -> AppResult<DossierRecord> {
         for _ in 0..RETRIES {
             let current = match self.app.recall(code) {
                 // The cached copy is checked against the scope like a fresh one.
@@ -287,10 +318,10 @@ impl Dossiers<'_> {
             };
             // Who may act comes before what the action needs: a seat that may not take it is
             // told so, not asked for a reason.
-            if let Some(code) = domain::dossier::ACTIONS.iter().find(|a| **a == req.action.trim()) {
+            if let Some(code) = domain::dossier::ACTIONS.iter().find(|a| **a == action_code) {
                 permitted(actor, code, current.place())?;
             }
-            let mut action = req.to_action(&current)?;
+            let mut action = make(&current)?;
             let mut corrected = None;
             match &mut action {
                 Action::Assign { to } => {
@@ -298,13 +329,12 @@ impl Dossiers<'_> {
                     self.check_assignee(to, &current)?;
                 }
                 Action::CorrectApplicant { subject, .. } => {
-                    let (rec, digest) = self.corrected(&current, req.applicant.as_ref())?;
+                    let (rec, digest) = self.corrected(&current, applicant)?;
                     *subject = digest;
                     corrected = Some(rec);
                 }
                 _ => {}
             }
-            let note = req.note()?;
             let mut d = Dossier::replay(&current.events)
                 .ok_or_else(|| AppError::internal(Code::CorruptRecord, "lịch sử hồ sơ không đọc được"))?;
             d.code = current.code.clone();
@@ -332,7 +362,7 @@ impl Dossiers<'_> {
                     | Action::DraftExtension { .. }
                     | Action::CorrectApplicant { .. }
             );
-            if let Some(n) = note.filter(|_| !reason_in_event) {
+            if let Some(n) = note.clone().filter(|_| !reason_in_event) {
                 d.events[first_new].note = Some(n);
             }
             let new_events = d.events[first_new..].to_vec();
@@ -344,10 +374,14 @@ impl Dossiers<'_> {
             // Shared with the write, so that the writer's thread neither copies nor frees it.
             let next = Arc::new(next);
             let to_write = next.clone();
+            let signed = signed.cloned();
             let written = self.app.store.write(move |c| {
                 to_write.update_if(c, &current)?;
                 if corrected.is_some() {
                     to_write.update_applicant(c)?;
+                }
+                if let Some(file) = &signed {
+                    file.insert(c, &to_write.code, &to_write.province_code)?;
                 }
                 EventRow::insert_all(&rows, c, &to_write.code, &to_write.province_code)?;
                 bump_stats(c, &to_write, &deltas)

@@ -278,7 +278,7 @@ impl Statistics<'_> {
         let mut part = 1;
         let mut sheet = register_sheet(&mut wb, part).map_err(xlsx_error)?;
         let mut row = 0u32;
-        let n = self.app.dossiers().register(unit, from, to, actor, |d| {
+        let n = self.app.dossiers().register(unit, from, to, actor, |d, _| {
             if row == sheet_rows {
                 part += 1;
                 sheet = register_sheet(&mut wb, part).map_err(std::io::Error::other)?;

@@ -147,12 +147,21 @@ fn every_role_action_and_relation_does_what_the_table_says() {
                         let Some(status) = status_for(action, setup) else { continue };
                         let (code, handling) = dossier(&app, setup, status, &up);
                         let place = Place { receiving: A, handling: &handling };
-                        let got = app.dossiers().act(&code, &request(action, &handling), &who);
+                        // Signing takes the leader's token: without one configured, a seat
+                        // that may sign passes the checks and is told the server cannot.
+                        let got = if action == "sign_result" {
+                            app.dossiers().sign_result(&code, "1234", &who)
+                        } else {
+                            app.dossiers().act(&code, &request(action, &handling), &who)
+                        };
                         let case = format!("{role} at {unit}, {action} on {setup:?} ({status:?})");
                         checked += 1;
                         if !who.scope.sees(PROVINCE, A, &handling) {
                             assert_eq!(got.unwrap_err().code, "dossier_not_found", "{case}");
                             hidden += 1;
+                        } else if allows(role, unit, action, place) && action == "sign_result" {
+                            assert_eq!(got.unwrap_err().code, "signing_not_configured", "{case}");
+                            allowed += 1;
                         } else if allows(role, unit, action, place) {
                             assert!(got.is_ok(), "{case}: {:?}", got.err());
                             allowed += 1;

@@ -99,6 +99,7 @@ struct TrackModel {
     due: String,
     steps: Vec<(String, String)>,
     can_rate: bool,
+    signed_result: bool,
 }
 
 #[derive(Template)]
@@ -137,6 +138,7 @@ async fn track_page(State(web): State<Arc<Web>>, parts: Parts, Query(q): Query<T
                 due: time(t.due_at),
                 steps: t.steps.iter().map(|s| (time(Some(s.at)), s.what.clone())).collect(),
                 can_rate: t.status == Status::Returned && !t.rated,
+                signed_result: t.signed_result,
             });
             render(&page)
         }

@@ -76,6 +76,8 @@ struct DossierPage {
     events: Vec<EventView>,
     actions: Vec<ActionForm>,
     forms: Vec<(u8, String)>,
+    /// The result has been signed (downloadable by those who see the applicant's data).
+    signed: bool,
     checklist: Vec<String>,
     attachments: Vec<(u32, String, String)>,
     /// The specialist's proposal, for the leader: (verdict, note).
@@ -253,6 +255,7 @@ fn dossier_response(
             d.events.iter().any(|e| matches!(e.kind, domain::EventKind::Extended { .. })),
         ),
         (5, "Mẫu 05 (dừng xử lý)", d.status == Status::Stopped),
+        (6, "Mẫu 06 (phiếu kiểm soát)", true),
     ] {
         if present {
             forms.push((n, title.to_string()));
@@ -278,6 +281,9 @@ fn dossier_response(
         events,
         actions,
         forms,
+        signed: !d.masked
+            && d.erased_at.is_none()
+            && d.events.iter().any(|e| matches!(e.kind, domain::EventKind::ResultSigned { .. })),
         checklist,
         attachments,
         proposal,

@@ -1,0 +1,402 @@
+//! Results with legal value: the deciding leader signs the result document with the key in
+//! their token (PAdES, PKCS#11), the signing is an event of the dossier's history sealing the
+//! file's SHA-256 and the certificate's, the file is kept with the dossier; anyone holding a
+//! file can check it against the trusted roots and the history, and the citizen holding the
+//! tracking PIN downloads it.
+
+use crate::dossiers::papers::{pdf_of, Form};
+use crate::dossiers::workflow::permitted;
+use crate::{Actor, App, AppError, AppResult, Code, DossierRecord, Dossiers};
+use chrono::NaiveDateTime;
+use domain::{Action, EventKind};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use signing::{Certificate, Report, Token, TokenConfig, Trust};
+use std::path::PathBuf;
+use store::{Conn, StoreError};
+
+/// How this server signs and checks signatures.
+#[derive(Clone, Debug, Default)]
+pub struct SigningSetup {
+    /// The PKCS#11 module of the tokens (none: this server does not sign).
+    pub module: Option<PathBuf>,
+    /// The roots a signature must chain to (the national root CA in production).
+    pub roots: Vec<Certificate>,
+    /// The CA certificates between an official's certificate and the roots, which tokens
+    /// often do not hold.
+    pub intermediates: Vec<Certificate>,
+}
+
+/// A signed result kept with its dossier.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SignedFile {
+    pub sha256: String,
+    pub file_name: String,
+    pub size: u64,
+    pub signed_at: NaiveDateTime,
+}
+
+impl SignedFile {
+    pub(crate) fn insert(&self, c: &mut dyn Conn, code: &str, province: &str) -> Result<(), StoreError> {
+        c.exec(
+            "INSERT INTO signed_results (sha256, dossier_code, province_code, file_name, size, signed_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            &[
+                (&self.sha256).into(),
+                code.into(),
+                province.into(),
+                (&self.file_name).into(),
+                store::Val::Int(self.size as i64),
+                self.signed_at.into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn from_row(r: &store::Row) -> Result<SignedFile, StoreError> {
+        Ok(SignedFile {
+            sha256: r.col("sha256")?,
+            file_name: r.col("file_name")?,
+            size: r.col::<i64>("size")?.max(0) as u64,
+            signed_at: r.col("signed_at")?,
+        })
+    }
+}
+
+/// The key a leader signs with: where it is, and the certificate enrolled for it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SigningKey {
+    pub username: String,
+    pub token_label: String,
+    pub key_label: String,
+    pub certificate_sha256: String,
+    /// The holder's name and organisation, as the certificate gives them.
+    pub holder: String,
+    pub organization: Option<String>,
+    pub enrolled_at: NaiveDateTime,
+}
+
+/// What a signed file says, checked against the trusted roots and the dossiers' histories.
+#[derive(Clone, Debug, Serialize)]
+pub struct Verification {
+    pub report: Report,
+    /// Whether this server has trusted roots configured (without them, no chain is trusted).
+    pub roots_configured: bool,
+    /// The dossier whose history records this very file as its signed result, if any.
+    pub history: Option<HistoryMatch>,
+}
+
+impl Verification {
+    /// The file is signed, intact, trusted, and is the result a dossier's intact history
+    /// records, signed with the certificate the history names.
+    pub fn matches_history(&self) -> bool {
+        self.report.valid()
+            && self.history.as_ref().is_some_and(|h| h.certificate_matches && h.history_intact)
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct HistoryMatch {
+    pub dossier_code: String,
+    pub signed_at: NaiveDateTime,
+    /// The signer as the history names them.
+    pub signer: String,
+    /// The certificate of the file's (last) signature is the one the history names.
+    pub certificate_matches: bool,
+    /// The dossier's history passes the audit's checks (hash chain, projection, seal).
+    pub history_intact: bool,
+}
+
+fn sign_error(e: signing::SignError) -> AppError {
+    if e.code.kind() == errors::Kind::Internal {
+        AppError::internal(e.code, format!("{}: {}", e.message, e.detail))
+    } else {
+        tracing::warn!(code = e.code.as_str(), detail = %e.detail, "ký số: {}", e.message);
+        AppError::new(e.code, e.message)
+    }
+}
+
+const KEY_COLUMNS: &str =
+    "username, token_label, key_label, certificate_pem, certificate_sha256, enrolled_at";
+
+fn key_from_row(r: &store::Row) -> Result<SigningKey, StoreError> {
+    let pem: String = r.col("certificate_pem")?;
+    let (holder, organization) = signing::load_pem_chain(pem.as_bytes())
+        .ok()
+        .and_then(|c| c.into_iter().next())
+        .map_or((String::new(), None), |c| signing::subject_name(&c));
+    Ok(SigningKey {
+        username: r.col("username")?,
+        token_label: r.col("token_label")?,
+        key_label: r.col("key_label")?,
+        certificate_sha256: r.col("certificate_sha256")?,
+        holder,
+        organization,
+        enrolled_at: r.col("enrolled_at")?,
+    })
+}
+
+impl App {
+    /// Replaces how this server signs and checks signatures (none by default).
+    pub fn with_signing(mut self, setup: SigningSetup) -> App {
+        self.signing = std::sync::Arc::new(setup);
+        self
+    }
+
+    /// Records that `username`, a leader who decides dossiers, signs with the key `key_label`
+    /// of the token `token_label`, certified by `certificate_pem` (the certificate the CA
+    /// issued for that key; stored in the token by `haicap signing enroll`).
+    pub fn enroll_signing_key(
+        &self,
+        username: &str,
+        token_label: &str,
+        key_label: &str,
+        certificate_pem: &str,
+    ) -> AppResult<SigningKey> {
+        let username = username.trim().to_lowercase();
+        let user = match self.accounts().user(&username)? {
+            Some((u, _)) if u.active => u,
+            _ => return Err(AppError::new(Code::UnknownUser, format!("không có tài khoản \"{username}\""))),
+        };
+        if !domain::permissions::MATRIX
+            .iter()
+            .any(|g| g.action == "sign_result" && domain::permissions::seat_of(user.role) == Some(g.seat))
+        {
+            return Err(AppError::new(
+                Code::ActionNotPermitted,
+                format!("tài khoản \"{username}\" không phải lãnh đạo quyết định hồ sơ: không ký kết quả"),
+            ));
+        }
+        let certs = signing::load_pem_chain(certificate_pem.as_bytes()).map_err(sign_error)?;
+        let cert = &certs[0];
+        let fingerprint = signing::fingerprint(cert);
+        let now = self.now();
+        let row = (
+            username.clone(),
+            token_label.trim().to_string(),
+            key_label.trim().to_string(),
+            certificate_pem.to_string(),
+            fingerprint,
+        );
+        self.store.write(move |c| {
+            c.exec("DELETE FROM signing_keys WHERE username = $1", &[(&row.0).into()])?;
+            c.exec(
+                &format!("INSERT INTO signing_keys ({KEY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)"),
+                &[
+                    (&row.0).into(),
+                    (&row.1).into(),
+                    (&row.2).into(),
+                    (&row.3).into(),
+                    (&row.4).into(),
+                    now.into(),
+                ],
+            )?;
+            Ok(())
+        })?;
+        self.accounts().log("console", "signing_key_enrolled", Some(&username), None, Some(key_label));
+        self.signing_key(&username)?
+            .ok_or_else(|| AppError::internal(Code::DbError, "khoá ký số vừa ghi không đọc lại được"))
+    }
+
+    /// The key `username` signs with, if enrolled.
+    pub fn signing_key(&self, username: &str) -> AppResult<Option<SigningKey>> {
+        let name = username.trim().to_lowercase();
+        let row = self.store.read(move |c| {
+            c.query_one(
+                &format!("SELECT {KEY_COLUMNS} FROM signing_keys WHERE username = $1"),
+                &[(&name).into()],
+            )
+        })?;
+        Ok(row.map(|r| key_from_row(&r)).transpose()?)
+    }
+
+    /// Every enrolled key.
+    pub fn signing_keys(&self) -> AppResult<Vec<SigningKey>> {
+        let rows = self
+            .store
+            .read(|c| c.query(&format!("SELECT {KEY_COLUMNS} FROM signing_keys ORDER BY username"), &[]))?;
+        Ok(rows.iter().map(key_from_row).collect::<Result<_, _>>()?)
+    }
+
+    /// Checks a signed file: its signatures against the trusted roots, and whether a dossier's
+    /// history records it as its signed result.
+    pub fn verify_result(&self, pdf: &[u8]) -> AppResult<Verification> {
+        let trust = Trust { roots: self.signing.roots.clone() };
+        let report = signing::verify_pdf(pdf, &trust).map_err(sign_error)?;
+        let sha = report.file_sha256.clone();
+        let last_cert = report.signatures.last().map(|s| s.certificate_sha256.clone());
+        let history = self.store.read(move |c| {
+            let Some(row) =
+                c.query_one("SELECT dossier_code FROM signed_results WHERE sha256 = $1", &[(&sha).into()])?
+            else {
+                return Ok(None);
+            };
+            let code: String = row.col("dossier_code")?;
+            let events = crate::dossiers::records::load_events(c, &code)?;
+            let signed = events.iter().map(|(e, _)| e).find_map(|e| match &e.kind {
+                EventKind::ResultSigned { document_sha256, certificate_sha256, signer }
+                    if *document_sha256 == sha =>
+                {
+                    Some((e.at, signer.clone(), certificate_sha256.clone()))
+                }
+                _ => None,
+            });
+            let Some((at, signer, cert)) = signed else { return Ok(None) };
+            let intact = crate::dossiers::audit::verify_one(c, &code)?.is_empty();
+            Ok(Some(HistoryMatch {
+                dossier_code: code,
+                signed_at: at,
+                signer,
+                certificate_matches: last_cert.as_deref() == Some(cert.as_str()),
+                history_intact: intact,
+            }))
+        })?;
+        Ok(Verification { report, roots_configured: !self.signing.roots.is_empty(), history })
+    }
+}
+
+/// The signed result the history names last, if it is kept.
+pub(crate) fn latest_signed(c: &mut dyn Conn, d: &DossierRecord) -> Result<Option<SignedFile>, StoreError> {
+    let Some(sha) = d.events.iter().rev().find_map(|e| match &e.kind {
+        EventKind::ResultSigned { document_sha256, .. } => Some(document_sha256.clone()),
+        _ => None,
+    }) else {
+        return Ok(None);
+    };
+    let row = c.query_one(
+        "SELECT sha256, file_name, size, signed_at FROM signed_results WHERE sha256 = $1 AND dossier_code = $2",
+        &[(&sha).into(), (&d.code).into()],
+    )?;
+    row.map(|r| SignedFile::from_row(&r)).transpose()
+}
+
+/// Whether the leader's last decision on `d` approved it.
+fn approved(d: &DossierRecord) -> bool {
+    d.events
+        .iter()
+        .rev()
+        .find(|e| matches!(e.kind, EventKind::Approved | EventKind::Denied { .. }))
+        .is_some_and(|e| matches!(e.kind, EventKind::Approved))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Dossiers<'_> {
+    /// The deciding leader signs the result of an approved dossier with their token (`pin`
+    /// opens it; it is used once and never kept): the result document is made from the
+    /// dossier, signed, kept, and the signing recorded in the history.
+    pub fn sign_result(&self, code: &str, pin: &str, actor: &Actor) -> AppResult<DossierRecord> {
+        // Who may sign comes before what signing needs (as for every action).
+        let d = self.load(code, actor)?;
+        permitted(actor, "sign_result", d.place())?;
+        if !domain::dossier::allowed_in(d.status).contains(&"sign_result") {
+            return Err(AppError::new(
+                Code::InvalidTransition,
+                format!(
+                    "hồ sơ đang ở trạng thái \"{}\": chỉ ký số kết quả khi đã có kết quả giải quyết",
+                    d.status.label()
+                ),
+            ));
+        }
+        if !approved(&d) {
+            return Err(AppError::new(
+                Code::NothingToSign,
+                "hồ sơ không được phê duyệt: không có kết quả để ký số",
+            ));
+        }
+        if pin.is_empty() || pin.len() > 64 {
+            return Err(AppError::new(Code::MissingPin, "cần mã PIN của thiết bị ký số (tối đa 64 ký tự)"));
+        }
+        let setup = self.app.signing.clone();
+        let module = setup.module.clone().ok_or_else(|| {
+            AppError::new(
+                Code::SigningNotConfigured,
+                "máy chủ chưa được cấu hình thiết bị ký số (HAICAP_SIGNING_MODULE)",
+            )
+        })?;
+        let key = self.app.signing_key(&actor.username)?.ok_or_else(|| {
+            AppError::new(
+                Code::NoSigningKey,
+                "tài khoản chưa được đăng ký khoá ký số: quản trị viên đăng ký bằng haicap signing enroll",
+            )
+        })?;
+        let config = TokenConfig {
+            module,
+            token: key.token_label.clone(),
+            key: key.key_label.clone(),
+            pin: pin.to_string(),
+        };
+        let token = Token::open(&config, &setup.intermediates).map_err(sign_error)?;
+        let holder = signing::KeySigner::chain(&token)[0].clone();
+        if signing::fingerprint(&holder) != key.certificate_sha256 {
+            return Err(AppError::new(
+                Code::CertificateInvalid,
+                "chứng thư số trong thiết bị khác chứng thư đã đăng ký cho tài khoản: hãy đăng ký lại",
+            ));
+        }
+        let (name, _) = signing::subject_name(&holder);
+        let paper = self.paper_of(&d, Form::Result, "", Some(&name))?;
+        let unsigned = pdf_of(&paper)?;
+        let placement = signing::Placement {
+            name: name.clone(),
+            reason: format!("Phê duyệt kết quả giải quyết hồ sơ {}", d.code),
+            location: paper.agency.clone(),
+            at: chrono::Utc::now(),
+        };
+        let signed = signing::sign_pdf(&unsigned, &placement, &token).map_err(sign_error)?;
+        drop(token);
+        let sha = hex(&Sha256::digest(&signed));
+        self.app
+            .blobs
+            .put(&sha, &signed)
+            .map_err(|e| AppError::internal(Code::BlobStore, format!("không lưu được kết quả đã ký: {e}")))?;
+        let file = SignedFile {
+            sha256: sha.clone(),
+            file_name: format!("{}-ky-so.pdf", paper.file_stem),
+            size: signed.len() as u64,
+            signed_at: self.app.now(),
+        };
+        let action = Action::SignResult {
+            document_sha256: sha,
+            certificate_sha256: key.certificate_sha256.clone(),
+            signer: name,
+        };
+        metrics::counter!("haicap_results_signed_total").increment(1);
+        self.act_with(&d.code, "sign_result", &|_| Ok(action.clone()), None, None, Some(&file), actor)
+    }
+
+    /// The signed result of a dossier, to those whose work needs its personal data (the
+    /// result names the applicant); the read is recorded.
+    pub fn signed_result(&self, code: &str, actor: &Actor) -> AppResult<(SignedFile, Vec<u8>)> {
+        let d = self.load(code, actor)?;
+        if !self.sees_personal_data(&d, actor) {
+            return Err(AppError::new(
+                Code::PersonalDataRestricted,
+                "kết quả ghi thông tin người nộp: chỉ dành cho cán bộ một cửa nơi tiếp nhận, người xử lý và lãnh đạo đơn vị xử lý",
+            ));
+        }
+        let (file, bytes) = self.signed_file(&d)?;
+        self.record_read(actor, crate::dossiers::privacy::DOCUMENT_READ, &d.code, Some(&file.file_name));
+        Ok((file, bytes))
+    }
+
+    /// The signed result of `d`, if any, with its bytes.
+    pub(crate) fn signed_file(&self, d: &DossierRecord) -> AppResult<(SignedFile, Vec<u8>)> {
+        if d.erased_at.is_some() {
+            return Err(AppError::new(
+                Code::AttachmentErased,
+                "kết quả đã được xoá khi hết thời hạn lưu trữ",
+            ));
+        }
+        let d2 = d.clone();
+        let file = self
+            .app
+            .store
+            .read(move |c| latest_signed(c, &d2))?
+            .ok_or_else(|| AppError::new(Code::NoSignedResult, "hồ sơ chưa có kết quả được ký số"))?;
+        let bytes = self.app.blob(&file.sha256)?;
+        Ok((file, bytes))
+    }
+}

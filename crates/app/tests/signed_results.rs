@@ -1,0 +1,135 @@
+//! Results with legal value, through the application: a leader enrolled with a key in a
+//! SoftHSM2 token signs an approved dossier's result; the history records it; the file checks
+//! against the trusted root and the history (and with poppler's pdfsig); the citizen downloads
+//! it with the tracking PIN. Its own test binary: SoftHSM2 reads its configuration from the
+//! environment, set once here.
+
+#[path = "it/common/mod.rs"]
+mod common;
+
+use app::dossiers::results::SigningSetup;
+use app::{ActionRequest, Actor, Applicant, IntakeRequest};
+use common::{at, backends, open, HandClock};
+use domain::roles::Role;
+use domain::{Channel, EventKind, Status};
+use signing::testing::{certs, enrolled_token, make_ca, tools_present, MODULE};
+
+const WARD: &str = "20242"; // Phường Hải Châu
+const PROCEDURE: &str = "1.004873";
+
+fn actor(app: &app::App, name: &str) -> Actor {
+    let (u, _) = app.accounts().user(name).unwrap().unwrap();
+    Actor::of(&u)
+}
+
+#[test]
+fn a_leader_signs_the_result_and_anyone_can_check_it() {
+    if !tools_present() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let ca = make_ca(dir, "Test Root CA");
+    let config = enrolled_token(dir, &ca, "CN=Trần Văn Bình,O=UBND Phường Hải Châu,C=VN");
+    let pem = std::fs::read_to_string(dir.join("official.pem")).unwrap();
+
+    for db in backends() {
+        eprintln!("backend: {}", db.url);
+        let clock = HandClock::at(at(2026, 5, 11, 8, 0));
+        let app = open(&db, &clock).with_signing(SigningSetup {
+            module: Some(MODULE.into()),
+            roots: certs(&ca.cert),
+            intermediates: vec![],
+        });
+        let accounts = app.accounts();
+        accounts.add_user("chutich.hc", Role::CommuneLeader, WARD, "mat-khau-dai", Some("Trần Văn Bình")).unwrap();
+        accounts.add_user("motcua.hc", Role::Officer, WARD, "mat-khau-dai", None).unwrap();
+        accounts.add_user("xuly.hc", Role::Specialist, WARD, "mat-khau-dai", None).unwrap();
+        let leader = actor(&app, "chutich.hc");
+
+        // Only a leader is enrolled.
+        let e = app.enroll_signing_key("xuly.hc", &config.token, &config.key, &pem).unwrap_err();
+        assert_eq!(e.code.as_str(), "action_not_permitted");
+        let key = app.enroll_signing_key("chutich.hc", &config.token, &config.key, &pem).unwrap();
+        assert_eq!(key.holder, "Trần Văn Bình");
+
+        let console = Actor::console("thiết lập");
+        let req = IntakeRequest {
+            procedure_code: PROCEDURE.into(),
+            channel: Channel::Direct,
+            commune_code: Some(WARD.into()),
+            applicant: Applicant { full_name: "Nguyễn Thị Ánh Tuyết".into(), ..Applicant::default() },
+        };
+        let d = app.dossiers().receive(&req, &console).unwrap();
+        let pin = d.tracking_pin.clone().expect("a PIN");
+        assert_eq!(d.status, Status::Received, "filed at the desk: received at once");
+
+        // Nothing to sign before the decision; the generic action never signs.
+        let e = app.dossiers().sign_result(&d.code, &config.pin, &leader).unwrap_err();
+        assert_eq!(e.code.as_str(), "invalid_transition");
+        clock.set(at(2026, 5, 12, 9, 0));
+        let d = app.dossiers().act(&d.code, &ActionRequest::new("approve"), &leader).unwrap();
+        let e = app.dossiers().act(&d.code, &ActionRequest::new("sign_result"), &leader).unwrap_err();
+        assert_eq!(e.code.as_str(), "sign_with_token");
+        // Another seat may not sign; a wrong PIN opens nothing and writes nothing.
+        let e = app.dossiers().sign_result(&d.code, &config.pin, &actor(&app, "xuly.hc")).unwrap_err();
+        assert_eq!(e.code.as_str(), "action_not_permitted");
+        let e = app.dossiers().sign_result(&d.code, "0000", &leader).unwrap_err();
+        assert_eq!(e.code.as_str(), "signing_token");
+        assert_eq!(app.dossiers().dossier(&d.code, &console).unwrap().event_count, d.event_count);
+
+        let signed = app.dossiers().sign_result(&d.code, &config.pin, &leader).unwrap();
+        assert_eq!(signed.status, Status::Resolved, "signing does not change the status");
+        let last = signed.events.last().unwrap();
+        assert_eq!(last.actor, "chutich.hc");
+        let EventKind::ResultSigned { document_sha256, certificate_sha256, signer } = &last.kind else {
+            panic!("{:?}", last.kind)
+        };
+        assert_eq!(signer, "Trần Văn Bình");
+        assert_eq!(*certificate_sha256, key.certificate_sha256);
+
+        // The officer who returns the result downloads it; it is the file the history names.
+        let (file, bytes) = app.dossiers().signed_result(&d.code, &actor(&app, "motcua.hc")).unwrap();
+        assert_eq!(file.sha256, *document_sha256);
+        assert!(file.file_name.ends_with("-ky-so.pdf"));
+        let check = app.verify_result(&bytes).unwrap();
+        assert!(check.matches_history(), "{check:?}");
+        let h = check.history.as_ref().unwrap();
+        assert_eq!((h.dossier_code.as_str(), h.signer.as_str()), (d.code.as_str(), "Trần Văn Bình"));
+        let s = &check.report.signatures[0];
+        assert_eq!(s.root.as_deref(), Some("Test Root CA"));
+        let text = pdf_text(dir, &bytes);
+        assert!(text.contains("Nguyễn Thị Ánh Tuyết") && text.contains(&d.code), "{text}");
+        assert!(text.contains("Trần Văn Bình"), "the signer is named under the result: {text}");
+
+        // The citizen with the receipt's PIN downloads the same file; a guess does not.
+        let (_, mine) = app.dossiers().track_result(&d.code, &pin, "203.0.113.7").unwrap();
+        assert_eq!(mine, bytes);
+        let e = app.dossiers().track_result(&d.code, "AAAAAAAA", "203.0.113.7").unwrap_err();
+        assert_eq!(e.code.as_str(), "dossier_not_found");
+        assert!(app.dossiers().track(&d.code, &pin, "203.0.113.7").unwrap().signed_result);
+
+        // One byte changed: the signature fails and the file is no dossier's result.
+        let mut altered = bytes.clone();
+        let at_byte = altered.windows(6).position(|w| w == b"haicap").unwrap();
+        altered[at_byte] = b'H';
+        let check = app.verify_result(&altered).unwrap();
+        assert!(!check.matches_history() && !check.report.signatures[0].intact);
+        assert!(check.history.is_none());
+
+        // The result is returned afterwards as usual, and the whole history still verifies.
+        app.dossiers().act(&d.code, &ActionRequest::new("return_result"), &actor(&app, "motcua.hc")).unwrap();
+        assert!(app.dossiers().verify().unwrap().ok());
+        // The sweep keeps the signed file.
+        app.sweep_blobs(std::time::Duration::ZERO).unwrap();
+        assert_eq!(app.dossiers().signed_result(&d.code, &console).unwrap().1, bytes);
+    }
+}
+
+/// The text of a PDF, as poppler's pdftotext reads it (fonts embedded with their Unicode map).
+fn pdf_text(dir: &std::path::Path, bytes: &[u8]) -> String {
+    let path = dir.join("check.pdf");
+    std::fs::write(&path, bytes).unwrap();
+    let out = std::process::Command::new("pdftotext").arg(&path).arg("-").output().unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

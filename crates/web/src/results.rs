@@ -1,0 +1,270 @@
+//! Results with legal value over the web: the leader signs with the PIN of their token, the
+//! officers download the signed file, the citizen downloads it with the tracking PIN, and
+//! anyone checks a file (upload it) against the trusted roots and the dossier's history.
+
+use crate::auth::{client_ip, Caller, PageUser, SignedForm};
+use crate::error::{ApiError, ApiResult, ErrorAnswer};
+use crate::extract::Body;
+use crate::view::{page_error, pdf_file, render, UserBar};
+use crate::Routes;
+use crate::{blocking, Web};
+use app::Actor;
+use askama::Template;
+use axum::extract::{DefaultBodyLimit, Form, Multipart, Path, State};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Json;
+use errors::Code;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use utoipa::ToSchema;
+use utoipa_axum::router::UtoipaMethodRouterExt;
+use utoipa_axum::routes;
+
+/// A file checked is at most this large (a signed result is tens of KiB).
+const MAX_PDF: usize = 10 * 1024 * 1024;
+
+pub fn staff_routes() -> Routes {
+    Routes::default()
+        .routes(routes!(api_sign))
+        .routes(routes!(api_signed_result))
+        .route("/ho-so/{code}/ky-so", post(sign_page))
+        .route("/ho-so/{code}/ket-qua", get(signed_page))
+}
+
+/// Every route here reads a secret or takes a file from anyone: limited per client.
+pub fn limited_routes() -> Routes {
+    Routes::default()
+        .routes(routes!(api_verify).layer(DefaultBodyLimit::max(MAX_PDF)))
+        .route(
+            "/xac-minh",
+            get(verify_form).post(verify_page).layer(DefaultBodyLimit::max(MAX_PDF + 64 * 1024)),
+        )
+        .route("/tra-cuu/ket-qua", post(track_result))
+}
+
+/// The PIN that opens the leader's token: used once, never kept or logged.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct SignRequest {
+    pin: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/dossiers/{code}/result/sign", tag = "dossiers",
+    summary = "Lãnh đạo ký số kết quả giải quyết hồ sơ (PAdES, khoá trong thiết bị ký số PKCS#11)",
+    description = "Tạo văn bản kết quả (PDF/A) từ hồ sơ, ký bằng khoá đã đăng ký của tài khoản, lưu tệp và ghi sự kiện result_signed (SHA-256 của tệp và của chứng thư) vào lịch sử hồ sơ.",
+    params(("code" = String, Path, description = "Mã hồ sơ")),
+    request_body = SignRequest,
+    responses(
+        (status = 200, description = "Hồ sơ sau khi ký", body = serde_json::Value),
+        (status = 400, description = "Thiếu mã PIN (missing_pin)", body = ErrorAnswer),
+        (status = 403, description = "Không phải lãnh đạo đơn vị xử lý (action_not_permitted)", body = ErrorAnswer),
+        (status = 404, description = "Không có hồ sơ này trong phạm vi của tài khoản", body = ErrorAnswer),
+        (status = 409, description = "Hồ sơ chưa có kết quả được phê duyệt, tài khoản chưa đăng ký khoá, hoặc máy chủ chưa cấu hình thiết bị ký số", body = ErrorAnswer),
+        (status = 503, description = "Thiết bị ký số không dùng được hoặc mã PIN sai (signing_token)", body = ErrorAnswer),
+    ))]
+async fn api_sign(
+    State(web): State<Arc<Web>>,
+    caller: Caller,
+    Path(code): Path<String>,
+    Body(req): Body<SignRequest>,
+) -> ApiResult<Response> {
+    let app = web.app.clone();
+    let actor = Actor::of(&caller.session.user);
+    let d = blocking(move || app.dossiers().sign_result(&code, &req.pin, &actor)).await?;
+    web.publish(&d);
+    Ok(Json(serde_json::json!({ "code": d.code, "status": d.status, "event_count": d.event_count }))
+        .into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/dossiers/{code}/result", tag = "dossiers",
+    summary = "Tệp kết quả đã ký số của hồ sơ (PDF/A)",
+    params(("code" = String, Path, description = "Mã hồ sơ")),
+    responses(
+        (status = 200, description = "Tệp PDF đã ký số", content_type = "application/pdf"),
+        (status = 403, description = "Kết quả ghi thông tin người nộp: chỉ cán bộ cần cho công việc (personal_data_restricted)", body = ErrorAnswer),
+        (status = 404, description = "Không có hồ sơ này hoặc hồ sơ chưa có kết quả ký số (no_signed_result)", body = ErrorAnswer),
+    ))]
+async fn api_signed_result(
+    State(web): State<Arc<Web>>,
+    caller: Caller,
+    Path(code): Path<String>,
+) -> ApiResult<Response> {
+    let app = web.app.clone();
+    let actor = Actor::of(&caller.session.user);
+    let (file, bytes) = blocking(move || app.dossiers().signed_result(&code, &actor)).await?;
+    Ok(pdf_file(file.file_name.trim_end_matches(".pdf"), bytes))
+}
+
+#[derive(Deserialize)]
+struct SignForm {
+    pin: String,
+}
+
+async fn sign_page(
+    State(web): State<Arc<Web>>,
+    Path(code): Path<String>,
+    SignedForm(u, f): SignedForm<SignForm>,
+) -> Response {
+    let app = web.app.clone();
+    let actor = Actor::of(&u.session.user);
+    match blocking(move || app.dossiers().sign_result(&code, &f.pin, &actor)).await {
+        Ok(d) => {
+            web.publish(&d);
+            Redirect::to(&format!("/ho-so/{}", d.code)).into_response()
+        }
+        Err(e) => page_error(e),
+    }
+}
+
+async fn signed_page(State(web): State<Arc<Web>>, u: PageUser, Path(code): Path<String>) -> Response {
+    let app = web.app.clone();
+    let actor = Actor::of(&u.session.user);
+    match blocking(move || app.dossiers().signed_result(&code, &actor)).await {
+        Ok((file, bytes)) => pdf_file(file.file_name.trim_end_matches(".pdf"), bytes),
+        Err(e) => page_error(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct TrackResultForm {
+    code: String,
+    pin: String,
+}
+
+/// The citizen's download: the code and the tracking PIN, guesses limited as for tracking.
+async fn track_result(State(web): State<Arc<Web>>, parts: Parts, Form(f): Form<TrackResultForm>) -> Response {
+    let app = web.app.clone();
+    let ip = client_ip(&parts);
+    match blocking(move || app.dossiers().track_result(&f.code, &f.pin, &ip)).await {
+        Ok((file, bytes)) => pdf_file(file.file_name.trim_end_matches(".pdf"), bytes),
+        Err(e) => page_error(e),
+    }
+}
+
+/// One signature of a checked file, as the API answers it.
+#[derive(Serialize, ToSchema)]
+struct SignatureAnswer {
+    signer: String,
+    organization: Option<String>,
+    signed_at: Option<String>,
+    certificate_sha256: String,
+    /// The content is what was signed, and the signature is the certificate's key's.
+    intact: bool,
+    /// Nothing was added to the file after this signature.
+    covers_whole_file: bool,
+    /// The certificate chains to a trusted root.
+    trusted: bool,
+    root: Option<String>,
+    problems: Vec<String>,
+}
+
+/// What a checked file is.
+#[derive(Serialize, ToSchema)]
+struct VerifyAnswer {
+    file_sha256: String,
+    /// Signed, intact, trusted, and recorded as the result of a dossier whose history holds,
+    /// with the same certificate.
+    valid: bool,
+    signatures: Vec<SignatureAnswer>,
+    roots_configured: bool,
+    /// The dossier whose history records this file as its signed result.
+    dossier_code: Option<String>,
+    recorded_at: Option<String>,
+    recorded_signer: Option<String>,
+    certificate_matches_history: Option<bool>,
+    history_intact: Option<bool>,
+}
+
+fn answer(v: app::dossiers::results::Verification) -> VerifyAnswer {
+    let valid = v.matches_history();
+    VerifyAnswer {
+        file_sha256: v.report.file_sha256.clone(),
+        valid,
+        signatures: v
+            .report
+            .signatures
+            .into_iter()
+            .map(|s| SignatureAnswer {
+                signer: s.signer,
+                organization: s.organization,
+                signed_at: s.signed_at,
+                certificate_sha256: s.certificate_sha256,
+                intact: s.intact,
+                covers_whole_file: s.covers_whole_file,
+                trusted: s.trusted,
+                root: s.root,
+                problems: s.problems,
+            })
+            .collect(),
+        roots_configured: v.roots_configured,
+        dossier_code: v.history.as_ref().map(|h| h.dossier_code.clone()),
+        recorded_at: v.history.as_ref().map(|h| h.signed_at.format("%H:%M %d/%m/%Y").to_string()),
+        recorded_signer: v.history.as_ref().map(|h| h.signer.clone()),
+        certificate_matches_history: v.history.as_ref().map(|h| h.certificate_matches),
+        history_intact: v.history.as_ref().map(|h| h.history_intact),
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/results/verify", tag = "citizens",
+    summary = "Xác minh một tệp kết quả đã ký số",
+    description = "Gửi nguyên tệp PDF (tối đa 10 MB) làm nội dung yêu cầu. Trả lời: ai ký, khi nào, tệp có bị sửa sau khi ký không, chứng thư có thuộc chuỗi tin cậy không, và tệp có đúng là kết quả mà lịch sử hồ sơ ghi nhận không.",
+    request_body(content = Vec<u8>, content_type = "application/pdf"),
+    responses(
+        (status = 200, description = "Kết quả xác minh", body = VerifyAnswer),
+        (status = 400, description = "Không phải tệp PDF đọc được (pdf_unreadable)", body = ErrorAnswer),
+        (status = 413, description = "Tệp lớn hơn 10 MB", body = ErrorAnswer),
+    ))]
+async fn api_verify(State(web): State<Arc<Web>>, body: axum::body::Bytes) -> ApiResult<Json<VerifyAnswer>> {
+    let app = web.app.clone();
+    let v = blocking(move || app.verify_result(&body)).await?;
+    Ok(Json(answer(v)))
+}
+
+#[derive(Template)]
+#[template(path = "verify.html")]
+struct VerifyPage {
+    user: Option<UserBar>,
+    error: Option<String>,
+    result: Option<VerifyAnswer>,
+}
+
+async fn verify_form() -> Response {
+    render(&VerifyPage { user: None, error: None, result: None })
+}
+
+async fn verify_page(State(web): State<Arc<Web>>, mut form: Multipart) -> Response {
+    let mut bytes = Vec::new();
+    let unreadable = || ApiError::new(Code::BadUpload, "không đọc được tệp gửi lên");
+    let read = async {
+        while let Some(mut field) = form.next_field().await.map_err(|_| unreadable())? {
+            if field.name() != Some("file") {
+                continue;
+            }
+            while let Some(chunk) = field.chunk().await.map_err(|_| unreadable())? {
+                if bytes.len() + chunk.len() > MAX_PDF {
+                    return Err(ApiError::new(Code::FileTooLarge, "tệp lớn hơn 10 MB"));
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+        }
+        Ok(())
+    };
+    let outcome = match read.await {
+        Ok(()) if bytes.is_empty() => Err(ApiError::new(Code::BadUpload, "chưa chọn tệp PDF")),
+        Ok(()) => {
+            let app = web.app.clone();
+            blocking(move || app.verify_result(&bytes)).await
+        }
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(v) => render(&VerifyPage { user: None, error: None, result: Some(answer(v)) }),
+        Err(e) => {
+            let status = crate::error::status_of(e.0.kind);
+            (status, render(&VerifyPage { user: None, error: Some(e.0.message), result: None }))
+                .into_response()
+        }
+    }
+}
