@@ -42,7 +42,9 @@ fn a_leader_signs_the_result_and_anyone_can_check_it() {
             intermediates: vec![],
         });
         let accounts = app.accounts();
-        accounts.add_user("chutich.hc", Role::CommuneLeader, WARD, "mat-khau-dai", Some("Trần Văn Bình")).unwrap();
+        accounts
+            .add_user("chutich.hc", Role::CommuneLeader, WARD, "mat-khau-dai", Some("Trần Văn Bình"))
+            .unwrap();
         accounts.add_user("motcua.hc", Role::Officer, WARD, "mat-khau-dai", None).unwrap();
         accounts.add_user("xuly.hc", Role::Specialist, WARD, "mat-khau-dai", None).unwrap();
         let leader = actor(&app, "chutich.hc");

@@ -138,6 +138,9 @@ pub struct Receipt {
     pub officer: String,
 }
 
+/// The label of the receipt's line that holds the tracking PIN (the page marks its value).
+pub const TRACKING_PIN: &str = "Mã tra cứu";
+
 fn minute(t: NaiveDateTime) -> String {
     t.format("%H:%M %d/%m/%Y").to_string()
 }
@@ -145,9 +148,8 @@ fn minute(t: NaiveDateTime) -> String {
 /// Form 01: the receipt and appointment handed to the applicant.
 pub fn receipt(f: &Facts, r: &Receipt) -> Paper {
     let mut body = vec![Block::Text(format!(
-        "Bộ phận tiếp nhận và trả kết quả {} tiếp nhận hồ sơ của: {}",
-        agency(f.unit),
-        f.applicant
+        "Bộ phận tiếp nhận và trả kết quả UBND {} tiếp nhận hồ sơ của: {}",
+        f.unit, f.applicant
     ))];
     body.push(Block::Field("Địa chỉ".into(), r.address.clone()));
     body.push(Block::Field("Số điện thoại".into(), r.phone.clone()));
@@ -160,14 +162,15 @@ pub fn receipt(f: &Facts, r: &Receipt) -> Paper {
         "Thời gian trả kết quả giải quyết hồ sơ".into(),
         f.due.map_or("—".into(), minute),
     ));
-    body.push(Block::Field("Đăng ký nhận kết quả tại".into(), agency(f.unit)));
-    let track = match &r.pin {
-        Some(pin) => {
-            format!("Tra cứu tiến độ tại {} với mã hồ sơ {} và mã tra cứu {pin}.", r.track_url, f.code)
-        }
-        None => format!("Tra cứu tiến độ tại {} với mã hồ sơ {}.", r.track_url, f.code),
-    };
-    body.push(Block::Text(track));
+    body.push(Block::Field("Đăng ký nhận kết quả tại".into(), format!("UBND {}", f.unit)));
+    body.push(Block::Field("Mã hồ sơ".into(), f.code.to_string()));
+    if let Some(pin) = &r.pin {
+        body.push(Block::Field(TRACKING_PIN.into(), pin.clone()));
+    }
+    body.push(Block::Text(format!(
+        "Tra cứu tiến độ và nhận kết quả điện tử tại {} bằng mã hồ sơ và mã tra cứu.",
+        r.track_url
+    )));
     let (agency, place_date) = header(f, f.received);
     Paper {
         form_no: Some("Mẫu số 01".into()),
@@ -308,7 +311,11 @@ pub fn result(f: &Facts, signer_name: Option<&str>) -> Result<Paper, Missing> {
         place_date,
         dated: approved.at,
         title,
-        subject: Some(format!("Về việc {}", lower_first(f.procedure))),
+        // "Về việc cấp …", not "Về việc thủ tục cấp …".
+        subject: Some(format!(
+            "Về việc {}",
+            lower_first(f.procedure.strip_prefix("Thủ tục ").unwrap_or(f.procedure))
+        )),
         body,
         signer_title: "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH".into(),
         signer_name: signer_name.map(str::to_string),

@@ -1,3 +1,6 @@
+//! The papers as PDF/A: what a reader finds in the file, checked with lopdf (and with poppler's
+//! pdftotext, when present, for the text as a reader extracts it).
+
 use chrono::NaiveDate;
 use domain::papers::{Block, Paper};
 
@@ -9,10 +12,12 @@ fn sample(paragraphs: usize) -> Paper {
         Block::Field("Người nộp hồ sơ".into(), "Nguyễn Thị Ánh Tuyết".into()),
     ];
     for i in 0..paragraphs {
-        body.push(Block::Text(format!("Đoạn {i}: quyền và nghĩa vụ của người được cấp giấy chứng nhận quyền sử dụng đất, quyền sở hữu nhà ở và tài sản khác gắn liền với đất.")));
+        body.push(Block::Item(format!(
+            "Đoạn {i}: quyền và nghĩa vụ của người được cấp giấy chứng nhận quyền sử dụng đất, quyền sở hữu nhà ở và tài sản khác gắn liền với đất."
+        )));
     }
     Paper {
-        form_no: None,
+        form_no: Some("Mẫu số 01".into()),
         agency: "UBND PHƯỜNG HẢI CHÂU".into(),
         reference: "HC-2026-000123".into(),
         place_date: "Hải Châu, ngày 05 tháng 12 năm 2026".into(),
@@ -28,8 +33,68 @@ fn sample(paragraphs: usize) -> Paper {
 }
 
 #[test]
-fn writes_a_pdf_a_file() {
+fn a_paper_is_an_a4_pdf_a_file_with_its_fonts_embedded_and_the_same_bytes_each_time() {
     let bytes = pdf::render(&sample(2)).unwrap();
-    std::fs::write("/tmp/paper.pdf", &bytes).unwrap();
     assert!(bytes.starts_with(b"%PDF-"));
+    assert_eq!(bytes, pdf::render(&sample(2)).unwrap(), "dated with the paper, not the clock");
+    let doc = lopdf::Document::load_mem(&bytes).unwrap();
+    let pages = doc.get_pages();
+    assert_eq!(pages.len(), 1);
+    let page = doc.get_dictionary(pages[&1]).unwrap();
+    let media: Vec<f32> =
+        page.get(b"MediaBox").unwrap().as_array().unwrap().iter().map(|n| n.as_float().unwrap()).collect();
+    assert_eq!(media, vec![0.0, 0.0, 595.28, 841.89], "A4");
+    // PDF/A-2b: the XMP metadata names the part and conformance, and every font is embedded.
+    let xmp = String::from_utf8_lossy(&bytes);
+    assert!(
+        xmp.contains("<pdfaid:part>2</pdfaid:part>")
+            && xmp.contains("<pdfaid:conformance>B</pdfaid:conformance>"),
+        "no PDF/A identification"
+    );
+    let fonts: Vec<_> = doc
+        .objects
+        .values()
+        .filter_map(|o| o.as_dict().ok())
+        .filter(|d| d.get(b"Type").ok().and_then(|t| t.as_name().ok()) == Some(b"FontDescriptor"))
+        .collect();
+    assert_eq!(fonts.len(), 3, "regular, bold and italic");
+    assert!(fonts.iter().all(|d| d.has(b"FontFile2")), "every font embedded");
+}
+
+#[test]
+fn a_long_paper_runs_onto_numbered_pages_and_reads_back_as_written() {
+    let paper = sample(40);
+    let bytes = pdf::render(&paper).unwrap();
+    let doc = lopdf::Document::load_mem(&bytes).unwrap();
+    let pages = doc.get_pages().len();
+    assert!(pages >= 3, "{pages} pages");
+    let Ok(out) = std::process::Command::new("pdftotext")
+        .args(["-", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(&bytes)?;
+            child.wait_with_output()
+        })
+    else {
+        eprintln!("pdftotext missing: the text check skipped");
+        return;
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    // Every item, wrapped over lines and pages, is there in order; the pages after the first
+    // carry their number; the signature block closes the paper.
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut from = 0;
+    for i in 0..40 {
+        let needle = format!("{}. Đoạn {i}: quyền và nghĩa vụ", i + 1);
+        let at =
+            flat[from..].find(&needle).unwrap_or_else(|| panic!("{needle} missing after {from}: {flat}"));
+        from += at + needle.len();
+    }
+    assert!(flat[from..].contains("CHỦ TỊCH (Ký số) Trần Văn Bình"), "{}", &flat[from..]);
+    for n in 2..=pages {
+        assert!(text.lines().any(|l| l.trim() == n.to_string()), "page {n} unnumbered");
+    }
 }

@@ -115,7 +115,10 @@ fn time_of(any: &der::Any) -> Option<chrono::DateTime<chrono::Utc>> {
 
 /// The signatures of `pdf`, each checked; `Err` only when the file cannot be read as a PDF.
 pub fn verify_pdf(pdf: &[u8], trust: &Trust) -> Result<Report, SignError> {
-    let document = lopdf::Document::load_mem(pdf).map_err(unreadable)?;
+    // The file is anyone's upload: a parser that panics on it must answer "unreadable".
+    let document = std::panic::catch_unwind(|| lopdf::Document::load_mem(pdf))
+        .map_err(|_| unreadable("the parser gave up"))?
+        .map_err(unreadable)?;
     let file_sha256 = certs::hex(&Sha256::digest(pdf));
     let signatures = signatures(&document).into_iter().map(|f| check(pdf, &f, trust)).collect();
     Ok(Report { file_sha256, signatures })

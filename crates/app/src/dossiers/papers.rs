@@ -71,6 +71,11 @@ impl Dossiers<'_> {
                     .iter()
                     .find(|e| matches!(e.kind, domain::EventKind::Received))
                     .map_or(String::new(), |e| e.actor.clone());
+                // The officer by name, as they sign the paper.
+                let officer = match self.app.accounts().user(&officer) {
+                    Ok(Some((u, _))) => u.full_name.unwrap_or(officer),
+                    _ => officer,
+                };
                 let receipt = papers::Receipt {
                     address: d.address_text.clone().unwrap_or_default(),
                     phone: d.applicant_phone.clone().unwrap_or_default(),

@@ -27,6 +27,8 @@ pub fn staff_routes() -> Routes {
         .route("/ho-so/{code}/tep/{seq}", get(download))
 }
 
+const TRACKING_PIN: &str = domain::papers::TRACKING_PIN;
+
 /// A line of a paper as the template draws it (items numbered here, not in the template).
 enum PaperLine {
     Text(String),

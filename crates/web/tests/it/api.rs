@@ -1110,3 +1110,99 @@ async fn the_catalog_is_browsed_by_field_and_level_a_page_at_a_time() {
     assert!(page.contains("selected>Hộ tịch ("), "the field chosen stays chosen");
     assert!(page.contains(" · Cấp xã</small>") && !page.contains(" · Cấp tỉnh</small>"), "{page}");
 }
+
+async fn post_bytes(f: &Fixture, uri: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
+    let req = Request::builder()
+        .method("POST")
+        .uri(uri)
+        .header(header::CONTENT_TYPE, "application/pdf")
+        .body(Body::from(bytes))
+        .unwrap();
+    let res = f.router.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let b = axum::body::to_bytes(res.into_body(), 10 << 20).await.unwrap();
+    let v = serde_json::from_slice(&b).unwrap_or(Value::Null);
+    if let Err(e) = super::contract::conforms("POST", uri, status.as_u16(), &v) {
+        panic!("the answer is not what the API's description says: {e}");
+    }
+    (status, v)
+}
+
+#[tokio::test]
+async fn the_papers_download_as_pdf_a_and_a_result_is_signed_only_by_the_leader_with_a_token() {
+    let f = fixture();
+    let t = login(&f, "lan").await;
+    let (_, d) =
+        call(&f, "POST", "/api/v1/dossiers", Some(&t), Some(&new_dossier("Nguyễn Thị Ánh Tuyết"))).await;
+    let code = d["code"].as_str().unwrap().to_string();
+
+    // Form 01 in the browser (with the PIN, for the desk) and as PDF/A.
+    let (s, html) = page_get(&f, &format!("/ho-so/{code}/mau/1"), &t).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ") && html.contains("id=\"pin\""),
+        "{html}"
+    );
+    let req = Request::builder()
+        .uri(format!("/ho-so/{code}/mau/1/pdf"))
+        .header(header::COOKIE, format!("haicap_session={t}"))
+        .body(Body::empty())
+        .unwrap();
+    let res = f.router.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[header::CONTENT_TYPE], "application/pdf");
+    let disposition = res.headers()[header::CONTENT_DISPOSITION].to_str().unwrap().to_string();
+    assert_eq!(disposition, format!("attachment; filename=\"{code}-mau-01.pdf\""));
+    let pdf = axum::body::to_bytes(res.into_body(), 10 << 20).await.unwrap().to_vec();
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert!(pdf.windows(10).any(|w| w == b"pdfaid:par"), "PDF/A identification in the XMP");
+    // A form the dossier has no reason for, and a form that does not exist.
+    let (s, html) = page_get(&f, &format!("/ho-so/{code}/mau/3/pdf"), &t).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{html}");
+    assert!(html.contains("hồ sơ không bị từ chối"));
+    assert_eq!(page_get(&f, &format!("/ho-so/{code}/mau/9/pdf"), &t).await.0, StatusCode::NOT_FOUND);
+
+    // Anyone may check a file: an unsigned one is no signed result, junk is refused plainly.
+    let (s, v) = post_bytes(&f, "/api/v1/results/verify", pdf).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!((v["valid"].as_bool(), v["signatures"].as_array().map(Vec::len)), (Some(false), Some(0)));
+    let (s, v) = post_bytes(&f, "/api/v1/results/verify", b"%PDF-1.7 not really".to_vec()).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("pdf_unreadable")));
+
+    // Signing: only the leader, only once decided, and this server has no token configured.
+    let leader = login(&f, "chutich").await;
+    let sign = format!("/api/v1/dossiers/{code}/result/sign");
+    let (s, v) = call(&f, "POST", &sign, Some(&leader), Some(r#"{"pin":"1234"}"#)).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("invalid_transition")));
+    let (s, _) = call(
+        &f,
+        "POST",
+        &format!("/api/v1/dossiers/{code}/actions"),
+        Some(&leader),
+        Some(r#"{"action":"approve"}"#),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, v) = call(&f, "POST", &sign, Some(&t), Some(r#"{"pin":"1234"}"#)).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("action_not_permitted")));
+    let (s, v) = call(&f, "POST", &sign, Some(&leader), Some(r#"{"pin":""}"#)).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("missing_pin")));
+    let (s, v) = call(&f, "POST", &sign, Some(&leader), Some(r#"{"pin":"1234"}"#)).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("signing_not_configured")));
+    let (s, v) = call(
+        &f,
+        "POST",
+        &format!("/api/v1/dossiers/{code}/actions"),
+        Some(&leader),
+        Some(r#"{"action":"sign_result"}"#),
+    )
+    .await;
+    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("sign_with_token")));
+    let (s, v) = call(&f, "GET", &format!("/api/v1/dossiers/{code}/result"), Some(&t), None).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("no_signed_result")));
+    // The leader reads the draft before signing; the dossier page offers the PIN field.
+    let (s, _) = page_get(&f, &format!("/ho-so/{code}/ket-qua/ban-du-thao"), &leader).await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, html) = page_get(&f, &format!("/ho-so/{code}"), &leader).await;
+    assert!(html.contains("/ky-so") && html.contains("name=\"pin\""), "{html}");
+}
