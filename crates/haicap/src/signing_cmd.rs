@@ -218,7 +218,7 @@ pub fn run_verify(a: VerifyArgs) -> CmdResult {
                 s.signer,
                 s.organization.as_ref().map_or(String::new(), |o| format!(" ({o})"))
             );
-            outln!("  thời điểm ký: {}", s.signed_at.as_deref().unwrap_or("không ghi"));
+            outln!("  thời điểm ký: {}", s.signed_at_text());
             outln!(
                 "  nội dung: {}",
                 if s.intact {

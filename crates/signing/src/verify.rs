@@ -38,13 +38,28 @@ impl Report {
     }
 }
 
+impl SignatureReport {
+    /// The signing time as people read it: "15:01:14 07/12/2026" (Vietnam time).
+    pub fn signed_at_text(&self) -> String {
+        let Some(at) = &self.signed_at else { return "không ghi".into() };
+        match chrono::DateTime::parse_from_rfc3339(at) {
+            Ok(t) => t
+                .with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7"))
+                .format("%H:%M:%S %d/%m/%Y")
+                .to_string(),
+            Err(_) => at.clone(),
+        }
+    }
+}
+
 /// One signature.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SignatureReport {
     /// The signer's common name and organisation, from the certificate.
     pub signer: String,
     pub organization: Option<String>,
-    /// When it was signed, as the signed attributes (or the signature dictionary) say, RFC 3339.
+    /// When it was signed, as the signed attributes (or the signature dictionary) say: RFC 3339
+    /// in Vietnam time.
     pub signed_at: Option<String>,
     /// The SHA-256 of the signer's certificate.
     pub certificate_sha256: String,
@@ -190,7 +205,8 @@ fn check(pdf: &[u8], found: &Found, trust: &Trust) -> SignatureReport {
         return report;
     };
     let signed_at = cms_data::attribute_value(attributes, cms_data::SIGNING_TIME).and_then(time_of);
-    report.signed_at = signed_at.map(|t| t.to_rfc3339()).or_else(|| found.m.clone());
+    let vietnam = chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7");
+    report.signed_at = signed_at.map(|t| t.with_timezone(&vietnam).to_rfc3339()).or_else(|| found.m.clone());
     let sealed = cms_data::attribute_value(attributes, cms_data::MESSAGE_DIGEST)
         .and_then(|v| v.decode_as::<OctetStringRef>().ok())
         .map(|o| o.as_bytes().to_vec());

@@ -148,7 +148,11 @@ async fn track_result(State(web): State<Arc<Web>>, parts: Parts, Form(f): Form<T
 struct SignatureAnswer {
     signer: String,
     organization: Option<String>,
+    /// RFC 3339, Vietnam time.
     signed_at: Option<String>,
+    /// The same, as people read it ("15:01:14 07/12/2026").
+    #[serde(skip)]
+    signed_at_text: String,
     certificate_sha256: String,
     /// The content is what was signed, and the signature is the certificate's key's.
     intact: bool,
@@ -187,6 +191,7 @@ fn answer(v: app::dossiers::results::Verification) -> VerifyAnswer {
             .signatures
             .into_iter()
             .map(|s| SignatureAnswer {
+                signed_at_text: s.signed_at_text(),
                 signer: s.signer,
                 organization: s.organization,
                 signed_at: s.signed_at,
