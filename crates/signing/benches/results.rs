@@ -59,7 +59,12 @@ fn setup() -> &'static Setup {
 }
 
 fn placement() -> Placement {
-    Placement { name: "Trần Văn Bình".into(), reason: "Phê duyệt kết quả".into(), location: "UBND Phường Hải Châu".into(), at: Utc::now() }
+    Placement {
+        name: "Trần Văn Bình".into(),
+        reason: "Phê duyệt kết quả".into(),
+        location: "UBND Phường Hải Châu".into(),
+        at: Utc::now(),
+    }
 }
 
 /// Laying the result out as PDF/A-2b (fonts subset and embedded).
