@@ -90,7 +90,13 @@ try {
   assert.match(await leader.textContent('#proposal'), /Giải quyết — Đủ điều kiện/);
   await leader.screenshot({ path: `${shots}/dossier-leader.png`, fullPage: true });
   await act(leader, 'approve');
-  assert.deepEqual(await buttons(leader), [], 'nothing is left for the leader once decided');
+  // The leader signs the result with the PIN of their token (SoftHSM2 in this test).
+  assert.deepEqual(await buttons(leader), ['sign_result'], 'once decided, the leader only signs');
+  await leader.screenshot({ path: `${shots}/dossier-sign.png`, fullPage: true });
+  await act(leader, 'sign_result', (f) => f.locator('input[name=pin]').fill('123456'));
+  assert.equal(await leader.locator('#signed-result').count(), 1, 'the signed result is offered');
+  assert.match(await leader.textContent('.timeline'), /ký số kết quả \(người ký: Lê Văn Hùng\)/);
+  assert.deepEqual(await buttons(leader), [], 'nothing is left for the leader once signed');
 
   await desk.goto(`${base}/ho-so/${code}`);
   assert.deepEqual(await buttons(desk), ['correct_applicant', 'return_result']);
@@ -116,6 +122,20 @@ try {
   const text = await phone.textContent('main');
   assert.ok(!text.includes('Nguyễn Thị Thu') && !text.includes('Bạch Đằng'), 'no personal data on the tracking page');
   await phone.screenshot({ path: `${shots}/track-phone.png`, fullPage: true });
+  // The citizen downloads the signed result with the PIN, and anyone can check it.
+  const [download] = await Promise.all([
+    phone.waitForEvent('download'),
+    phone.click('text=Tải kết quả đã ký số'),
+  ]);
+  const signedFile = `${shots}/ket-qua-ky-so.pdf`;
+  await download.saveAs(signedFile);
+  await phone.goto(`${base}/xac-minh`);
+  await phone.setInputFiles('input[name=file]', signedFile);
+  await phone.click('form button');
+  assert.match(await phone.textContent('#verdict h2'), new RegExp(`Hợp lệ: tệp đúng là kết quả đã ký số của hồ sơ ${code}`));
+  assert.match(await phone.textContent('#verdict'), /Chữ ký của Lê Văn Hùng \(UBND Phường Hải Châu\)/);
+  await phone.screenshot({ path: `${shots}/verify-phone.png`, fullPage: true });
+  await phone.goto(`${base}/tra-cuu?code=${code}&pin=${pin}`);
   await phone.click('text=Gửi đánh giá');
   assert.equal(await phone.locator('text=Gửi đánh giá').count(), 0, 'rated once');
   // The phone's last digits (which others may know) or a wrong PIN look like no dossier at all.
@@ -151,7 +171,7 @@ try {
   assert.equal(await other.locator(`a[href="/ho-so/${code}"]`).count(), 0);
   const res = await other.goto(`${base}/ho-so/${code}`);
   assert.equal(res.status(), 404);
-  console.log(`e2e ok: dossier ${code} received by the desk, assigned by the leader, proposed by the specialist, approved by the leader, returned by the desk, tracked and rated; the queue updated live; an online submission with a document received; all hidden from another commune`);
+  console.log(`e2e ok: dossier ${code} received by the desk, assigned by the leader, proposed by the specialist, approved and signed (PAdES, SoftHSM2) by the leader, returned by the desk, tracked, the signed result downloaded and verified, rated; the queue updated live; an online submission with a document received; all hidden from another commune`);
 } finally {
   await browser.close();
 }

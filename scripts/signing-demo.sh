@@ -33,7 +33,7 @@ fi
 
 export HAICAP_SIGNING_PIN=123456
 "$bin" signing keygen --signing-module "$module" --token haicap-demo --key chutich-haichau \
-  --subject "CN=Trần Văn Bình,O=UBND Phường Hải Châu,L=Đà Nẵng,C=VN" --out "$dir/request.pem" >/dev/null
+  --subject "CN=Lê Văn Hùng,O=UBND Phường Hải Châu,L=Đà Nẵng,C=VN" --out "$dir/request.pem" >/dev/null
 printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n' > "$dir/leaf.ext"
 openssl x509 -req -in "$dir/request.pem" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" -CAcreateserial \
   -days 365 -sha256 -extfile "$dir/leaf.ext" -out "$dir/chutich-haichau.pem" 2>/dev/null

@@ -89,6 +89,10 @@ fn a_leader_signs_the_result_and_anyone_can_check_it() {
         };
         assert_eq!(signer, "Trần Văn Bình");
         assert_eq!(*certificate_sha256, key.certificate_sha256);
+        // Once: the file the citizen holds stays the one; signing is no longer offered.
+        let e = app.dossiers().sign_result(&d.code, &config.pin, &leader).unwrap_err();
+        assert_eq!(e.code.as_str(), "already_signed");
+        assert!(!app.dossiers().actions_for(&signed, &leader).contains(&"sign_result"));
 
         // The officer who returns the result downloads it; it is the file the history names.
         let (file, bytes) = app.dossiers().signed_result(&d.code, &actor(&app, "motcua.hc")).unwrap();

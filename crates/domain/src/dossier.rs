@@ -703,6 +703,14 @@ impl Dossier {
                         allowed: vec![],
                     });
                 }
+                // One signed result per dossier: the file the citizen holds stays the one.
+                if self.signed_result.is_some() {
+                    return Err(DomainError {
+                        code: Code::AlreadySigned,
+                        message: "kết quả của hồ sơ đã được ký số".into(),
+                        allowed: vec![],
+                    });
+                }
                 vec![EventKind::ResultSigned {
                     document_sha256: document_sha256.clone(),
                     certificate_sha256: certificate_sha256.clone(),
@@ -981,6 +989,31 @@ mod tests {
                 subject: Some("a".repeat(64)),
             }
         );
+    }
+
+    #[test]
+    fn an_approved_result_is_signed_once_and_a_denied_one_never() {
+        let cal = WorkCalendar::default();
+        let sign = Action::SignResult {
+            document_sha256: "a".repeat(64),
+            certificate_sha256: "b".repeat(64),
+            signer: "Trần Văn Bình".into(),
+        };
+        let mut d = Dossier::register("X-9", Channel::Direct, "UBND xã A", terms(5), at(5, 4, 8), "o");
+        d.act(&Action::Receive, at(5, 4, 8), "o", &cal).unwrap();
+        assert_eq!(d.act(&sign, at(5, 4, 9), "leader", &cal).unwrap_err().code, Code::InvalidTransition);
+        let mut denied = d.clone();
+        d.act(&Action::Approve, at(5, 5, 9), "leader", &cal).unwrap();
+        d.act(&sign, at(5, 5, 10), "leader", &cal).unwrap();
+        assert_eq!(d.status, Status::Resolved, "signing leaves the status");
+        assert_eq!(d.signed_result.as_deref(), Some("a".repeat(64).as_str()));
+        assert_eq!(d.act(&sign, at(5, 5, 11), "leader", &cal).unwrap_err().code, Code::AlreadySigned);
+        d.act(&Action::ReturnResult, at(5, 6, 8), "o", &cal).unwrap();
+        assert_eq!(Dossier::replay(&d.events).unwrap().signed_result, d.signed_result);
+        denied
+            .act(&Action::Deny { reason: "không đủ điều kiện".into() }, at(5, 5, 9), "leader", &cal)
+            .unwrap();
+        assert_eq!(denied.act(&sign, at(5, 5, 10), "leader", &cal).unwrap_err().code, Code::NothingToSign);
     }
 
     #[test]

@@ -89,6 +89,7 @@ catalogue! {
     AdminOnly = "admin_only", Forbidden, "chỉ quản trị hệ thống được sửa liên hệ của cán bộ";
     AlertNotFound = "alert_not_found", NotFound, "không có cảnh báo số …";
     AlreadyAnswered = "already_answered", Conflict, "câu hỏi này đã được trả lời";
+    AlreadySigned = "already_signed", Conflict, "kết quả của hồ sơ đã được ký số";
     AlreadyRated = "already_rated", Conflict, "hồ sơ này đã được đánh giá";
     AppendOnly = "append_only", Conflict, "lịch sử hồ sơ chỉ được ghi thêm, không được sửa hay xoá";
     ArticleNotFound = "article_not_found", NotFound, "không có bài viết này";

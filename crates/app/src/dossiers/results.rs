@@ -270,6 +270,11 @@ pub(crate) fn latest_signed(c: &mut dyn Conn, d: &DossierRecord) -> Result<Optio
     row.map(|r| SignedFile::from_row(&r)).transpose()
 }
 
+/// Whether `d` has an approved result not yet signed.
+pub(crate) fn awaits_signature(d: &DossierRecord) -> bool {
+    approved(d) && !d.events.iter().any(|e| matches!(e.kind, EventKind::ResultSigned { .. }))
+}
+
 /// Whether the leader's last decision on `d` approved it.
 fn approved(d: &DossierRecord) -> bool {
     d.events

@@ -190,6 +190,8 @@ impl Dossiers<'_> {
             .iter()
             .copied()
             .filter(|a| permitted(actor, a, d.place()).is_ok())
+            // Signing is offered for an approved result not yet signed.
+            .filter(|a| *a != "sign_result" || crate::dossiers::results::awaits_signature(d))
             .collect()
     }
 
