@@ -40,6 +40,7 @@ fn a_leader_signs_the_result_and_anyone_can_check_it() {
             module: Some(MODULE.into()),
             roots: certs(&ca.cert),
             intermediates: vec![],
+            crls: vec![],
         });
         let accounts = app.accounts();
         accounts

@@ -26,6 +26,10 @@ pub struct SigningArgs {
     /// chữ ký khi thiết bị không giữ chúng).
     #[arg(long, env = "HAICAP_SIGNING_CHAIN", global = true)]
     pub signing_chain: Option<PathBuf>,
+    /// Tệp danh sách chứng thư bị thu hồi (CRL, PEM hoặc DER) của tổ chức chứng thực; chứng thư
+    /// có tên trong đó không được tin cậy. Không ghi: không kiểm tra thu hồi.
+    #[arg(long, env = "HAICAP_TRUST_CRLS", global = true)]
+    pub trust_crls: Option<PathBuf>,
 }
 
 fn pem_file(path: &Path) -> Result<Vec<Certificate>, CliError> {
@@ -44,6 +48,13 @@ impl SigningArgs {
             module: self.signing_module.clone(),
             roots: self.trust_roots.as_deref().map(pem_file).transpose()?.unwrap_or_default(),
             intermediates: self.signing_chain.as_deref().map(pem_file).transpose()?.unwrap_or_default(),
+            crls: match &self.trust_crls {
+                Some(path) => signing::load_crls(&std::fs::read(path).map_err(|e| {
+                    CliError::new(Code::IoError, format!("không đọc được {}: {e}", path.display()))
+                })?)
+                .map_err(sign_error)?,
+                None => vec![],
+            },
         })
     }
 
@@ -194,7 +205,11 @@ pub fn run_verify(a: VerifyArgs) -> CmdResult {
             db.open()?.with_signing(setup).verify_result(&bytes)?
         }
         None => app::dossiers::results::Verification {
-            report: signing::verify_pdf(&bytes, &Trust { roots: setup.roots.clone() }).map_err(sign_error)?,
+            report: signing::verify_pdf(
+                &bytes,
+                &Trust { roots: setup.roots.clone(), crls: setup.crls.clone() },
+            )
+            .map_err(sign_error)?,
             roots_configured: !setup.roots.is_empty(),
             history: None,
         },
@@ -240,6 +255,14 @@ pub fn run_verify(a: VerifyArgs) -> CmdResult {
                 match (&s.root, s.trusted) {
                     (Some(root), true) => format!("tin cậy (gốc: {root})"),
                     _ => "KHÔNG thuộc chuỗi tin cậy đã cấu hình".into(),
+                }
+            );
+            outln!(
+                "  thu hồi: {}",
+                if s.revocation_checked {
+                    "đã đối chiếu danh sách thu hồi: chưa bị thu hồi"
+                } else {
+                    "chưa kiểm tra (không có danh sách thu hồi của nơi cấp)"
                 }
             );
             outln!("  chứng thư SHA-256: {}", s.certificate_sha256);

@@ -8,6 +8,7 @@ use rsa::pkcs8::DecodePublicKey;
 use rsa::{Pkcs1v15Sign, RsaPublicKey};
 use sha2::{Digest, Sha256, Sha384, Sha512};
 
+pub use x509_cert::crl::CertificateList as Crl;
 pub use x509_cert::Certificate;
 
 // OIDs of the attributes and algorithms read here.
@@ -94,4 +95,33 @@ pub(crate) fn validity(cert: &Certificate) -> (i64, i64) {
 pub(crate) fn from_der(bytes: &[u8]) -> Result<Certificate, SignError> {
     Certificate::from_der(bytes)
         .map_err(|e| SignError::new(Code::CertificateInvalid, "chứng thư số không đọc được", e))
+}
+
+/// Every revocation list in a file: PEM ("X509 CRL" blocks) or one DER list.
+pub fn load_crls(bytes: &[u8]) -> Result<Vec<Crl>, SignError> {
+    let bad = |e: der::Error| {
+        SignError::new(Code::CertificateInvalid, "không đọc được danh sách chứng thư bị thu hồi (CRL)", e)
+    };
+    const END: &str = "-----END X509 CRL-----";
+    match std::str::from_utf8(bytes) {
+        Ok(text) if text.contains("-----BEGIN X509 CRL-----") => text
+            .split_inclusive(END)
+            .filter(|block| block.contains(END))
+            .map(|block| {
+                let (_, der) = der::pem::decode_vec(block.trim().as_bytes()).map_err(|e| bad(e.into()))?;
+                Crl::from_der(&der).map_err(bad)
+            })
+            .collect(),
+        _ => Ok(vec![Crl::from_der(bytes).map_err(bad)?]),
+    }
+}
+
+/// Whether `issuer` issued and signed `crl`.
+pub(crate) fn crl_issued_by(crl: &Crl, issuer: &Certificate) -> bool {
+    if crl.tbs_cert_list.issuer != issuer.tbs_certificate.subject {
+        return false;
+    }
+    let (Ok(tbs), Ok(key)) = (crl.tbs_cert_list.to_der(), public_key(issuer)) else { return false };
+    let Some(signature) = crl.signature.as_bytes() else { return false };
+    rsa_verifies(&key, &crl.signature_algorithm.oid.to_string(), &tbs, signature)
 }

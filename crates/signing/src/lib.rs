@@ -16,7 +16,7 @@ pub mod testing;
 mod token;
 mod verify;
 
-pub use certs::{fingerprint, load_pem_chain, subject_name, Certificate};
+pub use certs::{fingerprint, load_crls, load_pem_chain, subject_name, Certificate, Crl};
 pub use error::SignError;
 pub use pades::{sign_pdf, Placement};
 pub use token::{Token, TokenConfig};

@@ -143,3 +143,36 @@ pub fn enrolled_token(dir: &Path, ca: &Ca, subject: &str) -> TokenConfig {
     crate::Token::enroll(&config, &cert).unwrap();
     config
 }
+
+/// A revocation list `ca` signs, naming `revoked` (certificate PEM files) as revoked, made
+/// with `openssl ca`; written to `dir/name`.
+pub fn make_crl(dir: &Path, ca: &Ca, name: &str, revoked: &[&Path]) -> PathBuf {
+    let db = dir.join(format!("{name}.index"));
+    std::fs::write(&db, "").unwrap();
+    std::fs::write(dir.join(format!("{name}.crlnumber")), "01\n").unwrap();
+    let config = dir.join(format!("{name}.cnf"));
+    std::fs::write(
+        &config,
+        format!(
+            "[ca]\ndefault_ca = test\n[test]\ndatabase = {}\ncrlnumber = {}\ndefault_md = sha256\ndefault_crl_days = 30\n",
+            db.display(),
+            dir.join(format!("{name}.crlnumber")).display()
+        ),
+    )
+    .unwrap();
+    let (key, cert, cnf) = (ca.key.to_str().unwrap(), ca.cert.to_str().unwrap(), config.to_str().unwrap());
+    for r in revoked {
+        run(
+            dir,
+            "openssl",
+            &["ca", "-config", cnf, "-keyfile", key, "-cert", cert, "-revoke", r.to_str().unwrap()],
+        );
+    }
+    let out = dir.join(name);
+    run(
+        dir,
+        "openssl",
+        &["ca", "-config", cnf, "-keyfile", key, "-cert", cert, "-gencrl", "-out", out.to_str().unwrap()],
+    );
+    out
+}

@@ -14,10 +14,12 @@ use lopdf::Object;
 use sha2::{Digest, Sha256};
 use x509_cert::time::Time;
 
-/// The roots a signature's chain must end at (the national root CA in production).
+/// The roots a signature's chain must end at (the national root CA in production), and the
+/// revocation lists of the CAs under them.
 #[derive(Debug, Clone, Default)]
 pub struct Trust {
     pub roots: Vec<Certificate>,
+    pub crls: Vec<certs::Crl>,
 }
 
 /// What a file's signatures say.
@@ -72,6 +74,8 @@ pub struct SignatureReport {
     pub trusted: bool,
     /// The root it chains to, if trusted.
     pub root: Option<String>,
+    /// The signer's certificate was looked up in a revocation list its issuer signed.
+    pub revocation_checked: bool,
     /// What is wrong, in Vietnamese (empty when all holds).
     pub problems: Vec<String>,
 }
@@ -149,6 +153,7 @@ fn check(pdf: &[u8], found: &Found, trust: &Trust) -> SignatureReport {
         covers_whole_file: false,
         trusted: false,
         root: None,
+        revocation_checked: false,
         problems: Vec::new(),
     };
     let [(a, b), (c, d)] = [found.ranges[0], found.ranges[1]];
@@ -230,24 +235,49 @@ fn check(pdf: &[u8], found: &Found, trust: &Trust) -> SignatureReport {
 
     let at = signed_at.map_or_else(|| chrono::Utc::now().timestamp(), |t| t.timestamp());
     match chain_to_root(holder, &certificates, trust, at) {
-        Ok(root) => {
+        Ok((root, checked)) => {
             report.trusted = true;
             report.root = Some(certs::subject_name(&root).0);
+            report.revocation_checked = checked;
         }
         Err(problem) => report.problems.push(problem),
     }
     report
 }
 
-/// Walks from `cert` up through `pool` to one of the trusted roots, checking each signature and
-/// each validity period at `at`.
+/// Whether a revocation list `issuer` signed names `cert`: `Ok(true)` when one was consulted
+/// and does not, `Ok(false)` when none is loaded.
+///
+/// A revoked certificate fails whatever signing time the file claims: without a trusted
+/// timestamp that time is the signer's word, and a stolen key can be used with any date.
+fn revocation(cert: &Certificate, issuer: &Certificate, trust: &Trust) -> Result<bool, String> {
+    let mut checked = false;
+    for crl in trust.crls.iter().filter(|c| certs::crl_issued_by(c, issuer)) {
+        checked = true;
+        let mut revoked = crl.tbs_cert_list.revoked_certificates.iter().flatten();
+        if let Some(entry) = revoked.find(|r| r.serial_number == cert.tbs_certificate.serial_number) {
+            let (name, _) = certs::subject_name(cert);
+            let vietnam = chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7");
+            let secs = entry.revocation_date.to_unix_duration().as_secs() as i64;
+            let date = chrono::DateTime::from_timestamp(secs, 0)
+                .map_or(String::new(), |d| d.with_timezone(&vietnam).format(" ngày %d/%m/%Y").to_string());
+            return Err(format!("chứng thư số \"{name}\" đã bị thu hồi{date}"));
+        }
+    }
+    Ok(checked)
+}
+
+/// Walks from `cert` up through `pool` to one of the trusted roots, checking each signature,
+/// each validity period at `at` and, where a revocation list of the issuer is loaded, that the
+/// certificate is not in it. Also says whether the signer's certificate was so checked.
 fn chain_to_root(
     cert: &Certificate,
     pool: &[Certificate],
     trust: &Trust,
     at: i64,
-) -> Result<Certificate, String> {
+) -> Result<(Certificate, bool), String> {
     let mut current = cert.clone();
+    let mut signer_checked = None;
     for _ in 0..8 {
         let (from, to) = certs::validity(&current);
         if at < from || at > to {
@@ -257,13 +287,18 @@ fn chain_to_root(
             ));
         }
         if trust.roots.iter().any(|r| r == &current) {
-            return Ok(current);
+            return Ok((current, signer_checked.unwrap_or(false)));
         }
         if let Some(root) = trust.roots.iter().find(|r| certs::issued_by(&current, r)) {
-            return Ok(root.clone());
+            let checked = revocation(&current, root, trust)?;
+            return Ok((root.clone(), signer_checked.unwrap_or(checked)));
         }
         match pool.iter().find(|p| *p != &current && certs::issued_by(&current, p)) {
-            Some(issuer) => current = issuer.clone(),
+            Some(issuer) => {
+                let checked = revocation(&current, issuer, trust)?;
+                signer_checked.get_or_insert(checked);
+                current = issuer.clone();
+            }
             None => break,
         }
     }

@@ -54,7 +54,7 @@ fn a_signed_result_verifies_and_one_changed_byte_fails() {
     std::fs::write(dir.join("signed.pdf"), &signed).unwrap();
 
     // haicap's own reading.
-    let trust = Trust { roots: root.clone() };
+    let trust = Trust { roots: root.clone(), ..Trust::default() };
     let report = signing::verify_pdf(&signed, &trust).unwrap();
     assert!(report.valid(), "{report:?}");
     let s = &report.signatures[0];
@@ -101,10 +101,33 @@ fn a_signed_result_verifies_and_one_changed_byte_fails() {
 
     // A certificate outside the trusted roots is reported as such.
     let other = make_ca(dir, "Another CA");
-    let report = signing::verify_pdf(&signed, &Trust { roots: certs(&other.cert) }).unwrap();
+    let report =
+        signing::verify_pdf(&signed, &Trust { roots: certs(&other.cert), ..Trust::default() }).unwrap();
     let s = &report.signatures[0];
     assert!(s.intact && !s.trusted && !report.valid());
     assert!(s.problems.iter().any(|p| p.contains("chuỗi tin cậy")), "{s:?}");
+
+    // Revocation, where the CA's list is loaded: a list that does not name the certificate is
+    // consulted and the signature holds; once the CA revokes it, the chain fails.
+    let fresh = make_crl(dir, &ca, "fresh.crl", &[]);
+    let crls = signing::load_crls(&std::fs::read(&fresh).unwrap()).unwrap();
+    let report = signing::verify_pdf(&signed, &Trust { roots: root.clone(), crls }).unwrap();
+    assert!(report.valid() && report.signatures[0].revocation_checked, "{report:?}");
+    assert!(
+        !signing::verify_pdf(&signed, &trust).unwrap().signatures[0].revocation_checked,
+        "no list, not checked"
+    );
+    let revoked = make_crl(dir, &ca, "revoked.crl", &[&dir.join("official.pem")]);
+    let crls = signing::load_crls(&std::fs::read(&revoked).unwrap()).unwrap();
+    let report = signing::verify_pdf(&signed, &Trust { roots: root.clone(), crls }).unwrap();
+    let s = &report.signatures[0];
+    assert!(s.intact && !s.trusted && !report.valid(), "{s:?}");
+    assert!(s.problems.iter().any(|p| p.contains("đã bị thu hồi")), "{s:?}");
+    // A list signed by another CA says nothing about this certificate.
+    let forged = make_crl(dir, &other, "other.crl", &[&dir.join("official.pem")]);
+    let crls = signing::load_crls(&std::fs::read(&forged).unwrap()).unwrap();
+    let report = signing::verify_pdf(&signed, &Trust { roots: root.clone(), crls }).unwrap();
+    assert!(report.valid() && !report.signatures[0].revocation_checked, "{report:?}");
 
     // Something appended after the signature: the signature still holds over what it covers,
     // but the file is not what was signed.

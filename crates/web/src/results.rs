@@ -161,6 +161,8 @@ struct SignatureAnswer {
     /// The certificate chains to a trusted root.
     trusted: bool,
     root: Option<String>,
+    /// The signer's certificate was looked up in its CA's revocation list (and is not in it).
+    revocation_checked: bool,
     problems: Vec<String>,
 }
 
@@ -200,6 +202,7 @@ fn answer(v: app::dossiers::results::Verification) -> VerifyAnswer {
                 covers_whole_file: s.covers_whole_file,
                 trusted: s.trusted,
                 root: s.root,
+                revocation_checked: s.revocation_checked,
                 problems: s.problems,
             })
             .collect(),
@@ -214,8 +217,8 @@ fn answer(v: app::dossiers::results::Verification) -> VerifyAnswer {
 
 #[utoipa::path(post, path = "/api/v1/results/verify", tag = "citizens",
     summary = "Xác minh một tệp kết quả đã ký số",
-    description = "Gửi nguyên tệp PDF (tối đa 10 MB) làm nội dung yêu cầu. Trả lời: ai ký, khi nào, tệp có bị sửa sau khi ký không, chứng thư có thuộc chuỗi tin cậy không, và tệp có đúng là kết quả mà lịch sử hồ sơ ghi nhận không.",
-    request_body(content = Vec<u8>, content_type = "application/pdf"),
+    description = "Gửi nguyên tệp PDF (tối đa 10 MB) làm nội dung yêu cầu (application/octet-stream hoặc application/pdf). Trả lời: ai ký, khi nào, tệp có bị sửa sau khi ký không, chứng thư có thuộc chuỗi tin cậy không, và tệp có đúng là kết quả mà lịch sử hồ sơ ghi nhận không.",
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses(
         (status = 200, description = "Kết quả xác minh", body = VerifyAnswer),
         (status = 400, description = "Không phải tệp PDF đọc được (pdf_unreadable)", body = ErrorAnswer),

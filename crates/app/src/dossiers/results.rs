@@ -25,6 +25,8 @@ pub struct SigningSetup {
     /// The CA certificates between an official's certificate and the roots, which tokens
     /// often do not hold.
     pub intermediates: Vec<Certificate>,
+    /// The CAs' revocation lists (a certificate they name fails verification).
+    pub crls: Vec<signing::Crl>,
 }
 
 /// A signed result kept with its dossier.
@@ -221,7 +223,7 @@ impl App {
     /// Checks a signed file: its signatures against the trusted roots, and whether a dossier's
     /// history records it as its signed result.
     pub fn verify_result(&self, pdf: &[u8]) -> AppResult<Verification> {
-        let trust = Trust { roots: self.signing.roots.clone() };
+        let trust = Trust { roots: self.signing.roots.clone(), crls: self.signing.crls.clone() };
         let report = signing::verify_pdf(pdf, &trust).map_err(sign_error)?;
         let sha = report.file_sha256.clone();
         let last_cert = report.signatures.last().map(|s| s.certificate_sha256.clone());
