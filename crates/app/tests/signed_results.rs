@@ -67,6 +67,32 @@ fn a_leader_signs_the_result_and_anyone_can_check_it() {
         let pin = d.tracking_pin.clone().expect("a PIN");
         assert_eq!(d.status, Status::Received, "filed at the desk: received at once");
 
+        // An extension: the leader signs its apology letter (Form 04), and the citizen gets it.
+        let e = app.dossiers().sign_apology(&d.code, &config.pin, &leader).unwrap_err();
+        assert_eq!(e.code.as_str(), "nothing_to_sign", "no extension yet");
+        let extend = ActionRequest {
+            extra_days: Some(2),
+            note: Some("cần xác minh thêm".into()),
+            ..ActionRequest::new("extend")
+        };
+        let d = app.dossiers().act(&d.code, &extend, &leader).unwrap();
+        assert!(app.dossiers().actions_for(&d, &leader).contains(&"sign_apology"));
+        let d = app.dossiers().sign_apology(&d.code, &config.pin, &leader).unwrap();
+        assert!(matches!(d.events.last().unwrap().kind, EventKind::ApologySigned { .. }));
+        assert!(!app.dossiers().actions_for(&d, &leader).contains(&"sign_apology"), "signed once");
+        let (letter, letter_bytes) = app.dossiers().track_apology(&d.code, &pin, "203.0.113.7").unwrap();
+        assert!(letter.file_name.ends_with("-mau-04-ky-so.pdf"), "{}", letter.file_name);
+        let check = app.verify_result(&letter_bytes).unwrap();
+        assert!(check.matches_history(), "{check:?}");
+        let text = pdf_text(dir, &letter_bytes);
+        assert!(
+            text.contains("PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ") && text.contains("cần xác minh thêm"),
+            "{text}"
+        );
+        assert!(text.contains("(Ký số)") && text.contains("Trần Văn Bình"), "{text}");
+        let e = app.dossiers().track_result(&d.code, &pin, "203.0.113.7").unwrap_err();
+        assert_eq!(e.code.as_str(), "no_signed_result", "the letter is not the result");
+
         // Nothing to sign before the decision; the generic action never signs.
         let e = app.dossiers().sign_result(&d.code, &config.pin, &leader).unwrap_err();
         assert_eq!(e.code.as_str(), "invalid_transition");

@@ -95,6 +95,12 @@ pub enum Action {
         certificate_sha256: String,
         signer: String,
     },
+    /// The leader signs the apology letter of the last extension (Form 04) digitally.
+    SignApology {
+        document_sha256: String,
+        certificate_sha256: String,
+        signer: String,
+    },
 }
 
 /// Every action code, in the order forms and lists show them.
@@ -115,6 +121,7 @@ pub const ACTIONS: &[&str] = &[
     "stop",
     "withdraw",
     "sign_result",
+    "sign_apology",
     "return_result",
     "correct_applicant",
 ];
@@ -141,6 +148,7 @@ impl Action {
             Action::DraftExtension { .. } => "draft_extension",
             Action::CorrectApplicant { .. } => "correct_applicant",
             Action::SignResult { .. } => "sign_result",
+            Action::SignApology { .. } => "sign_apology",
         }
     }
 }
@@ -166,8 +174,22 @@ pub fn action_label(code: &str) -> &'static str {
         "draft_extension" => "dự thảo gia hạn",
         "correct_applicant" => "điều chỉnh thông tin người nộp",
         "sign_result" => "ký số kết quả",
+        "sign_apology" => "ký số thư xin lỗi (Mẫu 04)",
         _ => "thao tác không rõ",
     }
+}
+
+/// Whether, in `events`, an extension came after the last apology signed.
+pub fn apology_awaits_signature(events: &[Event]) -> bool {
+    events
+        .iter()
+        .rev()
+        .find_map(|e| match e.kind {
+            EventKind::Extended { .. } => Some(true),
+            EventKind::ApologySigned { .. } => Some(false),
+            _ => None,
+        })
+        .unwrap_or(false)
 }
 
 /// The actions allowed in each status: the legal workflow in one table.
@@ -184,13 +206,14 @@ pub fn allowed_in(status: Status) -> &'static [&'static str] {
             "approve",
             "deny",
             "extend",
+            "sign_apology",
             "stop",
             "withdraw",
             "correct_applicant",
         ],
         Status::SupplementRequested => &["supplement_received", "stop", "withdraw", "correct_applicant"],
         Status::PaymentRequested => &["payment_received", "stop", "withdraw", "correct_applicant"],
-        Status::Resolved => &["sign_result", "return_result", "correct_applicant"],
+        Status::Resolved => &["sign_result", "sign_apology", "return_result", "correct_applicant"],
         Status::Refused | Status::Withdrawn | Status::Stopped | Status::Returned => &[],
     }
 }
@@ -297,6 +320,13 @@ pub enum EventKind {
         certificate_sha256: String,
         signer: String,
     },
+    /// The apology letter of the last extension (Form 04) was signed digitally: as for the
+    /// result, the file's and the certificate's SHA-256 and the signer's name.
+    ApologySigned {
+        document_sha256: String,
+        certificate_sha256: String,
+        signer: String,
+    },
 }
 
 impl EventKind {
@@ -324,6 +354,7 @@ impl EventKind {
             EventKind::ApplicantCorrected { .. } => "applicant_corrected",
             EventKind::PersonalDataErased { .. } => "personal_data_erased",
             EventKind::ResultSigned { .. } => "result_signed",
+            EventKind::ApologySigned { .. } => "apology_signed",
         }
     }
 
@@ -377,6 +408,9 @@ impl EventKind {
                 "hết thời hạn lưu trữ: đã xoá dữ liệu cá nhân của người nộp".into()
             }
             EventKind::ResultSigned { signer, .. } => format!("ký số kết quả (người ký: {signer})"),
+            EventKind::ApologySigned { signer, .. } => {
+                format!("ký số thư xin lỗi và hẹn lại ngày trả (Mẫu 04) (người ký: {signer})")
+            }
         }
     }
 }
@@ -539,6 +573,12 @@ impl Dossier {
             d.apply(e.clone());
         }
         Some(d)
+    }
+
+    /// Whether the last extension's apology letter (Form 04) waits for the leader's digital
+    /// signature: an extension after the last apology signed.
+    pub fn apology_awaits_signature(&self) -> bool {
+        apology_awaits_signature(&self.events)
     }
 
     pub fn allowed(&self) -> &'static [&'static str] {
@@ -717,6 +757,20 @@ impl Dossier {
                     signer: signer.clone(),
                 }]
             }
+            Action::SignApology { document_sha256, certificate_sha256, signer } => {
+                if !self.apology_awaits_signature() {
+                    return Err(DomainError {
+                        code: Code::NothingToSign,
+                        message: "không có thư xin lỗi, hẹn lại ngày trả (Mẫu 04) nào chờ ký: hồ sơ chưa gia hạn, hoặc đã ký".into(),
+                        allowed: vec![],
+                    });
+                }
+                vec![EventKind::ApologySigned {
+                    document_sha256: document_sha256.clone(),
+                    certificate_sha256: certificate_sha256.clone(),
+                    signer: signer.clone(),
+                }]
+            }
         })
     }
 
@@ -797,6 +851,7 @@ impl Dossier {
                 self.subject = Some(subject.clone());
                 self.erased = true;
             }
+            EventKind::ApologySigned { .. } => {}
             EventKind::ResultSigned { document_sha256, .. } => {
                 self.signed_result = Some(document_sha256.clone())
             }
@@ -862,7 +917,8 @@ fn status_after(from: Status, kind: &EventKind) -> Status {
         | EventKind::ExtensionDrafted { .. }
         | EventKind::ApplicantCorrected { .. }
         | EventKind::PersonalDataErased { .. }
-        | EventKind::ResultSigned { .. } => from,
+        | EventKind::ResultSigned { .. }
+        | EventKind::ApologySigned { .. } => from,
     }
 }
 
@@ -1014,6 +1070,31 @@ mod tests {
             .act(&Action::Deny { reason: "không đủ điều kiện".into() }, at(5, 5, 9), "leader", &cal)
             .unwrap();
         assert_eq!(denied.act(&sign, at(5, 5, 10), "leader", &cal).unwrap_err().code, Code::NothingToSign);
+    }
+
+    #[test]
+    fn each_extension_s_apology_letter_is_signed_once() {
+        let cal = WorkCalendar::default();
+        let sign = Action::SignApology {
+            document_sha256: "c".repeat(64),
+            certificate_sha256: "b".repeat(64),
+            signer: "Trần Văn Bình".into(),
+        };
+        let extend = Action::Extend { extra: TimeLimit::WorkingDays(2), reason: "xác minh".into() };
+        let mut d = Dossier::register("X-8", Channel::Direct, "UBND xã A", terms(5), at(5, 4, 8), "o");
+        d.act(&Action::Receive, at(5, 4, 8), "o", &cal).unwrap();
+        assert_eq!(d.act(&sign, at(5, 4, 9), "leader", &cal).unwrap_err().code, Code::NothingToSign);
+        d.act(&extend, at(5, 6, 9), "leader", &cal).unwrap();
+        assert!(d.apology_awaits_signature());
+        d.act(&sign, at(5, 6, 10), "leader", &cal).unwrap();
+        assert!(!d.apology_awaits_signature());
+        assert_eq!(d.act(&sign, at(5, 6, 11), "leader", &cal).unwrap_err().code, Code::NothingToSign);
+        // A second extension, a second letter to sign.
+        d.act(&extend, at(5, 8, 9), "leader", &cal).unwrap();
+        d.act(&sign, at(5, 8, 10), "leader", &cal).unwrap();
+        let mut replayed = Dossier::replay(&d.events).unwrap();
+        replayed.code = d.code.clone();
+        assert_eq!(replayed, d);
     }
 
     #[test]

@@ -79,6 +79,7 @@ pub const MATRIX: &[Grant] = &[
     Grant { action: "approve", seat: Seat::Leader, desk: Desk::Handling, basis: RESOLUTION },
     Grant { action: "deny", seat: Seat::Leader, desk: Desk::Handling, basis: RESOLUTION },
     Grant { action: "sign_result", seat: Seat::Leader, desk: Desk::Handling, basis: SIGNING },
+    Grant { action: "sign_apology", seat: Seat::Leader, desk: Desk::Handling, basis: APOLOGY },
     Grant { action: "extend", seat: Seat::Leader, desk: Desk::Handling, basis: APOLOGY },
     Grant { action: "stop", seat: Seat::Leader, desk: Desk::Handling, basis: RESOLUTION },
 ];

@@ -8,6 +8,7 @@ use crate::extract::Body;
 use crate::view::{page_error, pdf_file, render, UserBar};
 use crate::Routes;
 use crate::{blocking, Web};
+use app::dossiers::results::Signed;
 use app::Actor;
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Form, Multipart, Path, State};
@@ -29,8 +30,10 @@ pub fn staff_routes() -> Routes {
     Routes::default()
         .routes(routes!(api_sign))
         .routes(routes!(api_signed_result))
+        .routes(routes!(api_sign_apology))
         .route("/ho-so/{code}/ky-so", post(sign_page))
         .route("/ho-so/{code}/ket-qua", get(signed_page))
+        .route("/ho-so/{code}/thu-xin-loi", get(signed_apology_page))
 }
 
 /// Every route here reads a secret or takes a file from anyone: limited per client.
@@ -42,6 +45,7 @@ pub fn limited_routes() -> Routes {
             get(verify_form).post(verify_page).layer(DefaultBodyLimit::max(MAX_PDF + 64 * 1024)),
         )
         .route("/tra-cuu/ket-qua", post(track_result))
+        .route("/tra-cuu/thu-xin-loi", post(track_apology))
 }
 
 /// The PIN that opens the leader's token: used once, never kept or logged.
@@ -78,6 +82,32 @@ async fn api_sign(
         .into_response())
 }
 
+#[utoipa::path(post, path = "/api/v1/dossiers/{code}/apology/sign", tag = "dossiers",
+    summary = "Lãnh đạo ký số thư xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04) của lần gia hạn gần nhất",
+    params(("code" = String, Path, description = "Mã hồ sơ")),
+    request_body = SignRequest,
+    responses(
+        (status = 200, description = "Hồ sơ sau khi ký", body = serde_json::Value),
+        (status = 400, description = "Thiếu mã PIN (missing_pin)", body = ErrorAnswer),
+        (status = 403, description = "Không phải lãnh đạo đơn vị xử lý (action_not_permitted)", body = ErrorAnswer),
+        (status = 404, description = "Không có hồ sơ này trong phạm vi của tài khoản", body = ErrorAnswer),
+        (status = 409, description = "Không có thư xin lỗi nào chờ ký (nothing_to_sign), tài khoản chưa đăng ký khoá, hoặc máy chủ chưa cấu hình thiết bị ký số", body = ErrorAnswer),
+        (status = 503, description = "Thiết bị ký số không dùng được hoặc mã PIN sai (signing_token)", body = ErrorAnswer),
+    ))]
+async fn api_sign_apology(
+    State(web): State<Arc<Web>>,
+    caller: Caller,
+    Path(code): Path<String>,
+    Body(req): Body<SignRequest>,
+) -> ApiResult<Response> {
+    let app = web.app.clone();
+    let actor = Actor::of(&caller.session.user);
+    let d = blocking(move || app.dossiers().sign_apology(&code, &req.pin, &actor)).await?;
+    web.publish(&d);
+    Ok(Json(serde_json::json!({ "code": d.code, "status": d.status, "event_count": d.event_count }))
+        .into_response())
+}
+
 #[utoipa::path(get, path = "/api/v1/dossiers/{code}/result", tag = "dossiers",
     summary = "Tệp kết quả đã ký số của hồ sơ (PDF/A)",
     params(("code" = String, Path, description = "Mã hồ sơ")),
@@ -100,6 +130,9 @@ async fn api_signed_result(
 #[derive(Deserialize)]
 struct SignForm {
     pin: String,
+    /// "apology" for the letter of Form 04; the result otherwise.
+    #[serde(default)]
+    paper: String,
 }
 
 async fn sign_page(
@@ -109,7 +142,8 @@ async fn sign_page(
 ) -> Response {
     let app = web.app.clone();
     let actor = Actor::of(&u.session.user);
-    match blocking(move || app.dossiers().sign_result(&code, &f.pin, &actor)).await {
+    let which = if f.paper == "apology" { Signed::Apology } else { Signed::Result };
+    match blocking(move || app.dossiers().sign(&code, which, &f.pin, &actor)).await {
         Ok(d) => {
             web.publish(&d);
             Redirect::to(&format!("/ho-so/{}", d.code)).into_response()
@@ -119,9 +153,17 @@ async fn sign_page(
 }
 
 async fn signed_page(State(web): State<Arc<Web>>, u: PageUser, Path(code): Path<String>) -> Response {
+    signed_download(&web, &u, code, Signed::Result).await
+}
+
+async fn signed_apology_page(State(web): State<Arc<Web>>, u: PageUser, Path(code): Path<String>) -> Response {
+    signed_download(&web, &u, code, Signed::Apology).await
+}
+
+async fn signed_download(web: &Arc<Web>, u: &PageUser, code: String, which: Signed) -> Response {
     let app = web.app.clone();
     let actor = Actor::of(&u.session.user);
-    match blocking(move || app.dossiers().signed_result(&code, &actor)).await {
+    match blocking(move || app.dossiers().signed_paper(&code, which, &actor)).await {
         Ok((file, bytes)) => pdf_file(file.file_name.trim_end_matches(".pdf"), bytes),
         Err(e) => page_error(e),
     }
@@ -138,6 +180,20 @@ async fn track_result(State(web): State<Arc<Web>>, parts: Parts, Form(f): Form<T
     let app = web.app.clone();
     let ip = client_ip(&parts);
     match blocking(move || app.dossiers().track_result(&f.code, &f.pin, &ip)).await {
+        Ok((file, bytes)) => pdf_file(file.file_name.trim_end_matches(".pdf"), bytes),
+        Err(e) => page_error(e),
+    }
+}
+
+/// The signed apology letter (Form 04), to the holder of the tracking PIN.
+async fn track_apology(
+    State(web): State<Arc<Web>>,
+    parts: Parts,
+    Form(f): Form<TrackResultForm>,
+) -> Response {
+    let app = web.app.clone();
+    let ip = client_ip(&parts);
+    match blocking(move || app.dossiers().track_apology(&f.code, &f.pin, &ip)).await {
         Ok((file, bytes)) => pdf_file(file.file_name.trim_end_matches(".pdf"), bytes),
         Err(e) => page_error(e),
     }

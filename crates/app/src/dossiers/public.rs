@@ -36,6 +36,8 @@ pub struct TrackView {
     pub rated: bool,
     /// A signed result can be downloaded (with the PIN).
     pub signed_result: bool,
+    /// A signed apology letter (Form 04) can be downloaded (with the PIN).
+    pub signed_apology: bool,
 }
 
 /// A public description of an event: no names, no reasons typed by officials.
@@ -57,6 +59,9 @@ fn public_step(kind: &EventKind) -> Option<String> {
             EventKind::Withdrawn { .. } => "Công dân rút hồ sơ",
             EventKind::ResultReturned => "Đã trả kết quả",
             EventKind::ResultSigned { .. } => "Kết quả đã được ký số: tải về tại trang tra cứu này",
+            EventKind::ApologySigned { .. } => {
+                "Thư xin lỗi và hẹn lại ngày trả kết quả đã được ký số: tải về tại trang tra cứu này"
+            }
             EventKind::DueChanged { .. }
             | EventKind::Proposed { .. }
             | EventKind::ExtensionDrafted { .. }
@@ -151,6 +156,9 @@ impl Dossiers<'_> {
                 c.query_one("SELECT 1 FROM ratings WHERE dossier_code = $1", &[Val::Text(code2.clone())])
             })?
             .is_some();
+        use crate::dossiers::results::{has_signed, Signed};
+        let (signed_result, signed_apology) =
+            (has_signed(&d, Signed::Result), has_signed(&d, Signed::Apology));
         Ok(TrackView {
             procedure_name: catalog.get(&d.procedure_code).map(|p| p.name.clone()).unwrap_or_default(),
             status_label: d.status.label().to_string(),
@@ -168,8 +176,8 @@ impl Dossiers<'_> {
             received_at: d.received_at,
             due_at: d.due_at,
             finished_at: d.finished_at,
-            signed_result: d.erased_at.is_none()
-                && d.events.iter().any(|e| matches!(e.kind, EventKind::ResultSigned { .. })),
+            signed_result,
+            signed_apology,
             verdict: d.verdict,
             rated,
         })
@@ -184,7 +192,18 @@ impl Dossiers<'_> {
         client: &str,
     ) -> AppResult<(crate::dossiers::results::SignedFile, Vec<u8>)> {
         let d = self.citizens_dossier(code, secret, client)?;
-        self.signed_file(&d)
+        self.signed_file(&d, crate::dossiers::results::Signed::Result)
+    }
+
+    /// The signed apology letter (Form 04), to whoever holds the receipt's tracking PIN.
+    pub fn track_apology(
+        &self,
+        code: &str,
+        secret: &str,
+        client: &str,
+    ) -> AppResult<(crate::dossiers::results::SignedFile, Vec<u8>)> {
+        let d = self.citizens_dossier(code, secret, client)?;
+        self.signed_file(&d, crate::dossiers::results::Signed::Apology)
     }
 
     /// A citizen's rating (1 to 5) of a dossier whose result was returned, by whoever holds the

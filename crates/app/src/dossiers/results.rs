@@ -29,6 +29,36 @@ pub struct SigningSetup {
     pub crls: Vec<signing::Crl>,
 }
 
+/// Which paper the leader signs digitally.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Signed {
+    /// The result document.
+    Result,
+    /// The apology letter with the new date of the last extension (Form 04).
+    Apology,
+}
+
+impl Signed {
+    /// The action that records the signing.
+    pub fn action(self) -> &'static str {
+        match self {
+            Signed::Result => "sign_result",
+            Signed::Apology => "sign_apology",
+        }
+    }
+
+    /// The SHA-256 of the file signed, if `kind` records the signing of this paper.
+    fn document(self, kind: &EventKind) -> Option<(&str, &str, &str)> {
+        match (self, kind) {
+            (Signed::Result, EventKind::ResultSigned { document_sha256, certificate_sha256, signer })
+            | (Signed::Apology, EventKind::ApologySigned { document_sha256, certificate_sha256, signer }) => {
+                Some((document_sha256, certificate_sha256, signer))
+            }
+            _ => None,
+        }
+    }
+}
+
 /// A signed result kept with its dossier.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SignedFile {
@@ -235,13 +265,10 @@ impl App {
             };
             let code: String = row.col("dossier_code")?;
             let events = crate::dossiers::records::load_events(c, &code)?;
-            let signed = events.iter().map(|(e, _)| e).find_map(|e| match &e.kind {
-                EventKind::ResultSigned { document_sha256, certificate_sha256, signer }
-                    if *document_sha256 == sha =>
-                {
-                    Some((e.at, signer.clone(), certificate_sha256.clone()))
-                }
-                _ => None,
+            let signed = events.iter().map(|(e, _)| e).find_map(|e| {
+                let (doc, cert, signer) =
+                    Signed::Result.document(&e.kind).or_else(|| Signed::Apology.document(&e.kind))?;
+                (doc == sha).then(|| (e.at, signer.to_string(), cert.to_string()))
             });
             let Some((at, signer, cert)) = signed else { return Ok(None) };
             let intact = crate::dossiers::audit::verify_one(c, &code)?.is_empty();
@@ -257,12 +284,15 @@ impl App {
     }
 }
 
-/// The signed result the history names last, if it is kept.
-pub(crate) fn latest_signed(c: &mut dyn Conn, d: &DossierRecord) -> Result<Option<SignedFile>, StoreError> {
-    let Some(sha) = d.events.iter().rev().find_map(|e| match &e.kind {
-        EventKind::ResultSigned { document_sha256, .. } => Some(document_sha256.clone()),
-        _ => None,
-    }) else {
+/// The signed paper the history names last, if it is kept.
+pub(crate) fn latest_signed(
+    c: &mut dyn Conn,
+    d: &DossierRecord,
+    which: Signed,
+) -> Result<Option<SignedFile>, StoreError> {
+    let Some(sha) =
+        d.events.iter().rev().find_map(|e| which.document(&e.kind).map(|(doc, _, _)| doc.to_string()))
+    else {
         return Ok(None);
     };
     let row = c.query_one(
@@ -272,9 +302,20 @@ pub(crate) fn latest_signed(c: &mut dyn Conn, d: &DossierRecord) -> Result<Optio
     row.map(|r| SignedFile::from_row(&r)).transpose()
 }
 
-/// Whether `d` has an approved result not yet signed.
-pub(crate) fn awaits_signature(d: &DossierRecord) -> bool {
-    approved(d) && !d.events.iter().any(|e| matches!(e.kind, EventKind::ResultSigned { .. }))
+/// Whether `d` has a paper of this kind waiting for the leader's signature: an approved result
+/// not yet signed, or an extension's apology letter not yet signed.
+pub(crate) fn awaits_signature(d: &DossierRecord, which: Signed) -> bool {
+    match which {
+        Signed::Result => {
+            approved(d) && !d.events.iter().any(|e| matches!(e.kind, EventKind::ResultSigned { .. }))
+        }
+        Signed::Apology => domain::dossier::apology_awaits_signature(&d.events),
+    }
+}
+
+/// Whether `d`'s history records a signed paper of this kind (and its data is kept).
+pub fn has_signed(d: &DossierRecord, which: Signed) -> bool {
+    d.erased_at.is_none() && d.events.iter().any(|e| which.document(&e.kind).is_some())
 }
 
 /// Whether the leader's last decision on `d` approved it.
@@ -295,23 +336,40 @@ impl Dossiers<'_> {
     /// opens it; it is used once and never kept): the result document is made from the
     /// dossier, signed, kept, and the signing recorded in the history.
     pub fn sign_result(&self, code: &str, pin: &str, actor: &Actor) -> AppResult<DossierRecord> {
+        self.sign(code, Signed::Result, pin, actor)
+    }
+
+    /// The leader signs the apology letter of the last extension (Form 04), as the result.
+    pub fn sign_apology(&self, code: &str, pin: &str, actor: &Actor) -> AppResult<DossierRecord> {
+        self.sign(code, Signed::Apology, pin, actor)
+    }
+
+    /// Makes `which` paper of the dossier, signs it in the actor's token and records it.
+    pub fn sign(&self, code: &str, which: Signed, pin: &str, actor: &Actor) -> AppResult<DossierRecord> {
         // Who may sign comes before what signing needs (as for every action).
         let d = self.load(code, actor)?;
-        permitted(actor, "sign_result", d.place())?;
-        if !domain::dossier::allowed_in(d.status).contains(&"sign_result") {
+        permitted(actor, which.action(), d.place())?;
+        if !domain::dossier::allowed_in(d.status).contains(&which.action()) {
             return Err(AppError::new(
                 Code::InvalidTransition,
                 format!(
-                    "hồ sơ đang ở trạng thái \"{}\": chỉ ký số kết quả khi đã có kết quả giải quyết",
+                    "hồ sơ đang ở trạng thái \"{}\": không có văn bản nào để ký số lúc này",
                     d.status.label()
                 ),
             ));
         }
-        if !approved(&d) {
-            return Err(AppError::new(
-                Code::NothingToSign,
-                "hồ sơ không được phê duyệt: không có kết quả để ký số",
-            ));
+        if !awaits_signature(&d, which) {
+            return Err(match which {
+                Signed::Result if !approved(&d) => AppError::new(
+                    Code::NothingToSign,
+                    "hồ sơ không được phê duyệt: không có kết quả để ký số",
+                ),
+                Signed::Result => AppError::new(Code::AlreadySigned, "kết quả của hồ sơ đã được ký số"),
+                Signed::Apology => AppError::new(
+                    Code::NothingToSign,
+                    "không có thư xin lỗi, hẹn lại ngày trả (Mẫu 04) nào chờ ký: hồ sơ chưa gia hạn, hoặc đã ký",
+                ),
+            });
         }
         if pin.is_empty() || pin.len() > 64 {
             return Err(AppError::new(Code::MissingPin, "cần mã PIN của thiết bị ký số (tối đa 64 ký tự)"));
@@ -344,11 +402,22 @@ impl Dossiers<'_> {
             ));
         }
         let (name, _) = signing::subject_name(&holder);
-        let paper = self.paper_of(&d, Form::Result, "", Some(&name))?;
+        let (paper, reason) = match which {
+            Signed::Result => (
+                self.paper_of(&d, Form::Result, "", Some(&name))?,
+                format!("Phê duyệt kết quả giải quyết hồ sơ {}", d.code),
+            ),
+            Signed::Apology => {
+                let mut letter = self.paper_of(&d, Form::Letter(4), "", None)?;
+                letter.signer_name = Some(name.clone());
+                letter.digital = true;
+                (letter, format!("Xin lỗi và hẹn lại ngày trả kết quả hồ sơ {}", d.code))
+            }
+        };
         let unsigned = pdf_of(&paper)?;
         let placement = signing::Placement {
             name: name.clone(),
-            reason: format!("Phê duyệt kết quả giải quyết hồ sơ {}", d.code),
+            reason,
             location: paper.agency.clone(),
             at: chrono::Utc::now(),
         };
@@ -358,51 +427,61 @@ impl Dossiers<'_> {
         self.app
             .blobs
             .put(&sha, &signed)
-            .map_err(|e| AppError::internal(Code::BlobStore, format!("không lưu được kết quả đã ký: {e}")))?;
+            .map_err(|e| AppError::internal(Code::BlobStore, format!("không lưu được văn bản đã ký: {e}")))?;
         let file = SignedFile {
             sha256: sha.clone(),
             file_name: format!("{}-ky-so.pdf", paper.file_stem),
             size: signed.len() as u64,
             signed_at: self.app.now(),
         };
-        let action = Action::SignResult {
-            document_sha256: sha,
-            certificate_sha256: key.certificate_sha256.clone(),
-            signer: name,
+        let (document_sha256, certificate_sha256) = (sha, key.certificate_sha256.clone());
+        let action = match which {
+            Signed::Result => Action::SignResult { document_sha256, certificate_sha256, signer: name },
+            Signed::Apology => Action::SignApology { document_sha256, certificate_sha256, signer: name },
         };
-        metrics::counter!("haicap_results_signed_total").increment(1);
-        self.act_with(&d.code, "sign_result", &|_| Ok(action.clone()), None, None, Some(&file), actor)
+        metrics::counter!("haicap_papers_signed_total", "paper" => which.action()).increment(1);
+        self.act_with(&d.code, which.action(), &|_| Ok(action.clone()), None, None, Some(&file), actor)
     }
 
     /// The signed result of a dossier, to those whose work needs its personal data (the
     /// result names the applicant); the read is recorded.
     pub fn signed_result(&self, code: &str, actor: &Actor) -> AppResult<(SignedFile, Vec<u8>)> {
+        self.signed_paper(code, Signed::Result, actor)
+    }
+
+    /// A signed paper of a dossier, to those whose work needs its personal data (it names the
+    /// applicant); the read is recorded.
+    pub fn signed_paper(&self, code: &str, which: Signed, actor: &Actor) -> AppResult<(SignedFile, Vec<u8>)> {
         let d = self.load(code, actor)?;
         if !self.sees_personal_data(&d, actor) {
             return Err(AppError::new(
                 Code::PersonalDataRestricted,
-                "kết quả ghi thông tin người nộp: chỉ dành cho cán bộ một cửa nơi tiếp nhận, người xử lý và lãnh đạo đơn vị xử lý",
+                "văn bản ghi thông tin người nộp: chỉ dành cho cán bộ một cửa nơi tiếp nhận, người xử lý và lãnh đạo đơn vị xử lý",
             ));
         }
-        let (file, bytes) = self.signed_file(&d)?;
+        let (file, bytes) = self.signed_file(&d, which)?;
         self.record_read(actor, crate::dossiers::privacy::DOCUMENT_READ, &d.code, Some(&file.file_name));
         Ok((file, bytes))
     }
 
-    /// The signed result of `d`, if any, with its bytes.
-    pub(crate) fn signed_file(&self, d: &DossierRecord) -> AppResult<(SignedFile, Vec<u8>)> {
+    /// The signed paper of `d` of this kind, if any, with its bytes.
+    pub(crate) fn signed_file(&self, d: &DossierRecord, which: Signed) -> AppResult<(SignedFile, Vec<u8>)> {
         if d.erased_at.is_some() {
             return Err(AppError::new(
                 Code::AttachmentErased,
-                "kết quả đã được xoá khi hết thời hạn lưu trữ",
+                "văn bản đã được xoá khi hết thời hạn lưu trữ",
             ));
         }
         let d2 = d.clone();
+        let missing = match which {
+            Signed::Result => "hồ sơ chưa có kết quả được ký số",
+            Signed::Apology => "hồ sơ chưa có thư xin lỗi được ký số",
+        };
         let file = self
             .app
             .store
-            .read(move |c| latest_signed(c, &d2))?
-            .ok_or_else(|| AppError::new(Code::NoSignedResult, "hồ sơ chưa có kết quả được ký số"))?;
+            .read(move |c| latest_signed(c, &d2, which))?
+            .ok_or_else(|| AppError::new(Code::NoSignedResult, missing))?;
         let bytes = self.app.blob(&file.sha256)?;
         Ok((file, bytes))
     }

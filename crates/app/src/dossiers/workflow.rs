@@ -3,6 +3,7 @@
 
 use crate::dossiers::intake::Applicant;
 use crate::dossiers::records::{bump_stats, load_events, DossierRecord, EventRow};
+use crate::dossiers::results;
 use crate::{Actor, AppError, AppResult, Dossiers};
 use calendar::TimeLimit;
 use domain::permissions::{permit, Place};
@@ -191,7 +192,11 @@ impl Dossiers<'_> {
             .copied()
             .filter(|a| permitted(actor, a, d.place()).is_ok())
             // Signing is offered for an approved result not yet signed.
-            .filter(|a| *a != "sign_result" || crate::dossiers::results::awaits_signature(d))
+            .filter(|a| match *a {
+                "sign_result" => results::awaits_signature(d, results::Signed::Result),
+                "sign_apology" => results::awaits_signature(d, results::Signed::Apology),
+                _ => true,
+            })
             .collect()
     }
 
@@ -279,7 +284,7 @@ impl Dossiers<'_> {
 
     /// Applies an action to a dossier and returns it as it now stands.
     pub fn act(&self, code: &str, req: &ActionRequest, actor: &Actor) -> AppResult<DossierRecord> {
-        if req.action.trim() == "sign_result" {
+        if matches!(req.action.trim(), "sign_result" | "sign_apology") {
             return Err(AppError::new(
                 Code::SignWithToken,
                 "kết quả được ký số bằng thiết bị ký số của lãnh đạo: dùng chức năng \"Ký số kết quả\" (POST /api/v1/dossiers/{code}/result/sign)",

@@ -151,6 +151,8 @@ fn every_role_action_and_relation_does_what_the_table_says() {
                         // that may sign passes the checks and is told the server cannot.
                         let got = if action == "sign_result" {
                             app.dossiers().sign_result(&code, "1234", &who)
+                        } else if action == "sign_apology" {
+                            app.dossiers().sign_apology(&code, "1234", &who)
                         } else {
                             app.dossiers().act(&code, &request(action, &handling), &who)
                         };
@@ -161,6 +163,10 @@ fn every_role_action_and_relation_does_what_the_table_says() {
                             hidden += 1;
                         } else if allows(role, unit, action, place) && action == "sign_result" {
                             assert_eq!(got.unwrap_err().code, "signing_not_configured", "{case}");
+                            allowed += 1;
+                        } else if allows(role, unit, action, place) && action == "sign_apology" {
+                            // Received, never extended: no letter waits.
+                            assert_eq!(got.unwrap_err().code, "nothing_to_sign", "{case}");
                             allowed += 1;
                         } else if allows(role, unit, action, place) {
                             assert!(got.is_ok(), "{case}: {:?}", got.err());

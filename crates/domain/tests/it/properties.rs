@@ -13,7 +13,7 @@ fn cal() -> &'static WorkCalendar {
 }
 
 fn action(k: u8) -> Action {
-    match k % 18 {
+    match k % 19 {
         0 => Action::Receive,
         1 => Action::Refuse { reason: "thiếu giấy tờ".into() },
         2 => Action::RequestSupplement { note: "bổ sung".into() },
@@ -30,6 +30,11 @@ fn action(k: u8) -> Action {
         13 => Action::Propose { approve: true, note: "đủ điều kiện".into() },
         14 => Action::DraftExtension { extra: TimeLimit::WorkingDays(3), reason: "xác minh".into() },
         15 => Action::CorrectApplicant { subject: "0".repeat(64), reason: "ghi sai tên".into() },
+        17 => Action::SignApology {
+            document_sha256: "3".repeat(64),
+            certificate_sha256: "2".repeat(64),
+            signer: "Trần Văn Bình".into(),
+        },
         16 => Action::SignResult {
             document_sha256: "1".repeat(64),
             certificate_sha256: "2".repeat(64),
@@ -41,7 +46,7 @@ fn action(k: u8) -> Action {
 
 /// The action with a given code (for picking among the allowed ones).
 fn action_for(code: &str) -> Action {
-    (0..18).map(action).find(|a| a.code() == code).expect("every code has an action")
+    (0..19).map(action).find(|a| a.code() == code).expect("every code has an action")
 }
 
 fn check_invariants(d: &Dossier) -> Result<(), TestCaseError> {
@@ -82,7 +87,7 @@ proptest! {
     #[test]
     fn random_workflows_keep_every_invariant(
         start in 0i64..(2 * 365 * 24),
-        steps in proptest::collection::vec((0u8..18, any::<bool>(), 0i64..(72 * 60)), 1..40),
+        steps in proptest::collection::vec((0u8..19, any::<bool>(), 0i64..(72 * 60)), 1..40),
         limit in 1u32..15,
     ) {
         let t0 = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap().and_hms_opt(0, 0, 0).unwrap() + Duration::hours(start);

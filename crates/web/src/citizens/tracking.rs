@@ -100,6 +100,7 @@ struct TrackModel {
     steps: Vec<(String, String)>,
     can_rate: bool,
     signed_result: bool,
+    signed_apology: bool,
 }
 
 #[derive(Template)]
@@ -139,6 +140,7 @@ async fn track_page(State(web): State<Arc<Web>>, parts: Parts, Query(q): Query<T
                 steps: t.steps.iter().map(|s| (time(Some(s.at)), s.what.clone())).collect(),
                 can_rate: t.status == Status::Returned && !t.rated,
                 signed_result: t.signed_result,
+                signed_apology: t.signed_apology,
             });
             render(&page)
         }

@@ -78,6 +78,8 @@ struct DossierPage {
     forms: Vec<(u8, String)>,
     /// The result has been signed (downloadable by those who see the applicant's data).
     signed: bool,
+    /// The last extension's apology letter has been signed (the same).
+    signed_apology: bool,
     checklist: Vec<String>,
     attachments: Vec<(u32, String, String)>,
     /// The specialist's proposal, for the leader: (verdict, note).
@@ -281,9 +283,9 @@ fn dossier_response(
         events,
         actions,
         forms,
-        signed: !d.masked
-            && d.erased_at.is_none()
-            && d.events.iter().any(|e| matches!(e.kind, domain::EventKind::ResultSigned { .. })),
+        signed: !d.masked && app::dossiers::results::has_signed(d, app::dossiers::results::Signed::Result),
+        signed_apology: !d.masked
+            && app::dossiers::results::has_signed(d, app::dossiers::results::Signed::Apology),
         checklist,
         attachments,
         proposal,
