@@ -7,7 +7,7 @@
 #[path = "it/common/mod.rs"]
 mod common;
 
-use app::dossiers::results::SigningSetup;
+use app::dossiers::results::{Signed, SigningSetup};
 use app::{ActionRequest, Actor, Applicant, IntakeRequest};
 use common::{at, backends, open, HandClock};
 use domain::roles::Role;
@@ -80,7 +80,8 @@ fn a_leader_signs_the_result_and_anyone_can_check_it() {
         let d = app.dossiers().sign_apology(&d.code, &config.pin, &leader).unwrap();
         assert!(matches!(d.events.last().unwrap().kind, EventKind::ApologySigned { .. }));
         assert!(!app.dossiers().actions_for(&d, &leader).contains(&"sign_apology"), "signed once");
-        let (letter, letter_bytes) = app.dossiers().track_apology(&d.code, &pin, "203.0.113.7").unwrap();
+        let (letter, letter_bytes) =
+            app.dossiers().track_signed(&d.code, &pin, "203.0.113.7", Signed::Apology).unwrap();
         assert!(letter.file_name.ends_with("-mau-04-ky-so.pdf"), "{}", letter.file_name);
         let check = app.verify_result(&letter_bytes).unwrap();
         assert!(check.matches_history(), "{check:?}");
@@ -90,7 +91,7 @@ fn a_leader_signs_the_result_and_anyone_can_check_it() {
             "{text}"
         );
         assert!(text.contains("(Ký số)") && text.contains("Trần Văn Bình"), "{text}");
-        let e = app.dossiers().track_result(&d.code, &pin, "203.0.113.7").unwrap_err();
+        let e = app.dossiers().track_signed(&d.code, &pin, "203.0.113.7", Signed::Result).unwrap_err();
         assert_eq!(e.code.as_str(), "no_signed_result", "the letter is not the result");
 
         // Nothing to sign before the decision; the generic action never signs.
@@ -136,9 +137,9 @@ fn a_leader_signs_the_result_and_anyone_can_check_it() {
         assert!(text.contains("Trần Văn Bình"), "the signer is named under the result: {text}");
 
         // The citizen with the receipt's PIN downloads the same file; a guess does not.
-        let (_, mine) = app.dossiers().track_result(&d.code, &pin, "203.0.113.7").unwrap();
+        let (_, mine) = app.dossiers().track_signed(&d.code, &pin, "203.0.113.7", Signed::Result).unwrap();
         assert_eq!(mine, bytes);
-        let e = app.dossiers().track_result(&d.code, "AAAAAAAA", "203.0.113.7").unwrap_err();
+        let e = app.dossiers().track_signed(&d.code, "AAAAAAAA", "203.0.113.7", Signed::Result).unwrap_err();
         assert_eq!(e.code.as_str(), "dossier_not_found");
         assert!(app.dossiers().track(&d.code, &pin, "203.0.113.7").unwrap().signed_result);
 

@@ -175,25 +175,23 @@ struct TrackResultForm {
     pin: String,
 }
 
-/// The citizen's download: the code and the tracking PIN, guesses limited as for tracking.
+/// The citizen's downloads: the code and the tracking PIN, guesses limited as for tracking.
 async fn track_result(State(web): State<Arc<Web>>, parts: Parts, Form(f): Form<TrackResultForm>) -> Response {
-    let app = web.app.clone();
-    let ip = client_ip(&parts);
-    match blocking(move || app.dossiers().track_result(&f.code, &f.pin, &ip)).await {
-        Ok((file, bytes)) => pdf_file(file.file_name.trim_end_matches(".pdf"), bytes),
-        Err(e) => page_error(e),
-    }
+    track_download(&web, &parts, f, Signed::Result).await
 }
 
-/// The signed apology letter (Form 04), to the holder of the tracking PIN.
 async fn track_apology(
     State(web): State<Arc<Web>>,
     parts: Parts,
     Form(f): Form<TrackResultForm>,
 ) -> Response {
+    track_download(&web, &parts, f, Signed::Apology).await
+}
+
+async fn track_download(web: &Arc<Web>, parts: &Parts, f: TrackResultForm, which: Signed) -> Response {
     let app = web.app.clone();
-    let ip = client_ip(&parts);
-    match blocking(move || app.dossiers().track_apology(&f.code, &f.pin, &ip)).await {
+    let ip = client_ip(parts);
+    match blocking(move || app.dossiers().track_signed(&f.code, &f.pin, &ip, which)).await {
         Ok((file, bytes)) => pdf_file(file.file_name.trim_end_matches(".pdf"), bytes),
         Err(e) => page_error(e),
     }

@@ -183,27 +183,17 @@ impl Dossiers<'_> {
         })
     }
 
-    /// The signed result, to whoever holds the receipt's tracking PIN (the attempts limited
-    /// as for tracking).
-    pub fn track_result(
+    /// A signed paper (the result, or the apology letter of Form 04), to whoever holds the
+    /// receipt's tracking PIN (the attempts limited as for tracking).
+    pub fn track_signed(
         &self,
         code: &str,
         secret: &str,
         client: &str,
+        which: crate::dossiers::results::Signed,
     ) -> AppResult<(crate::dossiers::results::SignedFile, Vec<u8>)> {
         let d = self.citizens_dossier(code, secret, client)?;
-        self.signed_file(&d, crate::dossiers::results::Signed::Result)
-    }
-
-    /// The signed apology letter (Form 04), to whoever holds the receipt's tracking PIN.
-    pub fn track_apology(
-        &self,
-        code: &str,
-        secret: &str,
-        client: &str,
-    ) -> AppResult<(crate::dossiers::results::SignedFile, Vec<u8>)> {
-        let d = self.citizens_dossier(code, secret, client)?;
-        self.signed_file(&d, crate::dossiers::results::Signed::Apology)
+        self.signed_file(&d, which)
     }
 
     /// A citizen's rating (1 to 5) of a dossier whose result was returned, by whoever holds the
