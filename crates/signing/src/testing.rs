@@ -104,14 +104,25 @@ pub fn enrolled_token(dir: &Path, ca: &Ca, subject: &str) -> TokenConfig {
         "softhsm2-util",
         &["--init-token", "--free", "--label", "haicap-test", "--pin", "1234", "--so-pin", "5678"],
     );
+    enroll_key(dir, ca, "chu-tich", subject)
+}
+
+/// A second (or further) key made in the token `enrolled_token` initialised, labelled `key`,
+/// certified by `ca` for `subject`; its certificate is written to `dir/KEY.pem`.
+pub fn enroll_key(dir: &Path, ca: &Ca, key: &str, subject: &str) -> TokenConfig {
     let config = TokenConfig {
         module: MODULE.into(),
         token: "haicap-test".into(),
-        key: "chu-tich".into(),
+        key: key.into(),
         pin: "1234".into(),
     };
+    // The first key's certificate keeps the name the tests read ("official.pem").
+    let (request_file, cert_file) = match key {
+        "chu-tich" => ("request.pem".to_string(), "official.pem".to_string()),
+        _ => (format!("{key}.request.pem"), format!("{key}.pem")),
+    };
     let request = crate::Token::generate(&config, subject).unwrap();
-    std::fs::write(dir.join("request.pem"), request).unwrap();
+    std::fs::write(dir.join(&request_file), request).unwrap();
     std::fs::write(
         dir.join("leaf.ext"),
         "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n",
@@ -124,7 +135,7 @@ pub fn enrolled_token(dir: &Path, ca: &Ca, subject: &str) -> TokenConfig {
             "x509",
             "-req",
             "-in",
-            "request.pem",
+            &request_file,
             "-CA",
             ca.cert.to_str().unwrap(),
             "-CAkey",
@@ -136,10 +147,10 @@ pub fn enrolled_token(dir: &Path, ca: &Ca, subject: &str) -> TokenConfig {
             "-extfile",
             "leaf.ext",
             "-out",
-            "official.pem",
+            &cert_file,
         ],
     );
-    let cert = certs(&dir.join("official.pem")).remove(0);
+    let cert = certs(&dir.join(&cert_file)).remove(0);
     crate::Token::enroll(&config, &cert).unwrap();
     config
 }
@@ -175,4 +186,10 @@ pub fn make_crl(dir: &Path, ca: &Ca, name: &str, revoked: &[&Path]) -> PathBuf {
         &["ca", "-config", cnf, "-keyfile", key, "-cert", cert, "-gencrl", "-out", out.to_str().unwrap()],
     );
     out
+}
+
+/// What poppler's pdfsig says of `file` (in `dir`).
+pub fn pdfsig(dir: &std::path::Path, file: &str) -> String {
+    let out = Command::new("pdfsig").arg(file).current_dir(dir).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
 }

@@ -15,8 +15,10 @@ use cryptoki::types::AuthPin;
 use der::asn1::{BitString, SetOfVec, UintRef};
 use der::{Encode, EncodePem, Sequence};
 use errors::Code;
-use std::path::PathBuf;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::{Mutex, MutexGuard, OnceLock};
 use x509_cert::name::Name;
 use x509_cert::request::{CertReq, CertReqInfo, Version};
 use x509_cert::spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
@@ -48,20 +50,50 @@ fn token_error(message: &str) -> impl Fn(cryptoki::error::Error) -> SignError + 
 
 /// An open session on the token, logged in, with the key found.
 pub struct Token {
-    // The session borrows nothing but must close before the library is finalised: fields drop
-    // in order.
+    // The session closes (logging out) before the token's lock is released: fields drop in
+    // order.
     session: Session,
-    _context: Pkcs11,
+    _lock: MutexGuard<'static, ()>,
     key: ObjectHandle,
     chain: Vec<Certificate>,
 }
 
-fn open_session(config: &TokenConfig) -> Result<(Pkcs11, Session), SignError> {
-    let context = Pkcs11::new(&config.module)
-        .map_err(token_error("không nạp được thư viện PKCS#11 của thiết bị ký số"))?;
+/// The library of `module`, loaded and initialised once per process: PKCS#11 allows one
+/// initialisation per application, so two signings at once share it (it is never finalised).
+fn context(module: &Path) -> Result<Pkcs11, SignError> {
+    static CONTEXTS: OnceLock<Mutex<HashMap<PathBuf, Pkcs11>>> = OnceLock::new();
+    let mut contexts = CONTEXTS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(context) = contexts.get(module) {
+        return Ok(context.clone());
+    }
+    let context =
+        Pkcs11::new(module).map_err(token_error("không nạp được thư viện PKCS#11 của thiết bị ký số"))?;
     context
         .initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK))
         .map_err(token_error("không khởi động được thư viện PKCS#11"))?;
+    contexts.insert(module.to_path_buf(), context.clone());
+    Ok(context)
+}
+
+/// One signing at a time per token: a token's login is shared by all the sessions of the
+/// process, so a second session opened while the first is logged in would not ask for the
+/// PIN. Held from opening the token until its session closes (which logs out).
+fn token_lock(module: &Path, token: &str) -> MutexGuard<'static, ()> {
+    type Locks = HashMap<(PathBuf, String), &'static Mutex<()>>;
+    static LOCKS: OnceLock<Mutex<Locks>> = OnceLock::new();
+    let lock: &'static Mutex<()> = LOCKS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry((module.to_path_buf(), token.to_string()))
+        // One small mutex per token ever used, kept for the process's life.
+        .or_insert_with(|| Box::leak(Box::new(Mutex::new(()))));
+    lock.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn open_session(config: &TokenConfig) -> Result<(MutexGuard<'static, ()>, Session), SignError> {
+    let guard = token_lock(&config.module, &config.token);
+    let context = context(&config.module)?;
     let slots =
         context.get_slots_with_token().map_err(token_error("không đọc được danh sách thiết bị ký số"))?;
     let slot = slots
@@ -80,7 +112,7 @@ fn open_session(config: &TokenConfig) -> Result<(Pkcs11, Session), SignError> {
     session
         .login(UserType::User, Some(&AuthPin::from(config.pin.clone())))
         .map_err(token_error("mã PIN của thiết bị ký số không đúng hoặc thiết bị đã khoá"))?;
-    Ok((context, session))
+    Ok((guard, session))
 }
 
 fn find_one(session: &Session, class: ObjectClass, label: &str) -> Result<Option<ObjectHandle>, SignError> {
@@ -94,7 +126,7 @@ impl Token {
     /// Opens the token and finds the key and its certificate; `intermediates` (the CA's
     /// certificates up to the root, which tokens often do not hold) complete the chain.
     pub fn open(config: &TokenConfig, intermediates: &[Certificate]) -> Result<Token, SignError> {
-        let (context, session) = open_session(config)?;
+        let (lock, session) = open_session(config)?;
         let key = find_one(&session, ObjectClass::PRIVATE_KEY, &config.key)?.ok_or_else(|| {
             SignError::new(
                 Code::SigningToken,
@@ -122,14 +154,14 @@ impl Token {
         let holder = certs::from_der(&der)?;
         let mut chain = vec![holder.clone()];
         chain.extend(intermediates.iter().filter(|c| **c != holder).cloned());
-        Ok(Token { session, _context: context, key, chain })
+        Ok(Token { session, _lock: lock, key, chain })
     }
 
     /// Makes an RSA-2048 key pair in the token under `config.key` (the private key never
     /// leaves it) and returns a certificate request (PKCS#10, PEM) for `subject` (an RFC 4514
     /// name, "CN=Trần Văn Bình,O=UBND Phường Hải Châu,C=VN"), signed by the new key.
     pub fn generate(config: &TokenConfig, subject: &str) -> Result<String, SignError> {
-        let (context, session) = open_session(config)?;
+        let (lock, session) = open_session(config)?;
         if find_one(&session, ObjectClass::PRIVATE_KEY, &config.key)?.is_some() {
             return Err(SignError::new(
                 Code::SigningToken,
@@ -194,14 +226,14 @@ impl Token {
             signature: BitString::from_bytes(&signature).map_err(encoding)?,
         };
         drop(session);
-        drop(context);
+        drop(lock);
         request.to_pem(der::pem::LineEnding::LF).map_err(encoding)
     }
 
     /// Stores `cert` in the token beside its key (same label and id), after checking that it
     /// certifies that key.
     pub fn enroll(config: &TokenConfig, cert: &Certificate) -> Result<(), SignError> {
-        let (_context, session) = open_session(config)?;
+        let (_lock, session) = open_session(config)?;
         let key = find_one(&session, ObjectClass::PUBLIC_KEY, &config.key)?.ok_or_else(|| {
             SignError::new(
                 Code::SigningToken,

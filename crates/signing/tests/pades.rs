@@ -24,11 +24,6 @@ fn paper() -> Paper {
     }
 }
 
-fn pdfsig(dir: &std::path::Path, file: &str) -> String {
-    let out = std::process::Command::new("pdfsig").arg(file).current_dir(dir).output().unwrap();
-    String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
-}
-
 #[test]
 fn a_signed_result_verifies_and_one_changed_byte_fails() {
     if !tools_present() {
