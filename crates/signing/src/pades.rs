@@ -56,6 +56,14 @@ fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     haystack.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|i| i + from)
 }
 
+/// The array `dict` holds under `key` (in place or by reference), or an empty one.
+fn array_of(document: &lopdf::Document, dict: Option<&Dictionary>, key: &[u8]) -> Vec<Object> {
+    dict.and_then(|d| d.get(key).ok())
+        .and_then(|o| document.dereference(o).ok())
+        .and_then(|(_, o)| o.as_array().ok().cloned())
+        .unwrap_or_default()
+}
+
 fn prepare(pdf: &[u8], placement: &Placement) -> Result<Prepared, SignError> {
     let document = lopdf::Document::load_mem(pdf).map_err(unreadable)?;
     if document.is_encrypted() {
@@ -63,6 +71,17 @@ fn prepare(pdf: &[u8], placement: &Placement) -> Result<Prepared, SignError> {
     }
     let root = document.trailer.get(b"Root").and_then(Object::as_reference).map_err(unreadable)?;
     let page = *document.get_pages().values().next().ok_or_else(|| unreadable("no page"))?;
+    // What the update extends: the form's fields (a file signed before has some) and the
+    // first page's annotations.
+    let mut acroform = document
+        .catalog()
+        .ok()
+        .and_then(|c| c.get(b"AcroForm").ok())
+        .and_then(|o| document.dereference(o).ok())
+        .and_then(|(_, o)| o.as_dict().ok().cloned())
+        .unwrap_or_default();
+    let mut fields = array_of(&document, Some(&acroform), b"Fields");
+    let mut annots = array_of(&document, document.get_dictionary(page).ok(), b"Annots");
     let mut update = IncrementalDocument::create_from(pdf.to_vec(), document);
 
     let signature = update.new_document.add_object(Dictionary::from_iter([
@@ -76,18 +95,6 @@ fn prepare(pdf: &[u8], placement: &Placement) -> Result<Prepared, SignError> {
         ("Reason", text(&placement.reason)),
         ("Location", text(&placement.location)),
     ]));
-    let existing = update.get_prev_documents().catalog().ok().and_then(|c| c.get(b"AcroForm").ok().cloned());
-    let prev = update.get_prev_documents();
-    let acroform = match existing {
-        Some(Object::Reference(id)) => prev.get_dictionary(id).cloned().unwrap_or_default(),
-        Some(Object::Dictionary(d)) => d,
-        _ => Dictionary::new(),
-    };
-    let mut fields =
-        match acroform.get(b"Fields").ok().and_then(|f| prev.dereference(f).ok()).map(|(_, f)| f.clone()) {
-            Some(Object::Array(a)) => a,
-            _ => Vec::new(),
-        };
     // An invisible signature (a zero rectangle needs no appearance under PDF/A-2), printable
     // and locked, on the first page.
     let field = update.new_document.add_object(Dictionary::from_iter([
@@ -101,21 +108,10 @@ fn prepare(pdf: &[u8], placement: &Placement) -> Result<Prepared, SignError> {
         ("P", Object::Reference(page)),
     ]));
     fields.push(Object::Reference(field));
-    let mut acroform = acroform;
     acroform.set("Fields", Object::Array(fields));
     acroform.set("SigFlags", Object::Integer(3));
 
     update.opt_clone_object_to_new_document(page).map_err(unreadable)?;
-    let prev_annots = update
-        .get_prev_documents()
-        .get_dictionary(page)
-        .ok()
-        .and_then(|p| p.get(b"Annots").ok().cloned())
-        .and_then(|a| update.get_prev_documents().dereference(&a).ok().map(|(_, a)| a.clone()));
-    let mut annots = match prev_annots {
-        Some(Object::Array(a)) => a,
-        _ => Vec::new(),
-    };
     annots.push(Object::Reference(field));
     update.new_document.get_dictionary_mut(page).map_err(unreadable)?.set("Annots", Object::Array(annots));
 

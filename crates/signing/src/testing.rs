@@ -3,6 +3,8 @@
 //! and the certificate is enrolled back: the same steps an official's enrolment takes.
 
 use crate::{Certificate, TokenConfig};
+use chrono::NaiveDate;
+use domain::papers::{Block, Paper};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -192,4 +194,30 @@ pub fn make_crl(dir: &Path, ca: &Ca, name: &str, revoked: &[&Path]) -> PathBuf {
 pub fn pdfsig(dir: &std::path::Path, file: &str) -> String {
     let out = Command::new("pdfsig").arg(file).current_dir(dir).output().unwrap();
     String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+}
+
+/// A result document as a commune issues it.
+pub fn result_paper() -> Paper {
+    let at = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap().and_hms_opt(9, 30, 0).unwrap();
+    Paper {
+        form_no: None,
+        agency: "UBND PHƯỜNG HẢI CHÂU".into(),
+        reference: "20242-261205-0042".into(),
+        place_date: "Hải Châu, ngày 05 tháng 12 năm 2026".into(),
+        dated: at,
+        title: "GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN".into(),
+        subject: Some("Về việc cấp Giấy xác nhận tình trạng hôn nhân".into()),
+        body: vec![
+            Block::Text("Ủy ban nhân dân Phường Hải Châu trả kết quả giải quyết hồ sơ sau:".into()),
+            Block::Field("Thủ tục".into(), "Thủ tục cấp Giấy xác nhận tình trạng hôn nhân".into()),
+            Block::Field("Mã hồ sơ".into(), "20242-261205-0042".into()),
+            Block::Field("Người nộp hồ sơ".into(), "Nguyễn Thị Ánh Tuyết".into()),
+            Block::Field("Ngày tiếp nhận".into(), "02/12/2026".into()),
+            Block::Field("Ngày phê duyệt".into(), "05/12/2026".into()),
+        ],
+        signer_title: "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH".into(),
+        signer_name: Some("Trần Văn Bình".into()),
+        digital: true,
+        file_stem: "20242-261205-0042-ket-qua".into(),
+    }
 }

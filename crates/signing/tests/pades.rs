@@ -1,28 +1,9 @@
 //! A result rendered as PDF/A, signed with a key in SoftHSM2, verified by haicap and by
 //! poppler's pdfsig (an independent implementation).
 
-use chrono::{NaiveDate, Utc};
-use domain::papers::{Block, Paper};
+use chrono::Utc;
 use signing::testing::*;
 use signing::{KeySigner, Placement, Token, Trust};
-
-fn paper() -> Paper {
-    let at = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap().and_hms_opt(9, 30, 0).unwrap();
-    Paper {
-        form_no: None,
-        agency: "UBND PHƯỜNG HẢI CHÂU".into(),
-        reference: "HC-2026-000123".into(),
-        place_date: "Hải Châu, ngày 05 tháng 12 năm 2026".into(),
-        dated: at,
-        title: "GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN".into(),
-        subject: None,
-        body: vec![Block::Field("Người nộp hồ sơ".into(), "Nguyễn Thị Ánh Tuyết".into())],
-        signer_title: "CHỦ TỊCH".into(),
-        signer_name: Some("Trần Văn Bình".into()),
-        digital: true,
-        file_stem: "HC-2026-000123-ket-qua".into(),
-    }
-}
 
 #[test]
 fn a_signed_result_verifies_and_one_changed_byte_fails() {
@@ -37,7 +18,7 @@ fn a_signed_result_verifies_and_one_changed_byte_fails() {
     let token = Token::open(&config, &root).unwrap();
     assert_eq!(token.chain().len(), 2, "the official's certificate and the root");
 
-    let unsigned = pdf::render(&paper()).unwrap();
+    let unsigned = pdf::render(&result_paper()).unwrap();
     let placement = Placement {
         name: "Trần Văn Bình".into(),
         reason: "Phê duyệt kết quả hồ sơ HC-2026-000123".into(),

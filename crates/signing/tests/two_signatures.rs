@@ -2,28 +2,9 @@
 //! once in one process: its own test binary, since SoftHSM2 reads its token directory once
 //! per process.
 
-use chrono::{NaiveDate, Utc};
-use domain::papers::{Block, Paper};
+use chrono::Utc;
 use signing::testing::*;
 use signing::{Placement, Token, Trust};
-
-fn paper() -> Paper {
-    let at = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap().and_hms_opt(9, 30, 0).unwrap();
-    Paper {
-        form_no: None,
-        agency: "UBND PHƯỜNG HẢI CHÂU".into(),
-        reference: "HC-2026-000123".into(),
-        place_date: "Hải Châu, ngày 05 tháng 12 năm 2026".into(),
-        dated: at,
-        title: "GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN".into(),
-        subject: None,
-        body: vec![Block::Field("Người nộp hồ sơ".into(), "Nguyễn Thị Ánh Tuyết".into())],
-        signer_title: "CHỦ TỊCH".into(),
-        signer_name: Some("Trần Văn Bình".into()),
-        digital: true,
-        file_stem: "HC-2026-000123-ket-qua".into(),
-    }
-}
 
 /// A second signature on a signed file (the agency's seal beside the leader's): each verifies,
 /// the first now covers a revision of the file and the second the whole of it; pdfsig agrees.
@@ -45,7 +26,7 @@ fn a_second_signature_keeps_the_first_one_valid() {
         at: Utc::now(),
     };
     let once = signing::sign_pdf(
-        &pdf::render(&paper()).unwrap(),
+        &pdf::render(&result_paper()).unwrap(),
         &placement("Trần Văn Bình"),
         &Token::open(&leader, &root).unwrap(),
     )
@@ -72,7 +53,7 @@ fn a_second_signature_keeps_the_first_one_valid() {
 
     // Signings at once, as two leaders at two desks: the library is initialised once for the
     // process, one token's signings take turns, and each still checks its own PIN.
-    let unsigned = pdf::render(&paper()).unwrap();
+    let unsigned = pdf::render(&result_paper()).unwrap();
     let roots = certs(&ca.cert);
     let outcomes: Vec<Result<usize, String>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..6)
