@@ -7,7 +7,7 @@ use crate::CmdResult;
 use app::dossiers::results::SigningSetup;
 use clap::{Args, Subcommand};
 use errors::Code;
-use signing::{Certificate, Token, TokenConfig, Trust};
+use signing::{Certificate, Token, TokenConfig};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -204,15 +204,7 @@ pub fn run_verify(a: VerifyArgs) -> CmdResult {
             let db = DbArgs { db: Some(url.clone()), ..DbArgs::default() };
             db.open()?.with_signing(setup).verify_result(&bytes)?
         }
-        None => app::dossiers::results::Verification {
-            report: signing::verify_pdf(
-                &bytes,
-                &Trust { roots: setup.roots.clone(), crls: setup.crls.clone() },
-            )
-            .map_err(sign_error)?,
-            roots_configured: !setup.roots.is_empty(),
-            history: None,
-        },
+        None => setup.check(&bytes)?,
     };
     let valid = if a.db.is_some() { verification.matches_history() } else { verification.report.valid() };
     if a.json {

@@ -74,9 +74,20 @@ async fn api_sign(
     Path(code): Path<String>,
     Body(req): Body<SignRequest>,
 ) -> ApiResult<Response> {
+    sign_answer(&web, &caller, code, Signed::Result, req.pin).await
+}
+
+/// Signs `which` paper of the dossier and answers with its code, status and number of events.
+async fn sign_answer(
+    web: &Arc<Web>,
+    caller: &Caller,
+    code: String,
+    which: Signed,
+    pin: String,
+) -> ApiResult<Response> {
     let app = web.app.clone();
     let actor = Actor::of(&caller.session.user);
-    let d = blocking(move || app.dossiers().sign_result(&code, &req.pin, &actor)).await?;
+    let d = blocking(move || app.dossiers().sign(&code, which, &pin, &actor)).await?;
     web.publish(&d);
     Ok(Json(serde_json::json!({ "code": d.code, "status": d.status, "event_count": d.event_count }))
         .into_response())
@@ -100,12 +111,7 @@ async fn api_sign_apology(
     Path(code): Path<String>,
     Body(req): Body<SignRequest>,
 ) -> ApiResult<Response> {
-    let app = web.app.clone();
-    let actor = Actor::of(&caller.session.user);
-    let d = blocking(move || app.dossiers().sign_apology(&code, &req.pin, &actor)).await?;
-    web.publish(&d);
-    Ok(Json(serde_json::json!({ "code": d.code, "status": d.status, "event_count": d.event_count }))
-        .into_response())
+    sign_answer(&web, &caller, code, Signed::Apology, req.pin).await
 }
 
 #[utoipa::path(get, path = "/api/v1/dossiers/{code}/result", tag = "dossiers",

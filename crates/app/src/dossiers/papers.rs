@@ -1,7 +1,7 @@
 //! The papers of a dossier (Forms 01-06 and the result), as content and as PDF/A, made from
 //! the dossier as the reader may see it.
 
-use crate::{Actor, AppError, AppResult, Code, DossierRecord, Dossiers};
+use crate::{AppError, AppResult, Code, DossierRecord, Dossiers};
 use domain::papers::{self, Facts, Paper};
 
 /// Which paper.
@@ -35,12 +35,6 @@ pub fn pdf_of(paper: &Paper) -> AppResult<Vec<u8>> {
 }
 
 impl Dossiers<'_> {
-    /// A paper of a dossier, as `actor` may read the dossier (a full read is recorded).
-    pub fn paper(&self, code: &str, form: Form, track_url: &str, actor: &Actor) -> AppResult<Paper> {
-        let d = self.dossier(code, actor)?;
-        self.paper_of(&d, form, track_url, None)
-    }
-
     /// A paper of `d`, which the caller has read as the reader may see it. `track_url` is the
     /// tracking page's address, printed on the receipt; `signer` is named under the result.
     pub fn paper_of(
@@ -51,7 +45,7 @@ impl Dossiers<'_> {
         signer: Option<&str>,
     ) -> AppResult<Paper> {
         let catalog = self.app.catalog();
-        let procedure = catalog.get(&d.procedure_code).cloned();
+        let procedure = catalog.get(&d.procedure_code);
         let unit = units::registry().unit_name(&d.receiving_unit).unwrap_or(&d.receiving_unit).to_string();
         let facts = Facts {
             code: &d.code,
@@ -60,8 +54,8 @@ impl Dossiers<'_> {
             due: d.due_at,
             events: &d.events,
             unit: &unit,
-            procedure: procedure.as_ref().map_or(&d.procedure_code, |p| &p.name),
-            result: procedure.as_ref().and_then(|p| p.result.as_deref()),
+            procedure: procedure.map_or(&d.procedure_code, |p| &p.name),
+            result: procedure.and_then(|p| p.result.as_deref()),
         };
         let missing = |m: papers::Missing| AppError::new(Code::NoSuchForm, m.message());
         Ok(match form {
@@ -79,7 +73,7 @@ impl Dossiers<'_> {
                 let receipt = papers::Receipt {
                     address: d.address_text.clone().unwrap_or_default(),
                     phone: d.applicant_phone.clone().unwrap_or_default(),
-                    documents: procedure.as_ref().map(|p| p.documents.clone()).unwrap_or_default(),
+                    documents: procedure.map(|p| p.documents.clone()).unwrap_or_default(),
                     limit: procedure
                         .as_ref()
                         .and_then(|p| p.terms(d.channel))

@@ -29,6 +29,16 @@ pub struct SigningSetup {
     pub crls: Vec<signing::Crl>,
 }
 
+impl SigningSetup {
+    /// A file's signatures checked against this server's roots and revocation lists, without
+    /// looking for the file in any dossier's history.
+    pub fn check(&self, pdf: &[u8]) -> AppResult<Verification> {
+        let trust = Trust { roots: self.roots.clone(), crls: self.crls.clone() };
+        let report = signing::verify_pdf(pdf, &trust).map_err(sign_error)?;
+        Ok(Verification { report, roots_configured: !self.roots.is_empty(), history: None })
+    }
+}
+
 /// Which paper the leader signs digitally.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Signed {
@@ -47,7 +57,8 @@ impl Signed {
         }
     }
 
-    /// The SHA-256 of the file signed, if `kind` records the signing of this paper.
+    /// The file's SHA-256, the certificate's and the signer's name, if `kind` records the
+    /// signing of this paper.
     fn document(self, kind: &EventKind) -> Option<(&str, &str, &str)> {
         match (self, kind) {
             (Signed::Result, EventKind::ResultSigned { document_sha256, certificate_sha256, signer })
@@ -253,11 +264,10 @@ impl App {
     /// Checks a signed file: its signatures against the trusted roots, and whether a dossier's
     /// history records it as its signed result.
     pub fn verify_result(&self, pdf: &[u8]) -> AppResult<Verification> {
-        let trust = Trust { roots: self.signing.roots.clone(), crls: self.signing.crls.clone() };
-        let report = signing::verify_pdf(pdf, &trust).map_err(sign_error)?;
-        let sha = report.file_sha256.clone();
-        let last_cert = report.signatures.last().map(|s| s.certificate_sha256.clone());
-        let history = self.store.read(move |c| {
+        let mut verification = self.signing.check(pdf)?;
+        let sha = verification.report.file_sha256.clone();
+        let last_cert = verification.report.signatures.last().map(|s| s.certificate_sha256.clone());
+        verification.history = self.store.read(move |c| {
             let Some(row) =
                 c.query_one("SELECT dossier_code FROM signed_results WHERE sha256 = $1", &[(&sha).into()])?
             else {
@@ -280,7 +290,7 @@ impl App {
                 history_intact: intact,
             }))
         })?;
-        Ok(Verification { report, roots_configured: !self.signing.roots.is_empty(), history })
+        Ok(verification)
     }
 }
 

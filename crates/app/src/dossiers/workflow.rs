@@ -132,6 +132,13 @@ impl ActionRequest {
             "stop" => Action::Stop { reason: self.reason("lý do dừng xử lý")? },
             "withdraw" => Action::Withdraw { reason: self.reason("lý do rút hồ sơ")? },
             "return_result" => Action::ReturnResult,
+            // A signature is recorded only with the file it names (`Dossiers::sign`).
+            "sign_result" | "sign_apology" => {
+                return Err(AppError::new(
+                    Code::SignWithToken,
+                    "văn bản được ký số bằng thiết bị ký số của lãnh đạo: dùng chức năng \"Ký số\" (POST /api/v1/dossiers/{code}/result/sign hoặc /apology/sign)",
+                ))
+            }
             other => {
                 return Err(AppError::new(
                     Code::UnknownAction,
@@ -284,12 +291,6 @@ impl Dossiers<'_> {
 
     /// Applies an action to a dossier and returns it as it now stands.
     pub fn act(&self, code: &str, req: &ActionRequest, actor: &Actor) -> AppResult<DossierRecord> {
-        if matches!(req.action.trim(), "sign_result" | "sign_apology") {
-            return Err(AppError::new(
-                Code::SignWithToken,
-                "kết quả được ký số bằng thiết bị ký số của lãnh đạo: dùng chức năng \"Ký số kết quả\" (POST /api/v1/dossiers/{code}/result/sign)",
-            ));
-        }
         let note = req.note()?;
         self.act_with(
             code,

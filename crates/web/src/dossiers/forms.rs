@@ -121,13 +121,7 @@ async fn receipt(
     parts: Parts,
     Path(code): Path<String>,
 ) -> Response {
-    match paper(&web, &u, &parts, code, Form::Receipt).await {
-        Ok((p, url)) => {
-            let pdf = format!("/ho-so/{}/mau/1/pdf", p.reference);
-            show(&u, p, qr_svg(&url), pdf)
-        }
-        Err(e) => page_error(e),
-    }
+    show_numbered(&web, &u, &parts, code, 1).await
 }
 
 fn form_numbered(n: u8) -> Result<Form, ApiError> {
@@ -140,15 +134,20 @@ async fn form_letter(
     parts: Parts,
     Path((code, n)): Path<(String, u8)>,
 ) -> Response {
+    show_numbered(&web, &u, &parts, code, n).await
+}
+
+/// Form `n` in the browser; the receipt (Form 01) with the QR code of its tracking page.
+async fn show_numbered(web: &Arc<Web>, u: &PageUser, parts: &Parts, code: String, n: u8) -> Response {
     let form = match form_numbered(n) {
         Ok(f) => f,
         Err(e) => return page_error(e),
     };
-    match paper(&web, &u, &parts, code, form).await {
+    match paper(web, u, parts, code, form).await {
         Ok((p, url)) => {
             let pdf = format!("/ho-so/{}/mau/{n}/pdf", p.reference);
             let qr = if form == Form::Receipt { qr_svg(&url) } else { String::new() };
-            show(&u, p, qr, pdf)
+            show(u, p, qr, pdf)
         }
         Err(e) => page_error(e),
     }
