@@ -98,7 +98,11 @@ try {
   assert.match(await leader.textContent('.timeline'), /ký số kết quả \(người ký: Lê Văn Hùng\)/);
   assert.deepEqual(await buttons(leader), [], 'nothing is left for the leader once signed');
 
+  // A certificate is issued in the ward's name: the desk seals it with the ward's own key.
   await desk.goto(`${base}/ho-so/${code}`);
+  assert.deepEqual(await buttons(desk), ['correct_applicant', 'return_result', 'seal_result']);
+  await act(desk, 'seal_result', (f) => f.locator('input[name=pin]').fill('123456'));
+  assert.match(await desk.textContent('.timeline'), /đóng dấu số kết quả \(chữ ký số của cơ quan: UBND Phường Hải Châu\)/);
   assert.deepEqual(await buttons(desk), ['correct_applicant', 'return_result']);
   await act(desk, 'return_result');
   assert.match(await desk.textContent('.status'), /Đã trả kết quả/);
@@ -134,6 +138,8 @@ try {
   await phone.click('form button');
   assert.match(await phone.textContent('#verdict h2'), new RegExp(`Hợp lệ: tệp đúng là kết quả đã ký số của hồ sơ ${code}`));
   assert.match(await phone.textContent('#verdict'), /Chữ ký của Lê Văn Hùng \(UBND Phường Hải Châu\)/);
+  assert.match(await phone.textContent('#verdict'), /Chữ ký của UBND Phường Hải Châu/);
+  assert.match(await phone.textContent('#verdict'), /người ký Lê Văn Hùng, đóng dấu số của UBND Phường Hải Châu/);
   await phone.screenshot({ path: `${shots}/verify-phone.png`, fullPage: true });
   await phone.goto(`${base}/tra-cuu?code=${code}&pin=${pin}`);
   await phone.click('text=Gửi đánh giá');
@@ -171,7 +177,7 @@ try {
   assert.equal(await other.locator(`a[href="/ho-so/${code}"]`).count(), 0);
   const res = await other.goto(`${base}/ho-so/${code}`);
   assert.equal(res.status(), 404);
-  console.log(`e2e ok: dossier ${code} received by the desk, assigned by the leader, proposed by the specialist, approved and signed (PAdES, SoftHSM2) by the leader, returned by the desk, tracked, the signed result downloaded and verified, rated; the queue updated live; an online submission with a document received; all hidden from another commune`);
+  console.log(`e2e ok: dossier ${code} received by the desk, assigned by the leader, proposed by the specialist, approved and signed (PAdES, SoftHSM2) by the leader, sealed with the ward's key by the desk, returned by the desk, tracked, the signed result downloaded and verified, rated; the queue updated live; an online submission with a document received; all hidden from another commune`);
 } finally {
   await browser.close();
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A signing demo on one machine: a SoftHSM2 token and a test certificate authority in DIR, the
-# key of the leader of Hải Châu (chutich.haichau) made in the token, certified by the test CA
-# and enrolled in the database. Then `haicap serve` with the printed variables signs results.
+# key of the leader of Hải Châu (chutich.haichau) and the ward's own key (its seal, applied at
+# its one-stop desk: motcua.haichau) made in the token, certified by the test CA and enrolled
+# in the database. Then `haicap serve` with the printed variables signs results.
 #
 #   scripts/signing-demo.sh DIR [DB_URL]      (DB_URL default: sqlite://DIR/haicap.db, with --demo data)
 #
@@ -40,8 +41,16 @@ openssl x509 -req -in "$dir/request.pem" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" 
 "$bin" signing enroll --db "$db" --signing-module "$module" --user chutich.haichau \
   --token haicap-demo --key chutich-haichau --cert "$dir/chutich-haichau.pem"
 
+# The ward's own key: its seal on the results issued in its name (Phường Hải Châu, 20242).
+"$bin" signing keygen --signing-module "$module" --token haicap-demo --key con-dau-haichau \
+  --subject "CN=UBND Phường Hải Châu,O=UBND Phường Hải Châu,L=Đà Nẵng,C=VN" --out "$dir/seal-request.pem" >/dev/null
+openssl x509 -req -in "$dir/seal-request.pem" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" -CAcreateserial \
+  -days 365 -sha256 -extfile "$dir/leaf.ext" -out "$dir/con-dau-haichau.pem" 2>/dev/null
+"$bin" signing enroll --db "$db" --signing-module "$module" --unit 20242 \
+  --token haicap-demo --key con-dau-haichau --cert "$dir/con-dau-haichau.pem"
 cat <<OUT
-# Serve with signing (the leader chutich.haichau signs with PIN 123456):
+# Serve with signing (the leader chutich.haichau signs with PIN 123456, the desk
+# motcua.haichau seals with the ward's key, PIN 123456):
 export SOFTHSM2_CONF=$SOFTHSM2_CONF HAICAP_SIGNING_MODULE=$module HAICAP_TRUST_ROOTS=$dir/ca.pem
 $bin serve --db $db
 OUT

@@ -7,12 +7,15 @@
 #[path = "it/common/mod.rs"]
 mod common;
 
+use app::dossiers::papers::{pdf_of, Form};
 use app::dossiers::results::{Signed, SigningSetup};
 use app::{ActionRequest, Actor, Applicant, IntakeRequest};
 use common::{at, backends, open, HandClock};
 use domain::roles::Role;
 use domain::{Channel, EventKind, Status};
-use signing::testing::{certs, enrolled_token, make_ca, tools_present, MODULE};
+use signing::testing::{
+    certs, enroll_key, enrolled_token, make_ca, pdfa_failures, pdfsig, tools_present, MODULE,
+};
 
 const WARD: &str = "20242"; // Phường Hải Châu
 const PROCEDURE: &str = "1.004873";
@@ -32,6 +35,9 @@ fn a_leader_signs_the_result_and_anyone_can_check_it() {
     let ca = make_ca(dir, "Test Root CA");
     let config = enrolled_token(dir, &ca, "CN=Trần Văn Bình,O=UBND Phường Hải Châu,C=VN");
     let pem = std::fs::read_to_string(dir.join("official.pem")).unwrap();
+    // The ward's own key, for its seal on the results it issues.
+    let seal = enroll_key(dir, &ca, "con-dau", "CN=UBND Phường Hải Châu,O=UBND Phường Hải Châu,C=VN");
+    let seal_pem = std::fs::read_to_string(dir.join("con-dau.pem")).unwrap();
 
     for db in backends() {
         eprintln!("backend: {}", db.url);
@@ -136,9 +142,97 @@ fn a_leader_signs_the_result_and_anyone_can_check_it() {
         assert!(text.contains("Nguyễn Thị Ánh Tuyết") && text.contains(&d.code), "{text}");
         assert!(text.contains("Trần Văn Bình"), "the signer is named under the result: {text}");
 
-        // The citizen with the receipt's PIN downloads the same file; a guess does not.
+        // A certificate (Giấy xác nhận tình trạng hôn nhân) is issued in the ward's name: it
+        // reaches the citizen with the ward's seal, which the one-stop desk of the handling
+        // ward adds with the ward's own key.
+        assert!(app.dossiers().seal_required(&signed));
+        let e = app.dossiers().track_signed(&d.code, &pin, "203.0.113.7", Signed::Result).unwrap_err();
+        assert_eq!(e.code.as_str(), "no_signed_result", "not before the seal");
+        assert!(!app.dossiers().track(&d.code, &pin, "203.0.113.7").unwrap().signed_result);
+        let officer = actor(&app, "motcua.hc");
+        assert!(app.dossiers().actions_for(&signed, &officer).contains(&"seal_result"));
+        assert!(!app.dossiers().actions_for(&signed, &leader).contains(&"seal_result"));
+        let e = app.dossiers().seal_result(&d.code, &seal.pin, &leader).unwrap_err();
+        assert_eq!(e.code.as_str(), "action_not_permitted", "the leader signs, the desk seals");
+        let e = app.dossiers().seal_result(&d.code, &seal.pin, &officer).unwrap_err();
+        assert_eq!(e.code.as_str(), "no_signing_key", "no key enrolled for the ward yet");
+        let e = app.enroll_agency_key("99999", &seal.token, &seal.key, &seal_pem).unwrap_err();
+        assert_eq!(e.code.as_str(), "unknown_unit");
+        let agency = app.enroll_agency_key(WARD, &seal.token, &seal.key, &seal_pem).unwrap();
+        assert_eq!(agency.holder, "UBND Phường Hải Châu");
+        let e = app.dossiers().act(&d.code, &ActionRequest::new("seal_result"), &officer).unwrap_err();
+        assert_eq!(e.code.as_str(), "sign_with_token");
+        let e = app.dossiers().seal_result(&d.code, "0000", &officer).unwrap_err();
+        assert_eq!(e.code.as_str(), "signing_token");
+        let sealed = app.dossiers().seal_result(&d.code, &seal.pin, &officer).unwrap();
+        let EventKind::ResultSealed {
+            document_sha256: sealed_sha,
+            certificate_sha256: seal_cert,
+            agency: by,
+        } = &sealed.events.last().unwrap().kind
+        else {
+            panic!("{:?}", sealed.events.last().unwrap().kind)
+        };
+        assert_eq!(
+            (by.as_str(), seal_cert.as_str()),
+            ("UBND Phường Hải Châu", agency.certificate_sha256.as_str())
+        );
+        let e = app.dossiers().seal_result(&d.code, &seal.pin, &officer).unwrap_err();
+        assert_eq!(e.code.as_str(), "already_signed");
+        assert!(!app.dossiers().actions_for(&sealed, &officer).contains(&"seal_result"));
+
+        // The sealed file keeps the leader's signature intact, adds the ward's, and is the
+        // one the citizen receives; pdfsig finds both valid.
+        let (sealed_file, sealed_bytes) = app.dossiers().signed_result(&d.code, &officer).unwrap();
+        assert_eq!((&sealed_file.sha256, sealed_file.paper.as_str()), (sealed_sha, "sealed_result"));
+        assert_eq!(&sealed_bytes[..bytes.len()], &bytes[..], "the leader's file, with the seal appended");
+        let check = app.verify_result(&sealed_bytes).unwrap();
+        assert!(check.matches_history(), "{check:?}");
+        let h = check.history.as_ref().unwrap();
+        assert_eq!(
+            (h.signer.as_str(), h.sealed_by.as_deref()),
+            ("Trần Văn Bình", Some("UBND Phường Hải Châu"))
+        );
+        let names: Vec<&str> = check.report.signatures.iter().map(|s| s.signer.as_str()).collect();
+        assert_eq!(names, ["Trần Văn Bình", "UBND Phường Hải Châu"]);
+        std::fs::write(dir.join("sealed.pdf"), &sealed_bytes).unwrap();
+        let out = pdfsig(dir, "sealed.pdf");
+        assert_eq!(out.matches("Signature is Valid").count(), 2, "{out}");
+        // The leader's file alone still checks against the history (a copy handed out before).
+        assert!(app.verify_result(&bytes).unwrap().matches_history());
+
+        // Every paper is PDF/A-2b for an independent validator (page-validation, PyPI): the
+        // forms, the result's draft, the signed letter and result. The sealed file breaks one
+        // rule only: its first signature's byte range ends where its revision does, not at the
+        // end of the file, as every later signature's incremental update must leave it.
+        let mut files = vec![];
+        let full = app.dossiers().dossier(&d.code, &console).unwrap();
+        for (name, form) in [
+            ("mau-01", Form::Receipt),
+            ("mau-04", Form::Letter(4)),
+            ("mau-06", Form::ControlSheet),
+            ("ban-du-thao", Form::Result),
+        ] {
+            let paper =
+                app.dossiers().paper_of(&full, form, "https://dichvucong.example/tra-cuu", None).unwrap();
+            std::fs::write(dir.join(format!("{name}.pdf")), pdf_of(&paper).unwrap()).unwrap();
+            files.push(dir.join(format!("{name}.pdf")));
+        }
+        std::fs::write(dir.join("signed.pdf"), &bytes).unwrap();
+        std::fs::write(dir.join("letter.pdf"), &letter_bytes).unwrap();
+        files.extend(["signed.pdf", "letter.pdf", "sealed.pdf"].map(|f| dir.join(f)));
+        let paths: Vec<&std::path::Path> = files.iter().map(|p| p.as_path()).collect();
+        if let Some(failures) = pdfa_failures(&paths) {
+            for (file, failed) in files.iter().zip(&failures) {
+                let expected: &[&str] =
+                    if file.ends_with("sealed.pdf") { &["PDFA2B-SIGNATURE-BYTERANGE-001"] } else { &[] };
+                assert_eq!(failed, expected, "{}", file.display());
+            }
+        }
+
+        // The citizen with the receipt's PIN downloads the sealed file; a guess does not.
         let (_, mine) = app.dossiers().track_signed(&d.code, &pin, "203.0.113.7", Signed::Result).unwrap();
-        assert_eq!(mine, bytes);
+        assert_eq!(mine, sealed_bytes);
         let e = app.dossiers().track_signed(&d.code, "AAAAAAAA", "203.0.113.7", Signed::Result).unwrap_err();
         assert_eq!(e.code.as_str(), "dossier_not_found");
         assert!(app.dossiers().track(&d.code, &pin, "203.0.113.7").unwrap().signed_result);
@@ -156,7 +250,7 @@ fn a_leader_signs_the_result_and_anyone_can_check_it() {
         assert!(app.dossiers().verify().unwrap().ok());
         // The sweep keeps the signed file.
         app.sweep_blobs(std::time::Duration::ZERO).unwrap();
-        assert_eq!(app.dossiers().signed_result(&d.code, &console).unwrap().1, bytes);
+        assert_eq!(app.dossiers().signed_result(&d.code, &console).unwrap().1, sealed_bytes);
     }
 }
 

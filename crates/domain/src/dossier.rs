@@ -101,6 +101,13 @@ pub enum Action {
         certificate_sha256: String,
         signer: String,
     },
+    /// The agency's seal on the signed result: the agency's own certificate signs the
+    /// leader's signed file again (Decree 30/2020/NĐ-CP); the sealed file replaces it.
+    SealResult {
+        document_sha256: String,
+        certificate_sha256: String,
+        agency: String,
+    },
 }
 
 /// Every action code, in the order forms and lists show them.
@@ -122,6 +129,7 @@ pub const ACTIONS: &[&str] = &[
     "withdraw",
     "sign_result",
     "sign_apology",
+    "seal_result",
     "return_result",
     "correct_applicant",
 ];
@@ -149,6 +157,7 @@ impl Action {
             Action::CorrectApplicant { .. } => "correct_applicant",
             Action::SignResult { .. } => "sign_result",
             Action::SignApology { .. } => "sign_apology",
+            Action::SealResult { .. } => "seal_result",
         }
     }
 }
@@ -175,6 +184,7 @@ pub fn action_label(code: &str) -> &'static str {
         "correct_applicant" => "điều chỉnh thông tin người nộp",
         "sign_result" => "ký số kết quả",
         "sign_apology" => "ký số thư xin lỗi (Mẫu 04)",
+        "seal_result" => "đóng dấu số kết quả (chữ ký số của cơ quan)",
         _ => "thao tác không rõ",
     }
 }
@@ -213,7 +223,9 @@ pub fn allowed_in(status: Status) -> &'static [&'static str] {
         ],
         Status::SupplementRequested => &["supplement_received", "stop", "withdraw", "correct_applicant"],
         Status::PaymentRequested => &["payment_received", "stop", "withdraw", "correct_applicant"],
-        Status::Resolved => &["sign_result", "sign_apology", "return_result", "correct_applicant"],
+        Status::Resolved => {
+            &["sign_result", "sign_apology", "seal_result", "return_result", "correct_applicant"]
+        }
         Status::Refused | Status::Withdrawn | Status::Stopped | Status::Returned => &[],
     }
 }
@@ -327,6 +339,14 @@ pub enum EventKind {
         certificate_sha256: String,
         signer: String,
     },
+    /// The agency's seal was added to the signed result: the sealed file by its SHA-256 (it
+    /// replaces the leader's signed file), the agency's certificate by its SHA-256, and the
+    /// agency's name as the certificate gives it.
+    ResultSealed {
+        document_sha256: String,
+        certificate_sha256: String,
+        agency: String,
+    },
 }
 
 impl EventKind {
@@ -355,6 +375,7 @@ impl EventKind {
             EventKind::PersonalDataErased { .. } => "personal_data_erased",
             EventKind::ResultSigned { .. } => "result_signed",
             EventKind::ApologySigned { .. } => "apology_signed",
+            EventKind::ResultSealed { .. } => "result_sealed",
         }
     }
 
@@ -410,6 +431,9 @@ impl EventKind {
             EventKind::ResultSigned { signer, .. } => format!("ký số kết quả (người ký: {signer})"),
             EventKind::ApologySigned { signer, .. } => {
                 format!("ký số thư xin lỗi và hẹn lại ngày trả (Mẫu 04) (người ký: {signer})")
+            }
+            EventKind::ResultSealed { agency, .. } => {
+                format!("đóng dấu số kết quả (chữ ký số của cơ quan: {agency})")
             }
         }
     }
@@ -491,8 +515,11 @@ pub struct Dossier {
     pub extension_draft: Option<(TimeLimit, String)>,
     /// The personal data was erased at the end of the retention period.
     pub erased: bool,
-    /// The SHA-256 of the signed result, once the leader has signed it.
+    /// The SHA-256 of the signed result, once the leader has signed it (the sealed file's,
+    /// once the agency has sealed it).
     pub signed_result: Option<String>,
+    /// The agency's seal is on the signed result.
+    pub result_sealed: bool,
     pub events: Vec<Event>,
 }
 
@@ -547,6 +574,7 @@ impl Dossier {
             extension_draft: None,
             erased: false,
             signed_result: None,
+            result_sealed: false,
             events: vec![],
         };
         let kind = EventKind::Registered { channel, agency: agency.to_string(), terms, subject: None };
@@ -771,6 +799,28 @@ impl Dossier {
                     signer: signer.clone(),
                 }]
             }
+            Action::SealResult { document_sha256, certificate_sha256, agency } => {
+                // The seal goes on the file the competent person signed, once.
+                if self.signed_result.is_none() {
+                    return Err(DomainError {
+                        code: Code::NothingToSign,
+                        message: "kết quả chưa được lãnh đạo ký số: chưa đóng dấu số được".into(),
+                        allowed: vec![],
+                    });
+                }
+                if self.result_sealed {
+                    return Err(DomainError {
+                        code: Code::AlreadySigned,
+                        message: "kết quả của hồ sơ đã được đóng dấu số".into(),
+                        allowed: vec![],
+                    });
+                }
+                vec![EventKind::ResultSealed {
+                    document_sha256: document_sha256.clone(),
+                    certificate_sha256: certificate_sha256.clone(),
+                    agency: agency.clone(),
+                }]
+            }
         })
     }
 
@@ -855,6 +905,10 @@ impl Dossier {
             EventKind::ResultSigned { document_sha256, .. } => {
                 self.signed_result = Some(document_sha256.clone())
             }
+            EventKind::ResultSealed { document_sha256, .. } => {
+                self.signed_result = Some(document_sha256.clone());
+                self.result_sealed = true;
+            }
             EventKind::Refused { .. } | EventKind::ResultReturned => {}
         }
         self.status = e.to;
@@ -918,6 +972,7 @@ fn status_after(from: Status, kind: &EventKind) -> Status {
         | EventKind::ApplicantCorrected { .. }
         | EventKind::PersonalDataErased { .. }
         | EventKind::ResultSigned { .. }
+        | EventKind::ResultSealed { .. }
         | EventKind::ApologySigned { .. } => from,
     }
 }
@@ -1070,6 +1125,37 @@ mod tests {
             .act(&Action::Deny { reason: "không đủ điều kiện".into() }, at(5, 5, 9), "leader", &cal)
             .unwrap();
         assert_eq!(denied.act(&sign, at(5, 5, 10), "leader", &cal).unwrap_err().code, Code::NothingToSign);
+    }
+
+    #[test]
+    fn the_agency_seals_a_signed_result_once_and_the_sealed_file_replaces_it() {
+        let cal = WorkCalendar::default();
+        let seal = Action::SealResult {
+            document_sha256: "d".repeat(64),
+            certificate_sha256: "e".repeat(64),
+            agency: "UBND xã A".into(),
+        };
+        let mut d = Dossier::register("X-7", Channel::Direct, "UBND xã A", terms(5), at(5, 4, 8), "o");
+        d.act(&Action::Receive, at(5, 4, 8), "o", &cal).unwrap();
+        d.act(&Action::Approve, at(5, 5, 9), "leader", &cal).unwrap();
+        assert_eq!(d.act(&seal, at(5, 5, 9), "vanthu", &cal).unwrap_err().code, Code::NothingToSign);
+        let sign = Action::SignResult {
+            document_sha256: "a".repeat(64),
+            certificate_sha256: "b".repeat(64),
+            signer: "Trần Văn Bình".into(),
+        };
+        d.act(&sign, at(5, 5, 10), "leader", &cal).unwrap();
+        d.act(&seal, at(5, 5, 11), "vanthu", &cal).unwrap();
+        assert!(d.result_sealed);
+        assert_eq!(
+            d.signed_result.as_deref(),
+            Some("d".repeat(64).as_str()),
+            "the sealed file is the result"
+        );
+        assert_eq!(d.act(&seal, at(5, 5, 12), "vanthu", &cal).unwrap_err().code, Code::AlreadySigned);
+        assert_eq!(d.act(&sign, at(5, 5, 12), "leader", &cal).unwrap_err().code, Code::AlreadySigned);
+        let replayed = Dossier::replay(&d.events).unwrap();
+        assert!(replayed.result_sealed && replayed.signed_result == d.signed_result);
     }
 
     #[test]

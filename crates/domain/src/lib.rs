@@ -27,6 +27,7 @@ pub mod papers;
 pub mod permissions;
 pub mod plain;
 pub mod proposal;
+pub mod result_kind;
 pub mod roles;
 pub mod routing;
 pub mod service_index;

@@ -4,6 +4,7 @@
 //! whichever way it is printed.
 
 use crate::dossier::{Event, EventKind};
+use crate::result_kind::ResultKind;
 use chrono::NaiveDateTime;
 
 /// One paper: the header of an administrative document (Decree 30/2020/NĐ-CP), a title, the
@@ -53,6 +54,8 @@ pub enum Block {
     Field(String, String),
     /// An item of a numbered list (the documents filed, the steps taken).
     Item(String),
+    /// A line centred in bold (the authority that decides, "QUYẾT ĐỊNH:").
+    Heading(String),
 }
 
 /// What a paper is made from: the dossier's facts and history, and the names the caller
@@ -71,6 +74,12 @@ pub struct Facts<'a> {
     pub procedure: &'a str,
     /// The result the procedure produces ("Giấy chứng nhận …"), if the catalog says.
     pub result: Option<&'a str>,
+    /// The procedure's legal basis, as the catalog lists it (a decision cites it).
+    pub legal_basis: &'a [String],
+    /// The applicant's ID number and address, as the reader may see them (a result names its
+    /// holder by them).
+    pub applicant_id: Option<&'a str>,
+    pub applicant_address: Option<&'a str>,
 }
 
 /// Why a paper cannot be made for a dossier.
@@ -278,8 +287,9 @@ pub fn letter(f: &Facts, n: u8) -> Result<Paper, Missing> {
     })
 }
 
-/// The result document of an approved dossier: what was decided, for whom, under which
-/// procedure, dated when the leader approved it.
+/// The result document of an approved dossier, laid out as the procedure's result is
+/// ([`crate::result_kind`]): a decision with its legal bases and articles, a certificate with
+/// the holder's data, or a notice of the outcome; dated when the leader approved it.
 pub fn result(f: &Facts, signer_name: Option<&str>) -> Result<Paper, Missing> {
     // The leader's last decision is the one that stands.
     let decision =
@@ -289,16 +299,71 @@ pub fn result(f: &Facts, signer_name: Option<&str>) -> Result<Paper, Missing> {
         Some(_) => return Err(Missing::NotApplicable("hồ sơ không được phê duyệt: không có kết quả để ký")),
         None => return Err(Missing::NotApplicable("hồ sơ chưa được lãnh đạo phê duyệt")),
     };
+    let template = crate::result_kind::template(f.result);
     let (agency, place_date) = header(f, approved.at);
-    let title = f.result.map_or_else(|| GENERIC_TITLE.into(), result_title);
-    let mut body = vec![
-        Block::Text(format!("Ủy ban nhân dân {} trả kết quả giải quyết hồ sơ sau:", f.unit)),
-        Block::Field("Thủ tục".into(), f.procedure.to_string()),
-        Block::Field("Mã hồ sơ".into(), f.code.to_string()),
-        Block::Field("Người nộp hồ sơ".into(), f.applicant.to_string()),
-    ];
-    body.push(Block::Field("Ngày tiếp nhận".into(), f.received.format("%d/%m/%Y").to_string()));
-    body.push(Block::Field("Ngày phê duyệt".into(), approved.at.format("%d/%m/%Y").to_string()));
+    // "đăng ký khai sinh", not "Thủ tục đăng ký khai sinh".
+    let what = lower_first(f.procedure.strip_prefix("Thủ tục ").unwrap_or(f.procedure));
+    let bases: Vec<String> = f.legal_basis.iter().filter_map(|b| citation(b)).collect();
+    let authority = format!("ỦY BAN NHÂN DÂN {}", f.unit.to_uppercase());
+    let holder = holder_fields(f);
+    let mut body = Vec::new();
+    let subject = match template.kind {
+        ResultKind::Decision => {
+            body.push(Block::Heading(authority));
+            body.push(Block::Text(format!("Căn cứ {LOCAL_GOVERNMENT_LAW};")));
+            body.extend(bases.iter().map(|b| Block::Text(format!("Căn cứ {b};"))));
+            body.push(Block::Text(format!(
+                "Xét hồ sơ mã {} của ông (bà) {} tiếp nhận ngày {} và đề nghị của công chức chuyên môn.",
+                f.code,
+                f.applicant,
+                f.received.format("%d/%m/%Y")
+            )));
+            body.push(Block::Heading("QUYẾT ĐỊNH:".into()));
+            let mut who = format!("ông (bà) {}", f.applicant);
+            for (label, value) in &holder[1..] {
+                who.push_str(&format!(", {}: {value}", lower_first(label)));
+            }
+            let about = template.about.as_deref().unwrap_or(&what);
+            body.push(Block::Text(format!(
+                "Điều 1. {} đối với {who} (hồ sơ mã {}).",
+                upper_first(about),
+                f.code
+            )));
+            body.push(Block::Text("Điều 2. Quyết định này có hiệu lực kể từ ngày ký.".into()));
+            body.push(Block::Text(format!(
+                "Điều 3. Văn phòng Ủy ban nhân dân, các cơ quan, đơn vị có liên quan và ông (bà) {} chịu trách nhiệm thi hành Quyết định này.",
+                f.applicant
+            )));
+            Some(format!("Về việc {about}"))
+        }
+        ResultKind::Certificate => {
+            let item = template.item.as_deref().map_or_else(|| what.clone(), lower_first);
+            body.push(Block::Text(format!("Ủy ban nhân dân {} cấp {item} cho:", f.unit)));
+            body.extend(holder.iter().map(|(l, v)| Block::Field(l.to_string(), v.to_string())));
+            body.push(Block::Field("Thủ tục".into(), f.procedure.to_string()));
+            body.push(Block::Field("Mã hồ sơ".into(), f.code.to_string()));
+            if !bases.is_empty() {
+                body.push(Block::Field("Căn cứ".into(), bases.join("; ")));
+            }
+            body.push(Block::Field("Ngày cấp".into(), approved.at.format("%d/%m/%Y").to_string()));
+            None
+        }
+        ResultKind::Notice => {
+            body.push(Block::Text(format!(
+                "Ủy ban nhân dân {} thông báo kết quả giải quyết hồ sơ của ông (bà) {} như sau:",
+                f.unit, f.applicant
+            )));
+            body.push(Block::Field("Thủ tục".into(), f.procedure.to_string()));
+            body.push(Block::Field("Mã hồ sơ".into(), f.code.to_string()));
+            body.push(Block::Field("Ngày tiếp nhận".into(), f.received.format("%d/%m/%Y").to_string()));
+            body.push(Block::Field(
+                "Kết quả".into(),
+                template.item.clone().unwrap_or_else(|| "hồ sơ đã được giải quyết".into()),
+            ));
+            body.push(Block::Field("Ngày phê duyệt".into(), approved.at.format("%d/%m/%Y").to_string()));
+            Some("Về kết quả giải quyết thủ tục hành chính".into())
+        }
+    };
     body.push(Block::Text(
         "Văn bản điện tử này được ký số; tính xác thực kiểm tra được tại trang \"Xác minh kết quả\" \
          của hệ thống hoặc bằng bất kỳ phần mềm đọc PDF nào hỗ trợ chữ ký số."
@@ -310,31 +375,53 @@ pub fn result(f: &Facts, signer_name: Option<&str>) -> Result<Paper, Missing> {
         reference: f.code.to_string(),
         place_date,
         dated: approved.at,
-        title,
-        // "Về việc cấp …", not "Về việc thủ tục cấp …".
-        subject: Some(format!(
-            "Về việc {}",
-            lower_first(f.procedure.strip_prefix("Thủ tục ").unwrap_or(f.procedure))
-        )),
+        title: template.title,
+        subject,
         body,
-        signer_title: "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH".into(),
+        // A decision or certificate is issued in the committee's name; a notice by its chair.
+        signer_title: if template.seal { "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH" } else { "CHỦ TỊCH" }.into(),
         signer_name: signer_name.map(str::to_string),
         digital: true,
         file_stem: format!("{}-ket-qua", f.code),
     })
 }
 
-const GENERIC_TITLE: &str = "KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH";
+/// The law every decision of a People's Committee cites first since 1 July 2025.
+const LOCAL_GOVERNMENT_LAW: &str = "Luật Tổ chức chính quyền địa phương số 72/2025/QH15";
 
-fn result_title(result: &str) -> String {
-    // The catalog writes the result as a sentence ("Giấy chứng nhận …; Văn bản trả lời …"):
-    // its first item, upper-cased, is the document's title.
-    let first = result.split([';', '\n']).next().unwrap_or(result).trim().trim_end_matches('.');
-    let first = first.strip_prefix("- ").unwrap_or(first);
-    if first.is_empty() || first.chars().count() > 120 {
-        GENERIC_TITLE.into()
-    } else {
-        first.to_uppercase()
+/// The holder's lines: name, then the ID number and address where the dossier has them.
+fn holder_fields<'a>(f: &Facts<'a>) -> Vec<(&'static str, &'a str)> {
+    let mut lines = vec![("Họ và tên", f.applicant)];
+    if let Some(id) = f.applicant_id.filter(|s| !s.trim().is_empty()) {
+        lines.push(("Số định danh cá nhân", id));
+    }
+    if let Some(address) = f.applicant_address.filter(|s| !s.trim().is_empty()) {
+        lines.push(("Nơi cư trú", address));
+    }
+    lines
+}
+
+/// A legal basis as a document cites it: the catalog's editorial remarks (after a dash, or
+/// in brackets other than an amendment) left out; none if nothing is left.
+fn citation(basis: &str) -> Option<String> {
+    let mut text =
+        basis.split(" – ").next().unwrap_or(basis).split(" - ").next().unwrap_or(basis).to_string();
+    while let Some(open) = text.find(" (") {
+        let close = text[open..].find(')').map_or(text.len(), |c| open + c + 1);
+        if text[open + 2..].starts_with("sửa đổi") {
+            break;
+        }
+        text.replace_range(open..close, "");
+    }
+    let text = text.trim().trim_end_matches(['.', ';']).to_string();
+    (!text.is_empty()).then_some(text)
+}
+
+fn upper_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
@@ -343,5 +430,99 @@ fn lower_first(s: &str) -> String {
     match chars.next() {
         Some(c) => c.to_lowercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::status::Status;
+    use chrono::NaiveDate;
+
+    fn approved_at() -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(2026, 12, 4).unwrap().and_hms_opt(15, 0, 0).unwrap()
+    }
+
+    fn events() -> Vec<Event> {
+        vec![Event {
+            seq: 3,
+            at: approved_at(),
+            actor: "chutich".into(),
+            from: Some(Status::Processing),
+            to: Status::Resolved,
+            kind: EventKind::Approved,
+            note: None,
+        }]
+    }
+
+    fn facts<'a>(result: Option<&'a str>, events: &'a [Event], bases: &'a [String]) -> Facts<'a> {
+        Facts {
+            code: "HC-2026-000123",
+            applicant: "Nguyễn Thị Ánh Tuyết",
+            received: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap().and_hms_opt(9, 0, 0).unwrap(),
+            due: None,
+            events,
+            unit: "Phường Hải Châu",
+            procedure: "Giải quyết tranh chấp đất đai thuộc thẩm quyền của Chủ tịch Ủy ban nhân dân cấp xã",
+            result,
+            legal_basis: bases,
+            applicant_id: Some("048190001234"),
+            applicant_address: Some("12 Bạch Đằng, Phường Hải Châu, Thành phố Đà Nẵng"),
+        }
+    }
+
+    fn text(p: &Paper) -> String {
+        p.body
+            .iter()
+            .map(|b| match b {
+                Block::Text(t) | Block::Item(t) | Block::Heading(t) => t.clone(),
+                Block::Field(l, v) => format!("{l}: {v}"),
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn a_decision_cites_its_bases_without_the_catalog_s_remarks_and_names_its_holder() {
+        let events = events();
+        let bases = vec![
+            "Luật Đất đai 31/2024/QH15 (sửa đổi bởi Luật 43/2024/QH15)".to_string(),
+            "Luật BHXH 41/2024/QH15 (Điều 70) – Cổng DVCQG vẫn trích dẫn Luật BHXH 58/2014/QH13".to_string(),
+        ];
+        let p = result(
+            &facts(Some("Quyết định giải quyết tranh chấp đất đai"), &events, &bases),
+            Some("Lê Văn Hùng"),
+        )
+        .unwrap();
+        assert_eq!(p.title, "QUYẾT ĐỊNH");
+        assert_eq!(p.subject.as_deref(), Some("Về việc giải quyết tranh chấp đất đai"));
+        let body = text(&p);
+        assert!(body.contains("Căn cứ Luật Đất đai 31/2024/QH15 (sửa đổi bởi Luật 43/2024/QH15);"), "{body}");
+        assert!(body.contains("Căn cứ Luật BHXH 41/2024/QH15;"), "{body}");
+        assert!(!body.contains("Cổng DVCQG") && !body.contains("Điều 70"), "{body}");
+        assert!(
+            body.contains("Điều 1. Giải quyết tranh chấp đất đai đối với ông (bà) Nguyễn Thị Ánh Tuyết"),
+            "{body}"
+        );
+        assert!(body.contains("số định danh cá nhân: 048190001234"), "{body}");
+        assert!(body.contains("QUYẾT ĐỊNH:") && body.contains("Điều 3."), "{body}");
+        assert!(p.signer_title.starts_with("TM. ỦY BAN NHÂN DÂN"));
+    }
+
+    #[test]
+    fn a_certificate_and_a_notice_have_their_own_layouts() {
+        let events = events();
+        let p =
+            result(&facts(Some("Phiếu từ chối; Giấy chứng nhận đăng ký hộ kinh doanh"), &events, &[]), None)
+                .unwrap();
+        assert_eq!(p.title, "GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH");
+        assert_eq!(p.subject, None);
+        assert!(text(&p).contains("Ngày cấp: 04/12/2026"));
+        assert!(text(&p).contains("Nơi cư trú: 12 Bạch Đằng"));
+        let p = result(&facts(Some("Cập nhật thông tin trong Cơ sở dữ liệu về cư trú"), &events, &[]), None)
+            .unwrap();
+        assert_eq!(p.title, "THÔNG BÁO");
+        assert!(text(&p).contains("Kết quả: Cập nhật thông tin trong Cơ sở dữ liệu về cư trú"));
+        assert_eq!(p.signer_title, "CHỦ TỊCH", "a notice bears no seal");
     }
 }

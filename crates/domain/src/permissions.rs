@@ -53,6 +53,7 @@ const FEES: &str =
     "NĐ 118/2025/NĐ-CP, thu phí, lệ phí, nghĩa vụ tài chính tại Bộ phận Một cửa; quy định của thủ tục";
 const APOLOGY: &str = "NĐ 118/2025/NĐ-CP, hồ sơ quá hạn: văn bản xin lỗi và hẹn lại ngày trả (Mẫu 04) do cơ quan có thẩm quyền ký";
 const SIGNING: &str = "Luật Giao dịch điện tử 20/2023/QH15; NĐ 118/2025/NĐ-CP: kết quả giải quyết điện tử do người có thẩm quyền ký số";
+const SEAL: &str = "NĐ 30/2020/NĐ-CP về công tác văn thư: văn bản điện tử của cơ quan có chữ ký số của người có thẩm quyền và chữ ký số của cơ quan, do văn thư cơ quan (ở xã: Văn phòng HĐND và UBND, nơi đặt Bộ phận Một cửa) thực hiện";
 const CORRECTION: &str =
     "Luật Bảo vệ dữ liệu cá nhân 91/2025/QH15 (quyền chỉnh sửa dữ liệu); NĐ 13/2023/NĐ-CP Điều 9";
 
@@ -80,6 +81,8 @@ pub const MATRIX: &[Grant] = &[
     Grant { action: "deny", seat: Seat::Leader, desk: Desk::Handling, basis: RESOLUTION },
     Grant { action: "sign_result", seat: Seat::Leader, desk: Desk::Handling, basis: SIGNING },
     Grant { action: "sign_apology", seat: Seat::Leader, desk: Desk::Handling, basis: APOLOGY },
+    // The agency's seal goes on the handling unit's result, applied at its own desk.
+    Grant { action: "seal_result", seat: Seat::OneStop, desk: Desk::Handling, basis: SEAL },
     Grant { action: "extend", seat: Seat::Leader, desk: Desk::Handling, basis: APOLOGY },
     Grant { action: "stop", seat: Seat::Leader, desk: Desk::Handling, basis: RESOLUTION },
 ];

@@ -99,6 +99,7 @@ pub fn deltas(after: &Dossier, new: &[Event]) -> Vec<(NaiveDate, Counter)> {
                 | EventKind::ExtensionDrafted { .. }
                 | EventKind::ApplicantCorrected { .. }
                 | EventKind::ResultSigned { .. }
+                | EventKind::ResultSealed { .. }
                 | EventKind::ApologySigned { .. }
                 | EventKind::PersonalDataErased { .. } => return None,
             };

@@ -96,12 +96,17 @@ enum SigningCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Đăng ký khoá ký số cho tài khoản lãnh đạo: nạp chứng thư được cấp vào thiết bị, cạnh
-    /// khoá của nó, và ghi nhận vào cơ sở dữ liệu. Mã PIN đọc từ biến HAICAP_SIGNING_PIN.
+    /// Đăng ký khoá ký số cho tài khoản lãnh đạo (--user), hoặc khoá của cơ quan để đóng dấu
+    /// số kết quả (--unit): nạp chứng thư được cấp vào thiết bị, cạnh khoá của nó, và ghi nhận
+    /// vào cơ sở dữ liệu. Mã PIN đọc từ biến HAICAP_SIGNING_PIN.
+    #[command(group(clap::ArgGroup::new("holder").required(true).args(["user", "unit"])))]
     Enroll {
         /// Tài khoản lãnh đạo sẽ ký kết quả.
         #[arg(long)]
-        user: String,
+        user: Option<String>,
+        /// Mã xã, phường hoặc tỉnh có khoá của cơ quan (chứng thư số của tổ chức).
+        #[arg(long)]
+        unit: Option<String>,
         #[arg(long)]
         token: String,
         #[arg(long)]
@@ -134,15 +139,26 @@ pub fn run(a: SigningCmd) -> CmdResult {
                 None => outln!("{}", request.trim_end()),
             }
         }
-        SigningCommand::Enroll { user, token, key, cert } => {
+        SigningCommand::Enroll { user, unit, token, key, cert } => {
             let pem = std::fs::read_to_string(&cert).map_err(|e| {
                 CliError::new(Code::IoError, format!("không đọc được {}: {e}", cert.display()))
             })?;
             let certs = signing::load_pem_chain(pem.as_bytes()).map_err(sign_error)?;
             let app = a.db.open()?;
-            // Checked before the token is touched: the account must exist and decide dossiers.
-            if app.accounts().user(&user)?.is_none() {
-                return Err(CliError::new(Code::UnknownUser, format!("không có tài khoản \"{user}\"")));
+            // Checked before the token is touched: the account must exist, the unit too.
+            if let Some(user) = &user {
+                if app.accounts().user(user)?.is_none() {
+                    return Err(CliError::new(Code::UnknownUser, format!("không có tài khoản \"{user}\"")));
+                }
+            }
+            if let Some(unit) = &unit {
+                let reg = units::registry();
+                if reg.commune(unit).is_none() && reg.province(unit).is_none() {
+                    return Err(CliError::new(
+                        Code::UnknownUnit,
+                        format!("không có xã, phường hoặc tỉnh mã \"{unit}\""),
+                    ));
+                }
             }
             let config = TokenConfig {
                 module: a.signing.module()?,
@@ -151,15 +167,18 @@ pub fn run(a: SigningCmd) -> CmdResult {
                 pin: pin()?,
             };
             Token::enroll(&config, &certs[0]).map_err(sign_error)?;
-            let k = app.enroll_signing_key(&user, &token, &key, &pem)?;
-            outln!(
-                "đã đăng ký khoá \"{}\" (thiết bị \"{}\") cho {}: {} — chứng thư SHA-256 {}",
-                k.key_label,
-                k.token_label,
-                k.username,
-                k.holder,
-                k.certificate_sha256
-            );
+            let (holder, who, sha) = match (user, unit) {
+                (Some(user), _) => {
+                    let k = app.enroll_signing_key(&user, &token, &key, &pem)?;
+                    (k.username, k.holder, k.certificate_sha256)
+                }
+                // clap requires one of the two.
+                (None, unit) => {
+                    let k = app.enroll_agency_key(&unit.unwrap_or_default(), &token, &key, &pem)?;
+                    (format!("đơn vị {}", k.unit_code), k.holder, k.certificate_sha256)
+                }
+            };
+            outln!("đã đăng ký khoá \"{key}\" (thiết bị \"{token}\") cho {holder}: {who} — chứng thư SHA-256 {sha}");
         }
         SigningCommand::List => {
             let app = a.db.open()?;
@@ -167,6 +186,17 @@ pub fn run(a: SigningCmd) -> CmdResult {
                 outln!(
                     "{}\t{}\t{}/{}\t{}\t{}",
                     k.username,
+                    k.holder,
+                    k.token_label,
+                    k.key_label,
+                    k.certificate_sha256,
+                    k.enrolled_at.format("%d/%m/%Y")
+                );
+            }
+            for k in app.agency_keys()? {
+                outln!(
+                    "đơn vị {}\t{}\t{}/{}\t{}\t{}",
+                    k.unit_code,
                     k.holder,
                     k.token_label,
                     k.key_label,
@@ -267,10 +297,11 @@ pub fn run_verify(a: VerifyArgs) -> CmdResult {
         }
         match &verification.history {
             Some(h) => outln!(
-                "Lịch sử hồ sơ {} ghi nhận tệp này lúc {} (người ký {}); chứng thư {}; lịch sử {}",
+                "Lịch sử hồ sơ {} ghi nhận tệp này lúc {} (người ký {}{}); chứng thư {}; lịch sử {}",
                 h.dossier_code,
                 h.signed_at.format("%H:%M %d/%m/%Y"),
                 h.signer,
+                h.sealed_by.as_ref().map_or(String::new(), |a| format!(", đóng dấu số của {a}")),
                 if h.certificate_matches { "khớp" } else { "KHÁC chứng thư được ghi" },
                 if h.history_intact { "nguyên vẹn" } else { "KHÔNG nguyên vẹn" }
             ),

@@ -213,6 +213,12 @@ pub(crate) fn lay_out(paper: &Paper) -> Vec<Vec<Op>> {
                 items += 1;
                 p.paragraph(&format!("{items}. {text}"), Face::Regular, INDENT)
             }
+            Block::Heading(text) => {
+                items = 0;
+                p.y += 3.0;
+                p.centred_lines(text, Face::Bold, BODY_SIZE, LEFT, WIDTH);
+                p.y += 3.0;
+            }
         }
     }
 

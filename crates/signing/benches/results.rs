@@ -74,3 +74,24 @@ fn verify(bencher: Bencher) {
     let trust = Trust { roots: s.roots.clone(), ..Trust::default() };
     bencher.bench(|| assert!(signing::verify_pdf(&signed, &trust).unwrap().valid()));
 }
+
+/// The agency's seal: a second signature on the leader's signed result (reads the signed
+/// file's fields, appends a second update).
+#[divan::bench]
+fn seal(bencher: Bencher) {
+    let s = setup();
+    let token = Token::open(&s.config, &s.roots).unwrap();
+    let signed = signing::sign_pdf(&pdf::render(&result_paper()).unwrap(), &placement(), &token).unwrap();
+    bencher.bench_local(|| signing::sign_pdf(&signed, &placement(), &token).unwrap());
+}
+
+/// Checking a sealed result: two signatures.
+#[divan::bench]
+fn verify_sealed(bencher: Bencher) {
+    let s = setup();
+    let token = Token::open(&s.config, &s.roots).unwrap();
+    let signed = signing::sign_pdf(&pdf::render(&result_paper()).unwrap(), &placement(), &token).unwrap();
+    let sealed = signing::sign_pdf(&signed, &placement(), &token).unwrap();
+    let trust = Trust { roots: s.roots.clone(), ..Trust::default() };
+    bencher.bench(|| assert!(signing::verify_pdf(&sealed, &trust).unwrap().valid()));
+}

@@ -221,3 +221,35 @@ pub fn result_paper() -> Paper {
         file_stem: "20242-261205-0042-ket-qua".into(),
     }
 }
+
+/// The PDF/A-2b rules each file breaks, by their identifiers, as the independent validator
+/// `page-validation` (PyPI) finds them: None when no Python with it is given
+/// (HAICAP_PDFA_PYTHON; required when HAICAP_REQUIRE_PDFA is set, as in CI).
+pub fn pdfa_failures(files: &[&Path]) -> Option<Vec<Vec<String>>> {
+    let python = std::env::var("HAICAP_PDFA_PYTHON").ok().filter(|p| !p.is_empty());
+    let Some(python) = python else {
+        assert!(
+            std::env::var("HAICAP_REQUIRE_PDFA").is_err(),
+            "HAICAP_REQUIRE_PDFA is set but HAICAP_PDFA_PYTHON (a Python with page-validation) is not"
+        );
+        eprintln!("HAICAP_PDFA_PYTHON not set: PDF/A validation skipped");
+        return None;
+    };
+    // The profile is the one each file claims in its XMP (PDF/A-2b for haicap's papers).
+    const SCRIPT: &str = "import page, sys\n\
+        for f in sys.argv[1:]:\n    \
+        r = page.validate_pdf(f)\n    \
+        print(r.profile.value, ' '.join(x.rule_id for x in r.failures) or '-')";
+    let out = Command::new(&python).arg("-c").arg(SCRIPT).args(files).output().unwrap();
+    assert!(out.status.success(), "validator failed: {}", String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<Vec<String>> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| {
+            let mut words = l.split_whitespace();
+            assert_eq!(words.next(), Some("2b"), "not read as PDF/A-2b: {l}");
+            words.filter(|w| *w != "-").map(str::to_string).collect()
+        })
+        .collect();
+    assert_eq!(lines.len(), files.len());
+    Some(lines)
+}

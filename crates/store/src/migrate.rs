@@ -23,6 +23,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (13, "intake_keys", include_str!("../migrations/0013_intake_keys.sql")),
     (14, "commune_offers", include_str!("../migrations/0014_commune_offers.sql")),
     (15, "signing", include_str!("../migrations/0015_signing.sql")),
+    (16, "agency_seal", include_str!("../migrations/0016_agency_seal.sql")),
 ];
 
 /// The latest schema version this build knows.

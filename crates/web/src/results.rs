@@ -31,6 +31,7 @@ pub fn staff_routes() -> Routes {
         .routes(routes!(api_sign))
         .routes(routes!(api_signed_result))
         .routes(routes!(api_sign_apology))
+        .routes(routes!(api_seal))
         .route("/ho-so/{code}/ky-so", post(sign_page))
         .route("/ho-so/{code}/ket-qua", get(signed_page))
         .route("/ho-so/{code}/thu-xin-loi", get(signed_apology_page))
@@ -114,6 +115,28 @@ async fn api_sign_apology(
     sign_answer(&web, &caller, code, Signed::Apology, req.pin).await
 }
 
+#[utoipa::path(post, path = "/api/v1/dossiers/{code}/result/seal", tag = "dossiers",
+    summary = "Văn thư đơn vị xử lý đóng dấu số kết quả đã được lãnh đạo ký (chữ ký số của cơ quan)",
+    description = "Ký tiếp tệp kết quả lãnh đạo đã ký bằng khoá của cơ quan (chứng thư số của tổ chức) đã đăng ký cho đơn vị xử lý; chữ ký của lãnh đạo vẫn hợp lệ. Tệp đã đóng dấu thay tệp trước; sự kiện result_sealed ghi SHA-256 của tệp và của chứng thư.",
+    params(("code" = String, Path, description = "Mã hồ sơ")),
+    request_body = SignRequest,
+    responses(
+        (status = 200, description = "Hồ sơ sau khi đóng dấu số", body = serde_json::Value),
+        (status = 400, description = "Thiếu mã PIN (missing_pin)", body = ErrorAnswer),
+        (status = 403, description = "Không phải cán bộ một cửa (văn thư) của đơn vị xử lý (action_not_permitted)", body = ErrorAnswer),
+        (status = 404, description = "Không có hồ sơ này trong phạm vi của tài khoản", body = ErrorAnswer),
+        (status = 409, description = "Kết quả chưa được lãnh đạo ký (nothing_to_sign), đã đóng dấu (already_signed), đơn vị chưa đăng ký khoá của cơ quan (no_signing_key), hoặc máy chủ chưa cấu hình thiết bị ký số", body = ErrorAnswer),
+        (status = 503, description = "Thiết bị ký số không dùng được hoặc mã PIN sai (signing_token)", body = ErrorAnswer),
+    ))]
+async fn api_seal(
+    State(web): State<Arc<Web>>,
+    caller: Caller,
+    Path(code): Path<String>,
+    Body(req): Body<SignRequest>,
+) -> ApiResult<Response> {
+    sign_answer(&web, &caller, code, Signed::Seal, req.pin).await
+}
+
 #[utoipa::path(get, path = "/api/v1/dossiers/{code}/result", tag = "dossiers",
     summary = "Tệp kết quả đã ký số của hồ sơ (PDF/A)",
     params(("code" = String, Path, description = "Mã hồ sơ")),
@@ -136,7 +159,7 @@ async fn api_signed_result(
 #[derive(Deserialize)]
 struct SignForm {
     pin: String,
-    /// "apology" for the letter of Form 04; the result otherwise.
+    /// "apology" for the letter of Form 04, "seal" for the agency's seal; the result otherwise.
     #[serde(default)]
     paper: String,
 }
@@ -148,7 +171,11 @@ async fn sign_page(
 ) -> Response {
     let app = web.app.clone();
     let actor = Actor::of(&u.session.user);
-    let which = if f.paper == "apology" { Signed::Apology } else { Signed::Result };
+    let which = match f.paper.as_str() {
+        "apology" => Signed::Apology,
+        "seal" => Signed::Seal,
+        _ => Signed::Result,
+    };
     match blocking(move || app.dossiers().sign(&code, which, &f.pin, &actor)).await {
         Ok(d) => {
             web.publish(&d);
@@ -239,6 +266,8 @@ struct VerifyAnswer {
     dossier_code: Option<String>,
     recorded_at: Option<String>,
     recorded_signer: Option<String>,
+    /// The agency whose seal the history records on this file.
+    recorded_seal: Option<String>,
     certificate_matches_history: Option<bool>,
     history_intact: Option<bool>,
 }
@@ -270,6 +299,7 @@ fn answer(v: app::dossiers::results::Verification) -> VerifyAnswer {
         dossier_code: v.history.as_ref().map(|h| h.dossier_code.clone()),
         recorded_at: v.history.as_ref().map(|h| h.signed_at.format("%H:%M %d/%m/%Y").to_string()),
         recorded_signer: v.history.as_ref().map(|h| h.signer.clone()),
+        recorded_seal: v.history.as_ref().and_then(|h| h.sealed_by.clone()),
         certificate_matches_history: v.history.as_ref().map(|h| h.certificate_matches),
         history_intact: v.history.as_ref().map(|h| h.history_intact),
     }

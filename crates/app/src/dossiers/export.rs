@@ -7,7 +7,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use errors::Code;
 use serde_json::{json, Value};
 use std::io::Write;
-use store::Val;
+use store::{StoreError, Val};
 
 /// The portal's date-time form: `yyyyMMddHHmmss`.
 fn portal_time(t: Option<NaiveDateTime>) -> Value {
@@ -107,27 +107,29 @@ impl Dossiers<'_> {
             let Some(last) = rows.last() else { break };
             let first: String = rows[0].col("code")?;
             after = last.col("code")?;
-            // Which of the page's dossiers have a signed result (the portal says it is
-            // available to download).
+            // Which of the page's dossiers have a signed result, and which a sealed one (the
+            // portal says a result is available to download once it is complete).
             let hi = after.clone();
-            let signed: std::collections::HashSet<String> = self
+            let signed: std::collections::HashSet<(String, String)> = self
                 .app
                 .store
                 .read(|c| {
                     c.query(
-                        "SELECT DISTINCT dossier_code FROM signed_results WHERE dossier_code >= $1 AND dossier_code <= $2",
+                        "SELECT DISTINCT dossier_code, paper FROM signed_results WHERE dossier_code >= $1 AND dossier_code <= $2 AND paper <> 'apology'",
                         &[Val::Text(first.clone()), Val::Text(hi.clone())],
                     )
                 })?
                 .iter()
-                .map(|r| r.col::<String>("dossier_code"))
-                .collect::<Result<_, _>>()?;
+                .map(|r| Ok((r.col::<String>("dossier_code")?, r.col::<String>("paper")?)))
+                .collect::<Result<_, StoreError>>()?;
             for r in &rows {
                 // A register is a list: the phone and the ID number masked (the applicant's
                 // name is kept, so the export is recorded below).
                 let mut d = DossierRecord::from_row(r)?;
                 d.mask_personal();
-                let has_result = signed.contains(&d.code) && d.erased_at.is_none();
+                let has = |paper: &str| signed.contains(&(d.code.clone(), paper.to_string()));
+                let has_result = d.erased_at.is_none()
+                    && (has("sealed_result") || (has("result") && !self.seal_required(&d)));
                 each(&d, has_result).map_err(|e| {
                     AppError::internal(Code::WriteFailed, format!("không ghi được báo cáo: {e}"))
                 })?;

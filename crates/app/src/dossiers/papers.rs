@@ -56,6 +56,9 @@ impl Dossiers<'_> {
             unit: &unit,
             procedure: procedure.map_or(&d.procedure_code, |p| &p.name),
             result: procedure.and_then(|p| p.result.as_deref()),
+            legal_basis: procedure.map_or(&[], |p| &p.legal_basis),
+            applicant_id: d.applicant_id_number.as_deref(),
+            applicant_address: d.address_text.as_deref(),
         };
         let missing = |m: papers::Missing| AppError::new(Code::NoSuchForm, m.message());
         Ok(match form {

@@ -58,7 +58,8 @@ fn public_step(kind: &EventKind) -> Option<String> {
             EventKind::Stopped { .. } => "Dừng xử lý hồ sơ",
             EventKind::Withdrawn { .. } => "Công dân rút hồ sơ",
             EventKind::ResultReturned => "Đã trả kết quả",
-            EventKind::ResultSigned { .. } => "Kết quả đã được ký số: tải về tại trang tra cứu này",
+            EventKind::ResultSigned { .. } => "Kết quả đã được lãnh đạo ký số",
+            EventKind::ResultSealed { .. } => "Kết quả đã được đóng dấu số của cơ quan",
             EventKind::ApologySigned { .. } => {
                 "Thư xin lỗi và hẹn lại ngày trả kết quả đã được ký số: tải về tại trang tra cứu này"
             }
@@ -157,8 +158,7 @@ impl Dossiers<'_> {
             })?
             .is_some();
         use crate::dossiers::results::{has_signed, Signed};
-        let (signed_result, signed_apology) =
-            (has_signed(&d, Signed::Result), has_signed(&d, Signed::Apology));
+        let (signed_result, signed_apology) = (self.result_ready(&d), has_signed(&d, Signed::Apology));
         Ok(TrackView {
             procedure_name: catalog.get(&d.procedure_code).map(|p| p.name.clone()).unwrap_or_default(),
             status_label: d.status.label().to_string(),
@@ -193,6 +193,13 @@ impl Dossiers<'_> {
         which: crate::dossiers::results::Signed,
     ) -> AppResult<(crate::dossiers::results::SignedFile, Vec<u8>)> {
         let d = self.citizens_dossier(code, secret, client)?;
+        // A result issued in the agency's name reaches the citizen with the agency's seal.
+        if which != crate::dossiers::results::Signed::Apology && !self.result_ready(&d) {
+            return Err(AppError::new(
+                Code::NoSignedResult,
+                "kết quả chưa sẵn sàng để tải về: chưa được ký số, hoặc đang chờ đóng dấu số của cơ quan",
+            ));
+        }
         self.signed_file(&d, which)
     }
 

@@ -39,13 +39,16 @@ impl SigningSetup {
     }
 }
 
-/// Which paper the leader signs digitally.
+/// Which signature: the leader's on the result or on the apology letter, or the agency's
+/// seal on the signed result.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Signed {
-    /// The result document.
+    /// The result document, signed by the deciding leader (once sealed, the sealed file).
     Result,
     /// The apology letter with the new date of the last extension (Form 04).
     Apology,
+    /// The agency's seal (its own certificate) on the leader's signed result.
+    Seal,
 }
 
 impl Signed {
@@ -54,17 +57,31 @@ impl Signed {
         match self {
             Signed::Result => "sign_result",
             Signed::Apology => "sign_apology",
+            Signed::Seal => "seal_result",
         }
     }
 
-    /// The file's SHA-256, the certificate's and the signer's name, if `kind` records the
-    /// signing of this paper.
+    /// The stored paper's kind (`signed_results.paper`).
+    fn paper(self) -> &'static str {
+        match self {
+            Signed::Result => "result",
+            Signed::Apology => "apology",
+            Signed::Seal => "sealed_result",
+        }
+    }
+
+    /// The file's SHA-256, the certificate's and the signer's name, if `kind` records a file
+    /// of this paper (for the result: the leader's signed file or the sealed one).
     fn document(self, kind: &EventKind) -> Option<(&str, &str, &str)> {
         match (self, kind) {
             (Signed::Result, EventKind::ResultSigned { document_sha256, certificate_sha256, signer })
             | (Signed::Apology, EventKind::ApologySigned { document_sha256, certificate_sha256, signer }) => {
                 Some((document_sha256, certificate_sha256, signer))
             }
+            (
+                Signed::Result | Signed::Seal,
+                EventKind::ResultSealed { document_sha256, certificate_sha256, agency },
+            ) => Some((document_sha256, certificate_sha256, agency)),
             _ => None,
         }
     }
@@ -74,6 +91,8 @@ impl Signed {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SignedFile {
     pub sha256: String,
+    /// "result", "sealed_result" or "apology".
+    pub paper: String,
     pub file_name: String,
     pub size: u64,
     pub signed_at: NaiveDateTime,
@@ -82,7 +101,7 @@ pub struct SignedFile {
 impl SignedFile {
     pub(crate) fn insert(&self, c: &mut dyn Conn, code: &str, province: &str) -> Result<(), StoreError> {
         c.exec(
-            "INSERT INTO signed_results (sha256, dossier_code, province_code, file_name, size, signed_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO signed_results (sha256, dossier_code, province_code, file_name, size, signed_at, paper) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             &[
                 (&self.sha256).into(),
                 code.into(),
@@ -90,6 +109,7 @@ impl SignedFile {
                 (&self.file_name).into(),
                 store::Val::Int(self.size as i64),
                 self.signed_at.into(),
+                (&self.paper).into(),
             ],
         )?;
         Ok(())
@@ -98,6 +118,7 @@ impl SignedFile {
     fn from_row(r: &store::Row) -> Result<SignedFile, StoreError> {
         Ok(SignedFile {
             sha256: r.col("sha256")?,
+            paper: r.col("paper")?,
             file_name: r.col("file_name")?,
             size: r.col::<i64>("size")?.max(0) as u64,
             signed_at: r.col("signed_at")?,
@@ -116,6 +137,19 @@ pub struct SigningKey {
     /// The holder's name and organisation, as the certificate gives them.
     pub holder: String,
     pub organization: Option<String>,
+    pub enrolled_at: NaiveDateTime,
+}
+
+/// The key a unit seals its results with (its organisation certificate), in a token its
+/// clerk's desk holds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AgencyKey {
+    pub unit_code: String,
+    pub token_label: String,
+    pub key_label: String,
+    pub certificate_sha256: String,
+    /// The agency as the certificate names it.
+    pub holder: String,
     pub enrolled_at: NaiveDateTime,
 }
 
@@ -144,7 +178,10 @@ pub struct HistoryMatch {
     pub signed_at: NaiveDateTime,
     /// The signer as the history names them.
     pub signer: String,
-    /// The certificate of the file's (last) signature is the one the history names.
+    /// The agency whose seal the history records on this file, if sealed.
+    pub sealed_by: Option<String>,
+    /// The file's signatures are made with the certificates the history names (the leader's,
+    /// then the agency's on a sealed file), and no other.
     pub certificate_matches: bool,
     /// The dossier's history passes the audit's checks (hash chain, projection, seal).
     pub history_intact: bool,
@@ -162,12 +199,31 @@ fn sign_error(e: signing::SignError) -> AppError {
 const KEY_COLUMNS: &str =
     "username, token_label, key_label, certificate_pem, certificate_sha256, enrolled_at";
 
-fn key_from_row(r: &store::Row) -> Result<SigningKey, StoreError> {
+/// The holder's name and organisation, as the stored certificate gives them.
+fn holder_of(r: &store::Row) -> Result<(String, Option<String>), StoreError> {
     let pem: String = r.col("certificate_pem")?;
-    let (holder, organization) = signing::load_pem_chain(pem.as_bytes())
+    Ok(signing::load_pem_chain(pem.as_bytes())
         .ok()
         .and_then(|c| c.into_iter().next())
-        .map_or((String::new(), None), |c| signing::subject_name(&c));
+        .map_or((String::new(), None), |c| signing::subject_name(&c)))
+}
+
+const AGENCY_KEY_COLUMNS: &str =
+    "unit_code, token_label, key_label, certificate_pem, certificate_sha256, enrolled_at";
+
+fn agency_key_from_row(r: &store::Row) -> Result<AgencyKey, StoreError> {
+    Ok(AgencyKey {
+        unit_code: r.col("unit_code")?,
+        token_label: r.col("token_label")?,
+        key_label: r.col("key_label")?,
+        certificate_sha256: r.col("certificate_sha256")?,
+        holder: holder_of(r)?.0,
+        enrolled_at: r.col("enrolled_at")?,
+    })
+}
+
+fn key_from_row(r: &store::Row) -> Result<SigningKey, StoreError> {
+    let (holder, organization) = holder_of(r)?;
     Ok(SigningKey {
         username: r.col("username")?,
         token_label: r.col("token_label")?,
@@ -253,6 +309,74 @@ impl App {
         Ok(row.map(|r| key_from_row(&r)).transpose()?)
     }
 
+    /// Records that `unit` (a commune or a province) seals its results with the key
+    /// `key_label` of the token `token_label`, certified by `certificate_pem` (its organisation
+    /// certificate); replaces the unit's earlier key.
+    pub fn enroll_agency_key(
+        &self,
+        unit: &str,
+        token_label: &str,
+        key_label: &str,
+        certificate_pem: &str,
+    ) -> AppResult<AgencyKey> {
+        let unit = unit.trim().to_string();
+        let reg = units::registry();
+        if reg.commune(&unit).is_none() && reg.province(&unit).is_none() {
+            return Err(AppError::new(
+                Code::UnknownUnit,
+                format!("không có xã, phường hoặc tỉnh mã \"{unit}\""),
+            ));
+        }
+        let certs = signing::load_pem_chain(certificate_pem.as_bytes()).map_err(sign_error)?;
+        let row = (
+            unit.clone(),
+            token_label.trim().to_string(),
+            key_label.trim().to_string(),
+            certificate_pem.to_string(),
+            signing::fingerprint(&certs[0]),
+        );
+        let now = self.now();
+        self.store.write(move |c| {
+            c.exec("DELETE FROM agency_keys WHERE unit_code = $1", &[(&row.0).into()])?;
+            c.exec(
+                &format!("INSERT INTO agency_keys ({AGENCY_KEY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)"),
+                &[
+                    (&row.0).into(),
+                    (&row.1).into(),
+                    (&row.2).into(),
+                    (&row.3).into(),
+                    (&row.4).into(),
+                    now.into(),
+                ],
+            )?;
+            Ok(())
+        })?;
+        self.accounts().log("console", "agency_key_enrolled", Some(&unit), None, Some(key_label));
+        self.agency_key(&unit)?.ok_or_else(|| {
+            AppError::internal(Code::DbError, "khoá ký số của cơ quan vừa ghi không đọc lại được")
+        })
+    }
+
+    /// The key `unit` seals its results with, if enrolled.
+    pub fn agency_key(&self, unit: &str) -> AppResult<Option<AgencyKey>> {
+        let unit = unit.trim().to_string();
+        let row = self.store.read(move |c| {
+            c.query_one(
+                &format!("SELECT {AGENCY_KEY_COLUMNS} FROM agency_keys WHERE unit_code = $1"),
+                &[(&unit).into()],
+            )
+        })?;
+        Ok(row.map(|r| agency_key_from_row(&r)).transpose()?)
+    }
+
+    /// Every unit's enrolled seal key.
+    pub fn agency_keys(&self) -> AppResult<Vec<AgencyKey>> {
+        let rows = self.store.read(|c| {
+            c.query(&format!("SELECT {AGENCY_KEY_COLUMNS} FROM agency_keys ORDER BY unit_code"), &[])
+        })?;
+        Ok(rows.iter().map(agency_key_from_row).collect::<Result<_, _>>()?)
+    }
+
     /// Every enrolled key.
     pub fn signing_keys(&self) -> AppResult<Vec<SigningKey>> {
         let rows = self
@@ -266,7 +390,8 @@ impl App {
     pub fn verify_result(&self, pdf: &[u8]) -> AppResult<Verification> {
         let mut verification = self.signing.check(pdf)?;
         let sha = verification.report.file_sha256.clone();
-        let last_cert = verification.report.signatures.last().map(|s| s.certificate_sha256.clone());
+        let certs: Vec<String> =
+            verification.report.signatures.iter().map(|s| s.certificate_sha256.clone()).collect();
         verification.history = self.store.read(move |c| {
             let Some(row) =
                 c.query_one("SELECT dossier_code FROM signed_results WHERE sha256 = $1", &[(&sha).into()])?
@@ -275,18 +400,40 @@ impl App {
             };
             let code: String = row.col("dossier_code")?;
             let events = crate::dossiers::records::load_events(c, &code)?;
-            let signed = events.iter().map(|(e, _)| e).find_map(|e| {
-                let (doc, cert, signer) =
-                    Signed::Result.document(&e.kind).or_else(|| Signed::Apology.document(&e.kind))?;
-                (doc == sha).then(|| (e.at, signer.to_string(), cert.to_string()))
-            });
-            let Some((at, signer, cert)) = signed else { return Ok(None) };
+            let events: Vec<&domain::Event> = events.iter().map(|(e, _)| e).collect();
+            let Some(found) = events.iter().position(|e| {
+                Signed::Result.document(&e.kind).or_else(|| Signed::Apology.document(&e.kind)).map(|d| d.0)
+                    == Some(sha.as_str())
+            }) else {
+                return Ok(None);
+            };
+            let e = events[found];
+            let (_, cert, name) = Signed::Result
+                .document(&e.kind)
+                .or_else(|| Signed::Apology.document(&e.kind))
+                .unwrap_or_default();
+            // A sealed file carries the leader's signature first and the agency's after it.
+            let (signer, sealed_by, expected) = match &e.kind {
+                EventKind::ResultSealed { .. } => {
+                    let leader = events[..found].iter().rev().find_map(|e| match &e.kind {
+                        EventKind::ResultSigned { certificate_sha256, signer, .. } => {
+                            Some((signer, certificate_sha256))
+                        }
+                        _ => None,
+                    });
+                    let (signer, leader_cert) =
+                        leader.map_or((String::new(), String::new()), |(s, c)| (s.clone(), c.clone()));
+                    (signer, Some(name.to_string()), vec![leader_cert, cert.to_string()])
+                }
+                _ => (name.to_string(), None, vec![cert.to_string()]),
+            };
             let intact = crate::dossiers::audit::verify_one(c, &code)?.is_empty();
             Ok(Some(HistoryMatch {
                 dossier_code: code,
-                signed_at: at,
+                signed_at: e.at,
                 signer,
-                certificate_matches: last_cert.as_deref() == Some(cert.as_str()),
+                sealed_by,
+                certificate_matches: certs == expected,
                 history_intact: intact,
             }))
         })?;
@@ -306,21 +453,26 @@ pub(crate) fn latest_signed(
         return Ok(None);
     };
     let row = c.query_one(
-        "SELECT sha256, file_name, size, signed_at FROM signed_results WHERE sha256 = $1 AND dossier_code = $2",
+        "SELECT sha256, paper, file_name, size, signed_at FROM signed_results WHERE sha256 = $1 AND dossier_code = $2",
         &[(&sha).into(), (&d.code).into()],
     )?;
     row.map(|r| SignedFile::from_row(&r)).transpose()
 }
 
-/// Whether `d` has a paper of this kind waiting for the leader's signature: an approved result
-/// not yet signed, or an extension's apology letter not yet signed.
+/// Whether `d` has a paper waiting for this signature: an approved result not yet signed, an
+/// extension's apology letter not yet signed, a signed result not yet sealed.
 pub(crate) fn awaits_signature(d: &DossierRecord, which: Signed) -> bool {
+    let signed = d.events.iter().any(|e| matches!(e.kind, EventKind::ResultSigned { .. }));
     match which {
-        Signed::Result => {
-            approved(d) && !d.events.iter().any(|e| matches!(e.kind, EventKind::ResultSigned { .. }))
-        }
+        Signed::Result => approved(d) && !signed,
         Signed::Apology => domain::dossier::apology_awaits_signature(&d.events),
+        Signed::Seal => signed && !sealed(d),
     }
+}
+
+/// Whether the agency's seal is on `d`'s result.
+fn sealed(d: &DossierRecord) -> bool {
+    d.events.iter().any(|e| matches!(e.kind, EventKind::ResultSealed { .. }))
 }
 
 /// Whether `d`'s history records a signed paper of this kind (and its data is kept).
@@ -354,7 +506,14 @@ impl Dossiers<'_> {
         self.sign(code, Signed::Apology, pin, actor)
     }
 
-    /// Makes `which` paper of the dossier, signs it in the actor's token and records it.
+    /// The clerk's desk of the handling unit seals the leader's signed result with the unit's
+    /// own key (`pin` opens its token): the sealed file replaces the signed one.
+    pub fn seal_result(&self, code: &str, pin: &str, actor: &Actor) -> AppResult<DossierRecord> {
+        self.sign(code, Signed::Seal, pin, actor)
+    }
+
+    /// Makes `which` paper of the dossier (for the seal: takes the signed result), signs it in
+    /// the token of the actor (for the seal: of the handling unit) and records it.
     pub fn sign(&self, code: &str, which: Signed, pin: &str, actor: &Actor) -> AppResult<DossierRecord> {
         // Who may sign comes before what signing needs (as for every action).
         let d = self.load(code, actor)?;
@@ -379,6 +538,13 @@ impl Dossiers<'_> {
                     Code::NothingToSign,
                     "không có thư xin lỗi, hẹn lại ngày trả (Mẫu 04) nào chờ ký: hồ sơ chưa gia hạn, hoặc đã ký",
                 ),
+                Signed::Seal if sealed(&d) => {
+                    AppError::new(Code::AlreadySigned, "kết quả của hồ sơ đã được đóng dấu số")
+                }
+                Signed::Seal => AppError::new(
+                    Code::NothingToSign,
+                    "kết quả chưa được lãnh đạo ký số: đóng dấu số sau khi lãnh đạo ký",
+                ),
             });
         }
         if pin.is_empty() || pin.len() > 64 {
@@ -391,46 +557,58 @@ impl Dossiers<'_> {
                 "máy chủ chưa được cấu hình thiết bị ký số (HAICAP_SIGNING_MODULE)",
             )
         })?;
-        let key = self.app.signing_key(&actor.username)?.ok_or_else(|| {
-            AppError::new(
-                Code::NoSigningKey,
-                "tài khoản chưa được đăng ký khoá ký số: quản trị viên đăng ký bằng haicap signing enroll",
-            )
-        })?;
-        let config = TokenConfig {
-            module,
-            token: key.token_label.clone(),
-            key: key.key_label.clone(),
-            pin: pin.to_string(),
+        let (token_label, key_label, certificate_sha256) = match which {
+            Signed::Seal => self
+                .app
+                .agency_key(&d.handling_unit)?
+                .map(|k| (k.token_label, k.key_label, k.certificate_sha256))
+                .ok_or_else(|| {
+                    AppError::new(
+                        Code::NoSigningKey,
+                        "đơn vị xử lý chưa đăng ký khoá ký số của cơ quan: quản trị viên đăng ký bằng haicap signing enroll --unit",
+                    )
+                })?,
+            _ => self
+                .app
+                .signing_key(&actor.username)?
+                .map(|k| (k.token_label, k.key_label, k.certificate_sha256))
+                .ok_or_else(|| {
+                    AppError::new(
+                        Code::NoSigningKey,
+                        "tài khoản chưa được đăng ký khoá ký số: quản trị viên đăng ký bằng haicap signing enroll",
+                    )
+                })?,
         };
+        let config = TokenConfig { module, token: token_label, key: key_label, pin: pin.to_string() };
         let token = Token::open(&config, &setup.intermediates).map_err(sign_error)?;
         let holder = signing::KeySigner::chain(&token)[0].clone();
-        if signing::fingerprint(&holder) != key.certificate_sha256 {
+        if signing::fingerprint(&holder) != certificate_sha256 {
             return Err(AppError::new(
                 Code::CertificateInvalid,
-                "chứng thư số trong thiết bị khác chứng thư đã đăng ký cho tài khoản: hãy đăng ký lại",
+                "chứng thư số trong thiết bị khác chứng thư đã đăng ký: hãy đăng ký lại",
             ));
         }
         let (name, _) = signing::subject_name(&holder);
-        let (paper, reason) = match which {
-            Signed::Result => (
-                self.paper_of(&d, Form::Result, "", Some(&name))?,
-                format!("Phê duyệt kết quả giải quyết hồ sơ {}", d.code),
-            ),
+        let (unsigned, stem, location, reason) = match which {
+            Signed::Result => {
+                let paper = self.paper_of(&d, Form::Result, "", Some(&name))?;
+                let reason = format!("Phê duyệt kết quả giải quyết hồ sơ {}", d.code);
+                (pdf_of(&paper)?, paper.file_stem, paper.agency, reason)
+            }
             Signed::Apology => {
                 let mut letter = self.paper_of(&d, Form::Letter(4), "", None)?;
                 letter.signer_name = Some(name.clone());
                 letter.digital = true;
-                (letter, format!("Xin lỗi và hẹn lại ngày trả kết quả hồ sơ {}", d.code))
+                let reason = format!("Xin lỗi và hẹn lại ngày trả kết quả hồ sơ {}", d.code);
+                (pdf_of(&letter)?, letter.file_stem, letter.agency, reason)
+            }
+            Signed::Seal => {
+                let (file, bytes) = self.signed_file(&d, Signed::Result)?;
+                let stem = file.file_name.trim_end_matches(".pdf").trim_end_matches("-ky-so").to_string();
+                (bytes, stem, name.clone(), format!("Đóng dấu số kết quả giải quyết hồ sơ {}", d.code))
             }
         };
-        let unsigned = pdf_of(&paper)?;
-        let placement = signing::Placement {
-            name: name.clone(),
-            reason,
-            location: paper.agency.clone(),
-            at: chrono::Utc::now(),
-        };
+        let placement = signing::Placement { name: name.clone(), reason, location, at: chrono::Utc::now() };
         let signed = signing::sign_pdf(&unsigned, &placement, &token).map_err(sign_error)?;
         drop(token);
         let sha = hex(&Sha256::digest(&signed));
@@ -440,17 +618,35 @@ impl Dossiers<'_> {
             .map_err(|e| AppError::internal(Code::BlobStore, format!("không lưu được văn bản đã ký: {e}")))?;
         let file = SignedFile {
             sha256: sha.clone(),
-            file_name: format!("{}-ky-so.pdf", paper.file_stem),
+            paper: which.paper().to_string(),
+            file_name: format!(
+                "{stem}-{}.pdf",
+                if which == Signed::Seal { "ky-so-dong-dau" } else { "ky-so" }
+            ),
             size: signed.len() as u64,
             signed_at: self.app.now(),
         };
-        let (document_sha256, certificate_sha256) = (sha, key.certificate_sha256.clone());
+        let document_sha256 = sha;
         let action = match which {
             Signed::Result => Action::SignResult { document_sha256, certificate_sha256, signer: name },
             Signed::Apology => Action::SignApology { document_sha256, certificate_sha256, signer: name },
+            Signed::Seal => Action::SealResult { document_sha256, certificate_sha256, agency: name },
         };
         metrics::counter!("haicap_papers_signed_total", "paper" => which.action()).increment(1);
         self.act_with(&d.code, which.action(), &|_| Ok(action.clone()), None, None, Some(&file), actor)
+    }
+
+    /// Whether the result of `d` is issued in the agency's name and so bears its seal (the
+    /// procedure's result, `domain::result_kind`).
+    pub fn seal_required(&self, d: &DossierRecord) -> bool {
+        let catalog = self.app.catalog();
+        domain::result_kind::template(catalog.get(&d.procedure_code).and_then(|p| p.result.as_deref())).seal
+    }
+
+    /// Whether the citizen can receive `d`'s signed result: signed, and sealed where the
+    /// result bears the agency's seal.
+    pub fn result_ready(&self, d: &DossierRecord) -> bool {
+        has_signed(d, Signed::Result) && (sealed(d) || !self.seal_required(d))
     }
 
     /// The signed result of a dossier, to those whose work needs its personal data (the
@@ -486,6 +682,7 @@ impl Dossiers<'_> {
         let missing = match which {
             Signed::Result => "hồ sơ chưa có kết quả được ký số",
             Signed::Apology => "hồ sơ chưa có thư xin lỗi được ký số",
+            Signed::Seal => "kết quả của hồ sơ chưa được đóng dấu số",
         };
         let file = self
             .app

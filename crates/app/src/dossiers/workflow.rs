@@ -133,10 +133,10 @@ impl ActionRequest {
             "withdraw" => Action::Withdraw { reason: self.reason("lý do rút hồ sơ")? },
             "return_result" => Action::ReturnResult,
             // A signature is recorded only with the file it names (`Dossiers::sign`).
-            "sign_result" | "sign_apology" => {
+            "sign_result" | "sign_apology" | "seal_result" => {
                 return Err(AppError::new(
                     Code::SignWithToken,
-                    "văn bản được ký số bằng thiết bị ký số của lãnh đạo: dùng chức năng \"Ký số\" (POST /api/v1/dossiers/{code}/result/sign hoặc /apology/sign)",
+                    "văn bản được ký số bằng thiết bị ký số: dùng chức năng \"Ký số\" (POST /api/v1/dossiers/{code}/result/sign, /result/seal hoặc /apology/sign)",
                 ))
             }
             other => {
@@ -202,6 +202,8 @@ impl Dossiers<'_> {
             .filter(|a| match *a {
                 "sign_result" => results::awaits_signature(d, results::Signed::Result),
                 "sign_apology" => results::awaits_signature(d, results::Signed::Apology),
+                // The seal where the result is issued in the agency's name.
+                "seal_result" => results::awaits_signature(d, results::Signed::Seal) && self.seal_required(d),
                 _ => true,
             })
             .collect()

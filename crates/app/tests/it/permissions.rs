@@ -153,6 +153,8 @@ fn every_role_action_and_relation_does_what_the_table_says() {
                             app.dossiers().sign_result(&code, "1234", &who)
                         } else if action == "sign_apology" {
                             app.dossiers().sign_apology(&code, "1234", &who)
+                        } else if action == "seal_result" {
+                            app.dossiers().seal_result(&code, "1234", &who)
                         } else {
                             app.dossiers().act(&code, &request(action, &handling), &who)
                         };
@@ -163,6 +165,10 @@ fn every_role_action_and_relation_does_what_the_table_says() {
                             hidden += 1;
                         } else if allows(role, unit, action, place) && action == "sign_result" {
                             assert_eq!(got.unwrap_err().code, "signing_not_configured", "{case}");
+                            allowed += 1;
+                        } else if allows(role, unit, action, place) && action == "seal_result" {
+                            // Approved, not yet signed by the leader: nothing to seal.
+                            assert_eq!(got.unwrap_err().code, "nothing_to_sign", "{case}");
                             allowed += 1;
                         } else if allows(role, unit, action, place) && action == "sign_apology" {
                             // Received, never extended: no letter waits.

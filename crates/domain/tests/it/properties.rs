@@ -13,7 +13,7 @@ fn cal() -> &'static WorkCalendar {
 }
 
 fn action(k: u8) -> Action {
-    match k % 19 {
+    match k % 20 {
         0 => Action::Receive,
         1 => Action::Refuse { reason: "thiếu giấy tờ".into() },
         2 => Action::RequestSupplement { note: "bổ sung".into() },
@@ -40,13 +40,18 @@ fn action(k: u8) -> Action {
             certificate_sha256: "2".repeat(64),
             signer: "Trần Văn Bình".into(),
         },
+        18 => Action::SealResult {
+            document_sha256: "4".repeat(64),
+            certificate_sha256: "5".repeat(64),
+            agency: "UBND xã A".into(),
+        },
         _ => Action::ReturnResult,
     }
 }
 
 /// The action with a given code (for picking among the allowed ones).
 fn action_for(code: &str) -> Action {
-    (0..19).map(action).find(|a| a.code() == code).expect("every code has an action")
+    (0..20).map(action).find(|a| a.code() == code).expect("every code has an action")
 }
 
 fn check_invariants(d: &Dossier) -> Result<(), TestCaseError> {
@@ -73,6 +78,15 @@ fn check_invariants(d: &Dossier) -> Result<(), TestCaseError> {
         }
     }
     prop_assert_eq!(last, d.due_at);
+    // The agency's seal only on a result the leader signed, and once.
+    let signed = d.events.iter().position(|e| matches!(e.kind, EventKind::ResultSigned { .. }));
+    let sealed: Vec<usize> =
+        (0..d.events.len()).filter(|&i| matches!(d.events[i].kind, EventKind::ResultSealed { .. })).collect();
+    prop_assert!(sealed.len() <= 1);
+    prop_assert_eq!(d.result_sealed, !sealed.is_empty());
+    if let Some(&i) = sealed.first() {
+        prop_assert!(signed.is_some_and(|s| s < i), "sealed before it was signed");
+    }
     if let Some(due) = d.due_at {
         prop_assert!(cal().is_working_day(due.date()).unwrap());
     }
@@ -87,7 +101,7 @@ proptest! {
     #[test]
     fn random_workflows_keep_every_invariant(
         start in 0i64..(2 * 365 * 24),
-        steps in proptest::collection::vec((0u8..19, any::<bool>(), 0i64..(72 * 60)), 1..40),
+        steps in proptest::collection::vec((0u8..20, any::<bool>(), 0i64..(72 * 60)), 1..40),
         limit in 1u32..15,
     ) {
         let t0 = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap().and_hms_opt(0, 0, 0).unwrap() + Duration::hours(start);

@@ -34,6 +34,7 @@ enum PaperLine {
     Text(String),
     Field(String, String),
     Item(usize, String),
+    Heading(String),
 }
 
 #[derive(Template)]
@@ -65,6 +66,10 @@ fn lines(paper: &Paper) -> Vec<PaperLine> {
             Block::Item(t) => {
                 n += 1;
                 PaperLine::Item(n, t.clone())
+            }
+            Block::Heading(t) => {
+                n = 0;
+                PaperLine::Heading(t.clone())
             }
         })
         .collect()
