@@ -9,6 +9,7 @@ mod common;
 
 use app::dossiers::papers::{pdf_of, Form};
 use app::dossiers::results::{Signed, SigningSetup};
+use app::statistics::report::{ReportKind, ReportSpec};
 use app::{ActionRequest, Actor, Applicant, IntakeRequest};
 use common::{at, backends, open, HandClock};
 use domain::roles::Role;
@@ -149,6 +150,16 @@ fn a_leader_signs_the_result_and_anyone_can_check_it() {
         let e = app.dossiers().track_signed(&d.code, &pin, "203.0.113.7", Signed::Result).unwrap_err();
         assert_eq!(e.code.as_str(), "no_signed_result", "not before the seal");
         assert!(!app.dossiers().track(&d.code, &pin, "203.0.113.7").unwrap().signed_result);
+        let mut portal = Vec::new();
+        let spec = ReportSpec {
+            unit: WARD,
+            from: chrono::NaiveDate::from_ymd_opt(2026, 5, 1).unwrap(),
+            to: chrono::NaiveDate::from_ymd_opt(2026, 5, 31).unwrap(),
+            format: "json",
+            kind: ReportKind::Register,
+        };
+        app.statistics().write_report(spec, &console, &mut portal).unwrap();
+        assert!(String::from_utf8(portal).unwrap().contains("\"KetQuaDienTu\":0"), "signed, not yet sealed");
         let officer = actor(&app, "motcua.hc");
         assert!(app.dossiers().actions_for(&signed, &officer).contains(&"seal_result"));
         assert!(!app.dossiers().actions_for(&signed, &leader).contains(&"seal_result"));
@@ -220,7 +231,23 @@ fn a_leader_signs_the_result_and_anyone_can_check_it() {
         }
         std::fs::write(dir.join("signed.pdf"), &bytes).unwrap();
         std::fs::write(dir.join("letter.pdf"), &letter_bytes).unwrap();
-        files.extend(["signed.pdf", "letter.pdf", "sealed.pdf"].map(|f| dir.join(f)));
+        // The register (Form 07) of the ward's month, printed; the portal register says the
+        // result is available now that it is sealed (and the apology letter never counted).
+        let month = |d| chrono::NaiveDate::from_ymd_opt(2026, 5, d).unwrap();
+        let report = |format: &'static str, kind| {
+            let mut out = Vec::new();
+            let spec = ReportSpec { unit: WARD, from: month(1), to: month(31), format, kind };
+            app.statistics().write_report(spec, &console, &mut out).map(|_| out)
+        };
+        let register = report("pdf", ReportKind::Register).unwrap();
+        std::fs::write(dir.join("register.pdf"), &register).unwrap();
+        let text = pdf_text(dir, &register);
+        assert!(text.contains("SỔ THEO DÕI HỒ SƠ") && text.contains(&d.code), "{text}");
+        let e = report("pdf", ReportKind::Summary).unwrap_err();
+        assert_eq!(e.code.as_str(), "unknown_format", "the summary is a spreadsheet");
+        let json = String::from_utf8(report("json", ReportKind::Register).unwrap()).unwrap();
+        assert!(json.contains("\"KetQuaDienTu\":1"), "{json}");
+        files.extend(["signed.pdf", "letter.pdf", "sealed.pdf", "register.pdf"].map(|f| dir.join(f)));
         let paths: Vec<&std::path::Path> = files.iter().map(|p| p.as_path()).collect();
         if let Some(failures) = pdfa_failures(&paths) {
             for (file, failed) in files.iter().zip(&failures) {

@@ -33,6 +33,8 @@ pub struct Paper {
     pub digital: bool,
     /// The name its file is saved under, without ".pdf".
     pub file_stem: String,
+    /// Laid across the page (the register's table); upright otherwise.
+    pub landscape: bool,
 }
 
 impl Paper {
@@ -56,6 +58,17 @@ pub enum Block {
     Item(String),
     /// A line centred in bold (the authority that decides, "QUYẾT ĐỊNH:").
     Heading(String),
+    /// A table with its headings (the register, Form 07).
+    Table(Table),
+}
+
+/// A table: its headings, each column's share of the width, and its rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    pub headings: Vec<String>,
+    /// Relative widths, one per heading.
+    pub widths: Vec<u16>,
+    pub rows: Vec<Vec<String>>,
 }
 
 /// What a paper is made from: the dossier's facts and history, and the names the caller
@@ -194,6 +207,7 @@ pub fn receipt(f: &Facts, r: &Receipt) -> Paper {
         signer_name: Some(r.officer.clone()).filter(|o| !o.is_empty()),
         digital: false,
         file_stem: format!("{}-mau-01", f.code),
+        landscape: false,
     }
 }
 
@@ -219,6 +233,7 @@ pub fn control_sheet(f: &Facts) -> Paper {
         signer_name: None,
         digital: false,
         file_stem: format!("{}-mau-06", f.code),
+        landscape: false,
     }
 }
 
@@ -284,7 +299,47 @@ pub fn letter(f: &Facts, n: u8) -> Result<Paper, Missing> {
         signer_name: None,
         digital: false,
         file_stem: format!("{}-mau-0{n}", f.code),
+        landscape: false,
     })
+}
+
+/// The dossier register of a unit over a period (Form 07), as a paper: a table across A4.
+/// `headings` and `rows` are the register's columns (the caller's, shared with the CSV and
+/// the workbook); a numbered column comes first.
+pub fn register(
+    unit: &str,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    made: NaiveDateTime,
+    headings: &[&str],
+    widths: &[u16],
+    rows: Vec<Vec<String>>,
+) -> Paper {
+    let (agency, place_date) = (agency(unit), format!("{}, {}", place(unit), long_date(made)));
+    let rows = rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| std::iter::once((i + 1).to_string()).chain(r).collect())
+        .collect();
+    Paper {
+        form_no: Some("Mẫu số 07".into()),
+        agency,
+        reference: String::new(),
+        place_date,
+        dated: made,
+        title: "SỔ THEO DÕI HỒ SƠ".into(),
+        subject: Some(format!("Từ ngày {} đến ngày {}", from.format("%d/%m/%Y"), to.format("%d/%m/%Y"))),
+        body: vec![Block::Table(Table {
+            headings: std::iter::once("STT").chain(headings.iter().copied()).map(str::to_string).collect(),
+            widths: std::iter::once(4).chain(widths.iter().copied()).collect(),
+            rows,
+        })],
+        signer_title: "NGƯỜI LẬP SỔ".into(),
+        signer_name: None,
+        digital: false,
+        file_stem: format!("so-theo-doi-{}-{}", from.format("%Y%m%d"), to.format("%Y%m%d")),
+        landscape: true,
+    }
 }
 
 /// The result document of an approved dossier, laid out as the procedure's result is
@@ -383,6 +438,7 @@ pub fn result(f: &Facts, signer_name: Option<&str>) -> Result<Paper, Missing> {
         signer_name: signer_name.map(str::to_string),
         digital: true,
         file_stem: format!("{}-ket-qua", f.code),
+        landscape: false,
     })
 }
 
@@ -477,6 +533,7 @@ mod tests {
             .map(|b| match b {
                 Block::Text(t) | Block::Item(t) | Block::Heading(t) => t.clone(),
                 Block::Field(l, v) => format!("{l}: {v}"),
+                Block::Table(t) => t.headings.join(" | "),
             })
             .collect::<Vec<_>>()
             .join("\n")

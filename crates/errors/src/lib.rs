@@ -224,6 +224,7 @@ catalogue! {
     ProvinceLeaderOnly = "province_leader_only", Forbidden, "chỉ lãnh đạo UBND cấp tỉnh giao nhiệm vụ cho các xã";
     QueryTooLong = "query_too_long", Invalid, "địa chỉ dài quá 1000 ký tự";
     RateLimited = "rate_limited", TooManyRequests, "quá nhiều yêu cầu từ địa chỉ này; hãy thử lại sau ít phút";
+    RegisterTooLong = "register_too_long", Invalid, "sổ theo dõi có … hồ sơ, quá dài cho một tệp PDF (tối đa …): dùng xlsx hoặc csv, hoặc chọn kỳ ngắn hơn";
     RestoreRefused = "restore_refused", Invalid, "không khôi phục được: cơ sở dữ liệu đích không trống hoặc bản sao lưu không hợp lệ";
     RoleUnitMismatch = "role_unit_mismatch", Invalid, "vai trò … (…) không thuộc đơn vị mã …";
     Runtime = "runtime", Internal, "không khởi động được";
@@ -245,7 +246,7 @@ catalogue! {
     UnknownBehind = "unknown_behind", Invalid, "không có danh sách \"…\"";
     UnknownCommune = "unknown_commune", Invalid, "không có xã, phường mã \"…\" trong tỉnh";
     UnknownDepartment = "unknown_department", Invalid, "không có sở, ngành mã \"…\"";
-    UnknownFormat = "unknown_format", Invalid, "định dạng \"…\" không có; dùng csv hoặc json";
+    UnknownFormat = "unknown_format", Invalid, "định dạng \"…\" không có; dùng xlsx, csv, json hoặc pdf";
     UnknownIndexVersion = "unknown_index_version", Invalid, "không có phiên bản cách tính \"…\"";
     UnknownProcedure = "unknown_procedure", Invalid, "không có thủ tục mã \"…\"";
     UnknownProvince = "unknown_province", Invalid, "không có tỉnh, thành phố mã \"…\"";

@@ -24,10 +24,12 @@ pub struct ReportArgs {
     #[arg(long)]
     to: String,
     /// xlsx (báo cáo kỳ, chỉ số 766, các xã và sổ theo dõi trong một tệp Excel), csv (UTF-8 có
-    /// BOM, mở được bằng Excel) hoặc json (trạng thái hồ sơ theo trường của Cổng DVCQG).
+    /// BOM, mở được bằng Excel), json (trạng thái hồ sơ theo trường của Cổng DVCQG) hoặc pdf
+    /// (sổ theo dõi hồ sơ, Mẫu 07, PDF/A).
     #[arg(long, default_value = "csv")]
     format: String,
-    /// Với csv: register (sổ theo dõi hồ sơ, Mẫu 07) hoặc summary (báo cáo kỳ).
+    /// Với csv: register (sổ theo dõi hồ sơ, Mẫu 07) hoặc summary (báo cáo kỳ); với pdf:
+    /// register (sổ theo dõi in trên A4 ngang).
     #[arg(long, default_value = "register")]
     kind: String,
     /// Tệp kết quả; mặc định in ra màn hình.

@@ -3,7 +3,7 @@
 
 use crate::PdfError;
 use chrono::{Datelike, NaiveDateTime, Timelike};
-use domain::papers::{Block, Paper};
+use domain::papers::{Block, Paper, Table};
 use krilla::configure::{Archival, ConfigurationBuilder};
 use krilla::geom::{PathBuilder, Point};
 use krilla::metadata::{DateTime, Metadata};
@@ -20,13 +20,12 @@ static ITALIC: &[u8] = include_bytes!("../fonts/LiberationSerif-Italic.ttf");
 
 // A4 in points, and the margins of Decree 30/2020 (top and bottom 20 mm, left 30 mm, right
 // 20 mm).
-const PAGE_W: f32 = 595.28;
-const PAGE_H: f32 = 841.89;
+const A4_SHORT: f32 = 595.28;
+const A4_LONG: f32 = 841.89;
 const LEFT: f32 = 85.04;
 const RIGHT: f32 = 56.69;
 const TOP: f32 = 56.69;
 const BOTTOM: f32 = 56.69;
-const WIDTH: f32 = PAGE_W - LEFT - RIGHT;
 /// The header's left column (the agency) is this wide; the motto takes the rest.
 const AGENCY_W: f32 = 190.0;
 const BODY_SIZE: f32 = 13.0;
@@ -67,8 +66,12 @@ impl Face {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Op {
     Text { x: f32, y: f32, face: Face, size: f32, text: String },
-    Rule { x1: f32, x2: f32, y: f32 },
+    Line { x1: f32, y1: f32, x2: f32, y2: f32 },
 }
+
+/// A table's text size and the room around each cell's text.
+const TABLE_SIZE: f32 = 8.0;
+const CELL_PAD: f32 = 2.5;
 
 /// Breaks `text` into lines no wider than `width` (the first `first_width`), at spaces; a word
 /// wider than a line is broken between letters.
@@ -101,22 +104,92 @@ pub(crate) fn wrap(text: &str, face: Face, size: f32, first_width: f32, width: f
     lines
 }
 
-/// The pages of a paper, each a list of what is drawn on it.
+/// The pages of a paper, each a list of what is drawn on it, and their size.
 pub(crate) struct Pages {
     pages: Vec<Vec<Op>>,
     y: f32,
+    /// The page's width and height (A4 upright or across).
+    w: f32,
+    h: f32,
 }
 
 impl Pages {
-    fn new() -> Self {
-        Pages { pages: vec![Vec::new()], y: TOP }
+    fn new(landscape: bool) -> Self {
+        let (w, h) = if landscape { (A4_LONG, A4_SHORT) } else { (A4_SHORT, A4_LONG) };
+        Pages { pages: vec![Vec::new()], y: TOP, w, h }
+    }
+
+    /// The width between the margins.
+    fn width(&self) -> f32 {
+        self.w - LEFT - RIGHT
+    }
+
+    /// Whether `height` more fits on this page.
+    fn fits(&self, height: f32) -> bool {
+        self.y + height <= self.h - BOTTOM
     }
 
     fn ensure(&mut self, height: f32) {
-        if self.y + height > PAGE_H - BOTTOM {
+        if !self.fits(height) {
             self.pages.push(Vec::new());
             self.y = TOP + 20.0;
         }
+    }
+
+    fn rule(&mut self, x1: f32, x2: f32, y: f32) {
+        self.push(Op::Line { x1, y1: y, x2, y2: y });
+    }
+
+    /// A table: the headings in bold, repeated at the top of each page it runs onto; each
+    /// row kept on one page, its cells' text wrapped within their columns, ruled all round.
+    fn table(&mut self, t: &Table) {
+        let total: f32 = t.widths.iter().map(|&w| f32::from(w)).sum::<f32>().max(1.0);
+        let widths: Vec<f32> = t.widths.iter().map(|&w| f32::from(w) * self.width() / total).collect();
+        let lines = |cells: &[String], face: Face| -> Vec<Vec<String>> {
+            widths
+                .iter()
+                .enumerate()
+                .map(|(i, w)| {
+                    let text = cells.get(i).map_or("", String::as_str);
+                    wrap(text, face, TABLE_SIZE, w - 2.0 * CELL_PAD, w - 2.0 * CELL_PAD)
+                })
+                .collect()
+        };
+        let height = |cells: &[Vec<String>]| {
+            cells.iter().map(Vec::len).max().unwrap_or(1) as f32 * TABLE_SIZE * LEADING + 2.0 * CELL_PAD
+        };
+        let head = lines(&t.headings, Face::Bold);
+        let head_h = height(&head);
+        self.ensure(head_h + TABLE_SIZE * 3.0);
+        self.row(&head, &widths, Face::Bold, head_h);
+        for cells in &t.rows {
+            let cells = lines(cells, Face::Regular);
+            let h = height(&cells);
+            if !self.fits(h) {
+                self.pages.push(Vec::new());
+                self.y = TOP + 20.0;
+                self.row(&head, &widths, Face::Bold, head_h);
+            }
+            self.row(&cells, &widths, Face::Regular, h);
+        }
+        self.y += 6.0;
+    }
+
+    /// One row of a table at the current position, ruled above, below and between cells.
+    fn row(&mut self, cells: &[Vec<String>], widths: &[f32], face: Face, height: f32) {
+        let (top, mut x) = (self.y, LEFT);
+        self.rule(LEFT, LEFT + self.width(), top);
+        self.rule(LEFT, LEFT + self.width(), top + height);
+        for (lines, w) in cells.iter().zip(widths) {
+            self.push(Op::Line { x1: x, y1: top, x2: x, y2: top + height });
+            for (i, line) in lines.iter().enumerate() {
+                let y = top + CELL_PAD + TABLE_SIZE + i as f32 * TABLE_SIZE * LEADING;
+                self.push(Op::Text { x: x + CELL_PAD, y, face, size: TABLE_SIZE, text: line.clone() });
+            }
+            x += w;
+        }
+        self.push(Op::Line { x1: x, y1: top, x2: x, y2: top + height });
+        self.y = top + height;
     }
 
     fn push(&mut self, op: Op) {
@@ -143,7 +216,8 @@ impl Pages {
     /// A paragraph of the body, its first line indented by `indent`.
     fn paragraph(&mut self, text: &str, face: Face, indent: f32) {
         let size = BODY_SIZE;
-        for (i, line) in wrap(text, face, size, WIDTH - indent, WIDTH).into_iter().enumerate() {
+        let width = self.width();
+        for (i, line) in wrap(text, face, size, width - indent, width).into_iter().enumerate() {
             self.ensure(size * LEADING);
             let x = if i == 0 { LEFT + indent } else { LEFT };
             self.push(Op::Text { x, y: self.y + size, face, size, text: line });
@@ -155,11 +229,12 @@ impl Pages {
 
 /// Lays a paper out: the pages and what each holds.
 pub(crate) fn lay_out(paper: &Paper) -> Vec<Vec<Op>> {
-    let mut p = Pages::new();
+    let mut p = Pages::new(paper.landscape);
+    let full = p.width();
     if let Some(form_no) = &paper.form_no {
         let w = Face::Bold.width(form_no, 12.0);
         p.push(Op::Text {
-            x: PAGE_W - RIGHT - w,
+            x: p.w - RIGHT - w,
             y: p.y + 12.0,
             face: Face::Bold,
             size: 12.0,
@@ -173,28 +248,31 @@ pub(crate) fn lay_out(paper: &Paper) -> Vec<Vec<Op>> {
     p.centred_lines(&paper.agency, Face::Bold, 13.0, LEFT - 20.0, AGENCY_W);
     let rule_y = p.y + 2.5;
     let centre = LEFT - 20.0 + AGENCY_W / 2.0;
-    p.push(Op::Rule { x1: centre - 30.0, x2: centre + 30.0, y: rule_y });
+    p.rule(centre - 30.0, centre + 30.0, rule_y);
     p.y += 8.0;
-    p.centred_lines(&format!("Số: {}", paper.reference), Face::Regular, 13.0, LEFT - 20.0, AGENCY_W);
+    // A register has no number of its own.
+    if !paper.reference.is_empty() {
+        p.centred_lines(&format!("Số: {}", paper.reference), Face::Regular, 13.0, LEFT - 20.0, AGENCY_W);
+    }
     let left_end = p.y;
 
     // The right column: the country, the motto underlined, the place and date.
     let x = LEFT - 20.0 + AGENCY_W;
-    let width = PAGE_W - RIGHT - x;
+    let width = p.w - RIGHT - x;
     let country = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM";
     let size = fit(country, Face::Bold, 12.5, width);
     p.centred(country, Face::Bold, size, x, width, top);
     let motto = "Độc lập - Tự do - Hạnh phúc";
     let w = p.centred(motto, Face::Bold, 13.0, x, width, top + size * LEADING);
     let under = top + size * LEADING + 13.0 * LEADING + 1.0;
-    p.push(Op::Rule { x1: x + (width - w) / 2.0, x2: x + (width + w) / 2.0, y: under });
+    p.rule(x + (width - w) / 2.0, x + (width + w) / 2.0, under);
     p.y = under + 10.0;
     p.centred_lines(&paper.place_date, Face::Italic, 13.0, x, width);
     p.y = p.y.max(left_end) + 18.0;
 
-    p.centred_lines(&paper.title, Face::Bold, 14.0, LEFT, WIDTH);
+    p.centred_lines(&paper.title, Face::Bold, 14.0, LEFT, full);
     if let Some(subject) = &paper.subject {
-        p.centred_lines(subject, Face::Regular, 14.0, LEFT, WIDTH);
+        p.centred_lines(subject, Face::Regular, 14.0, LEFT, full);
     }
     p.y += 14.0;
 
@@ -216,8 +294,12 @@ pub(crate) fn lay_out(paper: &Paper) -> Vec<Vec<Op>> {
             Block::Heading(text) => {
                 items = 0;
                 p.y += 3.0;
-                p.centred_lines(text, Face::Bold, BODY_SIZE, LEFT, WIDTH);
+                p.centred_lines(text, Face::Bold, BODY_SIZE, LEFT, full);
                 p.y += 3.0;
+            }
+            Block::Table(t) => {
+                items = 0;
+                p.table(t)
             }
         }
     }
@@ -227,8 +309,8 @@ pub(crate) fn lay_out(paper: &Paper) -> Vec<Vec<Op>> {
     let height = (titles.len() as f32 + 1.0) * 13.0 * LEADING + 70.0;
     p.y += 10.0;
     p.ensure(height);
-    let x = LEFT + WIDTH / 2.0;
-    let width = WIDTH / 2.0;
+    let x = LEFT + full / 2.0;
+    let width = full / 2.0;
     for title in titles {
         p.centred_lines(title, Face::Bold, 13.0, x, width);
     }
@@ -242,7 +324,7 @@ pub(crate) fn lay_out(paper: &Paper) -> Vec<Vec<Op>> {
     for (i, page) in p.pages.iter_mut().enumerate().skip(1) {
         let text = (i + 1).to_string();
         let w = Face::Regular.width(&text, 13.0);
-        page.push(Op::Text { x: (PAGE_W - w) / 2.0, y: TOP, face: Face::Regular, size: 13.0, text });
+        page.push(Op::Text { x: (p.w - w) / 2.0, y: TOP, face: Face::Regular, size: 13.0, text });
     }
     p.pages
 }
@@ -279,8 +361,9 @@ pub fn render(paper: &Paper) -> Result<Vec<u8>, PdfError> {
     let mut document = Document::new_with(settings);
     let font = |face: Face| Font::new(face.data().into(), 0).ok_or_else(|| PdfError("phông chữ hỏng".into()));
     let fonts = [font(Face::Regular)?, font(Face::Bold)?, font(Face::Italic)?];
+    let (w, h) = if paper.landscape { (A4_LONG, A4_SHORT) } else { (A4_SHORT, A4_LONG) };
     for ops in lay_out(paper) {
-        let mut page = document.start_page_with(PageSettings::from_wh(PAGE_W, PAGE_H).expect("A4 is a size"));
+        let mut page = document.start_page_with(PageSettings::from_wh(w, h).expect("A4 is a size"));
         let mut surface = page.surface();
         for op in ops {
             match op {
@@ -295,10 +378,10 @@ pub fn render(paper: &Paper) -> Result<Vec<u8>, PdfError> {
                         TextDirection::LeftToRight,
                     );
                 }
-                Op::Rule { x1, x2, y } => {
+                Op::Line { x1, y1, x2, y2 } => {
                     let mut path = PathBuilder::new();
-                    path.move_to(x1, y);
-                    path.line_to(x2, y);
+                    path.move_to(x1, y1);
+                    path.line_to(x2, y2);
                     if let Some(path) = path.finish() {
                         surface.set_fill(None);
                         surface.set_stroke(Some(Stroke { width: 0.6, ..Stroke::default() }));

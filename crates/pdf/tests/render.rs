@@ -29,6 +29,7 @@ fn sample(paragraphs: usize) -> Paper {
         signer_name: Some("Trần Văn Bình".into()),
         digital: true,
         file_stem: "HC-2026-000123-ket-qua".into(),
+        landscape: false,
     }
 }
 
@@ -61,6 +62,67 @@ fn a_paper_is_an_a4_pdf_a_file_with_its_fonts_embedded_and_the_same_bytes_each_t
     assert!(fonts.iter().all(|d| d.has(b"FontFile2")), "every font embedded");
 }
 
+/// The text of a PDF as poppler's pdftotext reads it (None without poppler).
+fn text_of(bytes: &[u8]) -> Option<String> {
+    let out = std::process::Command::new("pdftotext")
+        .args(["-", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(bytes)?;
+            child.wait_with_output()
+        })
+        .ok()?;
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn the_register_is_a_table_across_a4_whose_headings_open_every_page() {
+    let rows: Vec<Vec<String>> = (0..90)
+        .map(|i| {
+            vec![
+                format!("20242-261201-{i:04}"),
+                "Thủ tục cấp Giấy xác nhận tình trạng hôn nhân cho công dân Việt Nam cư trú trong nước"
+                    .into(),
+                "Nguyễn Thị Ánh Tuyết".into(),
+                "01/12/2026 08:15".into(),
+            ]
+        })
+        .collect();
+    let day = |d| chrono::NaiveDate::from_ymd_opt(2026, 12, d).unwrap();
+    let paper = domain::papers::register(
+        "Phường Hải Châu",
+        day(1),
+        day(31),
+        day(31).and_hms_opt(17, 0, 0).unwrap(),
+        &["Mã hồ sơ", "Tên thủ tục", "Người nộp", "Ngày tiếp nhận"],
+        &[12, 30, 14, 10],
+        rows,
+    );
+    let bytes = pdf::render(&paper).unwrap();
+    let doc = lopdf::Document::load_mem(&bytes).unwrap();
+    let pages = doc.get_pages();
+    assert!(pages.len() >= 3, "{} pages", pages.len());
+    let page = doc.get_dictionary(pages[&1]).unwrap();
+    let media: Vec<f32> =
+        page.get(b"MediaBox").unwrap().as_array().unwrap().iter().map(|n| n.as_float().unwrap()).collect();
+    assert_eq!(media, vec![0.0, 0.0, 841.89, 595.28], "A4 across");
+    let Some(text) = text_of(&bytes) else { return };
+    assert!(text.contains("SỔ THEO DÕI HỒ SƠ") && text.contains("Từ ngày 01/12/2026 đến ngày 31/12/2026"));
+    assert!(text.contains("Mẫu số 07"));
+    // Every row, numbered, in order; the headings again at the top of every page.
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut from = 0;
+    for i in 0..90 {
+        let needle = format!("20242-261201-{i:04}");
+        let at = flat[from..].find(&needle).unwrap_or_else(|| panic!("{needle} missing after {from}"));
+        from += at + needle.len();
+    }
+    assert_eq!(flat.matches("Tên thủ tục").count(), pages.len(), "the headings on each page");
+}
+
 #[test]
 fn a_long_paper_runs_onto_numbered_pages_and_reads_back_as_written() {
     let paper = sample(40);
@@ -68,21 +130,11 @@ fn a_long_paper_runs_onto_numbered_pages_and_reads_back_as_written() {
     let doc = lopdf::Document::load_mem(&bytes).unwrap();
     let pages = doc.get_pages().len();
     assert!(pages >= 3, "{pages} pages");
-    let Ok(out) = std::process::Command::new("pdftotext")
-        .args(["-", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write;
-            child.stdin.take().unwrap().write_all(&bytes)?;
-            child.wait_with_output()
-        })
-    else {
+    let Some(text) = text_of(&bytes) else {
         eprintln!("pdftotext missing: the text check skipped");
         return;
     };
-    let text = String::from_utf8_lossy(&out.stdout);
+
     // Every item, wrapped over lines and pages, is there in order; the pages after the first
     // carry their number; the signature block closes the paper.
     let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");

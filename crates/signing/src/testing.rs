@@ -219,6 +219,7 @@ pub fn result_paper() -> Paper {
         signer_name: Some("Trần Văn Bình".into()),
         digital: true,
         file_stem: "20242-261205-0042-ket-qua".into(),
+        landscape: false,
     }
 }
 

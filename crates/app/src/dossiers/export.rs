@@ -34,6 +34,40 @@ pub(crate) const REGISTER_HEADINGS: [&str; 12] = [
     "Đơn vị xử lý",
 ];
 
+/// How wide each register column is in the PDF (Form 07), relative to the others.
+const REGISTER_WIDTHS: [u16; 12] = [17, 9, 22, 14, 8, 11, 10, 10, 10, 8, 7, 7];
+
+/// The most dossiers one PDF register holds (about 25 pages of a commune's month are 400;
+/// a province's year belongs in the workbook).
+pub const REGISTER_PDF_MAX: usize = 5_000;
+
+fn register_too_long(n: usize) -> AppError {
+    AppError::new(
+        Code::RegisterTooLong,
+        format!(
+            "sổ theo dõi có {n} hồ sơ, quá dài cho một tệp PDF (tối đa {REGISTER_PDF_MAX}): dùng xlsx hoặc csv, hoặc chọn kỳ ngắn hơn"
+        ),
+    )
+}
+
+/// A dossier's line of the register, in the order of [`REGISTER_HEADINGS`].
+fn register_row(d: &DossierRecord, procedure_name: &str) -> [String; 12] {
+    [
+        d.code.clone(),
+        d.procedure_code.clone(),
+        procedure_name.to_string(),
+        d.applicant_name.clone(),
+        d.channel.label().to_string(),
+        d.status.label().to_string(),
+        vi_time(d.received_at),
+        vi_time(d.due_at),
+        vi_time(d.finished_at),
+        verdict_label(d.verdict.as_deref()).to_string(),
+        d.receiving_unit.clone(),
+        d.handling_unit.clone(),
+    ]
+}
+
 /// A resolution's verdict in the register's words.
 pub(crate) fn verdict_label(code: Option<&str>) -> &'static str {
     match code {
@@ -64,7 +98,60 @@ pub fn portal_json(d: &DossierRecord, signed: bool) -> Value {
     })
 }
 
+/// The register's unit (trimmed), the column that holds it, and the period as times; refused
+/// for a period too long, an unknown unit or one the actor may not see.
+fn register_bounds(
+    unit: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    actor: &Actor,
+) -> AppResult<(String, &'static str, NaiveDateTime, NaiveDateTime)> {
+    crate::statistics::figures::check_period(from, to)?;
+    let reg = units::registry();
+    let unit = unit.trim().to_string();
+    let (column, province) = match (reg.commune(&unit), reg.province(&unit)) {
+        (Some(c), _) => ("receiving_unit", reg.province_of(c).code),
+        (None, Some(p)) => ("province_code", p.code),
+        _ => {
+            return Err(AppError::new(
+                Code::UnknownUnit,
+                format!("không có xã, phường hay tỉnh mã \"{unit}\""),
+            ))
+        }
+    };
+    if !actor.scope.sees(province, &unit, &unit) {
+        return Err(AppError::new(Code::OutOfScope, "tài khoản không xem được đơn vị này"));
+    }
+    let start = from.and_hms_opt(0, 0, 0).expect("midnight");
+    let end = (to + chrono::Duration::days(1)).and_hms_opt(0, 0, 0).expect("midnight");
+    Ok((unit, column, start, end))
+}
+
 impl Dossiers<'_> {
+    /// Refuses a register too long to print as one PDF (Form 07) before a byte is written.
+    pub fn check_register_pdf(
+        &self,
+        unit: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+        actor: &Actor,
+    ) -> AppResult<()> {
+        let (unit, column, start, end) = register_bounds(unit, from, to, actor)?;
+        let row = self.app.store.read(|c| {
+            c.query_one(
+                &format!(
+                    "SELECT COUNT(*) AS n FROM dossiers WHERE {column} = $1 AND registered_at >= $2 AND registered_at < $3"
+                ),
+                &[Val::Text(unit.clone()), start.into(), end.into()],
+            )
+        })?;
+        let n = row.map(|r| r.col::<i64>("n")).transpose()?.unwrap_or(0).max(0) as usize;
+        if n > REGISTER_PDF_MAX {
+            return Err(register_too_long(n));
+        }
+        Ok(())
+    }
+
     /// Calls `each` for every dossier of `unit` (province or commune) registered in the
     /// period, in code order, a page at a time.
     pub fn register(
@@ -75,24 +162,7 @@ impl Dossiers<'_> {
         actor: &Actor,
         mut each: impl FnMut(&DossierRecord, bool) -> std::io::Result<()>,
     ) -> AppResult<usize> {
-        crate::statistics::figures::check_period(from, to)?;
-        let reg = units::registry();
-        let unit = unit.trim().to_string();
-        let (column, province) = match (reg.commune(&unit), reg.province(&unit)) {
-            (Some(c), _) => ("receiving_unit", reg.province_of(c).code),
-            (None, Some(p)) => ("province_code", p.code),
-            _ => {
-                return Err(AppError::new(
-                    Code::UnknownUnit,
-                    format!("không có xã, phường hay tỉnh mã \"{unit}\""),
-                ))
-            }
-        };
-        if !actor.scope.sees(province, &unit, &unit) {
-            return Err(AppError::new(Code::OutOfScope, "tài khoản không xem được đơn vị này"));
-        }
-        let start = from.and_hms_opt(0, 0, 0).expect("midnight");
-        let end = (to + chrono::Duration::days(1)).and_hms_opt(0, 0, 0).expect("midnight");
+        let (unit, column, start, end) = register_bounds(unit, from, to, actor)?;
         let mut after = String::new();
         let mut n = 0;
         loop {
@@ -166,24 +236,8 @@ impl Dossiers<'_> {
                     .map_err(|e| io(e.into()))?;
                 let n = self.register(unit, from, to, actor, |d, _| {
                     let name = catalog.get(&d.procedure_code).map_or("", |p| p.name.as_str());
-                    crate::statistics::spreadsheet::write_row(
-                        &mut w,
-                        [
-                            d.code.as_str(),
-                            &d.procedure_code,
-                            name,
-                            &d.applicant_name,
-                            d.channel.label(),
-                            d.status.label(),
-                            &vi_time(d.received_at),
-                            &vi_time(d.due_at),
-                            &vi_time(d.finished_at),
-                            verdict_label(d.verdict.as_deref()),
-                            &d.receiving_unit,
-                            &d.handling_unit,
-                        ],
-                    )
-                    .map_err(std::io::Error::other)
+                    crate::statistics::spreadsheet::write_row(&mut w, register_row(d, name))
+                        .map_err(std::io::Error::other)
                 })?;
                 w.flush().map_err(io)?;
                 Ok(n)
@@ -201,9 +255,38 @@ impl Dossiers<'_> {
                 out.write_all(b"]\n").map_err(io)?;
                 Ok(n)
             }
+            "pdf" => {
+                let (mut rows, mut too_long) = (Vec::new(), false);
+                let n = self.register(unit, from, to, actor, |d, _| {
+                    if rows.len() == REGISTER_PDF_MAX {
+                        too_long = true;
+                        return Err(std::io::Error::other("sổ theo dõi quá dài"));
+                    }
+                    let name = catalog.get(&d.procedure_code).map_or("", |p| p.name.as_str());
+                    rows.push(register_row(d, name).to_vec());
+                    Ok(())
+                });
+                if too_long {
+                    return Err(register_too_long(REGISTER_PDF_MAX + 1));
+                }
+                let n = n?;
+                let reg = units::registry();
+                let name = reg.unit_name(unit.trim()).unwrap_or(unit.trim());
+                let paper = domain::papers::register(
+                    name,
+                    from,
+                    to,
+                    self.app.now(),
+                    &REGISTER_HEADINGS,
+                    &REGISTER_WIDTHS,
+                    rows,
+                );
+                out.write_all(&crate::dossiers::papers::pdf_of(&paper)?).map_err(io)?;
+                Ok(n)
+            }
             other => Err(AppError::new(
                 Code::UnknownFormat,
-                format!("định dạng \"{other}\" không có; dùng csv hoặc json"),
+                format!("định dạng \"{other}\" không có; dùng csv, json hoặc pdf"),
             )),
         }
     }

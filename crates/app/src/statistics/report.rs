@@ -123,14 +123,24 @@ impl Statistics<'_> {
     /// once this holds, so that its failures are answers, not truncated files.)
     pub fn check_report(&self, spec: &ReportSpec, actor: &Actor) -> AppResult<()> {
         crate::statistics::figures::check_period(spec.from, spec.to)?;
-        if !matches!(spec.format, "xlsx" | "csv" | "json") {
+        if !matches!(spec.format, "xlsx" | "csv" | "json" | "pdf") {
             return Err(AppError::new(
                 Code::UnknownFormat,
-                format!("định dạng \"{}\" không có; dùng xlsx, csv hoặc json", spec.format),
+                format!("định dạng \"{}\" không có; dùng xlsx, csv, json hoặc pdf", spec.format),
+            ));
+        }
+        // The printed register (Form 07) is a paper; the period's summary is a spreadsheet.
+        if spec.format == "pdf" && spec.kind != ReportKind::Register {
+            return Err(AppError::new(
+                Code::UnknownFormat,
+                "định dạng pdf chỉ có cho sổ theo dõi hồ sơ (Mẫu 07, kind=register)",
             ));
         }
         // The unit and the actor's right to see it, as every statistic checks them.
         crate::statistics::figures::stats_unit(spec.unit, spec.from, spec.to, actor)?;
+        if spec.format == "pdf" {
+            self.app.dossiers().check_register_pdf(spec.unit, spec.from, spec.to, actor)?;
+        }
         Ok(())
     }
 

@@ -35,6 +35,7 @@ enum PaperLine {
     Field(String, String),
     Item(usize, String),
     Heading(String),
+    Table(domain::papers::Table),
 }
 
 #[derive(Template)]
@@ -70,6 +71,10 @@ fn lines(paper: &Paper) -> Vec<PaperLine> {
             Block::Heading(t) => {
                 n = 0;
                 PaperLine::Heading(t.clone())
+            }
+            Block::Table(t) => {
+                n = 0;
+                PaperLine::Table(t.clone())
             }
         })
         .collect()

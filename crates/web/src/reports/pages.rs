@@ -39,7 +39,7 @@ pub(crate) struct ReportQuery {
     /// YYYY-MM-DD: today when left out.
     #[param(format = Date)]
     to: Option<String>,
-    /// xlsx (when left out), csv or json.
+    /// xlsx (when left out), csv, json, or pdf (the register only, Form 07).
     format: Option<String>,
     /// summary (when left out), the register of dossiers, or another of the report kinds.
     kind: Option<String>,
@@ -89,11 +89,12 @@ pub(crate) async fn report_file(
     let (content_type, ext) = match format.as_str() {
         "xlsx" => ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
         "csv" => ("text/csv; charset=utf-8", "csv"),
+        "pdf" => ("application/pdf", "pdf"),
         "json" => ("application/json", "json"),
         other => {
             return Err(ApiError::new(
                 Code::UnknownFormat,
-                format!("định dạng \"{other}\" không có; dùng xlsx, csv hoặc json"),
+                format!("định dạng \"{other}\" không có; dùng xlsx, csv, json hoặc pdf"),
             ))
         }
     };
