@@ -303,16 +303,33 @@ pub fn letter(f: &Facts, n: u8) -> Result<Paper, Missing> {
     })
 }
 
+/// The columns of the dossier register (Form 07): in the CSV, the workbook and the PDF.
+pub const REGISTER_HEADINGS: [&str; 12] = [
+    "Mã hồ sơ",
+    "Mã thủ tục",
+    "Tên thủ tục",
+    "Người nộp",
+    "Hình thức",
+    "Trạng thái",
+    "Ngày tiếp nhận",
+    "Ngày hẹn trả",
+    "Ngày hoàn thành",
+    "Kết quả đúng hạn",
+    "Nơi tiếp nhận",
+    "Đơn vị xử lý",
+];
+
+/// How wide each register column is on paper, relative to the others (a dossier's code on
+/// one line at 8 points).
+const REGISTER_WIDTHS: [u16; 12] = [15, 8, 28, 13, 8, 10, 9, 9, 9, 8, 6, 6];
+
 /// The dossier register of a unit over a period (Form 07), as a paper: a table across A4.
-/// `headings` and `rows` are the register's columns (the caller's, shared with the CSV and
-/// the workbook); a numbered column comes first.
+/// Each row holds the [`REGISTER_HEADINGS`] columns; a numbered column comes first.
 pub fn register(
     unit: &str,
     from: chrono::NaiveDate,
     to: chrono::NaiveDate,
     made: NaiveDateTime,
-    headings: &[&str],
-    widths: &[u16],
     rows: Vec<Vec<String>>,
 ) -> Paper {
     let (agency, place_date) = (agency(unit), format!("{}, {}", place(unit), long_date(made)));
@@ -330,8 +347,8 @@ pub fn register(
         title: "SỔ THEO DÕI HỒ SƠ".into(),
         subject: Some(format!("Từ ngày {} đến ngày {}", from.format("%d/%m/%Y"), to.format("%d/%m/%Y"))),
         body: vec![Block::Table(Table {
-            headings: std::iter::once("STT").chain(headings.iter().copied()).map(str::to_string).collect(),
-            widths: std::iter::once(4).chain(widths.iter().copied()).collect(),
+            headings: std::iter::once("STT").chain(REGISTER_HEADINGS).map(str::to_string).collect(),
+            widths: std::iter::once(4).chain(REGISTER_WIDTHS).collect(),
             rows,
         })],
         signer_title: "NGƯỜI LẬP SỔ".into(),

@@ -82,13 +82,13 @@ fn text_of(bytes: &[u8]) -> Option<String> {
 fn the_register_is_a_table_across_a4_whose_headings_open_every_page() {
     let rows: Vec<Vec<String>> = (0..90)
         .map(|i| {
-            vec![
-                format!("20242-261201-{i:04}"),
-                "Thủ tục cấp Giấy xác nhận tình trạng hôn nhân cho công dân Việt Nam cư trú trong nước"
-                    .into(),
-                "Nguyễn Thị Ánh Tuyết".into(),
-                "01/12/2026 08:15".into(),
-            ]
+            let mut row = vec![String::new(); domain::papers::REGISTER_HEADINGS.len()];
+            row[0] = format!("20242-261201-{i:04}");
+            row[2] = "Thủ tục cấp Giấy xác nhận tình trạng hôn nhân cho công dân Việt Nam cư trú trong nước"
+                .into();
+            row[3] = "Nguyễn Thị Ánh Tuyết".into();
+            row[6] = "01/12/2026 08:15".into();
+            row
         })
         .collect();
     let day = |d| chrono::NaiveDate::from_ymd_opt(2026, 12, d).unwrap();
@@ -97,8 +97,6 @@ fn the_register_is_a_table_across_a4_whose_headings_open_every_page() {
         day(1),
         day(31),
         day(31).and_hms_opt(17, 0, 0).unwrap(),
-        &["Mã hồ sơ", "Tên thủ tục", "Người nộp", "Ngày tiếp nhận"],
-        &[12, 30, 14, 10],
         rows,
     );
     let bytes = pdf::render(&paper).unwrap();
@@ -120,7 +118,12 @@ fn the_register_is_a_table_across_a4_whose_headings_open_every_page() {
         let at = flat[from..].find(&needle).unwrap_or_else(|| panic!("{needle} missing after {from}"));
         from += at + needle.len();
     }
-    assert_eq!(flat.matches("Tên thủ tục").count(), pages.len(), "the headings on each page");
+    // pdftotext ends each page with a form feed.
+    let with_rows: Vec<&str> = text.split('\u{c}').filter(|p| p.contains("20242-261201-")).collect();
+    assert!(with_rows.len() >= 3, "{} pages of rows", with_rows.len());
+    for (i, page) in with_rows.iter().enumerate() {
+        assert!(page.contains("Tên thủ tục") && page.contains("STT"), "page {} has no headings", i + 1);
+    }
 }
 
 #[test]

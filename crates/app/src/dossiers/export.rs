@@ -18,24 +18,7 @@ fn vi_time(t: Option<NaiveDateTime>) -> String {
     t.map_or(String::new(), |t| t.format("%d/%m/%Y %H:%M").to_string())
 }
 
-/// The columns of the dossier register (Form 07), in CSV and in the workbook.
-pub(crate) const REGISTER_HEADINGS: [&str; 12] = [
-    "Mã hồ sơ",
-    "Mã thủ tục",
-    "Tên thủ tục",
-    "Người nộp",
-    "Hình thức",
-    "Trạng thái",
-    "Ngày tiếp nhận",
-    "Ngày hẹn trả",
-    "Ngày hoàn thành",
-    "Kết quả đúng hạn",
-    "Nơi tiếp nhận",
-    "Đơn vị xử lý",
-];
-
-/// How wide each register column is in the PDF (Form 07), relative to the others.
-const REGISTER_WIDTHS: [u16; 12] = [17, 9, 22, 14, 8, 11, 10, 10, 10, 8, 7, 7];
+pub(crate) use domain::papers::REGISTER_HEADINGS;
 
 /// The most dossiers one PDF register holds (about 25 pages of a commune's month are 400;
 /// a province's year belongs in the workbook).
@@ -272,15 +255,7 @@ impl Dossiers<'_> {
                 let n = n?;
                 let reg = units::registry();
                 let name = reg.unit_name(unit.trim()).unwrap_or(unit.trim());
-                let paper = domain::papers::register(
-                    name,
-                    from,
-                    to,
-                    self.app.now(),
-                    &REGISTER_HEADINGS,
-                    &REGISTER_WIDTHS,
-                    rows,
-                );
+                let paper = domain::papers::register(name, from, to, self.app.now(), rows);
                 out.write_all(&crate::dossiers::papers::pdf_of(&paper)?).map_err(io)?;
                 Ok(n)
             }

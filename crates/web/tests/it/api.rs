@@ -864,6 +864,10 @@ async fn the_service_index_its_drill_down_and_the_period_report() {
     assert!(text.starts_with('\u{feff}') && text.contains("Hồ sơ tiếp nhận,3"), "{text}");
     let (s, v) = call(&f, "GET", "/api/v1/reports?format=pdf", Some(&lan), None).await;
     assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("unknown_format")));
+    // The register printed (Form 07).
+    let (s, bytes) = raw(&f, "GET", "/api/v1/reports?format=pdf&kind=register", Some(&lan), None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(bytes.starts_with(b"%PDF-") && bytes.windows(10).any(|w| w == b"pdfaid:par"), "a PDF/A file");
     let (s, _) = raw(&f, "GET", "/api/v1/reports?unit=48&format=xlsx", Some(&lan), None).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "a commune cannot export the province");
     // A period of more than a year is asked year by year (the file is streamed, not held).
@@ -1200,6 +1204,23 @@ async fn the_papers_download_as_pdf_a_and_a_result_is_signed_only_by_the_leader_
     assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("sign_with_token")));
     let (s, v) = call(&f, "GET", &format!("/api/v1/dossiers/{code}/result"), Some(&t), None).await;
     assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("no_signed_result")));
+    // The agency's seal: the desk of the handling unit, after the leader's signature only.
+    let seal = format!("/api/v1/dossiers/{code}/result/seal");
+    let (s, v) = call(&f, "POST", &seal, Some(&leader), Some(r#"{"pin":"1234"}"#)).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("action_not_permitted")));
+    let (s, v) = call(&f, "POST", &seal, Some(&t), Some(r#"{"pin":"1234"}"#)).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("nothing_to_sign")));
+    let (s, v) = call(&f, "POST", &seal, Some(&t), Some(r#"{"pin":"1234","extra":1}"#)).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    let (s, v) = call(
+        &f,
+        "POST",
+        &format!("/api/v1/dossiers/{code}/actions"),
+        Some(&t),
+        Some(r#"{"action":"seal_result"}"#),
+    )
+    .await;
+    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("sign_with_token")));
     // The leader reads the draft before signing; the dossier page offers the PIN field.
     let (s, _) = page_get(&f, &format!("/ho-so/{code}/ket-qua/ban-du-thao"), &leader).await;
     assert_eq!(s, StatusCode::OK);
