@@ -206,6 +206,7 @@ fn a_leader_signs_the_result_and_anyone_can_check_it() {
         );
         let names: Vec<&str> = check.report.signatures.iter().map(|s| s.signer.as_str()).collect();
         assert_eq!(names, ["Trần Văn Bình", "UBND Phường Hải Châu"]);
+        assert!(check.report.signatures[0].signed_later && check.report.signatures[0].problems.is_empty());
         std::fs::write(dir.join("sealed.pdf"), &sealed_bytes).unwrap();
         let out = pdfsig(dir, "sealed.pdf");
         assert_eq!(out.matches("Signature is Valid").count(), 2, "{out}");

@@ -268,6 +268,8 @@ pub fn run_verify(a: VerifyArgs) -> CmdResult {
                 "  phạm vi: {}",
                 if s.covers_whole_file {
                     "toàn bộ tệp"
+                } else if s.signed_later {
+                    "phiên bản được ký; phần thêm sau đó được chữ ký kế tiếp bảo đảm"
                 } else {
                     "tệp có phần được thêm sau khi ký"
                 }

@@ -69,6 +69,9 @@ pub struct SignatureReport {
     pub intact: bool,
     /// The signature covers every byte of the file but its own value: nothing was added after.
     pub covers_whole_file: bool,
+    /// What was added after this signature is covered by a later intact signature (the
+    /// agency's seal after the leader's signature): an addition its later signer vouches for.
+    pub signed_later: bool,
     /// The certificate chains to a configured root, each link's signature checked and each
     /// certificate valid when the signature was made.
     pub trusted: bool,
@@ -139,9 +142,27 @@ pub fn verify_pdf(pdf: &[u8], trust: &Trust) -> Result<Report, SignError> {
         .map_err(|_| unreadable("the parser gave up"))?
         .map_err(unreadable)?;
     let file_sha256 = certs::hex(&Sha256::digest(pdf));
-    let signatures = signatures(&document).into_iter().map(|f| check(pdf, &f, trust)).collect();
+    let found = signatures(&document);
+    let mut signatures: Vec<SignatureReport> = found.iter().map(|f| check(pdf, f, trust)).collect();
+    // A signature followed by another whose signed bytes begin at the start of the file and
+    // reach past this one's: what was added after it is what the later signature signed.
+    for i in 0..signatures.len().saturating_sub(1) {
+        let end = |f: &Found| f.ranges[1].0 + f.ranges[1].1;
+        let (next, report) = (&found[i + 1], &signatures[i + 1]);
+        if !signatures[i].covers_whole_file
+            && report.intact
+            && next.ranges[0].0 == 0
+            && end(next) > end(&found[i])
+        {
+            signatures[i].signed_later = true;
+            signatures[i].problems.retain(|p| p != ADDED_AFTER);
+        }
+    }
     Ok(Report { file_sha256, signatures })
 }
+
+/// The problem of a signature with bytes after its range.
+const ADDED_AFTER: &str = "tệp có nội dung được thêm sau khi ký";
 
 fn check(pdf: &[u8], found: &Found, trust: &Trust) -> SignatureReport {
     let mut report = SignatureReport {
@@ -151,6 +172,7 @@ fn check(pdf: &[u8], found: &Found, trust: &Trust) -> SignatureReport {
         certificate_sha256: String::new(),
         intact: false,
         covers_whole_file: false,
+        signed_later: false,
         trusted: false,
         root: None,
         revocation_checked: false,
@@ -164,7 +186,7 @@ fn check(pdf: &[u8], found: &Found, trust: &Trust) -> SignatureReport {
     }
     report.covers_whole_file = c + d == pdf.len();
     if !report.covers_whole_file {
-        report.problems.push("tệp có nội dung được thêm sau khi ký".into());
+        report.problems.push(ADDED_AFTER.into());
     }
     let signed = match cms_data::parse(&found.contents) {
         Ok(s) => s,

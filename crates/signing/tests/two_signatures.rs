@@ -42,6 +42,17 @@ fn a_second_signature_keeps_the_first_one_valid() {
     assert_eq!(names, ["Trần Văn Bình", "UBND Phường Hải Châu"], "in the order they were made");
     assert!(report.signatures.iter().all(|s| s.intact && s.trusted));
     assert!(!report.signatures[0].covers_whole_file && report.signatures[1].covers_whole_file);
+    // What follows the leader's signature is the seal, signed: no problem to report.
+    assert!(report.signatures[0].signed_later && report.signatures[0].problems.is_empty(), "{report:?}");
+    assert!(!report.signatures[1].signed_later);
+    // Bytes appended after the seal are nobody's: the seal reports them, and the leader's
+    // signature still counts the seal as signed.
+    let mut appended = twice.clone();
+    appended.extend_from_slice(b"\n% added\n");
+    let report =
+        signing::verify_pdf(&appended, &Trust { roots: certs(&ca.cert), ..Trust::default() }).unwrap();
+    assert!(!report.valid());
+    assert!(!report.signatures[1].covers_whole_file && !report.signatures[1].problems.is_empty());
 
     std::fs::write(dir.join("twice.pdf"), &twice).unwrap();
     let out = pdfsig(dir, "twice.pdf");

@@ -245,6 +245,8 @@ struct SignatureAnswer {
     intact: bool,
     /// Nothing was added to the file after this signature.
     covers_whole_file: bool,
+    /// What was added after it is covered by a later intact signature (the agency's seal).
+    signed_later: bool,
     /// The certificate chains to a trusted root.
     trusted: bool,
     root: Option<String>,
@@ -289,6 +291,7 @@ fn answer(v: app::dossiers::results::Verification) -> VerifyAnswer {
                 certificate_sha256: s.certificate_sha256,
                 intact: s.intact,
                 covers_whole_file: s.covers_whole_file,
+                signed_later: s.signed_later,
                 trusted: s.trusted,
                 root: s.root,
                 revocation_checked: s.revocation_checked,
