@@ -266,35 +266,40 @@ impl App {
                 format!("tài khoản \"{username}\" không phải lãnh đạo quyết định hồ sơ: không ký kết quả"),
             ));
         }
-        let certs = signing::load_pem_chain(certificate_pem.as_bytes()).map_err(sign_error)?;
-        let cert = &certs[0];
-        let fingerprint = signing::fingerprint(cert);
-        let now = self.now();
-        let row = (
-            username.clone(),
-            token_label.trim().to_string(),
-            key_label.trim().to_string(),
-            certificate_pem.to_string(),
-            fingerprint,
-        );
-        self.store.write(move |c| {
-            c.exec("DELETE FROM signing_keys WHERE username = $1", &[(&row.0).into()])?;
-            c.exec(
-                &format!("INSERT INTO signing_keys ({KEY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)"),
-                &[
-                    (&row.0).into(),
-                    (&row.1).into(),
-                    (&row.2).into(),
-                    (&row.3).into(),
-                    (&row.4).into(),
-                    now.into(),
-                ],
-            )?;
-            Ok(())
-        })?;
+        self.store_key("signing_keys", KEY_COLUMNS, &username, token_label, key_label, certificate_pem)?;
         self.accounts().log("console", "signing_key_enrolled", Some(&username), None, Some(key_label));
         self.signing_key(&username)?
             .ok_or_else(|| AppError::internal(Code::DbError, "khoá ký số vừa ghi không đọc lại được"))
+    }
+
+    /// Stores, replacing its holder's earlier one, a key in `table` whose `columns` start with
+    /// the holder's (an account's name, a unit's code): which token, which key, the
+    /// certificate and its SHA-256, when.
+    fn store_key(
+        &self,
+        table: &'static str,
+        columns: &'static str,
+        holder: &str,
+        token_label: &str,
+        key_label: &str,
+        certificate_pem: &str,
+    ) -> AppResult<()> {
+        let certs = signing::load_pem_chain(certificate_pem.as_bytes()).map_err(sign_error)?;
+        let holder_column = columns.split(',').next().unwrap_or_default();
+        let row: [store::Val; 6] = [
+            holder.into(),
+            token_label.trim().into(),
+            key_label.trim().into(),
+            certificate_pem.into(),
+            signing::fingerprint(&certs[0]).into(),
+            self.now().into(),
+        ];
+        self.store.write(move |c| {
+            c.exec(&format!("DELETE FROM {table} WHERE {holder_column} = $1"), &row[..1])?;
+            c.exec(&format!("INSERT INTO {table} ({columns}) VALUES ($1, $2, $3, $4, $5, $6)"), &row)?;
+            Ok(())
+        })?;
+        Ok(())
     }
 
     /// The key `username` signs with, if enrolled.
@@ -327,30 +332,7 @@ impl App {
                 format!("không có xã, phường hoặc tỉnh mã \"{unit}\""),
             ));
         }
-        let certs = signing::load_pem_chain(certificate_pem.as_bytes()).map_err(sign_error)?;
-        let row = (
-            unit.clone(),
-            token_label.trim().to_string(),
-            key_label.trim().to_string(),
-            certificate_pem.to_string(),
-            signing::fingerprint(&certs[0]),
-        );
-        let now = self.now();
-        self.store.write(move |c| {
-            c.exec("DELETE FROM agency_keys WHERE unit_code = $1", &[(&row.0).into()])?;
-            c.exec(
-                &format!("INSERT INTO agency_keys ({AGENCY_KEY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)"),
-                &[
-                    (&row.0).into(),
-                    (&row.1).into(),
-                    (&row.2).into(),
-                    (&row.3).into(),
-                    (&row.4).into(),
-                    now.into(),
-                ],
-            )?;
-            Ok(())
-        })?;
+        self.store_key("agency_keys", AGENCY_KEY_COLUMNS, &unit, token_label, key_label, certificate_pem)?;
         self.accounts().log("console", "agency_key_enrolled", Some(&unit), None, Some(key_label));
         self.agency_key(&unit)?.ok_or_else(|| {
             AppError::internal(Code::DbError, "khoá ký số của cơ quan vừa ghi không đọc lại được")
