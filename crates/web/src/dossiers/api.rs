@@ -87,6 +87,32 @@ struct DossierAnswer<'a> {
     events: &'a [Event],
     /// The actions this caller may take now.
     allowed_actions: Vec<&'static str>,
+    /// Where its electronic result stands (one dossier's answer only, once approved).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    result: Option<ResultState>,
+}
+
+/// An approved dossier's electronic result: signed by the leader, sealed by the agency where
+/// the result is issued in its name, and whether the citizen can download it.
+#[derive(Serialize, ToSchema)]
+struct ResultState {
+    signed: bool,
+    /// The result is a decision or certificate, issued in the agency's name: it bears the seal.
+    seal_required: bool,
+    sealed: bool,
+    /// The citizen can download it with the tracking PIN (signed, and sealed where required).
+    ready: bool,
+}
+
+fn result_state(app: &app::App, d: &app::DossierRecord) -> Option<ResultState> {
+    use app::dossiers::results::{has_signed, Signed};
+    let approved = d.events.iter().any(|e| matches!(e.kind, domain::EventKind::Approved));
+    approved.then(|| ResultState {
+        signed: has_signed(d, Signed::Result),
+        seal_required: app.dossiers().seal_required(d),
+        sealed: has_signed(d, Signed::Seal),
+        ready: app.dossiers().result_ready(d),
+    })
 }
 
 fn answer<'a>(app: &app::App, d: &'a app::DossierRecord, actor: &Actor) -> DossierAnswer<'a> {
@@ -118,6 +144,7 @@ fn answer<'a>(app: &app::App, d: &'a app::DossierRecord, actor: &Actor) -> Dossi
         masked: d.masked,
         events: &d.events,
         allowed_actions: app.dossiers().actions_for(d, actor),
+        result: result_state(app, d),
     }
 }
 

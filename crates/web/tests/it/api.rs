@@ -1187,6 +1187,10 @@ async fn the_papers_download_as_pdf_a_and_a_result_is_signed_only_by_the_leader_
     )
     .await;
     assert_eq!(s, StatusCode::OK);
+    // Approved: its result is a certificate (Giấy xác nhận tình trạng hôn nhân), to be signed
+    // and sealed before the citizen can have it.
+    let (_, v) = call(&f, "GET", &format!("/api/v1/dossiers/{code}"), Some(&t), None).await;
+    assert_eq!(v["result"], json!({"signed": false, "seal_required": true, "sealed": false, "ready": false}));
     let (s, v) = call(&f, "POST", &sign, Some(&t), Some(r#"{"pin":"1234"}"#)).await;
     assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("action_not_permitted")));
     let (s, v) = call(&f, "POST", &sign, Some(&leader), Some(r#"{"pin":""}"#)).await;
