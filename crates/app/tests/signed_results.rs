@@ -279,6 +279,21 @@ fn a_leader_signs_the_result_and_anyone_can_check_it() {
         // The sweep keeps the signed file.
         app.sweep_blobs(std::time::Duration::ZERO).unwrap();
         assert_eq!(app.dossiers().signed_result(&d.code, &console).unwrap().1, sealed_bytes);
+
+        // A residence registration's result is a notice (the database updated, the citizen
+        // told): signed by the chair alone, no seal, the citizen's as soon as it is signed.
+        let req = IntakeRequest { procedure_code: "1.004222".into(), ..req.clone() };
+        let notice = app.dossiers().receive(&req, &console).unwrap();
+        let notice_pin = notice.tracking_pin.clone().unwrap();
+        app.dossiers().act(&notice.code, &ActionRequest::new("approve"), &leader).unwrap();
+        let notice = app.dossiers().sign_result(&notice.code, &config.pin, &leader).unwrap();
+        assert!(!app.dossiers().seal_required(&notice));
+        assert!(!app.dossiers().actions_for(&notice, &officer).contains(&"seal_result"));
+        let (_, file) =
+            app.dossiers().track_signed(&notice.code, &notice_pin, "203.0.113.8", Signed::Result).unwrap();
+        let text = pdf_text(dir, &file);
+        assert!(text.contains("THÔNG BÁO") && text.contains("Thông báo kết quả giải quyết"), "{text}");
+        assert!(!text.contains("TM. ỦY BAN NHÂN DÂN"), "{text}");
     }
 }
 

@@ -46,8 +46,10 @@ const KEPT_PAPERS: &[&str] = &[
 ];
 
 /// An item of the result for a dossier not granted: a refusal, a request to complete the file.
+/// ("từ chối nhận" is the citizen's renunciation, an inheritance's: a document attested.)
 fn refusal(item: &str) -> bool {
-    ["từ chối", "sửa đổi, bổ sung", "lý do", "không đủ", "hủy bỏ"].iter().any(|w| item.contains(w))
+    (item.contains("từ chối") && !item.contains("từ chối nhận"))
+        || ["sửa đổi, bổ sung", "lý do", "không đủ"].iter().any(|w| item.contains(w))
 }
 
 /// An item that is no document: money paid out or back, a national database updated.
@@ -73,9 +75,10 @@ pub fn template(result: Option<&str>) -> ResultTemplate {
     let granted: Vec<&String> = items.iter().filter(|i| !refusal(&lower(i))).collect();
     let grants: Vec<&&String> = granted.iter().filter(|i| !no_paper(&lower(i))).collect();
     let decision = grants.iter().find(|i| lower(i).starts_with("quyết định"));
+    // A paper the holder keeps, or a document the committee attests ("… được chứng thực").
     let kept = grants.iter().find(|i| {
         let l = lower(i);
-        KEPT_PAPERS.iter().any(|w| l.starts_with(w))
+        KEPT_PAPERS.iter().any(|w| l.starts_with(w)) || l.ends_with("được chứng thực")
     });
     // A certificate is what the citizen came for; a decision where there is no certificate.
     if let Some(item) = kept.filter(|i| i.chars().count() <= 120) {
@@ -121,6 +124,17 @@ mod tests {
         assert!(t.seal);
         let t = template(Some("- Giấy phép xây dựng được gia hạn."));
         assert_eq!((t.kind, t.title.as_str()), (ResultKind::Certificate, "GIẤY PHÉP XÂY DỰNG ĐƯỢC GIA HẠN"));
+    }
+
+    #[test]
+    fn an_attested_document_is_kept_even_when_it_renounces_something() {
+        let t = template(Some("Văn bản từ chối nhận di sản được chứng thực"));
+        assert_eq!(t.kind, ResultKind::Certificate);
+        assert_eq!(t.title, "VĂN BẢN TỪ CHỐI NHẬN DI SẢN ĐƯỢC CHỨNG THỰC");
+        assert!(t.seal);
+        // The agency's own refusal is still no grant.
+        let t = template(Some("Văn bản từ chối cấp phép; Thông báo kết quả"));
+        assert_eq!(t.item.as_deref(), Some("Thông báo kết quả"));
     }
 
     #[test]
