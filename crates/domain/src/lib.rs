@@ -27,6 +27,7 @@ pub mod papers;
 pub mod permissions;
 pub mod plain;
 pub mod proposal;
+pub mod replication;
 pub mod result_kind;
 pub mod roles;
 pub mod routing;

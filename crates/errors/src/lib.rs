@@ -225,6 +225,10 @@ catalogue! {
     QueryTooLong = "query_too_long", Invalid, "địa chỉ dài quá 1000 ký tự";
     RateLimited = "rate_limited", TooManyRequests, "quá nhiều yêu cầu từ địa chỉ này; hãy thử lại sau ít phút";
     RegisterTooLong = "register_too_long", Invalid, "sổ theo dõi có … hồ sơ, quá dài cho một tệp PDF (tối đa …): dùng xlsx hoặc csv, hoặc chọn kỳ ngắn hơn";
+    ReplicationFork = "replication_fork", Conflict, "lịch sử hồ sơ … bị rẽ nhánh: sự kiện số … khác sự kiện đã nhận";
+    ReplicationGap = "replication_gap", Conflict, "hồ sơ …: thiếu các sự kiện trước sự kiện số …";
+    ReplicationOrder = "replication_order", Invalid, "hồ sơ …: các sự kiện gửi lên không liên tiếp";
+    ReplicationTampered = "replication_tampered", Invalid, "hồ sơ …: sự kiện số … không khớp mã băm của chuỗi";
     RestoreRefused = "restore_refused", Invalid, "không khôi phục được: cơ sở dữ liệu đích không trống hoặc bản sao lưu không hợp lệ";
     RoleUnitMismatch = "role_unit_mismatch", Invalid, "vai trò … (…) không thuộc đơn vị mã …";
     Runtime = "runtime", Internal, "không khởi động được";

@@ -3,7 +3,7 @@
 use calendar::{TimeLimit, WorkCalendar};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use domain::dossier::Terms;
-use domain::{Action, Channel, Dossier, EventKind, Status};
+use domain::{replication, Action, Channel, Dossier, EventKind, Status};
 use proptest::prelude::*;
 use std::sync::OnceLock;
 
@@ -103,6 +103,7 @@ proptest! {
         start in 0i64..(2 * 365 * 24),
         steps in proptest::collection::vec((0u8..20, any::<bool>(), 0i64..(72 * 60)), 1..40),
         limit in 1u32..15,
+        deliveries in proptest::collection::vec((0usize..60, 1usize..8), 0..25),
     ) {
         let t0 = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap().and_hms_opt(0, 0, 0).unwrap() + Duration::hours(start);
         let terms = Terms { limit: TimeLimit::WorkingDays(limit), cutoff: None };
@@ -141,7 +142,27 @@ proptest! {
         }
         let mut replayed = Dossier::replay(&d.events).unwrap();
         replayed.code = d.code.clone();
-        prop_assert_eq!(replayed, d);
+        prop_assert_eq!(&replayed, &d);
+
+        // The history pushed up a tier in runs delivered at random, repeated, out of turn:
+        // each run is taken once or refused as a gap, the receiver always holds a prefix of
+        // the chain, and the whole delivered once more leaves it holding the chain exactly.
+        let run = replication::chained("P-1", &d.events);
+        let chain: Vec<String> = run.iter().map(|p| p.hash.clone()).collect();
+        let mut held: Vec<String> = vec![];
+        for (start, len) in deliveries {
+            let s = start % run.len();
+            let e = (s + len).min(run.len());
+            match replication::admit("P-1", &held, &run[s..e]) {
+                Ok(known) => held.extend(chain[s + known..e].iter().cloned()),
+                Err(replication::Refusal::Gap { .. }) => prop_assert!(s > held.len()),
+                Err(other) => prop_assert!(false, "refused: {:?}", other),
+            }
+            prop_assert_eq!(&held[..], &chain[..held.len()]);
+        }
+        let known = replication::admit("P-1", &held, &run).unwrap();
+        held.extend(chain[known..].iter().cloned());
+        prop_assert_eq!(held, chain);
     }
 }
 
