@@ -201,6 +201,8 @@ catalogue! {
     NoSignedResult = "no_signed_result", NotFound, "hồ sơ chưa có kết quả được ký số";
     NoSigningKey = "no_signing_key", Conflict, "tài khoản chưa được đăng ký khoá ký số";
     NoSuchForm = "no_such_form", NotFound, "hồ sơ chưa có yêu cầu bổ sung";
+    NodeExists = "node_exists", Conflict, "xã, phường … đã có máy trạm đang hoạt động";
+    NodeRevoked = "node_revoked", Unauthorized, "máy trạm của xã, phường … đã bị thu hồi";
     NotADossierList = "not_a_dossier_list", Invalid, "thủ tục chưa công khai đầy đủ xem ở danh mục thủ tục, không phải danh sách hồ sơ";
     NotAllowed = "not_allowed", Forbidden, "tài khoản này không được báo cáo nhiệm vụ";
     NotCompetent = "not_competent", Conflict, "đơn vị không có thẩm quyền giải quyết thủ tục này";
@@ -252,6 +254,7 @@ catalogue! {
     UnknownDepartment = "unknown_department", Invalid, "không có sở, ngành mã \"…\"";
     UnknownFormat = "unknown_format", Invalid, "định dạng \"…\" không có; dùng xlsx, csv, json hoặc pdf";
     UnknownIndexVersion = "unknown_index_version", Invalid, "không có phiên bản cách tính \"…\"";
+    UnknownNode = "unknown_node", NotFound, "xã, phường … không có máy trạm đang hoạt động";
     UnknownProcedure = "unknown_procedure", Invalid, "không có thủ tục mã \"…\"";
     UnknownProvince = "unknown_province", Invalid, "không có tỉnh, thành phố mã \"…\"";
     UnknownQuestion = "unknown_question", Invalid, "không có câu hỏi này";

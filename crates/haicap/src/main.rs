@@ -22,6 +22,7 @@ mod db;
 mod dossier_cmd;
 mod error;
 mod lines;
+mod node_cmd;
 mod report_cmd;
 mod serve_cmd;
 mod signing_cmd;
@@ -71,6 +72,9 @@ enum Command {
     Db(database_cmd::DatabaseArgs),
     /// Khoá ký số của lãnh đạo trong thiết bị ký số (PKCS#11): tạo, đăng ký, liệt kê.
     Signing(signing_cmd::SigningCmd),
+    /// Máy trạm của xã, phường (làm việc cả khi mất kết nối, đồng bộ lên tỉnh): cấp, thu hồi,
+    /// liệt kê.
+    Node(node_cmd::NodeCmd),
     /// Xác minh tệp PDF đã ký số: người ký, thời điểm, tính toàn vẹn, chuỗi tin cậy, lịch sử hồ sơ.
     VerifyPdf(signing_cmd::VerifyArgs),
     /// Bảng mã lỗi (Markdown, nội dung của docs/errors.md).
@@ -109,6 +113,7 @@ fn main() -> ExitCode {
         Command::Assistant(a) => assistant_cmd::run(a),
         Command::Report(a) => report_cmd::run(a),
         Command::Signing(a) => signing_cmd::run(a),
+        Command::Node(a) => node_cmd::run(a),
         Command::VerifyPdf(a) => signing_cmd::run_verify(a),
     };
     match result {

@@ -24,6 +24,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (14, "commune_offers", include_str!("../migrations/0014_commune_offers.sql")),
     (15, "signing", include_str!("../migrations/0015_signing.sql")),
     (16, "agency_seal", include_str!("../migrations/0016_agency_seal.sql")),
+    (17, "nodes", include_str!("../migrations/0017_nodes.sql")),
 ];
 
 /// The latest schema version this build knows.

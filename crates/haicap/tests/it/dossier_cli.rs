@@ -441,3 +441,23 @@ fn db_copy_refuses_what_it_cannot_do_without_touching_anything() {
     assert!(err(&o).contains("unsupported_copy"), "{}", err(&o));
     assert!(!std::path::Path::new("/tmp/haicap-copy-target.db").exists());
 }
+
+/// A province's administrator gives a commune its node: the token on the last line, once.
+#[test]
+fn a_node_is_added_with_its_token_on_the_last_line_and_revoked() {
+    let db = Db::new();
+    let o = db.run(&["node", "add", "--commune", "20242"], b"");
+    assert!(o.status.success(), "{}", err(&o));
+    let token = out(&o).lines().last().unwrap().to_string();
+    assert!(token.starts_with("hcn_") && token.len() == 68, "{token}");
+    let o = db.run(&["node", "add", "--commune", "20242"], b"");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("[node_exists]"), "{}", err(&o));
+    let o = db.run(&["node", "revoke", "--commune", "20242"], b"");
+    assert!(o.status.success(), "{}", err(&o));
+    let o = db.run(&["node", "list", "--json"], b"");
+    let nodes: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    assert_eq!(nodes[0]["commune_code"], "20242");
+    assert!(nodes[0]["revoked_at"].is_string(), "{nodes}");
+    assert!(!out(&o).contains(&token[4..]), "the token is never shown again");
+}
