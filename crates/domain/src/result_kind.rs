@@ -63,7 +63,8 @@ fn items(result: &str) -> Vec<String> {
         .split([';', '\n'])
         .map(|i| i.trim().trim_start_matches(['-', '+', '•']).trim().trim_end_matches(['.', ',']).trim())
         .filter(|i| !i.is_empty())
-        .map(str::to_string)
+        // The catalog's text has doubled spaces ("đăng ký  hộ kinh doanh").
+        .map(|i| i.split_whitespace().collect::<Vec<_>>().join(" "))
         .collect()
 }
 
@@ -122,6 +123,8 @@ mod tests {
         assert_eq!(t.kind, ResultKind::Certificate);
         assert_eq!(t.title, "GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH");
         assert!(t.seal);
+        let t = template(Some("Giấy chứng nhận đăng ký  hộ kinh doanh"));
+        assert_eq!(t.title, "GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH");
         let t = template(Some("- Giấy phép xây dựng được gia hạn."));
         assert_eq!((t.kind, t.title.as_str()), (ResultKind::Certificate, "GIẤY PHÉP XÂY DỰNG ĐƯỢC GIA HẠN"));
     }
