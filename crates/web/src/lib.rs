@@ -23,6 +23,7 @@ mod catalog;
 mod citizens;
 mod coordination;
 mod dossiers;
+mod nodes;
 mod privacy;
 mod reports;
 mod results;
@@ -269,7 +270,8 @@ fn routers() -> [(Routes, openapi::Guard); 3] {
         .merge(accounts::limited_routes())
         .merge(citizens::limited_routes())
         .merge(results::limited_routes())
-        .merge(assistant::limited_routes());
+        .merge(assistant::limited_routes())
+        .merge(nodes::limited_routes());
     let open = Routes::default()
         .merge(accounts::open_routes())
         .merge(units::open_routes())

@@ -31,6 +31,7 @@ Mọi lỗi trả về `{\"error\": {\"code\", \"message\"}}` với mã ổn đ�
         (name = "coordination", description = "Kiến nghị, nhiệm vụ, cán bộ"),
         (name = "reports", description = "Số liệu, chỉ số phục vụ, báo cáo"),
         (name = "alerts", description = "Cảnh báo"),
+        (name = "nodes", description = "Máy trạm của xã đồng bộ lên tỉnh"),
     )
 )]
 struct Base;

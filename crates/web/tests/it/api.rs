@@ -1231,3 +1231,23 @@ async fn the_papers_download_as_pdf_a_and_a_result_is_signed_only_by_the_leader_
     let (_, html) = page_get(&f, &format!("/ho-so/{code}"), &leader).await;
     assert!(html.contains("/ky-so") && html.contains("name=\"pin\""), "{html}");
 }
+
+/// A commune's node presents the token `haicap node add` gave it; a session's token, a
+/// guess or a revoked node's token opens nothing.
+#[tokio::test]
+async fn a_node_is_known_by_its_token_until_it_is_revoked() {
+    let f = fixture();
+    let (_, token) = f.app.add_node("20242").unwrap();
+    let (s, v) = call(&f, "GET", "/api/v1/node", Some(&token), None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!((v["commune_code"].as_str(), v["province_code"].as_str()), (Some("20242"), Some("48")));
+    assert_eq!(v["commune_name"], "Phường Hải Châu");
+    let lan = login(&f, "lan").await;
+    for other in [None, Some(lan.as_str()), Some("hcn_0000")] {
+        let (s, v) = call(&f, "GET", "/api/v1/node", other, None).await;
+        assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthenticated")));
+    }
+    f.app.revoke_node("20242").unwrap();
+    let (s, v) = call(&f, "GET", "/api/v1/node", Some(&token), None).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("node_revoked")));
+}
