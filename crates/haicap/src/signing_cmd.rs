@@ -152,8 +152,7 @@ pub fn run(a: SigningCmd) -> CmdResult {
                 }
             }
             if let Some(unit) = &unit {
-                let reg = units::registry();
-                if reg.commune(unit).is_none() && reg.province(unit).is_none() {
+                if units::registry().unit_name(unit).is_none() {
                     return Err(CliError::new(
                         Code::UnknownUnit,
                         format!("không có xã, phường hoặc tỉnh mã \"{unit}\""),

@@ -25,7 +25,7 @@ pub fn session_cookie(web: &Web) -> &'static str {
     }
 }
 
-fn bearer(parts: &Parts) -> Option<String> {
+pub(crate) fn bearer(parts: &Parts) -> Option<String> {
     let v = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
     v.strip_prefix("Bearer ").map(|t| t.trim().to_string())
 }

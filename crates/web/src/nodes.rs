@@ -5,7 +5,6 @@
 use crate::error::{ApiError, ApiResult, ErrorAnswer};
 use crate::{blocking, Routes, Web};
 use axum::extract::{FromRequestParts, State};
-use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use axum::Json;
 use chrono::NaiveDateTime;
@@ -26,13 +25,7 @@ impl FromRequestParts<Arc<Web>> for NodeCaller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, web: &Arc<Web>) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(|t| t.trim().to_string())
-            .unwrap_or_default();
+        let token = crate::auth::bearer(parts).unwrap_or_default();
         let app = web.app.clone();
         Ok(NodeCaller(blocking(move || app.node_for_token(&token)).await?))
     }

@@ -325,8 +325,7 @@ impl App {
         certificate_pem: &str,
     ) -> AppResult<AgencyKey> {
         let unit = unit.trim().to_string();
-        let reg = units::registry();
-        if reg.commune(&unit).is_none() && reg.province(&unit).is_none() {
+        if units::registry().unit_name(&unit).is_none() {
             return Err(AppError::new(
                 Code::UnknownUnit,
                 format!("không có xã, phường hoặc tỉnh mã \"{unit}\""),
@@ -383,17 +382,14 @@ impl App {
             let code: String = row.col("dossier_code")?;
             let events = crate::dossiers::records::load_events(c, &code)?;
             let events: Vec<&domain::Event> = events.iter().map(|(e, _)| e).collect();
-            let Some(found) = events.iter().position(|e| {
-                Signed::Result.document(&e.kind).or_else(|| Signed::Apology.document(&e.kind)).map(|d| d.0)
-                    == Some(sha.as_str())
+            // The event that names this very file: a result (signed or sealed) or a letter.
+            let Some((found, (_, cert, name))) = events.iter().enumerate().find_map(|(i, e)| {
+                let doc = Signed::Result.document(&e.kind).or_else(|| Signed::Apology.document(&e.kind))?;
+                (doc.0 == sha).then_some((i, doc))
             }) else {
                 return Ok(None);
             };
             let e = events[found];
-            let (_, cert, name) = Signed::Result
-                .document(&e.kind)
-                .or_else(|| Signed::Apology.document(&e.kind))
-                .unwrap_or_default();
             // A sealed file carries the leader's signature first and the agency's after it.
             let (signer, sealed_by, expected) = match &e.kind {
                 EventKind::ResultSealed { .. } => {
