@@ -76,8 +76,7 @@ impl FsBlobs {
     }
 
     fn path(&self, hash: &str) -> Option<PathBuf> {
-        (hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
-            .then(|| self.root.join(&hash[..2]).join(&hash[2..]))
+        valid_hash(hash).then(|| self.root.join(&hash[..2]).join(&hash[2..]))
     }
 }
 
@@ -161,6 +160,11 @@ pub(crate) fn remove(path: &std::path::Path) -> std::io::Result<()> {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
         _ => Ok(()),
     }
+}
+
+/// Whether `hash` can name a document: a SHA-256 in lowercase hex.
+pub fn valid_hash(hash: &str) -> bool {
+    hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// The lowercase hex SHA-256 of a document: its name in the store.

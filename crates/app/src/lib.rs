@@ -35,11 +35,13 @@ pub mod dossiers;
 mod error;
 pub mod nodes;
 pub mod places;
+pub mod replication;
 #[cfg(feature = "openapi")]
 pub mod schema;
 mod settings;
 pub mod simulation;
 pub mod statistics;
+pub mod upstream;
 
 pub use ::assistant::Article;
 pub use accounts::sessions::{token_hash, Session};
@@ -201,6 +203,8 @@ pub struct App {
     index_root: std::path::PathBuf,
     /// How results are signed and signatures checked.
     signing: Arc<dossiers::results::SigningSetup>,
+    /// At a commune's node, the province it is attached to (see [`upstream`]).
+    upstream: RwLock<Option<upstream::Upstream>>,
 }
 
 /// Most dossiers kept in [`App::recent`] by default (a few KiB each).
@@ -236,7 +240,9 @@ impl App {
             assistant: RwLock::new(None),
             index_root: Places::for_db(url).data_dir,
             signing: Arc::default(),
+            upstream: RwLock::new(None),
         };
+        *app.upstream.write().unwrap_or_else(|e| e.into_inner()) = app.load_upstream()?;
         app.dossiers().seal_if_new_day()?;
         Ok(app)
     }

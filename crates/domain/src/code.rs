@@ -116,6 +116,21 @@ impl CodePattern {
         s
     }
 
+    /// The pattern a commune's node numbers its own intake with: this one with "N" before the
+    /// number (`20194-261122-N0001`), so that the node, counting offline, never gives a code
+    /// the province gives to the commune's online dossiers.
+    pub fn for_node(&self) -> CodePattern {
+        let mut parts = Vec::with_capacity(self.parts.len() + 1);
+        for p in &self.parts {
+            if matches!(p, Part::Seq(_)) {
+                parts.push(Part::Text("N".into()));
+            }
+            parts.push(p.clone());
+        }
+        let source = self.source.replacen("{seq", "N{seq", 1);
+        CodePattern { parts, source }
+    }
+
     /// The key of the counter this dossier draws from.
     pub fn counter_key(&self, unit: &str, province: &str, day: NaiveDate) -> String {
         self.render(unit, province, day, None)
@@ -139,6 +154,17 @@ mod tests {
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn a_node_numbers_apart_from_its_province() {
+        let p = CodePattern::parse("{province}.{unit}-{yyyy}-{seq:3}").unwrap();
+        let n = p.for_node();
+        let d = day(2026, 12, 7);
+        assert_eq!(n.code("20242", "48", d, 7), "48.20242-2026-N007");
+        assert_ne!(n.counter_key("20242", "48", d), p.counter_key("20242", "48", d));
+        assert_eq!(n.as_str(), "{province}.{unit}-{yyyy}-N{seq:3}");
+        assert_eq!(CodePattern::parse(n.as_str()).unwrap().code("20242", "48", d, 7), "48.20242-2026-N007");
     }
 
     #[test]

@@ -201,12 +201,14 @@ catalogue! {
     NoSignedResult = "no_signed_result", NotFound, "hồ sơ chưa có kết quả được ký số";
     NoSigningKey = "no_signing_key", Conflict, "tài khoản chưa được đăng ký khoá ký số";
     NoSuchForm = "no_such_form", NotFound, "hồ sơ chưa có yêu cầu bổ sung";
+    NodeDatabase = "node_database", Invalid, "máy trạm của xã dùng cơ sở dữ liệu SQLite (--db sqlite://…)";
     NodeExists = "node_exists", Conflict, "xã, phường … đã có máy trạm đang hoạt động";
     NodeRevoked = "node_revoked", Unauthorized, "máy trạm của xã, phường … đã bị thu hồi";
     NotADossierList = "not_a_dossier_list", Invalid, "thủ tục chưa công khai đầy đủ xem ở danh mục thủ tục, không phải danh sách hồ sơ";
     NotAllowed = "not_allowed", Forbidden, "tài khoản này không được báo cáo nhiệm vụ";
     NotCompetent = "not_competent", Conflict, "đơn vị không có thẩm quyền giải quyết thủ tục này";
     NotDepartmentStaff = "not_department_staff", Invalid, "chỉ tài khoản cán bộ sở, ngành mới thuộc một sở";
+    NotANode = "not_a_node", Conflict, "máy này chưa gắn với máy chủ của tỉnh (haicap serve --upstream …)";
     NotErasable = "not_erasable", Invalid, "hồ sơ chưa kết thúc hoặc đã được xoá dữ liệu cá nhân";
     NotFound = "not_found", NotFound, "không có đường dẫn này";
     NotOverdue = "not_overdue", Invalid, "kiến nghị chưa quá hạn hoặc đã được báo";
@@ -227,10 +229,12 @@ catalogue! {
     QueryTooLong = "query_too_long", Invalid, "địa chỉ dài quá 1000 ký tự";
     RateLimited = "rate_limited", TooManyRequests, "quá nhiều yêu cầu từ địa chỉ này; hãy thử lại sau ít phút";
     RegisterTooLong = "register_too_long", Invalid, "sổ theo dõi có … hồ sơ, quá dài cho một tệp PDF (tối đa …): dùng xlsx hoặc csv, hoặc chọn kỳ ngắn hơn";
+    ReplicationDocuments = "replication_documents", Conflict, "hồ sơ …: chưa nhận được giấy tờ đã nộp; máy trạm gửi giấy tờ trước";
     ReplicationFork = "replication_fork", Conflict, "lịch sử hồ sơ … bị rẽ nhánh: sự kiện số … khác sự kiện đã nhận";
     ReplicationGap = "replication_gap", Conflict, "hồ sơ …: thiếu các sự kiện trước sự kiện số …";
     ReplicationOrder = "replication_order", Invalid, "hồ sơ …: các sự kiện gửi lên không liên tiếp";
     ReplicationTampered = "replication_tampered", Invalid, "hồ sơ …: sự kiện số … không khớp mã băm của chuỗi";
+    ReplicationWriter = "replication_writer", Conflict, "hồ sơ … không do máy trạm này ghi: không nhận sự kiện của nó từ máy trạm";
     RestoreRefused = "restore_refused", Invalid, "không khôi phục được: cơ sở dữ liệu đích không trống hoặc bản sao lưu không hợp lệ";
     RoleUnitMismatch = "role_unit_mismatch", Invalid, "vai trò … (…) không thuộc đơn vị mã …";
     Runtime = "runtime", Internal, "không khởi động được";
@@ -269,6 +273,7 @@ catalogue! {
     UserNotFound = "user_not_found", NotFound, "không có tài khoản \"…\"";
     WeakPassword = "weak_password", Invalid, "mật khẩu cần từ 8 ký tự trở lên";
     WriteFailed = "write_failed", Internal, INTERNAL_MESSAGE;
+    WrittenElsewhere = "written_elsewhere", Conflict, "hồ sơ … đang được ghi tại nơi khác (máy trạm của xã hoặc máy chủ của tỉnh): chỉ nơi đó được cập nhật";
     YearOutOfRange = "year_out_of_range", Invalid, "năm … nằm ngoài phạm vi lịch hỗ trợ (…–…)";
 }
 

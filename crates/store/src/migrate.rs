@@ -25,6 +25,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (15, "signing", include_str!("../migrations/0015_signing.sql")),
     (16, "agency_seal", include_str!("../migrations/0016_agency_seal.sql")),
     (17, "nodes", include_str!("../migrations/0017_nodes.sql")),
+    (18, "replication", include_str!("../migrations/0018_replication.sql")),
 ];
 
 /// The latest schema version this build knows.

@@ -48,6 +48,9 @@ impl VerifyReport {
     }
 }
 
+/// When an event arrived in this database, spelt as its index is (`events_arrived`).
+const ARRIVED: &str = "COALESCE(arrived_at, at)";
+
 fn midnight(d: NaiveDate) -> NaiveDateTime {
     d.and_hms_opt(0, 0, 0).expect("midnight exists")
 }
@@ -61,14 +64,16 @@ fn head_of(r: &Row) -> Result<Head, StoreError> {
     })
 }
 
-/// The chain heads of the dossiers that changed on `day`, sorted by code.
+/// The chain heads of the dossiers that changed in this database on `day`, sorted by code: by
+/// the day each event arrived, which is its own time unless a node wrote it and pushed it
+/// later (`ARRIVED`, see migration 18).
 ///
 /// The day's events are read through the index on `at` and the last one per dossier kept
 /// here: a join with a grouped subquery left the choice of plan to the statistics, and with
 /// stale ones SQLite joined every event of the day against the whole table.
 fn heads_of_day(c: &mut dyn Conn, day: NaiveDate) -> Result<Vec<Head>, StoreError> {
     let rows = c.query(
-        "SELECT dossier_code, seq, hash FROM events WHERE at >= $1 AND at < $2",
+        &format!("SELECT dossier_code, seq, hash FROM events WHERE {ARRIVED} >= $1 AND {ARRIVED} < $2"),
         &[midnight(day).into(), midnight(day + Duration::days(1)).into()],
     )?;
     let mut heads: Vec<Head> = rows.iter().map(head_of).collect::<Result<_, _>>()?;
@@ -96,10 +101,11 @@ fn seal_until(
     let mut sealed = from.map(|d| d - Duration::days(1));
     loop {
         let next = match from {
-            Some(f) => {
-                c.query_one("SELECT MIN(at) AS first FROM events WHERE at >= $1", &[midnight(f).into()])?
-            }
-            None => c.query_one("SELECT MIN(at) AS first FROM events", &[])?,
+            Some(f) => c.query_one(
+                &format!("SELECT MIN({ARRIVED}) AS first FROM events WHERE {ARRIVED} >= $1"),
+                &[midnight(f).into()],
+            )?,
+            None => c.query_one(&format!("SELECT MIN({ARRIVED}) AS first FROM events"), &[])?,
         };
         let first = match next {
             Some(r) => r.col::<Option<NaiveDateTime>>("first")?,

@@ -288,6 +288,8 @@ impl Dossiers<'_> {
             deltas.push((now.date(), domain::stats::Counter::Digitised));
         }
         let pattern = self.app.settings.pattern(&province);
+        // A node counts apart from its province (which numbers the commune's online dossiers).
+        let pattern = if self.app.node_commune().is_some() { pattern.for_node() } else { pattern };
         let record = DossierRecord {
             code: String::new(),
             province_code: province.clone(),
@@ -315,6 +317,7 @@ impl Dossiers<'_> {
             seal_salt: Some(crate::dossiers::privacy::new_salt()),
             tracking_pin: Some(crate::dossiers::public::new_pin()),
             erased_at: None,
+            writer: None,
             masked: false,
             events: vec![],
         };

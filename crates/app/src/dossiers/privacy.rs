@@ -278,7 +278,7 @@ fn erase_batch(
         .collect();
     let rows = c.query(
         &format!(
-            "SELECT {COLUMNS} FROM dossiers WHERE status IN ({}) AND erased_at IS NULL AND updated_at < $1 ORDER BY updated_at LIMIT $2",
+            "SELECT {COLUMNS} FROM dossiers WHERE status IN ({}) AND erased_at IS NULL AND writer IS NULL AND updated_at < $1 ORDER BY updated_at LIMIT $2",
             finals.join(", ")
         ),
         &[cutoff.into(), Val::Int(ERASE_BATCH)],

@@ -42,6 +42,11 @@ pub struct DossierRecord {
     /// seats that work on the dossier.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tracking_pin: Option<String>,
+    /// Where the dossier is written when not here: at a province, `node:` and the commune of
+    /// the node that holds it; at a node, `upstream` once handed to the province (see
+    /// [`crate::replication`]). Only that writer appends to its history.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub writer: Option<String>,
     /// Whether the ID number and phone are shown masked to this reader.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub masked: bool,
@@ -51,7 +56,7 @@ pub struct DossierRecord {
 
 pub(crate) const COLUMNS: &str = "code, province_code, receiving_unit, handling_unit, procedure_code, procedure_version, \
     channel, status, applicant_name, applicant_phone, applicant_id_number, address_text, address_commune, \
-    registered_at, received_at, due_at, finished_at, verdict, assignee, supplement_requests, event_count, head_hash, updated_at, seal_salt, erased_at, tracking_pin";
+    registered_at, received_at, due_at, finished_at, verdict, assignee, supplement_requests, event_count, head_hash, updated_at, seal_salt, erased_at, tracking_pin, writer";
 
 impl DossierRecord {
     /// A row of `SELECT {COLUMNS} FROM dossiers` (by column name: any order, any superset).
@@ -85,6 +90,7 @@ impl DossierRecord {
             seal_salt: r.col("seal_salt")?,
             erased_at: r.col("erased_at")?,
             tracking_pin: r.col("tracking_pin")?,
+            writer: r.col("writer")?,
             masked: false,
             events: vec![],
         })
@@ -110,7 +116,7 @@ impl DossierRecord {
     pub(crate) fn insert(&self, c: &mut dyn Conn) -> Result<(), StoreError> {
         c.exec_later(
             &format!(
-                "INSERT INTO dossiers ({COLUMNS}, search_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)"
+                "INSERT INTO dossiers ({COLUMNS}, search_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)"
             ),
             vec![
                 (&self.code).into(),
@@ -139,6 +145,7 @@ impl DossierRecord {
                 self.seal_salt.clone().into(),
                 self.erased_at.into(),
                 self.tracking_pin.clone().into(),
+                self.writer.clone().into(),
                 self.search_key().into(),
             ],
         )
@@ -237,36 +244,42 @@ impl EventRow {
         (rows, head)
     }
 
-    /// Appends the events, in one statement sent with the next one that needs an answer.
+    /// Appends the events written here, in one statement sent with the next one that needs an
+    /// answer.
     pub(crate) fn insert_all(
         rows: &[EventRow],
         c: &mut dyn Conn,
         code: &str,
         province: &str,
     ) -> Result<(), StoreError> {
+        EventRow::insert_arrived(rows, c, code, province, None)
+    }
+
+    /// [`EventRow::insert_all`] for events written elsewhere, taken at `arrived` (a node's,
+    /// pushed to its province).
+    pub(crate) fn insert_arrived(
+        rows: &[EventRow],
+        c: &mut dyn Conn,
+        code: &str,
+        province: &str,
+        arrived: Option<NaiveDateTime>,
+    ) -> Result<(), StoreError> {
         if rows.is_empty() {
             return Ok(());
         }
-        let mut sql = String::from(
-            "INSERT INTO events (dossier_code, seq, province_code, at, actor, kind, body, hash) VALUES ",
-        );
-        let mut params = Vec::with_capacity(rows.len() * 8);
+        let width = 8 + arrived.is_some() as usize;
+        let mut sql = String::from(if arrived.is_some() {
+            "INSERT INTO events (dossier_code, seq, province_code, at, actor, kind, body, hash, arrived_at) VALUES "
+        } else {
+            "INSERT INTO events (dossier_code, seq, province_code, at, actor, kind, body, hash) VALUES "
+        });
+        let mut params = Vec::with_capacity(rows.len() * width);
         for (i, r) in rows.iter().enumerate() {
-            let n = i * 8;
             if i > 0 {
                 sql.push_str(", ");
             }
-            sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                n + 1,
-                n + 2,
-                n + 3,
-                n + 4,
-                n + 5,
-                n + 6,
-                n + 7,
-                n + 8
-            ));
+            let marks: Vec<String> = (1..=width).map(|k| format!("${}", i * width + k)).collect();
+            sql.push_str(&format!("({})", marks.join(", ")));
             params.extend([
                 code.into(),
                 r.seq.into(),
@@ -277,6 +290,9 @@ impl EventRow {
                 (&r.body).into(),
                 (&r.hash).into(),
             ]);
+            if let Some(at) = arrived {
+                params.push(at.into());
+            }
         }
         c.exec_later(&sql, params)
     }

@@ -326,6 +326,7 @@ impl Dossiers<'_> {
                 }
                 _ => self.load(code, actor)?,
             };
+            self.app.check_writable(&current)?;
             // Who may act comes before what the action needs: a seat that may not take it is
             // told so, not asked for a reason.
             if let Some(code) = domain::dossier::ACTIONS.iter().find(|a| **a == action_code) {

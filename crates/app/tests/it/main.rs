@@ -15,6 +15,7 @@ mod nodes;
 mod permissions;
 mod privacy;
 mod properties;
+mod replication;
 mod report;
 mod simulate;
 mod suite;

@@ -1,0 +1,439 @@
+//! What a commune's node pushes to its province, and how the province takes it (issue #25,
+//! docs/nodes.md). A push carries, for each dossier with events the province has not
+//! confirmed, the run of those events with the hashes the node chained them with, and the
+//! dossier's particulars (who it is for, what was filed), which the registration event seals:
+//! the province checks the run against the chain it holds (`domain::replication::admit`) and
+//! the particulars against the seal, then writes the dossier, its events (marked as arrived
+//! now: see migration 18), its documents and its statistics as its own intake would.
+//!
+//! One writer per dossier: a dossier a node registered is written at the node while its own
+//! commune handles it; the province refuses to write it (`written_elsewhere`) and takes its
+//! events only from that node (`replication_writer`). Once the node transfers it elsewhere,
+//! the province writes it and the node no longer does.
+
+use crate::dossiers::records::{bump_stats, load_events, DossierRecord, EventRow, COLUMNS};
+use crate::nodes::Node;
+use crate::{App, AppError, AppResult, Code};
+use chrono::NaiveDateTime;
+use domain::replication::{admit, Pushed};
+use domain::{Channel, Dossier, Event};
+use serde::{Deserialize, Serialize};
+use store::{Conn, StoreError, Val};
+
+/// Most dossiers in one push: a week offline is sent in batches of this many.
+pub const PUSH_DOSSIERS: usize = 200;
+/// Most events of one dossier in one push.
+const PUSH_EVENTS: usize = 1_000;
+
+/// What the registration sealed about a dossier, as its writer holds it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Particulars {
+    pub province_code: String,
+    pub receiving_unit: String,
+    pub procedure_code: String,
+    pub procedure_version: i64,
+    /// KenhThucHien of the national portal (1 direct, 2 online, 3 post).
+    pub channel: u8,
+    pub applicant_name: String,
+    pub applicant_phone: Option<String>,
+    pub applicant_id_number: Option<String>,
+    pub address_text: Option<String>,
+    pub address_commune: Option<String>,
+    pub registered_at: NaiveDateTime,
+    pub seal_salt: Option<String>,
+    pub tracking_pin: Option<String>,
+    pub erased_at: Option<NaiveDateTime>,
+}
+
+/// A document filed with the dossier (its bytes travel separately, by hash).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Document {
+    pub seq: u32,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: u64,
+    pub sha256: String,
+    pub uploaded_at: NaiveDateTime,
+}
+
+/// One dossier of a push.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushedDossier {
+    pub code: String,
+    pub particulars: Particulars,
+    #[serde(default)]
+    pub documents: Vec<Document>,
+    /// The events after those the province confirmed, in order, with their chain hashes.
+    pub events: Vec<Pushed>,
+}
+
+/// What a node sends.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Push {
+    pub dossiers: Vec<PushedDossier>,
+}
+
+/// What became of one dossier of a push.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Taken {
+    pub code: String,
+    /// How many of its events the province holds now (after taking this push, or as it was
+    /// when refused): the node resends from there.
+    pub held: u32,
+    /// Of the push, how many events were new to the province.
+    pub new: u32,
+    /// Whether the province writes the dossier from now on (the node transferred it away).
+    pub handed_up: bool,
+    /// Why the dossier's run was refused (nothing of it taken): a stable code and the words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refused: Option<Refused>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refused {
+    /// The stable code (docs/errors.md).
+    pub code: String,
+    pub message: String,
+}
+
+/// How the province marks a dossier its node writes.
+pub fn node_writer(commune: &str) -> String {
+    format!("node:{commune}")
+}
+
+/// How a node marks a dossier its province writes now.
+pub const UPSTREAM: &str = "upstream";
+
+/// Refuses a write to a dossier written elsewhere (see the module's notes).
+pub(crate) fn check_writable(d: &DossierRecord) -> AppResult<()> {
+    let Some(writer) = d.writer.as_deref() else { return Ok(()) };
+    let place = match writer.strip_prefix("node:") {
+        Some(commune) => format!(
+            "máy trạm của {} (hồ sơ được tiếp nhận tại đó; tỉnh cập nhật khi máy trạm gửi lên)",
+            units::registry().unit_name(commune).unwrap_or(commune)
+        ),
+        None => "máy chủ của tỉnh (hồ sơ đã chuyển lên)".to_string(),
+    };
+    Err(AppError::new(
+        Code::WrittenElsewhere,
+        format!("hồ sơ {} đang được xử lý tại {place}: chỉ nơi đó được cập nhật", d.code),
+    ))
+}
+
+impl Particulars {
+    /// What `d`'s registration sealed, as a push carries it.
+    pub fn of(d: &DossierRecord) -> Particulars {
+        Particulars {
+            province_code: d.province_code.clone(),
+            receiving_unit: d.receiving_unit.clone(),
+            procedure_code: d.procedure_code.clone(),
+            procedure_version: d.procedure_version,
+            channel: d.channel.portal_code(),
+            applicant_name: d.applicant_name.clone(),
+            applicant_phone: d.applicant_phone.clone(),
+            applicant_id_number: d.applicant_id_number.clone(),
+            address_text: d.address_text.clone(),
+            address_commune: d.address_commune.clone(),
+            registered_at: d.registered_at,
+            seal_salt: d.seal_salt.clone(),
+            tracking_pin: d.tracking_pin.clone(),
+            erased_at: d.erased_at,
+        }
+    }
+
+    /// The record these particulars give, before its events are followed.
+    fn record(&self, code: &str, channel: Channel) -> DossierRecord {
+        DossierRecord {
+            code: code.to_string(),
+            province_code: self.province_code.clone(),
+            receiving_unit: self.receiving_unit.clone(),
+            handling_unit: self.receiving_unit.clone(),
+            procedure_code: self.procedure_code.clone(),
+            procedure_version: self.procedure_version,
+            channel,
+            status: domain::Status::Registered,
+            applicant_name: self.applicant_name.clone(),
+            applicant_phone: self.applicant_phone.clone(),
+            applicant_id_number: self.applicant_id_number.clone(),
+            address_text: self.address_text.clone(),
+            address_commune: self.address_commune.clone(),
+            registered_at: self.registered_at,
+            received_at: None,
+            due_at: None,
+            finished_at: None,
+            verdict: None,
+            assignee: None,
+            supplement_requests: 0,
+            event_count: 0,
+            head_hash: domain::audit::GENESIS.to_string(),
+            updated_at: self.registered_at,
+            seal_salt: self.seal_salt.clone(),
+            erased_at: self.erased_at,
+            tracking_pin: self.tracking_pin.clone(),
+            writer: None,
+            masked: false,
+            events: vec![],
+        }
+    }
+}
+
+fn refused(code: Code, message: String) -> Refused {
+    Refused { code: code.to_string(), message }
+}
+
+/// Checks what can be checked of a pushed dossier without the database: that it is the node's
+/// own commune's and well formed.
+fn check_shape(node: &Node, p: &PushedDossier) -> Result<Channel, Refused> {
+    let code = p.code.trim();
+    if code.is_empty() || code.len() > 64 || code != p.code {
+        return Err(refused(Code::ReplicationOrder, format!("mã hồ sơ \"{}\" không hợp lệ", p.code)));
+    }
+    if p.particulars.receiving_unit != node.commune_code || p.particulars.province_code != node.province_code
+    {
+        return Err(refused(
+            Code::ReplicationWriter,
+            format!(
+                "hồ sơ {code} được tiếp nhận tại đơn vị {}, không phải xã, phường của máy trạm ({})",
+                p.particulars.receiving_unit, node.commune_code
+            ),
+        ));
+    }
+    if p.events.len() > PUSH_EVENTS {
+        return Err(refused(
+            Code::ReplicationOrder,
+            format!("hồ sơ {code}: tối đa {PUSH_EVENTS} sự kiện một lần gửi"),
+        ));
+    }
+    Channel::from_portal_code(p.particulars.channel).ok_or_else(|| {
+        refused(Code::ReplicationOrder, format!("hồ sơ {code}: kênh {} không có", p.particulars.channel))
+    })
+}
+
+/// Takes one dossier's run inside the push's transaction: refused without writing anything,
+/// or written whole.
+fn take_one(
+    c: &mut dyn Conn,
+    node: &Node,
+    p: &PushedDossier,
+    channel: Channel,
+    now: NaiveDateTime,
+) -> Result<Taken, StoreError> {
+    let mut taken = Taken { code: p.code.clone(), held: 0, new: 0, handed_up: false, refused: None };
+    let row = c.query_one(&format!("SELECT {COLUMNS} FROM dossiers WHERE code = $1"), &[(&p.code).into()])?;
+    let current = row.as_ref().map(DossierRecord::from_row).transpose()?;
+    let held = load_events(c, &p.code)?;
+    taken.held = held.len() as u32;
+    let mine = node_writer(&node.commune_code);
+    if let Some(cur) = &current {
+        if cur.writer.as_deref() != Some(mine.as_str()) {
+            // Not (or no longer) the node's to write: a dossier the province registered under
+            // the same code, or one the node transferred away and the province took over.
+            // Its events delivered again change nothing; new ones are refused.
+            let hashes: Vec<String> = held.iter().map(|(_, h)| h.clone()).collect();
+            let echo = admit(&p.code, &hashes, &p.events)
+                .is_ok_and(|known| known == p.events.len() && cur.receiving_unit == node.commune_code);
+            if !echo {
+                taken.refused = Some(refused(
+                    Code::ReplicationWriter,
+                    format!("hồ sơ {} do máy chủ của tỉnh ghi: máy trạm không gửi thêm sự kiện", p.code),
+                ));
+            }
+            taken.handed_up = cur.receiving_unit == node.commune_code;
+            return Ok(taken);
+        }
+    }
+    let hashes: Vec<String> = held.iter().map(|(_, h)| h.clone()).collect();
+    let known = match admit(&p.code, &hashes, &p.events) {
+        Ok(k) => k,
+        Err(r) => {
+            taken.refused = Some(refused(r.code(), r.message(&p.code)));
+            return Ok(taken);
+        }
+    };
+    let new: Vec<Event> = p.events[known..].iter().map(|x| x.event.clone()).collect();
+    if new.is_empty() {
+        return Ok(taken);
+    }
+    let mut all: Vec<Event> = held.into_iter().map(|(e, _)| e).collect();
+    all.extend(new.iter().cloned());
+    let Some(mut d) = Dossier::replay(&all) else {
+        taken.refused = Some(refused(
+            Code::ReplicationTampered,
+            format!("hồ sơ {}: lịch sử không bắt đầu bằng việc đăng ký hồ sơ", p.code),
+        ));
+        return Ok(taken);
+    };
+    d.code = p.code.clone();
+    let mut next = p.particulars.record(&p.code, channel);
+    if let Some(cur) = &current {
+        // What the registration fixed stays as the province took it.
+        next.procedure_code = cur.procedure_code.clone();
+        next.procedure_version = cur.procedure_version;
+        next.channel = cur.channel;
+        next.registered_at = cur.registered_at;
+    }
+    let documents: Vec<String> = if current.is_some() {
+        crate::dossiers::privacy::documents_of(c, &p.code)?
+    } else {
+        p.documents.iter().map(|x| x.sha256.clone()).collect()
+    };
+    if d.subject.as_ref().is_some_and(|s| *s != next.subject_digest(&documents)) {
+        taken.refused = Some(refused(
+            Code::ReplicationTampered,
+            format!(
+                "hồ sơ {}: người nộp, thủ tục hoặc giấy tờ gửi kèm không khớp bản niêm phong khi đăng ký",
+                p.code
+            ),
+        ));
+        return Ok(taken);
+    }
+    let prev_head = current.as_ref().map_or(domain::audit::GENESIS.to_string(), |c| c.head_hash.clone());
+    let (rows, head) = EventRow::chain(&p.code, &prev_head, &new);
+    let last_at = all.last().map_or(next.registered_at, |e| e.at);
+    next.follow(&d, head, last_at);
+    let handed_up = d.agency != node.commune_code;
+    next.writer = (!handed_up).then(|| mine.clone());
+    let mut deltas = domain::stats::deltas(&d, &new);
+    match &current {
+        None => {
+            if !documents.is_empty() {
+                deltas.push((next.registered_at.date(), domain::stats::Counter::Digitised));
+            }
+            next.insert(c)?;
+            for a in &p.documents {
+                c.exec(
+                    "INSERT INTO attachments (dossier_code, seq, province_code, file_name, content_type, size, sha256, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    &[
+                        (&next.code).into(),
+                        a.seq.into(),
+                        (&next.province_code).into(),
+                        (&a.file_name).into(),
+                        (&a.content_type).into(),
+                        Val::Int(a.size as i64),
+                        (&a.sha256).into(),
+                        a.uploaded_at.into(),
+                    ],
+                )?;
+            }
+        }
+        Some(cur) => {
+            next.update_if(c, cur)?;
+            if next.writer != cur.writer {
+                c.exec(
+                    "UPDATE dossiers SET writer = $1 WHERE code = $2",
+                    &[next.writer.clone().into(), (&next.code).into()],
+                )?;
+            }
+            if next.applicant_name != cur.applicant_name
+                || next.applicant_phone != cur.applicant_phone
+                || next.applicant_id_number != cur.applicant_id_number
+                || next.address_text != cur.address_text
+                || next.address_commune != cur.address_commune
+                || next.seal_salt != cur.seal_salt
+                || next.erased_at != cur.erased_at
+            {
+                next.update_applicant(c)?;
+                c.exec(
+                    "UPDATE dossiers SET erased_at = $1 WHERE code = $2",
+                    &[next.erased_at.into(), (&next.code).into()],
+                )?;
+            }
+        }
+    }
+    EventRow::insert_arrived(&rows, c, &next.code, &next.province_code, Some(now))?;
+    bump_stats(c, &next, &deltas)?;
+    taken.held = next.event_count as u32;
+    taken.new = new.len() as u32;
+    taken.handed_up = handed_up;
+    Ok(taken)
+}
+
+impl App {
+    /// The documents of `hashes` this server does not hold: a node sends their bytes before
+    /// the dossiers that filed them.
+    pub fn missing_documents(&self, hashes: &[String]) -> AppResult<Vec<String>> {
+        let mut missing = vec![];
+        for h in hashes {
+            if !crate::blobs::valid_hash(h) {
+                return Err(AppError::new(Code::ReplicationOrder, format!("mã băm \"{h}\" không hợp lệ")));
+            }
+            if self.blobs.get(h).map_err(|e| AppError::internal(Code::BlobStore, e.to_string()))?.is_none() {
+                missing.push(h.clone());
+            }
+        }
+        Ok(missing)
+    }
+
+    /// Keeps a document a node sends, under its own hash.
+    pub fn take_document(&self, bytes: &[u8]) -> AppResult<String> {
+        let hash = crate::blobs::sha256_hex(bytes);
+        self.blobs.put(&hash, bytes).map_err(|e| AppError::internal(Code::BlobStore, e.to_string()))?;
+        Ok(hash)
+    }
+
+    /// Takes a node's push: each dossier's run is checked and written whole, or refused and
+    /// named (the rest of the push is still taken). One transaction for the push.
+    pub fn take_push(&self, node: &Node, push: Push) -> AppResult<Vec<Taken>> {
+        if push.dossiers.len() > PUSH_DOSSIERS {
+            return Err(AppError::new(
+                Code::ReplicationOrder,
+                format!("tối đa {PUSH_DOSSIERS} hồ sơ một lần gửi"),
+            ));
+        }
+        let mut replies: Vec<Option<Taken>> = vec![None; push.dossiers.len()];
+        let mut work = vec![];
+        for (i, p) in push.dossiers.into_iter().enumerate() {
+            let shape = check_shape(node, &p).and_then(|channel| {
+                let absent: Vec<&str> = p
+                    .documents
+                    .iter()
+                    .map(|d| d.sha256.as_str())
+                    .filter(|h| !crate::blobs::valid_hash(h) || !matches!(self.blobs.get(h), Ok(Some(_))))
+                    .collect();
+                if absent.is_empty() {
+                    Ok(channel)
+                } else {
+                    Err(refused(
+                        Code::ReplicationDocuments,
+                        format!("hồ sơ {}: chưa nhận được {} giấy tờ đã nộp", p.code, absent.len()),
+                    ))
+                }
+            });
+            match shape {
+                Ok(channel) => work.push((i, p, channel)),
+                Err(r) => {
+                    replies[i] = Some(Taken {
+                        code: p.code.clone(),
+                        held: 0,
+                        new: 0,
+                        handed_up: false,
+                        refused: Some(r),
+                    })
+                }
+            }
+        }
+        let (node_c, now) = (node.clone(), self.now());
+        let taken = self.store.write(move |c| {
+            let mut out = Vec::with_capacity(work.len());
+            for (i, p, channel) in &work {
+                out.push((*i, take_one(c, &node_c, p, *channel, now)?));
+            }
+            Ok(out)
+        })?;
+        let mut events = 0u64;
+        for (i, t) in taken {
+            events += u64::from(t.new);
+            if t.new > 0 {
+                self.forget(&t.code);
+            }
+            replies[i] = Some(t);
+        }
+        metrics::counter!("haicap_replicated_events_total").increment(events);
+        self.dossiers().seal_after_write();
+        Ok(replies.into_iter().flatten().collect())
+    }
+}

@@ -1,0 +1,354 @@
+//! A commune's node works without its link and its province takes that work when the link
+//! returns (issue #25): the same dossiers, chains, statuses and statistics on both sides,
+//! each day's digest intact on both, every event taken once however often it is delivered,
+//! and one writer per dossier.
+
+use crate::common::{at, backends, open, sqlite, HandClock};
+use app::blobs::Upload;
+use app::nodes::Node;
+use app::replication::{Push, Taken};
+use app::{ActionRequest, Actor, App, Applicant, IntakeRequest};
+use domain::roles::Role;
+use domain::Channel;
+
+const COMMUNE: &str = "20242";
+
+fn intake(i: usize) -> IntakeRequest {
+    IntakeRequest {
+        procedure_code: "1.004873".into(),
+        channel: Channel::Direct,
+        commune_code: Some(COMMUNE.into()),
+        applicant: Applicant {
+            full_name: format!("Nguyễn Văn {i}"),
+            id_number: Some(format!("0482000{i:05}")),
+            ..Applicant::default()
+        },
+    }
+}
+
+fn act(app: &App, code: &str, req: ActionRequest) {
+    app.dossiers().act(code, &req, &Actor::console("test")).unwrap_or_else(|e| panic!("{code}: {e:?}"));
+}
+
+/// Pushes everything pending, in batches, as the node's sync does; returns what the province
+/// answered.
+fn sync(node: &App, province: &App, at_province: &Node) -> Vec<Taken> {
+    let mut all = vec![];
+    loop {
+        let push = node.pending_push(7).unwrap();
+        if push.dossiers.is_empty() {
+            return all;
+        }
+        let hashes: Vec<String> =
+            push.dossiers.iter().flat_map(|d| d.documents.iter().map(|x| x.sha256.clone())).collect();
+        for h in province.missing_documents(&hashes).unwrap() {
+            province.take_document(&node.document(&h).unwrap()).unwrap();
+        }
+        let taken = province.take_push(at_province, push).unwrap();
+        assert!(taken.iter().all(|t| t.refused.is_none()), "{taken:?}");
+        node.acknowledge(&taken).unwrap();
+        all.extend(taken);
+    }
+}
+
+/// What both sides must agree on: each dossier's status, chain head and count.
+fn heads(app: &App) -> Vec<(String, i64, String, String)> {
+    let rows = app
+        .store()
+        .read(|c| {
+            c.query(
+                "SELECT code, event_count, head_hash, status FROM dossiers WHERE receiving_unit = $1 ORDER BY code",
+                &[COMMUNE.into()],
+            )
+        })
+        .unwrap();
+    rows.iter()
+        .map(|r| (r.string(0), r.int(1).unwrap(), r.string(2), r.int(3).unwrap().to_string()))
+        .collect()
+}
+
+fn stats(app: &App) -> Vec<String> {
+    let rows = app
+        .store()
+        .read(|c| {
+            c.query(
+                "SELECT procedure_code, day, channel, registered, received, refused, transferred, resolved_early, \
+                 resolved_on_time, resolved_late, returned, digitised FROM stats_daily WHERE unit_code = $1 \
+                 ORDER BY procedure_code, day, channel",
+                &[COMMUNE.into()],
+            )
+        })
+        .unwrap();
+    rows.iter()
+        .map(|r| {
+            let counts: Vec<String> = (2..12).map(|i| r.int(i).unwrap().to_string()).collect();
+            format!("{} {} {}", r.string(0), r.col::<chrono::NaiveDate>("day").unwrap(), counts.join(","))
+        })
+        .collect()
+}
+
+#[test]
+fn a_day_worked_offline_reaches_the_province_whole_once_and_verified() {
+    for db in backends() {
+        eprintln!("province on {}", db.url);
+        let node_db = sqlite();
+        let (node_clock, clock) =
+            (HandClock::at(at(2026, 6, 1, 7, 30)), HandClock::at(at(2026, 6, 1, 7, 30)));
+        let province = open(&db, &clock);
+        let node = open(&node_db, &node_clock);
+        let (at_province, _token) = province.add_node(COMMUNE).unwrap();
+        node.attach_upstream("https://dichvucong.danang.gov.vn", COMMUNE, "48").unwrap();
+        for a in [&province, &node] {
+            a.accounts().add_user("lan", Role::Specialist, COMMUNE, "mat-khau-dai", None).unwrap();
+        }
+
+        // The province works too, and seals each day it worked before the node's arrive.
+        let own = |day| {
+            clock.set(at(2026, 6, day, 10, 0));
+            let req = IntakeRequest { commune_code: Some("20257".into()), ..intake(900 + day as usize) };
+            province.dossiers().receive(&req, &Actor::console("tinh")).unwrap().code
+        };
+        let provinces = [own(1), own(2)];
+
+        // Two days without the link: dossiers received, assigned, resolved, returned; one
+        // sent up to the province's department; documents filed with some.
+        let mut codes = vec![];
+        for day in [1, 2] {
+            for i in 0..12 {
+                node_clock.set(at(2026, 6, day, 8, i as u32 * 3));
+                let n = codes.len();
+                let d = if i % 4 == 3 {
+                    let req = IntakeRequest { channel: Channel::Online, ..intake(n) };
+                    node.dossiers()
+                        .submit_online(&req, &[Upload::new("don.pdf", format!("%PDF-1.4 đơn số {n}"))])
+                        .unwrap()
+                } else {
+                    node.dossiers().receive(&intake(n), &Actor::console("motcua")).unwrap()
+                };
+                codes.push(d.code);
+            }
+            for (k, code) in codes.iter().enumerate().skip((day as usize - 1) * 12) {
+                node_clock.set(at(2026, 6, day, 14, k as u32 % 60));
+                if k % 4 == 3 {
+                    act(&node, code, ActionRequest::new("receive"));
+                }
+                act(&node, code, ActionRequest { to: Some("lan".into()), ..ActionRequest::new("assign") });
+                match k % 3 {
+                    0 => {
+                        act(&node, code, ActionRequest::new("approve"));
+                        act(&node, code, ActionRequest::new("return_result"));
+                    }
+                    1 if k == 1 => act(
+                        &node,
+                        code,
+                        ActionRequest { to: Some("48".into()), ..ActionRequest::new("transfer") },
+                    ),
+                    _ => {}
+                }
+            }
+        }
+        assert!(codes.iter().all(|c| c.contains("-N")), "a node numbers apart: {codes:?}");
+        let status = node.sync_status().unwrap();
+        assert_eq!(status.pending_dossiers, 24);
+        let events: i64 = heads(&node).iter().map(|h| h.1).sum();
+        assert_eq!(status.pending_events, events as u64);
+        assert_eq!(status.oldest_pending, Some(at(2026, 6, 1, 8, 0)));
+
+        // The link returns on the third day: the province takes both days.
+        clock.set(at(2026, 6, 3, 9, 0));
+        node_clock.set(at(2026, 6, 3, 9, 0));
+        let taken = sync(&node, &province, &at_province);
+        assert_eq!(taken.iter().map(|t| u64::from(t.new)).sum::<u64>(), events as u64);
+        assert_eq!(heads(&province), heads(&node));
+        assert_eq!(stats(&province), stats(&node));
+        let after = node.sync_status().unwrap();
+        assert_eq!((after.pending_dossiers, after.pending_events), (0, 0));
+        assert_eq!(after.upstream.last_push_at, Some(at(2026, 6, 3, 9, 0)));
+
+        // Delivered again (an answer lost on the way): nothing new, nothing changed.
+        let mut again = Push::default();
+        for code in &codes[..5] {
+            let d = node.dossiers().dossier(code, &Actor::console("test")).unwrap();
+            let run = domain::replication::chained(code, &d.events);
+            again.dossiers.push(app::replication::PushedDossier {
+                code: code.clone(),
+                particulars: app::replication::Particulars::of(&d),
+                documents: vec![],
+                events: run,
+            });
+        }
+        let taken = province.take_push(&at_province, again).unwrap();
+        assert!(taken.iter().all(|t| t.new == 0 && t.refused.is_none()), "{taken:?}");
+        assert_eq!(heads(&province), heads(&node));
+
+        // One writer per dossier: the province refuses to write what the node holds; the one
+        // sent up is the province's now, and the node refuses it.
+        let held = &codes[0];
+        let e =
+            province.dossiers().act(held, &ActionRequest::new("stop"), &Actor::console("tinh")).unwrap_err();
+        assert_eq!(e.code.as_str(), "written_elsewhere", "{e:?}");
+        assert!(e.message.contains("máy trạm"), "{}", e.message);
+        let up = &codes[1];
+        let e = node.dossiers().act(up, &ActionRequest::new("approve"), &Actor::console("xa")).unwrap_err();
+        assert_eq!(e.code.as_str(), "written_elsewhere", "{e:?}");
+        act(&province, up, ActionRequest::new("approve"));
+
+        // The province seals the day the node's work arrived; every digest holds on both.
+        clock.set(at(2026, 6, 4, 7, 0));
+        node_clock.set(at(2026, 6, 4, 7, 0));
+        province.dossiers().seal().unwrap();
+        node.dossiers().seal().unwrap();
+        for (who, a) in [("province", &province), ("node", &node)] {
+            let report = a.dossiers().verify().unwrap();
+            assert!(report.ok(), "{who}: {:?}", report.problems);
+            assert!(report.days >= 1, "{who}");
+        }
+        // The node's two days arrived on the third: the province sealed them there.
+        let sealed: Vec<chrono::NaiveDate> = province
+            .store()
+            .read(|c| c.query("SELECT day FROM day_digests ORDER BY day", &[]))
+            .unwrap()
+            .iter()
+            .map(|r| r.col("day").unwrap())
+            .collect();
+        let day = |d| chrono::NaiveDate::from_ymd_opt(2026, 6, d).unwrap();
+        assert_eq!(sealed, [day(1), day(2), day(3)]);
+        let sealed_on = |d: chrono::NaiveDate| -> Vec<String> {
+            let rows = province
+                .store()
+                .read(|c| {
+                    c.query(
+                        "SELECT dossier_code FROM day_heads WHERE day = $1 ORDER BY dossier_code",
+                        &[d.into()],
+                    )
+                })
+                .unwrap();
+            rows.iter().map(|r| r.string(0)).collect()
+        };
+        assert_eq!(sealed_on(day(1)), [provinces[0].clone()]);
+        assert_eq!(sealed_on(day(2)), [provinces[1].clone()]);
+        let mut third = codes.clone();
+        third.sort();
+        assert_eq!(sealed_on(day(3)), third);
+    }
+}
+
+/// The codes of the refusals a push got, in its order (None: taken).
+fn refusals(taken: &[Taken]) -> Vec<Option<String>> {
+    taken.iter().map(|t| t.refused.as_ref().map(|r| r.code.clone())).collect()
+}
+
+#[test]
+fn what_was_changed_moved_or_forked_on_the_way_is_refused_and_named() {
+    for db in backends() {
+        let node_db = sqlite();
+        let clock = HandClock::at(at(2026, 6, 1, 8, 0));
+        let province = open(&db, &clock);
+        let node = open(&node_db, &clock);
+        let (at_province, _) = province.add_node(COMMUNE).unwrap();
+        node.attach_upstream("https://tinh.example", COMMUNE, "48").unwrap();
+        let desk = Actor::console("motcua");
+        for i in 0..3 {
+            node.dossiers().receive(&intake(i), &desk).unwrap();
+        }
+        let with_file = node
+            .dossiers()
+            .submit_online(
+                &IntakeRequest { channel: Channel::Online, ..intake(3) },
+                &[Upload::new("don.pdf", "%PDF-1.4 đơn")],
+            )
+            .unwrap();
+        let push = node.pending_push(10).unwrap();
+        assert_eq!(push.dossiers.len(), 4);
+        let (a, b, c, f) = (0, 1, 2, 3);
+        assert_eq!(push.dossiers[f].code, with_file.code);
+
+        // An event changed, two swapped, the first left out, another commune's dossier, and
+        // a document the province never received: each refused, nothing of it taken.
+        let mut bad = push.clone();
+        bad.dossiers[a].events[1].event.actor = "ai-do".into();
+        bad.dossiers[b].events.swap(0, 1);
+        bad.dossiers[c].events.remove(0);
+        let mut other = push.dossiers[a].clone();
+        other.particulars.receiving_unit = "20257".into();
+        bad.dossiers.push(other);
+        let taken = province.take_push(&at_province, bad).unwrap();
+        assert_eq!(
+            refusals(&taken),
+            [
+                Some("replication_tampered".to_string()),
+                Some("replication_order".to_string()),
+                Some("replication_gap".to_string()),
+                Some("replication_documents".to_string()),
+                Some("replication_writer".to_string()),
+            ]
+        );
+        assert!(taken[0].refused.as_ref().unwrap().message.contains(&push.dossiers[a].code));
+        let count = |app: &App| {
+            app.store()
+                .read(|c| {
+                    c.count("SELECT COUNT(*) FROM dossiers WHERE receiving_unit = $1", &[COMMUNE.into()])
+                })
+                .unwrap()
+        };
+        assert_eq!(count(&province), 0, "nothing refused was written");
+        // The node learns of each refusal; they stay pending, to be sent right.
+        let ack = node.acknowledge(&taken[..4]).unwrap();
+        assert_eq!(ack.refused.len(), 4);
+        assert!(node.sync_status().unwrap().upstream.last_error.is_some());
+        assert_eq!(node.sync_status().unwrap().pending_dossiers, 4);
+
+        // Sent right, with the document first: all taken.
+        let doc = &push.dossiers[f].documents[0].sha256;
+        let missing = province.missing_documents(std::slice::from_ref(doc)).unwrap();
+        assert_eq!(missing.as_slice(), std::slice::from_ref(doc));
+        province.take_document(&node.document(doc).unwrap()).unwrap();
+        assert!(province.missing_documents(std::slice::from_ref(doc)).unwrap().is_empty());
+        let taken = province.take_push(&at_province, node.pending_push(10).unwrap()).unwrap();
+        assert_eq!(refusals(&taken), [None, None, None, None]);
+        node.acknowledge(&taken).unwrap();
+        assert_eq!(count(&province), 4);
+
+        // The particulars changed on the way (who the dossier is for) no longer match what
+        // the registration sealed: refused, though every event is intact.
+        let late = node.dossiers().receive(&intake(5), &desk).unwrap();
+        let mut p = node.pending_push(10).unwrap();
+        assert_eq!(p.dossiers.len(), 1);
+        p.dossiers[0].particulars.applicant_name = "Người khác".into();
+        let taken = province.take_push(&at_province, p).unwrap();
+        assert_eq!(refusals(&taken), [Some("replication_tampered".to_string())]);
+        assert!(taken[0].refused.as_ref().unwrap().message.contains("niêm phong"), "{taken:?}");
+        let taken = province.take_push(&at_province, node.pending_push(10).unwrap()).unwrap();
+        assert_eq!((refusals(&taken), taken[0].code.as_str()), (vec![None], late.code.as_str()));
+        node.acknowledge(&taken).unwrap();
+
+        // A node restored from a backup older than its first dossier numbers it again, for
+        // someone else: the province keeps its history and names the fork.
+        let restored_db = sqlite();
+        let restored = open(&restored_db, &clock);
+        restored.attach_upstream("https://tinh.example", COMMUNE, "48").unwrap();
+        let again = restored.dossiers().receive(&intake(7), &desk).unwrap();
+        assert_eq!(again.code, push.dossiers[a].code, "the same number, given twice");
+        let taken = province.take_push(&at_province, restored.pending_push(10).unwrap()).unwrap();
+        assert_eq!(refusals(&taken), [Some("replication_fork".to_string())]);
+        assert_eq!(heads(&province), heads(&node), "the province's history is the first node's");
+        let ack = restored.acknowledge(&taken).unwrap();
+        assert_eq!(ack.refused.len(), 1);
+        let status = restored.sync_status().unwrap();
+        assert_eq!(status.pending_dossiers, 0, "a fork is not sent again");
+        assert!(status.upstream.last_error.unwrap().contains("replication_fork"));
+
+        // A dossier the province registered itself is not a node's to write, even if a node
+        // sends a history under its code.
+        let own = province
+            .dossiers()
+            .receive(&IntakeRequest { channel: Channel::Online, ..intake(8) }, &Actor::console("tinh"))
+            .unwrap();
+        let mut p = node.pending_push(10).unwrap();
+        let mut forged = push.dossiers[c].clone();
+        forged.code = own.code.clone();
+        p.dossiers.push(forged);
+        let taken = province.take_push(&at_province, p).unwrap();
+        assert_eq!(refusals(&taken), [Some("replication_writer".to_string())]);
+    }
+}
