@@ -27,6 +27,7 @@ const PUSH_EVENTS: usize = 1_000;
 
 /// What the registration sealed about a dossier, as its writer holds it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Particulars {
     pub province_code: String,
@@ -48,6 +49,7 @@ pub struct Particulars {
 
 /// A document filed with the dossier (its bytes travel separately, by hash).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Document {
     pub seq: u32,
@@ -60,6 +62,7 @@ pub struct Document {
 
 /// One dossier of a push.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PushedDossier {
     pub code: String,
@@ -72,6 +75,7 @@ pub struct PushedDossier {
 
 /// What a node sends.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Push {
     pub dossiers: Vec<PushedDossier>,
@@ -79,6 +83,7 @@ pub struct Push {
 
 /// What became of one dossier of a push.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Taken {
     pub code: String,
     /// How many of its events the province holds now (after taking this push, or as it was
@@ -94,6 +99,7 @@ pub struct Taken {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Refused {
     /// The stable code (docs/errors.md).
     pub code: String,

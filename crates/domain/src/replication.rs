@@ -13,6 +13,7 @@ use errors::Code;
 
 /// One event as its writer sent it, with the hash it chained it with.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Pushed {
     pub event: Event,
     pub hash: String,

@@ -269,6 +269,7 @@ catalogue! {
     UnknownUser = "unknown_user", Invalid, "không có tài khoản \"…\" đang hoạt động";
     UnsupportedCopy = "unsupported_copy", Invalid, "nguồn phải là một tệp SQLite (--db sqlite://…)";
     UnsupportedMediaType = "unsupported_media_type", Invalid, "cần Content-Type: application/json";
+    UpstreamUnavailable = "upstream_unavailable", Unavailable, "không kết nối được máy chủ của tỉnh";
     UserExists = "user_exists", Conflict, "tên đăng nhập \"…\" đã có";
     UserNotFound = "user_not_found", NotFound, "không có tài khoản \"…\"";
     WeakPassword = "weak_password", Invalid, "mật khẩu cần từ 8 ký tự trở lên";

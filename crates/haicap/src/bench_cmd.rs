@@ -65,6 +65,12 @@ enum BenchCmd {
         #[arg(long, default_value_t = 200)]
         repeat: usize,
     },
+    /// Máy trạm của xã bắt kịp sau một tuần mất kết nối: N hồ sơ (5 sự kiện mỗi hồ sơ) tại
+    /// máy trạm, gửi lên tỉnh (--db) theo từng đợt; in số sự kiện mỗi giây.
+    CatchUp {
+        #[arg(long, default_value_t = 3_000)]
+        dossiers: usize,
+    },
     /// Tìm thủ tục khi gõ từng phím, trên danh mục trong cơ sở dữ liệu (sau `haicap catalog
     /// import` bản ghi Cổng): tìm kiếm và danh sách chọn thủ tục khi tiếp nhận của một xã.
     Catalog {
@@ -156,6 +162,18 @@ pub fn run(a: BenchArgs) -> CmdResult {
                 eprintln!("đã nạp dữ liệu trong {:.1} s", t.elapsed().as_secs_f64());
             }
             crate::bench_coordination::print(&crate::bench_coordination::measure(app.clone(), repeat)?)?;
+        }
+        BenchCmd::CatchUp { dossiers } => {
+            let r = crate::bench_catchup::measure(&app, dossiers)?;
+            eprintln!("máy trạm: {} hồ sơ chuẩn bị trong {:.1} s", r.dossiers, r.prepare_seconds);
+            outln!(
+                "{{\"bench\":\"catch_up\",\"db\":\"{:?}\",\"dossiers\":{},\"events\":{},\"seconds\":{:.3},\"events_per_second\":{:.0}}}",
+                app.store().dialect(),
+                r.dossiers,
+                r.events,
+                r.seconds,
+                r.events as f64 / r.seconds
+            );
         }
         BenchCmd::Catalog { commune, repeat } => {
             let (about, figures) = crate::bench_catalog::measure(app.clone(), commune.trim(), repeat)?;

@@ -1,5 +1,6 @@
 //! `haicap node`: the commune nodes a province's server accepts histories from (issue #25,
-//! docs/nodes.md): added with a token shown once, revoked, listed.
+//! docs/nodes.md): added with a token shown once, revoked, listed; and, at a node, where it
+//! stands with its province.
 
 use crate::db::DbArgs;
 use crate::CmdResult;
@@ -30,6 +31,13 @@ enum NodeCommand {
     },
     /// Các máy trạm: xã, tỉnh, ngày cấp, thu hồi, lần liên lạc cuối.
     List {
+        /// In dạng JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Tại máy trạm: số hồ sơ, sự kiện chưa gửi lên tỉnh, lần gửi thành công cuối, độ trễ,
+    /// lỗi kết nối gần nhất.
+    Status {
         /// In dạng JSON.
         #[arg(long)]
         json: bool,
@@ -68,6 +76,26 @@ pub fn run(a: NodeCmd) -> CmdResult {
                         when(Some(n.added_at)),
                         when(n.last_seen_at)
                     );
+                }
+            }
+        }
+        NodeCommand::Status { json } => {
+            let s = app.sync_status()?;
+            if json {
+                outln!("{}", serde_json::to_string_pretty(&s).unwrap_or_default());
+            } else {
+                let u = &s.upstream;
+                let name = units::registry().unit_name(&u.commune_code).unwrap_or_default().to_string();
+                outln!("máy trạm của {name} ({}), gửi lên {}", u.commune_code, u.url);
+                outln!(
+                    "chưa gửi: {} hồ sơ, {} sự kiện (sớm nhất {})",
+                    s.pending_dossiers,
+                    s.pending_events,
+                    when(s.oldest_pending)
+                );
+                outln!("gửi thành công lần cuối: {} (cách đây {} giây)", when(u.last_push_at), s.lag_seconds);
+                if let Some(e) = &u.last_error {
+                    outln!("lỗi gần nhất ({}): {e}", when(u.last_error_at));
                 }
             }
         }

@@ -60,6 +60,16 @@ pub struct ServeArgs {
     /// Lệnh gửi tin nhắn cảnh báo; {to} được thay bằng số điện thoại (mặc định: không gửi).
     #[arg(long, env = "HAICAP_SMS_COMMAND")]
     sms_command: Option<String>,
+    /// Chạy làm máy trạm của xã: địa chỉ máy chủ của tỉnh (https://…). Máy trạm làm việc cả
+    /// khi mất kết nối và gửi lên tỉnh khi có kết nối.
+    #[arg(long, env = "HAICAP_UPSTREAM", requires = "node_token")]
+    upstream: Option<String>,
+    /// Mã máy trạm do tỉnh cấp (haicap node add).
+    #[arg(long, env = "HAICAP_NODE_TOKEN", hide_env_values = true, requires = "upstream")]
+    node_token: Option<String>,
+    /// Số giây giữa hai lần gửi lên tỉnh.
+    #[arg(long, env = "HAICAP_SYNC_SECONDS", default_value_t = 5)]
+    sync_seconds: u64,
 }
 
 /// Structured logs on stderr: JSON lines for a log collector, or text for a person. Written
@@ -126,6 +136,11 @@ pub fn run(a: ServeArgs) -> CmdResult {
         }
     }
     let app = Arc::new(open_waiting(&a)?);
+    if let (Some(url), Some(token)) = (&a.upstream, &a.node_token) {
+        let link = crate::node_sync::Link::new(url, token);
+        crate::node_sync::attach(&app, &link, url)?;
+        crate::node_sync::spawn(app.clone(), link, std::time::Duration::from_secs(a.sync_seconds.max(1)));
+    }
     let web = Arc::new(
         web::Web::new(app, a.secure_cookies)
             .with_senders(app::alerts::Senders::from_commands(

@@ -288,7 +288,8 @@ fn routers() -> [(Routes, openapi::Guard); 3] {
         .merge(coordination::staff_routes())
         .merge(alerts::staff_routes())
         .merge(privacy::staff_routes())
-        .merge(live::staff_routes());
+        .merge(live::staff_routes())
+        .merge(nodes::node_routes());
     [(limited, openapi::Guard::Limited), (open, openapi::Guard::Open), (staff, openapi::Guard::Staff)]
 }
 

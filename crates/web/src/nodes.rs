@@ -1,22 +1,42 @@
 //! What a commune's node asks its province (issue #25, docs/nodes.md), with the token
-//! `haicap node add` gave it. For now: who the province knows it as (the handshake a node
-//! makes before it syncs; a revoked token is told so).
+//! `haicap node add` gave it: who the province knows it as (the handshake a node makes before
+//! it syncs; a revoked token is told so), which documents the province lacks, a document's
+//! bytes, and the push of its dossiers' events.
 
 use crate::error::{ApiError, ApiResult, ErrorAnswer};
+use crate::extract::Body;
 use crate::{blocking, Routes, Web};
-use axum::extract::{FromRequestParts, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, State};
 use axum::http::request::Parts;
+use axum::http::StatusCode;
 use axum::Json;
 use chrono::NaiveDateTime;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use utoipa::ToSchema;
+use utoipa_axum::router::UtoipaMethodRouterExt;
 use utoipa_axum::routes;
 
 /// Anyone may present a token: limited per client like every route that checks a secret.
 pub fn limited_routes() -> Routes {
     Routes::default().routes(routes!(whoami))
 }
+
+/// What a recognised node sends: its token is checked first (like a signed-in session's, so
+/// not limited per client: a node catching up after a week sends thousands of documents).
+pub fn node_routes() -> Routes {
+    Routes::default()
+        .routes(routes!(push).layer(DefaultBodyLimit::max(PUSH_BYTES)))
+        .routes(routes!(missing_documents).layer(DefaultBodyLimit::max(1024 * 1024)))
+        .routes(routes!(put_document).layer(DefaultBodyLimit::max(DOCUMENT_BYTES)))
+}
+
+/// A push of [`app::replication::PUSH_DOSSIERS`] dossiers fits well within this.
+const PUSH_BYTES: usize = 32 * 1024 * 1024;
+/// A document as large as a citizen may file (25 MB), with room.
+const DOCUMENT_BYTES: usize = 26 * 1024 * 1024;
+/// Most hashes asked about at once.
+const HASHES: usize = 10_000;
 
 /// A commune's node, recognised by its token (`Authorization: Bearer hcn_…`).
 pub struct NodeCaller(pub app::nodes::Node);
@@ -55,4 +75,92 @@ async fn whoami(State(web): State<Arc<Web>>, NodeCaller(node): NodeCaller) -> Ap
         province_code: node.province_code,
         server_time: web.app.now(),
     }))
+}
+
+/// The province's answer to a push: what became of each dossier, in the push's order.
+#[derive(Serialize, ToSchema)]
+struct PushAnswer {
+    taken: Vec<app::replication::Taken>,
+}
+
+#[utoipa::path(post, path = "/api/v1/node/push", tag = "nodes",
+    summary = "Máy trạm gửi lên tỉnh các sự kiện hồ sơ tỉnh chưa có",
+    description = "Mỗi hồ sơ: thông tin đã niêm phong khi đăng ký, giấy tờ đã nộp (gửi nội dung trước, PUT /api/v1/node/documents/{sha256}) và các sự kiện kể từ sự kiện đầu tiên tỉnh chưa có, kèm mã băm chuỗi. Tỉnh kiểm tra chuỗi và niêm phong, ghi cả hồ sơ hoặc từ chối cả hồ sơ (replication_order, replication_gap, replication_tampered, replication_fork, replication_writer, replication_documents) mà vẫn nhận các hồ sơ khác. Gửi lại nhiều lần không ghi trùng.",
+    request_body = app::replication::Push,
+    responses(
+        (status = 200, description = "Kết quả từng hồ sơ", body = PushAnswer),
+        (status = 400, description = "Nội dung không hợp lệ hoặc quá 200 hồ sơ", body = ErrorAnswer),
+        (status = 401, description = "Mã máy trạm không hợp lệ hoặc đã bị thu hồi", body = ErrorAnswer),
+        (status = 413, description = "Nội dung lớn hơn 32 MB", body = ErrorAnswer),
+    ))]
+async fn push(
+    State(web): State<Arc<Web>>,
+    NodeCaller(node): NodeCaller,
+    Body(push): Body<app::replication::Push>,
+) -> ApiResult<Json<PushAnswer>> {
+    let app = web.app.clone();
+    let taken = blocking(move || app.take_push(&node, push)).await?;
+    Ok(Json(PushAnswer { taken }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct Hashes {
+    /// SHA-256 (hex) of documents the node is about to push.
+    hashes: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct Missing {
+    /// Those the province does not hold yet: the node sends their bytes first.
+    missing: Vec<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/node/documents/missing", tag = "nodes",
+    summary = "Máy trạm hỏi tỉnh còn thiếu những giấy tờ nào (theo SHA-256)",
+    request_body = Hashes,
+    responses(
+        (status = 200, description = "Các giấy tờ tỉnh chưa có", body = Missing),
+        (status = 400, description = "Mã băm không hợp lệ hoặc quá 10.000 mã", body = ErrorAnswer),
+        (status = 401, description = "Mã máy trạm không hợp lệ hoặc đã bị thu hồi", body = ErrorAnswer),
+    ))]
+async fn missing_documents(
+    State(web): State<Arc<Web>>,
+    NodeCaller(_node): NodeCaller,
+    Body(req): Body<Hashes>,
+) -> ApiResult<Json<Missing>> {
+    if req.hashes.len() > HASHES {
+        return Err(ApiError::new(errors::Code::InvalidField, format!("tối đa {HASHES} mã băm một lần")));
+    }
+    let app = web.app.clone();
+    let missing = blocking(move || app.missing_documents(&req.hashes)).await?;
+    Ok(Json(Missing { missing }))
+}
+
+#[utoipa::path(put, path = "/api/v1/node/documents/{sha256}", tag = "nodes",
+    summary = "Máy trạm gửi nội dung một giấy tờ đã nộp tại xã",
+    description = "Nội dung tệp (application/octet-stream, tối đa 25 MB); tỉnh lưu theo SHA-256 của nội dung, phải trùng mã trong đường dẫn.",
+    params(("sha256" = String, Path, description = "SHA-256 (hex) của nội dung")),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses(
+        (status = 204, description = "Đã lưu"),
+        (status = 400, description = "Nội dung không khớp mã băm (replication_documents)", body = ErrorAnswer),
+        (status = 401, description = "Mã máy trạm không hợp lệ hoặc đã bị thu hồi", body = ErrorAnswer),
+        (status = 413, description = "Tệp lớn hơn 25 MB", body = ErrorAnswer),
+    ))]
+async fn put_document(
+    State(web): State<Arc<Web>>,
+    NodeCaller(_node): NodeCaller,
+    Path(sha256): Path<String>,
+    body: axum::body::Bytes,
+) -> ApiResult<StatusCode> {
+    if app::blobs::sha256_hex(&body) != sha256 {
+        return Err(ApiError::new(
+            errors::Code::ReplicationDocuments,
+            "nội dung giấy tờ không khớp mã băm SHA-256 trong đường dẫn",
+        ));
+    }
+    let app = web.app.clone();
+    blocking(move || app.take_document(&body)).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

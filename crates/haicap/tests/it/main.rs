@@ -5,4 +5,5 @@
 
 mod cli;
 mod dossier_cli;
+mod node_link;
 mod servers;

@@ -1247,7 +1247,24 @@ async fn a_node_is_known_by_its_token_until_it_is_revoked() {
         let (s, v) = call(&f, "GET", "/api/v1/node", other, None).await;
         assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthenticated")));
     }
+    // What a node sends: its token first, then a body it may send.
+    let empty = r#"{"dossiers": []}"#;
+    let (s, v) = call(&f, "POST", "/api/v1/node/push", Some(&token), Some(empty)).await;
+    assert_eq!((s, &v["taken"]), (StatusCode::OK, &serde_json::json!([])), "{v}");
+    let (s, v) = call(&f, "POST", "/api/v1/node/push", Some(&lan), Some(empty)).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthenticated")));
+    let odd = r#"{"dossiers": [], "extra": 1}"#;
+    let (s, v) = call(&f, "POST", "/api/v1/node/push", Some(&token), Some(odd)).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_field")), "{v}");
+    let hashes = format!(r#"{{"hashes": ["{}", "nope"]}}"#, "a".repeat(64));
+    let (s, v) = call(&f, "POST", "/api/v1/node/documents/missing", Some(&token), Some(&hashes)).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    let hashes = format!(r#"{{"hashes": ["{}"]}}"#, "a".repeat(64));
+    let (s, v) = call(&f, "POST", "/api/v1/node/documents/missing", Some(&token), Some(&hashes)).await;
+    assert_eq!((s, &v["missing"]), (StatusCode::OK, &serde_json::json!(["a".repeat(64)])), "{v}");
     f.app.revoke_node("20242").unwrap();
     let (s, v) = call(&f, "GET", "/api/v1/node", Some(&token), None).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("node_revoked")));
+    let (s, v) = call(&f, "POST", "/api/v1/node/push", Some(&token), Some(empty)).await;
     assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("node_revoked")));
 }

@@ -1,0 +1,212 @@
+//! A commune's node talking to its province (`haicap serve --upstream URL --node-token TOKEN`,
+//! docs/nodes.md): the handshake that tells the node which commune it is, then, every few
+//! seconds while the link holds, the documents the province lacks and the push of every
+//! pending event, in batches, each acknowledged from the province's answer. Without the link
+//! the node works on; the round fails, is recorded (`haicap node status`), and is tried again
+//! after a pause that grows to a minute.
+
+use crate::error::CliError;
+use app::replication::{Push, Taken, PUSH_DOSSIERS};
+use app::App;
+use errors::Code;
+use serde::Deserialize;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The province's server as a node reaches it.
+pub struct Link {
+    base: String,
+    token: String,
+    agent: ureq::Agent,
+}
+
+/// Who the province knows the node as (`GET /api/v1/node`).
+#[derive(Deserialize)]
+pub struct Hello {
+    pub commune_code: String,
+    pub province_code: String,
+}
+
+#[derive(Deserialize)]
+struct PushAnswer {
+    taken: Vec<Taken>,
+}
+
+#[derive(Deserialize)]
+struct Missing {
+    missing: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    code: String,
+    message: String,
+}
+
+/// What one round sent.
+#[derive(Debug, Default)]
+pub struct Round {
+    pub dossiers: u64,
+    pub events: u64,
+    pub documents: u64,
+    pub refused: u64,
+}
+
+impl Link {
+    pub fn new(url: &str, token: &str) -> Link {
+        let agent = ureq::Agent::config_builder()
+            .timeout_connect(Some(Duration::from_secs(10)))
+            .timeout_global(Some(Duration::from_secs(120)))
+            // The province's errors carry a code and words: read them rather than fail on the status.
+            .http_status_as_error(false)
+            .build()
+            .new_agent();
+        Link { base: url.trim_end_matches('/').to_string(), token: token.to_string(), agent }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn auth(&self) -> String {
+        format!("Bearer {}", self.token)
+    }
+
+    /// The answer's body as `T`, or the province's error (its code and words), or why the link failed.
+    fn read<T: serde::de::DeserializeOwned>(
+        r: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> Result<T, String> {
+        let mut r = r.map_err(|e| format!("không kết nối được máy chủ của tỉnh: {e}"))?;
+        let status = r.status();
+        if status.is_success() {
+            return r
+                .body_mut()
+                .read_json::<T>()
+                .map_err(|e| format!("trả lời của tỉnh không đọc được: {e}"));
+        }
+        match r.body_mut().read_json::<ErrorBody>() {
+            Ok(e) => Err(format!("{}: {}", e.code, e.message)),
+            Err(_) => Err(format!("máy chủ của tỉnh trả lời {status}")),
+        }
+    }
+
+    pub fn hello(&self) -> Result<Hello, String> {
+        Link::read(self.agent.get(self.url("/api/v1/node")).header("Authorization", self.auth()).call())
+    }
+
+    fn missing(&self, hashes: Vec<String>) -> Result<Vec<String>, String> {
+        let body = serde_json::json!({ "hashes": hashes });
+        let m: Missing = Link::read(
+            self.agent
+                .post(self.url("/api/v1/node/documents/missing"))
+                .header("Authorization", self.auth())
+                .send_json(&body),
+        )?;
+        Ok(m.missing)
+    }
+
+    fn put_document(&self, sha: &str, bytes: &[u8]) -> Result<(), String> {
+        let r = self
+            .agent
+            .put(self.url(&format!("/api/v1/node/documents/{sha}")))
+            .header("Authorization", self.auth())
+            .header("Content-Type", "application/octet-stream")
+            .send(bytes)
+            .map_err(|e| format!("không kết nối được máy chủ của tỉnh: {e}"))?;
+        if r.status().is_success() {
+            Ok(())
+        } else {
+            Link::read::<serde_json::Value>(Ok(r)).map(|_| ())
+        }
+    }
+
+    fn push(&self, push: &Push) -> Result<Vec<Taken>, String> {
+        let a: PushAnswer = Link::read(
+            self.agent
+                .post(self.url("/api/v1/node/push"))
+                .header("Authorization", self.auth())
+                .send_json(push),
+        )?;
+        Ok(a.taken)
+    }
+}
+
+/// Attaches this server to its province on first start (the link is needed once, to learn
+/// which commune the token is for); later starts work without it.
+pub fn attach(app: &App, link: &Link, url: &str) -> Result<(), CliError> {
+    if let Some(u) = app.upstream() {
+        tracing::info!(commune = %u.commune_code, "máy trạm của xã, gửi lên {url}");
+        return Ok(());
+    }
+    let hello = link.hello().map_err(|e| {
+        CliError::new(Code::UpstreamUnavailable, format!("lần đầu chạy máy trạm cần kết nối tới tỉnh: {e}"))
+    })?;
+    let u = app.attach_upstream(url, &hello.commune_code, &hello.province_code)?;
+    tracing::info!(commune = %u.commune_code, "đã gắn máy trạm với máy chủ của tỉnh");
+    Ok(())
+}
+
+/// Sends everything pending: documents first, then the dossiers, a batch at a time.
+pub fn sync_once(app: &App, link: &Link) -> Result<Round, String> {
+    let mut round = Round::default();
+    // Each pending dossier is sent once a round: a refused one waits for the next.
+    let mut seen = std::collections::HashSet::new();
+    loop {
+        let mut push = app.pending_push(PUSH_DOSSIERS).map_err(|e| e.message)?;
+        push.dossiers.retain(|d| seen.insert(d.code.clone()));
+        if push.dossiers.is_empty() {
+            return Ok(round);
+        }
+        let hashes: Vec<String> =
+            push.dossiers.iter().flat_map(|d| d.documents.iter().map(|x| x.sha256.clone())).collect();
+        if !hashes.is_empty() {
+            for sha in link.missing(hashes)? {
+                let bytes = app.document(&sha).map_err(|e| e.message)?;
+                link.put_document(&sha, &bytes)?;
+                round.documents += 1;
+            }
+        }
+        let taken = link.push(&push)?;
+        let ack = app.acknowledge(&taken).map_err(|e| e.message)?;
+        round.dossiers += ack.dossiers;
+        round.events += ack.events;
+        round.refused += ack.refused.len() as u64;
+        for (code, why) in &ack.refused {
+            tracing::warn!(dossier = %code, cause = %why, "tỉnh không nhận hồ sơ");
+        }
+    }
+}
+
+/// Syncs every `every` while the process runs, backing off to a minute while the link is down.
+pub fn spawn(app: Arc<App>, link: Link, every: Duration) {
+    let started = std::thread::Builder::new().name("haicap-upstream".into()).spawn(move || {
+        let mut pause = every;
+        loop {
+            match sync_once(&app, &link) {
+                Ok(r) => {
+                    if r.events > 0 || r.refused > 0 {
+                        tracing::info!(
+                            dossiers = r.dossiers,
+                            events = r.events,
+                            documents = r.documents,
+                            refused = r.refused,
+                            "đã gửi lên tỉnh"
+                        );
+                    }
+                    pause = every;
+                }
+                Err(e) => {
+                    tracing::warn!(cause = %e, "chưa gửi được lên tỉnh; sẽ thử lại");
+                    if let Err(e) = app.sync_failed(&e) {
+                        tracing::warn!(cause = %e.message, "không ghi được trạng thái kết nối");
+                    }
+                    pause = (pause * 2).min(Duration::from_secs(60));
+                }
+            }
+            std::thread::sleep(pause);
+        }
+    });
+    if let Err(e) = started {
+        tracing::error!(cause = %e, "không khởi động được luồng gửi lên tỉnh");
+    }
+}

@@ -1,0 +1,176 @@
+//! A province's server and a commune's node in separate processes (issue #25): the node
+//! receives dossiers with its link up, then with the province stopped, and the province holds
+//! every one of them, with the same chains, soon after it is back; `audit verify` passes on
+//! both.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn haicap(args: &[&str], stdin: Option<&str>) -> (bool, String) {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_haicap"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(s) = stdin {
+        c.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
+    }
+    let out = c.wait_with_output().unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.success(), text)
+}
+
+fn serve(db: &str, port: u16, extra: &[&str]) -> Server {
+    let listen = format!("127.0.0.1:{port}");
+    let mut args = vec!["serve", "--db", db, "--listen", &listen, "--log-format", "text"];
+    args.extend(extra);
+    let child = Command::new(env!("CARGO_BIN_EXE_haicap"))
+        .args(&args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let s = Server(child);
+    let until = Instant::now() + Duration::from_secs(60);
+    while request(port, "GET", "/readyz", None, None).0 != 200 {
+        assert!(Instant::now() < until, "server on {port} not ready in 60 s");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    s
+}
+
+fn request(port: u16, method: &str, path: &str, token: Option<&str>, body: Option<&str>) -> (u16, String) {
+    let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) else { return (0, String::new()) };
+    let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
+    let body = body.unwrap_or("");
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes()).unwrap();
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    let status = out.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    (status, out.split_once("\r\n\r\n").map_or("", |(_, b)| b).to_string())
+}
+
+fn receive(port: u16, token: &str, n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| {
+            let body = format!(
+                r#"{{"procedure_code":"1.004873","channel":"direct","applicant":{{"full_name":"Trần Văn {i}","phone":"0905123456"}}}}"#
+            );
+            let (s, answer) = request(port, "POST", "/api/v1/dossiers", Some(token), Some(&body));
+            assert_eq!(s, 201, "{answer}");
+            let v: serde_json::Value = serde_json::from_str(&answer).unwrap();
+            v["code"].as_str().unwrap().to_string()
+        })
+        .collect()
+}
+
+/// Each dossier of the commune: code, event count, chain head, status.
+fn heads(db: &std::path::Path) -> Vec<(String, i64, String, i64)> {
+    let c = rusqlite::Connection::open(db).unwrap();
+    let mut q = c
+        .prepare("SELECT code, event_count, head_hash, status FROM dossiers WHERE receiving_unit = '20242' ORDER BY code")
+        .unwrap();
+    q.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+fn status(node_db: &str) -> serde_json::Value {
+    let (ok, out) = haicap(&["node", "status", "--json", "--db", node_db], None);
+    assert!(ok, "{out}");
+    serde_json::from_str(&out).unwrap()
+}
+
+#[test]
+fn a_node_works_while_its_province_is_down_and_the_province_catches_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let (p_path, n_path) = (dir.path().join("tinh.db"), dir.path().join("xa.db"));
+    let (province_db, node_db) =
+        (format!("sqlite://{}", p_path.display()), format!("sqlite://{}", n_path.display()));
+    let (ok, out) = haicap(&["node", "add", "--commune", "20242", "--db", &province_db], None);
+    assert!(ok, "{out}");
+    let token = out.lines().last().unwrap().trim().to_string();
+    let (ok, out) = haicap(
+        &["user", "add", "lan", "--role", "officer", "--unit", "20242", "--password-stdin", "--db", &node_db],
+        Some("mat-khau-dai\n"),
+    );
+    assert!(ok, "{out}");
+
+    let (p_port, n_port) = (free_port(), free_port());
+    let upstream = format!("http://127.0.0.1:{p_port}");
+    let province = serve(&province_db, p_port, &[]);
+    let node_args = ["--upstream", upstream.as_str(), "--node-token", token.as_str(), "--sync-seconds", "1"];
+    let _node = serve(&node_db, n_port, &node_args);
+    let (s, body) = request(
+        n_port,
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        Some(r#"{"username":"lan","password":"mat-khau-dai"}"#),
+    );
+    assert_eq!(s, 200, "{body}");
+    let officer: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let officer = officer["token"].as_str().unwrap().to_string();
+
+    let wait_synced = |within: Duration| {
+        let until = Instant::now() + within;
+        loop {
+            let s = status(&node_db);
+            if s["pending_events"] == 0 && heads(&p_path) == heads(&n_path) {
+                return s;
+            }
+            assert!(Instant::now() < until, "not synced within {within:?}: {s}");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    };
+
+    // With the link: the province holds the node's dossiers within seconds.
+    let mut codes = receive(n_port, &officer, 10);
+    wait_synced(Duration::from_secs(30));
+
+    // The province stops: the node works on, and knows what it owes.
+    drop(province);
+    codes.extend(receive(n_port, &officer, 30));
+    let until = Instant::now() + Duration::from_secs(10);
+    let owed = loop {
+        let s = status(&node_db);
+        if s["upstream"]["last_error"].is_string() || Instant::now() > until {
+            break s;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(owed["pending_dossiers"], 30, "{owed}");
+    assert!(owed["upstream"]["last_error"].as_str().unwrap().contains("không kết nối được"), "{owed}");
+
+    // Back: within 30 s the province holds the same dossiers and chains; both verify.
+    let _province = serve(&province_db, p_port, &[]);
+    let synced = wait_synced(Duration::from_secs(30));
+    assert_eq!(synced["pending_dossiers"], 0);
+    assert_eq!(heads(&p_path).len(), codes.len());
+    for db in [&province_db, &node_db] {
+        let (ok, out) = haicap(&["audit", "verify", "--db", db], None);
+        assert!(ok, "{db}: {out}");
+    }
+}
