@@ -33,6 +33,9 @@ pub enum AlertKind {
     /// Due by the end of the next working day.
     NearDue,
     Overdue,
+    /// A commune's node has not reached its province for longer than the province allows
+    /// (to the province's administrators; the alert's subject is the commune, not a dossier).
+    NodeSilent,
 }
 
 impl AlertKind {
@@ -40,17 +43,19 @@ impl AlertKind {
         match self {
             AlertKind::NearDue => "near_due",
             AlertKind::Overdue => "overdue",
+            AlertKind::NodeSilent => "node_silent",
         }
     }
 
     fn parse(s: &str) -> Option<AlertKind> {
-        [AlertKind::NearDue, AlertKind::Overdue].into_iter().find(|k| k.code() == s)
+        [AlertKind::NearDue, AlertKind::Overdue, AlertKind::NodeSilent].into_iter().find(|k| k.code() == s)
     }
 
     pub fn label(self) -> &'static str {
         match self {
             AlertKind::NearDue => "Sắp đến hạn",
             AlertKind::Overdue => "Quá hạn",
+            AlertKind::NodeSilent => "Máy trạm của xã mất liên lạc",
         }
     }
 }
@@ -63,8 +68,10 @@ pub struct Alert {
     pub username: String,
     pub province_code: String,
     pub unit_code: String,
+    /// The dossier; for [`AlertKind::NodeSilent`], the commune whose node is silent.
     pub dossier_code: String,
     pub kind: AlertKind,
+    /// The due date; for [`AlertKind::NodeSilent`], the node's last contact.
     pub due_at: NaiveDateTime,
     pub read: bool,
 }
@@ -88,6 +95,81 @@ impl Alert {
 
 const ALERT_COLUMNS: &str =
     "id, created_at, username, province_code, unit_code, dossier_code, kind, due_at, read_at";
+
+/// Writes alerts and their messages within a sweep's transaction, reading each recipient's
+/// contacts once.
+struct Raiser {
+    now: NaiveDateTime,
+    email_on: bool,
+    sms_on: bool,
+    contacts: HashMap<String, (Option<String>, Option<String>)>,
+}
+
+impl Raiser {
+    fn new(now: NaiveDateTime, email_on: bool, sms_on: bool) -> Raiser {
+        Raiser { now, email_on, sms_on, contacts: HashMap::new() }
+    }
+
+    /// Raises `kind` for `who` about `[province, unit, subject code]` at `due`, once (the
+    /// table's unique key), with a message on each channel the person can be reached by (the
+    /// log when none). None when raised before.
+    #[allow(clippy::too_many_arguments)]
+    fn raise(
+        &mut self,
+        c: &mut dyn store::Conn,
+        who: &str,
+        [province, unit, code]: [&str; 3],
+        kind: AlertKind,
+        due: NaiveDateTime,
+        subject: &str,
+        body: &str,
+    ) -> Result<Option<Alert>, StoreError> {
+        let now = self.now;
+        let row = c.query_one(
+            &format!(
+                "INSERT INTO alerts (created_at, username, province_code, unit_code, dossier_code, kind, due_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING {ALERT_COLUMNS}"
+            ),
+            &[now.into(), who.into(), province.into(), unit.into(), code.into(), Val::Text(kind.code().into()), due.into()],
+        )?;
+        // Nothing returned: this alert was raised before.
+        let Some(alert) = row.as_ref().map(Alert::from_row).transpose()? else { return Ok(None) };
+        if !self.contacts.contains_key(who) {
+            let row = c.query_one("SELECT email, phone FROM users WHERE username = $1", &[who.into()])?;
+            let field = |i| row.as_ref().and_then(|r| r.text(i).map(String::from));
+            self.contacts.insert(who.to_string(), (field(0), field(1)));
+        }
+        let (email, phone) = self.contacts[who].clone();
+        let (email, phone) = (email.filter(|_| self.email_on), phone.filter(|_| self.sms_on));
+        let mut channels: Vec<(&str, Option<String>)> = vec![];
+        if let Some(e) = email {
+            channels.push(("email", Some(e)));
+        }
+        if let Some(p) = phone {
+            channels.push(("sms", Some(p)));
+        }
+        if channels.is_empty() {
+            channels.push(("log", None));
+        }
+        for (channel, address) in channels {
+            c.exec(
+                "INSERT INTO outbox (created_at, alert_id, recipient, channel, address, subject, body, status, attempts, next_attempt_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8)",
+                &[
+                    now.into(),
+                    Val::Int(alert.id),
+                    who.into(),
+                    Val::Text(channel.into()),
+                    address.into(),
+                    subject.into(),
+                    body.into(),
+                    now.into(),
+                ],
+            )?;
+        }
+        Ok(Some(alert))
+    }
+}
 
 /// A message waiting in the outbox.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -303,7 +385,7 @@ impl Alerts<'_> {
             )?;
             let mut created = vec![];
             let mut leaders: HashMap<String, Vec<String>> = HashMap::new();
-            let mut contacts: HashMap<String, (Option<String>, Option<String>)> = HashMap::new();
+            let mut raiser = Raiser::new(now, email_on, sms_on);
             for r in &rows {
                 let (code, province, unit): (String, String, String) =
                     (r.col("code")?, r.col("province_code")?, r.col("receiving_unit")?);
@@ -338,65 +420,54 @@ impl Alerts<'_> {
                     kind.label().to_lowercase()
                 );
                 for who in people {
-                    let id = c.query_one(
-                        &format!(
-                            "INSERT INTO alerts (created_at, username, province_code, unit_code, dossier_code, kind, due_at)
-                             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING {ALERT_COLUMNS}"
-                        ),
-                        &[
-                            now.into(),
-                            Val::Text(who.clone()),
-                            Val::Text(province.clone()),
-                            Val::Text(unit.clone()),
-                            Val::Text(code.clone()),
-                            Val::Text(kind.code().into()),
-                            due.into(),
-                        ],
-                    )?;
-                    // Nothing returned: this alert was raised before.
-                    let Some(alert) = id.as_ref().map(Alert::from_row).transpose()? else { continue };
-                    if !contacts.contains_key(&who) {
-                        let row = c.query_one(
-                            "SELECT email, phone FROM users WHERE username = $1",
-                            &[Val::Text(who.clone())],
-                        )?;
-                        let field = |i| row.as_ref().and_then(|r| r.text(i).map(String::from));
-                        contacts.insert(who.clone(), (field(0), field(1)));
-                    }
-                    let (email, phone) = contacts[&who].clone();
-                    let (email, phone) = (email.filter(|_| email_on), phone.filter(|_| sms_on));
-                    let mut channels: Vec<(&str, Option<String>)> = vec![];
-                    if let Some(e) = email {
-                        channels.push(("email", Some(e)));
-                    }
-                    if let Some(p) = phone {
-                        channels.push(("sms", Some(p)));
-                    }
-                    if channels.is_empty() {
-                        channels.push(("log", None));
-                    }
-                    for (channel, address) in channels {
-                        c.exec(
-                            "INSERT INTO outbox (created_at, alert_id, recipient, channel, address, subject, body, status, attempts, next_attempt_at)
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8)",
-                            &[
-                                now.into(),
-                                Val::Int(alert.id),
-                                Val::Text(who.clone()),
-                                Val::Text(channel.into()),
-                                address.into(),
-                                Val::Text(subject.clone()),
-                                Val::Text(body.clone()),
-                                now.into(),
-                            ],
-                        )?;
-                    }
-                    created.push(alert);
+                    let raised = raiser.raise(c, &who, [&province, &unit, &code], kind, due, &subject, &body)?;
+                    created.extend(raised);
                 }
             }
             Ok(created)
         })?;
         Ok(created)
+    }
+
+    /// Alerts to the province's administrators about each active node silent for longer than
+    /// `silence` (no request with its token since): once per node and silence (the last
+    /// contact is the alert's date, so a node heard from and silent again is told of anew).
+    pub fn raise_node_alerts(&self, silence: Duration, senders: &Senders) -> AppResult<Vec<Alert>> {
+        let now = self.app.now();
+        let quiet_since = now - silence;
+        let (email_on, sms_on) = (senders.email.is_some(), senders.sms.is_some());
+        let minutes = silence.num_minutes();
+        Ok(self.app.store.write(move |c| {
+            c.lock_until_commit(store::Lock::AlertSweep)?;
+            let rows = c.query(
+                "SELECT commune_code, province_code, COALESCE(last_seen_at, added_at) AS quiet FROM nodes \
+                 WHERE revoked_at IS NULL AND COALESCE(last_seen_at, added_at) < $1 ORDER BY commune_code",
+                &[quiet_since.into()],
+            )?;
+            let mut raiser = Raiser::new(now, email_on, sms_on);
+            let mut created = vec![];
+            for r in &rows {
+                let (commune, province): (String, String) = (r.col("commune_code")?, r.col("province_code")?);
+                let quiet: NaiveDateTime = r.col("quiet")?;
+                let admins = c.query(
+                    "SELECT username FROM users WHERE unit_code = $1 AND role = $2 AND active = TRUE",
+                    &[(&province).into(), Val::Text(Role::Admin.code().into())],
+                )?;
+                let name = units::registry().unit_name(&commune).unwrap_or(&commune).to_string();
+                let subject = format!("Máy trạm của {name} mất liên lạc");
+                let body = format!(
+                    "Máy trạm của {name} ({commune}) không liên lạc với máy chủ của tỉnh từ {} (quá {minutes} phút). Xem tại /quan-tri/may-tram",
+                    quiet.format("%H:%M ngày %d/%m/%Y")
+                );
+                for a in &admins {
+                    let who: String = a.col("username")?;
+                    let raised =
+                        raiser.raise(c, &who, [&province, &commune, &commune], AlertKind::NodeSilent, quiet, &subject, &body)?;
+                    created.extend(raised);
+                }
+            }
+            Ok(created)
+        })?)
     }
 
     /// Messages waiting in the outbox (pending, due or not), for the metrics.

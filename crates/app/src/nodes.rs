@@ -17,9 +17,11 @@ pub struct Node {
     pub revoked_at: Option<NaiveDateTime>,
     /// When its token last opened a request.
     pub last_seen_at: Option<NaiveDateTime>,
+    /// How many events its pushes added here.
+    pub events_taken: i64,
 }
 
-const COLUMNS: &str = "commune_code, province_code, added_at, revoked_at, last_seen_at";
+const COLUMNS: &str = "commune_code, province_code, added_at, revoked_at, last_seen_at, events_taken";
 
 /// What a node's token starts with: tells it apart from a session's in logs and forms.
 const TOKEN_PREFIX: &str = "hcn_";
@@ -31,6 +33,7 @@ fn from_row(r: &Row) -> Result<Node, StoreError> {
         added_at: r.col("added_at")?,
         revoked_at: r.col("revoked_at")?,
         last_seen_at: r.col("last_seen_at")?,
+        events_taken: r.col("events_taken")?,
     })
 }
 
@@ -74,15 +77,25 @@ impl App {
         Ok((node, token))
     }
 
-    /// Revokes the node of `commune`: its token opens nothing from now on.
-    pub fn revoke_node(&self, commune: &str) -> AppResult<Node> {
+    /// Revokes the node of `commune`: its token opens nothing from now on, and the dossiers it
+    /// held are the province's to write (the commune's officers work on them at the province:
+    /// the way back for a node lost, or restored from an old backup). Returns the node and how
+    /// many dossiers were handed over.
+    pub fn revoke_node(&self, commune: &str) -> AppResult<(Node, u64)> {
         let (commune, now) = (commune.trim().to_string(), self.now());
         let code = commune.clone();
-        let changed = self.store.write(move |c| {
-            c.exec(
+        let writer = crate::replication::node_writer(&commune);
+        let (changed, handed) = self.store.write(move |c| {
+            let changed = c.exec(
                 "UPDATE nodes SET revoked_at = $1 WHERE commune_code = $2 AND revoked_at IS NULL",
                 &[now.into(), (&code).into()],
-            )
+            )?;
+            let handed = if changed > 0 {
+                c.exec("UPDATE dossiers SET writer = NULL WHERE writer = $1", &[(&writer).into()])?
+            } else {
+                0
+            };
+            Ok((changed, handed))
         })?;
         if changed == 0 {
             return Err(AppError::new(
@@ -90,9 +103,14 @@ impl App {
                 format!("xã, phường {commune} không có máy trạm đang hoạt động"),
             ));
         }
-        self.accounts().log("console", "node_revoked", Some(&commune), None, None);
-        self.node(&commune)?
-            .ok_or_else(|| AppError::internal(Code::DbError, "máy trạm vừa thu hồi không đọc lại được"))
+        // No cached copy to forget: this server caches only dossiers it wrote, never one a
+        // node held.
+        let detail = format!("{handed} hồ sơ chuyển về tỉnh ghi");
+        self.accounts().log("console", "node_revoked", Some(&commune), None, Some(&detail));
+        let node = self
+            .node(&commune)?
+            .ok_or_else(|| AppError::internal(Code::DbError, "máy trạm vừa thu hồi không đọc lại được"))?;
+        Ok((node, handed))
     }
 
     /// The node of `commune`, active or revoked, if one was ever added.
@@ -102,6 +120,40 @@ impl App {
             c.query_one(&format!("SELECT {COLUMNS} FROM nodes WHERE commune_code = $1"), &[(&code).into()])
         })?;
         Ok(row.map(|r| from_row(&r)).transpose()?)
+    }
+
+    /// The nodes an administrator looks after: a province's administrators see their
+    /// province's, a commune's its own, the console every one; nobody else.
+    pub fn nodes_seen_by(&self, actor: &crate::Actor) -> AppResult<Vec<Node>> {
+        use domain::roles::{Role, Scope};
+        let mut nodes = self.nodes()?;
+        match (&actor.role, &actor.scope) {
+            (None, _) | (Some(Role::Admin), Scope::Everything) => {}
+            (Some(Role::Admin), Scope::Province(p)) => nodes.retain(|n| n.province_code == *p),
+            (Some(Role::Admin), Scope::Commune { commune, .. }) => {
+                nodes.retain(|n| n.commune_code == *commune)
+            }
+            _ => return Err(AppError::new(Code::AdminOnly, "chỉ quản trị của tỉnh xem các máy trạm của xã")),
+        }
+        Ok(nodes)
+    }
+
+    /// How many dossiers each node holds (writes there, not here), by commune.
+    pub fn dossiers_held_by_nodes(&self) -> AppResult<std::collections::HashMap<String, i64>> {
+        let rows = self.store.read(|c| {
+            c.query(
+                "SELECT writer, COUNT(*) AS n FROM dossiers WHERE writer IS NOT NULL GROUP BY writer",
+                &[],
+            )
+        })?;
+        let mut held = std::collections::HashMap::new();
+        for r in rows {
+            let writer: String = r.col("writer")?;
+            if let Some(commune) = writer.strip_prefix("node:") {
+                held.insert(commune.to_string(), r.col::<i64>("n")?);
+            }
+        }
+        Ok(held)
     }
 
     /// Every node, by commune.

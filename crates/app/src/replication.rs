@@ -425,9 +425,17 @@ impl App {
         let (node_c, now) = (node.clone(), self.now());
         let taken = self.store.write(move |c| {
             let mut out = Vec::with_capacity(work.len());
+            let mut new = 0i64;
             for (i, p, channel) in &work {
-                out.push((*i, take_one(c, &node_c, p, *channel, now)?));
+                let t = take_one(c, &node_c, p, *channel, now)?;
+                new += i64::from(t.new);
+                out.push((*i, t));
             }
+            // What a node restored from an old backup compares its own count with.
+            c.exec(
+                "UPDATE nodes SET events_taken = events_taken + $1 WHERE commune_code = $2",
+                &[Val::Int(new), (&node_c.commune_code).into()],
+            )?;
             Ok(out)
         })?;
         let mut events = 0u64;

@@ -23,10 +23,13 @@ pub struct Upstream {
     pub last_pull_at: Option<NaiveDateTime>,
     pub last_error: Option<String>,
     pub last_error_at: Option<NaiveDateTime>,
+    /// Set when the province holds more of this node's events than it knows of (restored from
+    /// an old backup): it writes nothing more.
+    pub behind: Option<String>,
 }
 
 const UPSTREAM_COLUMNS: &str =
-    "commune_code, province_code, url, attached_at, last_push_at, last_pull_at, last_error, last_error_at";
+    "commune_code, province_code, url, attached_at, last_push_at, last_pull_at, last_error, last_error_at, behind";
 
 fn upstream_of(r: &Row) -> Result<Upstream, StoreError> {
     Ok(Upstream {
@@ -38,6 +41,7 @@ fn upstream_of(r: &Row) -> Result<Upstream, StoreError> {
         last_pull_at: r.col("last_pull_at")?,
         last_error: r.col("last_error")?,
         last_error_at: r.col("last_error_at")?,
+        behind: r.col("behind")?,
     })
 }
 
@@ -139,6 +143,7 @@ impl App {
     /// Refuses a write to a dossier another server writes: at a province, one its node holds;
     /// at a node, one handed to the province (or handled by another unit).
     pub(crate) fn check_writable(&self, d: &DossierRecord) -> AppResult<()> {
+        self.check_not_behind()?;
         crate::replication::check_writable(d)?;
         match self.node_commune() {
             Some(commune) if d.handling_unit != commune || d.receiving_unit != commune => {
@@ -148,6 +153,42 @@ impl App {
             }
             _ => Ok(()),
         }
+    }
+
+    /// At a node restored from an old backup, refuses every write (see [`App::compare_with_province`]).
+    pub(crate) fn check_not_behind(&self) -> AppResult<()> {
+        match self.upstream.read().unwrap_or_else(|e| e.into_inner()).as_ref().and_then(|u| u.behind.clone())
+        {
+            Some(why) => Err(AppError::new(Code::NodeBehind, why)),
+            None => Ok(()),
+        }
+    }
+
+    /// Compares what the province says it took from this node (`taken`, from the handshake)
+    /// with what this node knows the province confirmed, once nothing is pending (an answer
+    /// lost on the way leaves its events pending, and they are sent again first). Fewer here:
+    /// this database was restored from a backup older than work the province already holds;
+    /// writing on would give codes and histories the province has for other dossiers, so the
+    /// node stops writing (`node_behind`) until the province's administrator revokes it (its
+    /// dossiers pass to the province) and gives the commune a new node (docs/nodes.md).
+    pub fn compare_with_province(&self, taken: i64) -> AppResult<bool> {
+        let (pending, acked) = self.store.read(|c| {
+            let pending = c.count("SELECT COUNT(*) FROM node_sync WHERE pending", &[])?;
+            let acked = c.query_one("SELECT COALESCE(SUM(acked), 0) AS n FROM node_sync", &[])?;
+            Ok((pending, acked.map(|r| r.col::<i64>("n")).transpose()?.unwrap_or(0)))
+        })?;
+        if pending > 0 || acked >= taken {
+            return Ok(false);
+        }
+        let why = format!(
+            "máy trạm được khôi phục từ bản sao lưu cũ: tỉnh đã nhận {taken} sự kiện từ máy trạm này, máy trạm chỉ biết {acked}; \
+             ngừng ghi để không rẽ nhánh lịch sử hồ sơ (quản trị của tỉnh thu hồi máy trạm, rồi cấp máy trạm mới)"
+        );
+        let w = why.clone();
+        self.store.write(move |c| c.exec("UPDATE upstream SET behind = $1", &[(&w).into()]))?;
+        self.refresh_upstream()?;
+        tracing::error!(cause = %why, "máy trạm đi sau tỉnh");
+        Ok(true)
     }
 
     /// Up to `limit` dossiers with events the province has not confirmed, each with those

@@ -201,6 +201,7 @@ catalogue! {
     NoSignedResult = "no_signed_result", NotFound, "hồ sơ chưa có kết quả được ký số";
     NoSigningKey = "no_signing_key", Conflict, "tài khoản chưa được đăng ký khoá ký số";
     NoSuchForm = "no_such_form", NotFound, "hồ sơ chưa có yêu cầu bổ sung";
+    NodeBehind = "node_behind", Conflict, "máy trạm được khôi phục từ bản sao lưu cũ, đi sau tỉnh: ngừng ghi";
     NodeDatabase = "node_database", Invalid, "máy trạm của xã dùng cơ sở dữ liệu SQLite (--db sqlite://…)";
     NodeExists = "node_exists", Conflict, "xã, phường … đã có máy trạm đang hoạt động";
     NodeRevoked = "node_revoked", Unauthorized, "máy trạm của xã, phường … đã bị thu hồi";

@@ -59,8 +59,11 @@ pub fn run(a: NodeCmd) -> CmdResult {
             outln!("{token}");
         }
         NodeCommand::Revoke { commune } => {
-            let node = app.revoke_node(&commune)?;
+            let (node, handed) = app.revoke_node(&commune)?;
             outln!("đã thu hồi máy trạm của {} lúc {}", node.commune_code, when(node.revoked_at));
+            if handed > 0 {
+                outln!("{handed} hồ sơ máy trạm đang giữ nay do máy chủ của tỉnh cập nhật");
+            }
         }
         NodeCommand::List { json } => {
             let nodes = app.nodes()?;

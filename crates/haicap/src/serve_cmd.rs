@@ -67,6 +67,10 @@ pub struct ServeArgs {
     /// Mã máy trạm do tỉnh cấp (haicap node add).
     #[arg(long, env = "HAICAP_NODE_TOKEN", hide_env_values = true, requires = "upstream")]
     node_token: Option<String>,
+    /// Tại máy chủ của tỉnh: số phút máy trạm của xã không liên lạc thì cảnh báo quản trị của
+    /// tỉnh; 0: không cảnh báo.
+    #[arg(long, env = "HAICAP_NODE_SILENCE_MINUTES", default_value_t = 30)]
+    node_silence_minutes: u32,
     /// Số giây giữa hai lần gửi lên tỉnh.
     #[arg(long, env = "HAICAP_SYNC_SECONDS", default_value_t = 5)]
     sync_seconds: u64,
@@ -151,7 +155,11 @@ pub fn run(a: ServeArgs) -> CmdResult {
             .with_metrics_access(access)
             .with_trusted_proxies(proxies)
             .with_public_rate(a.public_rate)
-            .with_retention((a.retention_days > 0).then(|| chrono::Duration::days(a.retention_days.into()))),
+            .with_retention((a.retention_days > 0).then(|| chrono::Duration::days(a.retention_days.into())))
+            .with_node_silence(
+                (a.node_silence_minutes > 0)
+                    .then(|| chrono::Duration::minutes(a.node_silence_minutes.into())),
+            ),
     );
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

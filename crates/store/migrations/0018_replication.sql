@@ -19,6 +19,8 @@ DROP INDEX events_at;
 CREATE INDEX events_arrived ON events ((COALESCE(arrived_at, at)));
 
 ALTER TABLE dossiers ADD COLUMN writer TEXT;
+-- Few dossiers have one (a province's nodes' own): the index stays small.
+CREATE INDEX dossiers_writer ON dossiers (writer) WHERE writer IS NOT NULL;
 
 CREATE TABLE node_sync (
     dossier_code TEXT PRIMARY KEY,
@@ -26,6 +28,10 @@ CREATE TABLE node_sync (
     pending BOOLEAN NOT NULL
 );
 CREATE INDEX node_sync_pending ON node_sync (dossier_code) WHERE pending;
+
+-- At a province: how many events each node's pushes added (a node restored from an old
+-- backup knows fewer, and so learns that it is behind).
+ALTER TABLE nodes ADD COLUMN events_taken BIGINT NOT NULL DEFAULT 0;
 
 -- At a node: the province it is attached to (one row), and how its link fares.
 CREATE TABLE upstream (
@@ -36,7 +42,10 @@ CREATE TABLE upstream (
     last_push_at TIMESTAMP,
     last_pull_at TIMESTAMP,
     last_error TEXT,
-    last_error_at TIMESTAMP
+    last_error_at TIMESTAMP,
+    -- Set when the province holds more of this node's events than the node knows of: restored
+    -- from an old backup, it writes nothing more (it would fork histories).
+    behind TEXT
 );
 
 -- @postgres

@@ -43,6 +43,17 @@ pub async fn sweep(web: Arc<Web>) {
                 "không rà soát được hồ sơ sắp đến hạn"
             ),
         }
+        if let Some(silence) = web.node_silence {
+            let (app, senders) = (web.app.clone(), web.senders.clone());
+            match blocking(move || app.alerts().raise_node_alerts(silence, &senders)).await {
+                Ok(raised) => raised.iter().for_each(|a| web.announce(live::Notice::alert(a))),
+                Err(e) => tracing::warn!(
+                    code = %e.0.code,
+                    cause = e.0.cause.as_deref().unwrap_or(""),
+                    "không rà soát được các máy trạm của xã"
+                ),
+            }
+        }
         let (app, senders) = (web.app.clone(), web.senders.clone());
         if let Err(e) = blocking(move || app.alerts().deliver_outbox(&senders, 500)).await {
             tracing::warn!(
@@ -116,6 +127,8 @@ struct AlertView {
     kind: &'static str,
     css: &'static str,
     code: String,
+    /// Where the alert's subject is shown: the dossier, or the province's list of nodes.
+    href: String,
     due: String,
     read: bool,
 }
@@ -142,7 +155,12 @@ async fn page(State(web): State<Arc<Web>>, u: PageUser) -> Response {
             id: a.id,
             when: a.created_at.format("%H:%M %d/%m/%Y").to_string(),
             kind: a.kind.label(),
-            css: if a.kind == app::alerts::AlertKind::Overdue { "late" } else { "near" },
+            css: if a.kind == app::alerts::AlertKind::NearDue { "near" } else { "late" },
+            href: if a.kind == app::alerts::AlertKind::NodeSilent {
+                "/quan-tri/may-tram".into()
+            } else {
+                format!("/ho-so/{}", a.dossier_code)
+            },
             code: a.dossier_code,
             due: a.due_at.format("%H:%M %d/%m/%Y").to_string(),
             read: a.read,

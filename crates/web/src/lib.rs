@@ -61,6 +61,9 @@ pub struct Web {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// How long personal data is kept after a dossier ends (None: not erased automatically).
     pub retention: Option<chrono::Duration>,
+    /// How long a commune's node may be silent before the province's administrators are
+    /// alerted (None: never).
+    pub node_silence: Option<chrono::Duration>,
     /// Sessions ended (their token hashes), here or on another server: live streams of those
     /// sessions end.
     pub logouts: tokio::sync::broadcast::Sender<String>,
@@ -99,6 +102,7 @@ impl Web {
             metrics_access: observe::MetricsAccess::default(),
             trusted_proxies: vec![],
             retention: None,
+            node_silence: None,
             public_limiter: None,
             open_limiter: None,
             logouts: tokio::sync::broadcast::channel(256).0,
@@ -119,6 +123,12 @@ impl Web {
     /// Erases personal data this long after a dossier ends (checked every hour).
     pub fn with_retention(mut self, retention: Option<chrono::Duration>) -> Web {
         self.retention = retention;
+        self
+    }
+
+    /// Alerts the province's administrators when a node is silent longer than `silence`.
+    pub fn with_node_silence(mut self, silence: Option<chrono::Duration>) -> Web {
+        self.node_silence = silence;
         self
     }
 
@@ -289,7 +299,8 @@ fn routers() -> [(Routes, openapi::Guard); 3] {
         .merge(alerts::staff_routes())
         .merge(privacy::staff_routes())
         .merge(live::staff_routes())
-        .merge(nodes::node_routes());
+        .merge(nodes::node_routes())
+        .merge(nodes::staff_routes());
     [(limited, openapi::Guard::Limited), (open, openapi::Guard::Open), (staff, openapi::Guard::Staff)]
 }
 

@@ -22,6 +22,115 @@ pub fn limited_routes() -> Routes {
     Routes::default().routes(routes!(whoami))
 }
 
+/// The province's administrators' view of its nodes.
+pub fn staff_routes() -> Routes {
+    Routes::default().routes(routes!(list_api)).route("/quan-tri/may-tram", axum::routing::get(page))
+}
+
+/// A node as the province's administrators see it.
+#[derive(Serialize, ToSchema)]
+struct NodeState {
+    commune_code: String,
+    commune_name: String,
+    added_at: NaiveDateTime,
+    revoked_at: Option<NaiveDateTime>,
+    /// The last request with its token.
+    last_seen_at: Option<NaiveDateTime>,
+    /// Events its pushes added here.
+    events_taken: i64,
+    /// Dossiers it holds (written there, not here).
+    dossiers_held: i64,
+    /// Silent longer than the province allows (`--node-silence-minutes`).
+    silent: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+struct NodeList {
+    items: Vec<NodeState>,
+}
+
+async fn states(web: &Arc<Web>, actor: app::Actor) -> ApiResult<Vec<NodeState>> {
+    let app = web.app.clone();
+    let (nodes, held) =
+        blocking(move || Ok((app.nodes_seen_by(&actor)?, app.dossiers_held_by_nodes()?))).await?;
+    let now = web.app.now();
+    Ok(nodes
+        .into_iter()
+        .map(|n| {
+            let quiet = n.last_seen_at.unwrap_or(n.added_at);
+            NodeState {
+                commune_name: units::registry().unit_name(&n.commune_code).unwrap_or_default().to_string(),
+                silent: n.revoked_at.is_none() && web.node_silence.is_some_and(|s| now - quiet > s),
+                dossiers_held: held.get(&n.commune_code).copied().unwrap_or(0),
+                commune_code: n.commune_code,
+                added_at: n.added_at,
+                revoked_at: n.revoked_at,
+                last_seen_at: n.last_seen_at,
+                events_taken: n.events_taken,
+            }
+        })
+        .collect())
+}
+
+#[utoipa::path(get, path = "/api/v1/nodes", tag = "nodes",
+    summary = "Các máy trạm của xã trong tỉnh: liên lạc cuối, sự kiện đã nhận, hồ sơ đang giữ, mất liên lạc",
+    responses(
+        (status = 200, description = "Các máy trạm", body = NodeList),
+        (status = 403, description = "Không phải quản trị (admin_only)", body = ErrorAnswer),
+    ))]
+async fn list_api(State(web): State<Arc<Web>>, caller: crate::auth::Caller) -> ApiResult<Json<NodeList>> {
+    let items = states(&web, app::Actor::of(&caller.session.user)).await?;
+    Ok(Json(NodeList { items }))
+}
+
+struct NodeRow {
+    code: String,
+    name: String,
+    added: String,
+    seen: String,
+    events: i64,
+    held: i64,
+    state: String,
+    css: &'static str,
+}
+
+#[derive(askama::Template)]
+#[template(path = "nodes.html")]
+struct NodesPage {
+    user: Option<crate::view::UserBar>,
+    rows: Vec<NodeRow>,
+    silence: String,
+}
+
+async fn page(State(web): State<Arc<Web>>, u: crate::auth::PageUser) -> axum::response::Response {
+    let when = |t: NaiveDateTime| t.format("%H:%M %d/%m/%Y").to_string();
+    let items = match states(&web, app::Actor::of(&u.session.user)).await {
+        Ok(i) => i,
+        Err(e) => return crate::view::page_error(e),
+    };
+    let rows = items
+        .into_iter()
+        .map(|n| NodeRow {
+            state: match (n.revoked_at, n.silent) {
+                (Some(t), _) => format!("đã thu hồi lúc {}", when(t)),
+                (None, true) => "mất liên lạc".into(),
+                (None, false) => "hoạt động".into(),
+            },
+            css: if n.silent { "late" } else { "" },
+            code: n.commune_code,
+            name: n.commune_name,
+            added: when(n.added_at),
+            seen: n.last_seen_at.map_or("chưa liên lạc".into(), when),
+            events: n.events_taken,
+            held: n.dossiers_held,
+        })
+        .collect();
+    let silence = web
+        .node_silence
+        .map_or("thời gian cho phép (chưa đặt)".into(), |s| format!("{} phút", s.num_minutes()));
+    crate::view::render(&NodesPage { user: crate::view::bar(&u.session), rows, silence })
+}
+
 /// What a recognised node sends: its token is checked first (like a signed-in session's, so
 /// not limited per client: a node catching up after a week sends thousands of documents).
 pub fn node_routes() -> Routes {
@@ -59,6 +168,9 @@ struct NodeAnswer {
     province_code: String,
     /// The province server's clock (Vietnam time), for the node to note how far its own is.
     server_time: NaiveDateTime,
+    /// How many events this node's pushes added at the province: a node that knows of fewer
+    /// was restored from an old backup (it stops writing: `node_behind`).
+    events_taken: i64,
 }
 
 #[utoipa::path(get, path = "/api/v1/node", tag = "nodes",
@@ -74,6 +186,7 @@ async fn whoami(State(web): State<Arc<Web>>, NodeCaller(node): NodeCaller) -> Ap
         commune_code: node.commune_code,
         province_code: node.province_code,
         server_time: web.app.now(),
+        events_taken: node.events_taken,
     }))
 }
 

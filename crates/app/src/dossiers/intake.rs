@@ -287,6 +287,7 @@ impl Dossiers<'_> {
         if !attachments.is_empty() {
             deltas.push((now.date(), domain::stats::Counter::Digitised));
         }
+        self.app.check_not_behind()?;
         let pattern = self.app.settings.pattern(&province);
         // A node counts apart from its province (which numbers the commune's online dossiers).
         let pattern = if self.app.node_commune().is_some() { pattern.for_node() } else { pattern };

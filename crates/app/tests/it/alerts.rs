@@ -256,3 +256,57 @@ fn two_servers_on_one_database_raise_each_alert_once_and_send_each_message_once(
     assert_eq!(sent.len(), n, "a message was sent twice");
     assert_eq!(n, 42, "two servers, three rounds of seven each");
 }
+
+#[test]
+fn a_silent_node_is_told_to_the_provinces_administrators_once_per_silence() {
+    for db in backends() {
+        let clock = HandClock::at(at(2026, 6, 1, 8, 0));
+        let app = open(&db, &clock);
+        app.accounts().add_user("quantri", Role::Admin, "48", "mat-khau-dai", None).unwrap();
+        app.accounts().add_user("quantri.hue", Role::Admin, "46", "mat-khau-dai", None).unwrap();
+        app.accounts().add_user("lan", Role::Officer, "20242", "mat-khau-dai", None).unwrap();
+        let (_, token) = app.add_node("20242").unwrap();
+        app.add_node("20257").unwrap();
+        let silence = Duration::minutes(30);
+        let senders = Senders::default();
+        // Heard from a minute ago: nothing. Silent past the limit: each silent node, once.
+        clock.set(at(2026, 6, 1, 8, 20));
+        app.node_for_token(&token).unwrap();
+        assert!(app.alerts().raise_node_alerts(silence, &senders).unwrap().is_empty());
+        clock.set(at(2026, 6, 1, 8, 45));
+        let raised = app.alerts().raise_node_alerts(silence, &senders).unwrap();
+        let seen: Vec<_> =
+            raised.iter().map(|a| (a.username.as_str(), a.dossier_code.as_str(), a.kind)).collect();
+        assert_eq!(
+            seen,
+            [("quantri", "20257", AlertKind::NodeSilent)],
+            "the other province's admin is not told"
+        );
+        assert_eq!(raised[0].due_at, at(2026, 6, 1, 8, 0), "silent since it was added");
+        assert!(app.alerts().raise_node_alerts(silence, &senders).unwrap().is_empty(), "once");
+        // The other falls silent too; heard again and silent again, it is told anew.
+        clock.set(at(2026, 6, 1, 9, 0));
+        let raised = app.alerts().raise_node_alerts(silence, &senders).unwrap();
+        assert_eq!(raised.iter().map(|a| a.dossier_code.as_str()).collect::<Vec<_>>(), ["20242"]);
+        app.node_for_token(&token).unwrap();
+        clock.set(at(2026, 6, 1, 9, 45));
+        let raised = app.alerts().raise_node_alerts(silence, &senders).unwrap();
+        assert_eq!(raised.len(), 1);
+        assert_eq!(raised[0].due_at, at(2026, 6, 1, 9, 0));
+        // The message names the commune and its last contact, never a dossier's applicant.
+        let bodies =
+            app.store().read(|c| c.query("SELECT subject, body FROM outbox ORDER BY id", &[])).unwrap();
+        assert_eq!(bodies.len(), 3);
+        assert!(
+            bodies[0].string(0).contains("Máy trạm của")
+                && bodies[0].string(1).contains("08:00 ngày 01/06/2026")
+        );
+        // Heard once more, then revoked: silent for good, and nobody is told (the other was
+        // told of its silence already).
+        clock.set(at(2026, 6, 1, 10, 0));
+        app.node_for_token(&token).unwrap();
+        app.revoke_node("20242").unwrap();
+        clock.set(at(2026, 6, 2, 9, 0));
+        assert!(app.alerts().raise_node_alerts(silence, &senders).unwrap().is_empty());
+    }
+}

@@ -23,7 +23,8 @@ fn a_node_is_added_with_a_token_once_and_revoked_for_good() {
         assert_eq!(app.add_node("99999").unwrap_err().code.as_str(), "unknown_commune");
         assert_eq!(app.add_node("48").unwrap_err().code.as_str(), "unknown_commune");
         // Revoked: the token is refused as revoked, and stays refused after a new one is given.
-        let revoked = app.revoke_node("20242").unwrap();
+        let (revoked, handed) = app.revoke_node("20242").unwrap();
+        assert_eq!(handed, 0);
         assert_eq!(revoked.revoked_at, Some(at(2026, 6, 1, 9, 30)));
         assert_eq!(app.node_for_token(&token).unwrap_err().code.as_str(), "node_revoked");
         assert_eq!(app.revoke_node("20242").unwrap_err().code.as_str(), "unknown_node");

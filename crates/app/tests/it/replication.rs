@@ -338,6 +338,18 @@ fn what_was_changed_moved_or_forked_on_the_way_is_refused_and_named() {
         assert_eq!(status.pending_dossiers, 0, "a fork is not sent again");
         assert!(status.upstream.last_error.unwrap().contains("replication_fork"));
 
+        // Told by the province how much of its work the province holds, the restored node
+        // knows it is behind and writes nothing more; the first node is not behind.
+        let taken = province.node(COMMUNE).unwrap().unwrap().events_taken;
+        assert_eq!(taken, heads(&province).iter().map(|h| h.1).sum::<i64>());
+        assert!(!node.compare_with_province(taken).unwrap());
+        assert!(restored.compare_with_province(taken).unwrap());
+        let e = restored.dossiers().receive(&intake(9), &desk).unwrap_err();
+        assert_eq!(e.code.as_str(), "node_behind", "{e:?}");
+        let e = restored.dossiers().act(&again.code, &ActionRequest::new("stop"), &desk).unwrap_err();
+        assert_eq!(e.code.as_str(), "node_behind");
+        assert!(restored.sync_status().unwrap().upstream.behind.unwrap().contains("bản sao lưu cũ"));
+
         // A dossier the province registered itself is not a node's to write, even if a node
         // sends a history under its code.
         let own = province
@@ -350,5 +362,15 @@ fn what_was_changed_moved_or_forked_on_the_way_is_refused_and_named() {
         p.dossiers.push(forged);
         let taken = province.take_push(&at_province, p).unwrap();
         assert_eq!(refusals(&taken), [Some("replication_writer".to_string())]);
+
+        // The node revoked: the dossiers it held are the province's to write from now on.
+        let held = heads(&province).len() as u64 - 1;
+        let (_, handed) = province.revoke_node(COMMUNE).unwrap();
+        assert_eq!(handed, held, "every dossier the node registered, not the province's own");
+        let mut stop = ActionRequest::new("stop");
+        stop.note = Some("Người nộp đề nghị".into());
+        province.dossiers().act(&push.dossiers[a].code, &stop, &Actor::console("tinh")).unwrap();
+        let report = province.dossiers().verify().unwrap();
+        assert!(report.ok(), "{:?}", report.problems);
     }
 }

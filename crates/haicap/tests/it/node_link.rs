@@ -174,3 +174,135 @@ fn a_node_works_while_its_province_is_down_and_the_province_catches_up() {
         assert!(ok, "{db}: {out}");
     }
 }
+
+/// The statistics of `unit` as `db` holds them, row by row.
+fn stats(db: &std::path::Path, unit: &str) -> Vec<String> {
+    let c = rusqlite::Connection::open(db).unwrap();
+    let mut q = c
+        .prepare(
+            "SELECT procedure_code, day, channel, registered, received, transferred, resolved_early, resolved_on_time, \
+             resolved_late, returned FROM stats_daily WHERE unit_code = ?1 ORDER BY procedure_code, day, channel",
+        )
+        .unwrap();
+    q.query_map([unit], |r| {
+        let mut cols = vec![r.get::<_, String>(0)?, r.get::<_, String>(1)?];
+        for i in 2..10 {
+            cols.push(r.get::<_, i64>(i)?.to_string());
+        }
+        Ok(cols.join(","))
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
+}
+
+fn heads_of(db: &std::path::Path, unit: &str) -> Vec<(String, i64, String, i64)> {
+    let c = rusqlite::Connection::open(db).unwrap();
+    let mut q = c
+        .prepare("SELECT code, event_count, head_hash, status FROM dossiers WHERE receiving_unit = ?1 ORDER BY code")
+        .unwrap();
+    q.query_map([unit], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+fn login(port: u16, user: &str) -> String {
+    let body = format!(r#"{{"username":"{user}","password":"mat-khau-dai"}}"#);
+    let (s, answer) = request(port, "POST", "/api/v1/auth/login", None, Some(&body));
+    assert_eq!(s, 200, "{answer}");
+    let v: serde_json::Value = serde_json::from_str(&answer).unwrap();
+    v["token"].as_str().unwrap().to_string()
+}
+
+fn act(port: u16, token: &str, code: &str, body: &str) {
+    let (s, answer) =
+        request(port, "POST", &format!("/api/v1/dossiers/{code}/actions"), Some(token), Some(body));
+    assert_eq!(s, 200, "{code} {body}: {answer}");
+}
+
+#[test]
+fn two_communes_work_500_dossiers_with_the_province_down_and_it_holds_them_all_within_30_s() {
+    let dir = tempfile::tempdir().unwrap();
+    let p_path = dir.path().join("tinh.db");
+    let province_db = format!("sqlite://{}", p_path.display());
+    let p_port = free_port();
+    let upstream = format!("http://127.0.0.1:{p_port}");
+    let communes = ["20242", "20257"];
+    let mut nodes = vec![];
+    for commune in communes {
+        let (ok, out) = haicap(&["node", "add", "--commune", commune, "--db", &province_db], None);
+        assert!(ok, "{out}");
+        let token = out.lines().last().unwrap().trim().to_string();
+        let path = dir.path().join(format!("xa-{commune}.db"));
+        let db = format!("sqlite://{}", path.display());
+        for (user, role) in [("motcua", "officer"), ("chutich", "commune_leader"), ("xuly", "specialist")] {
+            let name = format!("{user}.{commune}");
+            let (ok, out) = haicap(
+                &["user", "add", &name, "--role", role, "--unit", commune, "--password-stdin", "--db", &db],
+                Some("mat-khau-dai\n"),
+            );
+            assert!(ok, "{out}");
+        }
+        nodes.push((commune, path, db, token, free_port()));
+    }
+    let province = serve(&province_db, p_port, &[]);
+    let mut servers = vec![];
+    for (_, _, db, token, port) in &nodes {
+        let args = ["--upstream", upstream.as_str(), "--node-token", token.as_str(), "--sync-seconds", "1"];
+        servers.push(serve(db, *port, &args));
+    }
+    // The link is cut (the province stops) before the day's work.
+    drop(province);
+
+    // 250 dossiers at each commune, each received, assigned, approved and returned, both
+    // communes at once.
+    std::thread::scope(|s| {
+        for (commune, _, _, _, port) in &nodes {
+            s.spawn(move || {
+                let desk = login(*port, &format!("motcua.{commune}"));
+                let leader = login(*port, &format!("chutich.{commune}"));
+                let codes = receive(*port, &desk, 250);
+                let assign = format!(r#"{{"action":"assign","to":"xuly.{commune}"}}"#);
+                for (i, code) in codes.iter().enumerate() {
+                    act(*port, &leader, code, &assign);
+                    if i % 5 != 4 {
+                        act(*port, &leader, code, r#"{"action":"approve"}"#);
+                        act(*port, &desk, code, r#"{"action":"return_result"}"#);
+                    }
+                }
+            });
+        }
+    });
+    for (_, _, db, _, _) in &nodes {
+        let s = status(db);
+        assert_eq!(s["pending_dossiers"], 250, "{s}");
+    }
+
+    // The province is back: within 30 s it holds what both nodes hold.
+    let back = Instant::now();
+    let _province = serve(&province_db, p_port, &[]);
+    let until = back + Duration::from_secs(30);
+    loop {
+        let done = nodes.iter().all(|(commune, path, db, _, _)| {
+            status(db)["pending_events"] == 0
+                && heads_of(&p_path, commune) == heads_of(path, commune)
+                && stats(&p_path, commune) == stats(path, commune)
+        });
+        if done {
+            break;
+        }
+        assert!(Instant::now() < until, "the province did not catch up within 30 s");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    eprintln!(
+        "the province held both nodes' 500 dossiers {:.1} s after it was back",
+        back.elapsed().as_secs_f64()
+    );
+    let total: usize = communes.iter().map(|c| heads_of(&p_path, c).len()).sum();
+    assert_eq!(total, 500);
+    for db in [&province_db, &nodes[0].2, &nodes[1].2] {
+        let (ok, out) = haicap(&["audit", "verify", "--db", db], None);
+        assert!(ok, "{db}: {out}");
+    }
+}

@@ -1262,6 +1262,21 @@ async fn a_node_is_known_by_its_token_until_it_is_revoked() {
     let hashes = format!(r#"{{"hashes": ["{}"]}}"#, "a".repeat(64));
     let (s, v) = call(&f, "POST", "/api/v1/node/documents/missing", Some(&token), Some(&hashes)).await;
     assert_eq!((s, &v["missing"]), (StatusCode::OK, &serde_json::json!(["a".repeat(64)])), "{v}");
+    // The province's administrators see its nodes; a commune's its own; an officer none.
+    f.app.add_node("20257").unwrap();
+    f.app.accounts().add_user("quantri.tinh", Role::Admin, "48", "mat-khau-dai", None).unwrap();
+    let province_admin = login(&f, "quantri.tinh").await;
+    let (s, v) = call(&f, "GET", "/api/v1/nodes", Some(&province_admin), None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let communes: Vec<&str> =
+        v["items"].as_array().unwrap().iter().map(|n| n["commune_code"].as_str().unwrap()).collect();
+    assert_eq!(communes, ["20242", "20257"]);
+    assert_eq!(v["items"][0]["commune_name"], "Phường Hải Châu");
+    let commune_admin = login(&f, "quantri").await;
+    let (_, v) = call(&f, "GET", "/api/v1/nodes", Some(&commune_admin), None).await;
+    assert_eq!(v["items"].as_array().unwrap().len(), 1, "{v}");
+    let (s, v) = call(&f, "GET", "/api/v1/nodes", Some(&lan), None).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("admin_only")));
     f.app.revoke_node("20242").unwrap();
     let (s, v) = call(&f, "GET", "/api/v1/node", Some(&token), None).await;
     assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("node_revoked")));
