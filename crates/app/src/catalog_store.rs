@@ -378,10 +378,17 @@ impl App {
         };
         let now = self.now();
         let report = self.store.write(move |c| store_parsed(c, &parsed, now))?;
+        self.reload_catalog()?;
+        Ok(report)
+    }
+
+    /// Reads the catalog in force again (after an import, or a node's pull); the assistant is
+    /// rebuilt on the next question.
+    pub(crate) fn reload_catalog(&self) -> AppResult<()> {
         let fresh =
             load(&self.store)?.ok_or_else(|| AppError::new(Code::InvalidCatalog, "danh mục trống"))?;
         *self.catalog.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(fresh);
         self.assistant().assistant_stale();
-        Ok(report)
+        Ok(())
     }
 }

@@ -35,6 +35,7 @@ pub mod dossiers;
 mod error;
 pub mod nodes;
 pub mod places;
+pub mod pulled;
 pub mod replication;
 #[cfg(feature = "openapi")]
 pub mod schema;

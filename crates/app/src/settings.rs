@@ -75,6 +75,16 @@ impl Cache {
         Ok(cache)
     }
 
+    /// Reads the settings again (after a node took its province's).
+    pub(crate) fn reload(&self, store: &Store) -> AppResult<()> {
+        let fresh = Cache::load(store)?;
+        *self.patterns.write().unwrap_or_else(|e| e.into_inner()) =
+            std::mem::take(&mut *fresh.patterns.write().unwrap_or_else(|e| e.into_inner()));
+        *self.rules.write().unwrap_or_else(|e| e.into_inner()) =
+            std::mem::take(&mut *fresh.rules.write().unwrap_or_else(|e| e.into_inner()));
+        Ok(())
+    }
+
     pub(crate) fn pattern(&self, province: &str) -> CodePattern {
         self.patterns.read().unwrap_or_else(|e| e.into_inner()).get(province).cloned().unwrap_or_default()
     }

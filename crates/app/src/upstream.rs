@@ -279,7 +279,7 @@ impl App {
         self.refresh_upstream()
     }
 
-    fn refresh_upstream(&self) -> AppResult<()> {
+    pub(crate) fn refresh_upstream(&self) -> AppResult<()> {
         let u = self.load_upstream()?;
         *self.upstream.write().unwrap_or_else(|e| e.into_inner()) = u;
         Ok(())

@@ -15,6 +15,9 @@ use serde::Deserialize;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// How often a node takes what the province manages.
+const PULL_EVERY: Duration = Duration::from_secs(60);
+
 /// The longest pause between two attempts while the link is down.
 const MAX_PAUSE: Duration = Duration::from_secs(10);
 
@@ -127,6 +130,16 @@ impl Link {
         }
     }
 
+    fn pull(&self, catalog: &str) -> Result<app::pulled::Pulled, String> {
+        Link::read(
+            self.agent
+                .get(self.url("/api/v1/node/pull"))
+                .query("catalog", catalog)
+                .header("Authorization", self.auth())
+                .call(),
+        )
+    }
+
     fn push(&self, push: &Push) -> Result<Vec<Taken>, String> {
         let a: PushAnswer = Link::read(
             self.agent
@@ -140,17 +153,32 @@ impl Link {
 
 /// Attaches this server to its province on first start (the link is needed once, to learn
 /// which commune the token is for); later starts work without it.
+/// Then, when the link allows, takes the province's accounts, settings and catalog before the
+/// node serves anyone.
 pub fn attach(app: &App, link: &Link, url: &str) -> Result<(), CliError> {
     if let Some(u) = app.upstream() {
         tracing::info!(commune = %u.commune_code, "máy trạm của xã, gửi lên {url}");
-        return Ok(());
+    } else {
+        let hello = link.hello().map_err(|e| {
+            CliError::new(
+                Code::UpstreamUnavailable,
+                format!("lần đầu chạy máy trạm cần kết nối tới tỉnh: {e}"),
+            )
+        })?;
+        let u = app.attach_upstream(url, &hello.commune_code, &hello.province_code)?;
+        tracing::info!(commune = %u.commune_code, "đã gắn máy trạm với máy chủ của tỉnh");
     }
-    let hello = link.hello().map_err(|e| {
-        CliError::new(Code::UpstreamUnavailable, format!("lần đầu chạy máy trạm cần kết nối tới tỉnh: {e}"))
-    })?;
-    let u = app.attach_upstream(url, &hello.commune_code, &hello.province_code)?;
-    tracing::info!(commune = %u.commune_code, "đã gắn máy trạm với máy chủ của tỉnh");
+    if let Err(e) = pull(app, link) {
+        tracing::warn!(cause = %e, "chưa lấy được tài khoản, thiết lập của tỉnh; máy trạm dùng bản đang có");
+    }
     Ok(())
+}
+
+/// Takes the province's accounts, settings and (when it changed) catalog.
+pub fn pull(app: &App, link: &Link) -> Result<(), String> {
+    let mine = app.catalog_fingerprint().map_err(|e| e.message)?;
+    let pulled = link.pull(&mine)?;
+    app.take_pulled(pulled).map_err(|e| e.message)
 }
 
 /// Sends everything pending (documents first, then the dossiers, a batch at a time); then,
@@ -199,7 +227,16 @@ fn push_pending(app: &App, link: &Link) -> Result<Round, String> {
 pub fn spawn(app: Arc<App>, link: Link, every: Duration) {
     let started = std::thread::Builder::new().name("haicap-upstream".into()).spawn(move || {
         let mut pause = every;
+        let mut last_pull: Option<std::time::Instant> = None;
         loop {
+            // What the province manages (accounts, settings, catalog): on the first round
+            // the link allows, then once a minute.
+            if last_pull.is_none_or(|t| t.elapsed() >= PULL_EVERY) {
+                match pull(&app, &link) {
+                    Ok(()) => last_pull = Some(std::time::Instant::now()),
+                    Err(e) => tracing::warn!(cause = %e, "chưa lấy được tài khoản, thiết lập của tỉnh"),
+                }
+            }
             match sync_once(&app, &link) {
                 Ok(r) => {
                     if r.events > 0 || r.refused > 0 {

@@ -138,6 +138,7 @@ pub fn node_routes() -> Routes {
         .routes(routes!(push).layer(DefaultBodyLimit::max(PUSH_BYTES)))
         .routes(routes!(missing_documents).layer(DefaultBodyLimit::max(1024 * 1024)))
         .routes(routes!(put_document).layer(DefaultBodyLimit::max(DOCUMENT_BYTES)))
+        .routes(routes!(pull))
 }
 
 /// A push of [`app::replication::PUSH_DOSSIERS`] dossiers fits well within this.
@@ -276,4 +277,29 @@ async fn put_document(
     let app = web.app.clone();
     blocking(move || app.take_document(&body)).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct PullQuery {
+    /// The node's catalog fingerprint: the catalog comes only when the province's differs.
+    catalog: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/node/pull", tag = "nodes",
+    summary = "Máy trạm lấy từ tỉnh: tài khoản của xã, thiết lập của tỉnh, danh sách thủ tục xã cung cấp, danh mục thủ tục",
+    description = "Tài khoản (kèm mã băm mật khẩu) của xã, phường của máy trạm; thiết lập, phí, phân cấp của tỉnh; danh sách thủ tục xã cung cấp; danh mục thủ tục khi dấu vân tay danh mục của máy trạm khác của tỉnh.",
+    params(PullQuery),
+    responses(
+        (status = 200, description = "Các bảng của máy trạm", body = app::pulled::Pulled),
+        (status = 401, description = "Mã máy trạm không hợp lệ hoặc đã bị thu hồi", body = ErrorAnswer),
+    ))]
+async fn pull(
+    State(web): State<Arc<Web>>,
+    NodeCaller(node): NodeCaller,
+    q: Result<axum::extract::Query<PullQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<app::pulled::Pulled>> {
+    let q = crate::extract::query(q)?;
+    let app = web.app.clone();
+    Ok(Json(blocking(move || app.pull_for(&node, q.catalog.as_deref())).await?))
 }

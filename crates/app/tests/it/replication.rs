@@ -374,3 +374,68 @@ fn what_was_changed_moved_or_forked_on_the_way_is_refused_and_named() {
         assert!(report.ok(), "{:?}", report.problems);
     }
 }
+
+#[test]
+fn a_node_takes_its_communes_accounts_its_provinces_settings_and_a_changed_catalog() {
+    for db in backends() {
+        let node_db = sqlite();
+        let clock = HandClock::at(at(2026, 6, 1, 8, 0));
+        let province = open(&db, &clock);
+        let node = open(&node_db, &clock);
+        let (at_province, _) = province.add_node(COMMUNE).unwrap();
+        // Accounts are managed at the province: the commune's, and another commune's.
+        province.accounts().add_user("lan", Role::Officer, COMMUNE, "mat-khau-cua-lan", None).unwrap();
+        province.accounts().add_user("hoa", Role::Officer, "20257", "mat-khau-cua-hoa", None).unwrap();
+        province.set_code_pattern("48", "{unit}/{yyyy}/{seq:5}").unwrap();
+        // A node's own account for the commune is the province's to decide: replaced.
+        node.accounts().add_user("tu.dat", Role::Officer, COMMUNE, "mat-khau-tu-dat", None).unwrap();
+        node.attach_upstream("https://tinh.example", COMMUNE, "48").unwrap();
+
+        let first = province.pull_for(&at_province, Some(&node.catalog_fingerprint().unwrap())).unwrap();
+        assert!(
+            first.tables.iter().all(|t| !t.table.starts_with("procedure") && t.table != "catalog_meta"),
+            "the same catalog does not travel"
+        );
+        node.take_pulled(first).unwrap();
+        assert!(
+            node.accounts().login("lan", "mat-khau-cua-lan", "127.0.0.1").is_ok(),
+            "the province's password"
+        );
+        assert!(node.accounts().login("hoa", "mat-khau-cua-hoa", "127.0.0.1").is_err(), "another commune's");
+        assert!(node.accounts().login("tu.dat", "mat-khau-tu-dat", "127.0.0.1").is_err(), "replaced");
+        let d = node.dossiers().receive(&intake(1), &Actor::console("lan")).unwrap();
+        assert!(
+            d.code.starts_with(&format!("{COMMUNE}/2026/N")),
+            "the province's pattern, a node's mark: {}",
+            d.code
+        );
+        assert!(node.upstream().unwrap().last_pull_at.is_some());
+
+        // The catalog changes at the province: the node's fingerprint differs, the catalog travels.
+        province
+            .store()
+            .write(|c| {
+                c.exec(
+                    "INSERT INTO catalog_aliases (procedure_code, alias, added_by, added_at) VALUES ('1.004873', 'xin dấu xác nhận', 'quantri', '2026-06-01 08:00:00')",
+                    &[],
+                )
+            })
+            .unwrap();
+        let mine = node.catalog_fingerprint().unwrap();
+        let second = province.pull_for(&at_province, Some(&mine)).unwrap();
+        assert_ne!(second.catalog, mine);
+        assert!(second.tables.iter().any(|t| t.table == "procedure_versions"));
+        node.take_pulled(second).unwrap();
+        assert_eq!(node.catalog_fingerprint().unwrap(), province.catalog_fingerprint().unwrap());
+
+        // A province that sends another commune's rows sends nothing the node takes.
+        let mut bad = province.pull_for(&at_province, Some(&mine)).unwrap();
+        let users = bad.tables.iter_mut().find(|t| t.table == "users").unwrap();
+        let mut other = users.rows[0].clone();
+        other[0] = app::pulled::Cell::Text("ke.la".into());
+        other[3] = app::pulled::Cell::Text("20257".into());
+        users.rows.push(other);
+        assert!(node.take_pulled(bad).is_err());
+        assert!(node.accounts().login("lan", "mat-khau-cua-lan", "127.0.0.1").is_ok(), "nothing half-taken");
+    }
+}

@@ -112,8 +112,20 @@ fn a_node_works_while_its_province_is_down_and_the_province_catches_up() {
     let (ok, out) = haicap(&["node", "add", "--commune", "20242", "--db", &province_db], None);
     assert!(ok, "{out}");
     let token = out.lines().last().unwrap().trim().to_string();
+    // Accounts are managed at the province; the node takes its commune's.
     let (ok, out) = haicap(
-        &["user", "add", "lan", "--role", "officer", "--unit", "20242", "--password-stdin", "--db", &node_db],
+        &[
+            "user",
+            "add",
+            "lan",
+            "--role",
+            "officer",
+            "--unit",
+            "20242",
+            "--password-stdin",
+            "--db",
+            &province_db,
+        ],
         Some("mat-khau-dai\n"),
     );
     assert!(ok, "{out}");
@@ -239,7 +251,18 @@ fn two_communes_work_500_dossiers_with_the_province_down_and_it_holds_them_all_w
         for (user, role) in [("motcua", "officer"), ("chutich", "commune_leader"), ("xuly", "specialist")] {
             let name = format!("{user}.{commune}");
             let (ok, out) = haicap(
-                &["user", "add", &name, "--role", role, "--unit", commune, "--password-stdin", "--db", &db],
+                &[
+                    "user",
+                    "add",
+                    &name,
+                    "--role",
+                    role,
+                    "--unit",
+                    commune,
+                    "--password-stdin",
+                    "--db",
+                    &province_db,
+                ],
                 Some("mat-khau-dai\n"),
             );
             assert!(ok, "{out}");

@@ -1,0 +1,220 @@
+//! What a commune's node takes from its province (issue #25, docs/nodes.md): the accounts of
+//! its commune with their password hashes (accounts are managed at the province; an officer
+//! signs in at the node with the same password), the province's settings (its code pattern,
+//! fees and delegations), the list of procedures the commune offers, and the procedure
+//! catalog (only when it differs from the node's: a fingerprint says so). Each is the
+//! province's copy, replacing the node's in one transaction, so a node never holds half of
+//! one.
+//!
+//! The tables and their columns are fixed here, on both sides: a node takes nothing else, and
+//! filters by its own commune and province, whatever a province sends.
+
+use crate::nodes::Node;
+use crate::{App, AppError, AppResult, Code};
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use store::{Conn, StoreError, Val};
+
+/// One stored value, as it travels.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "t", content = "v", rename_all = "snake_case")]
+pub enum Cell {
+    Null,
+    Int(i64),
+    Text(String),
+    Bool(bool),
+    Ts(NaiveDateTime),
+    Date(NaiveDate),
+}
+
+impl From<&Val> for Cell {
+    fn from(v: &Val) -> Cell {
+        match v {
+            Val::Null => Cell::Null,
+            Val::Int(i) => Cell::Int(*i),
+            Val::Text(t) => Cell::Text(t.clone()),
+            Val::Bool(b) => Cell::Bool(*b),
+            Val::Ts(t) => Cell::Ts(*t),
+            Val::Date(d) => Cell::Date(*d),
+        }
+    }
+}
+
+impl From<Cell> for Val {
+    fn from(c: Cell) -> Val {
+        match c {
+            Cell::Null => Val::Null,
+            Cell::Int(i) => Val::Int(i),
+            Cell::Text(t) => Val::Text(t),
+            Cell::Bool(b) => Val::Bool(b),
+            Cell::Ts(t) => Val::Ts(t),
+            Cell::Date(d) => Val::Date(d),
+        }
+    }
+}
+
+/// A table's rows as the province holds them for this node.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TableCopy {
+    pub table: String,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// What a node takes in one pull.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Pulled {
+    /// The province's catalog fingerprint; the catalog's tables come only when the node's
+    /// differs.
+    pub catalog: String,
+    pub tables: Vec<TableCopy>,
+}
+
+/// Which rows of a table are the node's.
+#[derive(Clone, Copy)]
+enum Rows {
+    All,
+    /// Where the column holds the node's commune.
+    Commune(&'static str),
+    /// Where the column holds the node's province.
+    Province(&'static str),
+}
+
+/// The tables a node takes, their columns, and which rows; `true`: part of the catalog.
+const TABLES: &[(&str, &str, Rows, bool)] = &[
+    (
+        "users",
+        "username, full_name, role, unit_code, province_code, password_hash, active, created_at, department_code, position, fields, email, phone",
+        Rows::Commune("unit_code"),
+        false,
+    ),
+    ("province_settings", "province_code, code_pattern, updated_at", Rows::Province("province_code"), false),
+    (
+        "province_procedure_rules",
+        "province_code, procedure_code, delegated_to_commune, boundary_free, fee_vnd, fee_note, updated_at",
+        Rows::Province("province_code"),
+        false,
+    ),
+    ("commune_offers", "commune_code, procedure_code, name, field, imported_at", Rows::Commune("commune_code"), false),
+    ("catalog_meta", "id, title, version, data_as_of, warning, imported_at", Rows::All, true),
+    ("procedures", "code, version, active", Rows::All, true),
+    ("procedure_versions", "code, version, name, body, imported_at", Rows::All, true),
+    ("catalog_aliases", "procedure_code, alias, added_by, added_at", Rows::All, true),
+];
+
+/// The `WHERE` of a table's rows for `commune` of `province` ($1), and its parameter.
+fn filter(rows: Rows, commune: &str, province: &str) -> (String, Vec<Val>) {
+    match rows {
+        Rows::All => (String::new(), vec![]),
+        Rows::Commune(col) => (format!(" WHERE {col} = $1"), vec![commune.into()]),
+        Rows::Province(col) => (format!(" WHERE {col} = $1"), vec![province.into()]),
+    }
+}
+
+/// A digest of the catalog in force (which version of each procedure, active or not, the
+/// aliases, the catalog's title and version): equal on both sides when nothing need travel.
+fn catalog_fingerprint(c: &mut dyn Conn) -> Result<String, StoreError> {
+    let mut h = Sha256::new();
+    for r in c.query("SELECT code, version, active FROM procedures ORDER BY code", &[])? {
+        let active: bool = r.col("active")?;
+        h.update(format!("{}\t{}\t{active}\n", r.col::<String>("code")?, r.col::<i64>("version")?));
+    }
+    for r in
+        c.query("SELECT procedure_code, alias FROM catalog_aliases ORDER BY procedure_code, alias", &[])?
+    {
+        h.update(format!("a\t{}\t{}\n", r.col::<String>("procedure_code")?, r.col::<String>("alias")?));
+    }
+    if let Some(r) = c.query_one("SELECT title, version FROM catalog_meta WHERE id = 1", &[])? {
+        h.update(format!("m\t{}\t{}\n", r.col::<String>("title")?, r.col::<String>("version")?));
+    }
+    Ok(format!("{:x}", h.finalize()))
+}
+
+impl App {
+    /// What `node` takes from this province; the catalog only when `have` (the node's catalog
+    /// fingerprint) differs from the province's.
+    pub fn pull_for(&self, node: &Node, have: Option<&str>) -> AppResult<Pulled> {
+        let (commune, province, have) =
+            (node.commune_code.clone(), node.province_code.clone(), have.map(str::to_string));
+        Ok(self.store.read(move |c| {
+            let catalog = catalog_fingerprint(c)?;
+            let mut tables = vec![];
+            for (table, columns, rows, of_catalog) in TABLES {
+                if *of_catalog && have.as_deref() == Some(catalog.as_str()) {
+                    continue;
+                }
+                let (filter, params) = filter(*rows, &commune, &province);
+                let found = c.query(&format!("SELECT {columns} FROM {table}{filter}"), &params)?;
+                tables.push(TableCopy {
+                    table: table.to_string(),
+                    rows: found.iter().map(|r| r.0.iter().map(Cell::from).collect()).collect(),
+                });
+            }
+            Ok(Pulled { catalog, tables })
+        })?)
+    }
+
+    /// This node's catalog fingerprint, to send with a pull.
+    pub fn catalog_fingerprint(&self) -> AppResult<String> {
+        Ok(self.store.read(catalog_fingerprint)?)
+    }
+
+    /// Takes what the province sent (at a node): each table's rows for this node replace its
+    /// own, in one transaction; the settings, the catalog and the assistant follow.
+    pub fn take_pulled(&self, pulled: Pulled) -> AppResult<()> {
+        let up = self.upstream().ok_or_else(|| {
+            AppError::new(Code::NotANode, "máy này chưa gắn với máy chủ của tỉnh (haicap serve --upstream …)")
+        })?;
+        let mut work = vec![];
+        for copy in pulled.tables {
+            let Some((table, columns, rows, of_catalog)) = TABLES.iter().find(|t| t.0 == copy.table) else {
+                return Err(AppError::new(
+                    Code::ReplicationOrder,
+                    format!("tỉnh gửi bảng \"{}\" máy trạm không nhận", copy.table),
+                ));
+            };
+            let width = columns.split(',').count();
+            if copy.rows.iter().any(|r| r.len() != width) {
+                return Err(AppError::new(
+                    Code::ReplicationOrder,
+                    format!("bảng {table}: số cột không khớp"),
+                ));
+            }
+            work.push((*table, *columns, *rows, *of_catalog, copy.rows));
+        }
+        let catalog_changed = work.iter().any(|w| w.3);
+        let (commune, province, now) = (up.commune_code.clone(), up.province_code.clone(), self.now());
+        self.store.write(move |c| {
+            for (table, columns, rows, _, values) in &work {
+                let (filter, params) = filter(*rows, &commune, &province);
+                c.exec(&format!("DELETE FROM {table}{filter}"), &params)?;
+                let marks: Vec<String> = (1..=columns.split(',').count()).map(|i| format!("${i}")).collect();
+                let sql = format!("INSERT INTO {table} ({columns}) VALUES ({})", marks.join(", "));
+                for row in values {
+                    let vals: Vec<Val> = row.iter().cloned().map(Val::from).collect();
+                    c.exec(&sql, &vals)?;
+                }
+                // A row of another commune or province is not this node's to hold: all or nothing.
+                if !matches!(rows, Rows::All) {
+                    let kept = c.count(&format!("SELECT COUNT(*) FROM {table}{filter}"), &params)?;
+                    if kept != values.len() as i64 {
+                        return Err(StoreError::Constraint(format!(
+                            "bảng {table}: tỉnh gửi dòng không thuộc xã, tỉnh của máy trạm"
+                        )));
+                    }
+                }
+            }
+            c.exec("UPDATE upstream SET last_pull_at = $1", &[now.into()])?;
+            Ok(())
+        })?;
+        self.settings.reload(&self.store)?;
+        if catalog_changed {
+            self.reload_catalog()?;
+        }
+        self.refresh_upstream()?;
+        Ok(())
+    }
+}
