@@ -16,7 +16,7 @@ use crate::nodes::Node;
 use crate::{App, AppError, AppResult, Code};
 use chrono::NaiveDateTime;
 use domain::replication::{admit, Pushed};
-use domain::{Channel, Dossier, Event};
+use domain::{Channel, Dossier, Event, EventKind};
 use serde::{Deserialize, Serialize};
 use store::{Conn, StoreError, Val};
 
@@ -60,6 +60,20 @@ pub struct Document {
     pub uploaded_at: NaiveDateTime,
 }
 
+/// A file signed at the node (the result, the sealed result, an apology letter), which the
+/// dossier's history names by its SHA-256 (its bytes travel separately, by hash).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SignedPaper {
+    pub sha256: String,
+    /// `result`, `sealed_result` or `apology`.
+    pub paper: String,
+    pub file_name: String,
+    pub size: u64,
+    pub signed_at: NaiveDateTime,
+}
+
 /// One dossier of a push.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -69,6 +83,9 @@ pub struct PushedDossier {
     pub particulars: Particulars,
     #[serde(default)]
     pub documents: Vec<Document>,
+    /// The files signed for it at the node.
+    #[serde(default)]
+    pub signed: Vec<SignedPaper>,
     /// The events after those the province confirmed, in order, with their chain hashes.
     pub events: Vec<Pushed>,
 }
@@ -187,6 +204,26 @@ impl Particulars {
     }
 }
 
+impl PushedDossier {
+    /// The SHA-256 of every file the dossier's push refers to: its documents and signed files.
+    pub fn files(&self) -> impl Iterator<Item = &str> {
+        self.documents.iter().map(|d| d.sha256.as_str()).chain(self.signed.iter().map(|s| s.sha256.as_str()))
+    }
+}
+
+/// The files the history says were signed for the dossier (by SHA-256).
+fn signed_in(events: &[Event]) -> Vec<&str> {
+    events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::ResultSigned { document_sha256, .. }
+            | EventKind::ApologySigned { document_sha256, .. }
+            | EventKind::ResultSealed { document_sha256, .. } => Some(document_sha256.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
 fn refused(code: Code, message: String) -> Refused {
     Refused { code: code.to_string(), message }
 }
@@ -227,6 +264,7 @@ fn take_one(
     p: &PushedDossier,
     channel: Channel,
     now: NaiveDateTime,
+    gone: &mut Vec<String>,
 ) -> Result<Taken, StoreError> {
     let mut taken = Taken { code: p.code.clone(), held: 0, new: 0, handed_up: false, refused: None };
     let row = c.query_one(&format!("SELECT {COLUMNS} FROM dossiers WHERE code = $1"), &[(&p.code).into()])?;
@@ -297,6 +335,19 @@ fn take_one(
         ));
         return Ok(taken);
     }
+    // A signed file is taken only if the history names it.
+    let named = signed_in(&all);
+    if let Some(stray) = p.signed.iter().find(|f| !named.contains(&f.sha256.as_str())) {
+        taken.refused = Some(refused(
+            Code::ReplicationTampered,
+            format!(
+                "hồ sơ {}: tệp đã ký {} không có trong lịch sử hồ sơ",
+                p.code,
+                stray.sha256.chars().take(12).collect::<String>()
+            ),
+        ));
+        return Ok(taken);
+    }
     let prev_head = current.as_ref().map_or(domain::audit::GENESIS.to_string(), |c| c.head_hash.clone());
     let (rows, head) = EventRow::chain(&p.code, &prev_head, &new);
     let last_at = all.last().map_or(next.registered_at, |e| e.at);
@@ -352,6 +403,40 @@ fn take_one(
     }
     EventRow::insert_arrived(&rows, c, &next.code, &next.province_code, Some(now))?;
     bump_stats(c, &next, &deltas)?;
+    for f in &p.signed {
+        c.exec(
+            "INSERT INTO signed_results (sha256, dossier_code, province_code, file_name, size, signed_at, paper) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (sha256) DO NOTHING",
+            &[
+                (&f.sha256).into(),
+                (&next.code).into(),
+                (&next.province_code).into(),
+                (&f.file_name).into(),
+                Val::Int(f.size as i64),
+                f.signed_at.into(),
+                (&f.paper).into(),
+            ],
+        )?;
+    }
+    if new.iter().any(|e| matches!(e.kind, EventKind::PersonalDataErased { .. })) {
+        // Erased at the node at the end of its retention: the province's copies of the
+        // documents (unless another dossier keeping its data filed the same) and of the signed
+        // files go too, as the province's own erasure does.
+        for sha in &documents {
+            let still = c.query_one(
+                "SELECT 1 FROM attachments a JOIN dossiers d ON d.code = a.dossier_code WHERE a.sha256 = $1 AND d.erased_at IS NULL LIMIT 1",
+                &[sha.into()],
+            )?;
+            if still.is_none() {
+                gone.push(sha.clone());
+            }
+        }
+        for r in
+            c.query("SELECT sha256 FROM signed_results WHERE dossier_code = $1", &[(&next.code).into()])?
+        {
+            gone.push(r.col("sha256")?);
+        }
+    }
     taken.held = next.event_count as u32;
     taken.new = new.len() as u32;
     taken.handed_up = handed_up;
@@ -395,9 +480,7 @@ impl App {
         for (i, p) in push.dossiers.into_iter().enumerate() {
             let shape = check_shape(node, &p).and_then(|channel| {
                 let absent: Vec<&str> = p
-                    .documents
-                    .iter()
-                    .map(|d| d.sha256.as_str())
+                    .files()
                     .filter(|h| !crate::blobs::valid_hash(h) || !matches!(self.blobs.get(h), Ok(Some(_))))
                     .collect();
                 if absent.is_empty() {
@@ -424,10 +507,10 @@ impl App {
         }
         let (node_c, now) = (node.clone(), self.now());
         let taken = self.store.write(move |c| {
-            let mut out = Vec::with_capacity(work.len());
+            let (mut out, mut gone) = (Vec::with_capacity(work.len()), vec![]);
             let mut new = 0i64;
             for (i, p, channel) in &work {
-                let t = take_one(c, &node_c, p, *channel, now)?;
+                let t = take_one(c, &node_c, p, *channel, now, &mut gone)?;
                 new += i64::from(t.new);
                 out.push((*i, t));
             }
@@ -436,8 +519,14 @@ impl App {
                 "UPDATE nodes SET events_taken = events_taken + $1 WHERE commune_code = $2",
                 &[Val::Int(new), (&node_c.commune_code).into()],
             )?;
-            Ok(out)
+            Ok((out, gone))
         })?;
+        let (taken, gone) = taken;
+        for sha in gone {
+            if let Err(e) = self.blobs.delete(&sha) {
+                tracing::warn!(cause = %e, "không xoá được tệp của hồ sơ đã xoá dữ liệu cá nhân; lần rà soát sau sẽ xoá");
+            }
+        }
         let mut events = 0u64;
         for (i, t) in taken {
             events += u64::from(t.new);

@@ -5,7 +5,7 @@
 //! the push. The province's answer moves each dossier's confirmed count forward.
 
 use crate::dossiers::records::{load_events, DossierRecord, COLUMNS};
-use crate::replication::{Document, Particulars, Push, PushedDossier, Taken, UPSTREAM};
+use crate::replication::{Document, Particulars, Push, PushedDossier, SignedPaper, Taken, UPSTREAM};
 use crate::{App, AppError, AppResult, Code};
 use chrono::NaiveDateTime;
 use domain::replication::Pushed;
@@ -352,5 +352,27 @@ fn pushed_dossier(c: &mut dyn Conn, code: &str, acked: i64) -> Result<Option<Pus
             })
         })
         .collect::<Result<_, StoreError>>()?;
-    Ok(Some(PushedDossier { code: code.to_string(), particulars: Particulars::of(&rec), documents, events }))
+    let signed = c
+        .query(
+            "SELECT sha256, paper, file_name, size, signed_at FROM signed_results WHERE dossier_code = $1 ORDER BY signed_at, sha256",
+            &[code.into()],
+        )?
+        .iter()
+        .map(|r| {
+            Ok(SignedPaper {
+                sha256: r.col("sha256")?,
+                paper: r.col("paper")?,
+                file_name: r.col("file_name")?,
+                size: r.col_parsed("size", |s: i64| u64::try_from(s).ok())?,
+                signed_at: r.col("signed_at")?,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    Ok(Some(PushedDossier {
+        code: code.to_string(),
+        particulars: Particulars::of(&rec),
+        documents,
+        signed,
+        events,
+    }))
 }

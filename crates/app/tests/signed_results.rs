@@ -304,3 +304,78 @@ fn pdf_text(dir: &std::path::Path, bytes: &[u8]) -> String {
     let out = std::process::Command::new("pdftotext").arg(&path).arg("-").output().unwrap();
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// A result signed and sealed at a commune's node reaches the province with its files: the
+/// citizen downloads it there with the tracking PIN, and it checks against the province's
+/// copy of the history.
+#[test]
+fn a_result_signed_at_a_node_is_downloaded_and_checked_at_the_province() {
+    if !tools_present() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let ca = make_ca(dir, "Test Root CA");
+    let config = enrolled_token(dir, &ca, "CN=Trần Văn Bình,O=UBND Phường Hải Châu,C=VN");
+    let pem = std::fs::read_to_string(dir.join("official.pem")).unwrap();
+    let seal = enroll_key(dir, &ca, "con-dau", "CN=UBND Phường Hải Châu,O=UBND Phường Hải Châu,C=VN");
+    let seal_pem = std::fs::read_to_string(dir.join("con-dau.pem")).unwrap();
+    let setup = || SigningSetup {
+        module: Some(MODULE.into()),
+        roots: certs(&ca.cert),
+        intermediates: vec![],
+        crls: vec![],
+    };
+    for db in backends() {
+        let clock = HandClock::at(at(2026, 5, 11, 8, 0));
+        let node_db = common::sqlite();
+        let province = open(&db, &clock).with_signing(setup());
+        let node = open(&node_db, &clock).with_signing(setup());
+        let (at_province, _) = province.add_node(WARD).unwrap();
+        node.attach_upstream("https://tinh.example", WARD, "48").unwrap();
+        for (name, role) in [("chutich.hc", Role::CommuneLeader), ("motcua.hc", Role::Officer)] {
+            node.accounts().add_user(name, role, WARD, "mat-khau-dai", Some("Trần Văn Bình")).unwrap();
+        }
+        node.enroll_signing_key("chutich.hc", &config.token, &config.key, &pem).unwrap();
+        node.enroll_agency_key(WARD, &seal.token, &seal.key, &seal_pem).unwrap();
+        let (leader, officer) = (actor(&node, "chutich.hc"), actor(&node, "motcua.hc"));
+        let req = IntakeRequest {
+            procedure_code: PROCEDURE.into(),
+            channel: Channel::Direct,
+            commune_code: Some(WARD.into()),
+            applicant: Applicant { full_name: "Nguyễn Thị Ánh Tuyết".into(), ..Applicant::default() },
+        };
+        let d = node.dossiers().receive(&req, &officer).unwrap();
+        let pin = d.tracking_pin.clone().unwrap();
+        node.dossiers().act(&d.code, &ActionRequest::new("approve"), &leader).unwrap();
+        node.dossiers().sign_result(&d.code, &config.pin, &leader).unwrap();
+        node.dossiers().seal_result(&d.code, &seal.pin, &officer).unwrap();
+
+        // The push names two signed files; the province refuses them until it has their bytes.
+        let push = node.pending_push(10).unwrap();
+        assert_eq!(push.dossiers[0].signed.len(), 2);
+        let taken = province.take_push(&at_province, push.clone()).unwrap();
+        assert_eq!(taken[0].refused.as_ref().unwrap().code, "replication_documents");
+        let files: Vec<String> = push.dossiers[0].files().map(str::to_string).collect();
+        for sha in province.missing_documents(&files).unwrap() {
+            province.take_document(&node.document(&sha).unwrap()).unwrap();
+        }
+        // A signed file the history does not name is refused.
+        let mut stray = push.clone();
+        stray.dossiers[0].signed[0].sha256 = province.take_document(b"%PDF-1.7 not signed").unwrap();
+        let taken = province.take_push(&at_province, stray).unwrap();
+        assert_eq!(taken[0].refused.as_ref().unwrap().code, "replication_tampered");
+        let taken = province.take_push(&at_province, push).unwrap();
+        assert!(taken[0].refused.is_none(), "{taken:?}");
+        node.acknowledge(&taken).unwrap();
+
+        // At the province, the citizen downloads the sealed result; it checks against the
+        // province's history.
+        let (file, bytes) =
+            province.dossiers().track_signed(&d.code, &pin, "203.0.113.7", Signed::Result).unwrap();
+        assert_eq!(file.paper, "sealed_result");
+        let check = province.verify_result(&bytes).unwrap();
+        assert!(check.matches_history(), "{check:?}");
+        assert_eq!(check.history.unwrap().dossier_code, d.code);
+    }
+}

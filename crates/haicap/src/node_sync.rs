@@ -203,8 +203,7 @@ fn push_pending(app: &App, link: &Link) -> Result<Round, String> {
         if push.dossiers.is_empty() {
             return Ok(round);
         }
-        let hashes: Vec<String> =
-            push.dossiers.iter().flat_map(|d| d.documents.iter().map(|x| x.sha256.clone())).collect();
+        let hashes: Vec<String> = push.dossiers.iter().flat_map(|d| d.files().map(str::to_string)).collect();
         if !hashes.is_empty() {
             for sha in link.missing(hashes)? {
                 let bytes = app.document(&sha).map_err(|e| e.message)?;

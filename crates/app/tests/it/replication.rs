@@ -39,8 +39,7 @@ fn sync(node: &App, province: &App, at_province: &Node) -> Vec<Taken> {
         if push.dossiers.is_empty() {
             return all;
         }
-        let hashes: Vec<String> =
-            push.dossiers.iter().flat_map(|d| d.documents.iter().map(|x| x.sha256.clone())).collect();
+        let hashes: Vec<String> = push.dossiers.iter().flat_map(|d| d.files().map(str::to_string)).collect();
         for h in province.missing_documents(&hashes).unwrap() {
             province.take_document(&node.document(&h).unwrap()).unwrap();
         }
@@ -174,6 +173,7 @@ fn a_day_worked_offline_reaches_the_province_whole_once_and_verified() {
                 code: code.clone(),
                 particulars: app::replication::Particulars::of(&d),
                 documents: vec![],
+                signed: vec![],
                 events: run,
             });
         }
@@ -230,6 +230,37 @@ fn a_day_worked_offline_reaches_the_province_whole_once_and_verified() {
         let mut third = codes.clone();
         third.sort();
         assert_eq!(sealed_on(day(3)), third);
+
+        // Past its retention the node erases a returned dossier's personal data: the province
+        // takes the erasure, and its copy of the documents goes too.
+        let filed = codes[3].clone(); // filed online with a document, then approved and returned
+        let doc = province.dossiers().dossier(&filed, &Actor::console("tinh")).unwrap();
+        assert_eq!(doc.status, domain::Status::Returned);
+        let sha = province
+            .store()
+            .read(|c| {
+                c.query_one(
+                    "SELECT sha256 FROM attachments WHERE dossier_code = $1",
+                    &[filed.as_str().into()],
+                )
+            })
+            .unwrap()
+            .unwrap()
+            .string(0);
+        assert!(province.missing_documents(std::slice::from_ref(&sha)).unwrap().is_empty());
+        node_clock.set(at(2026, 6, 20, 7, 0));
+        clock.set(at(2026, 6, 20, 7, 0));
+        assert!(node.dossiers().erase_expired(chrono::Duration::days(10)).unwrap().erased > 0);
+        sync(&node, &province, &at_province);
+        let erased = province.dossiers().dossier(&filed, &Actor::console("tinh")).unwrap();
+        assert!(erased.erased_at.is_some() && erased.applicant_name.is_empty(), "{erased:?}");
+        assert_eq!(province.missing_documents(std::slice::from_ref(&sha)).unwrap(), [sha.clone()]);
+        // The same histories, but for the dossier handed up (the province wrote on it since).
+        let but_handed = |a: &App| heads(a).into_iter().filter(|h| h.0 != *up).collect::<Vec<_>>();
+        assert_eq!(but_handed(&province), but_handed(&node));
+        province.dossiers().seal().unwrap();
+        let report = province.dossiers().verify().unwrap();
+        assert!(report.ok(), "{:?}", report.problems);
     }
 }
 

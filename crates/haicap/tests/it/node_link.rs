@@ -329,3 +329,64 @@ fn two_communes_work_500_dossiers_with_the_province_down_and_it_holds_them_all_w
         assert!(ok, "{db}: {out}");
     }
 }
+
+#[test]
+fn a_node_killed_again_and_again_while_it_catches_up_loses_nothing_and_doubles_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (p_path, n_path) = (dir.path().join("tinh.db"), dir.path().join("xa.db"));
+    let (province_db, node_db) =
+        (format!("sqlite://{}", p_path.display()), format!("sqlite://{}", n_path.display()));
+    let (ok, out) = haicap(&["node", "add", "--commune", "20242", "--db", &province_db], None);
+    assert!(ok, "{out}");
+    let token = out.lines().last().unwrap().trim().to_string();
+    let (ok, out) = haicap(
+        &[
+            "user",
+            "add",
+            "lan",
+            "--role",
+            "officer",
+            "--unit",
+            "20242",
+            "--password-stdin",
+            "--db",
+            &province_db,
+        ],
+        Some("mat-khau-dai\n"),
+    );
+    assert!(ok, "{out}");
+    let (p_port, n_port) = (free_port(), free_port());
+    let upstream = format!("http://127.0.0.1:{p_port}");
+    let args = ["--upstream", upstream.as_str(), "--node-token", token.as_str(), "--sync-seconds", "1"];
+    let province = serve(&province_db, p_port, &[]);
+    let node = serve(&node_db, n_port, &args);
+    drop(province);
+    let desk = login(n_port, "lan");
+    let codes = receive(n_port, &desk, 400);
+    let _province = serve(&province_db, p_port, &[]);
+
+    // SIGKILL (Child::kill) at different moments of the catch-up, and started again each time.
+    let mut node = node;
+    for wait_ms in [0, 30, 80, 150, 300] {
+        std::thread::sleep(Duration::from_millis(wait_ms));
+        drop(node);
+        node = serve(&node_db, n_port, &args);
+    }
+    let until = Instant::now() + Duration::from_secs(30);
+    while status(&node_db)["pending_events"] != 0 || heads(&p_path) != heads(&n_path) {
+        assert!(Instant::now() < until, "not caught up: {}", status(&node_db));
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(heads(&p_path).len(), codes.len());
+    let taken: i64 = {
+        let c = rusqlite::Connection::open(&p_path).unwrap();
+        c.query_row("SELECT events_taken FROM nodes WHERE commune_code = '20242'", [], |r| r.get(0)).unwrap()
+    };
+    let events: i64 = heads(&n_path).iter().map(|h| h.1).sum();
+    assert_eq!(taken, events, "each event taken once");
+    drop(node);
+    for db in [&province_db, &node_db] {
+        let (ok, out) = haicap(&["audit", "verify", "--db", db], None);
+        assert!(ok, "{db}: {out}");
+    }
+}
