@@ -295,6 +295,7 @@ fn a_leader_signs_the_result_and_anyone_can_check_it() {
         assert!(text.contains("THÔNG BÁO") && text.contains("Thông báo kết quả giải quyết"), "{text}");
         assert!(!text.contains("TM. ỦY BAN NHÂN DÂN"), "{text}");
     }
+    a_result_signed_at_a_node_is_downloaded_and_checked_at_the_province(&ca, &config, &pem, &seal, &seal_pem);
 }
 
 /// The text of a PDF, as poppler's pdftotext reads it (fonts embedded with their Unicode map).
@@ -307,19 +308,15 @@ fn pdf_text(dir: &std::path::Path, bytes: &[u8]) -> String {
 
 /// A result signed and sealed at a commune's node reaches the province with its files: the
 /// citizen downloads it there with the tracking PIN, and it checks against the province's
-/// copy of the history.
-#[test]
-fn a_result_signed_at_a_node_is_downloaded_and_checked_at_the_province() {
-    if !tools_present() {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let dir = dir.path();
-    let ca = make_ca(dir, "Test Root CA");
-    let config = enrolled_token(dir, &ca, "CN=Trần Văn Bình,O=UBND Phường Hải Châu,C=VN");
-    let pem = std::fs::read_to_string(dir.join("official.pem")).unwrap();
-    let seal = enroll_key(dir, &ca, "con-dau", "CN=UBND Phường Hải Châu,O=UBND Phường Hải Châu,C=VN");
-    let seal_pem = std::fs::read_to_string(dir.join("con-dau.pem")).unwrap();
+/// copy of the history. With the keys of the test above (SoftHSM2 holds one token directory
+/// per process).
+fn a_result_signed_at_a_node_is_downloaded_and_checked_at_the_province(
+    ca: &signing::testing::Ca,
+    config: &signing::TokenConfig,
+    pem: &str,
+    seal: &signing::TokenConfig,
+    seal_pem: &str,
+) {
     let setup = || SigningSetup {
         module: Some(MODULE.into()),
         roots: certs(&ca.cert),
@@ -336,8 +333,8 @@ fn a_result_signed_at_a_node_is_downloaded_and_checked_at_the_province() {
         for (name, role) in [("chutich.hc", Role::CommuneLeader), ("motcua.hc", Role::Officer)] {
             node.accounts().add_user(name, role, WARD, "mat-khau-dai", Some("Trần Văn Bình")).unwrap();
         }
-        node.enroll_signing_key("chutich.hc", &config.token, &config.key, &pem).unwrap();
-        node.enroll_agency_key(WARD, &seal.token, &seal.key, &seal_pem).unwrap();
+        node.enroll_signing_key("chutich.hc", &config.token, &config.key, pem).unwrap();
+        node.enroll_agency_key(WARD, &seal.token, &seal.key, seal_pem).unwrap();
         let (leader, officer) = (actor(&node, "chutich.hc"), actor(&node, "motcua.hc"));
         let req = IntakeRequest {
             procedure_code: PROCEDURE.into(),
