@@ -33,6 +33,7 @@ mod catalog_store;
 pub mod coordination;
 pub mod dossiers;
 mod error;
+pub mod national;
 pub mod nodes;
 pub mod places;
 pub mod pulled;

@@ -39,14 +39,22 @@ fn from_row(r: &Row) -> Result<Node, StoreError> {
 
 impl App {
     /// Adds the node of `commune` and returns it with its token (shown this once). A commune
-    /// has one node: adding it again while it is active is refused (revoke it first).
+    /// has one node: adding it again while it is active is refused (revoke it first). At the
+    /// national instance, a province's server is added the same way, by the province's code
+    /// (it feeds the nation: [`crate::national`]).
     pub fn add_node(&self, commune: &str) -> AppResult<(Node, String)> {
         let reg = units::registry();
         let commune = commune.trim().to_string();
-        let Some(c) = reg.commune(&commune) else {
-            return Err(AppError::new(Code::UnknownCommune, format!("không có xã, phường mã \"{commune}\"")));
+        let province = match (reg.commune(&commune), reg.province(&commune)) {
+            (Some(c), _) => reg.province_of(c).code.to_string(),
+            (None, Some(p)) => p.code.to_string(),
+            _ => {
+                return Err(AppError::new(
+                    Code::UnknownCommune,
+                    format!("không có xã, phường (hay tỉnh, cho máy chủ quốc gia) mã \"{commune}\""),
+                ))
+            }
         };
-        let province = reg.province_of(c).code.to_string();
         let token = format!("{TOKEN_PREFIX}{}", random_hex(32));
         let (hash, now, code) = (token_hash(&token), self.now(), commune.clone());
         let added = self.store.write(move |c| {

@@ -469,6 +469,12 @@ impl App {
     /// Takes a node's push: each dossier's run is checked and written whole, or refused and
     /// named (the rest of the push is still taken). One transaction for the push.
     pub fn take_push(&self, node: &Node, push: Push) -> AppResult<Vec<Taken>> {
+        if units::registry().commune(&node.commune_code).is_none() {
+            return Err(AppError::new(
+                Code::ReplicationWriter,
+                "mã này là của máy chủ một tỉnh: tỉnh gửi số liệu lên quốc gia, không gửi hồ sơ như máy trạm của xã",
+            ));
+        }
         if push.dossiers.len() > PUSH_DOSSIERS {
             return Err(AppError::new(
                 Code::ReplicationOrder,

@@ -207,11 +207,12 @@ catalogue! {
     NodeRevoked = "node_revoked", Unauthorized, "máy trạm của xã, phường … đã bị thu hồi";
     NotADossierList = "not_a_dossier_list", Invalid, "thủ tục chưa công khai đầy đủ xem ở danh mục thủ tục, không phải danh sách hồ sơ";
     NotAllowed = "not_allowed", Forbidden, "tài khoản này không được báo cáo nhiệm vụ";
+    NotANode = "not_a_node", Conflict, "máy này chưa gắn với máy chủ của tỉnh (haicap serve --upstream …)";
     NotCompetent = "not_competent", Conflict, "đơn vị không có thẩm quyền giải quyết thủ tục này";
     NotDepartmentStaff = "not_department_staff", Invalid, "chỉ tài khoản cán bộ sở, ngành mới thuộc một sở";
-    NotANode = "not_a_node", Conflict, "máy này chưa gắn với máy chủ của tỉnh (haicap serve --upstream …)";
     NotErasable = "not_erasable", Invalid, "hồ sơ chưa kết thúc hoặc đã được xoá dữ liệu cá nhân";
     NotFound = "not_found", NotFound, "không có đường dẫn này";
+    NotNational = "not_national", NotFound, "máy chủ này không phải máy chủ quốc gia (haicap serve --national)";
     NotOverdue = "not_overdue", Invalid, "kiến nghị chưa quá hạn hoặc đã được báo";
     NotReturnedYet = "not_returned_yet", Conflict, "chỉ đánh giá được khi đã nhận kết quả";
     NotSealed = "not_sealed", Invalid, "ngày … chưa được niêm phong hoặc không có hồ sơ nào";

@@ -23,6 +23,7 @@ mod db;
 mod dossier_cmd;
 mod error;
 mod lines;
+mod national_feed;
 mod node_cmd;
 mod node_sync;
 mod report_cmd;
@@ -63,7 +64,7 @@ enum Command {
     /// Đo hiệu năng tầng ứng dụng trên cơ sở dữ liệu thật.
     Bench(bench_cmd::BenchArgs),
     /// Chạy ứng dụng web và API (mặc định http://127.0.0.1:8080).
-    Serve(serve_cmd::ServeArgs),
+    Serve(Box<serve_cmd::ServeArgs>),
     /// Xuất sổ theo dõi hồ sơ của một đơn vị trong một khoảng thời gian (CSV, JSON theo Cổng DVCQG).
     Report(report_cmd::ReportArgs),
     /// Chạy thử một tỉnh: hồ sơ đến và được xử lý như thật, qua chính các dịch vụ của hệ thống.
@@ -110,7 +111,7 @@ fn main() -> ExitCode {
         Command::Province(a) => admin_cmd::run_province(a),
         Command::Audit(a) => admin_cmd::run_audit(a),
         Command::Bench(a) => bench_cmd::run(a),
-        Command::Serve(a) => serve_cmd::run(a),
+        Command::Serve(a) => serve_cmd::run(*a),
         Command::Simulate(a) => simulate_cmd::run(a),
         Command::Assistant(a) => assistant_cmd::run(a),
         Command::Report(a) => report_cmd::run(a),

@@ -71,6 +71,20 @@ pub struct ServeArgs {
     /// tỉnh; 0: không cảnh báo.
     #[arg(long, env = "HAICAP_NODE_SILENCE_MINUTES", default_value_t = 30)]
     node_silence_minutes: u32,
+    /// Máy chủ quốc gia: nhận trạng thái hồ sơ và số liệu các tỉnh gửi lên (cấp mã cho tỉnh
+    /// bằng haicap node add --commune MÃ_TỈNH).
+    #[arg(long, env = "HAICAP_NATIONAL")]
+    national: bool,
+    /// Tại máy chủ của tỉnh: gửi trạng thái hồ sơ và số liệu (không có dữ liệu cá nhân) lên
+    /// máy chủ quốc gia ở địa chỉ này.
+    #[arg(long, env = "HAICAP_FEED_NATIONAL", requires_all = ["national_token", "province"])]
+    feed_national: Option<String>,
+    /// Mã do máy chủ quốc gia cấp cho tỉnh.
+    #[arg(long, env = "HAICAP_NATIONAL_TOKEN", hide_env_values = true, requires = "feed_national")]
+    national_token: Option<String>,
+    /// Mã tỉnh của máy chủ này (khi gửi lên quốc gia).
+    #[arg(long, env = "HAICAP_PROVINCE")]
+    province: Option<String>,
     /// Số giây giữa hai lần gửi lên tỉnh.
     #[arg(long, env = "HAICAP_SYNC_SECONDS", default_value_t = 5)]
     sync_seconds: u64,
@@ -140,6 +154,21 @@ pub fn run(a: ServeArgs) -> CmdResult {
         }
     }
     let app = Arc::new(open_waiting(&a)?);
+    if let (Some(url), Some(token), Some(province)) = (&a.feed_national, &a.national_token, &a.province) {
+        if units::registry().province(province).is_none() {
+            return Err(CliError::new(
+                Code::UnknownProvince,
+                format!("không có tỉnh, thành phố mã \"{province}\""),
+            ));
+        }
+        let link = crate::national_feed::NationalLink::new(url, token);
+        crate::national_feed::spawn(
+            app.clone(),
+            link,
+            province.clone(),
+            std::time::Duration::from_secs(a.sync_seconds.max(1)),
+        );
+    }
     if let (Some(url), Some(token)) = (&a.upstream, &a.node_token) {
         let link = crate::node_sync::Link::new(url, token);
         crate::node_sync::attach(&app, &link, url)?;
@@ -156,6 +185,7 @@ pub fn run(a: ServeArgs) -> CmdResult {
             .with_trusted_proxies(proxies)
             .with_public_rate(a.public_rate)
             .with_retention((a.retention_days > 0).then(|| chrono::Duration::days(a.retention_days.into())))
+            .as_national(a.national)
             .with_node_silence(
                 (a.node_silence_minutes > 0)
                     .then(|| chrono::Duration::minutes(a.node_silence_minutes.into())),

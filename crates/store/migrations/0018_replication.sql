@@ -48,5 +48,13 @@ CREATE TABLE upstream (
     behind TEXT
 );
 
+-- At a province feeding the nation: how far the feed has gone (one row).
+CREATE TABLE national_feed (
+    id BIGINT PRIMARY KEY,
+    cursor_at TIMESTAMP,
+    last_feed_at TIMESTAMP,
+    last_error TEXT
+);
+
 -- @postgres
-GRANT SELECT, INSERT, UPDATE, DELETE ON node_sync, upstream TO haicap_app;
+GRANT SELECT, INSERT, UPDATE, DELETE ON node_sync, upstream, national_feed TO haicap_app;

@@ -64,6 +64,8 @@ pub struct Web {
     /// How long a commune's node may be silent before the province's administrators are
     /// alerted (None: never).
     pub node_silence: Option<chrono::Duration>,
+    /// The national instance: provinces' servers feed it (`haicap serve --national`).
+    pub national: bool,
     /// Sessions ended (their token hashes), here or on another server: live streams of those
     /// sessions end.
     pub logouts: tokio::sync::broadcast::Sender<String>,
@@ -103,6 +105,7 @@ impl Web {
             trusted_proxies: vec![],
             retention: None,
             node_silence: None,
+            national: false,
             public_limiter: None,
             open_limiter: None,
             logouts: tokio::sync::broadcast::channel(256).0,
@@ -123,6 +126,12 @@ impl Web {
     /// Erases personal data this long after a dossier ends (checked every hour).
     pub fn with_retention(mut self, retention: Option<chrono::Duration>) -> Web {
         self.retention = retention;
+        self
+    }
+
+    /// Takes provinces' feeds: the nation's instance.
+    pub fn as_national(mut self, national: bool) -> Web {
+        self.national = national;
         self
     }
 

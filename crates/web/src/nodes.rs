@@ -139,6 +139,7 @@ pub fn node_routes() -> Routes {
         .routes(routes!(missing_documents).layer(DefaultBodyLimit::max(1024 * 1024)))
         .routes(routes!(put_document).layer(DefaultBodyLimit::max(DOCUMENT_BYTES)))
         .routes(routes!(pull))
+        .routes(routes!(national_feed).layer(DefaultBodyLimit::max(PUSH_BYTES)))
 }
 
 /// A push of [`app::replication::PUSH_DOSSIERS`] dossiers fits well within this.
@@ -302,4 +303,30 @@ async fn pull(
     let q = crate::extract::query(q)?;
     let app = web.app.clone();
     Ok(Json(blocking(move || app.pull_for(&node, q.catalog.as_deref())).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/national/feed", tag = "nodes",
+    summary = "Máy chủ của tỉnh gửi lên quốc gia trạng thái hồ sơ và số liệu (không có dữ liệu cá nhân)",
+    description = "Chỉ máy chủ quốc gia (haicap serve --national) nhận, bằng mã do `haicap node add --commune MÃ_TỈNH` cấp cho tỉnh. Mỗi hồ sơ: mã, đơn vị, thủ tục, TrangThaiHoSo, KenhThucHien, các mốc thời gian, kết quả; mỗi ngày gửi: toàn bộ số liệu ngày đó của tỉnh.",
+    request_body = app::national::Feed,
+    responses(
+        (status = 200, description = "Đã nhận", body = app::national::FeedTaken),
+        (status = 400, description = "Số liệu không hợp lệ", body = ErrorAnswer),
+        (status = 401, description = "Mã không hợp lệ hoặc đã bị thu hồi", body = ErrorAnswer),
+        (status = 404, description = "Máy chủ này không phải máy chủ quốc gia (not_national)", body = ErrorAnswer),
+        (status = 409, description = "Mã của máy trạm một xã, hoặc số liệu không thuộc tỉnh (replication_writer)", body = ErrorAnswer),
+    ))]
+async fn national_feed(
+    State(web): State<Arc<Web>>,
+    NodeCaller(from): NodeCaller,
+    Body(feed): Body<app::national::Feed>,
+) -> ApiResult<Json<app::national::FeedTaken>> {
+    if !web.national {
+        return Err(ApiError::new(
+            errors::Code::NotNational,
+            "máy chủ này không phải máy chủ quốc gia (haicap serve --national)",
+        ));
+    }
+    let app = web.app.clone();
+    Ok(Json(blocking(move || app.take_feed(&from, feed)).await?))
 }

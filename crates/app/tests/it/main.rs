@@ -11,6 +11,7 @@ mod catalog;
 mod coordination;
 mod copy;
 mod figures;
+mod national;
 mod nodes;
 mod permissions;
 mod privacy;

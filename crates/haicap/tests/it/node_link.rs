@@ -234,7 +234,7 @@ fn act(port: u16, token: &str, code: &str, body: &str) {
 }
 
 #[test]
-fn two_communes_work_500_dossiers_with_the_province_down_and_it_holds_them_all_within_30_s() {
+fn two_communes_work_500_dossiers_with_the_province_down_and_it_and_the_nation_hold_them_within_30_s() {
     let dir = tempfile::tempdir().unwrap();
     let p_path = dir.path().join("tinh.db");
     let province_db = format!("sqlite://{}", p_path.display());
@@ -269,7 +269,26 @@ fn two_communes_work_500_dossiers_with_the_province_down_and_it_holds_them_all_w
         }
         nodes.push((commune, path, db, token, free_port()));
     }
-    let province = serve(&province_db, p_port, &[]);
+    // One tier up: the nation, which the province feeds (statuses and figures).
+    let n_path = dir.path().join("quocgia.db");
+    let nation_db = format!("sqlite://{}", n_path.display());
+    let (ok, out) = haicap(&["node", "add", "--commune", "48", "--db", &nation_db], None);
+    assert!(ok, "{out}");
+    let national_token = out.lines().last().unwrap().trim().to_string();
+    let nation_port = free_port();
+    let _nation = serve(&nation_db, nation_port, &["--national"]);
+    let nation_url = format!("http://127.0.0.1:{nation_port}");
+    let feed_args = [
+        "--feed-national",
+        nation_url.as_str(),
+        "--national-token",
+        national_token.as_str(),
+        "--province",
+        "48",
+        "--sync-seconds",
+        "1",
+    ];
+    let province = serve(&province_db, p_port, &feed_args);
     let mut servers = vec![];
     for (_, _, db, token, port) in &nodes {
         let args = ["--upstream", upstream.as_str(), "--node-token", token.as_str(), "--sync-seconds", "1"];
@@ -304,7 +323,7 @@ fn two_communes_work_500_dossiers_with_the_province_down_and_it_holds_them_all_w
 
     // The province is back: within 30 s it holds what both nodes hold.
     let back = Instant::now();
-    let _province = serve(&province_db, p_port, &[]);
+    let _province = serve(&province_db, p_port, &feed_args);
     let until = back + Duration::from_secs(30);
     loop {
         let done = nodes.iter().all(|(commune, path, db, _, _)| {
@@ -324,7 +343,28 @@ fn two_communes_work_500_dossiers_with_the_province_down_and_it_holds_them_all_w
     );
     let total: usize = communes.iter().map(|c| heads_of(&p_path, c).len()).sum();
     assert_eq!(total, 500);
-    for db in [&province_db, &nodes[0].2, &nodes[1].2] {
+    // The nation holds each dossier's status and the figures, and no applicant's name.
+    let statuses = |db: &std::path::Path, unit: &str| -> Vec<(String, i64, i64)> {
+        heads_of(db, unit).into_iter().map(|(code, n, _, status)| (code, n, status)).collect()
+    };
+    let until = Instant::now() + Duration::from_secs(30);
+    while communes
+        .iter()
+        .any(|c| statuses(&n_path, c) != statuses(&p_path, c) || stats(&n_path, c) != stats(&p_path, c))
+    {
+        assert!(Instant::now() < until, "the nation did not follow within 30 s");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let named: i64 = rusqlite::Connection::open(&n_path)
+        .unwrap()
+        .query_row(
+            "SELECT COUNT(*) FROM dossiers WHERE applicant_name <> '' OR applicant_phone IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(named, 0, "no personal data at the nation");
+    for db in [&province_db, &nodes[0].2, &nodes[1].2, &nation_db] {
         let (ok, out) = haicap(&["audit", "verify", "--db", db], None);
         assert!(ok, "{db}: {out}");
     }
