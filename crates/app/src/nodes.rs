@@ -45,9 +45,11 @@ impl App {
     pub fn add_node(&self, commune: &str) -> AppResult<(Node, String)> {
         let reg = units::registry();
         let commune = commune.trim().to_string();
+        // Each by its own code, as written (the registry also reads codes without their
+        // leading zeros: "4" would be commune 00004).
         let province = match (reg.commune(&commune), reg.province(&commune)) {
-            (Some(c), _) => reg.province_of(c).code.to_string(),
-            (None, Some(p)) => p.code.to_string(),
+            (Some(c), _) if c.code == commune => reg.province_of(c).code.to_string(),
+            (_, Some(p)) if p.code == commune => p.code.to_string(),
             _ => {
                 return Err(AppError::new(
                     Code::UnknownCommune,
