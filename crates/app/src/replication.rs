@@ -11,7 +11,9 @@
 //! events only from that node (`replication_writer`). Once the node transfers it elsewhere,
 //! the province writes it and the node no longer does.
 
-use crate::dossiers::records::{bump_stats, load_events, DossierRecord, EventRow, COLUMNS};
+use crate::dossiers::records::{
+    bump_stats, insert_attachment, load_events, DossierRecord, EventRow, COLUMNS,
+};
 use crate::nodes::Node;
 use crate::{App, AppError, AppResult, Code};
 use chrono::NaiveDateTime;
@@ -134,12 +136,16 @@ pub const UPSTREAM: &str = "upstream";
 /// Refuses a write to a dossier written elsewhere (see the module's notes).
 pub(crate) fn check_writable(d: &DossierRecord) -> AppResult<()> {
     let Some(writer) = d.writer.as_deref() else { return Ok(()) };
-    let place = match writer.strip_prefix("node:") {
-        Some(commune) => format!(
+    let name = |code: &str| units::registry().unit_name(code).unwrap_or(code).to_string();
+    let place = if let Some(commune) = writer.strip_prefix("node:") {
+        format!(
             "máy trạm của {} (hồ sơ được tiếp nhận tại đó; tỉnh cập nhật khi máy trạm gửi lên)",
-            units::registry().unit_name(commune).unwrap_or(commune)
-        ),
-        None => "máy chủ của tỉnh (hồ sơ đã chuyển lên)".to_string(),
+            name(commune)
+        )
+    } else if let Some(province) = writer.strip_prefix("province:") {
+        format!("máy chủ của {} (máy chủ quốc gia chỉ giữ trạng thái hồ sơ)", name(province))
+    } else {
+        "máy chủ của tỉnh (hồ sơ đã chuyển lên)".to_string()
     };
     Err(AppError::new(
         Code::WrittenElsewhere,
@@ -362,19 +368,14 @@ fn take_one(
             }
             next.insert(c)?;
             for a in &p.documents {
-                c.exec(
-                    "INSERT INTO attachments (dossier_code, seq, province_code, file_name, content_type, size, sha256, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                    &[
-                        (&next.code).into(),
-                        a.seq.into(),
-                        (&next.province_code).into(),
-                        (&a.file_name).into(),
-                        (&a.content_type).into(),
-                        Val::Int(a.size as i64),
-                        (&a.sha256).into(),
-                        a.uploaded_at.into(),
-                    ],
-                )?;
+                let filed = crate::blobs::Attachment {
+                    seq: a.seq,
+                    file_name: a.file_name.clone(),
+                    content_type: a.content_type.clone(),
+                    size: a.size,
+                    sha256: a.sha256.clone(),
+                };
+                insert_attachment(c, &next.code, &next.province_code, &filed, a.uploaded_at)?;
             }
         }
         Some(cur) => {

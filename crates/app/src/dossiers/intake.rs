@@ -2,7 +2,7 @@
 //! and write the dossier with its first events under a fresh code.
 
 use crate::blobs::{Attachment, Upload};
-use crate::dossiers::records::{bump_stats, DossierRecord, EventRow};
+use crate::dossiers::records::{bump_stats, insert_attachment, DossierRecord, EventRow};
 use crate::{Actor, App, AppError, AppResult, Dossiers};
 use domain::audit::GENESIS;
 use domain::roles::Scope;
@@ -352,19 +352,7 @@ impl Dossiers<'_> {
                 EventRow::insert_all(&rows, c, &rec.code, &rec.province_code)?;
                 bump_stats(c, &rec, &deltas)?;
                 for a in &attachments {
-                    c.exec(
-                    "INSERT INTO attachments (dossier_code, seq, province_code, file_name, content_type, size, sha256, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                    &[
-                        (&rec.code).into(),
-                        a.seq.into(),
-                        (&rec.province_code).into(),
-                        (&a.file_name).into(),
-                        (&a.content_type).into(),
-                        store::Val::Int(a.size as i64),
-                        (&a.sha256).into(),
-                        now.into(),
-                    ],
-                )?;
+                    insert_attachment(c, &rec.code, &rec.province_code, a, now)?;
                 }
                 rec.events = events.clone();
                 Ok(rec)

@@ -298,6 +298,30 @@ impl EventRow {
     }
 }
 
+/// Records a document filed with the dossier `code` (its bytes are kept by hash).
+pub(crate) fn insert_attachment(
+    c: &mut dyn Conn,
+    code: &str,
+    province: &str,
+    a: &crate::blobs::Attachment,
+    uploaded_at: NaiveDateTime,
+) -> Result<(), StoreError> {
+    c.exec(
+        "INSERT INTO attachments (dossier_code, seq, province_code, file_name, content_type, size, sha256, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        &[
+            code.into(),
+            a.seq.into(),
+            province.into(),
+            (&a.file_name).into(),
+            (&a.content_type).into(),
+            Val::Int(a.size as i64),
+            (&a.sha256).into(),
+            uploaded_at.into(),
+        ],
+    )?;
+    Ok(())
+}
+
 /// Adds counters to the statistics of the dossier's unit, procedure and channel.
 pub(crate) fn bump_stats(
     c: &mut dyn Conn,
