@@ -119,6 +119,14 @@ fn a_province_feeds_the_nation_statuses_and_figures_without_personal_data() {
         assert_eq!(taken, 0);
         assert_eq!(status_rows(&nation)[0].1, status_rows(&province)[0].1);
 
+        // The nation holds statuses, not the work: nobody acts on them there.
+        let e = nation
+            .dossiers()
+            .act(&codes[1], &ActionRequest::new("approve"), &Actor::console("quocgia"))
+            .unwrap_err();
+        assert_eq!(e.code.as_str(), "written_elsewhere");
+        assert!(e.message.contains("quốc gia chỉ giữ trạng thái"), "{}", e.message);
+
         // The nation's audit counts the provinces' records apart and holds.
         let report = nation.dossiers().verify().unwrap();
         assert!(report.ok(), "{:?}", report.problems);

@@ -5,5 +5,6 @@
 
 mod cli;
 mod dossier_cli;
+mod http;
 mod node_link;
 mod servers;

@@ -3,23 +3,10 @@
 //! every one of them, with the same chains, soon after it is back; `audit verify` passes on
 //! both.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use crate::http::{free_port, request, Server};
+use std::io::Write;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
 
 fn haicap(args: &[&str], stdin: Option<&str>) -> (bool, String) {
     let mut c = Command::new(env!("CARGO_BIN_EXE_haicap"))
@@ -38,37 +25,7 @@ fn haicap(args: &[&str], stdin: Option<&str>) -> (bool, String) {
 }
 
 fn serve(db: &str, port: u16, extra: &[&str]) -> Server {
-    let listen = format!("127.0.0.1:{port}");
-    let mut args = vec!["serve", "--db", db, "--listen", &listen, "--log-format", "text"];
-    args.extend(extra);
-    let child = Command::new(env!("CARGO_BIN_EXE_haicap"))
-        .args(&args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let s = Server(child);
-    let until = Instant::now() + Duration::from_secs(60);
-    while request(port, "GET", "/readyz", None, None).0 != 200 {
-        assert!(Instant::now() < until, "server on {port} not ready in 60 s");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    s
-}
-
-fn request(port: u16, method: &str, path: &str, token: Option<&str>, body: Option<&str>) -> (u16, String) {
-    let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) else { return (0, String::new()) };
-    let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
-    let body = body.unwrap_or("");
-    let req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    s.write_all(req.as_bytes()).unwrap();
-    let mut out = String::new();
-    let _ = s.read_to_string(&mut out);
-    let status = out.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-    (status, out.split_once("\r\n\r\n").map_or("", |(_, b)| b).to_string())
+    crate::http::serve(db, port, extra, &[])
 }
 
 fn receive(port: u16, token: &str, n: usize) -> Vec<String> {
@@ -85,16 +42,43 @@ fn receive(port: u16, token: &str, n: usize) -> Vec<String> {
         .collect()
 }
 
-/// Each dossier of the commune: code, event count, chain head, status.
+/// A province (`tinh.db`) that gave commune 20242 its node (`xa.db`) and its officer `lan`
+/// an account (accounts are managed at the province; the node takes its commune's).
+struct Pair {
+    p_path: std::path::PathBuf,
+    n_path: std::path::PathBuf,
+    province_db: String,
+    node_db: String,
+    token: String,
+}
+
+fn province_and_node(dir: &std::path::Path) -> Pair {
+    let (p_path, n_path) = (dir.join("tinh.db"), dir.join("xa.db"));
+    let (province_db, node_db) =
+        (format!("sqlite://{}", p_path.display()), format!("sqlite://{}", n_path.display()));
+    let (ok, out) = haicap(&["node", "add", "--commune", "20242", "--db", &province_db], None);
+    assert!(ok, "{out}");
+    let token = out.lines().last().unwrap().trim().to_string();
+    let user = [
+        "user",
+        "add",
+        "lan",
+        "--role",
+        "officer",
+        "--unit",
+        "20242",
+        "--password-stdin",
+        "--db",
+        &province_db,
+    ];
+    let (ok, out) = haicap(&user, Some("mat-khau-dai\n"));
+    assert!(ok, "{out}");
+    Pair { p_path, n_path, province_db, node_db, token }
+}
+
+/// Each dossier of commune 20242: code, event count, chain head, status.
 fn heads(db: &std::path::Path) -> Vec<(String, i64, String, i64)> {
-    let c = rusqlite::Connection::open(db).unwrap();
-    let mut q = c
-        .prepare("SELECT code, event_count, head_hash, status FROM dossiers WHERE receiving_unit = '20242' ORDER BY code")
-        .unwrap();
-    q.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
+    heads_of(db, "20242")
 }
 
 fn status(node_db: &str) -> serde_json::Value {
@@ -106,29 +90,7 @@ fn status(node_db: &str) -> serde_json::Value {
 #[test]
 fn a_node_works_while_its_province_is_down_and_the_province_catches_up() {
     let dir = tempfile::tempdir().unwrap();
-    let (p_path, n_path) = (dir.path().join("tinh.db"), dir.path().join("xa.db"));
-    let (province_db, node_db) =
-        (format!("sqlite://{}", p_path.display()), format!("sqlite://{}", n_path.display()));
-    let (ok, out) = haicap(&["node", "add", "--commune", "20242", "--db", &province_db], None);
-    assert!(ok, "{out}");
-    let token = out.lines().last().unwrap().trim().to_string();
-    // Accounts are managed at the province; the node takes its commune's.
-    let (ok, out) = haicap(
-        &[
-            "user",
-            "add",
-            "lan",
-            "--role",
-            "officer",
-            "--unit",
-            "20242",
-            "--password-stdin",
-            "--db",
-            &province_db,
-        ],
-        Some("mat-khau-dai\n"),
-    );
-    assert!(ok, "{out}");
+    let Pair { p_path, n_path, province_db, node_db, token } = province_and_node(dir.path());
 
     let (p_port, n_port) = (free_port(), free_port());
     let upstream = format!("http://127.0.0.1:{p_port}");
@@ -208,6 +170,7 @@ fn stats(db: &std::path::Path, unit: &str) -> Vec<String> {
     .collect()
 }
 
+/// Each dossier received at `unit`: code, event count, chain head, status.
 fn heads_of(db: &std::path::Path, unit: &str) -> Vec<(String, i64, String, i64)> {
     let c = rusqlite::Connection::open(db).unwrap();
     let mut q = c
@@ -373,28 +336,7 @@ fn two_communes_work_500_dossiers_with_the_province_down_and_it_and_the_nation_h
 #[test]
 fn a_node_killed_again_and_again_while_it_catches_up_loses_nothing_and_doubles_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let (p_path, n_path) = (dir.path().join("tinh.db"), dir.path().join("xa.db"));
-    let (province_db, node_db) =
-        (format!("sqlite://{}", p_path.display()), format!("sqlite://{}", n_path.display()));
-    let (ok, out) = haicap(&["node", "add", "--commune", "20242", "--db", &province_db], None);
-    assert!(ok, "{out}");
-    let token = out.lines().last().unwrap().trim().to_string();
-    let (ok, out) = haicap(
-        &[
-            "user",
-            "add",
-            "lan",
-            "--role",
-            "officer",
-            "--unit",
-            "20242",
-            "--password-stdin",
-            "--db",
-            &province_db,
-        ],
-        Some("mat-khau-dai\n"),
-    );
-    assert!(ok, "{out}");
+    let Pair { p_path, n_path, province_db, node_db, token } = province_and_node(dir.path());
     let (p_port, n_port) = (free_port(), free_port());
     let upstream = format!("http://127.0.0.1:{p_port}");
     let args = ["--upstream", upstream.as_str(), "--node-token", token.as_str(), "--sync-seconds", "1"];

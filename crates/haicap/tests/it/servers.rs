@@ -1,9 +1,10 @@
 //! Two `haicap serve` processes on one PostgreSQL database, as behind a load balancer: a
 //! dossier received through one reaches the live stream of the other.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use crate::http::{free_port, request, Server};
+use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 struct Database {
@@ -29,55 +30,10 @@ impl Drop for Database {
     }
 }
 
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 fn serve(db: &Database) -> Server {
     let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_haicap"))
-        .args(["serve", "--db", &db.url, "--listen", &format!("127.0.0.1:{port}"), "--log-format", "text"])
-        .env("HAICAP_DATA_DIR", std::env::temp_dir().join(format!("haicap-servers-{port}")))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let s = Server { child, port };
-    let until = Instant::now() + Duration::from_secs(60);
-    while request(s.port, "GET", "/readyz", None, None).0 != 200 {
-        assert!(Instant::now() < until, "server on {port} not ready in 60 s");
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    s
-}
-
-/// One HTTP/1.1 request; the status and the body.
-fn request(port: u16, method: &str, path: &str, token: Option<&str>, body: Option<&str>) -> (u16, String) {
-    let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) else { return (0, String::new()) };
-    let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
-    let body = body.unwrap_or("");
-    let req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    s.write_all(req.as_bytes()).unwrap();
-    let mut out = String::new();
-    let _ = s.read_to_string(&mut out);
-    let status = out.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-    let body = out.split_once("\r\n\r\n").map_or("", |(_, b)| b).to_string();
-    (status, body)
+    let data = std::env::temp_dir().join(format!("haicap-servers-{port}"));
+    crate::http::serve(&db.url, port, &[], &[("HAICAP_DATA_DIR", data.display().to_string())])
 }
 
 fn login(port: u16) -> String {
