@@ -171,6 +171,11 @@ pub fn attach(app: &App, link: &Link, url: &str) -> Result<(), CliError> {
     if let Err(e) = pull(app, link) {
         tracing::warn!(cause = %e, "chưa lấy được tài khoản, thiết lập của tỉnh; máy trạm dùng bản đang có");
     }
+    // A database restored from an old backup is caught before anyone writes on it, when
+    // nothing was pending at the backup (otherwise after the first round).
+    if let Ok(hello) = link.hello() {
+        app.compare_with_province(hello.events_taken)?;
+    }
     Ok(())
 }
 

@@ -372,3 +372,53 @@ fn a_node_killed_again_and_again_while_it_catches_up_loses_nothing_and_doubles_n
         assert!(ok, "{db}: {out}");
     }
 }
+
+/// Copies a SQLite database with its write-ahead log (the server was killed, not closed).
+fn copy_db(from: &std::path::Path, to: &std::path::Path) {
+    for ext in ["", "-wal", "-shm"] {
+        let (f, t) = (format!("{}{ext}", from.display()), format!("{}{ext}", to.display()));
+        let _ = std::fs::remove_file(&t);
+        if std::path::Path::new(&f).exists() {
+            std::fs::copy(&f, &t).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_node_restored_from_an_old_backup_writes_nothing_more() {
+    let dir = tempfile::tempdir().unwrap();
+    let Pair { p_path, n_path, province_db, node_db, token } = province_and_node(dir.path());
+    let (p_port, n_port) = (free_port(), free_port());
+    let upstream = format!("http://127.0.0.1:{p_port}");
+    let args = ["--upstream", upstream.as_str(), "--node-token", token.as_str(), "--sync-seconds", "1"];
+    let _province = serve(&province_db, p_port, &[]);
+    let synced = || {
+        let until = Instant::now() + Duration::from_secs(30);
+        while status(&node_db)["pending_events"] != 0 || heads(&p_path) != heads(&n_path) {
+            assert!(Instant::now() < until, "not synced: {}", status(&node_db));
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    let node = serve(&node_db, n_port, &args);
+    receive(n_port, &login(n_port, "lan"), 3);
+    synced();
+    drop(node);
+    let backup = dir.path().join("xa-sao-luu.db");
+    copy_db(&n_path, &backup);
+    let node = serve(&node_db, n_port, &args);
+    receive(n_port, &login(n_port, "lan"), 2);
+    synced();
+    drop(node);
+
+    // Restored from the backup: the node learns at start that the province holds more of
+    // its work than it knows of, and refuses every write.
+    copy_db(&backup, &n_path);
+    let _node = serve(&node_db, n_port, &args);
+    let desk = login(n_port, "lan");
+    let body = r#"{"procedure_code":"1.004873","channel":"direct","applicant":{"full_name":"Trần Văn B"}}"#;
+    let (s, answer) = request(n_port, "POST", "/api/v1/dossiers", Some(&desk), Some(body));
+    assert_eq!(s, 409, "{answer}");
+    assert!(answer.contains("node_behind"), "{answer}");
+    assert!(status(&node_db)["upstream"]["behind"].as_str().unwrap().contains("bản sao lưu cũ"));
+    assert_eq!(heads(&p_path).len(), 5, "the province keeps all five");
+}
