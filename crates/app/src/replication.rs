@@ -271,6 +271,7 @@ fn take_one(
     channel: Channel,
     now: NaiveDateTime,
     gone: &mut Vec<String>,
+    changed: &mut Vec<DossierRecord>,
 ) -> Result<Taken, StoreError> {
     let mut taken = Taken { code: p.code.clone(), held: 0, new: 0, handed_up: false, refused: None };
     let row = c.query_one(&format!("SELECT {COLUMNS} FROM dossiers WHERE code = $1"), &[(&p.code).into()])?;
@@ -441,6 +442,7 @@ fn take_one(
     taken.held = next.event_count as u32;
     taken.new = new.len() as u32;
     taken.handed_up = handed_up;
+    changed.push(next);
     Ok(taken)
 }
 
@@ -470,6 +472,12 @@ impl App {
     /// Takes a node's push: each dossier's run is checked and written whole, or refused and
     /// named (the rest of the push is still taken). One transaction for the push.
     pub fn take_push(&self, node: &Node, push: Push) -> AppResult<Vec<Taken>> {
+        Ok(self.take_push_changed(node, push)?.0)
+    }
+
+    /// [`App::take_push`], with the dossiers that changed as they now stand (for the live
+    /// stream: a province's dashboard counts a node's work as it arrives).
+    pub fn take_push_changed(&self, node: &Node, push: Push) -> AppResult<(Vec<Taken>, Vec<DossierRecord>)> {
         if units::registry().commune(&node.commune_code).is_none() {
             return Err(AppError::new(
                 Code::ReplicationWriter,
@@ -514,10 +522,10 @@ impl App {
         }
         let (node_c, now) = (node.clone(), self.now());
         let taken = self.store.write(move |c| {
-            let (mut out, mut gone) = (Vec::with_capacity(work.len()), vec![]);
+            let (mut out, mut gone, mut changed) = (Vec::with_capacity(work.len()), vec![], vec![]);
             let mut new = 0i64;
             for (i, p, channel) in &work {
-                let t = take_one(c, &node_c, p, *channel, now, &mut gone)?;
+                let t = take_one(c, &node_c, p, *channel, now, &mut gone, &mut changed)?;
                 new += i64::from(t.new);
                 out.push((*i, t));
             }
@@ -526,9 +534,9 @@ impl App {
                 "UPDATE nodes SET events_taken = events_taken + $1 WHERE commune_code = $2",
                 &[Val::Int(new), (&node_c.commune_code).into()],
             )?;
-            Ok((out, gone))
+            Ok((out, gone, changed))
         })?;
-        let (taken, gone) = taken;
+        let (taken, gone, changed) = taken;
         for sha in gone {
             if let Err(e) = self.blobs.delete(&sha) {
                 tracing::warn!(cause = %e, "không xoá được tệp của hồ sơ đã xoá dữ liệu cá nhân; lần rà soát sau sẽ xoá");
@@ -544,6 +552,6 @@ impl App {
         }
         metrics::counter!("haicap_replicated_events_total").increment(events);
         self.dossiers().seal_after_write();
-        Ok(replies.into_iter().flatten().collect())
+        Ok((replies.into_iter().flatten().collect(), changed))
     }
 }

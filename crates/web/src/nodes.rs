@@ -214,7 +214,11 @@ async fn push(
     Body(push): Body<app::replication::Push>,
 ) -> ApiResult<Json<PushAnswer>> {
     let app = web.app.clone();
-    let taken = blocking(move || app.take_push(&node, push)).await?;
+    let (taken, changed) = blocking(move || app.take_push_changed(&node, push)).await?;
+    // The province's open dashboards and queues count the node's work as it arrives.
+    for d in &changed {
+        web.publish(d);
+    }
     Ok(Json(PushAnswer { taken }))
 }
 

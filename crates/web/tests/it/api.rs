@@ -12,6 +12,7 @@ struct Fixture {
     dir: tempfile::TempDir,
     router: axum::Router,
     app: Arc<App>,
+    web: Arc<web::Web>,
 }
 
 fn fixture() -> Fixture {
@@ -32,7 +33,7 @@ fn fixture() -> Fixture {
     app.accounts().set_profile("sotuphap", Some("STP"), None, &[], &app::Actor::console("test")).unwrap();
     let app = Arc::new(app);
     let web = Arc::new(web::Web::new(app.clone(), false));
-    Fixture { dir, router: web::router(web), app }
+    Fixture { dir, router: web::router(web.clone()), app, web }
 }
 
 async fn call(
@@ -897,7 +898,7 @@ async fn alerts_reach_their_owner_only_and_can_be_marked_read() {
         app.accounts().add_user(name, role, "20242", "mat-khau-dai", None).unwrap();
     }
     let web = Arc::new(web::Web::new(app.clone(), false));
-    let f = Fixture { dir, router: web::router(web.clone()), app: app.clone() };
+    let f = Fixture { dir, router: web::router(web.clone()), app: app.clone(), web: web.clone() };
     let lan = login(&f, "lan").await;
     let hoa = login(&f, "hoa").await;
     let (_, v) = call(&f, "POST", "/api/v1/dossiers", Some(&hoa), Some(&new_dossier("A"))).await;
@@ -1282,4 +1283,38 @@ async fn a_node_is_known_by_its_token_until_it_is_revoked() {
     assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("node_revoked")));
     let (s, v) = call(&f, "POST", "/api/v1/node/push", Some(&token), Some(empty)).await;
     assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("node_revoked")));
+}
+
+#[tokio::test]
+async fn a_nodes_push_reaches_the_provinces_live_stream() {
+    let f = fixture();
+    let (_, token) = f.app.add_node("20242").unwrap();
+    // The commune's node, with a dossier received while offline.
+    let node_dir = tempfile::tempdir().unwrap();
+    let node = App::open(
+        &store::DbUrl::Sqlite(node_dir.path().join("xa.db")),
+        calendar::WorkCalendar::default(),
+        Arc::new(app::vietnam_now),
+    )
+    .unwrap()
+    .with_places(app::Places::in_dir(node_dir.path()));
+    node.attach_upstream("https://tinh.example", "20242", "48").unwrap();
+    let req = app::IntakeRequest {
+        procedure_code: "1.004873".into(),
+        channel: domain::Channel::Direct,
+        commune_code: Some("20242".into()),
+        applicant: app::Applicant { full_name: "Trần Văn An".into(), ..app::Applicant::default() },
+    };
+    let d = node.dossiers().receive(&req, &app::Actor::console("motcua")).unwrap();
+    let push = serde_json::to_string(&node.pending_push(10).unwrap()).unwrap();
+    let mut live = f.web.changes.subscribe();
+    let (s, v) = call(&f, "POST", "/api/v1/node/push", Some(&token), Some(&push)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["taken"][0]["new"], d.event_count, "{v}");
+    let change = live.try_recv().expect("the province's stream is told");
+    assert_eq!((change.code.as_str(), change.receiving_unit.as_str()), (d.code.as_str(), "20242"));
+    // Delivered again: nothing new, nothing told.
+    let (s, _) = call(&f, "POST", "/api/v1/node/push", Some(&token), Some(&push)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(live.try_recv().is_err());
 }
