@@ -108,11 +108,12 @@ impl App {
                 )?;
             }
             c.batch(TRIGGER)?;
-            // What was written before the attachment goes up too.
+            // What the commune's desk wrote before the attachment goes up too (a database
+            // that holds other units' dossiers, a demo's, keeps them to itself).
             c.exec(
                 "INSERT INTO node_sync (dossier_code, acked, pending) SELECT code, 0, 1 FROM dossiers d \
-                 WHERE NOT EXISTS (SELECT 1 FROM node_sync s WHERE s.dossier_code = d.code)",
-                &[],
+                 WHERE d.receiving_unit = $1 AND NOT EXISTS (SELECT 1 FROM node_sync s WHERE s.dossier_code = d.code)",
+                &[(&commune).into()],
             )?;
             Ok(Ok(()))
         })?;

@@ -471,3 +471,18 @@ fn a_node_takes_its_communes_accounts_its_provinces_settings_and_a_changed_catal
         assert!(node.accounts().login("lan", "mat-khau-cua-lan", "127.0.0.1").is_ok(), "nothing half-taken");
     }
 }
+
+#[test]
+fn a_node_attached_to_a_database_already_in_use_sends_only_its_communes_dossiers() {
+    let node_db = sqlite();
+    let clock = HandClock::at(at(2026, 6, 1, 8, 0));
+    let node = open(&node_db, &clock);
+    let desk = Actor::console("motcua");
+    let own = node.dossiers().receive(&intake(1), &desk).unwrap();
+    let other = IntakeRequest { commune_code: Some("20257".into()), ..intake(2) };
+    node.dossiers().receive(&other, &desk).unwrap();
+    node.attach_upstream("https://tinh.example", COMMUNE, "48").unwrap();
+    let push = node.pending_push(10).unwrap();
+    assert_eq!(push.dossiers.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(), [own.code.as_str()]);
+    assert_eq!(node.sync_status().unwrap().pending_dossiers, 1);
+}
