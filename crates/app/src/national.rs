@@ -260,6 +260,11 @@ impl App {
     /// held ones, and each day sent replaces that day's figures of the province. Refused whole
     /// if any record or row is not the province's.
     pub fn take_feed(&self, from: &Node, feed: Feed) -> AppResult<FeedTaken> {
+        Ok(self.take_feed_changed(from, feed)?.0)
+    }
+
+    /// [`App::take_feed`], with the status records taken (for the nation's live stream).
+    pub fn take_feed_changed(&self, from: &Node, feed: Feed) -> AppResult<(FeedTaken, Vec<StatusRecord>)> {
         let province = from.commune_code.clone();
         if units::registry().province(&province).is_none() {
             return Err(AppError::new(
@@ -291,13 +296,16 @@ impl App {
         }
         let writer = province_writer(&province);
         Ok(self.store.write(move |c| {
-            let mut taken = FeedTaken::default();
+            let (mut taken, mut changed) = (FeedTaken::default(), vec![]);
             for d in &feed.dossiers {
-                taken.dossiers += take_record(c, d, &writer)? as u64;
+                if take_record(c, d, &writer)? {
+                    taken.dossiers += 1;
+                    changed.push(d.clone());
+                }
             }
             take_stats(c, &province, &days, &feed.stats)?;
             taken.days = days.len() as u64;
-            Ok(taken)
+            Ok((taken, changed))
         })?)
     }
 }

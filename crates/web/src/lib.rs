@@ -161,7 +161,11 @@ impl Web {
 
     /// Tells the live stream that a dossier changed (here, and on the other servers).
     pub fn publish(&self, d: &app::DossierRecord) {
-        let c = live::Change::of(d);
+        self.publish_change(live::Change::of(d));
+    }
+
+    /// Tells the live stream of a change (here, and on the other servers).
+    pub fn publish_change(&self, c: live::Change) {
         self.tell_others(live::Envelope {
             o: self.origin.clone(),
             change: Some(c.clone()),

@@ -332,5 +332,18 @@ async fn national_feed(
         ));
     }
     let app = web.app.clone();
-    Ok(Json(blocking(move || app.take_feed(&from, feed)).await?))
+    let (taken, changed) = blocking(move || app.take_feed_changed(&from, feed)).await?;
+    // The nation's open dashboards follow the provinces live.
+    for r in changed {
+        let status = domain::Status::from_portal_code(r.status).map_or("", |s| s.code());
+        web.publish_change(crate::live::Change {
+            status: status.to_string(),
+            portal_status: r.status,
+            code: r.code,
+            province_code: r.province_code,
+            receiving_unit: r.receiving_unit,
+            handling_unit: r.handling_unit,
+        });
+    }
+    Ok(Json(taken))
 }

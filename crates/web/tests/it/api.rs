@@ -1318,3 +1318,39 @@ async fn a_nodes_push_reaches_the_provinces_live_stream() {
     assert_eq!(s, StatusCode::OK);
     assert!(live.try_recv().is_err());
 }
+
+#[tokio::test]
+async fn only_the_national_instance_takes_a_provinces_feed_and_tells_its_stream() {
+    let f = fixture();
+    let (_, token) = f.app.add_node("48").unwrap();
+    let feed = r#"{"dossiers":[{"code":"20242-261207-0001","province_code":"48","receiving_unit":"20242",
+        "handling_unit":"20242","procedure_code":"1.004873","procedure_version":1,"channel":1,"status":2,
+        "registered_at":"2026-12-07T08:00:00","received_at":"2026-12-07T08:00:00","due_at":null,
+        "finished_at":null,"verdict":null,"event_count":2,"updated_at":"2026-12-07T08:00:00"}]}"#;
+    let (s, v) = call(&f, "POST", "/api/v1/national/feed", Some(&token), Some(feed)).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_national")));
+
+    let web = Arc::new(web::Web::new(f.app.clone(), false).as_national(true));
+    let nation = Fixture {
+        dir: tempfile::tempdir().unwrap(),
+        router: web::router(web.clone()),
+        app: f.app.clone(),
+        web,
+    };
+    let mut live = nation.web.changes.subscribe();
+    let (s, v) = call(&nation, "POST", "/api/v1/national/feed", Some(&token), Some(feed)).await;
+    assert_eq!((s, &v["dossiers"]), (StatusCode::OK, &serde_json::json!(1)), "{v}");
+    let change = live.try_recv().expect("the nation's stream is told");
+    assert_eq!(
+        (change.code.as_str(), change.province_code.as_str(), change.portal_status),
+        ("20242-261207-0001", "48", 2)
+    );
+    // Again: not newer, nothing taken, nothing told.
+    let (_, v) = call(&nation, "POST", "/api/v1/national/feed", Some(&token), Some(feed)).await;
+    assert_eq!(v["dossiers"], 0);
+    assert!(live.try_recv().is_err());
+    // A commune's node feeds nothing.
+    let (_, commune) = f.app.add_node("20242").unwrap();
+    let (s, v) = call(&nation, "POST", "/api/v1/national/feed", Some(&commune), Some(feed)).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("replication_writer")));
+}
