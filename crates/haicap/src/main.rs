@@ -23,6 +23,7 @@ mod db;
 mod dossier_cmd;
 mod error;
 mod lines;
+mod link;
 mod national_feed;
 mod node_cmd;
 mod node_sync;

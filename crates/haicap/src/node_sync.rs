@@ -3,55 +3,18 @@
 //! seconds while the link holds, the documents the province lacks and the push of every
 //! pending event, in batches, each acknowledged from the province's answer. Without the link
 //! the node works on; the round fails, is recorded (`haicap node status`), and is tried again
-//! after a pause that grows to ten seconds (short enough that the province sees the commune's
-//! work within seconds of the link's return; one small request every ten seconds costs a
-//! province nothing).
+//! after a pause that grows to ten seconds (`link::every`).
 
 use crate::error::CliError;
-use app::replication::{Push, Taken, PUSH_DOSSIERS};
+use crate::link::Link;
+use app::replication::PUSH_DOSSIERS;
 use app::App;
 use errors::Code;
-use serde::Deserialize;
 use std::sync::Arc;
 use std::time::Duration;
 
 /// How often a node takes what the province manages.
 const PULL_EVERY: Duration = Duration::from_secs(60);
-
-/// The longest pause between two attempts while the link is down.
-const MAX_PAUSE: Duration = Duration::from_secs(10);
-
-/// The province's server as a node reaches it.
-pub struct Link {
-    base: String,
-    token: String,
-    agent: ureq::Agent,
-}
-
-/// Who the province knows the node as (`GET /api/v1/node`).
-#[derive(Deserialize)]
-pub struct Hello {
-    pub commune_code: String,
-    pub province_code: String,
-    /// How many events this node's pushes added at the province.
-    pub events_taken: i64,
-}
-
-#[derive(Deserialize)]
-struct PushAnswer {
-    taken: Vec<Taken>,
-}
-
-#[derive(Deserialize)]
-struct Missing {
-    missing: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct ErrorBody {
-    code: String,
-    message: String,
-}
 
 /// What one round sent.
 #[derive(Debug, Default)]
@@ -60,95 +23,6 @@ pub struct Round {
     pub events: u64,
     pub documents: u64,
     pub refused: u64,
-}
-
-impl Link {
-    pub fn new(url: &str, token: &str) -> Link {
-        let agent = ureq::Agent::config_builder()
-            .timeout_connect(Some(Duration::from_secs(10)))
-            .timeout_global(Some(Duration::from_secs(120)))
-            // The province's errors carry a code and words: read them rather than fail on the status.
-            .http_status_as_error(false)
-            .build()
-            .new_agent();
-        Link { base: url.trim_end_matches('/').to_string(), token: token.to_string(), agent }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    fn auth(&self) -> String {
-        format!("Bearer {}", self.token)
-    }
-
-    /// The answer's body as `T`, or the province's error (its code and words), or why the link failed.
-    fn read<T: serde::de::DeserializeOwned>(
-        r: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
-    ) -> Result<T, String> {
-        let mut r = r.map_err(|e| format!("không kết nối được máy chủ của tỉnh: {e}"))?;
-        let status = r.status();
-        if status.is_success() {
-            return r
-                .body_mut()
-                .read_json::<T>()
-                .map_err(|e| format!("trả lời của tỉnh không đọc được: {e}"));
-        }
-        match r.body_mut().read_json::<ErrorBody>() {
-            Ok(e) => Err(format!("{}: {}", e.code, e.message)),
-            Err(_) => Err(format!("máy chủ của tỉnh trả lời {status}")),
-        }
-    }
-
-    pub fn hello(&self) -> Result<Hello, String> {
-        Link::read(self.agent.get(self.url("/api/v1/node")).header("Authorization", self.auth()).call())
-    }
-
-    fn missing(&self, hashes: Vec<String>) -> Result<Vec<String>, String> {
-        let body = serde_json::json!({ "hashes": hashes });
-        let m: Missing = Link::read(
-            self.agent
-                .post(self.url("/api/v1/node/documents/missing"))
-                .header("Authorization", self.auth())
-                .send_json(&body),
-        )?;
-        Ok(m.missing)
-    }
-
-    fn put_document(&self, sha: &str, bytes: &[u8]) -> Result<(), String> {
-        let r = self
-            .agent
-            .put(self.url(&format!("/api/v1/node/documents/{sha}")))
-            .header("Authorization", self.auth())
-            .header("Content-Type", "application/octet-stream")
-            .send(bytes)
-            .map_err(|e| format!("không kết nối được máy chủ của tỉnh: {e}"))?;
-        if r.status().is_success() {
-            Ok(())
-        } else {
-            Link::read::<serde_json::Value>(Ok(r)).map(|_| ())
-        }
-    }
-
-    fn pull(&self, catalog: &str) -> Result<app::pulled::Pulled, String> {
-        Link::read(
-            self.agent
-                .get(self.url("/api/v1/node/pull"))
-                .query("catalog", catalog)
-                .header("Authorization", self.auth())
-                .call(),
-        )
-    }
-
-    fn push(&self, push: &Push) -> Result<Vec<Taken>, String> {
-        let a: PushAnswer = Link::read(
-            self.agent
-                .post(self.url("/api/v1/node/push"))
-                .header("Authorization", self.auth())
-                .send_json(push),
-        )?;
-        Ok(a.taken)
-    }
 }
 
 /// Attaches this server to its province on first start (the link is needed once, to learn
@@ -227,45 +101,38 @@ fn push_pending(app: &App, link: &Link) -> Result<Round, String> {
     }
 }
 
-/// Syncs every `every` while the process runs, backing off to `MAX_PAUSE` while the link is down.
+/// Syncs every `every` while the process runs (see [`crate::link::every`]).
 pub fn spawn(app: Arc<App>, link: Link, every: Duration) {
-    let started = std::thread::Builder::new().name("haicap-upstream".into()).spawn(move || {
-        let mut pause = every;
-        let mut last_pull: Option<std::time::Instant> = None;
-        loop {
-            // What the province manages (accounts, settings, catalog): on the first round
-            // the link allows, then once a minute.
-            if last_pull.is_none_or(|t| t.elapsed() >= PULL_EVERY) {
-                match pull(&app, &link) {
-                    Ok(()) => last_pull = Some(std::time::Instant::now()),
-                    Err(e) => tracing::warn!(cause = %e, "chưa lấy được tài khoản, thiết lập của tỉnh"),
-                }
+    let mut last_pull: Option<std::time::Instant> = None;
+    crate::link::every("haicap-upstream", every, move || {
+        // What the province manages (accounts, settings, catalog): on the first round the
+        // link allows, then once a minute.
+        if last_pull.is_none_or(|t| t.elapsed() >= PULL_EVERY) {
+            match pull(&app, &link) {
+                Ok(()) => last_pull = Some(std::time::Instant::now()),
+                Err(e) => tracing::warn!(cause = %e, "chưa lấy được tài khoản, thiết lập của tỉnh"),
             }
-            match sync_once(&app, &link) {
-                Ok(r) => {
-                    if r.events > 0 || r.refused > 0 {
-                        tracing::info!(
-                            dossiers = r.dossiers,
-                            events = r.events,
-                            documents = r.documents,
-                            refused = r.refused,
-                            "đã gửi lên tỉnh"
-                        );
-                    }
-                    pause = every;
+        }
+        match sync_once(&app, &link) {
+            Ok(r) => {
+                if r.events > 0 || r.refused > 0 {
+                    tracing::info!(
+                        dossiers = r.dossiers,
+                        events = r.events,
+                        documents = r.documents,
+                        refused = r.refused,
+                        "đã gửi lên tỉnh"
+                    );
                 }
-                Err(e) => {
-                    tracing::warn!(cause = %e, "chưa gửi được lên tỉnh; sẽ thử lại");
-                    if let Err(e) = app.sync_failed(&e) {
-                        tracing::warn!(cause = %e.message, "không ghi được trạng thái kết nối");
-                    }
-                    pause = (pause * 2).min(MAX_PAUSE.max(every));
-                }
+                Ok(())
             }
-            std::thread::sleep(pause);
+            Err(e) => {
+                tracing::warn!(cause = %e, "chưa gửi được lên tỉnh; sẽ thử lại");
+                if let Err(e) = app.sync_failed(&e) {
+                    tracing::warn!(cause = %e.message, "không ghi được trạng thái kết nối");
+                }
+                Err(e)
+            }
         }
     });
-    if let Err(e) = started {
-        tracing::error!(cause = %e, "không khởi động được luồng gửi lên tỉnh");
-    }
 }

@@ -161,7 +161,7 @@ pub fn run(a: ServeArgs) -> CmdResult {
                 format!("không có tỉnh, thành phố mã \"{province}\""),
             ));
         }
-        let link = crate::national_feed::NationalLink::new(url, token);
+        let link = crate::link::Link::to_nation(url, token);
         crate::national_feed::spawn(
             app.clone(),
             link,
@@ -170,7 +170,7 @@ pub fn run(a: ServeArgs) -> CmdResult {
         );
     }
     if let (Some(url), Some(token)) = (&a.upstream, &a.node_token) {
-        let link = crate::node_sync::Link::new(url, token);
+        let link = crate::link::Link::to_province(url, token);
         crate::node_sync::attach(&app, &link, url)?;
         crate::node_sync::spawn(app.clone(), link, std::time::Duration::from_secs(a.sync_seconds.max(1)));
     }
