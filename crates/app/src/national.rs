@@ -193,16 +193,15 @@ impl App {
                 }
             };
             let mut feeds = vec![];
+            // A feed's records in one query, not one query each.
             for chunk in codes.chunks(FEED_DOSSIERS) {
-                let mut dossiers = Vec::with_capacity(chunk.len());
-                for code in chunk {
-                    if let Some(r) = c.query_one(
-                        &format!("SELECT {RECORD_COLUMNS} FROM dossiers WHERE code = $1"),
-                        &[code.into()],
-                    )? {
-                        dossiers.push(record_of(&r)?);
-                    }
-                }
+                let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+                let params: Vec<Val> = chunk.iter().map(Val::from).collect();
+                let rows = c.query(
+                    &format!("SELECT {RECORD_COLUMNS} FROM dossiers WHERE code IN ({}) ORDER BY code", marks.join(", ")),
+                    &params,
+                )?;
+                let dossiers = rows.iter().map(record_of).collect::<Result<_, _>>()?;
                 feeds.push(Feed { dossiers, ..Feed::default() });
             }
             // The figures, a month of days at a time.

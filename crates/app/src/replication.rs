@@ -135,8 +135,15 @@ pub const UPSTREAM: &str = "upstream";
 
 /// Refuses a write to a dossier written elsewhere (see the module's notes).
 pub(crate) fn check_writable(d: &DossierRecord) -> AppResult<()> {
-    let Some(writer) = d.writer.as_deref() else { return Ok(()) };
-    let name = |code: &str| units::registry().unit_name(code).unwrap_or(code).to_string();
+    match d.writer.as_deref() {
+        Some(writer) => Err(written_elsewhere(&d.code, writer)),
+        None => Ok(()),
+    }
+}
+
+/// The refusal of a write to dossier `code`, which `writer` writes.
+pub(crate) fn written_elsewhere(code: &str, writer: &str) -> AppError {
+    let name = |unit: &str| units::registry().unit_name(unit).unwrap_or(unit).to_string();
     let place = if let Some(commune) = writer.strip_prefix("node:") {
         format!(
             "máy trạm của {} (hồ sơ được tiếp nhận tại đó; tỉnh cập nhật khi máy trạm gửi lên)",
@@ -147,10 +154,10 @@ pub(crate) fn check_writable(d: &DossierRecord) -> AppResult<()> {
     } else {
         "máy chủ của tỉnh (hồ sơ đã chuyển lên)".to_string()
     };
-    Err(AppError::new(
+    AppError::new(
         Code::WrittenElsewhere,
-        format!("hồ sơ {} đang được xử lý tại {place}: chỉ nơi đó được cập nhật", d.code),
-    ))
+        format!("hồ sơ {code} đang được xử lý tại {place}: chỉ nơi đó được cập nhật"),
+    )
 }
 
 impl Particulars {

@@ -4,7 +4,7 @@
 //! (`node_sync`), whichever part of haicap wrote it, so nothing written can be left out of
 //! the push. The province's answer moves each dossier's confirmed count forward.
 
-use crate::dossiers::records::{load_events, DossierRecord, COLUMNS};
+use crate::dossiers::records::{load_events_after, DossierRecord, COLUMNS};
 use crate::replication::{Document, Particulars, Push, PushedDossier, SignedPaper, Taken, UPSTREAM};
 use crate::{App, AppError, AppResult, Code};
 use chrono::NaiveDateTime;
@@ -148,9 +148,7 @@ impl App {
         crate::replication::check_writable(d)?;
         match self.node_commune() {
             Some(commune) if d.handling_unit != commune || d.receiving_unit != commune => {
-                let mut up = d.clone();
-                up.writer = Some(UPSTREAM.into());
-                crate::replication::check_writable(&up)
+                Err(crate::replication::written_elsewhere(&d.code, UPSTREAM))
             }
             _ => Ok(()),
         }
@@ -331,9 +329,8 @@ fn pushed_dossier(c: &mut dyn Conn, code: &str, acked: i64) -> Result<Option<Pus
         return Ok(None);
     };
     let rec = DossierRecord::from_row(&row)?;
-    let events: Vec<Pushed> = load_events(c, code)?
+    let events: Vec<Pushed> = load_events_after(c, code, acked.max(0))?
         .into_iter()
-        .skip(acked.max(0) as usize)
         .map(|(event, hash)| Pushed { event, hash })
         .collect();
     let documents = c

@@ -4,6 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use domain::stats::{Counter, ALL_COUNTERS};
 use domain::{Channel, Dossier, Event, Status};
 use serde::Serialize;
+use std::fmt::Write as _;
 use store::{Conn, Row, StoreError, Val};
 
 /// A dossier as the projection holds it, with its events when asked for.
@@ -278,8 +279,15 @@ impl EventRow {
             if i > 0 {
                 sql.push_str(", ");
             }
-            let marks: Vec<String> = (1..=width).map(|k| format!("${}", i * width + k)).collect();
-            sql.push_str(&format!("({})", marks.join(", ")));
+            // Written in place: this runs for every event of every action.
+            sql.push('(');
+            for k in 1..=width {
+                if k > 1 {
+                    sql.push_str(", ");
+                }
+                let _ = write!(sql, "${}", i * width + k);
+            }
+            sql.push(')');
             params.extend([
                 code.into(),
                 r.seq.into(),
@@ -392,8 +400,19 @@ static UNIT_STATS_UPSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new
 
 /// Reads a dossier's events in order, with their stored hashes.
 pub(crate) fn load_events(c: &mut dyn Conn, code: &str) -> Result<Vec<(Event, String)>, StoreError> {
-    let rows =
-        c.query("SELECT body, hash FROM events WHERE dossier_code = $1 ORDER BY seq", &[code.into()])?;
+    load_events_after(c, code, 0)
+}
+
+/// [`load_events`] after the first `after` (what a node's province already holds).
+pub(crate) fn load_events_after(
+    c: &mut dyn Conn,
+    code: &str,
+    after: i64,
+) -> Result<Vec<(Event, String)>, StoreError> {
+    let rows = c.query(
+        "SELECT body, hash FROM events WHERE dossier_code = $1 AND seq > $2 ORDER BY seq",
+        &[code.into(), Val::Int(after)],
+    )?;
     rows.iter()
         .map(|r| {
             let e: Event = serde_json::from_str(&r.col::<String>("body")?)
