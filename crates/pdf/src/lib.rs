@@ -4,6 +4,7 @@
 //! (metric-compatible with the Times New Roman the decree names), every glyph used embedded.
 
 mod layout;
+mod stream_ends;
 
 pub use layout::render;
 
