@@ -68,6 +68,37 @@ try {
   assert.match(xlsx.headers()['content-type'], /spreadsheetml/);
   const body = await xlsx.body();
   assert.equal(body.subarray(0, 2).toString(), 'PK', 'a zip, as every .xlsx is');
+  // The nation: the Government's office follows every province live, down to a commune.
+  const nation = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
+  await nation.goto(`${base}/dang-nhap`);
+  await nation.fill('input[name=username]', 'lanhdao.quocgia');
+  await nation.fill('input[name=password]', 'haicap2025');
+  await nation.click('button[type=submit]');
+  await nation.waitForURL(/\/bang-dieu-hanh$/);
+  assert.match(await nation.locator('h1').textContent(), /Toàn quốc/);
+  assert.equal(await nation.locator('#ranking tbody tr').count(), 34, 'every province ranked');
+  assert.equal(await nation.locator('header a:text("Tiếp nhận hồ sơ")').count(), 0, 'it receives nothing');
+  const nationBefore = await received(nation);
+  const again = await fetch(`${base}/api/v1/dossiers`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({
+      procedure_code: '1.004873',
+      channel: 'direct',
+      applicant: { full_name: 'Trần Văn Quốc', phone: '0905333444', address: '7 Bạch Đằng, Hải Châu, Đà Nẵng' },
+    }),
+  });
+  assert.ok(again.ok, await again.text());
+  await nation.waitForFunction(
+    (n) => Number(document.querySelector('#received-total').textContent.replace(/\D/g, '')) === n,
+    nationBefore + 1,
+    { timeout: 5000 },
+  );
+  await nation.screenshot({ path: `${shots}/dashboard-nation.png`, fullPage: true });
+  await nation.click('#ranking a:text("Thành phố Đà Nẵng")');
+  await nation.waitForURL(/unit=48/);
+  assert.match(await nation.locator('#ranking').textContent(), /Phường Hải Châu/, 'down to the communes');
+  assert.match(await nation.locator('main').textContent(), /↑ Toàn quốc/);
   console.log('dashboard: ok');
 } finally {
   await browser.close();

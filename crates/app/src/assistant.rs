@@ -156,6 +156,8 @@ fn forbidden() -> AppError {
 fn covers(actor: &Actor, province: Option<&str>) -> bool {
     match (&actor.scope, province) {
         (Scope::Everything, _) | (_, None) => true,
+        // The nation answers no province's citizens.
+        (Scope::Nation, Some(_)) => false,
         (Scope::Province(p), Some(q)) => p == q,
         (Scope::Commune { province, .. }, Some(q)) => province == q,
     }
@@ -321,7 +323,7 @@ impl Assistance<'_> {
         if province.is_none() {
             province = actor.and_then(|a| match &a.scope {
                 Scope::Province(p) | Scope::Commune { province: p, .. } => Some(p.clone()),
-                Scope::Everything => None,
+                Scope::Everything | Scope::Nation => None,
             });
         }
         let a = self.engine()?;
@@ -350,6 +352,7 @@ impl Assistance<'_> {
                 match &a.scope {
                     Scope::Commune { commune, .. } => Some(commune.clone()),
                     Scope::Province(p) => Some(p.clone()),
+                    Scope::Nation => Some(domain::roles::NATION.to_string()),
                     Scope::Everything => None,
                 },
             ),
@@ -435,6 +438,8 @@ impl Assistance<'_> {
         // Scoped before it is cut: questions sent to one province cannot crowd out another's.
         let (scope, params): (&str, Vec<store::Val>) = match &actor.scope {
             Scope::Everything => ("", vec![]),
+            // Handoffs carry a citizen's contact: the desks of the provinces answer them.
+            Scope::Nation => (" AND 1 = 0", vec![]),
             Scope::Province(p) | Scope::Commune { province: p, .. } => {
                 (" AND (province_code IS NULL OR province_code = $1)", vec![p.into()])
             }
@@ -704,7 +709,8 @@ impl Assistance<'_> {
         // province), not the country's.
         let mut params: Vec<store::Val> = vec![start.into(), end.into()];
         let scope = match &actor.scope {
-            Scope::Everything => "",
+            // Counts of questions, no citizen's words: the nation reads the country's.
+            Scope::Everything | Scope::Nation => "",
             Scope::Province(p) | Scope::Commune { province: p, .. } => {
                 params.push(p.into());
                 " AND (province_code IS NULL OR province_code = $3)"

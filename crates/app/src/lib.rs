@@ -107,6 +107,7 @@ impl Actor {
     pub fn unit(&self) -> Option<&str> {
         match &self.scope {
             Scope::Everything => None,
+            Scope::Nation => Some(domain::roles::NATION),
             Scope::Province(p) => Some(p),
             Scope::Commune { commune, .. } => Some(commune),
         }
@@ -114,7 +115,9 @@ impl Actor {
 
     /// The actor of a signed-in account.
     pub fn of(user: &User) -> Actor {
-        let scope = if domain::roles::is_commune(&user.unit_code) {
+        let scope = if user.role == Role::NationalLeader {
+            Scope::Nation
+        } else if domain::roles::is_commune(&user.unit_code) {
             Scope::Commune { province: user.province_code.clone(), commune: user.unit_code.clone() }
         } else {
             Scope::Province(user.province_code.clone())

@@ -87,9 +87,26 @@ pub struct FeedTaken {
     pub days: u64,
 }
 
-/// How the nation marks a province's dossiers.
+/// How the nation marks a province's dossiers: the one rule that tells status records apart.
+const STATUS_WRITER: &str = "province:";
+
 fn province_writer(province: &str) -> String {
-    format!("province:{province}")
+    format!("{STATUS_WRITER}{province}")
+}
+
+/// Whether a dossier row is a status record a province fed the nation.
+pub(crate) fn is_status_record(writer: Option<&str>) -> bool {
+    writer.is_some_and(|w| w.starts_with(STATUS_WRITER))
+}
+
+/// The condition (after `AND`) that keeps an actor's reads of `dossiers` rows to what its
+/// scope may read as rows: the status records for the nation's scope, everything otherwise.
+pub(crate) fn rows_condition(actor: &crate::Actor) -> &'static str {
+    if actor.scope.status_records_only() {
+        "writer LIKE 'province:%'"
+    } else {
+        "1 = 1"
+    }
 }
 
 const RECORD_COLUMNS: &str =

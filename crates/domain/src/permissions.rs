@@ -93,7 +93,7 @@ pub fn seat_of(role: Role) -> Option<Seat> {
         Role::Officer => Some(Seat::OneStop),
         Role::Specialist | Role::Department => Some(Seat::Specialist),
         Role::CommuneLeader | Role::ProvinceLeader => Some(Seat::Leader),
-        Role::Admin | Role::NationalAdmin => None,
+        Role::Admin | Role::NationalAdmin | Role::NationalLeader => None,
     }
 }
 

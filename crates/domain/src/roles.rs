@@ -23,6 +23,10 @@ pub enum Role {
     /// Administrator of the country's shared data (the assistant's handbook, the aliases
     /// accepted into the catalog's search): of the nation ([`NATION`]), seeing no dossier.
     NationalAdmin,
+    /// Who follows every province from the national instance (Văn phòng Chính phủ, the
+    /// Government's leaders): of the nation, reading figures and status records, never a
+    /// citizen's personal data, acting on no dossier.
+    NationalLeader,
 }
 
 /// The "unit" of national accounts: no province's, no commune's.
@@ -60,7 +64,7 @@ pub fn is_commune(code: &str) -> bool {
     Tier::of(code) == Some(Tier::Commune)
 }
 
-pub const ALL_ROLES: [Role; 7] = [
+pub const ALL_ROLES: [Role; 8] = [
     Role::Officer,
     Role::Specialist,
     Role::CommuneLeader,
@@ -68,6 +72,7 @@ pub const ALL_ROLES: [Role; 7] = [
     Role::ProvinceLeader,
     Role::Admin,
     Role::NationalAdmin,
+    Role::NationalLeader,
 ];
 
 impl Role {
@@ -80,6 +85,7 @@ impl Role {
             Role::ProvinceLeader => "province_leader",
             Role::Admin => "admin",
             Role::NationalAdmin => "national_admin",
+            Role::NationalLeader => "national_leader",
         }
     }
 
@@ -92,6 +98,7 @@ impl Role {
             Role::ProvinceLeader => "Lãnh đạo UBND cấp tỉnh",
             Role::Admin => "Quản trị hệ thống",
             Role::NationalAdmin => "Quản trị dữ liệu dùng chung toàn quốc",
+            Role::NationalLeader => "Lãnh đạo, chuyên viên theo dõi toàn quốc",
         }
     }
 
@@ -110,7 +117,7 @@ impl Role {
             Role::Specialist | Role::CommuneLeader => commune,
             Role::Department | Role::ProvinceLeader => province,
             Role::Officer | Role::Admin => commune || province,
-            Role::NationalAdmin => unit_code == NATION,
+            Role::NationalAdmin | Role::NationalLeader => unit_code == NATION,
         }
     }
 }
@@ -136,6 +143,9 @@ impl FromStr for Role {
 pub enum Scope {
     /// Operators at the server's console.
     Everything,
+    /// A national leader: the figures of every unit, and of dossiers only the status records
+    /// the provinces feed the nation ([`Scope::status_records_only`]).
+    Nation,
     Province(String),
     Commune {
         province: String,
@@ -149,10 +159,22 @@ impl Scope {
     /// sent up to the province: it returns the result.
     pub fn sees(&self, province: &str, receiving: &str, handling: &str) -> bool {
         match self {
-            Scope::Everything => true,
+            Scope::Everything | Scope::Nation => true,
             Scope::Province(p) => p == province,
             Scope::Commune { commune, .. } => commune == receiving || commune == handling,
         }
+    }
+
+    /// Whether the scope reads dossiers only as the status records provinces feed a national
+    /// instance (which hold no personal data): a national account on a province's server
+    /// finds none of that province's citizens.
+    pub fn status_records_only(&self) -> bool {
+        matches!(self, Scope::Nation)
+    }
+
+    /// Whether the scope reads the figures of every province (the nation's own unit).
+    pub fn sees_nation(&self) -> bool {
+        matches!(self, Scope::Everything | Scope::Nation)
     }
 }
 
@@ -183,6 +205,7 @@ mod tests {
         assert!(Role::Admin.fits_unit("48") && Role::Admin.fits_unit("20194"));
         assert!(Role::NationalAdmin.fits_unit(NATION) && !Role::NationalAdmin.fits_unit("48"));
         assert!(!Role::Admin.fits_unit(NATION) && !Role::Officer.fits_unit(NATION));
+        assert!(Role::NationalLeader.fits_unit(NATION) && !Role::NationalLeader.fits_unit("48"));
     }
 
     #[test]
@@ -193,5 +216,9 @@ mod tests {
         assert!(!s.sees("48", "20197", "20197"));
         assert!(Scope::Province("48".into()).sees("48", "20197", "20197"));
         assert!(!Scope::Province("46".into()).sees("48", "20197", "20197"));
+        // The nation's figures, and its dossiers as status records only.
+        assert!(Scope::Nation.sees("48", "20197", "20197") && Scope::Nation.status_records_only());
+        assert!(Scope::Nation.sees_nation() && !Scope::Province("48".into()).sees_nation());
+        assert!(!Scope::Everything.status_records_only());
     }
 }

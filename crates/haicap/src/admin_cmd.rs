@@ -24,10 +24,11 @@ enum UserCmd {
     /// Tạo tài khoản; mật khẩu đọc từ đầu vào chuẩn (không để lại trong lịch sử lệnh).
     Add {
         username: String,
-        /// officer, specialist, commune_leader, department, province_leader, admin
+        /// officer, specialist, commune_leader, department, province_leader, admin,
+        /// national_admin, national_leader
         #[arg(long)]
         role: String,
-        /// Mã xã, phường (vai trò cấp xã) hoặc mã tỉnh (vai trò cấp tỉnh).
+        /// Mã xã, phường (vai trò cấp xã), mã tỉnh (vai trò cấp tỉnh) hoặc VN (vai trò quốc gia).
         #[arg(long)]
         unit: String,
         #[arg(long)]

@@ -11,6 +11,9 @@ use domain::roles::Role;
 use errors::Code;
 use std::sync::Arc;
 
+/// The national leader of the benchmark.
+const NATIONAL: &str = "lanhdao.benchvn";
+
 /// The province's leader and the busiest commune's leader of the benchmark (created once).
 fn accounts(app: &App, province: &str) -> Result<(String, String, String), CliError> {
     let busiest = app
@@ -33,9 +36,12 @@ fn accounts(app: &App, province: &str) -> Result<(String, String, String), CliEr
         })?;
     let leader = format!("lanhdao.bench{province}");
     let commune_leader = format!("chutich.bench{busiest}");
-    for (name, role, unit) in
-        [(&leader, Role::ProvinceLeader, province), (&commune_leader, Role::CommuneLeader, busiest.as_str())]
-    {
+    let national = NATIONAL.to_string();
+    for (name, role, unit) in [
+        (&leader, Role::ProvinceLeader, province),
+        (&commune_leader, Role::CommuneLeader, busiest.as_str()),
+        (&national, Role::NationalLeader, domain::roles::NATION),
+    ] {
         if app.accounts().user(name)?.is_none() {
             app.accounts().add_user(name, role, unit, "haicap2025", None)?;
         }
@@ -74,8 +80,21 @@ pub fn measure(app: Arc<App>, province: &str, repeat: usize) -> Result<(String, 
         let router = web::router(Arc::new(web::Web::new(app, false)));
         let lead = token(&router, &leader).await?;
         let ct = token(&router, &commune_leader).await?;
+        let vn = token(&router, NATIONAL).await?;
         let q = |unit: &str| format!("unit={unit}&from={from}&to={to}");
         let pages: Vec<(String, String, &str)> = vec![
+            ("toàn quốc: /bang-dieu-hanh".into(), format!("/bang-dieu-hanh?{}", q("VN")), vn.as_str()),
+            ("toàn quốc: GET /api/v1/stats".into(), format!("/api/v1/stats?{}", q("VN")), vn.as_str()),
+            (
+                "toàn quốc: GET /api/v1/stats/units".into(),
+                format!("/api/v1/stats/units?{}", q("VN")),
+                vn.as_str(),
+            ),
+            (
+                "toàn quốc → tỉnh: GET /api/v1/stats/units".into(),
+                format!("/api/v1/stats/units?{}", q(province)),
+                vn.as_str(),
+            ),
             ("tỉnh: /bang-dieu-hanh".into(), format!("/bang-dieu-hanh?{}", q(province)), lead.as_str()),
             ("tỉnh: /chi-so-phuc-vu".into(), format!("/chi-so-phuc-vu?{}", q(province)), lead.as_str()),
             ("tỉnh: GET /api/v1/stats".into(), format!("/api/v1/stats?{}", q(province)), lead.as_str()),

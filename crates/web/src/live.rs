@@ -143,7 +143,7 @@ impl Notice {
             return *user == actor.username;
         }
         match &actor.scope {
-            Scope::Everything => true,
+            Scope::Everything | Scope::Nation => true,
             Scope::Province(p) => *p == self.province_code,
             Scope::Commune { province, commune } => {
                 *province == self.province_code && self.commune.as_ref().is_none_or(|c| c == commune)

@@ -16,6 +16,8 @@ pub struct UserBar {
     pub(crate) csrf: String,
     /// An administrator (the header links the access log).
     pub(crate) admin: bool,
+    /// Who follows the provinces from the nation: the header offers what it may read.
+    pub(crate) national: bool,
 }
 
 pub(crate) fn bar(s: &Session) -> Option<UserBar> {
@@ -25,6 +27,7 @@ pub(crate) fn bar(s: &Session) -> Option<UserBar> {
         unit: unit_name(&s.user.unit_code),
         csrf: s.csrf.clone(),
         admin: s.user.role == domain::roles::Role::Admin,
+        national: s.user.role == domain::roles::Role::NationalLeader,
     })
 }
 
@@ -59,6 +62,9 @@ pub(crate) fn page_error(e: ApiError) -> Response {
 }
 
 pub fn unit_name(code: &str) -> String {
+    if code == domain::roles::NATION {
+        return app::statistics::figures::NATION_NAME.to_string();
+    }
     units::registry().unit_name(code).unwrap_or(code).to_string()
 }
 

@@ -93,6 +93,8 @@ fn province_of_unit(code: &str) -> Option<String> {
 pub(crate) fn sees_unit(actor: &Actor, unit: &str) -> bool {
     match &actor.scope {
         Scope::Everything => true,
+        // Officials' names and leave are their provinces' business, not the nation's.
+        Scope::Nation => false,
         Scope::Province(p) => province_of_unit(unit).as_deref() == Some(p),
         Scope::Commune { commune, .. } => commune == unit,
     }
@@ -388,7 +390,8 @@ impl Accounts<'_> {
         let allowed = match &actor.scope {
             Scope::Everything => true,
             Scope::Province(x) => x == p.code,
-            Scope::Commune { .. } => false,
+            // The nation holds no province's staff.
+            Scope::Commune { .. } | Scope::Nation => false,
         };
         if !allowed {
             return Err(AppError::new(

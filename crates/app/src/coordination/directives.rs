@@ -229,6 +229,8 @@ impl Coordination<'_> {
         // Parameters in the order their `?` appear: the join, the condition, the filter.
         let (join, cond, scope_params): (&str, &str, Vec<Val>) = match &actor.scope {
             Scope::Everything => ("", "1 = 1", vec![]),
+            // A province's directives stay in the province: none reach the nation.
+            Scope::Nation => ("", "1 = 0", vec![]),
             Scope::Province(p) => ("", "d.province_code = ?", vec![p.into()]),
             Scope::Commune { commune, .. } => (
                 "JOIN directive_targets mine ON mine.directive_id = d.id AND mine.commune_code = ?",

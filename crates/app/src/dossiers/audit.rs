@@ -272,7 +272,7 @@ fn verify_all(c: &mut dyn Conn) -> Result<VerifyReport, StoreError> {
             let documents = docs.remove(&code).unwrap_or_default();
             // A projection that cannot be read is reported below, not skipped.
             let rec = DossierRecord::from_row(proj).ok();
-            if rec.as_ref().is_some_and(|r| r.writer.as_deref().is_some_and(|w| w.starts_with("province:")))
+            if rec.as_ref().is_some_and(|r| crate::national::is_status_record(r.writer.as_deref()))
                 && evs.is_empty()
             {
                 report.summaries += 1;

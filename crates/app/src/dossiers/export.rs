@@ -146,13 +146,14 @@ impl Dossiers<'_> {
         mut each: impl FnMut(&DossierRecord, bool) -> std::io::Result<()>,
     ) -> AppResult<usize> {
         let (unit, column, start, end) = register_bounds(unit, from, to, actor)?;
+        let readable = crate::national::rows_condition(actor);
         let mut after = String::new();
         let mut n = 0;
         loop {
             let rows = self.app.store.read(|c| {
                 c.query(
                     &format!(
-                        "SELECT {COLUMNS} FROM dossiers WHERE {column} = $1 AND registered_at >= $2 AND registered_at < $3 AND code > $4 ORDER BY code LIMIT 2000"
+                        "SELECT {COLUMNS} FROM dossiers WHERE {column} = $1 AND registered_at >= $2 AND registered_at < $3 AND code > $4 AND {readable} ORDER BY code LIMIT 2000"
                     ),
                     &[Val::Text(unit.clone()), start.into(), end.into(), Val::Text(after.clone())],
                 )

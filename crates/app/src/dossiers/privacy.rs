@@ -92,6 +92,15 @@ impl DossierRecord {
     }
 }
 
+impl Actor {
+    /// Whether the dossier is within the actor's scope: its units, and for the nation's scope
+    /// only the status records provinces fed it (no citizen's particulars).
+    pub(crate) fn sees_dossier(&self, d: &DossierRecord) -> bool {
+        self.scope.sees(&d.province_code, &d.receiving_unit, &d.handling_unit)
+            && (!self.scope.status_records_only() || crate::national::is_status_record(d.writer.as_deref()))
+    }
+}
+
 /// The SHA-256 of a dossier's documents, in filing order.
 pub(crate) fn documents_of(c: &mut dyn Conn, code: &str) -> Result<Vec<String>, StoreError> {
     let rows =
@@ -194,6 +203,8 @@ impl Dossiers<'_> {
         let mut params: Vec<Val> = vec![READ.into(), DOCUMENT_READ.into(), EXPORT.into()];
         let scope = match &actor.scope {
             domain::roles::Scope::Everything => String::new(),
+            // Administrators only reach here; the nation's scope reads no personal data.
+            domain::roles::Scope::Nation => " AND 1 = 0".into(),
             domain::roles::Scope::Province(p) => {
                 params.push(p.into());
                 " AND (EXISTS (SELECT 1 FROM dossiers d WHERE d.code = l.target AND d.province_code = $4) \

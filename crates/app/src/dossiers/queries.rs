@@ -53,6 +53,7 @@ impl Dossiers<'_> {
         let mut filter = store::Filter::default();
         match &actor.scope {
             Scope::Everything => {}
+            Scope::Nation => filter.and(crate::national::rows_condition(actor), vec![]),
             Scope::Province(p) => filter.and("province_code = ?", vec![p.into()]),
             Scope::Commune { commune, .. } => {
                 filter.and("(receiving_unit = ? OR handling_unit = ?)", vec![commune.into(), commune.into()])

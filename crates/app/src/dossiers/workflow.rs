@@ -283,7 +283,7 @@ impl Dossiers<'_> {
             AppError::internal(Code::CorruptRecord, format!("bản ghi hồ sơ bị hỏng: {}", e.message()))
         })?;
         // Outside the caller's scope, a dossier does not exist (and the attempt is logged).
-        if !actor.scope.sees(&rec.province_code, &rec.receiving_unit, &rec.handling_unit) {
+        if !actor.sees_dossier(&rec) {
             self.app.accounts().log(&actor.username, "access_denied", Some(&rec.code), None, None);
             return Err(not_found());
         }
@@ -321,9 +321,7 @@ impl Dossiers<'_> {
         for _ in 0..RETRIES {
             let current = match self.app.recall(code) {
                 // The cached copy is checked against the scope like a fresh one.
-                Some(d) if actor.scope.sees(&d.province_code, &d.receiving_unit, &d.handling_unit) => {
-                    (*d).clone()
-                }
+                Some(d) if actor.sees_dossier(&d) => (*d).clone(),
                 _ => self.load(code, actor)?,
             };
             self.app.check_writable(&current)?;

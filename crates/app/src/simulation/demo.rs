@@ -17,6 +17,7 @@ pub const DEMO_PASSWORD: &str = "haicap2025";
 pub const DEMO_USERS: &[(&str, Role, &str, &str)] = &[
     ("admin.danang", Role::Admin, "48", "Quản trị Đà Nẵng"),
     ("quantri.quocgia", Role::NationalAdmin, "VN", "Quản trị dữ liệu dùng chung"),
+    ("lanhdao.quocgia", Role::NationalLeader, "VN", "Văn phòng Chính phủ"),
     ("motcua.danang", Role::Officer, "48", "Trung tâm Phục vụ hành chính công Đà Nẵng"),
     ("quantri.haichau", Role::Admin, "20242", "Quản trị Phường Hải Châu"),
     ("lanhdao.danang", Role::ProvinceLeader, "48", "Lãnh đạo UBND thành phố Đà Nẵng"),

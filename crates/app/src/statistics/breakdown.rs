@@ -1,11 +1,10 @@
 //! The dashboard's other cuts of the same counters: a unit's trend over the period (by day,
 //! week or month, whichever keeps the chart readable) and its figures per procedure.
 
-use crate::statistics::figures::{stats_unit, StatsUnit};
+use crate::statistics::figures::stats_unit;
 use crate::{Actor, AppResult, Statistics};
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::Serialize;
-use store::Val;
 
 /// How the points of a trend are grouped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -76,17 +75,18 @@ impl Statistics<'_> {
     /// Received (by channel) and resolved dossiers of a unit, point by point over the period;
     /// every point is present, empty ones with zeros.
     pub fn trend(&self, unit: &str, from: NaiveDate, to: NaiveDate, actor: &Actor) -> AppResult<Trend> {
-        let StatsUnit { column, province, code, .. } = stats_unit(unit, from, to, actor)?;
+        let (cond, mut params) = stats_unit(unit, from, to, actor)?.rows(3);
+        params.splice(0..0, [from.into(), to.into()]);
         let rows = self.app.store.read(|c| {
             c.query(
                 &format!(
                     "SELECT day, channel, CAST(SUM(received) AS BIGINT) AS received,
                             CAST(SUM(resolved_early + resolved_on_time + resolved_late) AS BIGINT) AS resolved,
                             CAST(SUM(resolved_late) AS BIGINT) AS late
-                     FROM stats_unit_daily WHERE province_code = $1 AND day >= $2 AND day <= $3 AND {column} = $4
+                     FROM stats_unit_daily WHERE day >= $1 AND day <= $2 AND {cond}
                      GROUP BY day, channel"
                 ),
-                &[Val::Text(province.to_string()), from.into(), to.into(), Val::Text(code.clone())],
+                &params,
             )
         })?;
         let step = Step::for_period(from, to);
@@ -125,7 +125,8 @@ impl Statistics<'_> {
         to: NaiveDate,
         actor: &Actor,
     ) -> AppResult<Vec<ProcedureLine>> {
-        let StatsUnit { column, province, code, .. } = stats_unit(unit, from, to, actor)?;
+        let (cond, mut params) = stats_unit(unit, from, to, actor)?.rows(3);
+        params.splice(0..0, [from.into(), to.into()]);
         let rows = self.app.store.read(|c| {
             c.query(
                 &format!(
@@ -134,10 +135,10 @@ impl Statistics<'_> {
                             CAST(SUM(resolved_early + resolved_on_time + resolved_late) AS BIGINT) AS resolved,
                             CAST(SUM(resolved_late) AS BIGINT) AS late,
                             CAST(SUM(supplement_requested) AS BIGINT) AS supplements
-                     FROM stats_daily WHERE province_code = $1 AND {column} = $2 AND day >= $3 AND day <= $4
+                     FROM stats_daily WHERE day >= $1 AND day <= $2 AND {cond}
                      GROUP BY procedure_code"
                 ),
-                &[Val::Text(province.to_string()), Val::Text(code.clone()), from.into(), to.into()],
+                &params,
             )
         })?;
         let catalog = self.app.catalog();

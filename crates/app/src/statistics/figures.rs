@@ -97,21 +97,50 @@ fn ratio(part: i64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| (part as f64 / whole as f64 * 10_000.0).round() / 10_000.0)
 }
 
-/// A unit whose statistics are read: its column in the statistics tables, its name and province.
+/// The name of the nation's own unit on the dashboard.
+pub const NATION_NAME: &str = "Toàn quốc";
+
+/// A unit whose statistics are read: its name, code and rows.
 pub(crate) struct StatsUnit {
-    pub column: &'static str,
     pub name: &'static str,
-    pub province: &'static str,
     pub code: String,
+    /// The province of a province or commune; None for the nation (every province).
+    province: Option<&'static str>,
 }
 
-/// Checks the unit, the caller's right to see it, and the period.
+impl StatsUnit {
+    /// The condition on the unit's rows of a statistics table (`stats_unit_daily`,
+    /// `stats_daily`), placeholders numbered from `$first`, with their values.
+    pub fn rows(&self, first: usize) -> (String, Vec<Val>) {
+        self.condition("unit_code", first)
+    }
+
+    /// The condition on the dossiers the unit holds now (received by a commune, in a province).
+    pub fn dossiers(&self, first: usize) -> (String, Vec<Val>) {
+        self.condition("receiving_unit", first)
+    }
+
+    fn condition(&self, unit_column: &str, first: usize) -> (String, Vec<Val>) {
+        match self.province {
+            None => ("1 = 1".into(), vec![]),
+            Some(p) if p == self.code => (format!("province_code = ${first}"), vec![Val::Text(p.into())]),
+            Some(p) => (
+                format!("province_code = ${first} AND {unit_column} = ${}", first + 1),
+                vec![Val::Text(p.into()), Val::Text(self.code.clone())],
+            ),
+        }
+    }
+}
+
+/// Checks the unit (a commune, a province, or the nation for whom sees every province), the
+/// caller's right to see it, and the period.
 pub(crate) fn stats_unit(unit: &str, from: NaiveDate, to: NaiveDate, actor: &Actor) -> AppResult<StatsUnit> {
     let reg = units::registry();
     let unit = unit.trim();
-    let (column, name, province) = match (reg.commune(unit), reg.province(unit)) {
-        (Some(c), _) => ("unit_code", c.name, reg.province_of(c).code),
-        (None, Some(p)) => ("province_code", p.name, p.code),
+    let (name, province) = match (reg.commune(unit), reg.province(unit)) {
+        (Some(c), _) => (c.name, Some(reg.province_of(c).code)),
+        (None, Some(p)) => (p.name, Some(p.code)),
+        _ if unit == domain::roles::NATION => (NATION_NAME, None),
         _ => {
             return Err(AppError::new(
                 Code::UnknownUnit,
@@ -119,7 +148,11 @@ pub(crate) fn stats_unit(unit: &str, from: NaiveDate, to: NaiveDate, actor: &Act
             ))
         }
     };
-    if !actor.scope.sees(province, unit, unit) {
+    let sees = match province {
+        Some(p) => actor.scope.sees(p, unit, unit),
+        None => actor.scope.sees_nation(),
+    };
+    if !sees {
         return Err(AppError::new(Code::OutOfScope, format!("tài khoản không xem được số liệu của {name}")));
     }
     if to < from || (to - from).num_days() > 3660 {
@@ -128,7 +161,7 @@ pub(crate) fn stats_unit(unit: &str, from: NaiveDate, to: NaiveDate, actor: &Act
             "khoảng thời gian không hợp lệ (từ ngày phải trước đến ngày, tối đa 10 năm)",
         ));
     }
-    Ok(StatsUnit { column, name, province, code: unit.to_string() })
+    Ok(StatsUnit { name, province, code: unit.to_string() })
 }
 
 /// Each counter's sum over the rows, under the counter's own name.
@@ -143,20 +176,22 @@ static SUMS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
 impl Statistics<'_> {
     /// The figures of a province or commune over `from..=to` (days, Vietnam time).
     pub fn figures(&self, unit: &str, from: NaiveDate, to: NaiveDate, actor: &Actor) -> AppResult<Figures> {
-        let StatsUnit { column, name, province, code: unit } = stats_unit(unit, from, to, actor)?;
-        let unit = unit.as_str();
-        let u = unit.to_string();
+        let su = stats_unit(unit, from, to, actor)?;
+        let (unit, name) = (su.code.as_str(), su.name);
         let now = self.app.now();
         let (by_channel, open) = self.app.store.read(|c| {
+            let (rows, mut params) = su.rows(3);
+            params.splice(0..0, [from.into(), to.into()]);
             let by_channel = c.query(
                 &format!(
-                    "SELECT channel, {} FROM stats_unit_daily WHERE province_code = $1 AND day >= $2 AND day <= $3 AND {column} = $4 GROUP BY channel",
+                    "SELECT channel, {} FROM stats_unit_daily WHERE day >= $1 AND day <= $2 AND {rows} GROUP BY channel",
                     SUMS.as_str()
                 ),
-                &[Val::Text(province.to_string()), from.into(), to.into(), Val::Text(u.clone())],
+                &params,
             )?;
-            // What is open now: the receiving unit's (a commune) or the province's.
-            let unit_col = if column == "unit_code" { "receiving_unit" } else { "province_code" };
+            // What is open now: the receiving unit's (a commune), the province's or the nation's.
+            let (held, mut params) = su.dossiers(2);
+            params.insert(0, now.into());
             let (active, waiting, overdue) = (
                 Status::sql_list(&domain::due::CLOCK_RUNS_IN),
                 Status::sql_list(&domain::due::CLOCK_STOPPED_IN),
@@ -168,10 +203,10 @@ impl Statistics<'_> {
                     "SELECT CAST(COALESCE(SUM(CASE WHEN status IN ({active}) THEN 1 ELSE 0 END), 0) AS BIGINT) AS active,
                             CAST(COALESCE(SUM(CASE WHEN status IN ({waiting}) THEN 1 ELSE 0 END), 0) AS BIGINT) AS waiting,
                             CAST(COALESCE(SUM(CASE WHEN {overdue} THEN 1 ELSE 0 END), 0) AS BIGINT) AS overdue
-                     FROM dossiers WHERE province_code = $2 AND {unit_col} = $3 AND status IN ({open_list})"
+                     FROM dossiers WHERE {held} AND status IN ({open_list})"
                 ),
                 // Open statuses only: the partial index of open dossiers answers it.
-                &[now.into(), Val::Text(province.to_string()), Val::Text(u.clone())],
+                &params,
             )?;
             Ok((by_channel, open))
         })?;
@@ -266,9 +301,19 @@ pub fn month_to_date(today: NaiveDate) -> (NaiveDate, NaiveDate) {
     (today - Duration::days(today.day0() as i64), today)
 }
 
-/// One commune's line in a province's ranking.
+/// Which units a ranking lines up.
+#[derive(Clone, Copy)]
+enum Grouping<'a> {
+    /// The communes of a province.
+    Communes(&'a str),
+    /// The provinces of the country.
+    Provinces,
+}
+
+/// One unit's line in a ranking: a commune in its province's, a province in the nation's.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct CommuneLine {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RankedUnit {
     pub code: String,
     pub name: String,
     pub lat: f64,
@@ -356,6 +401,22 @@ impl Statistics<'_> {
         Ok(unit_index(f, rules))
     }
 
+    /// The units under `unit`, each with its figures: the provinces of the nation, the
+    /// communes of a province.
+    pub fn units_below(
+        &self,
+        unit: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+        actor: &Actor,
+    ) -> AppResult<Vec<RankedUnit>> {
+        if unit.trim() == domain::roles::NATION {
+            self.nation_breakdown(from, to, actor)
+        } else {
+            self.province_breakdown(unit, from, to, actor)
+        }
+    }
+
     /// Every commune of a province in two grouped reads (not one per commune).
     pub fn province_breakdown(
         &self,
@@ -363,27 +424,63 @@ impl Statistics<'_> {
         from: NaiveDate,
         to: NaiveDate,
         actor: &Actor,
-    ) -> AppResult<Vec<CommuneLine>> {
+    ) -> AppResult<Vec<RankedUnit>> {
         let reg = units::registry();
         let p = reg.province(province.trim()).ok_or_else(|| {
             AppError::new(Code::UnknownProvince, format!("không có tỉnh, thành phố mã \"{province}\""))
         })?;
-        if !matches!(&actor.scope, domain::roles::Scope::Everything)
-            && !matches!(&actor.scope, domain::roles::Scope::Province(x) if x == p.code)
-        {
+        // The province's own scope (or the nation's): a commune does not rank its neighbours.
+        if !actor.scope.sees(p.code, p.code, p.code) {
             return Err(AppError::new(
                 Code::OutOfScope,
                 format!("tài khoản không xem được số liệu của {}", p.name),
             ));
         }
-        let code = p.code.to_string();
+        let communes = reg.communes_of(p.code).into_iter().flatten();
+        let units = communes.map(|c| (c.code, c.name, c.lat, c.lon)).collect();
+        self.ranking(Grouping::Communes(p.code), units, from, to)
+    }
+
+    /// Every province of the country, for the nation's ranking (the national instance holds
+    /// what the provinces feed it; the console of any server its own).
+    pub fn nation_breakdown(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        actor: &Actor,
+    ) -> AppResult<Vec<RankedUnit>> {
+        if !actor.scope.sees_nation() {
+            return Err(AppError::new(Code::OutOfScope, "tài khoản không xem được số liệu toàn quốc"));
+        }
+        let units = units::registry().provinces.iter().map(|p| (p.code, p.name, p.lat, p.lon)).collect();
+        self.ranking(Grouping::Provinces, units, from, to)
+    }
+
+    /// The lines of `units` (code, name, position), grouped from the statistics in two reads.
+    fn ranking(
+        &self,
+        grouping: Grouping,
+        units: Vec<(&str, &str, f64, f64)>,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> AppResult<Vec<RankedUnit>> {
         let now = self.app.now();
         let active = Status::sql_list(&domain::due::CLOCK_RUNS_IN);
         let overdue = domain::due::overdue_sql("$1");
         let open_statuses = Status::sql_list(&domain::status::OPEN_STATUSES);
+        let (stats_group, held_group, province) = match grouping {
+            Grouping::Communes(p) => ("unit_code", "receiving_unit", Some(p)),
+            Grouping::Provinces => ("province_code", "province_code", None),
+        };
+        let within = |n: usize| province.map_or("1 = 1".to_string(), |_| format!("province_code = ${n}"));
+        let inside: Vec<Val> = province.map(|p| Val::Text(p.into())).into_iter().collect();
         let (sums, open) = self.app.store.read(|c| {
+            let mut params: Vec<Val> = vec![from.into(), to.into()];
+            params.extend(inside.iter().cloned());
+            let stats_within = within(3);
             let sums = c.query(
-                "SELECT unit_code, CAST(SUM(received) AS BIGINT) AS received,
+                &format!(
+                    "SELECT {stats_group} AS unit, CAST(SUM(received) AS BIGINT) AS received,
                         CAST(SUM(CASE WHEN channel = 2 THEN received ELSE 0 END) AS BIGINT) AS online,
                         CAST(SUM(resolved_early + resolved_on_time + resolved_late) AS BIGINT) AS resolved,
                         CAST(SUM(resolved_late) AS BIGINT) AS late,
@@ -391,30 +488,32 @@ impl Statistics<'_> {
                         CAST(SUM(digitised) AS BIGINT) AS digitised, CAST(SUM(extended) AS BIGINT) AS extended,
                         CAST(SUM(returned) AS BIGINT) AS returned,
                         CAST(SUM(rated) AS BIGINT) AS rated, CAST(SUM(satisfied) AS BIGINT) AS satisfied
-                 FROM stats_unit_daily WHERE province_code = $1 AND day >= $2 AND day <= $3 GROUP BY unit_code",
-                &[Val::Text(code.clone()), from.into(), to.into()],
+                     FROM stats_unit_daily WHERE day >= $1 AND day <= $2 AND {stats_within} GROUP BY {stats_group}"
+                ),
+                &params,
             )?;
+            let mut params: Vec<Val> = vec![now.into()];
+            params.extend(inside.iter().cloned());
+            let held_within = within(2);
             let open = c.query(
                 &format!(
-                    "SELECT receiving_unit, CAST(COUNT(*) AS BIGINT) AS open,
+                    "SELECT {held_group} AS unit, CAST(COUNT(*) AS BIGINT) AS open,
                             CAST(SUM(CASE WHEN {overdue} THEN 1 ELSE 0 END) AS BIGINT) AS overdue,
                             CAST(SUM(CASE WHEN status IN ({active}) THEN 1 ELSE 0 END) AS BIGINT) AS active
-                     FROM dossiers WHERE province_code = $2 AND status IN ({open_statuses}) GROUP BY receiving_unit"
+                     FROM dossiers WHERE {held_within} AND status IN ({open_statuses}) GROUP BY {held_group}"
                 ),
-                &[now.into(), Val::Text(code.clone())],
+                &params,
             )?;
             Ok((sums, open))
         })?;
-        let mut lines: Vec<CommuneLine> = reg
-            .communes_of(p.code)
+        let mut lines: Vec<RankedUnit> = units
             .into_iter()
-            .flatten()
-            .map(|c| CommuneLine {
-                code: c.code.into(),
-                name: c.name.into(),
-                lat: c.lat,
-                lon: c.lon,
-                ..CommuneLine::default()
+            .map(|(code, name, lat, lon)| RankedUnit {
+                code: code.into(),
+                name: name.into(),
+                lat,
+                lon,
+                ..RankedUnit::default()
             })
             .collect();
         let n = |v: i64| v.max(0) as u64;
@@ -427,7 +526,7 @@ impl Statistics<'_> {
         };
         let mut inputs = vec![base; lines.len()];
         for r in &sums {
-            let unit: String = r.col("unit_code")?;
+            let unit: String = r.col("unit")?;
             if let Some(i) = lines.iter().position(|l| l.code == unit) {
                 let get = |name: &str| r.col::<i64>(name);
                 let l = &mut lines[i];
@@ -448,7 +547,7 @@ impl Statistics<'_> {
             }
         }
         for r in &open {
-            let unit: String = r.col("receiving_unit")?;
+            let unit: String = r.col("unit")?;
             if let Some(i) = lines.iter().position(|l| l.code == unit) {
                 let get = |name: &str| r.col::<i64>(name);
                 (lines[i].open, lines[i].overdue) = (get("open")?, get("overdue")?);
@@ -456,7 +555,10 @@ impl Statistics<'_> {
             }
         }
         if let Some(rules) = service_index::rules_in(service_index::VERSIONS, to) {
-            for (l, x) in lines.iter_mut().zip(&inputs) {
+            // A unit with no dossier in the period has no index to rank (a province that feeds
+            // the nation nothing yet is not scored on its catalogue alone).
+            for (l, x) in lines.iter_mut().zip(&inputs).filter(|(l, _)| l.received + l.resolved + l.open > 0)
+            {
                 l.index = service_index::score(rules, x).total;
             }
         }

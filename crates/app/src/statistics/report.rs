@@ -138,6 +138,12 @@ impl Statistics<'_> {
         }
         // The unit and the actor's right to see it, as every statistic checks them.
         crate::statistics::figures::stats_unit(spec.unit, spec.from, spec.to, actor)?;
+        if spec.unit.trim() == domain::roles::NATION && spec.kind == ReportKind::Register {
+            return Err(AppError::new(
+                Code::UnknownUnit,
+                "sổ theo dõi hồ sơ lập cho từng tỉnh, xã; toàn quốc có báo cáo tổng hợp",
+            ));
+        }
         if spec.format == "pdf" {
             self.app.dossiers().check_register_pdf(spec.unit, spec.from, spec.to, actor)?;
         }
@@ -182,8 +188,9 @@ impl Statistics<'_> {
     ) -> AppResult<usize> {
         let f = self.figures(unit, from, to, actor)?;
         let ix = index_of(&f);
-        let communes = if domain::roles::is_province(&f.unit) {
-            self.province_breakdown(&f.unit, from, to, actor)?
+        let nation = f.unit == domain::roles::NATION;
+        let communes = if nation || domain::roles::is_province(&f.unit) {
+            self.units_below(&f.unit, from, to, actor)?
         } else {
             vec![]
         };
@@ -236,13 +243,18 @@ impl Statistics<'_> {
             }
         }
         if !communes.is_empty() {
-            let ws = wb.add_worksheet().set_name("Theo xã, phường").map_err(xlsx_error)?;
+            let (sheet, column) = if nation {
+                ("Theo tỉnh, thành phố", "Tỉnh, thành phố")
+            } else {
+                ("Theo xã, phường", "Xã, phường")
+            };
+            let ws = wb.add_worksheet().set_name(sheet).map_err(xlsx_error)?;
             headings(
                 ws,
                 &bold,
                 &[
                     "Mã",
-                    "Xã, phường",
+                    column,
                     "Chỉ số 766",
                     "Tiếp nhận",
                     "Trực tuyến",
@@ -285,6 +297,10 @@ impl Statistics<'_> {
             headings(ws, &bold, &REGISTER_HEADINGS, &widths)?;
             Ok(wb.worksheets().len() - 1)
         };
+        // The nation's register is its provinces' (millions of rows): asked province by province.
+        if nation {
+            return finish(wb, out).map(|_| 0);
+        }
         let mut part = 1;
         let mut sheet = register_sheet(&mut wb, part).map_err(xlsx_error)?;
         let mut row = 0u32;
@@ -316,14 +332,19 @@ impl Statistics<'_> {
             let ws = wb.worksheet_from_index(sheet).map_err(std::io::Error::other)?;
             put(ws).map_err(std::io::Error::other)
         })?;
-        // Assembled in a temporary file, not in memory: a workbook of a million rows is tens
-        // of megabytes.
-        let mut file = tempfile::tempfile().map_err(io_error)?;
-        wb.save_to_writer(&mut file).map_err(xlsx_error)?;
-        file.seek(std::io::SeekFrom::Start(0)).map_err(io_error)?;
-        std::io::copy(&mut file, out).map_err(io_error)?;
+        finish(wb, out)?;
         Ok(n)
     }
+}
+
+/// Writes the workbook out, assembled in a temporary file, not in memory: a workbook of a
+/// million rows is tens of megabytes.
+fn finish(mut wb: Workbook, out: &mut dyn Write) -> AppResult<()> {
+    let mut file = tempfile::tempfile().map_err(io_error)?;
+    wb.save_to_writer(&mut file).map_err(xlsx_error)?;
+    file.seek(std::io::SeekFrom::Start(0)).map_err(io_error)?;
+    std::io::copy(&mut file, out).map_err(io_error)?;
+    Ok(())
 }
 
 #[cfg(test)]

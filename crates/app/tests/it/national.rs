@@ -164,3 +164,117 @@ fn a_province_feeds_the_nation_statuses_and_figures_without_personal_data() {
         );
     }
 }
+
+/// The figures a dashboard shows of a unit, read by `who`.
+fn seen(app: &App, unit: &str, who: &Actor) -> (i64, i64, i64, i64) {
+    let day = |d| chrono::NaiveDate::from_ymd_opt(2026, 6, d).unwrap();
+    let f = app.statistics().figures(unit, day(1), day(30), who).unwrap();
+    (f.received.total, f.received.online, f.resolved.total, f.in_progress.total)
+}
+
+#[test]
+fn the_national_leader_sees_every_province_and_commune_and_no_citizen() {
+    for db in backends() {
+        let clock = HandClock::at(at(2026, 6, 1, 8, 0));
+        let (danang_db, hue_db) = (sqlite(), sqlite());
+        let (danang, hue) = (open(&danang_db, &clock), open(&hue_db, &clock));
+        let nation = open(&db, &clock);
+        let mut codes = vec![];
+        for (i, commune) in ["20242", "20257", "20242", "20194", "20242"].iter().enumerate() {
+            codes.push(receive(&danang, commune, i));
+        }
+        for i in 0..3 {
+            receive(&hue, "19753", i);
+        }
+        clock.set(at(2026, 6, 2, 9, 0));
+        let lead = Actor::console("lanhdao");
+        danang.dossiers().act(&codes[0], &ActionRequest::new("approve"), &lead).unwrap();
+        for (province, code) in [(&danang, "48"), (&hue, "46")] {
+            let (node, _) = nation.add_node(code).unwrap();
+            let r = province.national_round(code).unwrap();
+            for feed in r.feeds {
+                nation.take_feed(&node, feed).unwrap();
+            }
+        }
+        let add = |app: &App, name: &str, role, unit: &str| {
+            Actor::of(&app.accounts().add_user(name, role, unit, "matkhau-dai-du", None).unwrap())
+        };
+        use domain::roles::Role;
+        let leader = add(&nation, "lanhdao.quocgia", Role::NationalLeader, "VN");
+        let console = Actor::console("x");
+
+        // The nation: the sum of the provinces, each province and each commune as the
+        // province's own server counts them.
+        let (dn, hu) = (seen(&danang, "48", &console), seen(&hue, "46", &console));
+        // Received: those at the desk (every other one); online ones wait to be accepted.
+        assert_eq!((dn.0, hu.0), (3, 2));
+        assert_eq!(seen(&nation, "VN", &leader), (dn.0 + hu.0, dn.1 + hu.1, dn.2 + hu.2, dn.3 + hu.3));
+        assert_eq!(seen(&nation, "48", &leader), dn);
+        assert_eq!(seen(&nation, "20242", &leader), seen(&danang, "20242", &console));
+        let day = |d| chrono::NaiveDate::from_ymd_opt(2026, 6, d).unwrap();
+        // Down to the communes of a province, as the province ranks them itself.
+        let communes = |app: &App, who: &Actor, province: &str| {
+            let mut v: Vec<_> = app
+                .statistics()
+                .province_breakdown(province, day(1), day(30), who)
+                .unwrap()
+                .into_iter()
+                .map(|l| (l.code, l.received, l.open))
+                .collect();
+            v.sort();
+            v
+        };
+        let open = |app: &App, province| communes(app, &console, province).iter().map(|l| l.2).sum::<i64>();
+        let (dn_open, hu_open) = (open(&danang, "48"), open(&hue, "46"));
+        assert_eq!((dn_open, hu_open), (5, 3), "approved, not yet returned, is open");
+        let lines = nation.statistics().nation_breakdown(day(1), day(30), &leader).unwrap();
+        assert_eq!(lines.len(), 34, "every province, those without dossiers too");
+        let line = |code: &str| lines.iter().find(|l| l.code == code).unwrap();
+        assert_eq!((line("48").received, line("48").online, line("48").open), (dn.0, dn.1, dn_open));
+        assert_eq!((line("46").received, line("46").open), (hu.0, hu_open));
+        assert_eq!(lines.iter().map(|l| l.received).sum::<i64>(), dn.0 + hu.0);
+        assert!(line("48").index.is_some() && line("01").index.is_none(), "no dossier, no index to rank");
+        assert_eq!(communes(&nation, &leader, "48"), communes(&danang, &console, "48"));
+        // The status records, never a name.
+        let all = nation.dossiers().list(&app::DossierFilter::default(), &leader).unwrap();
+        assert_eq!(all.total, 8);
+        assert!(all.items.iter().all(|d| d.applicant_name.is_empty() && d.applicant_phone.is_none()));
+        let report = |unit: &str, kind| {
+            let spec =
+                app::statistics::report::ReportSpec { unit, from: day(1), to: day(30), format: "csv", kind };
+            nation.statistics().write_report(spec, &leader, &mut Vec::new())
+        };
+        assert!(report("VN", app::statistics::report::ReportKind::Summary).is_ok());
+        let e = report("VN", app::statistics::report::ReportKind::Register).unwrap_err();
+        assert_eq!(e.code.as_str(), "unknown_unit", "a register is a province's: {}", e.message);
+
+        // A province's leader at the nation sees its province, not the nation's ranking.
+        let dn_leader = add(&nation, "lanhdao.danang", Role::ProvinceLeader, "48");
+        assert_eq!(seen(&nation, "48", &dn_leader), dn);
+        let e = nation.statistics().figures("VN", day(1), day(30), &dn_leader).unwrap_err();
+        assert_eq!(e.code.as_str(), "out_of_scope");
+        let e = nation.statistics().nation_breakdown(day(1), day(30), &dn_leader).unwrap_err();
+        assert_eq!(e.code.as_str(), "out_of_scope");
+
+        // A national account on a province's server reads its figures, none of its citizens.
+        let there = add(&danang, "lanhdao.quocgia", Role::NationalLeader, "VN");
+        assert_eq!(seen(&danang, "48", &there), dn);
+        assert_eq!(danang.dossiers().list(&app::DossierFilter::default(), &there).unwrap().total, 0);
+        let e = danang.dossiers().dossier(&codes[1], &there).unwrap_err();
+        assert_eq!(e.code.as_str(), "dossier_not_found");
+        let register = report("48", app::statistics::report::ReportKind::Register);
+        assert_eq!(register.unwrap(), 5, "the nation's register of a province: its status records");
+        let spec = app::statistics::report::ReportSpec {
+            unit: "48",
+            from: day(1),
+            to: day(30),
+            format: "csv",
+            kind: app::statistics::report::ReportKind::Register,
+        };
+        let mut out = Vec::new();
+        assert_eq!(danang.statistics().write_report(spec, &there, &mut out).unwrap(), 0, "no citizen's row");
+        assert!(!String::from_utf8_lossy(&out).contains("Nguyễn"));
+        // Nor the province's staff, directives or proposals.
+        assert!(danang.accounts().staff_comparison("48", &there).is_err());
+    }
+}

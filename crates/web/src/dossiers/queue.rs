@@ -79,9 +79,19 @@ fn queue_label(role: domain::roles::Role) -> &'static str {
 /// The queue's status filter: the open statuses first, then the finished ones.
 const FINISHED: [Status; 4] = [Status::Returned, Status::Refused, Status::Withdrawn, Status::Stopped];
 
-async fn queue(State(web): State<Arc<Web>>, u: PageUser, Query(q): Query<QueueQuery>) -> Response {
+async fn queue(
+    State(web): State<Arc<Web>>,
+    u: PageUser,
+    uri: axum::http::Uri,
+    Query(q): Query<QueueQuery>,
+) -> Response {
     let app = web.app.clone();
     let actor = Actor::of(&u.session.user);
+    // The nation processes no dossier: its first page is the dashboard of the provinces
+    // (the list of status records stays one link away, from its figures).
+    if actor.scope.status_records_only() && uri.query().is_none() {
+        return Redirect::to("/bang-dieu-hanh").into_response();
+    }
     let text = q.q.clone().unwrap_or_default().trim().to_string();
     if !text.is_empty() {
         // A whole code opens the dossier; anything else searches names, phones and codes.

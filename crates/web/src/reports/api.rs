@@ -22,6 +22,7 @@ pub fn staff_routes() -> Routes {
         .routes(routes!(service_index))
         .routes(routes!(trend))
         .routes(routes!(procedures_breakdown))
+        .routes(routes!(units_below))
         .routes(routes!(report))
 }
 
@@ -29,7 +30,7 @@ pub fn staff_routes() -> Routes {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 struct StatsQuery {
-    /// A commune's or province's code: the caller's unit when left out.
+    /// A commune's or province's code, or VN for the nation: the caller's unit when left out.
     unit: Option<String>,
     /// YYYY-MM-DD: the first of this month when left out.
     #[param(format = Date)]
@@ -145,6 +146,33 @@ async fn procedures_breakdown(
     let actor = Actor::of(&caller.session.user);
     let items = blocking(move || app.statistics().procedure_breakdown(&unit, from, to, &actor)).await?;
     Ok(Json(Breakdown { items }))
+}
+
+/// The units under one, each with its figures.
+#[derive(Serialize, ToSchema)]
+#[schema(as = UnitsBelow)]
+struct Below {
+    items: Vec<app::statistics::figures::RankedUnit>,
+}
+
+#[utoipa::path(get, path = "/api/v1/stats/units", tag = "reports",
+    summary = "Số liệu từng đơn vị cấp dưới: các tỉnh của cả nước (unit=VN), các xã của một tỉnh",
+    params(StatsQuery),
+    responses(
+        (status = 200, description = "Mỗi đơn vị một dòng, cả đơn vị chưa có hồ sơ", body = Below),
+        (status = 404, description = "Đơn vị không có hoặc ngoài phạm vi của tài khoản", body = ErrorAnswer),
+    ))]
+async fn units_below(
+    State(web): State<Arc<Web>>,
+    caller: Caller,
+    q: Result<Query<StatsQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<Below>> {
+    let q = query(q)?;
+    let (unit, from, to) = unit_period(&web, &caller, q.unit, q.from.as_deref(), q.to.as_deref())?;
+    let app = web.app.clone();
+    let actor = Actor::of(&caller.session.user);
+    let items = blocking(move || app.statistics().units_below(&unit, from, to, &actor)).await?;
+    Ok(Json(Below { items }))
 }
 
 #[utoipa::path(get, path = "/api/v1/reports", tag = "reports",

@@ -59,17 +59,18 @@ struct CommuneMap {
 }
 
 /// The communes as dots at their coordinates, coloured from red (late) to green (on time).
-pub(super) fn commune_map(lines: &[app::statistics::figures::CommuneLine]) -> String {
-    // Bounds from the communes near the middle: a far island (an đặc khu) is drawn at the edge
-    // rather than squeezing the mainland into a corner.
+pub(super) fn unit_map(lines: &[app::statistics::figures::RankedUnit], radius: f64) -> String {
+    // Bounds from the units within `radius` degrees of the middle; the others are drawn at
+    // the edge.
     let median = |mut v: Vec<f64>| {
         v.sort_by(f64::total_cmp);
         v[v.len() / 2]
     };
     let (mlat, mlon) =
         (median(lines.iter().map(|l| l.lat).collect()), median(lines.iter().map(|l| l.lon).collect()));
-    let near =
-        |l: &&app::statistics::figures::CommuneLine| (l.lat - mlat).abs() < 1.5 && (l.lon - mlon).abs() < 1.5;
+    let near = |l: &&app::statistics::figures::RankedUnit| {
+        (l.lat - mlat).abs() < radius && (l.lon - mlon).abs() < radius
+    };
     let (mut lat0, mut lat1, mut lon0, mut lon1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
     for l in lines.iter().filter(near) {
         lat0 = lat0.min(l.lat);

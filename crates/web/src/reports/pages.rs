@@ -9,6 +9,7 @@ use crate::view::{bar, page_error, render, UserBar};
 use crate::Routes;
 use crate::{blocking, Web};
 use app::statistics::breakdown::{ProcedureLine, Step};
+use app::statistics::figures::NATION_NAME;
 use app::Actor;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -185,6 +186,8 @@ struct DashboardPage {
     trend_step: String,
     map: String,
     lines: Vec<LineView>,
+    /// What the ranking lines up: the communes of a province, the provinces of the nation.
+    ranked: (&'static str, &'static str),
     procedures: Vec<ProcedureLine>,
     parent: Option<(String, String)>,
 }
@@ -234,9 +237,10 @@ async fn dashboard(State(web): State<Arc<Web>>, u: PageUser, Query(q): Query<Das
         let index = domain::service_index::rules_in(domain::service_index::VERSIONS, to)
             .map(|rules| app::statistics::figures::unit_index(f.clone(), rules));
         let trend = app.statistics().trend(&unit2, from, to, &actor)?;
-        // A province drills down to its communes, a commune to its procedures.
-        let (lines, procedures) = if domain::roles::is_province(&unit2) {
-            (app.statistics().province_breakdown(&unit2, from, to, &actor)?, vec![])
+        // The nation drills down to its provinces, a province to its communes, a commune to
+        // its procedures.
+        let (lines, procedures) = if unit2 == domain::roles::NATION || domain::roles::is_province(&unit2) {
+            (app.statistics().units_below(&unit2, from, to, &actor)?, vec![])
         } else {
             (vec![], app.statistics().procedure_breakdown(&unit2, from, to, &actor)?)
         };
@@ -248,7 +252,13 @@ async fn dashboard(State(web): State<Arc<Web>>, u: PageUser, Query(q): Query<Das
         Err(e) => return page_error(e),
     };
     procedures.truncate(30);
-    let map = if lines.is_empty() { String::new() } else { super::charts::commune_map(&lines) };
+    let nation = unit == domain::roles::NATION;
+    let map = match (lines.is_empty(), nation) {
+        (true, _) => String::new(),
+        (false, true) => super::charts::unit_map(&lines, f64::INFINITY),
+        // A far island (an đặc khu) is drawn at the edge rather than squeezing the mainland.
+        (false, false) => super::charts::unit_map(&lines, 1.5),
+    };
     // Worst first: lowest index, then lowest on-time rate, then most overdue.
     lines.sort_by(|a, b| {
         a.index
@@ -289,12 +299,17 @@ async fn dashboard(State(web): State<Arc<Web>>, u: PageUser, Query(q): Query<Das
         })
         .collect();
     let reg = units::registry();
-    let parent = reg.commune(&unit).map(|c| {
-        let p = reg.province_of(c);
-        (p.code.to_string(), p.name.to_string())
-    });
+    let national = Actor::of(&u.session.user).scope.sees_nation();
+    let parent = match reg.commune(&unit) {
+        Some(c) => {
+            let p = reg.province_of(c);
+            Some((p.code.to_string(), p.name.to_string()))
+        }
+        None if national && !nation => Some((domain::roles::NATION.to_string(), NATION_NAME.to_string())),
+        None => None,
+    };
     let parent = parent.filter(|(code, _)| {
-        u.session.user.unit_code == *code || domain::roles::is_province(&u.session.user.unit_code)
+        national || u.session.user.unit_code == *code || domain::roles::is_province(&u.session.user.unit_code)
     });
     render(&DashboardPage {
         user: bar(&u.session),
@@ -311,6 +326,11 @@ async fn dashboard(State(web): State<Arc<Web>>, u: PageUser, Query(q): Query<Das
         trend_step: step_label(trend.step).into(),
         map,
         lines: views,
+        ranked: if nation {
+            ("tỉnh, thành phố", "Tỉnh, thành phố")
+        } else {
+            ("xã, phường", "Xã, phường")
+        },
         procedures,
         parent,
         f,

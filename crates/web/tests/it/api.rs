@@ -605,6 +605,58 @@ async fn the_dashboard_shows_a_province_its_communes_and_no_one_else() {
 }
 
 #[tokio::test]
+async fn the_nation_sees_its_provinces_ranked_down_to_a_commune_and_no_citizen() {
+    let f = fixture();
+    f.app.accounts().add_user("quocgia", Role::NationalLeader, "VN", "mat-khau-dai", None).unwrap();
+    let lan = login(&f, "lan").await;
+    let (_, d) = call(&f, "POST", "/api/v1/dossiers", Some(&lan), Some(&new_dossier("Nguyễn Thị Ánh"))).await;
+    let code = d["code"].as_str().unwrap().to_string();
+    let qg = login(&f, "quocgia").await;
+    // Its first page is the nation's dashboard: every province ranked, each a link down.
+    let req = Request::builder()
+        .uri("/")
+        .header(header::COOKIE, format!("haicap_session={qg}"))
+        .body(Body::empty())
+        .unwrap();
+    let res = f.router.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.headers()[header::LOCATION], "/bang-dieu-hanh");
+    let (s, html) = page_get(&f, "/bang-dieu-hanh", &qg).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Toàn quốc") && html.contains("Xếp hạng tỉnh, thành phố"), "{html}");
+    assert!(html.contains("bang-dieu-hanh?unit=48") && html.contains("Thành phố Huế"), "{html}");
+    assert!(html.contains("Bảng điều hành toàn quốc") && !html.contains("Tiếp nhận hồ sơ</a>"), "its menu");
+    let (s, html) = page_get(&f, "/bang-dieu-hanh?unit=48", &qg).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Xếp hạng xã, phường") && html.contains("↑ Toàn quốc"), "{html}");
+    let (s, html) = page_get(&f, "/bang-dieu-hanh?unit=20242", &qg).await;
+    assert!(s == StatusCode::OK && html.contains("↑ Thành phố Đà Nẵng"), "{html}");
+    // The same over the API.
+    let (s, v) = call(&f, "GET", "/api/v1/stats/units?unit=VN", Some(&qg), None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let items = v["items"].as_array().unwrap();
+    assert_eq!(items.len(), 34);
+    let danang = items.iter().find(|i| i["code"] == "48").unwrap();
+    assert_eq!((danang["received"].as_i64(), danang["open"].as_i64()), (Some(1), Some(1)));
+    let (_, v) = call(&f, "GET", "/api/v1/stats?unit=VN", Some(&qg), None).await;
+    assert_eq!((v["unit_name"].as_str(), v["received"]["total"].as_i64()), (Some("Toàn quốc"), Some(1)));
+    let (_, v) = call(&f, "GET", "/api/v1/stats/units?unit=48", Some(&qg), None).await;
+    assert!(v["items"].as_array().unwrap().iter().any(|i| i["code"] == "20242" && i["received"] == 1), "{v}");
+    // On a province's server the nation finds none of its citizens' dossiers.
+    let (s, v) = call(&f, "GET", "/api/v1/dossiers", Some(&qg), None).await;
+    assert_eq!((s, v["total"].as_i64()), (StatusCode::OK, Some(0)), "{v}");
+    let (s, _) = call(&f, "GET", &format!("/api/v1/dossiers/{code}"), Some(&qg), None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // A province's leader ranks its communes, not the nation's provinces.
+    let lanhdao = login(&f, "lanhdao").await;
+    let (s, v) = call(&f, "GET", "/api/v1/stats/units?unit=VN", Some(&lanhdao), None).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("out_of_scope")));
+    let (s, v) = call(&f, "GET", "/api/v1/stats/units", Some(&lanhdao), None).await;
+    assert_eq!((s, v["items"].as_array().map(|i| i.len() > 90)), (StatusCode::OK, Some(true)), "{v}");
+    let (s, _) = call(&f, "GET", "/api/v1/stats/units?unit=48", Some(&lan), None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "a commune does not rank its neighbours");
+}
+
+#[tokio::test]
 async fn an_empty_date_is_refused_not_defaulted() {
     let f = fixture();
     let lan = login(&f, "lan").await;
