@@ -23,8 +23,23 @@ crate::capability! {
     Alerts, alerts
 }
 
-/// Pauses before each new attempt; after the last, the message is marked failed.
+/// Pauses before each new attempt of an alert; after the last, the message is marked failed.
 const RETRY_AFTER_MINUTES: [i64; 5] = [1, 5, 30, 120, 720];
+
+/// The longest pause between attempts of a status for the portal, which has no last attempt.
+const PORTAL_PAUSE_MINUTES: i64 = 30;
+
+/// The pause in minutes before the next attempt of a message on `channel` that failed
+/// `attempts` times; None: it failed for good. An alert is worth five tries over half a day; a
+/// dossier's status waits until the portal takes it (or a newer status replaces it).
+fn retry_pause(channel: &str, attempts: i64) -> Option<i64> {
+    let pause = RETRY_AFTER_MINUTES.get(attempts.max(0) as usize).copied();
+    if channel == crate::portal::CHANNEL {
+        Some(pause.unwrap_or(PORTAL_PAUSE_MINUTES).min(PORTAL_PAUSE_MINUTES))
+    } else {
+        pause
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -284,11 +299,14 @@ pub struct Senders {
     pub log: Box<dyn Sender>,
     pub email: Option<Box<dyn Sender>>,
     pub sms: Option<Box<dyn Sender>>,
+    /// What hands a dossier's status to the national public service portal (its record in
+    /// JSON on the input); none: the portal is not fed.
+    pub portal: Option<Box<dyn Sender>>,
 }
 
 impl Default for Senders {
     fn default() -> Self {
-        Senders { log: Box::new(LogSender), email: None, sms: None }
+        Senders { log: Box::new(LogSender), email: None, sms: None, portal: None }
     }
 }
 
@@ -307,7 +325,20 @@ impl Senders {
             sms: given(sms)
                 .and_then(|c| CommandSender::parse(&c, None))
                 .map(|s| Box::new(s) as Box<dyn Sender>),
+            portal: None,
         }
+    }
+
+    /// The portal fed through this command when given (e.g. a script that posts the record
+    /// to the province's data-sharing platform, LGSP): the record in JSON on its input, exit
+    /// status 0 when the portal took it; `{to}` in it is replaced by "dvcqg".
+    pub fn with_portal(mut self, command: Option<&str>) -> Senders {
+        self.portal = command
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .and_then(|c| CommandSender::parse(c, None))
+            .map(|s| Box::new(s) as Box<dyn Sender>);
+        self
     }
 
     fn of(&self, channel: &str) -> Option<&dyn Sender> {
@@ -315,6 +346,7 @@ impl Senders {
             "log" => Some(self.log.as_ref()),
             "email" => self.email.as_deref(),
             "sms" => self.sms.as_deref(),
+            crate::portal::CHANNEL => self.portal.as_deref(),
             _ => None,
         }
     }
@@ -519,8 +551,8 @@ impl Alerts<'_> {
                     report.sent += 1;
                     ("sent", now, None)
                 }
-                Err(e) => match RETRY_AFTER_MINUTES.get(m.attempts as usize) {
-                    Some(&pause) => {
+                Err(e) => match retry_pause(&m.channel, m.attempts) {
+                    Some(pause) => {
                         report.retrying += 1;
                         ("pending", now + Duration::minutes(pause), Some(e))
                     }

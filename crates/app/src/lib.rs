@@ -36,6 +36,7 @@ mod error;
 pub mod national;
 pub mod nodes;
 pub mod places;
+pub mod portal;
 pub mod pulled;
 pub mod replication;
 #[cfg(feature = "openapi")]

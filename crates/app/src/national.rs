@@ -25,7 +25,7 @@ use store::{Conn, StoreError, Val};
 pub const FEED_DOSSIERS: usize = 1_000;
 /// Events committed a little after a later one's time are not missed: each round looks back
 /// this far before its cursor.
-const LOOK_BACK: Duration = Duration::minutes(2);
+pub(crate) const LOOK_BACK: Duration = Duration::minutes(2);
 
 /// A dossier as the nation sees it: the portal's fields, no personal data.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,6 +85,32 @@ pub struct FeedTaken {
     /// Status records new or newer than the nation's.
     pub dossiers: u64,
     pub days: u64,
+}
+
+/// The dossiers whose history gained events since `since` (by when the events arrived: a
+/// node's late work included), of one province or of every one here, and the days those
+/// events fell on.
+pub(crate) fn changed_since(
+    c: &mut dyn Conn,
+    since: NaiveDateTime,
+    province: Option<&str>,
+) -> Result<(BTreeSet<String>, BTreeSet<NaiveDate>), StoreError> {
+    let mut params: Vec<Val> = vec![since.into()];
+    params.extend(province.map(Val::from));
+    let rows = c.query(
+        &format!(
+            "SELECT dossier_code, at FROM events WHERE COALESCE(arrived_at, at) >= $1{}",
+            if province.is_some() { " AND province_code = $2" } else { "" }
+        ),
+        &params,
+    )?;
+    let mut codes = BTreeSet::new();
+    let mut days = BTreeSet::new();
+    for r in rows {
+        codes.insert(r.col::<String>("dossier_code")?);
+        days.insert(r.col::<NaiveDateTime>("at")?.date());
+    }
+    Ok((codes, days))
 }
 
 /// How the nation marks a province's dossiers: the one rule that tells status records apart.
@@ -183,26 +209,23 @@ impl App {
         let feeds = self.store.read(move |c| {
             let (codes, days): (Vec<String>, BTreeSet<NaiveDate>) = match state.cursor {
                 Some(cursor) => {
-                    let rows = c.query(
-                        "SELECT dossier_code, at FROM events WHERE COALESCE(arrived_at, at) >= $1 AND province_code = $2",
-                        &[(cursor - LOOK_BACK).into(), (&province).into()],
-                    )?;
-                    let mut codes = BTreeSet::new();
-                    let mut days = BTreeSet::new();
-                    for r in rows {
-                        codes.insert(r.col::<String>("dossier_code")?);
-                        days.insert(r.col::<NaiveDateTime>("at")?.date());
-                    }
+                    let (codes, days) = changed_since(c, cursor - LOOK_BACK, Some(&province))?;
                     (codes.into_iter().collect(), days)
                 }
                 None => {
                     let codes = c
-                        .query("SELECT code FROM dossiers WHERE province_code = $1 ORDER BY code", &[(&province).into()])?
+                        .query(
+                            "SELECT code FROM dossiers WHERE province_code = $1 ORDER BY code",
+                            &[(&province).into()],
+                        )?
                         .iter()
                         .map(|r| r.col::<String>("code"))
                         .collect::<Result<_, _>>()?;
                     let days = c
-                        .query("SELECT DISTINCT day FROM stats_daily WHERE province_code = $1", &[(&province).into()])?
+                        .query(
+                            "SELECT DISTINCT day FROM stats_daily WHERE province_code = $1",
+                            &[(&province).into()],
+                        )?
                         .iter()
                         .map(|r| r.col::<NaiveDate>("day"))
                         .collect::<Result<_, _>>()?;
@@ -215,7 +238,10 @@ impl App {
                 let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
                 let params: Vec<Val> = chunk.iter().map(Val::from).collect();
                 let rows = c.query(
-                    &format!("SELECT {RECORD_COLUMNS} FROM dossiers WHERE code IN ({}) ORDER BY code", marks.join(", ")),
+                    &format!(
+                        "SELECT {RECORD_COLUMNS} FROM dossiers WHERE code IN ({}) ORDER BY code",
+                        marks.join(", ")
+                    ),
                     &params,
                 )?;
                 let dossiers = rows.iter().map(record_of).collect::<Result<_, _>>()?;
@@ -224,7 +250,11 @@ impl App {
             // The figures, a month of days at a time.
             let days: Vec<NaiveDate> = days.into_iter().collect();
             for chunk in days.chunks(31) {
-                feeds.push(Feed { dossiers: vec![], days: chunk.to_vec(), stats: stats_of(c, &province, chunk)? });
+                feeds.push(Feed {
+                    dossiers: vec![],
+                    days: chunk.to_vec(),
+                    stats: stats_of(c, &province, chunk)?,
+                });
             }
             Ok(feeds)
         })?;

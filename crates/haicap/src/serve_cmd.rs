@@ -60,6 +60,11 @@ pub struct ServeArgs {
     /// Lệnh gửi tin nhắn cảnh báo; {to} được thay bằng số điện thoại (mặc định: không gửi).
     #[arg(long, env = "HAICAP_SMS_COMMAND")]
     sms_command: Option<String>,
+    /// Lệnh gửi trạng thái hồ sơ lên Cổng Dịch vụ công quốc gia (bản ghi JSON ở đầu vào chuẩn,
+    /// mã thoát 0 khi cổng đã nhận); mỗi phút gửi các hồ sơ thay đổi, thử lại đến khi được
+    /// (mặc định: không gửi).
+    #[arg(long, env = "HAICAP_PORTAL_COMMAND")]
+    portal_command: Option<String>,
     /// Chạy làm máy trạm của xã: địa chỉ máy chủ của tỉnh (https://…). Máy trạm làm việc cả
     /// khi mất kết nối và gửi lên tỉnh khi có kết nối.
     #[arg(long, env = "HAICAP_UPSTREAM", requires = "node_token")]
@@ -176,11 +181,14 @@ pub fn run(a: ServeArgs) -> CmdResult {
     }
     let web = Arc::new(
         web::Web::new(app, a.secure_cookies)
-            .with_senders(app::alerts::Senders::from_commands(
-                a.email_command.as_deref(),
-                a.email_from.as_deref(),
-                a.sms_command.as_deref(),
-            ))
+            .with_senders(
+                app::alerts::Senders::from_commands(
+                    a.email_command.as_deref(),
+                    a.email_from.as_deref(),
+                    a.sms_command.as_deref(),
+                )
+                .with_portal(a.portal_command.as_deref()),
+            )
             .with_metrics_access(access)
             .with_trusted_proxies(proxies)
             .with_public_rate(a.public_rate)

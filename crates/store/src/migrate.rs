@@ -26,6 +26,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (16, "agency_seal", include_str!("../migrations/0016_agency_seal.sql")),
     (17, "nodes", include_str!("../migrations/0017_nodes.sql")),
     (18, "replication", include_str!("../migrations/0018_replication.sql")),
+    (19, "portal_feed", include_str!("../migrations/0019_portal_feed.sql")),
 ];
 
 /// The latest schema version this build knows.

@@ -29,7 +29,8 @@ pub fn staff_routes() -> Routes {
         .route("/canh-bao/{id}/da-doc", post(read_page))
 }
 
-/// Every minute: new alerts, then the outbox.
+/// Every minute: new alerts, the statuses for the national portal (when it is fed), then
+/// the outbox.
 pub async fn sweep(web: Arc<Web>) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
     loop {
@@ -52,6 +53,16 @@ pub async fn sweep(web: Arc<Web>) {
                     cause = e.0.cause.as_deref().unwrap_or(""),
                     "không rà soát được các máy trạm của xã"
                 ),
+            }
+        }
+        if web.senders.portal.is_some() {
+            let app = web.app.clone();
+            if let Err(e) = blocking(move || app.portal_round()).await {
+                tracing::warn!(
+                    code = %e.0.code,
+                    cause = e.0.cause.as_deref().unwrap_or(""),
+                    "không lấy được trạng thái hồ sơ để gửi Cổng Dịch vụ công quốc gia"
+                );
             }
         }
         let (app, senders) = (web.app.clone(), web.senders.clone());

@@ -239,6 +239,14 @@ pub async fn metrics(
     if let Ok(n) = blocking(move || app.alerts().outbox_backlog()).await {
         metrics::gauge!("haicap_outbox_backlog").set(n as f64);
     }
+    if web.senders.portal.is_some() {
+        let app = web.app.clone();
+        if let Ok(b) = blocking(move || app.portal_backlog()).await {
+            metrics::gauge!("haicap_portal_backlog").set(b.pending as f64);
+            let age = b.oldest.map_or(0, |t| (web.app.now() - t).num_seconds().max(0));
+            metrics::gauge!("haicap_portal_oldest_pending_seconds").set(age as f64);
+        }
+    }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], handle.render()).into_response()
 }
 

@@ -6,6 +6,7 @@ use crate::{Actor, AppError, AppResult, Dossiers};
 use chrono::{NaiveDate, NaiveDateTime};
 use errors::Code;
 use serde_json::{json, Value};
+use std::collections::HashSet;
 use std::io::Write;
 use store::{StoreError, Val};
 
@@ -161,29 +162,13 @@ impl Dossiers<'_> {
             let Some(last) = rows.last() else { break };
             let first: String = rows[0].col("code")?;
             after = last.col("code")?;
-            // Which of the page's dossiers have a signed result, and which a sealed one (the
-            // portal says a result is available to download once it is complete).
-            let hi = after.clone();
-            let signed: std::collections::HashSet<(String, String)> = self
-                .app
-                .store
-                .read(|c| {
-                    c.query(
-                        "SELECT DISTINCT dossier_code, paper FROM signed_results WHERE dossier_code >= $1 AND dossier_code <= $2 AND paper <> 'apology'",
-                        &[Val::Text(first.clone()), Val::Text(hi.clone())],
-                    )
-                })?
-                .iter()
-                .map(|r| Ok((r.col::<String>("dossier_code")?, r.col::<String>("paper")?)))
-                .collect::<Result<_, StoreError>>()?;
+            let signed = self.signed_papers(&first, &after)?;
             for r in &rows {
                 // A register is a list: the phone and the ID number masked (the applicant's
                 // name is kept, so the export is recorded below).
                 let mut d = DossierRecord::from_row(r)?;
                 d.mask_personal();
-                let has = |paper: &str| signed.contains(&(d.code.clone(), paper.to_string()));
-                let has_result = d.erased_at.is_none()
-                    && (has("sealed_result") || (has("result") && !self.seal_required(&d)));
+                let has_result = self.result_available(&d, &signed);
                 each(&d, has_result).map_err(|e| {
                     AppError::internal(Code::WriteFailed, format!("không ghi được báo cáo: {e}"))
                 })?;
@@ -197,6 +182,29 @@ impl Dossiers<'_> {
             Some(&format!("{n} hồ sơ, có họ tên người nộp")),
         );
         Ok(n)
+    }
+
+    /// The signed papers (but apologies) of the dossiers whose codes lie in `first..=last`, as
+    /// (code, paper): one read for a page of dossiers.
+    pub(crate) fn signed_papers(&self, first: &str, last: &str) -> AppResult<HashSet<(String, String)>> {
+        let rows = self.app.store.read(|c| {
+            c.query(
+                "SELECT DISTINCT dossier_code, paper FROM signed_results WHERE dossier_code >= $1 AND dossier_code <= $2 AND paper <> 'apology'",
+                &[first.into(), last.into()],
+            )
+        })?;
+        Ok(rows
+            .iter()
+            .map(|r| Ok((r.col::<String>("dossier_code")?, r.col::<String>("paper")?)))
+            .collect::<Result<_, StoreError>>()?)
+    }
+
+    /// Whether the portal says the dossier's result is available to download (KetQuaDienTu):
+    /// signed, and sealed where its result bears the agency's seal; `signed` from
+    /// [`Dossiers::signed_papers`].
+    pub(crate) fn result_available(&self, d: &DossierRecord, signed: &HashSet<(String, String)>) -> bool {
+        let has = |paper: &str| signed.contains(&(d.code.clone(), paper.to_string()));
+        d.erased_at.is_none() && (has("sealed_result") || (has("result") && !self.seal_required(d)))
     }
 
     /// Writes the register as CSV (with a BOM) or JSON lines of portal fields.

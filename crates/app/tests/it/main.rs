@@ -14,6 +14,7 @@ mod figures;
 mod national;
 mod nodes;
 mod permissions;
+mod portal;
 mod privacy;
 mod properties;
 mod replication;

@@ -127,6 +127,9 @@ fn a_province_feeds_the_nation_statuses_and_figures_without_personal_data() {
         assert_eq!(e.code.as_str(), "written_elsewhere");
         assert!(e.message.contains("quốc gia chỉ giữ trạng thái"), "{}", e.message);
 
+        // The provinces report their dossiers to the national portal; the nation none of theirs.
+        assert_eq!(nation.portal_round().unwrap().queued, 0);
+
         // The nation's audit counts the provinces' records apart and holds.
         let report = nation.dossiers().verify().unwrap();
         assert!(report.ok(), "{:?}", report.problems);

@@ -153,11 +153,16 @@ fn a_day_worked_offline_reaches_the_province_whole_once_and_verified() {
         assert_eq!(status.pending_events, events as u64);
         assert_eq!(status.oldest_pending, Some(at(2026, 6, 1, 8, 0)));
 
+        // The province feeds the national portal: its own open dossiers first.
+        assert_eq!(province.portal_round().unwrap().queued, provinces.len());
+
         // The link returns on the third day: the province takes both days.
         clock.set(at(2026, 6, 3, 9, 0));
         node_clock.set(at(2026, 6, 3, 9, 0));
         let taken = sync(&node, &province, &at_province);
         assert_eq!(taken.iter().map(|t| u64::from(t.new)).sum::<u64>(), events as u64);
+        // The node's two days reach the portal through the province, by when they arrived.
+        assert_eq!(province.portal_round().unwrap().queued, codes.len());
         assert_eq!(heads(&province), heads(&node));
         assert_eq!(stats(&province), stats(&node));
         let after = node.sync_status().unwrap();
