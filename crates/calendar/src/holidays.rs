@@ -91,6 +91,20 @@ impl DecidedDays {
         self.days.get(&date)
     }
 
+    /// The days as [`DecidedDays::parse_csv`] reads them (a province's calendar, sent to its
+    /// communes' nodes, reads back as the same days).
+    pub fn to_csv(&self) -> String {
+        let mut out = String::from("date,kind,name,basis\n");
+        for d in self.days.values() {
+            let kind = match d.kind {
+                DayKind::Off => "off",
+                DayKind::Work => "work",
+            };
+            out.push_str(&format!("{},{kind},{},{}\n", d.date.format("%Y-%m-%d"), d.name, d.basis));
+        }
+        out
+    }
+
     pub fn is_announced(&self, year: i32) -> bool {
         self.announced.contains(&year)
     }
@@ -175,6 +189,21 @@ mod tests {
         let d = DecidedDays::builtin();
         assert!(d.is_announced(2025) && d.is_announced(2026) && !d.is_announced(2027));
         assert_eq!(d.get(ymd(2025, 2, 8)).unwrap().kind, DayKind::Work);
+    }
+
+    #[test]
+    fn decided_days_read_back_from_their_csv() {
+        let mut d = DecidedDays::builtin();
+        d.merge(
+            DecidedDays::parse_csv("date,kind,name,basis\n2027-04-30,off,Nghỉ lễ,QĐ 1/2027/QĐ-TTg, điều 1\n")
+                .unwrap(),
+        );
+        let back = DecidedDays::parse_csv(&d.to_csv()).unwrap();
+        assert_eq!(back.to_csv(), d.to_csv());
+        assert_eq!(back.days.values().collect::<Vec<_>>(), d.days.values().collect::<Vec<_>>());
+        assert_eq!(back.announced, d.announced);
+        assert!(back.is_announced(2027), "an administrator's day announces its year");
+        assert_eq!(back.get(ymd(2027, 4, 30)).unwrap().basis, "QĐ 1/2027/QĐ-TTg, điều 1");
     }
 
     #[test]

@@ -75,6 +75,21 @@ impl OfficeHours {
         &self.days[day.num_days_from_monday() as usize]
     }
 
+    /// The hours as [`OfficeHours::parse`] reads them.
+    pub fn to_spec(&self) -> String {
+        let fmt = |t: NaiveTime| t.format("%H:%M").to_string();
+        let days: Vec<String> = DAY_NAMES
+            .iter()
+            .zip(&self.days)
+            .filter(|(_, ranges)| !ranges.is_empty())
+            .map(|(name, ranges)| {
+                let r: Vec<String> = ranges.iter().map(|(s, e)| format!("{}-{}", fmt(*s), fmt(*e))).collect();
+                format!("{name} {}", r.join(","))
+            })
+            .collect();
+        days.join("; ")
+    }
+
     /// The hours used on a weekend day decided as a working day: those of a weekday.
     pub fn weekday_hours(&self) -> &[(NaiveTime, NaiveTime)] {
         &self.days[0]
@@ -91,6 +106,15 @@ mod tests {
         assert_eq!(h.on(Weekday::Wed), OfficeHours::default().on(Weekday::Wed));
         assert_eq!(h.on(Weekday::Sat), &[(t(7, 30), t(11, 30))]);
         assert!(h.on(Weekday::Sun).is_empty());
+    }
+
+    #[test]
+    fn hours_read_back_from_their_spec() {
+        for spec in ["mon-fri 07:30-11:30,13:00-17:00; sat 07:30-11:30", "tue 08:00-12:00", ""] {
+            let h = OfficeHours::parse(spec).unwrap();
+            assert_eq!(OfficeHours::parse(&h.to_spec()).unwrap(), h, "{spec}");
+        }
+        assert_eq!(OfficeHours::parse("wed 08:00-09:00").unwrap().to_spec(), "wed 08:00-09:00");
     }
 
     #[test]

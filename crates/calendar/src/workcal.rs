@@ -72,6 +72,15 @@ impl WorkCalendar {
         WorkCalendar { decided, hours, years }
     }
 
+    /// The decided days this calendar holds (the shipped ones and an administrator's).
+    pub fn decided(&self) -> &DecidedDays {
+        &self.decided
+    }
+
+    pub fn hours(&self) -> &OfficeHours {
+        &self.hours
+    }
+
     fn year_days(&self, year: i32) -> Result<&YearDays, CalendarError> {
         if !in_range(year) {
             return Err(CalendarError::out_of_range(year));
