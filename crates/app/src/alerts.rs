@@ -395,7 +395,7 @@ impl Alerts<'_> {
     /// alerts.
     pub fn raise_alerts(&self, senders: &Senders) -> AppResult<Vec<Alert>> {
         let now = self.app.now();
-        let horizon = domain::due::near_due_horizon(&self.app.calendar, now);
+        let horizon = domain::due::near_due_horizon(&self.app.calendar(), now);
         let active = Status::sql_list(&domain::due::CLOCK_RUNS_IN);
         let open = Status::sql_list(&domain::status::OPEN_STATUSES);
         let catalog = self.app.catalog();

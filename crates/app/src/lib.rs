@@ -189,7 +189,9 @@ impl Found {
 
 pub struct App {
     store: Store,
-    calendar: Arc<WorkCalendar>,
+    /// The working days and hours deadlines are counted in: the server's own, or at a
+    /// commune's node the province's, taken with each pull (see [`pulled`]).
+    calendar: RwLock<Arc<WorkCalendar>>,
     catalog: RwLock<Arc<catalog_store::Loaded>>,
     settings: settings::Cache,
     clock: Clock,
@@ -234,7 +236,7 @@ impl App {
         let settings = settings::Cache::load(&store)?;
         let app = App {
             store,
-            calendar: Arc::new(calendar),
+            calendar: RwLock::new(Arc::new(calendar)),
             catalog: RwLock::new(Arc::new(catalog)),
             settings,
             clock,
@@ -249,6 +251,7 @@ impl App {
             upstream: RwLock::new(None),
         };
         *app.upstream.write().unwrap_or_else(|e| e.into_inner()) = app.load_upstream()?;
+        app.use_pulled_calendar()?;
         app.dossiers().seal_if_new_day()?;
         Ok(app)
     }
@@ -267,8 +270,12 @@ impl App {
         &self.store
     }
 
-    pub fn calendar(&self) -> &WorkCalendar {
-        &self.calendar
+    pub fn calendar(&self) -> Arc<WorkCalendar> {
+        self.calendar.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub(crate) fn set_calendar(&self, calendar: WorkCalendar) {
+        *self.calendar.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(calendar);
     }
 
     pub fn catalog(&self) -> Arc<Catalog> {

@@ -2,7 +2,8 @@
 //! its commune with their password hashes (accounts are managed at the province; an officer
 //! signs in at the node with the same password), the province's settings (its code pattern,
 //! fees and delegations), the list of procedures the commune offers, and the procedure
-//! catalog (only when it differs from the node's: a fingerprint says so). Each is the
+//! catalog (only when it differs from the node's: a fingerprint says so), and the calendar
+//! deadlines are counted in (the province's decided days and office hours). Each is the
 //! province's copy, replacing the node's in one transaction, so a node never holds half of
 //! one.
 //!
@@ -11,6 +12,7 @@
 
 use crate::nodes::Node;
 use crate::{App, AppError, AppResult, Code};
+use calendar::{DecidedDays, OfficeHours, WorkCalendar};
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -71,6 +73,35 @@ pub struct Pulled {
     /// differs.
     pub catalog: String,
     pub tables: Vec<TableCopy>,
+    /// The province's calendar: a node counts deadlines as its province does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<CalendarCopy>,
+}
+
+/// A calendar as it travels: the decided days as their CSV, the office hours as their spec.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CalendarCopy {
+    pub decided: String,
+    pub hours: String,
+}
+
+impl CalendarCopy {
+    pub fn of(c: &WorkCalendar) -> CalendarCopy {
+        CalendarCopy { decided: c.decided().to_csv(), hours: c.hours().to_spec() }
+    }
+
+    /// The calendar it describes, or why it cannot be read.
+    pub fn calendar(&self) -> AppResult<WorkCalendar> {
+        let bad = |e: calendar::CalendarError| {
+            AppError::new(Code::ReplicationOrder, format!("lịch của tỉnh không đọc được: {}", e.message))
+        };
+        Ok(WorkCalendar::new(
+            DecidedDays::parse_csv(&self.decided).map_err(bad)?,
+            OfficeHours::parse(&self.hours).map_err(bad)?,
+        ))
+    }
 }
 
 /// Which rows of a table are the node's.
@@ -139,22 +170,25 @@ impl App {
     pub fn pull_for(&self, node: &Node, have: Option<&str>) -> AppResult<Pulled> {
         let (commune, province, have) =
             (node.commune_code.clone(), node.province_code.clone(), have.map(str::to_string));
-        Ok(self.store.read(move |c| {
-            let catalog = catalog_fingerprint(c)?;
-            let mut tables = vec![];
-            for (table, columns, rows, of_catalog) in TABLES {
-                if *of_catalog && have.as_deref() == Some(catalog.as_str()) {
-                    continue;
+        Ok(self
+            .store
+            .read(move |c| {
+                let catalog = catalog_fingerprint(c)?;
+                let mut tables = vec![];
+                for (table, columns, rows, of_catalog) in TABLES {
+                    if *of_catalog && have.as_deref() == Some(catalog.as_str()) {
+                        continue;
+                    }
+                    let (filter, params) = filter(*rows, &commune, &province);
+                    let found = c.query(&format!("SELECT {columns} FROM {table}{filter}"), &params)?;
+                    tables.push(TableCopy {
+                        table: table.to_string(),
+                        rows: found.iter().map(|r| r.0.iter().map(Cell::from).collect()).collect(),
+                    });
                 }
-                let (filter, params) = filter(*rows, &commune, &province);
-                let found = c.query(&format!("SELECT {columns} FROM {table}{filter}"), &params)?;
-                tables.push(TableCopy {
-                    table: table.to_string(),
-                    rows: found.iter().map(|r| r.0.iter().map(Cell::from).collect()).collect(),
-                });
-            }
-            Ok(Pulled { catalog, tables })
-        })?)
+                Ok(Pulled { catalog, tables, calendar: None })
+            })?
+            .with_calendar(CalendarCopy::of(&self.calendar())))
     }
 
     /// This node's catalog fingerprint, to send with a pull.
@@ -186,8 +220,24 @@ impl App {
             work.push((*table, *columns, *rows, *of_catalog, copy.rows));
         }
         let catalog_changed = work.iter().any(|w| w.3);
+        // Read before anything is written: a calendar that cannot be read takes nothing.
+        let calendar = match pulled.calendar {
+            Some(copy) => {
+                let cal = copy.calendar()?;
+                (copy != CalendarCopy::of(&self.calendar())).then_some((copy, cal))
+            }
+            None => None,
+        };
+        let calendar_row = calendar.as_ref().map(|(copy, _)| copy.clone());
         let (commune, province, now) = (up.commune_code.clone(), up.province_code.clone(), self.now());
         self.store.write(move |c| {
+            if let Some(copy) = &calendar_row {
+                c.exec("DELETE FROM node_calendar WHERE id = 1", &[])?;
+                c.exec(
+                    "INSERT INTO node_calendar (id, decided, hours, taken_at) VALUES (1, $1, $2, $3)",
+                    &[(&copy.decided).into(), (&copy.hours).into(), now.into()],
+                )?;
+            }
             for (table, columns, rows, _, values) in &work {
                 let (filter, params) = filter(*rows, &commune, &province);
                 c.exec(&format!("DELETE FROM {table}{filter}"), &params)?;
@@ -214,7 +264,35 @@ impl App {
         if catalog_changed {
             self.reload_catalog()?;
         }
+        if let Some((_, cal)) = calendar {
+            self.set_calendar(cal);
+        }
         self.refresh_upstream()?;
         Ok(())
+    }
+
+    /// At a node, counts in the province's calendar it last took (at start: before anyone is
+    /// served). One that cannot be read is left aside, said in the log: the next pull brings it
+    /// again.
+    pub(crate) fn use_pulled_calendar(&self) -> AppResult<()> {
+        if self.upstream().is_none() {
+            return Ok(());
+        }
+        let row =
+            self.store.read(|c| c.query_one("SELECT decided, hours FROM node_calendar WHERE id = 1", &[]))?;
+        if let Some(r) = row {
+            let copy = CalendarCopy { decided: r.col("decided")?, hours: r.col("hours")? };
+            match copy.calendar() {
+                Ok(cal) => self.set_calendar(cal),
+                Err(e) => tracing::warn!(cause = %e.message, "lịch của tỉnh đã nhận không đọc được"),
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Pulled {
+    fn with_calendar(self, calendar: CalendarCopy) -> Pulled {
+        Pulled { calendar: Some(calendar), ..self }
     }
 }

@@ -90,6 +90,19 @@ pub struct PushedDossier {
     pub signed: Vec<SignedPaper>,
     /// The events after those the province confirmed, in order, with their chain hashes.
     pub events: Vec<Pushed>,
+    /// The citizen's rating given at the node's desk, once the result was returned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<PushedRating>,
+}
+
+/// A citizen's rating of a returned dossier (1 to 5; 4 and 5 count as satisfied).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PushedRating {
+    pub score: u8,
+    pub comment: Option<String>,
+    pub at: NaiveDateTime,
 }
 
 /// What a node sends.
@@ -112,6 +125,9 @@ pub struct Taken {
     pub new: u32,
     /// Whether the province writes the dossier from now on (the node transferred it away).
     pub handed_up: bool,
+    /// Whether the province holds a rating of the dossier (the node's, or one given there).
+    #[serde(default)]
+    pub rated: bool,
     /// Why the dossier's run was refused (nothing of it taken): a stable code and the words.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refused: Option<Refused>,
@@ -280,7 +296,8 @@ fn take_one(
     gone: &mut Vec<String>,
     changed: &mut Vec<DossierRecord>,
 ) -> Result<Taken, StoreError> {
-    let mut taken = Taken { code: p.code.clone(), held: 0, new: 0, handed_up: false, refused: None };
+    let mut taken =
+        Taken { code: p.code.clone(), held: 0, new: 0, handed_up: false, rated: false, refused: None };
     let row = c.query_one(&format!("SELECT {COLUMNS} FROM dossiers WHERE code = $1"), &[(&p.code).into()])?;
     let current = row.as_ref().map(DossierRecord::from_row).transpose()?;
     let held = load_events(c, &p.code)?;
@@ -314,6 +331,9 @@ fn take_one(
     };
     let new: Vec<Event> = p.events[known..].iter().map(|x| x.event.clone()).collect();
     if new.is_empty() {
+        if let Some(cur) = &current {
+            taken.rated = take_rating(c, cur, p.rating.as_ref())?;
+        }
         return Ok(taken);
     }
     let mut all: Vec<Event> = held.into_iter().map(|(e, _)| e).collect();
@@ -449,8 +469,35 @@ fn take_one(
     taken.held = next.event_count as u32;
     taken.new = new.len() as u32;
     taken.handed_up = handed_up;
+    taken.rated = take_rating(c, &next, p.rating.as_ref())?;
     changed.push(next);
     Ok(taken)
+}
+
+/// Takes the rating given at the node of a dossier returned here, and counts it as the desk's
+/// own rating counts (on the day it was given); one rating per dossier: one the province
+/// already holds stays. Returns whether the province holds a rating of it.
+fn take_rating(
+    c: &mut dyn Conn,
+    d: &DossierRecord,
+    rating: Option<&PushedRating>,
+) -> Result<bool, StoreError> {
+    if let Some(r) = rating.filter(|r| (1..=5).contains(&r.score) && d.status == domain::Status::Returned) {
+        let comment: Option<String> = r.comment.as_ref().map(|c| c.trim().chars().take(1000).collect());
+        let added = c.exec(
+            "INSERT INTO ratings (dossier_code, province_code, score, comment, at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (dossier_code) DO NOTHING",
+            &[(&d.code).into(), (&d.province_code).into(), Val::Int(r.score.into()), comment.into(), r.at.into()],
+        )?;
+        if added > 0 {
+            let mut deltas = vec![(r.at.date(), domain::stats::Counter::Rated)];
+            if r.score >= 4 {
+                deltas.push((r.at.date(), domain::stats::Counter::Satisfied));
+            }
+            bump_stats(c, d, &deltas)?;
+        }
+    }
+    Ok(c.query_one("SELECT 1 FROM ratings WHERE dossier_code = $1", &[(&d.code).into()])?.is_some())
 }
 
 impl App {
@@ -522,6 +569,7 @@ impl App {
                         held: 0,
                         new: 0,
                         handed_up: false,
+                        rated: false,
                         refused: Some(r),
                     })
                 }

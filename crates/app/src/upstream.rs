@@ -5,7 +5,9 @@
 //! the push. The province's answer moves each dossier's confirmed count forward.
 
 use crate::dossiers::records::{load_events_after, DossierRecord, COLUMNS};
-use crate::replication::{Document, Particulars, Push, PushedDossier, SignedPaper, Taken, UPSTREAM};
+use crate::replication::{
+    Document, Particulars, Push, PushedDossier, PushedRating, SignedPaper, Taken, UPSTREAM,
+};
 use crate::{App, AppError, AppResult, Code};
 use chrono::NaiveDateTime;
 use domain::replication::Pushed;
@@ -46,9 +48,14 @@ fn upstream_of(r: &Row) -> Result<Upstream, StoreError> {
 }
 
 /// Every event written here, and only those (not the ones that arrived from elsewhere), marks
-/// its dossier as having something for the province.
+/// its dossier as having something for the province; so does a citizen's rating given here.
 const TRIGGER: &str = "CREATE TRIGGER IF NOT EXISTS events_to_upstream AFTER INSERT ON events
 WHEN NEW.arrived_at IS NULL
+BEGIN
+    INSERT INTO node_sync (dossier_code, acked, pending) VALUES (NEW.dossier_code, 0, 1)
+    ON CONFLICT (dossier_code) DO UPDATE SET pending = 1;
+END;
+CREATE TRIGGER IF NOT EXISTS ratings_to_upstream AFTER INSERT ON ratings
 BEGIN
     INSERT INTO node_sync (dossier_code, acked, pending) VALUES (NEW.dossier_code, 0, 1)
     ON CONFLICT (dossier_code) DO UPDATE SET pending = 1;
@@ -241,10 +248,11 @@ impl App {
                     c.exec("UPDATE node_sync SET pending = FALSE WHERE dossier_code = $1", &[(&t.code).into()])?;
                     continue;
                 }
+                // Still pending: events written since the push, or a rating the province lacks.
                 c.exec(
                     "UPDATE node_sync SET acked = $1, pending = (SELECT event_count FROM dossiers WHERE code = $2) > $1 \
-                     WHERE dossier_code = $2",
-                    &[Val::Int(i64::from(t.held)), (&t.code).into()],
+                     OR ($3 = FALSE AND EXISTS (SELECT 1 FROM ratings WHERE dossier_code = $2)) WHERE dossier_code = $2",
+                    &[Val::Int(i64::from(t.held)), (&t.code).into(), Val::Bool(t.rated)],
                 )?;
                 if t.handed_up {
                     c.exec("UPDATE dossiers SET writer = $1 WHERE code = $2", &[UPSTREAM.into(), (&t.code).into()])?;
@@ -366,11 +374,22 @@ fn pushed_dossier(c: &mut dyn Conn, code: &str, acked: i64) -> Result<Option<Pus
             })
         })
         .collect::<Result<_, StoreError>>()?;
+    let rating = c
+        .query_one("SELECT score, comment, at FROM ratings WHERE dossier_code = $1", &[code.into()])?
+        .map(|r| {
+            Ok::<_, StoreError>(PushedRating {
+                score: r.col_parsed("score", |s: i64| u8::try_from(s).ok())?,
+                comment: r.col("comment")?,
+                at: r.col("at")?,
+            })
+        })
+        .transpose()?;
     Ok(Some(PushedDossier {
         code: code.to_string(),
         particulars: Particulars::of(&rec),
         documents,
         signed,
         events,
+        rating,
     }))
 }

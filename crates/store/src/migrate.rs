@@ -27,6 +27,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (17, "nodes", include_str!("../migrations/0017_nodes.sql")),
     (18, "replication", include_str!("../migrations/0018_replication.sql")),
     (19, "portal_feed", include_str!("../migrations/0019_portal_feed.sql")),
+    (20, "node_calendar", include_str!("../migrations/0020_node_calendar.sql")),
 ];
 
 /// The latest schema version this build knows.

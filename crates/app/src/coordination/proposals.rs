@@ -346,7 +346,7 @@ impl Coordination<'_> {
         };
         let to = responsible_department(category, procedure.and_then(|p| p.field.as_deref()));
         let now = self.app.now();
-        let (state, event) = Proposal::file(commune, to, req.urgent, now, self.app.calendar())?;
+        let (state, event) = Proposal::file(commune, to, req.urgent, now, &self.app.calendar())?;
         let params: Vec<Val> = vec![
             province.into(),
             commune.into(),
@@ -455,7 +455,7 @@ impl Coordination<'_> {
             let (history, mut state) = self.replayed(&p)?;
             let action = parse_action(r, &party, state.status)?;
             let now = self.app.now();
-            let event = state.decide(&party, &action, now, self.app.calendar())?;
+            let event = state.decide(&party, &action, now, &self.app.calendar())?;
             state.apply(&event, now);
             let seq = history.len() as i64 + 1;
             let step = Step {
@@ -598,7 +598,7 @@ impl Coordination<'_> {
             let Some(p) = self.proposal_row(id)? else { continue };
             let (history, mut state) = self.replayed(&p)?;
             let Ok(event) =
-                state.decide(&Party::Leader, &ProposalAction::FlagOverdue, now, self.app.calendar())
+                state.decide(&Party::Leader, &ProposalAction::FlagOverdue, now, &self.app.calendar())
             else {
                 continue;
             };

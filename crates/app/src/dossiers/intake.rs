@@ -281,7 +281,7 @@ impl Dossiers<'_> {
         let now = self.app.now();
         let mut d = Dossier::register("", req.channel, &route.handling, terms, now, &actor.username);
         if req.channel == Channel::Direct {
-            d.act(&Action::Receive, now, &actor.username, &self.app.calendar)?;
+            d.act(&Action::Receive, now, &actor.username, &self.app.calendar())?;
         }
         let mut deltas = domain::stats::deltas(&d, &d.events);
         if !attachments.is_empty() {

@@ -350,7 +350,7 @@ impl Dossiers<'_> {
             let now = self.app.now().max(d.events.last().map_or(d.registered_at, |e| e.at));
             // The actions named as allowed now are those this actor may take.
             let added = d
-                .act(&action, now, &actor.username, &self.app.calendar)
+                .act(&action, now, &actor.username, &self.app.calendar())
                 .map_err(|e| {
                     let mut e = AppError::from(e);
                     e.allowed.retain(|a| permitted(actor, a, current.place()).is_ok());

@@ -72,7 +72,7 @@ fn stats(app: &App) -> Vec<String> {
         .read(|c| {
             c.query(
                 "SELECT procedure_code, day, channel, registered, received, refused, transferred, resolved_early, \
-                 resolved_on_time, resolved_late, returned, digitised FROM stats_daily WHERE unit_code = $1 \
+                 resolved_on_time, resolved_late, returned, digitised, rated, satisfied FROM stats_daily WHERE unit_code = $1 \
                  ORDER BY procedure_code, day, channel",
                 &[COMMUNE.into()],
             )
@@ -80,7 +80,7 @@ fn stats(app: &App) -> Vec<String> {
         .unwrap();
     rows.iter()
         .map(|r| {
-            let counts: Vec<String> = (2..12).map(|i| r.int(i).unwrap().to_string()).collect();
+            let counts: Vec<String> = (2..14).map(|i| r.int(i).unwrap().to_string()).collect();
             format!("{} {} {}", r.string(0), r.col::<chrono::NaiveDate>("day").unwrap(), counts.join(","))
         })
         .collect()
@@ -180,11 +180,37 @@ fn a_day_worked_offline_reaches_the_province_whole_once_and_verified() {
                 documents: vec![],
                 signed: vec![],
                 events: run,
+                rating: None,
             });
         }
         let taken = province.take_push(&at_province, again).unwrap();
         assert!(taken.iter().all(|t| t.new == 0 && t.refused.is_none()), "{taken:?}");
         assert_eq!(heads(&province), heads(&node));
+
+        // A citizen rates the service at the node's desk after the push: the rating follows
+        // alone, is counted once at the province, and nothing stays pending.
+        node_clock.set(at(2026, 6, 3, 10, 0));
+        let returned = &codes[0];
+        let pin = node.dossiers().dossier(returned, &Actor::console("x")).unwrap().tracking_pin.unwrap();
+        node.dossiers().rate(returned, &pin, "203.0.113.9", 5, Some("Nhanh, chu đáo")).unwrap();
+        assert_eq!(node.sync_status().unwrap().pending_dossiers, 1);
+        let rated = node.pending_push(10).unwrap();
+        let taken = sync(&node, &province, &at_province);
+        assert_eq!(
+            taken.iter().map(|t| (t.code.as_str(), t.new, t.rated)).collect::<Vec<_>>(),
+            [(returned.as_str(), 0, true)]
+        );
+        assert_eq!(stats(&province), stats(&node), "rated and satisfied counted as at the node");
+        assert_eq!(node.sync_status().unwrap().pending_dossiers, 0);
+        // Delivered again: counted once.
+        assert!(province.take_push(&at_province, rated).unwrap()[0].rated);
+        assert_eq!(stats(&province), stats(&node));
+        let score = province
+            .store()
+            .read(|c| c.query_one("SELECT score FROM ratings WHERE dossier_code = $1", &[returned.into()]))
+            .unwrap()
+            .unwrap();
+        assert_eq!(score.int(0).unwrap(), 5);
 
         // One writer per dossier: the province refuses to write what the node holds; the one
         // sent up is the province's now, and the node refuses it.
@@ -490,4 +516,57 @@ fn a_node_attached_to_a_database_already_in_use_sends_only_its_communes_dossiers
     let push = node.pending_push(10).unwrap();
     assert_eq!(push.dossiers.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(), [own.code.as_str()]);
     assert_eq!(node.sync_status().unwrap().pending_dossiers, 1);
+}
+
+#[test]
+fn a_node_counts_deadlines_in_its_provinces_calendar_and_keeps_it() {
+    for db in backends() {
+        let node_db = sqlite();
+        let clock = HandClock::at(at(2026, 6, 1, 8, 0));
+        // The province's administrator gave the third of June off and opens on Saturday mornings.
+        let mut days = calendar::DecidedDays::builtin();
+        days.merge(
+            calendar::DecidedDays::parse_csv(
+                "date,kind,name,basis\n2026-06-03,off,Nghỉ theo quyết định của tỉnh,QĐ 99/QĐ-UBND\n",
+            )
+            .unwrap(),
+        );
+        let hours = calendar::OfficeHours::parse("mon-fri 07:30-11:30,13:00-17:00; sat 07:30-11:30").unwrap();
+        let province = App::open(&db.url, calendar::WorkCalendar::new(days, hours.clone()), clock.clock())
+            .unwrap()
+            .with_places(app::Places::in_dir(db.data.path()));
+        let node = open(&node_db, &clock);
+        let (at_province, _) = province.add_node(COMMUNE).unwrap();
+        node.attach_upstream("https://tinh.example", COMMUNE, "48").unwrap();
+        let june = |d| chrono::NaiveDate::from_ymd_opt(2026, 6, d).unwrap();
+        let due =
+            |app: &App, i| app.dossiers().receive(&intake(i), &Actor::console("motcua")).unwrap().due_at;
+
+        // Before its first pull the node counts in its own calendar, and differs.
+        assert!(node.calendar().is_working_day(june(3)).unwrap());
+        let (own, provinces) = (due(&node, 1), due(&province, 2));
+        assert_ne!(own, provinces, "the day off moves the province's deadline");
+
+        // After it, the node's deadlines are the province's.
+        let pulled = province.pull_for(&at_province, None).unwrap();
+        node.take_pulled(pulled).unwrap();
+        assert!(!node.calendar().is_working_day(june(3)).unwrap());
+        assert_eq!(node.calendar().hours(), &hours);
+        assert_eq!(due(&node, 3), provinces);
+
+        // Kept across a restart, before anyone is served.
+        drop(node);
+        let node = open(&node_db, &clock);
+        assert!(!node.calendar().is_working_day(june(3)).unwrap());
+        assert_eq!(due(&node, 4), provinces);
+
+        // A calendar that cannot be read takes nothing of the pull.
+        province.accounts().add_user("lan", Role::Officer, COMMUNE, "mat-khau-cua-lan", None).unwrap();
+        let mut bad = province.pull_for(&at_province, None).unwrap();
+        bad.calendar.as_mut().unwrap().hours = "thứ Hai 8h".into();
+        let e = node.take_pulled(bad).unwrap_err();
+        assert_eq!(e.code.as_str(), "replication_order", "{}", e.message);
+        assert!(node.accounts().login("lan", "mat-khau-cua-lan", "127.0.0.1").is_err(), "nothing taken");
+        assert!(!node.calendar().is_working_day(june(3)).unwrap());
+    }
 }

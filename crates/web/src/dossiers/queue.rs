@@ -139,7 +139,7 @@ async fn queue(
         Err(e) => return page_error(e),
     };
     let now = web.app.now();
-    let horizon = domain::due::near_due_horizon(web.app.calendar(), now);
+    let horizon = domain::due::near_due_horizon(&web.app.calendar(), now);
     let catalog = web.app.catalog();
     let rows = page
         .items
