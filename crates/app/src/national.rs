@@ -209,7 +209,15 @@ impl App {
         let feeds = self.store.read(move |c| {
             let (codes, days): (Vec<String>, BTreeSet<NaiveDate>) = match state.cursor {
                 Some(cursor) => {
-                    let (codes, days) = changed_since(c, cursor - LOOK_BACK, Some(&province))?;
+                    let (codes, mut days) = changed_since(c, cursor - LOOK_BACK, Some(&province))?;
+                    // A rating changes its day's figures without an event: given here, or
+                    // arrived from a node (counted on the day it was given).
+                    for r in c.query(
+                        "SELECT at FROM ratings WHERE COALESCE(arrived_at, at) >= $1 AND province_code = $2",
+                        &[(cursor - LOOK_BACK).into(), (&province).into()],
+                    )? {
+                        days.insert(r.col::<NaiveDateTime>("at")?.date());
+                    }
                     (codes.into_iter().collect(), days)
                 }
                 None => {

@@ -332,7 +332,7 @@ fn take_one(
     let new: Vec<Event> = p.events[known..].iter().map(|x| x.event.clone()).collect();
     if new.is_empty() {
         if let Some(cur) = &current {
-            taken.rated = take_rating(c, cur, p.rating.as_ref())?;
+            taken.rated = take_rating(c, cur, p.rating.as_ref(), now)?;
         }
         return Ok(taken);
     }
@@ -469,7 +469,7 @@ fn take_one(
     taken.held = next.event_count as u32;
     taken.new = new.len() as u32;
     taken.handed_up = handed_up;
-    taken.rated = take_rating(c, &next, p.rating.as_ref())?;
+    taken.rated = take_rating(c, &next, p.rating.as_ref(), now)?;
     changed.push(next);
     Ok(taken)
 }
@@ -481,13 +481,21 @@ fn take_rating(
     c: &mut dyn Conn,
     d: &DossierRecord,
     rating: Option<&PushedRating>,
+    now: NaiveDateTime,
 ) -> Result<bool, StoreError> {
     if let Some(r) = rating.filter(|r| (1..=5).contains(&r.score) && d.status == domain::Status::Returned) {
         let comment: Option<String> = r.comment.as_ref().map(|c| c.trim().chars().take(1000).collect());
         let added = c.exec(
-            "INSERT INTO ratings (dossier_code, province_code, score, comment, at) VALUES ($1, $2, $3, $4, $5) \
+            "INSERT INTO ratings (dossier_code, province_code, score, comment, at, arrived_at) VALUES ($1, $2, $3, $4, $5, $6) \
              ON CONFLICT (dossier_code) DO NOTHING",
-            &[(&d.code).into(), (&d.province_code).into(), Val::Int(r.score.into()), comment.into(), r.at.into()],
+            &[
+                (&d.code).into(),
+                (&d.province_code).into(),
+                Val::Int(r.score.into()),
+                comment.into(),
+                r.at.into(),
+                now.into(),
+            ],
         )?;
         if added > 0 {
             let mut deltas = vec![(r.at.date(), domain::stats::Counter::Rated)];

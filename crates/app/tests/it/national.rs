@@ -45,7 +45,7 @@ fn figures(app: &App) -> Vec<String> {
         .store()
         .read(|c| {
             c.query(
-                "SELECT unit_code, procedure_code, day, channel, registered, received, resolved_on_time, returned \
+                "SELECT unit_code, procedure_code, day, channel, registered, received, resolved_on_time, returned, rated, satisfied \
                  FROM stats_daily WHERE province_code = '48' ORDER BY unit_code, procedure_code, day, channel",
                 &[],
             )
@@ -53,7 +53,7 @@ fn figures(app: &App) -> Vec<String> {
         .unwrap();
     rows.iter()
         .map(|r| {
-            let n: Vec<String> = (3..8).map(|i| r.int(i).unwrap().to_string()).collect();
+            let n: Vec<String> = (3..10).map(|i| r.int(i).unwrap().to_string()).collect();
             format!(
                 "{} {} {} {}",
                 r.string(0),
@@ -114,6 +114,13 @@ fn a_province_feeds_the_nation_statuses_and_figures_without_personal_data() {
         assert_eq!((feeds.iter().map(|f| f.dossiers.len()).sum::<usize>(), taken), (1, 1));
         assert_eq!(status_rows(&nation)[0].1, status_rows(&province)[0].1);
         assert_eq!(figures(&nation), figures(&province));
+        // The citizen rates the service the next day: no event, but the day's figures travel.
+        clock.set(at(2026, 6, 3, 10, 0));
+        let pin = province.dossiers().dossier(&codes[0], &Actor::console("x")).unwrap().tracking_pin.unwrap();
+        province.dossiers().rate(&codes[0], &pin, "203.0.113.9", 4, None).unwrap();
+        assert_ne!(figures(&nation), figures(&province));
+        round(&province, &nation, &from);
+        assert_eq!(figures(&nation), figures(&province), "the rating's day sent again");
         // The first round delivered again, late: older records change nothing.
         let taken: u64 = first.iter().map(|f| nation.take_feed(&from, f.clone()).unwrap().dossiers).sum();
         assert_eq!(taken, 0);

@@ -207,10 +207,21 @@ fn a_day_worked_offline_reaches_the_province_whole_once_and_verified() {
         assert_eq!(stats(&province), stats(&node));
         let score = province
             .store()
-            .read(|c| c.query_one("SELECT score FROM ratings WHERE dossier_code = $1", &[returned.into()]))
+            .read(|c| {
+                c.query_one(
+                    "SELECT score, at, arrived_at FROM ratings WHERE dossier_code = $1",
+                    &[returned.into()],
+                )
+            })
             .unwrap()
             .unwrap();
         assert_eq!(score.int(0).unwrap(), 5);
+        // Given at the node's time; arrived at the province's (the nation's feed sends the day).
+        assert_eq!(score.col::<chrono::NaiveDateTime>("at").unwrap(), at(2026, 6, 3, 10, 0));
+        assert_eq!(
+            score.col::<Option<chrono::NaiveDateTime>>("arrived_at").unwrap(),
+            Some(at(2026, 6, 3, 9, 0))
+        );
 
         // One writer per dossier: the province refuses to write what the node holds; the one
         // sent up is the province's now, and the node refuses it.
