@@ -518,15 +518,22 @@ impl Alerts<'_> {
         let lease = now + Duration::minutes(CLAIM_MINUTES);
         let rows = self.app.store.write(move |c| {
             let skip = if c.dialect() == store::Dialect::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
+            // Alerts first: a backlog of statuses for the portal (its first round queues every
+            // open dossier) never holds back an officer's alert.
             let rows = c.query(
                 &format!(
                     "SELECT id, recipient, channel, address, subject, body, attempts FROM outbox
-                     WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2{skip}"
+                     WHERE status = 'pending' AND next_attempt_at <= $1
+                     ORDER BY CASE WHEN channel = '{}' THEN 1 ELSE 0 END, next_attempt_at, id LIMIT $2{skip}",
+                    crate::portal::CHANNEL
                 ),
                 &[now.into(), Val::Int(limit.into())],
             )?;
             for r in &rows {
-                c.exec("UPDATE outbox SET next_attempt_at = $1 WHERE id = $2", &[lease.into(), Val::Int(r.col("id")?)])?;
+                c.exec(
+                    "UPDATE outbox SET next_attempt_at = $1 WHERE id = $2",
+                    &[lease.into(), Val::Int(r.col("id")?)],
+                )?;
             }
             Ok(rows)
         })?;

@@ -101,6 +101,32 @@ fn each_status_reaches_the_portal_once_in_order_however_long_it_is_down() {
         let got = taken(dir.path());
         assert_eq!(got.len(), 4);
         assert_eq!(got[3], (codes[1].clone(), portal_status(&app, &codes[1])));
+        // A backlog for the portal never holds back an officer's alert: alerts go first.
+        for i in 3..6 {
+            receive(&app, i);
+        }
+        assert_eq!(app.portal_round().unwrap().queued, 3);
+        clock.set(app.now() + Duration::minutes(1));
+        let now = app.now();
+        app.store()
+            .write(move |c| {
+                c.exec(
+                    "INSERT INTO outbox (created_at, recipient, channel, address, subject, body, status, attempts, next_attempt_at) \
+                     VALUES ($1, 'lan', 'log', NULL, 'Hồ sơ sắp đến hạn', 'x', 'pending', 0, $2)",
+                    &[now.into(), now.into()],
+                )
+            })
+            .unwrap();
+        assert_eq!(app.alerts().deliver_outbox(&senders, 1).unwrap().sent, 1);
+        let left = app
+            .store()
+            .read(|c| {
+                c.count("SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND channel = 'log'", &[])
+            })
+            .unwrap();
+        assert_eq!((left, app.portal_backlog().unwrap().pending), (0, 3), "the alert went first");
+        assert_eq!(app.alerts().deliver_outbox(&senders, 100).unwrap().sent, 3);
+
         // Nothing more to send; a server that does not feed the portal sends nothing of it.
         assert_eq!(app.portal_round().unwrap().queued, 0);
         let r = app.alerts().deliver_outbox(&Senders::default(), 100).unwrap();
