@@ -12,7 +12,8 @@
 //!
 //! The first round queues the dossiers still open (the portal needs their state; finished ones
 //! are in the register's export). A national instance queues nothing: the status records it
-//! holds are the provinces' to report.
+//! holds are the provinces' to report; nor does a commune's node: its province reports what
+//! it pushed.
 
 use crate::dossiers::records::{DossierRecord, COLUMNS};
 use crate::national::{changed_since, is_status_record, LOOK_BACK};
@@ -48,6 +49,11 @@ struct StatusMessage {
 impl App {
     /// Queues the status of every dossier that changed since the last round (see the module).
     pub fn portal_round(&self) -> AppResult<PortalRound> {
+        // A commune's node reports through its province (which reports what the node pushed):
+        // sending from both would tell the portal everything twice.
+        if self.upstream().is_some() {
+            return Ok(PortalRound::default());
+        }
         let now = self.now();
         let codes: Vec<String> = self.store.read(|c| {
             let cursor: Option<NaiveDateTime> = c

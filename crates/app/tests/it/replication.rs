@@ -163,6 +163,7 @@ fn a_day_worked_offline_reaches_the_province_whole_once_and_verified() {
         assert_eq!(taken.iter().map(|t| u64::from(t.new)).sum::<u64>(), events as u64);
         // The node's two days reach the portal through the province, by when they arrived.
         assert_eq!(province.portal_round().unwrap().queued, codes.len());
+        assert_eq!(node.portal_round().unwrap().queued, 0, "the node reports through its province");
         assert_eq!(heads(&province), heads(&node));
         assert_eq!(stats(&province), stats(&node));
         let after = node.sync_status().unwrap();
