@@ -112,6 +112,16 @@ enum Rows {
     Commune(&'static str),
     /// Where the column holds the node's province.
     Province(&'static str),
+    /// The directives assigned to the node's commune.
+    Directives,
+    /// The history of the node's commune's proposals.
+    ProposalHistory,
+}
+
+/// Histories that are never changed nor deleted (a trigger refuses it): the node adds the rows
+/// it lacks instead of replacing its copy.
+fn append_only(table: &str) -> bool {
+    matches!(table, "directive_reports" | "proposal_events")
 }
 
 /// The tables a node takes, their columns, and which rows; `true`: part of the catalog.
@@ -134,6 +144,30 @@ const TABLES: &[(&str, &str, Rows, bool)] = &[
     ("procedures", "code, version, active", Rows::All, true),
     ("procedure_versions", "code, version, name, body, imported_at", Rows::All, true),
     ("catalog_aliases", "procedure_code, alias, added_by, added_at", Rows::All, true),
+    // The coordination between the tiers, as the province holds it for the commune (written
+    // there only: see `App::check_coordination_writable`). Each filter reads a table above it.
+    (
+        "directive_targets",
+        "directive_id, commune_code, province_code, due_date, status, reports, last_report_at, done_at",
+        Rows::Commune("commune_code"),
+        false,
+    ),
+    ("directives", "id, province_code, title, body, due_date, created_by, created_at, targets", Rows::Directives, false),
+    ("directive_reports", "directive_id, commune_code, seq, at, actor, status, body", Rows::Commune("commune_code"), false),
+    (
+        "directive_attachments",
+        "directive_id, commune_code, report_seq, file_seq, file_name, content_type, size, sha256",
+        Rows::Commune("commune_code"),
+        false,
+    ),
+    (
+        "proposals",
+        "id, province_code, commune_code, title, category, body, urgent, procedure_code, dossier_code, handler, status, \
+         escalated, to_central, filed_by, filed_at, due_at, answered_at, flagged_due, event_count, updated_at",
+        Rows::Commune("commune_code"),
+        false,
+    ),
+    ("proposal_events", "proposal_id, seq, province_code, at, actor, kind, body", Rows::ProposalHistory, false),
 ];
 
 /// The `WHERE` of a table's rows for `commune` of `province` ($1), and its parameter.
@@ -142,6 +176,14 @@ fn filter(rows: Rows, commune: &str, province: &str) -> (String, Vec<Val>) {
         Rows::All => (String::new(), vec![]),
         Rows::Commune(col) => (format!(" WHERE {col} = $1"), vec![commune.into()]),
         Rows::Province(col) => (format!(" WHERE {col} = $1"), vec![province.into()]),
+        Rows::Directives => (
+            " WHERE id IN (SELECT directive_id FROM directive_targets WHERE commune_code = $1)".into(),
+            vec![commune.into()],
+        ),
+        Rows::ProposalHistory => (
+            " WHERE proposal_id IN (SELECT id FROM proposals WHERE commune_code = $1)".into(),
+            vec![commune.into()],
+        ),
     }
 }
 
@@ -240,17 +282,25 @@ impl App {
             }
             for (table, columns, rows, _, values) in &work {
                 let (filter, params) = filter(*rows, &commune, &province);
-                c.exec(&format!("DELETE FROM {table}{filter}"), &params)?;
+                let count = format!("SELECT COUNT(*) FROM {table}{filter}");
                 let marks: Vec<String> = (1..=columns.split(',').count()).map(|i| format!("${i}")).collect();
-                let sql = format!("INSERT INTO {table} ({columns}) VALUES ({})", marks.join(", "));
+                let mut sql = format!("INSERT INTO {table} ({columns}) VALUES ({})", marks.join(", "));
+                let held = if append_only(table) {
+                    sql.push_str(" ON CONFLICT DO NOTHING");
+                    c.count(&count, &params)?
+                } else {
+                    c.exec(&format!("DELETE FROM {table}{filter}"), &params)?;
+                    0
+                };
+                let mut added = 0;
                 for row in values {
                     let vals: Vec<Val> = row.iter().cloned().map(Val::from).collect();
-                    c.exec(&sql, &vals)?;
+                    added += c.exec(&sql, &vals)? as i64;
                 }
                 // A row of another commune or province is not this node's to hold: all or nothing.
                 if !matches!(rows, Rows::All) {
-                    let kept = c.count(&format!("SELECT COUNT(*) FROM {table}{filter}"), &params)?;
-                    if kept != values.len() as i64 {
+                    let kept = c.count(&count, &params)?;
+                    if kept != held + added {
                         return Err(StoreError::Constraint(format!(
                             "bảng {table}: tỉnh gửi dòng không thuộc xã, tỉnh của máy trạm"
                         )));

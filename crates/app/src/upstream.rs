@@ -161,6 +161,22 @@ impl App {
         }
     }
 
+    /// At a node, refuses a write of the coordination between the tiers: directives, reports
+    /// and proposals are written at the province's server and the node holds their copy
+    /// (taken with each pull), so that no history is written in two places.
+    pub(crate) fn check_coordination_writable(&self) -> AppResult<()> {
+        match self.upstream() {
+            Some(u) => Err(AppError::new(
+                Code::CoordinationAtProvince,
+                format!(
+                    "máy trạm của xã chỉ giữ bản sao nhiệm vụ và kiến nghị; báo cáo, gửi và trả lời tại máy chủ của tỉnh ({})",
+                    u.url
+                ),
+            )),
+            None => Ok(()),
+        }
+    }
+
     /// At a node restored from an old backup, refuses every write (see [`App::compare_with_province`]).
     pub(crate) fn check_not_behind(&self) -> AppResult<()> {
         match self.upstream.read().unwrap_or_else(|e| e.into_inner()).as_ref().and_then(|u| u.behind.clone())

@@ -116,6 +116,7 @@ catalogue! {
     CommuneOnly = "commune_only", Forbidden, "báo cáo nhiệm vụ do xã, phường được giao gửi";
     ConcurrentUpdate = "concurrent_update", Conflict, "hồ sơ đang được người khác cập nhật; hãy thử lại";
     ConsentRequired = "consent_required", Invalid, "cần đồng ý với thông báo xử lý dữ liệu cá nhân trước khi gửi";
+    CoordinationAtProvince = "coordination_at_province", Conflict, "ở máy trạm của xã, nhiệm vụ và kiến nghị chỉ để xem; báo cáo, gửi và trả lời tại máy chủ của tỉnh";
     CorruptRecord = "corrupt_record", Internal, INTERNAL_MESSAGE;
     DbBusy = "db_busy", Unavailable, "hệ thống đang bận; hãy thử lại";
     DbConstraint = "db_constraint", Conflict, "dữ liệu mâu thuẫn với dữ liệu đã có; hãy tải lại và thử lại";

@@ -148,6 +148,7 @@ fn task(r: &store::Row, due: NaiveDate, now: NaiveDateTime) -> Result<TaskRecord
 impl Coordination<'_> {
     /// Assigns a task to communes of the leader's province.
     pub fn issue_directive(&self, req: &NewDirective, actor: &Actor) -> AppResult<DirectiveRecord> {
+        self.app.check_coordination_writable()?;
         let province = match (&actor.scope, actor.role) {
             (Scope::Province(p), Some(Role::ProvinceLeader | Role::Admin)) => p.clone(),
             _ => {
@@ -373,7 +374,9 @@ impl Coordination<'_> {
                 actor.role,
                 Some(Role::CommuneLeader | Role::Officer | Role::Specialist | Role::Admin)
             )
-            && tasks.first().is_some_and(|t| t.status != "done");
+            && tasks.first().is_some_and(|t| t.status != "done")
+            // A commune's node holds a copy: reports are written at the province.
+            && self.app.upstream().is_none();
         Ok(DirectiveDetail {
             directive: DirectiveRecord {
                 id,
@@ -405,6 +408,7 @@ impl Coordination<'_> {
         let Scope::Commune { commune, .. } = &actor.scope else {
             return Err(AppError::new(Code::CommuneOnly, "báo cáo nhiệm vụ do xã, phường được giao gửi"));
         };
+        self.app.check_coordination_writable()?;
         let detail = self.directive(id, actor)?;
         if !detail.may_report {
             let done = detail.tasks.first().is_some_and(|t| t.status == "done");

@@ -317,6 +317,7 @@ fn append(c: &mut dyn Conn, step: &Step) -> Result<bool, StoreError> {
 impl Coordination<'_> {
     /// Files a proposal from the actor's commune; it goes to the department responsible.
     pub fn file_proposal(&self, req: &NewProposal, actor: &Actor) -> AppResult<ProposalRecord> {
+        self.app.check_coordination_writable()?;
         let Scope::Commune { province, commune } = &actor.scope else {
             return Err(AppError::new(
                 Code::CommuneOnly,
@@ -418,6 +419,8 @@ impl Coordination<'_> {
     fn proposal_detail(&self, p: ProposalRecord, actor: &Actor) -> AppResult<ProposalDetail> {
         let (history, state) = self.replayed(&p)?;
         let allowed = match party(actor) {
+            // A commune's node holds a copy: the proposal is answered at the province.
+            _ if self.app.upstream().is_some() => vec![],
             Some(Party::Commune(c)) if acts_for_commune(actor) => state.allowed(&Party::Commune(c)),
             Some(pt @ (Party::Leader | Party::Department(_))) => state.allowed(&pt),
             _ => vec![],
@@ -442,6 +445,7 @@ impl Coordination<'_> {
         r: &ProposalResponse,
         actor: &Actor,
     ) -> AppResult<ProposalDetail> {
+        self.app.check_coordination_writable()?;
         let denied = || AppError::new(Code::NotAllowed, "tài khoản này không được xử lý kiến nghị");
         let party = party(actor).ok_or_else(denied)?;
         if matches!(party, Party::Commune(_)) && !acts_for_commune(actor) {
@@ -586,6 +590,10 @@ impl Coordination<'_> {
     /// Puts on the record each open proposal whose deadline passed unanswered (once per
     /// deadline); returns those flagged. The server runs this every few minutes.
     pub fn flag_overdue_proposals(&self) -> AppResult<Vec<ProposalRecord>> {
+        // A node's copies are flagged at the province, and come down with the next pull.
+        if self.app.upstream().is_some() {
+            return Ok(vec![]);
+        }
         let now = self.app.now();
         let ids = self.app.store.read(|c| {
             c.query(

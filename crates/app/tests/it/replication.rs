@@ -582,3 +582,86 @@ fn a_node_counts_deadlines_in_its_provinces_calendar_and_keeps_it() {
         assert!(!node.calendar().is_working_day(june(3)).unwrap());
     }
 }
+
+#[test]
+fn a_node_holds_its_communes_directives_and_the_answers_to_its_proposals() {
+    use app::coordination::directives::{DirectiveFilter, NewDirective, NewReport};
+    use app::coordination::proposals::{NewProposal, ProposalResponse};
+    for db in backends() {
+        let node_db = sqlite();
+        let clock = HandClock::at(at(2026, 6, 1, 8, 0));
+        let province = open(&db, &clock);
+        let node = open(&node_db, &clock);
+        let (at_province, _) = province.add_node(COMMUNE).unwrap();
+        node.attach_upstream("https://tinh.example", COMMUNE, "48").unwrap();
+        let add = |name: &str, role, unit: &str| {
+            Actor::of(&province.accounts().add_user(name, role, unit, "mat-khau-dai-du", None).unwrap())
+        };
+        let (leader, chairman) =
+            (add("lanhdao", Role::ProvinceLeader, "48"), add("chutich", Role::CommuneLeader, COMMUNE));
+        let neighbour = add("chutich.hoacuong", Role::CommuneLeader, "20257");
+
+        // The province assigns a task to two communes; the commune files a proposal (at the
+        // province's server) and the province answers it; the neighbour files one too.
+        let task = NewDirective {
+            title: "Rà soát hộ nghèo".into(),
+            body: "Báo cáo danh sách trước ngày 15/6".into(),
+            due_date: "15/06/2026".into(),
+            commune_codes: vec![COMMUNE.into(), "20257".into()],
+            all_communes: false,
+        };
+        let d = province.coordination().issue_directive(&task, &leader).unwrap();
+        let ask = |title: &str| NewProposal {
+            title: title.into(),
+            category: "staff".into(),
+            body: "Thiếu công chức địa chính".into(),
+            ..NewProposal::default()
+        };
+        let p = province.coordination().file_proposal(&ask("Bổ sung biên chế"), &chairman).unwrap();
+        province.coordination().file_proposal(&ask("Của xã bên cạnh"), &neighbour).unwrap();
+        let answer = ProposalResponse {
+            body: "Tỉnh bố trí 2 biên chế từ quý III".into(),
+            ..Default::default()
+        };
+        province.coordination().respond_to_proposal(p.id, &answer, &leader).unwrap();
+
+        // The node takes them with its pull: its own task and proposal, not the neighbour's.
+        node.take_pulled(province.pull_for(&at_province, None).unwrap()).unwrap();
+        let list = node.coordination().directives(&DirectiveFilter::default(), &chairman).unwrap();
+        assert_eq!(list.items.iter().map(|x| x.id).collect::<Vec<_>>(), [d.id]);
+        let detail = node.coordination().directive(d.id, &chairman).unwrap();
+        assert_eq!(detail.tasks.iter().map(|t| t.commune_code.as_str()).collect::<Vec<_>>(), [COMMUNE]);
+        assert!(!detail.may_report, "reports are written at the province");
+        let seen = node.coordination().proposal(p.id, &chairman).unwrap();
+        assert!(seen.history.iter().any(|h| h.text.contains("2 biên chế")), "{:?}", seen.history);
+        assert!(seen.allowed.is_empty());
+        let all = node.coordination().proposals(&Default::default(), &Actor::console("x")).unwrap();
+        assert_eq!(all.total, 1, "the neighbour's proposal stays at the province");
+
+        // Written at the province only: the node refuses, saying where.
+        let report = NewReport { status: "done".into(), body: "Đã rà soát xong".into() };
+        let e = node.coordination().report_on_directive(d.id, &report, &[], &chairman).unwrap_err();
+        assert_eq!(e.code.as_str(), "coordination_at_province");
+        assert!(e.message.contains("https://tinh.example"), "{}", e.message);
+        let e = node.coordination().file_proposal(&ask("Ở máy trạm"), &chairman).unwrap_err();
+        assert_eq!(e.code.as_str(), "coordination_at_province");
+
+        // Reported at the province: the next pull brings the report and the task done.
+        clock.set(at(2026, 6, 2, 9, 0));
+        province.coordination().report_on_directive(d.id, &report, &[], &chairman).unwrap();
+        node.take_pulled(province.pull_for(&at_province, None).unwrap()).unwrap();
+        let detail = node.coordination().directive(d.id, &chairman).unwrap();
+        assert_eq!(detail.tasks[0].status, "done");
+        assert_eq!(detail.reports.iter().map(|r| r.body.as_str()).collect::<Vec<_>>(), ["Đã rà soát xong"]);
+        // Pulled again, the histories hold each row once.
+        node.take_pulled(province.pull_for(&at_province, None).unwrap()).unwrap();
+        assert_eq!(node.coordination().directive(d.id, &chairman).unwrap().reports.len(), 1);
+        assert_eq!(
+            node.coordination().proposal(p.id, &chairman).unwrap().history.len(),
+            province.coordination().proposal(p.id, &chairman).unwrap().history.len()
+        );
+        // The node flags no overdue proposal of its own: the province's flags come down.
+        clock.set(at(2026, 7, 30, 9, 0));
+        assert!(node.coordination().flag_overdue_proposals().unwrap().is_empty());
+    }
+}
