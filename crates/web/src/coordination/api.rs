@@ -55,6 +55,7 @@ fn actor(caller: &Caller) -> Actor {
     responses(
         (status = 201, description = "Kiến nghị đã gửi, đã chuyển sở, ngành phụ trách, có hạn trả lời", body = ProposalRecord),
         (status = 403, description = "Chỉ lãnh đạo UBND cấp xã được gửi (commune_leader_only)", body = ErrorAnswer),
+        (status = 409, description = "Ở máy trạm của xã: việc này làm tại máy chủ của tỉnh (coordination_at_province)", body = ErrorAnswer),
     ))]
 async fn file(
     State(web): State<Arc<Web>>,
@@ -181,7 +182,7 @@ async fn one(
     responses(
         (status = 201, description = "Kiến nghị sau bước xử lý", body = ProposalDetail),
         (status = 404, description = "Không có kiến nghị này trong phạm vi của tài khoản (proposal_not_found)", body = ErrorAnswer),
-        (status = 409, description = "Bước này không làm được ở trạng thái hiện tại", body = ErrorAnswer),
+        (status = 409, description = "Bước này không làm được ở trạng thái hiện tại; ở máy trạm của xã: trả lời tại máy chủ của tỉnh (coordination_at_province)", body = ErrorAnswer),
     ))]
 async fn respond(
     State(web): State<Arc<Web>>,
@@ -199,7 +200,10 @@ async fn respond(
 #[utoipa::path(post, path = "/api/v1/directives", tag = "coordination", operation_id = "issue_directive",
     summary = "Giao nhiệm vụ cho xã, phường (tỉnh)",
     request_body = NewDirective,
-    responses((status = 201, description = "Nhiệm vụ đã giao", body = DirectiveRecord)))]
+    responses(
+        (status = 201, description = "Nhiệm vụ đã giao", body = DirectiveRecord),
+        (status = 409, description = "Ở máy trạm của xã: việc này làm tại máy chủ của tỉnh (coordination_at_province)", body = ErrorAnswer),
+    ))]
 async fn issue(
     State(web): State<Arc<Web>>,
     caller: Caller,
@@ -265,6 +269,7 @@ async fn directive(
         (status = 201, description = "Nhiệm vụ sau báo cáo", body = DirectiveDetail),
         (status = 403, description = "Chỉ xã, phường được giao báo cáo (commune_only)", body = ErrorAnswer),
         (status = 404, description = "Không có nhiệm vụ này trong phạm vi của tài khoản (directive_not_found)", body = ErrorAnswer),
+        (status = 409, description = "Ở máy trạm của xã: việc này làm tại máy chủ của tỉnh (coordination_at_province)", body = ErrorAnswer),
     ))]
 async fn report(
     State(web): State<Arc<Web>>,

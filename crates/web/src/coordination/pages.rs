@@ -102,8 +102,10 @@ async fn proposals_page(
     let who = actor(&user);
     let leader = matches!(who.role, Some(Role::ProvinceLeader | Role::Admin))
         && matches!(who.scope, Scope::Province(_));
+    // At a commune's node proposals are read, and filed at the province's server.
     let may_file = matches!(who.role, Some(Role::CommuneLeader | Role::Admin))
-        && matches!(who.scope, Scope::Commune { .. });
+        && matches!(who.scope, Scope::Commune { .. })
+        && web.app.upstream().is_none();
     let app = web.app.clone();
     let r = blocking(move || {
         let list = app.coordination().proposals(&f, &who)?;

@@ -657,6 +657,25 @@ async fn the_nation_sees_its_provinces_ranked_down_to_a_commune_and_no_citizen()
 }
 
 #[tokio::test]
+async fn at_a_communes_node_proposals_are_read_and_filed_at_the_province() {
+    let f = fixture();
+    f.app.attach_upstream("https://tinh.example", "20242", "48").unwrap();
+    let chutich = login(&f, "chutich").await;
+    let (s, html) = page_get(&f, "/kien-nghi", &chutich).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(!html.contains("Gửi kiến nghị mới lên tỉnh"), "no form at the node");
+    let new =
+        json!({"title": "Thiếu biên chế", "category": "staff", "body": "Cần thêm 2 công chức"}).to_string();
+    let (s, v) = call(&f, "POST", "/api/v1/proposals", Some(&chutich), Some(&new)).await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("coordination_at_province")),
+        "{v}"
+    );
+    assert!(v["error"]["message"].as_str().unwrap().contains("https://tinh.example"), "{v}");
+}
+
+#[tokio::test]
 async fn an_empty_date_is_refused_not_defaulted() {
     let f = fixture();
     let lan = login(&f, "lan").await;
