@@ -76,6 +76,10 @@ pub struct Pulled {
     /// The province's calendar: a node counts deadlines as its province does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calendar: Option<CalendarCopy>,
+    /// The commune's online dossiers the province hands to the node (see
+    /// [`App::hand_down`]); their documents are fetched by hash before they are taken.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub handed_down: Vec<crate::replication::PushedDossier>,
 }
 
 /// A calendar as it travels: the decided days as their CSV, the office hours as their spec.
@@ -228,9 +232,10 @@ impl App {
                         rows: found.iter().map(|r| r.0.iter().map(Cell::from).collect()).collect(),
                     });
                 }
-                Ok(Pulled { catalog, tables, calendar: None })
+                Ok(Pulled { catalog, tables, calendar: None, handed_down: vec![] })
             })?
-            .with_calendar(CalendarCopy::of(&self.calendar())))
+            .with_calendar(CalendarCopy::of(&self.calendar()))
+            .with_handed_down(self.hand_down(node)?))
     }
 
     /// This node's catalog fingerprint, to send with a pull.
@@ -344,5 +349,9 @@ impl App {
 impl Pulled {
     fn with_calendar(self, calendar: CalendarCopy) -> Pulled {
         Pulled { calendar: Some(calendar), ..self }
+    }
+
+    fn with_handed_down(self, handed_down: Vec<crate::replication::PushedDossier>) -> Pulled {
+        Pulled { handed_down, ..self }
     }
 }

@@ -618,3 +618,138 @@ impl App {
         Ok((replies.into_iter().flatten().collect(), changed))
     }
 }
+
+/// Most online dossiers handed down to a node in one pull.
+const HAND_DOWN: usize = 200;
+
+impl App {
+    /// Hands the node the online dossiers of its commune waiting for the desk's acceptance:
+    /// from now on the node writes them and the province refuses to (`written_elsewhere`),
+    /// as for the dossiers the node received itself. Those handed down and not yet moved on
+    /// are handed again with each pull, until the node's push says it holds them.
+    pub fn hand_down(&self, node: &Node) -> AppResult<Vec<PushedDossier>> {
+        if units::registry().commune(&node.commune_code).is_none() {
+            return Ok(vec![]);
+        }
+        let (commune, mine) = (node.commune_code.clone(), node_writer(&node.commune_code));
+        let registered = i64::from(domain::Status::Registered.portal_code());
+        let handed = self.store.write(move |c| {
+            c.exec(
+                "UPDATE dossiers SET writer = $1 WHERE receiving_unit = $2 AND handling_unit = $2 AND status = $3 AND writer IS NULL",
+                &[(&mine).into(), (&commune).into(), Val::Int(registered)],
+            )?;
+            let codes = c.query(
+                "SELECT code FROM dossiers WHERE writer = $1 AND receiving_unit = $2 AND status = $3 ORDER BY code LIMIT $4",
+                &[(&mine).into(), (&commune).into(), Val::Int(registered), Val::Int(HAND_DOWN as i64)],
+            )?;
+            let mut handed = vec![];
+            for r in codes {
+                if let Some(p) = crate::upstream::pushed_dossier(c, &r.col::<String>("code")?, 0)? {
+                    handed.push(p);
+                }
+            }
+            Ok(handed)
+        })?;
+        // The copies this process keeps knew no writer.
+        for p in &handed {
+            self.forget(&p.code);
+        }
+        Ok(handed)
+    }
+
+    /// A document of a dossier handed down to `node`, for the node to fetch.
+    pub fn document_for_node(&self, node: &Node, sha256: &str) -> AppResult<Vec<u8>> {
+        let (sha, mine) = (sha256.to_string(), node_writer(&node.commune_code));
+        let found = self.store.read(move |c| {
+            c.query_one(
+                "SELECT 1 FROM attachments a JOIN dossiers d ON d.code = a.dossier_code WHERE a.sha256 = $1 AND d.writer = $2 LIMIT 1",
+                &[(&sha).into(), (&mine).into()],
+            )
+        })?;
+        if found.is_none() {
+            return Err(AppError::new(
+                Code::AttachmentNotFound,
+                "không có giấy tờ này trong các hồ sơ tỉnh giao máy trạm",
+            ));
+        }
+        self.blob(sha256)
+    }
+
+    /// Takes the dossiers the province handed down (at a node): each checked as a push is (its
+    /// history chained from the registration, its particulars sealed by it, the node's own
+    /// commune's) and written with its documents as arrived, confirmed as held by the
+    /// province. One already here, or whose documents have not arrived yet, is left for the
+    /// next pull. Returns how many were taken.
+    pub fn take_handed_down(&self, handed: Vec<PushedDossier>) -> AppResult<usize> {
+        let up = self.upstream().ok_or_else(|| {
+            AppError::new(Code::NotANode, "máy này chưa gắn với máy chủ của tỉnh (haicap serve --upstream …)")
+        })?;
+        let mut work = vec![];
+        for p in handed {
+            let ours = p.particulars.receiving_unit == up.commune_code
+                && p.particulars.province_code == up.province_code;
+            let channel = Channel::from_portal_code(p.particulars.channel);
+            let files_here = p.files().all(|h| matches!(self.blobs.get(h), Ok(Some(_))));
+            match (ours, channel) {
+                (true, Some(channel)) if files_here => work.push((p, channel)),
+                (true, Some(_)) => {}
+                _ => {
+                    return Err(AppError::new(
+                        Code::ReplicationWriter,
+                        format!("tỉnh giao hồ sơ {} không thuộc xã của máy trạm", p.code),
+                    ))
+                }
+            }
+        }
+        let now = self.now();
+        let taken = self.store.write(move |c| {
+            let mut taken = 0;
+            for (p, channel) in &work {
+                if c.query_one("SELECT 1 FROM dossiers WHERE code = $1", &[(&p.code).into()])?.is_some() {
+                    continue;
+                }
+                let events: Vec<Event> = p.events.iter().map(|x| x.event.clone()).collect();
+                let chained = admit(&p.code, &[], &p.events).is_ok_and(|known| known == 0);
+                let Some(mut d) = Dossier::replay(&events).filter(|_| chained) else {
+                    tracing::warn!(code = %p.code, "hồ sơ tỉnh giao có lịch sử không hợp lệ: không nhận");
+                    continue;
+                };
+                d.code = p.code.clone();
+                let mut next = p.particulars.record(&p.code, *channel);
+                let documents: Vec<String> = p.documents.iter().map(|x| x.sha256.clone()).collect();
+                if d.subject.as_ref().is_some_and(|s| *s != next.subject_digest(&documents)) {
+                    tracing::warn!(code = %p.code, "hồ sơ tỉnh giao không khớp niêm phong khi đăng ký: không nhận");
+                    continue;
+                }
+                let (rows, head) = EventRow::chain(&p.code, domain::audit::GENESIS, &events);
+                let last_at = events.last().map_or(next.registered_at, |e| e.at);
+                next.follow(&d, head, last_at);
+                let mut deltas = domain::stats::deltas(&d, &events);
+                if !documents.is_empty() {
+                    deltas.push((next.registered_at.date(), domain::stats::Counter::Digitised));
+                }
+                next.insert(c)?;
+                for a in &p.documents {
+                    let filed = crate::blobs::Attachment {
+                        seq: a.seq,
+                        file_name: a.file_name.clone(),
+                        content_type: a.content_type.clone(),
+                        size: a.size,
+                        sha256: a.sha256.clone(),
+                    };
+                    insert_attachment(c, &next.code, &next.province_code, &filed, a.uploaded_at)?;
+                }
+                // Arrived, not written here: nothing of it is pending for the province.
+                EventRow::insert_arrived(&rows, c, &next.code, &next.province_code, Some(now))?;
+                c.exec(
+                    "INSERT INTO node_sync (dossier_code, acked, pending) VALUES ($1, $2, FALSE)",
+                    &[(&next.code).into(), Val::Int(events.len() as i64)],
+                )?;
+                bump_stats(c, &next, &deltas)?;
+                taken += 1;
+            }
+            Ok(taken)
+        })?;
+        Ok(taken)
+    }
+}

@@ -346,7 +346,11 @@ impl App {
 }
 
 /// One dossier as a push carries it: its events after the first `acked`.
-fn pushed_dossier(c: &mut dyn Conn, code: &str, acked: i64) -> Result<Option<PushedDossier>, StoreError> {
+pub(crate) fn pushed_dossier(
+    c: &mut dyn Conn,
+    code: &str,
+    acked: i64,
+) -> Result<Option<PushedDossier>, StoreError> {
     let Some(row) =
         c.query_one(&format!("SELECT {COLUMNS} FROM dossiers WHERE code = $1"), &[code.into()])?
     else {

@@ -134,6 +134,27 @@ impl Link {
         Err(refusal(self.peer, r.status().as_u16(), &body))
     }
 
+    /// A document of a dossier handed down, by its hash.
+    pub fn get_document(&self, sha: &str) -> Result<Vec<u8>, String> {
+        let answer = self
+            .agent
+            .get(self.url(&format!("/api/v1/node/documents/{sha}")))
+            .header("Authorization", self.auth())
+            .call();
+        let mut r = answer.map_err(|e| format!("không kết nối được {}: {e}", self.peer))?;
+        let status = r.status();
+        if status.is_success() {
+            return r
+                .body_mut()
+                .with_config()
+                .limit(32 << 20)
+                .read_to_vec()
+                .map_err(|e| format!("giấy tờ {sha} không đọc được: {e}"));
+        }
+        let body = r.body_mut().read_to_string().unwrap_or_default();
+        Err(refusal(self.peer, status.as_u16(), &body))
+    }
+
     pub fn pull(&self, catalog: &str) -> Result<Pulled, String> {
         self.read(
             self.agent

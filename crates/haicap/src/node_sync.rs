@@ -53,11 +53,22 @@ pub fn attach(app: &App, link: &Link, url: &str) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Takes the province's accounts, settings and (when it changed) catalog.
+/// Takes the province's accounts, settings and (when it changed) catalog, then the online
+/// dossiers it hands down, their documents fetched first.
 pub fn pull(app: &App, link: &Link) -> Result<(), String> {
     let mine = app.catalog_fingerprint().map_err(|e| e.message)?;
-    let pulled = link.pull(&mine)?;
-    app.take_pulled(pulled).map_err(|e| e.message)
+    let mut pulled = link.pull(&mine)?;
+    let handed = std::mem::take(&mut pulled.handed_down);
+    app.take_pulled(pulled).map_err(|e| e.message)?;
+    if handed.is_empty() {
+        return Ok(());
+    }
+    let hashes: Vec<String> = handed.iter().flat_map(|d| d.files().map(str::to_string)).collect();
+    for sha in app.missing_documents(&hashes).map_err(|e| e.message)? {
+        let bytes = link.get_document(&sha)?;
+        app.take_document(&bytes).map_err(|e| e.message)?;
+    }
+    app.take_handed_down(handed).map(|_| ()).map_err(|e| e.message)
 }
 
 /// Sends everything pending (documents first, then the dossiers, a batch at a time); then,

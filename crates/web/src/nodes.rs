@@ -137,7 +137,7 @@ pub fn node_routes() -> Routes {
     Routes::default()
         .routes(routes!(push).layer(DefaultBodyLimit::max(PUSH_BYTES)))
         .routes(routes!(missing_documents).layer(DefaultBodyLimit::max(1024 * 1024)))
-        .routes(routes!(put_document).layer(DefaultBodyLimit::max(DOCUMENT_BYTES)))
+        .routes(routes!(put_document, get_document).layer(DefaultBodyLimit::max(DOCUMENT_BYTES)))
         .routes(routes!(pull))
         .routes(routes!(national_feed).layer(DefaultBodyLimit::max(PUSH_BYTES)))
 }
@@ -282,6 +282,26 @@ async fn put_document(
     let app = web.app.clone();
     blocking(move || app.take_document(&body)).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/v1/node/documents/{sha256}", tag = "nodes",
+    summary = "Máy trạm lấy nội dung một giấy tờ của hồ sơ trực tuyến tỉnh giao cho xã",
+    description = "Chỉ giấy tờ của các hồ sơ tỉnh đã giao cho máy trạm này (xem handed_down trong GET /api/v1/node/pull).",
+    params(("sha256" = String, Path, description = "SHA-256 (hex) của nội dung")),
+    responses(
+        (status = 200, description = "Nội dung tệp", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 401, description = "Mã máy trạm không hợp lệ hoặc đã bị thu hồi", body = ErrorAnswer),
+        (status = 404, description = "Không có giấy tờ này trong các hồ sơ giao cho máy trạm (attachment_not_found)", body = ErrorAnswer),
+    ))]
+async fn get_document(
+    State(web): State<Arc<Web>>,
+    NodeCaller(node): NodeCaller,
+    Path(sha256): Path<String>,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let app = web.app.clone();
+    let bytes = blocking(move || app.document_for_node(&node, &sha256)).await?;
+    Ok(([(axum::http::header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response())
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

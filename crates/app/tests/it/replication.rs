@@ -665,3 +665,71 @@ fn a_node_holds_its_communes_directives_and_the_answers_to_its_proposals() {
         assert!(node.coordination().flag_overdue_proposals().unwrap().is_empty());
     }
 }
+
+#[test]
+fn an_online_dossier_for_a_communes_node_is_handed_down_worked_there_and_comes_back() {
+    for db in backends() {
+        let node_db = sqlite();
+        let clock = HandClock::at(at(2026, 6, 1, 8, 0));
+        let province = open(&db, &clock);
+        let node = open(&node_db, &clock);
+        let (at_province, _) = province.add_node(COMMUNE).unwrap();
+        node.attach_upstream("https://tinh.example", COMMUNE, "48").unwrap();
+        // Citizens submit online to the province: one for the commune with a node, with a
+        // document; one for its neighbour.
+        let req = IntakeRequest { channel: Channel::Online, ..intake(1) };
+        let online =
+            province.dossiers().submit_online(&req, &[Upload::new("don.pdf", "%PDF-1.4 đơn xin")]).unwrap();
+        let neighbour =
+            IntakeRequest { channel: Channel::Online, commune_code: Some("20257".into()), ..intake(2) };
+        province.dossiers().submit_online(&neighbour, &[]).unwrap();
+
+        // The pull hands it down; from then on the province does not write it.
+        let handed = province.pull_for(&at_province, None).unwrap().handed_down;
+        assert_eq!(handed.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(), [online.code.as_str()]);
+        let e = province
+            .dossiers()
+            .act(&online.code, &ActionRequest::new("receive"), &Actor::console("tinh"))
+            .unwrap_err();
+        assert_eq!(e.code.as_str(), "written_elsewhere");
+        // Until its document arrives the node leaves it for the next pull; then takes it once.
+        assert_eq!(node.take_handed_down(handed.clone()).unwrap(), 0);
+        let hashes: Vec<String> = handed[0].files().map(str::to_string).collect();
+        for h in node.missing_documents(&hashes).unwrap() {
+            node.take_document(&province.document_for_node(&at_province, &h).unwrap()).unwrap();
+        }
+        assert_eq!(node.take_handed_down(handed.clone()).unwrap(), 1);
+        assert_eq!(node.take_handed_down(handed).unwrap(), 0, "once");
+        assert_eq!(node.sync_status().unwrap().pending_dossiers, 0, "nothing of it pending");
+        assert_eq!(heads(&node), heads(&province));
+        // Handed again while the node has not moved it on; a document of another dossier is not given.
+        assert_eq!(province.pull_for(&at_province, None).unwrap().handed_down.len(), 1);
+        let stranger = "0".repeat(64);
+        assert_eq!(
+            province.document_for_node(&at_province, &stranger).unwrap_err().code.as_str(),
+            "attachment_not_found"
+        );
+
+        // The commune's desk accepts it at the node and works on it; the push brings it back.
+        clock.set(at(2026, 6, 1, 9, 0));
+        act(&node, &online.code, ActionRequest::new("receive"));
+        act(&node, &online.code, ActionRequest::new("approve"));
+        let taken = sync(&node, &province, &at_province);
+        let at_node = node.dossiers().dossier(&online.code, &Actor::console("x")).unwrap().event_count;
+        assert_eq!(
+            i64::from(taken.iter().map(|t| t.new).sum::<u32>()),
+            at_node - 1,
+            "all but the registration"
+        );
+        assert_eq!(heads(&province), heads(&node));
+        assert_eq!(stats(&province), stats(&node));
+        assert!(
+            province.pull_for(&at_province, None).unwrap().handed_down.is_empty(),
+            "moved on: not handed again"
+        );
+        for (who, a) in [("province", &province), ("node", &node)] {
+            let report = a.dossiers().verify().unwrap();
+            assert!(report.ok(), "{who}: {:?}", report.problems);
+        }
+    }
+}

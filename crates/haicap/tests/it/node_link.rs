@@ -91,6 +91,24 @@ fn status(node_db: &str) -> serde_json::Value {
 fn a_node_works_while_its_province_is_down_and_the_province_catches_up() {
     let dir = tempfile::tempdir().unwrap();
     let Pair { p_path, n_path, province_db, node_db, token } = province_and_node(dir.path());
+    // A citizen's online submission for the commune waits at the province: the node's first
+    // pull hands it down, its document fetched by hash from the province.
+    let online = {
+        let url = store::DbUrl::Sqlite(p_path.clone());
+        let app =
+            app::App::open(&url, calendar::WorkCalendar::default(), std::sync::Arc::new(app::vietnam_now))
+                .unwrap();
+        let req = app::IntakeRequest {
+            procedure_code: "1.004873".into(),
+            channel: domain::Channel::Online,
+            commune_code: Some("20242".into()),
+            applicant: app::Applicant { full_name: "Lê Thị Trực Tuyến".into(), ..Default::default() },
+        };
+        app.dossiers()
+            .submit_online(&req, &[app::blobs::Upload::new("don.pdf", "%PDF-1.4 đơn")])
+            .unwrap()
+            .code
+    };
 
     let (p_port, n_port) = (free_port(), free_port());
     let upstream = format!("http://127.0.0.1:{p_port}");
@@ -120,9 +138,12 @@ fn a_node_works_while_its_province_is_down_and_the_province_catches_up() {
         }
     };
 
-    // With the link: the province holds the node's dossiers within seconds.
+    // With the link: the province holds the node's dossiers within seconds; the node holds
+    // the online one handed down, which the province no longer writes.
     let mut codes = receive(n_port, &officer, 10);
     wait_synced(Duration::from_secs(30));
+    assert!(heads(&n_path).iter().any(|h| h.0 == online), "handed down: {:?}", heads(&n_path));
+    codes.push(online);
 
     // The province stops: the node works on, and knows what it owes.
     drop(province);

@@ -1334,6 +1334,30 @@ async fn a_node_is_known_by_its_token_until_it_is_revoked() {
     let hashes = format!(r#"{{"hashes": ["{}"]}}"#, "a".repeat(64));
     let (s, v) = call(&f, "POST", "/api/v1/node/documents/missing", Some(&token), Some(&hashes)).await;
     assert_eq!((s, &v["missing"]), (StatusCode::OK, &serde_json::json!(["a".repeat(64)])), "{v}");
+    // An online dossier for the commune is handed down with the pull; its document is the
+    // node's to fetch, no other.
+    let req = app::IntakeRequest {
+        procedure_code: "1.004873".into(),
+        channel: domain::Channel::Online,
+        commune_code: Some("20242".into()),
+        applicant: app::Applicant { full_name: "Lê Văn Trực".into(), ..Default::default() },
+    };
+    let online =
+        f.app.dossiers().submit_online(&req, &[app::blobs::Upload::new("don.pdf", "%PDF-1.4 đơn")]).unwrap();
+    let (s, v) = call(&f, "GET", "/api/v1/node/pull", Some(&token), None).await;
+    assert_eq!(
+        (s, v["handed_down"][0]["code"].as_str()),
+        (StatusCode::OK, Some(online.code.as_str())),
+        "{v}"
+    );
+    let sha = v["handed_down"][0]["documents"][0]["sha256"].as_str().unwrap().to_string();
+    let (s, bytes) = raw(&f, "GET", &format!("/api/v1/node/documents/{sha}"), Some(&token), None).await;
+    assert_eq!((s, bytes), (StatusCode::OK, "%PDF-1.4 đơn".as_bytes().to_vec()));
+    let (s, v) =
+        call(&f, "GET", &format!("/api/v1/node/documents/{}", "b".repeat(64)), Some(&token), None).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("attachment_not_found")));
+    let (s, _) = call(&f, "GET", &format!("/api/v1/node/documents/{sha}"), Some(&lan), None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "an officer's session is no node's token");
     // The province's administrators see its nodes; a commune's its own; an officer none.
     f.app.add_node("20257").unwrap();
     f.app.accounts().add_user("quantri.tinh", Role::Admin, "48", "mat-khau-dai", None).unwrap();
