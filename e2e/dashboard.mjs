@@ -78,6 +78,7 @@ try {
   await nation.waitForURL(/\/bang-dieu-hanh$/);
   assert.match(await nation.locator('h1').textContent(), /Toàn quốc/);
   assert.equal(await nation.locator('#ranking tbody tr').count(), 34, 'every province ranked');
+  assert.match(await nation.locator('#communes-active').textContent(), /\/ 3321/, 'the communes that worked, of 3,321');
   assert.equal(await nation.locator('header a:text("Tiếp nhận hồ sơ")').count(), 0, 'it receives nothing');
   const nationBefore = await received(nation);
   await receive(token, 'Trần Văn Quốc', '7 Bạch Đằng, Hải Châu, Đà Nẵng');

@@ -328,6 +328,10 @@ pub struct RankedUnit {
     pub on_time_rate: Option<f64>,
     /// The Decision 766 service index (out of 100), under the rules in force at the period's end.
     pub index: Option<f64>,
+    /// A province's communes (in the nation's ranking; none on a commune's line).
+    pub communes: Option<i64>,
+    /// Of those, the communes that received a dossier in the period.
+    pub communes_active: Option<i64>,
 }
 
 /// The counts of the service index, from a unit's figures.
@@ -452,8 +456,28 @@ impl Statistics<'_> {
         if !actor.scope.sees_nation() {
             return Err(AppError::new(Code::OutOfScope, "tài khoản không xem được số liệu toàn quốc"));
         }
-        let units = units::registry().provinces.iter().map(|p| (p.code, p.name, p.lat, p.lon)).collect();
-        self.ranking(Grouping::Provinces, units, from, to)
+        let reg = units::registry();
+        let units = reg.provinces.iter().map(|p| (p.code, p.name, p.lat, p.lon)).collect();
+        let mut lines = self.ranking(Grouping::Provinces, units, from, to)?;
+        // How many of each province's communes worked in the period (its own desk apart).
+        let active = self.app.store.read(|c| {
+            c.query(
+                "SELECT province_code, CAST(COUNT(DISTINCT unit_code) AS BIGINT) AS n FROM stats_unit_daily \
+                 WHERE day >= $1 AND day <= $2 AND received > 0 AND unit_code <> province_code GROUP BY province_code",
+                &[from.into(), to.into()],
+            )
+        })?;
+        for l in &mut lines {
+            l.communes = Some(reg.communes_of(&l.code).map_or(0, |c| c.count() as i64));
+            l.communes_active = Some(0);
+        }
+        for r in &active {
+            let code: String = r.col("province_code")?;
+            if let Some(l) = lines.iter_mut().find(|l| l.code == code) {
+                l.communes_active = Some(r.col("n")?);
+            }
+        }
+        Ok(lines)
     }
 
     /// The lines of `units` (code, name, position), grouped from the statistics in two reads.

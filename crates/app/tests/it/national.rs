@@ -244,6 +244,11 @@ fn the_national_leader_sees_every_province_and_commune_and_no_citizen() {
         assert_eq!((line("46").received, line("46").open), (hu.0, hu_open));
         assert_eq!(lines.iter().map(|l| l.received).sum::<i64>(), dn.0 + hu.0);
         assert!(line("48").index.is_some() && line("01").index.is_none(), "no dossier, no index to rank");
+        // Of each province's communes, those that received a dossier: Hải Châu, and Phú Xuân.
+        let count = |p: &str| units::registry().communes_of(p).unwrap().count() as i64;
+        assert_eq!((line("48").communes, line("48").communes_active), (Some(count("48")), Some(1)));
+        assert_eq!((line("46").communes_active, line("01").communes_active), (Some(1), Some(0)));
+        assert_eq!(lines.iter().filter_map(|l| l.communes).sum::<i64>(), 3321);
         assert_eq!(communes(&nation, &leader, "48"), communes(&danang, &console, "48"));
         // The status records, never a name.
         let all = nation.dossiers().list(&app::DossierFilter::default(), &leader).unwrap();

@@ -166,6 +166,8 @@ struct LineView {
     overdue: i64,
     why: String,
     css: String,
+    /// A province's communes that received a dossier in the period, of all ("12 / 94").
+    communes: Option<String>,
 }
 
 #[derive(Template)]
@@ -188,6 +190,8 @@ struct DashboardPage {
     lines: Vec<LineView>,
     /// What the ranking lines up: the communes of a province, the provinces of the nation.
     ranked: (&'static str, &'static str),
+    /// The nation's page: communes that received a dossier in the period, and all of them.
+    communes_active: Option<(i64, i64)>,
     procedures: Vec<ProcedureLine>,
     parent: Option<(String, String)>,
 }
@@ -295,9 +299,17 @@ async fn dashboard(State(web): State<Arc<Web>>, u: PageUser, Query(q): Query<Das
                 overdue: l.overdue,
                 why: why.join("; "),
                 css: if l.overdue > 0 { "late".into() } else { String::new() },
+                communes: l.communes.zip(l.communes_active).map(|(all, active)| format!("{active} / {all}")),
             }
         })
         .collect();
+    // The nation's communes that worked in the period, of the country's.
+    let communes_active = nation.then(|| {
+        let sum = |f: fn(&app::statistics::figures::RankedUnit) -> Option<i64>| {
+            lines.iter().filter_map(f).sum::<i64>()
+        };
+        (sum(|l| l.communes_active), sum(|l| l.communes))
+    });
     let reg = units::registry();
     let national = Actor::of(&u.session.user).scope.sees_nation();
     let parent = match reg.commune(&unit) {
@@ -331,6 +343,7 @@ async fn dashboard(State(web): State<Arc<Web>>, u: PageUser, Query(q): Query<Das
         } else {
             ("xã, phường", "Xã, phường")
         },
+        communes_active,
         procedures,
         parent,
         f,

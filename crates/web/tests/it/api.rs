@@ -624,6 +624,7 @@ async fn the_nation_sees_its_provinces_ranked_down_to_a_commune_and_no_citizen()
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("Toàn quốc") && html.contains("Xếp hạng tỉnh, thành phố"), "{html}");
     assert!(html.contains("bang-dieu-hanh?unit=48") && html.contains("Thành phố Huế"), "{html}");
+    assert!(html.contains("<b>1 / 3321</b> xã, phường có hồ sơ"), "the communes that worked: {html}");
     assert!(html.contains("Bảng điều hành toàn quốc") && !html.contains("Tiếp nhận hồ sơ</a>"), "its menu");
     let (s, html) = page_get(&f, "/bang-dieu-hanh?unit=48", &qg).await;
     assert_eq!(s, StatusCode::OK);
