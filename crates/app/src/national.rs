@@ -405,25 +405,15 @@ fn take_record(c: &mut dyn Conn, d: &StatusRecord, writer: &str) -> Result<bool,
             {
                 return Ok(false);
             }
+            // The same values but the code, the province and the registration, which stay.
+            let mut params: Vec<Val> = values[2..8].to_vec();
+            params.extend_from_slice(&values[9..]);
+            params.push((&d.code).into());
             c.exec(
                 "UPDATE dossiers SET receiving_unit = $1, handling_unit = $2, procedure_code = $3, procedure_version = $4, \
                  channel = $5, status = $6, received_at = $7, due_at = $8, finished_at = $9, verdict = $10, \
                  event_count = $11, updated_at = $12 WHERE code = $13",
-                &[
-                    (&d.receiving_unit).into(),
-                    (&d.handling_unit).into(),
-                    (&d.procedure_code).into(),
-                    Val::Int(d.procedure_version),
-                    Val::Int(d.channel.into()),
-                    Val::Int(d.status.into()),
-                    d.received_at.into(),
-                    d.due_at.into(),
-                    d.finished_at.into(),
-                    d.verdict.clone().into(),
-                    Val::Int(d.event_count),
-                    d.updated_at.into(),
-                    (&d.code).into(),
-                ],
+                &params,
             )?;
             Ok(true)
         }

@@ -390,22 +390,7 @@ fn take_one(
     next.writer = (!handed_up).then(|| mine.clone());
     let mut deltas = domain::stats::deltas(&d, &new);
     match &current {
-        None => {
-            if !documents.is_empty() {
-                deltas.push((next.registered_at.date(), domain::stats::Counter::Digitised));
-            }
-            next.insert(c)?;
-            for a in &p.documents {
-                let filed = crate::blobs::Attachment {
-                    seq: a.seq,
-                    file_name: a.file_name.clone(),
-                    content_type: a.content_type.clone(),
-                    size: a.size,
-                    sha256: a.sha256.clone(),
-                };
-                insert_attachment(c, &next.code, &next.province_code, &filed, a.uploaded_at)?;
-            }
-        }
+        None => insert_new(c, &next, &p.documents, &mut deltas)?,
         Some(cur) => {
             next.update_if(c, cur)?;
             if next.writer != cur.writer {
@@ -472,6 +457,31 @@ fn take_one(
     taken.rated = take_rating(c, &next, p.rating.as_ref(), now)?;
     changed.push(next);
     Ok(taken)
+}
+
+/// Writes a dossier that arrived whole (pushed up, or handed down) with its documents' rows,
+/// and counts it digitised when it came with documents, as its own intake would.
+fn insert_new(
+    c: &mut dyn Conn,
+    next: &DossierRecord,
+    documents: &[Document],
+    deltas: &mut Vec<(chrono::NaiveDate, domain::stats::Counter)>,
+) -> Result<(), StoreError> {
+    if !documents.is_empty() {
+        deltas.push((next.registered_at.date(), domain::stats::Counter::Digitised));
+    }
+    next.insert(c)?;
+    for a in documents {
+        let filed = crate::blobs::Attachment {
+            seq: a.seq,
+            file_name: a.file_name.clone(),
+            content_type: a.content_type.clone(),
+            size: a.size,
+            sha256: a.sha256.clone(),
+        };
+        insert_attachment(c, &next.code, &next.province_code, &filed, a.uploaded_at)?;
+    }
+    Ok(())
 }
 
 /// Takes the rating given at the node of a dossier returned here, and counts it as the desk's
@@ -633,6 +643,16 @@ impl App {
         }
         let (commune, mine) = (node.commune_code.clone(), node_writer(&node.commune_code));
         let registered = i64::from(domain::Status::Registered.portal_code());
+        // Every pull of every node asks: most find nothing, and take no write for it.
+        let waiting = self.store.read(|c| {
+            c.query_one(
+                "SELECT 1 FROM dossiers WHERE receiving_unit = $1 AND status = $2 AND (writer IS NULL OR writer = $3) LIMIT 1",
+                &[(&commune).into(), Val::Int(registered), (&mine).into()],
+            )
+        })?;
+        if waiting.is_none() {
+            return Ok(vec![]);
+        }
         let handed = self.store.write(move |c| {
             c.exec(
                 "UPDATE dossiers SET writer = $1 WHERE receiving_unit = $2 AND handling_unit = $2 AND status = $3 AND writer IS NULL",
@@ -725,20 +745,7 @@ impl App {
                 let last_at = events.last().map_or(next.registered_at, |e| e.at);
                 next.follow(&d, head, last_at);
                 let mut deltas = domain::stats::deltas(&d, &events);
-                if !documents.is_empty() {
-                    deltas.push((next.registered_at.date(), domain::stats::Counter::Digitised));
-                }
-                next.insert(c)?;
-                for a in &p.documents {
-                    let filed = crate::blobs::Attachment {
-                        seq: a.seq,
-                        file_name: a.file_name.clone(),
-                        content_type: a.content_type.clone(),
-                        size: a.size,
-                        sha256: a.sha256.clone(),
-                    };
-                    insert_attachment(c, &next.code, &next.province_code, &filed, a.uploaded_at)?;
-                }
+                insert_new(c, &next, &p.documents, &mut deltas)?;
                 // Arrived, not written here: nothing of it is pending for the province.
                 EventRow::insert_arrived(&rows, c, &next.code, &next.province_code, Some(now))?;
                 c.exec(
