@@ -309,6 +309,24 @@ fn a_day_worked_offline_reaches_the_province_whole_once_and_verified() {
 }
 
 /// The codes of the refusals a push got, in its order (None: taken).
+/// A province on `db` and its commune's node (on SQLite), attached. Bind `node_db` first when
+/// destructuring: it is dropped last, after the node that uses it.
+struct Attached {
+    province: App,
+    node: App,
+    at_province: Node,
+    node_db: crate::common::TestDb,
+}
+
+fn attached(db: &crate::common::TestDb, clock: &HandClock) -> Attached {
+    let node_db = sqlite();
+    let province = open(db, clock);
+    let node = open(&node_db, clock);
+    let (at_province, _) = province.add_node(COMMUNE).unwrap();
+    node.attach_upstream("https://tinh.example", COMMUNE, "48").unwrap();
+    Attached { province, node, at_province, node_db }
+}
+
 fn refusals(taken: &[Taken]) -> Vec<Option<String>> {
     taken.iter().map(|t| t.refused.as_ref().map(|r| r.code.clone())).collect()
 }
@@ -316,12 +334,8 @@ fn refusals(taken: &[Taken]) -> Vec<Option<String>> {
 #[test]
 fn what_was_changed_moved_or_forked_on_the_way_is_refused_and_named() {
     for db in backends() {
-        let node_db = sqlite();
         let clock = HandClock::at(at(2026, 6, 1, 8, 0));
-        let province = open(&db, &clock);
-        let node = open(&node_db, &clock);
-        let (at_province, _) = province.add_node(COMMUNE).unwrap();
-        node.attach_upstream("https://tinh.example", COMMUNE, "48").unwrap();
+        let Attached { node_db: _node_db, province, node, at_province } = attached(&db, &clock);
         let desk = Actor::console("motcua");
         for i in 0..3 {
             node.dossiers().receive(&intake(i), &desk).unwrap();
@@ -588,12 +602,8 @@ fn a_node_holds_its_communes_directives_and_the_answers_to_its_proposals() {
     use app::coordination::directives::{DirectiveFilter, NewDirective, NewReport};
     use app::coordination::proposals::{NewProposal, ProposalResponse};
     for db in backends() {
-        let node_db = sqlite();
         let clock = HandClock::at(at(2026, 6, 1, 8, 0));
-        let province = open(&db, &clock);
-        let node = open(&node_db, &clock);
-        let (at_province, _) = province.add_node(COMMUNE).unwrap();
-        node.attach_upstream("https://tinh.example", COMMUNE, "48").unwrap();
+        let Attached { node_db: _node_db, province, node, at_province } = attached(&db, &clock);
         let add = |name: &str, role, unit: &str| {
             Actor::of(&province.accounts().add_user(name, role, unit, "mat-khau-dai-du", None).unwrap())
         };
@@ -669,12 +679,8 @@ fn a_node_holds_its_communes_directives_and_the_answers_to_its_proposals() {
 #[test]
 fn an_online_dossier_for_a_communes_node_is_handed_down_worked_there_and_comes_back() {
     for db in backends() {
-        let node_db = sqlite();
         let clock = HandClock::at(at(2026, 6, 1, 8, 0));
-        let province = open(&db, &clock);
-        let node = open(&node_db, &clock);
-        let (at_province, _) = province.add_node(COMMUNE).unwrap();
-        node.attach_upstream("https://tinh.example", COMMUNE, "48").unwrap();
+        let Attached { node_db: _node_db, province, node, at_province } = attached(&db, &clock);
         // Citizens submit online to the province: one for the commune with a node, with a
         // document; one for its neighbour.
         let req = IntakeRequest { channel: Channel::Online, ..intake(1) };
