@@ -274,6 +274,16 @@ impl Index {
         best
     }
 
+    /// Whether the question says one of the document's names or aliases whole, every syllable
+    /// in its order: "cấp giấy chứng nhận đủ điều kiện sản xuất phân bón" says that procedure's
+    /// name, not its re-issue's ("Cấp lại …"), whose words it also holds.
+    pub fn said_whole(&self, doc: u32, question: &[Syl]) -> bool {
+        self.sequences[doc as usize]
+            .iter()
+            .filter(|name| name.len() >= 2)
+            .any(|name| question.windows(name.len()).any(|w| w.iter().zip(name).all(|(q, n)| q.text == *n)))
+    }
+
     /// Which documents hold `term`.
     pub fn docs_with(&self, term: &str) -> impl Iterator<Item = u32> + '_ {
         self.terms.get(term).into_iter().flatten().map(|p| p.doc)
@@ -332,6 +342,18 @@ mod tests {
         assert_eq!(i.longest_run(0, &a.syllables("sổ của hộ, tịch")), 1);
         // A run of function words alone ("vào", "của") is no run.
         assert_eq!(i.longest_run(0, &a.syllables("đi vào nhà")), 0);
+    }
+
+    #[test]
+    fn a_name_is_said_whole_only_with_every_syllable_in_its_order() {
+        let i = index(&["Cấp thẻ công chứng viên", "Cấp lại thẻ công chứng viên"]);
+        let a = Analyzer::default();
+        let q = a.syllables("Hồ sơ cấp thẻ công chứng viên gồm gì?");
+        assert!(i.said_whole(0, &q));
+        // Its words, but not "lại", and not in its order.
+        assert!(!i.said_whole(1, &q));
+        assert!(!i.said_whole(0, &a.syllables("thẻ công chứng viên cấp ở đâu")));
+        assert!(i.said_whole(1, &a.syllables("cap lai the cong chung vien")));
     }
 
     #[test]

@@ -33,6 +33,10 @@ const STORY: f32 = 0.8;
 /// How much saying a name's words in its order counts: a run of `RUN.0` syllables or more
 /// raises a candidate by up to `RUN.1`, reached at `RUN.0 + 4` syllables.
 const RUN: (usize, f32) = (2, 0.2);
+/// How much a procedure whose whole name (or alias) the question says counts more: its variants
+/// ("cấp lại", "thu hồi", "điều chỉnh" the same paper) hold the same words and more, and the
+/// words that tell them apart are common ones that weigh little.
+const WHOLE: f32 = 0.1;
 /// How much a procedure for another age than the one the question gives ("con 10 tuổi" and
 /// "cho người từ đủ 14 tuổi trở lên") counts less.
 const OTHER_AGE: f32 = 0.3;
@@ -378,6 +382,9 @@ impl Assistant {
             let run = self.index.longest_run(h.0, &q.syls);
             if run >= RUN.0 {
                 h.1 *= 1.0 + RUN.1 * ((run - RUN.0 + 1).min(4) as f32) / 4.0;
+            }
+            if self.index.said_whole(h.0, &q.syls) {
+                h.1 *= 1.0 + WHOLE;
             }
             if cue.is_some_and(|l| !self.procedures[h.0 as usize].at_level(l)) {
                 h.1 *= 1.0 - OTHER_LEVEL;

@@ -273,3 +273,32 @@ fn a_matter_outside_is_recognised_as_a_whole_word() {
     assert!(!r.answer.contains("điện lực"), "{}", r.answer);
     assert_eq!(r.matches[0].code, "1.014064", "{:?}", r.matches);
 }
+
+#[test]
+fn a_name_said_whole_is_that_procedure_not_a_variant_holding_its_words() {
+    let mut a = named_only(&[
+        ("1.007927", "Cấp Giấy chứng nhận đủ điều kiện sản xuất phân bón"),
+        ("1.007928", "Cấp lại Giấy chứng nhận đủ điều kiện sản xuất phân bón"),
+        ("1.014281", "Điều chỉnh giấy phép khai thác tận thu khoáng sản"),
+        ("1.014279", "Cấp giấy phép khai thác tận thu khoáng sản"),
+    ])
+    .procedures()
+    .to_vec();
+    // As published, a variant's result and documents name the paper it changes, so that its
+    // words weigh more in its record than in the first issue's.
+    for p in a.iter_mut().filter(|p| p.code == "1.007928" || p.code == "1.014281") {
+        let paper = p.name.split_once(' ').unwrap().1.to_string();
+        p.documents = ["Bản chính", "Bản sao", "Đơn đề nghị"].map(|d| format!("{d} {paper}.")).to_vec();
+        p.result = Some(paper);
+    }
+    let a = Assistant::new(a, &[], vec![]);
+    for (q, code) in [
+        ("cấp giấy chứng nhận đủ điều kiện sản xuất phân bón", "1.007927"),
+        ("Cấp lại giấy chứng nhận đủ điều kiện sản xuất phân bón thì cần gì?", "1.007928"),
+        ("cap giay phep khai thac tan thu khoang san", "1.014279"),
+        ("điều chỉnh giấy phép khai thác tận thu khoáng sản", "1.014281"),
+    ] {
+        let r = a.ask(q, |_| None);
+        assert_eq!(r.matches[0].code, code, "{q}: {:?}", r.matches);
+    }
+}

@@ -4,7 +4,7 @@
 use crate::error::CliError;
 use crate::CmdResult;
 use assistant::Assistant;
-use clap::{Args, Subcommand};
+use clap::{Args, Subcommand, ValueEnum};
 use errors::Code;
 use serde::Deserialize;
 use std::process::ExitCode;
@@ -31,7 +31,12 @@ enum AssistantCmd {
     },
     /// Đo độ chính xác trên một tệp câu hỏi JSONL (định dạng questions_dev.jsonl).
     Eval {
-        file: String,
+        #[arg(required_unless_present = "names")]
+        file: Option<String>,
+        /// Thay cho tệp: hỏi từng thủ tục của danh mục bằng chính tên của nó (có dấu hoặc không
+        /// dấu), để đo việc phân biệt các thủ tục gần nhau ("cấp", "cấp lại", "điều chỉnh").
+        #[arg(long, value_enum, conflicts_with = "file")]
+        names: Option<NamesAsked>,
         /// Dùng danh mục đóng gói sẵn thay vì cơ sở dữ liệu.
         #[arg(long)]
         builtin: bool,
@@ -46,6 +51,39 @@ enum AssistantCmd {
     },
     /// Dựng lại chỉ mục tìm kiếm của trợ lý từ cơ sở dữ liệu (lưu trong thư mục dữ liệu).
     Reindex,
+}
+
+/// How the catalog's own names are asked (`eval --names`).
+#[derive(Clone, Copy, ValueEnum)]
+enum NamesAsked {
+    /// As published, with marks.
+    Marked,
+    /// Without marks, as many type.
+    Plain,
+}
+
+/// Each procedure asked by its own name as a citizen would type it: lower case, without the
+/// "Thủ tục" some names open with. Every procedure of the same name is a right answer.
+fn name_questions(procedures: &[domain::catalog::Procedure], asked: NamesAsked) -> Vec<Question> {
+    let typed = |name: &str| {
+        let lower = name.trim().trim_end_matches('.').to_lowercase();
+        let lower = lower.strip_prefix("thủ tục ").unwrap_or(&lower).trim().to_string();
+        match asked {
+            NamesAsked::Marked => lower,
+            NamesAsked::Plain => vi_text::fold(&lower),
+        }
+    };
+    let mut codes: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for p in procedures {
+        codes.entry(typed(&p.name)).or_default().push(p.code.clone());
+    }
+    procedures
+        .iter()
+        .map(|p| {
+            let question = typed(&p.name);
+            Question { id: p.code.clone(), labels: codes[&question].clone(), question, part: None }
+        })
+        .collect()
 }
 
 #[derive(Deserialize)]
@@ -174,18 +212,20 @@ pub fn run(a: AssistantArgs) -> CmdResult {
                 }
             }
         }
-        AssistantCmd::Eval { file, builtin, repeat, verbose, json } => {
-            let text = std::fs::read_to_string(&file)
-                .map_err(|e| CliError::new(Code::IoError, format!("không đọc được {file}: {e}")))?;
+        AssistantCmd::Eval { file, names, builtin, repeat, verbose, json } => {
             let mut qs = vec![];
-            for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-                let q: Question = serde_json::from_str(line).map_err(|e| {
-                    CliError::new(
-                        Code::InvalidQuestions,
-                        format!("dòng {} của {file} không hợp lệ: {e}", i + 1),
-                    )
-                })?;
-                qs.push(q);
+            if let Some(file) = &file {
+                let text = std::fs::read_to_string(file)
+                    .map_err(|e| CliError::new(Code::IoError, format!("không đọc được {file}: {e}")))?;
+                for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+                    let q: Question = serde_json::from_str(line).map_err(|e| {
+                        CliError::new(
+                            Code::InvalidQuestions,
+                            format!("dòng {} của {file} không hợp lệ: {e}", i + 1),
+                        )
+                    })?;
+                    qs.push(q);
+                }
             }
             let assistant = if builtin {
                 std::sync::Arc::new(Assistant::new(
@@ -196,6 +236,9 @@ pub fn run(a: AssistantArgs) -> CmdResult {
             } else {
                 a.db.open()?.assistant().engine()?
             };
+            if let Some(asked) = names {
+                qs = name_questions(assistant.procedures(), asked);
+            }
             let r = eval(&assistant, &qs, repeat.max(1), verbose);
             if json {
                 outln!("{}", serde_json::to_string_pretty(&r).expect("serialize"));
@@ -251,4 +294,36 @@ pub fn run(a: AssistantArgs) -> CmdResult {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::catalog::Catalog;
+
+    #[test]
+    fn each_procedure_is_asked_by_its_own_name_and_found_by_it() {
+        let mut procedures = Catalog::builtin().procedures;
+        let mut twin = procedures[0].clone();
+        twin.code = "9.999999".into();
+        twin.name = format!("{}.", procedures[0].name.to_uppercase());
+        procedures.push(twin);
+        let marked = name_questions(&procedures, NamesAsked::Marked);
+        assert_eq!(marked.len(), procedures.len());
+        // "Thủ tục", the case and the full stop left out: one name, two right answers.
+        let (first, last) = (&marked[0], marked.last().unwrap());
+        assert_eq!(procedures[0].name, "Thủ tục đăng ký khai sinh");
+        assert_eq!(first.question, "đăng ký khai sinh");
+        assert_eq!(last.question, first.question);
+        assert_eq!(last.labels, [procedures[0].code.clone(), "9.999999".into()]);
+        let plain = name_questions(&procedures, NamesAsked::Plain);
+        assert_eq!(plain[0].question, vi_text::fold(&first.question));
+        // The shipped catalog tells every procedure from its neighbours by its name alone.
+        let assistant = Assistant::new(Catalog::builtin().procedures, &[], vec![]);
+        for asked in [NamesAsked::Marked, NamesAsked::Plain] {
+            let qs = name_questions(assistant.procedures(), asked);
+            let r = eval(&assistant, &qs, 1, false);
+            assert_eq!((r.top1, r.abstained_answerable), (qs.len(), 0));
+        }
+    }
 }
