@@ -372,16 +372,23 @@ fn parse_limit(published: &str, summary: &str) -> (Option<Terms>, LimitSource) {
 pub const PORTAL: &str = "Cổng Dịch vụ công quốc gia";
 
 /// Where a record's name comes from, told to a citizen: an imported record's provenance
-/// already says it ("Cổng Dịch vụ công quốc gia, cập nhật 07/2026 — …" up to the dash); a
-/// hand-compiled one cites codes ("S1+S5") whose description names the portal and whose date
-/// gives the month.
+/// already says it ("Cổng Dịch vụ công quốc gia, cập nhật 07/2026 — …" up to the dash; "bản
+/// xuất chi tiết thủ tục hành chính của bộ, cập nhật 12/2025" for a ministry's export, in
+/// lower case as it reads after "theo"); a hand-compiled one cites codes ("S1+S5") whose
+/// description names the portal and whose date gives the month.
 fn origin_of(
     provenance: &BTreeMap<String, Provenance>,
     sources: &BTreeMap<String, RawSource>,
 ) -> Option<String> {
+    use crate::national::Format;
     let source = &provenance.get("name").or_else(|| provenance.values().next())?.source;
     if source.starts_with(PORTAL) {
         return source.split(" — ").next().map(str::to_string);
+    }
+    let export = Format::Structured.origin();
+    if let Some(rest) = source.strip_prefix(export) {
+        let said = rest.split(" — ").next().unwrap_or_default();
+        return Some(format!("{}{said}", export.to_lowercase()));
     }
     source.split(['+', ',', ' ']).find_map(|code| {
         let s = sources.get(code.trim())?;

@@ -193,6 +193,11 @@ fn next_count(s: &str) -> Option<usize> {
     None
 }
 
+/// The words a form's file name may open with ("Mẫu số 04.docx"), found glued to the end of
+/// the document's name when the page's cells ran together ("…NĐ-CP.Mẫu số 04.docx",
+/// "…TT-BNNMTMẫu số 03.docx", "…NĐ-CPMau 04.docx").
+const FORM_LABELS: [&str; 4] = ["Mẫu số", "Mẫu", "Mau so", "Mau"];
+
 /// A document's name and its form's file, split where the file's name starts.
 fn name_and_form(entry: &str) -> (String, Option<String>) {
     let e = entry.trim();
@@ -222,7 +227,17 @@ fn name_and_form(entry: &str) -> (String, Option<String>) {
             }
             prev = Some(c);
         }
+        let head = e[..start].trim_end();
+        let glued = FORM_LABELS.iter().find_map(|label| {
+            let at = head.strip_suffix(label)?.len();
+            head[..at].ends_with(|c: char| !c.is_whitespace()).then_some(at)
+        });
+        if let Some(at) = glued {
+            start = at;
+        }
         let name = e[..start].trim().trim_end_matches([';', ',']).trim_end();
+        // The name's closing full stop, before a label glued to it, is the cell's end.
+        let name = if glued.is_some() { name.trim_end_matches('.') } else { name };
         if !name.is_empty() {
             return (name.to_string(), Some(e[start..].to_string()));
         }
@@ -394,9 +409,34 @@ pub fn legal(text: &str) -> Vec<LegalDoc> {
     // the separator that ran into the number column ("Luật Đất đai ngày 18/01/2024;").
     for l in &mut out {
         l.title = crate::plain::one_line(&l.title).trim_end_matches([';', ',']).to_string();
+        // The type column ("Luật số", "Thông tư") of the number cell, glued to the title's
+        // last word ("…môi trườngLuật số" + "146/2025/QH15"): it is the number's, not the title's.
+        let glued = LEGAL_KINDS.iter().find_map(|kind| {
+            let at = l.title.strip_suffix(kind)?.len();
+            l.title[..at].ends_with(char::is_lowercase).then_some(at)
+        });
+        if let Some(at) = glued {
+            l.title.truncate(at);
+        }
     }
     out
 }
+
+/// The kinds of legal document the number column may open with, longest first.
+const LEGAL_KINDS: [&str; 12] = [
+    "Thông tư liên tịch số",
+    "Thông tư liên tịch",
+    "Thông tư số",
+    "Thông tư",
+    "Nghị định số",
+    "Nghị định",
+    "Nghị quyết số",
+    "Nghị quyết",
+    "Quyết định số",
+    "Quyết định",
+    "Luật số",
+    "Luật",
+];
 
 /// "Cấp bộ, Cấp tỉnh" → the levels it names.
 pub fn levels(text: &str) -> Vec<Level> {

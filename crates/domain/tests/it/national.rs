@@ -171,6 +171,21 @@ fn documents_with_their_counts_cases_and_forms() {
     let r = record("1.000005");
     assert_eq!((r.documents[0].originals, r.documents[0].copies), (1, 0));
     assert_eq!(r.documents[0].case.as_deref(), Some("1. Chứng từ phải nộp"));
+    // "…Nghị định số 41/2026/NĐ-CP.Mẫu số 04.docx1 bản chính": the form's file name opens with
+    // "Mẫu số", glued to the name's closing full stop; neither is the document's.
+    let d = &record("1.004359").documents[0];
+    assert!(d.name.ends_with("Nghị định số 41/2026/NĐ-CP"), "{}", d.name);
+    assert_eq!(d.form.as_deref(), Some("Mẫu số 04.docx"));
+    // No document of the file keeps such a label glued to its name (662 did).
+    let glued: Vec<&str> = portal()
+        .values()
+        .flat_map(|r| &r.documents)
+        .map(|d| d.name.as_str())
+        .filter(|n| {
+            ["Mẫu số", "Mẫu", "Mau"].iter().any(|l| n.strip_suffix(l).is_some_and(|h| !h.ends_with(' ')))
+        })
+        .collect();
+    assert!(glued.is_empty(), "{} names, e.g. {:?}", glued.len(), &glued[..glued.len().min(3)]);
 }
 
 #[test]
@@ -212,6 +227,25 @@ fn legal_basis_titles_and_numbers() {
     let l = &record("1.001146").legal;
     assert_eq!(l[1].number, "23/2023/QH15");
     assert!(l[1].title.ends_with("sửa đổi 2023"), "{}", l[1].title);
+    // The number column's kind glued to the title: "…nông nghiệp và môi trườngLuật số
+    // 146/2025/QH15", "LuậtLuật 18/2017/QH14".
+    let l = &record("1.004478").legal;
+    assert_eq!(
+        (l[0].number.as_str(), l[0].title.as_str()),
+        (
+            "146/2025/QH15",
+            "Luật sửa đổi, bổ sung một số điều của 15 luật trong lĩnh vực nông nghiệp và môi trường"
+        )
+    );
+    assert!(l.iter().any(|l| (l.number.as_str(), l.title.as_str()) == ("18/2017/QH14", "Luật")), "{l:?}");
+    let kinds = ["Luật", "Luật số", "Thông tư", "Thông tư số", "Nghị định", "Nghị định số", "Quyết định số"];
+    let glued: Vec<&str> = portal()
+        .values()
+        .flat_map(|r| &r.legal)
+        .map(|l| l.title.as_str())
+        .filter(|t| kinds.iter().any(|k| t.strip_suffix(k).is_some_and(|h| h.ends_with(char::is_lowercase))))
+        .collect();
+    assert!(glued.is_empty(), "{} titles, e.g. {:?}", glued.len(), &glued[..glued.len().min(3)]);
     // Whatever year closes the title: "…năm 2024" + "230/2025/NĐ-CP".
     let numbers: Vec<String> =
         ["1.004359", "1.001146"].iter().flat_map(|c| record(c).legal.clone()).map(|l| l.number).collect();
@@ -293,6 +327,18 @@ fn a_record_becomes_a_procedure_of_the_catalog() {
     // A bare number: its unit unknown.
     let p = c.get("1.000014").unwrap();
     assert_eq!(p.channel_terms[0].source, LimitSource::Unknown);
+    // A ministry's export says where it comes from, in words a citizen reads after "theo".
+    let text = data("defence_structured_2025.jsonl");
+    let records: Vec<Record> = text.lines().map(|l| national::structured_record(l).unwrap()).collect();
+    let label = national::origin_label(Format::Structured, records.iter().map(|r| r.source.as_str()));
+    let r = records.iter().find(|r| r.code == "1.013133").unwrap();
+    let c = Catalog::parse(&serde_json::json!({ "procedures": [r.to_catalog(&label)] }).to_string()).unwrap();
+    let p = c.get("1.013133").unwrap();
+    assert_eq!(p.origin.as_deref(), Some("bản xuất chi tiết thủ tục hành chính của bộ, cập nhật 12/2025"));
+    assert_eq!(
+        domain::plain::source_line(p),
+        "theo bản xuất chi tiết thủ tục hành chính của bộ, cập nhật 12/2025"
+    );
 }
 
 #[test]
