@@ -509,7 +509,7 @@ impl Catalog {
                 conditions: p
                     .conditions
                     .or(p.notes.and_then(|n| n.conditions))
-                    .filter(|c| !c.trim().is_empty()),
+                    .and_then(|c| crate::national::conditions(&c)),
                 online: ch.and_then(|c| c.online).unwrap_or(false),
                 postal: ch.and_then(|c| c.postal).unwrap_or(false),
                 direct: ch.and_then(|c| c.direct).unwrap_or(true),

@@ -171,7 +171,7 @@ pub fn portal_record(line: &str) -> Result<Record, RecordError> {
         offers,
         documents,
         legal: legal(&text_of(o, "can_cu_phap_ly")),
-        conditions: filled(&text_of(o, "yeu_cau_dieu_kien")),
+        conditions: conditions(&text_of(o, "yeu_cau_dieu_kien")),
         url,
         source: text_of(o, "source"),
         doubts,
@@ -181,8 +181,24 @@ pub fn portal_record(line: &str) -> Result<Record, RecordError> {
 /// "Xác nhận thông quanMã: KQ.G12.000327Từ khóa…" → "Xác nhận thông quan": the result's name
 /// without the flattened table's other cells.
 fn result_name(s: &str) -> String {
-    let cut_at = ["Mã: ", "Từ khóa", "Mô tả"].iter().filter_map(|w| s.find(w)).min().unwrap_or(s.len());
+    let s = without_page_tail(s);
+    let cut_at = ["Mã: ", "Mô tả"].iter().filter_map(|w| s.find(w)).min().unwrap_or(s.len());
     s[..cut_at].trim().to_string()
+}
+
+/// What a record states as conditions: nothing for "Không có thông tin", and never the page's
+/// own cells run into it. Also applied where a stored record is read, so that conditions
+/// imported before this was known read the same.
+pub fn conditions(s: &str) -> Option<String> {
+    filled(without_page_tail(s))
+}
+
+/// A record's last field without the page's own cells the collector ran into it: its keywords
+/// ("Từ khóa…") and its submission form ("Chọn cơ quan thực hiện…"). "Không có thông tinTừ
+/// khóaKhông có thông tinMô tả…" is a record without conditions, not conditions to quote.
+fn without_page_tail(s: &str) -> &str {
+    let cut_at = ["Từ khóa", "Chọn cơ quan thực hiện"].iter().filter_map(|w| s.find(w)).min();
+    &s[..cut_at.unwrap_or(s.len())]
 }
 
 /// One line of a ministry's structured export (`defence_structured_2025.jsonl`).

@@ -253,6 +253,35 @@ fn legal_basis_titles_and_numbers() {
 }
 
 #[test]
+fn the_pages_own_cells_are_no_part_of_a_record() {
+    // "Không có thông tinTừ khóaKhông có thông tinMô tảKhông có thông tin": no conditions.
+    assert_eq!(record("1.000014").conditions, None);
+    // "…sát hạch lái xe.\nTừ khóa:": the conditions without the page's keywords.
+    let c = record("1.001765").conditions.clone().unwrap();
+    assert!(c.ends_with("hoạt động đào tạo và sát hạch lái xe."), "{c}");
+    // "…Mã: KQ.G04.000352Từ khóa…Chọn cơ quan thực hiệnTỉnh/ Thành phố…": the result's name.
+    assert!(record("1.000010").result.as_deref().unwrap().ends_with("ô nhiễm môi trường tàu biển."));
+    let left: Vec<&str> = portal()
+        .values()
+        .flat_map(|r| [r.conditions.as_deref(), r.result.as_deref()])
+        .flatten()
+        .filter(|t| t.contains("Từ khóa") || t.contains("Chọn cơ quan thực hiện"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    // Conditions stored by an earlier import read the same.
+    let stored = serde_json::json!({"procedures": [{
+        "code": "1.000014", "name": "Thủ tục x",
+        "conditions": "Không có thông tinTừ khóaKhông có thông tinMô tảKhông có thông tin",
+    }, {
+        "code": "1.001765", "name": "Thủ tục y",
+        "conditions": "Là công dân Việt Nam.\nTừ khóa:",
+    }]});
+    let c = Catalog::parse(&stored.to_string()).unwrap();
+    assert_eq!(c.get("1.000014").unwrap().conditions, None);
+    assert_eq!(c.get("1.001765").unwrap().conditions.as_deref(), Some("Là công dân Việt Nam."));
+}
+
+#[test]
 fn levels_one_or_several() {
     assert_eq!(national::levels("Cấp bộ, Cấp tỉnh"), [Level::Ministry, Level::Province]);
     assert_eq!(national::level_summary(&national::levels("Cấp bộ, Cấp tỉnh")), Level::MultiLevel);
