@@ -494,7 +494,7 @@ fn take_rating(
     now: NaiveDateTime,
 ) -> Result<bool, StoreError> {
     if let Some(r) = rating.filter(|r| (1..=5).contains(&r.score) && d.status == domain::Status::Returned) {
-        let comment: Option<String> = r.comment.as_ref().map(|c| c.trim().chars().take(1000).collect());
+        let comment = crate::dossiers::public::rating_comment(r.comment.as_deref());
         let added = c.exec(
             "INSERT INTO ratings (dossier_code, province_code, score, comment, at, arrived_at) VALUES ($1, $2, $3, $4, $5, $6) \
              ON CONFLICT (dossier_code) DO NOTHING",
@@ -508,11 +508,7 @@ fn take_rating(
             ],
         )?;
         if added > 0 {
-            let mut deltas = vec![(r.at.date(), domain::stats::Counter::Rated)];
-            if r.score >= 4 {
-                deltas.push((r.at.date(), domain::stats::Counter::Satisfied));
-            }
-            bump_stats(c, d, &deltas)?;
+            bump_stats(c, d, &domain::stats::rating_deltas(r.score, r.at.date()))?;
         }
     }
     Ok(c.query_one("SELECT 1 FROM ratings WHERE dossier_code = $1", &[(&d.code).into()])?.is_some())

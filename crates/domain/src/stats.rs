@@ -70,6 +70,16 @@ impl Counter {
     }
 }
 
+/// The counters a citizen's rating (1 to 5) adds on the day it was given: rated, and
+/// satisfied for a 4 or a 5.
+pub fn rating_deltas(score: u8, day: NaiveDate) -> Vec<(NaiveDate, Counter)> {
+    let mut deltas = vec![(day, Counter::Rated)];
+    if score >= 4 {
+        deltas.push((day, Counter::Satisfied));
+    }
+    deltas
+}
+
 /// The counters `new` events add, each on the day it happened. `after` is the dossier with the
 /// events applied (a resolution's verdict needs its due date).
 pub fn deltas(after: &Dossier, new: &[Event]) -> Vec<(NaiveDate, Counter)> {
@@ -114,6 +124,13 @@ mod tests {
     use crate::dossier::{Action, Terms};
     use crate::status::Channel;
     use calendar::{TimeLimit, WorkCalendar};
+
+    #[test]
+    fn a_rating_counts_rated_and_satisfied_from_four() {
+        let day = NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+        assert_eq!(rating_deltas(3, day), [(day, Counter::Rated)]);
+        assert_eq!(rating_deltas(4, day), [(day, Counter::Rated), (day, Counter::Satisfied)]);
+    }
 
     #[test]
     fn a_late_resolution_counts_as_late_on_its_day() {

@@ -4,7 +4,6 @@
 
 use crate::{Actor, AppError, AppResult, Dossiers, ErrorKind};
 use chrono::NaiveDateTime;
-use domain::stats::Counter;
 use domain::{EventKind, Status};
 use errors::Code;
 use serde::Serialize;
@@ -220,10 +219,7 @@ impl Dossiers<'_> {
         if !(1..=5).contains(&score) {
             return Err(AppError::new(Code::InvalidScore, "mức hài lòng từ 1 đến 5"));
         }
-        let comment = comment
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-            .map(|c| c.chars().take(1000).collect::<String>());
+        let comment = rating_comment(comment);
         let now = self.app.now();
         let vals: Vec<Val> = vec![
             (&d.code).into(),
@@ -233,10 +229,7 @@ impl Dossiers<'_> {
             now.into(),
         ];
         // The rating and its counters in one transaction: the index never counts half of it.
-        let mut deltas = vec![(now.date(), Counter::Rated)];
-        if score >= 4 {
-            deltas.push((now.date(), Counter::Satisfied));
-        }
+        let deltas = domain::stats::rating_deltas(score, now.date());
         match self.app.store.write(move |c| {
             c.exec("INSERT INTO ratings (dossier_code, province_code, score, comment, at) VALUES ($1, $2, $3, $4, $5)", &vals)?;
             crate::dossiers::records::bump_stats(c, &d, &deltas)
@@ -248,6 +241,11 @@ impl Dossiers<'_> {
             Err(e) => Err(e.into()),
         }
     }
+}
+
+/// A rating's comment as kept: trimmed, at most 1,000 characters, none when empty.
+pub(crate) fn rating_comment(comment: Option<&str>) -> Option<String> {
+    comment.map(str::trim).filter(|c| !c.is_empty()).map(|c| c.chars().take(1000).collect())
 }
 
 #[cfg(test)]
