@@ -307,7 +307,7 @@ impl Format {
     /// of the same source replaces what an older one said: see [`merge`]).
     pub fn origin(self) -> &'static str {
         match self {
-            Format::Portal => "Cổng Dịch vụ công quốc gia",
+            Format::Portal => crate::catalog::PORTAL,
             Format::Structured => "Bản xuất chi tiết thủ tục hành chính của bộ",
             Format::Catalog | Format::OfferList => "",
         }
