@@ -302,3 +302,45 @@ fn a_name_said_whole_is_that_procedure_not_a_variant_holding_its_words() {
         assert_eq!(r.matches[0].code, code, "{q}: {:?}", r.matches);
     }
 }
+
+/// The everyday words of the national catalog's fields lead to its own: a mortgage is a
+/// "biện pháp bảo đảm", a torn note "tiền không đủ tiêu chuẩn lưu thông", a pig an "động vật".
+#[test]
+fn everyday_words_reach_the_national_catalogs_terms() {
+    let a = named_only(&[
+        ("1.011441", "Đăng ký biện pháp bảo đảm bằng quyền sử dụng đất, tài sản gắn liền với đất"),
+        ("1.011443", "Xóa đăng ký biện pháp bảo đảm bằng quyền sử dụng đất, tài sản gắn liền với đất"),
+        ("1.011423", "Đăng ký biện pháp bảo đảm bằng tàu bay"),
+        ("2.001077", "Thủ tục đổi tiền không đủ tiêu chuẩn lưu thông"),
+        ("1.008628", "Cấp lại Chứng chỉ hành nghề luật sư trong trường hợp bị mất, bị rách, bị cháy"),
+        ("1.002338", "Cấp giấy chứng nhận kiểm dịch động vật, sản phẩm động vật trên cạn vận chuyển ra khỏi địa bàn cấp tỉnh"),
+        ("1.002417", "Cấp Giấy chứng nhận hành nghề xử lý vật thể thuộc diện kiểm dịch thực vật"),
+    ]);
+    for (q, code) in [
+        ("Tôi muốn thế chấp sổ đỏ để vay vốn thì đăng ký ở đâu?", "1.011441"),
+        ("vay ngân hàng xong rồi, giờ giải chấp sổ đỏ thì làm thủ tục gì", "1.011443"),
+        ("Tờ tiền 200 nghìn bị rách làm đôi thì đổi ở đâu?", "2.001077"),
+        ("tien bi chay mot goc con doi duoc khong", "2.001077"),
+        ("Chở heo đi bán ở chợ tỉnh khác phải kiểm dịch không?", "1.002338"),
+    ] {
+        let r = a.ask(q, |_| None);
+        assert_eq!(r.matches[0].code, code, "{q}: {:?}", r.matches);
+    }
+}
+
+/// "Nhập khẩu" is a person moving into a household only when said of a person: otherwise it is
+/// the customs' word for importing, and lends nothing of residence.
+#[test]
+fn importing_is_not_moving_in() {
+    let a = named_only(&[
+        ("1.004222", "Đăng ký thường trú"),
+        ("1.000106", "Thủ tục đối với hàng hóa nhập khẩu được miễn thuế trong định mức gửi qua dịch vụ chuyển phát nhanh quốc tế"),
+    ]);
+    let rank = |q: &str, code: &str| a.ask(q, |_| None).matches.iter().position(|m| m.code == code);
+    let goods = "Hàng nhập khẩu về qua chuyển phát nhanh có phải làm thủ tục gì không?";
+    assert_eq!(rank(goods, "1.000106"), Some(0));
+    assert_eq!(rank(goods, "1.004222"), None, "nothing of residence is lent");
+    let person = "Làm giấy tờ nhập khẩu cho cháu nội ở đâu vậy?";
+    let residence = rank(person, "1.004222").expect("residence found");
+    assert!(rank(person, "1.000106").is_none_or(|goods| residence < goods));
+}
