@@ -164,8 +164,11 @@ const CUES: &[(Asks, &[&str])] = &[
             "nhung dieu kien",
             "can dieu kien",
             "tieu chuan gi",
+            "co bat buoc",
         ],
     ),
+    // Often said after another question ("làm ở đâu, theo thủ tục nào?"): that one first.
+    (Asks::WhichProcedure, &["thu tuc nao"]),
 ];
 
 fn matches_at(words: &[String], cue: &[&str], i: usize) -> Option<usize> {
@@ -185,38 +188,99 @@ fn matches_at(words: &[String], cue: &[&str], i: usize) -> Option<usize> {
     Some(j)
 }
 
-/// Marks in `used` the syllables of every occurrence of `cue`; whether there was one.
-fn find(words: &[String], cue: &str, used: &mut [bool]) -> bool {
-    let cue: Vec<&str> = cue.split(' ').collect();
-    let mut any = false;
-    for i in 0..words.len() {
-        if let Some(end) = matches_at(words, &cue, i) {
-            any = true;
-            // Only the cue's own words: a `*` gap may hold the subject of the question.
-            let fixed = cue.iter().filter(|c| **c != "*").count();
-            for (k, u) in used[i..end].iter_mut().enumerate() {
-                if k < fixed - 1 || i + k == end - 1 {
-                    *u = true;
+/// Marks in `used` the syllables of a cue found at `at..end`: only the cue's own words, as a
+/// `*` gap may hold the subject of the question.
+fn mark(cue: &[&str], at: usize, end: usize, used: &mut [bool]) {
+    let fixed = cue.iter().filter(|c| **c != "*").count();
+    for (k, u) in used[at..end].iter_mut().enumerate() {
+        if k < fixed - 1 || at + k == end - 1 {
+            *u = true;
+        }
+    }
+}
+
+/// Words that "phí" begins without being a fee: "phi nông nghiệp", "phi chính phủ", "phi
+/// thương mại", "phi mậu dịch", "phi ngân hàng", "phi lợi nhuận", "phi công", "phi cơ".
+const NOT_FEE: &[&str] = &["nong", "chinh", "thuong", "mau", "ngan", "loi", "cong", "co", "vu"];
+
+/// What "có được" asks when a benefit follows it: whether one qualifies ("có được miễn lệ phí
+/// trước bạ không" asks who is exempt, not how much the fee is).
+const BENEFITS: &[&str] = &["mien", "giam", "xet", "huong", "tro", "ho"];
+
+/// Where the question proper begins: after the last "thì" that ends a topic ("…, muốn đề nghị
+/// miễn phí thi hành án thì cần giấy tờ gì?"); "thì" folds with "thi" (an exam, "thi hành",
+/// "thi công", "thi đua"). 0 when there is none.
+fn question_start(words: &[String]) -> usize {
+    const AFTER: &[&str] = &["hanh", "cong", "dua", "tuyen", "dau", "sat", "thu", "hoc", "lai", "nghiep"];
+    const BEFORE: &[&str] = &["du", "ki", "cuoc", "de", "bai", "sat", "hoi"];
+    let particle = |i: usize| {
+        let next = words.get(i + 1).map_or("", String::as_str);
+        let prev = if i > 0 { words[i - 1].as_str() } else { "" };
+        words[i] == "thi" && !AFTER.contains(&next) && !BEFORE.contains(&prev)
+    };
+    (0..words.len()).rev().find(|&i| particle(i)).map_or(0, |i| i + 1)
+}
+
+/// What a cue found at `at` (its first syllable) is: not a cue at all ("phí" opening another
+/// word: "phi nông nghiệp"), a cue that asks nothing (a time told, "thời hạn 2 năm", not
+/// asked), or one that asks.
+#[derive(PartialEq)]
+enum Found {
+    NotCue,
+    Told,
+    Asks,
+}
+
+fn found_at(words: &[String], cue: &str, at: usize) -> Found {
+    let after = |n: usize| words.get(at + n).map_or("", String::as_str);
+    let number = |w: &str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit());
+    match cue {
+        "phi" if NOT_FEE.contains(&after(1)) => Found::NotCue,
+        "thoi han" if number(after(2)) => Found::Told,
+        _ => Found::Asks,
+    }
+}
+
+/// Everything asked, in the order of [`CUES`] (`WhichProcedure` when nothing else is), and
+/// which syllables said so: they are about the question's form, not its subject. When the
+/// question proper (after its last "thì") asks something, the cues told before it are part of
+/// the subject ("miễn phí thi hành án", "chi phí") and ask nothing; they are still not words
+/// to search by.
+pub fn detect(words: &[String]) -> (Vec<Asks>, Vec<bool>) {
+    let start = question_start(words);
+    let mut used = vec![false; words.len()];
+    // What each cue asks, with the position of its first syllable, in the order of CUES.
+    let mut asked: Vec<(Asks, usize)> = vec![];
+    for (asks, cues) in CUES {
+        for c in *cues {
+            let pattern: Vec<&str> = c.split(' ').collect();
+            for at in 0..words.len() {
+                let Some(end) = matches_at(words, &pattern, at) else { continue };
+                let found = found_at(words, c, at);
+                if found != Found::NotCue {
+                    mark(&pattern, at, end, &mut used);
+                }
+                if found == Found::Asks {
+                    asked.push((*asks, at));
                 }
             }
         }
     }
-    any
-}
-
-/// Everything asked, in the order of [`CUES`] (`WhichProcedure` when nothing else is), and
-/// which syllables said so: they are about the question's form, not its subject.
-pub fn detect(words: &[String]) -> (Vec<Asks>, Vec<bool>) {
-    let mut used = vec![false; words.len()];
-    let mut out = vec![];
-    for (asks, cues) in CUES {
-        let mut hit = false;
-        for c in *cues {
-            hit |= find(words, c, &mut used);
-        }
-        if hit && !out.contains(asks) {
+    let proper = asked.iter().any(|(_, at)| *at >= start);
+    let mut out: Vec<Asks> = vec![];
+    for (asks, at) in &asked {
+        if (!proper || *at >= start) && !out.contains(asks) {
             out.push(*asks);
         }
+    }
+    if words.windows(3).any(|w| w[0] == "co" && w[1] == "duoc" && BENEFITS.contains(&w[2].as_str())) {
+        out.retain(|a| *a != Asks::Eligibility);
+        let at = out.iter().position(|a| *a != Asks::WhichProcedure).unwrap_or(out.len());
+        out.insert(at, Asks::Eligibility);
+    }
+    // A question that opens with "Điều kiện" asks for the conditions, however long what follows.
+    if words.len() > 2 && words[..2] == ["dieu", "kien"] && !out.contains(&Asks::Eligibility) {
+        out.insert(0, Asks::Eligibility);
     }
     if out.is_empty() {
         out.push(Asks::WhichProcedure);
@@ -254,5 +318,50 @@ mod tests {
         assert_eq!(asks("Điều kiện để được cấp giấy phép lái tàu là gì?"), [Asks::Eligibility]);
         assert_eq!(asks("Muốn làm công chứng viên thì cần những điều kiện gì?"), [Asks::Eligibility]);
         assert_eq!(asks("xin cấp lại giấy phép thì cần hồ sơ gì?"), [Asks::Documents]);
+    }
+
+    #[test]
+    fn the_question_proper_is_what_follows_its_last_thi() {
+        // A fee, a cost, a time told before "thì" are the subject, not what is asked.
+        assert_eq!(
+            asks("Tôi thuộc diện neo đơn, muốn đề nghị miễn phí thi hành án thì cần giấy tờ gì?"),
+            [Asks::Documents]
+        );
+        assert_eq!(asks("Đi khám tự trả chi phí, giờ muốn được thanh toán thì nộp ở đâu?"), [Asks::Where]);
+        // "thi hành" is no "thì"; nor is an exam.
+        assert_eq!(asks("thi hành án dân sự có mất phí không"), [Asks::Fee]);
+        // Nothing asked after it: what comes before counts.
+        assert_eq!(asks("mất bao lâu thì có kết quả?"), [Asks::Time]);
+        // A time told asks nothing.
+        assert_eq!(
+            asks("Công ty vay vốn nước ngoài thời hạn 2 năm, có phải đăng ký không, thủ tục nào?"),
+            [Asks::Eligibility, Asks::WhichProcedure]
+        );
+        assert_eq!(asks("thời hạn giải quyết là bao lâu"), [Asks::Time]);
+    }
+
+    #[test]
+    fn a_word_that_phi_begins_is_no_fee() {
+        let a = Analyzer::default();
+        let w = a.words("khai thuế sử dụng đất phi nông nghiệp nộp tờ khai ở đâu");
+        let (asked, used) = detect(&w);
+        assert_eq!(asked, [Asks::Where]);
+        assert!(!used[5], "\"phi\" stays a word to search by");
+        assert_eq!(asks("lệ phí cấp phép bao nhiêu"), [Asks::Fee]);
+    }
+
+    #[test]
+    fn a_benefit_asked_with_co_duoc_asks_who_qualifies() {
+        assert_eq!(
+            asks("Bố mẹ tặng đất cho con thì có được miễn lệ phí trước bạ không?")[0],
+            Asks::Eligibility
+        );
+        assert_eq!(asks("người nghèo có được trợ giúp pháp lý miễn phí không")[0], Asks::Eligibility);
+        assert_eq!(asks("lệ phí trước bạ nhà đất là bao nhiêu")[0], Asks::Fee);
+        assert_eq!(
+            asks("Điều kiện dự thi lấy chứng chỉ nghiệp vụ khai hải quan là gì?"),
+            [Asks::Eligibility]
+        );
+        assert_eq!(asks("ô tô sơn lại màu có bắt buộc đổi đăng ký xe không"), [Asks::Eligibility]);
     }
 }
