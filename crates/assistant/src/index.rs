@@ -284,6 +284,30 @@ impl Index {
             .any(|name| question.windows(name.len()).any(|w| w.iter().zip(name).all(|(q, n)| q.text == *n)))
     }
 
+    /// Whether one of the document's names says it is not what the question says: a name
+    /// "… mà người dịch không phải là cộng tác viên dịch thuật" against "tôi là cộng tác viên
+    /// dịch thuật", "… bằng động sản (không phải là tàu bay, tàu biển …)" against a ship. The
+    /// question must say a pair of content syllables of the five after "không phải (là)", and
+    /// not say "không phải" itself.
+    pub fn negates(&self, doc: u32, question: &[Syl]) -> bool {
+        let said = |a: &str, b: &str| {
+            question.windows(2).any(|w| w[0].text == a && w[1].text == b && !w[0].stop && !w[1].stop)
+        };
+        if question.windows(2).any(|w| w[0].text == "khong" && w[1].text == "phai") {
+            return false;
+        }
+        self.sequences[doc as usize].iter().any(|name| {
+            name.windows(2).enumerate().any(|(i, w)| {
+                if w[0] != "khong" || w[1] != "phai" {
+                    return false;
+                }
+                let from = i + 2 + usize::from(name.get(i + 2).is_some_and(|x| x == "la"));
+                let scope = &name[from.min(name.len())..(from + 5).min(name.len())];
+                scope.windows(2).any(|p| said(&p[0], &p[1]))
+            })
+        })
+    }
+
     /// Which documents hold `term`.
     pub fn docs_with(&self, term: &str) -> impl Iterator<Item = u32> + '_ {
         self.terms.get(term).into_iter().flatten().map(|p| p.doc)

@@ -37,6 +37,9 @@ const RUN: (usize, f32) = (2, 0.2);
 /// ("cấp lại", "thu hồi", "điều chỉnh" the same paper) hold the same words and more, and the
 /// words that tell them apart are common ones that weigh little.
 const WHOLE: f32 = 0.1;
+/// How much a procedure whose name says it is not what the question says ("người dịch không
+/// phải là cộng tác viên" against "tôi là cộng tác viên") counts less than its twin.
+const NEGATED: f32 = 0.3;
 /// How much a procedure for another age than the one the question gives ("con 10 tuổi" and
 /// "cho người từ đủ 14 tuổi trở lên") counts less.
 const OTHER_AGE: f32 = 0.3;
@@ -107,6 +110,23 @@ fn ages_named(words: &[String]) -> Option<(u32, u32)> {
         }
     }
     (from.is_some() || to.is_some()).then(|| (from.unwrap_or(0), to.unwrap_or(u32::MAX)))
+}
+
+/// Takes out what a question says it is not about: "…bằng giấy thông hành chứ không làm hộ
+/// chiếu" asks about the pass, and "hộ chiếu" must not count for the passport. What "chứ
+/// không" negates is short: to the end of its phrase, the next clause ("… chứ không đẻ ở viện
+/// nên không có giấy chứng sinh"), or four syllables.
+fn without_negated(syls: &mut Vec<Syl>) {
+    const CLAUSE: [&str; 7] = ["nen", "thi", "ma", "vi", "nhung", "de", "va"];
+    while let Some(i) =
+        syls.windows(2).position(|w| w[0].text == "chu" && w[1].text == "khong" && w[0].phrase == w[1].phrase)
+    {
+        let phrase = syls[i].phrase;
+        let end = (i + 2..syls.len().min(i + 6))
+            .find(|&j| syls[j].phrase != phrase || CLAUSE.contains(&syls[j].text.as_str()))
+            .unwrap_or(syls.len().min(i + 6));
+        syls.drain(i..end);
+    }
 }
 
 /// A handbook article (sổ tay nghiệp vụ).
@@ -265,6 +285,7 @@ impl Assistant {
     /// Analysis, correction and expansion of a question.
     pub fn query(&self, question: &str) -> Query {
         let mut syls = self.analyzer.syllables(question);
+        without_negated(&mut syls);
         // As typed: an everyday trigger ("thất lạc") the catalog never says must not be
         // "corrected" away before the lexicon sees it.
         let typed: Vec<String> = syls.iter().map(|s| s.text.clone()).collect();
@@ -382,6 +403,9 @@ impl Assistant {
             let run = self.index.longest_run(h.0, &q.syls);
             if run >= RUN.0 {
                 h.1 *= 1.0 + RUN.1 * ((run - RUN.0 + 1).min(4) as f32) / 4.0;
+            }
+            if self.index.negates(h.0, &q.syls) {
+                h.1 *= 1.0 - NEGATED;
             }
             if self.index.said_whole(h.0, &q.syls) {
                 h.1 *= 1.0 + WHOLE;

@@ -344,3 +344,36 @@ fn importing_is_not_moving_in() {
     let residence = rank(person, "1.004222").expect("residence found");
     assert!(rank(person, "1.000106").is_none_or(|goods| residence < goods));
 }
+
+/// What a question says it is not about does not count for it ("chứ không làm hộ chiếu"), and a
+/// name that says it is not what the question says ("người dịch không phải là cộng tác viên")
+/// counts less than its twin that is.
+#[test]
+fn what_a_question_or_a_name_negates_does_not_count() {
+    let a = named_only(&[
+        (
+            "1.003494",
+            "Cấp giấy thông hành nhập, xuất cảnh cho công dân Việt Nam sang du lịch các tỉnh, thành phố biên giới Trung Quốc tiếp giáp với Việt Nam tại Công an cấp tỉnh",
+        ),
+        ("1.001456", "Cấp hộ chiếu phổ thông ở trong nước (thực hiện tại cấp tỉnh)"),
+        ("2.001008", "Chứng thực chữ ký người dịch mà người dịch không phải là cộng tác viên dịch thuật của Ủy ban nhân dân cấp xã"),
+        ("2.000992", "Chứng thực chữ ký người dịch mà người dịch là cộng tác viên dịch thuật của Ủy ban nhân dân cấp xã"),
+    ]);
+    let top = |q: &str| a.ask(q, |_| None).matches[0].code.clone();
+    assert_eq!(
+        top("toi muon di choi ben Trung vai ngay bang giay thong hanh chu khong lam ho chieu thi lam sao"),
+        "1.003494"
+    );
+    assert_eq!(top("muốn làm hộ chiếu để đi du lịch thì làm sao"), "1.001456");
+    assert_eq!(
+        top("Tôi là cộng tác viên dịch thuật của xã, chứng thực chữ ký người dịch ở đâu?"),
+        "2.000992"
+    );
+    assert_eq!(
+        top("Người dịch không phải là cộng tác viên thì chứng thực chữ ký người dịch ở đâu?"),
+        "2.001008"
+    );
+    // Short: what "chứ không" negates ends with its clause.
+    let q = a.query("bé sinh ở nhà chứ không đẻ ở viện nên không có giấy chứng sinh");
+    assert!(q.syls.iter().any(|s| s.text == "chung"), "{:?}", q.syls);
+}
