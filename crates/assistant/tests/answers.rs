@@ -377,3 +377,13 @@ fn what_a_question_or_a_name_negates_does_not_count() {
     let q = a.query("bé sinh ở nhà chứ không đẻ ở viện nên không có giấy chứng sinh");
     assert!(q.syls.iter().any(|s| s.text == "chung"), "{:?}", q.syls);
 }
+
+/// A country named where something happened makes it a matter with a foreign element.
+#[test]
+fn a_country_abroad_is_a_foreign_element() {
+    let a = assistant();
+    let lent = |q: &str| a.query(q).terms.iter().any(|t| t.text == "nuoc ngoai" && t.weight < 1.0);
+    assert!(lent("Tòa án ở Đức đã cho vợ chồng tôi nhận con nuôi, giờ muốn ghi vào sổ"));
+    assert!(lent("chồng tôi là người Canada, muốn đăng ký kết hôn"));
+    assert!(!lent("người bị tai nạn lao động thì hưởng chế độ gì"), "\"Bỉ\" folds to \"bị\": no rule");
+}
