@@ -308,6 +308,14 @@ impl Index {
         })
     }
 
+    /// Whether some document's name or alias holds `term`: some procedure is about it, as
+    /// against one whose papers merely mention it.
+    pub fn named_anywhere(&self, term: &str) -> bool {
+        self.terms.get(term).is_some_and(|ps| {
+            ps.iter().any(|p| p.tf[Field::Name as usize] > 0.0 || p.tf[Field::Alias as usize] > 0.0)
+        })
+    }
+
     /// Which documents hold `term`.
     pub fn docs_with(&self, term: &str) -> impl Iterator<Item = u32> + '_ {
         self.terms.get(term).into_iter().flatten().map(|p| p.doc)

@@ -462,14 +462,16 @@ impl Assistant {
     ) -> Reply {
         let q = self.query(question);
         let (matches, signals) = self.search_preferring(&q, 5, prefer);
-        // A matter outside the catalog, unless the best procedure itself names it: its words
-        // and its pairs of words ("mã số thuế"; a function word is indexed only in a pair).
+        // A matter outside the catalog, unless the best procedure holds it, its words and its
+        // pairs of words ("mã số thuế"; a function word is indexed only in a pair), and some
+        // procedure's name says them: a matter the catalog only mentions among a procedure's
+        // papers (a work permit among those of a residence card) is still outside it.
         let outside = q.outside.as_ref().filter(|(trigger, _)| {
             matches.first().is_none_or(|m| {
                 let doc = self.procedures.iter().position(|p| p.code == m.code).unwrap_or(0) as u32;
                 let mut named = true;
                 index::each_term(&self.analyzer.syllables(&trigger.join(" ")), |t, _| {
-                    named &= self.index.docs_with(&t).any(|d| d == doc);
+                    named &= self.index.docs_with(&t).any(|d| d == doc) && self.index.named_anywhere(&t);
                 });
                 !named
             })

@@ -387,3 +387,30 @@ fn a_country_abroad_is_a_foreign_element() {
     assert!(lent("chồng tôi là người Canada, muốn đăng ký kết hôn"));
     assert!(!lent("người bị tai nạn lao động thì hưởng chế độ gì"), "\"Bỉ\" folds to \"bị\": no rule");
 }
+
+/// A matter outside the catalog stays outside when a procedure only mentions it among its
+/// papers: a residence card for a foreign worker asks for the work permit, and is no work
+/// permit procedure.
+#[test]
+fn a_matter_mentioned_only_among_papers_is_still_outside() {
+    let mut procedures = named_only(&[
+        ("1.003460", "Cấp thẻ tạm trú cho người nước ngoài tại Việt Nam tại Công an cấp tỉnh"),
+        ("1.013133", "Thủ tục đăng ký nghĩa vụ quân sự lần đầu"),
+    ])
+    .procedures()
+    .to_vec();
+    for p in procedures.iter_mut().filter(|p| p.code == "1.003460") {
+        p.documents =
+            vec!["Giấy phép lao động hoặc giấy xác nhận không thuộc diện cấp giấy phép lao động.".into()];
+    }
+    let a = Assistant::new(procedures, &[], vec![]);
+    let r = a.ask(
+        "Công ty tuyển kỹ sư người Ấn Độ, xin giấy phép lao động cho người nước ngoài cần hồ sơ gì?",
+        |_| None,
+    );
+    assert!(!r.confident, "{:?}", r.matches);
+    assert!(r.answer.contains("Sở Nội vụ"), "{}", r.answer);
+    // A matter a procedure is named for is answered from it.
+    let r = a.ask("đăng ký nghĩa vụ quân sự lần đầu ở đâu", |_| None);
+    assert!(r.confident && r.matches[0].code == "1.013133", "{}", r.answer);
+}
