@@ -414,3 +414,24 @@ fn a_matter_mentioned_only_among_papers_is_still_outside() {
     let r = a.ask("đăng ký nghĩa vụ quân sự lần đầu ở đâu", |_| None);
     assert!(r.confident && r.matches[0].code == "1.013133", "{}", r.answer);
 }
+
+/// Using the portal (an account, a password, following a dossier) is no procedure: the answer
+/// says where that is done instead of a procedure that happens to share the words.
+#[test]
+fn using_the_portal_is_no_procedure() {
+    let a = named_only(&[(
+        "1.014129",
+        "Đăng ký tài khoản trên Hệ thống đăng ký quốc gia về hạn ngạch phát thải khí nhà kính",
+    )]);
+    for (q, says) in [
+        ("Làm thế nào để đăng ký tài khoản trên Cổng Dịch vụ công quốc gia?", "VNeID"),
+        ("quen mat khau tai khoan dich vu cong thi lam sao", "VNeID"),
+        ("Làm sao tra cứu tình trạng hồ sơ đã nộp?", "Tra cứu hồ sơ"),
+    ] {
+        let r = a.ask(q, |_| None);
+        assert!(!r.confident && r.answer.contains(says), "{q}: {}", r.answer);
+    }
+    // A procedure named for an account is still answered.
+    let r = a.ask("đăng ký tài khoản trên hệ thống hạn ngạch phát thải khí nhà kính", |_| None);
+    assert!(r.confident, "{}", r.answer);
+}
