@@ -115,9 +115,14 @@ fn ages_named(words: &[String]) -> Option<(u32, u32)> {
 /// Takes out what a question says it is not about: "…bằng giấy thông hành chứ không làm hộ
 /// chiếu" asks about the pass, and "hộ chiếu" must not count for the passport. What "chứ
 /// không" negates is short: to the end of its phrase, the next clause ("… chứ không đẻ ở viện
-/// nên không có giấy chứng sinh"), or four syllables.
-fn without_negated(syls: &mut Vec<Syl>) {
+/// nên không có giấy chứng sinh"), or four syllables. "chu" folds "chữ" and "chủ" too ("tên có
+/// chữ không dấu"): a question typed with marks negates only where it writes "chứ".
+fn without_negated(question: &str, syls: &mut Vec<Syl>) {
     const CLAUSE: [&str; 7] = ["nen", "thi", "ma", "vi", "nhung", "de", "va"];
+    let marked = question.chars().any(|c| c.is_alphabetic() && !c.is_ascii());
+    if marked && !question.to_lowercase().contains("chứ") {
+        return;
+    }
     while let Some(i) =
         syls.windows(2).position(|w| w[0].text == "chu" && w[1].text == "khong" && w[0].phrase == w[1].phrase)
     {
@@ -285,7 +290,7 @@ impl Assistant {
     /// Analysis, correction and expansion of a question.
     pub fn query(&self, question: &str) -> Query {
         let mut syls = self.analyzer.syllables(question);
-        without_negated(&mut syls);
+        without_negated(question, &mut syls);
         // As typed: an everyday trigger ("thất lạc") the catalog never says must not be
         // "corrected" away before the lexicon sees it.
         let typed: Vec<String> = syls.iter().map(|s| s.text.clone()).collect();

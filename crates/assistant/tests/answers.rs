@@ -376,6 +376,10 @@ fn what_a_question_or_a_name_negates_does_not_count() {
     // Short: what "chứ không" negates ends with its clause.
     let q = a.query("bé sinh ở nhà chứ không đẻ ở viện nên không có giấy chứng sinh");
     assert!(q.syls.iter().any(|s| s.text == "chung"), "{:?}", q.syls);
+    // "chữ không dấu" negates nothing; typed without marks, "chu khong" is read as "chứ không".
+    let said = |q: &str, w: &str| a.query(q).syls.iter().any(|s| s.text == w);
+    assert!(said("tên trong giấy khai sinh có chữ không dấu, muốn sửa lại", "dau"));
+    assert!(!said("di bang giay thong hanh chu khong lam ho chieu", "chieu"));
 }
 
 /// A country named where something happened makes it a matter with a foreign element.
