@@ -69,6 +69,13 @@ struct Posting {
     tf: [f32; FIELD_COUNT],
 }
 
+impl Posting {
+    /// Whether the term is in the document's name or one of its aliases.
+    fn named(&self) -> bool {
+        self.tf[Field::Name as usize] > 0.0 || self.tf[Field::Alias as usize] > 0.0
+    }
+}
+
 /// The built index. Serialisable, so that it can be kept in the data directory.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Index {
@@ -216,16 +223,15 @@ impl Index {
     /// rarity that this document's name or aliases hold. 0 when the question names nothing
     /// the catalog names.
     pub fn named_share(&self, doc: u32, terms: &[QueryTerm]) -> f32 {
-        let named = |p: &Posting| p.tf[Field::Name as usize] > 0.0 || p.tf[Field::Alias as usize] > 0.0;
         let (mut total, mut held) = (0.0, 0.0);
         for q in terms.iter().filter(|t| t.text.contains(' ')) {
             let Some(postings) = self.terms.get(&q.text) else { continue };
-            if !postings.iter().any(named) {
+            if !postings.iter().any(Posting::named) {
                 continue;
             }
             let idf = q.weight * self.idf(&q.text);
             total += idf;
-            if postings.iter().any(|p| p.doc == doc && named(p)) {
+            if postings.iter().any(|p| p.doc == doc && p.named()) {
                 held += idf;
             }
         }
@@ -311,9 +317,7 @@ impl Index {
     /// Whether some document's name or alias holds `term`: some procedure is about it, as
     /// against one whose papers merely mention it.
     pub fn named_anywhere(&self, term: &str) -> bool {
-        self.terms.get(term).is_some_and(|ps| {
-            ps.iter().any(|p| p.tf[Field::Name as usize] > 0.0 || p.tf[Field::Alias as usize] > 0.0)
-        })
+        self.terms.get(term).is_some_and(|ps| ps.iter().any(Posting::named))
     }
 
     /// Which documents hold `term`.
