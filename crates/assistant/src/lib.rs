@@ -119,8 +119,10 @@ fn ages_named(words: &[String]) -> Option<(u32, u32)> {
 /// chữ không dấu"): a question typed with marks negates only where it writes "chứ".
 fn without_negated(question: &str, syls: &mut Vec<Syl>) {
     const CLAUSE: [&str; 7] = ["nen", "thi", "ma", "vi", "nhung", "de", "va"];
-    let marked = question.chars().any(|c| c.is_alphabetic() && !c.is_ascii());
-    if marked && !question.to_lowercase().contains("chứ") {
+    let mut typed = vi_text::Tokens::default();
+    typed.tokenize(question);
+    let chu = vi_text::tone_key("chứ");
+    if typed.iter().any(|t| t.marked) && !typed.iter().any(|t| typed.toned(t) == chu) {
         return;
     }
     while let Some(i) =
