@@ -266,6 +266,13 @@ pub fn detect(words: &[String]) -> (Vec<Asks>, Vec<bool>) {
             }
         }
     }
+    // "có … không" frames a yes-or-no question ("khai sinh có mất lệ phí không"): its "có" is
+    // the question's form, not the "có" of a name ("khai sinh có yếu tố nước ngoài").
+    for i in 0..words.len() {
+        if words[i] == "co" && (i + 2..=i + 4).any(|j| words.get(j).is_some_and(|w| w == "khong")) {
+            used[i] = true;
+        }
+    }
     let proper = asked.iter().any(|(_, at)| *at >= start);
     let mut out: Vec<Asks> = vec![];
     for (asks, at) in &asked {
@@ -338,6 +345,16 @@ mod tests {
             [Asks::Eligibility, Asks::WhichProcedure]
         );
         assert_eq!(asks("thời hạn giải quyết là bao lâu"), [Asks::Time]);
+    }
+
+    #[test]
+    fn the_co_of_a_yes_or_no_question_is_its_form() {
+        let a = Analyzer::default();
+        let w = a.words("đăng ký khai sinh có mất lệ phí không");
+        assert!(detect(&w).1[4], "\"có … không\" asks; its \"có\" is no word of a name");
+        // "có" with no "không" to close it near is the name's own.
+        let w = a.words("đăng ký khai sinh có yếu tố nước ngoài ở đâu");
+        assert!(!detect(&w).1[4]);
     }
 
     #[test]
