@@ -314,10 +314,13 @@ impl Index {
         })
     }
 
-    /// Whether some document's name or alias holds `term`: some procedure is about it, as
-    /// against one whose papers merely mention it.
-    pub fn named_anywhere(&self, term: &str) -> bool {
-        self.terms.get(term).is_some_and(|ps| ps.iter().any(Posting::named))
+    /// Whether some document's name or alias says `words` together, in their order: some
+    /// procedure is about that matter, as against one whose papers merely mention it. Its
+    /// syllables each in some name are not enough: "đăng nhập cổng" is no procedure because
+    /// one name says "đăng nhập" and another "nhập công cụ".
+    pub fn name_says(&self, words: &[String]) -> bool {
+        !words.is_empty()
+            && self.sequences.iter().flatten().any(|name| name.windows(words.len()).any(|w| w == words))
     }
 
     /// Which documents hold `term`.

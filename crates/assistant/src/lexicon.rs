@@ -8,6 +8,8 @@ use crate::analyze::Analyzer;
 pub const LEXICON: &str = include_str!("../../../data/assistant/lexicon.txt");
 /// Matters outside the catalog and where they belong (same format, the right side kept as text).
 pub const OUTSIDE: &str = include_str!("../../../data/assistant/outside.txt");
+/// Using the online service (an account, paying online, a dossier sent back…), same format.
+pub const SERVICE: &str = include_str!("../../../data/assistant/service.txt");
 
 /// How far (in syllables) the second part of an `a … b` trigger may follow the first.
 const GAP: usize = 4;
@@ -139,6 +141,11 @@ mod tests {
             out.first_text(&a.words("Nộp thuế thu nhập cá nhân thế nào"), |_| false).unwrap();
         assert_eq!(trigger, ["thue", "thu", "nhap"]);
         assert!(text.contains("cơ quan thuế"));
+        let service = Lexicon::new(SERVICE, &a);
+        let (trigger, text) =
+            service.first_text(&a.words("hồ sơ nộp qua mạng bị trả lại"), |_| false).unwrap();
+        assert_eq!(trigger, ["ho", "so", "bi", "tra", "lai"], "a gapped trigger");
+        assert!(text.contains("Tra cứu hồ sơ"));
     }
 
     #[test]

@@ -57,6 +57,11 @@ const OTHER_LEVEL: f32 = 0.15;
 /// ("cấp", "giấy phép", "đăng ký"), but what it names is in no name of the best match.
 const SURE: (f32, f32) = (5.0, 9.0);
 const NAMED: (f32, f32) = (0.05, 0.4);
+/// How much of a procedure's name (by rarity, [`Index::fit`]) a question about using the online
+/// service must say for the procedure to answer it: "đăng ký khai sinh có thanh toán trực tuyến
+/// được không" names the registration; "hồ sơ nộp trực tuyến bị trả lại" does not name the
+/// customs procedure for "hàng hoá … bị trả lại".
+const NAMES_PROCEDURE: f32 = 0.8;
 
 /// The tier a question places itself at: "ở xã", "UBND phường", "Công an xã hỏi" → the
 /// commune; "tỉnh" → the province; both, or neither, say nothing. Read on the words as typed:
@@ -155,6 +160,8 @@ pub struct Query {
     pub asks: Vec<Asks>,
     /// A matter outside the catalog the question is about: its trigger and where it belongs.
     pub outside: Option<(Vec<String>, String)>,
+    /// A way of using the online service the question asks about: its trigger and how.
+    pub service: Option<(Vec<String>, String)>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -195,6 +202,7 @@ pub struct Assistant {
     analyzer: Analyzer,
     lexicon: Lexicon,
     outside: Lexicon,
+    service: Lexicon,
     procedures: Vec<Procedure>,
     index: Index,
     articles: Vec<Article>,
@@ -269,8 +277,9 @@ impl Assistant {
         let analyzer = Analyzer::default();
         let lexicon = Lexicon::new(lexicon::LEXICON, &analyzer);
         let outside = Lexicon::new(lexicon::OUTSIDE, &analyzer);
+        let service = Lexicon::new(lexicon::SERVICE, &analyzer);
         let handbook = Index::build(&articles.iter().map(article_doc).collect::<Vec<_>>(), &analyzer);
-        Assistant { analyzer, lexicon, outside, procedures, index, articles, handbook }
+        Assistant { analyzer, lexicon, outside, service, procedures, index, articles, handbook }
     }
 
     pub fn index(&self) -> &Index {
@@ -382,8 +391,15 @@ impl Assistant {
                 && !self.analyzer.is_stop(&words[end])
                 && pair_df(&words[end - 1], &words[end]) > pair_df(&words[end - 2], &words[end - 1])
         };
-        let outside = self.outside.first_text(&words, joined).map(|(t, s)| (t, s.to_string()));
-        Query { syls, tier: level_cue(question), terms, asks, outside }
+        // Read as corrected, and as typed: "hài lòng" is no typo of a catalog that never says it.
+        let matter = |lexicon: &Lexicon| {
+            lexicon
+                .first_text(&words, joined)
+                .or_else(|| lexicon.first_text(&typed, joined))
+                .map(|(t, s)| (t, s.to_string()))
+        };
+        let (outside, service) = (matter(&self.outside), matter(&self.service));
+        Query { syls, tier: level_cue(question), terms, asks, outside, service }
     }
 
     /// Ranked procedures for a question, with the signals of the best one.
@@ -469,29 +485,47 @@ impl Assistant {
     ) -> Reply {
         let q = self.query(question);
         let (matches, signals) = self.search_preferring(&q, 5, prefer);
+        let top = matches.first().and_then(|m| self.procedures.iter().position(|p| p.code == m.code));
         // A matter outside the catalog, unless the best procedure holds it, its words and its
         // pairs of words ("mã số thuế"; a function word is indexed only in a pair), and some
-        // procedure's name says them: a matter the catalog only mentions among a procedure's
+        // procedure's name says it: a matter the catalog only mentions among a procedure's
         // papers (a work permit among those of a residence card) is still outside it.
-        let outside = q.outside.as_ref().filter(|(trigger, _)| {
-            matches.first().is_none_or(|m| {
-                let doc = self.procedures.iter().position(|p| p.code == m.code).unwrap_or(0) as u32;
-                let mut named = true;
+        let not_in_catalog = |trigger: &[String]| {
+            top.is_none_or(|doc| {
+                let mut held = true;
                 index::each_term(&self.analyzer.syllables(&trigger.join(" ")), |t, _| {
-                    named &= self.index.docs_with(&t).any(|d| d == doc) && self.index.named_anywhere(&t);
+                    held &= self.index.docs_with(&t).any(|d| d == doc as u32);
                 });
-                !named
+                !(held && self.index.name_says(trigger))
             })
+        };
+        let outside = q.outside.as_ref().filter(|(trigger, _)| not_in_catalog(trigger));
+        let service = q.service.as_ref().filter(|(trigger, _)| not_in_catalog(trigger));
+        let sure = !matches.is_empty() && Self::confident(&signals);
+        // A question about using the service is about a procedure only when it names one.
+        let names_procedure = top.is_some_and(|doc| {
+            let said: rustc_hash::FxHashSet<&str> =
+                q.terms.iter().filter(|t| !t.text.contains(' ')).map(|t| t.text.as_str()).collect();
+            self.index.fit(doc as u32, |w| said.contains(w)) >= NAMES_PROCEDURE
         });
-        let confident = outside.is_none() && !matches.is_empty() && Self::confident(&signals);
+        let usage = service.filter(|_| !(sure && names_procedure));
+        let confident = outside.is_none() && usage.is_none() && sure;
         let asks = q.asks[0];
         let answer = if let Some((_, text)) = outside {
             format!(
                 "Việc này không thuộc danh mục thủ tục hành chính của xã, tỉnh trong hệ thống. {text}\nBạn vẫn có thể gửi câu hỏi để cán bộ một cửa trả lời."
             )
+        } else if let Some((_, text)) = usage {
+            format!(
+                "Đây là việc dùng dịch vụ công trực tuyến, không phải một thủ tục hành chính. {text}\nBạn vẫn có thể gửi câu hỏi để cán bộ một cửa trả lời."
+            )
         } else if confident {
             let p = self.procedures.iter().find(|p| p.code == matches[0].code).expect("matched procedure");
-            answer::compose(p, &q.asks, local(&p.code).as_ref())
+            let mut text = answer::compose(p, &q.asks, local(&p.code).as_ref());
+            if let Some((_, how)) = service {
+                text.push_str(&format!("\nVề cách dùng dịch vụ công trực tuyến: {how}"));
+            }
+            text
         } else if matches.is_empty() {
             "Xin lỗi, trợ lý chưa tìm thấy thủ tục nào trong danh mục khớp với câu hỏi. Bạn có thể gửi câu hỏi để cán bộ một cửa trả lời.".into()
         } else {

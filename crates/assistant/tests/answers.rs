@@ -439,3 +439,50 @@ fn using_the_portal_is_no_procedure() {
     let r = a.ask("đăng ký tài khoản trên hệ thống hạn ngạch phát thải khí nhà kính", |_| None);
     assert!(r.confident, "{}", r.answer);
 }
+
+/// What the national portal's help answers (paying online, a dossier sent back, rating,
+/// feedback, withdrawing) is the service's use: said so, with how, rather than a procedure that
+/// shares a few words ("hàng hoá … bị trả lại" of a customs procedure). A question that names
+/// a procedure is answered from it, the line on the service added.
+#[test]
+fn using_the_service_is_answered_unless_a_procedure_is_named() {
+    let a = named_only(&[("1.007843", "Thủ tục hải quan đối với hàng hoá đã xuất khẩu nhưng bị trả lại")]);
+    for (q, says) in [
+        ("Hồ sơ nộp trực tuyến bị trả lại thì phải làm gì?", "bổ sung"),
+        ("Thanh toán lệ phí trực tuyến trên Cổng dịch vụ công bằng cách nào?", "thanh toán"),
+        ("Nộp hồ sơ trực tuyến có cần nộp bản giấy nữa không?", "bản chính"),
+        ("Tôi muốn đánh giá sự hài lòng về việc giải quyết thủ tục thì làm ở đâu?", "Tra cứu hồ sơ"),
+        ("Làm thế nào để phản ánh, kiến nghị về thủ tục hành chính?", "Phản ánh kiến nghị"),
+        ("Có thể đăng nhập Cổng dịch vụ công bằng tài khoản VNeID không?", "định danh điện tử"),
+        ("toi muon rut ho so da nop thi lam sao", "bộ phận một cửa"),
+    ] {
+        let r = a.ask(q, |_| None);
+        assert!(!r.confident, "{q}: {:?}", r.matches);
+        assert!(r.answer.starts_with("Đây là việc dùng dịch vụ công trực tuyến"), "{q}: {}", r.answer);
+        assert!(r.answer.contains(says), "{q}: {}", r.answer);
+    }
+    let r = a.ask("Đăng ký khai sinh thanh toán lệ phí trực tuyến được không?", |_| None);
+    assert!(r.confident && r.matches[0].code == "1.001193", "{:?}", r.matches);
+    assert!(
+        r.answer.contains("Về cách dùng dịch vụ công trực tuyến: Phí, lệ phí nộp trực tuyến"),
+        "{}",
+        r.answer
+    );
+    // A dossier of a named procedure sent back for a missing paper: that paper's procedure.
+    let r = a.ask(
+        "Hồ sơ kết hôn bị trả lại vì thiếu giấy xác nhận tình trạng hôn nhân, xin giấy đó ở đâu?",
+        |_| None,
+    );
+    assert!(r.confident && r.matches[0].code == "1.004873", "{:?} {}", r.matches, r.answer);
+}
+
+/// "có … không" asks yes or no; its "có" does not make the question about "khai sinh có yếu tố
+/// nước ngoài".
+#[test]
+fn a_yes_or_no_question_is_not_a_foreign_element() {
+    let a = assistant();
+    let r = a.ask("đăng ký khai sinh có mất lệ phí không", |_| None);
+    assert_eq!((r.matches[0].code.as_str(), r.asks), ("1.001193", Asks::Fee), "{:?}", r.matches);
+    let r = a.ask("khai sinh có yếu tố nước ngoài nộp ở đâu", |_| None);
+    assert_eq!(r.matches[0].code, "2.000528");
+}
