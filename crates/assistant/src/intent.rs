@@ -165,6 +165,9 @@ const CUES: &[(Asks, &[&str])] = &[
             "can dieu kien",
             "tieu chuan gi",
             "co bat buoc",
+            "doi tuong nao",
+            "nhung ai",
+            "ai duoc",
         ],
     ),
     // Often said after another question ("làm ở đâu, theo thủ tục nào?"): that one first.
@@ -202,6 +205,12 @@ fn mark(cue: &[&str], at: usize, end: usize, used: &mut [bool]) {
 /// Words that "phí" begins without being a fee: "phi nông nghiệp", "phi chính phủ", "phi
 /// thương mại", "phi mậu dịch", "phi ngân hàng", "phi lợi nhuận", "phi công", "phi cơ".
 const NOT_FEE: &[&str] = &["nong", "chinh", "thuong", "mau", "ngan", "loi", "cong", "co", "vu"];
+/// Words that "phí" ends without being the procedure's fee: "mai táng phí" (a benefit), "học
+/// phí", "viện phí", "kinh phí" (what something costs or is funded with).
+const NOT_FEE_AFTER: &[&str] = &["tang", "hoc", "vien", "kinh"];
+
+/// Asking who: the conditions, whoever the question names.
+const WHO: [&[&str]; 2] = [&["doi", "tuong", "nao"], &["nhung", "ai"]];
 
 /// What "có được" asks when a benefit follows it: whether one qualifies ("có được miễn lệ phí
 /// trước bạ không" asks who is exempt, not how much the fee is).
@@ -234,8 +243,11 @@ enum Found {
 fn found_at(words: &[String], cue: &str, at: usize) -> Found {
     let after = |n: usize| words.get(at + n).map_or("", String::as_str);
     let number = |w: &str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit());
+    let before = if at > 0 { words[at - 1].as_str() } else { "" };
     match cue {
-        "phi" if NOT_FEE.contains(&after(1)) => Found::NotCue,
+        "phi" if NOT_FEE.contains(&after(1)) || NOT_FEE_AFTER.contains(&before) => Found::NotCue,
+        // "giấy chứng nhận đủ điều kiện kinh doanh …" names a paper; it asks nothing.
+        "du dieu kien" if before == "nhan" => Found::NotCue,
         "thoi han" if number(after(2)) => Found::Told,
         _ => Found::Asks,
     }
@@ -285,8 +297,13 @@ pub fn detect(words: &[String]) -> (Vec<Asks>, Vec<bool>) {
         let at = out.iter().position(|a| *a != Asks::WhichProcedure).unwrap_or(out.len());
         out.insert(at, Asks::Eligibility);
     }
-    // A question that opens with "Điều kiện" asks for the conditions, however long what follows.
-    if words.len() > 2 && words[..2] == ["dieu", "kien"] && !out.contains(&Asks::Eligibility) {
+    // A question that opens with "Điều kiện" asks for the conditions, however long what follows;
+    // one that asks who ("đối tượng nào", "những ai") asks who qualifies, whatever benefit it
+    // names ("… được cấp thẻ bảo hiểm y tế miễn phí"). ("ai được" may ask who among heirs
+    // while asking for the procedure: a cue, not first.)
+    let who = WHO.iter().any(|w| words.windows(w.len()).any(|x| x == *w));
+    if (words.len() > 2 && words[..2] == ["dieu", "kien"]) || who {
+        out.retain(|a| *a != Asks::Eligibility);
         out.insert(0, Asks::Eligibility);
     }
     if out.is_empty() {
@@ -325,6 +342,10 @@ mod tests {
         assert_eq!(asks("Điều kiện để được cấp giấy phép lái tàu là gì?"), [Asks::Eligibility]);
         assert_eq!(asks("Muốn làm công chứng viên thì cần những điều kiện gì?"), [Asks::Eligibility]);
         assert_eq!(asks("xin cấp lại giấy phép thì cần hồ sơ gì?"), [Asks::Documents]);
+        // Who may: "đối tượng nào", "những ai", "ai được".
+        assert_eq!(asks("Ai được hưởng trợ cấp thai sản?"), [Asks::Eligibility]);
+        assert_eq!(asks("Đối tượng nào được hưởng trợ cấp xã hội hàng tháng?"), [Asks::Eligibility]);
+        assert_eq!(asks("nhung ai duoc cap the bao hiem y te mien phi")[0], Asks::Eligibility);
     }
 
     #[test]
@@ -365,6 +386,9 @@ mod tests {
         assert_eq!(asked, [Asks::Where]);
         assert!(!used[5], "\"phi\" stays a word to search by");
         assert_eq!(asks("lệ phí cấp phép bao nhiêu"), [Asks::Fee]);
+        // "phí" ending another word: a benefit, a cost, funds.
+        assert_eq!(asks("hỗ trợ mai táng phí cho người có công ở đâu"), [Asks::Where]);
+        assert_eq!(asks("xin miễn giảm học phí cho con làm thủ tục gì")[0], Asks::WhichProcedure);
     }
 
     #[test]
@@ -380,5 +404,8 @@ mod tests {
             [Asks::Eligibility]
         );
         assert_eq!(asks("ô tô sơn lại màu có bắt buộc đổi đăng ký xe không"), [Asks::Eligibility]);
+        // A paper's name says "đủ điều kiện"; it asks nothing.
+        assert_eq!(asks("cấp giấy chứng nhận đủ điều kiện kinh doanh thuốc thú y"), [Asks::WhichProcedure]);
+        assert_eq!(asks("cơ sở đủ điều kiện thì được cấp không")[0], Asks::Eligibility);
     }
 }
