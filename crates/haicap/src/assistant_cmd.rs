@@ -94,8 +94,9 @@ struct Question {
     #[serde(default)]
     labels: Vec<String>,
     /// The part asked about, where the file says ("which", "documents", "time", "fee",
-    /// "where", "online", "eligibility").
-    #[serde(default)]
+    /// "where", "online", "eligibility"; questions_dev.jsonl calls it `asks` and spells
+    /// "which_procedure", "how_online", and "general" or "oos" where no one part is asked).
+    #[serde(default, alias = "asks")]
     part: Option<String>,
 }
 
@@ -154,7 +155,7 @@ fn eval(a: &Assistant, qs: &[Question], repeat: usize, verbose: bool) -> EvalRep
             continue;
         }
         r.answerable += 1;
-        if let Some(part) = &q.part {
+        if let Some(part) = q.part.as_ref().filter(|p| !["general", "oos"].contains(&p.as_str())) {
             r.with_part += 1;
             r.part_right += (reply.asks.code() == part_code(part)) as usize;
             if verbose && reply.asks.code() != part_code(part) {
@@ -300,6 +301,22 @@ pub fn run(a: AssistantArgs) -> CmdResult {
 mod tests {
     use super::*;
     use domain::catalog::Catalog;
+
+    #[test]
+    fn the_part_asked_is_read_under_either_name_and_none_is_not_scored() {
+        let assistant = Assistant::new(Catalog::builtin().procedures, &[], vec![]);
+        let qs: Vec<Question> = [
+            r#"{"question": "đăng ký khai sinh mất bao lâu", "labels": ["1.001193"], "part": "time"}"#,
+            r#"{"question": "lệ phí đăng ký khai sinh", "labels": ["1.001193"], "asks": "time"}"#,
+            r#"{"question": "khai sinh cho con", "labels": ["1.001193"], "asks": "general"}"#,
+        ]
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+        let r = eval(&assistant, &qs, 1, false);
+        // The second asks the fee, not the time its label says: read, and scored wrong.
+        assert_eq!((r.with_part, r.part_right), (2, 1));
+    }
 
     #[test]
     fn each_procedure_is_asked_by_its_own_name_and_found_by_it() {
