@@ -145,6 +145,11 @@ const CUES: &[(Asks, &[&str])] = &[
             "tai dau",
             "dau a",
             "o xa duoc",
+            // "… được không hay phải lên tỉnh?"
+            "hay phai len",
+            "hay phai ra",
+            "hay phai ve",
+            "hay phai den",
         ],
     ),
     (
@@ -342,6 +347,9 @@ mod tests {
         assert_eq!(asks("Điều kiện để được cấp giấy phép lái tàu là gì?"), [Asks::Eligibility]);
         assert_eq!(asks("Muốn làm công chứng viên thì cần những điều kiện gì?"), [Asks::Eligibility]);
         assert_eq!(asks("xin cấp lại giấy phép thì cần hồ sơ gì?"), [Asks::Documents]);
+        // "… được không hay phải lên (ra, về, đến) …" asks where.
+        assert_eq!(asks("Ở xã có làm hộ chiếu được không hay phải lên công an tỉnh?")[0], Asks::Where);
+        assert_eq!(asks("lam o phuong duoc khong hay phai ve que")[0], Asks::Where);
         // Who may: "đối tượng nào", "những ai", "ai được".
         assert_eq!(asks("Ai được hưởng trợ cấp thai sản?"), [Asks::Eligibility]);
         assert_eq!(asks("Đối tượng nào được hưởng trợ cấp xã hội hàng tháng?"), [Asks::Eligibility]);
