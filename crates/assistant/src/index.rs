@@ -25,7 +25,7 @@ const WEIGHT: [f32; FIELD_COUNT] = [3.0, 3.0, 1.0, 1.0, 0.4, 0.4, 0.3];
 const B: [f32; FIELD_COUNT] = [0.6, 0.4, 0.5, 0.3, 0.5, 0.5, 0.5];
 const K1: f32 = 1.2;
 /// Changes when what an index holds changes, so that a saved one is rebuilt.
-pub const FORMAT: &str = "fields-7, acronyms, sequences";
+pub const FORMAT: &str = "fields-7, acronyms, sequences, function-word pairs";
 
 /// One searchable item: a procedure, or a handbook article.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -48,15 +48,16 @@ impl Doc {
     }
 }
 
-/// The terms of analysed syllables: content unigrams, and bigrams inside a phrase unless both
-/// halves are function words.
+/// The terms of analysed syllables: content unigrams, and every pair inside a phrase. Two
+/// function words together can be a word the fold hides ("thẻ căn" of "thẻ căn cước": "thẻ"
+/// folds to "thế", "căn" to "cần"); a pair as common as "của các" weighs nothing by its rarity.
 pub fn each_term(syls: &[Syl], mut f: impl FnMut(String, bool)) {
     for (i, s) in syls.iter().enumerate() {
         if !s.stop {
             f(s.text.clone(), false);
         }
         if let Some(n) = syls.get(i + 1) {
-            if n.phrase == s.phrase && !(s.stop && n.stop) {
+            if n.phrase == s.phrase {
                 f(format!("{} {}", s.text, n.text), true);
             }
         }
@@ -371,6 +372,17 @@ mod tests {
 
     fn terms(words: &[&str]) -> Vec<QueryTerm> {
         words.iter().map(|w| QueryTerm { text: w.to_string(), weight: 1.0 }).collect()
+    }
+
+    #[test]
+    fn a_pair_of_function_words_is_a_term() {
+        let mut terms = vec![];
+        each_term(&Analyzer::default().syllables("Cấp thẻ căn cước, của các"), |t, pair| {
+            terms.push((t, pair))
+        });
+        assert!(terms.contains(&("the can".to_string(), true)), "{terms:?}");
+        // Not across a phrase's end.
+        assert!(!terms.iter().any(|(t, _)| t == "cuoc cua"), "{terms:?}");
     }
 
     #[test]

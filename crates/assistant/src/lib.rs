@@ -358,8 +358,9 @@ impl Assistant {
             if !s.stop {
                 push(s.text.clone(), w(i));
             }
+            // Every pair in a phrase, as the index has them ([`index::each_term`]).
             if let Some(n) = syls.get(i + 1) {
-                if n.phrase == s.phrase && !(s.stop && n.stop) {
+                if n.phrase == s.phrase {
                     push(format!("{} {}", s.text, n.text), w(i).min(w(i + 1)));
                 }
             }

@@ -486,3 +486,18 @@ fn a_yes_or_no_question_is_not_a_foreign_element() {
     let r = a.ask("khai sinh có yếu tố nước ngoài nộp ở đâu", |_| None);
     assert_eq!(r.matches[0].code, "2.000528");
 }
+
+/// "thẻ" folds to "thế" and "căn" to "cần", two function words: their pair still says "thẻ
+/// căn cước", the most asked-about card, so the cards come first. (Which card, by age, the
+/// question does not say; over the national catalog the assistant answers it.)
+#[test]
+fn a_name_whose_syllables_fold_to_function_words_is_still_found() {
+    let a = assistant();
+    for q in ["làm thẻ căn cước mất bao nhiêu tiền", "mẹ tôi làm thẻ căn cước mất bao nhiêu tiền"]
+    {
+        assert!(a.query(q).terms.iter().any(|t| t.text == "the can"), "{q}");
+        let r = a.ask(q, |_| None);
+        assert!(r.matches.iter().take(3).all(|m| m.name.contains("thẻ căn cước")), "{q}: {:?}", r.matches);
+        assert_eq!(r.asks, Asks::Fee);
+    }
+}
