@@ -60,6 +60,7 @@ const CUES: &[(Asks, &[&str])] = &[
     (
         Asks::Fee,
         &[
+            "mat bao nhieu tien",
             "bao nhieu tien",
             "mat tien",
             "ton tien",
@@ -78,6 +79,8 @@ const CUES: &[(Asks, &[&str])] = &[
     (
         Asks::Time,
         &[
+            "mat bao lau",
+            "mat bao nhieu ngay",
             "bao lau",
             "may ngay",
             "bao nhieu ngay",
@@ -347,6 +350,9 @@ mod tests {
         assert_eq!(asks("Điều kiện để được cấp giấy phép lái tàu là gì?"), [Asks::Eligibility]);
         assert_eq!(asks("Muốn làm công chứng viên thì cần những điều kiện gì?"), [Asks::Eligibility]);
         assert_eq!(asks("xin cấp lại giấy phép thì cần hồ sơ gì?"), [Asks::Documents]);
+        // "mất bao lâu": its "mất" asks, it is no lost paper.
+        let w = Analyzer::default().words("cấp giấy phép lái xe mất bao lâu");
+        assert_eq!(detect(&w), (vec![Asks::Time], vec![false, false, false, false, false, true, true, true]));
         // "… được không hay phải lên (ra, về, đến) …" asks where.
         assert_eq!(asks("Ở xã có làm hộ chiếu được không hay phải lên công an tỉnh?")[0], Asks::Where);
         assert_eq!(asks("lam o phuong duoc khong hay phai ve que")[0], Asks::Where);
