@@ -83,6 +83,11 @@ impl Lexicon {
             .map(|r| (r.first.iter().chain(&r.second).cloned().collect(), r.text.as_str()))
     }
 
+    /// What the rule for exactly `trigger` (a plain phrase) lends, if there is one.
+    pub fn lends(&self, trigger: &[String]) -> Option<&[String]> {
+        self.rules.iter().find(|r| r.second.is_empty() && r.first == trigger).map(|r| r.expansion.as_slice())
+    }
+
     /// The expansions of the rules whose triggers occur in `words` (analysed syllables).
     pub fn expand(&self, words: &[String]) -> Vec<&[String]> {
         self.rules.iter().filter(|r| r.occurs_in(words)).map(|r| r.expansion.as_slice()).collect()
@@ -146,6 +151,15 @@ mod tests {
             service.first_text(&a.words("hồ sơ nộp qua mạng bị trả lại"), |_| false).unwrap();
         assert_eq!(trigger, ["ho", "so", "bi", "tra", "lai"], "a gapped trigger");
         assert!(text.contains("Tra cứu hồ sơ"));
+    }
+
+    #[test]
+    fn what_a_plain_trigger_lends_is_found_by_the_trigger() {
+        let a = Analyzer::default();
+        let lex = Lexicon::new("mã số thuế => đăng ký thuế\nbố … mất => khai tử\n", &a);
+        assert_eq!(lex.lends(&a.words("mã số thuế")), Some(&a.words("đăng ký thuế")[..]));
+        assert_eq!(lex.lends(&a.words("mã số")), None);
+        assert_eq!(lex.lends(&a.words("bố")), None, "a gapped rule is no plain phrase");
     }
 
     #[test]

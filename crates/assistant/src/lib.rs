@@ -491,13 +491,19 @@ impl Assistant {
         // pairs of words ("mã số thuế"; a function word is indexed only in a pair), and some
         // procedure's name says it: a matter the catalog only mentions among a procedure's
         // papers (a work permit among those of a residence card) is still outside it.
+        // The matter under the catalog's own name counts too, where the lexicon gives it ("mã
+        // số thuế" is "đăng ký thuế" to the catalog, whose records of a first tax registration
+        // never write "mã số thuế").
         let not_in_catalog = |trigger: &[String]| {
             top.is_none_or(|doc| {
-                let mut held = true;
-                index::each_term(&self.analyzer.syllables(&trigger.join(" ")), |t, _| {
-                    held &= self.index.docs_with(&t).any(|d| d == doc as u32);
-                });
-                !(held && self.index.name_says(trigger))
+                let owns = |words: &[String]| {
+                    let mut held = true;
+                    index::each_term(&self.analyzer.syllables(&words.join(" ")), |t, _| {
+                        held &= self.index.docs_with(&t).any(|d| d == doc as u32);
+                    });
+                    held && self.index.name_says(words)
+                };
+                !(owns(trigger) || self.lexicon.lends(trigger).is_some_and(owns))
             })
         };
         let outside = q.outside.as_ref().filter(|(trigger, _)| not_in_catalog(trigger));

@@ -501,3 +501,19 @@ fn a_name_whose_syllables_fold_to_function_words_is_still_found() {
         assert_eq!(r.asks, Asks::Fee);
     }
 }
+
+/// A matter of `outside.txt` that the catalog has under its own name, which the lexicon gives
+/// ("mã số thuế" is "đăng ký thuế"), is the catalog's where it has that procedure: the first tax
+/// registration of a dependant never writes "mã số thuế". Without it, the pointer stays.
+#[test]
+fn a_matter_the_catalog_has_under_its_own_name_is_the_catalogs() {
+    let q = "làm mã số thuế cho người phụ thuộc ở đâu";
+    let a = named_only(&[(
+        "1.008498",
+        "Đăng ký thuế lần đầu đối với người nộp thuế là cá nhân, người phụ thuộc",
+    )]);
+    let r = a.ask(q, |_| None);
+    assert!(r.confident && r.matches[0].code == "1.008498", "{:?} {}", r.matches, r.answer);
+    let r = assistant().ask(q, |_| None);
+    assert!(!r.confident && r.answer.contains("cơ quan thuế"), "{}", r.answer);
+}
