@@ -77,9 +77,23 @@ impl Lexicon {
         words: &[String],
         joined: impl Fn(usize) -> bool,
     ) -> Option<(Vec<String>, &str)> {
+        self.first_text_in(&[words], joined)
+    }
+
+    /// [`Lexicon::first_text`] over several readings of one question of the same length (as
+    /// corrected, as typed): the first rule that occurs in any of them.
+    pub fn first_text_in(
+        &self,
+        readings: &[&[String]],
+        joined: impl Fn(usize) -> bool,
+    ) -> Option<(Vec<String>, &str)> {
         self.rules
             .iter()
-            .find(|r| r.ends_in(words).into_iter().any(|end| end == words.len() || !joined(end)))
+            .find(|r| {
+                readings
+                    .iter()
+                    .any(|words| r.ends_in(words).into_iter().any(|end| end == words.len() || !joined(end)))
+            })
             .map(|r| (r.first.iter().chain(&r.second).cloned().collect(), r.text.as_str()))
     }
 

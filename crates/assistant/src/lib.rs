@@ -394,10 +394,7 @@ impl Assistant {
         };
         // Read as corrected, and as typed: "hài lòng" is no typo of a catalog that never says it.
         let matter = |lexicon: &Lexicon| {
-            lexicon
-                .first_text(&words, joined)
-                .or_else(|| lexicon.first_text(&typed, joined))
-                .map(|(t, s)| (t, s.to_string()))
+            lexicon.first_text_in(&[&words, &typed], joined).map(|(t, s)| (t, s.to_string()))
         };
         let (outside, service) = (matter(&self.outside), matter(&self.service));
         Query { syls, tier: level_cue(question), terms, asks, outside, service }
