@@ -455,6 +455,11 @@ fn using_the_service_is_answered_unless_a_procedure_is_named() {
         ("Làm thế nào để phản ánh, kiến nghị về thủ tục hành chính?", "Phản ánh kiến nghị"),
         ("Có thể đăng nhập Cổng dịch vụ công bằng tài khoản VNeID không?", "định danh điện tử"),
         ("toi muon rut ho so da nop thi lam sao", "bộ phận một cửa"),
+        ("quen mat khau dang nhap dich vu cong", "lấy lại"),
+        ("tôi nộp hồ sơ trực tuyến rồi có phải mang bản giấy đến không", "bản chính"),
+        ("nhận kết quả qua bưu điện được không", "bưu chính công ích"),
+        ("hồ sơ của tôi bị quá hạn giải quyết thì khiếu nại ở đâu", "văn bản xin lỗi"),
+        ("cán bộ một cửa gây khó dễ thì phản ánh ở đâu", "Phản ánh kiến nghị"),
     ] {
         let r = a.ask(q, |_| None);
         assert!(!r.confident, "{q}: {:?}", r.matches);
