@@ -69,20 +69,11 @@ impl Lexicon {
         self.rules.is_empty()
     }
 
-    /// The first rule whose trigger occurs in `words`, as a whole word: its trigger's syllables
+    /// The first rule whose trigger occurs, as a whole word, in one of `readings` (one question
+    /// read several ways, of the same length: as corrected, as typed): its trigger's syllables
     /// and its text. `joined(end)` says whether the syllable at `end` continues the word the
     /// trigger's last syllable begins ("mất điện" in "mất điện thoại"): then it does not count.
     pub fn first_text(
-        &self,
-        words: &[String],
-        joined: impl Fn(usize) -> bool,
-    ) -> Option<(Vec<String>, &str)> {
-        self.first_text_in(&[words], joined)
-    }
-
-    /// [`Lexicon::first_text`] over several readings of one question of the same length (as
-    /// corrected, as typed): the first rule that occurs in any of them.
-    pub fn first_text_in(
         &self,
         readings: &[&[String]],
         joined: impl Fn(usize) -> bool,
@@ -157,12 +148,12 @@ mod tests {
         assert!(lex.len() > 200, "{}", lex.len());
         let out = Lexicon::new(OUTSIDE, &a);
         let (trigger, text) =
-            out.first_text(&a.words("Nộp thuế thu nhập cá nhân thế nào"), |_| false).unwrap();
+            out.first_text(&[&a.words("Nộp thuế thu nhập cá nhân thế nào")], |_| false).unwrap();
         assert_eq!(trigger, ["thue", "thu", "nhap"]);
         assert!(text.contains("cơ quan thuế"));
         let service = Lexicon::new(SERVICE, &a);
         let (trigger, text) =
-            service.first_text(&a.words("hồ sơ nộp qua mạng bị trả lại"), |_| false).unwrap();
+            service.first_text(&[&a.words("hồ sơ nộp qua mạng bị trả lại")], |_| false).unwrap();
         assert_eq!(trigger, ["ho", "so", "bi", "tra", "lai"], "a gapped trigger");
         assert!(text.contains("Tra cứu hồ sơ"));
     }
@@ -183,9 +174,9 @@ mod tests {
         let q = a.words("em bị mất điện thoại");
         // "điện thoại" is a word: the syllable after the trigger continues it.
         let joined = |end: usize| q[end - 1] == "dien" && q[end] == "thoai";
-        assert!(out.first_text(&q, joined).is_none());
-        assert!(out.first_text(&q, |_| false).is_some(), "without the check it fires");
+        assert!(out.first_text(&[&q], joined).is_none());
+        assert!(out.first_text(&[&q], |_| false).is_some(), "without the check it fires");
         let q = a.words("nhà em bị mất điện từ sáng");
-        assert!(out.first_text(&q, |end| q[end - 1] == "dien" && q[end] == "thoai").is_some());
+        assert!(out.first_text(&[&q], |end| q[end - 1] == "dien" && q[end] == "thoai").is_some());
     }
 }

@@ -164,6 +164,14 @@ pub struct Query {
     pub service: Option<(Vec<String>, String)>,
 }
 
+impl Query {
+    /// The single syllables the question says (its own and those lent to it), to see how much
+    /// of a name it says ([`Index::fit`]).
+    fn said(&self) -> rustc_hash::FxHashSet<&str> {
+        self.terms.iter().filter(|t| !t.text.contains(' ')).map(|t| t.text.as_str()).collect()
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Match {
@@ -394,7 +402,7 @@ impl Assistant {
         };
         // Read as corrected, and as typed: "hài lòng" is no typo of a catalog that never says it.
         let matter = |lexicon: &Lexicon| {
-            lexicon.first_text_in(&[&words, &typed], joined).map(|(t, s)| (t, s.to_string()))
+            lexicon.first_text(&[&words, &typed], joined).map(|(t, s)| (t, s.to_string()))
         };
         let (outside, service) = (matter(&self.outside), matter(&self.service));
         Query { syls, tier: level_cue(question), terms, asks, outside, service }
@@ -416,8 +424,7 @@ impl Assistant {
         let mut hits = self.index.search(&q.terms);
         // Among close candidates prefer the procedure whose own name the question says most
         // fully: "đăng ký hộ kinh doanh" is the registration, not its re-issue ("cấp lại").
-        let said: rustc_hash::FxHashSet<&str> =
-            q.terms.iter().filter(|t| !t.text.contains(' ')).map(|t| t.text.as_str()).collect();
+        let said = q.said();
         let cue = q.tier;
         let age = age_said(&q.syls);
         for h in hits.iter_mut().take(RERANK) {
@@ -507,12 +514,11 @@ impl Assistant {
         let service = q.service.as_ref().filter(|(trigger, _)| not_in_catalog(trigger));
         let sure = !matches.is_empty() && Self::confident(&signals);
         // A question about using the service is about a procedure only when it names one.
-        let names_procedure = top.is_some_and(|doc| {
-            let said: rustc_hash::FxHashSet<&str> =
-                q.terms.iter().filter(|t| !t.text.contains(' ')).map(|t| t.text.as_str()).collect();
+        let names_procedure = |doc: usize| {
+            let said = q.said();
             self.index.fit(doc as u32, |w| said.contains(w)) >= NAMES_PROCEDURE
-        });
-        let usage = service.filter(|_| !(sure && names_procedure));
+        };
+        let usage = service.filter(|_| !(sure && top.is_some_and(names_procedure)));
         let confident = outside.is_none() && usage.is_none() && sure;
         let asks = q.asks[0];
         let answer = if let Some((_, text)) = outside {
@@ -523,8 +529,8 @@ impl Assistant {
             format!(
                 "Đây là việc dùng dịch vụ công trực tuyến, không phải một thủ tục hành chính. {text}\nBạn vẫn có thể gửi câu hỏi để cán bộ một cửa trả lời."
             )
-        } else if confident {
-            let p = self.procedures.iter().find(|p| p.code == matches[0].code).expect("matched procedure");
+        } else if let Some(doc) = top.filter(|_| confident) {
+            let p = &self.procedures[doc];
             let mut text = answer::compose(p, &q.asks, local(&p.code).as_ref());
             if let Some((_, how)) = service {
                 text.push_str(&format!("\nVề cách dùng dịch vụ công trực tuyến: {how}"));
